@@ -1,0 +1,13 @@
+"""gradwise: Keras-style neural networks on NumPy, with explicit, verified backpropagation."""
+
+from . import activations, backend, callbacks, initializers, layers, losses, metrics, models, optimizers, regularizers
+from .backend import floatx, set_floatx, set_random_seed
+from .layers import Dense, Input
+from .models import Sequential
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "activations", "backend", "callbacks", "initializers", "layers", "losses", "metrics", "models",
+    "optimizers", "regularizers", "Sequential", "Input", "Dense", "floatx", "set_floatx", "set_random_seed",
+]

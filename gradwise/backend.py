@@ -1,0 +1,57 @@
+"""Global numeric settings: the default float type and the default random seed."""
+
+import numpy as np
+
+_FLOAT_TYPES = ("float32", "float64")
+_floatx = "float32"
+_global_seed = None
+
+
+def floatx():
+    """Return the default float type name for new models ('float32' unless changed)."""
+    return _floatx
+
+
+def set_floatx(dtype):
+    """Set the default float type for models built from now on.
+
+    Parameters
+    ----------
+    dtype : {'float32', 'float64'}
+    """
+    global _floatx
+    name = np.dtype(dtype).name if isinstance(dtype, (type, np.dtype)) else dtype
+    if name not in _FLOAT_TYPES:
+        raise ValueError(f"set_floatx: `dtype` must be one of {_FLOAT_TYPES}, got {dtype!r}.")
+    _floatx = name
+
+
+def resolve_dtype(dtype=None):
+    """The numpy dtype for `dtype`, or for floatx() when `dtype` is None."""
+    name = floatx() if dtype is None else np.dtype(dtype).name
+    if name not in _FLOAT_TYPES:
+        raise ValueError(f"`dtype` must be one of {_FLOAT_TYPES}, got {dtype!r}.")
+    return np.dtype(name)
+
+
+def set_random_seed(seed):
+    """Make every model created afterwards without its own seed reproducible.
+
+    Like ``keras.utils.set_random_seed``: a model created with ``seed=None`` draws its
+    seed from a generator seeded here, so a script run twice gives identical weights.
+    """
+    global _global_seed
+    if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):
+        raise ValueError(f"set_random_seed: `seed` must be a non-negative int or None, got {seed!r}.")
+    _global_seed = None if seed is None else np.random.default_rng(int(seed))
+
+
+def new_rng(seed=None):
+    """A numpy Generator from `seed`, else from the global seed, else from fresh entropy."""
+    if seed is not None:
+        if not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ValueError(f"`seed` must be a non-negative int or None, got {seed!r}.")
+        return np.random.default_rng(int(seed))
+    if _global_seed is not None:
+        return np.random.default_rng(_global_seed.integers(2**63))
+    return np.random.default_rng()

@@ -1,0 +1,71 @@
+"""Callback, the list that dispatches to callbacks, and History.
+
+A callback is an observer of fit: the model calls its hooks after each batch and
+epoch. Batch hooks cost nothing unless a callback actually overrides one.
+"""
+
+
+class Callback:
+    """Base class: override any of the hooks. ``self.model`` is set before training."""
+
+    def __init__(self):
+        self.model = None
+        self.params = {}
+
+    def set_model(self, model):
+        self.model = model
+
+    def set_params(self, params):
+        self.params = params
+
+    def on_train_begin(self, logs=None): ...
+    def on_train_end(self, logs=None): ...
+    def on_epoch_begin(self, epoch, logs=None): ...
+    def on_epoch_end(self, epoch, logs=None): ...
+    def on_train_batch_begin(self, batch, logs=None): ...
+    def on_train_batch_end(self, batch, logs=None): ...
+    def on_test_begin(self, logs=None): ...
+    def on_test_end(self, logs=None): ...
+    def on_predict_begin(self, logs=None): ...
+    def on_predict_end(self, logs=None): ...
+
+
+def _overrides(callback, hook):
+    return getattr(type(callback), hook, None) is not getattr(Callback, hook)
+
+
+class CallbackList:
+    """Calls each hook on every callback, in order."""
+
+    def __init__(self, callbacks, model, params):
+        self.callbacks = list(callbacks)
+        for callback in self.callbacks:
+            callback.set_model(model)
+            callback.set_params(params)
+        self.wants_batch_begin = any(_overrides(c, "on_train_batch_begin") for c in self.callbacks)
+        self.wants_batch_end = any(_overrides(c, "on_train_batch_end") for c in self.callbacks)
+
+    def __iter__(self):
+        return iter(self.callbacks)
+
+    def call(self, hook, *args):
+        for callback in self.callbacks:
+            getattr(callback, hook)(*args)
+
+
+class History(Callback):
+    """Records every epoch's logs: ``history.history['loss']`` is a list, one value an epoch."""
+
+    def __init__(self):
+        super().__init__()
+        self.history = {}
+        self.epoch = []
+
+    def on_train_begin(self, logs=None):
+        self.history = {}
+        self.epoch = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch.append(epoch)
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(value)

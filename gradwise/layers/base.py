@@ -1,0 +1,178 @@
+"""The Layer contract every layer follows.
+
+Lifecycle (as in Keras): check arguments in ``__init__``, create weights in ``build``,
+compute in ``forward``/``backward``, describe in ``get_config``.
+
+- ``params``: trainable tensors; ``grads``: same keys, filled by ``backward``.
+  The model packs them into one flat buffer (see ``gradwise.parameters``), so a layer
+  must write gradients *into* ``self.grads[key]`` (``out=`` or ``[...] =``) and never
+  rebind ``self.params[key]``; ``set_weights`` copies in place.
+- ``state``: non-trainable tensors (BatchNormalization's moving statistics).
+- ``outputs``: the last outputs of ``forward``, kept by the model for observers.
+- ``regularizers``: param key -> regularizer; their penalty joins the loss and their
+  gradient joins ``grads`` (done by the model, not by each layer).
+"""
+
+import re
+
+import numpy as np
+
+from .. import _checks
+
+_name_counts = {}
+
+
+def _snake_case(name):
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+
+
+def unique_name(base):
+    """Keras-style automatic names: dense, dense_1, dense_2, ..."""
+    count = _name_counts.get(base, 0)
+    _name_counts[base] = count + 1
+    return base if count == 0 else f"{base}_{count}"
+
+
+class Layer:
+    """Base class of all layers.
+
+    Parameters
+    ----------
+    name : str, optional
+        Unique name within a model; generated from the class name when omitted.
+    trainable : bool
+        Whether the optimizer updates this layer's params.
+    input_shape : tuple of int, optional
+        Per-sample input shape (no batch axis), for a first layer; as in older Keras.
+    input_dim : int, optional
+        Shorthand for ``input_shape=(input_dim,)``.
+    """
+
+    def __init__(self, name=None, trainable=True, input_shape=None, input_dim=None, **kwargs):
+        owner = type(self).__name__
+        if kwargs:
+            raise TypeError(f"{owner}: unexpected keyword argument(s) {sorted(kwargs)}.")
+        if name is not None and (not isinstance(name, str) or not name):
+            raise ValueError(f"{owner}: `name` must be a non-empty str, got {name!r}.")
+        if input_dim is not None:
+            input_shape = (_checks.positive_int(owner, "input_dim", input_dim),)
+        self.name = name or unique_name(_snake_case(owner))
+        self.trainable = bool(trainable)
+        self.requested_input_shape = (
+            None if input_shape is None else _checks.shape_tuple(owner, "input_shape", input_shape)
+        )
+        self.params = {}
+        self.grads = {}
+        self.state = {}
+        self.regularizers = {}
+        self.activity_regularizer = None
+        self.outputs = None
+        # False for a model's first layer: its input gradient is never used, so skip it.
+        self.propagate_grad = True
+        self.built = False
+        self.input_shape = None
+        self.output_shape = None
+        self.dtype = None
+
+    # ----- lifecycle -------------------------------------------------------------
+    def build(self, input_shape, rng):
+        """Create params for per-sample `input_shape` (no batch axis). Default: none."""
+
+    def compute_output_shape(self, input_shape):
+        """Per-sample output shape for per-sample `input_shape`. Default: unchanged."""
+        return tuple(input_shape)
+
+    def build_for(self, input_shape, rng, dtype):
+        """Build once: check the input shape, create params in `dtype`, size the grads."""
+        input_shape = tuple(input_shape)
+        self.dtype = np.dtype(dtype)
+        self.output_shape = tuple(self.compute_output_shape(input_shape))
+        self.build(input_shape, rng)
+        for key, value in self.params.items():
+            self.params[key] = np.ascontiguousarray(value, dtype=self.dtype)
+            self.grads[key] = np.zeros_like(self.params[key])
+        for key, value in self.state.items():
+            self.state[key] = np.ascontiguousarray(value, dtype=self.dtype)
+        self.input_shape = input_shape
+        self.built = True
+
+    def forward(self, inputs, training=False):
+        raise NotImplementedError
+
+    def __call__(self, inputs, training=False, rng=None):
+        """Standalone use: build from the inputs' shape if needed, run forward, keep outputs."""
+        inputs = np.asarray(inputs)
+        if not self.built:
+            dtype = inputs.dtype if inputs.dtype in (np.float32, np.float64) else None
+            from ..backend import new_rng, resolve_dtype
+
+            self.build_for(inputs.shape[1:], rng or new_rng(), resolve_dtype(dtype))
+        self.outputs = self.forward(inputs, training=training)
+        return self.outputs
+
+    def backward(self, grad_outputs):
+        raise NotImplementedError
+
+    # ----- checks -----------------------------------------------------------------
+    def check_input_shape(self, input_shape, expected_rank=None):
+        """Raise a clear ValueError when a per-sample shape does not fit this layer."""
+        if expected_rank is not None and len(input_shape) != expected_rank:
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}' expected inputs of rank {expected_rank + 1} "
+                f"(batch, {', '.join(['...'] * expected_rank)}), got per-sample shape {tuple(input_shape)}."
+            )
+
+    def require_forward(self, cached):
+        if cached is None:
+            raise RuntimeError(f"{type(self).__name__} '{self.name}': backward called before forward.")
+
+    # ----- weights ----------------------------------------------------------------
+    def weight_names(self):
+        """Names of params then state, in get_weights order."""
+        return list(self.params) + list(self.state)
+
+    def get_weights(self):
+        return [np.array(self.params[k] if k in self.params else self.state[k]) for k in self.weight_names()]
+
+    def set_weights(self, weights):
+        names = self.weight_names()
+        if len(weights) != len(names):
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}': set_weights expected {len(names)} arrays "
+                f"({', '.join(names)}), got {len(weights)}."
+            )
+        for key, value in zip(names, weights):
+            target = self.params[key] if key in self.params else self.state[key]
+            value = np.asarray(value)
+            if value.shape != target.shape:
+                raise ValueError(
+                    f"{type(self).__name__} '{self.name}': weight '{key}' expected shape "
+                    f"{target.shape}, got {value.shape}."
+                )
+            target[...] = value  # in place: params may be views into the model's flat buffer
+
+    def count_params(self):
+        return int(sum(v.size for v in self.params.values()) + sum(v.size for v in self.state.values()))
+
+    # ----- regularization -----------------------------------------------------------
+    def regularization_penalty(self):
+        """Sum of the weight regularizers' penalties (activity penalties are added by the model)."""
+        return sum(float(reg(self.params[key])) for key, reg in self.regularizers.items())
+
+    def add_regularization_gradients(self):
+        for key, reg in self.regularizers.items():
+            self.grads[key] += reg.gradient(self.params[key])
+
+    # ----- config -----------------------------------------------------------------
+    def get_config(self):
+        config = {"name": self.name, "trainable": self.trainable}
+        if self.requested_input_shape is not None:
+            config["input_shape"] = list(self.requested_input_shape)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name!r}>"

@@ -1,0 +1,100 @@
+"""Dense: a fully connected layer, outputs = activation(inputs @ kernel + bias)."""
+
+import numpy as np
+
+from .. import _checks, activations, initializers, regularizers
+from .base import Layer
+
+
+class Dense(Layer):
+    """Affine map followed by an activation.
+
+    Parameters
+    ----------
+    units : int
+        Output features.
+    activation : str, ActivationFunction or activation layer, optional
+    use_bias : bool
+    kernel_initializer, bias_initializer : str or Initializer
+    kernel_regularizer, bias_regularizer, activity_regularizer : str or Regularizer, optional
+
+    Examples
+    --------
+    >>> Dense(10, activation="softmax")
+    <Dense name='dense'>
+    """
+
+    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, **kwargs):
+        super().__init__(**kwargs)
+        self.units = _checks.positive_int("Dense", "units", units)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        if self.kernel_regularizer is not None:
+            self.regularizers["kernel"] = self.kernel_regularizer
+        if self.bias_regularizer is not None and self.use_bias:
+            self.regularizers["bias"] = self.bias_regularizer
+        self._inputs = None
+        self.preactivation = None
+
+    def compute_output_shape(self, input_shape):
+        if len(input_shape) != 1:
+            raise ValueError(
+                f"Dense '{self.name}' expected 2-D inputs (batch, features), got per-sample shape "
+                f"{tuple(input_shape)} (rank {len(input_shape) + 1}). Add a Flatten() layer before it."
+            )
+        return (self.units,)
+
+    def build(self, input_shape, rng):
+        shape = (input_shape[-1], self.units)
+        self.params["kernel"] = self.kernel_initializer(shape, self.dtype, rng)
+        if self.use_bias:
+            self.params["bias"] = self.bias_initializer((self.units,), self.dtype, rng)
+
+    def forward(self, inputs, training=False):
+        if inputs.ndim != 2 or inputs.shape[1] != self.input_shape[0]:
+            raise ValueError(
+                f"Dense '{self.name}' expected inputs with shape (batch, {self.input_shape[0]}), "
+                f"got shape {inputs.shape}. Check `units` of the previous layer or `input_shape`."
+            )
+        self._inputs = inputs  # for backward; replaced on every call
+        outputs = inputs @ self.params["kernel"]
+        if self.use_bias:
+            outputs += self.params["bias"]
+        self.preactivation = outputs
+        self._activated = self.activation.forward(outputs)
+        return self._activated
+
+    def backward(self, grad_outputs):
+        grad_preactivation = self.activation.backward(grad_outputs, self.preactivation, self._activated)
+        return self.backward_preactivation(grad_preactivation)
+
+    def backward_preactivation(self, grad_preactivation):
+        """Backward from the gradient w.r.t. the pre-activation (the fused-loss entry point)."""
+        self.require_forward(self._inputs)
+        # Z = XW + b  =>  dW = X^T dZ,  db = sum over batch of dZ,  dX = dZ W^T
+        np.matmul(self._inputs.T, grad_preactivation, out=self.grads["kernel"])
+        if self.use_bias:
+            np.sum(grad_preactivation, axis=0, out=self.grads["bias"])
+        if not self.propagate_grad:
+            return None
+        return grad_preactivation @ self.params["kernel"].T
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+        }

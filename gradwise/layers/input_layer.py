@@ -1,0 +1,30 @@
+"""Input: declares the per-sample shape of a Sequential model's inputs."""
+
+from .. import _checks
+from .base import Layer
+
+
+class Input(Layer):
+    """Placeholder first element of a Sequential model, as ``keras.Input(shape=(8,))``.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        Per-sample shape, without the batch axis.
+    """
+
+    def __init__(self, shape=None, name=None, batch_size=None, **kwargs):
+        if shape is None:
+            raise ValueError("Input: `shape` is required, e.g. Input(shape=(8,)).")
+        super().__init__(name=name, input_shape=_checks.shape_tuple("Input", "shape", shape), **kwargs)
+        self.shape = self.requested_input_shape
+
+    def forward(self, inputs, training=False):
+        return inputs
+
+    # y = x  =>  dy/dx = 1
+    def backward(self, grad_outputs):
+        return grad_outputs
+
+    def get_config(self):
+        return {"name": self.name, "shape": list(self.shape)}

@@ -1,0 +1,5 @@
+"""Models: Sequential."""
+
+from .sequential import Sequential
+
+__all__ = ["Sequential"]

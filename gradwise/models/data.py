@@ -1,0 +1,139 @@
+"""Checks and conversions of the arrays given to fit, evaluate and predict.
+
+Data is checked once per call, never per batch, and every problem is a ValueError or
+TypeError that names the argument, what was expected and what was received.
+"""
+
+import numbers
+
+import numpy as np
+
+
+def as_features(x, name, dtype, input_shape=None):
+    """`x` as a float array of `dtype` with a batch axis, checked against `input_shape`."""
+    if x is None:
+        raise ValueError(f"`{name}` is required, got None.")
+    try:
+        array = np.asarray(x)
+    except (ValueError, TypeError) as error:
+        raise TypeError(f"`{name}` must be an array of numbers, got {type(x).__name__}: {error}") from None
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise TypeError(f"`{name}` must hold numbers, got an array of dtype {array.dtype}.")
+    if array.ndim < 2:
+        raise ValueError(
+            f"`{name}` must have a batch axis and at least one feature axis (shape (samples, features)), "
+            f"got shape {array.shape}. Reshape a single feature with x.reshape(-1, 1)."
+        )
+    if array.shape[0] == 0:
+        raise ValueError(f"`{name}` is empty: got shape {array.shape}, expected at least one sample.")
+    if input_shape is not None and tuple(array.shape[1:]) != tuple(input_shape):
+        expected = "(samples, " + ", ".join(str(d) for d in input_shape) + ")"
+        raise ValueError(
+            f"`{name}` has per-sample shape {tuple(array.shape[1:])} but the model expects {tuple(input_shape)}: "
+            f"expected shape {expected}, got {array.shape}."
+        )
+    array = np.ascontiguousarray(array, dtype=dtype)
+    check_finite(array, name)
+    return array
+
+
+def as_targets(y, name, samples):
+    """`y` as an array with `samples` rows (a 1-D y is kept 1-D; the loss shapes it)."""
+    if y is None:
+        raise ValueError(f"`{name}` is required, got None.")
+    try:
+        array = np.asarray(y)
+    except (ValueError, TypeError) as error:
+        raise TypeError(f"`{name}` must be an array of numbers, got {type(y).__name__}: {error}") from None
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise TypeError(f"`{name}` must hold numbers, got an array of dtype {array.dtype}.")
+    if array.ndim == 0 or array.shape[0] == 0:
+        raise ValueError(f"`{name}` is empty or a scalar: got shape {array.shape}, expected one row per sample.")
+    if array.shape[0] != samples:
+        raise ValueError(
+            f"`x` and `{name}` must have the same number of samples, got {samples} and {array.shape[0]}."
+        )
+    if np.issubdtype(array.dtype, np.floating):
+        check_finite(array, name)
+    return array
+
+
+def as_sample_weight(sample_weight, name, samples):
+    if sample_weight is None:
+        return None
+    weights = np.asarray(sample_weight, dtype=np.float64)
+    if weights.shape != (samples,):
+        raise ValueError(f"`{name}` must have shape ({samples},), one weight per sample, got shape {weights.shape}.")
+    check_finite(weights, name)
+    if (weights < 0).any():
+        raise ValueError(f"`{name}` must be non-negative, got a minimum of {weights.min()}.")
+    return weights
+
+
+def check_finite(array, name):
+    if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():
+        bad = np.argwhere(~np.isfinite(array))[0]
+        kind = "NaN" if np.isnan(array[tuple(bad)]) else "Inf"
+        count = int((~np.isfinite(array)).sum())
+        raise ValueError(
+            f"`{name}` contains {count} non-finite value(s) ({kind} first at index {tuple(int(i) for i in bad)}). "
+            "Remove or impute them before training."
+        )
+
+
+def check_batch_size(batch_size):
+    if batch_size is None:
+        return 32
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size <= 0:
+        raise ValueError(f"`batch_size` must be a positive int, got {batch_size!r}.")
+    return int(batch_size)
+
+
+def class_weights_for(class_weight, targets, loss_name):
+    """Per-sample weights from a {class: weight} dict and the prepared targets."""
+    if class_weight is None:
+        return None
+    if not isinstance(class_weight, dict):
+        raise TypeError(f"`class_weight` must be a dict {{class index: weight}}, got {type(class_weight).__name__}.")
+    if targets.ndim == 1 or loss_name == "sparse_categorical_crossentropy":
+        labels = targets.reshape(targets.shape[0], -1)[:, 0].astype(np.int64)
+    elif targets.shape[-1] == 1:
+        labels = np.rint(targets[:, 0]).astype(np.int64)
+    else:
+        labels = np.argmax(targets, axis=-1)
+    present = set(np.unique(labels).tolist())
+    missing = sorted(present - set(int(k) for k in class_weight))
+    if missing:
+        raise ValueError(f"`class_weight` has no weight for class(es) {missing} present in `y`; got keys {sorted(class_weight)}.")
+    table = np.zeros(max(max(present), max(int(k) for k in class_weight)) + 1)
+    for key, weight in class_weight.items():
+        table[int(key)] = float(weight)
+    return table[labels]
+
+
+def split_validation(arrays, validation_split):
+    """Keras' validation_split: the last fraction of the samples, taken before shuffling."""
+    if isinstance(validation_split, bool) or not isinstance(validation_split, numbers.Real) or not 0 <= validation_split < 1:
+        raise ValueError(f"`validation_split` must be a float in [0, 1), got {validation_split!r}.")
+    samples = arrays[0].shape[0]
+    cut = int(samples * (1 - validation_split))
+    if cut == 0 or cut == samples:
+        raise ValueError(
+            f"`validation_split={validation_split}` leaves {cut} training and {samples - cut} validation "
+            f"samples out of {samples}; both need at least one."
+        )
+    train = tuple(None if a is None else a[:cut] for a in arrays)
+    validation = tuple(None if a is None else a[cut:] for a in arrays)
+    return train, validation
+
+
+def unpack_validation_data(validation_data):
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+        raise ValueError(
+            "`validation_data` must be a tuple (x_val, y_val) or (x_val, y_val, sample_weight_val), "
+            f"got {type(validation_data).__name__}"
+            + (f" of length {len(validation_data)}." if isinstance(validation_data, (tuple, list)) else ".")
+        )
+    x_val, y_val = validation_data[0], validation_data[1]
+    weights = validation_data[2] if len(validation_data) == 3 else None
+    return x_val, y_val, weights

@@ -1,0 +1,193 @@
+"""Sequential: a linear stack of layers, with Keras' structure API.
+
+Training (compile/fit/evaluate/predict) lives in ``training.py``; this module holds
+the structure: adding and building layers, weights, the flat parameter buffer,
+summary and config.
+"""
+
+import numpy as np
+
+from .. import backend
+from ..layers.base import Layer
+from ..layers.input_layer import Input
+from ..parameters import ParameterSet
+from .summary import summary_table
+from .training import TrainingMixin
+
+
+class Sequential(TrainingMixin):
+    """A stack of layers applied one after another.
+
+    Parameters
+    ----------
+    layers : list of Layer, optional
+        May start with ``Input(shape=...)``.
+    name : str, optional
+    seed : int, optional
+        Seeds initialization, shuffling and dropout: the same seed and data give the
+        same weights after training, bit for bit.
+    dtype : {'float32', 'float64'}, optional
+        Defaults to ``gradwise.backend.floatx()``.
+
+    Examples
+    --------
+    >>> model = Sequential([Input((8,)), Dense(32, activation="relu"), Dense(1, activation="sigmoid")])
+    >>> model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    """
+
+    def __init__(self, layers=None, name=None, seed=None, dtype=None):
+        self.name = name or "sequential"
+        self.dtype = backend.resolve_dtype(dtype)
+        self.seed = seed
+        rng = backend.new_rng(seed)
+        # Independent streams, so building later or earlier never changes the shuffles.
+        self._build_rng, self._shuffle_rng = (np.random.default_rng(s) for s in rng.integers(2**63, size=2))
+        self._layers = []
+        self._input_shape = None
+        self._parameter_set = None
+        self.built = False
+        self.optimizer = None
+        self.loss = None
+        self.compiled = False
+        self.stop_training = False
+        self.history = None
+        for layer in layers or []:
+            self.add(layer)
+
+    # ----- structure --------------------------------------------------------------------
+    @property
+    def layers(self):
+        return list(self._layers)
+
+    @property
+    def input_shape(self):
+        return self._input_shape
+
+    @property
+    def output_shape(self):
+        return self._layers[-1].output_shape if self.built and self._layers else None
+
+    def add(self, layer):
+        """Append a layer (or an ``Input`` giving the input shape)."""
+        if not isinstance(layer, Layer):
+            raise TypeError(f"Sequential.add: expected a gradwise Layer, got {layer!r} of type {type(layer).__name__}.")
+        if isinstance(layer, Input):
+            if self._layers:
+                raise ValueError("Sequential.add: Input must be the first element of a Sequential model.")
+            self._input_shape = layer.shape
+            return
+        if any(existing.name == layer.name for existing in self._layers):
+            raise ValueError(f"Sequential.add: a layer named '{layer.name}' is already in the model; names must be unique.")
+        if not self._layers and self._input_shape is None and layer.requested_input_shape is not None:
+            self._input_shape = layer.requested_input_shape
+        self._layers.append(layer)
+        self._parameter_set = None
+        if self._input_shape is not None:
+            self.build(self._input_shape)
+
+    def pop(self):
+        layer = self._layers.pop()
+        self._parameter_set = None
+        return layer
+
+    def build(self, input_shape):
+        """Build every layer for per-sample `input_shape` (no batch axis)."""
+        shape = tuple(input_shape)
+        self._input_shape = shape
+        for layer in self._layers:
+            if not layer.built:
+                layer.build_for(shape, self._build_rng, self.dtype)
+            elif tuple(layer.input_shape) != shape:
+                raise ValueError(
+                    f"{type(layer).__name__} '{layer.name}' was built for inputs of shape {layer.input_shape} "
+                    f"but now receives {shape}."
+                )
+            shape = layer.output_shape
+        for index, layer in enumerate(self._layers):
+            # The first layer's input gradient is never used: skip computing it.
+            layer.propagate_grad = index > 0
+        self.built = bool(self._layers)
+
+    def get_layer(self, name=None, index=None):
+        if index is not None:
+            return self._layers[index]
+        for layer in self._layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No layer named {name!r}; layers are {[layer.name for layer in self._layers]}.")
+
+    # ----- parameters -------------------------------------------------------------------
+    @property
+    def parameter_set(self):
+        """Every trainable tensor packed in one buffer (built on first use)."""
+        if self._parameter_set is None:
+            self._require_built("parameter_set")
+            tensors = {}
+            for layer in self._layers:
+                if layer.trainable:
+                    for key, value in layer.params.items():
+                        tensors[f"{layer.name}/{key}"] = value
+            self._parameter_set = ParameterSet(tensors, self.dtype)
+            for layer in self._layers:
+                if layer.trainable:
+                    for key in layer.params:
+                        layer.params[key] = self._parameter_set.value_views[f"{layer.name}/{key}"]
+                        layer.grads[key] = self._parameter_set.grad_views[f"{layer.name}/{key}"]
+        return self._parameter_set
+
+    @property
+    def weights(self):
+        return [w for layer in self._layers for w in layer.get_weights()]
+
+    def get_weights(self):
+        """Copies of every layer's weights (params then state), in layer order."""
+        return [w for layer in self._layers for w in layer.get_weights()]
+
+    def set_weights(self, weights):
+        self._require_built("set_weights")
+        weights = list(weights)
+        expected = sum(len(layer.weight_names()) for layer in self._layers)
+        if len(weights) != expected:
+            raise ValueError(f"set_weights expected {expected} arrays, got {len(weights)}.")
+        start = 0
+        for layer in self._layers:
+            count = len(layer.weight_names())
+            layer.set_weights(weights[start:start + count])
+            start += count
+
+    def count_params(self):
+        self._require_built("count_params")
+        return sum(layer.count_params() for layer in self._layers)
+
+    def summary(self, print_fn=print):
+        """Print a table of layers, output shapes and parameter counts."""
+        self._require_built("summary")
+        print_fn(summary_table(self))
+
+    def _require_built(self, what):
+        if not self.built:
+            raise ValueError(
+                f"{what}: the model is not built yet. Start it with Input(shape=...), give the first "
+                "layer `input_shape=`, call model.build(input_shape), or fit it on data first."
+            )
+
+    # ----- config -----------------------------------------------------------------------
+    def get_config(self):
+        from ..layers import serialize
+
+        config = {"name": self.name, "seed": self.seed, "dtype": self.dtype.name, "layers": []}
+        if self._input_shape is not None:
+            config["input_shape"] = list(self._input_shape)
+        config["layers"] = [serialize(layer) for layer in self._layers]
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        from ..layers import deserialize
+
+        model = cls(name=config.get("name"), seed=config.get("seed"), dtype=config.get("dtype"))
+        if config.get("input_shape") is not None:
+            model.add(Input(shape=tuple(config["input_shape"])))
+        for layer_config in config["layers"]:
+            model.add(deserialize(layer_config))
+        return model

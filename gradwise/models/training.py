@@ -1,0 +1,273 @@
+"""compile, fit, evaluate, predict and train_on_batch for Sequential.
+
+One training step: forward through every layer, the loss and its gradient (fused with
+a sigmoid/softmax output layer when the loss can take its logits), backward through
+every layer into the flat gradient buffer, regularizer gradients, one optimizer step.
+"""
+
+import math
+
+import numpy as np
+
+from .. import losses, metrics as metrics_module, optimizers
+from ..callbacks import CallbackList, History, ProgressLogger
+from . import data
+
+
+class TrainingMixin:
+    """The training API; mixed into Sequential."""
+
+    # ----- compile ----------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None):
+        """Choose the optimizer, the loss and the metrics (Keras' defaults and names)."""
+        if loss is None:
+            raise ValueError("compile: `loss` is required, e.g. loss='binary_crossentropy'.")
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = losses.get(loss)
+        if metrics is not None and not isinstance(metrics, (list, tuple)):
+            raise TypeError(f"compile: `metrics` must be a list such as ['accuracy'], got {type(metrics).__name__}.")
+        self._metric_specs = list(metrics or [])
+        self._metrics = None
+        self.compiled = True
+
+    def _require_compiled(self, what):
+        if not self.compiled:
+            raise ValueError(f"{what}: the model must be compiled first: call model.compile(optimizer, loss, metrics).")
+
+    @property
+    def metrics(self):
+        """The compiled metric objects (resolved once the output shape is known)."""
+        if self._metrics is None:
+            self._metrics = [metrics_module.get(spec, self.loss, self.output_shape) for spec in self._metric_specs]
+        return self._metrics
+
+    @property
+    def metrics_names(self):
+        return ["loss"] + [m.name for m in self.metrics]
+
+    def _fused_output(self):
+        """True when the loss reads the output layer's logits (stable, and no softmax backward)."""
+        last = self._layers[-1]
+        activation = getattr(last, "activation", None)
+        return (
+            self.loss.fused_activation is not None
+            and not self.loss.from_logits
+            and getattr(activation, "name", None) == self.loss.fused_activation
+            and hasattr(last, "backward_preactivation")
+            and last.activity_regularizer is None
+        )
+
+    # ----- the step ---------------------------------------------------------------------
+    def _forward(self, inputs, training):
+        for layer in self._layers:
+            inputs = layer.forward(inputs, training=training)
+            layer.outputs = inputs
+        return inputs
+
+    def _loss_and_gradient(self, targets, outputs, sample_weight, fused):
+        if fused:
+            return self.loss.value_and_gradient(targets, self._layers[-1].preactivation, sample_weight, logits=True)
+        return self.loss.value_and_gradient(targets, outputs, sample_weight, logits=self.loss.from_logits)
+
+    def _penalties(self, batch):
+        total = 0.0
+        for layer in self._layers:
+            if layer.regularizers:
+                total += layer.regularization_penalty()
+            if layer.activity_regularizer is not None:
+                total += layer.activity_regularizer(layer.outputs) / batch
+        return total
+
+    def _backward(self, grad, fused, batch):
+        last = len(self._layers) - 1
+        for index in range(last, -1, -1):
+            layer = self._layers[index]
+            if index == last and fused:
+                grad = layer.backward_preactivation(grad)
+            else:
+                if layer.activity_regularizer is not None:
+                    grad = grad + layer.activity_regularizer.gradient(layer.outputs) / batch
+                grad = layer.backward(grad)
+            if layer.regularizers and layer.trainable:
+                layer.add_regularization_gradients()
+
+    def _train_step(self, inputs, targets, sample_weight, fused):
+        outputs = self._forward(inputs, training=True)
+        value, grad = self._loss_and_gradient(targets, outputs, sample_weight, fused)
+        batch = inputs.shape[0]
+        value += self._penalties(batch)
+        self._backward(grad, fused, batch)
+        self.optimizer.step(self.parameter_set)
+        return value, outputs
+
+    def _metric_outputs(self, outputs):
+        return outputs
+
+    # ----- fit --------------------------------------------------------------------------
+    def _prepare(self, x, y, sample_weight, name_x="x", name_y="y", name_w="sample_weight"):
+        x = data.as_features(x, name_x, self.dtype, self._input_shape if self.built else None)
+        if not self.built:
+            self.build(x.shape[1:])
+        y = data.as_targets(y, name_y, x.shape[0])
+        targets = self.loss.prepare_targets(y, self.output_shape)
+        if np.issubdtype(targets.dtype, np.floating) and targets.dtype != self.dtype:
+            targets = targets.astype(self.dtype)
+        weights = data.as_sample_weight(sample_weight, name_w, x.shape[0])
+        return x, targets, weights
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0):
+        """Train for `epochs` epochs; returns a History whose ``.history`` maps each key to a list."""
+        self._require_compiled("fit")
+        batch_size = data.check_batch_size(batch_size)
+        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+            raise ValueError(f"fit: `epochs` must be a non-negative int, got {epochs!r}.")
+        if validation_split and validation_data is not None:
+            raise ValueError("fit: give either `validation_split` or `validation_data`, not both.")
+        x, targets, weights = self._prepare(x, y, sample_weight)
+        class_w = data.class_weights_for(class_weight, targets, self.loss.name)
+        if class_w is not None:
+            weights = class_w if weights is None else weights * class_w
+        validation = None
+        if validation_data is not None:
+            x_val, y_val, w_val = data.unpack_validation_data(validation_data)
+            validation = self._prepare(x_val, y_val, w_val, "validation_data[0]", "validation_data[1]", "validation_data[2]")
+        elif validation_split:
+            (x, targets, weights), validation = data.split_validation((x, targets, weights), validation_split)
+
+        history = History()
+        callback_list = list(callbacks or [])
+        verbose = 1 if verbose == "auto" else verbose
+        if verbose:
+            callback_list.append(ProgressLogger(verbose))
+        samples = x.shape[0]
+        steps = math.ceil(samples / batch_size)
+        hooks = CallbackList([history] + callback_list, self,
+                             {"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size})
+        self.history = history
+        self.stop_training = False
+        fused = self._fused_output()
+        parameter_set = self.parameter_set  # pack before the first step
+        metrics = self.metrics
+
+        hooks.call("on_train_begin", {})
+        for epoch in range(initial_epoch, epochs):
+            hooks.call("on_epoch_begin", epoch, {})
+            for metric in metrics:
+                metric.reset_state()
+            order = self._shuffle_rng.permutation(samples) if shuffle else None
+            loss_sum = 0.0
+            seen = 0
+            for step in range(steps):
+                start, stop = step * batch_size, min((step + 1) * batch_size, samples)
+                if order is None:
+                    xb, yb = x[start:stop], targets[start:stop]
+                    wb = None if weights is None else weights[start:stop]
+                else:
+                    index = order[start:stop]
+                    xb, yb = x[index], targets[index]
+                    wb = None if weights is None else weights[index]
+                if hooks.wants_batch_begin:
+                    hooks.call("on_train_batch_begin", step, {})
+                value, outputs = self._train_step(xb, yb, wb, fused)
+                loss_sum += value * (stop - start)
+                seen += stop - start
+                for metric in metrics:
+                    metric.update_state(yb, outputs, wb)
+                if hooks.wants_batch_end:
+                    logs = {"loss": loss_sum / seen, **{m.name: m.result() for m in metrics}}
+                    hooks.call("on_train_batch_end", step, logs)
+                if self.stop_training:
+                    break
+            logs = {"loss": loss_sum / max(seen, 1), **{m.name: m.result() for m in metrics}}
+            if validation is not None:
+                val_logs = self._evaluate_arrays(*validation, batch_size)
+                logs.update({f"val_{key}": value for key, value in val_logs.items()})
+            logs["learning_rate"] = float(self.optimizer.learning_rate)
+            hooks.call("on_epoch_end", epoch, logs)
+            if self.stop_training:
+                break
+        hooks.call("on_train_end", {})
+        del parameter_set
+        return history
+
+    def train_on_batch(self, x, y, sample_weight=None, class_weight=None, return_dict=False):
+        """One optimizer step on one batch; returns the loss (and metrics) of that batch."""
+        self._require_compiled("train_on_batch")
+        x, targets, weights = self._prepare(x, y, sample_weight)
+        class_w = data.class_weights_for(class_weight, targets, self.loss.name)
+        if class_w is not None:
+            weights = class_w if weights is None else weights * class_w
+        value, outputs = self._train_step(x, targets, weights, self._fused_output())
+        return self._batch_result(value, targets, outputs, weights, return_dict)
+
+    def test_on_batch(self, x, y, sample_weight=None, return_dict=False):
+        self._require_compiled("test_on_batch")
+        x, targets, weights = self._prepare(x, y, sample_weight)
+        logs = self._evaluate_arrays(x, targets, weights, x.shape[0])
+        return logs if return_dict else self._as_list(logs)
+
+    def _batch_result(self, value, targets, outputs, weights, return_dict):
+        logs = {"loss": value}
+        for metric in self.metrics:
+            metric.reset_state()
+            metric.update_state(targets, outputs, weights)
+            logs[metric.name] = metric.result()
+        return logs if return_dict else self._as_list(logs)
+
+    @staticmethod
+    def _as_list(logs):
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    # ----- evaluate and predict ---------------------------------------------------------
+    def _evaluate_arrays(self, x, targets, weights, batch_size):
+        fused = self._fused_output()
+        for metric in self.metrics:
+            metric.reset_state()
+        loss_sum = 0.0
+        samples = x.shape[0]
+        for start in range(0, samples, batch_size):
+            stop = min(start + batch_size, samples)
+            wb = None if weights is None else weights[start:stop]
+            outputs = self._forward(x[start:stop], training=False)
+            if fused:
+                losses_ = self.loss.per_sample_from_logits(targets[start:stop], self._layers[-1].preactivation)
+            elif self.loss.from_logits:
+                losses_ = self.loss.per_sample_from_logits(targets[start:stop], outputs)
+            else:
+                losses_ = self.loss.per_sample(targets[start:stop], outputs)
+            loss_sum += float(losses_.sum() if wb is None else np.dot(losses_, wb))
+            loss_sum += self._penalties(stop - start) * (stop - start)
+            for metric in self.metrics:
+                metric.update_state(targets[start:stop], outputs, wb)
+        return {"loss": loss_sum / samples, **{m.name: m.result() for m in self.metrics}}
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, return_dict=False):
+        """Loss and metrics on (x, y): a float, a list [loss, *metrics], or a dict."""
+        self._require_compiled("evaluate")
+        batch_size = data.check_batch_size(batch_size)
+        x, targets, weights = self._prepare(x, y, sample_weight)
+        logs = self._evaluate_arrays(x, targets, weights, batch_size)
+        return logs if return_dict else self._as_list(logs)
+
+    def predict(self, x, batch_size=None, verbose="auto"):
+        """Outputs for `x`, computed in batches (inference mode: no dropout, moving BN statistics)."""
+        batch_size = data.check_batch_size(batch_size)
+        x = data.as_features(x, "x", self.dtype, self._input_shape if self.built else None)
+        if not self.built:
+            self.build(x.shape[1:])
+        result = np.empty((x.shape[0], *self.output_shape), dtype=self.dtype)
+        for start in range(0, x.shape[0], batch_size):
+            result[start:start + batch_size] = self._forward(x[start:start + batch_size], training=False)
+        return result
+
+    def predict_on_batch(self, x):
+        return self.predict(x, batch_size=max(1, len(x)))
+
+    def __call__(self, x, training=False):
+        x = data.as_features(x, "x", self.dtype, self._input_shape if self.built else None)
+        if not self.built:
+            self.build(x.shape[1:])
+        return self._forward(x, training=training).copy()

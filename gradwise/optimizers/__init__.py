@@ -1,0 +1,35 @@
+"""Optimizers, with Keras names and defaults; ``get('adam')`` gives Keras' defaults."""
+
+from .. import _checks
+from . import schedules
+from .adam import Adam
+from .base import Optimizer
+from .sgd import SGD
+
+__all__ = ["Optimizer", "SGD", "Adam", "get", "serialize", "deserialize", "schedules"]
+
+_REGISTRY = {"sgd": SGD, "adam": Adam}
+
+
+def get(identifier):
+    """Resolve an optimizer from a name, a config dict or an Optimizer instance."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, str):
+        return _checks.lookup("optimizer", identifier, _REGISTRY)()
+    if isinstance(identifier, dict) and "class_name" in identifier:
+        return deserialize(identifier)
+    raise TypeError(
+        f"`optimizer` must be a name such as 'adam' or a gradwise Optimizer, got {identifier!r} "
+        f"of type {type(identifier).__name__}."
+    )
+
+
+def serialize(optimizer):
+    """A JSON-ready dict: ``{"class_name": "Adam", "config": {...}}``."""
+    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+
+
+def deserialize(config):
+    cls = _checks.lookup("optimizer", config["class_name"], _REGISTRY)
+    return cls.from_config(config.get("config", {}))
