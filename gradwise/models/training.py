@@ -100,8 +100,24 @@ class TrainingMixin:
         self.optimizer.step(self.parameter_set)
         return value, outputs
 
-    def _metric_outputs(self, outputs):
-        return outputs
+    def compute_gradients(self, x, y, sample_weight=None, training=True):
+        """Loss (penalties included) and the gradient of every trainable tensor, without a step.
+
+        Returns
+        -------
+        loss : float
+        grads : dict of str -> ndarray
+            Copies, keyed like ``"dense_1/kernel"``.
+        """
+        self._require_compiled("compute_gradients")
+        x, targets, weights = self._prepare(x, y, sample_weight)
+        parameter_set = self.parameter_set
+        fused = self._fused_output()
+        outputs = self._forward(x, training=training)
+        value, grad = self._loss_and_gradient(targets, outputs, weights, fused)
+        value += self._penalties(x.shape[0])
+        self._backward(grad, fused, x.shape[0])
+        return value, {name: view.copy() for name, view in parameter_set.grad_views.items()}
 
     # ----- fit --------------------------------------------------------------------------
     def _prepare(self, x, y, sample_weight, name_x="x", name_y="y", name_w="sample_weight"):
