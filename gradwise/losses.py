@@ -17,11 +17,20 @@ Contract (helpers fill in the concrete losses):
         def gradient_from_logits(self, y_true, logits) -> ndarray like logits
 
 Reduction follows Keras' 'sum_over_batch_size': sum(per_sample * sample_weight) / batch.
+
+The first axis is always the batch axis. Elementwise losses (mse, mae, huber, binary
+crossentropy) average over every other axis; the categorical losses sum over the class
+(last) axis and average over any axes between, so that the reduced value equals Keras'
+mean over all loss entries. ``gradient*`` always return a fresh array, because
+``value_and_gradient`` scales it in place.
 """
 
 import numpy as np
 
 from . import _checks
+
+# Keras' backend.epsilon(): probabilities are clipped to [EPSILON, 1 - EPSILON].
+EPSILON = 1e-7
 
 
 class Loss:
@@ -82,6 +91,391 @@ class Loss:
     def get_config(self):
         return {"name": self.name, "from_logits": self.from_logits}
 
+    def __repr__(self):
+        return f"<loss {self.name}>"
+
+
+# ----- shared helpers -------------------------------------------------------------------
+def _as_float_targets(y_true, output_shape, loss_name):
+    """`y_true` as a float array shaped (batch, *output_shape); a missing trailing 1 is added."""
+    y_true = np.asarray(y_true)
+    if y_true.dtype == object or not (np.issubdtype(y_true.dtype, np.number) or y_true.dtype == bool):
+        raise ValueError(f"`y` for {loss_name} must hold numbers, got an array of dtype {y_true.dtype}.")
+    output_shape = tuple(output_shape)
+    if y_true.ndim >= 1 and output_shape[-1:] == (1,) and y_true.shape[1:] == output_shape[:-1]:
+        y_true = y_true.reshape(y_true.shape + (1,))
+    if y_true.ndim < 1 or y_true.shape[1:] != output_shape:
+        raise ValueError(
+            f"`y` for {loss_name} must have shape (samples, {', '.join(map(str, output_shape))}) "
+            f"to match the model output {('batch',) + output_shape}, got shape {y_true.shape}."
+        )
+    if np.issubdtype(y_true.dtype, np.floating):
+        return y_true
+    return y_true.astype(np.float64)
+
+
+def _float(y_pred):
+    y_pred = np.asarray(y_pred)
+    return y_pred if np.issubdtype(y_pred.dtype, np.floating) else y_pred.astype(np.float64)
+
+
+def _mean_rest(values):
+    """Mean over every axis but the first: (batch, ...) -> (batch,)."""
+    return values.reshape(values.shape[0], -1).mean(axis=1)
+
+
+def _per_sample_count(array):
+    return array[0].size if array.shape[0] else 1
+
+
+def _sigmoid(logits):
+    # exp of -|z| never overflows; sigmoid(z) = 1/(1+e) for z >= 0 and e/(1+e) below.
+    e = np.exp(-np.abs(logits))
+    return np.where(logits >= 0, 1.0, e) / (1.0 + e)
+
+
+def _log_softmax(logits):
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def _softmax(logits):
+    exp = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return exp / exp.sum(axis=-1, keepdims=True)
+
+
+def _normalized_clipped(y_pred):
+    """Keras' categorical probability form: rows renormalized to sum 1, then clipped.
+
+    Returns the normalized probabilities, the clipped ones, the row sums and the mask of
+    entries inside the clip range (where the clip passes the gradient through).
+    """
+    totals = y_pred.sum(axis=-1, keepdims=True)
+    totals = np.where(totals > 0, totals, 1.0).astype(y_pred.dtype)  # an all-zero row stays finite
+    normalized = y_pred / totals
+    clipped = np.clip(normalized, EPSILON, 1 - EPSILON)
+    inside = (normalized >= EPSILON) & (normalized <= 1 - EPSILON)
+    return normalized, clipped, totals, inside
+
+
+# ----- regression -----------------------------------------------------------------------
+class _RegressionLoss(Loss):
+    """Elementwise loss averaged over every non-batch axis; no logits form."""
+
+    def __init__(self):
+        super().__init__(from_logits=False)
+
+    def prepare_targets(self, y_true, output_shape):
+        return _as_float_targets(y_true, output_shape, self.name)
+
+    def get_config(self):
+        return {"name": self.name}
+
+
+class MeanSquaredError(_RegressionLoss):
+    """Mean of squared errors per sample: mean((y_pred - y_true)**2) over the last axes.
+
+    Examples
+    --------
+    >>> MeanSquaredError()([[0.0], [1.0]], [[1.0], [1.0]])
+    0.5
+    """
+
+    name = "mean_squared_error"
+
+    def per_sample(self, y_true, y_pred):
+        diff = _float(y_pred) - y_true
+        return _mean_rest(diff * diff)
+
+    # L = mean((p - y)^2)  =>  dL/dp = 2 (p - y) / n
+    def gradient(self, y_true, y_pred):
+        y_pred = _float(y_pred)
+        return (2.0 / _per_sample_count(y_pred)) * (y_pred - y_true)
+
+
+class MeanAbsoluteError(_RegressionLoss):
+    """Mean of absolute errors per sample: mean(|y_pred - y_true|) over the last axes."""
+
+    name = "mean_absolute_error"
+
+    def per_sample(self, y_true, y_pred):
+        return _mean_rest(np.abs(_float(y_pred) - y_true))
+
+    # L = mean|p - y|  =>  dL/dp = sign(p - y) / n  (0 at p == y, as PyTorch)
+    def gradient(self, y_true, y_pred):
+        y_pred = _float(y_pred)
+        return np.sign(y_pred - y_true) / _per_sample_count(y_pred)
+
+
+class Huber(_RegressionLoss):
+    """Huber loss: 0.5 e**2 where |e| <= delta, delta (|e| - 0.5 delta) beyond; e = y_pred - y_true.
+
+    Parameters
+    ----------
+    delta : float, default 1.0
+        Where the loss turns from quadratic to linear; must be positive.
+    """
+
+    name = "huber"
+
+    def __init__(self, delta=1.0):
+        super().__init__()
+        self.delta = _checks.positive_float("Huber", "delta", delta)
+
+    def per_sample(self, y_true, y_pred):
+        error = np.abs(_float(y_pred) - y_true)
+        quadratic = np.minimum(error, self.delta)
+        # 0.5 q^2 + delta (|e| - q) equals both branches of the piecewise definition.
+        return _mean_rest(0.5 * quadratic * quadratic + self.delta * (error - quadratic))
+
+    # dL/de = clip(e, -delta, delta) / n
+    def gradient(self, y_true, y_pred):
+        y_pred = _float(y_pred)
+        return np.clip(y_pred - y_true, -self.delta, self.delta) / _per_sample_count(y_pred)
+
+    def get_config(self):
+        return {"name": self.name, "delta": self.delta}
+
+
+# ----- crossentropies -------------------------------------------------------------------
+def _check_smoothing(owner, label_smoothing):
+    return _checks.fraction(owner, "label_smoothing", label_smoothing, closed_right=True)
+
+
+class BinaryCrossentropy(Loss):
+    """Binary crossentropy of each output column, averaged over the last axes.
+
+    Probabilities are clipped to [1e-7, 1 - 1e-7] as in Keras (the gradient is 0 outside,
+    as for a clip); from logits the stable form max(z, 0) - z y + log1p(exp(-|z|)) is used.
+
+    Parameters
+    ----------
+    from_logits : bool, default False
+        Whether `y_pred` holds logits instead of probabilities.
+    label_smoothing : float in [0, 1], default 0.0
+        Targets become y (1 - label_smoothing) + 0.5 label_smoothing.
+    """
+
+    name = "binary_crossentropy"
+    fused_activation = "sigmoid"
+
+    def __init__(self, from_logits=False, label_smoothing=0.0):
+        super().__init__(from_logits)
+        self.label_smoothing = _check_smoothing("BinaryCrossentropy", label_smoothing)
+
+    def prepare_targets(self, y_true, output_shape):
+        y_true = _as_float_targets(y_true, output_shape, self.name)
+        outside = ~((y_true >= 0) & (y_true <= 1))
+        if outside.any():
+            raise ValueError(
+                f"`y` for binary_crossentropy must hold values in [0, 1] (0/1 labels or probabilities), "
+                f"got min {y_true.min()} and max {y_true.max()}. For integer class labels use "
+                "loss='sparse_categorical_crossentropy'."
+            )
+        return y_true
+
+    def _smooth(self, y_true, dtype):
+        y_true = np.asarray(y_true, dtype=dtype)
+        if self.label_smoothing:
+            return y_true * (1 - self.label_smoothing) + 0.5 * self.label_smoothing
+        return y_true
+
+    def per_sample(self, y_true, y_pred):
+        y_pred = _float(y_pred)
+        y_true = self._smooth(y_true, y_pred.dtype)
+        clipped = np.clip(y_pred, EPSILON, 1 - EPSILON)
+        return _mean_rest(-(y_true * np.log(clipped) + (1 - y_true) * np.log1p(-clipped)))
+
+    # L = -(y log p + (1-y) log(1-p))  =>  dL/dp = (p - y) / (p (1 - p)) / n inside the clip
+    def gradient(self, y_true, y_pred):
+        y_pred = _float(y_pred)
+        y_true = self._smooth(y_true, y_pred.dtype)
+        clipped = np.clip(y_pred, EPSILON, 1 - EPSILON)
+        inside = (y_pred >= EPSILON) & (y_pred <= 1 - EPSILON)
+        grad = (clipped - y_true) / (clipped * (1 - clipped))
+        return np.where(inside, grad, 0.0).astype(y_pred.dtype) / _per_sample_count(y_pred)
+
+    def per_sample_from_logits(self, y_true, logits):
+        logits = _float(logits)
+        y_true = self._smooth(y_true, logits.dtype)
+        elementwise = np.maximum(logits, 0) - logits * y_true + np.log1p(np.exp(-np.abs(logits)))
+        return _mean_rest(elementwise)
+
+    # L = softplus(z) - z y  =>  dL/dz = (sigmoid(z) - y) / n
+    def gradient_from_logits(self, y_true, logits):
+        logits = _float(logits)
+        y_true = self._smooth(y_true, logits.dtype)
+        return (_sigmoid(logits) - y_true) / _per_sample_count(logits)
+
+    def get_config(self):
+        return {**super().get_config(), "label_smoothing": self.label_smoothing}
+
+
+class CategoricalCrossentropy(Loss):
+    """-sum(y_true * log(y_pred)) over the classes (last axis), for one-hot or soft targets.
+
+    As in Keras, probabilities are renormalized to sum 1 per row and clipped to
+    [1e-7, 1 - 1e-7]; logits go through a stable log-softmax.
+
+    Parameters
+    ----------
+    from_logits : bool, default False
+    label_smoothing : float in [0, 1], default 0.0
+        Targets become y (1 - label_smoothing) + label_smoothing / classes.
+    """
+
+    name = "categorical_crossentropy"
+    fused_activation = "softmax"
+
+    def __init__(self, from_logits=False, label_smoothing=0.0):
+        super().__init__(from_logits)
+        self.label_smoothing = _check_smoothing("CategoricalCrossentropy", label_smoothing)
+
+    def prepare_targets(self, y_true, output_shape):
+        output_shape = tuple(output_shape)
+        y_true = np.asarray(y_true)
+        if y_true.ndim >= 1 and y_true.shape[1:] != output_shape:
+            hint = (
+                " For integer class labels use loss='sparse_categorical_crossentropy' or one-hot encode `y`."
+                if y_true.shape[1:] in (output_shape[:-1], output_shape[:-1] + (1,)) else ""
+            )
+            raise ValueError(
+                f"`y` for categorical_crossentropy must be one-hot (or class probabilities) with "
+                f"{output_shape[-1]} columns to match the model output {('batch',) + output_shape}, "
+                f"got shape {y_true.shape}.{hint}"
+            )
+        return _as_float_targets(y_true, output_shape, self.name)
+
+    def _smooth(self, y_true, dtype):
+        y_true = np.asarray(y_true, dtype=dtype)
+        if self.label_smoothing:
+            return y_true * (1 - self.label_smoothing) + self.label_smoothing / y_true.shape[-1]
+        return y_true
+
+    def _positions(self, array):
+        """How many class vectors each sample holds (1 for (batch, classes) outputs)."""
+        return _per_sample_count(array) // array.shape[-1]
+
+    def per_sample(self, y_true, y_pred):
+        y_pred = _float(y_pred)
+        y_true = self._smooth(y_true, y_pred.dtype)
+        _, clipped, _, _ = _normalized_clipped(y_pred)
+        return _mean_rest(-(y_true * np.log(clipped)).sum(axis=-1, keepdims=True))
+
+    # q = p / sum(p); L = -sum y log q  =>  dL/dp_k = (g_k - sum_j g_j q_j) / sum(p),  g = -y / q
+    def gradient(self, y_true, y_pred):
+        y_pred = _float(y_pred)
+        y_true = self._smooth(y_true, y_pred.dtype)
+        normalized, clipped, totals, inside = _normalized_clipped(y_pred)
+        grad_normalized = np.where(inside, -y_true / clipped, 0.0).astype(y_pred.dtype)
+        projected = grad_normalized - (grad_normalized * normalized).sum(axis=-1, keepdims=True)
+        return projected / totals / self._positions(y_pred)
+
+    def per_sample_from_logits(self, y_true, logits):
+        logits = _float(logits)
+        y_true = self._smooth(y_true, logits.dtype)
+        return _mean_rest(-(y_true * _log_softmax(logits)).sum(axis=-1, keepdims=True))
+
+    # L = -sum y (z - logsumexp z)  =>  dL/dz = softmax(z) sum(y) - y
+    def gradient_from_logits(self, y_true, logits):
+        logits = _float(logits)
+        y_true = self._smooth(y_true, logits.dtype)
+        grad = _softmax(logits) * y_true.sum(axis=-1, keepdims=True) - y_true
+        return grad / self._positions(logits)
+
+    def get_config(self):
+        return {**super().get_config(), "label_smoothing": self.label_smoothing}
+
+
+class SparseCategoricalCrossentropy(Loss):
+    """Categorical crossentropy with integer class labels: -log(y_pred[label]).
+
+    Labels have shape (batch,) or (batch, 1) for outputs (batch, classes); no one-hot
+    matrix is ever built.
+
+    Parameters
+    ----------
+    from_logits : bool, default False
+    """
+
+    name = "sparse_categorical_crossentropy"
+    fused_activation = "softmax"
+
+    def prepare_targets(self, y_true, output_shape):
+        output_shape = tuple(output_shape)
+        classes = output_shape[-1]
+        labels_shape = output_shape[:-1]
+        y_true = np.asarray(y_true)
+        if y_true.ndim >= 1 and y_true.shape[1:] == labels_shape + (1,):
+            y_true = y_true.reshape(y_true.shape[:-1])
+        if y_true.ndim < 1 or y_true.shape[1:] != labels_shape:
+            raise ValueError(
+                f"`y` for sparse_categorical_crossentropy must hold one class index per sample, shape "
+                f"(samples,) or (samples, 1), for the model output {('batch',) + output_shape}; got shape "
+                f"{y_true.shape}. For one-hot targets use loss='categorical_crossentropy'."
+            )
+        if y_true.dtype == object or not (np.issubdtype(y_true.dtype, np.number) or y_true.dtype == bool):
+            raise ValueError(f"`y` for sparse_categorical_crossentropy must hold integers, got dtype {y_true.dtype}.")
+        if np.issubdtype(y_true.dtype, np.inexact):
+            whole = np.isfinite(y_true) & (y_true == np.round(y_true))
+            if not whole.all():
+                bad = y_true[~whole].reshape(-1)[0].item()
+                raise ValueError(
+                    f"`y` for sparse_categorical_crossentropy must hold integer class indices, got "
+                    f"non-integer value {bad!r}. Labels must be integers in [0, {classes})."
+                )
+        if y_true.size and (y_true.min() < 0 or y_true.max() >= classes):
+            raise ValueError(
+                f"`y` for sparse_categorical_crossentropy must hold class indices in [0, {classes}) for a "
+                f"model output with {classes} classes, got labels with min {y_true.min()} and max "
+                f"{y_true.max()}. Check the number of units of the output layer."
+            )
+        return y_true.astype(np.int64)
+
+    @staticmethod
+    def _flat(labels, array):
+        """Labels as a flat int vector and `array` viewed as (positions, classes)."""
+        return np.asarray(labels).reshape(-1).astype(np.intp, copy=False), array.reshape(-1, array.shape[-1])
+
+    def _positions(self, array):
+        return _per_sample_count(array) // array.shape[-1]
+
+    def per_sample(self, y_true, y_pred):
+        y_pred = _float(y_pred)
+        _, clipped, _, _ = _normalized_clipped(y_pred)
+        labels, flat = self._flat(y_true, clipped)
+        picked = flat[np.arange(labels.shape[0]), labels]
+        return _mean_rest(-np.log(picked).reshape(y_pred.shape[0], -1))
+
+    # q = p / sum(p); L = -log q_l  =>  dL/dp_k = 1 / sum(p) - [k == l] / p_l  inside the clip
+    def gradient(self, y_true, y_pred):
+        y_pred = _float(y_pred)
+        normalized, clipped, totals, inside = _normalized_clipped(y_pred)
+        labels, flat_clipped = self._flat(y_true, clipped)
+        rows = np.arange(labels.shape[0])
+        flat_inside = inside.reshape(flat_clipped.shape)[rows, labels]
+        grad_picked = np.where(flat_inside, -1.0 / flat_clipped[rows, labels], 0.0).astype(y_pred.dtype)
+        flat_normalized = normalized.reshape(flat_clipped.shape)
+        # dL/dq has one non-zero entry, -1/q_l; project it as in CategoricalCrossentropy.gradient.
+        grad = np.broadcast_to((-grad_picked * flat_normalized[rows, labels])[:, None], flat_clipped.shape).copy()
+        grad[rows, labels] += grad_picked
+        grad = grad.reshape(y_pred.shape) / totals
+        return grad / self._positions(y_pred)
+
+    def per_sample_from_logits(self, y_true, logits):
+        logits = _float(logits)
+        labels, flat = self._flat(y_true, _log_softmax(logits))
+        picked = flat[np.arange(labels.shape[0]), labels]
+        return _mean_rest(-picked.reshape(logits.shape[0], -1))
+
+    # L = logsumexp(z) - z_l  =>  dL/dz = softmax(z) - onehot(l)
+    def gradient_from_logits(self, y_true, logits):
+        logits = _float(logits)
+        grad = np.ascontiguousarray(_softmax(logits))  # so the flat view below writes into it
+        labels, flat = self._flat(y_true, grad)
+        flat[np.arange(labels.shape[0]), labels] -= 1
+        return grad / self._positions(logits)
+
 
 _REGISTRY = {}
 
@@ -90,6 +484,14 @@ def register(cls, *aliases):
     for alias in (cls.name, *aliases):
         _REGISTRY[alias] = cls
     return cls
+
+
+register(MeanSquaredError, "mse")
+register(MeanAbsoluteError, "mae")
+register(Huber)
+register(BinaryCrossentropy, "log_loss")
+register(CategoricalCrossentropy)
+register(SparseCategoricalCrossentropy)
 
 
 def get(identifier):
@@ -105,3 +507,53 @@ def get(identifier):
         f"`loss` must be a name such as 'mse' or a gradwise Loss, got {identifier!r} "
         f"of type {type(identifier).__name__}."
     )
+
+
+# ----- Keras-style functions: per-sample values, shape (batch,) --------------------------
+def _per_sample_values(loss, y_true, y_pred):
+    y_pred = _float(y_pred)
+    y_true = loss.prepare_targets(y_true, y_pred.shape[1:])
+    if loss.from_logits:
+        return loss.per_sample_from_logits(y_true, y_pred)
+    return loss.per_sample(y_true, y_pred)
+
+
+def mean_squared_error(y_true, y_pred):
+    """Per-sample mean squared error, shape (batch,)."""
+    return _per_sample_values(MeanSquaredError(), y_true, y_pred)
+
+
+def mean_absolute_error(y_true, y_pred):
+    """Per-sample mean absolute error, shape (batch,)."""
+    return _per_sample_values(MeanAbsoluteError(), y_true, y_pred)
+
+
+def huber(y_true, y_pred, delta=1.0):
+    """Per-sample Huber loss, shape (batch,)."""
+    return _per_sample_values(Huber(delta), y_true, y_pred)
+
+
+def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
+    """Per-sample binary crossentropy, shape (batch,)."""
+    return _per_sample_values(BinaryCrossentropy(from_logits, label_smoothing), y_true, y_pred)
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
+    """Per-sample categorical crossentropy, shape (batch,)."""
+    return _per_sample_values(CategoricalCrossentropy(from_logits, label_smoothing), y_true, y_pred)
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
+    """Per-sample sparse categorical crossentropy, shape (batch,)."""
+    return _per_sample_values(SparseCategoricalCrossentropy(from_logits), y_true, y_pred)
+
+
+mse = mean_squared_error
+mae = mean_absolute_error
+
+__all__ = [
+    "Loss", "MeanSquaredError", "MeanAbsoluteError", "Huber", "BinaryCrossentropy",
+    "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "get", "register",
+    "mean_squared_error", "mean_absolute_error", "huber", "binary_crossentropy",
+    "categorical_crossentropy", "sparse_categorical_crossentropy", "mse", "mae",
+]
