@@ -3,19 +3,28 @@
 One training step: forward through every layer, the loss and its gradient (fused with
 a sigmoid/softmax output layer when the loss can take its logits), backward through
 every layer into the flat gradient buffer, regularizer gradients, one optimizer step.
+
+A step whose loss is NaN or Inf is never applied: ``_train_step`` checks the loss
+before the backward pass, and fit then stops with a ``NonFiniteLossWarning`` naming the
+epoch and batch (the message is kept on ``model.stop_reason``). The per-batch cost of
+this is one scalar check; batch logs are built only when a callback observes batches.
 """
 
 import math
+import warnings
 
 import numpy as np
 
 from .. import losses, metrics as metrics_module, optimizers
-from ..callbacks import CallbackList, History, ProgressLogger
+from ..callbacks import CallbackList, History, NonFiniteLossWarning
+from ..callbacks.progress import progress_callback
 from . import data
 
 
 class TrainingMixin:
     """The training API; mixed into Sequential."""
+
+    stop_reason = None  # why the last fit stopped before its last epoch, or None
 
     # ----- compile ----------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, metrics=None):
@@ -92,12 +101,16 @@ class TrainingMixin:
                 layer.add_regularization_gradients()
 
     def _train_step(self, inputs, targets, sample_weight, fused):
+        """Forward, loss, backward, update; returns (loss, outputs). A non-finite loss skips the update."""
+        parameter_set = self.parameter_set  # packed first: backward must write into its buffer
         outputs = self._forward(inputs, training=True)
         value, grad = self._loss_and_gradient(targets, outputs, sample_weight, fused)
         batch = inputs.shape[0]
         value += self._penalties(batch)
+        if not math.isfinite(value):
+            return value, outputs
         self._backward(grad, fused, batch)
-        self.optimizer.step(self.parameter_set)
+        self.optimizer.step(parameter_set)
         return value, outputs
 
     def compute_gradients(self, x, y, sample_weight=None, training=True):
@@ -133,36 +146,44 @@ class TrainingMixin:
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0):
-        """Train for `epochs` epochs; returns a History whose ``.history`` maps each key to a list."""
+            sample_weight=None, initial_epoch=0, stratify_split=False):
+        """Train for `epochs` epochs; returns a History whose ``.history`` maps each key to a list.
+
+        Keras' arguments, plus:
+
+        stratify_split : bool, default False
+            With `validation_split`, hold out a stratified random fraction of each class
+            (scikit-learn's ``train_test_split(stratify=...)``, seeded by the model)
+            instead of Keras' last fraction. Without it, a validation fraction whose
+            labels hold a single class (class-sorted data) gives a UserWarning.
+
+        The logs of every epoch hold the loss, the metrics, their ``val_`` versions and
+        the learning rate in effect ('learning_rate'). A NaN or Inf batch loss stops
+        training before that batch's update, with a ``NonFiniteLossWarning`` naming the
+        epoch and batch; the message is kept on ``model.stop_reason`` (None when training
+        ran to the end; callbacks that stop training set it too).
+        """
         self._require_compiled("fit")
         batch_size = data.check_batch_size(batch_size)
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
             raise ValueError(f"fit: `epochs` must be a non-negative int, got {epochs!r}.")
-        if validation_split and validation_data is not None:
-            raise ValueError("fit: give either `validation_split` or `validation_data`, not both.")
-        x, targets, weights = self._prepare(x, y, sample_weight)
-        class_w = data.class_weights_for(class_weight, targets, self.loss.name)
-        if class_w is not None:
-            weights = class_w if weights is None else weights * class_w
-        validation = None
-        if validation_data is not None:
-            x_val, y_val, w_val = data.unpack_validation_data(validation_data)
-            validation = self._prepare(x_val, y_val, w_val, "validation_data[0]", "validation_data[1]", "validation_data[2]")
-        elif validation_split:
-            (x, targets, weights), validation = data.split_validation((x, targets, weights), validation_split)
-
+        if verbose not in ("auto", 0, 1, 2):
+            raise ValueError(f"fit: `verbose` must be 'auto', 0, 1 or 2, got {verbose!r}.")
+        x, targets, weights, validation = self._fit_arrays(x, y, sample_weight, class_weight, validation_split,
+                                                           validation_data, stratify_split)
         history = History()
         callback_list = list(callbacks or [])
-        verbose = 1 if verbose == "auto" else verbose
-        if verbose:
-            callback_list.append(ProgressLogger(verbose))
+        verbose = 1 if verbose == "auto" else int(verbose)
+        progress = progress_callback(verbose)
+        if progress is not None:
+            callback_list.append(progress)
         samples = x.shape[0]
         steps = math.ceil(samples / batch_size)
         hooks = CallbackList([history] + callback_list, self,
                              {"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size})
         self.history = history
         self.stop_training = False
+        self.stop_reason = None
         fused = self._fused_output()
         parameter_set = self.parameter_set  # pack before the first step
         metrics = self.metrics
@@ -170,11 +191,13 @@ class TrainingMixin:
         hooks.call("on_train_begin", {})
         for epoch in range(initial_epoch, epochs):
             hooks.call("on_epoch_begin", epoch, {})
+            snapshot = self._snapshot()  # per epoch: restores what a non-finite batch may break
             for metric in metrics:
                 metric.reset_state()
             order = self._shuffle_rng.permutation(samples) if shuffle else None
             loss_sum = 0.0
             seen = 0
+            failed = False
             for step in range(steps):
                 start, stop = step * batch_size, min((step + 1) * batch_size, samples)
                 if order is None:
@@ -187,6 +210,10 @@ class TrainingMixin:
                 if hooks.wants_batch_begin:
                     hooks.call("on_train_batch_begin", step, {})
                 value, outputs = self._train_step(xb, yb, wb, fused)
+                if not math.isfinite(value):
+                    self._stop_on_non_finite(value, epoch, epochs, step, steps, snapshot)
+                    failed = True
+                    break
                 loss_sum += value * (stop - start)
                 seen += stop - start
                 for metric in metrics:
@@ -196,17 +223,74 @@ class TrainingMixin:
                     hooks.call("on_train_batch_end", step, logs)
                 if self.stop_training:
                     break
-            logs = {"loss": loss_sum / max(seen, 1), **{m.name: m.result() for m in metrics}}
-            if validation is not None:
-                val_logs = self._evaluate_arrays(*validation, batch_size)
-                logs.update({f"val_{key}": value for key, value in val_logs.items()})
-            logs["learning_rate"] = float(self.optimizer.learning_rate)
-            hooks.call("on_epoch_end", epoch, logs)
+            if not failed:  # a failed epoch has no logs: on_epoch_end is not called for it
+                self._end_epoch(hooks, epoch, loss_sum, seen, metrics, validation, batch_size)
             if self.stop_training:
                 break
         hooks.call("on_train_end", {})
         del parameter_set
         return history
+
+    def _fit_arrays(self, x, y, sample_weight, class_weight, validation_split, validation_data, stratify_split):
+        """Checked training arrays and the validation arrays (or None) for fit."""
+        if validation_split and validation_data is not None:
+            raise ValueError("fit: give either `validation_split` or `validation_data`, not both.")
+        if stratify_split and not validation_split:
+            raise ValueError(f"fit: `stratify_split=True` needs a `validation_split` in (0, 1), got {validation_split!r}.")
+        x, targets, weights = self._prepare(x, y, sample_weight)
+        class_w = data.class_weights_for(class_weight, targets, self.loss.name)
+        if class_w is not None:
+            weights = class_w if weights is None else weights * class_w
+        validation = None
+        if validation_data is not None:
+            x_val, y_val, w_val = data.unpack_validation_data(validation_data)
+            validation = self._prepare(x_val, y_val, w_val, "validation_data[0]", "validation_data[1]", "validation_data[2]")
+        elif validation_split:
+            labels = data.class_labels(targets, self.loss)
+            seed = None
+            if stratify_split:
+                seed = self.seed if self.seed is not None else int(self._shuffle_rng.integers(2**31))
+            (x, targets, weights), validation = data.split_validation(
+                (x, targets, weights), validation_split, labels, bool(stratify_split), seed)
+        return x, targets, weights, validation
+
+    def _end_epoch(self, hooks, epoch, loss_sum, seen, metrics, validation, batch_size):
+        logs = {"loss": loss_sum / max(seen, 1), **{m.name: m.result() for m in metrics}}
+        if validation is not None:
+            val_logs = self._evaluate_arrays(*validation, batch_size)
+            logs.update({f"val_{key}": value for key, value in val_logs.items()})
+        logs["learning_rate"] = float(self.optimizer.learning_rate)
+        hooks.call("on_epoch_end", epoch, logs)
+
+    def _snapshot(self):
+        """Copies of the flat weights and of every layer's non-trainable state."""
+        states = [(layer.state, {key: value.copy() for key, value in layer.state.items()})
+                  for layer in self._layers if layer.state]
+        return self.parameter_set.values.copy(), states
+
+    def _stop_on_non_finite(self, value, epoch, epochs, step, steps, snapshot):
+        """Stop fit after a NaN/Inf batch loss, keeping (or restoring) finite weights."""
+        values, states = snapshot
+        restored = []
+        if not np.isfinite(self.parameter_set.values).all():  # an earlier update overflowed
+            self.parameter_set.values[...] = values
+            restored.append("weights")
+        if any(not np.isfinite(array).all() for state, _ in states for array in state.values()):
+            for state, saved in states:  # e.g. BatchNormalization statistics of the failed batch
+                for key, array in saved.items():
+                    state[key][...] = array
+            restored.append("non-trainable state")
+        kind = "NaN" if math.isnan(value) else "Inf"
+        where = (f"the {' and '.join(restored)} restored to the start of epoch {epoch + 1}" if restored
+                 else "the weights from before that batch (its update was not applied)")
+        message = (
+            f"fit: the loss became {kind} at epoch {epoch + 1}/{epochs}, batch {step + 1}/{steps}; training "
+            f"stopped with {where}. Try a lower learning rate, gradient clipping (e.g. clipnorm=1.0) or "
+            "scaled inputs."
+        )
+        self.stop_training = True
+        self.stop_reason = message
+        warnings.warn(message, NonFiniteLossWarning, stacklevel=3)
 
     def train_on_batch(self, x, y, sample_weight=None, class_weight=None, return_dict=False):
         """One optimizer step on one batch; returns the loss (and metrics) of that batch."""

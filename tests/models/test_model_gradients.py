@@ -99,8 +99,11 @@ def test_training_steps_match_pytorch(float64, rng, make_optimizers):
         torch_optimizer.step()
         assert loss == pytest.approx(torch_loss.item(), rel=1e-10)
     first, second = model.layers
-    np.testing.assert_allclose(first.params["kernel"], net[0].weight.detach().numpy().T, rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(second.params["bias"], net[2].bias.detach().numpy(), rtol=1e-9, atol=1e-12)
+    # Each step moves a weight by about 0.01; Adam's epsilon placement (Keras vs PyTorch)
+    # still shows at 1e-9 where a gradient is near zero, hence the absolute tolerance.
+    np.testing.assert_allclose(first.params["kernel"], net[0].weight.detach().numpy().T, rtol=1e-9, atol=1e-8)
+    np.testing.assert_allclose(second.params["kernel"], net[2].weight.detach().numpy().T, rtol=1e-9, atol=1e-8)
+    np.testing.assert_allclose(second.params["bias"], net[2].bias.detach().numpy(), rtol=1e-9, atol=1e-8)
 
 
 def test_fused_softmax_loss_stays_finite_when_saturated(float64):
