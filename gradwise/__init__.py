@@ -4,6 +4,8 @@ from . import activations, backend, callbacks, initializers, layers, losses, met
 from .backend import floatx, set_floatx, set_random_seed
 from .layers import Dense, Input
 from .models import Sequential
+from . import saving
+from .saving import load_model
 
 __version__ = "0.1.0"
 
@@ -11,3 +13,4 @@ __all__ = [
     "activations", "backend", "callbacks", "initializers", "layers", "losses", "metrics", "models",
     "optimizers", "regularizers", "Sequential", "Input", "Dense", "floatx", "set_floatx", "set_random_seed",
 ]
+__all__ += ["saving", "load_model"]

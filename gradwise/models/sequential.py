@@ -171,6 +171,26 @@ class Sequential(TrainingMixin):
                 "layer `input_shape=`, call model.build(input_shape), or fit it on data first."
             )
 
+    # ----- saving (see gradwise.saving) ---------------------------------------------------
+    def save(self, filepath, overwrite=True):
+        """Save the whole model (architecture, compile settings, weights, optimizer and random
+        states) to one file, atomically; reload it with ``gradwise.models.load_model``."""
+        from ..saving import save_model
+
+        save_model(self, filepath, overwrite=overwrite)
+
+    def save_weights(self, filepath, overwrite=True):
+        """Save every layer's weights (params and state) to one file, atomically."""
+        from ..saving import save_weights
+
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath):
+        """Load weights written by ``save_weights`` or ``save``; layers are matched by position."""
+        from ..saving import load_weights
+
+        load_weights(self, filepath)
+
     # ----- config -----------------------------------------------------------------------
     def get_config(self):
         from ..layers import serialize

@@ -1,0 +1,18 @@
+"""Saved models and weights: one pickle-free file, written atomically.
+
+See ``model_io`` for what a file holds and ``format`` for the layout. Every failure to
+read a file is a ``ModelFileError`` (a ``ValueError``) naming the file and the problem.
+"""
+
+from .atomic import atomic_write, check_writable
+from .errors import ModelFileError
+from .format import FORMAT_NAME, FORMAT_VERSION
+from .model_io import (
+    clone_model, load_model, load_model_from_bytes, load_weights, save_model, save_model_to_bytes, save_weights,
+)
+
+__all__ = [
+    "ModelFileError", "save_model", "load_model", "save_weights", "load_weights", "clone_model",
+    "save_model_to_bytes", "load_model_from_bytes", "atomic_write", "check_writable",
+    "FORMAT_NAME", "FORMAT_VERSION",
+]

@@ -1,0 +1,66 @@
+"""The compile settings of a model as JSON: optimizer, loss and metrics."""
+
+from .. import losses, metrics as metrics_module, optimizers
+from .errors import ModelFileError
+
+
+def _metric_entry(spec):
+    if isinstance(spec, str):
+        return spec
+    if isinstance(spec, metrics_module.Metric):
+        return {"class_name": type(spec).__name__, "config": spec.get_config()}
+    raise TypeError(f"metric {spec!r} of type {type(spec).__name__} cannot be saved.")
+
+
+def _metric_from_entry(entry):
+    if isinstance(entry, str):
+        return entry
+    classes = {cls.__name__: cls for cls in metrics_module._REGISTRY.values()}
+    cls = classes.get(entry.get("class_name"))
+    if cls is None:
+        raise ValueError(f"unknown metric class {entry.get('class_name')!r}; valid: {', '.join(sorted(classes))}")
+    return cls(**entry.get("config", {}))
+
+
+def compile_section(model):
+    """JSON-ready compile settings, or None for a model that was not compiled.
+
+    Raises
+    ------
+    ValueError
+        A loss, optimizer or metric that gradwise could not rebuild from its config
+        (a custom class that is not registered): caught at save time, not at load time.
+    """
+    if not model.compiled:
+        return None
+    section = {
+        "optimizer": optimizers.serialize(model.optimizer),
+        "loss": model.loss.get_config(),
+        "metrics": [_metric_entry(spec) for spec in model._metric_specs],
+    }
+    try:
+        settings_from_section(section)
+    except (ValueError, TypeError, KeyError) as error:
+        raise ValueError(
+            f"The model's compile settings cannot be saved: {error}. Register custom losses, optimizers "
+            "and metrics so gradwise can rebuild them from their config."
+        ) from None
+    return section
+
+
+def settings_from_section(section):
+    """The keyword arguments of ``model.compile`` described by `section`."""
+    return {
+        "optimizer": optimizers.deserialize(section["optimizer"]),
+        "loss": losses.get(dict(section["loss"])),
+        "metrics": [_metric_from_entry(entry) for entry in section["metrics"]],
+    }
+
+
+def restore_compile(model, section, label):
+    """Compile `model` as described by `section` (read from the file `label`)."""
+    try:
+        settings = settings_from_section(section)
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        raise ModelFileError(label, f"its compile settings cannot be rebuilt ({type(error).__name__}: {error}).") from None
+    model.compile(**settings)

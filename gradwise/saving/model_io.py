@@ -1,0 +1,206 @@
+"""save_model / load_model, save_weights / load_weights and clone_model.
+
+A model file holds, in one archive (see ``format.py``): the architecture
+(``model.get_config()``), the compile settings, every layer's weights (params and state
+such as BatchNormalization's moving statistics), the optimizer state (slots and
+``iterations``) and the state of every random generator (the model's shuffling and
+initialization streams, Dropout's masks). Training a loaded model therefore continues
+exactly, bit for bit, as the saved one would have.
+"""
+
+import io
+
+from . import payload
+from .atomic import atomic_write, check_writable
+from .compile_settings import compile_section, restore_compile, settings_from_section
+from .errors import ModelFileError
+from .format import read_archive, write_archive
+
+
+def _model_classes():
+    from ..models.sequential import Sequential
+
+    return {"Sequential": Sequential}
+
+
+def _check_layers_registered(model):
+    from ..layers import _REGISTRY
+
+    for layer in model.layers:
+        name = type(layer).__name__
+        if _REGISTRY.get(name) is not type(layer):
+            raise ValueError(
+                f"Cannot save layer '{layer.name}': its class {name} is not registered, so it could not be "
+                "rebuilt when loading. Decorate the class with @gradwise.layers.register."
+            )
+
+
+def _model_payload(model):
+    """(meta, arrays) of a whole model; every check runs here, before any file is touched."""
+    from .. import __version__
+
+    _check_layers_registered(model)
+    arrays = {}
+    meta = {
+        "kind": "model",
+        "gradwise_version": __version__,
+        "class_name": type(model).__name__,
+        "config": model.get_config(),
+        "built": bool(model.built),
+        "compile": compile_section(model),
+        "weights": payload.weights_section(model, arrays),
+        "rng": payload.rng_section(model),
+    }
+    meta["optimizer_state"] = payload.optimizer_section(model.optimizer, arrays) if model.compiled else None
+    return meta, arrays
+
+
+def _weights_payload(model):
+    from .. import __version__
+
+    model._require_built("save_weights")
+    arrays = {}
+    meta = {"kind": "weights", "gradwise_version": __version__, "input_shape": list(model.input_shape),
+            "weights": payload.weights_section(model, arrays)}
+    return meta, arrays
+
+
+def save_model(model, filepath, overwrite=True):
+    """Save architecture, compile settings, weights, optimizer and generator states to one file.
+
+    Parameters
+    ----------
+    model : Sequential
+    filepath : str or os.PathLike
+    overwrite : bool, default True
+
+    Raises
+    ------
+    ValueError
+        The path cannot be written, or something in the model cannot be saved; raised
+        before any file is touched.
+    """
+    path = check_writable(filepath, overwrite)
+    meta, arrays = _model_payload(model)
+    atomic_write(path, lambda handle: write_archive(handle, meta, arrays))
+
+
+def save_model_to_bytes(model):
+    """The bytes ``save_model`` would write (for in-memory copies, e.g. pickling a wrapper)."""
+    meta, arrays = _model_payload(model)
+    buffer = io.BytesIO()
+    write_archive(buffer, meta, arrays)
+    return buffer.getvalue()
+
+
+def _model_from_archive(label, meta, arrays):
+    if meta.get("kind") == "weights":
+        raise ModelFileError(label, "it holds only weights; build the model and call model.load_weights(path).")
+    if meta.get("kind") != "model":
+        raise ModelFileError(label, f"its kind {meta.get('kind')!r} is not 'model': the file is corrupt.")
+    cls = _model_classes().get(meta.get("class_name"))
+    if cls is None:
+        raise ModelFileError(label, f"unknown model class {meta.get('class_name')!r}.")
+    try:
+        model = cls.from_config(payload.expect(meta.get("config"), dict, label, "architecture"))
+        if payload.expect(meta.get("built"), bool, label, "'built' flag") and not model.built:
+            model.build(tuple(meta["config"]["input_shape"]))
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        raise ModelFileError(label, f"its architecture cannot be rebuilt ({type(error).__name__}: {error}).") from None
+    try:
+        payload.restore_weights(model, meta.get("weights"), arrays, label)
+    except ModelFileError:
+        raise
+    except ValueError as error:  # the file's weights do not fit its own architecture
+        raise ModelFileError(label, f"its weights do not fit its architecture: {error}") from None
+    if meta.get("compile") is not None:
+        restore_compile(model, payload.expect(meta["compile"], dict, label, "compile settings"), label)
+        payload.restore_optimizer(model, meta.get("optimizer_state"), arrays, label)
+    payload.restore_rngs(model, meta.get("rng"), label)
+    return model
+
+
+def load_model(filepath):
+    """Load a model saved with ``model.save`` (or ``save_model``), ready to predict or train on.
+
+    Parameters
+    ----------
+    filepath : str or os.PathLike
+
+    Returns
+    -------
+    Sequential
+        Compiled if the saved model was.
+
+    Raises
+    ------
+    gradwise.saving.ModelFileError
+        The file is missing, a folder, empty, truncated, corrupt, of another format, or
+        written by a newer gradwise. The message names the file and the problem.
+    """
+    return _model_from_archive(*read_archive(filepath))
+
+
+def load_model_from_bytes(data):
+    """Inverse of ``save_model_to_bytes``."""
+    return _model_from_archive(*read_archive(bytes(data)))
+
+
+def save_weights(model, filepath, overwrite=True):
+    """Save every layer's weights (params and state) to one file, atomically.
+
+    Raises
+    ------
+    ValueError
+        The model is not built or the path cannot be written; the file is not touched.
+    """
+    path = check_writable(filepath, overwrite)
+    meta, arrays = _weights_payload(model)
+    atomic_write(path, lambda handle: write_archive(handle, meta, arrays))
+
+
+def load_weights(model, filepath):
+    """Load weights saved by ``save_weights`` or ``save`` into `model`, all or nothing.
+
+    Layers are matched by position; an unbuilt model is first built for the saved input
+    shape.
+
+    Raises
+    ------
+    gradwise.saving.ModelFileError
+        The file is not a readable gradwise file.
+    ValueError
+        The file does not fit the model; the message names the layer and the weight.
+    """
+    label, meta, arrays = read_archive(filepath)
+    if meta.get("kind") not in ("weights", "model"):
+        raise ModelFileError(label, f"its kind {meta.get('kind')!r} is not 'weights' or 'model'.")
+    if not model.built:
+        shape = meta.get("input_shape") if meta["kind"] == "weights" else (meta.get("config") or {}).get("input_shape")
+        if not isinstance(shape, list) or not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape):
+            raise ValueError(f"load_weights: the model is not built and {label} does not give an input shape; build it first.")
+        model.build(tuple(shape))
+    payload.restore_weights(model, meta.get("weights"), arrays, label)
+
+
+def clone_model(model, compile=True, seed=None):
+    """A new model with `model`'s architecture and freshly initialized weights.
+
+    The given model is never modified. With `compile`, the clone is compiled with the
+    same settings (a new optimizer with no state).
+
+    Parameters
+    ----------
+    model : Sequential
+    compile : bool, default True
+    seed : int, optional
+        Seed of the clone; by default the clone keeps the model's seed (so a seeded
+        model's clone starts from the same initial weights it started from).
+    """
+    config = model.get_config()
+    if seed is not None:
+        config["seed"] = seed
+    clone = type(model).from_config(config)
+    if compile and model.compiled:
+        clone.compile(**settings_from_section(compile_section(model)))
+    return clone
