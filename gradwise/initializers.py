@@ -1,6 +1,7 @@
 """Weight initializers with Keras' names, defaults and exact formulas.
 
-Every initializer is called as ``init(shape, dtype, rng)``; one built with a ``seed``
+Every initializer is called as ``init(shape, dtype, rng)`` (dtype None means
+``backend.floatx()``, as in Keras); one built with a ``seed``
 ignores `rng` and draws from its own generator, so it gives the same tensor every call.
 Fans follow Keras: for a kernel of shape (..., inputs, outputs) the receptive field
 (product of the leading dims) multiplies both fans.
@@ -10,7 +11,7 @@ import math
 
 import numpy as np
 
-from . import _checks
+from . import _checks, backend
 
 # Standard deviation of a unit normal truncated to [-2, 2]; dividing by it makes a
 # truncated normal keep the requested variance (as Keras' VarianceScaling does).
@@ -37,11 +38,13 @@ class Initializer:
         self.seed = seed
 
     def __call__(self, shape, dtype=None, rng=None):
+        dtype = backend.resolve_dtype(dtype)
+        shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(d) for d in shape)
         if self.seed is not None:
             rng = np.random.default_rng(self.seed)
         elif rng is None:
             rng = np.random.default_rng()
-        return self._sample(tuple(shape), rng).astype(dtype or "float32", copy=False)
+        return self._sample(shape, rng).astype(dtype, copy=False)
 
     def _sample(self, shape, rng):
         raise NotImplementedError
@@ -81,7 +84,8 @@ class Ones(Constant):
 class RandomNormal(Initializer):
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
         super().__init__(seed)
-        self.mean, self.stddev = float(mean), _checks.non_negative_float("RandomNormal", "stddev", stddev)
+        self.mean = float(mean)
+        self.stddev = _checks.non_negative_float(type(self).__name__, "stddev", stddev)
 
     def _sample(self, shape, rng):
         return rng.normal(self.mean, self.stddev, size=shape)
@@ -208,6 +212,8 @@ def get(identifier):
     if isinstance(identifier, Initializer):
         return identifier
     if isinstance(identifier, str):
+        if identifier in _CLASS_NAMES:  # Keras also accepts class names: "HeNormal"
+            return _CLASS_NAMES[identifier]()
         return _checks.lookup("initializer", identifier, _REGISTRY)()
     if isinstance(identifier, dict) and "class_name" in identifier:
         return deserialize(identifier)
