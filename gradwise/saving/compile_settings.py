@@ -62,5 +62,6 @@ def restore_compile(model, section, label):
     try:
         settings = settings_from_section(section)
     except (ValueError, TypeError, KeyError, AttributeError) as error:
-        raise ModelFileError(label, f"its compile settings cannot be rebuilt ({type(error).__name__}: {error}).") from None
+        problem = f"its compile settings cannot be rebuilt ({type(error).__name__}: {error})."
+        raise ModelFileError(label, problem) from None
     model.compile(**settings)

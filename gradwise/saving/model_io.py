@@ -176,9 +176,13 @@ def load_weights(model, filepath):
     if meta.get("kind") not in ("weights", "model"):
         raise ModelFileError(label, f"its kind {meta.get('kind')!r} is not 'weights' or 'model'.")
     if not model.built:
-        shape = meta.get("input_shape") if meta["kind"] == "weights" else (meta.get("config") or {}).get("input_shape")
-        if not isinstance(shape, list) or not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape):
-            raise ValueError(f"load_weights: the model is not built and {label} does not give an input shape; build it first.")
+        config = meta.get("config") if isinstance(meta.get("config"), dict) else {}
+        shape = meta.get("input_shape") if meta["kind"] == "weights" else config.get("input_shape")
+        valid = isinstance(shape, list) and all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape)
+        if not valid:
+            raise ValueError(
+                f"load_weights: the model is not built and {label} does not give an input shape; build it first."
+            )
         model.build(tuple(shape))
     payload.restore_weights(model, meta.get("weights"), arrays, label)
 

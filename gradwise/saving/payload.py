@@ -79,7 +79,9 @@ def restore_weights(model, section, arrays, label):
     for index, ((name, class_name, weights), layer) in enumerate(zip(saved, layers)):
         where = f"layer {index} '{layer.name}' ({type(layer).__name__})"
         if class_name != type(layer).__name__:
-            raise ValueError(f"Cannot load weights from {label} into {where}: the file has a {class_name} there ('{name}').")
+            raise ValueError(
+                f"Cannot load weights from {label} into {where}: the file has a {class_name} there ('{name}')."
+            )
         names = layer.weight_names()
         if [weight_name for weight_name, _ in weights] != names:
             raise ValueError(
@@ -157,7 +159,8 @@ def restore_rngs(model, section, label):
     if len(saved_layers) != len(model.layers):
         raise ModelFileError(label, "its random generator states do not match its layers: the file is corrupt.")
     for name in MODEL_GENERATORS:
-        setattr(model, name, _restored_generator(getattr(model, name), saved_model.get(name), label, f"the model ({name})"))
+        generator = _restored_generator(getattr(model, name), saved_model.get(name), label, f"the model ({name})")
+        setattr(model, name, generator)
     for layer, states in zip(model.layers, saved_layers):
         for name, state in expect(states, dict, label, "random generator states").items():
             # Only generators the rebuilt layer holds too: a file never sets other attributes.
