@@ -3,6 +3,8 @@
 from . import activations, backend, callbacks, initializers, layers, losses, metrics, models, optimizers, regularizers
 from .backend import floatx, set_floatx, set_random_seed
 from .layers import Dense, Input
+from .layers import (ELU, Activation, BatchNormalization, Dropout, Flatten, LeakyReLU, ReLU, Rescaling, Reshape,
+                     Softmax, SpatialDropout1D, SpatialDropout2D)
 from .models import Sequential
 from . import saving
 from .saving import load_model
@@ -13,4 +15,6 @@ __all__ = [
     "activations", "backend", "callbacks", "initializers", "layers", "losses", "metrics", "models",
     "optimizers", "regularizers", "Sequential", "Input", "Dense", "floatx", "set_floatx", "set_random_seed",
 ]
+__all__ += ["Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "BatchNormalization", "Dropout",
+            "SpatialDropout1D", "SpatialDropout2D", "Rescaling", "Flatten", "Reshape"]
 __all__ += ["saving", "load_model"]

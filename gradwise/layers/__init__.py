@@ -4,10 +4,24 @@ from .. import _checks
 from .base import Layer
 from .dense import Dense
 from .input_layer import Input
+from .activation import ELU, Activation, LeakyReLU, ReLU, Softmax
+from .batch_norm import BatchNormalization
+from .dropout import Dropout
+from .flatten import Flatten
+from .rescaling import Rescaling
+from .reshape import Reshape
+from .spatial_dropout import SpatialDropout1D, SpatialDropout2D
 
 __all__ = ["Layer", "Input", "Dense", "serialize", "deserialize", "register"]
+__all__ += ["BatchNormalization", "Dropout", "SpatialDropout1D", "SpatialDropout2D"]
+__all__ += ["Rescaling", "Flatten", "Reshape"]
+__all__ += ["Activation", "ReLU", "LeakyReLU", "ELU", "Softmax"]
 
 _REGISTRY = {"Input": Input, "Dense": Dense}
+_REGISTRY.update({"BatchNormalization": BatchNormalization, "Dropout": Dropout})
+_REGISTRY.update({"SpatialDropout1D": SpatialDropout1D, "SpatialDropout2D": SpatialDropout2D})
+_REGISTRY.update({"Rescaling": Rescaling, "Flatten": Flatten, "Reshape": Reshape})
+_REGISTRY.update({"Activation": Activation, "ReLU": ReLU, "LeakyReLU": LeakyReLU, "ELU": ELU, "Softmax": Softmax})
 
 
 def register(cls):

@@ -72,6 +72,7 @@ class Dense(Layer):
         return self._activated
 
     def backward(self, grad_outputs):
+        self.require_forward(self._inputs)
         grad_preactivation = self.activation.backward(grad_outputs, self.preactivation, self._activated)
         return self.backward_preactivation(grad_preactivation)
 

@@ -1,0 +1,150 @@
+"""BatchNormalization: normalize each feature with batch statistics (training) or moving
+statistics (inference), then scale by gamma and shift by beta."""
+
+import numbers
+
+import numpy as np
+
+from .. import _checks, initializers, regularizers
+from .base import Layer
+
+
+class BatchNormalization(Layer):
+    """Batch normalization over every axis but `axis`, with Keras' conventions.
+
+    Training: ``outputs = gamma * (inputs - mean) / sqrt(var + epsilon) + beta`` with the
+    batch mean and *biased* batch variance, and ``moving = momentum * moving +
+    (1 - momentum) * batch`` for both statistics (Keras keeps the biased variance; PyTorch
+    keeps the unbiased one and its momentum is ``1 - momentum``). Inference, and training
+    of a layer with ``trainable=False`` (as in Keras), use the moving statistics.
+
+    Parameters
+    ----------
+    axis : int
+        The feature axis of the inputs (batch axis included): -1 for (batch, features)
+        and channels-last images (batch, height, width, channels), 1 for channels-first.
+    momentum : float in [0, 1]
+    epsilon : float > 0
+    center, scale : bool
+        Whether to learn ``beta`` / ``gamma``.
+    beta_initializer, gamma_initializer, moving_mean_initializer, moving_variance_initializer : str or Initializer
+    beta_regularizer, gamma_regularizer : str or Regularizer, optional
+
+    Examples
+    --------
+    >>> BatchNormalization(momentum=0.9)
+    <BatchNormalization name='batch_normalization'>
+    """
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones", moving_mean_initializer="zeros",
+                 moving_variance_initializer="ones", beta_regularizer=None, gamma_regularizer=None, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+            raise TypeError(f"BatchNormalization: `axis` must be an int such as -1, got {axis!r}.")
+        self.axis = int(axis)
+        if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real) or not 0 <= momentum <= 1:
+            raise ValueError(f"BatchNormalization: `momentum` must be a float in [0, 1], got {momentum!r}.")
+        self.momentum = float(momentum)
+        self.epsilon = _checks.positive_float("BatchNormalization", "epsilon", epsilon)
+        self.center = bool(center)
+        self.scale = bool(scale)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        if self.beta_regularizer is not None and self.center:
+            self.regularizers["beta"] = self.beta_regularizer
+        if self.gamma_regularizer is not None and self.scale:
+            self.regularizers["gamma"] = self.gamma_regularizer
+        self._cache = None
+
+    def _feature_axis(self, rank):
+        """The feature axis as a non-negative index into inputs of `rank` (batch included)."""
+        axis = self.axis + rank if self.axis < 0 else self.axis
+        if not 1 <= axis < rank:
+            raise ValueError(
+                f"BatchNormalization '{self.name}': `axis` {self.axis} is not a feature axis of inputs of "
+                f"rank {rank}; expected an axis in [1, {rank - 1}] or [-{rank - 1}, -1] (axis 0 is the batch)."
+            )
+        return axis
+
+    def compute_output_shape(self, input_shape):
+        self._feature_axis(len(input_shape) + 1)
+        return tuple(input_shape)
+
+    def build(self, input_shape, rng):
+        rank = len(input_shape) + 1
+        axis = self._feature_axis(rank)
+        features = input_shape[axis - 1]
+        self._reduce_axes = tuple(a for a in range(rank) if a != axis)
+        self._broadcast = tuple(features if a == axis else 1 for a in range(rank))
+        if self.scale:
+            self.params["gamma"] = self.gamma_initializer((features,), self.dtype, rng)
+        if self.center:
+            self.params["beta"] = self.beta_initializer((features,), self.dtype, rng)
+        self.state["moving_mean"] = self.moving_mean_initializer((features,), self.dtype, rng)
+        self.state["moving_variance"] = self.moving_variance_initializer((features,), self.dtype, rng)
+
+    def _shaped(self, vector):
+        return vector.reshape(self._broadcast)
+
+    def forward(self, inputs, training=False):
+        if training and self.trainable:
+            mean = inputs.mean(axis=self._reduce_axes)
+            variance = inputs.var(axis=self._reduce_axes)  # biased, as Keras
+            for key, batch_value in (("moving_mean", mean), ("moving_variance", variance)):
+                moving = self.state[key]
+                moving *= self.momentum
+                moving += (1.0 - self.momentum) * batch_value
+        else:
+            mean, variance = self.state["moving_mean"], self.state["moving_variance"]
+        inv_std = 1.0 / np.sqrt(variance + self.epsilon)
+        normalized = (inputs - self._shaped(mean)) * self._shaped(inv_std)
+        self._cache = (normalized, inv_std, training and self.trainable)
+        outputs = normalized * self._shaped(self.params["gamma"]) if self.scale else normalized.copy()
+        if self.center:
+            outputs += self._shaped(self.params["beta"])
+        return outputs
+
+    # y = gamma x^ + beta  =>  dbeta = sum(dy), dgamma = sum(dy x^), dx as below for batch or moving stats
+    def backward(self, grad_outputs):
+        self.require_forward(self._cache)
+        normalized, inv_std, batch_statistics = self._cache
+        axes = self._reduce_axes
+        grad_beta = self.grads["beta"] if self.center else None
+        grad_gamma = self.grads["gamma"] if self.scale else None
+        grad_beta = np.sum(grad_outputs, axis=axes, out=grad_beta)
+        grad_gamma = np.sum(grad_outputs * normalized, axis=axes, out=grad_gamma)
+        if not self.propagate_grad:
+            return None
+        scale = inv_std * self.params["gamma"] if self.scale else inv_std
+        if not batch_statistics:
+            # moving statistics are constants: y = gamma (x - m) / s + beta  =>  dx = dy gamma / s
+            return grad_outputs * self._shaped(scale)
+        # x^ = (x - mean) / s with mean, s of the batch, y = gamma x^ + beta  =>
+        # dx = gamma / s * (dy - mean(dy) - x^ * mean(dy * x^))   (means over the reduced axes)
+        count = normalized.size // inv_std.size
+        grad_inputs = normalized * self._shaped(grad_gamma / count)
+        np.subtract(grad_outputs, grad_inputs, out=grad_inputs)
+        grad_inputs -= self._shaped(grad_beta / count)
+        grad_inputs *= self._shaped(scale)
+        return grad_inputs
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "axis": self.axis,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": initializers.serialize(self.beta_initializer),
+            "gamma_initializer": initializers.serialize(self.gamma_initializer),
+            "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
+            "moving_variance_initializer": initializers.serialize(self.moving_variance_initializer),
+            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+        }

@@ -1,0 +1,143 @@
+"""The Layer contract, checked for every core layer (as keras' run_layer_test)."""
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gradwise import layers
+
+from .gradient_check import check_layer_gradients
+
+# id -> (factory, per-sample input shape)
+CASES = {
+    "dense": (lambda: layers.Dense(3, bias_initializer="random_normal"), (4,)),
+    "dense_tanh_no_bias": (lambda: layers.Dense(2, activation="tanh", use_bias=False, kernel_regularizer="l2"), (3,)),
+    "activation": (lambda: layers.Activation("tanh"), (2, 3)),
+    "relu": (lambda: layers.ReLU(max_value=2.0, negative_slope=0.1), (3,)),
+    "leaky_relu": (lambda: layers.LeakyReLU(negative_slope=0.1), (3,)),
+    "elu": (lambda: layers.ELU(alpha=0.5), (2, 2)),
+    "softmax": (lambda: layers.Softmax(), (4,)),
+    "softmax_axis_1": (lambda: layers.Softmax(axis=1), (3, 2)),
+    "dropout": (lambda: layers.Dropout(0.3), (3, 4)),
+    "dropout_noise_shape": (lambda: layers.Dropout(0.3, noise_shape=(None, 1, 4), seed=5), (3, 4)),
+    "spatial_dropout1d": (lambda: layers.SpatialDropout1D(0.2), (3, 4)),
+    "spatial_dropout2d": (lambda: layers.SpatialDropout2D(0.2), (3, 3, 2)),
+    "spatial_dropout2d_first": (lambda: layers.SpatialDropout2D(0.2, data_format="channels_first"), (2, 3, 3)),
+    "batch_norm": (lambda: layers.BatchNormalization(gamma_initializer="random_normal"), (5,)),
+    "batch_norm_nhwc": (lambda: layers.BatchNormalization(momentum=0.9, scale=False, beta_regularizer="l1"), (2, 2, 3)),
+    "batch_norm_nchw": (lambda: layers.BatchNormalization(axis=1, center=False, epsilon=0.01), (3, 2, 2)),
+    "rescaling": (lambda: layers.Rescaling(0.5, offset=1.0), (2, 3)),
+    "flatten": (lambda: layers.Flatten(), (2, 3, 2)),
+    "flatten_channels_first": (lambda: layers.Flatten(data_format="channels_first"), (2, 3, 2)),
+    "reshape": (lambda: layers.Reshape((3, -1)), (2, 3)),
+}
+IDS = sorted(CASES)
+
+
+def make(case, dtype=np.float64, seed=0):
+    factory, input_shape = CASES[case]
+    layer = factory()
+    layer.build_for(input_shape, np.random.default_rng(seed), dtype)
+    return layer, input_shape
+
+
+def inputs_for(input_shape, batch, seed, dtype=np.float64):
+    return np.random.default_rng(seed).normal(size=(batch, *input_shape)).astype(dtype)
+
+
+@pytest.mark.parametrize("case", IDS)
+def test_build_and_output_shape(case):
+    layer, input_shape = make(case)
+    assert layer.built and layer.input_shape == input_shape
+    assert layer.output_shape == tuple(layer.compute_output_shape(input_shape))
+    assert set(layer.grads) == set(layer.params)
+    for key, param in layer.params.items():
+        assert param.dtype == np.float64 and layer.grads[key].shape == param.shape
+    assert set(layer.regularizers) <= set(layer.params)
+    for batch in (1, 7):
+        for training in (False, True):
+            outputs = layer.forward(inputs_for(input_shape, batch, seed=batch), training=training)
+            assert outputs.shape == (batch, *layer.output_shape) and outputs.dtype == np.float64
+            assert np.all(np.isfinite(outputs))
+
+
+@pytest.mark.parametrize("case", IDS)
+def test_config_round_trip(case):
+    layer, input_shape = make(case, seed=3)
+    config = layers.serialize(layer)
+    rebuilt = layers.deserialize(json.loads(json.dumps(config)))
+    assert type(rebuilt) is type(layer)
+    assert rebuilt.get_config() == layer.get_config()
+    rebuilt.build_for(input_shape, np.random.default_rng(3), np.float64)
+    rebuilt.set_weights(layer.get_weights())
+    inputs = inputs_for(input_shape, 4, seed=1)
+    for training in (False, True):  # same build seed: even dropout masks agree
+        np.testing.assert_array_equal(rebuilt.forward(inputs, training), layer.forward(inputs, training))
+
+
+@pytest.mark.parametrize("case", IDS)
+def test_backward_before_forward_raises(case):
+    layer, _ = make(case)
+    with pytest.raises(RuntimeError, match=rf"'{layer.name}': backward called before forward"):
+        layer.backward(np.ones((2, *layer.output_shape)))
+
+
+@pytest.mark.parametrize("case", IDS)
+def test_float32_in_float32_out(case):
+    layer, input_shape = make(case, dtype=np.float32)
+    inputs = inputs_for(input_shape, 3, seed=0, dtype=np.float32)
+    for training in (False, True):
+        outputs = layer.forward(inputs, training=training)
+        assert outputs.dtype == np.float32
+        assert layer.backward(np.ones_like(outputs)).dtype == np.float32
+    assert all(value.dtype == np.float32 for value in [*layer.params.values(), *layer.grads.values(),
+                                                       *layer.state.values()])
+
+
+@pytest.mark.parametrize("case", IDS)
+def test_first_layer_returns_no_input_gradient_but_fills_param_grads(case):
+    layer, input_shape = make(case)
+    layer.propagate_grad = False
+    outputs = layer.forward(inputs_for(input_shape, 3, seed=0), training=True)
+    for grad in layer.grads.values():
+        grad[...] = np.nan
+    assert layer.backward(np.ones_like(outputs)) is None
+    assert all(np.all(np.isfinite(grad)) for grad in layer.grads.values())
+
+
+@pytest.mark.parametrize("case", IDS)
+def test_gradients_match_finite_differences(case):
+    layer, input_shape = make(case)
+    inputs = inputs_for(input_shape, 3, seed=2)
+    for kink in (0.0, 2.0):  # ReLU(max_value=2.0)'s kinks
+        close = np.abs(inputs - kink) < 0.05
+        inputs[close] += 0.1
+    random_in_training = isinstance(layer, layers.Dropout)  # checked with fixed masks in test_dropout.py
+    for training in (False,) if random_in_training else (False, True):
+        check_layer_gradients(layer, inputs, np.random.default_rng(0), training=training)
+
+
+@pytest.mark.parametrize("case", IDS)
+@settings(max_examples=10, deadline=None)
+@given(batch=st.integers(1, 5), seed=st.integers(0, 2**16))
+def test_batch_equals_row_by_row(case, batch, seed):
+    """Without batch statistics (inference mode) each sample is computed on its own."""
+    layer, input_shape = make(case)
+    inputs = inputs_for(input_shape, batch, seed)
+    upstream = inputs_for(layer.output_shape, batch, seed + 1)
+    outputs = layer.forward(inputs, training=False)
+    grad_inputs = layer.backward(upstream)
+    grads = {key: grad.copy() for key, grad in layer.grads.items()}
+    summed = {key: np.zeros_like(grad) for key, grad in grads.items()}
+    for row in range(batch):
+        row_outputs = layer.forward(inputs[row:row + 1], training=False)
+        np.testing.assert_allclose(row_outputs, outputs[row:row + 1], rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(layer.backward(upstream[row:row + 1]), grad_inputs[row:row + 1],
+                                   rtol=1e-12, atol=1e-14)
+        for key in summed:
+            summed[key] += layer.grads[key]
+    for key, grad in grads.items():
+        np.testing.assert_allclose(summed[key], grad, rtol=1e-10, atol=1e-12)

@@ -1,0 +1,60 @@
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from gradwise.layers import Dense
+
+from .gradient_check import built, check_layer_gradients
+
+
+@pytest.mark.parametrize("kwargs", [
+    {},
+    {"use_bias": False},
+    {"activation": "tanh", "bias_initializer": "random_normal"},
+    {"activation": "softmax", "bias_initializer": "random_normal"},
+])
+def test_gradients_match_finite_differences(rng, kwargs):
+    layer = built(Dense(3, **kwargs), (4,))
+    assert set(layer.grads) == ({"kernel"} if kwargs.get("use_bias") is False else {"kernel", "bias"})
+    check_layer_gradients(layer, rng.normal(size=(5, 4)), rng)
+
+
+def test_forward_and_gradients_match_torch_linear(rng):
+    layer = built(Dense(3, bias_initializer="random_normal"), (4,))
+    inputs, upstream = rng.normal(size=(6, 4)), rng.normal(size=(6, 3))
+    outputs = layer.forward(inputs)
+    grad_inputs = layer.backward(upstream)
+    x = torch.from_numpy(inputs).requires_grad_(True)
+    weight = torch.from_numpy(layer.params["kernel"].T.copy()).requires_grad_(True)  # torch: (out, in)
+    bias = torch.from_numpy(layer.params["bias"].copy()).requires_grad_(True)
+    y = F.linear(x, weight, bias)
+    y.backward(torch.from_numpy(upstream))
+    np.testing.assert_allclose(outputs, y.detach().numpy(), rtol=1e-13)
+    np.testing.assert_allclose(grad_inputs, x.grad.numpy(), rtol=1e-13)
+    np.testing.assert_allclose(layer.grads["kernel"], weight.grad.numpy().T, rtol=1e-13)
+    np.testing.assert_allclose(layer.grads["bias"], bias.grad.numpy(), rtol=1e-13)
+
+
+def test_first_layer_skips_the_input_gradient(rng):
+    layer = built(Dense(2), (3,))
+    layer.propagate_grad = False
+    layer.forward(rng.normal(size=(4, 3)))
+    assert layer.backward(np.ones((4, 2))) is None
+    assert np.all(layer.grads["bias"] == 4.0)
+
+
+def test_three_dimensional_inputs_are_rejected_with_the_layer_name_and_shape(rng):
+    layer = Dense(4, name="head")
+    with pytest.raises(ValueError, match=r"Dense 'head' expected 2-D inputs \(batch, features\), got per-sample "
+                                         r"shape \(3, 5\) \(rank 3\)\. Add a Flatten\(\) layer"):
+        built(layer, (3, 5))
+    dense = built(Dense(4, name="body"), (5,))
+    with pytest.raises(ValueError, match=r"Dense 'body' expected inputs with shape \(batch, 5\), got shape \(2, 3, 5\)"):
+        dense.forward(rng.normal(size=(2, 3, 5)))
+
+
+@pytest.mark.parametrize("units", [0, -3, 2.5, "8", True])
+def test_units_must_be_a_positive_int(units):
+    with pytest.raises(ValueError, match=r"Dense: `units` must be a positive int"):
+        Dense(units)
