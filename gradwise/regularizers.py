@@ -9,6 +9,11 @@ import numpy as np
 from . import _checks
 
 
+def _as_float_array(weights):
+    weights = np.asarray(weights)
+    return weights if weights.dtype.kind == "f" else weights.astype(np.float64)
+
+
 class Regularizer:
     """Base class: ``penalty = reg(weights)``, ``reg.gradient(weights)`` = d penalty / d weights."""
 
@@ -30,6 +35,7 @@ class L1L2(Regularizer):
         self.l2 = _checks.non_negative_float(type(self).__name__, "l2", l2)
 
     def __call__(self, weights):
+        weights = _as_float_array(weights)
         penalty = 0.0
         if self.l1:
             penalty += self.l1 * float(np.abs(weights).sum())
@@ -39,6 +45,7 @@ class L1L2(Regularizer):
 
     # d/dw [l1 |w| + l2 w^2] = l1 sign(w) + 2 l2 w   (sign(0) = 0: the subgradient Keras uses)
     def gradient(self, weights):
+        weights = _as_float_array(weights)
         grad = np.zeros_like(weights)
         if self.l1:
             grad += self.l1 * np.sign(weights)
