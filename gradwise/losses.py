@@ -71,13 +71,13 @@ class Loss:
         else:
             losses = self.per_sample(y_true, outputs)
             grad = self.gradient(y_true, outputs)
-        batch = losses.shape[0]
-        scale = np.full(batch, 1.0 / batch, dtype=grad.dtype) if sample_weight is None else (
-            np.asarray(sample_weight, dtype=grad.dtype) / batch
-        )
-        value = float(np.dot(losses, scale))
-        grad *= scale.reshape((batch,) + (1,) * (grad.ndim - 1))
-        return value, grad
+        return _reduce(losses, grad, sample_weight)
+
+    def fused_value_and_gradient(self, y_true, logits, probabilities, sample_weight=None):
+        """Like ``value_and_gradient(y_true, logits, logits=True)`` for a model whose output
+        layer already turned `logits` into `probabilities` (its sigmoid/softmax): losses
+        that can reuse them override this to skip recomputing the activation."""
+        return self.value_and_gradient(y_true, logits, sample_weight, logits=True)
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         """The reduced loss, as Keras' ``loss(y_true, y_pred)``."""
@@ -96,6 +96,17 @@ class Loss:
 
 
 # ----- shared helpers -------------------------------------------------------------------
+def _reduce(losses, grad, sample_weight):
+    """Keras' sum_over_batch_size of per-sample `losses`; `grad` is scaled in place to match."""
+    batch = losses.shape[0]
+    if sample_weight is None:
+        grad *= grad.dtype.type(1.0 / batch)
+        return float(losses.sum()) / batch, grad
+    scale = np.asarray(sample_weight, dtype=grad.dtype) / batch
+    grad *= scale.reshape((batch,) + (1,) * (grad.ndim - 1))
+    return float(np.dot(losses, scale)), grad
+
+
 def _as_float_targets(y_true, output_shape, loss_name):
     """`y_true` as a float array shaped (batch, *output_shape); a missing trailing 1 is added."""
     y_true = np.asarray(y_true)
@@ -126,6 +137,11 @@ def _mean_rest(values):
 
 def _per_sample_count(array):
     return array[0].size if array.shape[0] else 1
+
+
+# Below this a probability has lost too many digits for -log(p) to be exact (float32 keeps
+# full precision down to about 1e-38); such rows are recomputed from the logits.
+_TINY = {np.float32: 1e-30, np.float64: 1e-300}
 
 
 def _sigmoid(logits):
@@ -467,6 +483,21 @@ class SparseCategoricalCrossentropy(Loss):
         labels, flat = self._flat(y_true, _log_softmax(logits))
         picked = flat[np.arange(labels.shape[0]), labels]
         return _mean_rest(-picked.reshape(logits.shape[0], -1))
+
+    def fused_value_and_gradient(self, y_true, logits, probabilities, sample_weight=None):
+        if probabilities.ndim != 2:
+            return super().fused_value_and_gradient(y_true, logits, probabilities, sample_weight)
+        rows = np.arange(probabilities.shape[0])
+        labels = y_true.reshape(-1)
+        picked = probabilities[rows, labels]
+        if picked.min() > _TINY[picked.dtype.type]:
+            losses = -np.log(picked)
+        else:  # an underflowed probability: take those losses from the logits, exactly
+            losses = self.per_sample_from_logits(y_true, logits)
+        # L = logsumexp(z) - z_l  =>  dL/dz = softmax(z) - onehot(l)
+        grad = probabilities.copy()
+        grad[rows, labels] -= 1
+        return _reduce(losses, grad, sample_weight)
 
     # L = logsumexp(z) - z_l  =>  dL/dz = softmax(z) - onehot(l)
     def gradient_from_logits(self, y_true, logits):

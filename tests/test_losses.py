@@ -5,7 +5,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from gradwise import losses
+from gradwise import activations, losses
 
 
 def _softmax(logits):
@@ -427,3 +427,21 @@ def test_aliases_resolve(alias, cls, fused):
 def test_config_round_trips(loss):
     clone = losses.get(loss.get_config())
     assert type(clone) is type(loss) and clone.get_config() == loss.get_config()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sparse_fused_value_and_gradient_reuses_probabilities_and_stays_exact(dtype):
+    """The fast path (probabilities from the output layer) equals the logits path, also
+    where a label's probability underflows to 0."""
+    rng_local = np.random.default_rng(5)
+    logits = rng_local.normal(size=(6, 4)).astype(dtype)
+    logits[2] = [500.0, -500.0, 0.0, 1.0]  # label 1 below: its probability underflows
+    labels = np.array([0, 3, 1, 2, 2, 1])
+    weights = rng_local.uniform(0.5, 2.0, size=6)
+    loss = losses.SparseCategoricalCrossentropy()
+    probabilities = activations.get("softmax").forward(logits.copy())
+    for sample_weight in (None, weights):
+        fast_value, fast_grad = loss.fused_value_and_gradient(labels, logits, probabilities, sample_weight)
+        value, grad = loss.value_and_gradient(labels, logits, sample_weight, logits=True)
+        assert np.isfinite(fast_value) and fast_value == pytest.approx(value, rel=1e-6)
+        np.testing.assert_allclose(fast_grad, grad, rtol=1e-5, atol=1e-7)
