@@ -2,17 +2,37 @@
 
 from .. import _checks
 from . import schedules
+from .adadelta import Adadelta
+from .adagrad import Adagrad
 from .adam import Adam
+from .adamax import Adamax
+from .adamw import AdamW
 from .base import Optimizer
+from .nadam import Nadam
+from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "get", "serialize", "deserialize", "schedules"]
+__all__ = [
+    "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Nadam", "Adamax",
+    "get", "serialize", "deserialize", "schedules",
+]
 
-_REGISTRY = {"sgd": SGD, "adam": Adam}
+_REGISTRY = {
+    "sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad,
+    "adadelta": Adadelta, "nadam": Nadam, "adamax": Adamax,
+}
 
 
 def get(identifier):
-    """Resolve an optimizer from a name, a config dict or an Optimizer instance."""
+    """Resolve an optimizer from a name, a config dict or an Optimizer instance.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name (the message lists the valid ones).
+    TypeError
+        For anything else.
+    """
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, str):
@@ -31,5 +51,6 @@ def serialize(optimizer):
 
 
 def deserialize(config):
+    """Rebuild an optimizer from what `serialize` returned."""
     cls = _checks.lookup("optimizer", config["class_name"], _REGISTRY)
     return cls.from_config(config.get("config", {}))

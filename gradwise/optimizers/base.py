@@ -15,9 +15,10 @@ handful of vectorized NumPy calls whatever the number of tensors. Slots are flat
 too; ``get_state`` names them per tensor ("dense_1/kernel/momentum") so they are readable
 and serializable.
 
-Order of one step, as in Keras 3: clip the gradients (clipvalue, then clipnorm per tensor
-or global_clipnorm), apply decoupled weight decay ``w -= lr * weight_decay * w``, then the
-update; ``iterations`` counts the steps and the schedule is evaluated at it.
+Order of one step, as in Keras 3: clip the gradients (one rule only, in Keras' order of
+precedence: clipnorm per tensor, else global_clipnorm, else clipvalue), apply decoupled
+weight decay ``w -= lr * weight_decay * w``, then the update; ``iterations`` counts the
+steps and the schedule is evaluated at it.
 """
 
 import numbers
@@ -41,7 +42,8 @@ class Optimizer:
     global_clipnorm : float, optional
         Rescale all gradients together so their joint L2 norm is at most this.
     clipvalue : float, optional
-        Clip each gradient element to [-clipvalue, clipvalue].
+        Clip each gradient element to [-clipvalue, clipvalue]. As in Keras 3, ignored when
+        `clipnorm` or `global_clipnorm` is set.
     """
 
     def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
@@ -107,25 +109,21 @@ class Optimizer:
         learning_rate = self.learning_rate
         values = parameter_set.values
         if self.weight_decay:
-            values -= (learning_rate * self.weight_decay) * values
+            values *= 1.0 - learning_rate * self.weight_decay  # in place: no temporary
         values -= self._step(grads, self.slots, learning_rate)
         self.iterations += 1
 
     def _clipped(self, parameter_set):
         grads = parameter_set.grads
-        if self.clipvalue is None and self.clipnorm is None and self.global_clipnorm is None:
-            return grads
-        grads = grads.copy()
-        if self.clipvalue is not None:
-            np.clip(grads, -self.clipvalue, self.clipvalue, out=grads)
         if self.clipnorm is not None:
             norms = np.sqrt(parameter_set.segment_sums(grads * grads))
             scale = self.clipnorm / np.maximum(norms, self.clipnorm)
-            grads *= parameter_set.expand(scale.astype(grads.dtype))
+            return grads * parameter_set.expand(scale.astype(grads.dtype))
         if self.global_clipnorm is not None:
             norm = float(np.sqrt(np.dot(grads, grads)))
-            if norm > self.global_clipnorm:
-                grads *= self.global_clipnorm / norm
+            return grads * (self.global_clipnorm / norm) if norm > self.global_clipnorm else grads
+        if self.clipvalue is not None:
+            return np.clip(grads, -self.clipvalue, self.clipvalue)
         return grads
 
     def apply_gradients(self, grads_and_vars):
@@ -171,6 +169,8 @@ class Optimizer:
         ps = parameter_set
         for slot_name, flat in self.slots.items():
             if np.ndim(flat) == 0:
+                if slot_name not in state:
+                    raise ValueError(f"{type(self).__name__}.set_state: missing slot '{slot_name}'.")
                 self.slots[slot_name] = np.array(state[slot_name], dtype=np.asarray(flat).dtype)
                 continue
             for name, start, size in zip(ps.names, ps.offsets, ps.sizes):

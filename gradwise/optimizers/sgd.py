@@ -7,19 +7,35 @@ from .base import Optimizer
 
 
 class SGD(Optimizer):
-    """Gradient descent with optional momentum (Polyak 1964) and Nesterov momentum
-    (Sutskever et al., ICML 2013), in Keras' form::
+    """Gradient descent with optional momentum (Polyak, "Some methods of speeding up the
+    convergence of iteration methods", 1964) and Nesterov momentum (Sutskever, Martens,
+    Dahl & Hinton, "On the importance of initialization and momentum in deep learning",
+    ICML 2013), in Keras' form::
 
         velocity = momentum * velocity - lr * grad
         w += velocity                              (plain momentum)
         w += momentum * velocity - lr * grad       (nesterov)
+
+    With a constant learning rate this is ``torch.optim.SGD`` (whose buffer is
+    ``-velocity / lr``); with a schedule, Keras scales each gradient by the rate of its own
+    step while PyTorch scales the whole buffer by the current one.
+
+    Parameters
+    ----------
+    learning_rate : float or LearningRateSchedule, default 0.01
+    momentum : float in [0, 1], default 0.0
+    nesterov : bool, default False
+    **kwargs
+        ``weight_decay``, ``clipnorm``, ``global_clipnorm``, ``clipvalue``, ``name``.
+
+    Examples
+    --------
+    >>> optimizer = SGD(learning_rate=0.1, momentum=0.9, nesterov=True)
     """
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)
-        if not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"SGD: `momentum` must be a float in [0, 1], got {momentum!r}.")
-        self.momentum = float(momentum)
+        self.momentum = _checks.fraction("SGD", "momentum", momentum, closed_right=True)
         self.nesterov = bool(nesterov)
 
     def _new_slots(self, param):
