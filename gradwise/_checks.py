@@ -26,9 +26,11 @@ def positive_float(owner, name, value):
 
 def fraction(owner, name, value, *, closed_right=False):
     """A float in [0, 1) (or [0, 1] when `closed_right`)."""
-    upper_ok = value <= 1 if closed_right else value < 1
     interval = "[0, 1]" if closed_right else "[0, 1)"
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (0 <= value and upper_ok):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{owner}: `{name}` must be a float in {interval}, got {value!r}.")
+    upper_ok = value <= 1 if closed_right else value < 1
+    if not (0 <= value and upper_ok):
         raise ValueError(f"{owner}: `{name}` must be a float in {interval}, got {value!r}.")
     return float(value)
 
