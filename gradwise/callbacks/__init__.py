@@ -1,6 +1,17 @@
 """Training callbacks with Keras names and defaults."""
 
 from .base import Callback, CallbackList, History
-from .progress import ProgressLogger
+from .checkpoint import ModelCheckpoint
+from .csv_logger import CSVLogger
+from .early_stopping import EarlyStopping
+from .lambda_callback import LambdaCallback
+from .learning_rate import LearningRateScheduler, ReduceLROnPlateau
+from .logger import LoggingCallback
+from .progress import ProgressBar, ProgressLogger
+from .terminate import NonFiniteLossWarning, TerminateOnNaN
 
-__all__ = ["Callback", "CallbackList", "History", "ProgressLogger"]
+__all__ = [
+    "Callback", "CallbackList", "History", "ProgressLogger", "ProgressBar", "LoggingCallback", "EarlyStopping",
+    "ReduceLROnPlateau", "LearningRateScheduler", "TerminateOnNaN", "NonFiniteLossWarning", "CSVLogger",
+    "LambdaCallback", "ModelCheckpoint",
+]

@@ -1,7 +1,9 @@
 """Callback, the list that dispatches to callbacks, and History.
 
 A callback is an observer of fit: the model calls its hooks after each batch and
-epoch. Batch hooks cost nothing unless a callback actually overrides one.
+epoch. Batch hooks cost nothing unless a callback actually provides one: fit builds
+the batch logs only when some callback overrides ``on_train_batch_begin/end`` in its
+class or sets it on the instance (as ``LambdaCallback`` does).
 """
 
 
@@ -31,7 +33,9 @@ class Callback:
 
 
 def _overrides(callback, hook):
-    return getattr(type(callback), hook, None) is not getattr(Callback, hook)
+    """True when `callback` provides its own `hook` (in its class or on the instance)."""
+    method = getattr(callback, hook, None)
+    return getattr(method, "__func__", method) is not getattr(Callback, hook)
 
 
 class CallbackList:

@@ -5,6 +5,7 @@ TypeError that names the argument, what was expected and what was received.
 """
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -111,20 +112,89 @@ def class_weights_for(class_weight, targets, loss_name):
     return table[labels]
 
 
-def split_validation(arrays, validation_split):
-    """Keras' validation_split: the last fraction of the samples, taken before shuffling."""
+def class_labels(targets, loss):
+    """One class label per sample when `loss` is a classification loss, else None.
+
+    Sparse labels are kept, one-hot rows become their argmax, a single column of 0/1
+    (or -1/1 for hinge losses) is rounded; multi-label targets give None.
+    """
+    name = getattr(loss, "name", "")
+    if getattr(loss, "fused_activation", None) is None and "hinge" not in name and "crossentropy" not in name:
+        return None
+    flat = targets.reshape(targets.shape[0], -1)
+    if targets.ndim == 1 or name.startswith("sparse_") or flat.shape[1] == 1:
+        labels = flat[:, 0]
+    elif "categorical" in name:
+        labels = np.argmax(flat, axis=1)
+    else:
+        return None
+    return np.rint(labels).astype(np.int64) if np.issubdtype(labels.dtype, np.floating) else labels
+
+
+def _check_split(validation_split):
     if isinstance(validation_split, bool) or not isinstance(validation_split, numbers.Real) or not 0 <= validation_split < 1:
         raise ValueError(f"`validation_split` must be a float in [0, 1), got {validation_split!r}.")
+
+
+def split_validation(arrays, validation_split, labels=None, stratify=False, seed=None):
+    """Keras' validation_split: the last fraction of the samples, taken before shuffling.
+
+    Parameters
+    ----------
+    arrays : tuple of ndarray or None
+        (x, targets, sample_weight), split alike.
+    validation_split : float in (0, 1)
+    labels : ndarray of shape (samples,), optional
+        Class labels (see `class_labels`); with them a one-class validation set warns.
+    stratify : bool
+        Take a stratified random fraction instead (scikit-learn's ``train_test_split``
+        with ``stratify=labels`` and ``random_state=seed``); both parts keep the
+        original sample order.
+    seed : int, optional
+
+    Returns
+    -------
+    train, validation : tuple of ndarray or None
+    """
+    _check_split(validation_split)
     samples = arrays[0].shape[0]
+    if stratify:
+        train_index, validation_index = _stratified_indices(samples, validation_split, labels, seed)
+        return tuple(tuple(None if a is None else a[index] for a in arrays) for index in (train_index, validation_index))
     cut = int(samples * (1 - validation_split))
     if cut == 0 or cut == samples:
         raise ValueError(
             f"`validation_split={validation_split}` leaves {cut} training and {samples - cut} validation "
             f"samples out of {samples}; both need at least one."
         )
+    if labels is not None and np.unique(labels[cut:]).size == 1 and np.unique(labels).size > 1:
+        warnings.warn(
+            f"validation_split={validation_split} took the last {samples - cut} samples and their labels hold a "
+            f"single class ({labels[cut]}): the data looks sorted by class, so the validation values will not "
+            "measure the model. Shuffle x and y before fit, or pass stratify_split=True.",
+            UserWarning, stacklevel=4,
+        )
     train = tuple(None if a is None else a[:cut] for a in arrays)
     validation = tuple(None if a is None else a[cut:] for a in arrays)
     return train, validation
+
+
+def _stratified_indices(samples, validation_split, labels, seed):
+    if labels is None:
+        raise ValueError(
+            "`stratify_split=True` needs class labels: the loss is not a classification loss (or the targets "
+            "are multi-label). Use stratify_split=False."
+        )
+    from sklearn.model_selection import train_test_split  # optional dependency (extra 'tools')
+
+    try:
+        train_index, validation_index = train_test_split(
+            np.arange(samples), test_size=validation_split, stratify=labels, random_state=seed)
+    except ValueError as error:
+        raise ValueError(
+            f"`stratify_split=True` cannot split {samples} samples with validation_split={validation_split}: {error}"
+        ) from None
+    return np.sort(train_index), np.sort(validation_index)
 
 
 def unpack_validation_data(validation_data):
