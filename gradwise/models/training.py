@@ -75,7 +75,8 @@ class TrainingMixin:
 
     def _loss_and_gradient(self, targets, outputs, sample_weight, fused):
         if fused:
-            return self.loss.value_and_gradient(targets, self._layers[-1].preactivation, sample_weight, logits=True)
+            last = self._layers[-1]
+            return self.loss.fused_value_and_gradient(targets, last.preactivation, outputs, sample_weight)
         return self.loss.value_and_gradient(targets, outputs, sample_weight, logits=self.loss.from_logits)
 
     def _penalties(self, batch):

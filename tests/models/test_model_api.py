@@ -54,7 +54,8 @@ def test_validation_split_takes_the_last_samples_before_shuffling(rng):
     model = small_model()
     x = rng.normal(size=(20, 3))
     y = np.array([0] * 15 + [1] * 5)
-    model.fit(x, y, epochs=1, validation_split=0.25, verbose=0, callbacks=[Spy()])
+    with pytest.warns(UserWarning, match="hold a single class"):
+        model.fit(x, y, epochs=1, validation_split=0.25, verbose=0, callbacks=[Spy()])
     # the last 5 samples are all class 1: validation accuracy is the rate of predicting 1 on them
     predicted = model.predict(x[15:]).argmax(axis=1)
     assert seen["val_accuracy"] == pytest.approx(np.mean(predicted == 1))
