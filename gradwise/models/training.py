@@ -64,6 +64,8 @@ class TrainingMixin:
             and getattr(activation, "name", None) == self.loss.fused_activation
             and hasattr(last, "backward_preactivation")
             and last.activity_regularizer is None
+            # a softmax over another axis than the classes' is not what the loss's logits form assumes
+            and getattr(activation, "axis", -1) in (-1, len(self.output_shape))
         )
 
     # ----- the step ---------------------------------------------------------------------

@@ -126,3 +126,13 @@ def test_params_are_views_of_one_flat_buffer():
             assert np.shares_memory(layer.grads[key], parameter_set.grads)
     model.fit(np.ones((4, 3)), np.zeros((4, 2)), epochs=1, verbose=0)
     assert np.shares_memory(model.layers[0].params["kernel"], parameter_set.values)
+
+
+def test_softmax_over_another_axis_is_not_fused(float64, rng):
+    model = gw.Sequential([Input((3, 4)), gw.layers.Reshape((3, 4)),
+                           gw.layers.Softmax(axis=1)])
+    model.compile(optimizer="sgd", loss="categorical_crossentropy")
+    assert not model._fused_output()
+    last_axis = gw.Sequential([Input((3, 4)), gw.layers.Reshape((3, 4)), gw.layers.Softmax(axis=-1)])
+    last_axis.compile(optimizer="sgd", loss="categorical_crossentropy")
+    assert last_axis._fused_output()
