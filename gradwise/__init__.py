@@ -5,6 +5,8 @@ from .backend import floatx, set_floatx, set_random_seed
 from .layers import Dense, Input
 from .layers import (ELU, Activation, BatchNormalization, Dropout, Flatten, LeakyReLU, ReLU, Rescaling, Reshape,
                      Softmax, SpatialDropout1D, SpatialDropout2D)
+from .layers import (AveragePooling1D, AveragePooling2D, Conv1D, Conv2D, GlobalAveragePooling1D,
+                     GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
 from .models import Sequential
 from . import saving
 from .saving import load_model
@@ -15,6 +17,8 @@ __all__ = [
     "activations", "backend", "callbacks", "initializers", "layers", "losses", "metrics", "models",
     "optimizers", "regularizers", "Sequential", "Input", "Dense", "floatx", "set_floatx", "set_random_seed",
 ]
+__all__ += ["Conv1D", "Conv2D", "MaxPooling1D", "AveragePooling1D", "MaxPooling2D", "AveragePooling2D",
+            "GlobalAveragePooling1D", "GlobalMaxPooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling2D"]
 __all__ += ["Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "BatchNormalization", "Dropout",
             "SpatialDropout1D", "SpatialDropout2D", "Rescaling", "Flatten", "Reshape"]
 __all__ += ["saving", "load_model"]

@@ -1,0 +1,216 @@
+"""The convolution shared by Conv1D and Conv2D: im2col, then one matrix product per batch.
+
+A 1-D layer views its (batch, steps, channels) inputs as (batch, 1, steps, channels)
+images and its (k, in, out) kernel as (1, k, in, out), so one code path serves both.
+"""
+
+import numpy as np
+
+from .. import _checks, activations, initializers, regularizers
+from . import _im2col
+from .base import Layer
+
+
+class BaseConv(Layer):
+    """Convolution (strictly: cross-correlation, as in Keras) followed by an activation.
+
+    Subclasses set ``rank`` (1 or 2) and ``_axis_names`` (for messages).
+    """
+
+    rank = None
+    _axis_names = ()
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
+                 activation=None, use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, **kwargs):
+        super().__init__(**kwargs)
+        owner = type(self).__name__
+        self.filters = _checks.positive_int(owner, "filters", filters)
+        self.kernel_size = _im2col.int_tuple(owner, "kernel_size", kernel_size, self.rank)
+        self.strides = _im2col.int_tuple(owner, "strides", strides, self.rank)
+        self.padding = _im2col.padding_mode(owner, padding, self.rank)
+        self.data_format = _im2col.data_format(owner, data_format)
+        self.dilation_rate = _im2col.int_tuple(owner, "dilation_rate", dilation_rate, self.rank)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        if self.kernel_regularizer is not None:
+            self.regularizers["kernel"] = self.kernel_regularizer
+        if self.bias_regularizer is not None and self.use_bias:
+            self.regularizers["bias"] = self.bias_regularizer
+        # As 2-D geometry: a 1-D layer is a 2-D one with a kernel of height 1.
+        pad2d = (1,) * (2 - self.rank)
+        self._kernel2d = pad2d + self.kernel_size
+        self._strides2d = pad2d + self.strides
+        self._dilation2d = pad2d + self.dilation_rate
+        self._buffers = _im2col.BufferPool()
+        self._cache = None
+        self.preactivation = None
+        self._activated = None
+
+    # ----- shapes ---------------------------------------------------------------------
+    def _expected_shape(self, channels="channels"):
+        return "(batch, " + ", ".join(self._axis_names) + f", {channels})"
+
+    def _geometry(self, spatial, shape_for_message):
+        """((pad_top, pad_bottom), (pad_left, pad_right)), (out_h, out_w) for 2-D `spatial`."""
+        spatial2d = (1,) * (2 - self.rank) + tuple(spatial)
+        pads, out = [], []
+        for axis in range(2):
+            before, after, size = _im2col.axis_padding(
+                spatial2d[axis], self._kernel2d[axis], self._strides2d[axis], self._dilation2d[axis],
+                self.padding if axis >= 2 - self.rank else "valid")
+            pads.append((before, after))
+            out.append(size)
+        if min(out) < 1:
+            span = tuple((k - 1) * d + 1 for k, d in zip(self.kernel_size, self.dilation_rate))
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}': the kernel {self.kernel_size} with dilation_rate "
+                f"{self.dilation_rate} spans {span}, larger than the input ({', '.join(self._axis_names)}) = "
+                f"{tuple(spatial)} with padding='{self.padding}'; got per-sample shape {tuple(shape_for_message)}, "
+                f"expected {', '.join(self._axis_names)} of at least {span}. Use padding='same' or a smaller kernel."
+            )
+        return tuple(pads), tuple(out)
+
+    def compute_output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        if len(input_shape) != self.rank + 1:
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}' expected inputs of shape {self._expected_shape()}, "
+                f"got per-sample shape {input_shape} (rank {len(input_shape) + 1} inputs)."
+            )
+        _, out = self._geometry(input_shape[:-1], input_shape)
+        return out[2 - self.rank:] + (self.filters,)
+
+    def build(self, input_shape, rng):
+        shape = self.kernel_size + (input_shape[-1], self.filters)
+        self.params["kernel"] = self.kernel_initializer(shape, self.dtype, rng)
+        if self.use_bias:
+            self.params["bias"] = self.bias_initializer((self.filters,), self.dtype, rng)
+
+    def _as_images(self, inputs):
+        """`inputs` checked and viewed as (batch, height, width, channels)."""
+        channels = self.input_shape[-1]
+        if inputs.ndim != self.rank + 2 or inputs.shape[-1] != channels:
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}' expected inputs of shape {self._expected_shape(channels)}, "
+                f"got shape {inputs.shape}."
+            )
+        return inputs if self.rank == 2 else inputs[:, None]
+
+    # ----- forward ----------------------------------------------------------------------
+    def forward(self, inputs, training=False):
+        images = self._as_images(inputs)
+        batch, height, width, channels = images.shape
+        pads, out = self._geometry(inputs.shape[1:-1], inputs.shape[1:])
+        kernel = self.params["kernel"].reshape(-1, self.filters)
+        if self._kernel2d == (1, 1) and self._strides2d == (1, 1):
+            padded = images
+            cols = np.ascontiguousarray(images, dtype=self.dtype).reshape(-1, channels)
+            outputs = cols @ kernel
+            if self.use_bias:
+                outputs += self.params["bias"]
+        else:
+            # The bias rides along as a last column of ones in `cols` (set once, when the
+            # buffer is made): the matmul adds it, and backward's matmul sums its gradient.
+            padded = self._pad(images, pads)
+            depth = kernel.shape[0]
+            buffer = self._buffers.get("cols", (batch, *out, depth + self.use_bias), self.dtype,
+                                       fill=1 if self.use_bias else None)
+            windows = buffer[..., :depth].reshape(batch, *out, *self._kernel2d, channels)
+            _im2col.im2col(padded, windows, out, self._kernel2d, self._strides2d, self._dilation2d)
+            cols = buffer.reshape(batch * out[0] * out[1], -1)
+            outputs = cols @ self._weights_with_bias(kernel)
+        outputs = outputs.reshape((batch,) + out[2 - self.rank:] + (self.filters,))
+        self._cache = (cols, images.shape, padded.shape, pads, out)
+        self.preactivation = outputs
+        self._activated = self.activation.forward(outputs)
+        return self._activated
+
+    def _weights_with_bias(self, kernel):
+        """(kernel rows + 1, filters): the kernel matrix with the bias as its last row."""
+        if not self.use_bias:
+            return kernel
+        weights = self._buffers.get("weights", (kernel.shape[0] + 1, self.filters), self.dtype)
+        weights[:-1] = kernel
+        weights[-1] = self.params["bias"]
+        return weights
+
+    def _pad(self, images, pads):
+        """`images` inside a reused zero-bordered buffer (only the interior is rewritten)."""
+        (top, bottom), (left, right) = pads
+        if top == bottom == left == right == 0:
+            return images
+        batch, height, width, channels = images.shape
+        padded = self._buffers.get(
+            "padded", (batch, height + top + bottom, width + left + right, channels), self.dtype, fill=0, key=pads)
+        padded[:, top:top + height, left:left + width] = images
+        return padded
+
+    # ----- backward ---------------------------------------------------------------------
+    def backward(self, grad_outputs):
+        self.require_forward(self._cache)
+        grad_preactivation = self.activation.backward(grad_outputs, self.preactivation, self._activated)
+        return self.backward_preactivation(grad_preactivation)
+
+    def backward_preactivation(self, grad_preactivation):
+        """Backward from the gradient w.r.t. the pre-activation (the fused-loss entry point)."""
+        self.require_forward(self._cache)
+        cols, image_shape, padded_shape, pads, out = self._cache
+        # Z = cols K + b  =>  dK = cols^T dZ,  db = sum of dZ over positions,  dcols = dZ K^T, scattered back
+        grad = np.asarray(grad_preactivation, dtype=self.dtype).reshape(-1, self.filters)
+        grad_kernel = self.grads["kernel"].reshape(-1, self.filters)
+        if cols.shape[1] > grad_kernel.shape[0]:  # the bias column of ones is in `cols`
+            grad_weights = self._buffers.get("grad_weights", (cols.shape[1], self.filters), self.dtype)
+            np.matmul(cols.T, grad, out=grad_weights)
+            grad_kernel[...] = grad_weights[:-1]
+            self.grads["bias"][...] = grad_weights[-1]
+        else:
+            np.matmul(cols.T, grad, out=grad_kernel)
+            if self.use_bias:
+                np.sum(grad, axis=0, out=self.grads["bias"])
+        if not self.propagate_grad:
+            return None
+        batch, height, width, channels = image_shape
+        offsets = self._kernel2d[0] * self._kernel2d[1]
+        # (offsets, filters, channels): one matmul per kernel offset, each giving a contiguous block
+        kernel_t = self.params["kernel"].reshape(offsets, channels, self.filters).transpose(0, 2, 1)
+        if offsets == 1 and self._strides2d == (1, 1):
+            grad_inputs = grad @ kernel_t[0]
+        else:
+            blocks = self._buffers.get("grad_blocks", (offsets, grad.shape[0], channels), self.dtype)
+            np.matmul(grad[None], kernel_t, out=blocks)
+            if padded_shape == image_shape:
+                grad_padded = np.zeros(padded_shape, dtype=self.dtype)
+            else:
+                grad_padded = self._buffers.get("grad_padded", padded_shape, self.dtype)
+                grad_padded.fill(0)
+            _im2col.col2im(blocks, grad_padded, out, self._kernel2d, self._strides2d, self._dilation2d)
+            (top, _), (left, _) = pads
+            grad_inputs = grad_padded[:, top:top + height, left:left + width]
+            if padded_shape != image_shape:
+                grad_inputs = grad_inputs.copy()
+        return grad_inputs.reshape((batch,) + (height, width)[2 - self.rank:] + (channels,))
+
+    # ----- config -----------------------------------------------------------------------
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "filters": self.filters,
+            "kernel_size": list(self.kernel_size),
+            "strides": list(self.strides),
+            "padding": self.padding,
+            "data_format": self.data_format,
+            "dilation_rate": list(self.dilation_rate),
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+        }

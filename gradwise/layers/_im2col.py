@@ -1,0 +1,139 @@
+"""Window geometry and the im2col / col2im kernels shared by convolution and pooling.
+
+Everything works on channels_last 4-D arrays ``(batch, height, width, channels)``; 1-D
+layers view their ``(batch, steps, channels)`` inputs as images of height 1.
+
+Padding follows Keras (TensorFlow): for ``padding='same'`` the output has
+``ceil(size / stride)`` positions and the total padding
+``max((out - 1) * stride + (kernel - 1) * dilation + 1 - size, 0)`` is split with the
+smaller half before and the larger half after (PyTorch pads symmetrically instead).
+"""
+
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from .. import _checks
+
+PADDINGS_2D = ("valid", "same")
+PADDINGS_1D = ("valid", "same", "causal")
+
+
+def int_tuple(owner, name, value, rank):
+    """`value` (an int or a sequence of `rank` ints) as a tuple of `rank` positive ints."""
+    values = (value,) * rank if isinstance(value, (int, np.integer)) and not isinstance(value, bool) else value
+    if not isinstance(values, (tuple, list)) or len(values) != rank or not all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v > 0 for v in values
+    ):
+        example = "3" if rank == 1 else "3 or (3, 3)"
+        raise ValueError(
+            f"{owner}: `{name}` must be a positive int or a tuple of {rank} positive ints (e.g. {example}), "
+            f"got {value!r}."
+        )
+    return tuple(int(v) for v in values)
+
+
+def padding_mode(owner, value, rank):
+    options = PADDINGS_1D if rank == 1 else PADDINGS_2D
+    mode = value.lower() if isinstance(value, str) else value
+    return _checks.choice(owner, "padding", mode, set(options))
+
+
+def data_format(owner, value):
+    if value not in (None, "channels_last"):
+        raise ValueError(
+            f"{owner}: only `data_format='channels_last'` (inputs (batch, ..., channels)) is supported, "
+            f"got {value!r}. Transpose channels_first data with np.moveaxis(x, 1, -1)."
+        )
+    return "channels_last"
+
+
+def axis_padding(size, kernel, stride, dilation, padding):
+    """(pad_before, pad_after, output_size) along one spatial axis, as Keras computes them.
+
+    `output_size` is 0 or negative when a 'valid' window does not fit.
+    """
+    effective = (kernel - 1) * dilation + 1
+    if padding == "valid":
+        return 0, 0, (size - effective) // stride + 1
+    if padding == "causal":
+        return effective - 1, 0, (size - 1) // stride + 1
+    out = math.ceil(size / stride)
+    total = max((out - 1) * stride + effective - size, 0)
+    return total // 2, total - total // 2, out
+
+
+def window_view(padded, out_size, kernel, strides, dilation):
+    """Read-only view (batch, out_h, out_w, kernel_h, kernel_w, channels) of every window."""
+    batch_stride, row_stride, col_stride, channel_stride = padded.strides
+    shape = (padded.shape[0], out_size[0], out_size[1], kernel[0], kernel[1], padded.shape[3])
+    strides_ = (
+        batch_stride,
+        row_stride * strides[0],
+        col_stride * strides[1],
+        row_stride * dilation[0],
+        col_stride * dilation[1],
+        channel_stride,
+    )
+    return as_strided(padded, shape=shape, strides=strides_, writeable=False)
+
+
+def offset_slice(padded, offset, out_size, strides):
+    """The (batch, out_h, out_w, channels) strided slice that one kernel offset reads."""
+    (row, col), (out_h, out_w), (stride_h, stride_w) = offset, out_size, strides
+    return padded[:, row:row + stride_h * (out_h - 1) + 1:stride_h, col:col + stride_w * (out_w - 1) + 1:stride_w, :]
+
+
+def im2col(padded, cols, out_size, kernel, strides, dilation):
+    """Fill `cols`, shaped (batch, out_h, out_w, kernel_h, kernel_w, channels), from `padded`.
+
+    With few channels the copy loops over kernel offsets (long contiguous runs per
+    copy); with many it copies the strided window view in one call.
+    """
+    if padded.shape[3] >= 16:
+        np.copyto(cols, window_view(padded, out_size, kernel, strides, dilation))
+        return cols
+    for i in range(kernel[0]):
+        for j in range(kernel[1]):
+            offset = (i * dilation[0], j * dilation[1])
+            np.copyto(cols[:, :, :, i, j, :], offset_slice(padded, offset, out_size, strides))
+    return cols
+
+
+def col2im(grad_blocks, grad_padded, out_size, kernel, strides, dilation):
+    """Sum window gradients back onto the (zeroed) padded input gradient.
+
+    `grad_blocks` has shape (kernel_h * kernel_w, batch * out_h * out_w, channels): one
+    contiguous block per kernel offset. Each offset touches distinct input positions, so
+    one vectorized add per offset is exact (no np.add.at needed).
+    """
+    batch, channels = grad_padded.shape[0], grad_padded.shape[3]
+    for index in range(kernel[0] * kernel[1]):
+        i, j = divmod(index, kernel[1])
+        target = offset_slice(grad_padded, (i * dilation[0], j * dilation[1]), out_size, strides)
+        target += grad_blocks[index].reshape(batch, *out_size, channels)
+    return grad_padded
+
+
+class BufferPool:
+    """Scratch arrays reused from batch to batch while their shape, dtype and key stay the same.
+
+    `key` names anything else the contents depend on (e.g. where the padding lies), so a
+    buffer whose constant border was filled for one geometry is never reused for another.
+    """
+
+    def __init__(self):
+        self._arrays = {}
+
+    def get(self, name, shape, dtype, fill=None, key=None):
+        """The array `name`; a new one (filled with `fill`, if given) when anything changed."""
+        shape, dtype = tuple(shape), np.dtype(dtype)
+        entry = self._arrays.get(name)
+        if entry is None or entry[0].shape != shape or entry[0].dtype != dtype or entry[1] != key:
+            array = np.empty(shape, dtype=dtype) if fill is None else np.full(shape, fill, dtype=dtype)
+            entry = self._arrays[name] = (array, key)
+        return entry[0]
+
+    def clear(self):
+        self._arrays.clear()
