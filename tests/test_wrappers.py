@@ -1,7 +1,6 @@
 """NeuralClassifier / NeuralRegressor: scikit-learn's own checks, and real use on real data."""
 
 import functools
-
 import pickle
 
 import numpy as np
