@@ -1,0 +1,93 @@
+"""One trial: build the model from ``hp``, seed it, train it, save it, return its objective values.
+
+A ``TrialRunner`` is picklable (the build function must be importable, i.e. defined at
+module level), so worker processes receive it whole.
+"""
+
+import copy
+import json
+import os
+import socket
+
+import optuna
+import threadpoolctl
+
+from ..saving import clone_model
+from .hyperparameters import HyperParameters
+from .objective import BestEpoch, trial_values
+from .pruning import PruningCallback
+from .study import trial_seed
+
+MODELS_DIR = "trials"
+
+
+def model_filename(number):
+    return os.path.join(MODELS_DIR, f"trial_{number:04d}.gw")
+
+
+class TrialRunner:
+    """Runs trials of one search (see ``Tuner.search`` for the arguments)."""
+
+    def __init__(self, hypermodel, x, y, fit_kwargs, callbacks, objectives, prune, study_seed, project_dir):
+        self.hypermodel = hypermodel
+        self.x, self.y = x, y
+        self.fit_kwargs = fit_kwargs
+        self.callbacks = list(callbacks)
+        self.objectives = objectives
+        self.prune = prune
+        self.study_seed = study_seed
+        self.project_dir = project_dir
+
+    def __call__(self, trial, origin_number):
+        """Train one trial; `origin_number` is the number of the trial this one retries (or its own)."""
+        seed = trial_seed(self.study_seed, origin_number)
+        trial.set_user_attr("seed", seed)
+        trial.set_user_attr("blas_threads", _blas_threads())
+        trial.set_user_attr("host", socket.gethostname())
+        trial.set_user_attr("pid", os.getpid())
+        hp = HyperParameters.for_trial(trial)
+        model = _seeded(self.hypermodel(hp), seed)
+        trial.set_user_attr("hp_values", _json_safe(hp.values))
+        tracker = BestEpoch(self.objectives[0])
+        callbacks = copy.deepcopy(self.callbacks) + [tracker]
+        pruning = PruningCallback(trial, self.objectives[0].name) if self.prune else None
+        if pruning is not None:
+            callbacks.append(pruning)
+        try:
+            model.fit(self.x, self.y, verbose=0, callbacks=callbacks, **self.fit_kwargs)
+        except optuna.TrialPruned:
+            trial.set_user_attr("epochs", pruning.epochs)
+            raise
+        trial.set_user_attr("epochs", tracker.epochs)
+        trial.set_user_attr("params_count", int(model.count_params()))
+        values = trial_values(self.objectives, tracker.logs, model)
+        relative = model_filename(trial.number)
+        os.makedirs(os.path.join(self.project_dir, MODELS_DIR), exist_ok=True)
+        model.save(os.path.join(self.project_dir, relative))
+        trial.set_user_attr("model_file", relative)
+        return values[0] if len(values) == 1 else values
+
+
+def _seeded(model, seed):
+    """A fresh copy of `model` seeded with `seed` (same architecture and compile settings)."""
+    if not hasattr(model, "fit") or not hasattr(model, "get_config"):
+        raise TypeError(f"build_model(hp) must return a compiled gradwise model, got {type(model).__name__}.")
+    if not model.compiled:
+        raise ValueError("build_model(hp) returned a model that is not compiled; call model.compile(...) in it.")
+    return clone_model(model, compile=True, seed=seed)
+
+
+def _blas_threads():
+    counts = [info["num_threads"] for info in threadpoolctl.threadpool_info() if info.get("user_api") == "blas"]
+    return min(counts) if counts else None
+
+
+def _json_safe(values):
+    safe = {}
+    for name, value in values.items():
+        try:
+            json.dumps(value)
+            safe[name] = value
+        except (TypeError, ValueError):
+            safe[name] = repr(value)
+    return safe

@@ -1,0 +1,101 @@
+"""Optuna samplers and pruners by name. Nothing here samples or prunes: Optuna does.
+
+Samplers: 'tpe' (default; multi-objective too), 'random', 'grid' (every combination of
+a discrete space), 'cmaes' (needs the ``cmaes`` package), 'nsga2' (multi-objective).
+Pruners: 'median', 'hyperband', 'successive_halving', None. An Optuna sampler or pruner
+object is accepted as is.
+"""
+
+import importlib.util
+import math
+
+import optuna
+from optuna.distributions import CategoricalDistribution, FloatDistribution
+
+SAMPLERS = ("tpe", "random", "grid", "cmaes", "nsga2")
+PRUNERS = ("median", "hyperband", "successive_halving")
+GRID_LIMIT = 100_000
+
+
+def make_sampler(sampler, seed, space=None):
+    """An Optuna sampler from a name (seeded with `seed`) or a sampler object.
+
+    Parameters
+    ----------
+    sampler : str or optuna.samplers.BaseSampler
+    seed : int or None
+    space : dict of str -> distribution, optional
+        The discovered search space; 'grid' needs it.
+    """
+    if isinstance(sampler, optuna.samplers.BaseSampler):
+        return sampler
+    if sampler not in SAMPLERS:
+        raise ValueError(f"Tuner: `sampler` must be one of {', '.join(SAMPLERS)} or an Optuna sampler, got {sampler!r}.")
+    if sampler == "tpe":
+        return optuna.samplers.TPESampler(seed=seed)
+    if sampler == "random":
+        return optuna.samplers.RandomSampler(seed=seed)
+    if sampler == "nsga2":
+        return optuna.samplers.NSGAIISampler(seed=seed)
+    if sampler == "cmaes":
+        if importlib.util.find_spec("cmaes") is None:
+            raise ImportError("Tuner: sampler='cmaes' needs the 'cmaes' package: pip install cmaes.")
+        return optuna.samplers.CmaEsSampler(seed=seed)
+    return optuna.samplers.GridSampler(grid_values(space or {}), seed=seed)
+
+
+def grid_values(space):
+    """Name -> list of values for GridSampler; every parameter must be discrete."""
+    grid = {}
+    for name, distribution in space.items():
+        if isinstance(distribution, CategoricalDistribution):
+            grid[name] = list(distribution.choices)
+            continue
+        if isinstance(distribution, FloatDistribution) and distribution.step is None:
+            raise ValueError(
+                f"Tuner: sampler='grid' needs a discrete space, but {name!r} is a continuous float range. "
+                "Give it a `step`, make it a Choice, or use another sampler."
+            )
+        count = int(round((distribution.high - distribution.low) / distribution.step)) + 1
+        grid[name] = [_grid_point(distribution, index) for index in range(count)]
+    size = math.prod(len(values) for values in grid.values())
+    if size > GRID_LIMIT:
+        raise ValueError(f"Tuner: sampler='grid' would have {size} combinations (limit {GRID_LIMIT}); narrow the space.")
+    return grid
+
+
+def grid_size(space):
+    return math.prod(len(values) for values in grid_values(space).values())
+
+
+def _grid_point(distribution, index):
+    value = distribution.low + index * distribution.step
+    return float(value) if isinstance(distribution, FloatDistribution) else int(value)
+
+
+def make_pruner(pruner, multi_objective):
+    """An Optuna pruner from a name or object; 'auto' is 'median' for one objective, none for several."""
+    if pruner == "auto":
+        pruner = None if multi_objective else "median"
+    if pruner is None:
+        return optuna.pruners.NopPruner()
+    if multi_objective:
+        raise ValueError(
+            f"Tuner: Optuna cannot prune multi-objective studies; pass pruner=None (got {pruner!r})."
+        )
+    if isinstance(pruner, optuna.pruners.BasePruner):
+        return pruner
+    if pruner == "median":
+        return optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=3)
+    if pruner == "hyperband":
+        return optuna.pruners.HyperbandPruner(min_resource=1, max_resource="auto", reduction_factor=3)
+    if pruner == "successive_halving":
+        return optuna.pruners.SuccessiveHalvingPruner(min_resource=1, reduction_factor=3)
+    raise ValueError(
+        f"Tuner: `pruner` must be one of {', '.join(PRUNERS)}, None or an Optuna pruner, got {pruner!r}."
+    )
+
+
+def prunes(pruner):
+    return not isinstance(pruner, optuna.pruners.NopPruner)
+

@@ -1,0 +1,217 @@
+"""Where a study lives: an embedded journal file, or any database Optuna's RDB storage takes.
+
+- Default: Optuna's ``JournalStorage`` on a ``JournalFileBackend`` at
+  ``directory/project_name/study.journal``. The journal is an append-only log guarded
+  by a lock file, so worker processes on one machine share it safely. Optuna gives the
+  journal no heartbeat, so ``HeartbeatJournalStorage`` adds one (a timestamp written as
+  a trial system attribute); with it, Optuna's ``fail_stale_trials`` and its retry
+  callback work exactly as on a database.
+- ``'postgresql://...'``, ``'mysql://...'``, ``'sqlite:///...'``: Optuna's
+  ``RDBStorage`` with its own heartbeat. Processes on any number of machines join one
+  study by using the same URL and name.
+
+A ``StorageSpec`` is a small picklable description, so worker processes open their own
+connection to the same storage.
+"""
+
+import contextlib
+import os
+import shutil
+import time
+import warnings
+import zlib
+from dataclasses import dataclass
+from datetime import datetime
+
+import optuna
+from optuna.storages import BaseStorage
+from optuna.storages._heartbeat import BaseHeartbeat
+from optuna.storages.journal import JournalFileBackend, JournalStorage
+from optuna.trial import TrialState
+
+JOURNAL_FILE = "study.journal"
+HEARTBEAT_KEY = "gradwise:heartbeat"
+_RDB_PREFIXES = ("postgresql", "mysql", "sqlite", "oracle", "mssql")
+
+
+class HeartbeatJournalStorage(JournalStorage, BaseHeartbeat):
+    """Optuna's journal storage plus a heartbeat, so trials of dead processes are failed and retried."""
+
+    def __init__(self, backend, heartbeat_interval, grace_period=None, stale_trial_callback=None):
+        super().__init__(backend)
+        self.heartbeat_interval = heartbeat_interval
+        self.grace_period = grace_period or 2 * heartbeat_interval
+        self.stale_trial_callback = stale_trial_callback
+
+    def record_heartbeat(self, trial_id):
+        self.set_trial_system_attr(trial_id, HEARTBEAT_KEY, time.time())
+
+    def _get_stale_trial_ids(self, study_id):
+        now, stale = time.time(), []
+        for trial in self.get_all_trials(study_id, deepcopy=False, states=(TrialState.RUNNING,)):
+            beat = trial.system_attrs.get(HEARTBEAT_KEY)
+            if beat is None and trial.datetime_start is not None:  # killed before its first heartbeat
+                beat = trial.datetime_start.timestamp()
+            if beat is not None and now - beat > self.grace_period:
+                stale.append(trial._trial_id)
+        return stale
+
+    def get_heartbeat_interval(self):
+        return self.heartbeat_interval
+
+    def get_heartbeat_stale_trial_callback(self):
+        return self.stale_trial_callback
+
+
+def _retry_callback(max_retry):
+    """Optuna's callback that re-queues a stale trial with the same parameters (name per version)."""
+    cls = getattr(optuna.storages, "RetryHeartbeatStaleTrialCallback", None) or optuna.storages.RetryFailedTrialCallback
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # experimental / deprecated-alias warnings
+        return cls(max_retry=max_retry)
+
+
+@dataclass(frozen=True)
+class StorageSpec:
+    """A picklable description of a study's storage.
+
+    Attributes
+    ----------
+    url : str or None
+        A database URL, or None for the journal file.
+    journal_path : str or None
+    heartbeat_interval : int
+        Seconds between heartbeats of a running trial.
+    grace_period : int
+        Seconds without a heartbeat after which a running trial is failed and retried.
+    max_retry : int or None
+        How many times a stale trial is retried.
+    """
+
+    url: str = None
+    journal_path: str = None
+    heartbeat_interval: int = 10
+    grace_period: int = 20
+    max_retry: int = 3
+
+    def open(self):
+        """A new Optuna storage object for this description."""
+        callback = _retry_callback(self.max_retry)
+        if self.url is None:
+            backend = JournalFileBackend(self.journal_path)
+            return HeartbeatJournalStorage(backend, self.heartbeat_interval, self.grace_period, callback)
+        engine_kwargs = {"pool_pre_ping": True} if self.url.startswith(("postgresql", "mysql")) else {}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return optuna.storages.RDBStorage(
+                self.url, engine_kwargs=engine_kwargs, heartbeat_interval=self.heartbeat_interval,
+                grace_period=self.grace_period, **_stale_callback_argument(callback))
+
+    def describe(self):
+        return self.journal_path if self.url is None else _hide_password(self.url)
+
+    @contextlib.contextmanager
+    def creation_lock(self, storage, study_name):
+        """Hold a lock shared by every process of this study while new trials are queued."""
+        if self.url is None:
+            with _file_lock(self.journal_path + ".gradwise.lock"):
+                yield
+        elif self.url.startswith("sqlite:///"):
+            with _file_lock(self.url[len("sqlite:///"):] + ".gradwise.lock"):
+                yield
+        elif self.url.startswith(("postgresql", "mysql")):
+            with _database_lock(storage, study_name, self.url.startswith("postgresql")):
+                yield
+        else:
+            yield
+
+
+def _stale_callback_argument(callback):
+    import inspect
+
+    parameters = inspect.signature(optuna.storages.RDBStorage).parameters
+    name = "heartbeat_stale_trial_callback" if "heartbeat_stale_trial_callback" in parameters else "failed_trial_callback"
+    return {name: callback}
+
+
+def _hide_password(url):
+    head, _, tail = url.partition("://")
+    credentials, at, rest = tail.rpartition("@")
+    if not at or ":" not in credentials:
+        return url
+    return f"{head}://{credentials.split(':', 1)[0]}:***@{rest}"
+
+
+@contextlib.contextmanager
+def _file_lock(path):
+    """An exclusive lock on `path`; the OS releases it if the process dies."""
+    import fcntl
+
+    with open(path, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def _database_lock(storage, study_name, postgres):
+    from sqlalchemy import text
+
+    key = zlib.crc32(f"gradwise:{study_name}".encode())
+    engine = getattr(storage, "engine", None) or getattr(getattr(storage, "_backend", None), "engine", None)
+    with engine.connect() as connection:
+        if postgres:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+        else:
+            connection.execute(text("SELECT GET_LOCK(:key, -1)"), {"key": str(key)})
+        connection.commit()
+        try:
+            yield
+        finally:
+            release = "SELECT pg_advisory_unlock(:key)" if postgres else "SELECT RELEASE_LOCK(:key)"
+            connection.execute(text(release), {"key": key if postgres else str(key)})
+            connection.commit()
+
+
+def resolve(storage, project_dir, heartbeat_interval=10, grace_period=None, max_retry=3):
+    """A StorageSpec for the Tuner's `storage` argument (None: the journal in `project_dir`)."""
+    grace_period = grace_period or 2 * heartbeat_interval
+    common = {"heartbeat_interval": heartbeat_interval, "grace_period": grace_period, "max_retry": max_retry}
+    if storage is None:
+        return StorageSpec(journal_path=os.path.join(project_dir, JOURNAL_FILE), **common)
+    if isinstance(storage, str) and storage.split(":", 1)[0].split("+", 1)[0] in _RDB_PREFIXES:
+        return StorageSpec(url=storage, **common)
+    if isinstance(storage, str) and storage.endswith((".journal", ".log")):
+        return StorageSpec(journal_path=os.path.abspath(storage), **common)
+    if isinstance(storage, BaseStorage):
+        raise TypeError(
+            "Tuner: pass `storage` as a URL string (e.g. 'postgresql://user@host/db') or a journal file path, "
+            "not an Optuna storage object: every worker process opens its own connection from the URL."
+        )
+    raise ValueError(
+        "Tuner: `storage` must be None (a journal file in directory/project_name), a database URL such as "
+        f"'postgresql://user:password@host:5432/db' or 'sqlite:///study.db', or a '.journal' file path; got {storage!r}."
+    )
+
+
+def delete_study(spec, study_name, project_dir):
+    """Remove a study and its saved trial models (``overwrite=True``)."""
+    if spec.url is None:
+        for suffix in ("", ".lock", ".gradwise.lock"):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(spec.journal_path + suffix)
+    else:
+        with contextlib.suppress(KeyError):
+            optuna.delete_study(study_name=study_name, storage=spec.open())
+    shutil.rmtree(os.path.join(project_dir, "trials"), ignore_errors=True)
+
+
+def stale_age(trial, now=None):
+    """Seconds since `trial` last proved alive (its heartbeat or its start)."""
+    now = time.time() if now is None else now
+    beat = trial.system_attrs.get(HEARTBEAT_KEY)
+    if beat is None and trial.datetime_start is not None:
+        beat = datetime.timestamp(trial.datetime_start)
+    return None if beat is None else now - beat

@@ -1,0 +1,237 @@
+"""Tuner: KerasTuner's workflow on Optuna's samplers, pruners and storages.
+
+    tuner = Tuner(build_model, objective="val_accuracy", max_trials=30, directory="runs", project_name="pima")
+    tuner.search(x, y, epochs=50, validation_split=0.2, callbacks=[EarlyStopping(patience=5)])
+    best_hp = tuner.get_best_hyperparameters()[0].values
+    best_model = tuner.get_best_models()[0]          # the model trained in the search, not retrained
+
+The study lives under ``directory/project_name/`` (see ``storage``), so running the same
+search again resumes it; trained trial models are saved there too, in gradwise's format.
+"""
+
+import os
+import time
+import warnings
+
+import optuna
+import threadpoolctl
+from optuna.trial import TrialState
+
+from ..saving import load_model
+from . import objective as objective_module
+from . import samplers, storage as storage_module, study as study_module, workers as workers_module
+from .hyperparameters import HyperParameters
+from .report import progress_line, summary_lines
+from .runner import TrialRunner
+
+
+class Tuner:
+    """Search the hyperparameters of a gradwise model with Optuna.
+
+    Parameters
+    ----------
+    hypermodel : callable
+        ``build_model(hp) -> compiled Sequential``. With ``workers > 1`` it must be
+        importable (defined at module level) so worker processes can receive it.
+    objective : str, Objective or list, default 'val_loss'
+        A logged key ('val_accuracy', 'val_loss', 'val_auc', ...), or a list for a
+        multi-objective search (e.g. ``['val_accuracy', 'params']``; 'params' is the
+        parameter count). Directions are inferred from the names.
+    max_trials : int, default 10
+        Trials in the study in total, counting those of earlier runs of this study.
+    sampler : {'tpe', 'random', 'grid', 'cmaes', 'nsga2'} or optuna sampler, default 'tpe'
+    pruner : {'auto', 'median', 'hyperband', 'successive_halving', None} or optuna pruner
+        'auto' (default): 'median' for one objective, none for several (Optuna cannot
+        prune multi-objective studies).
+    directory : str, default '.'
+    project_name : str, default 'untitled_project'
+        The study's name; its files live in ``directory/project_name``.
+    seed : int, optional
+        Seeds the sampler and, with the trial number, each trial's training. Stored
+        with the study, so a resumed study keeps it.
+    workers : int, default 1
+        Trials run at once, each in its own process (1: in this process).
+    storage : str, optional
+        None: a journal file in the project folder. A database URL
+        ('postgresql://user:password@host/db', 'sqlite:///file.db') lets processes on
+        many machines join the study.
+    overwrite : bool, default False
+        Delete the stored study and its models and start over.
+    threads_per_worker : int, optional
+        BLAS threads per worker; default ``max(1, cpu_count // workers)``.
+    heartbeat_interval, grace_period : int, default 10 and 2 * heartbeat_interval
+        Seconds between heartbeats of a running trial, and without one before the
+        trial counts as dead: it is then failed and retried with the same parameters.
+    max_retries : int, default 3
+        Retries of a trial whose process died.
+
+    Attributes
+    ----------
+    study : optuna.Study
+    objectives : list of Objective
+    project_dir : str
+    """
+
+    def __init__(self, hypermodel, objective="val_loss", max_trials=10, sampler="tpe", pruner="auto",
+                 directory=".", project_name="untitled_project", seed=None, workers=1, storage=None,
+                 overwrite=False, threads_per_worker=None, heartbeat_interval=10, grace_period=None,
+                 max_retries=3):
+        if not callable(hypermodel):
+            raise TypeError(f"Tuner: `hypermodel` must be a function build_model(hp), got {hypermodel!r}.")
+        self.hypermodel = hypermodel
+        self.objectives = objective_module.resolve(objective)
+        self.max_trials = _positive_int("max_trials", max_trials)
+        self.workers = _positive_int("workers", workers)
+        self.threads_per_worker = (max(1, (os.cpu_count() or 1) // self.workers) if threads_per_worker is None
+                                   else _positive_int("threads_per_worker", threads_per_worker))
+        if seed is not None:
+            _non_negative_int("seed", seed)
+        if not isinstance(project_name, str) or not project_name or os.sep in project_name:
+            raise ValueError(f"Tuner: `project_name` must be a non-empty name without '{os.sep}', got {project_name!r}.")
+        self.project_name = project_name
+        self.project_dir = os.path.abspath(os.path.join(directory, project_name))
+        os.makedirs(self.project_dir, exist_ok=True)
+        self.storage_spec = storage_module.resolve(storage, self.project_dir, _positive_int("heartbeat_interval",
+                                                   heartbeat_interval), grace_period, max_retries)
+        if overwrite:
+            storage_module.delete_study(self.storage_spec, project_name, self.project_dir)
+        self.space = study_module.probe_space(hypermodel)
+        self._sampler_spec = sampler
+        multi = len(self.objectives) > 1
+        self.pruner = samplers.make_pruner(pruner, multi)
+        self._storage = self.storage_spec.open()
+        directions = [o.direction for o in self.objectives]
+        self.study = study_module.open_study(self.storage_spec, self._storage, project_name, directions,
+                                             optuna.samplers.RandomSampler(), self.pruner)
+        self.seed = study_module.check_identity(self.study, self.space, self.objectives, seed)
+        self.study.sampler = samplers.make_sampler(sampler, self.seed, self.space)
+        if sampler == "grid":
+            self.max_trials = min(self.max_trials, samplers.grid_size(self.space))
+
+    # ----- search -----------------------------------------------------------------------
+    def search(self, x=None, y=None, epochs=1, callbacks=None, timeout=None, verbose=1, on_trial=None, **fit_kwargs):
+        """Run trials until the study holds `max_trials` of them (or `timeout` seconds pass).
+
+        Parameters
+        ----------
+        x, y, epochs, callbacks, **fit_kwargs
+            Passed to every trial's ``model.fit`` (``batch_size``, ``validation_data`` or
+            ``validation_split``, ``shuffle``, ``class_weight``, ...). Callbacks are
+            copied for each trial.
+        timeout : float, optional
+            Seconds after which no new trial starts; unstarted trials stay queued for
+            the next run of the search.
+        verbose : int, default 1
+            1 prints one line per finished trial.
+        on_trial : callable, optional
+            Called with each finished ``optuna.trial.FrozenTrial`` (in this process).
+        """
+        fit_kwargs.pop("verbose", None)
+        fit_kwargs["epochs"] = epochs
+        runner = TrialRunner(self.hypermodel, x, y, fit_kwargs, list(callbacks or []), self.objectives,
+                             samplers.prunes(self.pruner), self.seed, self.project_dir)
+        report = on_trial or (self._print_trial if verbose else None)
+        deadline = None if timeout is None else time.time() + float(timeout)
+        study_module.queue_missing(self.study, self.storage_spec, self._storage, self.max_trials)
+        if self.workers == 1:
+            with threadpoolctl.threadpool_limits(limits=self.threads_per_worker):
+                workers_module.run_queued(self.study, runner, deadline, report)
+            return
+        self._search_in_processes(runner, deadline, report)
+
+    def _search_in_processes(self, runner, deadline, report):
+        spec = workers_module.WorkerSpec(self.storage_spec, self.project_name, self._sampler_spec, self.pruner,
+                                         self.seed, self.space, self.threads_per_worker)
+        seen = {t.number for t in self.study.get_trials(deepcopy=False) if t.state.is_finished()}
+
+        def poll():
+            for trial in self.study.get_trials(deepcopy=False):
+                if trial.state.is_finished() and trial.number not in seen:
+                    seen.add(trial.number)
+                    if report is not None:
+                        report(trial)
+
+        lost = workers_module.run_processes(self.workers, spec, runner, deadline, poll)
+        if lost:
+            warnings.warn("Tuner: " + "; ".join(lost) + ". Trials it was running are failed and retried once "
+                          "their heartbeat stops.", UserWarning, stacklevel=3)
+        # Trials still running belong to dead processes (or to other machines): wait, retry here if needed.
+        with threadpoolctl.threadpool_limits(limits=self.threads_per_worker):
+            workers_module.run_queued(self.study, runner, deadline, lambda trial: poll())
+
+    def _print_trial(self, trial):
+        print(progress_line(trial, self.objectives), flush=True)
+
+    # ----- results ----------------------------------------------------------------------
+    def best_trials(self, num_trials=1):
+        """The best complete trials: by value, or the Pareto front (by the first objective) for several objectives."""
+        complete = self.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        if len(self.objectives) > 1:
+            complete = self.study.best_trials
+        reverse = self.objectives[0].direction == "maximize"
+        ordered = sorted(complete, key=lambda t: (t.values[0] if not reverse else -t.values[0], t.number))
+        return ordered[:num_trials]
+
+    def pareto_front(self):
+        """The trials no other complete trial beats on every objective (Optuna's ``best_trials``)."""
+        return sorted(self.study.best_trials, key=lambda t: t.number)
+
+    def get_best_hyperparameters(self, num_trials=1):
+        """HyperParameters of the best trials; ``.values`` holds each trial's values."""
+        result = []
+        for trial in self.best_trials(num_trials):
+            values = trial.user_attrs.get("hp_values", trial.params)
+            hp = HyperParameters(values)
+            hp.values.update(values)
+            hp.trial_number = trial.number
+            result.append(hp)
+        return result
+
+    def get_best_models(self, num_models=1):
+        """The models the best trials trained during the search (loaded from their saved files)."""
+        return [self.load_trial_model(trial) for trial in self.best_trials(num_models)]
+
+    def load_trial_model(self, trial):
+        """The saved model of a trial (a FrozenTrial or a trial number)."""
+        if not isinstance(trial, optuna.trial.FrozenTrial):
+            trial = self.study.trials[trial]
+        relative = trial.user_attrs.get("model_file")
+        if relative is None:
+            raise ValueError(f"Trial {trial.number} ({trial.state.name}) has no saved model; only complete trials do.")
+        path = os.path.join(self.project_dir, relative)
+        if not os.path.exists(path):
+            host = trial.user_attrs.get("host", "another machine")
+            raise FileNotFoundError(
+                f"The model of trial {trial.number} was saved as {path} on {host}, and that file is not here. "
+                "Workers on several machines need `directory` on a shared file system."
+            )
+        return load_model(path)
+
+    def results_summary(self, num_trials=10, print_fn=print):
+        """Print the best trials: their values and hyperparameters (as KerasTuner does)."""
+        for line in summary_lines(self, num_trials):
+            print_fn(line)
+
+    def search_space_summary(self, print_fn=print):
+        """Print the search space found by probing the build function."""
+        from .distributions import describe
+
+        print_fn(f"Search space summary\nDefault search space size: {len(self.space)}")
+        for name, distribution in self.space.items():
+            print_fn(f"{name} ({describe(distribution)})")
+
+    def trials_dataframe(self, **kwargs):
+        """``study.trials_dataframe()``: one row per trial (needs pandas)."""
+        return self.study.trials_dataframe(**kwargs)
+
+
+def _positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"Tuner: `{name}` must be a positive int, got {value!r}.")
+    return value
+
+
+def _non_negative_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"Tuner: `{name}` must be a non-negative int, got {value!r}.")
+    return value

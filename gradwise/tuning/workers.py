@@ -1,0 +1,209 @@
+"""Running queued trials: in this process, or in N worker processes with limited BLAS threads.
+
+Every worker runs the same loop (``run_queued``): fail the stale trials of dead processes
+(Optuna's ``fail_stale_trials``, whose retry callback re-queues them), claim a queued
+trial, train it while a heartbeat thread proves the process alive, tell Optuna the
+result. It never creates trials (``study.queue_missing`` did), so the total is exact.
+The loop ends when nothing is queued; in the coordinating process it also waits until
+nothing that might still need a retry is running. Worker processes are started with the 'spawn' method, each inside
+``threadpoolctl.threadpool_limits`` so N workers share the cores instead of each
+starting one BLAS thread per core.
+"""
+
+import multiprocessing
+import queue as queue_module
+import threading
+import time
+import traceback
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import optuna
+import threadpoolctl
+from optuna.storages._heartbeat import BaseHeartbeat
+from optuna.trial import TrialState
+
+from .samplers import make_sampler
+
+
+def _heartbeat_interval(storage):
+    if isinstance(storage, BaseHeartbeat):
+        return storage.get_heartbeat_interval()
+    return None
+
+
+class _Heartbeat:
+    """Records the trial's heartbeat now and every interval until the block ends."""
+
+    def __init__(self, storage, trial_id):
+        self.storage, self.trial_id = storage, trial_id
+        self.interval = _heartbeat_interval(storage)
+        self._stop = threading.Event()
+        self._thread = None
+
+    def _beat(self):
+        try:
+            self.storage.record_heartbeat(self.trial_id)
+        except (optuna.exceptions.UpdateFinishedTrialError, KeyError):
+            self._stop.set()
+
+    def _run(self):
+        while not self._stop.wait(self.interval):
+            self._beat()
+
+    def __enter__(self):
+        if self.interval is not None:
+            self._beat()
+            self._thread = threading.Thread(target=self._run, daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+
+def _claim(study):
+    """Atomically move one WAITING trial to RUNNING; (trial_id, origin number) or None."""
+    storage = study._storage  # the storage Optuna's own samplers and pruners use
+    for frozen in study.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
+        try:
+            if storage.set_trial_state_values(frozen._trial_id, state=TrialState.RUNNING):
+                return frozen._trial_id, frozen.system_attrs.get("failed_trial", frozen.number)
+        except optuna.exceptions.UpdateFinishedTrialError:
+            continue
+    return None
+
+
+def _run_one(study, trial_id, origin, runner):
+    trial = optuna.trial.Trial(study, trial_id)
+    value, state, error = None, None, None
+    with _Heartbeat(study._storage, trial_id):
+        try:
+            value = runner(trial, origin)
+        except optuna.TrialPruned:
+            state = TrialState.PRUNED
+        except (Exception, KeyboardInterrupt) as caught:
+            state, error = TrialState.FAIL, caught
+    stop = False
+    try:
+        frozen = study.tell(trial, None if state is not None else value, state=state)
+    except RuntimeError as caught:  # a sampler (GridSampler) asked to stop outside study.optimize
+        if "Study.stop" not in str(caught):
+            raise
+        frozen, stop = study._storage.get_trial(trial_id), True
+    if error is not None:
+        raise error
+    return frozen, stop
+
+
+def run_queued(study, runner, deadline=None, on_finished=None, wait_for_running=True):
+    """Run queued trials until none is left or `deadline` (a ``time.time()`` value) passes.
+
+    With `wait_for_running`, the loop also waits for running trials: each either finishes
+    or, if its process died, goes stale and is re-queued by the retry callback, then run here.
+    """
+    interval = _heartbeat_interval(study._storage)
+    while deadline is None or time.time() < deadline:
+        if interval is not None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                optuna.storages.fail_stale_trials(study)
+        claimed = _claim(study)
+        if claimed is None:
+            if (wait_for_running and interval is not None
+                    and study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))):
+                time.sleep(0.2)
+                continue
+            return
+        frozen, stop = _run_one(study, *claimed, runner)
+        if on_finished is not None:
+            on_finished(frozen)
+        if stop:
+            return
+
+
+@dataclass
+class WorkerSpec:
+    """What a worker process needs to join the study (picklable)."""
+
+    storage: object
+    study_name: str
+    sampler: object
+    pruner: object
+    seed: int
+    space: dict
+    threads: int
+
+
+def worker_seed(seed, index):
+    return int(np.random.SeedSequence([int(seed), 1_000_003, int(index)]).generate_state(1)[0])
+
+
+def _worker_main(index, spec, runner, deadline, messages):
+    try:
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        with threadpoolctl.threadpool_limits(limits=spec.threads):
+            sampler = make_sampler(spec.sampler, worker_seed(spec.seed, index), spec.space)
+            study = optuna.load_study(study_name=spec.study_name, storage=spec.storage.open(), sampler=sampler,
+                                      pruner=spec.pruner)
+            run_queued(study, runner, deadline, wait_for_running=False)  # the parent waits for stragglers
+        messages.put((index, None))
+    except BaseException:  # noqa: BLE001 - reported to the parent, which raises it
+        messages.put((index, traceback.format_exc()))
+
+
+class WorkerError(RuntimeError):
+    """A worker process raised; the message holds its traceback."""
+
+
+def run_processes(count, spec, runner, deadline, poll):
+    """Run `count` worker processes until they finish; `poll()` is called while they run.
+
+    Returns
+    -------
+    list of str
+        One line per worker that died without reporting (e.g. killed by a signal).
+
+    Raises
+    ------
+    WorkerError
+        A worker raised (the first traceback is in the message).
+    """
+    context = multiprocessing.get_context("spawn")
+    messages = context.Queue()
+    processes = [context.Process(target=_worker_main, args=(index, spec, runner, deadline, messages),
+                                 name=f"gradwise-tuner-worker-{index}") for index in range(count)]
+    for process in processes:
+        process.start()
+    reports = {}
+    try:
+        while any(process.is_alive() for process in processes):
+            _drain(messages, reports, timeout=0.25)
+            poll()
+    except BaseException:
+        for process in processes:
+            process.terminate()
+        raise
+    finally:
+        for process in processes:
+            process.join()
+    _drain(messages, reports, timeout=0.1)
+    poll()
+    errors = [text for text in reports.values() if text]
+    if errors:
+        raise WorkerError(f"A tuner worker process failed:\n{errors[0]}")
+    return [f"worker {index} (pid {process.pid}) exited with code {process.exitcode} before finishing"
+            for index, process in enumerate(processes) if index not in reports]
+
+
+def _drain(messages, reports, timeout):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            index, text = messages.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue_module.Empty:
+            return
+        reports[index] = text
