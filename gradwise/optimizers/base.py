@@ -26,7 +26,12 @@ import numbers
 import numpy as np
 
 from .. import _checks
+from ..layers import _parallel
 from ..parameters import ParameterSet
+
+# Elements per block of the blocked update: with Adam's arrays and temporaries about
+# half a megabyte, inside one core's L2 cache.
+BLOCK_ELEMENTS = 1 << 14
 
 
 class Optimizer:
@@ -107,11 +112,40 @@ class Optimizer:
                 self.slots = slots
         grads = self._clipped(parameter_set)
         learning_rate = self.learning_rate
+        self._begin_step(learning_rate)
         values = parameter_set.values
+        if values.size <= BLOCK_ELEMENTS:
+            self._update(values, grads, self.slots, learning_rate)
+        else:
+            self._update_in_blocks(values, grads, learning_rate)
+        self.iterations += 1
+
+    def _begin_step(self, learning_rate):
+        """Once-per-step scalar work (e.g. Nadam's momentum product), before the elementwise update."""
+
+    def _update(self, values, grads, slots, learning_rate):
         if self.weight_decay:
             values *= 1.0 - learning_rate * self.weight_decay  # in place: no temporary
-        values -= self._step(grads, self.slots, learning_rate)
-        self.iterations += 1
+        values -= self._step(grads, slots, learning_rate)
+
+    def _update_in_blocks(self, values, grads, learning_rate):
+        """The same elementwise update, one cache-sized block at a time, blocks shared by threads.
+
+        A dozen passes of Adam over a block that stays in the CPU cache cost about one pass
+        over main memory, where a dozen passes over the whole model would cost a dozen.
+        """
+        size = values.size
+        scalars = {name: slot for name, slot in self.slots.items() if np.ndim(slot) == 0}
+        arrays = {name: slot for name, slot in self.slots.items() if np.ndim(slot) != 0}
+
+        def run(first_block, stop_block):
+            for start in range(first_block * BLOCK_ELEMENTS, min(stop_block * BLOCK_ELEMENTS, size), BLOCK_ELEMENTS):
+                stop = start + BLOCK_ELEMENTS
+                block_slots = {name: slot[start:stop] for name, slot in arrays.items()}
+                block_slots.update(scalars)
+                self._update(values[start:stop], grads[start:stop], block_slots, learning_rate)
+
+        _parallel.over_batch(run, -(-size // BLOCK_ELEMENTS), size)
 
     def _clipped(self, parameter_set):
         grads = parameter_set.grads

@@ -45,10 +45,13 @@ class Nadam(Optimizer):
     def _momentum_cache(self, t):
         return self.beta_1 * (1.0 - 0.5 * 0.96**t)
 
+    def _begin_step(self, learning_rate):
+        t = self.iterations + 1
+        self.slots["u_product"] *= self._momentum_cache(t)  # a 0-d array: updated in place, saved by get_state
+
     def _step(self, grad, slots, learning_rate):
         t = self.iterations + 1
         u_t, u_next = self._momentum_cache(t), self._momentum_cache(t + 1)
-        slots["u_product"] *= u_t  # a 0-d array: updated in place, saved by get_state
         u_product = float(slots["u_product"])
         m, v = slots["momentum"], slots["velocity"]
         m += (1 - self.beta_1) * (grad - m)
