@@ -117,12 +117,16 @@ class BaseConv(Layer):
         else:
             # The bias rides along as a last column of ones in `cols` (set once, when the
             # buffer is made): the matmul adds it, and backward's matmul sums its gradient.
-            padded = self._pad(images, pads)
+            (top, bottom), (left, right) = pads
+            padded = images if top == bottom == left == right == 0 else self._buffers.get(
+                "padded", (batch, height + top + bottom, width + left + right, channels), self.dtype, fill=0,
+                key=pads)  # only the interior is rewritten: the border stays zero
             depth = kernel.shape[0]
             buffer = self._buffers.get("cols", (batch, *out, depth + self.use_bias), self.dtype,
                                        fill=1 if self.use_bias else None)
             windows = buffer[..., :depth].reshape(batch, *out, *self._kernel2d, channels)
-            _im2col.im2col(padded, windows, out, self._kernel2d, self._strides2d, self._dilation2d)
+            _im2col.fill_columns(images, padded, windows, pads, out, self._kernel2d, self._strides2d,
+                                 self._dilation2d)
             cols = buffer.reshape(batch * out[0] * out[1], -1)
             outputs = cols @ self._weights_with_bias(kernel)
         outputs = outputs.reshape((batch,) + out[2 - self.rank:] + (self.filters,))
@@ -139,17 +143,6 @@ class BaseConv(Layer):
         weights[:-1] = kernel
         weights[-1] = self.params["bias"]
         return weights
-
-    def _pad(self, images, pads):
-        """`images` inside a reused zero-bordered buffer (only the interior is rewritten)."""
-        (top, bottom), (left, right) = pads
-        if top == bottom == left == right == 0:
-            return images
-        batch, height, width, channels = images.shape
-        padded = self._buffers.get(
-            "padded", (batch, height + top + bottom, width + left + right, channels), self.dtype, fill=0, key=pads)
-        padded[:, top:top + height, left:left + width] = images
-        return padded
 
     # ----- backward ---------------------------------------------------------------------
     def backward(self, grad_outputs):
@@ -184,16 +177,11 @@ class BaseConv(Layer):
         else:
             blocks = self._buffers.get("grad_blocks", (offsets, grad.shape[0], channels), self.dtype)
             np.matmul(grad[None], kernel_t, out=blocks)
-            if padded_shape == image_shape:
-                grad_padded = np.zeros(padded_shape, dtype=self.dtype)
-            else:
-                grad_padded = self._buffers.get("grad_padded", padded_shape, self.dtype)
-                grad_padded.fill(0)
-            _im2col.col2im(blocks, grad_padded, out, self._kernel2d, self._strides2d, self._dilation2d)
-            (top, _), (left, _) = pads
-            grad_inputs = grad_padded[:, top:top + height, left:left + width]
-            if padded_shape != image_shape:
-                grad_inputs = grad_inputs.copy()
+            grad_inputs = np.empty(image_shape, dtype=self.dtype)
+            grad_padded = grad_inputs if padded_shape == image_shape else self._buffers.get(
+                "grad_padded", padded_shape, self.dtype)
+            _im2col.scatter_columns(blocks, grad_padded, grad_inputs, pads, out, self._kernel2d, self._strides2d,
+                                    self._dilation2d)
         return grad_inputs.reshape((batch,) + (height, width)[2 - self.rank:] + (channels,))
 
     # ----- config -----------------------------------------------------------------------

@@ -1,17 +1,21 @@
 """Max and average pooling over windows, shared by the 1-D and 2-D pooling layers.
 
-The work loops over the pool_h * pool_w window offsets only: each offset reads one
-strided (batch, out_h, out_w, channels) slice of the input, so every step is a
-vectorized NumPy call, whether windows overlap or not. A 1-D layer views
-(batch, steps, channels) as (batch, 1, steps, channels).
+The work loops over the pool_h * pool_w window offsets only, never over positions:
+forward copies each offset's strided (batch, out_h, out_w, channels) slice of the input
+into a contiguous slab (strided copies are cheap, strided arithmetic is not) and reduces
+the slabs; backward routes the gradient slab by slab and copies (or, for overlapping
+windows, adds) it back into place. A 1-D layer views (batch, steps, channels) as
+(batch, 1, steps, channels).
 
 Padding follows Keras: 'same' max pooling pads with -inf (padding never wins), and
 'same' average pooling averages over the real (unpadded) elements of each window only.
+The padding is never materialized: slab entries that fall on it keep the fill value
+their buffer was created with.
 """
 
 import numpy as np
 
-from . import _im2col
+from . import _im2col, _parallel
 from .base import Layer
 
 
@@ -112,22 +116,25 @@ class BasePooling(Layer):
         batch, height, width, channels = images.shape
         pads, out = self._geometry(inputs.shape[1:-1], inputs.shape[1:])
         regions = self._offset_regions((height, width), pads, out)
-        # One contiguous (batch, out_h, out_w, channels) slab per window offset: strided
-        # copies are cheap, and the max/sum then runs on contiguous memory. Where a window
-        # hangs over the border the slab keeps the padding value it was created with.
+        # One contiguous (batch, out_h, out_w, channels) slab per window offset; where a
+        # window hangs over the border the slab keeps the padding value it was created with.
         padded = any(before or after for before, after in pads)
         fill = (-np.inf if self.mode == "max" else 0) if padded else None
         windows = self._buffers.get("windows", (len(regions), batch, *out, channels), images.dtype,
                                     fill=fill, key=(height, width))
-        for slab, ((out_rows, out_cols), (in_rows, in_cols)) in zip(windows, regions):
-            np.copyto(slab[:, out_rows, out_cols], images[:, in_rows, in_cols])
-        if self.mode == "max":
-            outputs = np.max(windows, axis=0)
-            counts = None
-        else:
-            outputs = np.sum(windows, axis=0)
-            counts = self._counts((height, width), pads, out, outputs.dtype)
-            outputs /= counts
+        outputs = np.empty((batch, *out, channels), dtype=images.dtype)
+        counts = None if self.mode == "max" else self._counts((height, width), pads, out, outputs.dtype)
+
+        def pool(start, stop):
+            for slab, ((out_rows, out_cols), (in_rows, in_cols)) in zip(windows, regions):
+                np.copyto(slab[start:stop, out_rows, out_cols], images[start:stop, in_rows, in_cols])
+            if self.mode == "max":
+                np.max(windows[:, start:stop], axis=0, out=outputs[start:stop])
+            else:
+                np.sum(windows[:, start:stop], axis=0, out=outputs[start:stop])
+                outputs[start:stop] /= counts
+
+        _parallel.over_batch(pool, batch, windows.size)
         self._cache = (images.shape, regions, windows, outputs, counts)
         return outputs.reshape((batch,) + out[2 - self.rank:] + (channels,))
 
@@ -141,19 +148,25 @@ class BasePooling(Layer):
         tiled = self._strides2d == self._pool2d and all(  # every input element in exactly one window
             out_size * stride == size or self.padding == "same"
             for out_size, stride, size in zip(outputs.shape[1:3], self._strides2d, image_shape[1:3]))
-        grad_inputs = (np.empty if tiled else np.zeros)(image_shape, dtype=outputs.dtype)
-        if self.mode == "max":
-            slabs = self._route_to_max(grad, windows, outputs)
-        else:
-            # y = mean of the window's real elements  =>  each of them gets dy / count
-            scaled = grad / counts
-            slabs = (scaled for _ in regions)
-        for slab, ((out_rows, out_cols), (in_rows, in_cols)) in zip(slabs, regions):
-            target, source = grad_inputs[:, in_rows, in_cols], slab[:, out_rows, out_cols]
-            if tiled:
-                np.copyto(target, source)
+        grad_inputs = np.empty(image_shape, dtype=outputs.dtype)
+
+        def route(start, stop):
+            if not tiled:
+                grad_inputs[start:stop].fill(0)
+            if self.mode == "max":
+                slabs = self._route_to_max(grad[start:stop], windows[:, start:stop], outputs[start:stop])
             else:
-                target += source
+                # y = mean of the window's real elements  =>  each of them gets dy / count
+                scaled = grad[start:stop] / counts
+                slabs = (scaled for _ in regions)
+            for slab, ((out_rows, out_cols), (in_rows, in_cols)) in zip(slabs, regions):
+                target, source = grad_inputs[start:stop, in_rows, in_cols], slab[:, out_rows, out_cols]
+                if tiled:
+                    np.copyto(target, source)
+                else:
+                    target += source
+
+        _parallel.over_batch(route, grad.shape[0], grad_inputs.size)
         return grad_inputs.reshape(grad_outputs.shape[:1] + image_shape[3 - self.rank:])
 
     @staticmethod

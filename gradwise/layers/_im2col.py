@@ -15,6 +15,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from .. import _checks
+from . import _parallel
 
 PADDINGS_2D = ("valid", "same")
 PADDINGS_1D = ("valid", "same", "causal")
@@ -114,6 +115,37 @@ def col2im(grad_blocks, grad_padded, out_size, kernel, strides, dilation):
         target = offset_slice(grad_padded, (i * dilation[0], j * dilation[1]), out_size, strides)
         target += grad_blocks[index].reshape(batch, *out_size, channels)
     return grad_padded
+
+
+def fill_columns(images, padded, windows, pads, out_size, kernel, strides, dilation):
+    """Copy `images` into the interior of `padded` (unless they are the same array), then
+    im2col into `windows`; split over batch chunks in threads."""
+    (top, _), (left, _) = pads
+    height, width = images.shape[1:3]
+
+    def fill(start, stop):
+        if padded is not images:
+            padded[start:stop, top:top + height, left:left + width] = images[start:stop]
+        im2col(padded[start:stop], windows[start:stop], out_size, kernel, strides, dilation)
+
+    _parallel.over_batch(fill, images.shape[0], windows.size)
+
+
+def scatter_columns(grad_blocks, grad_padded, grad_inputs, pads, out_size, kernel, strides, dilation):
+    """Zero `grad_padded`, col2im `grad_blocks` onto it and crop it into `grad_inputs`
+    (unless they are the same array); split over batch chunks in threads."""
+    (top, _), (left, _) = pads
+    height, width = grad_inputs.shape[1:3]
+    rows = out_size[0] * out_size[1]
+
+    def scatter(start, stop):
+        target = grad_padded[start:stop]
+        target.fill(0)
+        col2im(grad_blocks[:, start * rows:stop * rows], target, out_size, kernel, strides, dilation)
+        if grad_inputs is not grad_padded:
+            grad_inputs[start:stop] = target[:, top:top + height, left:left + width]
+
+    _parallel.over_batch(scatter, grad_padded.shape[0], grad_blocks.size)
 
 
 class BufferPool:

@@ -1,0 +1,55 @@
+"""Split memory-bound NumPy work (copies, adds, pooling) over batch chunks in a few threads.
+
+NumPy releases the GIL inside its loops, so threads give real parallelism there. BLAS
+already runs matrix products on its own threads; this covers the elementwise work around
+them, which NumPy would otherwise run on one core. The thread count follows the same
+variables that limit BLAS (``GRADWISE_NUM_THREADS`` first, then ``OMP_NUM_THREADS``,
+``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS``), else the CPUs this process may use.
+"""
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+# Fewer elements than this per chunk, and handing the chunk to a thread costs more than it saves.
+MIN_ELEMENTS = 1 << 17
+_ENVIRONMENT = ("GRADWISE_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+_pool = None
+_pool_owner = None
+
+
+def thread_count():
+    """Threads to use for elementwise work: the first positive integer in the environment."""
+    for name in _ENVIRONMENT:
+        value = os.environ.get(name, "").strip()
+        if value.isdigit() and int(value) > 0:
+            return int(value)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _executor(workers):
+    global _pool, _pool_owner
+    if _pool is None or _pool_owner != (os.getpid(), workers):  # a forked child needs its own threads
+        _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gradwise")
+        _pool_owner = (os.getpid(), workers)
+    return _pool
+
+
+def over_batch(function, batch, elements):
+    """Call ``function(start, stop)`` on consecutive batch chunks that together cover ``range(batch)``.
+
+    One chunk runs in the calling thread, the others in worker threads; all have finished
+    when this returns. `elements` (the size of the job) caps the chunk count so that each
+    chunk has at least MIN_ELEMENTS; a small job runs as one call.
+    """
+    threads = min(thread_count(), batch, elements // max(MIN_ELEMENTS, 1))
+    if threads < 2:
+        function(0, batch)
+        return
+    bounds = [batch * index // threads for index in range(threads + 1)]
+    pool = _executor(threads - 1)
+    futures = [pool.submit(function, start, stop) for start, stop in zip(bounds[1:-1], bounds[2:])]
+    try:
+        function(bounds[0], bounds[1])
+    finally:
+        for future in futures:
+            future.result()

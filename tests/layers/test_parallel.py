@@ -1,0 +1,81 @@
+"""Batch chunks run in threads give the same numbers as one chunk."""
+
+import numpy as np
+import pytest
+
+from gradwise.layers import AveragePooling2D, Conv1D, Conv2D, MaxPooling2D, _parallel
+
+from .gradient_check import built
+
+
+@pytest.fixture
+def counted_submissions(monkeypatch):
+    """Make every job big enough to split, and count the chunks handed to worker threads."""
+    monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 0)
+    submitted = []
+    real_executor = _parallel._executor
+
+    class Spy:
+        def __init__(self, pool):
+            self.pool = pool
+
+        def submit(self, function, start, stop):
+            submitted.append((start, stop))
+            return self.pool.submit(function, start, stop)
+
+    monkeypatch.setattr(_parallel, "_executor", lambda workers: Spy(real_executor(workers)))
+    return submitted
+
+
+@pytest.mark.parametrize("factory, shape", [
+    (lambda: Conv2D(4, 3, strides=2, padding="same"), (7, 6, 3)),
+    (lambda: Conv2D(2, 2, dilation_rate=2), (6, 6, 2)),
+    (lambda: Conv1D(3, 3, padding="causal"), (8, 2)),
+    (lambda: MaxPooling2D(3, strides=2, padding="same"), (7, 6, 3)),
+    (lambda: MaxPooling2D(2), (6, 6, 2)),
+    (lambda: AveragePooling2D(2, padding="same"), (5, 7, 2)),
+])
+def test_threaded_chunks_match_a_single_chunk(rng, monkeypatch, counted_submissions, factory, shape):
+    inputs = rng.normal(size=(5, *shape))
+    results = []
+    for threads in ("1", "3"):
+        monkeypatch.setenv("GRADWISE_NUM_THREADS", threads)
+        layer = built(factory(), shape, seed=4)
+        outputs = layer.forward(inputs, training=True)
+        grad_inputs = layer.backward(np.linspace(-1, 1, outputs.size).reshape(outputs.shape))
+        results.append([outputs, grad_inputs, *(grad.copy() for grad in layer.grads.values())])
+    assert counted_submissions and all(stop > start for start, stop in counted_submissions)
+    for single, threaded in zip(*results):
+        np.testing.assert_array_equal(single, threaded)
+
+
+def test_thread_count_follows_the_environment(monkeypatch):
+    for name in _parallel._ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "3")
+    assert _parallel.thread_count() == 3
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    assert _parallel.thread_count() == 2
+    monkeypatch.setenv("GRADWISE_NUM_THREADS", "1")
+    assert _parallel.thread_count() == 1
+    monkeypatch.setenv("GRADWISE_NUM_THREADS", "zero")  # not a positive integer: skipped
+    assert _parallel.thread_count() == 2
+
+
+def test_small_jobs_and_one_thread_run_inline(monkeypatch):
+    calls = []
+    monkeypatch.setenv("GRADWISE_NUM_THREADS", "4")
+    _parallel.over_batch(lambda start, stop: calls.append((start, stop)), 8, elements=10)
+    monkeypatch.setenv("GRADWISE_NUM_THREADS", "1")
+    _parallel.over_batch(lambda start, stop: calls.append((start, stop)), 8, elements=10**9)
+    assert calls == [(0, 8), (0, 8)]
+    monkeypatch.setenv("GRADWISE_NUM_THREADS", "3")
+    _parallel.over_batch(lambda start, stop: calls.append((start, stop)), 8, elements=10**9)
+    assert sorted(calls[2:]) == [(0, 2), (2, 5), (5, 8)]
+
+
+def test_chunk_count_is_capped_by_the_job_size(monkeypatch):
+    calls = []
+    monkeypatch.setenv("GRADWISE_NUM_THREADS", "8")
+    _parallel.over_batch(lambda start, stop: calls.append((start, stop)), 100, elements=3 * _parallel.MIN_ELEMENTS)
+    assert sorted(calls) == [(0, 33), (33, 66), (66, 100)]
