@@ -1,0 +1,67 @@
+"""Real datasets for the fault suite, split once with a fixed seed.
+
+scikit-learn's bundled digits, breast_cancer, iris and diabetes (no download) and the
+Pima diabetes table in ../shared/datasets. Each loader returns (x_train, y_train, x_val,
+y_val) as float64; ``scaled`` standardizes the features with training statistics
+(digits is divided by 16, its pixel range), ``raw`` keeps the units of the source.
+"""
+
+import functools
+from pathlib import Path
+
+import numpy as np
+
+PIMA = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "pima" / "diabetes.csv"
+
+
+def _split(x, y, val_fraction=0.25, seed=0, stratify=True):
+    from sklearn.model_selection import train_test_split
+
+    return train_test_split(x, y, test_size=val_fraction, random_state=seed, stratify=y if stratify else None)
+
+
+def _standardize(x_train, x_val):
+    mean, std = x_train.mean(axis=0), x_train.std(axis=0)
+    std = np.where(std > 0, std, 1.0)
+    return (x_train - mean) / std, (x_val - mean) / std
+
+
+@functools.lru_cache(maxsize=None)
+def _raw(name):
+    from sklearn import datasets
+
+    if name == "pima":
+        table = np.loadtxt(PIMA, delimiter=",", skiprows=1)
+        return table[:, :8], table[:, 8].astype(np.int64)
+    loader = {"digits": datasets.load_digits, "breast_cancer": datasets.load_breast_cancer,
+              "iris": datasets.load_iris, "diabetes": datasets.load_diabetes}[name]
+    bunch = loader()
+    return bunch.data.astype(np.float64), bunch.target
+
+
+def load(name, scaling="scaled", train_size=None, seed=0):
+    """(x_train, y_train, x_val, y_val) of dataset `name`.
+
+    Parameters
+    ----------
+    name : {'digits', 'breast_cancer', 'iris', 'pima', 'diabetes'}
+    scaling : {'scaled', 'raw'}
+    train_size : int, optional
+        Keep only this many training rows (stratified), for overfitting set-ups.
+    """
+    x, y = _raw(name)
+    regression = name == "diabetes"
+    x_train, x_val, y_train, y_val = _split(x, y, seed=seed, stratify=not regression)
+    if train_size is not None and train_size < len(x_train):
+        x_train, _, y_train, _ = _split(x_train, y_train, val_fraction=len(x_train) - train_size, seed=seed,
+                                        stratify=not regression)
+    if scaling == "scaled":
+        if name == "digits":
+            x_train, x_val = x_train / 16.0, x_val / 16.0
+        else:
+            x_train, x_val = _standardize(x_train, x_val)
+    elif scaling != "raw":
+        raise ValueError(f"load: `scaling` must be 'scaled' or 'raw', got {scaling!r}.")
+    if regression:
+        y_train, y_val = y_train.astype(np.float64), y_val.astype(np.float64)
+    return x_train, y_train, x_val, y_val

@@ -1,0 +1,87 @@
+"""Run one case of the fault suite: load its data, build its model, diagnose (and repair) it."""
+
+import time
+
+import numpy as np
+
+import warnings
+
+from gradwise.callbacks import NonFiniteLossWarning
+from gradwise.doctor import Doctor, diagnose
+
+from .cases import FAULTS, HEALTHY
+from .data import load
+
+_REGRESSION_TARGETS = ("continuous", "standardized", "continuous_binary")
+
+
+def prepare(case):
+    """(x_train, y_train, x_val, y_val, output_units) for `case`, labels shaped for its loss."""
+    x_train, y_train, x_val, y_val = load(case.data, case.scaling, case.train_size)
+    if case.targets in _REGRESSION_TARGETS:
+        y_train, y_val = y_train.astype(np.float64), y_val.astype(np.float64)
+        if case.targets == "standardized":
+            mean, std = y_train.mean(), y_train.std()
+            y_train, y_val = (y_train - mean) / std, (y_val - mean) / std
+        return x_train, y_train, x_val, y_val, 1
+    classes = int(max(y_train.max(), y_val.max())) + 1
+    if case.targets == "one_hot":
+        return x_train, np.eye(classes)[y_train], x_val, np.eye(classes)[y_val], classes
+    if case.targets == "binary":
+        return x_train, y_train.astype(np.float64), x_val, y_val.astype(np.float64), 1
+    return x_train, y_train, x_val, y_val, classes
+
+
+def find_case(name):
+    for case in FAULTS + HEALTHY:
+        if case.name == name:
+            return case
+    raise KeyError(f"no case named {name!r}")
+
+
+def _fit_with_doctor(model, case, data):
+    """The callback path: fit with Doctor() at its default (adaptive) sampling; fit errors end the run."""
+    x_train, y_train, x_val, y_val = data
+    doctor = Doctor(verbose=0)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", NonFiniteLossWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            model.fit(x_train, y_train, epochs=case.epochs, batch_size=case.batch_size, verbose=0,
+                      validation_data=(x_val, y_val), callbacks=[doctor])
+        except ValueError:
+            pass  # labels fit rejects: only diagnose() checks them before training
+    return doctor.report
+
+
+def run_case(name, repair=True, mode="diagnose"):
+    """A JSON-ready dict: the codes found, the root cause and, with `repair`, the repair outcome.
+
+    `mode` 'diagnose' runs ``diagnose`` (every batch sampled); 'callback' runs ``fit`` with
+    ``Doctor()`` at its default adaptive sampling (no repair).
+    """
+    case = find_case(name)
+    x_train, y_train, x_val, y_val, units = prepare(case)
+    model = case.build(x_train.shape[1], units)
+    start = time.perf_counter()
+    if mode == "callback":
+        repair = False
+        report = _fit_with_doctor(model, case, (x_train, y_train, x_val, y_val))
+    else:
+        report = diagnose(model, x_train, y_train, validation_data=(x_val, y_val), epochs=case.epochs,
+                          batch_size=case.batch_size, repair=repair and case.expected is not None)
+    seconds = time.perf_counter() - start
+    original = getattr(report, "original_findings", report.findings)
+    codes = sorted({finding.code for finding in original if finding.rank >= 1})
+    root = next((finding.code for finding in original if finding.root_cause), None)
+    result = {"name": case.name, "expected": case.expected, "accept": list(case.accept), "root": list(case.root), "codes": codes,
+              "root_cause": root, "seconds": seconds, "description": case.description}
+    if repair and case.expected is not None:
+        after = report.after or {}
+        gone = case.expected not in (after.get("codes") or [])
+        result.update(repair_gone=gone, repair_improved=bool(after.get("improved")),
+                      repair_success=bool(gone and after.get("improved")),
+                      before_score=report.before, after_score={key: value for key, value in after.items()
+                                                               if key != "evidence"},
+                      repairs=[f"{entry['finding']}: {entry['change']}" for entry in report.repairs])
+    return result

@@ -1,0 +1,96 @@
+"""The cost of Doctor() inside fit: the same training with and without it.
+
+Each set-up trains a fresh model (same seed) without and with ``Doctor()`` (default
+settings, printing muted), alternately, `repeats` times; the overhead is the median CPU
+time (``time.process_time``: steadier than wall time on a shared machine) with the
+doctor over the median without, minus 1. The set-ups range from a tiny MLP whose batch
+step takes ~0.2 ms (where any per-batch Python work shows most) to an MNIST MLP and a
+small CNN.
+"""
+
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+
+import gradwise as gw
+from gradwise.doctor import Doctor
+
+from .cases import HEALTHY
+from .data import load
+
+MNIST = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "mnist" / "mnist.npz"
+
+
+def _case_setup(name):
+    from .execute import prepare
+
+    case = next(item for item in HEALTHY if item.name == name)
+    x_train, y_train, x_val, y_val, units = prepare(case)
+    return (lambda: case.build(x_train.shape[1], units)), (x_train, y_train, x_val, y_val), case.batch_size
+
+
+def _mnist_mlp():
+    data = np.load(MNIST)
+    x = data["x_train"][:12000].reshape(-1, 784).astype(np.float32) / 255.0
+    y = data["y_train"][:12000].astype(np.int64)
+
+    def build():
+        model = gw.Sequential([gw.Input((784,)), gw.Dense(256, activation="relu"), gw.Dense(128, activation="relu"),
+                               gw.Dense(10, activation="softmax")], seed=0)
+        model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+        return model
+
+    return build, (x[:10000], y[:10000], x[10000:], y[10000:]), 64
+
+
+def _digits_cnn():
+    x_train, y_train, x_val, y_val = load("digits")
+    x_train, x_val = x_train.reshape(-1, 8, 8, 1), x_val.reshape(-1, 8, 8, 1)
+
+    def build():
+        model = gw.Sequential([gw.Input((8, 8, 1)), gw.Conv2D(16, 3, padding="same", activation="relu",
+                                                             kernel_initializer="he_uniform"),
+                               gw.MaxPooling2D(2), gw.Flatten(), gw.Dense(10, activation="softmax")], seed=0)
+        model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+        return model
+
+    return build, (x_train, y_train, x_val, y_val), 32
+
+
+SETUPS = {
+    "digits MLP 64-32 (20 epochs)": (lambda: _case_setup("digits_relu_adam"), 20),
+    "digits 6x64 ReLU + BN (10 epochs)": (lambda: _case_setup("digits_deep_relu_he_bn"), 10),
+    "Pima 12-8, batch 10 (20 epochs)": (lambda: _case_setup("pima_keras_tutorial"), 20),
+    "digits CNN 8x8 (10 epochs)": (_digits_cnn, 10),
+    "MNIST MLP 256-128, 10k images (3 epochs)": (_mnist_mlp, 3),
+}
+
+
+def _seconds(build, data, batch_size, epochs, doctor):
+    x_train, y_train, x_val, y_val = data
+    model = build()
+    callbacks = [Doctor(print_fn=lambda *args: None)] if doctor else []
+    start = time.process_time()
+    model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, verbose=0, validation_data=(x_val, y_val),
+              callbacks=callbacks)
+    return time.process_time() - start
+
+
+def measure(repeats=5, setups=None):
+    """{'runs': {set-up: overhead}, 'median', 'max', 'seconds': {set-up: plain CPU seconds}}."""
+    runs, seconds = {}, {}
+    for name, (make, epochs) in SETUPS.items():
+        if setups is not None and name not in setups:
+            continue
+        build, data, batch_size = make()
+        plain, doctored = [], []
+        for _ in range(repeats):  # alternated, so a change of load hits both
+            plain.append(_seconds(build, data, batch_size, epochs, False))
+            doctored.append(_seconds(build, data, batch_size, epochs, True))
+        runs[name] = float(statistics.median(doctored) / statistics.median(plain) - 1.0)
+        seconds[name] = float(statistics.median(plain))
+    values = list(runs.values())
+    return {"runs": runs, "seconds": seconds, "median": float(statistics.median(values)), "max": float(max(values)),
+            "repeats": repeats}

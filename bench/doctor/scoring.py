@@ -1,0 +1,77 @@
+"""Scores of the fault suite: precision and recall per code, false alarms, repairs, overhead."""
+
+from gradwise.doctor import CODES
+
+
+def summarize(results, timing=None):
+    faulty = [item for item in results if item["expected"] is not None]
+    healthy = [item for item in results if item["expected"] is None]
+    per_code = {}
+    for code in CODES:
+        expected = [item for item in faulty if item["expected"] == code]
+        reported = [item for item in results if code in item["codes"]]
+        correct = [item for item in reported if item["expected"] is not None
+                   and (item["expected"] == code or code in item["accept"])]
+        per_code[code] = {
+            "cases": len(expected), "found": sum(code in item["codes"] for item in expected),
+            "reported": len(reported), "correct": len(correct),
+            "recall": sum(code in item["codes"] for item in expected) / len(expected) if expected else None,
+            "precision": len(correct) / len(reported) if reported else None,
+        }
+    found = sum(item["expected"] in item["codes"] for item in faulty)
+    repaired = [item for item in faulty if "repair_success" in item]
+    summary = {
+        "faulty_cases": len(faulty), "healthy_cases": len(healthy), "per_code": per_code,
+        "recall": found / len(faulty) if faulty else None,
+        "missed": [item["name"] for item in faulty if item["expected"] not in item["codes"]],
+        "false_alarms": sum(len(item["codes"]) for item in healthy),
+        "false_alarm_cases": {item["name"]: item["codes"] for item in healthy if item["codes"]},
+        "unexpected": {item["name"]: [code for code in item["codes"] if code != item["expected"]
+                                      and code not in item["accept"]] for item in faulty},
+        "root_cause_accuracy": (sum(item["root_cause"] in (item["root"] or [item["expected"]]) for item in faulty)
+                                / len(faulty) if faulty else None),
+        "root_cause_misses": {item["name"]: item["root_cause"] for item in faulty
+                              if item["root_cause"] not in (item["root"] or [item["expected"]])},
+        "repair_success": sum(item["repair_success"] for item in repaired) / len(repaired) if repaired else None,
+        "repair_failed": [item["name"] for item in repaired if not item["repair_success"]],
+        "overhead": timing,
+    }
+    summary["unexpected"] = {name: codes for name, codes in summary["unexpected"].items() if codes}
+    precisions = [value["precision"] for value in per_code.values() if value["precision"] is not None]
+    summary["mean_precision"] = sum(precisions) / len(precisions) if precisions else None
+    return summary
+
+
+def _pct(value):
+    return "n/a" if value is None else f"{100 * value:.0f}%"
+
+
+def render(summary, markdown=False):
+    lines = []
+    if markdown:
+        lines += ["| finding code | cases | recall | reported | precision |", "| --- | ---: | ---: | ---: | ---: |"]
+        for code, row in summary["per_code"].items():
+            lines.append(f"| `{code}` | {row['cases']} | {_pct(row['recall'])} | {row['reported']} | {_pct(row['precision'])} |")
+    else:
+        lines.append(f"{'finding code':26s} {'cases':>5s} {'recall':>7s} {'reported':>8s} {'precision':>9s}")
+        for code, row in summary["per_code"].items():
+            lines.append(f"{code:26s} {row['cases']:5d} {_pct(row['recall']):>7s} {row['reported']:8d} "
+                         f"{_pct(row['precision']):>9s}")
+    lines.append("")
+    lines.append(f"faulty cases: {summary['faulty_cases']}, overall recall {_pct(summary['recall'])}"
+                 + (f" (missed: {', '.join(summary['missed'])})" if summary["missed"] else ""))
+    lines.append(f"mean precision over codes: {_pct(summary['mean_precision'])}")
+    lines.append(f"healthy cases: {summary['healthy_cases']}, false alarms (warning or worse): "
+                 f"{summary['false_alarms']}" + (f" {summary['false_alarm_cases']}" if summary["false_alarm_cases"] else ""))
+    lines.append(f"root cause = injected fault: {_pct(summary['root_cause_accuracy'])}"
+                 + (f" (other roots: {summary['root_cause_misses']})" if summary["root_cause_misses"] else ""))
+    lines.append(f"repair success (problem gone and validation improved): {_pct(summary['repair_success'])}"
+                 + (f" (failed: {', '.join(summary['repair_failed'])})" if summary["repair_failed"] else ""))
+    if summary["unexpected"]:
+        lines.append(f"codes outside a case's accepted set: {summary['unexpected']}")
+    timing = summary.get("overhead")
+    if timing:
+        lines.append(f"Doctor() overhead in fit (default sampling): median {_pct(timing['median'])}, "
+                     f"max {_pct(timing['max'])} over {len(timing['runs'])} set-ups")
+    lines.append(f"suite time: {summary.get('seconds', 0):.0f} s")
+    return "\n".join(lines)

@@ -1,0 +1,148 @@
+"""Doctor: a callback that watches fit, names what goes wrong and shows the evidence.
+
+    doctor = gradwise.doctor.Doctor()
+    model.fit(x, y, validation_split=0.2, epochs=30, callbacks=[doctor])
+    print(doctor.report)            # or doctor.report.to_dict(), doctor.report.figure()
+
+Findings are printed as they appear (at the end of the epoch that shows them) and
+collected in ``doctor.report``. With ``repair=True`` the doctor also applies, during
+fit, the remedies that can be applied to a live model: a lower (or higher) learning
+rate, gradient clipping, Adam instead of a stalled SGD, a ReduceLROnPlateau-style cut,
+and early stopping with the best weights restored. Each is printed and logged with the
+code change it stands for; remedies that need the model rebuilt (batch normalization,
+another activation or initializer, standardized inputs, dropout) are logged as proposed,
+for ``gradwise.doctor.diagnose(..., repair=True)`` or for the user to apply.
+"""
+
+import time
+
+from ..callbacks import Callback
+from .detectors import run_detectors
+from .findings import severity_rank
+from .instruments import Recorder
+from .live_repair import LiveRepairer
+from .report import Report
+
+
+DETECTION_BUDGET = 0.01
+
+
+class Doctor(Callback):
+    """Diagnose a training run from inside ``fit``.
+
+    Parameters
+    ----------
+    repair : bool, default False
+        Apply the live remedies described in the module docstring.
+    sample_every : int or 'auto', default 'auto'
+        Sample every N-th batch; 'auto' keeps the instruments within `overhead_budget`.
+    overhead_budget : float, default 0.03
+        Target share of training time for the sampled measurements (the per-batch
+        bookkeeping and the detectors come on top; the benchmark measures the total).
+    verbose : int, default 1
+        0 silent, 1 a line per new finding and per repair, 2 also the full report at the end.
+    print_fn : callable, default print
+    min_severity : str, default 'warning'
+        Findings below it are kept in the report but not printed.
+
+    Attributes
+    ----------
+    report : Report
+        Final after fit. During fit the detectors also run at epoch ends: at every epoch
+        with ``repair=True``; when printing, as long as they take under
+        ``DETECTION_BUDGET`` (1%) of the training time so far. ``report`` then holds the
+        latest findings.
+
+    Examples
+    --------
+    >>> doctor = Doctor()
+    >>> model.fit(x, y, epochs=20, validation_split=0.2, callbacks=[doctor])  # doctest: +SKIP
+    >>> doctor.report.root_cause  # doctest: +SKIP
+    """
+
+    def __init__(self, repair=False, sample_every="auto", overhead_budget=0.03, verbose=1, print_fn=print,
+                 min_severity="warning"):
+        super().__init__()
+        if verbose not in (0, 1, 2):
+            raise ValueError(f"Doctor: `verbose` must be 0, 1 or 2, got {verbose!r}.")
+        severity_rank(min_severity)
+        self.repair = bool(repair)
+        self.verbose = verbose
+        self.print_fn = print_fn
+        self.min_severity = min_severity
+        self.recorder = Recorder(sample_every, overhead_budget)
+        self.report = Report([], self.recorder.trace)
+        self._printed = set()
+
+    @property
+    def trace(self):
+        return self.recorder.trace
+
+    def on_train_begin(self, logs=None):
+        self.recorder = Recorder(self.recorder.sample_every, self.recorder.overhead_budget)
+        self.recorder.begin(self.model, self.params)
+        self._printed = set()
+        self._repairer = LiveRepairer(self.model, self._say) if self.repair else None
+        self._started = time.process_time()
+        self._detect_seconds = self._detect_last = 0.0
+        if self.verbose or self.repair:
+            self._update(None)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.recorder.epoch_begin(epoch)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.recorder.batch_end(batch, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.recorder.epoch_end(epoch, logs)
+        if self._repairer is not None:
+            self._repairer.remember(epoch, logs)
+        elapsed = time.process_time() - self._started
+        within_budget = self._detect_seconds + self._detect_last <= DETECTION_BUDGET * elapsed
+        if self.repair or (self.verbose and within_budget):  # repairs need every epoch's findings
+            start = time.process_time()
+            self._update(epoch)
+            self._detect_last = time.process_time() - start
+            self._detect_seconds += self._detect_last
+            self.recorder.note_overhead(self._detect_last)
+
+    def on_train_end(self, logs=None):
+        self.recorder.end()
+        self.trace.setup["finished"] = True
+        start = time.process_time()
+        self._update(None, final=True)
+        self.recorder.note_overhead(time.process_time() - start)
+        self.report.overhead = self.recorder.overhead_seconds / max(self.recorder.train_seconds, 1e-9)
+        if self.verbose == 2:
+            self.print_fn(self.report.text())
+        elif self.verbose == 1 and self.report.root_cause is not None:
+            self.print_fn(f"gradwise doctor: root cause {self.report.root_cause.code}; "
+                          f"{len(self.report.codes(self.min_severity))} problem(s); see doctor.report")
+
+    def _say(self, message):
+        if self.verbose:
+            self.print_fn(message)
+
+    def _update(self, epoch, final=False):
+        report = Report(run_detectors(self.trace), self.trace)
+        floor = severity_rank(self.min_severity)
+        for finding in report.findings:
+            if finding.rank >= floor and finding.key not in self._printed:
+                self._printed.add(finding.key)
+                when = "before training" if epoch is None and not final else finding.where()
+                self._say(f"gradwise doctor [{when}] {finding.severity.upper()} {finding.code}: {finding.title}. "
+                          f"Fix: {finding.remedies[0].code if finding.remedies else 'see the report'}")
+        repairer = self._repairer
+        if repairer is not None and (epoch is not None or final):
+            repairer.treat(report, None if final else epoch)
+        if not final:
+            self.report = report
+            return
+        if repairer is not None:
+            repairer.finish()
+        repairs = repairer.log if repairer is not None else []
+        self.report = Report(
+            report.findings, self.trace, repairs=repairs,
+            before={"codes": sorted({entry["finding"] for entry in repairs})} if repairs else None,
+            after=repairer.after(run_detectors, self.trace) if repairer is not None else None)

@@ -1,0 +1,100 @@
+"""Signals shared by several detectors, computed from a Trace."""
+
+import math
+import statistics
+
+import numpy as np
+
+from .._format import fmt  # noqa: F401  (re-exported for the detectors)
+
+
+def epoch_start_step(trace, epoch):
+    """Global step of the first batch of `epoch` (for ordering findings)."""
+    for sample in trace.samples:
+        if sample["epoch"] == epoch:
+            return sample["step"]
+    steps = trace.setup.get("steps") or 1
+    return epoch * steps
+
+
+def epoch_end_step(trace, epoch):
+    """Global step of the last batch of `epoch`: when an epoch-wide measurement became known."""
+    steps = [sample["step"] for sample in trace.samples if sample["epoch"] == epoch]
+    if steps and trace.setup.get("steps"):
+        return max(max(steps), (epoch + 1) * trace.setup["steps"] - 1)
+    return max(steps) if steps else (epoch + 1) * (trace.setup.get("steps") or 1) - 1
+
+
+def gradient_ratios(trace):
+    """(epochs, ratios): ||grad first kernel|| / ||grad last kernel|| per sample.
+
+    Samples where either norm is 0 (a layer with no gradient at all: dead units or
+    zero kernels, explained by other detectors) or not finite are left out.
+    """
+    kernels = trace.kernel_layers()
+    if len(kernels) < 2:
+        return np.zeros(0, dtype=int), np.zeros(0)
+    first, last = kernels[0]["name"], kernels[-1]["name"]
+    epochs, ratios = [], []
+    for sample in trace.samples:
+        layers = sample["layers"]
+        if first not in layers or last not in layers:
+            continue
+        top, bottom = layers[first].get("grad_norm"), layers[last].get("grad_norm")
+        if top and bottom and math.isfinite(top) and math.isfinite(bottom):
+            epochs.append(sample["epoch"])
+            ratios.append(top / bottom)
+    return np.asarray(epochs, dtype=int), np.asarray(ratios)
+
+
+def per_epoch_median(epochs, values):
+    """{epoch: median of values in that epoch}."""
+    groups = {}
+    for epoch, value in zip(np.asarray(epochs).tolist(), np.asarray(values, dtype=np.float64).tolist()):
+        groups.setdefault(int(epoch), []).append(value)
+    return {epoch: float(statistics.median(items)) for epoch, items in sorted(groups.items())}
+
+
+def losses(trace):
+    """Reference losses: initial, first/final/best epoch, prior (NaN when unknown)."""
+    series = trace.epoch_series("loss")
+    finite = series[np.isfinite(series)]
+    return {
+        "initial": trace.initial_loss(),
+        "first_epoch": float(series[0]) if series.size else math.nan,
+        "final": float(series[-1]) if series.size else math.nan,
+        "best": float(finite.min()) if finite.size else math.nan,
+        "prior": trace.prior_loss(),
+        "epochs": int(series.size),
+    }
+
+
+def smoothed_batch_losses(trace, window=5):
+    """(steps, rolling median of `window` batch losses), ignoring non-finite losses."""
+    pairs = [(step, loss) for step, loss in trace.batch_losses if math.isfinite(loss)]
+    if len(pairs) < window:
+        return np.zeros(0, dtype=int), np.zeros(0)
+    steps = np.asarray([step for step, _ in pairs])
+    values = np.asarray([loss for _, loss in pairs])
+    windows = np.lib.stride_tricks.sliding_window_view(values, window)
+    return steps[window - 1:], np.median(windows, axis=1)
+
+
+def update_ratio_medians(trace, epochs=None, exclude_output=False):
+    """{layer: median update ratio} over the samples (optionally within `epochs`)."""
+    result = {}
+    for info in trace.layers:
+        if not info["params"] or (exclude_output and info.get("is_output")):
+            continue
+        series = trace.sample_series(info["name"], "update_ratio", epochs)
+        series = series[np.isfinite(series)]
+        if series.size:
+            result[info["name"]] = float(np.median(series))
+    return result
+
+
+def relative_drop(start, end):
+    """(start - end) / start, or NaN."""
+    if not (math.isfinite(start) and math.isfinite(end)) or start <= 0:
+        return math.nan
+    return (start - end) / start

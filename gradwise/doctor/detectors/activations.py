@@ -1,0 +1,134 @@
+"""DYING_RELU and SATURATION: hidden units that have stopped passing a gradient.
+
+DYING_RELU
+    A hidden ReLU unit is *dead* when it output 0 for every sample the doctor saw in an
+    epoch (at least 256 samples, pooled over epochs when sampling is sparse): its
+    gradient is 0 for all of them, so it cannot recover. The finding fires when a
+    layer's dead fraction reaches ``DEAD_FRACTION`` = 0.5 with at least two dead units
+    (error from ``DEAD_ERROR`` = 0.9). DeepDiagnosis (ICSE'22) and AUTOTRAINER (ICSE'21)
+    use 0.7, but of *zero outputs in one batch*, which healthy sparse ReLU networks
+    exceed; counting units dead over a whole epoch is far stricter, so a lower
+    threshold is safe (calibration: the suite's healthy ReLU networks, including a wide
+    sparse one, stay at or below 0.2).
+
+SATURATION
+    The share of a hidden sigmoid/tanh layer's outputs whose local derivative is below
+    1% of its peak (sigmoid outputs outside [0.0025, 0.9975], tanh outside
+    [-0.995, 0.995]) averages at least ``SATURATED_FRACTION`` = 0.5 over an epoch
+    (DeepDiagnosis's layer threshold 0.5, with our derivative-based definition instead of
+    its |z| >= 5). Error from ``SATURATED_ERROR`` = 0.9. Output layers are left out: a
+    confident classifier saturates its output on purpose (calibration: the healthy runs
+    stay below 0.05 in hidden layers).
+"""
+
+import math
+
+import numpy as np
+
+from .. import remedies
+from ..findings import Finding
+from . import _signals
+from ._signals import fmt
+
+DEAD_FRACTION = 0.5
+DEAD_ERROR = 0.9
+MIN_DEAD_UNITS = 2
+SATURATED_FRACTION = 0.5
+SATURATED_ERROR = 0.9
+
+
+def _early_update_ratio(trace):
+    medians = _signals.update_ratio_medians(trace, epochs={0}, exclude_output=True)
+    return max(medians.values()) if medians else math.nan
+
+
+def detect_dying_relu(trace):
+    findings = []
+    for info in trace.hidden_layers(("relu",)):
+        series = trace.epoch_layer_series(info["name"], "dead_fraction")
+        measured = np.flatnonzero(np.isfinite(series))
+        if not measured.size:
+            continue
+        dead_units = np.round(series[measured] * info["units"])
+        crossed = measured[(series[measured] >= DEAD_FRACTION) & (dead_units >= min(MIN_DEAD_UNITS, info["units"]))]
+        if not crossed.size:
+            continue
+        epoch = int(crossed[0])
+        fraction = float(series[epoch])
+        latest = float(series[measured[-1]])
+        if latest < DEAD_FRACTION:
+            continue  # the units came back: not a lasting problem
+        from_start = bool(series[measured[0]] >= DEAD_FRACTION)
+        early_ratio = _early_update_ratio(trace)
+        fixes = [remedies.leaky_relu([info]), remedies.batch_norm([info]), remedies.lower_learning_rate(trace.setup)]
+        if from_start and info.get("bias_mean", 0.0) < -0.5:
+            cause = (f"They were dead from the first epoch: the biases start at {fmt(info['bias_mean'])}, so most "
+                     "pre-activations are negative.")
+            fixes.insert(0, remedies.reset_bias([info]))
+        elif early_ratio > 0.1:
+            cause = (f"Early updates changed the weights by {fmt(early_ratio)} of their norm per step: large steps "
+                     "push units into the region where ReLU outputs 0 for every input.")
+            fixes.insert(0, fixes.pop(2))
+        else:
+            cause = "Their pre-activations became negative for every input."
+        evidence = {"dead_fraction": latest, "first_dead_fraction": fraction, "dead_units": int(round(latest * info["units"])),
+                    "units": info["units"], "threshold": DEAD_FRACTION, "dead_from_first_epoch": from_start,
+                    "early_update_ratio": early_ratio, "bias_mean": info.get("bias_mean")}
+        findings.append(Finding(
+            "DYING_RELU", f"Dying ReLU: {fmt(100 * latest)}% of '{info['name']}' units are dead",
+            "error" if latest >= DEAD_ERROR else "warning",
+            f"{int(round(latest * info['units']))} of {info['units']} ReLU units in {info['name']} output 0 for every "
+            "sample, so they pass no gradient and cannot recover. " + cause,
+            evidence, fixes, epoch=epoch, layer=info["name"], step=_signals.epoch_end_step(trace, epoch)))
+    return findings
+
+
+def detect_saturation(trace):
+    findings = []
+    inputs = trace.setup.get("inputs") or {}
+    for info in trace.hidden_layers(("sigmoid", "tanh")):
+        series = trace.epoch_layer_series(info["name"], "saturated_fraction")
+        hot = np.flatnonzero(series >= SATURATED_FRACTION)
+        if not hot.size:
+            continue
+        epoch = int(hot[0])
+        peak = float(np.nanmax(series))
+        step = _signals.epoch_start_step(trace, epoch)
+        for sample in trace.samples:
+            value = sample["layers"].get(info["name"], {}).get("saturated_fraction")
+            if sample["epoch"] == epoch and value is not None and value >= SATURATED_FRACTION:
+                step = sample["step"]
+                break
+        fixes = [remedies.batch_norm([info]), remedies.relu_he([info])]
+        scale = info.get("kernel_std", 0.0) / _fitting(info) if info.get("fan_in") else 0.0
+        if max(inputs.get("max_abs_mean", 0.0), inputs.get("max_std", 0.0)) > 10:
+            cause = "The inputs are not scaled, so the pre-activations are large."
+            fixes.insert(0, remedies.standardize_inputs(trace.setup))
+        elif scale > 2:
+            cause = f"The kernels start {fmt(scale)}x larger than Glorot initialization, so the pre-activations are large."
+            fixes.insert(0, remedies.reinitialize([info], "glorot_uniform"))
+        elif info.get("bias_mean") is not None and abs(info["bias_mean"]) > 2:
+            cause = f"The biases start at {fmt(info['bias_mean'])}, far out on the flat part of the curve."
+            fixes.insert(0, remedies.reset_bias([info]))
+        else:
+            cause = "The pre-activations have grown large."
+        evidence = {"saturated_fraction": float(series[epoch]), "peak_saturated_fraction": peak,
+                    "last_saturated_fraction": float(series[-1]), "threshold": SATURATED_FRACTION,
+                    "kernel_scale_vs_glorot": scale}
+        findings.append(Finding(
+            "SATURATION", f"Saturated {info['activation']} units in '{info['name']}'",
+            "error" if peak >= SATURATED_ERROR else "warning",
+            f"{fmt(100 * series[epoch])}% of the outputs of {info['name']} sit on the flat ends of the "
+            f"{info['activation']}, where its derivative is under 1% of its peak, so almost no gradient flows "
+            "through them. " + cause,
+            evidence, fixes, epoch=epoch, layer=info["name"], step=step))
+    return findings
+
+
+def _fitting(info):
+    from ..setup import fitting_std
+
+    return fitting_std(info["activation"], info["fan_in"], info["fan_out"])
+
+
+DETECTORS = [detect_dying_relu, detect_saturation]

@@ -1,0 +1,78 @@
+"""OVERFITTING: the validation loss turns up while the training loss keeps falling.
+
+The losses are first smoothed with a 3-epoch moving average (small validation sets are
+noisy). With validation data, let e* be the epoch of the lowest smoothed validation loss. The finding
+fires when, after e*, the validation loss rose by at least ``RISE`` = 20% while the
+training loss fell by at least ``TRAIN_DROP`` = 20%, or when the validation loss rose
+by at least ``RISE_WITH_GAP`` = 10% and the accuracy gap is AUTOTRAINER's (ICSE'21):
+train minus validation accuracy of 0.1 or more (0.07 once training accuracy exceeds
+0.9). At least ``MIN_EPOCHS_AFTER`` = 3 epochs must follow e*, so one noisy validation
+epoch is not enough. Calibration: the suite's healthy runs rise by at most 10% with an
+accuracy gap of 0.03; its overfitting set-ups rise 20% to 100%. When training restored
+the weights of the best epoch (``setup['restored_epoch']``, set by the doctor's own
+early-stopping repair), the run is judged up to that epoch: the model handed back is
+the one from before the rise.
+"""
+
+import math
+
+import numpy as np
+
+from .. import remedies
+from ..findings import Finding
+from . import _signals
+from ._signals import fmt
+
+RISE = 0.2
+RISE_WITH_GAP = 0.1
+TRAIN_DROP = 0.2
+MIN_EPOCHS_AFTER = 3
+
+
+def _smooth(series, window=3):
+    """Moving average over `window` epochs (shorter at the start)."""
+    totals = np.cumsum(np.insert(series, 0, 0.0))
+    counts = np.minimum(np.arange(1, series.size + 1), window)
+    return (totals[1:] - totals[np.arange(series.size) + 1 - counts]) / counts
+
+
+def _accuracy_gap_threshold(train_accuracy):
+    return 0.07 if train_accuracy > 0.9 else 0.1
+
+
+def detect_overfitting(trace):
+    validation = trace.epoch_series("val_loss")
+    training = trace.epoch_series("loss")
+    restored = trace.setup.get("restored_epoch")
+    if restored is not None:
+        validation, training = validation[:restored + 1], training[:restored + 1]
+    if validation.size < MIN_EPOCHS_AFTER + 2 or not np.isfinite(validation).all():
+        return []
+    validation, training = _smooth(validation), _smooth(training)
+    best = int(np.argmin(validation))
+    if validation.size - 1 - best < MIN_EPOCHS_AFTER:
+        return []
+    rise = (validation[-1] - validation[best]) / validation[best] if validation[best] > 0 else math.inf
+    train_drop = _signals.relative_drop(training[best], training[-1])
+    accuracy, val_accuracy = trace.train_accuracy(), trace.val_accuracy()
+    gap = math.nan
+    if accuracy.size >= validation.size and math.isfinite(accuracy[validation.size - 1]) and math.isfinite(
+            val_accuracy[validation.size - 1]):
+        gap = float(accuracy[validation.size - 1] - val_accuracy[validation.size - 1])
+    wide_gap = not math.isnan(gap) and gap >= _accuracy_gap_threshold(accuracy[validation.size - 1])
+    if not ((rise >= RISE and train_drop >= TRAIN_DROP) or (rise >= RISE_WITH_GAP and wide_gap)):
+        return []
+    evidence = {"best_val_loss_epoch": best + 1, "best_val_loss": float(validation[best]),
+                "final_val_loss": float(validation[-1]), "val_loss_rise": float(rise), "train_loss_drop": train_drop,
+                "accuracy_gap": gap, "threshold_rise": RISE}
+    return [Finding(
+        "OVERFITTING", "Overfitting: validation loss rising while training loss falls",
+        "error" if rise >= 0.5 else "warning",
+        f"The validation loss was lowest at epoch {best + 1} ({fmt(validation[best])}) and has since risen "
+        f"{fmt(100 * rise)}% to {fmt(validation[-1])}, while the training loss fell another "
+        f"{fmt(100 * train_drop)}%. The model is memorizing the training set instead of learning what generalizes.",
+        evidence, [remedies.regularize(), remedies.l2(), remedies.early_stopping()],
+        epoch=best + 1, step=_signals.epoch_start_step(trace, best + 1))]
+
+
+DETECTORS = [detect_overfitting]

@@ -1,0 +1,138 @@
+"""PLATEAU and UNDERFITTING: training that ends far from what the data allow.
+
+Both compare the final training score with two references computed from the first
+epoch's data: the majority-class accuracy and a ridge least-squares model's training
+accuracy (R² for regression), the *linear baseline*. A network that cannot beat a
+linear model on its own training data is not using its capacity. Published rules miss
+these problems (AUTOTRAINER's "not converged" needs a user-given target accuracy;
+DeepDiagnosis has no rule for them); the baseline makes the rule data-adaptive: Pima
+is hard (baseline 0.78), digits easy (0.95).
+
+A run *fits poorly* when, at the end of training, its training score is more than
+``BASELINE_GAP`` = 0.1 below the baseline, or a classifier is within 0.02 of the
+majority accuracy. Calibration: the suite's healthy runs end 0.01 to 0.05 *above* the
+baseline (iris: 0.09 below, hence the gap of 0.1).
+
+At most one of the two findings is reported for a poor fit:
+
+UNDERFITTING
+    The model cannot fit: a hidden layer narrower than ``NARROW`` = 4 units or than the
+    output, a weight penalty that makes up more than half of the loss, or dropout of 0.5
+    or more; or the loss is still falling (then: train longer, and use Adam in place of
+    plain SGD).
+
+PLATEAU
+    The loss has stopped moving although the model has the capacity: over the last
+    ``max(3, epochs / 4)`` epochs it improved by less than ``FLAT`` = 1%.
+"""
+
+import math
+
+import numpy as np
+
+from .. import remedies
+from ..findings import Finding
+from . import _signals
+from ._signals import fmt
+
+BASELINE_GAP = 0.1
+MAJORITY_MARGIN = 0.02
+NARROW = 4
+FLAT = 0.01
+PENALTY_SHARE = 0.5
+
+
+def finished(trace):
+    """True once the last planned epoch ran (or fit stopped): end-of-training verdicts apply."""
+    return bool(trace.setup.get("finished")) or bool(trace.epochs and len(trace.epochs) >= trace.total_epochs)
+
+
+def fit_quality(trace):
+    """(score, reference, kind, majority) at the end of training, or None when unknown."""
+    if not trace.epochs:
+        return None
+    labels = trace.setup.get("labels") or {}
+    baseline = trace.setup.get("baseline") or {}
+    if labels.get("task") == "regression":
+        variance = labels.get("std", 0.0) ** 2
+        if trace.setup.get("loss") != "mean_squared_error" or variance <= 0:
+            return None
+        score = 1.0 - trace.epoch_series("loss")[-1] / variance
+        return score, baseline.get("score"), "R²", None
+    accuracy = trace.train_accuracy()
+    if not accuracy.size or not math.isfinite(accuracy[-1]):
+        return None
+    return float(accuracy[-1]), baseline.get("score"), "accuracy", labels.get("majority")
+
+
+def _capacity_limits(trace):
+    """Reasons the model cannot fit, with the remedies for each."""
+    reasons, fixes = [], []
+    output_units = trace.setup.get("output_units") or 1
+    hidden = [info for info in trace.kernel_layers() if not info.get("is_output") and info["name"] != trace.setup.get("output_layer")]
+    narrow = [info for info in hidden if info["units"] < max(NARROW, min(output_units, 2 * NARROW))]
+    if narrow:
+        reasons.append(f"{narrow[0]['name']} has only {narrow[0]['units']} unit(s) for {output_units} output(s)")
+        fixes.append(remedies.add_capacity(narrow, 64))
+    epochs = trace.epochs
+    penalty = epochs[-1].get("penalty") if epochs else None
+    loss = epochs[-1]["logs"].get("loss") if epochs else None
+    if penalty and loss and penalty > PENALTY_SHARE * loss:
+        reasons.append(f"the weight penalty is {fmt(100 * penalty / loss)}% of the loss")
+        fixes.append(remedies.weaken_regularization([info for info in trace.layers if info["regularizers"]]))
+    heavy = [info for info in trace.layers if info["class"] == "Dropout" and (info.get("rate") or 0) >= 0.5]
+    if heavy:
+        reasons.append(f"Dropout({heavy[0]['rate']:g}) drops half the units or more")
+    return reasons, fixes
+
+
+def detect_progress(trace):
+    if not finished(trace) or trace.failure:
+        return []
+    quality = fit_quality(trace)
+    if quality is None:
+        return []
+    score, reference, kind, majority = quality
+    poor_vs_baseline = reference is not None and score < reference - BASELINE_GAP
+    near_majority = majority is not None and score <= majority + MAJORITY_MARGIN
+    if not (poor_vs_baseline or near_majority):
+        return []
+    series = trace.epoch_series("loss")
+    window = max(3, math.ceil(trace.total_epochs / 4))
+    recent = series[-(window + 1):]
+    flat_drop = _signals.relative_drop(recent[0], np.nanmin(recent[1:])) if recent.size > 1 else math.nan
+    flat = not math.isnan(flat_drop) and flat_drop < FLAT
+    reasons, fixes = _capacity_limits(trace)
+    evidence = {f"train_{kind}": score, f"linear_baseline_{kind}": reference, "majority_accuracy": majority,
+                "recent_loss_drop": flat_drop, "window_epochs": window, "threshold_gap": BASELINE_GAP}
+    where = dict(epoch=len(series) - 1, step=_signals.epoch_start_step(trace, len(series) - 1))
+    compared = (f"a linear least-squares model reaches {fmt(reference)} on the same data"
+                if reference is not None else f"always predicting the majority class gives {fmt(majority)}")
+    severity = "error" if near_majority else "warning"
+    if reasons or not flat:
+        if not reasons:
+            reasons = [f"the loss is still falling ({fmt(100 * flat_drop)}% over the last {window} epochs)"]
+            fixes = [remedies.train_longer()]
+            optimizer = trace.setup.get("optimizer", {})
+            if optimizer.get("class") == "SGD" and not optimizer.get("momentum"):
+                reasons[0] += ", slowly, with plain SGD"
+                fixes.insert(0, remedies.switch_to_adam(trace.setup))
+        fixes = fixes or [remedies.add_capacity([], 64)]
+        return [Finding(
+            "UNDERFITTING", f"Underfitting: training {kind} {fmt(score)}", severity,
+            f"The model reaches a training {kind} of only {fmt(score)}, while {compared}. It cannot fit even the "
+            "data it trains on: " + "; ".join(reasons) + ".",
+            evidence, fixes, **where)]
+    optimizer = trace.setup.get("optimizer", {})
+    fixes = [remedies.reduce_lr_on_plateau()]
+    if optimizer.get("class") == "SGD" and not optimizer.get("momentum"):
+        fixes.insert(0, remedies.switch_to_adam(trace.setup))
+    return [Finding(
+        "PLATEAU", "Loss plateau", severity,
+        f"The training loss improved by only {fmt(100 * flat_drop)}% over the last {window} epochs and stays at "
+        f"{fmt(series[-1])}, with a training {kind} of {fmt(score)} while {compared}. The optimizer is stuck in a "
+        "flat region (a saddle or a plateau of the loss surface) rather than at a good minimum.",
+        evidence, fixes, **where)]
+
+
+DETECTORS = [detect_progress]

@@ -1,0 +1,218 @@
+"""Spec edits: how each remedy action changes a set-up. Each returns a one-line account
+of what it changed (logged with the remedy's code), or None when it does not apply."""
+
+import copy
+
+from .. import activations, initializers, regularizers
+
+HIDDEN_CLASSES = ("Dense", "Conv1D", "Conv2D")
+
+
+def _serialized_initializer(name):
+    return initializers.serialize(initializers.get(name))
+
+
+def _hidden(spec):
+    """Layer entries with a kernel, except the last one (the output layer)."""
+    entries = [entry for entry in spec.layers if entry["class_name"] in HIDDEN_CLASSES]
+    return entries[:-1]
+
+
+def _kernel_owner(spec, name):
+    """The entry holding the kernel for layer `name` (an Activation layer's preceding Dense)."""
+    index, entry = spec.layer(name)
+    while entry["class_name"] not in HIDDEN_CLASSES and index > 0:
+        index -= 1
+        entry = spec.layers[index]
+    return entry if entry["class_name"] in HIDDEN_CLASSES else None
+
+
+def _set_learning_rate(spec, remedy, trace):
+    config = spec.optimizer_config
+    old = config["learning_rate"]
+    if isinstance(old, dict):
+        return None
+    config["learning_rate"] = remedy.params["learning_rate"]
+    return f"{spec.compile['optimizer']['class_name']} learning_rate {old:g} -> {config['learning_rate']:g}"
+
+
+def _clipnorm(spec, remedy, trace):
+    config = spec.optimizer_config
+    config["clipnorm"], config["global_clipnorm"] = remedy.params["clipnorm"], None
+    return f"clipnorm={remedy.params['clipnorm']:g} on the optimizer"
+
+
+def _switch_to_adam(spec, remedy, trace):
+    old = spec.compile["optimizer"]["class_name"]
+    spec.compile["optimizer"] = {"class_name": "Adam", "config": {"learning_rate": remedy.params["learning_rate"]}}
+    return f"optimizer {old} -> Adam(learning_rate={remedy.params['learning_rate']:g})"
+
+
+def _set_activation(entry, activation):
+    if entry["class_name"] in ("ReLU", "LeakyReLU", "ELU", "Softmax"):
+        name = entry["config"]["name"]
+        entry["class_name"] = "Activation"
+        entry["config"] = {"name": name, "trainable": True}
+    entry["config"]["activation"] = activation
+
+
+def _leaky_relu(spec, remedy, trace):
+    function = activations.serialize(activations.get({"name": "leaky_relu",
+                                                      "negative_slope": remedy.params["negative_slope"]}))
+    changed = []
+    for name in remedy.params["layers"]:
+        _, entry = spec.layer(name)
+        _set_activation(entry, function)
+        owner = _kernel_owner(spec, name)
+        if owner is not None:
+            owner["config"]["kernel_initializer"] = _serialized_initializer("he_normal")
+        changed.append(name)
+    return f"LeakyReLU(negative_slope={remedy.params['negative_slope']:g}) with he_normal kernels in {', '.join(changed)}"
+
+
+def _relu_he(spec, remedy, trace):
+    for name in remedy.params["layers"]:
+        _, entry = spec.layer(name)
+        _set_activation(entry, activations.serialize(activations.get("relu")))
+        owner = _kernel_owner(spec, name)
+        if owner is not None:
+            owner["config"]["kernel_initializer"] = _serialized_initializer("he_normal")
+    return f"ReLU with he_normal kernels in {', '.join(remedy.params['layers'])}"
+
+
+def _batch_norm(spec, remedy, trace):
+    inserted = []
+    for name in remedy.params["layers"]:
+        owner = _kernel_owner(spec, name)
+        if owner is None:
+            continue
+        index = spec.layers.index(owner)
+        follower = spec.layers[index + 1] if index + 1 < len(spec.layers) else None
+        if follower is not None and follower["class_name"] == "BatchNormalization":
+            continue
+        activation = owner["config"].get("activation") or {"name": "linear"}
+        owner["config"]["activation"] = activations.serialize(activations.get(None))
+        block = [{"class_name": "BatchNormalization", "config": {"name": f"{owner['config']['name']}_bn"}}]
+        if activation.get("name") != "linear":
+            block.append({"class_name": "Activation", "config": {"name": f"{owner['config']['name']}_act",
+                                                                  "activation": activation}})
+        spec.layers[index + 1:index + 1] = block
+        inserted.append(owner["config"]["name"])
+    return f"BatchNormalization() after {', '.join(inserted)}" if inserted else None
+
+
+def _reinitialize(spec, remedy, trace):
+    for name in remedy.params["layers"]:
+        owner = _kernel_owner(spec, name)
+        if owner is not None:
+            owner["config"]["kernel_initializer"] = _serialized_initializer(remedy.params["initializer"])
+    return f"kernel_initializer='{remedy.params['initializer']}' in {', '.join(remedy.params['layers'])}"
+
+
+def _reset_bias(spec, remedy, trace):
+    for name in remedy.params["layers"]:
+        owner = _kernel_owner(spec, name)
+        if owner is not None:
+            owner["config"]["bias_initializer"] = _serialized_initializer("zeros")
+    return f"bias_initializer='zeros' in {', '.join(remedy.params['layers'])}"
+
+
+def _regularize(spec, remedy, trace):
+    inserted = []
+    for owner in _hidden(spec):
+        index = spec.layers.index(owner)
+        while index + 1 < len(spec.layers) and spec.layers[index + 1]["class_name"] in ("BatchNormalization", "Activation"):
+            index += 1
+        if index + 1 < len(spec.layers) and spec.layers[index + 1]["class_name"] == "Dropout":
+            continue
+        spec.layers.insert(index + 1, {"class_name": "Dropout", "config": {
+            "name": f"{owner['config']['name']}_dropout", "rate": remedy.params["rate"]}})
+        inserted.append(owner["config"]["name"])
+    _early_stopping(spec, remedy, trace)
+    return (f"Dropout({remedy.params['rate']:g}) after {', '.join(inserted) or 'no layer'} and "
+            f"EarlyStopping(patience={remedy.params['patience']}, restore_best_weights=True)")
+
+
+def _early_stopping(spec, remedy, trace):
+    if not any(name == "EarlyStopping" for name, _ in spec.callbacks):
+        spec.callbacks.append(("EarlyStopping", {"monitor": "val_loss", "patience": remedy.params["patience"],
+                                                 "restore_best_weights": True}))
+    return f"EarlyStopping(monitor='val_loss', patience={remedy.params['patience']}, restore_best_weights=True)"
+
+
+def _l2(spec, remedy, trace):
+    for owner in _hidden(spec):
+        owner["config"]["kernel_regularizer"] = regularizers.serialize(regularizers.L2(remedy.params["l2"]))
+    return f"kernel_regularizer=L2({remedy.params['l2']:g}) in the hidden layers"
+
+
+def _weaken_regularization(spec, remedy, trace):
+    factor = remedy.params["factor"]
+    for name in remedy.params["layers"]:
+        _, entry = spec.layer(name)
+        for key in ("kernel_regularizer", "bias_regularizer"):
+            config = entry["config"].get(key)
+            if config:
+                config = copy.deepcopy(config)
+                for coefficient in ("l1", "l2"):
+                    if coefficient in config["config"]:
+                        config["config"][coefficient] = config["config"][coefficient] / factor
+                entry["config"][key] = config
+    return f"weight penalties divided by {factor:g} in {', '.join(remedy.params['layers'])}"
+
+
+def _add_capacity(spec, remedy, trace):
+    layers = remedy.params["layers"] or [entry["config"]["name"] for entry in _hidden(spec)]
+    for name in layers:
+        owner = _kernel_owner(spec, name)
+        if owner is not None and "units" in owner["config"]:
+            owner["config"]["units"] = max(owner["config"]["units"], remedy.params["units"])
+    return f"{remedy.params['units']} units in {', '.join(layers)}" if layers else None
+
+
+def _reduce_lr_on_plateau(spec, remedy, trace):
+    spec.callbacks.append(("ReduceLROnPlateau", {"monitor": remedy.params["monitor"], "factor": 0.2, "patience": 3}))
+    return f"ReduceLROnPlateau(monitor='{remedy.params['monitor']}', factor=0.2, patience=3)"
+
+
+def _train_longer(spec, remedy, trace):
+    factor = min(spec.epoch_factor * remedy.params["factor"], 3)
+    if factor == spec.epoch_factor:
+        return None
+    spec.epoch_factor = factor
+    return f"{spec.epoch_factor}x the epochs"
+
+
+def _flag(attribute, text):
+    def edit(spec, remedy, trace):
+        if getattr(spec, attribute):
+            return None
+        setattr(spec, attribute, True)
+        return text
+    return edit
+
+
+def _fix_output(spec, remedy, trace):
+    output = trace.setup.get("output_layer")
+    _, entry = spec.layer(output)
+    activation = remedy.params["activation"]
+    _set_activation(entry, activations.serialize(activations.get(activation)))
+    units = remedy.params.get("units")
+    owner = _kernel_owner(spec, output)
+    if units and owner is not None and owner["config"].get("units") != units:
+        owner["config"]["units"] = units
+    spec.compile["loss"] = {"name": remedy.params["loss"], "from_logits": bool(remedy.params["from_logits"])}
+    return (f"output activation {activation or 'linear'}, loss {remedy.params['loss']}"
+            + (" (from_logits=True)" if remedy.params["from_logits"] else ""))
+
+
+EDITS = {
+    "lower_learning_rate": _set_learning_rate, "raise_learning_rate": _set_learning_rate, "clipnorm": _clipnorm,
+    "switch_to_adam": _switch_to_adam, "leaky_relu": _leaky_relu, "relu_he": _relu_he, "batch_norm": _batch_norm,
+    "reinitialize": _reinitialize, "reset_bias": _reset_bias, "regularize": _regularize,
+    "early_stopping": _early_stopping, "l2": _l2, "weaken_regularization": _weaken_regularization,
+    "add_capacity": _add_capacity, "reduce_lr_on_plateau": _reduce_lr_on_plateau, "train_longer": _train_longer,
+    "standardize_inputs": _flag("standardize_inputs", "inputs standardized with the training mean and std"),
+    "standardize_targets": _flag("standardize_targets", "targets standardized with the training mean and std"),
+    "impute": _flag("impute", "missing inputs replaced by the training mean"), "fix_output": _fix_output,
+}

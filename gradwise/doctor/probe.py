@@ -1,0 +1,130 @@
+"""One probe: build a model from a Spec, train it briefly under the Doctor, score it.
+
+Used by ``diagnose`` (on a copy of the user's model) and by ``repair`` (on each
+repaired set-up), so the before and after runs are measured the same way.
+"""
+
+import math
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..callbacks import EarlyStopping, NonFiniteLossWarning
+from .callback import Doctor
+from .detectors import check_labels, run_detectors
+from .report import Report
+from .setup import describe_model
+from .spec import Preparation
+from .trace import Trace
+
+CLASSIFICATION = ("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy")
+
+
+@dataclass
+class ProbeResult:
+    model: object
+    report: Report
+    score: dict
+    preparation: Preparation
+    error: str = None
+    notes: list = field(default_factory=list)
+
+
+def run_probe(spec, data, epochs, batch_size, sample_every=1, feature_names=None):
+    """Train a model built from `spec` on `data` = (x_train, y_train, x_val, y_val); return a ProbeResult."""
+    x_train, y_train, x_val, y_val = data
+    preparation = Preparation(spec, x_train, y_train)
+    model = spec.build(input_shape=np.shape(x_train)[1:])
+    setup = describe_model(model)
+    mismatched = check_labels(y_train, setup)
+    if mismatched:
+        trace = Trace(setup)
+        findings = mismatched + run_detectors(trace)
+        note = "The probe did not train: fit rejects these labels for this loss."
+        return ProbeResult(model, Report(findings, trace, notes=[note]), {}, preparation, error=note)
+    doctor = Doctor(sample_every=sample_every, verbose=0)
+    extra = spec.make_callbacks()
+    error = None
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", NonFiniteLossWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            model.fit(preparation.inputs(x_train), preparation.targets(y_train), batch_size=batch_size,
+                      epochs=epochs * spec.epoch_factor, verbose=0, shuffle=True, callbacks=[doctor] + extra,
+                      validation_data=(preparation.inputs(x_val), preparation.targets(y_val)))
+        except (ValueError, TypeError, FloatingPointError) as caught:
+            error = f"{type(caught).__name__}: {caught}"
+    trace = doctor.trace
+    if feature_names is not None and trace.setup.get("inputs"):
+        worst = trace.setup["inputs"].get("worst") or []
+        for item in worst:
+            index = int(item["feature"].split()[-1]) if item["feature"].startswith("feature ") else None
+            if index is not None and index < len(feature_names):
+                item["feature"] = str(feature_names[index])
+    for callback in extra:
+        if isinstance(callback, EarlyStopping) and callback.best_weights is not None:
+            trace.setup["restored_epoch"] = int(callback.best_epoch)
+    findings = run_detectors(trace)
+    notes = [] if error is None else [f"The probe stopped with an error: {error}"]
+    report = Report(findings, trace, overhead=None, notes=notes)
+    score = validation_score(model, preparation, x_val, y_val, trace.setup)
+    return ProbeResult(model, report, score, preparation, error=error, notes=notes)
+
+
+def validation_score(model, preparation, x_val, y_val, setup):
+    """Validation accuracy (classification: argmax, or 0/1 threshold) or R² (regression), and the loss."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        outputs = preparation.predictions(model.predict(preparation.inputs(x_val)))
+        try:
+            loss = float(model.evaluate(preparation.inputs(x_val), preparation.targets(y_val), verbose=0,
+                                        return_dict=True)["loss"])
+        except (ValueError, TypeError):
+            loss = math.nan
+    outputs = np.asarray(outputs, dtype=np.float64).reshape(len(outputs), -1)
+    score = {"val_loss": loss if math.isfinite(loss) else None, "loss_name": setup.get("loss")}
+    if not np.isfinite(outputs).all():
+        score.update(val_accuracy=None, val_r2=None, nonfinite_predictions=True)
+        return score
+    y = np.asarray(y_val)
+    if setup.get("loss") in CLASSIFICATION:
+        rows = y.reshape(len(y), -1)
+        probabilities = setup.get("output_activation") in ("sigmoid", "softmax") and not setup.get("from_logits")
+        if outputs.shape[1] > 1:
+            truth = rows.argmax(axis=1) if rows.shape[1] > 1 else rows[:, 0].astype(np.int64)
+            correct = outputs.argmax(axis=1) == truth
+            if not probabilities:
+                shifted = np.exp(outputs - outputs.max(axis=1, keepdims=True))
+                outputs = shifted / shifted.sum(axis=1, keepdims=True)
+            chosen = outputs[np.arange(len(truth)), truth] / np.maximum(outputs.sum(axis=1), 1e-12)
+        else:
+            correct = (outputs[:, 0] > (0.5 if probabilities else 0.0)) == (rows[:, 0] >= 0.5)
+            p = outputs[:, 0] if probabilities else 1.0 / (1.0 + np.exp(-np.clip(outputs[:, 0], -50, 50)))
+            chosen = np.where(rows[:, 0] >= 0.5, p, 1.0 - p)
+        score["val_accuracy"] = float(correct.mean())
+        score["val_log_loss"] = float(-np.log(np.clip(chosen, 1e-7, 1.0)).mean())
+        return score
+    truth = y.reshape(len(y), -1).astype(np.float64)
+    total = ((truth - truth.mean(axis=0)) ** 2).sum()
+    score["val_r2"] = float(1.0 - ((truth - outputs) ** 2).sum() / total) if total > 0 else None
+    return score
+
+
+def improved(before, after, tolerance=0.005):
+    """True when `after` beats `before` on validation: accuracy (or R²) by more than `tolerance`,
+    or, within it, a log-loss of the predicted class probabilities lower by 2% or more (the same
+    measure for both, whatever loss each was trained with)."""
+    for key in ("val_accuracy", "val_r2"):
+        if after.get(key) is None:
+            continue
+        reference = before.get(key)
+        if reference is None:
+            return True
+        if after[key] > reference + tolerance:
+            return True
+        if after[key] < reference - tolerance:
+            return False
+        key = "val_log_loss" if key == "val_accuracy" else "val_loss"
+        return bool(before.get(key) is not None and after.get(key) is not None and after[key] < 0.98 * before[key])
+    return False

@@ -1,0 +1,107 @@
+"""repair: apply the top remedy of each problem, retrain, and show the evidence.
+
+A round takes the findings (warning or worse) that are not consequences of another
+finding, applies the first remedy of each that fits the set-up (``edits.EDITS``),
+retrains the changed set-up with the same probe and diagnoses it again. Rounds repeat
+while problems remain (at most `rounds`). The repaired set-up with the best validation
+score is kept (the report says whether it beats the original). Every change is logged with the code it stands for; nothing is changed silently.
+
+The returned model takes the same raw inputs as the original: when the inputs (or
+regression targets) were standardized, the scaling is folded into the first (or last)
+Dense layer's kernel and bias after training, which computes exactly the same function.
+"""
+
+import numpy as np
+
+from .edits import EDITS
+from .findings import severity_rank
+from .probe import improved, run_probe
+
+
+def _plan(report):
+    """(finding, remedy) for each root or independent finding, with an applicable first remedy."""
+    plan, actions = [], set()
+    for finding in report.findings:
+        if finding.rank < severity_rank("warning") or finding.caused_by:
+            continue
+        remedy = next((item for item in finding.remedies if item.action in EDITS), None)
+        if remedy is not None and (remedy.action, str(remedy.params)) not in actions:
+            actions.add((remedy.action, str(remedy.params)))
+            plan.append((finding, remedy))
+    return plan
+
+
+def repair_spec(spec, first, data, *, epochs, batch_size, rounds=3, sample_every=1, feature_names=None):
+    """Repair rounds starting from the probe `first` of `spec`; returns the final Report."""
+    log, results = [], [first]
+    current_spec, current = spec, first
+    for round_number in range(1, rounds + 1):
+        plan = _plan(current.report)
+        if not plan:
+            break
+        new_spec = current_spec.copy()
+        entries = []
+        for finding, remedy in plan:
+            change = EDITS[remedy.action](new_spec, remedy, current.report.trace)
+            if change is None:
+                continue
+            entries.append({"round": round_number, "finding": finding.code, "action": remedy.action,
+                            "description": remedy.description, "code": remedy.code, "change": change,
+                            "evidence_before": dict(finding.evidence), "applied": True})
+        if not entries:
+            break
+        result = run_probe(new_spec, data, epochs, batch_size, sample_every, feature_names)
+        after_codes = result.report.codes()
+        for entry in entries:
+            entry["gone_after"] = entry["finding"] not in after_codes
+        log += entries
+        results.append(result)
+        current_spec, current = new_spec, result
+    best = results[1] if len(results) > 1 else results[0]
+    for result in results[2:]:
+        if improved(best.score, result.score):
+            best = result
+    return _final_report(first, best, log)
+
+
+def _final_report(first, best, log):
+    report = best.report if best is not first else first.report
+    before_codes = sorted(first.report.codes())
+    after_codes = sorted(best.report.codes()) if best is not first else before_codes
+    evidence = {}
+    for code in before_codes:
+        still = [finding for finding in best.report.findings if finding.code == code and finding.rank >= 1]
+        evidence[code] = "gone" if not still or best is first else still[0].evidence
+    report.before = {"codes": before_codes, **first.score}
+    report.after = {"codes": after_codes, **best.score, "evidence": evidence,
+                    "improved": bool(best is not first and improved(first.score, best.score))}
+    report.repairs = log
+    report.original_findings = first.report.findings
+    report.repaired_model = fold(best.model, best.preparation) if best is not first else None
+    report.preparation = best.preparation if best is not first else None
+    if best is not first and not report.after["improved"]:
+        report.notes.append("The repaired set-up did not score better on validation than the original.")
+    return report
+
+
+def fold(model, preparation):
+    """Fold input/target standardization into the first/last Dense layer, in place; returns the model."""
+    layers = [layer for layer in model.layers if layer.params]
+    if preparation.x_mean is not None and layers and type(layers[0]).__name__ == "Dense" and model.layers[0] is layers[0]:
+        dense = layers[0]
+        kernel, mean, std = dense.params["kernel"], preparation.x_mean, preparation.x_std
+        # W' = W / std (row-wise), b' = b - (mean / std) W: the same map on raw inputs
+        shift = (mean / std) @ kernel
+        kernel[...] = kernel / std[:, None]
+        if "bias" in dense.params:
+            dense.params["bias"][...] = dense.params["bias"] - shift
+        preparation.x_mean = preparation.x_std = None
+    if preparation.y_mean is not None and layers and type(layers[-1]).__name__ == "Dense" and getattr(
+            layers[-1].activation, "name", None) == "linear" and model.layers[-1] is layers[-1]:
+        dense = layers[-1]
+        # y = (x W + b) std + mean  =>  W' = W std, b' = b std + mean
+        dense.params["kernel"][...] = dense.params["kernel"] * np.asarray(preparation.y_std)
+        if "bias" in dense.params:
+            dense.params["bias"][...] = dense.params["bias"] * preparation.y_std + preparation.y_mean
+        preparation.y_mean = preparation.y_std = None
+    return model

@@ -1,0 +1,82 @@
+"""Doctor inside fit: a faulty run, a healthy run, and live repairs."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+
+import gradwise as gw
+from gradwise.doctor import Doctor
+
+
+@pytest.fixture(scope="module")
+def digits():
+    data = load_digits()
+    return data.data[:600] / 16.0, data.target[:600]
+
+
+def _mlp(optimizer, seed=0):
+    model = gw.Sequential([gw.Input((64,)), gw.Dense(32, activation="relu"), gw.Dense(32, activation="relu"),
+                           gw.Dense(10, activation="softmax")], seed=seed)
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def test_a_learning_rate_of_five_is_named_and_printed(digits):
+    lines = []
+    doctor = Doctor(print_fn=lines.append)
+    _mlp(gw.optimizers.SGD(learning_rate=5.0)).fit(*digits, epochs=4, batch_size=32, verbose=0, callbacks=[doctor])
+    report = doctor.report
+    assert report.root_cause.code == "LR_TOO_HIGH"
+    assert report.root_cause.evidence["learning_rate"] == 5.0
+    assert any("LR_TOO_HIGH" in line and "SGD(learning_rate=0.5)" in line for line in lines)
+    assert report.overhead is not None and report.overhead > 0
+
+
+def test_a_healthy_run_has_no_findings(digits):
+    doctor = Doctor(verbose=0)
+    _mlp(gw.optimizers.Adam(learning_rate=0.01)).fit(*digits, epochs=8, batch_size=32, verbose=0,
+                                                      validation_split=0.2, callbacks=[doctor])
+    assert doctor.report.codes() == set()
+    assert doctor.report.text().startswith("gradwise doctor: no problems found")
+
+
+def test_live_repair_lowers_the_learning_rate_and_logs_it(digits):
+    lines = []
+    model = _mlp(gw.optimizers.SGD(learning_rate=5.0))
+    doctor = Doctor(repair=True, print_fn=lines.append)
+    model.fit(*digits, epochs=6, batch_size=32, verbose=0, callbacks=[doctor])
+    entry = next(item for item in doctor.report.repairs if item["finding"] == "LR_TOO_HIGH")
+    assert entry["applied"] and entry["action"] == "lower_learning_rate"
+    assert entry["code"] == "optimizer=SGD(learning_rate=0.5)  # was 5"
+    assert model.optimizer.learning_rate == pytest.approx(0.5)
+    assert any(line.startswith("gradwise doctor repair") and "learning_rate=0.5" in line for line in lines)
+    assert doctor.report.after["since_epoch"] == entry["epoch"] + 2
+    assert "Repairs applied" in doctor.report.text()
+
+
+def test_live_repair_stops_overfitting_and_restores_the_best_weights(digits):
+    x, y = digits
+    model = gw.Sequential([gw.Input((64,)), gw.Dense(256, activation="relu"), gw.Dense(10, activation="softmax")],
+                          seed=0)
+    model.compile(gw.optimizers.Adam(learning_rate=0.01), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    doctor = Doctor(repair=True, verbose=0)
+    history = model.fit(x[:40], y[:40], epochs=40, batch_size=8, verbose=0, validation_data=(x[300:], y[300:]),
+                        callbacks=[doctor])
+    entry = next(item for item in doctor.report.repairs if item["finding"] == "OVERFITTING")
+    assert entry["applied"] and len(history.history["loss"]) < 40
+    best = int(np.argmin(history.history["val_loss"]))
+    assert entry["restored_epoch"] == best
+    assert model.evaluate(x[300:], y[300:], verbose=0, return_dict=True)["loss"] == pytest.approx(history.history["val_loss"][best], rel=1e-5)
+
+
+def test_structural_remedies_are_proposed_not_applied(digits):
+    x, y = digits
+    model = gw.Sequential([gw.Input((64,)), gw.Dense(32, activation="relu", kernel_initializer="zeros"),
+                           gw.Dense(32, activation="relu", kernel_initializer="zeros"),
+                           gw.Dense(10, activation="softmax")], seed=0)
+    model.compile("adam", "sparse_categorical_crossentropy")
+    doctor = Doctor(repair=True, verbose=0)
+    model.fit(x, y, epochs=2, batch_size=32, verbose=0, callbacks=[doctor])
+    entry = next(item for item in doctor.report.repairs if item["finding"] == "BAD_INITIALIZATION")
+    assert entry["applied"] is False and "kernel_initializer='he_normal'" in entry["code"]
+    assert np.all(model.layers[0].get_weights()[0] == 0)  # nothing changed silently

@@ -1,0 +1,125 @@
+"""The instruments on real fits: every recorded number checked against an independent computation."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import gradwise as gw
+from gradwise import initializers
+from gradwise.callbacks import NonFiniteLossWarning
+from gradwise.doctor import Doctor
+
+
+def _model(layers, optimizer, loss="sparse_categorical_crossentropy", seed=0):
+    model = gw.Sequential(layers, seed=seed, dtype="float64")
+    model.compile(optimizer=optimizer, loss=loss)
+    return model
+
+
+def _fit(model, x, y, **kwargs):
+    doctor = Doctor(verbose=0, sample_every=kwargs.pop("sample_every", 1))
+    model.fit(x, y, verbose=0, callbacks=[doctor], **kwargs)
+    return doctor.trace
+
+
+@pytest.fixture
+def data(rng):
+    x = rng.normal(size=(64, 5))
+    return x, (x[:, 0] + x[:, 1] > 0).astype(np.int64) + (x[:, 2] > 1)
+
+
+def test_gradient_norms_and_update_ratios_match_an_independent_step(data):
+    x, y = data
+    make = lambda: _model([gw.Input((5,)), gw.Dense(7, activation="tanh", name="hidden"),
+                           gw.Dense(3, activation="softmax", name="out")], gw.optimizers.SGD(learning_rate=0.1))
+    reference = make()
+    before = {f"{layer.name}/{key}": value.copy() for layer in reference.layers for key, value in layer.params.items()}
+    _, grads = reference.compute_gradients(x, y)
+    trace = _fit(make(), x, y, epochs=1, batch_size=64)  # one batch: the whole data set, at the initial weights
+    sample = trace.samples[0]["layers"]
+    for layer in ("hidden", "out"):
+        names = [name for name in grads if name.startswith(layer + "/")]
+        assert sample[layer]["grad_norm"] == pytest.approx(np.linalg.norm(grads[f"{layer}/kernel"]), rel=1e-10)
+        step = np.sqrt(sum(((0.1 * grads[name]) ** 2).sum() for name in names))
+        weight = np.sqrt(sum((before[name] ** 2).sum() for name in names))
+        assert sample[layer]["update_ratio"] == pytest.approx(step / weight, rel=1e-8)
+
+
+def test_dead_units_are_counted_exactly(data):
+    x, y = data
+    model = _model([gw.Input((5,)), gw.Dense(4, activation="relu"), gw.Dense(3, activation="softmax")],
+                   gw.optimizers.SGD(learning_rate=1e-12))
+    hidden = model.layers[0]
+    hidden.set_weights([np.zeros((5, 4)), np.array([-1.0, -1.0, -1.0, 1.0])])  # three units can never fire
+    trace = _fit(model, x, y, epochs=2, batch_size=16)
+    assert trace.epochs[-1]["layers"][hidden.name]["dead_fraction"] == pytest.approx(0.75)
+
+
+@pytest.mark.parametrize("bias, expected", [(7.0, 1.0), (5.0, 0.0)])
+def test_saturation_uses_one_percent_of_the_peak_derivative(data, bias, expected):
+    # sigmoid(7) = 0.99909 > 0.9975 (derivative < 1% of 0.25); sigmoid(5) = 0.99331 is not saturated
+    x, y = data
+    model = _model([gw.Input((5,)), gw.Dense(4, activation="sigmoid", kernel_initializer="zeros",
+                                             bias_initializer=initializers.Constant(bias)),
+                    gw.Dense(3, activation="softmax")], gw.optimizers.SGD(learning_rate=1e-12))
+    trace = _fit(model, x, y, epochs=1, batch_size=16)
+    assert trace.samples[0]["layers"][model.layers[0].name]["saturated_fraction"] == expected
+
+
+def test_batch_losses_are_recovered_from_the_running_mean(data):
+    x, y = data
+    model = _model([gw.Input((5,)), gw.Dense(6, activation="relu"), gw.Dense(3, activation="softmax")],
+                   gw.optimizers.SGD(learning_rate=1e-12))  # the weights stay put, so each batch's loss is known
+    trace = _fit(model, x, y, epochs=1, batch_size=16, shuffle=False)
+    expected = [model.evaluate(x[i:i + 16], y[i:i + 16], verbose=0) for i in range(0, 48, 16)]
+    assert [loss for _, loss in trace.batch_losses] == pytest.approx(expected, rel=1e-9)
+    assert trace.initial_loss() == pytest.approx(expected[0])
+
+
+def test_data_summaries_and_taps(data):
+    x, y = data
+    model = _model([gw.Input((5,)), gw.Dense(6, activation="relu"), gw.Dense(3, activation="softmax")], "adam")
+    trace = _fit(model, x * 50 + 100, y, epochs=2, batch_size=16)
+    assert trace.setup["inputs"]["max_abs_mean"] == pytest.approx(np.abs((x * 50 + 100).mean(axis=0)).max())
+    assert trace.setup["labels"]["counts"] == np.bincount(y, minlength=3).tolist()
+    assert trace.setup["baseline"]["kind"] == "accuracy"
+    assert "forward" not in vars(model.layers[0]) and "value_and_gradient" not in vars(model.loss)
+
+
+def test_sampling_every_n_batches(data):
+    x, y = data
+    model = _model([gw.Input((5,)), gw.Dense(6, activation="relu"), gw.Dense(3, activation="softmax")], "adam")
+    trace = _fit(model, x, y, epochs=2, batch_size=8, sample_every=3)
+    assert [sample["step"] for sample in trace.samples] == [0, 3, 6, 9, 12, 15]
+
+
+def test_adaptive_sampling_skips_batches_but_not_epochs(data):
+    x, y = data
+    model = _model([gw.Input((5,)), gw.Dense(6, activation="relu"), gw.Dense(3, activation="softmax")], "adam")
+    doctor = Doctor(verbose=0, overhead_budget=0.001)
+    model.fit(np.tile(x, (8, 1)), np.tile(y, 8), epochs=3, batch_size=8, verbose=0, callbacks=[doctor])
+    epochs = [sample["epoch"] for sample in doctor.trace.samples]
+    assert len(epochs) < 3 * 64 / 4 and set(epochs) == {0, 1, 2}
+
+
+def test_a_nan_loss_is_recorded_where_it_happened(data):
+    x, y = data
+    model = _model([gw.Input((5,)), gw.Dense(8, activation="relu"), gw.Dense(1)], gw.optimizers.SGD(learning_rate=5.0),
+                   loss="mse")
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", NonFiniteLossWarning)
+        trace = _fit(model, x, y * 1e3, epochs=5, batch_size=8)
+    failure = trace.failure
+    assert failure is not None and failure["kind"] in ("NaN", "Inf")
+    assert failure["step"] == len(trace.batch_losses) + failure["epoch"]  # the last batch of an epoch has no loss
+    assert f"batch {failure['batch'] + 1}/" in model.stop_reason
+
+
+def test_doctor_validates_its_arguments():
+    with pytest.raises(ValueError, match="`sample_every` must be 'auto' or a positive int, got 0"):
+        Doctor(sample_every=0)
+    with pytest.raises(ValueError, match="`overhead_budget` must be in"):
+        Doctor(overhead_budget=2)
+    with pytest.raises(ValueError, match="`verbose` must be 0, 1 or 2"):
+        Doctor(verbose=3)
