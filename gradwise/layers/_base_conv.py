@@ -31,6 +31,11 @@ class BaseConv(Layer):
         self.padding = _im2col.padding_mode(owner, padding, self.rank)
         self.data_format = _im2col.data_format(owner, data_format)
         self.dilation_rate = _im2col.int_tuple(owner, "dilation_rate", dilation_rate, self.rank)
+        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
+            raise ValueError(
+                f"{owner}: `strides` > 1 together with `dilation_rate` > 1 is not supported (as in Keras), got "
+                f"strides={self.strides} and dilation_rate={self.dilation_rate}. Set one of them to 1."
+            )
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)

@@ -30,9 +30,10 @@ class Conv1D(BaseConv):
     Raises
     ------
     ValueError
-        For non-positive `filters`, `kernel_size`, `strides` or `dilation_rate`, an unknown
-        `padding`, inputs that are not (batch, steps, channels) with the built channel count,
-        or a kernel longer than the (padded) input.
+        For non-positive `filters`, `kernel_size`, `strides` or `dilation_rate`, strides > 1
+        together with dilation_rate > 1 (as in Keras), an unknown `padding`, inputs that are
+        not (batch, steps, channels) with the built channel count, or a kernel longer than the
+        (padded) input.
 
     Examples
     --------

@@ -31,9 +31,10 @@ class Conv2D(BaseConv):
     Raises
     ------
     ValueError
-        For non-positive `filters`, `kernel_size`, `strides` or `dilation_rate`, an unknown
-        `padding`, inputs that are not (batch, height, width, channels) with the built channel
-        count, or a kernel larger than the (padded) input.
+        For non-positive `filters`, `kernel_size`, `strides` or `dilation_rate`, strides > 1
+        together with dilation_rate > 1 (as in Keras), an unknown `padding`, inputs that are
+        not (batch, height, width, channels) with the built channel count, or a kernel larger
+        than the (padded) input.
 
     Examples
     --------

@@ -76,7 +76,7 @@ def compare_with_torch(layer, inputs, upstream, torch_padding, pad=None):
 
 
 @pytest.mark.parametrize("kernel_size, strides, dilation", [
-    (3, 1, 1), (3, 2, 1), (2, 1, 1), (4, 3, 1), ((2, 3), (1, 2), 1), (3, 1, 2), ((3, 2), 2, (2, 1)),
+    (3, 1, 1), (3, 2, 1), (2, 1, 1), (4, 3, 1), ((2, 3), (1, 2), 1), (3, 1, 2), ((3, 2), 1, (2, 3)),
 ])
 def test_valid_matches_torch(rng, kernel_size, strides, dilation):
     layer = random_bias(built(Conv2D(4, kernel_size, strides=strides, dilation_rate=dilation), (9, 8, 3)), rng)
@@ -151,6 +151,10 @@ def test_hand_worked_valid_convolution_with_stride_and_dilation():
 @given(height=st.integers(1, 12), width=st.integers(1, 12), kernel=st.integers(1, 5), stride=st.integers(1, 4),
        dilation=st.integers(1, 3), padding=st.sampled_from(["valid", "same"]))
 def test_output_shape_formula(height, width, kernel, stride, dilation, padding):
+    if stride > 1 and dilation > 1:
+        with pytest.raises(ValueError, match="together with `dilation_rate` > 1 is not supported"):
+            Conv2D(2, (kernel, 1), strides=(stride, 1), dilation_rate=(dilation, 1), padding=padding)
+        return
     layer = Conv2D(2, (kernel, 1), strides=(stride, 1), dilation_rate=(dilation, 1), padding=padding)
     span = (kernel - 1) * dilation + 1
     if padding == "valid" and height < span:
@@ -221,6 +225,9 @@ def test_config_round_trip_keeps_arguments():
     ({"filters": 2, "kernel_size": 3, "strides": 0}, r"Conv2D: `strides` must be .* got 0"),
     ({"filters": 2, "kernel_size": 3, "strides": (1, -2)}, r"`strides` .* got \(1, -2\)"),
     ({"filters": 2, "kernel_size": 3, "dilation_rate": 0}, r"Conv2D: `dilation_rate` must be .* got 0"),
+    ({"filters": 2, "kernel_size": 3, "strides": (1, 2), "dilation_rate": (2, 1)},
+     r"Conv2D: `strides` > 1 together with `dilation_rate` > 1 is not supported \(as in Keras\), got "
+     r"strides=\(1, 2\) and dilation_rate=\(2, 1\)"),
     ({"filters": 2, "kernel_size": 3, "padding": "full"}, r"`padding` must be one of \['same', 'valid'\]"),
     ({"filters": 2, "kernel_size": 3, "data_format": "channels_first"}, r"only `data_format='channels_last'`"),
 ])
