@@ -71,9 +71,8 @@ def run_case(name, repair=True, mode="diagnose"):
         report = diagnose(model, x_train, y_train, validation_data=(x_val, y_val), epochs=case.epochs,
                           batch_size=case.batch_size, repair=repair and case.expected is not None)
     seconds = time.perf_counter() - start
-    original = getattr(report, "original_findings", report.findings)
-    codes = sorted({finding.code for finding in original if finding.rank >= 1})
-    root = next((finding.code for finding in original if finding.root_cause), None)
+    codes = sorted(report.codes())
+    root = getattr(report.root_cause, "code", None)
     result = {"name": case.name, "expected": case.expected, "accept": list(case.accept), "root": list(case.root), "codes": codes,
               "root_cause": root, "seconds": seconds, "description": case.description}
     if repair and case.expected is not None:

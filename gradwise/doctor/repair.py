@@ -65,22 +65,27 @@ def repair_spec(spec, first, data, *, epochs, batch_size, rounds=3, sample_every
 
 
 def _final_report(first, best, log):
-    report = best.report if best is not first else first.report
-    before_codes = sorted(first.report.codes())
-    after_codes = sorted(best.report.codes()) if best is not first else before_codes
+    """The original diagnosis, with the repairs, the scores before and after, and the repaired run."""
+    report = first.report
+    repaired = best is not first
+    before_codes = sorted(report.codes())
+    after_codes = sorted(best.report.codes()) if repaired else before_codes
     evidence = {}
     for code in before_codes:
         still = [finding for finding in best.report.findings if finding.code == code and finding.rank >= 1]
-        evidence[code] = "gone" if not still or best is first else still[0].evidence
+        evidence[code] = "gone" if repaired and not still else (still[0].evidence if still else "not repaired")
     report.before = {"codes": before_codes, **first.score}
     report.after = {"codes": after_codes, **best.score, "evidence": evidence,
-                    "improved": bool(best is not first and improved(first.score, best.score))}
+                    "improved": bool(repaired and improved(first.score, best.score))}
     report.repairs = log
-    report.original_findings = first.report.findings
-    report.repaired_model = fold(best.model, best.preparation) if best is not first else None
-    report.preparation = best.preparation if best is not first else None
-    if best is not first and not report.after["improved"]:
+    report.repaired_report = best.report if repaired else None
+    report.repaired_model = fold(best.model, best.preparation) if repaired else None
+    report.preparation = best.preparation if repaired else None
+    if repaired and not report.after["improved"]:
         report.notes.append("The repaired set-up did not score better on validation than the original.")
+    if repaired and best.preparation.x_mean is not None:
+        report.notes.append("The repaired model expects standardized inputs (report.preparation.inputs(x)): "
+                            "its first layer is not Dense, so the scaling could not be folded into it.")
     return report
 
 

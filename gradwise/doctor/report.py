@@ -72,6 +72,8 @@ class Report:
     before, after : dict or None
         With ``repair=True``: findings and validation score before and after the repairs.
     repaired_model : Sequential or None
+    repaired_report : Report or None
+        With ``repair=True``: the diagnosis of the repaired run (its findings and figure).
     overhead : float or None
         Share of training time the instruments took.
     """
@@ -84,6 +86,8 @@ class Report:
         self.repairs = list(repairs or [])
         self.before, self.after = before, after
         self.repaired_model = repaired_model
+        self.repaired_report = None
+        self.preparation = None
         self.overhead = overhead
         self.notes = list(notes or [])
 
@@ -165,6 +169,8 @@ class Report:
             "repairs": _plain(self.repairs), "before": _plain(self.before), "after": _plain(self.after),
             "overhead": self.overhead, "notes": list(self.notes),
         }
+        if self.repaired_report is not None:
+            result["after_findings"] = [finding.to_dict() for finding in self.repaired_report.findings]
         if include_trace:
             result["trace"] = self.trace.to_dict()
         return result

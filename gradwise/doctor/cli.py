@@ -1,0 +1,108 @@
+"""The ``gradwise doctor`` command: diagnose a saved model on a CSV file.
+
+    gradwise doctor --model model.gw --data diabetes.csv --target Outcome [--repair]
+
+``add_parser(subparsers)`` adds the sub-command to an argparse parser (gradwise's CLI
+calls it); ``run(args)`` executes it and returns the exit status: 0 when no problem of
+severity warning or worse was found, 1 when some was, 2 when the model or the data
+could not be read.
+"""
+
+import csv
+import math
+import sys
+
+import numpy as np
+
+
+def add_parser(subparsers):
+    """Add the ``doctor`` sub-command to `subparsers` (from ``ArgumentParser.add_subparsers``)."""
+    parser = subparsers.add_parser(
+        "doctor", help="diagnose a saved model's training on a CSV data set",
+        description="Train a copy of a saved model briefly on a CSV file and report what goes wrong: "
+                    "the problems found, their evidence and the code changes that fix them.")
+    parser.add_argument("--model", required=True, help="model file written by model.save()")
+    parser.add_argument("--data", required=True, help="CSV file with a header row and numeric columns")
+    parser.add_argument("--target", required=True, help="name of the column to predict")
+    parser.add_argument("--repair", action="store_true", help="apply the remedies, retrain, report before/after")
+    parser.add_argument("--epochs", type=int, default=20, help="epochs of the probe training (default 20)")
+    parser.add_argument("--batch-size", type=int, default=32, help="batch size of the probe (default 32)")
+    parser.add_argument("--validation-split", type=float, default=0.2, help="held-out fraction (default 0.2)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", help="also write the report as JSON to this file")
+    parser.add_argument("--figure", help="also save the report's figure to this file (PNG, SVG, PDF)")
+    parser.add_argument("--save-repaired", help="with --repair: save the repaired model to this file")
+    parser.set_defaults(handler=run)
+    return parser
+
+
+def read_csv(path, target):
+    """(x, y, feature names) from a CSV file with a header row; empty cells become NaN.
+
+    Raises
+    ------
+    ValueError
+        If the target column is missing, or a cell is not a number (naming row and column).
+    """
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    if not rows:
+        raise ValueError(f"{path}: the file is empty; expected a header row and data rows.")
+    header = [name.strip() for name in rows[0]]
+    if target not in header:
+        raise ValueError(f"{path}: no column named {target!r} for `--target`; the columns are {', '.join(header)}.")
+    values = np.empty((len(rows) - 1, len(header)))
+    for line, row in enumerate(rows[1:], start=2):
+        if len(row) != len(header):
+            raise ValueError(f"{path}, line {line}: expected {len(header)} values, got {len(row)}.")
+        for column, cell in enumerate(row):
+            cell = cell.strip()
+            try:
+                values[line - 2, column] = float(cell) if cell else math.nan
+            except ValueError:
+                raise ValueError(f"{path}, line {line}, column {header[column]!r}: {cell!r} is not a number; "
+                                 "the doctor needs numeric columns (encode categories first).") from None
+    index = header.index(target)
+    features = [name for name in header if name != target]
+    return np.delete(values, index, axis=1), values[:, index], features
+
+
+def _targets(y, model):
+    """Class labels as integers for the sparse and binary cross-entropies; the rest as given."""
+    if model.loss.name in ("sparse_categorical_crossentropy", "binary_crossentropy") and np.all(np.mod(y, 1) == 0):
+        return y.astype(np.int64)
+    return y
+
+
+def run(args, stdout=None, stderr=None):
+    """Run ``gradwise doctor`` with parsed `args`; returns the exit status (0, 1 or 2)."""
+    from ..saving import load_model
+    from .diagnose import diagnose
+
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    try:
+        model = load_model(args.model)
+        x, y, features = read_csv(args.data, args.target)
+    except (OSError, ValueError) as error:
+        print(f"gradwise doctor: {error}", file=stderr)
+        return 2
+    try:
+        report = diagnose(model, x, _targets(y, model), epochs=args.epochs, batch_size=args.batch_size,
+                          validation_split=args.validation_split, repair=args.repair, seed=args.seed,
+                          feature_names=features)
+    except ValueError as error:
+        print(f"gradwise doctor: {error}", file=stderr)
+        return 2
+    print(report.text(), file=stdout)
+    if args.json:
+        with open(args.json, "w") as handle:
+            handle.write(report.to_json(indent=1))
+    if args.figure:
+        report.figure().savefig(args.figure)
+    if args.save_repaired:
+        if report.repaired_model is None:
+            print("gradwise doctor: no repaired model to save (use --repair).", file=stderr)
+        else:
+            report.repaired_model.save(args.save_repaired)
+            print(f"Repaired model saved to {args.save_repaired}.", file=stdout)
+    return 1 if report.codes("warning") else 0
