@@ -233,3 +233,53 @@ HEALTHY = [
     Case("cancer_sigmoid_two_layers", "breast_cancer", mlp([16, 8], "sigmoid", learning_rate=0.01, **BINARY),
          targets="binary", description="two sigmoid layers on breast cancer"),
 ]
+
+# Held-out set-ups, written after every threshold above was frozen and never used to tune one:
+# they estimate how the detectors do on faults they were not calibrated on.
+HELD_OUT_FAULTS = [
+    Case("held_sigmoid_stack_9_pima", "pima", mlp([16] * 9, "sigmoid", optimizer="sgd", learning_rate=0.1, **BINARY),
+         "VANISHING_GRADIENT", ("PLATEAU", "UNDERFITTING", "LR_TOO_LOW"), targets="binary"),
+    Case("held_relu_normal15_iris", "iris", mlp([32] * 5, "relu", optimizer="sgd", learning_rate=0.01,
+                                                kernel_initializer=_normal(1.5)),
+         "EXPLODING_GRADIENT", ("NAN_INF", "BAD_INITIALIZATION", "LR_TOO_HIGH", "DYING_RELU", "UNDERFITTING",
+                                "PLATEAU"), epochs=30, batch_size=16, root=("BAD_INITIALIZATION",)),
+    Case("held_relu_bias_minus2_pima", "pima", mlp([32, 32], "relu", bias_initializer=initializers.Constant(-2.0),
+                                                   **BINARY),
+         "DYING_RELU", ("BAD_INITIALIZATION", "PLATEAU", "UNDERFITTING", "VANISHING_GRADIENT"), targets="binary",
+         root=("BAD_INITIALIZATION",)),
+    Case("held_sigmoid_normal8_cancer", "breast_cancer", mlp([32], "sigmoid", kernel_initializer=_normal(8.0), **BINARY),
+         "SATURATION", ("BAD_INITIALIZATION", "VANISHING_GRADIENT", "UNDERFITTING", "PLATEAU", "OVERFITTING"),
+         targets="binary", root=("BAD_INITIALIZATION",)),
+    Case("held_adam_lr2_digits", "digits", mlp([64], "relu", learning_rate=2.0),
+         "LR_TOO_HIGH", ("NAN_INF", "EXPLODING_GRADIENT", "DYING_RELU", "PLATEAU", "UNDERFITTING")),
+    Case("held_adam_lr3e-6_pima", "pima", mlp([16, 8], "relu", learning_rate=3e-6, **BINARY),
+         "LR_TOO_LOW", ("UNDERFITTING", "PLATEAU"), targets="binary"),
+    Case("held_sigmoid3_plain_sgd_cancer", "breast_cancer", mlp([16, 16, 16], "sigmoid", optimizer="sgd",
+                                                                learning_rate=0.02, **BINARY),
+         "PLATEAU", ("UNDERFITTING", "LR_TOO_LOW", "VANISHING_GRADIENT"), targets="binary"),
+    Case("held_tiny_digits_tanh", "digits", mlp([256] * 3, "tanh"), "OVERFITTING", (), epochs=60, batch_size=8,
+         train_size=80),
+    Case("held_two_units_digits", "digits", mlp([2], "relu"), "UNDERFITTING", ("PLATEAU", "DYING_RELU")),
+    Case("held_cancer_raw_relu", "breast_cancer", mlp([32], "relu", **BINARY), "UNNORMALIZED_INPUT",
+         ("UNDERFITTING", "PLATEAU", "DYING_RELU", "LR_TOO_HIGH", "EXPLODING_GRADIENT", "OVERFITTING"),
+         scaling="raw", targets="binary"),
+    Case("held_cancer_raw_linear_mse", "breast_cancer", mlp([16], None, optimizer="sgd", learning_rate=0.01,
+                                                            **REGRESSION),
+         "NAN_INF", ("UNNORMALIZED_INPUT", "LR_TOO_HIGH", "EXPLODING_GRADIENT"), scaling="raw",
+         targets="continuous_binary", root=("UNNORMALIZED_INPUT",)),
+    Case("held_linear_output_sparse_iris", "iris", mlp([16], "relu", output_activation=None), "LOSS_ACTIVATION_MISMATCH",
+         ("UNDERFITTING", "PLATEAU", "NAN_INF"), epochs=30, batch_size=16),
+    Case("held_zeros_tanh_cancer", "breast_cancer", mlp([16, 16], "tanh", kernel_initializer="zeros", **BINARY),
+         "BAD_INITIALIZATION", ("PLATEAU", "UNDERFITTING", "VANISHING_GRADIENT"), targets="binary"),
+]
+
+HELD_OUT_HEALTHY = [
+    Case("held_iris_relu_adam", "iris", mlp([32, 16], "relu", learning_rate=0.01), epochs=40, batch_size=8),
+    Case("held_cancer_tanh_momentum", "breast_cancer", mlp([16], "tanh", optimizer="sgd", learning_rate=0.01,
+                                                           momentum=0.9, **BINARY), targets="binary"),
+    Case("held_digits_dropout_rmsprop", "digits", mlp([128], "relu", optimizer="rmsprop", dropout=0.2)),
+    Case("held_pima_he_bn", "pima", mlp([32, 16], "relu", kernel_initializer="he_normal", batch_norm=True, **BINARY),
+         targets="binary"),
+    Case("held_diabetes_tanh", "diabetes", mlp([16], "tanh", learning_rate=0.005, **REGRESSION),
+         targets="standardized"),
+]

@@ -9,7 +9,7 @@ import warnings
 from gradwise.callbacks import NonFiniteLossWarning
 from gradwise.doctor import Doctor, diagnose
 
-from .cases import FAULTS, HEALTHY
+from .cases import FAULTS, HEALTHY, HELD_OUT_FAULTS, HELD_OUT_HEALTHY
 from .data import load
 
 _REGRESSION_TARGETS = ("continuous", "standardized", "continuous_binary")
@@ -33,7 +33,7 @@ def prepare(case):
 
 
 def find_case(name):
-    for case in FAULTS + HEALTHY:
+    for case in FAULTS + HEALTHY + HELD_OUT_FAULTS + HELD_OUT_HEALTHY:
         if case.name == name:
             return case
     raise KeyError(f"no case named {name!r}")

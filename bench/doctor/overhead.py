@@ -1,11 +1,19 @@
 """The cost of Doctor() inside fit: the same training with and without it.
 
-Each set-up trains a fresh model (same seed) without and with ``Doctor()`` (default
-settings, printing muted), alternately, `repeats` times; the overhead is the median CPU
-time (``time.process_time``: steadier than wall time on a shared machine) with the
-doctor over the median without, minus 1. The set-ups range from a tiny MLP whose batch
-step takes ~0.2 ms (where any per-batch Python work shows most) to an MNIST MLP and a
-small CNN.
+Each set-up trains a fresh model (same seed) without the doctor, with ``Doctor()``
+(default settings, printing muted) and without again (an A/A control that shows the
+measurement noise), in turn, `repeats` times. Reported per set-up:
+
+- ``ab``: median CPU time (``time.process_time``) with the doctor over the median
+  without, minus 1: everything included, but noisy on a shared machine;
+- ``aa``: the same ratio between the two runs without the doctor (the noise floor);
+- ``self``: the doctor's own measurement of the CPU time spent in its code, over the
+  training time (``report.overhead``, median): steady, but it leaves out fit's building
+  of batch logs for callbacks and the few operations per batch, which
+  ``subscription`` (a do-nothing batch callback, A/B) estimates.
+
+The set-ups range from a tiny MLP whose batch step takes ~0.1 ms (where any per-batch
+Python work shows most) to an MNIST MLP and a small CNN.
 """
 
 import statistics
@@ -68,29 +76,43 @@ SETUPS = {
 }
 
 
-def _seconds(build, data, batch_size, epochs, doctor):
+class _BatchNoop(gw.callbacks.Callback):
+    def on_train_batch_end(self, batch, logs=None):
+        pass
+
+
+def _seconds(build, data, batch_size, epochs, kind):
+    """(CPU seconds of fit, the doctor's self-measured overhead or None)."""
     x_train, y_train, x_val, y_val = data
     model = build()
-    callbacks = [Doctor(print_fn=lambda *args: None)] if doctor else []
+    callbacks = {"plain": [], "doctor": [Doctor(print_fn=lambda *args: None)], "noop": [_BatchNoop()]}[kind]
     start = time.process_time()
     model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, verbose=0, validation_data=(x_val, y_val),
               callbacks=callbacks)
-    return time.process_time() - start
+    seconds = time.process_time() - start
+    return seconds, (callbacks[0].report.overhead if kind == "doctor" else None)
 
 
-def measure(repeats=5, setups=None):
-    """{'runs': {set-up: overhead}, 'median', 'max', 'seconds': {set-up: plain CPU seconds}}."""
-    runs, seconds = {}, {}
+def measure(repeats=7, setups=None):
+    """Per set-up: {'ab', 'aa', 'self', 'subscription', 'seconds'}; and the median and max of 'ab' and 'self'."""
+    runs = {}
     for name, (make, epochs) in SETUPS.items():
         if setups is not None and name not in setups:
             continue
         build, data, batch_size = make()
-        plain, doctored = [], []
-        for _ in range(repeats):  # alternated, so a change of load hits both
-            plain.append(_seconds(build, data, batch_size, epochs, False))
-            doctored.append(_seconds(build, data, batch_size, epochs, True))
-        runs[name] = float(statistics.median(doctored) / statistics.median(plain) - 1.0)
-        seconds[name] = float(statistics.median(plain))
-    values = list(runs.values())
-    return {"runs": runs, "seconds": seconds, "median": float(statistics.median(values)), "max": float(max(values)),
-            "repeats": repeats}
+        times = {"plain": [], "doctor": [], "plain_again": [], "noop": []}
+        own = []
+        for _ in range(repeats):  # in turn, so a change of load hits all alike
+            for kind in times:
+                seconds, overhead = _seconds(build, data, batch_size, epochs, kind.replace("_again", ""))
+                times[kind].append(seconds)
+                if overhead is not None:
+                    own.append(overhead)
+        median = {kind: statistics.median(values) for kind, values in times.items()}
+        runs[name] = {"ab": median["doctor"] / median["plain"] - 1.0, "aa": median["plain_again"] / median["plain"] - 1.0,
+                      "subscription": median["noop"] / median["plain"] - 1.0, "self": statistics.median(own),
+                      "seconds": median["plain"]}
+    ab = [run["ab"] for run in runs.values()]
+    own = [run["self"] for run in runs.values()]
+    return {"runs": runs, "median": float(statistics.median(ab)), "max": float(max(ab)),
+            "self_median": float(statistics.median(own)), "self_max": float(max(own)), "repeats": repeats}

@@ -42,6 +42,23 @@ def summarize(results, timing=None):
     return summary
 
 
+def render_overhead(timing, markdown=False):
+    """The overhead table: A/B, A/A control, self-measured, subscription; CPU seconds without the doctor."""
+    rows = [(name, f"{run['seconds']:.2f}", f"{100 * run['ab']:+.1f}%", f"{100 * run['aa']:+.1f}%",
+             f"{100 * run['self']:.1f}%", f"{100 * run['subscription']:+.1f}%") for name, run in timing["runs"].items()]
+    header = ("set-up", "CPU s without", "A/B overhead", "A/A noise", "self-measured", "batch-hook cost")
+    summary = (f"Doctor() overhead (default sampling, median of {timing['repeats']} runs): A/B median "
+               f"{100 * timing['median']:+.1f}%, max {100 * timing['max']:+.1f}%; self-measured median "
+               f"{100 * timing['self_median']:.1f}%, max {100 * timing['self_max']:.1f}%")
+    if markdown:
+        lines = ["| " + " | ".join(header) + " |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
+    else:
+        lines = [f"{header[0]:42s} " + " ".join(f"{item:>15s}" for item in header[1:])]
+        lines += [f"{row[0]:42s} " + " ".join(f"{item:>15s}" for item in row[1:]) for row in rows]
+    return lines + ["", summary]
+
+
 def _pct(value):
     return "n/a" if value is None else f"{100 * value:.0f}%"
 
@@ -71,7 +88,7 @@ def render(summary, markdown=False):
         lines.append(f"codes outside a case's accepted set: {summary['unexpected']}")
     timing = summary.get("overhead")
     if timing:
-        lines.append(f"Doctor() overhead in fit (default sampling): median {_pct(timing['median'])}, "
-                     f"max {_pct(timing['max'])} over {len(timing['runs'])} set-ups")
+        lines.append("")
+        lines += render_overhead(timing, markdown)
     lines.append(f"suite time: {summary.get('seconds', 0):.0f} s")
     return "\n".join(lines)

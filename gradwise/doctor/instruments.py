@@ -5,8 +5,15 @@ running mean fit reports). Every N-th batch is *sampled*: per layer, the activat
 mean and standard deviation, the fraction of saturated sigmoid/tanh outputs, which
 ReLU units fired, the norm of each parameter gradient, the update-to-weight ratio
 ||dw|| / ||w|| (from a copy of the weights taken just before that batch) and NaN/Inf
-anywhere. With ``sample_every='auto'`` N adapts so the sampled work stays within
-``overhead_budget`` of the measured training time (at least one sample per epoch).
+anywhere. With ``sample_every='auto'`` N adapts so the sampled batches take about half
+of ``overhead_budget`` of the measured training time (at most one epoch apart), and a
+sample is skipped whenever the doctor's recurring work (samples, epoch summaries,
+detectors) already exceeds ``overhead_budget`` of the training time so far.
+Between full samples, *light* samples (a quarter of the budget) only note which ReLU
+units fired, so dead units are counted over many batches even when full samples are
+rare.
+In the update ratio, ||w|| is floored at the norm a Glorot-initialized kernel of the
+layer's shape would have, so a layer started at zero does not show huge ratios.
 
 Two taps see the data, which no callback hook carries: the first layer's ``forward``
 and the loss's ``value_and_gradient`` are wrapped (instance attributes, set only while
@@ -53,7 +60,7 @@ class Recorder:
     ----------
     sample_every : int or 'auto'
     overhead_budget : float
-        Target share of training time spent on sampled batches when 'auto'.
+        Share of the training time the timed work of the doctor may take when 'auto'.
     reservoir_size : int
         Training rows kept from the first epoch.
     min_dead_samples : int
@@ -61,7 +68,7 @@ class Recorder:
         are pooled over epochs), so a rarely firing unit is not called dead.
     """
 
-    def __init__(self, sample_every="auto", overhead_budget=0.03, reservoir_size=1024, min_dead_samples=256, seed=0):
+    def __init__(self, sample_every="auto", overhead_budget=0.05, reservoir_size=1024, min_dead_samples=256, seed=0):
         if sample_every != "auto" and (isinstance(sample_every, bool) or not isinstance(sample_every, int)
                                        or sample_every < 1):
             raise ValueError(f"Doctor: `sample_every` must be 'auto' or a positive int, got {sample_every!r}.")
@@ -73,6 +80,7 @@ class Recorder:
         self.min_dead_samples = int(min_dead_samples)
         self._rng = np.random.default_rng(seed)
         self.trace = Trace()
+        self._recurring = 0.0
         self.overhead_seconds = 0.0
         self.train_seconds = 0.0
 
@@ -88,6 +96,13 @@ class Recorder:
         for index, name in enumerate(parameter_set.names):
             layer_name, key = name.rsplit("/", 1)
             self._groups.setdefault(layer_name, []).append((key, index))
+        # ||w|| in the update ratio is floored at the norm of a Glorot-scaled kernel, so layers
+        # started at (or near) zero do not show huge ratios for ordinary first steps
+        self._weight_floor = {}
+        for layer, info in zip(model.layers, self.trace.layers):
+            kernel = layer.params.get("kernel")
+            if kernel is not None and info.get("fan_in"):
+                self._weight_floor[layer.name] = math.sqrt(2.0 / (info["fan_in"] + info["fan_out"]) * kernel.size)
         self._observed = []
         self._active = {}
         for layer, info in zip(model.layers, self.trace.layers):
@@ -101,6 +116,7 @@ class Recorder:
         self._active_samples = 0
         self._every = 1 if self.sample_every == "auto" else self.sample_every
         self._countdown = self._every
+        self._light_every = self._light_countdown = 1
         self._sample_now = True
         self._snapshot = parameter_set.values.copy()
         self._step = 0
@@ -121,6 +137,7 @@ class Recorder:
         self._collecting_data = True
         self._install_taps()
         self._fit_start = start
+        self._recurring = 0.0
         self.overhead_seconds = time.process_time() - start
 
     def _install_taps(self):
@@ -192,6 +209,8 @@ class Recorder:
         spent = time.process_time() - start
         self.overhead_seconds += spent
         self._pending_cost += spent
+        if not self._collecting_data:
+            self._recurring += spent
 
     def _reservoir_add(self, inputs, targets):
         """Algorithm R (Vitter 1985) over rows: each training row seen is kept with equal chance."""
@@ -236,6 +255,32 @@ class Recorder:
         self._countdown -= 1
         if self._sample_now or self._countdown <= 0:
             self._sampled_batch(batch, step, batch_loss)
+        elif self._active:
+            self._light_countdown -= 1
+            if self._light_countdown <= 0:
+                self._light_sample()
+
+    def _light_sample(self):
+        """Between full samples, only note which ReLU units fired (a few cheap operations per layer)."""
+        start = time.process_time()
+        self._light_countdown = self._light_every
+        if self.sample_every == "auto" and not self._within_budget(start):
+            return
+        rows = 0
+        for layer, name, kind, _, _ in self._observed:
+            if name in self._active and layer.outputs is not None:
+                active = (layer.outputs.reshape(-1, layer.outputs.shape[-1]) > 0).any(axis=0)
+                previous = self._active[name]
+                self._active[name] = active if previous is None else previous | active
+                rows = len(layer.outputs)
+        self._active_samples += rows
+        cost = time.process_time() - start
+        self.overhead_seconds += cost
+        self._pending_cost += cost
+        self._recurring += cost
+        if self.sample_every == "auto" and self._interval_ema:
+            wanted = math.ceil(cost / (0.25 * self.overhead_budget * self._interval_ema))
+            self._light_every = int(min(max(wanted, 1), self._steps))
 
     def _sampled_batch(self, batch, step, batch_loss):
         start = time.process_time()
@@ -257,21 +302,31 @@ class Recorder:
             self._adapt()
         if self._countdown <= 0:
             self._countdown = self._every
-            self._sample_now = True
-            self._loss_tap(True)
-            np.copyto(self._snapshot, self.model.parameter_set.values)
+            if self.sample_every != "auto" or self._within_budget(start):
+                self._sample_now = True
+                self._loss_tap(True)
+                np.copyto(self._snapshot, self.model.parameter_set.values)
         spent = time.process_time() - start
         self.overhead_seconds += spent
+        self._recurring += spent
+
+    def _within_budget(self, now):
+        """True while the doctor's recurring work (samples, epoch summaries, detectors) stays
+        within `overhead_budget` of the training time so far; one-off costs (the set-up and
+        the data summaries) are left out, so short fits are not starved of samples."""
+        training = now - self._fit_start - self.overhead_seconds
+        return self._recurring <= self.overhead_budget * training
 
     def note_overhead(self, seconds):
         """Count time the doctor spent outside the recorder (the detectors) as overhead."""
         self.overhead_seconds += seconds
         self._pending_cost += seconds
+        self._recurring += seconds
 
     def _adapt(self):
         if self.sample_every != "auto" or not self._interval_ema:
             return
-        wanted = math.ceil(self._cost_ema / (self.overhead_budget * self._interval_ema))
+        wanted = math.ceil(self._cost_ema / (0.5 * self.overhead_budget * self._interval_ema))
         self._every = int(min(max(wanted, 1), self._steps))
 
     def _collect(self, batch, step, batch_loss):
@@ -332,7 +387,8 @@ class Recorder:
                      for key, index in entries}
             weight = sum(weight_sq[index] for _, index in entries)
             change = sum(delta_sq[index] for _, index in entries)
-            ratio = change / weight if weight > 0 else math.nan
+            floor = self._weight_floor.get(layer_name, 0.0) ** 2
+            ratio = change / max(weight, floor) if max(weight, floor) > 0 else math.nan
             layers[layer_name] = {
                 "grad_norms": norms, "grad_norm": norms.get("kernel", next(iter(norms.values()))),
                 "weight_norm": math.sqrt(weight) if math.isfinite(weight) else math.inf,
@@ -371,12 +427,14 @@ class Recorder:
                 self._active[name] = None
             self._active_samples = 0
         self.trace.epochs.append(record)
+        one_off = time.process_time()
         if self._collecting_data:
             self._summarize_data()
             self._loss_tap(self._sample_now)
-        spent = time.process_time() - start
-        self.overhead_seconds += spent
-        self._pending_cost += spent
+        end = time.process_time()
+        self.overhead_seconds += end - start
+        self._pending_cost += end - start
+        self._recurring += one_off - start
 
     def _summarize_data(self):
         """End of the first epoch: feature scales, labels and the baseline, from the reservoir."""

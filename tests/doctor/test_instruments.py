@@ -43,7 +43,19 @@ def test_gradient_norms_and_update_ratios_match_an_independent_step(data):
         assert sample[layer]["grad_norm"] == pytest.approx(np.linalg.norm(grads[f"{layer}/kernel"]), rel=1e-10)
         step = np.sqrt(sum(((0.1 * grads[name]) ** 2).sum() for name in names))
         weight = np.sqrt(sum((before[name] ** 2).sum() for name in names))
-        assert sample[layer]["update_ratio"] == pytest.approx(step / weight, rel=1e-8)
+        kernel = before[f"{layer}/kernel"]
+        floor = np.sqrt(2.0 / sum(kernel.shape) * kernel.size)  # the norm of a Glorot-scaled kernel
+        assert sample[layer]["update_ratio"] == pytest.approx(step / max(weight, floor), rel=1e-8)
+
+
+def test_update_ratio_of_a_zero_initialized_layer_is_relative_to_a_glorot_norm(data):
+    x, y = data
+    model = _model([gw.Input((5,)), gw.Dense(7, activation="tanh", kernel_initializer="zeros", name="hidden"),
+                    gw.Dense(3, activation="softmax", name="out")], gw.optimizers.SGD(learning_rate=0.1))
+    trace = _fit(model, x, y, epochs=1, batch_size=64)
+    change = np.sqrt(sum((value ** 2).sum() for value in model.get_layer("hidden").get_weights()))
+    ratio = trace.samples[0]["layers"]["hidden"]["update_ratio"]
+    assert ratio == pytest.approx(change / np.sqrt(2.0 / 12 * 35), rel=1e-8)
 
 
 def test_dead_units_are_counted_exactly(data):
@@ -94,13 +106,21 @@ def test_sampling_every_n_batches(data):
     assert [sample["step"] for sample in trace.samples] == [0, 3, 6, 9, 12, 15]
 
 
-def test_adaptive_sampling_skips_batches_but_not_epochs(data):
+@pytest.mark.parametrize("budget", [0.001, 0.5])
+def test_adaptive_sampling_follows_the_budget(data, budget):
     x, y = data
     model = _model([gw.Input((5,)), gw.Dense(6, activation="relu"), gw.Dense(3, activation="softmax")], "adam")
-    doctor = Doctor(verbose=0, overhead_budget=0.001)
+    doctor = Doctor(verbose=0, overhead_budget=budget)
     model.fit(np.tile(x, (8, 1)), np.tile(y, 8), epochs=3, batch_size=8, verbose=0, callbacks=[doctor])
-    epochs = [sample["epoch"] for sample in doctor.trace.samples]
-    assert len(epochs) < 3 * 64 / 4 and set(epochs) == {0, 1, 2}
+    steps = [sample["step"] for sample in doctor.trace.samples]
+    assert steps[0] == 0  # the initial weights are always seen
+    if budget < 0.01:
+        assert len(steps) < 3 * 64 / 4
+    else:
+        assert {sample["epoch"] for sample in doctor.trace.samples} == {0, 1, 2}
+    recorder = doctor.recorder
+    assert 0 < recorder.overhead_seconds and doctor.report.overhead == pytest.approx(
+        recorder.overhead_seconds / recorder.train_seconds)
 
 
 def test_a_nan_loss_is_recorded_where_it_happened(data):

@@ -17,8 +17,9 @@ At most one of the two findings is reported for a poor fit:
 
 UNDERFITTING
     The model cannot fit: a hidden layer narrower than ``NARROW`` = 4 units or than the
-    output, a weight penalty that makes up more than half of the loss, or dropout of 0.5
-    or more; or the loss is still falling (then: train longer, and use Adam in place of
+    output; a weight penalty that makes up more than half of the loss, or an L1/L2
+    coefficient of ``HEAVY_PENALTY`` = 0.1 or more (ten times Keras' default 'l2' of 0.01;
+    the tutorials recommend 1e-4 to 1e-2); or dropout of 0.5 or more; or the loss is still falling (then: train longer, and use Adam in place of
     plain SGD).
 
 PLATEAU
@@ -40,6 +41,7 @@ MAJORITY_MARGIN = 0.02
 NARROW = 4
 FLAT = 0.01
 PENALTY_SHARE = 0.5
+HEAVY_PENALTY = 0.1
 
 
 def finished(trace):
@@ -77,8 +79,12 @@ def _capacity_limits(trace):
     epochs = trace.epochs
     penalty = epochs[-1].get("penalty") if epochs else None
     loss = epochs[-1]["logs"].get("loss") if epochs else None
-    if penalty and loss and penalty > PENALTY_SHARE * loss:
-        reasons.append(f"the weight penalty is {fmt(100 * penalty / loss)}% of the loss")
+    heavy_penalty = [info for info in trace.layers if any(
+        max(config.get("l1", 0.0), config.get("l2", 0.0)) >= HEAVY_PENALTY for config in info["regularizers"].values())]
+    if (penalty and loss and penalty > PENALTY_SHARE * loss) or heavy_penalty:
+        share = f"the weight penalty is {fmt(100 * penalty / loss)}% of the loss" if penalty and loss else ""
+        strong = f"{heavy_penalty[0]['name']} has a weight penalty of {HEAVY_PENALTY:g} or more" if heavy_penalty else ""
+        reasons.append(" and ".join(item for item in (strong, share) if item))
         fixes.append(remedies.weaken_regularization([info for info in trace.layers if info["regularizers"]]))
     heavy = [info for info in trace.layers if info["class"] == "Dropout" and (info.get("rate") or 0) >= 0.5]
     if heavy:
