@@ -87,6 +87,8 @@ class BestEpoch(Callback):
     ----------
     logs : dict or None
         The logs of the best epoch.
+    best_epoch : int or None
+        How many epochs had run at the best one (1 for the first epoch).
     epochs : int
         Epochs that ran.
     """
@@ -98,6 +100,7 @@ class BestEpoch(Callback):
 
     def _reset(self):
         self.best, self.logs, self.epochs, self._weights, self._best_is_last = None, None, 0, None, True
+        self.best_epoch = None
 
     def on_train_begin(self, logs=None):
         self._reset()
@@ -110,7 +113,7 @@ class BestEpoch(Callback):
         value = float(logs[self.objective.name])
         self._best_is_last = False
         if self.objective.better(value, self.best):
-            self.best, self.logs, self._best_is_last = value, dict(logs), True
+            self.best, self.logs, self._best_is_last, self.best_epoch = value, dict(logs), True, self.epochs
             self._weights = self.model.get_weights()
 
     def on_train_end(self, logs=None):

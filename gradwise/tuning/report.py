@@ -28,8 +28,12 @@ def params_text(params, names=None, limit=6):
     return " ".join(f"{key}={format_value(params[key])}" for key in keys)
 
 
-def progress_line(trial, objectives, names=None):
-    """'Trial 3  COMPLETE  val_accuracy=0.7812  12 epochs  4.2 s  units_0=64 ...'."""
+def progress_line(trial, objectives, names=None, params=None, extras=()):
+    """'Trial 3  COMPLETE  val_accuracy=0.7812  12 epochs  4.2 s  units_0=64 ...'.
+
+    `params` replaces the trial's hyperparameters in the line (e.g. a shortened selection);
+    `extras` names logged keys shown from the trial's best epoch (e.g. 'val_accuracy').
+    """
     values = trial_values(trial)
     if values is None:
         shown = "no value"
@@ -37,11 +41,16 @@ def progress_line(trial, objectives, names=None):
         shown = "  ".join(f"{o.name}={format_value(v)}" for o, v in zip(objectives, values))
     epochs = trial.user_attrs.get("epochs")
     seconds = trial.duration.total_seconds() if trial.duration is not None else float("nan")
+    logs = trial.user_attrs.get("best_logs", {})
+    shown += "".join(f"  ({key}={format_value(logs[key])})" for key in extras if key in logs)
     parts = [f"Trial {trial.number:>3}", f"{trial.state.name:<8}", shown]
     if epochs is not None:
         parts.append(f"{epochs} epochs")
     parts.append(f"{seconds:.1f} s")
-    parts.append(params_text(trial.user_attrs.get("hp_values", trial.params), names))
+    if params is None:
+        parts.append(params_text(trial.user_attrs.get("hp_values", trial.params), names))
+    else:
+        parts.append(params_text(params, list(params)))
     return "  ".join(part for part in parts if part)
 
 

@@ -59,6 +59,8 @@ class TrialRunner:
             trial.set_user_attr("epochs", pruning.epochs)
             raise
         trial.set_user_attr("epochs", tracker.epochs)
+        trial.set_user_attr("best_epoch", tracker.best_epoch)
+        trial.set_user_attr("best_logs", {key: float(value) for key, value in (tracker.logs or {}).items()})
         trial.set_user_attr("params_count", int(model.count_params()))
         values = trial_values(self.objectives, tracker.logs, model)
         relative = model_filename(trial.number)

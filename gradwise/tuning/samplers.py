@@ -7,6 +7,7 @@ object is accepted as is.
 """
 
 import importlib.util
+import warnings
 import math
 
 import optuna
@@ -32,7 +33,9 @@ def make_sampler(sampler, seed, space=None):
     if sampler not in SAMPLERS:
         raise ValueError(f"Tuner: `sampler` must be one of {', '.join(SAMPLERS)} or an Optuna sampler, got {sampler!r}.")
     if sampler == "tpe":
-        return optuna.samplers.TPESampler(seed=seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return optuna.samplers.TPESampler(seed=seed, multivariate=True)
     if sampler == "random":
         return optuna.samplers.RandomSampler(seed=seed)
     if sampler == "nsga2":

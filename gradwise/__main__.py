@@ -1,0 +1,7 @@
+"""``python -m gradwise``: the same command line as the ``gradwise`` script."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,117 @@
+"""Table: named columns read from a CSV file, with each row's line number for error messages.
+
+A column is either a float array (NaN marks a missing value) or an object array of raw
+strings (missing values are None). ``read_csv`` keeps every cell as text; deciding what
+is numeric is the preprocessor's job, from the training rows.
+"""
+
+import csv
+import os
+
+import numpy as np
+
+MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?"})
+
+
+def is_missing(cell):
+    return cell is None or (isinstance(cell, str) and cell.strip().lower() in MISSING) or (
+        isinstance(cell, float) and np.isnan(cell))
+
+
+class Table:
+    """Columns of equal length.
+
+    Parameters
+    ----------
+    columns : dict of str -> array of shape (rows,)
+    lines : array of int, optional
+        The file line of each row (header is line 1); defaults to 2, 3, ...
+    source : str, optional
+        Where the rows came from, for messages.
+    """
+
+    def __init__(self, columns, lines=None, source="the data"):
+        self.columns = {name: np.asarray(values) for name, values in columns.items()}
+        lengths = {len(values) for values in self.columns.values()}
+        if len(lengths) > 1:
+            raise ValueError(f"Table: columns of {source} have different lengths {sorted(lengths)}.")
+        self.rows = lengths.pop() if lengths else 0
+        self.lines = np.arange(2, self.rows + 2) if lines is None else np.asarray(lines)
+        self.source = source
+
+    @property
+    def names(self):
+        return list(self.columns)
+
+    def __getitem__(self, name):
+        return self.columns[name]
+
+    def take(self, index):
+        """The rows at `index` (an int array), keeping their line numbers."""
+        return Table({name: values[index] for name, values in self.columns.items()}, self.lines[index], self.source)
+
+    def without(self, name):
+        return Table({n: v for n, v in self.columns.items() if n != name}, self.lines, self.source)
+
+    def missing_mask(self, name):
+        values = self.columns[name]
+        if values.dtype.kind == "f":
+            return np.isnan(values)
+        return np.fromiter((is_missing(cell) for cell in values), dtype=bool, count=len(values))
+
+
+def read_csv(path):
+    """Read a CSV file with a header row into a Table of text columns.
+
+    Raises
+    ------
+    ValueError
+        The file is missing, empty, has no data rows, repeats a column name or has a
+        row with the wrong number of cells (the message names the line).
+    """
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise ValueError(f"CSV file '{path}' does not exist.")
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    return _table_from_rows(rows, f"'{path}'")
+
+
+def _table_from_rows(rows, source):
+    lines = [index + 1 for index, row in enumerate(rows) if any(cell.strip() for cell in row)]
+    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    if not rows:
+        raise ValueError(f"CSV file {source} is empty: expected a header row and data rows.")
+    header = [cell.strip() for cell in rows[0]]
+    if any(not name for name in header):
+        raise ValueError(f"CSV file {source}: the header has an empty column name (column {header.index('') + 1}).")
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise ValueError(f"CSV file {source}: the header repeats column names {repeated}.")
+    data = rows[1:]
+    if not data:
+        raise ValueError(f"CSV file {source} has a header but no data rows.")
+    for line, row in zip(lines[1:], data):
+        if len(row) != len(header):
+            raise ValueError(f"CSV file {source}, line {line}: expected {len(header)} cells (as in the header), got {len(row)}.")
+    columns = {}
+    for position, name in enumerate(header):
+        column = np.empty(len(data), dtype=object)
+        column[:] = [row[position].strip() for row in data]
+        columns[name] = column
+    return Table(columns, np.asarray(lines[1:]), source)
+
+
+def write_csv(path, header, rows):
+    """Write `rows` (sequences of cells) under `header`; '-' writes to standard output."""
+    import sys
+
+    if path == "-":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        return
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)

@@ -1,0 +1,123 @@
+"""The target column: which task it poses, how it is encoded for training and decoded for output.
+
+- binary: two classes -> 0/1 floats, a sigmoid output, binary cross-entropy;
+- multiclass: three or more classes -> class indices, a softmax output, sparse
+  categorical cross-entropy;
+- regression: numbers -> standardized with the training mean and standard deviation,
+  a linear output, mean squared error; predictions are mapped back.
+"""
+
+import numpy as np
+
+TASKS = ("binary", "multiclass", "regression")
+MAX_CLASSES_FOR_NUMBERS = 20  # integer targets with at most this many values are classes
+
+
+def _cells(values):
+    """Target cells as strings (numbers written without a trailing '.0'), with missing ones None."""
+    from .table import is_missing
+
+    result = []
+    for cell in values:
+        if is_missing(cell):
+            result.append(None)
+        elif isinstance(cell, (float, np.floating)) and float(cell).is_integer():
+            result.append(str(int(cell)))
+        else:
+            result.append(str(cell).strip())
+    return result
+
+
+def _numbers(cells):
+    try:
+        return np.array([float(cell) for cell in cells])
+    except ValueError:
+        return None
+
+
+def check_target(values, name, lines):
+    """The target cells as strings; ValueError naming the lines where the target is missing."""
+    cells = _cells(values)
+    missing = [line for line, cell in zip(lines, cells) if cell is None]
+    if missing:
+        raise ValueError(f"The target column '{name}' is missing on {len(missing)} line(s), first on line {missing[0]}; "
+                         "targets cannot be imputed: remove those rows.")
+    return cells
+
+
+def infer_task(cells):
+    """'binary', 'multiclass' or 'regression' from the target's values."""
+    classes = set(cells)
+    if len(classes) < 2:
+        raise ValueError(f"The target has a single value {sorted(classes)}: there is nothing to learn.")
+    numbers = _numbers(cells)
+    if len(classes) == 2:
+        return "binary"
+    if numbers is None:
+        return "multiclass"
+    if np.all(numbers == np.round(numbers)) and len(classes) <= MAX_CLASSES_FOR_NUMBERS:
+        return "multiclass"
+    return "regression"
+
+
+class TargetEncoder:
+    """Encode target cells for training; decode model outputs to labels, probabilities or values."""
+
+    def __init__(self, task):
+        if task not in TASKS:
+            raise ValueError(f"`task` must be one of {', '.join(TASKS)}, got {task!r}.")
+        self.task = task
+        self.config = None
+
+    def fit(self, cells):
+        if self.task == "regression":
+            numbers = _numbers(cells)
+            if numbers is None:
+                raise ValueError("--task regression needs a numeric target, but the target holds text.")
+            scale = float(numbers.std()) or 1.0
+            self.config = {"task": "regression", "mean": float(numbers.mean()), "scale": scale}
+            return self
+        classes = sorted(set(cells))
+        numbers = _numbers(classes)
+        if numbers is not None:
+            classes = [c for _, c in sorted(zip(numbers, classes))]
+        if self.task == "binary" and len(classes) != 2:
+            raise ValueError(f"--task binary needs exactly 2 classes, but the target has {len(classes)}: {classes[:10]}.")
+        if len(classes) < 2:
+            raise ValueError(f"Classification needs at least 2 classes, got {classes}.")
+        self.config = {"task": self.task, "classes": classes}
+        return self
+
+    @classmethod
+    def from_config(cls, config):
+        encoder = cls(config["task"])
+        encoder.config = config
+        return encoder
+
+    @property
+    def classes(self):
+        return self.config.get("classes")
+
+    def transform(self, cells):
+        if self.task == "regression":
+            return ((_numbers(cells) - self.config["mean"]) / self.config["scale"]).astype(np.float32)
+        index = {label: position for position, label in enumerate(self.classes)}
+        unknown = sorted({cell for cell in cells if cell not in index})
+        if unknown:
+            raise ValueError(f"Target labels {unknown[:5]} were not seen in training; known: {self.classes}.")
+        codes = np.array([index[cell] for cell in cells])
+        return codes.astype(np.float32) if self.task == "binary" else codes.astype(np.int64)
+
+    def probabilities(self, outputs):
+        """(rows, classes) probabilities from the model's outputs."""
+        outputs = np.asarray(outputs, dtype=np.float64)
+        if self.task == "binary":
+            positive = outputs.reshape(-1)
+            return np.column_stack([1.0 - positive, positive])
+        return outputs
+
+    def decode(self, outputs):
+        """Labels (classification) or values in the target's units (regression)."""
+        if self.task == "regression":
+            return np.asarray(outputs, dtype=np.float64).reshape(-1) * self.config["scale"] + self.config["mean"]
+        return np.array(self.classes, dtype=object)[self.probabilities(outputs).argmax(axis=1)]

@@ -1,0 +1,76 @@
+"""TabularPreprocessor: scikit-learn's statistics from the training rows, replayed from JSON with NumPy."""
+
+import json
+
+import numpy as np
+import pytest
+from sklearn.impute import SimpleImputer
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from gradwise.tabular import TabularPreprocessor
+from gradwise.tabular.table import Table
+
+
+def _mixed(rows=40, seed=0):
+    rng = np.random.default_rng(seed)
+    height = rng.normal(170, 10, rows)
+    weight = rng.normal(70, 15, rows)
+    color = rng.choice(["red", "green", "blue"], rows)
+    columns = {"height": np.array([f"{v:.2f}" for v in height], dtype=object), "weight": weight,
+               "color": np.array(color, dtype=object)}
+    return Table(columns, source="'mixed.csv'"), height, weight, color
+
+
+def _roundtrip(preprocessor):
+    return TabularPreprocessor.from_config(json.loads(json.dumps(preprocessor.config)))
+
+
+def test_numeric_columns_are_standardized_with_training_statistics_only():
+    table, height, weight, _ = _mixed()
+    train, test = np.arange(30), np.arange(30, 40)
+    fitted = TabularPreprocessor().fit(table.take(train), ["height", "weight"])
+    scaler = StandardScaler().fit(np.column_stack([np.round(height, 2), weight])[train])
+    reloaded = _roundtrip(fitted)
+    for index in (train, test):
+        expected = scaler.transform(np.column_stack([np.round(height, 2), weight])[index])
+        np.testing.assert_allclose(reloaded.transform(table.take(index)), expected, rtol=1e-6, atol=1e-6)
+    assert fitted.config["numeric"][1]["mean"] == pytest.approx(weight[train].mean())  # not the test rows
+
+
+def test_text_columns_are_one_hot_encoded_like_scikit_learn():
+    table, _, _, color = _mixed()
+    fitted = _roundtrip(TabularPreprocessor().fit(table.take(np.arange(30)), ["color"]))
+    encoder = OneHotEncoder(handle_unknown="ignore").fit(color[:30].reshape(-1, 1))
+    np.testing.assert_array_equal(fitted.transform(table), encoder.transform(color.reshape(-1, 1)).toarray())
+    assert fitted.output_names == [f"color={c}" for c in encoder.categories_[0]]
+    unseen = Table({"color": np.array(["purple"], dtype=object)})
+    np.testing.assert_array_equal(fitted.transform(unseen), [[0, 0, 0]])  # an unseen category is all zeros
+
+
+def test_missing_values_are_an_error_naming_the_column_and_line():
+    table = Table({"a": np.array(["1", "", "3"], dtype=object), "b": np.array(["x", "y", "?"], dtype=object)},
+                  source="'data.csv'")
+    with pytest.raises(ValueError, match=r"'data.csv' has missing values in column\(s\) 'a' \(1 missing, first on "
+                                         r"line 3\), 'b' \(1 missing, first on line 4\).*--impute"):
+        TabularPreprocessor().fit(table, ["a", "b"])
+
+
+def test_impute_fills_numbers_with_scikit_learn_statistics_and_text_with_the_mode():
+    values = np.array([1.0, np.nan, 4.0, 10.0])
+    table = Table({"a": values, "b": np.array(["x", "y", "", "y"], dtype=object)})
+    fitted = _roundtrip(TabularPreprocessor(impute="median").fit(table, ["a", "b"]))
+    filled = SimpleImputer(strategy="median").fit_transform(values.reshape(-1, 1))
+    expected = StandardScaler().fit_transform(filled).ravel()
+    matrix = fitted.transform(table)
+    np.testing.assert_allclose(matrix[:, 0], expected, rtol=1e-6)
+    np.testing.assert_array_equal(matrix[:, 1:], [[1, 0], [0, 1], [0, 1], [0, 1]])  # '' became 'y'
+
+
+def test_bad_cells_and_columns_are_named():
+    fitted = TabularPreprocessor().fit(Table({"a": np.array(["1", "2"], dtype=object)}), ["a"])
+    with pytest.raises(ValueError, match=r"Column 'a' of 'new.csv' must hold numbers, but line 3 has 'abc'"):
+        fitted.transform(Table({"a": np.array(["1", "abc"], dtype=object)}, source="'new.csv'"))
+    with pytest.raises(ValueError, match=r"missing column\(s\) \['a'\] and unexpected column\(s\) \['z'\]"):
+        fitted.check_columns(Table({"z": np.zeros(2)}, source="'new.csv'"))
+    with pytest.raises(ValueError, match=r"`impute` must be one of mean, median, most_frequent or None, got 'zero'"):
+        TabularPreprocessor(impute="zero")

@@ -1,0 +1,56 @@
+"""read_csv and Table: cells as text, line numbers kept, clear errors for malformed files."""
+
+import numpy as np
+import pytest
+
+from gradwise.tabular import read_csv
+from gradwise.tabular.table import Table
+
+
+def _write(tmp_path, text, name="data.csv"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_read_csv_keeps_text_cells_and_file_lines(tmp_path):
+    table = read_csv(_write(tmp_path, "a,b\n1, x \n\n2,y\n"))
+    assert table.names == ["a", "b"] and table.rows == 2
+    assert list(table["a"]) == ["1", "2"] and list(table["b"]) == ["x", "y"]
+    assert list(table.lines) == [2, 4]  # the blank line 3 is skipped, line numbers stay the file's
+    subset = table.take(np.array([1]))
+    assert list(subset["b"]) == ["y"] and list(subset.lines) == [4]
+    assert table.without("a").names == ["b"]
+
+
+@pytest.mark.parametrize("cell", ["", "NA", "n/a", "NaN", "null", "None", "?", " na "])
+def test_missing_tokens_are_recognised(tmp_path, cell):
+    table = read_csv(_write(tmp_path, f"a,b\n{cell},1\n3,2\n"))
+    assert list(table.missing_mask("a")) == [True, False] and not table.missing_mask("b").any()
+
+
+def test_float_columns_mark_missing_with_nan():
+    table = Table({"x": np.array([1.0, np.nan, 3.0])})
+    assert list(table.missing_mask("x")) == [False, True, False]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", r"is empty: expected a header row and data rows"),
+    ("a,b\n", r"has a header but no data rows"),
+    ("a,b\n1,2\n3\n", r"line 3: expected 2 cells \(as in the header\), got 1"),
+    ("a,a\n1,2\n", r"repeats column names \['a'\]"),
+    ("a,\n1,2\n", r"empty column name \(column 2\)"),
+])
+def test_malformed_files_raise_with_the_place(tmp_path, text, message):
+    with pytest.raises(ValueError, match=message):
+        read_csv(_write(tmp_path, text))
+
+
+def test_missing_file_is_named(tmp_path):
+    with pytest.raises(ValueError, match=r"CSV file '.*nothing.csv' does not exist"):
+        read_csv(tmp_path / "nothing.csv")
+
+
+def test_columns_must_have_equal_lengths():
+    with pytest.raises(ValueError, match=r"different lengths \[1, 2\]"):
+        Table({"a": np.zeros(1), "b": np.zeros(2)})

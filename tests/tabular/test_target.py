@@ -1,0 +1,59 @@
+"""Task inference and target encoding."""
+
+import numpy as np
+import pytest
+
+from gradwise.tabular import TargetEncoder, infer_task
+from gradwise.tabular.target import check_target
+
+
+@pytest.mark.parametrize("cells, task", [
+    (["yes", "no", "yes"], "binary"),
+    (["0", "1", "1"], "binary"),
+    (["cat", "dog", "bird"], "multiclass"),
+    ([str(i % 10) for i in range(50)], "multiclass"),
+    ([str(i) for i in range(50)], "regression"),          # more distinct integers than classes allow
+    (["1.5", "2.25", "3.0"], "regression"),
+])
+def test_task_is_inferred_from_the_target(cells, task):
+    assert infer_task(cells) == task
+
+
+def test_a_single_class_cannot_be_learned():
+    with pytest.raises(ValueError, match=r"single value \['a'\]"):
+        infer_task(["a", "a"])
+
+
+def test_classes_sort_numerically_and_decode_from_probabilities():
+    encoder = TargetEncoder("multiclass").fit(["10", "9", "2", "9"])
+    assert encoder.classes == ["2", "9", "10"]
+    np.testing.assert_array_equal(encoder.transform(["9", "10"]), [1, 2])
+    assert list(encoder.decode(np.array([[0.1, 0.2, 0.7], [0.8, 0.1, 0.1]]))) == ["10", "2"]
+    with pytest.raises(ValueError, match=r"labels \['7'\] were not seen in training"):
+        encoder.transform(["7"])
+
+
+def test_binary_decodes_at_one_half_like_binary_accuracy():
+    encoder = TargetEncoder("binary").fit(["no", "yes"])
+    np.testing.assert_array_equal(encoder.transform(["yes", "no"]), [1.0, 0.0])
+    assert list(encoder.decode(np.array([[0.7], [0.5], [0.2]]))) == ["yes", "no", "no"]
+    np.testing.assert_allclose(encoder.probabilities(np.array([[0.7]])), [[0.3, 0.7]])
+    with pytest.raises(ValueError, match=r"--task binary needs exactly 2 classes, but the target has 3"):
+        TargetEncoder("binary").fit(["a", "b", "c"])
+
+
+def test_regression_targets_are_standardized_and_mapped_back():
+    encoder = TargetEncoder("regression").fit(["1", "2", "3", "6"])
+    scaled = encoder.transform(["1", "6"])
+    values = np.array([1.0, 2.0, 3.0, 6.0])
+    np.testing.assert_allclose(scaled, (np.array([1.0, 6.0]) - values.mean()) / values.std(), rtol=1e-6)
+    np.testing.assert_allclose(encoder.decode(scaled.reshape(-1, 1)), [1.0, 6.0], rtol=1e-6)
+    with pytest.raises(ValueError, match="needs a numeric target"):
+        TargetEncoder("regression").fit(["a", "b"])
+
+
+def test_missing_targets_name_the_line():
+    with pytest.raises(ValueError, match=r"target column 'y' is missing on 1 line\(s\), first on line 3"):
+        check_target(np.array(["1", "", "0"], dtype=object), "y", [2, 3, 4])
+    with pytest.raises(ValueError, match=r"`task` must be one of binary, multiclass, regression"):
+        TargetEncoder("ranking")

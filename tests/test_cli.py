@@ -1,0 +1,212 @@
+"""The command line, in process through main(argv): tune, predict, resume, errors, --help everywhere."""
+
+import csv
+import json
+import subprocess
+import sys
+import types
+
+import numpy as np
+import pytest
+
+import gradwise
+from gradwise.cli import main
+from gradwise.tabular import load_dataset, load_with_preprocessing, prepare
+
+FAST = ["--trials", "3", "--epochs", "3", "--patience", "2"]
+
+
+def _read_csv(path):
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _tune(tmp_path, *args):
+    return main(["tune", *args, "--runs-dir", str(tmp_path / "runs"), *FAST])
+
+
+@pytest.fixture(scope="module")
+def pima_run(tmp_path_factory):
+    """One small Pima search shared by the tests that read its outputs."""
+    folder = tmp_path_factory.mktemp("cli")
+    assert main(["tune", "--dataset", "pima", "--name", "pima", "--runs-dir", str(folder / "runs"), *FAST]) == 0
+    return folder / "runs" / "pima"
+
+
+@pytest.mark.parametrize("argv, expected", [
+    ([], "usage: gradwise"), (["--help"], "tune"), (["tune", "--help"], "--dataset {pima,digits}"),
+    (["predict", "--help"], "--model FILE"),
+])
+def test_help_for_every_command(capsys, argv, expected):
+    assert main(argv) in (0, 2)
+    assert expected in capsys.readouterr().out
+    assert main(["--help"]) == 0
+
+
+def test_usage_errors_exit_2(capsys):
+    assert main(["tune", "--dataset", "iris"]) == 2
+    assert "invalid choice: 'iris'" in capsys.readouterr().err
+    assert main(["tune", "--dataset", "pima", "--trials", "0"]) == 2
+    assert main(["tune"]) == 2
+
+
+def test_tune_prints_progress_table_and_test_score_and_writes_the_run(pima_run, capsys):
+    summary = json.loads((pima_run / "summary.json").read_text())
+    assert summary["task"] == "binary" and summary["classes"] == ["0", "1"] and summary["objective"] == "val_loss"
+    assert summary["trials"]["complete"] + summary["trials"]["pruned"] == 3
+    assert summary["rows"] == {"train": 491, "validation": 123, "test": 154}
+    trials = _read_csv(pima_run / "trials.csv")
+    assert [row["number"] for row in trials] == ["0", "1", "2"]
+    assert {"state", "val_loss", "duration_s", "epochs", "seed", "layers", "units_0", "learning_rate"} <= set(trials[0])
+    for plot in ("optimization_history.png", "param_importances.png"):
+        assert (pima_run / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (pima_run / "study.journal").exists()
+    best = summary["best_trial"]["number"]
+    assert trials[best]["state"] == "COMPLETE"
+    assert min(float(row["val_loss"]) for row in trials if row["state"] == "COMPLETE") == pytest.approx(
+        summary["best_trial"]["value"])
+
+
+def test_best_model_carries_its_preprocessing_and_predicts_raw_rows(pima_run, tmp_path, capsys):
+    model, preprocessing = load_with_preprocessing(pima_run / "best.gw")
+    assert preprocessing["target"] == "Outcome" and preprocessing["target_encoding"]["classes"] == ["0", "1"]
+    assert [c["name"] for c in preprocessing["features"]["numeric"]][:2] == ["Pregnancies", "Glucose"]
+    assert isinstance(gradwise.load_model(pima_run / "best.gw"), gradwise.Sequential)  # an ordinary model file
+
+    # The held-out rows, raw, with the label column: predict must reproduce the reported test accuracy.
+    table, target = load_dataset("pima")
+    prepared = prepare(table, target, seed=0)
+    rows = table.take(prepared.test_index)
+    raw = tmp_path / "test_rows.csv"
+    with open(raw, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(rows.names)
+        writer.writerows(zip(*(rows[name] for name in rows.names)))
+    output = tmp_path / "predictions.csv"
+    assert main(["predict", "--model", str(pima_run / "best.gw"), "--data", str(raw), "--output", str(output)]) == 0
+    predictions = _read_csv(output)
+    assert len(predictions) == 154
+    for row in predictions:
+        assert float(row["probability_0"]) + float(row["probability_1"]) == pytest.approx(1.0, abs=2e-6)
+        assert row["prediction"] == ("1" if float(row["probability_1"]) > 0.5 else "0")
+    accuracy = np.mean([row["prediction"] == label for row, label in zip(predictions, prepared.test_cells)])
+    summary = json.loads((pima_run / "summary.json").read_text())
+    assert accuracy == pytest.approx(summary["test"]["accuracy"])
+    expected = model.predict(prepared.x_test).ravel()
+    np.testing.assert_allclose([float(row["probability_1"]) for row in predictions], expected, atol=1e-6)
+
+
+def test_predict_names_missing_and_extra_columns(pima_run, tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Pregnancies,Glucose,Colour\n1,100,red\n")
+    assert main(["predict", "--model", str(pima_run / "best.gw"), "--data", str(bad)]) == 1
+    error = capsys.readouterr().err
+    assert "missing column(s) ['BloodPressure', 'SkinThickness', 'Insulin', 'BMI', 'DiabetesPedigreeFunction', 'Age']" in error
+    assert "unexpected column(s) ['Colour']" in error
+
+
+def test_predict_refuses_a_model_without_preprocessing(tmp_path, capsys):
+    model = gradwise.Sequential([gradwise.Input((2,)), gradwise.Dense(1)])
+    model.save(tmp_path / "plain.gw")
+    data = tmp_path / "rows.csv"
+    data.write_text("a,b\n1,2\n")
+    assert main(["predict", "--model", str(tmp_path / "plain.gw"), "--data", str(data)]) == 1
+    assert "has no preprocessing" in capsys.readouterr().err
+
+
+def test_rerun_resumes_the_study_and_other_data_is_refused(tmp_path, capsys):
+    assert _tune(tmp_path, "--dataset", "pima", "--name", "again") == 0
+    capsys.readouterr()
+    assert main(["tune", "--dataset", "pima", "--name", "again", "--runs-dir", str(tmp_path / "runs"),
+                 "--trials", "4", "--epochs", "3", "--patience", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "resuming with 3 finished" in out
+    assert sum(line.startswith("Trial ") for line in out.splitlines()) == 1
+    assert len(_read_csv(tmp_path / "runs" / "again" / "trials.csv")) == 4
+    with pytest.warns(UserWarning, match="keeps that seed"):
+        assert main(["tune", "--dataset", "pima", "--name", "again", "--runs-dir", str(tmp_path / "runs"),
+                     "--seed", "5", *FAST]) == 1
+    assert "was run on other data or settings" in capsys.readouterr().err
+
+
+def _mixed_csv(path, rows=120, missing=False, seed=0):
+    rng = np.random.default_rng(seed)
+    size = rng.normal(0, 1, rows)
+    colour = rng.choice(["red", "green", "blue"], rows)
+    price = 3 * size + (colour == "red") * 2 + rng.normal(0, 0.1, rows)
+    label = np.where(price > 1, "expensive", "cheap")
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["size", "colour", "price", "label"])
+        for index in range(rows):
+            cell = "" if missing and index == 7 else f"{size[index]:.4f}"
+            writer.writerow([cell, colour[index], f"{price[index]:.4f}", label[index]])
+    return path
+
+
+def test_csv_with_text_columns_missing_values_and_impute(tmp_path, capsys):
+    data = _mixed_csv(tmp_path / "shop.csv", missing=True)
+    assert _tune(tmp_path, "--data", str(data), "--target", "label") == 1
+    error = capsys.readouterr().err
+    assert "missing values in column(s) 'size' (1 missing, first on line 9)" in error and "--impute" in error
+    assert _tune(tmp_path, "--data", str(data), "--target", "label", "--impute", "mean") == 0
+    out = capsys.readouterr().out
+    assert "target 'label' (binary, 2 classes)" in out
+    _, preprocessing = load_with_preprocessing(tmp_path / "runs" / "shop" / "best.gw")
+    assert preprocessing["features"]["categorical"][0]["categories"] == ["blue", "green", "red"]
+    assert preprocessing["features"]["numeric"][0]["fill"] is not None
+
+
+def test_regression_is_inferred_and_predicts_values(tmp_path, capsys):
+    data = _mixed_csv(tmp_path / "prices.csv")
+    rows = tmp_path / "rows.csv"
+    rows.write_text("size,colour,label\n0.5,red,cheap\n-1.0,blue,cheap\n")
+    assert _tune(tmp_path, "--data", str(data), "--target", "price") == 0
+    summary = json.loads((tmp_path / "runs" / "prices" / "summary.json").read_text())
+    assert summary["task"] == "regression" and summary["test"]["mae"] >= 0 and "rmse" in summary["test"]
+    capsys.readouterr()
+    assert main(["predict", "--model", str(tmp_path / "runs" / "prices" / "best.gw"), "--data", str(rows)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == "line,prediction" and len(lines) == 3
+    assert all(np.isfinite(float(line.split(",")[1])) for line in lines[1:])
+
+
+def test_task_override_and_digits_multiclass(tmp_path, capsys):
+    data = _mixed_csv(tmp_path / "shop.csv")
+    assert _tune(tmp_path, "--data", str(data), "--target", "price", "--task", "binary") == 1
+    assert "--task binary needs exactly 2 classes" in capsys.readouterr().err
+    assert main(["tune", "--dataset", "digits", "--runs-dir", str(tmp_path / "runs"), "--trials", "1", "--epochs", "1"]) == 0
+    summary = json.loads((tmp_path / "runs" / "digits" / "summary.json").read_text())
+    assert summary["task"] == "multiclass" and summary["classes"] == [str(d) for d in range(10)]
+    assert 0.0 <= summary["test"]["accuracy"] <= 1.0
+
+
+def test_data_errors_exit_1_with_one_line(tmp_path, capsys):
+    assert _tune(tmp_path, "--data", str(tmp_path / "none.csv"), "--target", "y") == 1
+    assert "CSV file" in capsys.readouterr().err
+    data = _mixed_csv(tmp_path / "shop.csv")
+    assert _tune(tmp_path, "--data", str(data)) == 1
+    assert "--target COLUMN is required with --data" in capsys.readouterr().err
+    assert _tune(tmp_path, "--data", str(data), "--target", "cost") == 1
+    assert "--target 'cost' is not a column" in capsys.readouterr().err
+
+
+def test_optional_doctor_command_is_wired_when_present(monkeypatch, capsys):
+    calls = []
+
+    def add_parser(subparsers):
+        parser = subparsers.add_parser("doctor", help="diagnose training")
+        parser.add_argument("--model")
+
+    fake = types.ModuleType("gradwise.doctor.cli")
+    fake.add_parser = add_parser
+    fake.run = lambda args: calls.append(args.model) or 0
+    monkeypatch.setitem(sys.modules, "gradwise.doctor.cli", fake)
+    assert main(["doctor", "--model", "m.gw"]) == 0 and calls == ["m.gw"]
+    assert "doctor" in (main(["--help"]), capsys.readouterr().out)[1]
+
+
+def test_python_dash_m_gradwise_runs_the_cli():
+    result = subprocess.run([sys.executable, "-m", "gradwise", "predict", "--help"], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0 and "--output FILE" in result.stdout
