@@ -79,7 +79,14 @@ def _final_report(first, best, log):
                     "improved": bool(repaired and improved(first.score, best.score))}
     report.repairs = log
     report.repaired_report = best.report if repaired else None
+    scaled = repaired and (best.preparation.x_mean is not None, best.preparation.y_mean is not None)
     report.repaired_model = fold(best.model, best.preparation) if repaired else None
+    if scaled and scaled[0] and best.preparation.x_mean is None:
+        report.notes.append(f"The input standardization was folded into the kernel and bias of "
+                            f"'{best.model.layers[0].name}': report.repaired_model takes the raw inputs.")
+    if scaled and scaled[1] and best.preparation.y_mean is None:
+        report.notes.append(f"The target standardization was folded into '{best.model.layers[-1].name}': "
+                            "report.repaired_model predicts in the original units.")
     report.preparation = best.preparation if repaired else None
     if repaired and not report.after["improved"]:
         report.notes.append("The repaired set-up did not score better on validation than the original.")

@@ -76,6 +76,7 @@ def test_repaired_model_takes_raw_inputs_after_standardization(rng):
     assert any(item["action"] == "standardize_inputs" for item in report.repairs)
     accuracy = ((report.repaired_model.predict(x) > 0.5)[:, 0] == (y > 0.5)).mean()
     assert accuracy > 0.9  # raw inputs: the scaler was folded into the first Dense layer
+    assert any("folded into the kernel and bias" in note for note in report.notes)
 
 
 @pytest.mark.parametrize("kwargs, message", [
