@@ -210,3 +210,14 @@ def test_python_dash_m_gradwise_runs_the_cli():
     result = subprocess.run([sys.executable, "-m", "gradwise", "predict", "--help"], capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 0 and "--output FILE" in result.stdout
+
+
+def test_python_dash_m_gradwise_tunes_with_worker_processes(tmp_path):
+    # Worker processes are spawned: they import gradwise.__main__, which must not run the command again.
+    command = [sys.executable, "-m", "gradwise", "tune", "--dataset", "pima", "--workers", "2", "--name", "pair",
+               "--runs-dir", str(tmp_path), "--trials", "4", "--epochs", "2"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sum(line.startswith("Trial ") for line in result.stdout.splitlines()) == 4
+    trials = _read_csv(tmp_path / "pair" / "trials.csv")
+    assert len(trials) == 4 and {row["state"] for row in trials} <= {"COMPLETE", "PRUNED"}

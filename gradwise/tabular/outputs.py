@@ -6,7 +6,7 @@ import warnings
 
 from optuna.trial import TrialState
 
-from ..tuning.report import format_value, trial_values
+from ..tuning.report import format_value, reported_values
 from .table import write_csv
 
 
@@ -18,7 +18,7 @@ def write_trials_csv(path, trials, objectives):
     header = ["number", "state", *[o.name for o in objectives], "duration_s", "epochs", "seed", *names]
     rows = []
     for trial in trials:
-        values = trial_values(trial) or []
+        values = reported_values(trial) or []
         values = values + [None] * (len(objectives) - len(values))
         seconds = trial.duration.total_seconds() if trial.duration is not None else None
         params = trial.user_attrs.get("hp_values", trial.params)

@@ -13,7 +13,7 @@ def format_value(value):
     return str(value)
 
 
-def trial_values(trial):
+def reported_values(trial):
     """The trial's objective values, or for a pruned trial its last reported value."""
     if trial.values is not None:
         return list(trial.values)
@@ -34,7 +34,7 @@ def progress_line(trial, objectives, names=None, params=None, extras=()):
     `params` replaces the trial's hyperparameters in the line (e.g. a shortened selection);
     `extras` names logged keys shown from the trial's best epoch (e.g. 'val_accuracy').
     """
-    values = trial_values(trial)
+    values = reported_values(trial)
     if values is None:
         shown = "no value"
     else:

@@ -21,7 +21,6 @@ import time
 import warnings
 import zlib
 from dataclasses import dataclass
-from datetime import datetime
 
 import optuna
 from optuna.storages import BaseStorage
@@ -207,11 +206,3 @@ def delete_study(spec, study_name, project_dir):
             optuna.delete_study(study_name=study_name, storage=spec.open())
     shutil.rmtree(os.path.join(project_dir, "trials"), ignore_errors=True)
 
-
-def stale_age(trial, now=None):
-    """Seconds since `trial` last proved alive (its heartbeat or its start)."""
-    now = time.time() if now is None else now
-    beat = trial.system_attrs.get(HEARTBEAT_KEY)
-    if beat is None and trial.datetime_start is not None:
-        beat = datetime.timestamp(trial.datetime_start)
-    return None if beat is None else now - beat
