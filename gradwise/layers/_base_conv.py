@@ -7,7 +7,7 @@ images and its (k, in, out) kernel as (1, k, in, out), so one code path serves b
 import numpy as np
 
 from .. import _checks, activations, initializers, regularizers
-from . import _im2col
+from . import _im2col, _parallel
 from .base import Layer
 
 
@@ -137,8 +137,16 @@ class BaseConv(Layer):
         outputs = outputs.reshape((batch,) + out[2 - self.rank:] + (self.filters,))
         self._cache = (cols, images.shape, padded.shape, pads, out)
         self.preactivation = outputs
-        self._activated = self.activation.forward(outputs)
+        self._activated = self._per_sample(self.activation.forward, outputs)
         return self._activated
+
+    def _per_sample(self, function, *arrays):
+        """`function(*arrays)` of the activation, over batch chunks in threads when that is safe:
+        not for the identity (nothing to gain) nor for an activation along the batch axis."""
+        axis = getattr(self.activation, "axis", -1)
+        if self.activation.name == "linear" or axis in (0, -arrays[0].ndim):
+            return function(*arrays)
+        return _parallel.map_batch(function, *arrays)
 
     def _weights_with_bias(self, kernel):
         """(kernel rows + 1, filters): the kernel matrix with the bias as its last row."""
@@ -152,7 +160,8 @@ class BaseConv(Layer):
     # ----- backward ---------------------------------------------------------------------
     def backward(self, grad_outputs):
         self.require_forward(self._cache)
-        grad_preactivation = self.activation.backward(grad_outputs, self.preactivation, self._activated)
+        grad_preactivation = self._per_sample(self.activation.backward, grad_outputs, self.preactivation,
+                                              self._activated)
         return self.backward_preactivation(grad_preactivation)
 
     def backward_preactivation(self, grad_preactivation):

@@ -10,6 +10,8 @@ variables that limit BLAS (``GRADWISE_NUM_THREADS`` first, then ``OMP_NUM_THREAD
 import os
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
+
 # Fewer elements than this per chunk, and handing the chunk to a thread costs more than it saves.
 MIN_ELEMENTS = 1 << 17
 _ENVIRONMENT = ("GRADWISE_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -34,6 +36,22 @@ def _executor(workers):
     return _pool
 
 
+def _bounds(batch, elements):
+    """Chunk boundaries over range(batch): one chunk per thread, each of at least MIN_ELEMENTS."""
+    threads = min(thread_count(), batch, elements // max(MIN_ELEMENTS, 1))
+    return [0, batch] if threads < 2 else [batch * index // threads for index in range(threads + 1)]
+
+
+def _run(function, bounds):
+    pool = _executor(len(bounds) - 2)
+    futures = [pool.submit(function, start, stop) for start, stop in zip(bounds[1:-1], bounds[2:])]
+    try:
+        function(bounds[0], bounds[1])
+    finally:
+        for future in futures:
+            future.result()
+
+
 def over_batch(function, batch, elements):
     """Call ``function(start, stop)`` on consecutive batch chunks that together cover ``range(batch)``.
 
@@ -41,15 +59,25 @@ def over_batch(function, batch, elements):
     when this returns. `elements` (the size of the job) caps the chunk count so that each
     chunk has at least MIN_ELEMENTS; a small job runs as one call.
     """
-    threads = min(thread_count(), batch, elements // max(MIN_ELEMENTS, 1))
-    if threads < 2:
+    bounds = _bounds(batch, elements)
+    if len(bounds) == 2:
         function(0, batch)
-        return
-    bounds = [batch * index // threads for index in range(threads + 1)]
-    pool = _executor(threads - 1)
-    futures = [pool.submit(function, start, stop) for start, stop in zip(bounds[1:-1], bounds[2:])]
-    try:
-        function(bounds[0], bounds[1])
-    finally:
-        for future in futures:
-            future.result()
+    else:
+        _run(function, bounds)
+
+
+def map_batch(function, *arrays):
+    """``function(*arrays)`` for a function that treats each sample on its own (an elementwise
+    activation, say), computed over batch chunks in threads. The result is shaped and typed
+    like ``arrays[0]``."""
+    first = arrays[0]
+    bounds = _bounds(first.shape[0], first.size)
+    if len(bounds) == 2:
+        return function(*arrays)
+    result = np.empty_like(first)
+
+    def fill(start, stop):
+        result[start:stop] = function(*(array[start:stop] for array in arrays))
+
+    _run(fill, bounds)
+    return result

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from gradwise import activations
 from gradwise.layers import AveragePooling2D, Conv1D, Conv2D, MaxPooling2D, _parallel
 
 from .gradient_check import built
@@ -29,7 +30,9 @@ def counted_submissions(monkeypatch):
 
 @pytest.mark.parametrize("factory, shape", [
     (lambda: Conv2D(4, 3, strides=2, padding="same"), (7, 6, 3)),
-    (lambda: Conv2D(2, 2, dilation_rate=2), (6, 6, 2)),
+    (lambda: Conv2D(2, 2, dilation_rate=2, activation="tanh"), (6, 6, 2)),
+    (lambda: Conv2D(3, 1, activation="softmax"), (3, 4, 2)),
+    (lambda: Conv2D(3, 2, activation=activations.Softmax(axis=0)), (3, 4, 2)),  # across the batch: one chunk
     (lambda: Conv1D(3, 3, padding="causal"), (8, 2)),
     (lambda: MaxPooling2D(3, strides=2, padding="same"), (7, 6, 3)),
     (lambda: MaxPooling2D(2), (6, 6, 2)),
@@ -79,3 +82,11 @@ def test_chunk_count_is_capped_by_the_job_size(monkeypatch):
     monkeypatch.setenv("GRADWISE_NUM_THREADS", "8")
     _parallel.over_batch(lambda start, stop: calls.append((start, stop)), 100, elements=3 * _parallel.MIN_ELEMENTS)
     assert sorted(calls) == [(0, 33), (33, 66), (66, 100)]
+
+
+def test_map_batch_equals_one_call(monkeypatch):
+    monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 1)
+    monkeypatch.setenv("GRADWISE_NUM_THREADS", "3")
+    inputs = np.arange(-10.0, 10.0).reshape(5, 4)
+    threaded = _parallel.map_batch(lambda x, y: np.tanh(x) * y, inputs, inputs + 1)
+    np.testing.assert_array_equal(threaded, np.tanh(inputs) * (inputs + 1))
