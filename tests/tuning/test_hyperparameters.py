@@ -143,3 +143,20 @@ def test_values_must_be_a_dict():
         HyperParameters([1, 2])
     with pytest.raises(KeyError, match="'units' is not defined"):
         HyperParameters().get("units")
+
+
+def test_a_build_function_runs_inside_a_plain_optuna_objective():
+    from .builders import binary_data, build_small
+
+    x, y = binary_data()
+
+    def objective(trial):
+        model = build_small(HyperParameters.for_trial(trial))
+        history = model.fit(x, y, epochs=1, batch_size=32, validation_split=0.25, verbose=0)
+        return history.history["val_loss"][-1]
+
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=1))
+    study.optimize(objective, n_trials=3)
+    for trial in study.trials:
+        assert trial.state == optuna.trial.TrialState.COMPLETE
+        assert ("units_1" in trial.params) == (trial.params["layers"] == 2)
