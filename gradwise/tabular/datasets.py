@@ -18,7 +18,7 @@ def load_dataset(name):
       target 'digit' 0-9).
     """
     if name == "pima":
-        with resources.as_file(resources.files("gradwise.data").joinpath("diabetes.csv")) as path:
+        with resources.as_file(resources.files("gradwise").joinpath("data", "diabetes.csv")) as path:
             table = read_csv(path)
         table.source = "the Pima dataset"
         return table, "Outcome"

@@ -20,7 +20,7 @@ optuna.logging.set_verbosity(optuna.logging.WARNING)
 
 
 def _pima():
-    with resources.files("gradwise.data").joinpath("diabetes.csv").open("rb") as handle:
+    with resources.files("gradwise").joinpath("data", "diabetes.csv").open("rb") as handle:
         table = np.loadtxt(handle, delimiter=",", skiprows=1)
     x, y = table[:, :8], table[:, 8]
     x = (x - x[:600].mean(axis=0)) / x[:600].std(axis=0)
