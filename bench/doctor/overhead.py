@@ -8,9 +8,8 @@ measurement noise), in turn, `repeats` times. Reported per set-up:
   without, minus 1: everything included, but noisy on a shared machine;
 - ``aa``: the same ratio between the two runs without the doctor (the noise floor);
 - ``self``: the doctor's own measurement of the CPU time spent in its code, over the
-  training time (``report.overhead``, median): steady, but it leaves out fit's building
-  of batch logs for callbacks and the few operations per batch, which
-  ``subscription`` (a do-nothing batch callback, A/B) estimates.
+  training time (``report.overhead``, median): steady, but it leaves out the wrapped
+  loss call and the few operations of every batch.
 
 The set-ups range from a tiny MLP whose batch step takes ~0.1 ms (where any per-batch
 Python work shows most) to an MNIST MLP and a small CNN.
@@ -76,16 +75,11 @@ SETUPS = {
 }
 
 
-class _BatchNoop(gw.callbacks.Callback):
-    def on_train_batch_end(self, batch, logs=None):
-        pass
-
-
 def _seconds(build, data, batch_size, epochs, kind):
     """(CPU seconds of fit, the doctor's self-measured overhead or None)."""
     x_train, y_train, x_val, y_val = data
     model = build()
-    callbacks = {"plain": [], "doctor": [Doctor(print_fn=lambda *args: None)], "noop": [_BatchNoop()]}[kind]
+    callbacks = [Doctor(print_fn=lambda *args: None)] if kind == "doctor" else []
     start = time.process_time()
     model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, verbose=0, validation_data=(x_val, y_val),
               callbacks=callbacks)
@@ -94,13 +88,13 @@ def _seconds(build, data, batch_size, epochs, kind):
 
 
 def measure(repeats=7, setups=None):
-    """Per set-up: {'ab', 'aa', 'self', 'subscription', 'seconds'}; and the median and max of 'ab' and 'self'."""
+    """Per set-up: {'ab', 'aa', 'self', 'seconds'}; and the median and max of 'ab' and 'self'."""
     runs = {}
     for name, (make, epochs) in SETUPS.items():
         if setups is not None and name not in setups:
             continue
         build, data, batch_size = make()
-        times = {"plain": [], "doctor": [], "plain_again": [], "noop": []}
+        times = {"plain": [], "doctor": [], "plain_again": []}
         own = []
         for _ in range(repeats):  # in turn, so a change of load hits all alike
             for kind in times:
@@ -110,8 +104,7 @@ def measure(repeats=7, setups=None):
                     own.append(overhead)
         median = {kind: statistics.median(values) for kind, values in times.items()}
         runs[name] = {"ab": median["doctor"] / median["plain"] - 1.0, "aa": median["plain_again"] / median["plain"] - 1.0,
-                      "subscription": median["noop"] / median["plain"] - 1.0, "self": statistics.median(own),
-                      "seconds": median["plain"]}
+                      "self": statistics.median(own), "seconds": median["plain"]}
     ab = [run["ab"] for run in runs.values()]
     own = [run["self"] for run in runs.values()]
     return {"runs": runs, "median": float(statistics.median(ab)), "max": float(max(ab)),

@@ -82,15 +82,14 @@ class Recorder:
                 self._active[info["name"]] = None
         self._active_samples = 0
         self._every = 1 if self.sample_every == "auto" else self.sample_every
-        self._countdown, self._light_every, self._light_countdown = self._every, 1, 1
-        self._sample_now = True
+        self._countdown, self._light_every, self._light_countdown = 1, 1, 1  # the first batch is always sampled
         self._snapshot = parameter_set.values.copy()
         self._step, self._epoch, self._epoch_open, self._epoch_first_sample = 0, None, False, 0
-        self._last_batch, self._previous_total, self._epoch_accuracy = -1, 0.0, [0.0, 0]
+        self._batch, self._epoch_accuracy, self._pending, self._failure = -1, [0.0, 0], None, None
         self._cost_ema = self._interval_ema = self._last_sample = None
-        self._pending_cost = self._recurring = 0.0
+        self._pending_cost = self._recurring = self._sample_cost = 0.0
         self._taps = DataTaps(model, self.reservoir_size, self._steps, np.random.default_rng(self._seed),
-                              self._on_targets, self._charge)
+                              self.on_batch, self._charge)
         self._fit_start = start
         self.overhead_seconds = time.process_time() - start
 
@@ -112,26 +111,25 @@ class Recorder:
 
     # ----- batches ------------------------------------------------------------------------------
     def epoch_begin(self, epoch):
-        self._epoch, self._epoch_open = epoch, True
-        self._last_batch, self._previous_total, self._epoch_accuracy = -1, 0.0, [0.0, 0]
+        self._epoch, self._epoch_open, self._batch, self._epoch_accuracy = epoch, True, -1, [0.0, 0]
 
-    def batch_end(self, batch, logs):
-        """Every batch: recover its loss; on sampled batches, measure (kept to a few operations)."""
+    def on_batch(self, targets, outputs, logits, loss):
+        """Called by the loss tap for every training batch, between its forward and backward pass.
+
+        The previous batch is complete by now (its gradients are in the buffer, its update
+        applied), so a sample started there is finished here.
+        """
         step = self._step
-        self._step = step + 1
-        # the running mean of fit's logs gives this batch's loss (every batch but the last is full)
-        running = logs.get("loss") if logs else None
-        batch_loss = None
-        if running is not None and batch < self._steps - 1:
-            total = running * (batch + 1) * self._batch_size
-            if batch == self._last_batch + 1:
-                batch_loss = (total - self._previous_total) / self._batch_size
-                self.trace.batch_losses.append((step, batch_loss))
-            self._previous_total = total
-        self._last_batch = batch
+        self._step, self._batch = step + 1, self._batch + 1
+        self.trace.batch_losses.append((step, loss))
+        if loss != loss or loss in (math.inf, -math.inf):
+            self._failure = {"epoch": self._epoch, "batch": self._batch, "step": step,
+                             "kind": "NaN" if loss != loss else "Inf"}
+        if self._pending is not None:
+            self._finish_sample()
         self._countdown -= 1
-        if self._sample_now or self._countdown <= 0:
-            self._sampled_batch(batch, step, batch_loss)
+        if self._countdown <= 0:
+            self._start_sample(step, targets, outputs, logits, loss)
         elif self._active:
             self._light_countdown -= 1
             if self._light_countdown <= 0:
@@ -155,60 +153,74 @@ class Recorder:
             wanted = math.ceil(cost / (0.25 * self.overhead_budget * self._interval_ema))
             self._light_every = int(min(max(wanted, 1), self._steps))
 
-    def _sampled_batch(self, batch, step, batch_loss):
+    def _start_sample(self, step, targets, outputs, logits, loss):
+        """This batch's activations and accuracy, and the weights before its update."""
         start = time.process_time()
-        if self._sample_now:
-            self._collect(batch, step, batch_loss)
-            self._sample_now = False
-            self._taps.loss_tap(False)
-            now = time.process_time()
-            self._cost_ema = now - start if self._cost_ema is None else 0.8 * self._cost_ema + 0.2 * (now - start)
-            if self._last_sample is not None and step > self._last_sample[0]:
-                # training time per batch since the previous sample, the doctor's own time taken out
-                interval = (start - self._last_sample[1] - self._pending_cost) / (step - self._last_sample[0])
-                if interval > 0:
-                    self._interval_ema = interval if self._interval_ema is None else 0.7 * self._interval_ema + 0.3 * interval
-            self._last_sample, self._pending_cost = (step, now), 0.0
-            if self.sample_every == "auto" and self._interval_ema:
-                wanted = math.ceil(self._cost_ema / (0.5 * self.overhead_budget * self._interval_ema))
-                self._every = int(min(max(wanted, 1), self._steps))
-        if self._countdown <= 0:
-            self._countdown = self._every
-            if self.sample_every != "auto" or self._within_budget(start):
-                self._sample_now = True
-                self._taps.loss_tap(True)
-                np.copyto(self._snapshot, self.model.parameter_set.values)
-        spent = time.process_time() - start
-        self.overhead_seconds += spent
-        self._recurring += spent
-
-    def _collect(self, batch, step, batch_loss):
-        rows = 0
+        self._countdown = self._every
+        if self.sample_every == "auto" and step > 0 and not self._within_budget(start):
+            return
+        if self._last_sample is not None and step > self._last_sample[0]:
+            # training time per batch since the previous sample, the doctor's own time taken out
+            interval = (start - self._last_sample[1] - self._pending_cost) / (step - self._last_sample[0])
+            if interval > 0:
+                self._interval_ema = interval if self._interval_ema is None else 0.7 * self._interval_ema + 0.3 * interval
+        np.copyto(self._snapshot, self.model.parameter_set.values)
+        layers, nonfinite, rows = {}, False, 0
         with np.errstate(all="ignore"):
-            layers, nonfinite = measure.parameter_stats(self.model.parameter_set, self._snapshot, self._groups,
-                                                        self._floors)
             for layer, name, kind, activation in self._observed:
                 if layer.outputs is None:
                     continue
                 record, active, bad = measure.activation_stats(layer.outputs, kind, activation)
-                layers.setdefault(name, {}).update(record)
+                layers[name] = record
                 nonfinite = nonfinite or bad
                 if active is not None and name in self._active:
                     self._active[name] = active if self._active[name] is None else self._active[name] | active
                     rows = len(layer.outputs)
-        self._active_samples += rows
-        self.trace.samples.append({"epoch": self._epoch, "batch": batch, "step": step, "loss": batch_loss,
-                                   "layers": layers, "nonfinite": nonfinite})
-
-    def _on_targets(self, targets, outputs, logits):
-        if self._sample_now:
             accuracy = datastats.batch_accuracy(targets, outputs, logits, self.trace.setup["loss"])
-            if accuracy is not None:
-                self._epoch_accuracy[0] += accuracy * len(outputs)
-                self._epoch_accuracy[1] += len(outputs)
+        self._active_samples += rows
+        if accuracy is not None:
+            self._epoch_accuracy[0] += accuracy * len(outputs)
+            self._epoch_accuracy[1] += len(outputs)
+        self._pending = {"epoch": self._epoch, "batch": self._batch, "step": step, "loss": loss, "layers": layers,
+                         "nonfinite": nonfinite}
+        self._pending_started = start
+        self._sampling_cost(start)
+
+    def _finish_sample(self, updated=True):
+        """Gradients and update of the pending sample's batch; append it to the trace."""
+        start = time.process_time()
+        sample, self._pending = self._pending, None
+        if updated:
+            with np.errstate(all="ignore"):
+                stats, bad = measure.parameter_stats(self.model.parameter_set, self._snapshot, self._groups,
+                                                     self._floors)
+            for name, record in stats.items():
+                sample["layers"].setdefault(name, {}).update(record)
+            sample["nonfinite"] = sample["nonfinite"] or bad
+        self.trace.samples.append(sample)
+        now = self._sampling_cost(start)
+        if self.sample_every == "auto" and self._interval_ema:
+            cost = self._cost_ema
+            self._every = int(min(max(math.ceil(cost / (0.5 * self.overhead_budget * self._interval_ema)), 1),
+                                  self._steps))
+        self._last_sample, self._pending_cost = (sample["step"], now), 0.0
+
+    def _sampling_cost(self, start):
+        """Charge the time since `start` to the sampled work; returns the time now."""
+        now = time.process_time()
+        spent = now - start
+        self._sample_cost += spent
+        self.overhead_seconds += spent
+        self._recurring += spent
+        if self._pending is None:  # a sample is complete: its total cost feeds the schedule
+            self._cost_ema = self._sample_cost if self._cost_ema is None else 0.8 * self._cost_ema + 0.2 * self._sample_cost
+            self._sample_cost = 0.0
+        return now
 
     # ----- epochs -------------------------------------------------------------------------------
     def epoch_end(self, epoch, logs):
+        if self._pending is not None:  # the epoch's last batch is complete
+            self._finish_sample()
         start = time.process_time()
         self._epoch_open = False
         samples = self.trace.samples[self._epoch_first_sample:]
@@ -232,7 +244,6 @@ class Recorder:
         summarized = time.process_time()
         if self._taps.collecting:
             self._summarize_data()
-            self._taps.loss_tap(self._sample_now)
         self._charge(summarized - start)
         self._charge(time.process_time() - summarized, recurring=False)
 
@@ -250,15 +261,15 @@ class Recorder:
 
     # ----- fit end ------------------------------------------------------------------------------
     def end(self):
+        failed = self._failure is not None and self._epoch_open
+        if self._pending is not None:  # a failed batch had no backward pass and no update
+            self._finish_sample(updated=not (failed and self._pending["step"] == self._failure["step"]))
         start = time.process_time()
         if self._taps.collecting:  # fit stopped inside the first epoch
             self._summarize_data()
         self._taps.remove()
-        if self._epoch_open:  # an epoch began and never ended: fit stopped on a NaN/Inf loss
-            reason = getattr(self.model, "stop_reason", None) or ""
-            kind = "NaN" if "NaN" in reason else "Inf" if "Inf" in reason else "NaN/Inf"
-            self.trace.failure = {"epoch": self._epoch, "batch": self._last_batch + 1, "step": self._step,
-                                  "kind": kind, "message": reason}
+        if failed:  # the epoch never ended: fit stopped on this NaN/Inf loss
+            self.trace.failure = {**self._failure, "message": getattr(self.model, "stop_reason", None) or ""}
         end = time.process_time()
         self.overhead_seconds += end - start
         self.train_seconds = max(end - self._fit_start - self.overhead_seconds, 0.0)

@@ -1,11 +1,17 @@
-"""Taps: see the training data, which no callback hook carries.
+"""Taps: see every training batch and the training data, which no callback hook carries.
 
-The first layer's ``forward`` and the loss's ``value_and_gradient`` (and
-``fused_value_and_gradient``) are wrapped by instance attributes, set only while needed
-and removed at the end of fit (the classes are never touched). During the first epoch
-they keep a reservoir of up to `size` training rows (Algorithm R, Vitter 1985) from at
-most about 64 batches spread over the epoch; afterwards the loss tap is set only for
-sampled batches, where it hands (targets, outputs) to `on_targets` (training accuracy).
+The loss's ``value_and_gradient`` and ``fused_value_and_gradient`` are wrapped for the
+whole fit, and the first layer's ``forward`` for the first epoch, by instance attributes
+removed at the end of fit (the classes are never touched). Fit computes the loss of a
+batch after its forward pass and before its backward pass, so the loss tap is the
+doctor's clock: it hands every batch's targets, outputs (or logits) and loss to
+`on_batch`, at a moment when the previous batch's gradients are still in the gradient
+buffer and its update has been applied. This costs one wrapped call per batch, where a
+batch callback would make fit build batch logs (and compute every metric, an exact AUC
+included) after every batch.
+
+During the first epoch the taps also keep a reservoir of up to `size` training rows
+(Algorithm R, Vitter 1985) from at most about 64 batches spread over the epoch.
 """
 
 import math
@@ -24,11 +30,13 @@ class DataTaps:
         Rows kept in the reservoir.
     steps : int
         Batches per epoch (spreads the reservoir over the epoch).
-    on_targets : callable(targets, outputs, logits) or None
-        Called on batches the loss tap is set for, after the first epoch's collection.
+    on_batch : callable(targets, outputs, logits, loss)
+        Called for every training batch (outputs are logits when `logits` is True).
+    charge : callable(seconds, recurring)
+        Told the time the reservoir takes.
     """
 
-    def __init__(self, model, size, steps, rng, on_targets, charge):
+    def __init__(self, model, size, steps, rng, on_batch, charge):
         self.size = size
         self.collecting = True
         self.seen_rows = 0
@@ -37,7 +45,7 @@ class DataTaps:
         self._rows = None
         self._pending = None
         self._calls = 0
-        self._on_targets, self._charge = on_targets, charge
+        self._charge = charge
         self._first = model.layers[0]
         self._loss = model.loss
         forward = self._first.forward
@@ -52,7 +60,9 @@ class DataTaps:
         def tapped_value_and_gradient(y_true, outputs, sample_weight=None, logits=False):
             result = value_and_gradient(y_true, outputs, sample_weight, logits=logits)
             if not inside[0]:
-                self._observe(y_true, outputs, logits)
+                if self.collecting:
+                    self._collect(y_true)
+                on_batch(y_true, outputs, logits, result[0])
             return result
 
         def tapped_fused(y_true, logits, probabilities, sample_weight=None):
@@ -61,32 +71,24 @@ class DataTaps:
                 result = fused(y_true, logits, probabilities, sample_weight)
             finally:
                 inside[0] = False
-            self._observe(y_true, logits, True)
+            if self.collecting:
+                self._collect(y_true)
+            on_batch(y_true, logits, True, result[0])
             return result
 
         self._first.forward = tapped_forward
-        self._loss_taps = (tapped_value_and_gradient, tapped_fused)
-        self.loss_tap(True)
+        self._loss.value_and_gradient, self._loss.fused_value_and_gradient = tapped_value_and_gradient, tapped_fused
 
-    def loss_tap(self, on):
-        """Set (or, after the first epoch, remove) the loss tap: no cost on batches nobody samples."""
-        if on:
-            self._loss.value_and_gradient, self._loss.fused_value_and_gradient = self._loss_taps
-        elif not self.collecting:
-            vars(self._loss).pop("value_and_gradient", None)
-            vars(self._loss).pop("fused_value_and_gradient", None)
-
-    def _observe(self, targets, outputs, logits):
+    def _collect(self, targets):
+        if self._pending is None:
+            return
         start = time.process_time()
-        if self.collecting and self._pending is not None:
-            self._calls += 1
-            # every batch until the reservoir is full, then batches spread over the epoch
-            if self.seen_rows < self.size or self._calls % self._stride == 0:
-                self._add(self._pending, np.asarray(targets))
-            self._pending = None
-        if self._on_targets is not None:
-            self._on_targets(targets, outputs, logits)
-        self._charge(time.process_time() - start, not self.collecting)
+        self._calls += 1
+        # every batch until the reservoir is full, then batches spread over the epoch
+        if self.seen_rows < self.size or self._calls % self._stride == 0:
+            self._add(self._pending, np.asarray(targets))
+        self._pending = None
+        self._charge(time.process_time() - start, False)
 
     def _add(self, inputs, targets):
         if self._rows is None:

@@ -79,12 +79,12 @@ def test_saturation_uses_one_percent_of_the_peak_derivative(data, bias, expected
     assert trace.samples[0]["layers"][model.layers[0].name]["saturated_fraction"] == expected
 
 
-def test_batch_losses_are_recovered_from_the_running_mean(data):
+def test_every_batch_loss_is_recorded(data):
     x, y = data
     model = _model([gw.Input((5,)), gw.Dense(6, activation="relu"), gw.Dense(3, activation="softmax")],
                    gw.optimizers.SGD(learning_rate=1e-12))  # the weights stay put, so each batch's loss is known
     trace = _fit(model, x, y, epochs=1, batch_size=16, shuffle=False)
-    expected = [model.evaluate(x[i:i + 16], y[i:i + 16], verbose=0) for i in range(0, 48, 16)]
+    expected = [model.evaluate(x[i:i + 16], y[i:i + 16], verbose=0) for i in range(0, 64, 16)]
     assert [loss for _, loss in trace.batch_losses] == pytest.approx(expected, rel=1e-9)
     assert trace.initial_loss() == pytest.approx(expected[0])
 
@@ -132,8 +132,9 @@ def test_a_nan_loss_is_recorded_where_it_happened(data):
         trace = _fit(model, x, y * 1e3, epochs=5, batch_size=8)
     failure = trace.failure
     assert failure is not None and failure["kind"] in ("NaN", "Inf")
-    assert failure["step"] == len(trace.batch_losses) + failure["epoch"]  # the last batch of an epoch has no loss
-    assert f"batch {failure['batch'] + 1}/" in model.stop_reason
+    assert failure["step"] == len(trace.batch_losses) - 1  # the failed batch is the last one seen
+    assert f"epoch {failure['epoch'] + 1}/5, batch {failure['batch'] + 1}/8" in model.stop_reason
+    assert not np.isfinite(trace.batch_losses[-1][1])
 
 
 def test_doctor_validates_its_arguments():
