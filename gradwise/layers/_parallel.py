@@ -28,11 +28,13 @@ def thread_count():
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _executor(workers):
+def _executor():
+    """The shared worker threads: one fewer than thread_count(), as the caller works too."""
     global _pool, _pool_owner
-    if _pool is None or _pool_owner != (os.getpid(), workers):  # a forked child needs its own threads
-        _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gradwise")
-        _pool_owner = (os.getpid(), workers)
+    owner = (os.getpid(), thread_count())  # a forked child needs its own threads
+    if _pool is None or _pool_owner != owner:
+        _pool = ThreadPoolExecutor(max_workers=max(owner[1] - 1, 1), thread_name_prefix="gradwise")
+        _pool_owner = owner
     return _pool
 
 
@@ -43,7 +45,7 @@ def _bounds(batch, elements):
 
 
 def _run(function, bounds):
-    pool = _executor(len(bounds) - 2)
+    pool = _executor()
     futures = [pool.submit(function, start, stop) for start, stop in zip(bounds[1:-1], bounds[2:])]
     try:
         function(bounds[0], bounds[1])

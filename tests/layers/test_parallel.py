@@ -24,7 +24,7 @@ def counted_submissions(monkeypatch):
             submitted.append((start, stop))
             return self.pool.submit(function, start, stop)
 
-    monkeypatch.setattr(_parallel, "_executor", lambda workers: Spy(real_executor(workers)))
+    monkeypatch.setattr(_parallel, "_executor", lambda: Spy(real_executor()))
     return submitted
 
 
@@ -90,3 +90,12 @@ def test_map_batch_equals_one_call(monkeypatch):
     inputs = np.arange(-10.0, 10.0).reshape(5, 4)
     threaded = _parallel.map_batch(lambda x, y: np.tanh(x) * y, inputs, inputs + 1)
     np.testing.assert_array_equal(threaded, np.tanh(inputs) * (inputs + 1))
+
+
+def test_worker_threads_are_kept_between_calls(monkeypatch):
+    monkeypatch.setenv("GRADWISE_NUM_THREADS", "4")
+    monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 1)
+    _parallel.over_batch(lambda start, stop: None, 8, elements=2)  # two chunks
+    pool = _parallel._pool
+    _parallel.over_batch(lambda start, stop: None, 8, elements=100)  # four chunks
+    assert pool is not None and _parallel._pool is pool
