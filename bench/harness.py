@@ -11,6 +11,7 @@ one JSON file (default ``bench/results/<time>.json``) and prints the Markdown re
 
 import argparse
 import datetime
+import hashlib
 import json
 import os
 import platform
@@ -129,11 +130,19 @@ def _git_commit():
         return None
 
 
+def engine_hash():
+    """Short hash of gradwise's source: shows whether the engine changed during a run."""
+    digest = hashlib.sha256()
+    for path in sorted((REPO_DIR / "gradwise").rglob("*.py")):
+        digest.update(path.relative_to(REPO_DIR).as_posix().encode() + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def _meta(args):
     return {"started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "cpu_model": _cpu_model(), "cpu_count": os.cpu_count(), "threads": args.threads,
             "python": platform.python_version(), "platform": platform.platform(), "quick": args.quick,
-            "git_commit": _git_commit(), "load_average_start": os.getloadavg(),
+            "git_commit": _git_commit(), "engine_hash_start": engine_hash(), "load_average_start": os.getloadavg(),
             "argv": sys.argv[1:]}
 
 
@@ -160,6 +169,7 @@ def run(args):
         chosen = [TOOLS[name] for name in args.tools]
         results["footprint"] = footprint.measure(chosen, lambda tool: _env(args, tool), 1 if args.quick else 7)
     results["meta"]["load_average_end"] = os.getloadavg()
+    results["meta"]["engine_hash_end"] = engine_hash()
     results["meta"]["finished"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     results["goals"] = goals.check(results)
     return results

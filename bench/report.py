@@ -45,7 +45,10 @@ def _machine(results):
         f"- CPU: {meta['cpu_model']}, {meta['cpu_count']} cores; threads per tool: {meta['threads']}",
         f"- Python {meta['python']}, {meta['platform']}; run started {meta['started']}"
         f"{' (QUICK MODE: small data, few epochs)' if meta.get('quick') else ''}",
-        f"- 1-minute load average: {load}; gradwise commit {str(meta.get('git_commit'))[:10]}",
+        f"- 1-minute load average: {load}; gradwise commit {str(meta.get('git_commit'))[:10]}, engine source "
+        f"hash {meta.get('engine_hash_start')}"
+        + ("" if meta.get("engine_hash_start") == meta.get("engine_hash_end")
+           else f" at start, {meta.get('engine_hash_end')} at end (the engine changed during the run)"),
     ])
 
 

@@ -46,10 +46,10 @@ SMALL = ("dense", 64, "relu"), ("dense", 10, "softmax")
 WORKLOADS = {
     "w1": Workload(
         "w1", "W1 Pima", (8,), (("dense", 32, "relu"), ("dense", 1, "sigmoid")),
-        "binary_crossentropy", "adam", 1e-3, 32, 100, 5, PEERS + ("sklearn", "tutorial"),
+        "binary_crossentropy", "adam", 1e-3, 32, 100, 3, PEERS + ("sklearn", "tutorial"),
         quick_epochs=5),
     "w2": Workload(
-        "w2", "W2 digits", (64,), SMALL, "sparse_categorical_crossentropy", "adam", 1e-3, 32, 50, 5,
+        "w2", "W2 digits", (64,), SMALL, "sparse_categorical_crossentropy", "adam", 1e-3, 32, 50, 3,
         PEERS + ("sklearn", "tutorial"), quick_epochs=3),
     "w3": Workload(
         "w3", "W3 MNIST MLP", (784,),

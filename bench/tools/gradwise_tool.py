@@ -55,10 +55,16 @@ def _optimizer(workload):
     return optimizers.SGD(learning_rate=workload.learning_rate)
 
 
-def train(workload, data, epochs, seed, threads):
+def build_model(workload, seed):
+    """The workload's model, compiled: float32, Glorot uniform kernels, zero biases (the defaults)."""
     layers = [gradwise.layers.Input(shape=workload.input_shape)] + [_layer(spec) for spec in workload.layers]
     model = gradwise.Sequential(layers, seed=seed, dtype="float32")
     model.compile(optimizer=_optimizer(workload), loss=workload.loss, metrics=["accuracy"])
+    return model
+
+
+def train(workload, data, epochs, seed, threads):
+    model = build_model(workload, seed)
     timer = _EpochTimer()
     model.fit(data["x_train"], data["y_train"], batch_size=workload.batch_size, epochs=epochs + 1,
               verbose=0, shuffle=True, callbacks=[timer])
