@@ -9,7 +9,9 @@ measurement noise), in turn, `repeats` times. Reported per set-up:
 - ``aa``: the same ratio between the two runs without the doctor (the noise floor);
 - ``self``: the doctor's own measurement of the CPU time spent in its code, over the
   training time (``report.overhead``, median): steady, but it leaves out the wrapped
-  loss call and the few operations of every batch.
+  loss call and the few operations of every batch;
+- ``one_off_ms``: the part of it paid once per fit (set-up, data summaries, the final
+  report), in milliseconds, which weighs most on the shortest fits.
 
 The set-ups range from a tiny MLP whose batch step takes ~0.1 ms (where any per-batch
 Python work shows most) to an MNIST MLP and a small CNN.
@@ -84,27 +86,31 @@ def _seconds(build, data, batch_size, epochs, kind):
     model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, verbose=0, validation_data=(x_val, y_val),
               callbacks=callbacks)
     seconds = time.process_time() - start
-    return seconds, (callbacks[0].report.overhead if kind == "doctor" else None)
+    if kind != "doctor":
+        return seconds, None
+    return seconds, (callbacks[0].report.overhead, callbacks[0].recorder.one_off_seconds)
 
 
 def measure(repeats=7, setups=None):
-    """Per set-up: {'ab', 'aa', 'self', 'seconds'}; and the median and max of 'ab' and 'self'."""
+    """Per set-up: {'ab', 'aa', 'self', 'one_off_ms', 'seconds'}; and the median and max of 'ab' and 'self'."""
     runs = {}
     for name, (make, epochs) in SETUPS.items():
         if setups is not None and name not in setups:
             continue
         build, data, batch_size = make()
         times = {"plain": [], "doctor": [], "plain_again": []}
-        own = []
+        own, one_off = [], []
         for _ in range(repeats):  # in turn, so a change of load hits all alike
             for kind in times:
                 seconds, overhead = _seconds(build, data, batch_size, epochs, kind.replace("_again", ""))
                 times[kind].append(seconds)
                 if overhead is not None:
-                    own.append(overhead)
+                    own.append(overhead[0])
+                    one_off.append(overhead[1])
         median = {kind: statistics.median(values) for kind, values in times.items()}
         runs[name] = {"ab": median["doctor"] / median["plain"] - 1.0, "aa": median["plain_again"] / median["plain"] - 1.0,
-                      "self": statistics.median(own), "seconds": median["plain"]}
+                      "self": statistics.median(own), "one_off_ms": 1e3 * statistics.median(one_off),
+                      "seconds": median["plain"]}
     ab = [run["ab"] for run in runs.values()]
     own = [run["self"] for run in runs.values()]
     return {"runs": runs, "median": float(statistics.median(ab)), "max": float(max(ab)),

@@ -45,13 +45,13 @@ def summarize(results, timing=None):
 def render_overhead(timing, markdown=False):
     """The overhead table: A/B, A/A control, self-measured; CPU seconds without the doctor."""
     rows = [(name, f"{run['seconds']:.2f}", f"{100 * run['ab']:+.1f}%", f"{100 * run['aa']:+.1f}%",
-             f"{100 * run['self']:.1f}%") for name, run in timing["runs"].items()]
-    header = ("set-up", "CPU s without", "A/B overhead", "A/A noise", "self-measured")
+             f"{100 * run['self']:.1f}%", f"{run['one_off_ms']:.1f}") for name, run in timing["runs"].items()]
+    header = ("set-up", "CPU s without", "A/B overhead", "A/A noise", "self-measured", "of which once per fit (ms)")
     summary = (f"Doctor() overhead (default sampling, median of {timing['repeats']} runs): A/B median "
                f"{100 * timing['median']:+.1f}%, max {100 * timing['max']:+.1f}%; self-measured median "
                f"{100 * timing['self_median']:.1f}%, max {100 * timing['self_max']:.1f}%")
     if markdown:
-        lines = ["| " + " | ".join(header) + " |", "| --- | ---: | ---: | ---: | ---: |"]
+        lines = ["| " + " | ".join(header) + " |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
         lines += ["| " + " | ".join(row) + " |" for row in rows]
     else:
         lines = [f"{header[0]:42s} " + " ".join(f"{item:>15s}" for item in header[1:])]

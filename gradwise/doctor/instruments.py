@@ -94,6 +94,11 @@ class Recorder:
         self.overhead_seconds = time.process_time() - start
 
     # ----- time accounting -------------------------------------------------------------------
+    @property
+    def one_off_seconds(self):
+        """Doctor time not spent per batch or per epoch: set-up, data summaries, the final report."""
+        return self.overhead_seconds - self._recurring
+
     def _charge(self, seconds, recurring=True):
         self.overhead_seconds += seconds
         self._pending_cost += seconds

@@ -144,3 +144,10 @@ def test_doctor_validates_its_arguments():
         Doctor(overhead_budget=2)
     with pytest.raises(ValueError, match="`verbose` must be 0, 1 or 2"):
         Doctor(verbose=3)
+
+
+def test_the_doctor_needs_no_batch_hooks(data):
+    # batches are seen through the loss tap, so fit never builds batch logs (or batch metrics) for it
+    model = _model([gw.Input((5,)), gw.Dense(6, activation="relu"), gw.Dense(3, activation="softmax")], "adam")
+    hooks = gw.callbacks.CallbackList([Doctor(verbose=0)], model, {})
+    assert not hooks.wants_batch_begin and not hooks.wants_batch_end
