@@ -126,6 +126,9 @@ class Recorder:
         """
         step = self._step
         self._step, self._batch = step + 1, self._batch + 1
+        if self._batch > self._steps:  # no epoch boundary for too long: a fit that broke off left the taps
+            self._taps.remove()
+            return
         self.trace.batch_losses.append((step, loss))
         if loss != loss or loss in (math.inf, -math.inf):
             self._failure = {"epoch": self._epoch, "batch": self._batch, "step": step,

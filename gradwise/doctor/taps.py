@@ -10,6 +10,10 @@ buffer and its update has been applied. This costs one wrapped call per batch, w
 batch callback would make fit build batch logs (and compute every metric, an exact AUC
 included) after every batch.
 
+A fit that raises never calls ``on_train_end``: the taps it leaves are removed by the next
+Doctor, or by themselves once batches keep coming without the epoch boundaries of the fit
+they were made for.
+
 During the first epoch the taps also keep a reservoir of up to `size` training rows
 (Algorithm R, Vitter 1985) from at most about 64 batches spread over the epoch.
 """
@@ -48,6 +52,10 @@ class DataTaps:
         self._charge = charge
         self._first = model.layers[0]
         self._loss = model.loss
+        for owner, attribute in ((self._first, "forward"), (self._loss, "value_and_gradient"),
+                                 (self._loss, "fused_value_and_gradient")):
+            if getattr(vars(owner).get(attribute), "doctor_tap", False):
+                del vars(owner)[attribute]  # left by a fit that raised before on_train_end
         forward = self._first.forward
         value_and_gradient, fused = self._loss.value_and_gradient, self._loss.fused_value_and_gradient
         inside = [False]
@@ -76,6 +84,8 @@ class DataTaps:
             on_batch(y_true, logits, True, result[0])
             return result
 
+        for tap in (tapped_forward, tapped_value_and_gradient, tapped_fused):
+            tap.doctor_tap = True
         self._first.forward = tapped_forward
         self._loss.value_and_gradient, self._loss.fused_value_and_gradient = tapped_value_and_gradient, tapped_fused
 

@@ -151,3 +151,24 @@ def test_the_doctor_needs_no_batch_hooks(data):
     model = _model([gw.Input((5,)), gw.Dense(6, activation="relu"), gw.Dense(3, activation="softmax")], "adam")
     hooks = gw.callbacks.CallbackList([Doctor(verbose=0)], model, {})
     assert not hooks.wants_batch_begin and not hooks.wants_batch_end
+
+
+class _Boom(gw.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        raise RuntimeError("interrupted")
+
+
+def test_taps_left_by_an_interrupted_fit_go_away(data):
+    x, y = data
+    model = _model([gw.Input((5,)), gw.Dense(6, activation="relu"), gw.Dense(3, activation="softmax")], "adam")
+    stale = Doctor(verbose=0)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        model.fit(x, y, epochs=3, batch_size=16, verbose=0, callbacks=[stale, _Boom()])
+    assert "value_and_gradient" in vars(model.loss) or "fused_value_and_gradient" in vars(model.loss)
+    model.fit(x, y, epochs=3, batch_size=16, verbose=0)  # without a doctor: the stale taps remove themselves
+    assert not {"value_and_gradient", "fused_value_and_gradient"} & set(vars(model.loss))
+    assert "forward" not in vars(model.layers[0])
+    before = len(stale.trace.samples)
+    doctor = Doctor(verbose=0)
+    model.fit(x, y, epochs=2, batch_size=16, verbose=0, callbacks=[doctor])
+    assert len(stale.trace.samples) == before and len(doctor.trace.batch_losses) == 8
