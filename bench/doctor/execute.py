@@ -73,7 +73,8 @@ def run_case(name, repair=True, mode="diagnose"):
     seconds = time.perf_counter() - start
     codes = sorted(report.codes())
     root = getattr(report.root_cause, "code", None)
-    result = {"name": case.name, "expected": case.expected, "accept": list(case.accept), "root": list(case.root), "codes": codes,
+    result = {"name": case.name, "expected": case.expected, "accept": list(case.accept), "root": list(case.root),
+              "codes": codes,
               "root_cause": root, "seconds": seconds, "description": case.description}
     if repair and case.expected is not None:
         after = report.after or {}

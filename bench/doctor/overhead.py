@@ -108,7 +108,8 @@ def measure(repeats=7, setups=None):
                     own.append(overhead[0])
                     one_off.append(overhead[1])
         median = {kind: statistics.median(values) for kind, values in times.items()}
-        runs[name] = {"ab": median["doctor"] / median["plain"] - 1.0, "aa": median["plain_again"] / median["plain"] - 1.0,
+        runs[name] = {"ab": median["doctor"] / median["plain"] - 1.0,
+                      "aa": median["plain_again"] / median["plain"] - 1.0,
                       "self": statistics.median(own), "one_off_ms": 1e3 * statistics.median(one_off),
                       "seconds": median["plain"]}
     ab = [run["ab"] for run in runs.values()]

@@ -68,7 +68,8 @@ def render(summary, markdown=False):
     if markdown:
         lines += ["| finding code | cases | recall | reported | precision |", "| --- | ---: | ---: | ---: | ---: |"]
         for code, row in summary["per_code"].items():
-            lines.append(f"| `{code}` | {row['cases']} | {_pct(row['recall'])} | {row['reported']} | {_pct(row['precision'])} |")
+            lines.append(f"| `{code}` | {row['cases']} | {_pct(row['recall'])} | {row['reported']} | "
+                         f"{_pct(row['precision'])} |")
     else:
         lines.append(f"{'finding code':26s} {'cases':>5s} {'recall':>7s} {'reported':>8s} {'precision':>9s}")
         for code, row in summary["per_code"].items():
@@ -79,7 +80,8 @@ def render(summary, markdown=False):
                  + (f" (missed: {', '.join(summary['missed'])})" if summary["missed"] else ""))
     lines.append(f"mean precision over codes: {_pct(summary['mean_precision'])}")
     lines.append(f"healthy cases: {summary['healthy_cases']}, false alarms (warning or worse): "
-                 f"{summary['false_alarms']}" + (f" {summary['false_alarm_cases']}" if summary["false_alarm_cases"] else ""))
+                 f"{summary['false_alarms']}"
+                 + (f" {summary['false_alarm_cases']}" if summary["false_alarm_cases"] else ""))
     lines.append(f"root cause = injected fault: {_pct(summary['root_cause_accuracy'])}"
                  + (f" (other roots: {summary['root_cause_misses']})" if summary["root_cause_misses"] else ""))
     lines.append(f"repair success (problem gone and validation improved): {_pct(summary['repair_success'])}"

@@ -33,7 +33,8 @@ def _check(epochs, batch_size, validation_split, max_rows):
     for name, value in (("epochs", epochs), ("batch_size", batch_size), ("max_rows", max_rows)):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
             raise ValueError(f"diagnose: `{name}` must be a positive int, got {value!r}.")
-    if isinstance(validation_split, bool) or not isinstance(validation_split, numbers.Real) or not 0 < validation_split < 1:
+    if (isinstance(validation_split, bool) or not isinstance(validation_split, numbers.Real)
+            or not 0 < validation_split < 1):
         raise ValueError(f"diagnose: `validation_split` must be a float in (0, 1), got {validation_split!r}.")
 
 
@@ -92,7 +93,8 @@ def diagnose(model, x, y, *, epochs=20, batch_size=32, validation_split=0.2, val
         raise ValueError(f"diagnose: `x` and `y` must have the same number of samples, got {len(x)} and {len(y)}.")
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-            raise ValueError(f"diagnose: `validation_data` must be a tuple (x_val, y_val), got {type(validation_data).__name__}.")
+            raise ValueError("diagnose: `validation_data` must be a tuple (x_val, y_val), got "
+                             f"{type(validation_data).__name__}.")
         data = (x, y, np.asarray(validation_data[0]), np.asarray(validation_data[1]))
     else:
         data = _split(x, y, validation_split, seed)

@@ -67,7 +67,8 @@ def _leaky_relu(spec, remedy, trace):
         if owner is not None:
             owner["config"]["kernel_initializer"] = _serialized_initializer("he_normal")
         changed.append(name)
-    return f"LeakyReLU(negative_slope={remedy.params['negative_slope']:g}) with he_normal kernels in {', '.join(changed)}"
+    slope = remedy.params["negative_slope"]
+    return f"LeakyReLU(negative_slope={slope:g}) with he_normal kernels in {', '.join(changed)}"
 
 
 def _relu_he(spec, remedy, trace):
@@ -121,7 +122,8 @@ def _regularize(spec, remedy, trace):
     inserted = []
     for owner in _hidden(spec):
         index = spec.layers.index(owner)
-        while index + 1 < len(spec.layers) and spec.layers[index + 1]["class_name"] in ("BatchNormalization", "Activation"):
+        while index + 1 < len(spec.layers) and spec.layers[index + 1]["class_name"] in ("BatchNormalization",
+                                                                                         "Activation"):
             index += 1
         if index + 1 < len(spec.layers) and spec.layers[index + 1]["class_name"] == "Dropout":
             continue

@@ -171,7 +171,8 @@ class Recorder:
             # training time per batch since the previous sample, the doctor's own time taken out
             interval = (start - self._last_sample[1] - self._pending_cost) / (step - self._last_sample[0])
             if interval > 0:
-                self._interval_ema = interval if self._interval_ema is None else 0.7 * self._interval_ema + 0.3 * interval
+                previous = interval if self._interval_ema is None else self._interval_ema
+                self._interval_ema = 0.7 * previous + 0.3 * interval
         np.copyto(self._snapshot, self.model.parameter_set.values)
         layers, nonfinite, rows = {}, False, 0
         with np.errstate(all="ignore"):
@@ -221,7 +222,8 @@ class Recorder:
         self.overhead_seconds += spent
         self._recurring += spent
         if self._pending is None:  # a sample is complete: its total cost feeds the schedule
-            self._cost_ema = self._sample_cost if self._cost_ema is None else 0.8 * self._cost_ema + 0.2 * self._sample_cost
+            previous = self._sample_cost if self._cost_ema is None else self._cost_ema
+            self._cost_ema = 0.8 * previous + 0.2 * self._sample_cost
             self._sample_cost = 0.0
         return now
 

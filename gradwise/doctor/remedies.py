@@ -118,7 +118,8 @@ def add_capacity(layers, units):
 def weaken_regularization(layers, factor=100.0):
     names = [info["name"] for info in layers]
     return Remedy("weaken_regularization", f"Weaken the weight penalty {factor:g}x.",
-                  f"Dense(..., kernel_regularizer=L2(...))  # in {', '.join(names)}: divide the coefficient by {factor:g}",
+                  f"Dense(..., kernel_regularizer=L2(...))  # in {', '.join(names)}: "
+                  f"divide the coefficient by {factor:g}",
                   {"layers": names, "factor": factor})
 
 

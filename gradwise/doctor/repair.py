@@ -4,7 +4,8 @@ A round takes the findings (warning or worse) that are not consequences of anoth
 finding, applies the first remedy of each that fits the set-up (``edits.EDITS``),
 retrains the changed set-up with the same probe and diagnoses it again. Rounds repeat
 while problems remain (at most `rounds`). The repaired set-up with the best validation
-score is kept (the report says whether it beats the original). Every change is logged with the code it stands for; nothing is changed silently.
+score is kept (the report says whether it beats the original). Every change is logged
+with the code it stands for; nothing is changed silently.
 
 The returned model takes the same raw inputs as the original: when the inputs (or
 regression targets) were standardized, the scaling is folded into the first (or last)
@@ -99,7 +100,8 @@ def _final_report(first, best, log):
 def fold(model, preparation):
     """Fold input/target standardization into the first/last Dense layer, in place; returns the model."""
     layers = [layer for layer in model.layers if layer.params]
-    if preparation.x_mean is not None and layers and type(layers[0]).__name__ == "Dense" and model.layers[0] is layers[0]:
+    first_is_dense = bool(layers) and type(layers[0]).__name__ == "Dense" and model.layers[0] is layers[0]
+    if preparation.x_mean is not None and first_is_dense:
         dense = layers[0]
         kernel, mean, std = dense.params["kernel"], preparation.x_mean, preparation.x_std
         # W' = W / std (row-wise), b' = b - (mean / std) W: the same map on raw inputs

@@ -131,7 +131,8 @@ class Report:
             if finding.caused_by:
                 lines.append(f"  probably a consequence of: {', '.join(finding.caused_by)} (seen earlier)")
             lines.append(f"  why: {finding.explanation}")
-            evidence = ", ".join(f"{key}={_short(value)}" for key, value in finding.evidence.items() if value is not None)
+            evidence = ", ".join(f"{key}={_short(value)}" for key, value in finding.evidence.items()
+                                 if value is not None)
             lines.append(f"  evidence: {evidence}")
             for rank, remedy in enumerate(finding.remedies, 1):
                 lines.append(f"  fix {rank}: {remedy.description}")

@@ -47,7 +47,8 @@ def test_leaky_relu_edit_uses_he_initialization():
 
 def test_batch_norm_edit_moves_the_activation_after_the_normalization():
     _, model = _apply(_spec(), remedies.batch_norm([{"name": "h1"}]))
-    names = [(type(layer).__name__, getattr(getattr(layer, "activation", None), "name", None)) for layer in model.layers]
+    names = [(type(layer).__name__, getattr(getattr(layer, "activation", None), "name", None))
+             for layer in model.layers]
     assert names == [("Dense", "relu"), ("Dense", "linear"), ("BatchNormalization", None), ("Activation", "relu"),
                      ("Dense", "softmax")]
 

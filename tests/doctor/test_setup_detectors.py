@@ -82,7 +82,8 @@ def test_sigmoid_output_for_targets_outside_zero_one():
 
 def test_label_checks_before_fit():
     setup = new_trace(mlp(outputs=3), loss="categorical_crossentropy").setup
-    assert check_labels(np.array([0, 1, 2, 1]), setup)[0].remedies[0].params["loss"] == "sparse_categorical_crossentropy"
+    fix = check_labels(np.array([0, 1, 2, 1]), setup)[0].remedies[0]
+    assert fix.params["loss"] == "sparse_categorical_crossentropy"
     assert check_labels(np.eye(3)[[0, 1, 2]], setup) == []
     sparse = new_trace(mlp(outputs=3), loss="sparse_categorical_crossentropy").setup
     assert codes(check_labels(np.eye(3)[[0, 1, 2]], sparse)) == ["LOSS_ACTIVATION_MISMATCH"]

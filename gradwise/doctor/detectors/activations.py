@@ -71,7 +71,8 @@ def detect_dying_relu(trace):
             fixes.insert(0, fixes.pop(2))
         else:
             cause = "Their pre-activations became negative for every input."
-        evidence = {"dead_fraction": latest, "first_dead_fraction": fraction, "dead_units": int(round(latest * info["units"])),
+        evidence = {"dead_fraction": latest, "first_dead_fraction": fraction,
+                    "dead_units": int(round(latest * info["units"])),
                     "units": info["units"], "threshold": DEAD_FRACTION, "dead_from_first_epoch": from_start,
                     "early_update_ratio": early_ratio, "bias_mean": info.get("bias_mean")}
         findings.append(Finding(
@@ -105,7 +106,8 @@ def detect_saturation(trace):
             cause = "The inputs are not scaled, so the pre-activations are large."
             fixes.insert(0, remedies.standardize_inputs(trace.setup))
         elif scale > 2:
-            cause = f"The kernels start {fmt(scale)}x larger than Glorot initialization, so the pre-activations are large."
+            cause = (f"The kernels start {fmt(scale)}x larger than Glorot initialization, so the pre-activations "
+                     "are large.")
             fixes.insert(0, remedies.reinitialize([info], "glorot_uniform"))
         elif info.get("bias_mean") is not None and abs(info["bias_mean"]) > 2:
             cause = f"The biases start at {fmt(info['bias_mean'])}, far out on the flat part of the curve."

@@ -80,7 +80,8 @@ def _depth(trace):
     activated = [info for info in trace.layers if info["activation"] in NONLINEAR and not info.get("is_output")]
     if len(activated) < MIN_HIDDEN:
         return []
-    first, last = _first_sample(trace, activated[0]["name"], "act_std"), _first_sample(trace, activated[-1]["name"], "act_std")
+    first = _first_sample(trace, activated[0]["name"], "act_std")
+    last = _first_sample(trace, activated[-1]["name"], "act_std")
     if not first or last is None:
         return []
     ratio = last / first
@@ -93,7 +94,8 @@ def _depth(trace):
         f"Initialization {direction} the signal through {len(activated)} layers", "warning",
         f"On the first batch the activations of {activated[-1]['name']} are {fmt(ratio)} times as spread as those of "
         f"{activated[0]['name']}: with {kernels[0].get('kernel_initializer')} kernels the signal {direction} at every "
-        f"{activated[0]['activation']} layer, so deep layers see almost {'nothing' if ratio < 1 else 'only huge values'}"
+        f"{activated[0]['activation']} layer, so deep layers see almost "
+        f"{'nothing' if ratio < 1 else 'only huge values'}"
         f". {initializer} keeps the variance steady for {activated[0]['activation']}.",
         {"activation_std_first": first, "activation_std_last": last, "ratio": ratio,
          "thresholds": [DEPTH_DECAY, DEPTH_GROWTH], "hidden_layers": len(activated)},

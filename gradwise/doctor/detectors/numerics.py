@@ -49,7 +49,8 @@ def detect_nan_inf(trace):
     labels = trace.setup.get("labels") or {}
     if labels.get("task") == "regression" and max(abs(labels.get("mean", 0)), labels.get("std", 0)) > 10:
         fixes.insert(0, remedies.standardize_targets(labels))
-    trend = f" after the batch loss went from {fmt(trace.initial_loss())} to {fmt(last_losses[-1])}" if last_losses else ""
+    trend = (f" after the batch loss went from {fmt(trace.initial_loss())} to {fmt(last_losses[-1])}"
+             if last_losses else "")
     return [Finding(
         "NAN_INF", f"NaN/Inf during training (epoch {epoch + 1}, batch {batch + 1})", "critical",
         f"At epoch {epoch + 1}, batch {batch + 1}, {what} became NaN or infinite{trend}. Values overflowed the "

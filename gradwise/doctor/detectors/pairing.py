@@ -50,7 +50,8 @@ def detect_mismatch(trace):
                          "question, which is not what a softmax models; its accuracy counts the many correct "
                          "zeros and looks far better than the real classification accuracy.",
                          remedies.fix_output(setup, "softmax", target))]
-    if loss in ("categorical_crossentropy", "sparse_categorical_crossentropy") and activation == "sigmoid" and units > 1:
+    categorical = loss in ("categorical_crossentropy", "sparse_categorical_crossentropy")
+    if categorical and activation == "sigmoid" and units > 1:
         return [_finding(setup, f"Sigmoid outputs with {loss}",
                          "Independent sigmoid outputs do not sum to 1, but a categorical cross-entropy treats "
                          "them as one probability distribution over the classes.",

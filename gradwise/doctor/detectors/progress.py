@@ -19,8 +19,8 @@ UNDERFITTING
     The model cannot fit: a hidden layer narrower than ``NARROW`` = 4 units or than the
     output; a weight penalty that makes up more than half of the loss, or an L1/L2
     coefficient of ``HEAVY_PENALTY`` = 0.1 or more (ten times Keras' default 'l2' of 0.01;
-    the tutorials recommend 1e-4 to 1e-2); or dropout of 0.5 or more; or the loss is still falling (then: train longer, and use Adam in place of
-    plain SGD).
+    the tutorials recommend 1e-4 to 1e-2); or dropout of 0.5 or more; or the loss is
+    still falling (then: train longer, and use Adam in place of plain SGD).
 
 PLATEAU
     The loss has stopped moving although the model has the capacity: over the last
@@ -71,7 +71,8 @@ def _capacity_limits(trace):
     """Reasons the model cannot fit, with the remedies for each."""
     reasons, fixes = [], []
     output_units = trace.setup.get("output_units") or 1
-    hidden = [info for info in trace.kernel_layers() if not info.get("is_output") and info["name"] != trace.setup.get("output_layer")]
+    hidden = [info for info in trace.kernel_layers()
+              if not info.get("is_output") and info["name"] != trace.setup.get("output_layer")]
     narrow = [info for info in hidden if info["units"] < max(NARROW, min(output_units, 2 * NARROW))]
     if narrow:
         reasons.append(f"{narrow[0]['name']} has only {narrow[0]['units']} unit(s) for {output_units} output(s)")
@@ -83,7 +84,8 @@ def _capacity_limits(trace):
         max(config.get("l1", 0.0), config.get("l2", 0.0)) >= HEAVY_PENALTY for config in info["regularizers"].values())]
     if (penalty and loss and penalty > PENALTY_SHARE * loss) or heavy_penalty:
         share = f"the weight penalty is {fmt(100 * penalty / loss)}% of the loss" if penalty and loss else ""
-        strong = f"{heavy_penalty[0]['name']} has a weight penalty of {HEAVY_PENALTY:g} or more" if heavy_penalty else ""
+        strong = (f"{heavy_penalty[0]['name']} has a weight penalty of {HEAVY_PENALTY:g} or more"
+                  if heavy_penalty else "")
         reasons.append(" and ".join(item for item in (strong, share) if item))
         fixes.append(remedies.weaken_regularization([info for info in trace.layers if info["regularizers"]]))
     heavy = [info for info in trace.layers if info["class"] == "Dropout" and (info.get("rate") or 0) >= 0.5]
