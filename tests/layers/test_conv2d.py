@@ -254,3 +254,18 @@ def test_bad_input_shapes_raise():
         layer.forward(np.zeros((2, 6, 3)))
     with pytest.raises(RuntimeError, match="backward called before forward"):
         layer.backward(np.zeros((2, 4, 4, 2)))
+
+
+def test_model_with_convolutions_and_pooling_saves_and_loads(rng, tmp_path):
+    from gradwise.layers import AveragePooling2D, GlobalMaxPooling2D, MaxPooling2D
+
+    model = gw.Sequential([Input((12, 12, 2)), Conv2D(4, 3, padding="same", activation="relu"), MaxPooling2D(2),
+                           Conv2D(3, (2, 3), strides=(2, 1)), AveragePooling2D(2, padding="same"),
+                           GlobalMaxPooling2D()], seed=1)
+    model.compile("adam", "mse")
+    inputs = rng.normal(size=(4, 12, 12, 2)).astype("float32")
+    model.fit(inputs, rng.normal(size=(4, 3)), epochs=1, verbose=0)
+    model.save(tmp_path / "model.gradwise")
+    loaded = gw.load_model(tmp_path / "model.gradwise")
+    assert [type(layer) for layer in loaded.layers] == [type(layer) for layer in model.layers]
+    np.testing.assert_array_equal(loaded.predict(inputs), model.predict(inputs))
