@@ -22,3 +22,5 @@ __all__ += ["Conv1D", "Conv2D", "MaxPooling1D", "AveragePooling1D", "MaxPooling2
 __all__ += ["Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "BatchNormalization", "Dropout",
             "SpatialDropout1D", "SpatialDropout2D", "Rescaling", "Flatten", "Reshape"]
 __all__ += ["saving", "load_model"]
+from . import plot  # noqa: E402  (matplotlib is imported only when a plot is drawn)
+__all__ += ["plot"]
