@@ -135,7 +135,7 @@ class BasePooling(Layer):
                 outputs[start:stop] /= counts
 
         _parallel.over_batch(pool, batch, windows.size)
-        self._cache = (images.shape, regions, windows, outputs, counts)
+        self._cache = (images.shape, pads, regions, windows, outputs, counts)
         return outputs.reshape((batch,) + out[2 - self.rank:] + (channels,))
 
     # ----- backward ---------------------------------------------------------------------
@@ -143,46 +143,45 @@ class BasePooling(Layer):
         self.require_forward(self._cache)
         if not self.propagate_grad:
             return None
-        image_shape, regions, windows, outputs, counts = self._cache
+        image_shape, pads, regions, windows, outputs, counts = self._cache
+        # y = max of a window  =>  dy goes to its first maximal element (as TF and PyTorch);
+        # y = mean of a window's real elements  =>  each of them gets dy / count
         grad = np.ascontiguousarray(grad_outputs, dtype=outputs.dtype).reshape(outputs.shape)
-        tiled = self._strides2d == self._pool2d and all(  # every input element in exactly one window
-            out_size * stride == size or self.padding == "same"
-            for out_size, stride, size in zip(outputs.shape[1:3], self._strides2d, image_shape[1:3]))
         grad_inputs = np.empty(image_shape, dtype=outputs.dtype)
+        tiling = self._strides2d == self._pool2d and not any(before or after for before, after in pads)
+        route = self._route_tiles if tiling else self._route_slabs
 
-        def route(start, stop):
-            if not tiled:
-                grad_inputs[start:stop].fill(0)
-            if self.mode == "max":
-                slabs = self._route_to_max(grad[start:stop], windows[:, start:stop], outputs[start:stop])
-            else:
-                # y = mean of the window's real elements  =>  each of them gets dy / count
-                scaled = grad[start:stop] / counts
-                slabs = (scaled for _ in regions)
-            for slab, ((out_rows, out_cols), (in_rows, in_cols)) in zip(slabs, regions):
-                target, source = grad_inputs[start:stop, in_rows, in_cols], slab[:, out_rows, out_cols]
-                if tiled:
-                    np.copyto(target, source)
-                else:
-                    target += source
+        def run(start, stop):
+            route(grad[start:stop], grad_inputs[start:stop], windows[:, start:stop], outputs[start:stop], counts,
+                  regions)
 
-        _parallel.over_batch(route, grad.shape[0], grad_inputs.size)
+        _parallel.over_batch(run, grad.shape[0], grad_inputs.size)
         return grad_inputs.reshape(grad_outputs.shape[:1] + image_shape[3 - self.rank:])
 
-    @staticmethod
-    def _route_to_max(grad, windows, outputs):
-        """Yield, per window offset, the gradient its elements receive."""
-        # y = max of the window  =>  dy goes to its first maximal element (as TF and PyTorch)
-        taken = np.zeros(outputs.shape, dtype=bool)
-        hit = np.empty(outputs.shape, dtype=bool)
-        slab = np.empty_like(grad)
-        for index, window in enumerate(windows):
-            np.equal(window, outputs, out=hit)
-            np.greater(hit, taken, out=hit)  # a maximum not already taken by an earlier offset
-            if index < len(windows) - 1:
-                taken |= hit
-            np.multiply(grad, hit, out=slab)
-            yield slab
+    def _route_tiles(self, grad, grad_inputs, windows, outputs, counts, regions):
+        """Windows that tile the input (strides == pool_size, no padding): one broadcast write."""
+        (out_h, out_w), (pool_h, pool_w) = outputs.shape[1:3], self._pool2d
+        tiles = _im2col.tile_view(grad_inputs, (out_h, out_w), self._pool2d)
+        spread = (grad if counts is None else grad / counts)[:, :, None, :, None, :]
+        if self.mode == "max":
+            masks = _first_max_masks(windows, outputs).reshape(pool_h, pool_w, *outputs.shape)
+            np.multiply(masks.transpose(2, 3, 0, 4, 1, 5), spread, out=tiles)
+        else:
+            tiles[...] = spread
+        grad_inputs[:, out_h * pool_h:].fill(0)  # rows and columns no window reaches
+        grad_inputs[:, :, out_w * pool_w:].fill(0)
+
+    def _route_slabs(self, grad, grad_inputs, windows, outputs, counts, regions):
+        """Any windows (overlapping, padded, spaced out): one slab per offset, added in place."""
+        grad_inputs.fill(0)
+        if self.mode == "max":
+            masks, slab = _first_max_masks(windows, outputs), np.empty_like(grad)
+        else:
+            slab = grad / counts
+        for index, ((out_rows, out_cols), (in_rows, in_cols)) in enumerate(regions):
+            if self.mode == "max":
+                np.multiply(grad, masks[index], out=slab)
+            grad_inputs[:, in_rows, in_cols] += slab[:, out_rows, out_cols]
 
     # ----- config -----------------------------------------------------------------------
     def get_config(self):
@@ -193,3 +192,14 @@ class BasePooling(Layer):
             "padding": self.padding,
             "data_format": self.data_format,
         }
+
+
+def _first_max_masks(windows, outputs):
+    """Booleans shaped like `windows`: True where a window's element is its first maximum."""
+    masks = np.empty(windows.shape, dtype=bool)
+    taken = np.zeros(outputs.shape, dtype=bool)
+    for window, mask in zip(windows, masks):
+        np.equal(window, outputs, out=mask)
+        np.greater(mask, taken, out=mask)  # a maximum not already taken by an earlier offset
+        taken |= mask
+    return masks

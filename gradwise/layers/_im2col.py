@@ -80,6 +80,15 @@ def window_view(padded, out_size, kernel, strides, dilation):
     return as_strided(padded, shape=shape, strides=strides_, writeable=False)
 
 
+def tile_view(array, out_size, pool):
+    """Writable view (batch, out_h, pool_h, out_w, pool_w, channels) of the windows that tile
+    `array` from its top-left corner (strides equal to the pool size, no padding)."""
+    batch_stride, row_stride, col_stride, channel_stride = array.strides
+    shape = (array.shape[0], out_size[0], pool[0], out_size[1], pool[1], array.shape[3])
+    strides_ = (batch_stride, row_stride * pool[0], row_stride, col_stride * pool[1], col_stride, channel_stride)
+    return as_strided(array, shape=shape, strides=strides_)
+
+
 def offset_slice(padded, offset, out_size, strides):
     """The (batch, out_h, out_w, channels) strided slice that one kernel offset reads."""
     (row, col), (out_h, out_w), (stride_h, stride_w) = offset, out_size, strides
