@@ -39,7 +39,7 @@ class Doctor(Callback):
         Apply the live remedies described in the module docstring.
     sample_every : int or 'auto', default 'auto'
         Sample every N-th batch; 'auto' keeps the instruments within `overhead_budget`.
-    overhead_budget : float, default 0.05
+    overhead_budget : float, default 0.03
         Share of the training time the doctor's timed work (sampled batches, epoch
         summaries, detectors) may take; samples are skipped beyond it. Untimed: the
         wrapped loss call and the few operations of every batch (the benchmark measures
@@ -65,7 +65,7 @@ class Doctor(Callback):
     >>> doctor.report.root_cause  # doctest: +SKIP
     """
 
-    def __init__(self, repair=False, sample_every="auto", overhead_budget=0.05, verbose=1, print_fn=print,
+    def __init__(self, repair=False, sample_every="auto", overhead_budget=0.03, verbose=1, print_fn=print,
                  min_severity="warning"):
         super().__init__()
         if verbose not in (0, 1, 2):

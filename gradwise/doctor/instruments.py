@@ -11,8 +11,10 @@ With ``sample_every='auto'`` N adapts so the sampled batches take about half of
 ``overhead_budget`` of the measured training time (at most one epoch apart), and a
 sample is skipped whenever the doctor's recurring work (samples, epoch summaries,
 detectors) already exceeds ``overhead_budget`` of the training time so far. Between
-full samples, *light* samples (a quarter of the budget) only note which ReLU units
-fired, so dead units are counted over many batches even when full samples are rare.
+full samples, *light* samples (also half of the budget) only note which ReLU units
+fired, so dead units are counted over many batches even when full samples are rare; they
+are taken often enough for each epoch's count to cover ``min_dead_samples`` rows, budget
+or not (a few microseconds each).
 Times are CPU times of the process (``time.process_time``), which other processes on a
 busy machine do not inflate.
 """
@@ -43,7 +45,7 @@ class Recorder:
         are pooled over epochs), so a rarely firing unit is not called dead.
     """
 
-    def __init__(self, sample_every="auto", overhead_budget=0.05, reservoir_size=1024, min_dead_samples=256, seed=0):
+    def __init__(self, sample_every="auto", overhead_budget=0.03, reservoir_size=1024, min_dead_samples=256, seed=0):
         if sample_every != "auto" and (isinstance(sample_every, bool) or not isinstance(sample_every, int)
                                        or sample_every < 1):
             raise ValueError(f"Doctor: `sample_every` must be 'auto' or a positive int, got {sample_every!r}.")
@@ -81,6 +83,9 @@ class Recorder:
             if kind == "dying" and not info.get("is_output"):
                 self._active[info["name"]] = None
         self._active_samples = 0
+        self._dead_rows = min(self.min_dead_samples, self._steps * self._batch_size)
+        # light samples at least this often, so each epoch's dead-unit count gets its rows
+        self._light_most = max(1, self._steps // math.ceil(self._dead_rows / self._batch_size))
         self._every = 1 if self.sample_every == "auto" else self.sample_every
         self._countdown, self._light_every, self._light_countdown = 1, 1, 1  # the first batch is always sampled
         self._snapshot = parameter_set.values.copy()
@@ -146,7 +151,8 @@ class Recorder:
     def _light_sample(self):
         start = time.process_time()
         self._light_countdown = self._light_every
-        if self.sample_every == "auto" and not self._within_budget(start):
+        pool_full = self._active_samples >= self._dead_rows  # an epoch's dead-unit count needs its rows
+        if self.sample_every == "auto" and pool_full and not self._within_budget(start):
             return
         rows = 0
         for layer, name, _, _ in self._observed:
@@ -158,8 +164,8 @@ class Recorder:
         cost = time.process_time() - start
         self._charge(cost)
         if self.sample_every == "auto" and self._interval_ema:
-            wanted = math.ceil(cost / (0.25 * self.overhead_budget * self._interval_ema))
-            self._light_every = int(min(max(wanted, 1), self._steps))
+            wanted = math.ceil(cost / (0.5 * self.overhead_budget * self._interval_ema))
+            self._light_every = int(min(max(wanted, 1), self._light_most))
 
     def _start_sample(self, step, targets, outputs, logits, loss):
         """This batch's activations and accuracy, and the weights before its update."""
@@ -243,7 +249,7 @@ class Recorder:
         if regularized:
             with np.errstate(all="ignore"):
                 record["penalty"] = float(sum(layer.regularization_penalty() for layer in regularized))
-        if self._active and self._active_samples >= min(self.min_dead_samples, self._steps * self._batch_size):
+        if self._active and self._active_samples >= self._dead_rows:
             for name, active in self._active.items():
                 if active is not None:
                     record["layers"].setdefault(name, {}).update(
