@@ -13,8 +13,10 @@ sample is skipped whenever the doctor's recurring work (samples, epoch summaries
 detectors) already exceeds ``overhead_budget`` of the training time so far. Between
 full samples, *light* samples (also half of the budget) only note which ReLU units
 fired, so dead units are counted over many batches even when full samples are rare; they
-are taken often enough for each epoch's count to cover ``min_dead_samples`` rows, budget
-or not (a few microseconds each).
+are taken often enough (up to every 4th batch, budget or not) for a count to cover
+``min_dead_samples`` rows within an epoch or two. A count that has not reached them after
+3 epochs is reported with what it has (at least 64 rows), so old epochs never mask units
+that died since.
 Times are CPU times of the process (``time.process_time``), which other processes on a
 busy machine do not inflate.
 """
@@ -84,8 +86,10 @@ class Recorder:
                 self._active[info["name"]] = None
         self._active_samples = 0
         self._dead_rows = min(self.min_dead_samples, self._steps * self._batch_size)
-        # light samples at least this often, so each epoch's dead-unit count gets its rows
-        self._light_most = max(1, self._steps // math.ceil(self._dead_rows / self._batch_size))
+        # light samples at least this often (but at most every 4th batch), so a dead-unit count
+        # gets its rows within one or two epochs
+        self._light_most = max(4, self._steps // math.ceil(self._dead_rows / self._batch_size))
+        self._pool_epochs = 0
         self._every = 1 if self.sample_every == "auto" else self.sample_every
         self._countdown, self._light_every, self._light_countdown = 1, 1, 1  # the first batch is always sampled
         self._snapshot = parameter_set.values.copy()
@@ -141,8 +145,8 @@ class Recorder:
         if self._pending is not None:
             self._finish_sample()
         self._countdown -= 1
-        if self._countdown <= 0:
-            self._start_sample(step, targets, outputs, logits, loss)
+        if self._countdown <= 0 and (len(outputs) == self._batch_size or step == 0):
+            self._start_sample(step, targets, outputs, logits, loss)  # never an epoch's short last batch
         elif self._active:
             self._light_countdown -= 1
             if self._light_countdown <= 0:
@@ -249,7 +253,10 @@ class Recorder:
         if regularized:
             with np.errstate(all="ignore"):
                 record["penalty"] = float(sum(layer.regularization_penalty() for layer in regularized))
-        if self._active and self._active_samples >= self._dead_rows:
+        self._pool_epochs += 1
+        enough = self._active_samples >= self._dead_rows or (self._pool_epochs >= 3 and self._active_samples >= 64)
+        if self._active and enough:
+            self._pool_epochs = 0
             for name, active in self._active.items():
                 if active is not None:
                     record["layers"].setdefault(name, {}).update(

@@ -90,3 +90,12 @@ def test_exploding_fires_on_a_first_to_last_ratio():
     trace = _ratio_trace(1.2 * gradients.EXPLODING_RATIO, hidden=("relu", "relu"))
     assert [finding.code for finding in gradients.detect_exploding(trace)] == ["EXPLODING_GRADIENT"]
     assert gradients.detect_exploding(_ratio_trace(0.9 * gradients.EXPLODING_RATIO, hidden=("relu", "relu"))) == []
+
+
+def test_one_odd_batch_is_never_an_epoch_median():
+    # one sample per epoch (sparse sampling): a single spike is pooled with its neighbours
+    trace = new_trace(mlp(("relu", "relu")))
+    names = [info["name"] for info in trace.layers]
+    for norm in (1.0, 5 * gradients.EXPLODING_NORM, 1.0, 1.0, 1.0, 1.0):
+        add_epoch(trace, {"loss": 1.0}, samples={name: {"grad_norm": norm} for name in names}, count=1)
+    assert gradients.detect_exploding(trace) == []

@@ -172,3 +172,10 @@ def test_taps_left_by_an_interrupted_fit_go_away(data):
     doctor = Doctor(verbose=0)
     model.fit(x, y, epochs=2, batch_size=16, verbose=0, callbacks=[doctor])
     assert len(stale.trace.samples) == before and len(doctor.trace.batch_losses) == 8
+
+
+def test_an_epochs_short_last_batch_is_not_sampled(data):
+    x, y = data
+    model = _model([gw.Input((5,)), gw.Dense(6, activation="relu"), gw.Dense(3, activation="softmax")], "adam")
+    trace = _fit(model, x, y, epochs=2, batch_size=24)  # batches of 24, 24 and 16
+    assert [(sample["epoch"], sample["batch"]) for sample in trace.samples] == [(0, 0), (0, 1), (1, 0), (1, 1)]

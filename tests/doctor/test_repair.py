@@ -100,3 +100,17 @@ def test_folding_skips_a_model_that_does_not_start_with_dense(rng):
     preparation = Preparation(spec, rng.normal(size=(20, 4)) + 3.0, np.zeros(20))
     fold(model, preparation)
     assert preparation.x_mean is not None  # kept for the caller to apply
+
+
+def test_every_remedy_the_detectors_propose_can_be_applied():
+    import inspect
+
+    actions = set()
+    for name, function in inspect.getmembers(remedies, inspect.isfunction):
+        source = inspect.getsource(function)
+        if 'Remedy("' in source:
+            actions.add(source.split('Remedy("', 1)[1].split('"', 1)[0])
+    from gradwise.doctor.detectors import numerics
+
+    actions.add(inspect.getsource(numerics).split('remedies.Remedy("', 1)[1].split('"', 1)[0])
+    assert len(actions) >= 19 and actions <= set(EDITS)

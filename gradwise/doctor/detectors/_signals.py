@@ -47,12 +47,22 @@ def gradient_ratios(trace):
     return np.asarray(epochs, dtype=int), np.asarray(ratios)
 
 
-def per_epoch_median(epochs, values):
-    """{epoch: median of values in that epoch}."""
+def per_epoch_median(epochs, values, min_count=3):
+    """{epoch: median of values in that epoch}; epochs with fewer than `min_count` values are
+    pooled with the following ones (keyed by the first), so one odd batch is never a median."""
     groups = {}
     for epoch, value in zip(np.asarray(epochs).tolist(), np.asarray(values, dtype=np.float64).tolist()):
         groups.setdefault(int(epoch), []).append(value)
-    return {epoch: float(statistics.median(items)) for epoch, items in sorted(groups.items())}
+    result, pooled, first = {}, [], None
+    for epoch, items in sorted(groups.items()):
+        first = epoch if not pooled else first
+        pooled += items
+        if len(pooled) >= min_count:
+            result[first] = float(statistics.median(pooled))
+            pooled = []
+    if pooled:
+        result[first] = float(statistics.median(pooled))
+    return result
 
 
 def losses(trace):

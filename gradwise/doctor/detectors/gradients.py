@@ -19,7 +19,9 @@ EXPLODING_GRADIENT
     epoch medians stay below 4); a kernel gradient norm above ``EXPLODING_NORM`` = 1e3
     (the losses are batch means, so healthy norms are O(1): the suite's healthy runs
     stay below 10 in epoch medians); a gradient norm that grew ``GROWTH`` = 100x from
-    the first epoch; a kernel gradient norm above ``INITIAL_NORM`` = 100 on the first
+    the first epoch (epoch medians pool epochs with fewer than 3 samples, so a single odd
+    batch, such as a batch-normalized net's last short batch, is never a median); a
+    kernel gradient norm above ``INITIAL_NORM`` = 100 on the first
     batch, before any update (so not caused by the learning rate: targets or inputs on
     the wrong scale; the suite's healthy first batches stay below 3); or an infinite
     gradient. Severity: error.
