@@ -71,10 +71,10 @@ def _digits_cnn():
 
 
 SETUPS = {
-    "digits MLP 64-32 (20 epochs)": (lambda: _case_setup("digits_relu_adam"), 20),
-    "digits 6x64 ReLU + BN (10 epochs)": (lambda: _case_setup("digits_deep_relu_he_bn"), 10),
-    "Pima 12-8, batch 10 (20 epochs)": (lambda: _case_setup("pima_keras_tutorial"), 20),
-    "digits CNN 8x8 (10 epochs)": (_digits_cnn, 10),
+    "digits MLP 64-32 (60 epochs)": (lambda: _case_setup("digits_relu_adam"), 60),
+    "digits 6x64 ReLU + BN (20 epochs)": (lambda: _case_setup("digits_deep_relu_he_bn"), 20),
+    "Pima 12-8, batch 10 (100 epochs)": (lambda: _case_setup("pima_keras_tutorial"), 100),
+    "digits CNN 8x8 (30 epochs)": (_digits_cnn, 30),
     "MNIST MLP 256-128, 10k images (3 epochs)": (_mnist_mlp, 3),
 }
 

@@ -88,7 +88,7 @@ class Doctor(Callback):
         self.recorder.begin(self.model, self.params)
         self._printed = set()
         self._repairer = LiveRepairer(self.model, self._say) if self.repair else None
-        self._started = time.process_time()
+        self._started = time.perf_counter()
         self._detect_seconds = self._detect_last = 0.0
         if self.verbose or self.repair:
             self._update(None)
@@ -100,21 +100,21 @@ class Doctor(Callback):
         self.recorder.epoch_end(epoch, logs)
         if self._repairer is not None:
             self._repairer.remember(epoch, logs)
-        elapsed = time.process_time() - self._started
+        elapsed = time.perf_counter() - self._started
         within_budget = self._detect_seconds + self._detect_last <= DETECTION_BUDGET * elapsed
         if self.repair or (self.verbose and within_budget):  # repairs need every epoch's findings
-            start = time.process_time()
+            start = time.perf_counter()
             self._update(epoch)
-            self._detect_last = time.process_time() - start
+            self._detect_last = time.perf_counter() - start
             self._detect_seconds += self._detect_last
             self.recorder.note_overhead(self._detect_last)
 
     def on_train_end(self, logs=None):
         self.recorder.end()
         self.trace.setup["finished"] = True
-        start = time.process_time()
+        start = time.perf_counter()
         self._update(None, final=True)
-        self.recorder.note_overhead(time.process_time() - start)
+        self.recorder.note_overhead(time.perf_counter() - start)
         self.report.overhead = self.recorder.overhead_seconds / max(self.recorder.train_seconds, 1e-9)
         if self.verbose == 2:
             self.print_fn(self.report.text())

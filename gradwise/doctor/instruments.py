@@ -17,8 +17,9 @@ are taken often enough (up to every 4th batch, budget or not) for a count to cov
 ``min_dead_samples`` rows within an epoch or two. A count that has not reached them after
 3 epochs is reported with what it has (at least 64 rows), so old epochs never mask units
 that died since.
-Times are CPU times of the process (``time.process_time``), which other processes on a
-busy machine do not inflate.
+Times come from ``time.perf_counter`` (a fraction of a microsecond per reading; the
+process's CPU-time clock costs several, more with many threads): a busy machine inflates
+the doctor's costs and the training time it compares them with alike.
 """
 
 import math
@@ -63,7 +64,7 @@ class Recorder:
 
     # ----- fit start ----------------------------------------------------------------------
     def begin(self, model, params):
-        start = time.process_time()
+        start = time.perf_counter()
         self.model = model
         self.trace = Trace(setup=describe_model(model, params))
         self._batch_size = params.get("batch_size") or 32
@@ -100,7 +101,7 @@ class Recorder:
         self._taps = DataTaps(model, self.reservoir_size, self._steps, np.random.default_rng(self._seed),
                               self.on_batch, self._charge)
         self._fit_start = start
-        self.overhead_seconds = time.process_time() - start
+        self.overhead_seconds = time.perf_counter() - start
 
     # ----- time accounting -------------------------------------------------------------------
     @property
@@ -153,7 +154,7 @@ class Recorder:
                 self._light_sample()
 
     def _light_sample(self):
-        start = time.process_time()
+        start = time.perf_counter()
         self._light_countdown = self._light_every
         pool_full = self._active_samples >= self._dead_rows  # an epoch's dead-unit count needs its rows
         if self.sample_every == "auto" and pool_full and not self._within_budget(start):
@@ -165,7 +166,7 @@ class Recorder:
                 self._active[name] = active if self._active[name] is None else self._active[name] | active
                 rows = len(layer.outputs)
         self._active_samples += rows
-        cost = time.process_time() - start
+        cost = time.perf_counter() - start
         self._charge(cost)
         if self.sample_every == "auto" and self._interval_ema:
             wanted = math.ceil(cost / (0.5 * self.overhead_budget * self._interval_ema))
@@ -173,7 +174,7 @@ class Recorder:
 
     def _start_sample(self, step, targets, outputs, logits, loss):
         """This batch's activations and accuracy, and the weights before its update."""
-        start = time.process_time()
+        start = time.perf_counter()
         self._countdown = self._every
         if self.sample_every == "auto" and step > 0 and not self._within_budget(start):
             return
@@ -207,7 +208,7 @@ class Recorder:
 
     def _finish_sample(self, updated=True):
         """Gradients and update of the pending sample's batch; append it to the trace."""
-        start = time.process_time()
+        start = time.perf_counter()
         sample, self._pending = self._pending, None
         if updated:
             with np.errstate(all="ignore"):
@@ -226,7 +227,7 @@ class Recorder:
 
     def _sampling_cost(self, start):
         """Charge the time since `start` to the sampled work; returns the time now."""
-        now = time.process_time()
+        now = time.perf_counter()
         spent = now - start
         self._sample_cost += spent
         self.overhead_seconds += spent
@@ -241,7 +242,7 @@ class Recorder:
     def epoch_end(self, epoch, logs):
         if self._pending is not None:  # the epoch's last batch is complete
             self._finish_sample()
-        start = time.process_time()
+        start = time.perf_counter()
         self._epoch_open = False
         samples = self.trace.samples[self._epoch_first_sample:]
         self._epoch_first_sample = len(self.trace.samples)
@@ -264,11 +265,11 @@ class Recorder:
                 self._active[name] = None
             self._active_samples = 0
         self.trace.epochs.append(record)
-        summarized = time.process_time()
+        summarized = time.perf_counter()
         if self._taps.collecting:
             self._summarize_data()
         self._charge(summarized - start)
-        self._charge(time.process_time() - summarized, recurring=False)
+        self._charge(time.perf_counter() - summarized, recurring=False)
 
     def _summarize_data(self):
         rows = self._taps.stop_collecting()
@@ -287,12 +288,12 @@ class Recorder:
         failed = self._failure is not None and self._epoch_open
         if self._pending is not None:  # a failed batch had no backward pass and no update
             self._finish_sample(updated=not (failed and self._pending["step"] == self._failure["step"]))
-        start = time.process_time()
+        start = time.perf_counter()
         if self._taps.collecting:  # fit stopped inside the first epoch
             self._summarize_data()
         self._taps.remove()
         if failed:  # the epoch never ended: fit stopped on this NaN/Inf loss
             self.trace.failure = {**self._failure, "message": getattr(self.model, "stop_reason", None) or ""}
-        end = time.process_time()
+        end = time.perf_counter()
         self.overhead_seconds += end - start
         self.train_seconds = max(end - self._fit_start - self.overhead_seconds, 0.0)

@@ -92,13 +92,13 @@ class DataTaps:
     def _collect(self, targets):
         if self._pending is None:
             return
-        start = time.process_time()
+        start = time.perf_counter()
         self._calls += 1
         # every batch until the reservoir is full, then batches spread over the epoch
         if self.seen_rows < self.size or self._calls % self._stride == 0:
             self._add(self._pending, np.asarray(targets))
         self._pending = None
-        self._charge(time.process_time() - start, False)
+        self._charge(time.perf_counter() - start, False)
 
     def _add(self, inputs, targets):
         if self._rows is None:
