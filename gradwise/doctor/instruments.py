@@ -1,11 +1,12 @@
 """Instruments: cheap observers of one fit that fill a Trace (driven by the Doctor callback).
 
-Every batch costs a few scalar operations: its loss is recovered from the running mean
-that fit reports. Every N-th batch is *sampled* (``measure.py``): per layer, the
-activation mean and standard deviation, the saturated fraction of sigmoid/tanh
-outputs, which ReLU units fired, the norm of each parameter gradient, the
-update-to-weight ratio ||dw|| / ||w|| (from a copy of the weights taken just before
-that batch) and NaN/Inf anywhere. The data are seen through taps (``taps.py``).
+Batches are seen through a tap on the loss (``taps.py``), which hands over each batch's
+targets, outputs and loss between its forward and its backward pass; every batch costs a
+few scalar operations (its loss is recorded). Every N-th full batch is *sampled*
+(``measure.py``): per layer, the activation mean and standard deviation, the saturated
+fraction of sigmoid/tanh outputs and which ReLU units fired (at the tap), then, at the
+next batch's tap, the norm of each parameter gradient, the update-to-weight ratio
+||dw|| / ||w|| (from a copy of the weights taken before the update) and NaN/Inf anywhere.
 
 With ``sample_every='auto'`` N adapts so the sampled batches take about half of
 ``overhead_budget`` of the measured training time (at most one epoch apart), and a
@@ -17,6 +18,7 @@ are taken often enough (up to every 4th batch, budget or not) for a count to cov
 ``min_dead_samples`` rows within an epoch or two. A count that has not reached them after
 3 epochs is reported with what it has (at least 64 rows), so old epochs never mask units
 that died since.
+
 Times come from ``time.perf_counter`` (a fraction of a microsecond per reading; the
 process's CPU-time clock costs several, more with many threads): a busy machine inflates
 the doctor's costs and the training time it compares them with alike.
