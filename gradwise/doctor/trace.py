@@ -17,7 +17,8 @@ trace built by hand. A trace holds:
   ``train_accuracy`` (measured by the doctor on sampled batches, None for regression)
   and per layer ``dead_fraction`` (ReLU units that output zero for every sample seen),
   ``saturated_fraction`` and the medians of ``grad_norm`` and ``update_ratio``.
-- ``batch_losses``: (step, loss) of every batch whose loss could be recovered.
+- ``batch_losses``: (step, loss) of every training batch, as the loss computed it
+  (weight penalties not included).
 - ``failure``: where the loss became NaN/Inf, or None.
 """
 
