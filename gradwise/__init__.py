@@ -24,3 +24,14 @@ __all__ += ["Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "BatchNormaliza
 __all__ += ["saving", "load_model"]
 from . import plot  # noqa: E402  (matplotlib is imported only when a plot is drawn)
 __all__ += ["plot"]
+
+_LAZY_SUBMODULES = ("doctor", "tuning", "validation", "wrappers", "tabular", "cli")
+
+
+def __getattr__(name):
+    """Import the heavier tool modules on first use, so `import gradwise` stays quick."""
+    if name in _LAZY_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'gradwise' has no attribute {name!r}")

@@ -145,3 +145,12 @@ def test_verbose_prints_one_line_per_epoch(rng, capsys):
     model.fit(rng.normal(size=(8, 3)), rng.integers(0, 2, size=8), epochs=2, verbose=2)
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Epoch")]
     assert len(lines) == 2 and "loss:" in lines[0]
+
+
+def test_tool_modules_load_on_first_use():
+    import subprocess
+    import sys
+
+    code = ("import sys, gradwise; assert 'gradwise.doctor' not in sys.modules; "
+            "from gradwise import doctor; assert gradwise.doctor.Doctor and gradwise.tuning.Tuner")
+    subprocess.run([sys.executable, "-c", code], check=True)
