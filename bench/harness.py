@@ -59,11 +59,22 @@ def _env(args, tool=None):
     return {**env, **(tool.env if tool else {})}
 
 
+def pinned_cpus(threads):
+    """The CPUs every child runs on: the first `threads` this process may use."""
+    return sorted(os.sched_getaffinity(0))[:threads]
+
+
 def _child(module, config, env, timeout):
-    """Run ``python -m module config`` and return the JSON it reports (or an error record)."""
+    """Run ``python -m module config`` and return the JSON it reports (or an error record).
+
+    The child is pinned to ``pinned_cpus(threads)``: thread settings alone do not bind
+    every runtime (XLA, for one, may run independent operations side by side).
+    """
+    cpus = pinned_cpus(config["threads"])
     try:
         completed = subprocess.run([sys.executable, "-m", module, json.dumps(config)], env=env, cwd=REPO_DIR,
-                                   capture_output=True, text=True, timeout=timeout)
+                                   capture_output=True, text=True, timeout=timeout,
+                                   preexec_fn=lambda: os.sched_setaffinity(0, cpus))
     except subprocess.TimeoutExpired:
         return {"status": "error", "reason": f"timed out after {timeout:.0f} s"}
     for line in reversed(completed.stdout.splitlines()):
@@ -141,6 +152,7 @@ def engine_hash():
 def _meta(args):
     return {"started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "cpu_model": _cpu_model(), "cpu_count": os.cpu_count(), "threads": args.threads,
+            "pinned_cpus": pinned_cpus(args.threads),
             "python": platform.python_version(), "platform": platform.platform(), "quick": args.quick,
             "git_commit": _git_commit(), "engine_hash_start": engine_hash(), "load_average_start": os.getloadavg(),
             "argv": sys.argv[1:]}

@@ -20,12 +20,16 @@ from . import workloads
 from .tools import thread_env
 
 
+REPO_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
 def _short(path):
     marker = "site-packages" + os.sep
     if marker in path:
         return path.split(marker, 1)[1]
-    parts = path.split(os.sep)
-    return os.sep.join(parts[-3:])
+    if path.startswith(REPO_DIR + os.sep):
+        return os.path.relpath(path, REPO_DIR)
+    return path
 
 
 def profile(key, epochs, quick, top):

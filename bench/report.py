@@ -13,14 +13,6 @@ from pathlib import Path
 from .tools import TOOLS
 
 
-def _fmt(value, digits=3):
-    if value is None:
-        return "—"
-    if abs(value) >= 100:
-        return f"{value:.0f}"
-    return f"{value:.{digits}g}" if abs(value) < 1 else f"{value:.{digits}g}" if abs(value) >= 10 else f"{value:.{digits}f}"
-
-
 def _seconds(value):
     if value is None:
         return "—"
@@ -42,7 +34,8 @@ def _machine(results):
     start, end = meta.get("load_average_start"), meta.get("load_average_end")
     load = f"{start[0]:.1f} at start, {end[0]:.1f} at end" if start and end else "—"
     return "\n".join([
-        f"- CPU: {meta['cpu_model']}, {meta['cpu_count']} cores; threads per tool: {meta['threads']}",
+        f"- CPU: {meta['cpu_model']}, {meta['cpu_count']} cores; threads per tool: {meta['threads']}, "
+        f"each tool's process pinned to CPU(s) {meta.get('pinned_cpus')}",
         f"- Python {meta['python']}, {meta['platform']}; run started {meta['started']}"
         f"{' (QUICK MODE: small data, few epochs)' if meta.get('quick') else ''}",
         f"- 1-minute load average: {load}; gradwise commit {str(meta.get('git_commit'))[:10]}, engine source "
@@ -81,7 +74,7 @@ def _workload(key, workload, with_throughput):
     if workload.get("status") != "ok":
         return f"{title}\n\n{workload.get('reason', 'not available')}"
     header = ["tool", "dtype", "epoch time (median)", "spread (min–max)", "gradwise ÷ tool", "tool ÷ gradwise",
-              "accuracy (median, min–max)", "peak RSS"]
+              "accuracy (median, min–max)", "peak RSS", "cores used"]
     if with_throughput:
         header += ["samples/s", "GFLOP/s", "of peak"]
     rows = []
@@ -94,7 +87,7 @@ def _workload(key, workload, with_throughput):
                f"{_seconds(seconds['min'])} – {_seconds(seconds['max'])}",
                f"{record.get('gradwise_over_tool', float('nan')):.2f}", f"{record.get('tool_over_gradwise', float('nan')):.2f}",
                f"{accuracy['median']:.3f} ({accuracy['min']:.3f}–{accuracy['max']:.3f})",
-               f"{record['peak_rss_mb']:.0f} MB"]
+               f"{record['peak_rss_mb']:.0f} MB", f"{record.get('cores_used', float('nan')):.2f}"]
         if with_throughput:
             fraction = record.get("fraction_of_peak")
             row += [f"{record['samples_per_second']:.0f}", f"{record['gflops']:.1f}",

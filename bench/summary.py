@@ -52,6 +52,7 @@ def summarize_tool(record, workload):
     flops = architecture.training_flops(workload.input_shape, workload.layers)
     record["gflops"] = flops * samples / median / 1e9
     record["dtype"] = record["runs"][0]["dtype"]
+    record["cores_used"] = statistics.median(run.get("cores_used", float("nan")) for run in record["runs"])
     return record
 
 

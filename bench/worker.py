@@ -9,6 +9,7 @@ tools. The last stdout line starts with ``BENCH_RESULT `` followed by the JSON.
 
 import importlib
 import json
+import os
 import resource
 import sys
 import time
@@ -19,6 +20,19 @@ MARKER = "BENCH_RESULT "
 
 def _rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def _cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _train(module, workload, data, config, seed):
+    """One repeat, with the CPU cores it kept busy (CPU time / wall time, build and evaluation included)."""
+    cpu, wall = _cpu_seconds(), time.perf_counter()
+    run = module.train(workload, data, config["epochs"], seed, config["threads"])
+    run["cores_used"] = (_cpu_seconds() - cpu) / (time.perf_counter() - wall)
+    return run
 
 
 def _blas_threads():
@@ -60,12 +74,13 @@ def run(config):
     runs = []
     try:
         for repeat in range(config["repeats"]):
-            runs.append(module.train(workload, data, config["epochs"], config["seed"] + repeat, config["threads"]))
+            runs.append(_train(module, workload, data, config, config["seed"] + repeat))
     except NotAvailable as error:
         return {**result, "status": "not available", "reason": str(error)}
     result["peak_rss_mb"] = _rss_mb()
     result["runs"] = runs
     result["blas_threads"] = _blas_threads()
+    result["cpus"] = sorted(os.sched_getaffinity(0))
     if config.get("tracemalloc") and tool.name in ("gradwise", "tutorial"):
         result["traced_peak_mb"] = _traced_peak_mb(module, workload, data, config["seed"], config["threads"])
     return result

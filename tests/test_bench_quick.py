@@ -45,6 +45,8 @@ def test_quick_benchmark_reports_timings_accuracies_and_ratios(tmp_path):
             assert run["dtype"] == "float32"
             assert MIN_ACCURACY[key] < record["accuracy"]["median"] <= 1.0
             assert record["peak_rss_mb"] >= record["rss_after_load_mb"] > 0
+            assert record["cpus"] == results["meta"]["pinned_cpus"] and len(record["cpus"]) == 1
+            assert 0 < record["cores_used"] < 1.2  # pinned to one CPU: CPU time cannot outrun wall time
         gradwise_time = workload["tools"]["gradwise"]["epoch_seconds"]["median"]
         torch_record = workload["tools"]["torch"]
         expected = torch_record["epoch_seconds"]["median"] / gradwise_time
