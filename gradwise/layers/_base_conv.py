@@ -7,7 +7,8 @@ images and its (k, in, out) kernel as (1, k, in, out), so one code path serves b
 import numpy as np
 
 from .. import _checks, activations, initializers, regularizers
-from . import _im2col, _parallel
+from .. import _parallel
+from . import _im2col
 from .base import Layer
 
 

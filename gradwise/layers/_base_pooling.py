@@ -15,7 +15,8 @@ their buffer was created with.
 
 import numpy as np
 
-from . import _im2col, _parallel
+from .. import _parallel
+from . import _im2col
 from .base import Layer
 
 

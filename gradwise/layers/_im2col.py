@@ -15,7 +15,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from .. import _checks
-from . import _parallel
+from .. import _parallel
 
 PADDINGS_2D = ("valid", "same")
 PADDINGS_1D = ("valid", "same", "causal")

@@ -26,7 +26,7 @@ import numbers
 import numpy as np
 
 from .. import _checks
-from ..layers import _parallel
+from .. import _parallel
 from ..parameters import ParameterSet
 
 # Elements per block of the blocked update: with Adam's arrays and temporaries about

@@ -34,6 +34,24 @@ CASES = {
     "flatten_channels_first": (lambda: layers.Flatten(data_format="channels_first"), (2, 3, 2)),
     "reshape": (lambda: layers.Reshape((3, -1)), (2, 3)),
 }
+CASES.update({
+    "conv2d": (lambda: layers.Conv2D(3, 3, bias_initializer="random_normal"), (5, 6, 2)),
+    "conv2d_same_strided_relu": (lambda: layers.Conv2D(2, (2, 3), strides=2, padding="same", activation="tanh",
+                                                       kernel_regularizer="l2"), (5, 4, 2)),
+    "conv2d_dilated": (lambda: layers.Conv2D(2, 2, dilation_rate=2, use_bias=False), (5, 5, 1)),
+    "conv1d_causal": (lambda: layers.Conv1D(3, 3, padding="causal", bias_initializer="random_normal"), (6, 2)),
+    "conv1d_same_strided": (lambda: layers.Conv1D(2, 2, strides=2, padding="same"), (7, 3)),
+    "max_pooling2d": (lambda: layers.MaxPooling2D(2), (4, 5, 2)),
+    "max_pooling2d_same_overlap": (lambda: layers.MaxPooling2D(3, strides=2, padding="same"), (5, 6, 2)),
+    "average_pooling2d_same": (lambda: layers.AveragePooling2D(2, padding="same"), (5, 5, 2)),
+    "average_pooling2d_overlap": (lambda: layers.AveragePooling2D(3, strides=1), (5, 4, 2)),
+    "max_pooling1d": (lambda: layers.MaxPooling1D(3, strides=2, padding="same"), (7, 2)),
+    "average_pooling1d": (lambda: layers.AveragePooling1D(2), (5, 3)),
+    "global_average_pooling2d": (lambda: layers.GlobalAveragePooling2D(), (3, 4, 2)),
+    "global_max_pooling2d": (lambda: layers.GlobalMaxPooling2D(keepdims=True), (3, 4, 2)),
+    "global_average_pooling1d": (lambda: layers.GlobalAveragePooling1D(), (5, 2)),
+    "global_max_pooling1d": (lambda: layers.GlobalMaxPooling1D(), (5, 2)),
+})
 IDS = sorted(CASES)
 
 

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from gradwise import activations
-from gradwise.layers import AveragePooling2D, Conv1D, Conv2D, MaxPooling2D, _parallel
+from gradwise import _parallel
+from gradwise.layers import AveragePooling2D, Conv1D, Conv2D, MaxPooling2D
 
 from .gradient_check import built
 
