@@ -208,7 +208,7 @@ def test_a_model_of_another_size_is_refused(name):
 def test_blocked_threaded_update_equals_one_whole_array_update(monkeypatch, name):
     """A model larger than a block is updated block by block (in threads); every element
     must end exactly where the single whole-array update puts it."""
-    from gradwise.layers import _parallel
+    from gradwise import _parallel
     from gradwise.optimizers import base
 
     rng_local = np.random.default_rng(3)
