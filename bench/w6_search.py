@@ -1,0 +1,189 @@
+"""W6: a 20-trial TPE search on Pima, gradwise's tuner against the same study written
+plainly with Optuna and PyTorch.
+
+Both searches: 1-3 hidden layers, 8-128 units (log), dropout 0-0.5, learning rate 1e-4 to
+1e-1 (log), optimizer adam/rmsprop/sgd; 30 epochs per trial, batch 32, the same 80/20
+train/test split with 20% of the training rows for validation, TPE seeded with 0. gradwise
+prunes with the median rule and runs 2 worker processes; the plain study runs trials one
+after another and trains every trial to the end, as the source documents' study does.
+Reports wall time and the best trial's validation accuracy, and the test accuracy of
+that trial's model.
+
+    python -m bench.w6_search [--trials 20] [--epochs 30] [--workers 2] [--json out.json]
+
+Needs torch, optuna and gradwise[tools] in the running interpreter (the main .venv has them).
+"""
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+PIMA = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "pima" / "diabetes.csv"
+
+
+def load_pima(seed=0):
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
+    table = np.loadtxt(PIMA, delimiter=",", skiprows=1)
+    x, y = table[:, :8], table[:, 8]
+    x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.2, stratify=y, random_state=seed)
+    x_fit, x_val, y_fit, y_val = train_test_split(x_train, y_train, test_size=0.2, stratify=y_train, random_state=seed)
+    scaler = StandardScaler().fit(x_fit)
+    return [a.astype(np.float32) for a in (scaler.transform(x_fit), y_fit, scaler.transform(x_val), y_val,
+                                            scaler.transform(x_test), y_test)]
+
+
+def build_gradwise_model(hp):
+    """The W6 search space (module level, so worker processes can import it)."""
+    import gradwise as gw
+    from gradwise.layers import Dense, Dropout, Input
+
+    model = gw.Sequential([Input((8,))])
+    for index in range(hp.Int("n_layers", 1, 3)):
+        model.add(Dense(hp.Int(f"units_{index}", 8, 128, sampling="log"), activation="relu"))
+        model.add(Dropout(hp.Float(f"dropout_{index}", 0.0, 0.5)))
+    model.add(Dense(1, activation="sigmoid"))
+    optimizer = gw.optimizers.get({"class_name": hp.Choice("optimizer", ["adam", "rmsprop", "sgd"]),
+                                   "config": {"learning_rate": hp.Float("learning_rate", 1e-4, 1e-1, sampling="log")}})
+    model.compile(optimizer=optimizer, loss="binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def gradwise_search(data, trials, epochs, workers, directory):
+    from gradwise.tuning import Tuner
+
+    x_fit, y_fit, x_val, y_val, x_test, y_test = data
+    start = time.perf_counter()
+    tuner = Tuner(build_gradwise_model, objective="val_accuracy", max_trials=trials, sampler="tpe",
+                  pruner="median", seed=0, workers=workers, directory=directory, project_name="w6", overwrite=True, threads_per_worker=1)
+    tuner.search(x_fit, y_fit, epochs=epochs, batch_size=32, validation_data=(x_val, y_val), verbose=0)
+    seconds = time.perf_counter() - start
+    best = tuner.get_best_models(1)[0]
+    pruned = sum(t.state.name == "PRUNED" for t in tuner.study.trials)
+    return {"seconds": seconds, "best_val_accuracy": float(tuner.study.best_value),
+            "test_accuracy": float(best.evaluate(x_test, y_test, verbose=0)[1]), "pruned": pruned}
+
+
+def plain_optuna_torch_search(data, trials, epochs):
+    import optuna
+    import torch
+
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
+    x_fit, y_fit, x_val, y_val, x_test, y_test = (torch.from_numpy(np.ascontiguousarray(a)) for a in data)
+    models = {}
+
+    def objective(trial):
+        torch.manual_seed(trial.number)
+        layers, width = [], 8
+        for index in range(trial.suggest_int("n_layers", 1, 3)):
+            units = trial.suggest_int(f"units_{index}", 8, 128, log=True)
+            layers += [torch.nn.Linear(width, units), torch.nn.ReLU(),
+                       torch.nn.Dropout(trial.suggest_float(f"dropout_{index}", 0.0, 0.5))]
+            width = units
+        net = torch.nn.Sequential(*layers, torch.nn.Linear(width, 1))
+        name = trial.suggest_categorical("optimizer", ["adam", "rmsprop", "sgd"])
+        lr = trial.suggest_float("learning_rate", 1e-4, 1e-1, log=True)
+        optimizer = {"adam": torch.optim.Adam, "rmsprop": torch.optim.RMSprop, "sgd": torch.optim.SGD}[name](net.parameters(), lr=lr)
+        loss_fn = torch.nn.BCEWithLogitsLoss()
+        for _ in range(epochs):
+            net.train()
+            order = torch.randperm(len(x_fit))
+            for start in range(0, len(x_fit), 32):
+                index = order[start:start + 32]
+                optimizer.zero_grad()
+                loss_fn(net(x_fit[index]).squeeze(1), y_fit[index]).backward()
+                optimizer.step()
+        net.eval()
+        with torch.no_grad():
+            accuracy = ((net(x_val).squeeze(1) > 0).float() == y_val).float().mean().item()
+        models[trial.number] = net
+        return accuracy
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    start = time.perf_counter()
+    study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=0))
+    study.optimize(objective, n_trials=trials)
+    seconds = time.perf_counter() - start
+    net = models[study.best_trial.number]
+    with torch.no_grad():
+        test_accuracy = ((net(x_test).squeeze(1) > 0).float() == y_test).float().mean().item()
+    return {"seconds": seconds, "best_val_accuracy": float(study.best_value), "test_accuracy": test_accuracy}
+
+
+def build_digits_model(hp):
+    """A digits search space for the worker-scaling measurement."""
+    import gradwise as gw
+    from gradwise.layers import Dense, Dropout, Input
+
+    model = gw.Sequential([Input((64,))])
+    for index in range(hp.Int("n_layers", 1, 3)):
+        model.add(Dense(hp.Int(f"units_{index}", 32, 256, sampling="log"), activation="relu"))
+        model.add(Dropout(hp.Float(f"dropout_{index}", 0.0, 0.5)))
+    model.add(Dense(10, activation="softmax"))
+    model.compile(optimizer=gw.optimizers.Adam(hp.Float("learning_rate", 1e-4, 1e-2, sampling="log")),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def worker_scaling(trials, epochs, workers):
+    """Wall time of the same digits search with 1 and with `workers` processes (no pruning)."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    from gradwise.tuning import Tuner
+
+    digits = load_digits()
+    x_fit, x_val, y_fit, y_val = train_test_split((digits.data / 16).astype(np.float32), digits.target,
+                                                  test_size=0.2, stratify=digits.target, random_state=0)
+    seconds = {}
+    with tempfile.TemporaryDirectory() as directory:
+        for count in (1, workers):
+            start = time.perf_counter()
+            tuner = Tuner(build_digits_model, objective="val_accuracy", max_trials=trials, sampler="random",
+                          pruner=None, seed=0, workers=count, directory=directory, project_name=f"scaling{count}",
+                          overwrite=True, threads_per_worker=1)
+            tuner.search(x_fit, y_fit, epochs=epochs, batch_size=32, validation_data=(x_val, y_val), verbose=0)
+            seconds[f"{count}_workers"] = time.perf_counter() - start
+    print(f"digits search, {trials} trials x {epochs} epochs: " +
+          ", ".join(f"{name} {value:.1f} s" for name, value in seconds.items()))
+    return seconds
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trials", type=int, default=20)
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--json", help="write the results here")
+    parser.add_argument("--scaling-only", action="store_true", help="only the 1- vs N-worker digits search")
+    args = parser.parse_args(argv)
+    if args.scaling_only:
+        return worker_scaling(40, 60, args.workers)
+    data = load_pima()
+    with tempfile.TemporaryDirectory() as directory:
+        results = {
+            f"gradwise_{args.workers}_workers": gradwise_search(data, args.trials, args.epochs, args.workers, directory),
+            "gradwise_1_worker": gradwise_search(data, args.trials, args.epochs, 1, directory),
+        }
+    results["optuna_torch"] = plain_optuna_torch_search(data, args.trials, args.epochs)
+    results["worker_scaling_digits"] = worker_scaling(40, 60, args.workers)
+    baseline = results["optuna_torch"]["seconds"]
+    for name, result in results.items():
+        if name == "worker_scaling_digits":
+            continue
+        result["optuna_torch_seconds_over_this"] = baseline / result["seconds"]
+        print(f"{name:22s} {result['seconds']:7.1f} s  best val acc {result['best_val_accuracy']:.3f}  "
+              f"test acc {result['test_accuracy']:.3f}  speed-up vs Optuna+PyTorch {baseline / result['seconds']:.1f}x")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+    return results
+
+
+if __name__ == "__main__":
+    main()
