@@ -6,9 +6,9 @@ images and its (k, in, out) kernel as (1, k, in, out), so one code path serves b
 
 import numpy as np
 
-from .. import _checks, activations, initializers, regularizers
-from .. import _parallel
+from .. import _checks, _parallel
 from . import _im2col
+from ._kernel_options import kernel_options_config, set_kernel_options
 from .base import Layer
 
 
@@ -37,17 +37,8 @@ class BaseConv(Layer):
                 f"{owner}: `strides` > 1 together with `dilation_rate` > 1 is not supported (as in Keras), got "
                 f"strides={self.strides} and dilation_rate={self.dilation_rate}. Set one of them to 1."
             )
-        self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        if self.kernel_regularizer is not None:
-            self.regularizers["kernel"] = self.kernel_regularizer
-        if self.bias_regularizer is not None and self.use_bias:
-            self.regularizers["bias"] = self.bias_regularizer
+        set_kernel_options(self, activation, use_bias, kernel_initializer, bias_initializer,
+                           kernel_regularizer, bias_regularizer, activity_regularizer)
         # As 2-D geometry: a 1-D layer is a 2-D one with a kernel of height 1.
         pad2d = (1,) * (2 - self.rank)
         self._kernel2d = pad2d + self.kernel_size
@@ -209,11 +200,5 @@ class BaseConv(Layer):
             "padding": self.padding,
             "data_format": self.data_format,
             "dilation_rate": list(self.dilation_rate),
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            **kernel_options_config(self),
         }

@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from .. import _checks, activations, initializers, regularizers
+from .. import _checks
+from ._kernel_options import kernel_options_config, set_kernel_options
 from .base import Layer
 
 
@@ -29,17 +30,8 @@ class Dense(Layer):
                  activity_regularizer=None, **kwargs):
         super().__init__(**kwargs)
         self.units = _checks.positive_int("Dense", "units", units)
-        self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        if self.kernel_regularizer is not None:
-            self.regularizers["kernel"] = self.kernel_regularizer
-        if self.bias_regularizer is not None and self.use_bias:
-            self.regularizers["bias"] = self.bias_regularizer
+        set_kernel_options(self, activation, use_bias, kernel_initializer, bias_initializer,
+                           kernel_regularizer, bias_regularizer, activity_regularizer)
         self._inputs = None
         self.preactivation = None
 
@@ -91,11 +83,5 @@ class Dense(Layer):
         return {
             **super().get_config(),
             "units": self.units,
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            **kernel_options_config(self),
         }
