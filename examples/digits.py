@@ -19,7 +19,7 @@ def main():
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.summary()
     start = time.perf_counter()
-    model.fit(x_train, y_train, batch_size=32, epochs=50, validation_split=0.1, verbose=0)
+    model.fit(x_train, y_train, batch_size=32, epochs=50, verbose=0)
     seconds = time.perf_counter() - start
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
     print(f"trained 50 epochs in {seconds:.2f} s ({seconds / 50 * 1000:.1f} ms per epoch)")

@@ -37,7 +37,7 @@ def main(path=DEFAULT):
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.summary()
     start = time.perf_counter()
-    model.fit(x_train, y_train, batch_size=128, epochs=2, validation_split=0.1, verbose=2)
+    model.fit(x_train, y_train, batch_size=128, epochs=2, verbose=2)
     print(f"trained 2 epochs in {time.perf_counter() - start:.1f} s")
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
     print(f"MNIST test accuracy: {accuracy:.4f} (test loss {loss:.4f})")
