@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from .tools import TOOLS
+from . import goals, summary
 
 
 def _seconds(value):
@@ -74,6 +74,7 @@ def _workload(key, workload, with_throughput):
     if workload.get("status") != "ok":
         return f"{title}\n\n{workload.get('reason', 'not available')}"
     header = ["tool", "dtype", "epoch time (median)", "spread (min–max)", "gradwise ÷ tool", "tool ÷ gradwise",
+              "tool ÷ gradwise, best runs",
               "accuracy (median, min–max)", "peak RSS", "cores used"]
     if with_throughput:
         header += ["samples/s", "GFLOP/s", "of peak"]
@@ -86,6 +87,7 @@ def _workload(key, workload, with_throughput):
         row = [name, record["dtype"], _seconds(seconds["median"]),
                f"{_seconds(seconds['min'])} – {_seconds(seconds['max'])}",
                f"{record.get('gradwise_over_tool', float('nan')):.2f}", f"{record.get('tool_over_gradwise', float('nan')):.2f}",
+               f"{record.get('tool_over_gradwise_best', float('nan')):.2f}",
                f"{accuracy['median']:.3f} ({accuracy['min']:.3f}–{accuracy['max']:.3f})",
                f"{record['peak_rss_mb']:.0f} MB", f"{record.get('cores_used', float('nan')):.2f}"]
         if with_throughput:
@@ -128,10 +130,10 @@ def render(results):
     return "\n".join(parts)
 
 
-def compare(runs):
+def compare(runs, labels):
     """Epoch-time medians and tool ÷ gradwise ratios of several runs, side by side."""
-    header = ["workload", "tool"] + [f"run {i + 1}: median" for i in range(len(runs))] + \
-             [f"run {i + 1}: tool ÷ gradwise" for i in range(len(runs))]
+    header = ["workload", "tool"] + [f"{label}: median" for label in labels] + \
+             [f"{label}: tool ÷ gradwise" for label in labels]
     rows = []
     first = runs[0]["workloads"]
     for key, workload in first.items():
@@ -148,11 +150,14 @@ def main(argv=None):
     if not paths:
         print(__doc__)
         return 2
-    runs = [json.loads(path.read_text()) for path in paths]
+    runs = [summary.resummarize(json.loads(path.read_text())) for path in paths]
+    for run in runs:
+        run["goals"] = goals.check(run)
     print(render(runs[0]))
     if len(runs) > 1:
         print("\n### Runs side by side\n")
-        print(compare(runs))
+        labels = [f"{path.stem} ({run['meta']['threads']} thr)" for path, run in zip(paths, runs)]
+        print(compare(runs, labels))
     return 0
 
 
