@@ -1,5 +1,6 @@
 """Dropout: zero random units while training, scaling the kept ones by 1 / (1 - rate)."""
 
+import math
 import numbers
 
 import numpy as np
@@ -92,6 +93,18 @@ class Dropout(Layer):
         """
         self._fixed_keep = None if keep is None else np.asarray(keep, dtype=bool)
 
+    def _random_keep(self, shape):
+        """Booleans of `shape`, each True with probability 1 - rate.
+
+        Each unit compares 32 raw random bits (two units per 64-bit draw) with rate * 2^32:
+        half the draws of uniform floats and no float conversion, which halves the cost
+        of a mask; the keep probability is exact to 2^-32.
+        """
+        count = math.prod(shape)
+        bits = self._rng.bit_generator.random_raw((count + 1) // 2).view(np.uint32)[:count]
+        threshold = np.uint32(min(round(self.rate * 2.0**32), 2**32 - 1))
+        return (bits >= threshold).reshape(shape)
+
     def forward(self, inputs, training=False):
         self._forward_ran = True
         self._mask = None
@@ -100,8 +113,8 @@ class Dropout(Layer):
         if self._fixed_keep is not None:
             keep = self._fixed_keep
         else:
-            keep = self._rng.random(self._mask_shape(inputs)) >= self.rate
-        self._mask = keep.astype(inputs.dtype) * inputs.dtype.type(1.0 / (1.0 - self.rate))
+            keep = self._random_keep(self._mask_shape(inputs))
+        self._mask = np.multiply(keep, 1.0 / (1.0 - self.rate), dtype=inputs.dtype)
         return inputs * self._mask
 
     # y = x * m / (1 - rate) with a fixed mask m  =>  dx = dy * m / (1 - rate)

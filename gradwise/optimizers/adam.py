@@ -47,20 +47,28 @@ class Adam(Optimizer):
             slots["velocity_hat"] = np.zeros_like(param)
         return slots
 
-    def _step(self, grad, slots, learning_rate):
+    def _begin_step(self, learning_rate):
         t = self.iterations + 1
-        alpha = learning_rate * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
+        self._alpha = learning_rate * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
+
+    def _step(self, grad, slots, learning_rate):
         m, v = slots["momentum"], slots["velocity"]
-        m += (1 - self.beta_1) * (grad - m)
-        v += (1 - self.beta_2) * (grad * grad - v)
+        update = self._scratch(grad)  # every pass below writes in place: no temporaries
+        np.subtract(grad, m, out=update)  # m += (1 - b1) (g - m)
+        update *= 1 - self.beta_1
+        m += update
+        np.multiply(grad, grad, out=update)  # v += (1 - b2) (g^2 - v)
+        update -= v
+        update *= 1 - self.beta_2
+        v += update
         if self.amsgrad:
             np.maximum(slots["velocity_hat"], v, out=slots["velocity_hat"])
             v = slots["velocity_hat"]
-        denominator = np.sqrt(v)
-        denominator += self.epsilon
-        np.divide(m, denominator, out=denominator)
-        denominator *= alpha
-        return denominator
+        np.sqrt(v, out=update)  # alpha m / (sqrt(v) + epsilon)
+        update += self.epsilon
+        np.divide(m, update, out=update)
+        update *= self._alpha
+        return update
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,

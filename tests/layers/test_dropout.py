@@ -21,6 +21,19 @@ def test_fraction_kept_and_scale_on_a_large_tensor(rate):
     np.testing.assert_array_equal(np.unique(reference[reference != 0]), [1 / (1 - rate)])
 
 
+@pytest.mark.parametrize("rate", [0.1, 0.999])
+def test_odd_sized_masks_are_fresh_per_step_and_tiny_keep_rates_hold(rate):
+    # 7 x 143 units: an odd count, so the last 64-bit draw is only half used
+    layer = built(Dropout(rate, seed=5), (143,))
+    masks = [layer.forward(np.ones((7, 143)), training=True) != 0 for _ in range(400)]
+    assert masks[0].shape == (7, 143)
+    assert not all(np.array_equal(masks[0], mask) for mask in masks[1:])
+    kept = np.mean(masks)
+    assert abs(kept - (1 - rate)) < 5 * np.sqrt(rate * (1 - rate) / np.size(masks)) + 1e-6
+    # the last unit (from the half-used draw) is kept as often as any other
+    assert abs(np.mean([mask[-1, -1] for mask in masks]) - (1 - rate)) < 0.1
+
+
 def test_inference_and_rate_zero_are_the_identity(rng):
     inputs = rng.normal(size=(4, 5))
     layer = built(Dropout(0.5), (5,))

@@ -3,6 +3,7 @@ import pytest
 import torch
 
 from gradwise.optimizers import Adam
+from gradwise.parameters import ParameterSet
 
 from .reference import assert_same_trajectory, gradwise_trajectory, make_problem, single_tensor_trajectory, torch_trajectory
 
@@ -60,3 +61,24 @@ def test_config_has_the_adam_arguments():
     config = Adam(0.01, beta_1=0.8, beta_2=0.9, epsilon=1e-6, amsgrad=True).get_config()
     assert {k: config[k] for k in ("learning_rate", "beta_1", "beta_2", "epsilon", "amsgrad")} == {
         "learning_rate": 0.01, "beta_1": 0.8, "beta_2": 0.9, "epsilon": 1e-6, "amsgrad": True}
+
+
+def test_a_step_allocates_no_model_sized_temporaries():
+    """Adam computes its increment in a reused scratch buffer: after the first step, a step
+    over a model of several blocks allocates less than one parameter array."""
+    import tracemalloc
+
+    from gradwise.optimizers import base
+
+    size = 3 * base.BLOCK_ELEMENTS + 17
+    parameters = ParameterSet({"w": np.zeros(size)}, np.float32)
+    parameters.grads[:] = np.random.default_rng(0).normal(size=size)
+    optimizer = Adam()
+    optimizer.step(parameters)  # builds the slots and the scratch buffer
+    tracemalloc.start()
+    try:
+        optimizer.step(parameters)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < parameters.values.nbytes // 4, f"a step allocated {peak} bytes at its peak"
