@@ -1,5 +1,7 @@
 """Adam (Kingma & Ba, 2015) with optional AMSGrad (Reddi et al., 2018)."""
 
+import math
+
 import numpy as np
 
 from .. import _checks
@@ -49,7 +51,7 @@ class Adam(Optimizer):
 
     def _begin_step(self, learning_rate):
         t = self.iterations + 1
-        self._alpha = learning_rate * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
+        self._alpha = learning_rate * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
 
     def _step(self, grad, slots, learning_rate):
         m, v = slots["momentum"], slots["velocity"]

@@ -35,6 +35,10 @@ from ..parameters import ParameterSet
 # 2^14 cost 2.9 ms a step, 2^16 1.9-2.2 ms; past that, no further gain.
 BLOCK_ELEMENTS = 1 << 16
 
+# One scratch array per thread, shared by all optimizers (see Optimizer._scratch); kept
+# out of the optimizer so that optimizers stay plain, copyable objects.
+_SCRATCH = threading.local()
+
 
 class Optimizer:
     """Base class of all optimizers.
@@ -132,10 +136,9 @@ class Optimizer:
         then allocates nothing. The array is reused by the thread's next call, so the
         increment must be consumed before that (``_update`` subtracts it at once).
         """
-        local = self.__dict__.setdefault("_scratch_local", threading.local())
-        buffer = getattr(local, "buffer", None)
+        buffer = getattr(_SCRATCH, "buffer", None)
         if buffer is None or buffer.size < like.size or buffer.dtype != like.dtype:
-            buffer = local.buffer = np.empty(max(like.size, BLOCK_ELEMENTS), dtype=like.dtype)
+            buffer = _SCRATCH.buffer = np.empty(max(like.size, BLOCK_ELEMENTS), dtype=like.dtype)
         return buffer[:like.size].reshape(like.shape)
 
     def _update(self, values, grads, slots, learning_rate):
