@@ -42,14 +42,17 @@ class SGD(Optimizer):
         return {"momentum": np.zeros_like(param)} if self.momentum > 0 else {}
 
     def _step(self, grad, slots, learning_rate):
+        update = self._scratch(grad)  # lr g, computed in place: no temporaries
+        np.multiply(grad, learning_rate, out=update)
         if self.momentum == 0:
-            return learning_rate * grad
-        velocity = slots["momentum"]
+            return update
+        velocity = slots["momentum"]  # v = momentum v - lr g
         velocity *= self.momentum
-        velocity -= learning_rate * grad
-        if self.nesterov:
-            return learning_rate * grad - self.momentum * velocity
-        return -velocity
+        velocity -= update
+        if self.nesterov:  # the increment lr g - momentum v
+            update -= self.momentum * velocity
+            return update
+        return np.negative(velocity, out=update)
 
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
