@@ -20,6 +20,10 @@ from ..callbacks import CallbackList, History, NonFiniteLossWarning
 from ..callbacks.progress import progress_callback
 from . import data
 
+# evaluate/predict cut their batches so that one layer's outputs for a slice hold at most
+# this many elements (16 MB in float32); see TrainingMixin._inference_slices.
+INFERENCE_ELEMENTS = 1 << 22
+
 
 class TrainingMixin:
     """The training API; mixed into Sequential."""
@@ -325,14 +329,30 @@ class TrainingMixin:
         return values[0] if len(values) == 1 else values
 
     # ----- evaluate and predict ---------------------------------------------------------
+    def _inference_slices(self, samples, batch_size):
+        """(start, stop) slices covering range(samples): batches of `batch_size`, each cut so
+        that no layer's output for one slice exceeds INFERENCE_ELEMENTS.
+
+        Inference treats every sample on its own (dropout is off, batch normalization uses
+        its moving statistics), so slicing changes no result; it bounds the memory of
+        evaluate/predict whatever `batch_size` the caller picks: a convnet evaluated with
+        batch_size=1024 would otherwise hold every layer's outputs (and its im2col matrix)
+        for 1024 images at once.
+        """
+        widest = max((math.prod(layer.output_shape) for layer in self._layers), default=1)
+        step = max(1, min(batch_size, INFERENCE_ELEMENTS // max(widest, 1)))
+        for batch_start in range(0, samples, batch_size):
+            batch_stop = min(batch_start + batch_size, samples)
+            for start in range(batch_start, batch_stop, step):
+                yield start, min(start + step, batch_stop)
+
     def _evaluate_arrays(self, x, targets, weights, batch_size):
         fused = self._fused_output()
         for metric in self.metrics:
             metric.reset_state()
         loss_sum = 0.0
         samples = x.shape[0]
-        for start in range(0, samples, batch_size):
-            stop = min(start + batch_size, samples)
+        for start, stop in self._inference_slices(samples, batch_size):
             wb = None if weights is None else weights[start:stop]
             outputs = self._forward(x[start:stop], training=False)
             if fused:
@@ -362,8 +382,8 @@ class TrainingMixin:
         if not self.built:
             self.build(x.shape[1:])
         result = np.empty((x.shape[0], *self.output_shape), dtype=self.dtype)
-        for start in range(0, x.shape[0], batch_size):
-            result[start:start + batch_size] = self._forward(x[start:start + batch_size], training=False)
+        for start, stop in self._inference_slices(x.shape[0], batch_size):
+            result[start:stop] = self._forward(x[start:stop], training=False)
         return result
 
     def predict_on_batch(self, x):

@@ -91,6 +91,60 @@ def test_predict_is_batched_and_returns_a_fresh_array(rng):
     np.testing.assert_allclose(full.sum(axis=1), 1.0, rtol=1e-5)
 
 
+def _regularized_convnet():
+    from gradwise.layers import Conv2D, Dropout, Flatten, MaxPooling2D
+
+    model = gw.Sequential([
+        Input((8, 8, 2)),
+        Conv2D(6, 3, activation="relu", kernel_regularizer="l2", activity_regularizer="l1"),
+        MaxPooling2D(2),
+        Flatten(),
+        Dropout(0.5),
+        Dense(3, activation="softmax", kernel_regularizer="l1"),
+    ], seed=1, dtype="float64")
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def test_evaluate_and_predict_cut_wide_batches_without_changing_results(rng, monkeypatch):
+    from gradwise.models import training
+
+    model = _regularized_convnet()
+    x, y = rng.normal(size=(50, 8, 8, 2)), rng.integers(0, 3, size=50)
+    whole_loss, whole_accuracy = model.evaluate(x, y, batch_size=50, verbose=0)
+    whole_predictions = model.predict(x, batch_size=50)
+    assert model.layers[0].outputs.shape[0] == 50  # nothing cut at the default bound
+    # a bound of 3.5 first-layer outputs (6 x 6 x 6 each): slices of 3 samples
+    monkeypatch.setattr(training, "INFERENCE_ELEMENTS", 6 * 6 * 6 * 3 + 100)
+    sliced_loss, sliced_accuracy = model.evaluate(x, y, batch_size=50, verbose=0)
+    assert model.layers[0].outputs.shape[0] <= 3  # the last slice: the batch was cut
+    np.testing.assert_allclose(sliced_loss, whole_loss, rtol=1e-12)  # penalties included
+    assert sliced_accuracy == whole_accuracy
+    np.testing.assert_allclose(model.predict(x, batch_size=50), whole_predictions, rtol=1e-12)
+    assert model.test_on_batch(x, y)[0] == pytest.approx(whole_loss, rel=1e-12)
+
+
+def test_evaluating_a_convnet_with_a_huge_batch_stays_within_a_small_budget(rng):
+    import tracemalloc
+
+    from gradwise.layers import Conv2D, Flatten
+
+    model = gw.Sequential([Input((28, 28, 1)), Conv2D(32, 3, activation="relu"), Flatten(),
+                           Dense(10, activation="softmax")], seed=0)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    x = rng.random((1024, 28, 28, 1), dtype=np.float32)
+    model.predict(x[:8])  # builds the model
+    tracemalloc.start()
+    try:
+        model.predict(x, batch_size=1024)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # uncut, the conv's pre-activation, activation and flattened copy of 1024 images would be
+    # three arrays of 1024 * 26 * 26 * 32 * 4 bytes = 89 MB each (294 MB measured uncut, 72 MB cut)
+    assert peak < 120e6, f"predict allocated {peak / 1e6:.0f} MB at its peak"
+
+
 def test_train_on_batch_updates_the_weights(rng):
     model = small_model()
     before = model.get_weights()
