@@ -181,13 +181,11 @@ class BaseConv(Layer):
         if offsets == 1 and self._strides2d == (1, 1):
             grad_inputs = grad @ kernel_t[0]
         else:
-            blocks = self._buffers.get("grad_blocks", (offsets, grad.shape[0], channels), self.dtype)
-            np.matmul(grad[None], kernel_t, out=blocks)
             grad_inputs = np.empty(image_shape, dtype=self.dtype)
             grad_padded = grad_inputs if padded_shape == image_shape else self._buffers.get(
                 "grad_padded", padded_shape, self.dtype)
-            _im2col.scatter_columns(blocks, grad_padded, grad_inputs, pads, out, self._kernel2d, self._strides2d,
-                                    self._dilation2d)
+            _im2col.scatter_products(grad, kernel_t, grad_padded, grad_inputs, pads, out, self._kernel2d,
+                                     self._strides2d, self._dilation2d, self._buffers)
         return grad_inputs.reshape((batch,) + (height, width)[2 - self.rank:] + (channels,))
 
     # ----- config -----------------------------------------------------------------------

@@ -4,8 +4,9 @@ The work loops over the pool_h * pool_w window offsets only, never over position
 forward copies each offset's strided (batch, out_h, out_w, channels) slice of the input
 into a contiguous slab (strided copies are cheap, strided arithmetic is not) and reduces
 the slabs; backward routes the gradient slab by slab and copies (or, for overlapping
-windows, adds) it back into place. A 1-D layer views (batch, steps, channels) as
-(batch, 1, steps, channels).
+windows, adds) it back into place. Windows that tile the input (strides == pool_size,
+no padding) take a faster path instead, in _pool_tiles. A 1-D layer views (batch, steps,
+channels) as (batch, 1, steps, channels).
 
 Padding follows Keras: 'same' max pooling pads with -inf (padding never wins), and
 'same' average pooling averages over the real (unpadded) elements of each window only.
@@ -16,7 +17,7 @@ their buffer was created with.
 import numpy as np
 
 from .. import _parallel
-from . import _im2col
+from . import _im2col, _pool_tiles
 from .base import Layer
 
 
@@ -116,6 +117,19 @@ class BasePooling(Layer):
         images = self._as_images(inputs)
         batch, height, width, channels = images.shape
         pads, out = self._geometry(inputs.shape[1:-1], inputs.shape[1:])
+        outputs = np.empty((batch, *out, channels), dtype=images.dtype)
+        if self._strides2d == self._pool2d and not any(before or after for before, after in pads):
+            # windows that tile the input: see _pool_tiles
+            masks = None if self.mode != "max" else self._buffers.get(
+                "masks", (self._pool2d[0] * self._pool2d[1], batch, *out, channels), bool)
+
+            def pool_tiles(start, stop):
+                _pool_tiles.forward(images[start:stop], outputs[start:stop],
+                                    None if masks is None else masks[:, start:stop], self._pool2d, self.mode)
+
+            _parallel.over_batch(pool_tiles, batch, images.size)
+            self._cache = (images.shape, pads, None, masks, outputs, None)
+            return outputs.reshape((batch,) + out[2 - self.rank:] + (channels,))
         regions = self._offset_regions((height, width), pads, out)
         # One contiguous (batch, out_h, out_w, channels) slab per window offset; where a
         # window hangs over the border the slab keeps the padding value it was created with.
@@ -123,7 +137,6 @@ class BasePooling(Layer):
         fill = (-np.inf if self.mode == "max" else 0) if padded else None
         windows = self._buffers.get("windows", (len(regions), batch, *out, channels), images.dtype,
                                     fill=fill, key=(height, width))
-        outputs = np.empty((batch, *out, channels), dtype=images.dtype)
         counts = None if self.mode == "max" else self._counts((height, width), pads, out, outputs.dtype)
 
         def pool(start, stop):
@@ -144,33 +157,22 @@ class BasePooling(Layer):
         self.require_forward(self._cache)
         if not self.propagate_grad:
             return None
-        image_shape, pads, regions, windows, outputs, counts = self._cache
+        image_shape, pads, regions, source, outputs, counts = self._cache
         # y = max of a window  =>  dy goes to its first maximal element (as TF and PyTorch);
         # y = mean of a window's real elements  =>  each of them gets dy / count
         grad = np.ascontiguousarray(grad_outputs, dtype=outputs.dtype).reshape(outputs.shape)
         grad_inputs = np.empty(image_shape, dtype=outputs.dtype)
-        tiling = self._strides2d == self._pool2d and not any(before or after for before, after in pads)
-        route = self._route_tiles if tiling else self._route_slabs
 
         def run(start, stop):
-            route(grad[start:stop], grad_inputs[start:stop], windows[:, start:stop], outputs[start:stop], counts,
-                  regions)
+            if regions is None:  # windows that tile the input; `source` holds max pooling's masks
+                _pool_tiles.backward(grad[start:stop], None if source is None else source[:, start:stop],
+                                     grad_inputs[start:stop], self._pool2d)
+            else:
+                self._route_slabs(grad[start:stop], grad_inputs[start:stop], source[:, start:stop],
+                                  outputs[start:stop], counts, regions)
 
         _parallel.over_batch(run, grad.shape[0], grad_inputs.size)
         return grad_inputs.reshape(grad_outputs.shape[:1] + image_shape[3 - self.rank:])
-
-    def _route_tiles(self, grad, grad_inputs, windows, outputs, counts, regions):
-        """Windows that tile the input (strides == pool_size, no padding): one broadcast write."""
-        (out_h, out_w), (pool_h, pool_w) = outputs.shape[1:3], self._pool2d
-        tiles = _im2col.tile_view(grad_inputs, (out_h, out_w), self._pool2d)
-        spread = (grad if counts is None else grad / counts)[:, :, None, :, None, :]
-        if self.mode == "max":
-            masks = _first_max_masks(windows, outputs).reshape(pool_h, pool_w, *outputs.shape)
-            np.multiply(masks.transpose(2, 3, 0, 4, 1, 5), spread, out=tiles)
-        else:
-            tiles[...] = spread
-        grad_inputs[:, out_h * pool_h:].fill(0)  # rows and columns no window reaches
-        grad_inputs[:, :, out_w * pool_w:].fill(0)
 
     def _route_slabs(self, grad, grad_inputs, windows, outputs, counts, regions):
         """Any windows (overlapping, padded, spaced out): one slab per offset, added in place."""

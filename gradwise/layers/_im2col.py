@@ -17,6 +17,9 @@ from numpy.lib.stride_tricks import as_strided
 from .. import _checks
 from .. import _parallel
 
+# Elements of a convolution's per-offset input-gradient products handled at once: ~2 MB of
+# float32, about one core's L2 cache.
+CHUNK_ELEMENTS = 1 << 19
 PADDINGS_2D = ("valid", "same")
 PADDINGS_1D = ("valid", "same", "causal")
 
@@ -140,21 +143,33 @@ def fill_columns(images, padded, windows, pads, out_size, kernel, strides, dilat
     _parallel.over_batch(fill, images.shape[0], windows.size)
 
 
-def scatter_columns(grad_blocks, grad_padded, grad_inputs, pads, out_size, kernel, strides, dilation):
-    """Zero `grad_padded`, col2im `grad_blocks` onto it and crop it into `grad_inputs`
-    (unless they are the same array); split over batch chunks in threads."""
-    (top, _), (left, _) = pads
-    height, width = grad_inputs.shape[1:3]
-    rows = out_size[0] * out_size[1]
+def scatter_products(grad, kernel_t, grad_padded, grad_inputs, pads, out_size, kernel, strides, dilation, buffers):
+    """The input gradient of a convolution: ``grad @ kernel_t[offset]`` per kernel offset,
+    col2im'd onto the zeroed `grad_padded` and cropped into `grad_inputs` (unless they are
+    the same array).
 
-    def scatter(start, stop):
+    `grad` is (batch * out_h * out_w, filters) and `kernel_t` (offsets, filters, channels).
+    The work goes over batch chunks whose products (one block per offset) fit in a core's
+    cache, so col2im reads them from there rather than from memory; BLAS threads each
+    product. `buffers` (a BufferPool) holds the chunk's blocks from batch to batch.
+    """
+    (top, _), (left, _) = pads
+    batch, height, width = grad_inputs.shape[:3]
+    offsets, channels = kernel_t.shape[0], kernel_t.shape[2]
+    rows = out_size[0] * out_size[1]
+    step = max(1, CHUNK_ELEMENTS // (offsets * rows * channels))
+    kernels = [np.ascontiguousarray(kernel_t[index]) for index in range(offsets)]
+    for start in range(0, batch, step):
+        stop = min(start + step, batch)
+        blocks = buffers.get("grad_blocks", (offsets, step * rows, channels), grad.dtype)[:, :(stop - start) * rows]
+        chunk = grad[start * rows:stop * rows]
+        for index in range(offsets):
+            np.matmul(chunk, kernels[index], out=blocks[index])
         target = grad_padded[start:stop]
         target.fill(0)
-        col2im(grad_blocks[:, start * rows:stop * rows], target, out_size, kernel, strides, dilation)
+        col2im(blocks, target, out_size, kernel, strides, dilation)
         if grad_inputs is not grad_padded:
             grad_inputs[start:stop] = target[:, top:top + height, left:left + width]
-
-    _parallel.over_batch(scatter, grad_padded.shape[0], grad_blocks.size)
 
 
 class BufferPool:
