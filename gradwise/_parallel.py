@@ -14,6 +14,8 @@ import numpy as np
 
 # Fewer elements than this per chunk, and handing the chunk to a thread costs more than it saves.
 MIN_ELEMENTS = 1 << 17
+# Elements per call of map_batch's function: 1 MiB of float32, within a core's L2 cache.
+MAP_ELEMENTS = 1 << 18
 _ENVIRONMENT = ("GRADWISE_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 _pool = None
 _pool_owner = None
@@ -71,15 +73,22 @@ def over_batch(function, batch, elements):
 def map_batch(function, *arrays):
     """``function(*arrays)`` for a function that treats each sample on its own (an elementwise
     activation, say), computed over batch chunks in threads. The result is shaped and typed
-    like ``arrays[0]``."""
+    like ``arrays[0]``.
+
+    Each thread calls `function` on pieces of about MAP_ELEMENTS elements, so the
+    temporaries it makes are still in cache when they are copied into the result.
+    """
     first = arrays[0]
     bounds = _bounds(first.shape[0], first.size)
     if len(bounds) == 2:
         return function(*arrays)
     result = np.empty_like(first)
+    step = max(1, MAP_ELEMENTS * first.shape[0] // max(first.size, 1))
 
     def fill(start, stop):
-        result[start:stop] = function(*(array[start:stop] for array in arrays))
+        for low in range(start, stop, step):
+            high = min(low + step, stop)
+            result[low:high] = function(*(array[low:high] for array in arrays))
 
     _run(fill, bounds)
     return result
