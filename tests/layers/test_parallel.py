@@ -93,6 +93,22 @@ def test_map_batch_equals_one_call(monkeypatch):
     np.testing.assert_array_equal(threaded, np.tanh(inputs) * (inputs + 1))
 
 
+
+def test_map_batch_pieces_cover_each_thread_chunk(monkeypatch):
+    # 3 threads over 7 samples, each calling the function on at most 2 samples at a time
+    monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 1)
+    monkeypatch.setattr(_parallel, "MAP_ELEMENTS", 2 * 4)
+    monkeypatch.setenv("GRADWISE_NUM_THREADS", "3")
+    inputs = np.arange(-14.0, 14.0).reshape(7, 4)
+    sizes = []
+
+    def scaled(x):
+        sizes.append(len(x))
+        return x * 3.0
+
+    np.testing.assert_array_equal(_parallel.map_batch(scaled, inputs), inputs * 3.0)
+    assert sorted(sizes) == [1, 2, 2, 2]  # thread chunks of 2, 2 and 3 samples; the 3 as 2 + 1
+
 def test_worker_threads_are_kept_between_calls(monkeypatch):
     monkeypatch.setenv("GRADWISE_NUM_THREADS", "4")
     monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 1)
