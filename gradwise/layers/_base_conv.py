@@ -121,11 +121,9 @@ class BaseConv(Layer):
             depth = kernel.shape[0]
             buffer = self._buffers.get("cols", (batch, *out, depth + self.use_bias), self.dtype,
                                        fill=1 if self.use_bias else None)
-            windows = buffer[..., :depth].reshape(batch, *out, *self._kernel2d, channels)
-            _im2col.fill_columns(images, padded, windows, pads, out, self._kernel2d, self._strides2d,
-                                 self._dilation2d)
+            outputs = _im2col.columns_product(images, padded, buffer, self._weights_with_bias(kernel), pads, out,
+                                              self._kernel2d, self._strides2d, self._dilation2d)
             cols = buffer.reshape(batch * out[0] * out[1], -1)
-            outputs = cols @ self._weights_with_bias(kernel)
         outputs = outputs.reshape((batch,) + out[2 - self.rank:] + (self.filters,))
         self._cache = (cols, images.shape, padded.shape, pads, out)
         self.preactivation = outputs

@@ -17,8 +17,9 @@ from numpy.lib.stride_tricks import as_strided
 from .. import _checks
 from .. import _parallel
 
-# Elements of a convolution's per-offset input-gradient products handled at once: ~2 MB of
-# float32, about one core's L2 cache.
+# Batch chunks for the convolution's matrix products, sized to stay in a core's cache: the
+# im2col columns of a chunk (~1 MiB of float32) and its per-offset input-gradient products (~2 MiB).
+COLUMN_ELEMENTS = 1 << 18
 CHUNK_ELEMENTS = 1 << 19
 PADDINGS_2D = ("valid", "same")
 PADDINGS_1D = ("valid", "same", "causal")
@@ -129,18 +130,28 @@ def col2im(grad_blocks, grad_padded, out_size, kernel, strides, dilation):
     return grad_padded
 
 
-def fill_columns(images, padded, windows, pads, out_size, kernel, strides, dilation):
-    """Copy `images` into the interior of `padded` (unless they are the same array), then
-    im2col into `windows`; split over batch chunks in threads."""
-    (top, _), (left, _) = pads
-    height, width = images.shape[1:3]
+def columns_product(images, padded, buffer, weights, pads, out_size, kernel, strides, dilation):
+    """im2col `images` into `buffer`, shaped (batch, out_h, out_w, columns) with the window
+    elements first, and return ``buffer @ weights`` as (batch * out_h * out_w, filters).
 
-    def fill(start, stop):
+    `images` are copied into the interior of `padded` first (unless they are the same
+    array). The work goes over batch chunks of about COLUMN_ELEMENTS columns, so each
+    chunk's columns are still in cache when BLAS multiplies them.
+    """
+    (top, _), (left, _) = pads
+    batch, height, width = images.shape[:3]
+    windows = buffer[..., :math.prod(kernel) * images.shape[3]].reshape(*buffer.shape[:3], *kernel, images.shape[3])
+    cols = buffer.reshape(-1, buffer.shape[3])
+    outputs = np.empty((cols.shape[0], weights.shape[1]), dtype=np.result_type(cols, weights))
+    rows = out_size[0] * out_size[1]
+    step = max(1, COLUMN_ELEMENTS // (rows * buffer.shape[3]))
+    for start in range(0, batch, step):
+        stop = min(start + step, batch)
         if padded is not images:
             padded[start:stop, top:top + height, left:left + width] = images[start:stop]
         im2col(padded[start:stop], windows[start:stop], out_size, kernel, strides, dilation)
-
-    _parallel.over_batch(fill, images.shape[0], windows.size)
+        np.matmul(cols[start * rows:stop * rows], weights, out=outputs[start * rows:stop * rows])
+    return outputs
 
 
 def scatter_products(grad, kernel_t, grad_padded, grad_inputs, pads, out_size, kernel, strides, dilation, buffers):

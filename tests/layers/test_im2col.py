@@ -1,4 +1,5 @@
-"""The convolution input gradient computed over batch chunks (_im2col.scatter_products)."""
+"""Convolutions computed over batch chunks: _im2col.columns_product (forward) and
+_im2col.scatter_products (input gradient)."""
 
 import numpy as np
 import pytest
@@ -10,13 +11,14 @@ from gradwise.layers import Conv1D, Conv2D, _im2col
 from .gradient_check import built
 
 
-def torch_input_gradient(layer, inputs, upstream, pad):
-    """d(sum(upstream * conv(inputs)))/d inputs from torch, with Keras' (left, right, top, bottom) padding."""
+def torch_conv(layer, inputs, upstream, pad):
+    """conv(inputs) and d(sum(upstream * conv(inputs)))/d inputs from torch, channels last, with
+    Keras' padding given as (left, right, top, bottom)."""
     x = torch.from_numpy(np.ascontiguousarray(inputs.transpose(0, 3, 1, 2))).requires_grad_(True)
     kernel = torch.from_numpy(np.ascontiguousarray(layer.params["kernel"].transpose(3, 2, 0, 1)))
     y = F.conv2d(F.pad(x, pad), kernel, stride=layer.strides, dilation=layer.dilation_rate)
     y.backward(torch.from_numpy(np.ascontiguousarray(upstream.transpose(0, 3, 1, 2))))
-    return x.grad.numpy().transpose(0, 2, 3, 1)
+    return y.detach().numpy().transpose(0, 2, 3, 1), x.grad.numpy().transpose(0, 2, 3, 1)
 
 
 # (kernel_size, strides, padding, dilation_rate, per-sample input shape, torch padding (l, r, t, b))
@@ -30,26 +32,29 @@ CASES = [
 
 @pytest.mark.parametrize("chunk_elements", [1, 40, 1 << 19])  # one sample per chunk, uneven chunks, whole batch
 @pytest.mark.parametrize("kernel_size, strides, padding, dilation, shape, pad", CASES)
-def test_chunked_input_gradient_matches_torch(rng, monkeypatch, chunk_elements, kernel_size, strides, padding,
-                                              dilation, shape, pad):
+def test_chunked_convolution_matches_torch(rng, monkeypatch, chunk_elements, kernel_size, strides, padding,
+                                           dilation, shape, pad):
+    monkeypatch.setattr(_im2col, "COLUMN_ELEMENTS", chunk_elements * 10)
     monkeypatch.setattr(_im2col, "CHUNK_ELEMENTS", chunk_elements * 9 * 2)
-    layer = built(Conv2D(4, kernel_size, strides=strides, padding=padding, dilation_rate=dilation), shape)
+    layer = built(Conv2D(4, kernel_size, strides=strides, padding=padding, dilation_rate=dilation, use_bias=False),
+                  shape)
     inputs = rng.normal(size=(5, *shape))
     upstream = rng.normal(size=(5, *layer.output_shape))
-    layer.forward(inputs, training=True)
+    outputs = layer.forward(inputs, training=True)
     grad_inputs = layer.backward(upstream)
-    np.testing.assert_allclose(grad_inputs, torch_input_gradient(layer, inputs, upstream, pad),
-                               rtol=1e-10, atol=1e-12)
+    expected_outputs, expected_grad = torch_conv(layer, inputs, upstream, pad)
+    np.testing.assert_allclose(outputs, expected_outputs, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(grad_inputs, expected_grad, rtol=1e-10, atol=1e-12)
 
 
 def test_chunks_cover_the_batch_exactly(rng, monkeypatch):
     # chunks of 2 samples over a batch of 5: the last chunk is short, and every sample is written once
     layer = built(Conv1D(3, 3, padding="causal"), (6, 2))
     inputs, upstream = rng.normal(size=(5, 6, 2)), rng.normal(size=(5, 6, 3))
-    layer.forward(inputs, training=True)
-    whole = layer.backward(upstream)
+    whole = layer.forward(inputs, training=True), layer.backward(upstream)
+    monkeypatch.setattr(_im2col, "COLUMN_ELEMENTS", 2 * 6 * (3 * 2 + 1))  # rows * (columns + bias) per sample
     monkeypatch.setattr(_im2col, "CHUNK_ELEMENTS", 2 * 3 * 6 * 2)  # offsets * rows * channels per sample
-    layer.forward(inputs, training=True)
-    np.testing.assert_allclose(layer.backward(upstream), whole, rtol=1e-12, atol=1e-14)
-    layer.forward(inputs[:1], training=True)  # a batch smaller than one chunk
-    np.testing.assert_allclose(layer.backward(upstream[:1]), whole[:1], rtol=1e-12, atol=1e-14)
+    for batch in (5, 1):  # 1: a batch smaller than one chunk
+        np.testing.assert_allclose(layer.forward(inputs[:batch], training=True), whole[0][:batch],
+                                   rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(layer.backward(upstream[:batch]), whole[1][:batch], rtol=1e-12, atol=1e-14)
