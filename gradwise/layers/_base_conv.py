@@ -1,4 +1,4 @@
-"""The convolution shared by Conv1D and Conv2D: im2col, then one matrix product per batch.
+"""The convolution shared by Conv1D and Conv2D: im2col, then matrix products over batch chunks.
 
 A 1-D layer views its (batch, steps, channels) inputs as (batch, 1, steps, channels)
 images and its (k, in, out) kernel as (1, k, in, out), so one code path serves both.

@@ -15,7 +15,6 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from .. import _checks
-from .. import _parallel
 
 # Batch chunks for the convolution's matrix products, sized to stay in a core's cache: the
 # im2col columns of a chunk (~1 MiB of float32) and its per-offset input-gradient products (~2 MiB).
