@@ -85,7 +85,7 @@ def check(results):
     goals = [_speed(workloads, *spec) for spec in SPEED_GOALS]
     goals += [_peak(workloads, *spec) for spec in PEAK_GOALS]
     goals.append(_goal("W6: 5x less wall time than Optuna + PyTorch, equal or better accuracy",
-                       "not available yet", None))
+                       "measured by `python -m bench.w6_search` (BENCHMARKS.md, section W6)", None))
     seconds = results.get("footprint", {}).get("gradwise", {}).get("import", {}).get("median")
     goals.append(_goal(f"import in under {IMPORT_LIMIT_SECONDS} s",
                        "not measured" if seconds is None else f"{seconds:.3f} s",

@@ -36,7 +36,7 @@ class Workload:
     quick_samples: int = None  # train on this many samples in quick mode (None: all)
     accuracy_on: str = "test"  # "test", or "train" where labels are random (W5)
     note: str = ""
-    unavailable: str = ""  # set while a workload is only a placeholder
+    unavailable: str = ""  # set when the harness does not run the workload itself
     extra: dict = field(default_factory=dict)
 
 
@@ -69,7 +69,8 @@ WORKLOADS = {
         accuracy_on="train", note="Random inputs and labels: accuracy is on the training set, near chance."),
     "w6": Workload(
         "w6", "W6 search", (8,), (), "binary_crossentropy", "adam", 1e-3, 32, 30, 1, (),
-        unavailable="not available yet: the tuner workload is added once gradwise's tuner lands."),
+        unavailable="measured by its own command, `python -m bench.w6_search` (a search runs several "
+                    "processes and needs Optuna): see BENCHMARKS.md, section W6."),
 }
 
 
