@@ -178,7 +178,8 @@ class BasePooling(Layer):
         """Any windows (overlapping, padded, spaced out): one slab per offset, added in place."""
         grad_inputs.fill(0)
         if self.mode == "max":
-            masks, slab = _first_max_masks(windows, outputs), np.empty_like(grad)
+            masks, slab = np.empty(windows.shape, dtype=bool), np.empty_like(grad)
+            _pool_tiles.first_maxima(windows, outputs, masks, np.empty(outputs.shape, dtype=bool))
         else:
             slab = grad / counts
         for index, ((out_rows, out_cols), (in_rows, in_cols)) in enumerate(regions):
@@ -196,13 +197,3 @@ class BasePooling(Layer):
             "data_format": self.data_format,
         }
 
-
-def _first_max_masks(windows, outputs):
-    """Booleans shaped like `windows`: True where a window's element is its first maximum."""
-    masks = np.empty(windows.shape, dtype=bool)
-    taken = np.zeros(outputs.shape, dtype=bool)
-    for window, mask in zip(windows, masks):
-        np.equal(window, outputs, out=mask)
-        np.greater(mask, taken, out=mask)  # a maximum not already taken by an earlier offset
-        taken |= mask
-    return masks

@@ -44,13 +44,14 @@ def forward(images, outputs, masks, pool, mode):
         for slab in chunk[1:]:
             combine(out, slab, out=out)
         if mode == "max":
-            _first_maxima(chunk, out, masks[:, start:stop], taken[:stop - start])
+            first_maxima(chunk, out, masks[:, start:stop], taken[:stop - start])
     if mode != "max":
         outputs /= outputs.dtype.type(len(views))
 
 
-def _first_maxima(slabs, outputs, masks, taken):
-    """masks[k]: slab k holds its window's maximum and no earlier slab does."""
+def first_maxima(slabs, outputs, masks, taken):
+    """masks[k]: slab k holds its window's maximum and no earlier slab does (`taken` is
+    scratch shaped like `outputs`). Shared with the slab path of _base_pooling."""
     for index, (slab, mask) in enumerate(zip(slabs, masks)):
         np.equal(slab, outputs, out=mask)
         if index:
