@@ -48,7 +48,7 @@ def shape_tuple(owner, name, value):
 
 def choice(owner, name, value, options):
     if value not in options:
-        raise ValueError(f"{owner}: `{name}` must be one of {sorted(options)}, got {value!r}.")
+        raise ValueError(f"{owner}: `{name}` must be one of {sorted(options, key=str)}, got {value!r}.")
     return value
 
 

@@ -6,20 +6,7 @@ from sklearn.metrics import accuracy_score, precision_score, recall_score, roc_a
 
 from gradwise import losses, metrics
 
-
-def _batches(arrays, sizes=(7, 5, 9)):
-    """Split aligned arrays into consecutive batches of the given sizes."""
-    start = 0
-    for size in sizes:
-        yield tuple(None if a is None else a[start:start + size] for a in arrays)
-        start += size
-
-
-def _accumulate(metric, y_true, y_pred, weights=None, sizes=(7, 5, 9)):
-    metric.reset_state()
-    for yb, pb, wb in _batches((y_true, y_pred, weights), sizes):
-        metric.update_state(yb, pb, wb)
-    return metric.result()
+from .accumulate import accumulate as _accumulate
 
 
 @pytest.fixture
@@ -176,9 +163,9 @@ def test_auc_is_rank_based_hand_worked():
     assert metric.result() == 0.0  # one class only, as Keras
 
 
-def test_auc_rejects_pr_curve():
-    with pytest.raises(ValueError, match=r"AUC: `curve` must be 'ROC'.*got 'PR'"):
-        metrics.AUC(curve="PR")
+def test_auc_rejects_unknown_curve():
+    with pytest.raises(ValueError, match=r"AUC: `curve` must be 'ROC' or 'PR', got 'DET'"):
+        metrics.AUC(curve="DET")
 
 
 # ----- registry -------------------------------------------------------------------------
