@@ -7,6 +7,8 @@ Fans follow Keras: for a kernel of shape (..., inputs, outputs) the receptive fi
 (product of the leading dims) multiplies both fans.
 """
 
+import contextlib
+import contextvars
 import math
 
 import numpy as np
@@ -29,6 +31,41 @@ def compute_fans(shape):
     return shape[-2] * receptive_field, shape[-1] * receptive_field
 
 
+class AllocationLimitError(ValueError):
+    """A weight would take more values than the surrounding ``allocation_limit`` allows."""
+
+
+# Values every initializer call in this context may still create (None: no limit). A
+# context variable, so a limit set by one thread's loader never applies to another thread.
+_remaining_values = contextvars.ContextVar("gradwise_remaining_values", default=None)
+
+
+@contextlib.contextmanager
+def allocation_limit(values):
+    """Refuse, before allocating, any weight that would take the total past `values` values.
+
+    The loader builds a model from an untrusted file's config under the number of values
+    the file actually holds, so a config declaring ``units=10**9`` costs nothing.
+    """
+    token = _remaining_values.set([int(values)])
+    try:
+        yield
+    finally:
+        _remaining_values.reset(token)
+
+
+def _charge(shape):
+    remaining = _remaining_values.get()
+    if remaining is None:
+        return
+    count = math.prod(shape)
+    if count > remaining[0]:
+        raise AllocationLimitError(
+            f"a weight of shape {shape} ({count} values) is larger than the {remaining[0]} values left to allocate"
+        )
+    remaining[0] -= count
+
+
 class Initializer:
     """Base class. Subclasses implement ``_sample(shape, rng)`` returning float64."""
 
@@ -40,6 +77,7 @@ class Initializer:
     def __call__(self, shape, dtype=None, rng=None):
         dtype = backend.resolve_dtype(dtype)
         shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(d) for d in shape)
+        _charge(shape)
         if self.seed is not None:
             rng = np.random.default_rng(self.seed)
         elif rng is None:

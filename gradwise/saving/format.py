@@ -16,9 +16,13 @@ different model. Whatever goes wrong while reading becomes one ``ModelFileError`
 import io
 import json
 import os
+import struct
+import zipfile
+import zlib
 
 import numpy as np
 
+from .atomic import remove_stale_temporaries
 from .errors import ModelFileError
 
 FORMAT_NAME = "gradwise"
@@ -101,6 +105,7 @@ def _open_source(source):
         raise ModelFileError(label, "it is a folder, not a gradwise file.")
     if not os.path.exists(path):
         raise ModelFileError(label, "no such file.")
+    remove_stale_temporaries(path)  # left by saves to this path that were killed
     try:
         with open(path, "rb") as handle:
             data = handle.read()
@@ -130,8 +135,95 @@ def _decode_meta(array, label):
     return meta
 
 
+# Sane limits for untrusted files, checked before anything is inflated or allocated.
+MAX_MEMBERS = 50_000
+MAX_META_BYTES = 64 * 2**20
+# gradwise writes members uncompressed; a re-zipped file may deflate them, but the arrays
+# it declares may not take more than this many times the file's own size (plus 1 MiB).
+MAX_INFLATION = 8
+_NPY_HEADER_LIMIT = 10_000
+
+
+def _declared_member_count(content):
+    """The member count the zip's end record declares (read before the central directory is parsed), or None."""
+    position = content.rfind(b"PK\x05\x06", max(0, len(content) - 2**16 - 22))
+    if position < 0 or position + 22 > len(content):
+        return None
+    count = struct.unpack_from("<H", content, position + 10)[0]
+    locator = position - 20
+    if count == 0xFFFF and locator >= 0 and content[locator:locator + 4] == b"PK\x06\x07":
+        record = struct.unpack_from("<Q", content, locator + 8)[0]
+        if record + 40 <= len(content) and content[record:record + 4] == b"PK\x06\x06":
+            count = struct.unpack_from("<Q", content, record + 32)[0]
+    return count
+
+
+def _check_members(infos, file_size, label):
+    """Refuse archives whose declared members are malformed or would inflate beyond the limits."""
+    if len(infos) > MAX_MEMBERS:
+        raise ModelFileError(label, f"it declares {len(infos)} archive members (limit {MAX_MEMBERS}): refused.")
+    names, declared = set(), 0
+    for info in infos:
+        name = info.filename
+        if not name.endswith(".npy") or name in names or info.is_dir():
+            raise ModelFileError(label, f"archive member {name!r} is not a uniquely named .npy array.")
+        names.add(name)
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise ModelFileError(label, f"archive member {name!r} uses an unsupported compression method.")
+        if info.compress_type == zipfile.ZIP_STORED and info.file_size != info.compress_size:
+            raise ModelFileError(label, f"archive member {name!r} declares inconsistent sizes: the file is corrupt.")
+        declared += info.file_size
+    limit = MAX_INFLATION * file_size + 2**20
+    if declared > limit:
+        raise ModelFileError(
+            label, f"its members declare {declared} bytes once inflated, more than {MAX_INFLATION} times the "
+            f"file's {file_size} bytes: refused (a decompression bomb or a corrupt file).")
+
+
+def _read_member(archive, info, label):
+    """The array in one member, after checking its .npy header against the member's declared size."""
+    try:
+        with archive.open(info) as member:
+            return _read_npy(member, info, label)
+    except (zipfile.BadZipFile, EOFError, zlib.error):  # reading to the end checks the CRC-32
+        raise ModelFileError(
+            label, f"member {info.filename!r} is damaged (CRC or header check failed): the file is corrupt.") from None
+
+
+def _read_npy(member, info, label):
+    name = info.filename[:-len(".npy")]
+    version = np.lib.format.read_magic(member)
+    if version == (1, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(member, max_header_size=_NPY_HEADER_LIMIT)
+    elif version == (2, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_2_0(member, max_header_size=_NPY_HEADER_LIMIT)
+    else:
+        raise ModelFileError(label, f"array '{name}' has an unsupported .npy version {version}.")
+    if dtype.kind not in "biuf" or dtype.hasobject or dtype.fields is not None or dtype.subdtype is not None:
+        raise ModelFileError(label, f"array '{name}' has dtype {dtype}; expected numbers.")
+    count = 1
+    for dimension in shape:
+        count *= dimension
+    size, held = count * dtype.itemsize, info.file_size - member.tell()
+    if size != held:
+        raise ModelFileError(
+            label, f"array '{name}' declares shape {shape} ({size} bytes) but its member holds {held} bytes: "
+            "the file is corrupt.")
+    if name == META_KEY and size > MAX_META_BYTES:
+        raise ModelFileError(label, f"its metadata declares {size} bytes (limit {MAX_META_BYTES}): refused.")
+    data = bytearray(size)
+    if member.readinto(data) != size or member.read(1):
+        raise ModelFileError(label, f"member {info.filename!r} is truncated: the file is corrupt.")
+    return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
+
+
 def read_archive(source):
     """Read a gradwise archive from a path or bytes.
+
+    Sizes are checked before anything is allocated: the archive's member count, the
+    inflated size every member declares (against the file's size), and each ``.npy``
+    header's shape against the bytes its member holds. Every member's CRC-32 is checked,
+    so a flipped byte is an error, never a silently different model.
 
     Returns
     -------
@@ -146,23 +238,21 @@ def read_archive(source):
         For anything that is not an intact gradwise archive of a supported version.
     """
     label, handle = _open_source(source)
-    _sniff(handle.getvalue()[:8], label)
+    content = handle.getvalue()
+    _sniff(content[:8], label)
+    declared = _declared_member_count(content)
+    if declared is not None and declared > MAX_MEMBERS:
+        raise ModelFileError(label, f"it declares {declared} archive members (limit {MAX_MEMBERS}): refused.")
     try:
-        with np.load(handle, allow_pickle=False) as archive:
-            damaged = archive.zip.testzip()  # reads every member and checks its CRC-32
-            if damaged is not None:
-                raise ModelFileError(
-                    label, f"member {damaged!r} is damaged (CRC or header check failed): the file is corrupt."
-                )
-            if META_KEY not in archive.files:
+        with zipfile.ZipFile(handle) as archive:
+            infos = archive.infolist()
+            if META_KEY + ".npy" not in {info.filename for info in infos[:MAX_MEMBERS]}:
                 raise ModelFileError(label, "it is a zip/npz archive, but not a gradwise file (no gradwise metadata).")
-            meta = _decode_meta(archive[META_KEY], label)
-            arrays = {name: archive[name] for name in archive.files if name != META_KEY}
+            _check_members(infos, len(content), label)
+            arrays = {info.filename[:-len(".npy")]: _read_member(archive, info, label) for info in infos}
+        meta = _decode_meta(arrays.pop(META_KEY), label)
     except ModelFileError:
         raise
     except Exception as error:  # noqa: BLE001 - untrusted bytes: every parser failure is one error
         raise ModelFileError(label, f"the file is truncated or corrupt ({type(error).__name__}: {error}).") from None
-    for name, array in arrays.items():
-        if array.dtype.kind not in "biuf":
-            raise ModelFileError(label, f"array '{name}' has dtype {array.dtype}; expected numbers.")
     return label, meta, arrays

@@ -10,6 +10,7 @@ exactly, bit for bit, as the saved one would have.
 
 import io
 
+from ..initializers import AllocationLimitError, allocation_limit
 from . import payload
 from .atomic import atomic_write, check_writable
 from .compile_settings import compile_section, restore_compile, settings_from_section
@@ -93,19 +94,41 @@ def save_model_to_bytes(model):
     return buffer.getvalue()
 
 
+def _file_values(arrays):
+    """How many values the file's arrays hold: the most a model rebuilt from it may allocate."""
+    return sum(array.size for array in arrays.values())
+
+
 def _model_from_archive(label, meta, arrays):
     if meta.get("kind") == "weights":
         raise ModelFileError(label, "it holds only weights; build the model and call model.load_weights(path).")
     if meta.get("kind") != "model":
         raise ModelFileError(label, f"its kind {meta.get('kind')!r} is not 'model': the file is corrupt.")
-    cls = _model_classes().get(meta.get("class_name"))
-    if cls is None:
-        raise ModelFileError(label, f"unknown model class {meta.get('class_name')!r}.")
     try:
-        model = cls.from_config(payload.expect(meta.get("config"), dict, label, "architecture"))
-        if payload.expect(meta.get("built"), bool, label, "'built' flag") and not model.built:
-            model.build(tuple(meta["config"]["input_shape"]))
+        return _rebuild(label, meta, arrays)
+    except ModelFileError:
+        raise
+    except AllocationLimitError as error:
+        raise ModelFileError(
+            label, f"its architecture declares more weights than the file holds ({error}): refused before "
+            "allocating them; the file is corrupt or hostile.") from None
+    except Exception as error:  # noqa: BLE001 - untrusted content: whatever it breaks is one error
+        raise ModelFileError(label, f"its content is malformed ({type(error).__name__}: {error}).") from None
+
+
+def _rebuild(label, meta, arrays):
+    class_name = meta.get("class_name")
+    cls = _model_classes().get(class_name) if isinstance(class_name, str) else None
+    if cls is None:
+        raise ModelFileError(label, f"unknown model class {class_name!r}.")
+    try:
+        with allocation_limit(_file_values(arrays)):
+            model = cls.from_config(payload.expect(meta.get("config"), dict, label, "architecture"))
+            if payload.expect(meta.get("built"), bool, label, "'built' flag") and not model.built:
+                model.build(tuple(meta["config"]["input_shape"]))
     except (ValueError, TypeError, KeyError, AttributeError) as error:
+        if isinstance(error, (ModelFileError, AllocationLimitError)):
+            raise
         raise ModelFileError(label, f"its architecture cannot be rebuilt ({type(error).__name__}: {error}).") from None
     try:
         payload.restore_weights(model, meta.get("weights"), arrays, label)
@@ -183,8 +206,18 @@ def load_weights(model, filepath):
             raise ValueError(
                 f"load_weights: the model is not built and {label} does not give an input shape; build it first."
             )
-        model.build(tuple(shape))
-    payload.restore_weights(model, meta.get("weights"), arrays, label)
+        try:
+            with allocation_limit(_file_values(arrays)):
+                model.build(tuple(shape))
+        except AllocationLimitError as error:
+            raise ModelFileError(
+                label, f"its input shape {shape} gives the model more weights than the file holds ({error}).") from None
+    try:
+        payload.restore_weights(model, meta.get("weights"), arrays, label)
+    except (ModelFileError, ValueError):  # a ValueError names the layer and weight that do not fit the model
+        raise
+    except Exception as error:  # noqa: BLE001 - untrusted content: whatever it breaks is one error
+        raise ModelFileError(label, f"its weights are malformed ({type(error).__name__}: {error}).") from None
 
 
 def clone_model(model, compile=True, seed=None):

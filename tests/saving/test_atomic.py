@@ -12,7 +12,9 @@ import numpy as np
 import pytest
 
 from gradwise import Dense, Input, Sequential
-from gradwise.saving import ModelFileError, atomic_write, check_writable, load_model, model_io
+from gradwise.saving import ModelFileError, atomic, atomic_write, check_writable, load_model, model_io
+
+from ..limits import run_limited
 
 from .builders import assert_same_weights
 
@@ -122,3 +124,107 @@ def test_a_file_replaced_by_a_folder_is_a_model_file_error(tmp_path):
     (tmp_path / "model.gw").mkdir()
     with pytest.raises(ModelFileError, match="it is a folder"):
         load_model(tmp_path / "model.gw")
+
+
+# ----- a full disk ----------------------------------------------------------------------
+CHECKPOINT_ON_A_FULL_DISK = """
+    import numpy as np
+    from gradwise import Dense, Input, Sequential
+    from gradwise.callbacks import ModelCheckpoint
+    model = Sequential([Input((300,)), Dense(300), Dense(1)], seed=0)
+    model.compile(optimizer="sgd", loss="mse")
+    try:
+        model.fit(np.ones((4, 300)), np.ones(4), epochs=1, verbose=0, callbacks=[ModelCheckpoint(sys.argv[1])])
+    except OSError as error:
+        print("OSError:", error)
+"""
+
+
+def test_a_full_disk_during_model_checkpoint_names_the_path_and_keeps_the_previous_file(tmp_path):
+    path = tmp_path / "checkpoint.gw"
+    Sequential([Input((3,)), Dense(2)], seed=1).save(path)
+    previous = path.read_bytes()
+    result = run_limited(CHECKPOINT_ON_A_FULL_DISK, 100_000, path)  # the model file needs about 730 kB
+    assert result.returncode == 0, result.stderr
+    assert f"Cannot save '{path}': File too large" in result.stdout
+    assert "previous file at that path, if any, is unchanged" in result.stdout
+    assert path.read_bytes() == previous and os.listdir(tmp_path) == ["checkpoint.gw"]
+
+
+# ----- temporary files of killed saves ------------------------------------------------------
+def _kill_mid_save(path, times):
+    """Kill SAVE_FOREVER `times` times while it writes a temporary file next to `path`."""
+    for _ in range(times):
+        before = set(_temporaries(path.parent))
+        child = subprocess.Popen([sys.executable, "-c", SAVE_FOREVER, str(path)], cwd=REPOSITORY,
+                                 stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        try:
+            while not set(_temporaries(path.parent)) - before:
+                assert child.poll() is None and time.monotonic() < deadline
+                time.sleep(0.0005)
+        finally:
+            child.kill()
+            child.wait()
+
+
+def test_temporaries_of_killed_saves_are_removed_by_the_next_save_or_load(tmp_path, monkeypatch):
+    monkeypatch.setattr(atomic, "STALE_AFTER_S", 0.0)
+    path = tmp_path / "model.gw"
+    _kill_mid_save(path, 3)
+    left = _temporaries(tmp_path)
+    assert len(left) >= 3, left
+    # Files that are not provably this path's own temporaries stay.
+    unrelated = [".other.gw.0123456789ab.tmp", ".model.gw.tmp", "model.gw.0123456789ab.tmp"]
+    for name in unrelated:
+        (tmp_path / name).write_bytes(b"keep")
+    os.symlink(tmp_path / ".other.gw.0123456789ab.tmp", tmp_path / ".model.gw.aaaaaaaaaaaa.tmp")
+    Sequential([Input((3,)), Dense(2)], seed=1).save(path)
+    assert sorted(_temporaries(tmp_path)) == sorted(unrelated + [".model.gw.aaaaaaaaaaaa.tmp"])
+    _kill_mid_save(path, 2)
+    load_model(path)  # a load cleans up too
+    assert sorted(_temporaries(tmp_path)) == sorted(unrelated + [".model.gw.aaaaaaaaaaaa.tmp"])
+
+
+HOLD_A_SAVE_OPEN = """
+    import time
+    from gradwise.saving import atomic_write
+    def write(handle):
+        handle.write(b"partial")
+        handle.flush()
+        print("writing", flush=True)
+        time.sleep(60)
+    atomic_write(sys.argv[1], write)
+"""
+
+
+def test_the_temporary_of_a_save_in_progress_is_never_removed(tmp_path, monkeypatch):
+    monkeypatch.setattr(atomic, "STALE_AFTER_S", 0.0)
+    path = tmp_path / "model.gw"
+    child = subprocess.Popen([sys.executable, "-c", "import sys\n" + textwrap.dedent(HOLD_A_SAVE_OPEN), str(path)],
+                             cwd=REPOSITORY, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline() == "writing\n"
+        live = _temporaries(tmp_path)
+        assert len(live) == 1
+        Sequential([Input((3,)), Dense(2)], seed=1).save(path)
+        load_model(path)
+        assert _temporaries(tmp_path) == live  # its writer holds the lock: kept
+    finally:
+        child.kill()
+        child.wait()
+        child.stdout.close()
+    load_model(path)  # now its writer is dead
+    assert _temporaries(tmp_path) == []
+
+
+def test_a_fresh_unlocked_temporary_is_kept_until_it_is_old(tmp_path):
+    path = tmp_path / "model.gw"
+    fresh = tmp_path / ".model.gw.0123456789ab.tmp"
+    fresh.write_bytes(b"PK")  # as if its writer had just created it and not yet locked it
+    Sequential([Input((3,)), Dense(2)], seed=1).save(path)
+    assert fresh.exists()
+    old = time.time() - 2 * atomic.STALE_AFTER_S
+    os.utime(fresh, (old, old))
+    load_model(path)
+    assert not fresh.exists()
