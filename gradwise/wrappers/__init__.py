@@ -4,6 +4,8 @@ They follow scikit-learn's rules: constructor arguments are stored verbatim, eve
 ``fit`` trains a fresh model, fitted attributes end in ``_``, and ``clone``,
 ``get_params``/``set_params``, ``cross_val_score``, ``GridSearchCV`` and ``Pipeline``
 work. Arguments of a build function are routed with the prefix ``model__``.
+``KerasClassifier``/``KerasRegressor`` are the same estimators under Keras' names, taking
+``build_fn=`` and the build function's arguments without a prefix, as Keras' wrappers did.
 
 Pickling a fitted wrapper stores its model in gradwise's own file format (bytes), not
 as pickled Python objects, so the unpickled model trains correctly.
@@ -26,6 +28,8 @@ message) where pandas is missing.
 
 from .classifier import NeuralClassifier
 from .expected_failures import EXPECTED_FAILED_CHECKS, expected_failed_checks
+from .keras_names import KerasClassifier, KerasRegressor
 from .regressor import NeuralRegressor
 
-__all__ = ["NeuralClassifier", "NeuralRegressor", "expected_failed_checks", "EXPECTED_FAILED_CHECKS"]
+__all__ = ["NeuralClassifier", "NeuralRegressor", "KerasClassifier", "KerasRegressor", "expected_failed_checks",
+           "EXPECTED_FAILED_CHECKS"]

@@ -51,6 +51,13 @@ class BaseWrapper(BaseEstimator):
         self.callbacks = callbacks
         self.validation_split = validation_split
         self.shuffle = shuffle
+        if "build_fn" in model_params:  # Keras' name: a clear error now, not a prefix error inside cross_val_score
+            name = type(self).__name__
+            raise TypeError(
+                f"{name}: unexpected argument `build_fn` (Keras' name); pass the build function as `model=`, "
+                f"{name}(model=create_model, ...), or use gradwise.wrappers.Keras{name.removeprefix('Neural')}"
+                "(build_fn=create_model, ...)."
+            )
         # Stored verbatim (scikit-learn's rule: no checks in __init__); fit checks the prefix.
         for key, value in model_params.items():
             setattr(self, key, value)
