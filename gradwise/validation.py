@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .callbacks import Callback
+
 
 @dataclass
 class CrossValidationResult:
@@ -67,6 +69,8 @@ def _fresh_callbacks(callbacks):
     """New callback objects for one fold: a factory's result, or deep copies of a list."""
     if callbacks is None:
         return []
+    if isinstance(callbacks, Callback):  # one callback object, as Keras' fit accepts
+        callbacks = [callbacks]
     if callable(callbacks) and not isinstance(callbacks, (list, tuple)):
         made = callbacks()
         if not isinstance(made, (list, tuple)):

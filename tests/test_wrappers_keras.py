@@ -93,3 +93,12 @@ def test_neural_wrappers_refuse_build_fn_at_construction(cls, alias):
     with pytest.raises(TypeError, match=rf"{cls.__name__}: unexpected argument `build_fn` \(Keras' name\); pass the "
                                         rf"build function as `model=`.*gradwise.wrappers.{alias}\(build_fn="):
         cls(build_fn=create_model, epochs=3)
+
+
+def test_one_callback_object_is_copied_for_each_fit(pima):
+    from gradwise.callbacks import EarlyStopping
+
+    x, y = pima
+    stopper = EarlyStopping(monitor="loss", min_delta=10.0, patience=1)  # no epoch improves by 10
+    model = KerasClassifier(build_fn=create_model, epochs=10, callbacks=stopper, random_state=0).fit(x, y)
+    assert len(model.history_["loss"]) == 2 and stopper.model is None  # a fresh copy trained, not the given one

@@ -1,6 +1,6 @@
 """Training callbacks with Keras names and defaults."""
 
-from .base import Callback, CallbackList, History
+from .base import Callback, CallbackList, History, as_list
 from .checkpoint import ModelCheckpoint
 from .csv_logger import CSVLogger
 from .early_stopping import EarlyStopping
@@ -13,5 +13,5 @@ from .terminate import NonFiniteLossWarning, TerminateOnNaN
 __all__ = [
     "Callback", "CallbackList", "History", "ProgressLogger", "ProgressBar", "LoggingCallback", "EarlyStopping",
     "ReduceLROnPlateau", "LearningRateScheduler", "TerminateOnNaN", "NonFiniteLossWarning", "CSVLogger",
-    "LambdaCallback", "ModelCheckpoint",
+    "LambdaCallback", "ModelCheckpoint", "as_list",
 ]

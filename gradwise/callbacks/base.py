@@ -1,7 +1,8 @@
 """Callback, the list that dispatches to callbacks, and History.
 
 A callback is an observer of fit: the model calls its hooks after each batch and
-epoch. Batch hooks cost nothing unless a callback actually provides one: fit builds
+epoch. An epoch cut short by a NaN/Inf loss gets ``on_epoch_failed`` instead of
+``on_epoch_end`` (History records it there, as Keras' History records that epoch). Batch hooks cost nothing unless a callback actually provides one: fit builds
 the batch logs only when some callback overrides ``on_train_batch_begin/end`` in its
 class or sets it on the instance (as ``LambdaCallback`` does).
 """
@@ -24,6 +25,7 @@ class Callback:
     def on_train_end(self, logs=None): ...
     def on_epoch_begin(self, epoch, logs=None): ...
     def on_epoch_end(self, epoch, logs=None): ...
+    def on_epoch_failed(self, epoch, logs=None): ...
     def on_train_batch_begin(self, batch, logs=None): ...
     def on_train_batch_end(self, batch, logs=None): ...
     def on_test_begin(self, logs=None): ...
@@ -36,6 +38,33 @@ def _overrides(callback, hook):
     """True when `callback` provides its own `hook` (in its class or on the instance)."""
     method = getattr(callback, hook, None)
     return getattr(method, "__func__", method) is not getattr(Callback, hook)
+
+
+def as_list(callbacks, owner="fit"):
+    """`callbacks` as a list of Callback: None, one Callback (as Keras accepts), or an iterable of them.
+
+    Raises
+    ------
+    TypeError
+        Anything else, naming `owner`'s argument and the offending item.
+    """
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, Callback):
+        return [callbacks]
+    if isinstance(callbacks, (str, bytes, dict)) or not hasattr(callbacks, "__iter__"):
+        raise TypeError(
+            f"{owner}: `callbacks` must be a Callback or a list of them, got {callbacks!r} of type "
+            f"{type(callbacks).__name__}."
+        )
+    items = list(callbacks)
+    for index, item in enumerate(items):
+        if not isinstance(item, Callback):
+            raise TypeError(
+                f"{owner}: `callbacks[{index}]` must be a gradwise Callback (subclass "
+                f"gradwise.callbacks.Callback), got {item!r} of type {type(item).__name__}."
+            )
+    return items
 
 
 class CallbackList:
@@ -58,7 +87,11 @@ class CallbackList:
 
 
 class History(Callback):
-    """Records every epoch's logs: ``history.history['loss']`` is a list, one value an epoch."""
+    """Records every epoch's logs: ``history.history['loss']`` is a list, one value an epoch.
+
+    An epoch stopped by a NaN/Inf loss is recorded too, with that loss, as Keras records
+    it (so ``pd.DataFrame(history.history)`` keeps one row per epoch run).
+    """
 
     def __init__(self):
         super().__init__()
@@ -73,3 +106,6 @@ class History(Callback):
         self.epoch.append(epoch)
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(value)
+
+    def on_epoch_failed(self, epoch, logs=None):
+        self.on_epoch_end(epoch, logs)

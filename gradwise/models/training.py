@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 
 from .. import losses, metrics as metrics_module, optimizers
-from ..callbacks import CallbackList, History, NonFiniteLossWarning
+from ..callbacks import CallbackList, History, NonFiniteLossWarning, as_list
 from ..callbacks.progress import progress_callback
 from . import data
 
@@ -179,7 +179,7 @@ class TrainingMixin:
         x, targets, weights, validation = self._fit_arrays(x, y, sample_weight, class_weight, validation_split,
                                                            validation_data, stratify_split)
         history = History()
-        callback_list = list(callbacks or [])
+        callback_list = as_list(callbacks, "fit")
         verbose = 1 if verbose == "auto" else int(verbose)
         progress = progress_callback(verbose)
         if progress is not None:
@@ -230,7 +230,9 @@ class TrainingMixin:
                     hooks.call("on_train_batch_end", step, logs)
                 if self.stop_training:
                     break
-            if not failed:  # a failed epoch has no logs: on_epoch_end is not called for it
+            if failed:  # recorded by History with its NaN/Inf loss, as Keras records it
+                hooks.call("on_epoch_failed", epoch, self._failed_epoch_logs(value, seen, metrics, validation))
+            else:
                 self._end_epoch(hooks, epoch, loss_sum, seen, metrics, validation, batch_size)
             if self.stop_training:
                 break
@@ -268,6 +270,15 @@ class TrainingMixin:
             logs.update({f"val_{key}": value for key, value in val_logs.items()})
         logs["learning_rate"] = float(self.optimizer.learning_rate)
         hooks.call("on_epoch_end", epoch, logs)
+
+    def _failed_epoch_logs(self, loss, seen, metrics, validation):
+        """The logs of an epoch stopped by a non-finite `loss`: that loss, the metrics of the batches
+        before it (NaN if none), and NaN for the validation values, which were not computed."""
+        logs = {"loss": loss, **{m.name: m.result() if seen else math.nan for m in metrics}}
+        if validation is not None:
+            logs.update({f"val_{key}": math.nan for key in self.metrics_names})
+        logs["learning_rate"] = float(self.optimizer.learning_rate)
+        return logs
 
     def _snapshot(self):
         """Copies of the flat weights and of every layer's non-trainable state."""

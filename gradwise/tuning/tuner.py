@@ -17,6 +17,7 @@ import optuna
 import threadpoolctl
 from optuna.trial import TrialState
 
+from ..callbacks import as_list
 from ..saving import load_model
 from . import objective as objective_module
 from . import samplers, storage as storage_module, study as study_module, workers as workers_module
@@ -128,7 +129,7 @@ class Tuner:
         """
         fit_kwargs.pop("verbose", None)
         fit_kwargs["epochs"] = epochs
-        runner = TrialRunner(self.hypermodel, x, y, fit_kwargs, list(callbacks or []), self.objectives,
+        runner = TrialRunner(self.hypermodel, x, y, fit_kwargs, as_list(callbacks, "search"), self.objectives,
                              samplers.prunes(self.pruner), self.seed, self.project_dir)
         report = on_trial or (self._print_trial if verbose else None)
         deadline = None if timeout is None else time.time() + float(timeout)

@@ -57,7 +57,9 @@ def test_a_diverging_run_stops_at_the_first_non_finite_loss_with_the_last_finite
     failed_batch = len(after_batch) + 1  # every batch before it ended normally
     assert re.match(rf"fit: the loss became (NaN|Inf) at epoch 1/5, batch {failed_batch}/4; training stopped", message)
     assert model.stop_reason == message and model.stop_training
-    assert history.history == {}  # the failed epoch is not logged
+    # The failed epoch is recorded with its non-finite loss, as Keras' History records it.
+    assert set(history.history) == {"loss", "accuracy", "learning_rate"} and not math.isfinite(history.history["loss"][0])
+    assert history.epoch == [0]
     assert _finite(model.get_weights())
     # the trainable weights are those after the last good batch: the failed update was never applied
     assert all(np.array_equal(a, b) for a, b in zip(_params(model, model.get_weights()), _params(model, after_batch[-1])))
@@ -100,7 +102,8 @@ def test_early_stopping_restores_its_best_weights_after_a_non_finite_loss():
                  LambdaCallback(on_epoch_end=lambda epoch, logs: captured.append(model.get_weights()))]
     history, caught, _ = _fit_recording(model, x, y, callbacks, epochs=8, batch_size=10)
     assert len(caught) == 1 and len(history.history["loss"]) < 8
-    best = int(np.argmin(history.history["loss"]))
+    assert len(history.history["loss"]) == len(captured) + 1  # History also records the failed epoch
+    best = int(np.argmin(history.history["loss"][:-1]))
     assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), captured[best]))
 
 
