@@ -47,6 +47,19 @@ def make_sampler(sampler, seed, space=None):
     return optuna.samplers.GridSampler(grid_values(space or {}), seed=seed)
 
 
+def make_search_sampler(sampler, seed, space):
+    """``make_sampler``, wrapped so a search never repeats a finished configuration.
+
+    'grid' visits each point once by itself, and a sampler object is used exactly as given.
+    """
+    made = make_sampler(sampler, seed, space)
+    if isinstance(sampler, optuna.samplers.BaseSampler) or sampler == "grid":
+        return made
+    from .distinct import DistinctSampler
+
+    return DistinctSampler(made, space or {})
+
+
 def grid_values(space):
     """Name -> list of values for GridSampler; every parameter must be discrete."""
     grid = {}

@@ -15,6 +15,7 @@ connection to the same storage.
 """
 
 import contextlib
+import json
 import os
 import shutil
 import time
@@ -26,11 +27,123 @@ import optuna
 from optuna.storages import BaseStorage
 from optuna.storages._heartbeat import BaseHeartbeat
 from optuna.storages.journal import JournalFileBackend, JournalStorage
+from optuna.storages.journal._file import get_lock_file
 from optuna.trial import TrialState
 
 JOURNAL_FILE = "study.journal"
 HEARTBEAT_KEY = "gradwise:heartbeat"
 _RDB_PREFIXES = ("postgresql", "mysql", "sqlite", "oracle", "mssql")
+
+
+class JournalWriteError(OSError):
+    """The study journal could not be written (a full disk, a file size limit); it is left as it was."""
+
+
+class JournalRepairedWarning(UserWarning):
+    """A torn record (a write cut short by a full disk or a crash) was dropped from the study journal."""
+
+
+_RECORD_START = b'{"op_code"'
+
+
+class CrashSafeJournalBackend(JournalFileBackend):
+    """Optuna's journal file, made safe against writes cut short by a full disk or a crash.
+
+    On open, a torn record (a last line without its newline, or a line that no longer
+    parses because a later write was appended to a torn one) is dropped with a
+    ``JournalRepairedWarning``; a complete record appended after a torn one on the same
+    line is kept. An append that fails (no space left, a file size limit) truncates the
+    journal back to its previous length and raises ``JournalWriteError`` naming the path,
+    so the journal is never left half-written.
+    """
+
+    def __init__(self, file_path):
+        super().__init__(file_path)
+        with get_lock_file(self._lock):
+            self._repair()
+
+    def _repair(self):
+        with open(self._file_path, "rb") as handle:
+            content = handle.read()
+        lines = content.split(b"\n")
+        tail = lines.pop()  # b"" when the journal ends with its newline
+        kept, dropped, rewrite = [], len(tail), False
+        for line in lines:
+            record = _salvaged(line)
+            if record != line:
+                rewrite = True
+                dropped += len(line) - len(record or b"")
+            if record is not None:
+                kept.append(record)
+        if not (dropped or rewrite):
+            return
+        kept_copy = ""
+        if not rewrite:  # the common case: only the last write was torn
+            os.truncate(self._file_path, len(content) - len(tail))
+        else:  # a torn record with later writes appended to it (journals damaged before this check)
+            backup = f"{self._file_path}.damaged-{int(time.time())}"
+            shutil.copyfile(self._file_path, backup)
+            kept_copy = f" (the damaged journal is kept as '{backup}')"
+            with open(self._file_path + ".repair", "wb") as handle:
+                handle.write(b"".join(record + b"\n" for record in kept))
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(self._file_path + ".repair", self._file_path)
+        warnings.warn(
+            f"The study journal '{self._file_path}' holds a torn record ({dropped} bytes, from a write cut "
+            f"short by a full disk or a crash); it was dropped{kept_copy} and the study continues from its last complete "
+            "record.", JournalRepairedWarning, stacklevel=4)
+
+    def append_logs(self, logs):
+        try:
+            with get_lock_file(self._lock):
+                size = os.path.getsize(self._file_path)
+                try:
+                    text = "\n".join(json.dumps(log, separators=(",", ":")) for log in logs) + "\n"
+                    with open(self._file_path, "ab") as handle:
+                        handle.write(text.encode("utf-8"))
+                        handle.flush()
+                        os.fsync(handle.fileno())
+                except OSError as error:
+                    restored = _truncate(self._file_path, size)
+                    raise JournalWriteError(
+                        error.errno, f"Cannot write to the study journal '{self._file_path}': "
+                        f"{error.strerror or error}. " + (
+                            "The journal was left as it was; free some space and run the same search again to "
+                            "resume." if restored else
+                            "The failed record could not be removed now; it is dropped when the study is next "
+                            "opened. Free some space and run the same search again to resume.")) from None
+        except JournalWriteError:
+            raise
+        except OSError as error:  # the lock file itself could not be created
+            raise JournalWriteError(
+                error.errno, f"Cannot write to the study journal '{self._file_path}': {error.strerror or error}. "
+                "Free some space and run the same search again to resume.") from None
+
+
+def _salvaged(line):
+    """`line` if it is a record, the last complete record in it after a torn one, or None."""
+    if _parses(line):
+        return line
+    start = line.rfind(_RECORD_START)
+    if start > 0 and _parses(line[start:]):
+        return line[start:]
+    return None
+
+
+def _parses(line):
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False
+
+
+def _truncate(path, size):
+    try:
+        os.truncate(path, size)
+        return True
+    except OSError:
+        return False
 
 
 class HeartbeatJournalStorage(JournalStorage, BaseHeartbeat):
@@ -97,7 +210,7 @@ class StorageSpec:
         """A new Optuna storage object for this description."""
         callback = _retry_callback(self.max_retry)
         if self.url is None:
-            backend = JournalFileBackend(self.journal_path)
+            backend = CrashSafeJournalBackend(self.journal_path)
             return HeartbeatJournalStorage(backend, self.heartbeat_interval, self.grace_period, callback)
         engine_kwargs = {"pool_pre_ping": True} if self.url.startswith(("postgresql", "mysql")) else {}
         with warnings.catch_warnings():

@@ -20,6 +20,7 @@ from .hyperparameters import HyperParameters
 SPACE_KEY = "gradwise:search_space"
 OBJECTIVES_KEY = "gradwise:objectives"
 SEED_KEY = "gradwise:seed"
+RUNS_KEY = "gradwise:runs"
 PROBE_DRAWS = 8
 
 
@@ -30,6 +31,23 @@ class SearchSpaceChangedError(ValueError):
 def trial_seed(study_seed, number):
     """The training seed of trial `number`: a fixed function of the study's seed and the number."""
     return int(np.random.SeedSequence([int(study_seed), int(number)]).generate_state(1)[0])
+
+
+def run_seed(study_seed, run):
+    """The sampler seed of the study's `run`-th search (0 for the first): reproducible, never reused."""
+    return int(np.random.SeedSequence([int(study_seed), 7_919, int(run)]).generate_state(1)[0])
+
+
+def next_run(study, spec, storage):
+    """Number this search among the study's searches (0, 1, ...), under the study's shared lock.
+
+    Seeding each search's samplers from this number (``run_seed``) means a resumed study,
+    or a second process joining it, never replays the draws of an earlier search.
+    """
+    with spec.creation_lock(storage, study.study_name):
+        run = int(study.user_attrs.get(RUNS_KEY, 0))
+        study.set_user_attr(RUNS_KEY, run + 1)
+    return run
 
 
 def probe_space(hypermodel, draws=PROBE_DRAWS):

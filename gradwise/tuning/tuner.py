@@ -133,16 +133,19 @@ class Tuner:
                              samplers.prunes(self.pruner), self.seed, self.project_dir)
         report = on_trial or (self._print_trial if verbose else None)
         deadline = None if timeout is None else time.time() + float(timeout)
+        # Every search of the study draws from its own seed, so a resume never replays an earlier one.
+        run_seed = study_module.run_seed(self.seed, study_module.next_run(self.study, self.storage_spec, self._storage))
         study_module.queue_missing(self.study, self.storage_spec, self._storage, self.max_trials)
         if self.workers == 1:
+            self.study.sampler = samplers.make_search_sampler(self._sampler_spec, run_seed, self.space)
             with threadpoolctl.threadpool_limits(limits=self.threads_per_worker):
                 workers_module.run_queued(self.study, runner, deadline, report)
             return
-        self._search_in_processes(runner, deadline, report)
+        self._search_in_processes(runner, deadline, report, run_seed)
 
-    def _search_in_processes(self, runner, deadline, report):
+    def _search_in_processes(self, runner, deadline, report, run_seed):
         spec = workers_module.WorkerSpec(self.storage_spec, self.project_name, self._sampler_spec, self.pruner,
-                                         self.seed, self.space, self.threads_per_worker)
+                                         run_seed, self.space, self.threads_per_worker)
         seen = {t.number for t in self.study.get_trials(deepcopy=False) if t.state.is_finished()}
 
         def poll():
@@ -157,6 +160,7 @@ class Tuner:
             warnings.warn("Tuner: " + "; ".join(lost) + ". Trials it was running are failed and retried once "
                           "their heartbeat stops.", UserWarning, stacklevel=3)
         # Trials still running belong to dead processes (or to other machines): wait, retry here if needed.
+        self.study.sampler = samplers.make_search_sampler(self._sampler_spec, run_seed, self.space)
         with threadpoolctl.threadpool_limits(limits=self.threads_per_worker):
             workers_module.run_queued(self.study, runner, deadline, lambda trial: poll())
 

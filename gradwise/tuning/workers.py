@@ -24,7 +24,7 @@ import threadpoolctl
 from optuna.storages._heartbeat import BaseHeartbeat
 from optuna.trial import TrialState
 
-from .samplers import make_sampler
+from .samplers import make_search_sampler
 
 
 def _heartbeat_interval(storage):
@@ -45,7 +45,9 @@ class _Heartbeat:
     def _beat(self):
         try:
             self.storage.record_heartbeat(self.trial_id)
-        except (optuna.exceptions.UpdateFinishedTrialError, KeyError):
+        except (optuna.exceptions.UpdateFinishedTrialError, KeyError, OSError):
+            # A finished trial, or a storage that cannot be written (a full disk): the
+            # trial's own next write raises the error for the search to report.
             self._stop.set()
 
     def _run(self):
@@ -94,9 +96,30 @@ def _run_one(study, trial_id, origin, runner):
         if "Study.stop" not in str(caught):
             raise
         frozen, stop = study._storage.get_trial(trial_id), True
+    if isinstance(error, KeyboardInterrupt):
+        requeue_interrupted(study, frozen)
     if error is not None:
         raise error
     return frozen, stop
+
+
+def requeue_interrupted(study, frozen):
+    """Queue a rerun of a trial stopped by Ctrl-C, with its parameters and seed.
+
+    The interrupted trial stays FAIL (Optuna's record of what happened) but lists in the
+    rerun's ``retry_history``, so it does not count toward ``max_trials``
+    (``study.counted``): a resumed search runs it again and ends with exactly the
+    completed trials asked for.
+    """
+    attrs = frozen.system_attrs
+    system_attrs = {
+        "failed_trial": attrs.get("failed_trial", frozen.number),
+        "retry_history": [*attrs.get("retry_history", []), frozen.number],
+        "gradwise:interrupted": True,
+    }
+    study.add_trial(optuna.trial.create_trial(
+        state=TrialState.WAITING, params=frozen.params, distributions=frozen.distributions,
+        system_attrs=system_attrs))
 
 
 def run_queued(study, runner, deadline=None, on_finished=None, wait_for_running=True):
@@ -133,7 +156,7 @@ class WorkerSpec:
     study_name: str
     sampler: object
     pruner: object
-    seed: int
+    seed: int  # this search's seed (``study.run_seed``); each worker derives its own from it
     space: dict
     threads: int
 
@@ -146,7 +169,7 @@ def _worker_main(index, spec, runner, deadline, messages):
     try:
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         with threadpoolctl.threadpool_limits(limits=spec.threads):
-            sampler = make_sampler(spec.sampler, worker_seed(spec.seed, index), spec.space)
+            sampler = make_search_sampler(spec.sampler, worker_seed(spec.seed, index), spec.space)
             study = optuna.load_study(study_name=spec.study_name, storage=spec.storage.open(), sampler=sampler,
                                       pruner=spec.pruner)
             run_queued(study, runner, deadline, wait_for_running=False)  # the parent waits for stragglers

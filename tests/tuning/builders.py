@@ -107,3 +107,21 @@ def search_until_killed(directory, marker):
     tuner = Tuner(build_tiny, objective="val_accuracy", max_trials=3, seed=5, directory=directory,
                   project_name="killed", heartbeat_interval=1, grace_period=2)
     tuner.search(x, y, epochs=3, validation_split=0.25, verbose=0, callbacks=[HangOnce(marker, skip=2)])
+
+
+def build_discrete(hp):
+    """A space of exactly 8 configurations: 4 widths x 2 activations."""
+    model = gw.Sequential([Input((4,)), Dense(hp.Choice("units", [2, 3, 4, 5]), activation=hp.Choice(
+        "activation", ["relu", "tanh"])), Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def search_shared(directory, trials):
+    """One of several processes searching one project at once, each with a single worker."""
+    from gradwise.tuning import Tuner
+
+    x, y = binary_data(64)
+    tuner = Tuner(build_tiny, objective="val_loss", max_trials=trials, seed=11, directory=directory,
+                  project_name="shared", heartbeat_interval=1, grace_period=2)
+    tuner.search(x, y, epochs=1, validation_split=0.25, verbose=0, callbacks=[SlowEpochs(0.05)])
