@@ -1,7 +1,7 @@
 """Real datasets for the fault suite, split once with a fixed seed.
 
 scikit-learn's bundled digits, breast_cancer, iris and diabetes (no download) and the
-Pima diabetes table in ../shared/datasets. Each loader returns (x_train, y_train, x_val,
+Pima diabetes table in ../shared/datasets, and two generated problems (circles, blobs). Each loader returns (x_train, y_train, x_val,
 y_val) as float64; ``scaled`` standardizes the features with training statistics
 (digits is divided by 16, its pixel range), ``raw`` keeps the units of the source.
 """
@@ -30,6 +30,12 @@ def _standardize(x_train, x_val):
 def _raw(name):
     from sklearn import datasets
 
+    if name == "circles":  # two noisy concentric rings: not linearly separable
+        x, y = datasets.make_circles(n_samples=600, noise=0.08, factor=0.5, random_state=0)
+        return x.astype(np.float64), y
+    if name == "blobs":  # three well-separated Gaussian blobs: an easy problem
+        x, y = datasets.make_blobs(n_samples=450, centers=3, n_features=4, cluster_std=1.5, random_state=0)
+        return x.astype(np.float64), y
     if name == "pima":
         table = np.loadtxt(PIMA, delimiter=",", skiprows=1)
         return table[:, :8], table[:, 8].astype(np.int64)
@@ -44,8 +50,10 @@ def load(name, scaling="scaled", train_size=None, seed=0):
 
     Parameters
     ----------
-    name : {'digits', 'breast_cancer', 'iris', 'pima', 'diabetes'}
-    scaling : {'scaled', 'raw'}
+    name : {'digits', 'breast_cancer', 'iris', 'pima', 'diabetes', 'circles', 'blobs'}
+    scaling : {'scaled', 'raw', 'negative'}
+        'negative': scaled, then shifted to negative means (digits: pixels / 16 - 1, in [-1, 0];
+        the others: standardized, minus 1, clipped at 0).
     train_size : int, optional
         Keep only this many training rows (stratified), for overfitting set-ups.
     """
@@ -55,13 +63,18 @@ def load(name, scaling="scaled", train_size=None, seed=0):
     if train_size is not None and train_size < len(x_train):
         x_train, _, y_train, _ = _split(x_train, y_train, val_fraction=len(x_train) - train_size, seed=seed,
                                         stratify=not regression)
-    if scaling == "scaled":
+    if scaling in ("scaled", "negative"):
         if name == "digits":
             x_train, x_val = x_train / 16.0, x_val / 16.0
         else:
             x_train, x_val = _standardize(x_train, x_val)
+        if scaling == "negative":
+            if name == "digits":
+                x_train, x_val = x_train - 1.0, x_val - 1.0
+            else:
+                x_train, x_val = np.minimum(x_train - 1.0, 0.0), np.minimum(x_val - 1.0, 0.0)
     elif scaling != "raw":
-        raise ValueError(f"load: `scaling` must be 'scaled' or 'raw', got {scaling!r}.")
+        raise ValueError(f"load: `scaling` must be 'scaled', 'negative' or 'raw', got {scaling!r}.")
     if regression:
         y_train, y_val = y_train.astype(np.float64), y_val.astype(np.float64)
     return x_train, y_train, x_val, y_val

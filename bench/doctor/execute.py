@@ -15,9 +15,32 @@ from .data import load
 _REGRESSION_TARGETS = ("continuous", "standardized", "continuous_binary")
 
 
+def corrupt(case, x_train, y_train, x_val, y_val):
+    """Non-finite values injected as `case.corrupt` says: 'nan_x' (5% of the training and
+    validation cells missing), 'nan_val_x' (missing cells in the validation rows only),
+    'inf_y' (regression targets through a log, with -Inf where the target was its minimum)."""
+    rng = np.random.default_rng(0)
+    if case.corrupt in ("nan_x", "nan_val_x"):
+        x_val = np.array(x_val, dtype=np.float64)
+        x_val[rng.random(x_val.shape) < 0.05] = np.nan
+        if case.corrupt == "nan_x":
+            x_train = np.array(x_train, dtype=np.float64)
+            x_train[rng.random(x_train.shape) < 0.05] = np.nan
+    elif case.corrupt == "inf_y":
+        low = min(y_train.min(), y_val.min())
+        with np.errstate(divide="ignore"):
+            y_train, y_val = np.log(y_train - low), np.log(y_val - low)
+    elif case.corrupt is not None:
+        raise ValueError(f"corrupt: unknown corruption {case.corrupt!r}")
+    return x_train, y_train, x_val, y_val
+
+
 def prepare(case):
     """(x_train, y_train, x_val, y_val, output_units) for `case`, labels shaped for its loss."""
     x_train, y_train, x_val, y_val = load(case.data, case.scaling, case.train_size)
+    if case.corrupt is not None:
+        return (*corrupt(case, x_train, y_train, x_val, y_val), 1 if case.targets in _REGRESSION_TARGETS
+                else int(max(y_train.max(), y_val.max())) + 1)
     if case.targets in _REGRESSION_TARGETS:
         y_train, y_val = y_train.astype(np.float64), y_val.astype(np.float64)
         if case.targets == "standardized":

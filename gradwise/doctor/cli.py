@@ -1,11 +1,13 @@
 """The ``gradwise doctor`` command: diagnose a saved model on a CSV file.
 
     gradwise doctor --model model.gw --data diabetes.csv --target Outcome [--repair]
+    gradwise doctor --model model.gw --data diabetes.csv --target Outcome --find-lr [--figure lr.png]
 
 ``add_parser(subparsers)`` adds the sub-command to an argparse parser (gradwise's CLI
 calls it); ``run(args)`` executes it and returns the exit status: 0 when no problem of
 severity warning or worse was found, 1 when some was, 2 when the model or the data
-could not be read.
+could not be read. ``--find-lr`` runs the learning-rate range test instead and prints the
+suggested rate (status 0, or 1 when no rate could be read from the curve).
 """
 
 import csv
@@ -25,6 +27,8 @@ def add_parser(subparsers):
     parser.add_argument("--data", required=True, help="CSV file with a header row and numeric columns")
     parser.add_argument("--target", required=True, help="name of the column to predict")
     parser.add_argument("--repair", action="store_true", help="apply the remedies, retrain, report before/after")
+    parser.add_argument("--find-lr", action="store_true",
+                        help="run the learning-rate range test (Smith 2017) instead and print the suggested rate")
     parser.add_argument("--epochs", type=int, default=20, help="epochs of the probe training (default 20)")
     parser.add_argument("--batch-size", type=int, default=32, help="batch size of the probe (default 32)")
     parser.add_argument("--validation-split", type=float, default=0.2, help="held-out fraction (default 0.2)")
@@ -86,6 +90,8 @@ def run(args, stdout=None, stderr=None):
     except (OSError, ValueError) as error:
         print(f"gradwise doctor: {error}", file=stderr)
         return 2
+    if args.find_lr:
+        return _find_lr(args, model, x, _targets(y, model), stdout, stderr)
     try:
         report = diagnose(model, x, _targets(y, model), epochs=args.epochs, batch_size=args.batch_size,
                           validation_split=args.validation_split, repair=args.repair, seed=args.seed,
@@ -106,3 +112,28 @@ def run(args, stdout=None, stderr=None):
             report.repaired_model.save(args.save_repaired)
             print(f"Repaired model saved to {args.save_repaired}.", file=stdout)
     return 1 if report.codes("warning") else 0
+
+
+def _find_lr(args, model, x, y, stdout, stderr):
+    """``--find-lr``: the range test on the rows with finite values; the curve to --json, the plot to --figure."""
+    import json
+
+    from .lr_finder import find_learning_rate
+
+    rows = np.isfinite(x).all(axis=1) & np.isfinite(y)
+    try:
+        result = find_learning_rate(model, x[rows], y[rows], batch_size=args.batch_size, seed=args.seed)
+    except ValueError as error:
+        print(f"gradwise doctor: {error}", file=stderr)
+        return 2
+    stopped = "the loss diverged" if result.diverged else "the sweep ended"
+    rate = "none (the curve is too short)" if result.suggestion is None else f"{result.suggestion:.3g}"
+    print(f"Learning-rate range test ({result.optimizer}, {len(result.losses)} batches of {args.batch_size}, "
+          f"{result.learning_rates[0]:.3g} to {result.learning_rates[-1]:.3g}; {stopped}).\n"
+          f"Suggested learning rate ({result.rule} rule): {rate}", file=stdout)
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(result.to_dict(), handle, indent=1)
+    if args.figure:
+        result.figure().savefig(args.figure)
+    return 0 if result.suggestion is not None else 1

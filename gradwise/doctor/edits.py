@@ -177,8 +177,11 @@ def _reduce_lr_on_plateau(spec, remedy, trace):
     return f"ReduceLROnPlateau(monitor='{remedy.params['monitor']}', factor=0.2, patience=3)"
 
 
+MAX_EPOCH_FACTOR = 20  # progress.MAX_EPOCH_FACTOR: the probe trains at most 20x its epochs
+
+
 def _train_longer(spec, remedy, trace):
-    factor = min(spec.epoch_factor * remedy.params["factor"], 3)
+    factor = min(spec.epoch_factor * remedy.params["factor"], MAX_EPOCH_FACTOR)
     if factor == spec.epoch_factor:
         return None
     spec.epoch_factor = factor
@@ -217,4 +220,5 @@ EDITS = {
     "standardize_inputs": _flag("standardize_inputs", "inputs standardized with the training mean and std"),
     "standardize_targets": _flag("standardize_targets", "targets standardized with the training mean and std"),
     "impute": _flag("impute", "missing inputs replaced by the training mean"), "fix_output": _fix_output,
+    "drop_nonfinite_targets": _flag("drop_nonfinite_targets", "rows with a NaN or infinite target dropped"),
 }

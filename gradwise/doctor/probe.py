@@ -13,11 +13,14 @@ import numpy as np
 from ..callbacks import EarlyStopping, NonFiniteLossWarning
 from .callback import Doctor
 from .detectors import check_labels, run_detectors
+from .detectors.numerics import nonfinite_data
+from .lr_finder import sweep
 from .report import Report
 from .setup import describe_model
 from .spec import Preparation
 from .trace import Trace
 
+LEARNING_RATE_ACTIONS = ("lower_learning_rate", "raise_learning_rate")
 CLASSIFICATION = ("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy")
 
 
@@ -33,15 +36,21 @@ class ProbeResult:
 
 def run_probe(spec, data, epochs, batch_size, sample_every=1, feature_names=None):
     """Train a model built from `spec` on `data` = (x_train, y_train, x_val, y_val); return a ProbeResult."""
+    if spec.drop_nonfinite_targets:
+        data = _finite_targets(data)
     x_train, y_train, x_val, y_val = data
     preparation = Preparation(spec, x_train, y_train)
     model = spec.build(input_shape=np.shape(x_train)[1:])
     setup = describe_model(model)
-    mismatched = check_labels(y_train, setup)
-    if mismatched:
+    refused = check_labels(y_train, setup)
+    note = "The probe did not train: fit rejects these labels for this loss."
+    if not refused:
+        refused = nonfinite_data(*(preparation.inputs(x) if spec.impute and index % 2 == 0 else x
+                                   for index, x in enumerate(data)))
+        note = "The probe did not train: fit rejects non-finite data."
+    if refused:
         trace = Trace(setup)
-        findings = mismatched + run_detectors(trace)
-        note = "The probe did not train: fit rejects these labels for this loss."
+        findings = refused + run_detectors(trace)
         return ProbeResult(model, Report(findings, trace, notes=[note]), {}, preparation, error=note)
     doctor = Doctor(sample_every=sample_every, verbose=0)
     extra = spec.make_callbacks()
@@ -66,10 +75,36 @@ def run_probe(spec, data, epochs, batch_size, sample_every=1, feature_names=None
         if isinstance(callback, EarlyStopping) and callback.best_weights is not None:
             trace.setup["restored_epoch"] = int(callback.best_epoch)
     findings = run_detectors(trace)
+    if any(remedy.action in LEARNING_RATE_ACTIONS for finding in findings for remedy in finding.remedies):
+        trace.setup["lr_finder"] = range_test(spec, preparation, x_train, y_train, batch_size)
+        findings = run_detectors(trace)  # the learning-rate remedies are now sized by the range test
     notes = [] if error is None else [f"The probe stopped with an error: {error}"]
     report = Report(findings, trace, overhead=None, notes=notes)
     score = validation_score(model, preparation, x_val, y_val, trace.setup)
     return ProbeResult(model, report, score, preparation, error=error, notes=notes)
+
+
+def _finite_targets(data):
+    """The training and validation rows whose targets are all finite."""
+    x_train, y_train, x_val, y_val = data
+    kept = []
+    for x, y in ((x_train, y_train), (x_val, y_val)):
+        y = np.asarray(y)
+        rows = np.isfinite(y.reshape(len(y), -1)).all(axis=1) if np.issubdtype(y.dtype, np.number) else slice(None)
+        kept += [np.asarray(x)[rows], y[rows]]
+    return tuple(kept)
+
+
+def range_test(spec, preparation, x_train, y_train, batch_size):
+    """The range test (``lr_finder.sweep``) on a fresh copy of the set-up, as plain data for the trace."""
+    model = spec.build(input_shape=np.shape(x_train)[1:])
+    x, y = preparation.inputs(x_train), preparation.targets(y_train)
+    rows = np.isfinite(np.asarray(x, dtype=np.float64)).reshape(len(x), -1).all(axis=1)
+    if isinstance(spec.optimizer_config.get("learning_rate"), dict) or rows.sum() < 2:
+        return None
+    result = sweep(model, x[rows], np.asarray(y)[rows], batch_size=batch_size)
+    return {"suggestion": result.suggestion, "rule": result.rule, "optimizer": result.optimizer,
+            "diverged": result.diverged, "batches": len(result.losses)}
 
 
 def validation_score(model, preparation, x_val, y_val, setup):

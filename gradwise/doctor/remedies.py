@@ -13,21 +13,43 @@ def _optimizer(setup):
     return setup.get("optimizer") or {"class": "Optimizer", "learning_rate": 0.001}
 
 
+def _range_test(setup, optimizer):
+    """The learning rate the range test suggested for this set-up's optimizer, or None.
+
+    ``diagnose`` runs ``lr_finder.sweep`` on a copy of the model when a finding offers a
+    learning-rate remedy and stores the result in ``setup['lr_finder']``."""
+    found = setup.get("lr_finder") or {}
+    if found.get("suggestion") and found.get("optimizer") == optimizer["class"]:
+        return float(found["suggestion"])
+    return None
+
+
 def lower_learning_rate(setup, factor=10.0):
+    """Down to the range test's suggestion when it is lower; else `factor` times lower."""
     optimizer = _optimizer(setup)
     old = optimizer["learning_rate"]
-    new = old / factor
-    return Remedy("lower_learning_rate", f"Lower the learning rate {factor:g}x.",
-                  f"optimizer={optimizer['class']}(learning_rate={new:g})  # was {old:g}", {"learning_rate": new})
+    suggested = _range_test(setup, optimizer)
+    if suggested is not None and suggested < old:
+        new, how = suggested, "to the range test's suggestion (gradwise.doctor.find_learning_rate)"
+    else:
+        new, how = old / factor, f"{factor:g}x"
+    return Remedy("lower_learning_rate", f"Lower the learning rate {how}.",
+                  f"optimizer={optimizer['class']}(learning_rate={new:.3g})  # was {old:g}", {"learning_rate": new})
 
 
 def raise_learning_rate(setup, factor=None):
+    """Up to the range test's suggestion when it is higher; else a fixed step (at least 10x)."""
     optimizer = _optimizer(setup)
     old = optimizer["learning_rate"]
-    new = min(old * (factor or 100.0), 1e-3 if optimizer["class"] != "SGD" else 0.05)
-    new = max(new, old * 10.0)
-    return Remedy("raise_learning_rate", "Raise the learning rate (updates are far too small to make progress).",
-                  f"optimizer={optimizer['class']}(learning_rate={new:g})  # was {old:g}", {"learning_rate": new})
+    suggested = _range_test(setup, optimizer)
+    if suggested is not None and suggested > old:
+        new, how = suggested, " to the range test's suggestion (gradwise.doctor.find_learning_rate)"
+    else:
+        new = max(min(old * (factor or 100.0), 1e-3 if optimizer["class"] != "SGD" else 0.05), old * 10.0)
+        how = ""
+    return Remedy("raise_learning_rate", f"Raise the learning rate{how} (updates are far too small to make "
+                  "progress).", f"optimizer={optimizer['class']}(learning_rate={new:.3g})  # was {old:g}",
+                  {"learning_rate": new})
 
 
 def clipnorm(setup, value=1.0):
@@ -135,9 +157,9 @@ def switch_to_adam(setup, learning_rate=1e-3):
                   f"(learning_rate={optimizer['learning_rate']:g})", {"learning_rate": learning_rate})
 
 
-def train_longer(factor=3):
-    return Remedy("train_longer", f"Train {factor}x more epochs.", f"model.fit(..., epochs=epochs * {factor})",
-                  {"factor": factor})
+def train_longer(factor=3, reason=""):
+    return Remedy("train_longer", f"Train {factor:g}x as many epochs{reason}.",
+                  f"model.fit(..., epochs=epochs * {factor:g})", {"factor": factor})
 
 
 def fix_output(setup, activation, loss, from_logits=False):

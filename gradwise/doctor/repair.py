@@ -1,11 +1,14 @@
 """repair: apply the top remedy of each problem, retrain, and show the evidence.
 
 A round takes the findings (warning or worse) that are not consequences of another
-finding, applies the first remedy of each that fits the set-up (``edits.EDITS``),
-retrains the changed set-up with the same probe and diagnoses it again. Rounds repeat
-while problems remain (at most `rounds`). The repaired set-up with the best validation
-score is kept (the report says whether it beats the original). Every change is logged
-with the code it stands for; nothing is changed silently.
+finding, applies the first remedy of each that fits the set-up (``edits.EDITS``) and
+that was not tried for that finding before, retrains the changed set-up with the same
+probe and diagnoses it again. Rounds repeat while problems remain (at most `rounds`): a
+remedy that did not clear its finding gives way to the finding's next remedy, and a
+round that scored worse than the set-up it changed is undone. The set-up handed back
+is never worse on validation than the original: when every repaired set-up is, the
+original is kept and the report says so. Every change is logged with the code it
+stands for; nothing is changed silently.
 
 The returned model takes the same raw inputs as the original: when the inputs (or
 regression targets) were standardized, the scaling is folded into the first (or last)
@@ -19,30 +22,51 @@ from .findings import severity_rank
 from .probe import improved, run_probe
 
 
-def _plan(report):
-    """(finding, remedy) for each root or independent finding, with an applicable first remedy."""
+def _plan(report, tried):
+    """(finding, remedy) for each root or independent finding: its first applicable remedy not
+    yet tried for that finding (so a remedy that did not clear a finding is not repeated)."""
     plan, actions = [], set()
     for finding in report.findings:
         if finding.rank < severity_rank("warning") or finding.caused_by:
             continue
-        remedy = next((item for item in finding.remedies if item.action in EDITS), None)
+        remedy = next((item for item in finding.remedies
+                       if item.action in EDITS and (finding.code, item.action) not in tried), None)
         if remedy is not None and (remedy.action, str(remedy.params)) not in actions:
             actions.add((remedy.action, str(remedy.params)))
             plan.append((finding, remedy))
     return plan
 
 
+def _serious(result):
+    return len(result.report.codes("warning"))
+
+
+def _better(candidate, best):
+    """True when `candidate` should replace `best`: it scores better on validation, or no
+    worse and with fewer problems left."""
+    if improved(best.score, candidate.score):
+        return True
+    return not improved(candidate.score, best.score) and _serious(candidate) < _serious(best)
+
+
 def repair_spec(spec, first, data, *, epochs, batch_size, rounds=3, sample_every=1, feature_names=None):
-    """Repair rounds starting from the probe `first` of `spec`; returns the final Report."""
-    log, results = [], [first]
+    """Repair rounds starting from the probe `first` of `spec`; returns the final Report.
+
+    Each round applies, per problem, the first remedy not yet tried for it. A round whose
+    set-up scores worse on validation than the set-up it started from is undone (logged as
+    ``kept: False``), and the next round tries each problem's next remedy. The set-up
+    handed back is the best round that scores no worse than the original; when none does,
+    the original is kept and the report says so."""
+    log, results, tried = [], [first], set()
     current_spec, current = spec, first
     for round_number in range(1, rounds + 1):
-        plan = _plan(current.report)
+        plan = _plan(current.report, tried)
         if not plan:
             break
         new_spec = current_spec.copy()
         entries = []
         for finding, remedy in plan:
+            tried.add((finding.code, remedy.action))
             change = EDITS[remedy.action](new_spec, remedy, current.report.trace)
             if change is None:
                 continue
@@ -50,25 +74,31 @@ def repair_spec(spec, first, data, *, epochs, batch_size, rounds=3, sample_every
                             "description": remedy.description, "code": remedy.code, "change": change,
                             "evidence_before": dict(finding.evidence), "applied": True})
         if not entries:
-            break
+            continue
         result = run_probe(new_spec, data, epochs, batch_size, sample_every, feature_names)
         after_codes = result.report.codes()
+        worse = improved(result.score, current.score)
         for entry in entries:
             entry["gone_after"] = entry["finding"] not in after_codes
+            entry["kept"] = not worse
         log += entries
         results.append(result)
-        current_spec, current = new_spec, result
-    best = results[1] if len(results) > 1 else results[0]
-    for result in results[2:]:
-        if improved(best.score, result.score):
+        if not worse:
+            current_spec, current = new_spec, result
+    best = first
+    for result in results[1:]:
+        if not improved(result.score, first.score) and (best is first or _better(result, best)):
             best = result
-    return _final_report(first, best, log)
+    return _final_report(first, best, log, tried_any=len(results) > 1)
 
 
-def _final_report(first, best, log):
+def _final_report(first, best, log, tried_any=False):
     """The original diagnosis, with the repairs, the scores before and after, and the repaired run."""
     report = first.report
     repaired = best is not first
+    if tried_any and not repaired:
+        report.notes.append("Every repaired set-up scored worse on validation than the original, so the "
+                            "original is kept (report.repaired_model is None); the repairs tried are listed.")
     before_codes = sorted(report.codes())
     after_codes = sorted(best.report.codes()) if repaired else before_codes
     evidence = {}
@@ -91,6 +121,9 @@ def _final_report(first, best, log):
     report.preparation = best.preparation if repaired else None
     if repaired and not report.after["improved"]:
         report.notes.append("The repaired set-up did not score better on validation than the original.")
+    if repaired and best.preparation.x_fill is not None:
+        report.notes.append("The repaired model expects imputed inputs: pass report.preparation.inputs(x), which "
+                            "replaces NaN/Inf by the training mean of each feature.")
     if repaired and best.preparation.x_mean is not None:
         report.notes.append("The repaired model expects standardized inputs (report.preparation.inputs(x)): "
                             "its first layer is not Dense, so the scaling could not be folded into it.")

@@ -141,7 +141,9 @@ class Report:
             lines.append("")
             lines.append("Repairs applied (each is the code change it stands for):")
             for repair in self.repairs:
-                lines.append(f"  - for {repair['finding']}: {repair['description']}")
+                undone = "" if repair.get("kept", True) else " (undone: it scored worse on validation)"
+                lines.append(f"  - round {repair.get('round', 1)}, for {repair['finding']}: {repair['description']}"
+                             + undone)
                 lines.append(f"      {repair['code']}")
         if self.before is not None and self.after is not None:
             lines.append("")

@@ -45,6 +45,7 @@ def describe_layer(layer, index):
             info.update({
                 "fan_in": int(fan_in), "fan_out": int(fan_out),
                 "kernel_std": float(kernel.std()), "kernel_mean": float(kernel.mean()),
+                "kernel_min": float(kernel.min()) if kernel.size else None,
                 "kernel_constant": bool(kernel.size > 1 and np.ptp(kernel) == 0),
             })
     if bias is not None and bias.size:

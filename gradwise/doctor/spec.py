@@ -24,7 +24,7 @@ class Spec:
         Optimizer, loss and metrics as in a saved model.
     weights : list of ndarray or None
         Initial weights (the user's current ones); None means fresh initialization.
-    standardize_inputs, standardize_targets, impute : bool
+    standardize_inputs, standardize_targets, impute, drop_nonfinite_targets : bool
     callbacks : list of (class name, kwargs)
     epoch_factor : int
         Multiplies the probe's epochs (the 'train longer' remedy).
@@ -38,6 +38,7 @@ class Spec:
         self.standardize_inputs = False
         self.standardize_targets = False
         self.impute = False
+        self.drop_nonfinite_targets = False
         self.callbacks = []
         self.epoch_factor = 1
 

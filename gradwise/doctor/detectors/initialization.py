@@ -19,6 +19,13 @@ Rules:
   -1 or less and that is mostly (>= 50%) dead when first measured, or a sigmoid/tanh
   layer with |bias| >= 2 and >= 50% saturated outputs on the first batch.
 
+- *All-positive kernels in a ReLU layer* (the smallest weight is 0 or more, say
+  RandomUniform(0, 0.05)) and at least ``DEAD_AT_START`` = 50% of its units dead when
+  first measured (the DYING_RELU threshold): on inputs with negative means every
+  pre-activation is negative. Symmetric initializers are never all positive, so the
+  static half of the rule has no threshold; the dynamic half keeps a positive kernel on
+  positive inputs (which trains) silent.
+
 The dynamic conditions keep initializations that train well silent, such as the Keras
 tutorial's RandomNormal(stddev=0.05) in a two-layer Pima network.
 """
@@ -35,6 +42,7 @@ DEPTH_GROWTH = 10.0
 MIN_HIDDEN = 3
 LARGE = 3.0
 SATURATED_AT_START = 0.1
+DEAD_AT_START = 0.5
 
 NONLINEAR = ("relu", "leaky_relu", "elu", "selu", "gelu", "silu", "sigmoid", "tanh", "softplus")
 
@@ -73,6 +81,7 @@ def detect_bad_initialization(trace):
     findings += _depth(trace)
     findings += _large_kernels(trace, hidden_kernels)
     findings += _biases(trace)
+    findings += _positive_kernels(trace)
     return findings[:1] + [item for item in findings[1:] if item.layer != findings[0].layer]
 
 
@@ -145,6 +154,27 @@ def _biases(trace):
             f"{effect}. Biases should start at 0 and let the data move them.",
             {"bias_mean": info["bias_mean"], "bias_initializer": info.get("bias_initializer")},
             [remedies.reset_bias([info])], info["name"])]
+    return []
+
+
+def _positive_kernels(trace):
+    for info in trace.hidden_layers(("relu",)):
+        if info.get("kernel_min") is None or info["kernel_min"] < 0 or info.get("kernel_constant"):
+            continue
+        dead = trace.epoch_layer_series(info["name"], "dead_fraction")
+        measured = dead[np.isfinite(dead)]
+        if not measured.size or measured[0] < DEAD_AT_START:
+            continue
+        return [_finding(
+            f"All-positive kernel in ReLU layer '{info['name']}'", "error",
+            f"Every weight of {info['name']} is positive (smallest {fmt(info['kernel_min'])}, "
+            f"{info.get('kernel_initializer')}), and {fmt(100 * measured[0])}% of its units are dead when first "
+            "measured: on inputs with negative means a kernel without negative weights makes every pre-activation "
+            "negative, so the units output 0 and pass no gradient. The tiny updates that follow are a consequence, "
+            "not a learning rate that is too low.",
+            {"kernel_min": info["kernel_min"], "kernel_mean": info.get("kernel_mean"),
+             "dead_fraction_at_start": float(measured[0]), "threshold_dead": DEAD_AT_START},
+            [remedies.reinitialize([info], "he_normal"), remedies.leaky_relu([info])], info["name"])]
     return []
 
 

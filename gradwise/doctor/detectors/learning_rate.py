@@ -20,7 +20,10 @@ LR_TOO_LOW
     loss fell by less than ``SLOW_PROGRESS`` = 20% of its initial value. Calibration:
     healthy runs in the suite have medians of 3e-4 and more; learning rates of 1e-5 and
     1e-6 give 1e-6 to 4e-6. Runs that took a step of ``HIGH_UPDATE`` or more at any
-    time, or ended in NaN, are never called too slow. The step-size condition separates this from a plateau or
+    time, or ended in NaN, are never called too slow, nor are runs with a hidden ReLU layer
+    that was half dead (DYING_RELU's 50%) when first measured: dead units pass no gradient,
+    so their tiny updates follow from the dead units (an all-positive initialization on
+    inputs with negative means), not from the learning rate. The step-size condition separates this from a plateau or
     an underfitting model, which also make slow progress but take normal steps.
 """
 
@@ -37,6 +40,7 @@ HIGH_UPDATE = 0.2
 SPIKE = 3.0
 LOW_UPDATE = 1e-4
 SLOW_PROGRESS = 0.2
+DEAD_FRACTION = 0.5  # the DYING_RELU threshold (activations.py)
 
 
 def _peak_update(trace):
@@ -102,6 +106,16 @@ def detect_lr_too_high(trace):
         epoch=epoch, batch=None, layer=layer, step=step)]
 
 
+def _dead_from_start(trace):
+    """True when a hidden ReLU layer was at least DEAD_FRACTION dead when first measured."""
+    for info in trace.hidden_layers(("relu",)):
+        series = trace.epoch_layer_series(info["name"], "dead_fraction")
+        measured = series[np.isfinite(series)]
+        if measured.size and measured[0] >= DEAD_FRACTION:
+            return True
+    return False
+
+
 def detect_lr_too_low(trace):
     medians = _signals.update_ratio_medians(trace)
     if not medians:
@@ -111,6 +125,8 @@ def detect_lr_too_low(trace):
         return []
     if trace.failure or _peak_update(trace)[0] >= HIGH_UPDATE:
         return []  # steps were large at some point: whatever is slow now is not the learning rate
+    if _dead_from_start(trace):
+        return []  # dead ReLU units pass no gradient: the tiny updates follow from them
     loss = _signals.losses(trace)
     drop = _signals.relative_drop(loss["initial"], loss["final"])
     if not math.isnan(drop) and drop >= SLOW_PROGRESS:

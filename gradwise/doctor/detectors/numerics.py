@@ -1,4 +1,4 @@
-"""NAN_INF: a NaN or an infinity in the loss, the gradients, the weights or the inputs.
+"""NAN_INF: a NaN or an infinity in the loss, the gradients, the weights or the data.
 
 Fires on any of: fit stopped because a batch loss was NaN/Inf (an epoch that began
 and never ended); a sampled batch with a non-finite gradient, weight update or layer
@@ -6,10 +6,13 @@ output; input features holding NaN/Inf. There is no threshold: one non-finite va
 poisons every later update. Severity: critical. The finding reports the last finite
 batch losses and the largest update ratio before the failure, which the report uses
 to tell whether a learning rate that was too high, unscaled inputs or an exploding
-gradient came first.
+gradient came first. ``nonfinite_data`` checks the data themselves (inputs, validation
+inputs, targets), which ``diagnose`` does before training since fit rejects them.
 """
 
 import math
+
+import numpy as np
 
 from .. import remedies
 from ..findings import Finding
@@ -56,6 +59,43 @@ def detect_nan_inf(trace):
         f"At epoch {epoch + 1}, batch {batch + 1}, {what} became NaN or infinite{trend}. Values overflowed the "
         "float range, and from there every update is NaN: training cannot continue.",
         evidence, fixes, epoch=epoch, batch=batch, layer=layer, step=step)]
+
+
+def _count(array):
+    array = np.asarray(array)
+    if not np.issubdtype(array.dtype, np.number):
+        return 0
+    return int(array.size - np.count_nonzero(np.isfinite(array)))
+
+
+def nonfinite_data(x_train, y_train, x_val, y_val):
+    """NAN_INF findings for NaN/Inf cells in the data, checked before training (fit rejects them).
+
+    No threshold: one NaN input makes its prediction, the loss and every later update NaN.
+    Inputs get the imputing remedy (training means, fitted on the training rows); targets
+    that are NaN or ±Inf (a log of zero) cannot be imputed honestly: their rows are dropped."""
+    counts = {"x": _count(x_train), "validation x": _count(x_val), "y": _count(y_train),
+              "validation y": _count(y_val)}
+    if not any(counts.values()):
+        return []
+    where = ", ".join(f"{count} in {name}" for name, count in counts.items() if count)
+    fixes = []
+    if counts["x"] or counts["validation x"]:
+        fixes.append(remedies.Remedy(
+            "impute", "Replace the missing or infinite inputs by the training mean of their feature.",
+            "imputer = sklearn.impute.SimpleImputer().fit(np.where(np.isfinite(x_train), x_train, np.nan)); "
+            "x_train, x_val = imputer.transform(...), imputer.transform(...)", {}))
+    if counts["y"] or counts["validation y"]:
+        fixes.append(remedies.Remedy(
+            "drop_nonfinite_targets", "Drop the rows whose target is NaN or infinite (e.g. a log of zero), or "
+            "transform the targets with log1p instead of log.",
+            "keep = np.isfinite(y).all(axis=tuple(range(1, y.ndim))); x, y = x[keep], y[keep]", {}))
+    evidence = {f"nonfinite_{name.replace(' ', '_')}": count for name, count in counts.items()}
+    return [Finding(
+        "NAN_INF", "NaN or Inf in the data", "critical",
+        f"The data hold non-finite values ({where} cell(s)). fit refuses them, and any that reached the model "
+        "would make its predictions, the loss and every gradient after it NaN.",
+        evidence, fixes, epoch=None, step=-1)]
 
 
 DETECTORS = [detect_nan_inf]

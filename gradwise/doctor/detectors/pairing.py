@@ -81,7 +81,8 @@ def check_labels(y, setup):
     y = np.asarray(y)
     loss, units = setup.get("loss"), setup.get("output_units")
     integer = y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1)
-    whole = integer and y.size and np.issubdtype(y.dtype, np.number) and np.all(np.mod(y, 1) == 0)
+    with np.errstate(invalid="ignore"):
+        whole = integer and y.size and np.issubdtype(y.dtype, np.number) and np.all(np.mod(y, 1) == 0)
     if loss == "categorical_crossentropy" and whole and units and units > 1:
         return [_finding(setup, "Integer labels with categorical_crossentropy",
                          f"categorical_crossentropy expects one-hot rows with {units} columns, but the labels are "

@@ -25,6 +25,32 @@ UNDERFITTING
 PLATEAU
     The loss has stopped moving although the model has the capacity: over the last
     ``max(3, epochs / 4)`` epochs it improved by less than ``FLAT`` = 1%.
+
+PLATEAU also has evidence of its own, which needs neither a poor score against the
+linear baseline (useless on rings, where a linear model is at chance) nor a flat end:
+the loss sat near its start value while the gradients flowed. All of:
+
+- the training loss ended within ``NEAR_START`` = 15% of its starting value (the larger
+  of the first batch's loss and the label prior's loss): the run learned next to nothing.
+  Calibration: the suite's healthy runs end 31% (Pima, the hardest) to 99% below it; the
+  plateaus of tanh units on rings and of a saddle at a tiny initialization end 3% to 9%
+  below;
+- the gradients neither vanished (every epoch median of the first-to-last gradient ratio
+  is at least the vanishing detector's 1e-3) nor exploded (no epoch median of a kernel
+  gradient norm above its 1e3), and the steps were not too small (the largest median
+  update ratio is at least the LR_TOO_LOW detector's 1e-4): what stalls is the loss
+  surface, not the optimizer's scale;
+- the model is not too small or over-regularized (``_capacity_limits``; those are
+  UNDERFITTING), and at least ``MIN_EPOCHS`` = 5 epochs ran.
+
+The remedies for such a plateau are a better-scaled initialization (a saddle near the
+origin), an adaptive optimizer, and a learning rate sized by the range test.
+
+``train longer`` is sized from the loss slope: the per-epoch improvements of the last
+window are fitted by a geometric decay d_k = d_0 q^k (linear convergence, the usual model
+of a loss still falling steadily), and the epochs are multiplied until the improvement
+per epoch would drop below ``FLAT`` of the loss, at least 2x and at most
+``MAX_EPOCH_FACTOR`` = 20x (a loss that is not slowing down gets the maximum).
 """
 
 import math
@@ -42,6 +68,56 @@ NARROW = 4
 FLAT = 0.01
 PENALTY_SHARE = 0.5
 HEAVY_PENALTY = 0.1
+NEAR_START = 0.15
+MIN_EPOCHS = 5
+MAX_EPOCH_FACTOR = 20
+VANISHING_RATIO = 1e-3  # the vanishing and exploding detectors' thresholds (gradients.py)
+EXPLODING_NORM = 1e3
+LOW_UPDATE = 1e-4  # the LR_TOO_LOW detector's (learning_rate.py)
+
+
+def epoch_factor(series, window):
+    """How many times the epochs to train for the loss to stop improving by FLAT per epoch
+    (the geometric-decay model in the module docstring); between 2 and MAX_EPOCH_FACTOR."""
+    series = np.asarray(series, dtype=np.float64)
+    recent = series[-(window + 1):]
+    drops = recent[:-1] - recent[1:]
+    if recent.size < 3 or not np.isfinite(recent).all() or (drops <= 0).any():
+        return MAX_EPOCH_FACTOR if recent.size >= 2 and recent[-1] < recent[0] else 2
+    slope = np.polyfit(np.arange(drops.size), np.log(drops), 1)[0]
+    if slope >= 0:
+        return MAX_EPOCH_FACTOR
+    goal = FLAT * max(recent[-1], 1e-12)
+    remaining = max(math.log(goal / drops[-1]) / slope, 0.0) if drops[-1] > goal else 0.0
+    return int(min(max(math.ceil((series.size + remaining) / series.size), 2), MAX_EPOCH_FACTOR))
+
+
+def _gradients_flow(trace):
+    """True when no epoch's gradients vanished or exploded and the steps were not tiny."""
+    epochs, ratios = _signals.gradient_ratios(trace)
+    if ratios.size and min(_signals.per_epoch_median(epochs, ratios).values()) < VANISHING_RATIO:
+        return False
+    for info in trace.kernel_layers():
+        epochs = [sample["epoch"] for sample in trace.samples
+                  if sample["layers"].get(info["name"], {}).get("grad_norm") is not None]
+        norms = trace.sample_series(info["name"], "grad_norm")
+        if np.isinf(norms).any() or (norms.size and max(_signals.per_epoch_median(epochs, norms).values())
+                                     > EXPLODING_NORM):
+            return False
+    medians = _signals.update_ratio_medians(trace)
+    return bool(medians) and max(medians.values()) >= LOW_UPDATE
+
+
+def stalled_near_start(trace):
+    """(True, evidence) when the loss sat near its start while the gradients flowed (see PLATEAU)."""
+    series = trace.epoch_series("loss")
+    if series.size < MIN_EPOCHS or not np.isfinite(series).all() or trace.failure:
+        return False, {}
+    start = max(value for value in (trace.initial_loss(), trace.prior_loss(), 0.0) if math.isfinite(value))
+    drop = _signals.relative_drop(start, float(series[-1]))
+    evidence = {"start_loss": start, "final_loss": float(series[-1]), "loss_drop_from_start": drop,
+                "threshold_near_start": NEAR_START}
+    return bool(start > 0 and drop < NEAR_START and _gradients_flow(trace)), evidence
 
 
 def finished(trace):
@@ -94,9 +170,42 @@ def _capacity_limits(trace):
     return reasons, fixes
 
 
+def _plateau_near_start(trace, evidence):
+    series = trace.epoch_series("loss")
+    optimizer = trace.setup.get("optimizer", {})
+    fixes = []
+    small = [info for info in trace.kernel_layers() if not info.get("is_output") and info.get("fan_in")
+             and info.get("kernel_std", 1.0) < 0.2 * _fitting_std(info)]
+    if small:
+        fixes.append(remedies.reinitialize(small, "he_normal" if small[0]["activation"] == "relu"
+                                           else "glorot_uniform"))
+    if optimizer.get("class") == "SGD":
+        fixes.append(remedies.switch_to_adam(trace.setup))
+    fixes.append(remedies.raise_learning_rate(trace.setup, factor=10.0))
+    fixes.append(remedies.train_longer(epoch_factor(series, max(3, math.ceil(series.size / 4)))))
+    cause = (f" The kernels of {small[0]['name']} start at {fmt(small[0]['kernel_std'])} standard deviation, "
+             "near the saddle point at the origin." if small else "")
+    return [Finding(
+        "PLATEAU", "Loss plateau near its starting value", "warning",
+        f"After {series.size} epochs the training loss is {fmt(series[-1])}, only "
+        f"{fmt(100 * evidence['loss_drop_from_start'])}% below where it started ({fmt(evidence['start_loss'])}), "
+        "although the gradients neither vanished nor exploded and the steps were of normal size. The optimizer is "
+        "crossing a flat region of the loss surface (a plateau or a saddle)." + cause,
+        evidence, fixes, epoch=series.size - 1, step=_signals.epoch_start_step(trace, series.size - 1))]
+
+
+def _fitting_std(info):
+    from ..setup import fitting_std
+
+    return fitting_std(info["activation"], info["fan_in"], info["fan_out"])
+
+
 def detect_progress(trace):
     if not finished(trace) or trace.failure:
         return []
+    stalled, stall_evidence = stalled_near_start(trace)
+    if stalled and not _capacity_limits(trace)[0]:
+        return _plateau_near_start(trace, stall_evidence)
     quality = fit_quality(trace)
     if quality is None:
         return []
@@ -120,7 +229,7 @@ def detect_progress(trace):
     if reasons or not flat:
         if not reasons:
             reasons = [f"the loss is still falling ({fmt(100 * flat_drop)}% over the last {window} epochs)"]
-            fixes = [remedies.train_longer()]
+            fixes = [remedies.train_longer(epoch_factor(series, window), " (sized from the loss slope)")]
             optimizer = trace.setup.get("optimizer", {})
             if optimizer.get("class") == "SGD" and not optimizer.get("momentum"):
                 reasons[0] += ", slowly, with plain SGD"

@@ -1,0 +1,121 @@
+"""The second round's rules on hand-built traces: each fires on its fault and is silent just below its threshold."""
+
+import math
+
+import numpy as np
+
+from gradwise.doctor.detectors import generalization, initialization, learning_rate, numerics, progress
+
+from .traces import add_epoch, codes, mlp, new_trace
+
+BINARY = {"task": "binary", "prior_loss": 0.69, "majority": 0.5, "classes": 2, "format": "binary"}
+ADAM = {"class": "Adam", "learning_rate": 1e-3, "momentum": None}
+
+
+def _stalled(final_loss, epochs=10, update_ratio=1e-3, grad_norm=0.5):
+    """A loss falling evenly from the prior's 0.69 to `final_loss`, with healthy gradients."""
+    trace = new_trace(mlp(("tanh", "tanh"), outputs=1, output_activation="sigmoid"), loss="binary_crossentropy",
+                      labels=BINARY, baseline={"kind": "accuracy", "score": 0.5}, epochs=epochs, optimizer=ADAM)
+    names = [info["name"] for info in trace.layers]
+    for loss in np.linspace(0.69, final_loss, epochs):
+        add_epoch(trace, {"loss": float(loss), "accuracy": 0.7},
+                  samples={name: {"update_ratio": update_ratio, "grad_norm": grad_norm} for name in names},
+                  loss=float(loss))
+    return trace
+
+
+def test_plateau_fires_on_a_loss_near_its_start_with_healthy_gradients():
+    findings = progress.detect_progress(_stalled(0.69 * 0.86))
+    assert codes(findings) == ["PLATEAU"]
+    assert findings[0].evidence["loss_drop_from_start"] < progress.NEAR_START
+    assert {remedy.action for remedy in findings[0].remedies} >= {"raise_learning_rate", "train_longer"}
+
+
+def test_plateau_silent_just_past_the_near_start_threshold():
+    assert progress.detect_progress(_stalled(0.69 * 0.84)) == []
+
+
+def test_plateau_near_start_needs_flowing_gradients():
+    assert progress.detect_progress(_stalled(0.69 * 0.9, update_ratio=5e-5)) == []  # tiny steps: LR_TOO_LOW's case
+    assert progress.detect_progress(_stalled(0.69 * 0.9, grad_norm=5e3)) == []  # exploding
+
+
+def test_train_longer_is_sized_from_the_loss_slope():
+    halving = [1.0 - sum(0.1 * 0.5 ** k for k in range(epoch)) for epoch in range(8)]
+    assert progress.epoch_factor(halving, 4) == 2  # converging fast: the minimum
+    slow = [1.0 - sum(0.02 * 0.97 ** k for k in range(epoch)) for epoch in range(8)]
+    assert 2 < progress.epoch_factor(slow, 4) <= progress.MAX_EPOCH_FACTOR
+    steady = [1.0 - 0.02 * epoch for epoch in range(8)]
+    assert progress.epoch_factor(steady, 4) == progress.MAX_EPOCH_FACTOR  # not slowing down
+
+
+def _dead(dead_fraction, kernel_min=0.0, update_ratio=1e-6):
+    layers = mlp(("relu", "relu"), kernel_min=kernel_min)
+    trace = new_trace(layers, epochs=4, optimizer=ADAM)
+    for loss in (1.10, 1.099, 1.098, 1.098):
+        add_epoch(trace, {"loss": loss}, loss=loss, layers={"hidden_0": {"dead_fraction": dead_fraction}},
+                  samples={info["name"]: {"update_ratio": update_ratio} for info in layers})
+    return trace
+
+
+def test_all_positive_kernel_with_dead_units_is_bad_initialization():
+    findings = initialization.detect_bad_initialization(_dead(1.0))
+    assert codes(findings) == ["BAD_INITIALIZATION"] and "All-positive" in findings[0].title
+    assert findings[0].remedies[0].action == "reinitialize"
+
+
+def test_all_positive_kernel_silent_below_the_dead_threshold_or_with_a_negative_weight():
+    assert initialization.detect_bad_initialization(_dead(0.49)) == []
+    assert initialization.detect_bad_initialization(_dead(1.0, kernel_min=-0.01)) == []
+
+
+def test_tiny_updates_from_dead_units_are_not_blamed_on_the_learning_rate():
+    assert learning_rate.detect_lr_too_low(_dead(0.5)) == []
+    assert codes(learning_rate.detect_lr_too_low(_dead(0.49))) == ["LR_TOO_LOW"]
+
+
+def _memorized(val_accuracy, rise, epochs=20):
+    trace = new_trace(mlp(), epochs=epochs)
+    validation = [1.0 - 0.05 * epoch for epoch in range(10)]
+    validation += [validation[-1] * (1 + rise * (k + 1) / (epochs - 10)) for k in range(epochs - 10)]
+    for epoch, value in enumerate(validation):
+        add_epoch(trace, {"loss": 1.0 / (epoch + 1), "val_loss": value, "accuracy": 1.0,
+                          "val_accuracy": val_accuracy})
+    return trace
+
+
+def test_overfitting_fires_on_a_memorized_training_set_with_a_modest_rise():
+    findings = generalization.detect_overfitting(_memorized(0.88, 0.06))
+    assert codes(findings) == ["OVERFITTING"] and findings[0].evidence["val_loss_rise"] < generalization.RISE_WITH_GAP
+
+
+def test_overfitting_memorized_silent_just_below_the_gap_or_the_rise():
+    assert generalization.detect_overfitting(_memorized(0.91, 0.06)) == []  # gap 0.09
+    assert generalization.detect_overfitting(_memorized(0.88, 0.025)) == []  # rise under 3%
+
+
+def test_overfitting_silent_on_small_batch_noise():
+    trace = new_trace(mlp(), epochs=10)
+    noisy = [0.3, 0.1, 0.021, 0.10, 0.05, 0.126, 0.061, 0.163, 0.018, 0.074]  # batch-1 momentum SGD, blobs
+    for epoch, value in enumerate(noisy):
+        add_epoch(trace, {"loss": 0.2 / (epoch + 1), "val_loss": value, "accuracy": 1.0, "val_accuracy": 0.99})
+    assert generalization.detect_overfitting(trace) == []
+    steady = noisy[:3] + [0.021 * (1 + 0.4 * k) for k in range(1, 8)]
+    trace = new_trace(mlp(), epochs=10)
+    for epoch, value in enumerate(steady):
+        add_epoch(trace, {"loss": 0.2 / (epoch + 1), "val_loss": value})
+    assert codes(generalization.detect_overfitting(trace)) == ["OVERFITTING"]
+
+
+def test_nonfinite_data_is_nan_inf_with_the_imputing_remedy():
+    x, y = np.zeros((10, 3)), np.zeros(10)
+    assert numerics.nonfinite_data(x, y, x, y) == []
+    x_val = x.copy()
+    x_val[2, 1] = np.nan
+    (finding,) = numerics.nonfinite_data(x, y, x_val, y)
+    assert finding.code == "NAN_INF" and finding.evidence["nonfinite_validation_x"] == 1
+    assert [remedy.action for remedy in finding.remedies] == ["impute"]
+    y_log = y.copy()
+    y_log[0] = -math.inf
+    (finding,) = numerics.nonfinite_data(x, y_log, x, y)
+    assert [remedy.action for remedy in finding.remedies] == ["drop_nonfinite_targets"]
