@@ -8,6 +8,7 @@ import warnings
 
 from gradwise.callbacks import NonFiniteLossWarning
 from gradwise.doctor import Doctor, diagnose
+from gradwise.doctor.probe import worse
 
 from .cases import FAULTS, HEALTHY, HELD_OUT_FAULTS, HELD_OUT_HEALTHY
 from .data import load
@@ -92,18 +93,21 @@ def run_case(name, repair=True, mode="diagnose"):
         report = _fit_with_doctor(model, case, (x_train, y_train, x_val, y_val))
     else:
         report = diagnose(model, x_train, y_train, validation_data=(x_val, y_val), epochs=case.epochs,
-                          batch_size=case.batch_size, repair=repair and case.expected is not None)
+                          batch_size=case.batch_size, repair=repair)
     seconds = time.perf_counter() - start
     codes = sorted(report.codes())
     root = getattr(report.root_cause, "code", None)
     result = {"name": case.name, "expected": case.expected, "accept": list(case.accept), "root": list(case.root),
               "codes": codes,
               "root_cause": root, "seconds": seconds, "description": case.description}
+    if repair and case.expected is None:
+        result["healthy_repairs"] = len(report.repairs)
     if repair and case.expected is not None:
         after = report.after or {}
         gone = case.expected not in (after.get("codes") or [])
         result.update(repair_gone=gone, repair_improved=bool(after.get("improved")),
                       repair_success=bool(gone and after.get("improved")),
+                      never_worse=not worse(report.before or {}, after) or not report.repairs,
                       before_score=report.before, after_score={key: value for key, value in after.items()
                                                                if key != "evidence"},
                       repairs=[f"{entry['finding']}: {entry['change']}" for entry in report.repairs])

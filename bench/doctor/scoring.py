@@ -34,6 +34,11 @@ def summarize(results, timing=None):
                               if item["root_cause"] not in (item["root"] or [item["expected"]])},
         "repair_success": sum(item["repair_success"] for item in repaired) / len(repaired) if repaired else None,
         "repair_failed": [item["name"] for item in repaired if not item["repair_success"]],
+        "never_worse": sum(item["never_worse"] for item in repaired) if repaired else None,
+        "worse": [item["name"] for item in repaired if not item["never_worse"]],
+        "repaired_cases": len(repaired),
+        "healthy_repaired": [item["name"] for item in healthy if item.get("healthy_repairs")],
+        "healthy_checked": sum("healthy_repairs" in item for item in healthy),
         "overhead": timing,
     }
     summary["unexpected"] = {name: codes for name, codes in summary["unexpected"].items() if codes}
@@ -86,6 +91,14 @@ def render(summary, markdown=False):
                  + (f" (other roots: {summary['root_cause_misses']})" if summary["root_cause_misses"] else ""))
     lines.append(f"repair success (problem gone and validation improved): {_pct(summary['repair_success'])}"
                  + (f" (failed: {', '.join(summary['repair_failed'])})" if summary["repair_failed"] else ""))
+    if summary.get("never_worse") is not None:
+        lines.append(f"never worse (the model handed back scores no worse on validation than the original): "
+                     f"{summary['never_worse']} of {summary['repaired_cases']}"
+                     + (f" (worse: {', '.join(summary['worse'])})" if summary["worse"] else ""))
+    if summary.get("healthy_checked"):
+        lines.append(f"healthy set-ups with a repair applied by diagnose(repair=True): "
+                     f"{len(summary['healthy_repaired'])} of {summary['healthy_checked']}"
+                     + (f" ({', '.join(summary['healthy_repaired'])})" if summary["healthy_repaired"] else ""))
     if summary["unexpected"]:
         lines.append(f"codes outside a case's accepted set: {summary['unexpected']}")
     timing = summary.get("overhead")

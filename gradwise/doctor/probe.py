@@ -163,3 +163,21 @@ def improved(before, after, tolerance=0.005):
         key = "val_log_loss" if key == "val_accuracy" else "val_loss"
         return bool(before.get(key) is not None and after.get(key) is not None and after[key] < 0.98 * before[key])
     return False
+
+
+def worse(before, after, tolerance=0.005):
+    """True when `after` scores worse on validation than `before`: its accuracy (or R²) is lower
+    by more than `tolerance` without a log-loss (or loss) lower by 2% or more, or, within the
+    tolerance, its log-loss is higher by 2% or more. A model without a finite score is worse
+    than one with a score. The repairs never hand back a model that is worse by this rule."""
+    for key, loss in (("val_accuracy", "val_log_loss"), ("val_r2", "val_loss")):
+        if before.get(key) is None:
+            continue
+        if after.get(key) is None:
+            return True
+        better_loss = before.get(loss) is not None and after.get(loss) is not None and after[loss] <= 0.98 * before[loss]
+        worse_loss = before.get(loss) is not None and after.get(loss) is not None and after[loss] >= before[loss] / 0.98
+        if after[key] < before[key] - tolerance:
+            return not better_loss
+        return bool(after[key] <= before[key] + tolerance and worse_loss)
+    return False

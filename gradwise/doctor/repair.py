@@ -19,22 +19,28 @@ import numpy as np
 
 from .edits import EDITS
 from .findings import severity_rank
-from .probe import improved, run_probe
+from .probe import improved, run_probe, worse
 
 
 def _plan(report, tried):
     """(finding, remedy) for each root or independent finding: its first applicable remedy not
-    yet tried for that finding (so a remedy that did not clear a finding is not repeated)."""
+    yet tried for that finding (so the same change is never applied twice)."""
     plan, actions = [], set()
     for finding in report.findings:
         if finding.rank < severity_rank("warning") or finding.caused_by:
             continue
         remedy = next((item for item in finding.remedies
-                       if item.action in EDITS and (finding.code, item.action) not in tried), None)
+                       if item.action in EDITS and _key(finding, item) not in tried), None)
         if remedy is not None and (remedy.action, str(remedy.params)) not in actions:
             actions.add((remedy.action, str(remedy.params)))
             plan.append((finding, remedy))
     return plan
+
+
+def _key(finding, remedy):
+    """A remedy as tried for a finding: the same action with other parameters (another layer,
+    a rate the range test sized anew) is another remedy."""
+    return finding.code, remedy.action, str(remedy.params)
 
 
 def _serious(result):
@@ -42,11 +48,11 @@ def _serious(result):
 
 
 def _better(candidate, best):
-    """True when `candidate` should replace `best`: it scores better on validation, or no
-    worse and with fewer problems left."""
-    if improved(best.score, candidate.score):
-        return True
-    return not improved(candidate.score, best.score) and _serious(candidate) < _serious(best)
+    """True when `candidate` should replace `best` (both no worse than the original): it leaves
+    fewer problems, or as many and scores better on validation."""
+    if _serious(candidate) != _serious(best):
+        return _serious(candidate) < _serious(best)
+    return improved(best.score, candidate.score)
 
 
 def repair_spec(spec, first, data, *, epochs, batch_size, rounds=3, sample_every=1, feature_names=None):
@@ -55,8 +61,9 @@ def repair_spec(spec, first, data, *, epochs, batch_size, rounds=3, sample_every
     Each round applies, per problem, the first remedy not yet tried for it. A round whose
     set-up scores worse on validation than the set-up it started from is undone (logged as
     ``kept: False``), and the next round tries each problem's next remedy. The set-up
-    handed back is the best round that scores no worse than the original; when none does,
-    the original is kept and the report says so."""
+    handed back is, of the rounds that score no worse than the original (``probe.worse``),
+    the one that leaves the fewest problems, then the best scoring; when none qualifies, the
+    original is kept and the report says so."""
     log, results, tried = [], [first], set()
     current_spec, current = spec, first
     for round_number in range(1, rounds + 1):
@@ -66,7 +73,7 @@ def repair_spec(spec, first, data, *, epochs, batch_size, rounds=3, sample_every
         new_spec = current_spec.copy()
         entries = []
         for finding, remedy in plan:
-            tried.add((finding.code, remedy.action))
+            tried.add(_key(finding, remedy))
             change = EDITS[remedy.action](new_spec, remedy, current.report.trace)
             if change is None:
                 continue
@@ -77,17 +84,17 @@ def repair_spec(spec, first, data, *, epochs, batch_size, rounds=3, sample_every
             continue
         result = run_probe(new_spec, data, epochs, batch_size, sample_every, feature_names)
         after_codes = result.report.codes()
-        worse = improved(result.score, current.score)
+        undone = worse(current.score, result.score)
         for entry in entries:
             entry["gone_after"] = entry["finding"] not in after_codes
-            entry["kept"] = not worse
+            entry["kept"] = not undone
         log += entries
         results.append(result)
-        if not worse:
+        if not undone:
             current_spec, current = new_spec, result
     best = first
     for result in results[1:]:
-        if not improved(result.score, first.score) and (best is first or _better(result, best)):
+        if not worse(first.score, result.score) and (best is first or _better(result, best)):
             best = result
     return _final_report(first, best, log, tried_any=len(results) > 1)
 

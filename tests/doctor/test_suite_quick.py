@@ -7,7 +7,8 @@ from bench.doctor.execute import run_case
 from gradwise.doctor import CODES
 
 QUICK = ["sgd_lr5_digits", "rmsprop_lr1e-6_iris", "pima_raw", "zeros_init_digits", "double_sigmoid_cancer",
-         "pima_raw_sgd", "tanh_bias5_iris"]
+         "pima_raw_sgd", "tanh_bias5_iris", "dead_relu_positive_init_cancer", "nan_validation_inputs_cancer",
+         "saddle_small_init_circles"]
 
 
 @pytest.mark.parametrize("name", QUICK)
@@ -18,7 +19,7 @@ def test_fault_is_found(name):
     assert set(result["codes"]) <= allowed, f"unexpected codes {set(result['codes']) - allowed}"
 
 
-@pytest.mark.parametrize("name", ["cancer_sigmoid_two_layers", "pima_sgd_momentum"])
+@pytest.mark.parametrize("name", ["cancer_sigmoid_two_layers", "pima_sgd_momentum", "blobs_sgd_momentum_batch1"])
 def test_healthy_case_is_silent(name):
     assert run_case(name, repair=False)["codes"] == []
 
