@@ -25,7 +25,7 @@ __all__ += ["saving", "load_model"]
 from . import plot  # noqa: E402  (matplotlib is imported only when a plot is drawn)
 __all__ += ["plot"]
 
-_LAZY_SUBMODULES = ("doctor", "tuning", "validation", "wrappers", "tabular", "cli", "utils", "datasets")
+_LAZY_SUBMODULES = ("doctor", "tuning", "validation", "wrappers", "tabular", "cli", "utils", "datasets", "testing")
 
 
 def __getattr__(name):

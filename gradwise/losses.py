@@ -25,6 +25,8 @@ mean over all loss entries. ``gradient*`` always return a fresh array, because
 ``value_and_gradient`` scales it in place.
 """
 
+import re
+
 import numpy as np
 
 from . import _checks
@@ -34,23 +36,96 @@ EPSILON = 1e-7
 
 
 class Loss:
-    """Base class. Subclasses define the per-sample loss and its gradient."""
+    """Base class. Subclasses define the per-sample loss and its gradient.
+
+    A custom loss, as in Keras, defines ``call``; gradwise also needs its gradient, since
+    it differentiates nothing automatically::
+
+        class LogCosh(gradwise.losses.Loss):
+            # log(cosh(y_pred - y_true)), averaged over the last axis
+            def call(self, y_true, y_pred):
+                return np.log(np.cosh(y_pred - y_true)).mean(axis=-1)
+
+            # L = mean(log cosh(p - y))  =>  dL/dp = tanh(p - y) / n
+            def gradient(self, y_true, y_pred):
+                return np.tanh(y_pred - y_true) / y_pred.shape[-1]
+
+        gradwise.testing.check_gradients(LogCosh())   # finite differences, float64
+        model.compile(optimizer="adam", loss=LogCosh())
+
+    ``call(y_true, y_pred)`` returns one value per sample, shape (batch,); values with
+    more axes are averaged over all but the first. ``gradient(y_true, y_pred)`` returns,
+    shaped like `y_pred`, the derivative of each sample's value (after that averaging)
+    with respect to that sample's predictions. `y_true` arrives as a float array shaped
+    like `y_pred`. Reduction is Keras' ``sum_over_batch_size``. The name defaults to the
+    class name in snake case (``log_cosh``); ``gradwise.losses.register(LogCosh)`` makes
+    it resolvable by name and lets models compiled with it be saved and loaded.
+
+    Parameters
+    ----------
+    from_logits : bool, default False
+    name : str, optional
+    reduction : {'sum_over_batch_size'}
+        Accepted for Keras compatibility; the only reduction gradwise trains with.
+    """
 
     name = "loss"
     fused_activation = None
 
-    def __init__(self, from_logits=False):
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "name" not in cls.__dict__:  # a custom loss is named after its class: LogCosh -> log_cosh
+            cls.name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", cls.__name__).lower()
+
+    def __init__(self, from_logits=False, *, name=None, reduction="sum_over_batch_size"):
+        owner = type(self).__name__
+        if not isinstance(from_logits, (bool, np.bool_)):
+            raise TypeError(
+                f"{owner}: `from_logits` must be True or False, got {from_logits!r}; give a loss's name as name=..."
+            )
+        if reduction != "sum_over_batch_size":
+            raise ValueError(
+                f"{owner}: `reduction` must be 'sum_over_batch_size' (the mean over the batch, which gradwise "
+                f"trains with), got {reduction!r}."
+            )
+        if name is not None:
+            if not isinstance(name, str) or not name:
+                raise TypeError(f"{owner}: `name` must be a non-empty str, got {name!r}.")
+            self.name = name
         self.from_logits = bool(from_logits)
 
     # ----- to be defined by subclasses --------------------------------------------------
     def prepare_targets(self, y_true, output_shape):
+        if self._defines_call():
+            return _as_float_targets(y_true, output_shape, self.name)
         return np.asarray(y_true)
 
+    def call(self, y_true, y_pred):
+        """Keras' hook for a custom loss: one loss value per sample, shape (batch,)."""
+        raise NotImplementedError(
+            f"{type(self).__name__} must define call(y_true, y_pred) returning one loss value per sample, "
+            "and gradient(y_true, y_pred) returning its derivative with respect to y_pred."
+        )
+
+    def _defines_call(self):
+        return type(self).call is not Loss.call
+
     def per_sample(self, y_true, y_pred):
-        raise NotImplementedError
+        values = np.asarray(self.call(y_true, y_pred))
+        batch = np.shape(y_pred)[0]
+        if values.ndim == 0 or values.shape[0] != batch:
+            raise ValueError(
+                f"{type(self).__name__}.call must return one loss value per sample, shape ({batch},), got shape "
+                f"{values.shape}. Reduce over the other axes only (e.g. .mean(axis=-1)), not over the batch."
+            )
+        return _mean_rest(values) if values.ndim > 1 else values
 
     def gradient(self, y_true, y_pred):
-        raise NotImplementedError
+        raise NotImplementedError(
+            f"{type(self).__name__} must define gradient(y_true, y_pred): the derivative of each sample's loss "
+            "with respect to y_pred, shaped like y_pred (gradwise does not differentiate automatically). Check "
+            "it with gradwise.testing.check_gradients(loss)."
+        )
 
     def per_sample_from_logits(self, y_true, logits):
         raise NotImplementedError(f"{self.name} has no logits form.")
@@ -71,7 +146,20 @@ class Loss:
         else:
             losses = self.per_sample(y_true, outputs)
             grad = self.gradient(y_true, outputs)
+        if self._defines_call():
+            grad = self._checked_gradient(grad, outputs, y_true)
         return _reduce(losses, grad, sample_weight)
+
+    def _checked_gradient(self, grad, outputs, y_true):
+        """A custom loss's gradient as a fresh array of the outputs' shape and dtype."""
+        grad = np.asarray(grad)
+        if grad.shape != outputs.shape:
+            raise ValueError(
+                f"{type(self).__name__}.gradient must return an array shaped like y_pred, {outputs.shape}, got "
+                f"shape {grad.shape}."
+            )
+        fresh = not (np.may_share_memory(grad, outputs) or np.may_share_memory(grad, y_true))
+        return grad.astype(outputs.dtype, copy=not fresh)  # _reduce scales it in place
 
     def fused_value_and_gradient(self, y_true, logits, probabilities, sample_weight=None):
         """Like ``value_and_gradient(y_true, logits, logits=True)`` for a model whose output
@@ -526,7 +614,14 @@ register(SparseCategoricalCrossentropy)
 
 
 def get(identifier):
-    """Resolve a loss from a name, a config dict or a Loss instance."""
+    """Resolve a loss from a name, a config dict, a Loss instance or one of this module's functions.
+
+    Raises
+    ------
+    TypeError
+        Any other function (with the Loss subclass to write instead: gradwise needs the
+        gradient), a Loss class that was not instantiated, or another object.
+    """
     if isinstance(identifier, Loss):
         return identifier
     if isinstance(identifier, str):
@@ -534,9 +629,33 @@ def get(identifier):
     if isinstance(identifier, dict) and "name" in identifier:
         config = dict(identifier)
         return _checks.lookup("loss", config.pop("name"), _REGISTRY)(**config)
+    if isinstance(identifier, type) and issubclass(identifier, Loss):
+        raise TypeError(f"`loss` must be a Loss instance, got the class {identifier.__name__}; write {identifier.__name__}().")
+    known = next((name for function, name in _FUNCTION_NAMES.items() if function is identifier), None)
+    if known is not None:
+        return _checks.lookup("loss", known, _REGISTRY)()
+    if callable(identifier):
+        raise TypeError(_function_loss_message(identifier))
     raise TypeError(
         f"`loss` must be a name such as 'mse' or a gradwise Loss, got {identifier!r} "
         f"of type {type(identifier).__name__}."
+    )
+
+
+def _function_loss_message(function):
+    name = getattr(function, "__name__", type(function).__name__)
+    class_name = "".join(part.capitalize() for part in re.split(r"[^0-9a-zA-Z]+", name) if part) or "MyLoss"
+    if not class_name[0].isalpha():
+        class_name = "MyLoss"
+    return (
+        f"`loss` got the function {name!r}: gradwise trains with a loss's gradient and cannot derive it from a "
+        f"function (it has no automatic differentiation). Write a Loss subclass with `call` and `gradient`:\n\n"
+        f"    class {class_name}(gradwise.losses.Loss):\n"
+        f"        def call(self, y_true, y_pred):\n"
+        f"            return {name}(y_true, y_pred)  # one value per sample, shape (batch,)\n\n"
+        f"        def gradient(self, y_true, y_pred):\n"
+        f"            return ...  # d call / d y_pred, shaped like y_pred\n\n"
+        f"check it with gradwise.testing.check_gradients({class_name}()) and compile with loss={class_name}()."
     )
 
 
@@ -581,6 +700,13 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
 
 mse = mean_squared_error
 mae = mean_absolute_error
+
+# This module's functions given as `loss=` (Keras code writes loss=keras.losses.mean_squared_error).
+_FUNCTION_NAMES = {
+    mean_squared_error: "mean_squared_error", mean_absolute_error: "mean_absolute_error", huber: "huber",
+    binary_crossentropy: "binary_crossentropy", categorical_crossentropy: "categorical_crossentropy",
+    sparse_categorical_crossentropy: "sparse_categorical_crossentropy",
+}
 
 __all__ = [
     "Loss", "MeanSquaredError", "MeanAbsoluteError", "Huber", "BinaryCrossentropy",
