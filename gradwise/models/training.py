@@ -196,9 +196,12 @@ class TrainingMixin:
         metrics = self.metrics
 
         hooks.call("on_train_begin", {})
+        snapshots = []
         for epoch in range(initial_epoch, epochs):
             hooks.call("on_epoch_begin", epoch, {})
-            snapshot = self._snapshot()  # per epoch: restores what a non-finite batch may break
+            # This epoch's start, and the previous one (kept until this one gives a finite batch loss):
+            # where a non-finite batch rolls back to if the weights it leaves predict NaN/Inf.
+            snapshots = snapshots[-1:] + [(epoch, self._snapshot())]
             for metric in metrics:
                 metric.reset_state()
             order = self._shuffle_rng.permutation(samples) if shuffle else None
@@ -218,9 +221,11 @@ class TrainingMixin:
                     hooks.call("on_train_batch_begin", step, {})
                 value, outputs = self._train_step(xb, yb, wb, fused)
                 if not math.isfinite(value):
-                    self._stop_on_non_finite(value, epoch, epochs, step, steps, snapshot)
+                    self._stop_on_non_finite(value, epoch, epochs, step, steps, snapshots, xb)
                     failed = True
                     break
+                if step == 0:
+                    del snapshots[:-1]
                 loss_sum += value * (stop - start)
                 seen += stop - start
                 for metric in metrics:
@@ -286,24 +291,41 @@ class TrainingMixin:
                   for layer in self._layers if layer.state]
         return self.parameter_set.values.copy(), states
 
-    def _stop_on_non_finite(self, value, epoch, epochs, step, steps, snapshot):
-        """Stop fit after a NaN/Inf batch loss, keeping (or restoring) finite weights."""
+    def _restore(self, snapshot):
         values, states = snapshot
-        restored = []
-        if not np.isfinite(self.parameter_set.values).all():  # an earlier update overflowed
-            self.parameter_set.values[...] = values
-            restored.append("weights")
-        if any(not np.isfinite(array).all() for state, _ in states for array in state.values()):
-            for state, saved in states:  # e.g. BatchNormalization statistics of the failed batch
-                for key, array in saved.items():
-                    state[key][...] = array
-            restored.append("non-trainable state")
+        self.parameter_set.values[...] = values
+        for state, saved in states:  # e.g. BatchNormalization statistics of the failed batch
+            for key, array in saved.items():
+                state[key][...] = array
+
+    def _predicts_finite(self, inputs):
+        with np.errstate(all="ignore"):
+            return bool(np.isfinite(self.parameter_set.values).all()
+                        and np.isfinite(self.predict(inputs, batch_size=len(inputs), verbose=0)).all())
+
+    def _stop_on_non_finite(self, value, epoch, epochs, step, steps, snapshots, inputs):
+        """Stop fit after a NaN/Inf batch loss, keeping the last weights whose predictions are finite.
+
+        Candidates, latest first: the weights before the failed batch (its update was not
+        applied), the start of this epoch, the start of the previous one. The first whose
+        predictions on the failed batch are finite is kept (a batch with NaN/Inf inputs
+        proves nothing about the weights: the current ones are kept).
+        """
+        kept = "the weights from before that batch (its update was not applied)"
+        if np.isfinite(inputs).all() and not self._predicts_finite(inputs):
+            kept = None
+            for start, snapshot in reversed(snapshots):
+                self._restore(snapshot)
+                if self._predicts_finite(inputs):
+                    kept = f"the weights restored to the start of epoch {start + 1}, the last whose predictions are finite"
+                    break
+            if kept is None:
+                kept = (f"the weights of the start of epoch {snapshots[0][0] + 1}, though even their predictions "
+                        "are not finite: do not use this model; rebuild it")
         kind = "NaN" if math.isnan(value) else "Inf"
-        where = (f"the {' and '.join(restored)} restored to the start of epoch {epoch + 1}" if restored
-                 else "the weights from before that batch (its update was not applied)")
         message = (
             f"fit: the loss became {kind} at epoch {epoch + 1}/{epochs}, batch {step + 1}/{steps}; training "
-            f"stopped with {where}. Try a lower learning rate, gradient clipping (e.g. clipnorm=1.0) or "
+            f"stopped with {kept}. Try a lower learning rate, gradient clipping (e.g. clipnorm=1.0) or "
             "scaled inputs."
         )
         self.stop_training = True

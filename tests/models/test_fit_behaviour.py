@@ -51,6 +51,7 @@ def test_nan_warning_is_a_user_warning_not_a_runtime_warning():
 def test_a_diverging_run_stops_at_the_first_non_finite_loss_with_the_last_finite_weights(batch_norm):
     x, y = _data()
     model = _model(learning_rate=1e30, batch_norm=batch_norm)
+    initial = model.get_weights()
     history, caught, after_batch = _fit_recording(model, x, y, epochs=5, batch_size=10)
     assert len(caught) == 1
     message = str(caught[0].message)
@@ -61,8 +62,19 @@ def test_a_diverging_run_stops_at_the_first_non_finite_loss_with_the_last_finite
     assert set(history.history) == {"loss", "accuracy", "learning_rate"} and not math.isfinite(history.history["loss"][0])
     assert history.epoch == [0]
     assert _finite(model.get_weights())
-    # the trainable weights are those after the last good batch: the failed update was never applied
-    assert all(np.array_equal(a, b) for a, b in zip(_params(model, model.get_weights()), _params(model, after_batch[-1])))
+    # The weights after the last good batch are finite but predict NaN/Inf (learning rate 1e30): the
+    # model keeps the start of the epoch, the last weights whose predictions are finite, and says so.
+    with np.errstate(all="ignore"):
+        assert not np.isfinite(_predictions_with(model, after_batch[-1], x)).all()
+    assert "restored to the start of epoch 1, the last whose predictions are finite" in message
+    assert all(np.array_equal(a, b) for a, b in zip(_params(model, model.get_weights()), _params(model, initial)))
+    assert np.isfinite(model.predict(x, verbose=0)).all()
+
+
+def _predictions_with(model, weights, x):
+    clone = gw.Sequential.from_config(model.get_config())
+    clone.set_weights(weights)
+    return clone.predict(x, verbose=0)
 
 
 def _params(model, weights):
@@ -91,6 +103,24 @@ def test_a_weight_broken_mid_epoch_is_restored_to_the_start_of_that_epoch():
     assert "weights restored to the start of epoch 2" in model.stop_reason
     assert len(epoch_ends) == 1
     assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), epoch_ends[0]))
+
+
+@pytest.mark.parametrize("learning_rate", [1e6, 1e30])
+def test_divergence_after_epoch_3_keeps_weights_that_predict_finite_values_even_after_reload(tmp_path, learning_rate):
+    """The issue's case: the learning rate raised after epoch 3; the model must stay usable."""
+    x, y = _data(200)
+    model = _model(learning_rate=0.05, seed=1)
+    epoch_ends = []
+    callbacks = [LearningRateScheduler(lambda epoch, lr: 0.05 if epoch < 3 else learning_rate),
+                 LambdaCallback(on_epoch_end=lambda epoch, logs: epoch_ends.append(model.get_weights()))]
+    _, caught, _ = _fit_recording(model, x, y, callbacks, epochs=8, batch_size=10)
+    assert len(caught) == 1 and "the last whose predictions are finite" in model.stop_reason
+    kept = int(re.search(r"restored to the start of epoch (\d+)", model.stop_reason).group(1))
+    assert kept >= 4  # no further back than needed: the weights trained with the sane rate are kept
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), epoch_ends[kept - 2]))
+    assert np.isfinite(model.predict(x, verbose=0)).all()
+    model.save(tmp_path / "model.gw")
+    assert np.isfinite(gw.saving.load_model(tmp_path / "model.gw").predict(x, verbose=0)).all()
 
 
 def test_early_stopping_restores_its_best_weights_after_a_non_finite_loss():
