@@ -1,5 +1,8 @@
 """Global numeric settings: the default float type and the default random seed."""
 
+import contextlib
+import contextvars
+
 import numpy as np
 
 _FLOAT_TYPES = ("float32", "float64")
@@ -46,12 +49,37 @@ def set_random_seed(seed):
     _global_seed = None if seed is None else np.random.default_rng(int(seed))
 
 
+# A seed stream for the models created in one block of one thread (``seeded``): a
+# context variable, so threads (joblib's threading backend) never see each other's.
+_scoped_seed = contextvars.ContextVar("gradwise_scoped_seed", default=None)
+
+
+@contextlib.contextmanager
+def seeded(seed):
+    """Seed the models created with ``seed=None`` inside this block, in this thread only.
+
+    Unlike ``set_random_seed`` it changes no global state: other threads, and this one
+    after the block, are unaffected.
+    """
+    if seed is None:
+        yield
+        return
+    token = _scoped_seed.set(np.random.default_rng(int(seed)))
+    try:
+        yield
+    finally:
+        _scoped_seed.reset(token)
+
+
 def new_rng(seed=None):
-    """A numpy Generator from `seed`, else from the global seed, else from fresh entropy."""
+    """A numpy Generator from `seed`, else from a ``seeded`` block's or the global seed, else from entropy."""
     if seed is not None:
         if not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ValueError(f"`seed` must be a non-negative int or None, got {seed!r}.")
         return np.random.default_rng(int(seed))
+    scoped = _scoped_seed.get()
+    if scoped is not None:
+        return np.random.default_rng(scoped.integers(2**63))
     if _global_seed is not None:
         return np.random.default_rng(_global_seed.integers(2**63))
     return np.random.default_rng()

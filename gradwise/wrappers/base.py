@@ -1,6 +1,5 @@
 """What NeuralClassifier and NeuralRegressor share: parameters, model building, fit, pickling."""
 
-import contextlib
 import inspect
 import numbers
 
@@ -19,20 +18,6 @@ from ..saving import clone_model, load_model_from_bytes, save_model_to_bytes
 from ..validation import _fresh_callbacks
 
 _ROUTED = "model__"
-
-
-@contextlib.contextmanager
-def _global_seed(seed):
-    """Seed the models built inside (those created with ``seed=None``), then restore."""
-    if seed is None:
-        yield
-        return
-    previous = backend._global_seed
-    backend.set_random_seed(seed)
-    try:
-        yield
-    finally:
-        backend._global_seed = previous
 
 
 class BaseWrapper(BaseEstimator):
@@ -111,7 +96,7 @@ class BaseWrapper(BaseEstimator):
             accepted = inspect.signature(self.model).parameters
             takes_any = any(p.kind == p.VAR_KEYWORD for p in accepted.values())
             kwargs = {key: value for key, value in meta.items() if takes_any or key in accepted}
-            with _global_seed(self._seed()):
+            with backend.seeded(self._seed()):  # this thread only: safe under joblib threads
                 model = self.model(**kwargs, **routed)
         else:
             raise ValueError(
