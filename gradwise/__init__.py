@@ -10,6 +10,7 @@ from .layers import (AveragePooling1D, AveragePooling2D, Conv1D, Conv2D, GlobalA
 from .models import Sequential
 from . import saving
 from .saving import load_model
+from .tabular import modelfile as _tabular_modelfile  # noqa: E402,F401  (registers the 'tabular_model' file kind)
 
 __version__ = "0.1.0"
 

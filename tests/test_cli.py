@@ -11,9 +11,9 @@ import pytest
 
 import gradwise
 from gradwise.cli import main
-from gradwise.tabular import load_dataset, load_with_preprocessing, prepare
+from gradwise.tabular import TabularModel, load_dataset, load_tabular_model, prepare
 
-FAST = ["--trials", "3", "--epochs", "3", "--patience", "2"]
+FAST = ["--trials", "3", "--epochs", "3", "--patience", "2", "--no-baselines"]
 
 
 def _read_csv(path):
@@ -29,7 +29,7 @@ def _tune(tmp_path, *args):
 def pima_run(tmp_path_factory):
     """One small Pima search shared by the tests that read its outputs."""
     folder = tmp_path_factory.mktemp("cli")
-    assert main(["tune", "--dataset", "pima", "--name", "pima", "--runs-dir", str(folder / "runs"), *FAST]) == 0
+    assert main(["tune", "--dataset", "pima", "--name", "pima", "--runs-dir", str(folder / "runs"), *FAST[:-1]]) == 0
     return folder / "runs" / "pima"
 
 
@@ -54,10 +54,18 @@ def test_tune_prints_progress_table_and_test_score_and_writes_the_run(pima_run, 
     summary = json.loads((pima_run / "summary.json").read_text())
     assert summary["task"] == "binary" and summary["classes"] == ["0", "1"] and summary["objective"] == "val_loss"
     assert summary["trials"]["complete"] + summary["trials"]["pruned"] == 3
-    assert summary["rows"] == {"train": 491, "validation": 123, "test": 154}
+    assert summary["rows"] == {"train": 614, "test": 154} and summary["folds"] == 5
     trials = _read_csv(pima_run / "trials.csv")
     assert [row["number"] for row in trials] == ["0", "1", "2"]
-    assert {"state", "val_loss", "duration_s", "epochs", "seed", "layers", "units_0", "learning_rate"} <= set(trials[0])
+    assert {"state", "val_loss", "duration_s", "epochs", "seed", "layers", "units", "learning_rate"} <= set(trials[0])
+    assert trials[0]["layers"] == "0"  # the portfolio starts with the linear model (logistic regression)
+    names = [entry["name"] for entry in summary["comparison"]]
+    assert names[0].startswith("gradwise network") and names[1:] == ["LogisticRegression (standardized)",
+                                                                      "HistGradientBoosting"]
+    for entry in summary["comparison"]:
+        assert entry["cv"]["metric"] == "accuracy" and len(entry["cv"]["folds"]) == 5
+        assert entry["cv"]["std"] == pytest.approx(np.std(entry["cv"]["folds"]))
+        assert 0.5 < entry["test"]["accuracy"] <= 1 and entry["test"]["log_loss"] > 0
     for plot in ("optimization_history.png", "param_importances.png"):
         assert (pima_run / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (pima_run / "study.journal").exists()
@@ -68,10 +76,11 @@ def test_tune_prints_progress_table_and_test_score_and_writes_the_run(pima_run, 
 
 
 def test_best_model_carries_its_preprocessing_and_predicts_raw_rows(pima_run, tmp_path, capsys):
-    model, preprocessing = load_with_preprocessing(pima_run / "best.gw")
+    model = gradwise.load_model(pima_run / "best.gw")
+    assert isinstance(model, TabularModel)
+    preprocessing = model.preprocessing
     assert preprocessing["target"] == "Outcome" and preprocessing["target_encoding"]["classes"] == ["0", "1"]
     assert [c["name"] for c in preprocessing["features"]["numeric"]][:2] == ["Pregnancies", "Glucose"]
-    assert isinstance(gradwise.load_model(pima_run / "best.gw"), gradwise.Sequential)  # an ordinary model file
 
     # The held-out rows, raw, with the label column: predict must reproduce the reported test accuracy.
     table, target = load_dataset("pima")
@@ -92,7 +101,7 @@ def test_best_model_carries_its_preprocessing_and_predicts_raw_rows(pima_run, tm
     accuracy = np.mean([row["prediction"] == label for row, label in zip(predictions, prepared.test_cells)])
     summary = json.loads((pima_run / "summary.json").read_text())
     assert accuracy == pytest.approx(summary["test"]["accuracy"])
-    expected = model.predict(prepared.x_test).ravel()
+    expected = model.predict(rows)[:, 1]  # load_model in Python: the same raw rows, the same numbers
     np.testing.assert_allclose([float(row["probability_1"]) for row in predictions], expected, atol=1e-6)
 
 
@@ -146,13 +155,14 @@ def _mixed_csv(path, rows=120, missing=False, seed=0):
 
 def test_csv_with_text_columns_missing_values_and_impute(tmp_path, capsys):
     data = _mixed_csv(tmp_path / "shop.csv", missing=True)
-    assert _tune(tmp_path, "--data", str(data), "--target", "label") == 1
+    assert _tune(tmp_path, "--data", str(data), "--target", "label", "--impute", "none") == 1
     error = capsys.readouterr().err
     assert "missing values in column(s) 'size' (1 missing, first on line 9)" in error and "--impute" in error
     assert _tune(tmp_path, "--data", str(data), "--target", "label", "--impute", "mean") == 0
     out = capsys.readouterr().out
     assert "target 'label' (binary, 2 classes)" in out
-    _, preprocessing = load_with_preprocessing(tmp_path / "runs" / "shop" / "best.gw")
+    assert "Imputing 1 missing value(s) of 'size'" in out
+    preprocessing = load_tabular_model(tmp_path / "runs" / "shop" / "best.gw").preprocessing
     assert preprocessing["features"]["categorical"][0]["categories"] == ["blue", "green", "red"]
     assert preprocessing["features"]["numeric"][0]["fill"] is not None
 
@@ -164,6 +174,7 @@ def test_regression_is_inferred_and_predicts_values(tmp_path, capsys):
     assert _tune(tmp_path, "--data", str(data), "--target", "price") == 0
     summary = json.loads((tmp_path / "runs" / "prices" / "summary.json").read_text())
     assert summary["task"] == "regression" and summary["test"]["mae"] >= 0 and "rmse" in summary["test"]
+    assert summary["test"]["r2"] > 0.5 and summary["cv"]["metric"] == "r2"
     capsys.readouterr()
     assert main(["predict", "--model", str(tmp_path / "runs" / "prices" / "best.gw"), "--data", str(rows)]) == 0
     lines = capsys.readouterr().out.strip().splitlines()

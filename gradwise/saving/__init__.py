@@ -8,11 +8,12 @@ from .atomic import atomic_write, check_writable
 from .errors import ModelFileError
 from .format import FORMAT_NAME, FORMAT_VERSION
 from .model_io import (
-    clone_model, load_model, load_model_from_bytes, load_weights, save_model, save_model_to_bytes, save_weights,
+    clone_model, load_model, load_model_from_bytes, load_weights, model_from_archive, register_file_kind, save_model,
+    save_model_to_bytes, save_weights,
 )
 
 __all__ = [
     "ModelFileError", "save_model", "load_model", "save_weights", "load_weights", "clone_model",
     "save_model_to_bytes", "load_model_from_bytes", "atomic_write", "check_writable",
-    "FORMAT_NAME", "FORMAT_VERSION",
+    "FORMAT_NAME", "FORMAT_VERSION", "register_file_kind", "model_from_archive",
 ]

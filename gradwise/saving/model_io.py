@@ -143,6 +143,20 @@ def _rebuild(label, meta, arrays):
     return model
 
 
+# Files of other kinds that packages above this one write (gradwise.tabular: "tabular_model").
+_FILE_KINDS = {}
+
+
+def register_file_kind(kind, loader):
+    """Let ``load_model`` read files of `kind` with ``loader(label, meta, arrays) -> model``."""
+    _FILE_KINDS[kind] = loader
+
+
+def model_from_archive(label, meta, arrays):
+    """The model of an archive already read (``format.read_archive``); for loaders of other kinds."""
+    return _model_from_archive(label, meta, arrays)
+
+
 def load_model(filepath):
     """Load a model saved with ``model.save`` (or ``save_model``), ready to predict or train on.
 
@@ -153,7 +167,8 @@ def load_model(filepath):
     Returns
     -------
     Sequential
-        Compiled if the saved model was.
+        Compiled if the saved model was; for the ``best.gw`` of ``gradwise tune``, a
+        ``gradwise.tabular.TabularModel`` that predicts from raw rows.
 
     Raises
     ------
@@ -161,7 +176,8 @@ def load_model(filepath):
         The file is missing, a folder, empty, truncated, corrupt, of another format, or
         written by a newer gradwise. The message names the file and the problem.
     """
-    return _model_from_archive(*read_archive(filepath))
+    label, meta, arrays = read_archive(filepath)
+    return _FILE_KINDS.get(meta.get("kind"), _model_from_archive)(label, meta, arrays)
 
 
 def load_model_from_bytes(data):

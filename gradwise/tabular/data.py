@@ -1,8 +1,9 @@
-"""From a table to training, validation and held-out test arrays, with the preprocessing fitted on training rows.
+"""From a table to training and held-out test arrays, with the preprocessing fitted on training rows.
 
-The test rows are split off first (stratified for classification) and are never seen
-by the search: the preprocessing statistics come from the training split, the trials
-train on part of it and are compared on the rest (the validation rows).
+The test rows are split off first (stratified for classification) and are never seen by
+the search: the column screening and the preprocessing statistics come from the training
+rows, the trials are compared on folds of the training rows (see ``folds``), and the test
+rows are scored once, at the end.
 """
 
 from dataclasses import dataclass
@@ -17,11 +18,11 @@ from .target import TargetEncoder, check_target, infer_task
 class Prepared:
     x_train: np.ndarray
     y_train: np.ndarray
-    x_val: np.ndarray
-    y_val: np.ndarray
     x_test: np.ndarray
     y_test: np.ndarray
+    train_cells: list
     test_cells: list
+    train_index: np.ndarray
     test_index: np.ndarray
     task: str
     preprocessor: TabularPreprocessor
@@ -33,7 +34,7 @@ class Prepared:
         return self.encoder.classes
 
     def preprocessing(self):
-        """The JSON stored in the best model file."""
+        """The JSON stored in the model file."""
         return {"target": self.target, "features": self.preprocessor.config, "target_encoding": self.encoder.config}
 
 
@@ -48,7 +49,18 @@ def _split(indices, labels, fraction, seed, stratify):
     return train_test_split(indices, test_size=fraction, random_state=seed, stratify=labels if stratify else None)
 
 
-def prepare(table, target, task=None, impute=None, test_size=0.2, validation_size=0.2, seed=0):
+def split_rows(table, target, task=None, test_size=0.2, seed=0):
+    """(task, target cells, training row indices, test row indices): the split every tool compares on."""
+    _, target_values = split_features(table, target)
+    cells = check_target(target_values, target, table.lines)
+    task = task or infer_task(cells)
+    TargetEncoder(task).fit(cells)  # a task that does not fit the target fails here, before any split
+    labels = np.array(cells, dtype=object)
+    train_index, test_index = _split(np.arange(table.rows), labels, test_size, seed, task != "regression")
+    return task, cells, np.sort(train_index), np.sort(test_index)
+
+
+def prepare(table, target, task=None, impute=None, test_size=0.2, seed=0, drop=(), keep=()):
     """Split `table`, fit the preprocessing on the training rows and encode everything.
 
     Parameters
@@ -60,28 +72,24 @@ def prepare(table, target, task=None, impute=None, test_size=0.2, validation_siz
         Inferred from the target when None.
     impute : str, optional
         See ``TabularPreprocessor``.
-    test_size, validation_size : float
-        Fractions of all rows held out for the test, and of the training rows for validation.
+    test_size : float
+        Fraction of all rows held out for the test.
+    drop, keep : sequence of str
+        Columns to drop, and columns the hygiene rules must keep.
     """
-    features, target_values = split_features(table, target)
+    features, _ = split_features(table, target)
     if not features.names:
         raise ValueError(f"{table.source} has no feature columns besides the target {target!r}.")
-    cells = check_target(target_values, target, table.lines)
-    task = task or infer_task(cells)
-    TargetEncoder(task).fit(cells)  # a task that does not fit the target fails here, before any split
-    stratify = task != "regression"
-    labels = np.array(cells, dtype=object)
-    train_index, test_index = _split(np.arange(table.rows), labels, test_size, seed, stratify)
-    fit_index, val_index = _split(train_index, labels[train_index], validation_size, seed, stratify)
-    training = features.take(train_index)
-    preprocessor = TabularPreprocessor(impute).fit(training, features.names)
-    encoder = TargetEncoder(task).fit([cells[i] for i in train_index])
+    task, cells, train_index, test_index = split_rows(table, target, task, test_size, seed)
+    train_cells = [cells[i] for i in train_index]
+    if task != "regression" and len(set(train_cells)) < 2:
+        raise ValueError(f"The training rows hold a single class of '{target}': there is nothing to learn.")
+    preprocessor = TabularPreprocessor(impute, drop, keep).fit(features.take(train_index), features.names)
+    encoder = TargetEncoder(task).fit(train_cells)
+    test_cells = [cells[i] for i in test_index]
+    return Prepared(preprocessor.transform(features.take(train_index)), encoder.transform(train_cells),
+                    preprocessor.transform(features.take(test_index)), encoder.transform(test_cells),
+                    train_cells, test_cells, train_index, test_index, task, preprocessor, encoder, target)
 
-    def arrays(index):
-        return preprocessor.transform(features.take(index)), encoder.transform([cells[i] for i in index])
 
-    x_train, y_train = arrays(fit_index)
-    x_val, y_val = arrays(val_index)
-    x_test, y_test = arrays(test_index)
-    return Prepared(x_train, y_train, x_val, y_val, x_test, y_test, [cells[i] for i in test_index], test_index,
-                    task, preprocessor, encoder, target)
+__all__ = ["Prepared", "prepare", "split_rows"]

@@ -1,29 +1,66 @@
-"""A model file that carries its preprocessing: ``best.gw`` of ``gradwise tune``.
+"""The model file of ``gradwise tune`` (``best.gw``): networks and their preprocessing, one archive.
 
-The file is an ordinary gradwise model file (``gradwise.load_model`` reads it); its JSON
-metadata has one extra entry, ``"preprocessing"``: the feature columns and their
-statistics, the target column and its classes or scale. ``gradwise predict`` needs
-nothing else to turn raw CSV rows into labels and probabilities.
+It is a gradwise archive (see ``gradwise.saving.format``) of kind ``"tabular_model"``:
+its JSON metadata holds the preprocessing (feature columns and their statistics, the
+target and its classes or scale; data, never code) and, for each network of the
+ensemble, its weight and its ordinary model metadata; network i's arrays are stored under
+``n{i}_``. ``gradwise.load_model`` returns a ``TabularModel`` for such a file.
 """
 
-from ..saving import atomic_write, check_writable, load_model, save_model_to_bytes
+import io
+
+from ..saving import atomic_write, check_writable, model_from_archive, register_file_kind, save_model_to_bytes
 from ..saving.errors import ModelFileError
 from ..saving.format import read_archive, write_archive
+from .pipeline import TabularModel
 
-KEY = "preprocessing"
+KIND = "tabular_model"
 
 
-def save_with_preprocessing(model, path, preprocessing):
-    """Save `model` to `path` with the JSON-ready dict `preprocessing` in its metadata."""
+def _payload(model):
+    from .. import __version__
+
+    networks, arrays = [], {}
+    for index, (network, weight) in enumerate(zip(model.networks, model.weights)):
+        _, meta, parts = read_archive(save_model_to_bytes(network))
+        meta = {key: value for key, value in meta.items() if key not in ("format", "format_version")}
+        networks.append({"weight": float(weight), "model": meta})
+        arrays.update({f"n{index}_{name}": array for name, array in parts.items()})
+    meta = {"kind": KIND, "gradwise_version": __version__, "preprocessing": model.preprocessing,
+            "networks": networks}
+    return meta, arrays
+
+
+def save_tabular_model(model, path):
+    """Write `model` (a TabularModel) to `path`, atomically; every check runs before the file is touched."""
     path = check_writable(path, overwrite=True)
-    _, meta, arrays = read_archive(save_model_to_bytes(model))
-    meta = {key: value for key, value in meta.items() if key not in ("format", "format_version")}
-    meta[KEY] = preprocessing
-    atomic_write(path, lambda handle: write_archive(handle, meta, arrays))
+    meta, arrays = _payload(model)
+    buffer = io.BytesIO()
+    write_archive(buffer, meta, arrays)  # fails here, before the file, if something cannot be written
+    atomic_write(path, lambda handle: handle.write(buffer.getvalue()))
 
 
-def load_with_preprocessing(path):
-    """(model, preprocessing dict) of a file written by ``save_with_preprocessing``.
+def tabular_model_from_archive(label, meta, arrays):
+    preprocessing = meta.get("preprocessing")
+    networks = meta.get("networks")
+    if not isinstance(preprocessing, dict) or not isinstance(networks, list) or not networks:
+        raise ModelFileError(label, "its preprocessing or networks are malformed: the file is corrupt.")
+    models, weights = [], []
+    for index, entry in enumerate(networks):
+        if not isinstance(entry, dict) or not isinstance(entry.get("model"), dict):
+            raise ModelFileError(label, f"network {index} is malformed: the file is corrupt.")
+        prefix = f"n{index}_"
+        parts = {name[len(prefix):]: array for name, array in arrays.items() if name.startswith(prefix)}
+        models.append(model_from_archive(label, entry["model"], parts))
+        weights.append(entry.get("weight", 1.0))
+    try:
+        return TabularModel(preprocessing, models, weights)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelFileError(label, f"its preprocessing cannot be used ({type(error).__name__}: {error}).") from None
+
+
+def load_tabular_model(path):
+    """The TabularModel of a file written by ``gradwise tune`` (or ``TabularModel.save``).
 
     Raises
     ------
@@ -31,8 +68,11 @@ def load_with_preprocessing(path):
         The file is not a gradwise model file, or has no preprocessing (it was saved
         with ``model.save`` rather than by ``gradwise tune``).
     """
-    label, meta, _ = read_archive(path)
-    if KEY not in meta:
+    label, meta, arrays = read_archive(path)
+    if meta.get("kind") != KIND:
         raise ModelFileError(label, "it has no preprocessing: `gradwise predict` needs the best.gw written by "
                                     "`gradwise tune` (a plain model.save file takes arrays, not CSV rows).")
-    return load_model(path), meta[KEY]
+    return tabular_model_from_archive(label, meta, arrays)
+
+
+register_file_kind(KIND, tabular_model_from_archive)

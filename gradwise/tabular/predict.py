@@ -20,35 +20,32 @@ def add_parser(subparsers):
     parser.add_argument("--model", required=True, metavar="FILE", help="runs/NAME/best.gw written by `gradwise tune`")
     parser.add_argument("--data", required=True, metavar="FILE", help="CSV file with the training columns")
     parser.add_argument("--output", metavar="FILE", help="write predictions to this CSV (default: standard output)")
+    parser.add_argument("--strict", action="store_true",
+                        help="a category not seen in training is an error (default: reported on standard error "
+                             "and mapped to the unknown bucket)")
     parser.set_defaults(handler=run)
     return parser
 
 
-def predict_rows(model, preprocessing, table):
-    """(header, rows) of the predictions for the raw rows of `table`."""
-    from .preprocess import TabularPreprocessor
-    from .target import TargetEncoder
-
-    preprocessor = TabularPreprocessor.from_config(preprocessing["features"])
-    preprocessor.check_columns(table, ignore=[preprocessing["target"]])
-    encoder = TargetEncoder.from_config(preprocessing["target_encoding"])
-    outputs = model.predict(preprocessor.transform(table))
-    predictions = encoder.decode(outputs)
-    if encoder.task == "regression":
-        return ["line", "prediction"], [[line, float(value)] for line, value in zip(table.lines, predictions)]
-    probabilities = encoder.probabilities(outputs)
-    header = ["line", "prediction", *[f"probability_{label}" for label in encoder.classes]]
-    rows = [[line, label, *np.round(row, 6).tolist()] for line, label, row in zip(table.lines, predictions, probabilities)]
+def predict_rows(model, table, strict=False):
+    """(header, rows) of the predictions of `model` (a TabularModel) for the raw rows of `table`."""
+    if model.task == "regression":
+        values = model.predict(table, strict=strict)
+        return ["line", "prediction"], [[line, float(value)] for line, value in zip(table.lines, values)]
+    probabilities = model.predict(table, strict=strict)
+    labels = np.array(model.classes, dtype=object)[probabilities.argmax(axis=1)]
+    header = ["line", "prediction", *[f"probability_{label}" for label in model.classes]]
+    rows = [[line, label, *np.round(row, 6).tolist()] for line, label, row in zip(table.lines, labels, probabilities)]
     return header, rows
 
 
 def run(args):
-    from .modelfile import load_with_preprocessing
+    from .modelfile import load_tabular_model
     from .table import read_csv, write_csv
 
-    model, preprocessing = load_with_preprocessing(args.model)
+    model = load_tabular_model(args.model)
     table = read_csv(args.data)
-    header, rows = predict_rows(model, preprocessing, table)
+    header, rows = predict_rows(model, table, strict=args.strict)
     write_csv(args.output or "-", header, rows)
     if args.output:
         print(f"Wrote {len(rows)} predictions to {args.output}")

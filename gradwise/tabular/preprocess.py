@@ -1,30 +1,45 @@
 """Feature preprocessing fitted on the training rows, stored as JSON, replayed at prediction time.
 
-Fitting uses scikit-learn (``SimpleImputer``, ``StandardScaler``, ``OneHotEncoder``) on
-the training split only; the fitted statistics (imputation values, means and scales,
-categories) go into a plain JSON config. ``transform`` applies that config with NumPy,
-so a saved model predicts from raw CSV rows without scikit-learn objects or pickles,
-and gives exactly what the fitted scikit-learn transformers give.
+Fitting uses scikit-learn (``SimpleImputer``, ``StandardScaler``, ``OneHotEncoder`` with a
+frequency cut-off) on the training split only; the fitted statistics (imputation values,
+means and scales, categories and which of them share the 'other' bucket) go into a plain
+JSON config. ``transform`` applies that config with NumPy, so a saved model predicts from
+raw rows without scikit-learn objects or pickles, and gives what the fitted scikit-learn
+transformers give.
+
+Categories seen fewer than ``min_frequency(rows)`` times in training — 5 from 250 rows
+on, fewer on smaller tables, never below 2 — (and those beyond the ``MAX_CATEGORIES``
+most frequent) share one 'other' column; a category never seen in
+training goes there too (or nowhere, when there is no 'other' column), and is reported.
 """
 
 import numpy as np
 
+from .columns import screen_columns
 from .table import Table
 
 IMPUTE_STRATEGIES = ("mean", "median", "most_frequent")
+MIN_FREQUENCY = 5
+
+
+def min_frequency(rows):
+    """Training rows a category needs for a column of its own."""
+    return max(2, min(MIN_FREQUENCY, rows // 50))
+MAX_CATEGORIES = 32
+OTHER = "(other)"
 
 
 def _as_float(table, name):
     """The column as floats (NaN for missing); ValueError naming the first non-numeric cell."""
     values = table[name]
-    if values.dtype.kind == "f":
+    if values.dtype.kind in "fiub":
         return values.astype(np.float64)
     missing = table.missing_mask(name)
     result = np.full(len(values), np.nan)
     for index in np.flatnonzero(~missing):
         try:
             result[index] = float(values[index])
-        except ValueError:
+        except (TypeError, ValueError):
             raise ValueError(
                 f"Column '{name}' of {table.source} must hold numbers, but line {table.lines[index]} has "
                 f"{values[index]!r}."
@@ -39,7 +54,7 @@ def _is_numeric(table, name):
     missing = table.missing_mask(name)
     try:
         [float(cell) for cell in values[~missing]]
-    except ValueError:
+    except (TypeError, ValueError):
         return False
     return True
 
@@ -52,60 +67,87 @@ def _missing_error(table, names, masks):
     )
 
 
+def _missing_at_predict(table, name, mask):
+    return ValueError(
+        f"{table.source} has {mask.sum()} missing value(s) in column '{name}', first on line "
+        f"{table.lines[np.argmax(mask)]}; the model was trained without imputation, so it cannot fill them. "
+        "Fill them in or remove those rows."
+    )
+
+
+def _text(table, name):
+    return np.array([None if missing else str(cell).strip() for cell, missing in
+                     zip(table[name], table.missing_mask(name))], dtype=object)
+
+
 class TabularPreprocessor:
-    """Standardize numeric columns and one-hot encode text columns, with training statistics only.
+    """Drop useless columns, standardize numeric ones, one-hot encode text ones, from training rows only.
 
     Parameters
     ----------
     impute : {'mean', 'median', 'most_frequent'}, optional
         How to fill missing values of numeric columns (text columns take their most
         frequent value). None (default): missing values are an error naming the column.
+    drop, keep : sequence of str
+        Columns to drop whatever they hold, and columns to keep even when the column
+        hygiene rules (see ``columns``) would drop them.
     """
 
-    def __init__(self, impute=None):
+    def __init__(self, impute=None, drop=(), keep=()):
         if impute is not None and impute not in IMPUTE_STRATEGIES:
             raise ValueError(f"`impute` must be one of {', '.join(IMPUTE_STRATEGIES)} or None, got {impute!r}.")
         self.impute = impute
+        self.drop, self.keep = list(drop), list(keep)
         self.config = None
 
     def fit(self, table, features):
-        """Learn column kinds and statistics from `table` (training rows); returns self."""
-        from sklearn.impute import SimpleImputer
-        from sklearn.preprocessing import OneHotEncoder, StandardScaler
-
-        features = list(features)
+        """Learn which columns to use, their kinds and statistics from `table` (training rows); returns self."""
+        columns = list(features)
+        features, dropped = screen_columns(table, columns, self.drop, self.keep)
         masks = [table.missing_mask(name) for name in features]
         if self.impute is None and any(mask.any() for mask in masks):
             bad = [(n, m) for n, m in zip(features, masks) if m.any()]
             raise _missing_error(table, [n for n, _ in bad], [m for _, m in bad])
         numeric = [name for name in features if _is_numeric(table, name)]
-        text = [name for name in features if name not in numeric]
-        config = {"features": features, "impute": self.impute, "numeric": [], "categorical": []}
-        if numeric:
-            matrix = np.column_stack([_as_float(table, name) for name in numeric])
-            if self.impute is not None:
-                imputer = SimpleImputer(strategy=self.impute).fit(matrix)
-                fill = imputer.statistics_
-                matrix = imputer.transform(matrix)
-            else:
-                fill = np.full(len(numeric), np.nan)
-            scaler = StandardScaler().fit(matrix)
-            config["numeric"] = [{"name": n, "mean": float(m), "scale": float(s), "fill": None if np.isnan(f) else float(f)}
-                                 for n, m, s, f in zip(numeric, scaler.mean_, scaler.scale_, fill)]
-        for name in text:
-            cells = np.array([None if missing else str(cell) for cell, missing in
-                              zip(table[name], table.missing_mask(name))], dtype=object)
-            fill = None
-            if self.impute is not None:
-                present = cells[cells != None]  # noqa: E711 - element-wise comparison on an object array
-                labels, counts = np.unique(present.astype(str), return_counts=True)
-                fill = str(labels[np.argmax(counts)])
-                cells = np.where(cells == None, fill, cells)  # noqa: E711
-            encoder = OneHotEncoder(handle_unknown="ignore").fit(cells.reshape(-1, 1).astype(str))
-            config["categorical"].append({"name": name, "categories": [str(c) for c in encoder.categories_[0]],
-                                          "fill": fill})
+        config = {"columns": columns, "features": features, "dropped": dropped, "impute": self.impute,
+                  "numeric": self._fit_numeric(table, numeric),
+                  "categorical": [self._fit_categorical(table, name) for name in features if name not in numeric]}
         self.config = config
         return self
+
+    def _fit_numeric(self, table, numeric):
+        from sklearn.impute import SimpleImputer
+        from sklearn.preprocessing import StandardScaler
+
+        if not numeric:
+            return []
+        matrix = np.column_stack([_as_float(table, name) for name in numeric])
+        missing = np.isnan(matrix).sum(axis=0)
+        fill = np.full(len(numeric), np.nan)
+        if self.impute is not None:
+            imputer = SimpleImputer(strategy=self.impute, keep_empty_features=True).fit(matrix)
+            fill = imputer.statistics_
+            matrix = imputer.transform(matrix)
+        scaler = StandardScaler().fit(matrix)
+        return [{"name": n, "mean": float(m), "scale": float(s), "fill": None if np.isnan(f) else float(f),
+                 "missing": int(c)} for n, m, s, f, c in zip(numeric, scaler.mean_, scaler.scale_, fill, missing)]
+
+    def _fit_categorical(self, table, name):
+        from sklearn.preprocessing import OneHotEncoder
+
+        cells = _text(table, name)
+        missing = int((cells == None).sum())  # noqa: E711 - element-wise comparison on an object array
+        fill = None
+        if self.impute is not None and missing:
+            labels, counts = np.unique(cells[cells != None].astype(str), return_counts=True)  # noqa: E711
+            fill = str(labels[np.argmax(counts)])
+            cells = np.where(cells == None, fill, cells)  # noqa: E711
+        encoder = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=min_frequency(len(cells)),
+                                max_categories=MAX_CATEGORIES).fit(cells.reshape(-1, 1).astype(str))
+        infrequent = encoder.infrequent_categories_[0]
+        rare = [] if infrequent is None else [str(c) for c in infrequent]
+        frequent = [str(c) for c in encoder.categories_[0] if str(c) not in rare]
+        return {"name": name, "categories": frequent, "other": rare, "fill": fill, "missing": missing}
 
     @classmethod
     def from_config(cls, config):
@@ -114,18 +156,27 @@ class TabularPreprocessor:
         return preprocessor
 
     @property
+    def columns(self):
+        """The raw feature columns of the training rows, dropped ones included, in order."""
+        return self.config.get("columns", self.config["features"])
+
+    @property
     def output_names(self):
         names = [entry["name"] for entry in self.config["numeric"]]
         for entry in self.config["categorical"]:
             names += [f"{entry['name']}={category}" for category in entry["categories"]]
+            names += [f"{entry['name']}={OTHER}"] if entry.get("other") else []
         return names
 
     def check_columns(self, table, ignore=()):
-        """ValueError naming missing and extra columns when `table` does not have the training columns."""
+        """ValueError naming missing and extra columns when `table` does not have the model's columns.
+
+        Dropped columns may be present or absent.
+        """
         expected = self.config["features"]
-        present = [name for name in table.names if name not in ignore]
-        missing = [name for name in expected if name not in present]
-        extra = [name for name in present if name not in expected]
+        allowed = set(self.columns) | set(ignore)
+        missing = [name for name in expected if name not in table.names]
+        extra = [name for name in table.names if name not in allowed]
         if missing or extra:
             parts = []
             if missing:
@@ -135,27 +186,69 @@ class TabularPreprocessor:
             raise ValueError(f"{table.source} does not match the model's columns: {' and '.join(parts)}. "
                              f"The model expects {expected}.")
 
-    def transform(self, table):
-        """Float32 matrix of shape (rows, len(output_names)) for the raw rows of `table`."""
-        self.check_columns(table, ignore=[n for n in table.names if n not in self.config["features"]])
-        blocks = []
-        for entry in self.config["numeric"]:
-            values = _as_float(table, entry["name"])
-            missing = np.isnan(values)
-            if missing.any():
-                if entry["fill"] is None:
-                    raise _missing_error(table, [entry["name"]], [missing])
-                values = np.where(missing, entry["fill"], values)
-            blocks.append(((values - entry["mean"]) / entry["scale"]).reshape(-1, 1))
-        for entry in self.config["categorical"]:
-            cells = table[entry["name"]]
-            missing = table.missing_mask(entry["name"])
-            if missing.any() and entry["fill"] is None:
-                raise _missing_error(table, [entry["name"]], [missing])
-            text = np.array([entry["fill"] if m else str(c) for c, m in zip(cells, missing)], dtype=object)
-            blocks.append(np.stack([text == category for category in entry["categories"]], axis=1).astype(np.float64))
+    def transform(self, table, strict=False, report=None):
+        """Float32 matrix of shape (rows, len(output_names)) for the raw rows of `table`.
+
+        Parameters
+        ----------
+        strict : bool, default False
+            A category not seen in training is an error instead of going to the unknown bucket.
+        report : callable, optional
+            Called with one line per column that holds unseen categories.
+        """
+        missing_columns = [name for name in self.config["features"] if name not in table.names]
+        if missing_columns:
+            self.check_columns(table, ignore=table.names)
+        blocks = [self._numeric_block(table, entry) for entry in self.config["numeric"]]
+        blocks += [self._categorical_block(table, entry, strict, report) for entry in self.config["categorical"]]
         matrix = np.hstack(blocks) if blocks else np.zeros((table.rows, 0))
         return matrix.astype(np.float32)
+
+    def _numeric_block(self, table, entry):
+        values = _as_float(table, entry["name"])
+        missing = np.isnan(values)
+        if missing.any():
+            if entry["fill"] is None:
+                raise _missing_at_predict(table, entry["name"], missing)
+            values = np.where(missing, entry["fill"], values)
+        return ((values - entry["mean"]) / entry["scale"]).reshape(-1, 1)
+
+    def _categorical_block(self, table, entry, strict, report):
+        name = entry["name"]
+        text = _text(table, name)
+        missing = text == None  # noqa: E711
+        if missing.any():
+            if entry["fill"] is None:
+                raise _missing_at_predict(table, name, missing)
+            text = np.where(missing, entry["fill"], text)
+        known = set(entry["categories"]) | set(entry.get("other", []))
+        unseen = np.array([cell not in known for cell in text], dtype=bool)
+        if unseen.any():
+            examples = sorted({str(cell) for cell in text[unseen]})[:3]
+            where = f"{unseen.sum()} row(s) of {table.source}, first on line {table.lines[np.argmax(unseen)]}"
+            if strict:
+                raise ValueError(f"Column '{name}' has categories not seen in training {examples} on {where} "
+                                 "(strict mode).")
+            if report is not None:
+                bucket = f"the '{OTHER}' bucket" if entry.get("other") else "no category (all zeros)"
+                report(f"column '{name}': {where} hold categories not seen in training {examples}; "
+                       f"mapped to {bucket}")
+        block = [text == category for category in entry["categories"]]
+        if entry.get("other"):
+            block.append(~np.isin(text, entry["categories"]))
+        return np.stack(block, axis=1).astype(np.float64) if block else np.zeros((table.rows, 0))
+
+    def describe(self):
+        """Lines of text: what happens to each column (for ``summary()``)."""
+        lines = [f"  dropped {d['name']!r}: {d['reason']}" for d in self.config.get("dropped", [])]
+        for entry in self.config["numeric"]:
+            fill = "" if entry["fill"] is None else f", missing -> {entry['fill']:.6g}"
+            lines.append(f"  {entry['name']!r}: standardize (mean {entry['mean']:.6g}, scale {entry['scale']:.6g}{fill})")
+        for entry in self.config["categorical"]:
+            other = f" + '{OTHER}' for {len(entry['other'])} rare" if entry.get("other") else ""
+            fill = "" if entry["fill"] is None else f", missing -> {entry['fill']!r}"
+            lines.append(f"  {entry['name']!r}: one-hot {len(entry['categories'])} categories{other}{fill}")
+        return lines
 
 
 def split_features(table, target):

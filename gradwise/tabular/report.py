@@ -1,129 +1,178 @@
-"""What ``gradwise tune`` prints and writes: progress lines, the best-trials table, the test score, runs/NAME."""
+"""What ``gradwise tune`` prints and writes: progress, the final model, the comparison table, runs/NAME."""
 
 import os
+import time
 
 import numpy as np
 from optuna.trial import TrialState
 
 from ..tuning.report import progress_line
-from .modelfile import save_with_preprocessing
+from . import ensemble
 from .outputs import best_table, write_plots, write_summary, write_trials_csv
+from .pipeline import TabularModel
+from .scores import CV_METRIC, cv_summary, fold_score, test_scores
+from .search import fit_member
 from .space import telling_params
 
 BEST_SHOWN = 5
+WRITE_SECONDS = 3.0  # trials.csv, plots, summary and the model file
+HARD_STOP = 1.05  # the final fits stop at this fraction of the budget whatever happens
 
 
 def _shown(trial):
     return telling_params(trial.user_attrs.get("hp_values", trial.params))
 
 
-def test_scores(model, prepared):
-    """Held-out scores of `model` on the test rows, in the target's own units."""
-    outputs = model.predict(prepared.x_test)
-    scores = {key: float(value) for key, value in
-              model.evaluate(prepared.x_test, prepared.y_test, return_dict=True).items()}
-    if prepared.task == "regression":
-        truth = np.array([float(cell) for cell in prepared.test_cells])
-        error = prepared.encoder.decode(outputs) - truth
-        return {"mae": float(np.abs(error).mean()), "rmse": float(np.sqrt((error**2).mean())),
-                "loss": scores["loss"]}
-    predicted = prepared.encoder.decode(outputs)
-    accuracy = float(np.mean(predicted == np.array(prepared.test_cells, dtype=object)))
-    return {"accuracy": accuracy, "loss": scores["loss"]}
-
-
-def refit(tuner, trial, prepared, batch_size, threads):
-    """The best trial's model trained again on every training row (train + validation).
-
-    Same hyperparameters, same seed, and as many epochs as the trial's best epoch.
-    """
-    import threadpoolctl
-
-    from ..saving import clone_model
-    from ..tuning import HyperParameters
-
-    values = trial.user_attrs.get("hp_values", trial.params)
-    model = clone_model(tuner.hypermodel(HyperParameters(values)), seed=trial.user_attrs["seed"])
-    x = np.concatenate([prepared.x_train, prepared.x_val])
-    y = np.concatenate([prepared.y_train, prepared.y_val])
-    with threadpoolctl.threadpool_limits(limits=threads):
-        model.fit(x, y, epochs=trial.user_attrs.get("best_epoch") or trial.user_attrs["epochs"],
-                  batch_size=batch_size, verbose=0)
-    return model
-
-
 class Reporter:
-    """Prints progress for one ``gradwise tune`` run and writes its outputs."""
+    """Prints progress for one ``gradwise tune`` run, chooses and trains the final model, writes the outputs."""
 
-    def __init__(self, tuner, prepared, name, args):
-        self.tuner, self.prepared, self.name, self.args = tuner, prepared, name, args
-        self.folder = tuner.project_dir
+    def __init__(self, prepared, name, args, folds, started, budget):
+        self.prepared, self.name, self.args, self.folds = prepared, name, args, folds
+        self.started, self.budget = started, budget
+
+    def reserve(self):
+        """Seconds kept after the search for the final fits and the files."""
+        return 0.2 * self.budget + WRITE_SECONDS
 
     def header(self, table):
         p = self.prepared
+        config = p.preprocessor.config
+        for dropped in config["dropped"]:
+            print(f"Dropped column '{dropped['name']}': {dropped['reason']} (keep it with --keep {dropped['name']})")
+        for entry in config["numeric"] + config["categorical"]:
+            if entry.get("missing") and entry.get("fill") is not None:
+                print(f"Imputing {entry['missing']} missing value(s) of '{entry['name']}' with {entry['fill']!r} "
+                      f"(--impute {config['impute']})")
+            if entry.get("other"):
+                print(f"Column '{entry['name']}': {len(entry['other'])} rare categories share one '(other)' column")
         task = p.task + (f", {len(p.classes)} classes" if p.classes else "")
-        print(f"gradwise tune '{self.name}': {table.source}, {table.rows} rows -> {len(p.x_train)} train, "
-              f"{len(p.x_val)} validation, {len(p.x_test)} held-out test; target '{p.target}' ({task}); "
-              f"{p.x_train.shape[1]} input features", flush=True)
-        done = len(self.tuner.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED)))
+        scheme = f"{len(self.folds)}-fold cross-validation" if len(self.folds) > 1 else "one 80/20 validation split"
+        print(f"gradwise tune '{self.name}': {table.source}, {table.rows} rows -> {len(p.x_train)} train "
+              f"({scheme}), {len(p.x_test)} held-out test; target '{p.target}' ({task}); "
+              f"{len(config['features'])} columns -> {p.x_train.shape[1]} input features", flush=True)
+
+    def search_header(self, tuner):
+        self.tuner = tuner
+        done = len(tuner.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED)))
         resumed = f", resuming with {done} finished" if done else ""
-        print(f"Searching {self.args.trials} trials{resumed} (objective {self.tuner.objectives[0].name}, "
-              f"{self.args.workers} worker(s)); study in {self.tuner.storage_spec.describe()}", flush=True)
+        left = self.started + self.budget - time.time()
+        print(f"Searching up to {self.args.trials} trials for {left:.0f} s{resumed} (objective: mean val_loss "
+              f"over the folds, {self.args.workers} worker(s)); study in {tuner.storage_spec.describe()}", flush=True)
 
     def trial_line(self, trial):
-        extras = [key for key in ("val_accuracy",) if key != self.tuner.objectives[0].name]
-        print(progress_line(trial, self.tuner.objectives, params=_shown(trial), extras=extras), flush=True)
+        print(progress_line(trial, self.tuner.objectives, params=_shown(trial)), flush=True)
 
-    def finish(self, seconds):
-        best = self.tuner.best_trials(BEST_SHOWN)
-        trials = self.tuner.study.trials
-        write_trials_csv(os.path.join(self.folder, "trials.csv"), trials, self.tuner.objectives)
+    # ----- the final model ----------------------------------------------------------------------
+    def _choose(self, tuner, best):
+        """(trials, weights, ensemble loss, single loss) from the out-of-fold predictions of the best trials."""
+        candidates = [t for t in best if "oof_file" in t.user_attrs][: ensemble.CANDIDATES]
+        predictions = [tuner.load_oof(t) for t in candidates]
+        covered = np.all(np.isfinite(predictions[0]), axis=1)
+        y = self.prepared.y_train[covered]
+        weights, chosen_loss, single_loss = ensemble.select(self.prepared.task, [p[covered] for p in predictions], y)
+        members = [(t, w) for t, w in zip(candidates, weights) if w > 0]
+        members = self._affordable(sorted(members, key=lambda m: -m[1]))
+        return members, predictions, covered, chosen_loss, single_loss
+
+    def _affordable(self, members):
+        """The members whose final fits fit in the time left (the heaviest weights first; always one)."""
+        left = self.started + self.budget - WRITE_SECONDS - time.time()
+        kept, cost = [], 0.0
+        share = len(self.prepared.x_train) / min(len(fit) for fit, _ in self.folds)
+        for trial, weight in members:
+            seconds = trial.duration.total_seconds() / len(self.folds) * share if trial.duration else 0.0
+            if kept and cost + seconds > left:
+                break
+            kept.append((trial, weight))
+            cost += seconds
+        return kept
+
+    def _fit_final(self, build, members, batch_size):
+        import threadpoolctl
+
+        p = self.prepared
+        networks = []
+        with threadpoolctl.threadpool_limits(limits=self.args.threads):
+            for trial, _ in members:
+                values = trial.user_attrs["hp_values"]
+                epochs = max(1, int(trial.user_attrs.get("best_epoch") or 1))
+                network, _, _ = fit_member(build, values, trial.user_attrs["seed"], p.x_train, p.y_train, epochs,
+                                           batch_size, deadline=self.started + HARD_STOP * self.budget)
+                networks.append(network)
+        return networks
+
+    def finish(self, tuner, build, baselines, batch_size):
+        p = self.prepared
+        trials = tuner.study.trials
+        write_trials_csv(os.path.join(tuner.project_dir, "trials.csv"), trials, tuner.objectives)
+        best = tuner.best_trials(max(BEST_SHOWN, ensemble.CANDIDATES))
         if not best:
             print("No trial completed: nothing to evaluate. See trials.csv for the failed or pruned trials.")
             return 1
-        objective = self.tuner.objectives[0].name
-        print(f"\nBest trials ({objective}):")
-        for line in best_table(best, objective, _shown):
+        print("\nBest trials (mean val_loss over the folds):")
+        for line in best_table(best[:BEST_SHOWN], "val_loss", _shown):
             print(line)
-        model = self.tuner.load_trial_model(best[0])
-        search_scores = test_scores(model, self.prepared)
-        scores = search_scores
-        if self.args.refit:
-            model = refit(self.tuner, best[0], self.prepared, self.args.batch_size, self.args.threads)
-            scores = test_scores(model, self.prepared)
-        best_path = os.path.join(self.folder, "best.gw")
-        values = best[0].user_attrs.get("hp_values", best[0].params)
-        save_with_preprocessing(model, best_path, {**self.prepared.preprocessing(), "trial": best[0].number,
-                                                   "hyperparameters": values})
-        plots, notes = write_plots(self.folder, self.tuner.study)
+        members, predictions, covered, chosen_loss, single_loss = self._choose(tuner, best)
+        networks = self._fit_final(build, members, batch_size)
+        weights = np.array([w for _, w in members])
+        preprocessing = {**p.preprocessing(), "trials": [t.number for t, _ in members],
+                         "hyperparameters": [t.user_attrs["hp_values"] for t, _ in members]}
+        model = TabularModel(preprocessing, networks, weights)
+        best_path = os.path.join(tuner.project_dir, "best.gw")
+        model.save(best_path)
+        outputs = model.network_outputs(p.x_test)
+        decoded = model.encoder.decode(outputs) if p.task == "regression" else model.encoder.probabilities(outputs)
+        scores = test_scores(p.task, p.classes, p.test_cells, decoded)
+        network_cv = self._network_cv(members, best, predictions, covered)
+        plots, notes = write_plots(tuner.project_dir, tuner.study)
+        seconds = time.time() - self.started
+        label = (f"gradwise network (ensemble of {len(members)} trials)" if len(members) > 1
+                 else f"gradwise network (trial {members[0][0].number})")
+        table = [{"name": label, "cv": network_cv, "test": scores}] + baselines
         counts = {s.name.lower(): sum(1 for t in trials if t.state == s) for s in TrialState}
-        write_summary(os.path.join(self.folder, "summary.json"), {
-            "name": self.name, "task": self.prepared.task, "target": self.prepared.target,
-            "classes": self.prepared.classes, "objective": objective,
-            "direction": self.tuner.objectives[0].direction, "trials": counts, "seed": self.tuner.seed,
-            "best_trial": {"number": best[0].number, "value": best[0].values[0], "epochs": best[0].user_attrs.get("epochs"),
-                           "seed": best[0].user_attrs.get("seed"), "hyperparameters": values},
-            "test": {"rows": len(self.prepared.x_test), "refit": bool(self.args.refit), **scores,
-                     "search_model": search_scores},
-            "rows": {"train": len(self.prepared.x_train), "validation": len(self.prepared.x_val),
-                     "test": len(self.prepared.x_test)},
-            "files": {"model": best_path, "trials": os.path.join(self.folder, "trials.csv"),
-                      "study": self.tuner.storage_spec.describe(), "plots": plots},
-            "seconds": round(seconds, 1),
+        write_summary(os.path.join(tuner.project_dir, "summary.json"), {
+            "name": self.name, "task": p.task, "target": p.target, "classes": p.classes, "objective": "val_loss",
+            "direction": "minimize", "trials": counts, "seed": tuner.seed, "folds": len(self.folds),
+            "columns": {"used": p.preprocessor.config["features"], "dropped": p.preprocessor.config["dropped"]},
+            "best_trial": {"number": best[0].number, "value": best[0].values[0],
+                           "epochs": best[0].user_attrs.get("best_epoch"), "seed": best[0].user_attrs.get("seed"),
+                           "hyperparameters": best[0].user_attrs.get("hp_values")},
+            "ensemble": {"trials": [t.number for t, _ in members], "weights": [float(w) for w in weights / weights.sum()],
+                         "cv_loss": chosen_loss, "best_single_cv_loss": single_loss},
+            "test": {"rows": len(p.x_test), **scores}, "cv": network_cv,
+            "baselines": baselines, "comparison": table,
+            "rows": {"train": len(p.x_train), "test": len(p.x_test)},
+            "files": {"model": best_path, "trials": os.path.join(tuner.project_dir, "trials.csv"),
+                      "study": tuner.storage_spec.describe(), "plots": plots},
+            "time_budget": self.budget, "seconds": round(seconds, 1),
         })
-        rows = len(self.prepared.x_test)
-        print(f"\nHeld-out test ({rows} rows never seen by the search), best trial {best[0].number}:")
-        print(f"  as trained in the search ({len(self.prepared.x_train)} rows): {_scores_text(search_scores)}")
-        if self.args.refit:
-            all_rows = len(self.prepared.x_train) + len(self.prepared.x_val)
-            print(f"  refit on all {all_rows} training rows (saved as best.gw): {_scores_text(scores)}")
+        self._print_comparison(table, len(p.x_test))
         for note in notes:
             print(note)
-        print(f"Wrote {self.folder}: best.gw, summary.json, trials.csv" + "".join(f", {os.path.basename(p)}" for p in plots))
-        print(f"Predict with:  gradwise predict --model {best_path} --data new.csv")
-        print(f"Done in {seconds:.0f} s.")
+        print(f"Wrote {tuner.project_dir}: best.gw, summary.json, trials.csv"
+              + "".join(f", {os.path.basename(path)}" for path in plots))
+        print(f"Predict with:  gradwise predict --model {best_path} --data new.csv   "
+              f"(Python: gradwise.load_model('{best_path}').predict(rows))")
+        print(f"Done in {seconds:.0f} s (time budget {self.budget:.0f} s).")
         return 0
 
+    def _network_cv(self, members, best, predictions, covered):
+        """Fold scores of the chosen model's out-of-fold predictions."""
+        index = {t.number: i for i, t in enumerate(best[: len(predictions)])}
+        weights = np.array([w for _, w in members])
+        oof = sum(w * predictions[index[t.number]] for (t, _), w in zip(members, weights / weights.sum()))
+        values = [fold_score(self.prepared.task, oof[val], self.prepared.y_train[val]) for _, val in self.folds]
+        return cv_summary(self.prepared.task, values)
 
-def _scores_text(scores):
-    return "  ".join(f"{key}={value:.4f}" for key, value in scores.items())
+    def _print_comparison(self, table, rows):
+        task = self.prepared.task
+        metric = CV_METRIC[task]
+        keys = list(table[0]["test"])
+        folds = f"{len(self.folds)} folds" if len(self.folds) > 1 else "validation split"
+        head = f"{'model':<42}  {'CV ' + metric + ' (' + folds + ')':>24}  " + "  ".join(f"{'test ' + k:>13}" for k in keys)
+        print(f"\nHeld-out test ({rows} rows never seen by the search, the ensemble choice or the baselines):")
+        print(head)
+        print("-" * len(head))
+        for entry in table:
+            cv = f"{entry['cv']['mean']:.4f} ± {entry['cv']['std']:.4f}"
+            print(f"{entry['name']:<42}  {cv:>24}  " + "  ".join(f"{entry['test'][k]:>13.4f}" for k in keys))

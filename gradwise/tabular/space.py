@@ -1,10 +1,15 @@
-"""The default search space of ``gradwise tune``: the knobs the source documents tune.
+"""The default search space of ``gradwise tune``, and the configurations it tries first.
 
-1-5 hidden Dense layers of 8-256 units (log scale) sharing an activation (relu,
-leaky_relu, tanh, elu, gelu), an initializer (He or Glorot, uniform or normal), an L2
-strength, optional batch normalization and a dropout rate of 0-0.5; the optimizer
-(adam, rmsprop, sgd with momentum, nadam), a learning rate of 1e-4 to 1e-1 (log scale)
-and a gradient clipnorm. The output layer and loss follow the task.
+The space contains the strong simple models: with ``layers=0`` the network is one Dense
+layer on the standardized inputs with an L2 penalty, i.e. logistic regression (softmax
+regression) or ridge regression. With 1-3 hidden layers it is an MLP of one width
+(16-512 units, log scale) with an activation, dropout and optional batch normalization.
+Every network is trained by AdamW: a learning rate, decoupled weight decay, and an L2
+penalty on the kernels. The output layer and loss follow the task.
+
+``PORTFOLIO`` holds the configurations the search runs first, before the sampler takes
+over — well-performing defaults across tables, as AutoGluon's and FLAML's start points
+are: a regularized linear model, a wide shallow net, a deeper regularized one.
 """
 
 from .. import optimizers
@@ -12,62 +17,56 @@ from ..layers import Activation, BatchNormalization, Dense, Dropout, Input
 from ..models import Sequential
 from ..regularizers import L2
 
-ACTIVATIONS = ["relu", "leaky_relu", "tanh", "elu", "gelu"]
-INITIALIZERS = ["he_uniform", "he_normal", "glorot_uniform", "glorot_normal"]
-OPTIMIZERS = {"adam": optimizers.Adam, "rmsprop": optimizers.RMSprop, "sgd": optimizers.SGD, "nadam": optimizers.Nadam}
-TELLING = ("layers", "units", "activation", "optimizer", "learning_rate", "dropout", "batch_norm")
+ACTIVATIONS = ["relu", "elu", "gelu"]
+TELLING = ("layers", "units", "activation", "dropout", "batch_norm", "l2", "weight_decay", "learning_rate")
+PORTFOLIO = [
+    {"layers": 0, "l2": 1e-4, "weight_decay": 1e-4, "learning_rate": 1e-2},
+    {"layers": 1, "units": 128, "activation": "relu", "dropout": 0.1, "batch_norm": False, "l2": 1e-5,
+     "weight_decay": 1e-4, "learning_rate": 3e-3},
+    {"layers": 2, "units": 256, "activation": "relu", "dropout": 0.3, "batch_norm": True, "l2": 1e-5,
+     "weight_decay": 1e-3, "learning_rate": 1e-3},
+    {"layers": 2, "units": 64, "activation": "elu", "dropout": 0.0, "batch_norm": False, "l2": 1e-3,
+     "weight_decay": 1e-4, "learning_rate": 3e-3},
+    {"layers": 0, "l2": 1e-2, "weight_decay": 1e-3, "learning_rate": 1e-2},
+]
 
 
-def _optimizer(hp):
-    name = hp.Choice("optimizer", list(OPTIMIZERS))
-    settings = {"learning_rate": hp.Float("learning_rate", 1e-4, 1e-1, sampling="log"),
-                "clipnorm": hp.Float("clipnorm", 0.1, 10.0, sampling="log")}
-    if name == "sgd":
-        return optimizers.SGD(momentum=hp.Float("momentum", 0.5, 0.99), **settings)
-    return OPTIMIZERS[name](**settings)
-
-
-def _head(task, classes):
+def _head(task, classes, l2):
     if task == "binary":
-        return Dense(1, activation="sigmoid"), "binary_crossentropy", ["accuracy"]
+        return Dense(1, activation="sigmoid", kernel_regularizer=L2(l2)), "binary_crossentropy", ["accuracy"]
     if task == "multiclass":
-        return Dense(classes, activation="softmax"), "sparse_categorical_crossentropy", ["accuracy"]
-    return Dense(1), "mse", ["mae"]
+        return (Dense(classes, activation="softmax", kernel_regularizer=L2(l2)), "sparse_categorical_crossentropy",
+                ["accuracy"])
+    return Dense(1, kernel_regularizer=L2(l2)), "mse", ["mae"]
 
 
 def build_default_model(hp, features, task, classes=None):
     """A compiled Sequential for `features` inputs and `task` ('binary', 'multiclass', 'regression')."""
-    layers = hp.Int("layers", 1, 5)
-    activation = hp.Choice("activation", ACTIVATIONS)
-    initializer = hp.Choice("initializer", INITIALIZERS)
-    batch_norm = hp.Boolean("batch_norm")
-    dropout = hp.Float("dropout", 0.0, 0.5)
-    l2 = hp.Float("l2", 1e-6, 1e-2, sampling="log")
+    layers = hp.Int("layers", 0, 3)
     model = Sequential([Input((features,))])
-    for index in range(layers):
-        units = hp.Int(f"units_{index}", 8, 256, sampling="log")
+    if layers:
+        units = hp.Int("units", 16, 512, sampling="log")
+        activation = hp.Choice("activation", ACTIVATIONS)
+        dropout = hp.Float("dropout", 0.0, 0.5)
+        batch_norm = hp.Boolean("batch_norm")
+    l2 = hp.Float("l2", 1e-6, 1e-1, sampling="log")
+    for _ in range(layers):
         if batch_norm:  # normalize the pre-activation, as in the source documents
-            model.add(Dense(units, use_bias=False, kernel_initializer=initializer, kernel_regularizer=L2(l2)))
+            model.add(Dense(units, use_bias=False, kernel_initializer="he_uniform", kernel_regularizer=L2(l2)))
             model.add(BatchNormalization())
             model.add(Activation(activation))
         else:
-            model.add(Dense(units, activation=activation, kernel_initializer=initializer, kernel_regularizer=L2(l2)))
+            model.add(Dense(units, activation=activation, kernel_initializer="he_uniform", kernel_regularizer=L2(l2)))
         if dropout > 0:
             model.add(Dropout(dropout))
-    output, loss, metrics = _head(task, classes)
+    output, loss, metrics = _head(task, classes, l2)
     model.add(output)
-    model.compile(optimizer=_optimizer(hp), loss=loss, metrics=metrics)
+    optimizer = optimizers.AdamW(learning_rate=hp.Float("learning_rate", 1e-4, 3e-2, sampling="log"),
+                                 weight_decay=hp.Float("weight_decay", 1e-6, 1e-1, sampling="log"))
+    model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
     return model
 
 
 def telling_params(values):
-    """The most telling hyperparameters of a trial, units joined per layer: 'units=64x32'."""
-    shown = {}
-    for key in TELLING:
-        if key == "units":
-            units = [str(values[f"units_{i}"]) for i in range(values.get("layers", 0)) if f"units_{i}" in values]
-            if units:
-                shown["units"] = "x".join(units)
-        elif key in values:
-            shown[key] = values[key]
-    return shown
+    """The most telling hyperparameters of a trial, in a fixed order."""
+    return {key: values[key] for key in TELLING if key in values}

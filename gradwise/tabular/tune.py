@@ -1,8 +1,10 @@
 """``gradwise tune``: search a network for a CSV file (or a bundled dataset) and keep the best one.
 
-Steps: read the rows; split off the held-out test rows; fit the preprocessing on the
-training rows; run a Tuner over the default search space (EarlyStopping inside every
-trial, median pruning); evaluate the best trial's saved model on the test rows once; write
+Steps: read the rows; split off the held-out test rows; screen the columns and fit the
+preprocessing on the training rows; fit the baselines on the same folds; run the search
+(each trial cross-validated on the training rows, see ``search``) until the trials or the
+time budget run out; choose the best trial or an ensemble of the best few (``ensemble``);
+train it on every training row; score it and the baselines on the test rows once; write
 runs/NAME/ (the study, best.gw with its preprocessing, summary.json, trials.csv, plots).
 """
 
@@ -17,10 +19,11 @@ from .table import read_csv
 from .target import TASKS
 
 DATA_KEY = "gradwise:data"
+DEFAULT_BUDGET = 45.0
 EXAMPLES = """examples:
   gradwise tune --dataset pima
+  gradwise tune --data customers.csv --target churned --drop email --time-budget 120
   gradwise tune --dataset digits --trials 40 --workers 2
-  gradwise tune --data houses.csv --target price --impute median --name houses
   gradwise tune --dataset pima --storage postgresql://user:password@db-host/studies --name pima-shared
 
 Running the same command again resumes the study in runs/NAME; --overwrite starts over.
@@ -37,29 +40,34 @@ def add_parser(subparsers):
     source.add_argument("--dataset", choices=DATASETS, help="a bundled dataset instead of --data")
     parser.add_argument("--target", metavar="COLUMN", help="the column to predict (required with --data)")
     parser.add_argument("--task", choices=TASKS, help="override the task inferred from the target")
-    parser.add_argument("--impute", choices=IMPUTE_STRATEGIES, help="fill missing feature values (default: error)")
-    parser.add_argument("--trials", type=_positive, default=60, help="trials in the study (default 60)")
-    parser.add_argument("--epochs", type=_positive, default=100, help="most epochs per trial (default 100)")
+    parser.add_argument("--impute", choices=[*IMPUTE_STRATEGIES, "none"], default="median",
+                        help="fill missing feature values: numbers with this statistic, text with its most "
+                             "frequent value (default median); none: missing values are an error")
+    parser.add_argument("--drop", type=_names, default=[], metavar="COL,...", help="columns not to learn from")
+    parser.add_argument("--keep", type=_names, default=[], metavar="COL,...",
+                        help="columns to keep although they look like IDs, constants or free text")
+    parser.add_argument("--time-budget", type=_seconds("--time-budget"), default=DEFAULT_BUDGET, metavar="SECONDS",
+                        help=f"wall-clock seconds for the whole run, search and final fit included "
+                             f"(default {DEFAULT_BUDGET:.0f})")
+    parser.add_argument("--trials", type=_positive, default=100, help="most trials in the study (default 100)")
+    parser.add_argument("--epochs", type=_positive, default=100, help="most epochs per fit (default 100)")
     parser.add_argument("--patience", type=_positive, default=10, help="EarlyStopping patience (default 10)")
-    parser.add_argument("--batch-size", type=_positive, default=32, help="batch size (default 32)")
+    parser.add_argument("--batch-size", type=_positive, help="batch size (default: 32, 64 or 128 by table size)")
     parser.add_argument("--workers", type=_positive, default=1, help="trials run at once, one process each (default 1)")
     parser.add_argument("--threads", type=_positive, default=1, help="BLAS threads per worker (default 1)")
-    parser.add_argument("--timeout", type=float, metavar="SECONDS", help="start no trial after this many seconds")
+    parser.add_argument("--timeout", type=_seconds("--timeout"), metavar="SECONDS",
+                        help="start no trial after this many seconds of search")
     parser.add_argument("--storage", metavar="URL", help="database URL shared by many machines (default: journal file)")
     parser.add_argument("--name", help="study name and folder under --runs-dir (default: dataset or file name)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the split, the sampler and every trial (default 0)")
-    parser.add_argument("--objective", default="val_loss",
-                        help="logged key to optimize (default val_loss: smoother than val_accuracy on small "
-                             "validation sets)")
     parser.add_argument("--sampler", choices=["tpe", "random"], default="tpe", help="Optuna sampler (default tpe)")
     parser.add_argument("--pruner", choices=["median", "hyperband", "none"], default="median",
-                        help="Optuna pruner (default median)")
+                        help="Optuna pruner over the folds of a trial (default median)")
     parser.add_argument("--test-size", type=float, default=0.2, help="fraction of rows held out for the test (default 0.2)")
+    parser.add_argument("--no-baselines", dest="baselines", action="store_false",
+                        help="skip the scikit-learn baselines (LogisticRegression/Ridge, HistGradientBoosting)")
     parser.add_argument("--runs-dir", default="runs", help="parent folder of the run folders (default runs)")
     parser.add_argument("--overwrite", action="store_true", help="delete a stored study of this name and start over")
-    parser.add_argument("--no-refit", dest="refit", action="store_false",
-                        help="save the best trial's model as trained in the search, instead of training its "
-                             "configuration again on train + validation rows")
     parser.set_defaults(handler=run)
     return parser
 
@@ -69,6 +77,22 @@ def _positive(text):
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
     return value
+
+
+def _seconds(flag):
+    def parse(text):
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{flag} must be a number of seconds, got {text!r}") from None
+        if not value > 0 or value == float("inf"):
+            raise argparse.ArgumentTypeError(f"{flag} must be a positive number of seconds, got {text}")
+        return value
+    return parse
+
+
+def _names(text):
+    return [name.strip() for name in text.split(",") if name.strip()]
 
 
 def _load(args):
@@ -90,37 +114,50 @@ def _check_same_data(tuner, fingerprint):
                          f"{fingerprint}. Use --overwrite to start over, or another --name.")
 
 
+def _batch_size(rows):
+    return 32 if rows <= 2000 else 64 if rows <= 5000 else 128
+
+
 def run(args):
     """Run the search; returns the exit status."""
-    from ..callbacks import EarlyStopping
-    from ..tuning import Tuner
+    from .baselines import run_baselines
     from .data import prepare
     from .report import Reporter
-    from .space import build_default_model
+    from .search import TabularTuner, make_folds
+    from .space import PORTFOLIO, build_default_model
 
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # the command prints its own progress
     started = time.time()
+    budget = args.time_budget
     table, target, name = _load(args)
     if not 0 < args.test_size < 1:
         raise ValueError(f"--test-size must be between 0 and 1, got {args.test_size}.")
-    prepared = prepare(table, target, args.task, args.impute, args.test_size, seed=args.seed)
-    objective = args.objective
+    impute = None if args.impute == "none" else args.impute
+    prepared = prepare(table, target, args.task, impute, args.test_size, seed=args.seed, drop=args.drop,
+                       keep=args.keep)
+    folds = make_folds(prepared.y_train, prepared.task, args.seed)
+    batch_size = args.batch_size or _batch_size(len(prepared.x_train))
     classes = len(prepared.classes) if prepared.task == "multiclass" else None
     build = functools.partial(build_default_model, features=prepared.x_train.shape[1], task=prepared.task,
                               classes=classes)
-    tuner = Tuner(build, objective=objective, max_trials=args.trials, sampler=args.sampler,
-                  pruner=None if args.pruner == "none" else args.pruner, directory=args.runs_dir, project_name=name,
-                  seed=args.seed, workers=args.workers, storage=args.storage, overwrite=args.overwrite,
-                  threads_per_worker=args.threads)
-    fingerprint = {"source": table.source, "rows": table.rows, "columns": table.names, "target": target,
-                   "task": prepared.task, "seed": args.seed, "test_size": args.test_size, "impute": args.impute}
-    _check_same_data(tuner, fingerprint)
-    reporter = Reporter(tuner, prepared, name, args)
+    reporter = Reporter(prepared, name, args, folds, started, budget)
     reporter.header(table)
-    stop = EarlyStopping(monitor=objective, patience=args.patience, restore_best_weights=True)
-    tuner.search(prepared.x_train, prepared.y_train, epochs=args.epochs, batch_size=args.batch_size,
-                 validation_data=(prepared.x_val, prepared.y_val), callbacks=[stop], timeout=args.timeout,
-                 on_trial=reporter.trial_line)
-    return reporter.finish(time.time() - started)
+    baselines = run_baselines(prepared, folds, args.seed, args.threads) if args.baselines else []
+    search_end = started + budget - reporter.reserve()
+    if args.timeout is not None:
+        search_end = min(search_end, time.time() + args.timeout)
+    tuner = TabularTuner(build, folds, deadline=search_end, patience=args.patience, max_trials=args.trials,
+                         sampler=args.sampler, pruner=None if args.pruner == "none" else args.pruner,
+                         directory=args.runs_dir, project_name=name, seed=args.seed, workers=args.workers,
+                         storage=args.storage, overwrite=args.overwrite, threads_per_worker=args.threads)
+    fingerprint = {"source": table.source, "rows": table.rows, "columns": table.names, "target": target,
+                   "task": prepared.task, "seed": args.seed, "test_size": args.test_size, "impute": impute,
+                   "drop": args.drop, "keep": args.keep, "folds": len(folds), "batch_size": batch_size}
+    _check_same_data(tuner, fingerprint)
+    tuner.enqueue_portfolio(PORTFOLIO)
+    reporter.search_header(tuner)
+    tuner.search(prepared.x_train, prepared.y_train, epochs=args.epochs, batch_size=batch_size,
+                 timeout=max(0.0, search_end - time.time()), on_trial=reporter.trial_line)
+    return reporter.finish(tuner, build, baselines, batch_size)

@@ -129,8 +129,7 @@ class Tuner:
         """
         fit_kwargs.pop("verbose", None)
         fit_kwargs["epochs"] = epochs
-        runner = TrialRunner(self.hypermodel, x, y, fit_kwargs, as_list(callbacks, "search"), self.objectives,
-                             samplers.prunes(self.pruner), self.seed, self.project_dir)
+        runner = self._make_runner(x, y, fit_kwargs, as_list(callbacks, "search"))
         report = on_trial or (self._print_trial if verbose else None)
         deadline = None if timeout is None else time.time() + float(timeout)
         # Every search of the study draws from its own seed, so a resume never replays an earlier one.
@@ -142,6 +141,11 @@ class Tuner:
                 workers_module.run_queued(self.study, runner, deadline, report)
             return
         self._search_in_processes(runner, deadline, report, run_seed)
+
+    def _make_runner(self, x, y, fit_kwargs, callbacks):
+        """The picklable callable that trains one trial (a subclass may train it its own way)."""
+        return TrialRunner(self.hypermodel, x, y, fit_kwargs, callbacks, self.objectives,
+                           samplers.prunes(self.pruner), self.seed, self.project_dir)
 
     def _search_in_processes(self, runner, deadline, report, run_seed):
         spec = workers_module.WorkerSpec(self.storage_spec, self.project_name, self._sampler_spec, self.pruner,

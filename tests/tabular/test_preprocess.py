@@ -44,7 +44,24 @@ def test_text_columns_are_one_hot_encoded_like_scikit_learn():
     np.testing.assert_array_equal(fitted.transform(table), encoder.transform(color.reshape(-1, 1)).toarray())
     assert fitted.output_names == [f"color={c}" for c in encoder.categories_[0]]
     unseen = Table({"color": np.array(["purple"], dtype=object)})
-    np.testing.assert_array_equal(fitted.transform(unseen), [[0, 0, 0]])  # an unseen category is all zeros
+    np.testing.assert_array_equal(fitted.transform(unseen), [[0, 0, 0]])  # no 'other' bucket: all zeros
+
+
+def test_rare_categories_share_an_other_column_like_scikit_learn_and_unseen_ones_are_reported():
+    rng = np.random.default_rng(1)
+    cells = np.array(rng.choice(["a", "b", "c"], 300).tolist() + ["rare1"] * 3 + ["rare2"] * 4, dtype=object)
+    fitted = _roundtrip(TabularPreprocessor().fit(Table({"kind": cells}), ["kind"]))
+    assert fitted.config["categorical"][0]["other"] == ["rare1", "rare2"]
+    encoder = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=5).fit(cells.reshape(-1, 1))
+    new = np.array(["a", "rare2", "zzz", "c", "zzz"], dtype=object)
+    lines = []
+    matrix = fitted.transform(Table({"kind": new}, source="'new.csv'"), report=lines.append)
+    np.testing.assert_array_equal(matrix, encoder.transform(new.reshape(-1, 1)).toarray())
+    assert fitted.output_names == ["kind=a", "kind=b", "kind=c", "kind=(other)"]
+    assert lines == ["column 'kind': 2 row(s) of 'new.csv', first on line 4 hold categories not seen in training "
+                     "['zzz']; mapped to the '(other)' bucket"]
+    with pytest.raises(ValueError, match=r"Column 'kind' has categories not seen in training \['zzz'\] on 2 row"):
+        fitted.transform(Table({"kind": new}, source="'new.csv'"), strict=True)
 
 
 def test_missing_values_are_an_error_naming_the_column_and_line():
@@ -63,7 +80,8 @@ def test_impute_fills_numbers_with_scikit_learn_statistics_and_text_with_the_mod
     expected = StandardScaler().fit_transform(filled).ravel()
     matrix = fitted.transform(table)
     np.testing.assert_allclose(matrix[:, 0], expected, rtol=1e-6)
-    np.testing.assert_array_equal(matrix[:, 1:], [[1, 0], [0, 1], [0, 1], [0, 1]])  # '' became 'y'
+    # '' became 'y'; 'x' (once) is rarer than the 2-row minimum of a tiny table: the '(other)' column
+    np.testing.assert_array_equal(matrix[:, 1:], [[0, 1], [1, 0], [1, 0], [1, 0]])
 
 
 def test_bad_cells_and_columns_are_named():

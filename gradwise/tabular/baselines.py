@@ -1,0 +1,63 @@
+"""The baselines every ``gradwise tune`` run fits beside the network, on the same folds and test rows.
+
+- LogisticRegression (classes) or Ridge (numbers) on the same standardized, one-hot
+  encoded inputs as the network: the strong simple model;
+- HistGradientBoosting on the same inputs: the strong default for tables.
+
+Both at scikit-learn's defaults, so "is the network worth it?" is answered on every run.
+"""
+
+import time
+
+import numpy as np
+
+from .scores import cv_summary, fold_score, test_scores
+
+
+def _models(task, seed):
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+    from sklearn.linear_model import LogisticRegression, Ridge
+
+    if task == "regression":
+        return [("Ridge (standardized)", lambda: Ridge()),
+                ("HistGradientBoosting", lambda: HistGradientBoostingRegressor(random_state=seed))]
+    return [("LogisticRegression (standardized)", lambda: LogisticRegression(max_iter=2000)),
+            ("HistGradientBoosting", lambda: HistGradientBoostingClassifier(random_state=seed))]
+
+
+def _complete(task, model, x, classes):
+    """Class probabilities with one column per class, even for classes missing from a fold."""
+    if task == "regression":
+        return model.predict(x)
+    probabilities = np.zeros((len(x), len(classes)))
+    probabilities[:, model.classes_.astype(np.int64)] = model.predict_proba(x)
+    return probabilities
+
+
+def run_baselines(prepared, folds, seed=0, threads=1):
+    """[{name, cv, test, seconds}] of each baseline; cross-validated on `folds`, tested on the test rows."""
+    import threadpoolctl
+
+    task = prepared.task
+    x, y = prepared.x_train, prepared.y_train
+    labels = y if task == "regression" else np.asarray(y).astype(np.int64)
+    classes = prepared.classes
+    results = []
+    with threadpoolctl.threadpool_limits(limits=threads):
+        for name, make in _models(task, seed):
+            started = time.time()
+            fold_values = []
+            for fit, val in folds:
+                model = make().fit(x[fit], labels[fit])
+                outputs = _complete(task, model, x[val], classes or [])
+                if task == "binary":
+                    outputs = outputs[:, 1]
+                fold_values.append(fold_score(task, outputs, labels[val]))
+            model = make().fit(x, labels)
+            outputs = _complete(task, model, prepared.x_test, classes or [])
+            if task == "regression":
+                outputs = prepared.encoder.decode(outputs)
+            results.append({"name": name, "cv": cv_summary(task, fold_values),
+                            "test": test_scores(task, classes, prepared.test_cells, outputs),
+                            "seconds": round(time.time() - started, 2)})
+    return results

@@ -1,0 +1,82 @@
+"""Column hygiene: which feature columns a model should not learn from, and why.
+
+Decided on the training rows only and announced one line per column by ``gradwise tune``:
+
+- constant: a single value (or nothing) in every training row carries no information;
+- identifier: a different value on every row, text or whole numbers counting up (a customer
+  number): it tells rows apart but says nothing that carries over to new rows;
+- near-unique text: text whose values are mostly distinct (names, free text, ticket codes).
+  One-hot columns of categories seen once or twice cannot generalize; above
+  ``NEAR_UNIQUE_RATIO`` distinct values per non-missing row the column is dropped.
+
+``drop`` forces columns out, ``keep`` keeps columns these rules would drop.
+"""
+
+import re
+
+import numpy as np
+
+NEAR_UNIQUE_RATIO = 0.5  # distinct text values per non-missing row above which a column is dropped
+MIN_ROWS = 20  # below this many training rows no column is called an identifier or near-unique
+_ID_NAME = re.compile(r"(^|[^a-z])(id|uuid|guid|key|code|number|no)$|^id[^a-z]|[a-z]Id$|ID$", re.IGNORECASE)
+
+
+def _present(table, name):
+    return table[name][~table.missing_mask(name)]
+
+
+def _numbers(values):
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+
+
+def _reason(table, name):
+    """Why column `name` should be dropped, or None."""
+    present = _present(table, name)
+    distinct = len({str(value) for value in present})
+    if distinct <= 1:
+        return "is empty in every training row" if not len(present) else f"holds the single value {present[0]!r}"
+    if table.rows < MIN_ROWS or len(present) < 0.9 * table.rows:
+        return None
+    numbers = _numbers(present)
+    if numbers is None:
+        if distinct == len(present):
+            return "holds a different text value on every row (an identifier)"
+        if distinct > NEAR_UNIQUE_RATIO * len(present):
+            return (f"is text with {distinct} distinct values in {len(present)} rows: most categories "
+                    "appear once, so one-hot columns could not generalize")
+        return None
+    whole = np.all(numbers == np.round(numbers))
+    if whole and distinct == len(present):
+        counting = numbers.max() - numbers.min() + 1 <= 2 * len(present)
+        if counting or _ID_NAME.search(name):
+            return "holds a different whole number on every row (an identifier)"
+    return None
+
+
+def screen_columns(table, features, drop=(), keep=()):
+    """(kept feature names, [{'name', 'reason'}] of dropped ones) for the training rows `table`.
+
+    Raises
+    ------
+    ValueError
+        `drop` or `keep` names a column that is not a feature column.
+    """
+    for flag, names in (("--drop", drop), ("--keep", keep)):
+        unknown = [name for name in names if name not in features]
+        if unknown:
+            raise ValueError(f"{flag} names column(s) {unknown} that {table.source} does not have as features; "
+                             f"its feature columns are {list(features)}.")
+    kept, dropped = [], []
+    for name in features:
+        reason = "named by --drop" if name in drop else None if name in keep else _reason(table, name)
+        if reason is None:
+            kept.append(name)
+        else:
+            dropped.append({"name": name, "reason": reason})
+    if not kept:
+        raise ValueError(f"Every feature column of {table.source} was dropped ({', '.join(d['name'] for d in dropped)}): "
+                         "nothing is left to learn from. Keep some with --keep COLUMN,...")
+    return kept, dropped
