@@ -53,7 +53,7 @@ def split_rows(table, target, task=None, test_size=0.2, seed=0):
     """(task, target cells, training row indices, test row indices): the split every tool compares on."""
     _, target_values = split_features(table, target)
     cells = check_target(target_values, target, table.lines)
-    task = task or infer_task(cells)
+    task = task or infer_task(cells, target)
     TargetEncoder(task).fit(cells)  # a task that does not fit the target fails here, before any split
     labels = np.array(cells, dtype=object)
     train_index, test_index = _split(np.arange(table.rows), labels, test_size, seed, task != "regression")

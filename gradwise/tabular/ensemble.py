@@ -47,7 +47,7 @@ def select(task, predictions, y, rounds=ROUNDS, max_members=MAX_MEMBERS):
         counts[choice] += 1
         total = total + predictions[choice]
     ensemble = loss(task, total / rounds, y)
-    if ensemble < single and np.count_nonzero(counts) > 1:
+    if ensemble < single:
         return counts / counts.sum(), ensemble, single
     weights = np.zeros(len(predictions))
     weights[0] = 1.0

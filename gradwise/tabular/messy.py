@@ -19,7 +19,7 @@ def customer_table(rows=400, seed=0, task="binary"):
     income = rng.lognormal(10.5, 0.4, rows).round(-2)
     tenure = rng.integers(0, 120, rows)
     region = rng.choice(REGIONS, rows, p=[0.4, 0.3, 0.2, 0.1])
-    plan = rng.choice(PLANS + ["legacy", "trial"], rows, p=[0.5, 0.3, 0.17, 0.02, 0.01])
+    plan = rng.choice(PLANS + ["legacy", "trial"], rows, p=[0.5, 0.3, 0.18, 0.01, 0.01])
     score = (0.04 * (45 - age) + 0.6 * np.log(income / 36000) - 0.02 * tenure + 0.8 * (region == "south")
              - 0.7 * (plan == "pro") + 0.5 * (plan == "basic") + rng.normal(0, 1, rows))
     if task == "binary":

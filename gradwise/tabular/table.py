@@ -6,6 +6,7 @@ is numeric is the preprocessor's job, from the training rows.
 """
 
 import csv
+import io
 import os
 
 import numpy as np
@@ -66,15 +67,41 @@ def read_csv(path):
     Raises
     ------
     ValueError
-        The file is missing, empty, has no data rows, repeats a column name or has a
-        row with the wrong number of cells (the message names the line).
+        The file is missing, empty, binary, not UTF-8, has no data rows, repeats a column
+        name, has a cell over the csv module's field limit or a row with the wrong number of
+        cells (the message names the file, and the line where there is one).
     """
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise ValueError(f"CSV file '{path}' does not exist.")
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        rows = list(csv.reader(handle))
+    with open(path, "rb") as handle:
+        data = handle.read()
+    if b"\x00" in data[:65536]:
+        raise ValueError(f"CSV file '{path}' is a binary file (it holds NUL bytes), not comma-separated text.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"CSV file '{path}' is not UTF-8 text (byte {data[error.start]:#04x} at offset {error.start} "
+                         f"is invalid); it may be {_guess_encoding(data)}: save it as UTF-8, e.g. "
+                         f"iconv -f {_guess_encoding(data).split()[0]} -t utf-8 '{path}'.") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        rows = list(reader)
+    except csv.Error as error:
+        if "field larger" in str(error):
+            raise ValueError(f"CSV file '{path}', line {reader.line_num}: a cell is longer than the csv module's limit "
+                             f"of {csv.field_size_limit():,} characters (often an unclosed quote).") from None
+        raise ValueError(f"CSV file '{path}', line {reader.line_num}: not valid CSV ({error}).") from None
     return _table_from_rows(rows, f"'{path}'")
+
+
+def _guess_encoding(data):
+    """The 8-bit encoding a non-UTF-8 file most likely uses, for the error message."""
+    try:
+        data.decode("cp1252")
+        return "cp1252 (Windows-1252, Western European)"
+    except UnicodeDecodeError:
+        return "latin-1 (ISO-8859-1)"
 
 
 def _table_from_rows(rows, source):

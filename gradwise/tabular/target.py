@@ -45,11 +45,11 @@ def check_target(values, name, lines):
     return cells
 
 
-def infer_task(cells):
+def infer_task(cells, name="target"):
     """'binary', 'multiclass' or 'regression' from the target's values."""
     classes = set(cells)
     if len(classes) < 2:
-        raise ValueError(f"The target has a single value {sorted(classes)}: there is nothing to learn.")
+        raise ValueError(f"The target column '{name}' has a single value {sorted(classes)}: there is nothing to learn.")
     numbers = _numbers(cells)
     if len(classes) == 2:
         return "binary"

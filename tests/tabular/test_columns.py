@@ -1,0 +1,51 @@
+"""Column hygiene: identifiers, constants and near-unique text are dropped with a reason; --drop/--keep override."""
+
+import numpy as np
+import pytest
+
+from gradwise.tabular.columns import screen_columns
+from gradwise.tabular.table import Table
+
+
+def _table(rows=100, seed=0):
+    rng = np.random.default_rng(seed)
+    columns = {
+        "customer_id": np.array([str(5000 + i) for i in rng.permutation(rows)], dtype=object),
+        "account": np.array([f"AC-{i:06d}" for i in rng.integers(0, 10**6, rows)], dtype=object),
+        "country": np.array(["NL"] * rows, dtype=object),
+        "comment": np.array([f"word{i % 70}" for i in range(rows)], dtype=object),
+        "income": np.round(rng.lognormal(10, 1, rows)),  # whole numbers, all distinct: not an identifier
+        "height": rng.normal(170, 10, rows),
+        "colour": rng.choice(["red", "green"], rows).astype(object),
+    }
+    return Table(columns, source="'people.csv'")
+
+
+def test_identifiers_constants_and_near_unique_text_are_dropped_with_a_reason():
+    table = _table()
+    kept, dropped = screen_columns(table, table.names)
+    assert kept == ["income", "height", "colour"]
+    reasons = {entry["name"]: entry["reason"] for entry in dropped}
+    assert "identifier" in reasons["customer_id"] and "whole number" in reasons["customer_id"]
+    assert "identifier" in reasons["account"]
+    assert reasons["country"] == "holds the single value 'NL'"
+    assert "70 distinct values in 100 rows" in reasons["comment"]
+
+
+def test_drop_and_keep_override_and_unknown_names_are_refused():
+    table = _table()
+    kept, dropped = screen_columns(table, table.names, drop=["height"], keep=["customer_id"])
+    assert "customer_id" in kept and "height" not in kept
+    assert {"name": "height", "reason": "named by --drop"} in dropped
+    with pytest.raises(ValueError, match=r"--drop names column\(s\) \['weight'\] that 'people.csv' does not have"):
+        screen_columns(table, table.names, drop=["weight"])
+    with pytest.raises(ValueError, match=r"--keep names column\(s\) \['x'\]"):
+        screen_columns(table, table.names, keep=["x"])
+    with pytest.raises(ValueError, match="Every feature column of 'people.csv' was dropped"):
+        screen_columns(table, ["country", "account"])
+
+
+def test_small_tables_keep_their_distinct_columns():
+    table = _table(rows=10)
+    kept, _ = screen_columns(table, table.names)
+    assert "customer_id" in kept and "account" in kept and "country" not in kept

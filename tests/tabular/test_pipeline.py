@@ -1,0 +1,141 @@
+"""A tuned model file predicts from raw rows the same way in Python (load_model) and through `gradwise predict`."""
+
+import csv
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import gradwise
+from gradwise.cli import main
+from gradwise.tabular import TabularModel, read_csv
+from gradwise.tabular.messy import write_customer_csv
+
+FAST = ["--trials", "3", "--epochs", "4", "--patience", "2", "--no-baselines"]
+
+
+@pytest.fixture(scope="module")
+def customers(tmp_path_factory):
+    """A tuned model of the messy customer table (IDs, a constant, free text, gaps, rare categories)."""
+    folder = tmp_path_factory.mktemp("customers")
+    data = write_customer_csv(folder / "customers.csv", rows=300, seed=3)
+    assert main(["tune", "--data", str(data), "--target", "churned", "--runs-dir", str(folder / "runs"), *FAST]) == 0
+    return folder, data, folder / "runs" / "customers" / "best.gw"
+
+
+def _rows(data, count=40, **changes):
+    table = read_csv(data)
+    frame = pd.DataFrame({name: table[name][-count:] for name in table.names})
+    for name, values in changes.items():
+        frame[name] = values
+    return frame
+
+
+def _cli_predictions(model_path, frame, path, *flags):
+    frame.to_csv(path, index=False)
+    output = path.with_suffix(".out.csv")
+    assert main(["predict", "--model", str(model_path), "--data", str(path), "--output", str(output), *flags]) == 0
+    with open(output, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_load_model_returns_the_pipeline_and_matches_predict_on_raw_rows_with_gaps(customers, tmp_path, capsys):
+    folder, data, model_path = customers
+    model = gradwise.load_model(model_path)
+    assert isinstance(model, TabularModel) and model.classes == ["no", "yes"]
+    frame = _rows(data)
+    assert frame["age"].eq("").any() or frame["income"].isin(["NA", ""]).any()  # gaps reach predict
+    rows = _cli_predictions(model_path, frame, tmp_path / "rows.csv")
+    probabilities = model.predict(frame)
+    np.testing.assert_allclose([[float(r["probability_no"]), float(r["probability_yes"])] for r in rows],
+                               probabilities, atol=1e-6)
+    assert [r["prediction"] for r in rows] == list(model.predict_labels(frame))
+    as_dict = {name: frame[name].tolist() for name in frame.columns}
+    np.testing.assert_allclose(model.predict(as_dict), probabilities, atol=1e-12)
+    reloaded = TabularModel(model.preprocessing, model.networks, model.weights)
+    np.testing.assert_allclose(reloaded.predict(frame.drop(columns=["churned"])), probabilities, atol=1e-12)
+
+
+def test_identifier_and_constant_columns_are_dropped_and_do_not_matter(customers, tmp_path, capsys):
+    folder, data, model_path = customers
+    summary = json.loads((folder / "runs" / "customers" / "summary.json").read_text())
+    assert {d["name"] for d in summary["columns"]["dropped"]} == {"customer_id", "account", "country", "note"}
+    model = gradwise.load_model(model_path)
+    frame = _rows(data)
+    replaced = _rows(data, customer_id=np.arange(40) * 7 + 3, account=[f"X{i}" for i in range(40)],
+                     country="DE", note="something else")
+    np.testing.assert_array_equal(model.predict(replaced), model.predict(frame))
+    np.testing.assert_array_equal(model.predict(frame.drop(columns=["customer_id", "account"])), model.predict(frame))
+
+
+def test_summary_shows_the_preprocessing(customers, capsys):
+    gradwise.load_model(customers[2]).summary()
+    out = capsys.readouterr().out
+    assert "dropped 'customer_id': holds a different whole number on every row" in out
+    assert "'age': standardize (mean" in out and "missing ->" in out
+    plan = next(e for e in gradwise.load_model(customers[2]).preprocessor.config["categorical"] if e["name"] == "plan")
+    assert plan["other"] and f"'plan': one-hot {len(plan['categories'])} categories + '(other)' for " in out
+    assert "Target: classes ['no', 'yes']" in out and "Dense" in out
+
+
+def test_unseen_categories_are_reported_on_stderr_and_strict_refuses_them(customers, tmp_path, capsys):
+    _, data, model_path = customers
+    frame = _rows(data)
+    frame.loc[frame.index[[3, 5, 9]], "region"] = "atlantis"
+    capsys.readouterr()
+    _cli_predictions(model_path, frame, tmp_path / "unseen.csv")
+    error = capsys.readouterr().err
+    assert "column 'region': 3 row(s) of" in error and "['atlantis']" in error and "first on line 5" in error
+    frame.to_csv(tmp_path / "unseen.csv", index=False)
+    assert main(["predict", "--model", str(model_path), "--data", str(tmp_path / "unseen.csv"), "--strict"]) == 1
+    assert "Column 'region' has categories not seen in training ['atlantis'] on 3 row(s)" in capsys.readouterr().err
+    lines = []
+    gradwise.load_model(model_path).predict(frame, report=lines.append)  # Python: the same report
+    assert len(lines) == 1 and "column 'region': 3 row(s)" in lines[0]
+
+
+def test_raw_and_transformed_rows_are_told_apart(customers):
+    model = gradwise.load_model(customers[2])
+    frame = _rows(customers[1])
+    transformed = model.transform(frame)
+    with pytest.raises(ValueError, match=r"must have shape \(rows, 9\).*width of the model's internal inputs"):
+        model.predict(transformed)
+    network = model.networks[0]
+    with pytest.raises(TypeError, match="must hold numbers"):
+        network.predict(frame.to_numpy())  # raw rows with text to a network without preprocessing
+    with pytest.raises(TypeError, match="must be a pandas DataFrame, a dict of columns"):
+        model.predict("rows.csv")
+
+
+def test_numeric_arrays_of_the_original_columns_and_standardized_ones(tmp_path):
+    from sklearn.datasets import load_wine
+
+    wine = load_wine(as_frame=True).frame
+    wine.to_csv(tmp_path / "wine.csv", index=False)
+    assert main(["tune", "--data", str(tmp_path / "wine.csv"), "--target", "target", "--runs-dir",
+                 str(tmp_path / "runs"), *FAST]) == 0
+    model = gradwise.load_model(tmp_path / "runs" / "wine" / "best.gw")
+    features = wine.drop(columns=["target"])
+    np.testing.assert_allclose(model.predict(features.to_numpy()), model.predict(features), atol=1e-12)
+    assert np.mean(model.predict_labels(features).astype(int) == wine["target"]) > 0.8
+    with pytest.raises(ValueError, match="look like already-standardized features"):
+        model.predict(model.transform(features))
+
+
+def test_missing_values_without_imputation_name_the_column_and_line(tmp_path, capsys):
+    data = write_customer_csv(tmp_path / "c.csv", rows=120, seed=1)
+    table = read_csv(data)
+    complete = [i for i in range(table.rows) if all(not table.missing_mask(n)[i] for n in table.names)]
+    frame = pd.DataFrame({name: table[name][complete] for name in table.names})
+    frame.to_csv(tmp_path / "complete.csv", index=False)
+    assert main(["tune", "--data", str(tmp_path / "complete.csv"), "--target", "churned", "--impute", "none",
+                 "--runs-dir", str(tmp_path / "runs"), *FAST]) == 0
+    frame.loc[frame.index[2], "age"] = ""
+    frame.to_csv(tmp_path / "gap.csv", index=False)
+    capsys.readouterr()
+    assert main(["predict", "--model", str(tmp_path / "runs" / "complete" / "best.gw"), "--data",
+                 str(tmp_path / "gap.csv")]) == 1
+    error = capsys.readouterr().err
+    assert "1 missing value(s) in column 'age', first on line 4" in error and "without imputation" in error
+    assert "--impute" not in error  # predict has no such flag
