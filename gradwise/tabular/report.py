@@ -15,7 +15,7 @@ from .search import fit_member
 from .space import telling_params
 
 BEST_SHOWN = 5
-WRITE_SECONDS = 3.0  # trials.csv, plots, summary and the model file
+WRITE_SECONDS = 2.0  # trials.csv, plots, summary and the model file
 HARD_STOP = 1.05  # the final fits stop at this fraction of the budget whatever happens
 
 
@@ -30,9 +30,9 @@ class Reporter:
         self.prepared, self.name, self.args, self.folds = prepared, name, args, folds
         self.started, self.budget = started, budget
 
-    def reserve(self):
-        """Seconds kept after the search for the final fits and the files."""
-        return 0.2 * self.budget + WRITE_SECONDS
+    def reserve(self, final=True):
+        """Seconds kept after the search for the final fits (unless not `final`) and the files."""
+        return (0.15 * self.budget if final else 0.05 * self.budget) + WRITE_SECONDS
 
     def header(self, table):
         p = self.prepared
@@ -68,11 +68,14 @@ class Reporter:
         candidates = [t for t in best if "oof_file" in t.user_attrs][: ensemble.CANDIDATES]
         predictions = [tuner.load_oof(t) for t in candidates]
         covered = np.all(np.isfinite(predictions[0]), axis=1)
+        usable = [i for i, p in enumerate(predictions) if np.all(np.isfinite(p[covered]))]  # cut trials cover less
+        candidates, predictions = [candidates[i] for i in usable], [predictions[i] for i in usable]
         y = self.prepared.y_train[covered]
         weights, chosen_loss, single_loss = ensemble.select(self.prepared.task, [p[covered] for p in predictions], y)
         members = [(t, w) for t, w in zip(candidates, weights) if w > 0]
         members = self._affordable(sorted(members, key=lambda m: -m[1]))
-        return members, predictions, covered, chosen_loss, single_loss
+        oof = {t.number: p for t, p in zip(candidates, predictions)}
+        return members, oof, chosen_loss, single_loss
 
     def _affordable(self, members):
         """The members whose final fits fit in the time left (the heaviest weights first; always one)."""
@@ -112,7 +115,7 @@ class Reporter:
         print("\nBest trials (mean val_loss over the folds):")
         for line in best_table(best[:BEST_SHOWN], "val_loss", _shown):
             print(line)
-        members, predictions, covered, chosen_loss, single_loss = self._choose(tuner, best)
+        members, oof, chosen_loss, single_loss = self._choose(tuner, best)
         networks = self._fit_final(build, members, batch_size)
         weights = np.array([w for _, w in members])
         preprocessing = {**p.preprocessing(), "trials": [t.number for t, _ in members],
@@ -123,7 +126,7 @@ class Reporter:
         outputs = model.network_outputs(p.x_test)
         decoded = model.encoder.decode(outputs) if p.task == "regression" else model.encoder.probabilities(outputs)
         scores = test_scores(p.task, p.classes, p.test_cells, decoded)
-        network_cv = self._network_cv(members, best, predictions, covered)
+        network_cv = self._network_cv(members, oof)
         plots, notes = write_plots(tuner.project_dir, tuner.study)
         seconds = time.time() - self.started
         label = (f"gradwise network (ensemble of {len(members)} trials)" if len(members) > 1
@@ -156,12 +159,12 @@ class Reporter:
         print(f"Done in {seconds:.0f} s (time budget {self.budget:.0f} s).")
         return 0
 
-    def _network_cv(self, members, best, predictions, covered):
-        """Fold scores of the chosen model's out-of-fold predictions."""
-        index = {t.number: i for i, t in enumerate(best[: len(predictions)])}
+    def _network_cv(self, members, oof):
+        """Fold scores of the chosen model's out-of-fold predictions (folds a cut trial did not reach left out)."""
         weights = np.array([w for _, w in members])
-        oof = sum(w * predictions[index[t.number]] for (t, _), w in zip(members, weights / weights.sum()))
-        values = [fold_score(self.prepared.task, oof[val], self.prepared.y_train[val]) for _, val in self.folds]
+        mixed = sum(w * oof[t.number] for (t, _), w in zip(members, weights / weights.sum()))
+        values = [fold_score(self.prepared.task, mixed[val], self.prepared.y_train[val]) for _, val in self.folds
+                  if np.all(np.isfinite(mixed[val]))]
         return cv_summary(self.prepared.task, values)
 
     def _print_comparison(self, table, rows):

@@ -78,9 +78,13 @@ def fit_member(hypermodel, values, seed, x, y, epochs, batch_size, validation=No
 class CrossValidatedRunner(TrialRunner):
     """A trial: the same configuration trained on every fold; its value is the mean best val_loss."""
 
-    def __init__(self, *args, folds, deadline, patience, pruner_steps=True, **kwargs):
+    def __init__(self, *args, folds, deadline, last_call, patience, **kwargs):
         super().__init__(*args, **kwargs)
-        self.folds, self.deadline, self.patience, self.pruner_steps = folds, deadline, patience, pruner_steps
+        self.folds, self.deadline, self.last_call, self.patience = folds, deadline, last_call, patience
+
+    def _first(self, trial):
+        """True while the study has no complete trial: this one then runs until `last_call`, cut or not."""
+        return not trial.study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
 
     def __call__(self, trial, origin_number):
         seed = trial_seed(self.study_seed, origin_number)
@@ -90,15 +94,19 @@ class CrossValidatedRunner(TrialRunner):
         values = dict(hp.values)
         trial.set_user_attr("hp_values", values)
         oof, losses, epochs, best_epochs = None, [], 0, []
+        first = self._first(trial)
+        deadline = self.last_call if first else self.deadline
         for fold, (fit, val) in enumerate(self.folds):
-            if self.deadline is not None and time.time() >= self.deadline:
+            if deadline is not None and time.time() >= deadline:
+                if first and losses:
+                    break  # the only trial so far: keep the folds it finished
                 trial.set_user_attr("epochs", epochs)
                 raise optuna.TrialPruned(f"the time budget ended after {fold} of {len(self.folds)} folds")
             stop = EarlyStopping(monitor="val_loss", patience=self.patience, restore_best_weights=True)
             model, tracker, clock = fit_member(self.hypermodel, values, seed + fold, self.x[fit], self.y[fit],
                                                self.fit_kwargs["epochs"], self.fit_kwargs["batch_size"],
-                                               (self.x[val], self.y[val]), [copy.deepcopy(stop)], self.deadline)
-            if tracker.best is None or clock.stopped:
+                                               (self.x[val], self.y[val]), [copy.deepcopy(stop)], deadline)
+            if tracker.best is None or (clock.stopped and not first):
                 trial.set_user_attr("epochs", epochs + tracker.epochs)
                 raise optuna.TrialPruned("no finite validation loss" if tracker.best is None else "time budget")
             predictions = np.asarray(model.predict(self.x[val], verbose=0), dtype=np.float64)
@@ -108,6 +116,8 @@ class CrossValidatedRunner(TrialRunner):
             losses.append(tracker.best)
             epochs += tracker.epochs
             best_epochs.append(tracker.best_epoch)
+            if clock.stopped:
+                break
             if self.prune and len(self.folds) > 1:
                 trial.report(float(np.mean(losses)), fold)
                 if trial.should_prune():
@@ -127,21 +137,24 @@ class TabularTuner(Tuner):
     """A Tuner whose trials are cross-validated (see ``CrossValidatedRunner``).
 
     Extra parameters: `folds` (from ``make_folds``), `deadline` (wall-clock seconds after
-    which no fold starts and a running one stops) and `patience` (EarlyStopping's).
+    which no fold starts and a running one stops), `last_call` (the later deadline of a
+    trial that runs while no trial is complete, so that a search always ends with a
+    model) and `patience` (EarlyStopping's).
     """
 
-    def __init__(self, hypermodel, folds, deadline=None, patience=10, **kwargs):
+    def __init__(self, hypermodel, folds, deadline=None, last_call=None, patience=10, **kwargs):
         if kwargs.get("pruner") == "median":  # steps are folds: compare from the second fold on
             kwargs["pruner"] = optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1)
         super().__init__(hypermodel, objective="val_loss", **kwargs)
         self.folds, self.deadline, self.patience = folds, deadline, patience
+        self.last_call = deadline if last_call is None else last_call
 
     def _make_runner(self, x, y, fit_kwargs, callbacks):
         from ..tuning import samplers
 
         return CrossValidatedRunner(self.hypermodel, x, y, fit_kwargs, callbacks, self.objectives,
                                     samplers.prunes(self.pruner), self.seed, self.project_dir, folds=self.folds,
-                                    deadline=self.deadline, patience=self.patience)
+                                    deadline=self.deadline, last_call=self.last_call, patience=self.patience)
 
     def enqueue_portfolio(self, portfolio):
         """Queue the start configurations once, when the study has no trials yet."""

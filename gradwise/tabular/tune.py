@@ -148,7 +148,8 @@ def run(args):
     search_end = started + budget - reporter.reserve()
     if args.timeout is not None:
         search_end = min(search_end, time.time() + args.timeout)
-    tuner = TabularTuner(build, folds, deadline=search_end, patience=args.patience, max_trials=args.trials,
+    last_call = started + budget - reporter.reserve(final=False)
+    tuner = TabularTuner(build, folds, deadline=search_end, last_call=last_call, patience=args.patience, max_trials=args.trials,
                          sampler=args.sampler, pruner=None if args.pruner == "none" else args.pruner,
                          directory=args.runs_dir, project_name=name, seed=args.seed, workers=args.workers,
                          storage=args.storage, overwrite=args.overwrite, threads_per_worker=args.threads)

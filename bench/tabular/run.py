@@ -1,0 +1,140 @@
+"""Benchmark `gradwise tune` (default settings) against scikit-learn's defaults on the same splits.
+
+    python -m bench.tabular.run --tables pima,wine --seeds 0,1,2 --out bench/results/tabular.jsonl
+    python -m bench.tabular.run --report bench/results/tabular.jsonl     # Markdown for BENCHMARKS.md
+
+Each (table, seed): `gradwise tune --data T.csv --target Y --seed S` runs in a subprocess
+(wall time measured around it: start-up, search, final fit, files). The peers are fitted on
+the very training rows gradwise used (``split_rows`` with the same seed) and scored on the
+same test rows: LogisticRegression on standardized inputs (Ridge for regression),
+RandomForest and HistGradientBoosting, all at scikit-learn's defaults. They get the columns
+gradwise's screening kept (so an ID column does not handicap them), numbers imputed with the
+median, text one-hot encoded after imputing the most frequent value.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+from .tables import CALIBRATION, HELD_OUT, write_table
+
+
+def _peers(task, seed):
+    from sklearn import ensemble, linear_model
+
+    if task == "regression":
+        return {"Ridge": (linear_model.Ridge(), True), "RandomForest": (ensemble.RandomForestRegressor(random_state=seed), False),
+                "HistGradientBoosting": (ensemble.HistGradientBoostingRegressor(random_state=seed), False)}
+    return {"LogisticRegression": (linear_model.LogisticRegression(max_iter=5000), True),
+            "RandomForest": (ensemble.RandomForestClassifier(random_state=seed), False),
+            "HistGradientBoosting": (ensemble.HistGradientBoostingClassifier(random_state=seed), False)}
+
+
+def peer_scores(path, target, seed, kept):
+    """Test accuracy or R² of each peer on gradwise's split of `path`."""
+    import pandas as pd
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.metrics import accuracy_score, r2_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    from gradwise.tabular import read_csv, split_rows
+
+    table = read_csv(path)
+    task, cells, train, test = split_rows(table, target, seed=seed)
+    frame = pd.DataFrame({name: table[name] for name in kept}).replace({"": np.nan, "NA": np.nan})
+    numeric = [n for n in kept if pd.to_numeric(frame[n], errors="coerce").notna().sum() == frame[n].notna().sum()]
+    frame[numeric] = frame[numeric].apply(pd.to_numeric)
+    text = [n for n in kept if n not in numeric]
+    y = np.array([float(c) for c in cells]) if task == "regression" else np.array(cells)
+    scores = {}
+    for name, (model, scale) in _peers(task, seed).items():
+        numbers = [SimpleImputer(strategy="median")] + ([StandardScaler()] if scale else [])
+        prep = ColumnTransformer([("num", make_pipeline(*numbers), numeric)] + (
+            [("text", make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore")),
+              text)] if text else []))
+        pipe = make_pipeline(prep, model).fit(frame.iloc[train], y[train])
+        predicted = pipe.predict(frame.iloc[test])
+        scores[name] = float(r2_score(y[test], predicted) if task == "regression" else accuracy_score(y[test], predicted))
+    return task, scores
+
+
+def run_one(name, seed, folder, extra=()):
+    path, target = write_table(name, folder)
+    runs = os.path.join(folder, "runs")
+    command = [sys.executable, "-m", "gradwise", "tune", "--data", path, "--target", target, "--seed", str(seed),
+               "--name", f"{name}-{seed}", "--runs-dir", runs, "--overwrite", *extra]
+    started = time.time()
+    result = subprocess.run(command, capture_output=True, text=True)
+    wall = time.time() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"{name} seed {seed}: {result.stderr[-2000:]}")
+    with open(os.path.join(runs, f"{name}-{seed}", "summary.json")) as handle:
+        summary = json.load(handle)
+    task, peers = peer_scores(path, target, seed, summary["columns"]["used"])
+    metric = "r2" if task == "regression" else "accuracy"
+    return {"table": name, "seed": seed, "task": task, "metric": metric, "gradwise": summary["test"][metric],
+            "peers": peers, "wall_s": round(wall, 1), "trials": summary["trials"],
+            "ensemble": len(summary["ensemble"]["trials"]), "builtin_baselines": {
+                b["name"]: b["test"][metric] for b in summary["baselines"]},
+            "load_before": os.getloadavg()[0], "held_out": name in HELD_OUT}
+
+
+def report(path):
+    rows = [json.loads(line) for line in open(path) if line.strip()]
+    print("| table | set | seed | metric | gradwise | LogReg/Ridge | RandomForest | HistGB | best peer | gap | wall s | trials (complete/pruned) | ensemble |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        peers = r["peers"]
+        linear = peers.get("LogisticRegression", peers.get("Ridge"))
+        best = max(peers.values())
+        print(f"| {r['table']} | {'held-out' if r['held_out'] else 'calibration'} | {r['seed']} | {r['metric']} | "
+              f"{r['gradwise']:.4f} | {linear:.4f} | {peers['RandomForest']:.4f} | {peers['HistGradientBoosting']:.4f} | "
+              f"{best:.4f} | {r['gradwise'] - best:+.4f} | {r['wall_s']:.1f} | "
+              f"{r['trials'].get('complete', 0)}/{r['trials'].get('pruned', 0)} | {r['ensemble']} |")
+    print("\n| table | set | seeds | gradwise mean | best peer mean (per seed) | mean gap | goal (>= -0.01 acc / -0.02 R²) |")
+    print("|---|---|---|---|---|---|---|")
+    gaps = {"calibration": [], "held-out": []}
+    for table in dict.fromkeys(r["table"] for r in rows):
+        mine = [r for r in rows if r["table"] == table]
+        gap = np.mean([r["gradwise"] - max(r["peers"].values()) for r in mine])
+        limit = -0.02 if mine[0]["metric"] == "r2" else -0.01
+        group = "held-out" if mine[0]["held_out"] else "calibration"
+        gaps[group].append(gap)
+        print(f"| {table} | {group} | {len(mine)} | {np.mean([r['gradwise'] for r in mine]):.4f} | "
+              f"{np.mean([max(r['peers'].values()) for r in mine]):.4f} | {gap:+.4f} | {'met' if gap >= limit else 'NOT met'} |")
+    for group, values in gaps.items():
+        if values:
+            print(f"\nMean gap over {group} tables: {np.mean(values):+.4f}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tables", default=",".join(CALIBRATION + HELD_OUT))
+    parser.add_argument("--seeds", default="0,1,2")
+    parser.add_argument("--out", default="bench/results/tabular.jsonl")
+    parser.add_argument("--report", metavar="JSONL")
+    parser.add_argument("--extra", default="", help="extra `gradwise tune` flags, space-separated")
+    args = parser.parse_args(argv)
+    if args.report:
+        report(args.report)
+        return
+    os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
+    with tempfile.TemporaryDirectory() as folder:
+        for seed in [int(s) for s in args.seeds.split(",")]:  # seeds outermost: tables interleave over time
+            for name in args.tables.split(","):
+                record = run_one(name, seed, folder, args.extra.split())
+                with open(args.out, "a") as handle:
+                    handle.write(json.dumps(record) + "\n")
+                print(json.dumps(record), flush=True)
+
+
+if __name__ == "__main__":
+    main()
