@@ -2,6 +2,14 @@
 
     gradwise doctor --model model.gw --data diabetes.csv --target Outcome [--repair]
     gradwise doctor --model model.gw --data diabetes.csv --target Outcome --find-lr [--figure lr.png]
+    gradwise doctor --model runs/pima/best.gw --data train.csv --target Outcome   # a tuned model
+
+A model written by ``gradwise tune`` carries its preprocessing: the doctor applies it to
+the raw rows (text columns, gaps, dropped columns, as ``tune`` read them), diagnoses the
+network behind it (the heaviest one of an ensemble), and saves a repaired network with
+the same preprocessing, so the repaired file works with ``gradwise predict`` and
+``gradwise.load_model`` as before. A plain model file takes numeric columns; ``--impute``
+fills their gaps.
 
 ``add_parser(subparsers)`` adds the sub-command to an argparse parser (gradwise's CLI
 calls it); ``run(args)`` executes it and returns the exit status: 0 when no problem of
@@ -23,8 +31,13 @@ def add_parser(subparsers):
         "doctor", help="diagnose a saved model's training on a CSV data set",
         description="Train a copy of a saved model briefly on a CSV file and report what goes wrong: "
                     "the problems found, their evidence and the code changes that fix them.")
-    parser.add_argument("--model", required=True, help="model file written by model.save()")
-    parser.add_argument("--data", required=True, help="CSV file with a header row and numeric columns")
+    parser.add_argument("--model", required=True, help="model file written by model.save() or `gradwise tune`")
+    parser.add_argument("--data", required=True,
+                        help="CSV file with a header row (numeric columns for a plain model; the columns `gradwise "
+                             "tune` read for a tuned one)")
+    parser.add_argument("--impute", choices=["mean", "median", "most_frequent"],
+                        help="fill missing numbers of a plain model's CSV with this column statistic (a tuned "
+                             "model fills them as it did in training)")
     parser.add_argument("--target", required=True, help="name of the column to predict")
     parser.add_argument("--repair", action="store_true", help="apply the remedies, retrain, report before/after")
     parser.add_argument("--find-lr", action="store_true",
@@ -78,6 +91,38 @@ def _targets(y, model):
     return y
 
 
+def _impute(x, strategy):
+    from sklearn.impute import SimpleImputer
+
+    return SimpleImputer(strategy=strategy, keep_empty_features=True).fit_transform(x) if strategy else x
+
+
+def _tuned_data(model, args):
+    """(network, x, y, feature names) of a tuned model: its stored preprocessing applied to the raw rows."""
+    from ..tabular import read_csv as read_table
+    from ..tabular.target import check_target
+
+    table = read_table(args.data)
+    if model.target != args.target:
+        raise ValueError(f"--target {args.target!r}: the model predicts '{model.target}'.")
+    if args.target not in table.names:
+        raise ValueError(f"{args.data}: no column named {args.target!r} for `--target`; the columns are "
+                         f"{', '.join(table.names)}.")
+    x = model.transform(table, report=lambda line: None)
+    y = model.encoder.transform(check_target(table[args.target], args.target, table.lines))
+    network = model.networks[int(np.argmax(model.weights))]
+    return network, x, y, model.preprocessor.output_names
+
+
+def _save_repaired(model, repaired, path):
+    if hasattr(model, "networks"):  # a tuned model: the repaired network keeps its preprocessing
+        from ..tabular import TabularModel
+
+        TabularModel(model.preprocessing, [repaired]).save(path)
+    else:
+        repaired.save(path)
+
+
 def run(args, stdout=None, stderr=None):
     """Run ``gradwise doctor`` with parsed `args`; returns the exit status (0, 1 or 2)."""
     from ..saving import load_model
@@ -86,14 +131,18 @@ def run(args, stdout=None, stderr=None):
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     try:
         model = load_model(args.model)
-        x, y, features = read_csv(args.data, args.target)
+        if hasattr(model, "networks"):
+            network, x, y, features = _tuned_data(model, args)
+        else:
+            x, y, features = read_csv(args.data, args.target)
+            network, x, y = model, _impute(x, getattr(args, "impute", None)), _targets(y, model)
     except (OSError, ValueError) as error:
         print(f"gradwise doctor: {error}", file=stderr)
         return 2
     if args.find_lr:
-        return _find_lr(args, model, x, _targets(y, model), stdout, stderr)
+        return _find_lr(args, network, x, y, stdout, stderr)
     try:
-        report = diagnose(model, x, _targets(y, model), epochs=args.epochs, batch_size=args.batch_size,
+        report = diagnose(network, x, y, epochs=args.epochs, batch_size=args.batch_size,
                           validation_split=args.validation_split, repair=args.repair, seed=args.seed,
                           feature_names=features)
     except ValueError as error:
@@ -109,7 +158,7 @@ def run(args, stdout=None, stderr=None):
         if report.repaired_model is None:
             print("gradwise doctor: no repaired model to save (use --repair).", file=stderr)
         else:
-            report.repaired_model.save(args.save_repaired)
+            _save_repaired(model, report.repaired_model, args.save_repaired)
             print(f"Repaired model saved to {args.save_repaired}.", file=stdout)
     return 1 if report.codes("warning") else 0
 

@@ -177,7 +177,9 @@ def load_model(filepath):
         written by a newer gradwise. The message names the file and the problem.
     """
     label, meta, arrays = read_archive(filepath)
-    return _FILE_KINDS.get(meta.get("kind"), _model_from_archive)(label, meta, arrays)
+    kind = meta.get("kind")
+    loader = _FILE_KINDS.get(kind, _model_from_archive) if isinstance(kind, str) else _model_from_archive
+    return loader(label, meta, arrays)
 
 
 def load_model_from_bytes(data):
