@@ -348,3 +348,44 @@ HELD_OUT_HEALTHY = [
     Case("held_diabetes_tanh", "diabetes", mlp([16], "tanh", learning_rate=0.005, **REGRESSION),
          targets="standardized"),
 ]
+
+# Held out in the second round: written after the second round's thresholds (PLATEAU near the start,
+# all-positive ReLU kernels, memorized-set overfitting, the validation-loss noise floor, non-finite data)
+# were frozen, and never used to tune one.
+HELD_OUT_ROUND_TWO_FAULTS = [
+    Case("held_dead_relu_positive_init_iris", "iris", mlp([32, 32], "relu",
+                                                          kernel_initializer=initializers.RandomUniform(0.0, 0.2)),
+         "DYING_RELU", ("BAD_INITIALIZATION", "PLATEAU", "UNDERFITTING", "VANISHING_GRADIENT"), scaling="negative",
+         epochs=30, batch_size=16, root=("BAD_INITIALIZATION", "DYING_RELU")),
+    Case("held_dead_relu_positive_init_blobs", "blobs", mlp([16], "relu",
+                                                            kernel_initializer=initializers.RandomUniform(0.0, 0.05)),
+         "DYING_RELU", ("BAD_INITIALIZATION", "PLATEAU", "UNDERFITTING", "VANISHING_GRADIENT"), scaling="negative",
+         root=("BAD_INITIALIZATION", "DYING_RELU")),
+    Case("held_saddle_small_init_digits", "digits", mlp([32, 32], "tanh", optimizer="sgd", learning_rate=0.05,
+                                                        kernel_initializer=_normal(1e-3)),
+         "PLATEAU", ("BAD_INITIALIZATION", "UNDERFITTING", "VANISHING_GRADIENT", "LR_TOO_LOW"), epochs=8,
+         root=("BAD_INITIALIZATION", "PLATEAU")),
+    Case("held_tanh_slow_plateau_circles", "circles", mlp([6, 6], "tanh", optimizer="sgd", learning_rate=0.01,
+                                                          **BINARY),
+         "PLATEAU", ("UNDERFITTING", "LR_TOO_LOW", "VANISHING_GRADIENT"), epochs=30, targets="binary"),
+    Case("held_small_train_gap_pima", "pima", mlp([256, 256], "tanh", **BINARY), "OVERFITTING", (), epochs=60,
+         batch_size=8, train_size=80, targets="binary"),
+    Case("held_small_train_gap_digits_sgd", "digits", mlp([128], "relu", optimizer="sgd", learning_rate=0.05,
+                                                          momentum=0.9), "OVERFITTING", (), epochs=60, batch_size=4,
+         train_size=60),
+    Case("held_nan_inputs_iris", "iris", mlp([16], "relu"), "NAN_INF", (), epochs=30, batch_size=16, corrupt="nan_x"),
+    Case("held_inf_inputs_cancer", "breast_cancer", mlp([16], "tanh", **BINARY), "NAN_INF", (), targets="binary",
+         corrupt="inf_x"),
+    Case("held_log_zero_targets_tanh", "diabetes", mlp([16], "tanh", **REGRESSION), "NAN_INF", ("EXPLODING_GRADIENT",),
+         targets="continuous", corrupt="inf_y"),
+]
+
+HELD_OUT_ROUND_TWO_HEALTHY = [
+    Case("held_circles_sgd_momentum_batch1", "circles", mlp([16, 16], "relu", optimizer="sgd", learning_rate=0.02,
+                                                            momentum=0.9, **BINARY),
+         epochs=10, batch_size=1, targets="binary"),
+    Case("held_iris_adam_batch1", "iris", mlp([16], "tanh", learning_rate=0.01), epochs=15, batch_size=1),
+    Case("held_blobs_momentum_batch2", "blobs", mlp([32], "relu", optimizer="sgd", learning_rate=0.05, momentum=0.9),
+         epochs=10, batch_size=2),
+    Case("held_digits_tanh_batch4", "digits", mlp([64], "tanh"), epochs=5, batch_size=4),
+]

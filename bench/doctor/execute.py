@@ -10,7 +10,8 @@ from gradwise.callbacks import NonFiniteLossWarning
 from gradwise.doctor import Doctor, diagnose
 from gradwise.doctor.probe import worse
 
-from .cases import FAULTS, HEALTHY, HELD_OUT_FAULTS, HELD_OUT_HEALTHY
+from .cases import (FAULTS, HEALTHY, HELD_OUT_FAULTS, HELD_OUT_HEALTHY, HELD_OUT_ROUND_TWO_FAULTS,
+                    HELD_OUT_ROUND_TWO_HEALTHY)
 from .data import load
 
 _REGRESSION_TARGETS = ("continuous", "standardized", "continuous_binary")
@@ -19,9 +20,13 @@ _REGRESSION_TARGETS = ("continuous", "standardized", "continuous_binary")
 def corrupt(case, x_train, y_train, x_val, y_val):
     """Non-finite values injected as `case.corrupt` says: 'nan_x' (5% of the training and
     validation cells missing), 'nan_val_x' (missing cells in the validation rows only),
+    'inf_x' (1% of the training cells +Inf),
     'inf_y' (regression targets through a log, with -Inf where the target was its minimum)."""
     rng = np.random.default_rng(0)
-    if case.corrupt in ("nan_x", "nan_val_x"):
+    if case.corrupt == "inf_x":
+        x_train = np.array(x_train, dtype=np.float64)
+        x_train[rng.random(x_train.shape) < 0.01] = np.inf
+    elif case.corrupt in ("nan_x", "nan_val_x"):
         x_val = np.array(x_val, dtype=np.float64)
         x_val[rng.random(x_val.shape) < 0.05] = np.nan
         if case.corrupt == "nan_x":
@@ -57,7 +62,8 @@ def prepare(case):
 
 
 def find_case(name):
-    for case in FAULTS + HEALTHY + HELD_OUT_FAULTS + HELD_OUT_HEALTHY:
+    for case in (FAULTS + HEALTHY + HELD_OUT_FAULTS + HELD_OUT_HEALTHY + HELD_OUT_ROUND_TWO_FAULTS
+                 + HELD_OUT_ROUND_TWO_HEALTHY):
         if case.name == name:
             return case
     raise KeyError(f"no case named {name!r}")

@@ -5,6 +5,7 @@
     python -m bench.doctor.run --cases lr5,zeros --no-repair
     python -m bench.doctor.run --markdown       # the tables for BENCHMARKS.md
     python -m bench.doctor.run --held-out       # set-ups written after the thresholds were frozen
+    python -m bench.doctor.run --held-out-round-two   # those of the second round
     python -m bench.doctor.run --callback       # detect through fit(callbacks=[Doctor()]) instead
 
 Prints, per finding code, precision and recall over the faulty cases; the false alarms
@@ -28,7 +29,8 @@ import sys  # noqa: E402
 import time  # noqa: E402
 
 from . import overhead, scoring  # noqa: E402
-from .cases import FAULTS, HEALTHY, HELD_OUT_FAULTS, HELD_OUT_HEALTHY  # noqa: E402
+from .cases import (FAULTS, HEALTHY, HELD_OUT_FAULTS, HELD_OUT_HEALTHY, HELD_OUT_ROUND_TWO_FAULTS,  # noqa: E402
+                    HELD_OUT_ROUND_TWO_HEALTHY)
 from .execute import run_case  # noqa: E402
 
 
@@ -42,6 +44,8 @@ def _parse(argv):
     parser.add_argument("--jobs", type=int, default=1, help="worker processes")
     parser.add_argument("--held-out", action="store_true",
                         help="run the held-out set-ups (written after the thresholds were frozen) instead")
+    parser.add_argument("--held-out-round-two", action="store_true",
+                        help="run the set-ups held out in the second round (written after its thresholds were frozen)")
     parser.add_argument("--json", help="write every case's result to this file")
     parser.add_argument("--markdown", action="store_true", help="print the tables as Markdown")
     parser.add_argument("--verbose", action="store_true", help="print each case's codes as it finishes")
@@ -50,7 +54,11 @@ def _parse(argv):
 
 def main(argv=None):
     args = _parse(argv)
-    cases = HELD_OUT_FAULTS + HELD_OUT_HEALTHY if args.held_out else FAULTS + HEALTHY
+    cases = FAULTS + HEALTHY
+    if args.held_out:
+        cases = HELD_OUT_FAULTS + HELD_OUT_HEALTHY
+    elif args.held_out_round_two:
+        cases = HELD_OUT_ROUND_TWO_FAULTS + HELD_OUT_ROUND_TWO_HEALTHY
     if args.cases:
         wanted = args.cases.split(",")
         cases = [case for case in cases if any(part in case.name for part in wanted)]
