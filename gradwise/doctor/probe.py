@@ -138,6 +138,7 @@ def validation_score(model, preparation, x_val, y_val, setup):
             p = outputs[:, 0] if probabilities else 1.0 / (1.0 + np.exp(-np.clip(outputs[:, 0], -50, 50)))
             chosen = np.where(rows[:, 0] >= 0.5, p, 1.0 - p)
         score["val_accuracy"] = float(correct.mean())
+        score["val_samples"] = int(len(correct))
         score["val_log_loss"] = float(-np.log(np.clip(chosen, 1e-7, 1.0)).mean())
         return score
     truth = y.reshape(len(y), -1).astype(np.float64)
@@ -166,18 +167,24 @@ def improved(before, after, tolerance=0.005):
 
 
 def worse(before, after, tolerance=0.005):
-    """True when `after` scores worse on validation than `before`: its accuracy (or R²) is lower
-    by more than `tolerance` without a log-loss (or loss) lower by 2% or more, or, within the
-    tolerance, its log-loss is higher by 2% or more. A model without a finite score is worse
-    than one with a score. The repairs never hand back a model that is worse by this rule."""
+    """True when `after` scores worse on validation than `before`.
+
+    Classification: its accuracy is lower by more than one validation sample's worth
+    (1 / samples; a single sample is below what a 75/25 split can resolve), or, within
+    that, its log-loss of the predicted class probabilities is higher by 2% or more.
+    Regression: R² lower by more than `tolerance`, or within it a loss higher by 2% or
+    more. A model without a finite score is worse than one with a score. The repairs
+    never hand back a model that is worse by this rule."""
     for key, loss in (("val_accuracy", "val_log_loss"), ("val_r2", "val_loss")):
         if before.get(key) is None:
             continue
         if after.get(key) is None:
             return True
-        better_loss = before.get(loss) is not None and after.get(loss) is not None and after[loss] <= 0.98 * before[loss]
-        worse_loss = before.get(loss) is not None and after.get(loss) is not None and after[loss] >= before[loss] / 0.98
-        if after[key] < before[key] - tolerance:
-            return not better_loss
-        return bool(after[key] <= before[key] + tolerance and worse_loss)
+        margin = tolerance
+        if key == "val_accuracy" and before.get("val_samples"):
+            margin = 1.0 / before["val_samples"] + 1e-9
+        if after[key] < before[key] - margin:
+            return True
+        return bool(after[key] <= before[key] + margin and before.get(loss) is not None
+                    and after.get(loss) is not None and after[loss] >= before[loss] / 0.98)
     return False
