@@ -6,12 +6,25 @@ plateau, and early stopping with the best validation weights restored. Every cha
 announced and logged with the code it stands for; a remedy that needs a rebuilt model is
 logged as proposed (``applied: False``). After fit, ``after`` re-runs the detectors on
 the epochs that followed each repair, as the evidence that the problem is gone (or not).
+
+Next remedy. ``RECHECK`` = 3 epochs after a remedy, the detectors are run on the epochs
+since it; if its finding is still there, the finding's next live remedy that was not
+tried yet is applied (a lower learning rate, then clipping, then a cut on plateau).
+
+Never worse. The model as it was when the first remedy was applied is kept (its weights,
+optimizer and validation loss). At the end of fit, if the repaired run ends with a
+validation loss higher than that by 2% or more (the margin ``diagnose`` uses for the
+log-loss), the original weights and optimizer are put back and the report says so.
+Without validation data the comparison cannot be made, and the report says that too.
 """
 
 import math
 
 from .. import optimizers
 from .findings import severity_rank
+
+RECHECK = 3
+WORSE = 1.02
 
 LIVE = ("lower_learning_rate", "raise_learning_rate", "clipnorm", "switch_to_adam", "reduce_lr_on_plateau",
         "regularize", "early_stopping")
@@ -24,25 +37,58 @@ class LiveRepairer:
         self.model = model
         self.say = say
         self.log = []
-        self._treated = set()
+        self._treated = {}  # code -> {"epoch": last remedy's epoch, "checked": last recheck, "actions": tried}
         self._best_loss = math.inf
         self._best = None
         self._restore = False
+        self._last_val = None
+        self._original = None
+        self.kept_original = None
 
     def remember(self, epoch, logs):
         """Keep the weights of the epoch with the lowest validation loss (for early stopping)."""
         value = (logs or {}).get("val_loss")
+        self._last_val = value if value is not None and math.isfinite(value) else None
         if value is not None and math.isfinite(value) and value < self._best_loss:
             self._best_loss = value
             self._best = (epoch, self.model.get_weights())
 
+    def _still_there(self, code, state, report, epoch):
+        """Whether `code` persists on the epochs since its last remedy (checked every RECHECK epochs)."""
+        if epoch is None or epoch - max(state["epoch"], state["checked"]) < RECHECK:
+            return False
+        state["checked"] = epoch
+        from .detectors import run_detectors
+
+        later = report.trace.since(state["epoch"] + 1)
+        return any(finding.code == code and finding.rank >= severity_rank("warning")
+                   for finding in run_detectors(later))
+
+    def _keep_original(self, epoch):
+        if self._original is None:
+            optimizer = self.model.optimizer
+            self._original = {"epoch": epoch, "weights": self.model.get_weights(), "val_loss": self._last_val,
+                              "optimizer": optimizer, "learning_rate": optimizer.learning_rate
+                              if optimizer.schedule is None else optimizer.schedule,
+                              "clipnorm": optimizer.clipnorm}
+
     def treat(self, report, epoch):
         for finding in report.findings:
-            if finding.rank < severity_rank("warning") or finding.caused_by or finding.code in self._treated:
+            if finding.rank < severity_rank("warning") or finding.caused_by:
                 continue
-            self._treated.add(finding.code)
-            remedy = next((item for item in finding.remedies if item.action in LIVE and self._applicable(item)), None)
+            state = self._treated.get(finding.code)
+            if state is not None and not self._still_there(finding.code, state, report, epoch):
+                continue
+            if state is None:
+                state = self._treated[finding.code] = {"epoch": epoch if epoch is not None else -1, "checked": -1,
+                                                       "actions": set()}
+            remedy = next((item for item in finding.remedies if item.action in LIVE and self._applicable(item)
+                           and item.action not in state["actions"]), None)
+            if remedy is None and state["actions"]:
+                continue  # every live remedy was tried: nothing more to do during fit
             entry = {"finding": finding.code, "epoch": epoch, "evidence": dict(finding.evidence)}
+            if state["actions"]:
+                entry["next_remedy"] = True
             if remedy is None:
                 top = finding.remedies[0] if finding.remedies else None
                 entry.update(applied=False, action=getattr(top, "action", None),
@@ -50,6 +96,9 @@ class LiveRepairer:
                              code=getattr(top, "code", ""))
                 self.log.append(entry)
                 continue
+            state["actions"].add(remedy.action)
+            state["epoch"] = epoch if epoch is not None else state["epoch"]
+            self._keep_original(epoch)
             detail = self._apply(remedy, epoch)
             entry.update(applied=True, action=remedy.action, description=remedy.description + detail, code=remedy.code)
             self.log.append(entry)
@@ -84,25 +133,54 @@ class LiveRepairer:
         return ""
 
     def finish(self):
-        """End of fit: restore the best weights if early stopping was applied."""
+        """End of fit: restore the best weights if early stopping was applied; then put the original
+        back if the repaired run ended worse on validation (see the module docstring)."""
+        final = self._last_val
         if self._restore and self._best is not None:
             best_epoch, weights = self._best
             self.model.set_weights(weights)
+            final = self._best_loss
             self.say(f"gradwise doctor repair: restored the weights of epoch {best_epoch + 1} "
                      f"(lowest val_loss {self._best_loss:.4g})")
             for entry in self.log:
                 if entry.get("action") in ("regularize", "early_stopping") and entry["applied"]:
                     entry["restored_epoch"] = best_epoch
+        original = self._original
+        if original is None:
+            return
+        if original["val_loss"] is None:
+            self.kept_original = {"kept": False, "note": "no validation loss: the repaired run could not be compared "
+                                                         "with the original"}
+            return
+        if final is not None and final < WORSE * original["val_loss"]:
+            self.kept_original = {"kept": False, "val_loss_before": original["val_loss"], "val_loss_after": final}
+            return
+        self.model.set_weights(original["weights"])
+        optimizer = original["optimizer"]
+        self.model.optimizer = optimizer
+        optimizer.learning_rate, optimizer.clipnorm = original["learning_rate"], original["clipnorm"]
+        after = "a non-finite validation loss" if final is None else f"val_loss {final:.4g}"
+        message = (f"the repaired run ended with {after}, worse than the {original['val_loss']:.4g} of the model when "
+                   f"the first repair was applied (epoch {(original['epoch'] or 0) + 1}): that model's weights and "
+                   "optimizer were put back")
+        self.kept_original = {"kept": True, "val_loss_before": original["val_loss"], "val_loss_after": final,
+                              "note": message}
+        self.say("gradwise doctor repair: " + message)
 
     def after(self, run_detectors, trace):
         """Findings on the epochs after each applied repair: {'codes': [...], 'evidence': {code: ...}}."""
         applied = [entry for entry in self.log if entry["applied"] and entry["epoch"] is not None]
         if not applied:
-            return None
+            return None if self.kept_original is None else {"codes": [], "evidence": {},
+                                                            "original": self.kept_original}
         start = min(entry["epoch"] for entry in applied) + 1
         later = trace.since(start)
         if not later.epochs:
-            return {"codes": [], "evidence": {}, "since_epoch": start + 1, "note": "no epochs ran after the repair"}
+            return {"codes": [], "evidence": {}, "since_epoch": start + 1, "note": "no epochs ran after the repair",
+                    **({"original": self.kept_original} if self.kept_original is not None else {})}
         findings = [finding for finding in run_detectors(later) if finding.rank >= severity_rank("warning")]
-        return {"codes": sorted({finding.code for finding in findings}), "since_epoch": start + 1,
-                "evidence": {finding.code: finding.evidence for finding in findings}}
+        result = {"codes": sorted({finding.code for finding in findings}), "since_epoch": start + 1,
+                  "evidence": {finding.code: finding.evidence for finding in findings}}
+        if self.kept_original is not None:
+            result["original"] = self.kept_original
+        return result

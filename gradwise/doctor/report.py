@@ -214,4 +214,7 @@ def _before_after(before, after):
             lines.append(f"  {key}: {fmt(before.get(key))} -> {fmt(after.get(key))}")
     for code, evidence in (after.get("evidence") or {}).items():
         lines.append(f"  {code} after: {evidence}")
+    original = after.get("original") or {}
+    if original.get("note"):
+        lines.append(f"  {'Kept the original: ' if original.get('kept') else ''}{original['note']}.")
     return "\n".join(lines)
