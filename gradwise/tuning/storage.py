@@ -16,6 +16,7 @@ connection to the same storage.
 
 import contextlib
 import json
+import logging
 import os
 import shutil
 import time
@@ -35,8 +36,16 @@ HEARTBEAT_KEY = "gradwise:heartbeat"
 _RDB_PREFIXES = ("postgresql", "mysql", "sqlite", "oracle", "mssql")
 
 
-class JournalWriteError(OSError):
+class StorageUnavailableError(OSError):
+    """The study's storage cannot be written or reached; completed trials stay safe in it."""
+
+
+class JournalWriteError(StorageUnavailableError):
     """The study journal could not be written (a full disk, a file size limit); it is left as it was."""
+
+
+class DatabaseUnreachableError(StorageUnavailableError, ConnectionError):
+    """The study database cannot be reached (at start, or again within the reconnect window)."""
 
 
 class JournalRepairedWarning(UserWarning):
@@ -198,6 +207,9 @@ class StorageSpec:
         Seconds without a heartbeat after which a running trial is failed and retried.
     max_retry : int or None
         How many times a stale trial is retried.
+    reconnect_timeout : float
+        Seconds a database storage keeps retrying, with growing pauses, after losing its
+        connection mid-search, before the search stops with ``DatabaseUnreachableError``.
     """
 
     url: str = None
@@ -205,19 +217,33 @@ class StorageSpec:
     heartbeat_interval: int = 10
     grace_period: int = 20
     max_retry: int = 3
+    reconnect_timeout: float = 60.0
 
     def open(self):
-        """A new Optuna storage object for this description."""
+        """A new Optuna storage object for this description.
+
+        A database storage is created with retries: while the server cannot be reached
+        (for up to ``CONNECT_TIMEOUT_S``), and when another process creating the schema at
+        the same moment makes this one fail. It is wrapped so that a connection lost later
+        is retried (``ReconnectingStorage``).
+        """
         callback = _retry_callback(self.max_retry)
         if self.url is None:
             backend = CrashSafeJournalBackend(self.journal_path)
             return HeartbeatJournalStorage(backend, self.heartbeat_interval, self.grace_period, callback)
         engine_kwargs = {"pool_pre_ping": True} if self.url.startswith(("postgresql", "mysql")) else {}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return optuna.storages.RDBStorage(
-                self.url, engine_kwargs=engine_kwargs, heartbeat_interval=self.heartbeat_interval,
-                grace_period=self.grace_period, **_stale_callback_argument(callback))
+        if self.url.startswith("postgresql") and "connect_timeout" not in self.url:
+            engine_kwargs["connect_args"] = {"connect_timeout": 10}  # an unroutable host fails, never hangs
+
+        def create():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return optuna.storages.RDBStorage(
+                    self.url, engine_kwargs=engine_kwargs, heartbeat_interval=self.heartbeat_interval,
+                    grace_period=self.grace_period, **_stale_callback_argument(callback))
+
+        storage = _with_retries(create, self, min(CONNECT_TIMEOUT_S, self.reconnect_timeout), at_start=True)
+        return ReconnectingStorage(optuna.storages.get_storage(storage), self)
 
     def describe(self):
         return self.journal_path if self.url is None else _hide_password(self.url)
@@ -236,6 +262,146 @@ class StorageSpec:
                 yield
         else:
             yield
+
+
+CONNECT_TIMEOUT_S = 5.0
+SCHEMA_ATTEMPTS = 5
+_logger = logging.getLogger("gradwise.tuning")
+
+
+def _connection_lost(error):
+    """Whether `error` (or what caused it) says the database connection failed."""
+    from sqlalchemy import exc
+
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError)):
+            return True
+        if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _schema_race(error):
+    """Whether `error` is another process creating the same tables or rows at the same moment."""
+    from sqlalchemy import exc
+
+    return isinstance(error, (exc.IntegrityError, exc.ProgrammingError))
+
+
+def _first_line(error):
+    from sqlalchemy import exc
+
+    while isinstance(error, optuna.exceptions.StorageInternalError) and error.__cause__ is not None:
+        error = error.__cause__
+    if isinstance(error, exc.DBAPIError) and error.orig is not None:
+        error = error.orig
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
+
+
+def _unreachable(spec, error, waited, at_start):
+    where = _database_host(spec.url)
+    if at_start:
+        return DatabaseUnreachableError(
+            f"Cannot reach the study database at {where} ({_first_line(error)}; retried for {waited:.0f} s). "
+            "Check that the server is running and the URL, then run the same command again.")
+    return DatabaseUnreachableError(
+        f"Lost the connection to the study database at {where} and could not reconnect within {waited:.0f} s "
+        f"({_first_line(error)}). Completed trials are safe in the database: when it is reachable again, run "
+        "the same command to resume.")
+
+
+def _database_host(url):
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - only for the message
+        return _hide_password(url)
+    host = parsed.host or "localhost"
+    return f"{host}:{parsed.port}/{parsed.database}" if parsed.port else f"{host}/{parsed.database}"
+
+
+def _with_retries(call, spec, timeout, at_start=False):
+    """`call()`, retried with growing pauses while the database is unreachable (up to `timeout` s)
+    and, a few times, when a concurrent process wins a race to create the schema."""
+    started, pause, races, warned = time.monotonic(), 0.2, 0, False
+    while True:
+        try:
+            return call()
+        except Exception as error:  # noqa: BLE001 - classified below; anything else is raised as is
+            if _schema_race(error) and races < SCHEMA_ATTEMPTS:
+                races += 1
+                time.sleep(0.05 * races)
+                continue
+            if not _connection_lost(error):
+                raise
+            waited = time.monotonic() - started
+            if waited >= timeout:
+                raise _unreachable(spec, error, waited, at_start) from None
+            if not warned and not at_start:
+                _logger.warning("Lost the connection to the study database at %s; retrying for up to %.0f s.",
+                                _database_host(spec.url), timeout)
+                warned = True
+            time.sleep(min(pause, max(0.0, timeout - waited)))
+            pause = min(2 * pause, 5.0)
+
+
+def _retrying(name):
+    def method(self, *args, **kwargs):
+        bound = getattr(self._storage, name)
+        return _with_retries(lambda: bound(*args, **kwargs), self._spec, self._spec.reconnect_timeout)
+
+    method.__name__ = name
+    method.__doc__ = f"``{name}`` of the wrapped storage, retried while the connection is lost."
+    return method
+
+
+_RETRIED = (
+    "create_new_study", "delete_study", "set_study_user_attr", "set_study_system_attr", "get_study_id_from_name",
+    "get_study_name_from_id", "get_study_directions", "get_study_user_attrs", "get_study_system_attrs",
+    "get_all_studies", "create_new_trial", "set_trial_param", "get_trial_id_from_study_id_trial_number",
+    "get_trial_number_from_id", "get_trial_param", "set_trial_state_values", "set_trial_intermediate_value",
+    "set_trial_user_attr", "set_trial_system_attr", "get_trial", "get_all_trials", "get_n_trials",
+    "get_best_trial", "get_trial_params", "get_trial_user_attrs", "get_trial_system_attrs",
+    "record_heartbeat", "_get_stale_trial_ids",
+)
+
+
+class _ReconnectingBase(BaseStorage, BaseHeartbeat):
+    def __init__(self, storage, spec):
+        self._storage, self._spec = storage, spec
+
+    def __getattr__(self, name):  # the engine and the like, for code that needs the database itself
+        if name.startswith("__") or "_storage" not in self.__dict__:
+            raise AttributeError(name)
+        return getattr(self._storage, name)
+
+    def get_heartbeat_interval(self):
+        return self._storage.get_heartbeat_interval()
+
+    def get_heartbeat_stale_trial_callback(self):
+        return self._storage.get_heartbeat_stale_trial_callback()
+
+    def remove_session(self):
+        self._storage.remove_session()
+
+
+ReconnectingStorage = type("ReconnectingStorage", (_ReconnectingBase,), {
+    "__doc__": """An Optuna database storage whose calls survive a lost connection.
+
+    A call that fails because the connection dropped (the server restarted, the network
+    blinked) is retried with growing pauses (0.2 s doubling to 5 s) for up to the spec's
+    ``reconnect_timeout``; then ``DatabaseUnreachableError`` says, in one line, which
+    database was lost and that completed trials are safe. A write whose commit reached
+    the server just before the connection dropped may be applied twice.
+    """,
+    "__module__": __name__,
+    **{name: _retrying(name) for name in _RETRIED},
+})
 
 
 def _stale_callback_argument(callback):
@@ -287,10 +453,11 @@ def _database_lock(storage, study_name, postgres):
             connection.commit()
 
 
-def resolve(storage, project_dir, heartbeat_interval=10, grace_period=None, max_retry=3):
+def resolve(storage, project_dir, heartbeat_interval=10, grace_period=None, max_retry=3, reconnect_timeout=60.0):
     """A StorageSpec for the Tuner's `storage` argument (None: the journal in `project_dir`)."""
     grace_period = grace_period or 2 * heartbeat_interval
-    common = {"heartbeat_interval": heartbeat_interval, "grace_period": grace_period, "max_retry": max_retry}
+    common = {"heartbeat_interval": heartbeat_interval, "grace_period": grace_period, "max_retry": max_retry,
+              "reconnect_timeout": float(reconnect_timeout)}
     if storage is None:
         return StorageSpec(journal_path=os.path.join(project_dir, JOURNAL_FILE), **common)
     if isinstance(storage, str) and storage.split(":", 1)[0].split("+", 1)[0] in _RDB_PREFIXES:

@@ -65,6 +65,10 @@ class Tuner:
         trial counts as dead: it is then failed and retried with the same parameters.
     max_retries : int, default 3
         Retries of a trial whose process died.
+    reconnect_timeout : float, default 60
+        With a database storage: seconds to keep retrying after the connection is lost
+        mid-search, before stopping with ``DatabaseUnreachableError`` (completed trials
+        are safe in the database; run the search again to resume).
 
     Attributes
     ----------
@@ -76,7 +80,7 @@ class Tuner:
     def __init__(self, hypermodel, objective="val_loss", max_trials=10, sampler="tpe", pruner="auto",
                  directory=".", project_name="untitled_project", seed=None, workers=1, storage=None,
                  overwrite=False, threads_per_worker=None, heartbeat_interval=10, grace_period=None,
-                 max_retries=3):
+                 max_retries=3, reconnect_timeout=60.0):
         if not callable(hypermodel):
             raise TypeError(f"Tuner: `hypermodel` must be a function build_model(hp), got {hypermodel!r}.")
         self.hypermodel = hypermodel
@@ -92,8 +96,10 @@ class Tuner:
         self.project_name = project_name
         self.project_dir = os.path.abspath(os.path.join(directory, project_name))
         os.makedirs(self.project_dir, exist_ok=True)
+        if isinstance(reconnect_timeout, bool) or not isinstance(reconnect_timeout, (int, float)) or reconnect_timeout < 0:
+            raise ValueError(f"Tuner: `reconnect_timeout` must be a non-negative number of seconds, got {reconnect_timeout!r}.")
         self.storage_spec = storage_module.resolve(storage, self.project_dir, _positive_int("heartbeat_interval",
-                                                   heartbeat_interval), grace_period, max_retries)
+                                                   heartbeat_interval), grace_period, max_retries, reconnect_timeout)
         if overwrite:
             storage_module.delete_study(self.storage_spec, project_name, self.project_dir)
         self.space = study_module.probe_space(hypermodel)

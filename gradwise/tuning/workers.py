@@ -25,6 +25,7 @@ from optuna.storages._heartbeat import BaseHeartbeat
 from optuna.trial import TrialState
 
 from .samplers import make_search_sampler
+from .storage import StorageUnavailableError
 
 
 def _heartbeat_interval(storage):
@@ -87,6 +88,8 @@ def _run_one(study, trial_id, origin, runner):
             value = runner(trial, origin)
         except optuna.TrialPruned:
             state = TrialState.PRUNED
+        except StorageUnavailableError:
+            raise  # nothing can be recorded; the trial, left running, is retried when the study resumes
         except (Exception, KeyboardInterrupt) as caught:
             state, error = TrialState.FAIL, caught
     stop = False
@@ -174,6 +177,8 @@ def _worker_main(index, spec, runner, deadline, messages):
                                       pruner=spec.pruner)
             run_queued(study, runner, deadline, wait_for_running=False)  # the parent waits for stragglers
         messages.put((index, None))
+    except StorageUnavailableError as error:  # one line for the user, not a traceback
+        messages.put((index, error))
     except BaseException:  # noqa: BLE001 - reported to the parent, which raises it
         messages.put((index, traceback.format_exc()))
 
@@ -215,6 +220,9 @@ def run_processes(count, spec, runner, deadline, poll):
             process.join()
     _drain(messages, reports, timeout=0.1)
     poll()
+    unavailable = [report for report in reports.values() if isinstance(report, StorageUnavailableError)]
+    if unavailable:
+        raise unavailable[0]
     errors = [text for text in reports.values() if text]
     if errors:
         raise WorkerError(f"A tuner worker process failed:\n{errors[0]}")

@@ -125,3 +125,31 @@ def search_shared(directory, trials):
     tuner = Tuner(build_tiny, objective="val_loss", max_trials=trials, seed=11, directory=directory,
                   project_name="shared", heartbeat_interval=1, grace_period=2)
     tuner.search(x, y, epochs=1, validation_split=0.25, verbose=0, callbacks=[SlowEpochs(0.05)])
+
+
+def open_study_at_once(url, barrier):
+    """One of several processes creating the schema and the study of an empty database at the same moment."""
+    import optuna
+
+    from gradwise.tuning.storage import StorageSpec
+
+    barrier.wait(60)
+    storage = StorageSpec(url=url).open()
+    optuna.create_study(storage=storage, study_name="race", load_if_exists=True)
+
+
+def search_on_database(url, directory, trials, reconnect_timeout, marker):
+    """A one-worker search on `url` whose trials last about half a second; prints a lost database's error."""
+    from gradwise.tuning import Tuner
+    from gradwise.tuning.storage import StorageUnavailableError
+
+    x, y = binary_data(64)
+    tuner = Tuner(build_tiny, objective="val_loss", max_trials=trials, seed=1, directory=directory,
+                  project_name="faults", storage=url, heartbeat_interval=1, grace_period=3,
+                  reconnect_timeout=reconnect_timeout, pruner=None)
+    try:
+        tuner.search(x, y, epochs=5, validation_split=0.25, verbose=0, callbacks=[SlowEpochs(0.1)],
+                     on_trial=lambda trial: open(f"{marker}.{trial.number}", "w").close())
+    except StorageUnavailableError as error:
+        with open(marker + ".error", "w") as handle:
+            handle.write(str(error))

@@ -56,11 +56,22 @@ class PostgresServer:
 
     def start(self):
         self._run("initdb", "-D", self.data, "-A", "trust", "-U", self.user, "-E", "UTF8", "--no-sync")
+        self.resume()
+        self.create_database(self.database)
+        return self
+
+    def create_database(self, name):
+        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user, name)
+        return f"postgresql+psycopg2://{self.user}@127.0.0.1:{self.port}/{name}"
+
+    def halt(self):
+        """Stop the server (its connections are cut), keeping its data for ``resume``."""
+        self._run("pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
+
+    def resume(self):
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50"
         self._run("pg_ctl", "-D", self.data, "-l", os.path.join(self.root, "server.log"), "-o", options, "-w",
                   "-t", "60", "start")
-        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user, self.database)
-        return self
 
     @property
     def url(self):
