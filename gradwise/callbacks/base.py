@@ -4,8 +4,20 @@ A callback is an observer of fit: the model calls its hooks after each batch and
 epoch. An epoch cut short by a NaN/Inf loss gets ``on_epoch_failed`` instead of
 ``on_epoch_end`` (History records it there, as Keras' History records that epoch). Batch hooks cost nothing unless a callback actually provides one: fit builds
 the batch logs only when some callback overrides ``on_train_batch_begin/end`` in its
-class or sets it on the instance (as ``LambdaCallback`` does).
+class or sets it on the instance (as ``LambdaCallback`` does). The same holds for
+``on_train_step(step, data)``, gradwise's hook for observers that need the batch
+itself (the doctor): `step` counts the batches of the fit, `data` is a dict with the
+batch's ``inputs``, ``targets``, ``sample_weight``, ``outputs``, ``logits`` (None
+unless the loss reads the output layer's logits), ``loss``, ``layer_outputs`` (layer
+name -> that layer's outputs), ``epoch``, ``batch`` and ``updated`` (False when a
+non-finite loss skipped the update). It is called after the optimizer step, so the
+gradient buffer holds this batch's gradients.
+
+``on_train_end`` also runs when fit raises or is interrupted, so an observer can
+always clean up.
 """
+
+import warnings
 
 
 class Callback:
@@ -28,6 +40,7 @@ class Callback:
     def on_epoch_failed(self, epoch, logs=None): ...
     def on_train_batch_begin(self, batch, logs=None): ...
     def on_train_batch_end(self, batch, logs=None): ...
+    def on_train_step(self, step, data): ...
     def on_test_begin(self, logs=None): ...
     def on_test_end(self, logs=None): ...
     def on_predict_begin(self, logs=None): ...
@@ -77,6 +90,7 @@ class CallbackList:
             callback.set_params(params)
         self.wants_batch_begin = any(_overrides(c, "on_train_batch_begin") for c in self.callbacks)
         self.wants_batch_end = any(_overrides(c, "on_train_batch_end") for c in self.callbacks)
+        self.wants_train_step = any(_overrides(c, "on_train_step") for c in self.callbacks)
 
     def __iter__(self):
         return iter(self.callbacks)
@@ -84,6 +98,16 @@ class CallbackList:
     def call(self, hook, *args):
         for callback in self.callbacks:
             getattr(callback, hook)(*args)
+
+    def end_after_error(self):
+        """on_train_end for every callback after fit raised; their own errors become warnings,
+        so the one that stopped fit is the one the caller sees."""
+        for callback in self.callbacks:
+            try:
+                callback.on_train_end({})
+            except Exception as error:  # noqa: BLE001 - reported, the original error wins
+                warnings.warn(f"{type(callback).__name__}.on_train_end failed after fit raised: {error!r}",
+                              RuntimeWarning, stacklevel=2)
 
 
 class History(Callback):

@@ -1,7 +1,7 @@
 """Doctor: a callback that watches fit, names what goes wrong and shows the evidence.
 
-It uses the epoch hooks only: batches are observed through a tap on the loss (see
-``taps.py``), so fit never builds batch logs for it.
+It uses the epoch hooks and ``on_train_step``, which hands it each batch after its
+update; fit never builds batch logs for it.
 
     doctor = gradwise.doctor.Doctor()
     model.fit(x, y, validation_split=0.2, epochs=30, callbacks=[doctor])
@@ -42,8 +42,8 @@ class Doctor(Callback):
     overhead_budget : float, default 0.03
         Share of the training time the doctor's timed work (sampled batches, epoch
         summaries, detectors) may take; samples are skipped beyond it. Untimed: the
-        wrapped loss call and the few operations of every batch (the benchmark measures
-        the total).
+        hook call and the few operations of every batch (the benchmark measures the
+        total).
     verbose : int, default 1
         0 silent, 1 a line per new finding and per repair, 2 also the full report at the end.
     print_fn : callable, default print
@@ -95,6 +95,9 @@ class Doctor(Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self.recorder.epoch_begin(epoch)
+
+    def on_train_step(self, step, data):
+        self.recorder.on_step(step, data)
 
     def on_epoch_end(self, epoch, logs=None):
         self.recorder.epoch_end(epoch, logs)

@@ -1,12 +1,13 @@
 """Instruments: cheap observers of one fit that fill a Trace (driven by the Doctor callback).
 
-Batches are seen through a tap on the loss (``taps.py``), which hands over each batch's
-targets, outputs and loss between its forward and its backward pass; every batch costs a
-few scalar operations (its loss is recorded). Every N-th full batch is *sampled*
-(``measure.py``): per layer, the activation mean and standard deviation, the saturated
-fraction of sigmoid/tanh outputs and which ReLU units fired (at the tap), then, at the
-next batch's tap, the norm of each parameter gradient, the update-to-weight ratio
-||dw|| / ||w|| (from a copy of the weights taken before the update) and NaN/Inf anywhere.
+Batches are seen through fit's ``on_train_step`` hook, called after each batch's
+optimizer step with the batch, its outputs, its loss and every layer's outputs; every
+batch costs a few scalar operations (its loss is recorded). Every N-th full batch is
+*sampled* (``measure.py``): per layer, the activation mean and standard deviation, the
+saturated fraction of sigmoid/tanh outputs and which ReLU units fired, the norm of each
+parameter gradient (still in the gradient buffer), the update-to-weight ratio
+||dw|| / ||w|| (from a copy of the weights taken at the end of the step before) and
+NaN/Inf anywhere.
 
 With ``sample_every='auto'`` N adapts so the sampled batches take about half of
 ``overhead_budget`` of the measured training time (at most one epoch apart), and a
@@ -30,8 +31,8 @@ import time
 import numpy as np
 
 from . import datastats, measure
+from .reservoir import Reservoir
 from .setup import DYING, SATURATING, describe_model
-from .taps import DataTaps
 from .trace import Trace
 
 
@@ -95,13 +96,12 @@ class Recorder:
         self._pool_epochs = 0
         self._every = 1 if self.sample_every == "auto" else self.sample_every
         self._countdown, self._light_every, self._light_countdown = 1, 1, 1  # the first batch is always sampled
-        self._snapshot = parameter_set.values.copy()
-        self._step, self._epoch, self._epoch_open, self._epoch_first_sample = 0, None, False, 0
-        self._batch, self._epoch_accuracy, self._pending, self._failure = -1, [0.0, 0], None, None
+        self._snapshot = parameter_set.values.copy()  # the weights before the first (sampled) batch
+        self._epoch, self._epoch_open, self._epoch_first_sample = None, False, 0
+        self._batch, self._epoch_accuracy, self._failure = -1, [0.0, 0], None
         self._cost_ema = self._interval_ema = self._last_sample = None
-        self._pending_cost = self._recurring = self._sample_cost = 0.0
-        self._taps = DataTaps(model, self.reservoir_size, self._steps, np.random.default_rng(self._seed),
-                              self.on_batch, self._charge)
+        self._pending_cost = self._recurring = 0.0
+        self._reservoir = Reservoir(self.reservoir_size, self._steps, np.random.default_rng(self._seed))
         self._fit_start = start
         self.overhead_seconds = time.perf_counter() - start
 
@@ -130,43 +130,44 @@ class Recorder:
     def epoch_begin(self, epoch):
         self._epoch, self._epoch_open, self._batch, self._epoch_accuracy = epoch, True, -1, [0.0, 0]
 
-    def on_batch(self, targets, outputs, logits, loss):
-        """Called by the loss tap for every training batch, between its forward and backward pass.
-
-        The previous batch is complete by now (its gradients are in the buffer, its update
-        applied), so a sample started there is finished here.
-        """
-        step = self._step
-        self._step, self._batch = step + 1, self._batch + 1
-        if self._batch > self._steps:  # no epoch boundary for too long: a fit that broke off left the taps
-            self._taps.remove()
-            return
+    def on_step(self, step, data):
+        """Called by the ``on_train_step`` hook after every training batch (see the module docstring)."""
+        self._batch += 1
+        loss = data["loss"]
         self.trace.batch_losses.append((step, loss))
         if loss != loss or loss in (math.inf, -math.inf):
             self._failure = {"epoch": self._epoch, "batch": self._batch, "step": step,
                              "kind": "NaN" if loss != loss else "Inf"}
-        if self._pending is not None:
-            self._finish_sample()
+        if self._reservoir.collecting:
+            start = time.perf_counter()
+            self._reservoir.offer(data["inputs"], data["targets"])
+            self._charge(time.perf_counter() - start, False)
+        outputs = data["outputs"]
         self._countdown -= 1
         if self._countdown <= 0 and (len(outputs) == self._batch_size or step == 0):
-            self._start_sample(step, targets, outputs, logits, loss)  # never an epoch's short last batch
+            self._sample(step, data)  # never an epoch's short last batch
         elif self._active:
             self._light_countdown -= 1
             if self._light_countdown <= 0:
-                self._light_sample()
+                self._light_sample(data["layer_outputs"])
+        if self._countdown <= 1:  # the next batch is sampled: keep the weights from before its update
+            start = time.perf_counter()
+            np.copyto(self._snapshot, self.model.parameter_set.values)
+            self._charge(time.perf_counter() - start)
 
-    def _light_sample(self):
+    def _light_sample(self, layer_outputs):
         start = time.perf_counter()
         self._light_countdown = self._light_every
         pool_full = self._active_samples >= self._dead_rows  # an epoch's dead-unit count needs its rows
         if self.sample_every == "auto" and pool_full and not self._within_budget(start):
             return
         rows = 0
-        for layer, name, _, _ in self._observed:
-            if name in self._active and layer.outputs is not None:
-                active = measure.fired(layer.outputs)
+        for _, name, _, _ in self._observed:
+            outputs = layer_outputs.get(name)
+            if name in self._active and outputs is not None:
+                active = measure.fired(outputs)
                 self._active[name] = active if self._active[name] is None else self._active[name] | active
-                rows = len(layer.outputs)
+                rows = len(outputs)
         self._active_samples += rows
         cost = time.perf_counter() - start
         self._charge(cost)
@@ -174,8 +175,8 @@ class Recorder:
             wanted = math.ceil(cost / (0.5 * self.overhead_budget * self._interval_ema))
             self._light_every = int(min(max(wanted, 1), self._light_most))
 
-    def _start_sample(self, step, targets, outputs, logits, loss):
-        """This batch's activations and accuracy, and the weights before its update."""
+    def _sample(self, step, data):
+        """This batch's activations and accuracy, its gradients and its update."""
         start = time.perf_counter()
         self._countdown = self._every
         if self.sample_every == "auto" and step > 0 and not self._within_budget(start):
@@ -186,64 +187,48 @@ class Recorder:
             if interval > 0:
                 previous = interval if self._interval_ema is None else self._interval_ema
                 self._interval_ema = 0.7 * previous + 0.3 * interval
-        np.copyto(self._snapshot, self.model.parameter_set.values)
+        outputs, logits = data["outputs"], data["logits"]
+        layer_outputs = data["layer_outputs"]
         layers, nonfinite, rows = {}, False, 0
         with np.errstate(all="ignore"):
-            for layer, name, kind, activation in self._observed:
-                if layer.outputs is None:
+            for _, name, kind, activation in self._observed:
+                values = layer_outputs.get(name)
+                if values is None:
                     continue
-                record, active, bad = measure.activation_stats(layer.outputs, kind, activation)
+                record, active, bad = measure.activation_stats(values, kind, activation)
                 layers[name] = record
                 nonfinite = nonfinite or bad
                 if active is not None and name in self._active:
                     self._active[name] = active if self._active[name] is None else self._active[name] | active
-                    rows = len(layer.outputs)
-            accuracy = datastats.batch_accuracy(targets, outputs, logits, self.trace.setup["loss"])
+                    rows = len(values)
+            accuracy = datastats.batch_accuracy(data["targets"], outputs if logits is None else logits,
+                                                logits is not None, self.trace.setup["loss"])
+            if data["updated"]:  # a batch whose loss was not finite had no backward pass and no update
+                stats, bad = measure.parameter_stats(self.model.parameter_set, self._snapshot, self._groups,
+                                                     self._floors)
+                for name, record in stats.items():
+                    layers.setdefault(name, {}).update(record)
+                nonfinite = nonfinite or bad
         self._active_samples += rows
         if accuracy is not None:
             self._epoch_accuracy[0] += accuracy * len(outputs)
             self._epoch_accuracy[1] += len(outputs)
-        self._pending = {"epoch": self._epoch, "batch": self._batch, "step": step, "loss": loss, "layers": layers,
-                         "nonfinite": nonfinite}
-        self._pending_started = start
-        self._sampling_cost(start)
-
-    def _finish_sample(self, updated=True):
-        """Gradients and update of the pending sample's batch; append it to the trace."""
-        start = time.perf_counter()
-        sample, self._pending = self._pending, None
-        if updated:
-            with np.errstate(all="ignore"):
-                stats, bad = measure.parameter_stats(self.model.parameter_set, self._snapshot, self._groups,
-                                                     self._floors)
-            for name, record in stats.items():
-                sample["layers"].setdefault(name, {}).update(record)
-            sample["nonfinite"] = sample["nonfinite"] or bad
-        self.trace.samples.append(sample)
-        now = self._sampling_cost(start)
-        if self.sample_every == "auto" and self._interval_ema:
-            cost = self._cost_ema
-            self._every = int(min(max(math.ceil(cost / (0.5 * self.overhead_budget * self._interval_ema)), 1),
-                                  self._steps))
-        self._last_sample, self._pending_cost = (sample["step"], now), 0.0
-
-    def _sampling_cost(self, start):
-        """Charge the time since `start` to the sampled work; returns the time now."""
+        self.trace.samples.append({"epoch": self._epoch, "batch": self._batch, "step": step, "loss": data["loss"],
+                                   "layers": layers, "nonfinite": nonfinite})
         now = time.perf_counter()
-        spent = now - start
-        self._sample_cost += spent
-        self.overhead_seconds += spent
-        self._recurring += spent
-        if self._pending is None:  # a sample is complete: its total cost feeds the schedule
-            previous = self._sample_cost if self._cost_ema is None else self._cost_ema
-            self._cost_ema = 0.8 * previous + 0.2 * self._sample_cost
-            self._sample_cost = 0.0
-        return now
+        cost = now - start
+        self.overhead_seconds += cost
+        self._recurring += cost
+        previous = cost if self._cost_ema is None else self._cost_ema
+        self._cost_ema = 0.8 * previous + 0.2 * cost
+        if self.sample_every == "auto" and self._interval_ema:
+            self._every = int(min(max(math.ceil(self._cost_ema / (0.5 * self.overhead_budget * self._interval_ema)),
+                                      1), self._steps))
+            self._countdown = self._every
+        self._last_sample, self._pending_cost = (step, now), 0.0
 
     # ----- epochs -------------------------------------------------------------------------------
     def epoch_end(self, epoch, logs):
-        if self._pending is not None:  # the epoch's last batch is complete
-            self._finish_sample()
         start = time.perf_counter()
         self._epoch_open = False
         samples = self.trace.samples[self._epoch_first_sample:]
@@ -268,13 +253,13 @@ class Recorder:
             self._active_samples = 0
         self.trace.epochs.append(record)
         summarized = time.perf_counter()
-        if self._taps.collecting:
+        if self._reservoir.collecting:
             self._summarize_data()
         self._charge(summarized - start)
         self._charge(time.perf_counter() - summarized, recurring=False)
 
     def _summarize_data(self):
-        rows = self._taps.stop_collecting()
+        rows = self._reservoir.stop()
         if rows is not None:
             self.set_data_summaries(*rows)
 
@@ -288,12 +273,9 @@ class Recorder:
     # ----- fit end ------------------------------------------------------------------------------
     def end(self):
         failed = self._failure is not None and self._epoch_open
-        if self._pending is not None:  # a failed batch had no backward pass and no update
-            self._finish_sample(updated=not (failed and self._pending["step"] == self._failure["step"]))
         start = time.perf_counter()
-        if self._taps.collecting:  # fit stopped inside the first epoch
+        if self._reservoir.collecting:  # fit stopped inside the first epoch
             self._summarize_data()
-        self._taps.remove()
         if failed:  # the epoch never ended: fit stopped on this NaN/Inf loss
             self.trace.failure = {**self._failure, "message": getattr(self.model, "stop_reason", None) or ""}
         end = time.perf_counter()

@@ -9,7 +9,7 @@ import numpy as np
 from .. import _checks, _parallel
 from . import _im2col
 from ._kernel_options import kernel_options_config, set_kernel_options
-from .base import Layer
+from .base import Activated, Layer
 
 
 class BaseConv(Layer):
@@ -45,9 +45,6 @@ class BaseConv(Layer):
         self._strides2d = pad2d + self.strides
         self._dilation2d = pad2d + self.dilation_rate
         self._buffers = _im2col.BufferPool()
-        self._cache = None
-        self.preactivation = None
-        self._activated = None
 
     # ----- shapes ---------------------------------------------------------------------
     def _expected_shape(self, channels="channels"):
@@ -124,11 +121,9 @@ class BaseConv(Layer):
             outputs = _im2col.columns_product(images, padded, buffer, self._weights_with_bias(kernel), pads, out,
                                               self._kernel2d, self._strides2d, self._dilation2d)
             cols = buffer.reshape(batch * out[0] * out[1], -1)
-        outputs = outputs.reshape((batch,) + out[2 - self.rank:] + (self.filters,))
-        self._cache = (cols, images.shape, padded.shape, pads, out)
-        self.preactivation = outputs
-        self._activated = self._per_sample(self.activation.forward, outputs)
-        return self._activated
+        preactivation = outputs.reshape((batch,) + out[2 - self.rank:] + (self.filters,))
+        activated = self._per_sample(self.activation.forward, preactivation)
+        return activated, Activated((cols, images.shape, padded.shape, pads, out), preactivation, activated)
 
     def _per_sample(self, function, *arrays):
         """`function(*arrays)` of the activation, over batch chunks in threads when that is safe:
@@ -148,29 +143,28 @@ class BaseConv(Layer):
         return weights
 
     # ----- backward ---------------------------------------------------------------------
-    def backward(self, grad_outputs):
-        self.require_forward(self._cache)
-        grad_preactivation = self._per_sample(self.activation.backward, grad_outputs, self.preactivation,
-                                              self._activated)
-        return self.backward_preactivation(grad_preactivation)
+    # y = f(z)  =>  dz = f'(z) dy, from the function's own backward
+    def backward(self, grad_outputs, cache, input_grad=True):
+        grad_preactivation = self._per_sample(self.activation.backward, grad_outputs, cache.preactivation,
+                                              cache.outputs)
+        return self.backward_preactivation(grad_preactivation, cache, input_grad)
 
-    def backward_preactivation(self, grad_preactivation):
+    def backward_preactivation(self, grad_preactivation, cache, input_grad=True):
         """Backward from the gradient w.r.t. the pre-activation (the fused-loss entry point)."""
-        self.require_forward(self._cache)
-        cols, image_shape, padded_shape, pads, out = self._cache
+        cols, image_shape, padded_shape, pads, out = cache.inner
         # Z = cols K + b  =>  dK = cols^T dZ,  db = sum of dZ over positions,  dcols = dZ K^T, scattered back
         grad = np.asarray(grad_preactivation, dtype=self.dtype).reshape(-1, self.filters)
         grad_kernel = self.grads["kernel"].reshape(-1, self.filters)
         if cols.shape[1] > grad_kernel.shape[0]:  # the bias column of ones is in `cols`
             grad_weights = self._buffers.get("grad_weights", (cols.shape[1], self.filters), self.dtype)
             np.matmul(cols.T, grad, out=grad_weights)
-            grad_kernel[...] = grad_weights[:-1]
-            self.grads["bias"][...] = grad_weights[-1]
+            grad_kernel += grad_weights[:-1]
+            self.grads["bias"] += grad_weights[-1]
         else:
-            np.matmul(cols.T, grad, out=grad_kernel)
+            grad_kernel += cols.T @ grad
             if self.use_bias:
-                np.sum(grad, axis=0, out=self.grads["bias"])
-        if not self.propagate_grad:
+                self.grads["bias"] += grad.sum(axis=0)
+        if not input_grad:
             return None
         batch, height, width, channels = image_shape
         offsets = self._kernel2d[0] * self._kernel2d[1]

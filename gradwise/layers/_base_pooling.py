@@ -42,7 +42,6 @@ class BasePooling(Layer):
         self._pool2d = pad2d + self.pool_size
         self._strides2d = pad2d + self.strides
         self._buffers = _im2col.BufferPool()
-        self._cache = None
 
     # ----- shapes ---------------------------------------------------------------------
     def _geometry(self, spatial, shape_for_message):
@@ -128,8 +127,8 @@ class BasePooling(Layer):
                                     None if masks is None else masks[:, start:stop], self._pool2d, self.mode)
 
             _parallel.over_batch(pool_tiles, batch, images.size)
-            self._cache = (images.shape, pads, None, masks, outputs, None)
-            return outputs.reshape((batch,) + out[2 - self.rank:] + (channels,))
+            cache = (images.shape, pads, None, masks, outputs, None)
+            return outputs.reshape((batch,) + out[2 - self.rank:] + (channels,)), cache
         regions = self._offset_regions((height, width), pads, out)
         # One contiguous (batch, out_h, out_w, channels) slab per window offset; where a
         # window hangs over the border the slab keeps the padding value it was created with.
@@ -149,15 +148,14 @@ class BasePooling(Layer):
                 outputs[start:stop] /= counts
 
         _parallel.over_batch(pool, batch, windows.size)
-        self._cache = (images.shape, pads, regions, windows, outputs, counts)
-        return outputs.reshape((batch,) + out[2 - self.rank:] + (channels,))
+        cache = (images.shape, pads, regions, windows, outputs, counts)
+        return outputs.reshape((batch,) + out[2 - self.rank:] + (channels,)), cache
 
     # ----- backward ---------------------------------------------------------------------
-    def backward(self, grad_outputs):
-        self.require_forward(self._cache)
-        if not self.propagate_grad:
+    def backward(self, grad_outputs, cache, input_grad=True):
+        if not input_grad:
             return None
-        image_shape, pads, regions, source, outputs, counts = self._cache
+        image_shape, pads, regions, source, outputs, counts = cache
         # y = max of a window  =>  dy goes to its first maximal element (as TF and PyTorch);
         # y = mean of a window's real elements  =>  each of them gets dy / count
         grad = np.ascontiguousarray(grad_outputs, dtype=outputs.dtype).reshape(outputs.shape)

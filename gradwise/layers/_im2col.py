@@ -10,6 +10,8 @@ smaller half before and the larger half after (PyTorch pads symmetrically instea
 """
 
 import math
+import sys
+import threading
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -184,23 +186,37 @@ def scatter_products(grad, kernel_t, grad_padded, grad_inputs, pads, out_size, k
 
 
 class BufferPool:
-    """Scratch arrays reused from batch to batch while their shape, dtype and key stay the same.
+    """Scratch arrays reused from call to call, each lent to one call at a time.
 
-    `key` names anything else the contents depend on (e.g. where the padding lies), so a
-    buffer whose constant border was filled for one geometry is never reused for another.
+    An array is lent while anything outside the pool refers to it (a call's cache keeps
+    a view of its columns until that call's backward is done), so calls that overlap (a
+    layer used twice in one graph, threads calling predict together) never share one.
+    `key` names anything else the contents depend on (e.g. where the padding lies), so
+    a buffer whose constant border was filled for one geometry is never reused for another.
     """
+
+    KEEP = 3  # arrays remembered per name, lent or free; older ones are left to the garbage collector
 
     def __init__(self):
         self._arrays = {}
+        self._lock = threading.Lock()
 
     def get(self, name, shape, dtype, fill=None, key=None):
-        """The array `name`; a new one (filled with `fill`, if given) when anything changed."""
+        """A free array `name` of this shape, dtype and key; a new one (filled with `fill`, if given) when none is."""
         shape, dtype = tuple(shape), np.dtype(dtype)
-        entry = self._arrays.get(name)
-        if entry is None or entry[0].shape != shape or entry[0].dtype != dtype or entry[1] != key:
+        with self._lock:
+            entries = self._arrays.setdefault(name, [])
+            for entry in entries:
+                array = entry[0]
+                # referenced only by its entry, this loop and getrefcount's argument: nobody holds it
+                if array.shape == shape and array.dtype == dtype and entry[1] == key and sys.getrefcount(array) <= 3:
+                    return array
             array = np.empty(shape, dtype=dtype) if fill is None else np.full(shape, fill, dtype=dtype)
-            entry = self._arrays[name] = (array, key)
-        return entry[0]
+            if len(entries) >= self.KEEP:
+                del entries[0]
+            entries.append((array, key))
+            return array
 
     def clear(self):
-        self._arrays.clear()
+        with self._lock:
+            self._arrays.clear()

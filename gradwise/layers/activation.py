@@ -3,8 +3,8 @@
 ``Activation`` takes any activation; ``ReLU``, ``LeakyReLU``, ``ELU`` and ``Softmax`` are
 Keras' dedicated layers with their arguments and defaults. Each exposes its function as
 ``activation`` and ``function`` (so ``Dense(10, activation=LeakyReLU(0.1))`` works) and
-``preactivation``/``backward_preactivation`` (so the model can fuse an output softmax or
-sigmoid with its cross-entropy, as it does for Dense).
+an ``Activated`` cache and ``backward_preactivation`` (so the model can fuse an output
+softmax or sigmoid with its cross-entropy, as it does for Dense).
 """
 
 import math
@@ -13,7 +13,7 @@ import numbers
 import numpy as np
 
 from .. import activations
-from .base import Layer
+from .base import Activated, Layer
 
 
 class Activation(Layer):
@@ -33,8 +33,6 @@ class Activation(Layer):
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
-        self.preactivation = None
-        self._activated = None
 
     @property
     def function(self):
@@ -42,22 +40,19 @@ class Activation(Layer):
         return self.activation
 
     def forward(self, inputs, training=False):
-        self.preactivation = inputs  # for backward; replaced on every call
-        self._activated = self.activation.forward(inputs)
-        return self._activated
+        outputs = self.activation.forward(inputs)
+        return outputs, Activated(None, inputs, outputs)
 
     # y = f(x)  =>  dx = f'(x) dy, computed by the function's own backward
-    def backward(self, grad_outputs):
-        self.require_forward(self.preactivation)
-        if not self.propagate_grad:
+    def backward(self, grad_outputs, cache, input_grad=True):
+        if not input_grad:
             return None
-        return self.activation.backward(grad_outputs, self.preactivation, self._activated)
+        return self.activation.backward(grad_outputs, cache.preactivation, cache.outputs)
 
-    def backward_preactivation(self, grad_preactivation):
+    def backward_preactivation(self, grad_preactivation, cache, input_grad=True):
         """Backward from the gradient w.r.t. the pre-activation (the fused-loss entry point)."""
-        self.require_forward(self.preactivation)
         # the pre-activation is this layer's input  =>  dx = d loss / d preactivation
-        return grad_preactivation if self.propagate_grad else None
+        return grad_preactivation if input_grad else None
 
     def get_config(self):
         return {**super().get_config(), "activation": activations.serialize(self.activation)}

@@ -3,17 +3,30 @@
 Lifecycle (as in Keras): check arguments in ``__init__``, create weights in ``build``,
 compute in ``forward``/``backward``, describe in ``get_config``.
 
-- ``params``: trainable tensors; ``grads``: same keys, filled by ``backward``.
-  The model packs them into one flat buffer (see ``gradwise.parameters``), so a layer
-  must write gradients *into* ``self.grads[key]`` (``out=`` or ``[...] =``) and never
-  rebind ``self.params[key]``; ``set_weights`` copies in place.
+- ``forward(inputs, training)`` returns ``(outputs, cache)``: the cache holds what this
+  call's backward needs and nothing is kept on ``self``, so one layer can be called
+  several times in one graph, and from several threads at once.
+- ``backward(grad_outputs, cache, input_grad=True)`` returns the gradient w.r.t. the
+  inputs (``None`` when `input_grad` is False: a model's first layer, whose input
+  gradient nobody reads) and *adds* the gradient w.r.t. each param to ``self.grads[key]``,
+  so a layer called twice accumulates both calls' contributions. Whoever runs backward
+  zeroes the grads first (the model zeroes its flat gradient buffer once per step).
+- ``params``: trainable tensors; ``grads``: same keys. The model packs them into one
+  flat buffer (see ``gradwise.parameters``), so a layer never rebinds
+  ``self.params[key]`` or ``self.grads[key]``; ``set_weights`` copies in place.
 - ``state``: non-trainable tensors (BatchNormalization's moving statistics).
-- ``outputs``: the last outputs of ``forward``, kept by the model for observers.
 - ``regularizers``: param key -> regularizer; their penalty joins the loss and their
   gradient joins ``grads`` (done by the model, not by each layer).
+- ``trainable``: whether the optimizer updates the params; as in Keras, a change takes
+  effect at the model's next ``compile``.
+
+Layers whose activation a loss can fuse with (Dense, Conv, Activation) return an
+``Activated`` cache and provide ``backward_preactivation``: the model then hands the
+loss the logits in ``cache.preactivation`` and starts backward from their gradient.
 """
 
 import re
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -31,6 +44,15 @@ def unique_name(base):
     count = _name_counts.get(base, 0)
     _name_counts[base] = count + 1
     return base if count == 0 else f"{base}_{count}"
+
+
+class Activated(NamedTuple):
+    """The cache of a layer that ends in an activation: its affine part's cache, the
+    pre-activation (a fused loss reads its logits here) and the activated outputs."""
+
+    inner: Any
+    preactivation: Any
+    outputs: Any
 
 
 class Layer:
@@ -57,7 +79,7 @@ class Layer:
         if input_dim is not None:
             input_shape = (_checks.positive_int(owner, "input_dim", input_dim),)
         self.name = name or unique_name(_snake_case(owner))
-        self.trainable = bool(trainable)
+        self._trainable = bool(trainable)
         self.requested_input_shape = (
             None if input_shape is None else _checks.shape_tuple(owner, "input_shape", input_shape)
         )
@@ -66,9 +88,7 @@ class Layer:
         self.state = {}
         self.regularizers = {}
         self.activity_regularizer = None
-        self.outputs = None
-        # False for a model's first layer: its input gradient is never used, so skip it.
-        self.propagate_grad = True
+        self._storage = None  # the ParameterSet holding the params, once a model packed them (models/ownership.py)
         self.built = False
         self.input_shape = None
         self.output_shape = None
@@ -96,22 +116,39 @@ class Layer:
         self.input_shape = input_shape
         self.built = True
 
+    @property
+    def trainable(self):
+        """Whether the optimizer updates this layer's params (takes effect at the next compile)."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{type(self).__name__} '{self.name}': `trainable` must be a bool, got {value!r}.")
+        self._trainable = bool(value)
+
     def forward(self, inputs, training=False):
+        """Return ``(outputs, cache)``; the cache is what ``backward`` needs from this call."""
+        raise NotImplementedError
+
+    def backward(self, grad_outputs, cache, input_grad=True):
+        """Add the param gradients to ``self.grads``; return the input gradient (None without `input_grad`)."""
         raise NotImplementedError
 
     def __call__(self, inputs, training=False, rng=None):
-        """Standalone use: build from the inputs' shape if needed, run forward, keep outputs."""
+        """Standalone use on an array: build from its shape if needed and return the outputs."""
         inputs = np.asarray(inputs)
         if not self.built:
             dtype = inputs.dtype if inputs.dtype in (np.float32, np.float64) else None
             from ..backend import new_rng, resolve_dtype
 
             self.build_for(inputs.shape[1:], rng or new_rng(), resolve_dtype(dtype))
-        self.outputs = self.forward(inputs, training=training)
-        return self.outputs
+        outputs, _ = self.forward(inputs, training=training)
+        return outputs
 
-    def backward(self, grad_outputs):
-        raise NotImplementedError
+    def zero_grads(self):
+        for grad in self.grads.values():
+            grad.fill(0)
 
     # ----- checks -----------------------------------------------------------------
     def check_input_shape(self, input_shape, expected_rank=None):
@@ -121,10 +158,6 @@ class Layer:
                 f"{type(self).__name__} '{self.name}' expected inputs of rank {expected_rank + 1} "
                 f"(batch, {', '.join(['...'] * expected_rank)}), got per-sample shape {tuple(input_shape)}."
             )
-
-    def require_forward(self, cached):
-        if cached is None:
-            raise RuntimeError(f"{type(self).__name__} '{self.name}': backward called before forward.")
 
     # ----- weights ----------------------------------------------------------------
     def weight_names(self):

@@ -59,7 +59,6 @@ class BatchNormalization(Layer):
             self.regularizers["beta"] = self.beta_regularizer
         if self.gamma_regularizer is not None and self.scale:
             self.regularizers["gamma"] = self.gamma_regularizer
-        self._cache = None
 
     def _feature_axis(self, rank):
         """The feature axis as a non-negative index into inputs of `rank` (batch included)."""
@@ -92,7 +91,8 @@ class BatchNormalization(Layer):
         return vector.reshape(self._broadcast)
 
     def forward(self, inputs, training=False):
-        if training and self.trainable:
+        batch_statistics = training and self.trainable  # a frozen layer runs in inference mode (Keras 3)
+        if batch_statistics:
             mean = inputs.mean(axis=self._reduce_axes)
             variance = inputs.var(axis=self._reduce_axes)  # biased, as Keras
             for key, batch_value in (("moving_mean", mean), ("moving_variance", variance)):
@@ -103,22 +103,22 @@ class BatchNormalization(Layer):
             mean, variance = self.state["moving_mean"], self.state["moving_variance"]
         inv_std = 1.0 / np.sqrt(variance + self.epsilon)
         normalized = (inputs - self._shaped(mean)) * self._shaped(inv_std)
-        self._cache = (normalized, inv_std, training and self.trainable)
         outputs = normalized * self._shaped(self.params["gamma"]) if self.scale else normalized.copy()
         if self.center:
             outputs += self._shaped(self.params["beta"])
-        return outputs
+        return outputs, (normalized, inv_std, batch_statistics)
 
     # y = gamma x^ + beta  =>  dbeta = sum(dy), dgamma = sum(dy x^), dx as below for batch or moving stats
-    def backward(self, grad_outputs):
-        self.require_forward(self._cache)
-        normalized, inv_std, batch_statistics = self._cache
+    def backward(self, grad_outputs, cache, input_grad=True):
+        normalized, inv_std, batch_statistics = cache
         axes = self._reduce_axes
-        grad_beta = self.grads["beta"] if self.center else None
-        grad_gamma = self.grads["gamma"] if self.scale else None
-        grad_beta = np.sum(grad_outputs, axis=axes, out=grad_beta)
-        grad_gamma = np.sum(grad_outputs * normalized, axis=axes, out=grad_gamma)
-        if not self.propagate_grad:
+        grad_beta = np.sum(grad_outputs, axis=axes)
+        grad_gamma = np.sum(grad_outputs * normalized, axis=axes)
+        if self.center:
+            self.grads["beta"] += grad_beta
+        if self.scale:
+            self.grads["gamma"] += grad_gamma
+        if not input_grad:
             return None
         scale = inv_std * self.params["gamma"] if self.scale else inv_std
         if not batch_statistics:

@@ -4,7 +4,7 @@ import numpy as np
 
 from .. import _checks
 from ._kernel_options import kernel_options_config, set_kernel_options
-from .base import Layer
+from .base import Activated, Layer
 
 
 class Dense(Layer):
@@ -32,8 +32,6 @@ class Dense(Layer):
         self.units = _checks.positive_int("Dense", "units", units)
         set_kernel_options(self, activation, use_bias, kernel_initializer, bias_initializer,
                            kernel_regularizer, bias_regularizer, activity_regularizer)
-        self._inputs = None
-        self.preactivation = None
 
     def compute_output_shape(self, input_shape):
         if len(input_shape) != 1:
@@ -55,29 +53,25 @@ class Dense(Layer):
                 f"Dense '{self.name}' expected inputs with shape (batch, {self.input_shape[0]}), "
                 f"got shape {inputs.shape}. Check `units` of the previous layer or `input_shape`."
             )
-        self._inputs = inputs  # for backward; replaced on every call
-        outputs = inputs @ self.params["kernel"]
+        preactivation = inputs @ self.params["kernel"]
         if self.use_bias:
-            outputs += self.params["bias"]
-        self.preactivation = outputs
-        self._activated = self.activation.forward(outputs)
-        return self._activated
+            preactivation += self.params["bias"]
+        outputs = self.activation.forward(preactivation)
+        return outputs, Activated(inputs, preactivation, outputs)
 
-    def backward(self, grad_outputs):
-        self.require_forward(self._inputs)
-        grad_preactivation = self.activation.backward(grad_outputs, self.preactivation, self._activated)
-        return self.backward_preactivation(grad_preactivation)
+    # y = f(z)  =>  dz = f'(z) dy, from the function's own backward
+    def backward(self, grad_outputs, cache, input_grad=True):
+        grad_preactivation = self.activation.backward(grad_outputs, cache.preactivation, cache.outputs)
+        return self.backward_preactivation(grad_preactivation, cache, input_grad)
 
-    def backward_preactivation(self, grad_preactivation):
+    def backward_preactivation(self, grad_preactivation, cache, input_grad=True):
         """Backward from the gradient w.r.t. the pre-activation (the fused-loss entry point)."""
-        self.require_forward(self._inputs)
+        inputs = cache.inner
         # Z = XW + b  =>  dW = X^T dZ,  db = sum over batch of dZ,  dX = dZ W^T
-        np.matmul(self._inputs.T, grad_preactivation, out=self.grads["kernel"])
+        self.grads["kernel"] += inputs.T @ grad_preactivation
         if self.use_bias:
-            np.sum(grad_preactivation, axis=0, out=self.grads["bias"])
-        if not self.propagate_grad:
-            return None
-        return grad_preactivation @ self.params["kernel"].T
+            self.grads["bias"] += grad_preactivation.sum(axis=0)
+        return grad_preactivation @ self.params["kernel"].T if input_grad else None
 
     def get_config(self):
         return {

@@ -56,8 +56,6 @@ class Dropout(Layer):
         self.seed = _check_seed(owner, seed)
         self._rng = None
         self._fixed_keep = None
-        self._mask = None
-        self._forward_ran = False
 
     def compute_output_shape(self, input_shape):
         if self.noise_shape is not None:
@@ -106,25 +104,20 @@ class Dropout(Layer):
         return (bits >= threshold).reshape(shape)
 
     def forward(self, inputs, training=False):
-        self._forward_ran = True
-        self._mask = None
         if not training or self.rate == 0.0:
-            return inputs
+            return inputs, None
         if self._fixed_keep is not None:
             keep = self._fixed_keep
         else:
             keep = self._random_keep(self._mask_shape(inputs))
-        self._mask = np.multiply(keep, 1.0 / (1.0 - self.rate), dtype=inputs.dtype)
-        return inputs * self._mask
+        mask = np.multiply(keep, 1.0 / (1.0 - self.rate), dtype=inputs.dtype)
+        return inputs * mask, mask  # the cache: the scaled mask of this call
 
     # y = x * m / (1 - rate) with a fixed mask m  =>  dx = dy * m / (1 - rate)
-    def backward(self, grad_outputs):
-        self.require_forward(self._forward_ran or None)
-        if not self.propagate_grad:
+    def backward(self, grad_outputs, cache, input_grad=True):
+        if not input_grad:
             return None
-        if self._mask is None:
-            return grad_outputs
-        return grad_outputs * self._mask
+        return grad_outputs if cache is None else grad_outputs * cache
 
     def get_config(self):
         config = {**super().get_config(), "rate": self.rate, "seed": self.seed}

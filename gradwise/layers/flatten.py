@@ -27,7 +27,6 @@ class Flatten(Layer):
         super().__init__(**kwargs)
         data_format = "channels_last" if data_format is None else data_format
         self.data_format = _checks.choice("Flatten", "data_format", data_format, {"channels_last", "channels_first"})
-        self._input_batch_shape = None
 
     def _moves_channels(self, rank):
         return self.data_format == "channels_first" and rank > 2
@@ -36,17 +35,16 @@ class Flatten(Layer):
         return (math.prod(input_shape),)
 
     def forward(self, inputs, training=False):
-        self._input_batch_shape = inputs.shape
+        shape = inputs.shape
         if self._moves_channels(inputs.ndim):
             inputs = np.moveaxis(inputs, 1, -1)
-        return inputs.reshape(inputs.shape[0], -1)
+        return inputs.reshape(inputs.shape[0], -1), shape
 
     # y is x with its entries relabelled  =>  dx is dy with the inverse relabelling
-    def backward(self, grad_outputs):
-        self.require_forward(self._input_batch_shape)
-        if not self.propagate_grad:
+    def backward(self, grad_outputs, cache, input_grad=True):
+        if not input_grad:
             return None
-        shape = self._input_batch_shape
+        shape = cache
         if not self._moves_channels(len(shape)):
             return grad_outputs.reshape(shape)
         moved = grad_outputs.reshape((shape[0], *shape[2:], shape[1]))

@@ -23,8 +23,6 @@ class BaseGlobalPooling(Layer):
         self.data_format = _im2col.data_format(type(self).__name__, data_format)
         self.keepdims = bool(keepdims)
         self._axes = tuple(range(1, self.rank + 1))
-        self._inputs = None
-        self._outputs = None
 
     def _expected_shape(self, channels="channels"):
         return "(batch, " + ", ".join(self._axis_names) + f", {channels})"
@@ -47,14 +45,12 @@ class BaseGlobalPooling(Layer):
             )
         reduce = np.max if self.mode == "max" else np.mean
         outputs = reduce(inputs, axis=self._axes, keepdims=True)
-        self._inputs, self._outputs = inputs, outputs
-        return outputs if self.keepdims else outputs.reshape(inputs.shape[0], channels)
+        return (outputs if self.keepdims else outputs.reshape(inputs.shape[0], channels)), inputs
 
-    def backward(self, grad_outputs):
-        self.require_forward(self._inputs)
-        if not self.propagate_grad:
+    def backward(self, grad_outputs, cache, input_grad=True):
+        if not input_grad:
             return None
-        inputs = self._inputs
+        inputs = cache
         batch, channels = inputs.shape[0], inputs.shape[-1]
         grad = grad_outputs.reshape(batch, 1, channels)
         positions = inputs[0, ..., 0].size

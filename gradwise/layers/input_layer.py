@@ -20,11 +20,11 @@ class Input(Layer):
         self.shape = self.requested_input_shape
 
     def forward(self, inputs, training=False):
-        return inputs
+        return inputs, None
 
     # y = x  =>  dy/dx = 1
-    def backward(self, grad_outputs):
-        return grad_outputs
+    def backward(self, grad_outputs, cache, input_grad=True):
+        return grad_outputs if input_grad else None
 
     def get_config(self):
         return {"name": self.name, "shape": list(self.shape)}

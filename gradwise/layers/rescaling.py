@@ -31,21 +31,16 @@ class Rescaling(Layer):
         super().__init__(**kwargs)
         self.scale = _finite_number("scale", scale)
         self.offset = _finite_number("offset", offset)
-        self._forward_ran = None
 
     def forward(self, inputs, training=False):
-        self._forward_ran = True
         outputs = inputs * self.scale
         if self.offset:
             outputs += self.offset
-        return outputs
+        return outputs, None
 
     # y = scale * x + offset  =>  dx = scale * dy
-    def backward(self, grad_outputs):
-        self.require_forward(self._forward_ran)
-        if not self.propagate_grad:
-            return None
-        return grad_outputs * self.scale
+    def backward(self, grad_outputs, cache, input_grad=True):
+        return grad_outputs * self.scale if input_grad else None
 
     def get_config(self):
         return {**super().get_config(), "scale": self.scale, "offset": self.offset}

@@ -34,7 +34,6 @@ class Reshape(Layer):
         if list(target_shape).count(-1) > 1:
             raise ValueError(f"Reshape: `target_shape` may contain at most one -1, got {tuple(target_shape)!r}.")
         self.target_shape = tuple(int(d) for d in target_shape)
-        self._input_batch_shape = None
 
     def compute_output_shape(self, input_shape):
         size = math.prod(input_shape)
@@ -54,15 +53,11 @@ class Reshape(Layer):
         return self.target_shape
 
     def forward(self, inputs, training=False):
-        self._input_batch_shape = inputs.shape
-        return inputs.reshape((inputs.shape[0], *self.output_shape))
+        return inputs.reshape((inputs.shape[0], *self.output_shape)), inputs.shape
 
     # y is x with its entries relabelled  =>  dx is dy reshaped back
-    def backward(self, grad_outputs):
-        self.require_forward(self._input_batch_shape)
-        if not self.propagate_grad:
-            return None
-        return grad_outputs.reshape(self._input_batch_shape)
+    def backward(self, grad_outputs, cache, input_grad=True):
+        return grad_outputs.reshape(cache) if input_grad else None
 
     def get_config(self):
         return {**super().get_config(), "target_shape": list(self.target_shape)}

@@ -1,8 +1,9 @@
 """Sequential: a linear stack of layers, with Keras' structure API.
 
-Training (compile/fit/evaluate/predict) lives in ``training.py``; this module holds
-the structure: adding and building layers, weights, the flat parameter buffer,
-summary and config.
+The stack runs as a linear graph (``graph.py``). Training (compile/fit/evaluate/predict)
+lives in ``training.py``, the flat parameter buffer and who owns a layer's params in
+``ownership.py``; this module holds the structure: adding and building layers,
+weights, summary and config.
 """
 
 import numpy as np
@@ -10,12 +11,13 @@ import numpy as np
 from .. import backend
 from ..layers.base import Layer
 from ..layers.input_layer import Input
-from ..parameters import ParameterSet
+from .graph import Graph
+from .ownership import OwnershipMixin
 from .summary import summary_table
 from .training import TrainingMixin
 
 
-class Sequential(TrainingMixin):
+class Sequential(TrainingMixin, OwnershipMixin):
     """A stack of layers applied one after another.
 
     Parameters
@@ -43,8 +45,10 @@ class Sequential(TrainingMixin):
         # Independent streams, so building later or earlier never changes the shuffles.
         self._build_rng, self._shuffle_rng = (np.random.default_rng(s) for s in rng.integers(2**63, size=2))
         self._layers = []
+        self._graph_cache = None
         self._input_shape = None
         self._parameter_set = None
+        self._compiled_trainable = {}
         self.built = False
         self.optimizer = None
         self.loss = None
@@ -57,6 +61,16 @@ class Sequential(TrainingMixin):
     # ----- structure --------------------------------------------------------------------
     @property
     def layers(self):
+        return list(self._layers)
+
+    @property
+    def _graph(self):
+        """The linear graph of the layers (made again after add or pop)."""
+        if self._graph_cache is None:
+            self._graph_cache = Graph.chain(self._layers)
+        return self._graph_cache
+
+    def _all_layers(self):
         return list(self._layers)
 
     @property
@@ -81,13 +95,13 @@ class Sequential(TrainingMixin):
         if not self._layers and self._input_shape is None and layer.requested_input_shape is not None:
             self._input_shape = layer.requested_input_shape
         self._layers.append(layer)
-        self._parameter_set = None
+        self._parameter_set = self._graph_cache = None
         if self._input_shape is not None:
             self.build(self._input_shape)
 
     def pop(self):
         layer = self._layers.pop()
-        self._parameter_set = None
+        self._parameter_set = self._graph_cache = None
         return layer
 
     def build(self, input_shape):
@@ -103,9 +117,7 @@ class Sequential(TrainingMixin):
                     f"but now receives {shape}."
                 )
             shape = layer.output_shape
-        for index, layer in enumerate(self._layers):
-            # The first layer's input gradient is never used: skip computing it.
-            layer.propagate_grad = index > 0
+        self._graph_cache = None
         self.built = bool(self._layers)
 
     def get_layer(self, name=None, index=None):
@@ -116,25 +128,7 @@ class Sequential(TrainingMixin):
                 return layer
         raise ValueError(f"No layer named {name!r}; layers are {[layer.name for layer in self._layers]}.")
 
-    # ----- parameters -------------------------------------------------------------------
-    @property
-    def parameter_set(self):
-        """Every trainable tensor packed in one buffer (built on first use)."""
-        if self._parameter_set is None:
-            self._require_built("parameter_set")
-            tensors = {}
-            for layer in self._layers:
-                if layer.trainable:
-                    for key, value in layer.params.items():
-                        tensors[f"{layer.name}/{key}"] = value
-            self._parameter_set = ParameterSet(tensors, self.dtype)
-            for layer in self._layers:
-                if layer.trainable:
-                    for key in layer.params:
-                        layer.params[key] = self._parameter_set.value_views[f"{layer.name}/{key}"]
-                        layer.grads[key] = self._parameter_set.grad_views[f"{layer.name}/{key}"]
-        return self._parameter_set
-
+    # ----- parameters (the flat buffer: see ownership.py) -----------------------------------
     @property
     def weights(self):
         return [w for layer in self._layers for w in layer.get_weights()]

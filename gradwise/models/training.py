@@ -1,8 +1,11 @@
-"""compile, fit, evaluate, predict and train_on_batch for Sequential.
+"""compile, fit, evaluate, predict and train_on_batch for models that run on a Graph.
 
-One training step: forward through every layer, the loss and its gradient (fused with
-a sigmoid/softmax output layer when the loss can take its logits), backward through
-every layer into the flat gradient buffer, regularizer gradients, one optimizer step.
+One training step: forward through the graph (``graph.py``), the loss and its gradient
+(fused with a sigmoid/softmax output layer when the loss can take its logits, which
+it reads in that layer's cache), backward through the graph into the zeroed flat
+gradient buffer, regularizer gradients, one optimizer step. The step's values live in
+its Tape, never on the layers or the model, so predict and evaluate may run in several
+threads on one model.
 
 A step whose loss is NaN or Inf is never applied: ``_train_step`` checks the loss
 before the backward pass, and fit then stops with a ``NonFiniteLossWarning`` naming the
@@ -42,6 +45,19 @@ class TrainingMixin:
         self._metric_specs = list(metrics or [])
         self._metrics = None
         self.compiled = True
+        # Keras's rule: `trainable` is read here; the next use of the parameters repacks them
+        self._compiled_trainable = {id(layer): layer.trainable for layer in self._all_layers()}
+        self._parameter_set = None
+
+    def _warn_trainable_changed(self):
+        """fit after a `trainable` change without compile: the change waits for compile (Keras's rule)."""
+        changed = [layer.name for layer in self._all_layers()
+                   if self._compiled_trainable.get(id(layer), layer.trainable) != layer.trainable]
+        if changed:
+            warnings.warn(
+                f"fit: `trainable` of layer(s) {changed} changed since compile; it takes effect at the next "
+                "model.compile(...), so this fit trains as compiled. Call compile again to apply it.",
+                UserWarning, stacklevel=3)
 
     def _require_compiled(self, what):
         if not self.compiled:
@@ -59,10 +75,13 @@ class TrainingMixin:
         return ["loss"] + [m.name for m in self.metrics]
 
     def _fused_output(self):
-        """True when the loss reads the output layer's logits (stable, and no softmax backward)."""
-        last = self._layers[-1]
+        """The indices of the output nodes whose logits the loss reads (stable, and no softmax
+        backward): an output layer with the loss's activation and no activity regularizer."""
+        graph = self._graph
+        node_index = next(index for index, node in enumerate(graph.nodes) if node.output == graph.outputs[0])
+        last = graph.nodes[node_index].layer
         activation = getattr(last, "activation", None)
-        return (
+        fusable = (
             self.loss.fused_activation is not None
             and not self.loss.from_logits
             and getattr(activation, "name", None) == self.loss.fused_activation
@@ -71,54 +90,45 @@ class TrainingMixin:
             # a softmax over another axis than the classes' is not what the loss's logits form assumes
             and getattr(activation, "axis", -1) in (-1, len(self.output_shape))
         )
+        return (node_index,) if fusable else ()
 
     # ----- the step ---------------------------------------------------------------------
-    def _forward(self, inputs, training):
-        for layer in self._layers:
-            inputs = layer.forward(inputs, training=training)
-            layer.outputs = inputs
-        return inputs
+    def _logits(self, tape, fused):
+        """The pre-activation of the fused output node, from its cache."""
+        return tape.caches[fused[0]].preactivation
 
-    def _loss_and_gradient(self, targets, outputs, sample_weight, fused):
+    def _loss_and_gradient(self, targets, tape, sample_weight, fused):
+        outputs = tape.values[self._graph.outputs[0]]
         if fused:
-            last = self._layers[-1]
-            return self.loss.fused_value_and_gradient(targets, last.preactivation, outputs, sample_weight)
+            return self.loss.fused_value_and_gradient(targets, self._logits(tape, fused), outputs, sample_weight)
         return self.loss.value_and_gradient(targets, outputs, sample_weight, logits=self.loss.from_logits)
 
-    def _penalties(self, batch):
-        total = 0.0
-        for layer in self._layers:
-            if layer.regularizers:
-                total += layer.regularization_penalty()
-            if layer.activity_regularizer is not None:
-                total += layer.activity_regularizer(layer.outputs) / batch
+    def _penalties(self, tape, batch):
+        total = self._graph.activity_penalty(tape, batch)
+        for layer in self._graph.regularized:
+            total += layer.regularization_penalty()
         return total
 
-    def _backward(self, grad, fused, batch):
-        last = len(self._layers) - 1
-        for index in range(last, -1, -1):
-            layer = self._layers[index]
-            if index == last and fused:
-                grad = layer.backward_preactivation(grad)
-            else:
-                if layer.activity_regularizer is not None:
-                    grad = grad + layer.activity_regularizer.gradient(layer.outputs) / batch
-                grad = layer.backward(grad)
-            if layer.regularizers and layer.trainable:
+    def _backward(self, tape, grad, fused, batch, parameter_set):
+        parameter_set.grads.fill(0)  # backward adds each call's share: a shared layer sums its calls
+        for layer in self._loose_layers:
+            layer.zero_grads()
+        self._graph.backward(tape, [grad], fused, batch)
+        for layer in self._graph.regularized:
+            if id(layer) in self._trained_ids:
                 layer.add_regularization_gradients()
 
-    def _train_step(self, inputs, targets, sample_weight, fused):
-        """Forward, loss, backward, update; returns (loss, outputs). A non-finite loss skips the update."""
-        parameter_set = self.parameter_set  # packed first: backward must write into its buffer
-        outputs = self._forward(inputs, training=True)
-        value, grad = self._loss_and_gradient(targets, outputs, sample_weight, fused)
+    def _train_step(self, inputs, targets, sample_weight, fused, parameter_set):
+        """Forward, loss, backward, update; returns (loss, tape). A non-finite loss skips the update."""
+        tape = self._graph.forward([inputs], training=True)
+        value, grad = self._loss_and_gradient(targets, tape, sample_weight, fused)
         batch = inputs.shape[0]
-        value += self._penalties(batch)
+        value += self._penalties(tape, batch)
         if not math.isfinite(value):
-            return value, outputs
-        self._backward(grad, fused, batch)
+            return value, tape
+        self._backward(tape, grad, fused, batch, parameter_set)
         self.optimizer.step(parameter_set)
-        return value, outputs
+        return value, tape
 
     def compute_gradients(self, x, y, sample_weight=None, training=True):
         """Loss (penalties included) and the gradient of every trainable tensor, without a step.
@@ -133,10 +143,10 @@ class TrainingMixin:
         x, targets, weights = self._prepare(x, y, sample_weight)
         parameter_set = self.parameter_set
         fused = self._fused_output()
-        outputs = self._forward(x, training=training)
-        value, grad = self._loss_and_gradient(targets, outputs, weights, fused)
-        value += self._penalties(x.shape[0])
-        self._backward(grad, fused, x.shape[0])
+        tape = self._graph.forward([x], training=training)
+        value, grad = self._loss_and_gradient(targets, tape, weights, fused)
+        value += self._penalties(tape, x.shape[0])
+        self._backward(tape, grad, fused, x.shape[0], parameter_set)
         return value, {name: view.copy() for name, view in parameter_set.grad_views.items()}
 
     # ----- fit --------------------------------------------------------------------------
@@ -191,11 +201,25 @@ class TrainingMixin:
         self.history = history
         self.stop_training = False
         self.stop_reason = None
+        self._warn_trainable_changed()
         fused = self._fused_output()
         parameter_set = self.parameter_set  # pack before the first step
         metrics = self.metrics
+        try:
+            hooks.call("on_train_begin", {})
+            self._fit_epochs(hooks, x, targets, weights, validation, batch_size, epochs, initial_epoch, shuffle,
+                             fused, parameter_set, metrics)
+        except BaseException:
+            hooks.end_after_error()  # on_train_end runs even when fit raises (or is interrupted)
+            raise
+        hooks.call("on_train_end", {})
+        return history
 
-        hooks.call("on_train_begin", {})
+    def _fit_epochs(self, hooks, x, targets, weights, validation, batch_size, epochs, initial_epoch, shuffle,
+                    fused, parameter_set, metrics):
+        samples = x.shape[0]
+        steps = math.ceil(samples / batch_size)
+        global_step = 0
         snapshots = []
         for epoch in range(initial_epoch, epochs):
             hooks.call("on_epoch_begin", epoch, {})
@@ -219,7 +243,12 @@ class TrainingMixin:
                     wb = None if weights is None else weights[index]
                 if hooks.wants_batch_begin:
                     hooks.call("on_train_batch_begin", step, {})
-                value, outputs = self._train_step(xb, yb, wb, fused)
+                value, tape = self._train_step(xb, yb, wb, fused, parameter_set)
+                outputs = tape.values[self._graph.outputs[0]]
+                if hooks.wants_train_step:
+                    hooks.call("on_train_step", global_step, self._step_data(
+                        epoch, step, xb, yb, wb, value, tape, fused))
+                global_step += 1
                 if not math.isfinite(value):
                     self._stop_on_non_finite(value, epoch, epochs, step, steps, snapshots, xb)
                     failed = True
@@ -241,9 +270,15 @@ class TrainingMixin:
                 self._end_epoch(hooks, epoch, loss_sum, seen, metrics, validation, batch_size)
             if self.stop_training:
                 break
-        hooks.call("on_train_end", {})
-        del parameter_set
-        return history
+
+    def _step_data(self, epoch, batch, inputs, targets, sample_weight, loss, tape, fused):
+        """What ``Callback.on_train_step`` gets: the batch, its outputs, logits, loss and each
+        layer's outputs; `updated` is False for a batch whose non-finite loss skipped the update."""
+        return {
+            "epoch": epoch, "batch": batch, "inputs": inputs, "targets": targets, "sample_weight": sample_weight,
+            "outputs": tape.values[self._graph.outputs[0]], "logits": self._logits(tape, fused) if fused else None,
+            "loss": loss, "updated": math.isfinite(loss), "layer_outputs": self._graph.layer_outputs(tape),
+        }
 
     def _fit_arrays(self, x, y, sample_weight, class_weight, validation_split, validation_data, stratify_split):
         """Checked training arrays and the validation arrays (or None) for fit."""
@@ -288,7 +323,7 @@ class TrainingMixin:
     def _snapshot(self):
         """Copies of the flat weights and of every layer's non-trainable state."""
         states = [(layer.state, {key: value.copy() for key, value in layer.state.items()})
-                  for layer in self._layers if layer.state]
+                  for layer in self._graph.layers if layer.state]
         return self.parameter_set.values.copy(), states
 
     def _restore(self, snapshot):
@@ -330,7 +365,7 @@ class TrainingMixin:
         )
         self.stop_training = True
         self.stop_reason = message
-        warnings.warn(message, NonFiniteLossWarning, stacklevel=3)
+        warnings.warn(message, NonFiniteLossWarning, stacklevel=4)
 
     def train_on_batch(self, x, y, sample_weight=None, class_weight=None, return_dict=False):
         """One optimizer step on one batch; returns the loss (and metrics) of that batch."""
@@ -339,8 +374,9 @@ class TrainingMixin:
         class_w = data.class_weights_for(class_weight, targets, self.loss.name)
         if class_w is not None:
             weights = class_w if weights is None else weights * class_w
-        value, outputs = self._train_step(x, targets, weights, self._fused_output())
-        return self._batch_result(value, targets, outputs, weights, return_dict)
+        self._warn_trainable_changed()
+        value, tape = self._train_step(x, targets, weights, self._fused_output(), self.parameter_set)
+        return self._batch_result(value, targets, tape.values[self._graph.outputs[0]], weights, return_dict)
 
     def test_on_batch(self, x, y, sample_weight=None, return_dict=False):
         self._require_compiled("test_on_batch")
@@ -372,7 +408,7 @@ class TrainingMixin:
         batch_size=1024 would otherwise hold every layer's outputs (and its im2col matrix)
         for 1024 images at once.
         """
-        widest = max((math.prod(layer.output_shape) for layer in self._layers), default=1)
+        widest = max((math.prod(layer.output_shape) for layer in self._graph.layers), default=1)
         step = max(1, min(batch_size, INFERENCE_ELEMENTS // max(widest, 1)))
         for batch_start in range(0, samples, batch_size):
             batch_stop = min(batch_start + batch_size, samples)
@@ -387,15 +423,16 @@ class TrainingMixin:
         samples = x.shape[0]
         for start, stop in self._inference_slices(samples, batch_size):
             wb = None if weights is None else weights[start:stop]
-            outputs = self._forward(x[start:stop], training=False)
+            tape = self._graph.forward([x[start:stop]], training=False)
+            outputs = tape.values[self._graph.outputs[0]]
             if fused:
-                losses_ = self.loss.per_sample_from_logits(targets[start:stop], self._layers[-1].preactivation)
+                losses_ = self.loss.per_sample_from_logits(targets[start:stop], self._logits(tape, fused))
             elif self.loss.from_logits:
                 losses_ = self.loss.per_sample_from_logits(targets[start:stop], outputs)
             else:
                 losses_ = self.loss.per_sample(targets[start:stop], outputs)
             loss_sum += float(losses_.sum() if wb is None else np.dot(losses_, wb))
-            loss_sum += self._penalties(stop - start) * (stop - start)
+            loss_sum += self._penalties(tape, stop - start) * (stop - start)
             for metric in self.metrics:
                 metric.update_state(targets[start:stop], outputs, wb)
         return {"loss": loss_sum / samples, **{m.name: m.result() for m in self.metrics}}
@@ -418,6 +455,10 @@ class TrainingMixin:
         for start, stop in self._inference_slices(x.shape[0], batch_size):
             result[start:stop] = self._forward(x[start:stop], training=False)
         return result
+
+    def _forward(self, inputs, training):
+        """The outputs of one pass (its caches are dropped: nothing of it is kept)."""
+        return self._graph.forward([inputs], training=training).values[self._graph.outputs[0]]
 
     def predict_on_batch(self, x):
         return self.predict(x, batch_size=max(1, len(x)))

@@ -1,8 +1,8 @@
 """Central-difference gradient checks for a single layer (float64).
 
-The scalar checked is ``sum(forward(inputs) * upstream)`` for a fixed random upstream
-gradient, so ``backward(upstream)`` must give its gradient w.r.t. the inputs and fill
-``layer.grads`` with its gradient w.r.t. each param.
+The scalar checked is ``sum(outputs * upstream)`` for a fixed random upstream gradient,
+so ``backward(upstream, cache)`` must give its gradient w.r.t. the inputs and add its
+gradient w.r.t. each param to the (zeroed) ``layer.grads``.
 """
 
 import numpy as np
@@ -33,20 +33,19 @@ def numeric_gradient(scalar, array, eps=EPS):
 
 def analytic_gradients(layer, inputs, upstream, training=True):
     """(grad w.r.t. inputs, {key: grad w.r.t. param}) from one forward and backward."""
-    layer.forward(inputs, training=training)
-    for grad in layer.grads.values():
-        grad[...] = np.nan  # backward must overwrite every entry
-    grad_inputs = layer.backward(upstream)
+    _, cache = layer.forward(inputs, training=training)
+    layer.zero_grads()  # backward adds its share
+    grad_inputs = layer.backward(upstream, cache)
     return grad_inputs, {key: grad.copy() for key, grad in layer.grads.items()}
 
 
 def check_layer_gradients(layer, inputs, rng, training=True):
     """Assert backward matches central differences for the inputs and every param."""
     inputs = np.array(inputs, dtype=np.float64)
-    upstream = rng.normal(size=layer.forward(inputs, training=training).shape)
+    upstream = rng.normal(size=layer.forward(inputs, training=training)[0].shape)
 
     def scalar():
-        return float(np.sum(layer.forward(inputs, training=training) * upstream))
+        return float(np.sum(layer.forward(inputs, training=training)[0] * upstream))
 
     grad_inputs, grads = analytic_gradients(layer, inputs, upstream, training)
     error = relative_error(grad_inputs, numeric_gradient(scalar, inputs))

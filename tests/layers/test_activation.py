@@ -41,8 +41,8 @@ def test_forward_and_input_gradient_match_torch(rng, make, reference, kinks):
     inputs = away_from_kinks(rng, (4, 3, 5), kinks)
     upstream = rng.normal(size=inputs.shape)
     layer = built(make(), (3, 5))
-    outputs = layer.forward(inputs)
-    grad_inputs = layer.backward(upstream)
+    outputs, cache = layer.forward(inputs)
+    grad_inputs = layer.backward(upstream, cache)
     x = torch.from_numpy(inputs).requires_grad_(True)
     y = reference(x)
     y.backward(torch.from_numpy(upstream))
@@ -61,7 +61,7 @@ def test_layers_expose_their_function_to_dense(rng):
     assert dense.activation.name == "leaky_relu" and dense.activation.negative_slope == 0.1
     linear = built(Dense(3), (4,))
     linear.set_weights(dense.get_weights())
-    np.testing.assert_allclose(dense.forward(inputs), F.leaky_relu(torch.from_numpy(linear.forward(inputs)), 0.1).numpy(),
+    np.testing.assert_allclose(dense.forward(inputs)[0], F.leaky_relu(torch.from_numpy(linear.forward(inputs)[0]), 0.1).numpy(),
                                rtol=1e-14)
     assert Dense(2, activation=Activation("elu")).activation.name == "elu"
     assert Dense(2, activation=ReLU(max_value=6.0)).activation.max_value == 6.0
@@ -70,12 +70,12 @@ def test_layers_expose_their_function_to_dense(rng):
 def test_preactivation_is_the_input_and_backward_preactivation_passes_through(rng):
     layer = built(Activation("softmax"), (4,))
     inputs = rng.normal(size=(3, 4))
-    layer.forward(inputs)
-    assert layer.preactivation is inputs
+    _, cache = layer.forward(inputs)
+    assert cache.preactivation is inputs
     upstream = rng.normal(size=(3, 4))
-    assert layer.backward_preactivation(upstream) is upstream
-    layer.propagate_grad = False
-    assert layer.backward_preactivation(upstream) is None and layer.backward(upstream) is None
+    assert layer.backward_preactivation(upstream, cache) is upstream
+    assert layer.backward_preactivation(upstream, cache, input_grad=False) is None
+    assert layer.backward(upstream, cache, input_grad=False) is None
 
 
 @pytest.mark.parametrize("output", [lambda: Activation("softmax"), lambda: Softmax()])

@@ -35,8 +35,8 @@ def test_training_forward_and_gradients_match_torch(rng, input_shape):
     layer = random_affine(built(BatchNormalization(epsilon=1e-3), input_shape), rng)
     inputs = rng.normal(size=(8, *input_shape)) * 3 - 1
     upstream = rng.normal(size=inputs.shape)
-    outputs = layer.forward(inputs, training=True)
-    grad_inputs = layer.backward(upstream)
+    outputs, cache = layer.forward(inputs, training=True)
+    grad_inputs = layer.backward(upstream, cache)
 
     # torch normalizes channel axis 1: NHWC -> NCHW
     to_channels_first = (0, inputs.ndim - 1, *range(1, inputs.ndim - 1))
@@ -56,7 +56,7 @@ def test_moving_statistics_follow_keras_closed_form(rng):
     layer = built(BatchNormalization(momentum=momentum), (3, 3, 4))
     batches = [rng.normal(size=(5, 3, 3, 4)) * (i + 1) + i for i in range(3)]
     for batch in batches:
-        layer.forward(batch, training=True)
+        layer.forward(batch, training=True)[0]
     mean, variance = np.zeros(4), np.ones(4)
     for batch in batches:
         flat = batch.reshape(-1, 4)
@@ -81,7 +81,7 @@ def test_inference_uses_moving_statistics_and_matches_torch(rng):
     layer.state["moving_variance"][...] = [0.25, 4.0, 1.5]
     before = {key: value.copy() for key, value in layer.state.items()}
     inputs = rng.normal(size=(4, 2, 2, 3))
-    outputs = layer.forward(inputs, training=False)
+    outputs = layer.forward(inputs, training=False)[0]
     expected = (inputs - [0.5, -1.0, 2.0]) / np.sqrt(np.array([0.25, 4.0, 1.5]) + 0.01)
     np.testing.assert_allclose(outputs, expected * layer.params["gamma"] + layer.params["beta"], rtol=1e-12)
     reference = torch.nn.functional.batch_norm(
@@ -96,7 +96,7 @@ def test_inference_uses_moving_statistics_and_matches_torch(rng):
 
 def test_training_output_is_normalized_per_feature(rng):
     layer = built(BatchNormalization(epsilon=1e-8), (3, 3, 2))
-    outputs = layer.forward(rng.normal(size=(6, 3, 3, 2)) * 5 + 3, training=True)
+    outputs = layer.forward(rng.normal(size=(6, 3, 3, 2)) * 5 + 3, training=True)[0]
     np.testing.assert_allclose(outputs.mean(axis=(0, 1, 2)), 0.0, atol=1e-12)
     np.testing.assert_allclose(outputs.var(axis=(0, 1, 2)), 1.0, rtol=1e-6)
 
@@ -104,7 +104,7 @@ def test_training_output_is_normalized_per_feature(rng):
 def test_frozen_layer_runs_in_inference_mode_as_keras(rng):
     layer = built(BatchNormalization(trainable=False), (3,))
     inputs = rng.normal(size=(5, 3)) + 4
-    np.testing.assert_allclose(layer.forward(inputs, training=True), inputs / np.sqrt(1 + 1e-3), rtol=1e-12)
+    np.testing.assert_allclose(layer.forward(inputs, training=True)[0], inputs / np.sqrt(1 + 1e-3), rtol=1e-12)
     np.testing.assert_array_equal(layer.state["moving_mean"], np.zeros(3))
 
 
@@ -123,8 +123,9 @@ def test_weights_keys_initializers_and_regularizers():
 def test_float32_stays_float32(rng):
     layer = built(BatchNormalization(), (4, 4, 3), dtype=np.float32)
     inputs = rng.normal(size=(2, 4, 4, 3)).astype(np.float32)
-    assert layer.forward(inputs, training=True).dtype == np.float32
-    assert layer.backward(np.ones_like(inputs)).dtype == np.float32
+    outputs, cache = layer.forward(inputs, training=True)
+    assert outputs.dtype == np.float32
+    assert layer.backward(np.ones_like(inputs), cache).dtype == np.float32
     assert layer.state["moving_variance"].dtype == np.float32 and layer.grads["gamma"].dtype == np.float32
 
 

@@ -77,7 +77,7 @@ def test_build_and_output_shape(case):
     assert set(layer.regularizers) <= set(layer.params)
     for batch in (1, 7):
         for training in (False, True):
-            outputs = layer.forward(inputs_for(input_shape, batch, seed=batch), training=training)
+            outputs, _ = layer.forward(inputs_for(input_shape, batch, seed=batch), training=training)
             assert outputs.shape == (batch, *layer.output_shape) and outputs.dtype == np.float64
             assert np.all(np.isfinite(outputs))
 
@@ -93,14 +93,37 @@ def test_config_round_trip(case):
     rebuilt.set_weights(layer.get_weights())
     inputs = inputs_for(input_shape, 4, seed=1)
     for training in (False, True):  # same build seed: even dropout masks agree
-        np.testing.assert_array_equal(rebuilt.forward(inputs, training), layer.forward(inputs, training))
+        np.testing.assert_array_equal(rebuilt.forward(inputs, training)[0], layer.forward(inputs, training)[0])
 
 
 @pytest.mark.parametrize("case", IDS)
-def test_backward_before_forward_raises(case):
-    layer, _ = make(case)
-    with pytest.raises(RuntimeError, match=rf"'{layer.name}': backward called before forward"):
-        layer.backward(np.ones((2, *layer.output_shape)))
+def test_calls_keep_nothing_on_the_layer(case):
+    """Two calls in flight (a layer used twice in a graph): each backward uses its own call's
+    cache, param gradients add up over the calls, and the layer's attributes stay as built."""
+    layer, input_shape = make(case)
+    if isinstance(layer, layers.Dropout):
+        layer.fix_mask(np.random.default_rng(1).random((4, *input_shape)) < 0.7)
+    attributes = set(vars(layer))
+    first, second = inputs_for(input_shape, 4, seed=1), inputs_for(input_shape, 4, seed=2)
+    up_first, up_second = inputs_for(layer.output_shape, 4, seed=3), inputs_for(layer.output_shape, 4, seed=4)
+    alone = []
+    for inputs, upstream in ((first, up_first), (second, up_second)):
+        outputs, cache = layer.forward(inputs, training=False)
+        layer.zero_grads()
+        alone.append((outputs.copy(), layer.backward(upstream, cache),
+                      {key: grad.copy() for key, grad in layer.grads.items()}))
+    outputs_1, cache_1 = layer.forward(first, training=False)
+    outputs_2, cache_2 = layer.forward(second, training=False)
+    layer.zero_grads()
+    grad_2 = layer.backward(up_second, cache_2)
+    grad_1 = layer.backward(up_first, cache_1)
+    np.testing.assert_array_equal(outputs_1, alone[0][0])
+    np.testing.assert_array_equal(outputs_2, alone[1][0])
+    np.testing.assert_allclose(grad_1, alone[0][1], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(grad_2, alone[1][1], rtol=1e-12, atol=1e-14)
+    for key, grad in layer.grads.items():
+        np.testing.assert_allclose(grad, alone[0][2][key] + alone[1][2][key], rtol=1e-12, atol=1e-14)
+    assert set(vars(layer)) == attributes
 
 
 @pytest.mark.parametrize("case", IDS)
@@ -108,9 +131,9 @@ def test_float32_in_float32_out(case):
     layer, input_shape = make(case, dtype=np.float32)
     inputs = inputs_for(input_shape, 3, seed=0, dtype=np.float32)
     for training in (False, True):
-        outputs = layer.forward(inputs, training=training)
+        outputs, cache = layer.forward(inputs, training=training)
         assert outputs.dtype == np.float32
-        assert layer.backward(np.ones_like(outputs)).dtype == np.float32
+        assert layer.backward(np.ones_like(outputs), cache).dtype == np.float32
     assert all(value.dtype == np.float32 for value in [*layer.params.values(), *layer.grads.values(),
                                                        *layer.state.values()])
 
@@ -118,12 +141,14 @@ def test_float32_in_float32_out(case):
 @pytest.mark.parametrize("case", IDS)
 def test_first_layer_returns_no_input_gradient_but_fills_param_grads(case):
     layer, input_shape = make(case)
-    layer.propagate_grad = False
-    outputs = layer.forward(inputs_for(input_shape, 3, seed=0), training=True)
-    for grad in layer.grads.values():
-        grad[...] = np.nan
-    assert layer.backward(np.ones_like(outputs)) is None
-    assert all(np.all(np.isfinite(grad)) for grad in layer.grads.values())
+    outputs, cache = layer.forward(inputs_for(input_shape, 3, seed=0), training=True)
+    layer.zero_grads()
+    assert layer.backward(np.ones_like(outputs), cache, input_grad=False) is None
+    with_inputs = {key: grad.copy() for key, grad in layer.grads.items()}
+    layer.zero_grads()
+    layer.backward(np.ones_like(outputs), cache)
+    for key, grad in layer.grads.items():
+        np.testing.assert_array_equal(with_inputs[key], grad)
 
 
 @pytest.mark.parametrize("case", IDS)
@@ -146,16 +171,15 @@ def test_batch_equals_row_by_row(case, batch, seed):
     layer, input_shape = make(case)
     inputs = inputs_for(input_shape, batch, seed)
     upstream = inputs_for(layer.output_shape, batch, seed + 1)
-    outputs = layer.forward(inputs, training=False)
-    grad_inputs = layer.backward(upstream)
+    outputs, cache = layer.forward(inputs, training=False)
+    layer.zero_grads()
+    grad_inputs = layer.backward(upstream, cache)
     grads = {key: grad.copy() for key, grad in layer.grads.items()}
-    summed = {key: np.zeros_like(grad) for key, grad in grads.items()}
-    for row in range(batch):
-        row_outputs = layer.forward(inputs[row:row + 1], training=False)
+    layer.zero_grads()
+    for row in range(batch):  # each row's call adds its share to the grads
+        row_outputs, row_cache = layer.forward(inputs[row:row + 1], training=False)
         np.testing.assert_allclose(row_outputs, outputs[row:row + 1], rtol=1e-12, atol=1e-14)
-        np.testing.assert_allclose(layer.backward(upstream[row:row + 1]), grad_inputs[row:row + 1],
+        np.testing.assert_allclose(layer.backward(upstream[row:row + 1], row_cache), grad_inputs[row:row + 1],
                                    rtol=1e-12, atol=1e-14)
-        for key in summed:
-            summed[key] += layer.grads[key]
     for key, grad in grads.items():
-        np.testing.assert_allclose(summed[key], grad, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(layer.grads[key], grad, rtol=1e-10, atol=1e-12)

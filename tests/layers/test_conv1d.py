@@ -54,8 +54,8 @@ def keras_same_padding(size, kernel, stride, dilation=1):
 
 def compare_with_torch(layer, inputs, upstream, torch_padding=0, pad=None):
     """Forward and all gradients against F.conv1d with the same weights (NLC <-> NCL)."""
-    outputs = layer.forward(inputs, training=True)
-    grad_inputs = layer.backward(upstream)
+    outputs, cache = layer.forward(inputs, training=True)
+    grad_inputs = layer.backward(upstream, cache)
     x = torch.from_numpy(np.ascontiguousarray(inputs.transpose(0, 2, 1))).requires_grad_(True)
     kernel = torch.from_numpy(np.ascontiguousarray(layer.params["kernel"].transpose(2, 1, 0))).requires_grad_(True)
     bias = torch.from_numpy(layer.params["bias"].copy()).requires_grad_(True)
@@ -103,11 +103,11 @@ def test_hand_worked_same_and_causal_padding():
     layer = built(Conv1D(1, 2, padding="same", use_bias=False), (5, 1))
     layer.params["kernel"][...] = np.array([1.0, 10.0]).reshape(2, 1, 1)
     # total padding 1, all of it after the sequence: y[t] = x[t] + 10 x[t + 1]
-    np.testing.assert_array_equal(layer.forward(sequence)[0, :, 0], [21, 32, 43, 54, 5])
+    np.testing.assert_array_equal(layer.forward(sequence)[0][0, :, 0], [21, 32, 43, 54, 5])
     causal = built(Conv1D(1, 2, padding="causal", use_bias=False), (5, 1))
     causal.params["kernel"][...] = np.array([1.0, 10.0]).reshape(2, 1, 1)
     # padding before: y[t] = x[t - 1] + 10 x[t], so y[t] never sees later steps
-    np.testing.assert_array_equal(causal.forward(sequence)[0, :, 0], [10, 21, 32, 43, 54])
+    np.testing.assert_array_equal(causal.forward(sequence)[0][0, :, 0], [10, 21, 32, 43, 54])
 
 
 @settings(max_examples=40, deadline=None)
@@ -127,7 +127,7 @@ def test_output_shape_formula(steps, kernel, stride, dilation, padding):
     expected = (steps - span) // stride + 1 if padding == "valid" else math.ceil(steps / stride)
     assert layer.compute_output_shape((steps, 1)) == (expected, 2)
     built(layer, (steps, 1))
-    assert layer.forward(np.zeros((2, steps, 1))).shape == (2, expected, 2)
+    assert layer.forward(np.zeros((2, steps, 1)))[0].shape == (2, expected, 2)
 
 
 def test_kernel_shape_config_and_first_layer(rng):
@@ -135,9 +135,9 @@ def test_kernel_shape_config_and_first_layer(rng):
     assert layer.params["kernel"].shape == (3, 2, 4) and layer.count_params() == 3 * 2 * 4 + 4
     rebuilt = gw.layers.deserialize(gw.layers.serialize(layer))
     assert isinstance(rebuilt, Conv1D) and rebuilt.get_config() == layer.get_config()
-    layer.propagate_grad = False
-    outputs = layer.forward(rng.normal(size=(2, 10, 2)), training=True)
-    assert layer.backward(np.ones_like(outputs)) is None and np.any(layer.grads["kernel"] != 0)
+    outputs, cache = layer.forward(rng.normal(size=(2, 10, 2)), training=True)
+    assert layer.backward(np.ones_like(outputs), cache, input_grad=False) is None
+    assert np.any(layer.grads["kernel"] != 0)
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -161,4 +161,4 @@ def test_bad_input_shapes_raise():
     layer = built(Conv1D(2, 3, name="c2"), (6, 3))
     with pytest.raises(ValueError, match=r"Conv1D 'c2' expected inputs of shape \(batch, steps, 3\), "
                                          r"got shape \(2, 6, 2\)"):
-        layer.forward(np.zeros((2, 6, 2)))
+        layer.forward(np.zeros((2, 6, 2)))[0]

@@ -61,8 +61,8 @@ def from_torch(tensor, axes=(0, 2, 3, 1)):
 
 def compare_with_torch(layer, inputs, upstream, torch_padding, pad=None):
     """Forward and all gradients against F.conv2d with the same weights (NHWC <-> NCHW)."""
-    outputs = layer.forward(inputs, training=True)
-    grad_inputs = layer.backward(upstream)
+    outputs, cache = layer.forward(inputs, training=True)
+    grad_inputs = layer.backward(upstream, cache)
     x = to_torch(inputs)
     kernel = to_torch(layer.params["kernel"], (3, 2, 0, 1))  # (kh, kw, in, out) -> (out, in, kh, kw)
     bias = torch.from_numpy(layer.params["bias"].copy()).requires_grad_(True)
@@ -123,12 +123,12 @@ def ones_conv(kernel_size, strides, padding, shape):
 def test_same_padding_puts_the_extra_pixel_bottom_right_by_hand():
     image = np.arange(1.0, 17.0).reshape(1, 4, 4, 1)  # rows 1-4, 5-8, 9-12, 13-16
     # 3x3 kernel of ones, stride 2, 'same': out 2x2, total padding 1 per axis -> 0 before, 1 after
-    outputs = ones_conv(3, 2, "same", (4, 4, 1)).forward(image)[0, :, :, 0]
+    outputs = ones_conv(3, 2, "same", (4, 4, 1)).forward(image)[0][0, :, :, 0]
     expected = [[1 + 2 + 3 + 5 + 6 + 7 + 9 + 10 + 11, 3 + 4 + 7 + 8 + 11 + 12],
                 [9 + 10 + 11 + 13 + 14 + 15, 11 + 12 + 15 + 16]]
     np.testing.assert_array_equal(outputs, expected)
     # 2x2 kernel, stride 1, 'same': the zero row/column is added after the image
-    outputs = ones_conv(2, 1, "same", (4, 4, 1)).forward(image)[0, :, :, 0]
+    outputs = ones_conv(2, 1, "same", (4, 4, 1)).forward(image)[0][0, :, :, 0]
     assert outputs[0, 0] == 1 + 2 + 5 + 6 and outputs[3, 3] == 16 and outputs[0, 3] == 4 + 8
     # PyTorch's symmetric padding=1 would give the top-left window 1 + 2 + 5 + 6 + zeros for stride 2 instead
     torch_symmetric = F.conv2d(torch.from_numpy(image.transpose(0, 3, 1, 2)), torch.ones(1, 1, 3, 3, dtype=torch.float64), stride=2,
@@ -140,7 +140,7 @@ def test_hand_worked_valid_convolution_with_stride_and_dilation():
     image = np.arange(25.0).reshape(1, 5, 5, 1)
     layer = built(Conv2D(1, 2, dilation_rate=2, use_bias=False), (5, 5, 1))
     layer.params["kernel"][...] = np.array([1.0, 10.0, 100.0, 1000.0]).reshape(2, 2, 1, 1)
-    outputs = layer.forward(image)[0, :, :, 0]
+    outputs = layer.forward(image)[0][0, :, :, 0]
     # output (i, j) = x[i, j] + 10 x[i, j + 2] + 100 x[i + 2, j] + 1000 x[i + 2, j + 2]
     assert outputs.shape == (3, 3)
     assert outputs[0, 0] == 0 + 10 * 2 + 100 * 10 + 1000 * 12
@@ -164,37 +164,40 @@ def test_output_shape_formula(height, width, kernel, stride, dilation, padding):
     expected = math.ceil(height / stride) if padding == "same" else (height - span) // stride + 1
     assert layer.compute_output_shape((height, width, 1)) == (expected, width, 2)
     built(layer, (height, width, 1))
-    assert layer.forward(np.zeros((2, height, width, 1))).shape == (2, expected, width, 2)
+    assert layer.forward(np.zeros((2, height, width, 1)))[0].shape == (2, expected, width, 2)
 
 
 def test_float32_forward_and_backward_stay_float32(rng):
     layer = built(Conv2D(4, 3, strides=2, padding="same", activation="relu"), (7, 7, 3), dtype=np.float32)
     inputs = rng.normal(size=(2, 7, 7, 3)).astype(np.float32)
-    outputs = layer.forward(inputs, training=True)
+    outputs, cache = layer.forward(inputs, training=True)
     assert outputs.dtype == np.float32 and outputs.shape == (2, 4, 4, 4)
-    grad_inputs = layer.backward(np.ones_like(outputs))
+    grad_inputs = layer.backward(np.ones_like(outputs), cache)
     assert grad_inputs.dtype == np.float32 and grad_inputs.shape == inputs.shape
     reference = built(Conv2D(4, 3, strides=2, padding="same", activation="relu"), (7, 7, 3))
     reference.set_weights(layer.get_weights())
-    np.testing.assert_allclose(outputs, reference.forward(inputs.astype(np.float64)), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(outputs, reference.forward(inputs.astype(np.float64))[0], rtol=1e-5, atol=1e-5)
 
 
 def test_first_layer_skips_the_input_gradient(rng):
     layer = built(Conv2D(2, 3), (5, 5, 1))
-    layer.propagate_grad = False
-    outputs = layer.forward(rng.normal(size=(2, 5, 5, 1)), training=True)
-    layer.grads["kernel"][...] = np.nan
-    assert layer.backward(np.ones_like(outputs)) is None
-    assert np.all(np.isfinite(layer.grads["kernel"]))
+    outputs, cache = layer.forward(rng.normal(size=(2, 5, 5, 1)), training=True)
+    layer.zero_grads()
+    assert layer.backward(np.ones_like(outputs), cache, input_grad=False) is None
+    assert np.all(np.isfinite(layer.grads["kernel"])) and np.any(layer.grads["kernel"] != 0)
 
 
-def test_gradients_are_written_in_place(rng):
+def test_gradients_are_added_in_place(rng):
     layer = built(Conv2D(2, 3), (5, 5, 2))
     kernel_grad, bias_grad = layer.grads["kernel"], layer.grads["bias"]
-    layer.forward(rng.normal(size=(2, 5, 5, 2)))
-    layer.backward(rng.normal(size=(2, 3, 3, 2)))
+    _, cache = layer.forward(rng.normal(size=(2, 5, 5, 2)))
+    upstream = rng.normal(size=(2, 3, 3, 2))
+    layer.backward(upstream, cache)
     assert layer.grads["kernel"] is kernel_grad and layer.grads["bias"] is bias_grad
     assert np.any(kernel_grad != 0) and np.any(bias_grad != 0)
+    once = kernel_grad.copy()
+    layer.backward(upstream, cache)  # a second call's share adds up
+    np.testing.assert_allclose(kernel_grad, 2 * once, rtol=1e-12)
 
 
 def test_kernel_shape_parameter_count_and_summary():
@@ -249,11 +252,9 @@ def test_bad_input_shapes_raise():
     layer = built(Conv2D(2, 3, name="c3"), (6, 6, 3))
     with pytest.raises(ValueError, match=r"Conv2D 'c3' expected inputs of shape \(batch, height, width, 3\), "
                                          r"got shape \(2, 6, 6, 1\)"):
-        layer.forward(np.zeros((2, 6, 6, 1)))
+        layer.forward(np.zeros((2, 6, 6, 1)))[0]
     with pytest.raises(ValueError, match=r"got shape \(2, 6, 3\)"):
-        layer.forward(np.zeros((2, 6, 3)))
-    with pytest.raises(RuntimeError, match="backward called before forward"):
-        layer.backward(np.zeros((2, 4, 4, 2)))
+        layer.forward(np.zeros((2, 6, 3)))[0]
 
 
 def test_model_with_convolutions_and_pooling_saves_and_loads(rng, tmp_path):

@@ -23,8 +23,8 @@ def test_gradients_match_finite_differences(rng, kwargs):
 def test_forward_and_gradients_match_torch_linear(rng):
     layer = built(Dense(3, bias_initializer="random_normal"), (4,))
     inputs, upstream = rng.normal(size=(6, 4)), rng.normal(size=(6, 3))
-    outputs = layer.forward(inputs)
-    grad_inputs = layer.backward(upstream)
+    outputs, cache = layer.forward(inputs)
+    grad_inputs = layer.backward(upstream, cache)
     x = torch.from_numpy(inputs).requires_grad_(True)
     weight = torch.from_numpy(layer.params["kernel"].T.copy()).requires_grad_(True)  # torch: (out, in)
     bias = torch.from_numpy(layer.params["bias"].copy()).requires_grad_(True)
@@ -38,9 +38,8 @@ def test_forward_and_gradients_match_torch_linear(rng):
 
 def test_first_layer_skips_the_input_gradient(rng):
     layer = built(Dense(2), (3,))
-    layer.propagate_grad = False
-    layer.forward(rng.normal(size=(4, 3)))
-    assert layer.backward(np.ones((4, 2))) is None
+    _, cache = layer.forward(rng.normal(size=(4, 3)))
+    assert layer.backward(np.ones((4, 2)), cache, input_grad=False) is None
     assert np.all(layer.grads["bias"] == 4.0)
 
 
@@ -51,7 +50,7 @@ def test_three_dimensional_inputs_are_rejected_with_the_layer_name_and_shape(rng
         built(layer, (3, 5))
     dense = built(Dense(4, name="body"), (5,))
     with pytest.raises(ValueError, match=r"Dense 'body' expected inputs with shape \(batch, 5\), got shape \(2, 3, 5\)"):
-        dense.forward(rng.normal(size=(2, 3, 5)))
+        dense.forward(rng.normal(size=(2, 3, 5)))[0]
 
 
 @pytest.mark.parametrize("units", [0, -3, 2.5, "8", True])

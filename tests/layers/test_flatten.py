@@ -11,7 +11,7 @@ from .gradient_check import built, check_layer_gradients
 def test_matches_torch_flatten(rng, shape):
     inputs = rng.normal(size=(3, *shape))
     layer = built(Flatten(), shape)
-    outputs = layer.forward(inputs)
+    outputs = layer.forward(inputs)[0]
     assert outputs.shape == (3, *layer.output_shape)
     np.testing.assert_array_equal(outputs, torch.flatten(torch.from_numpy(inputs), start_dim=1).numpy())
 
@@ -20,13 +20,14 @@ def test_scalar_samples_become_one_feature_as_keras(rng):
     inputs = rng.normal(size=4)
     layer = built(Flatten(), ())
     assert layer.output_shape == (1,)
-    np.testing.assert_array_equal(layer.forward(inputs), inputs[:, None])
-    np.testing.assert_array_equal(layer.backward(inputs[:, None] * 2), inputs * 2)
+    outputs, cache = layer.forward(inputs)
+    np.testing.assert_array_equal(outputs, inputs[:, None])
+    np.testing.assert_array_equal(layer.backward(inputs[:, None] * 2, cache), inputs * 2)
 
 
 def test_channels_first_flattens_in_channels_last_order(rng):
     inputs = rng.normal(size=(2, 3, 4, 5))  # (batch, channels, height, width)
-    outputs = built(Flatten(data_format="channels_first"), (3, 4, 5)).forward(inputs)
+    outputs = built(Flatten(data_format="channels_first"), (3, 4, 5)).forward(inputs)[0]
     reference = torch.from_numpy(inputs).permute(0, 2, 3, 1).flatten(start_dim=1).numpy()
     np.testing.assert_array_equal(outputs, reference)
 

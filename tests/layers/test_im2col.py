@@ -40,8 +40,8 @@ def test_chunked_convolution_matches_torch(rng, monkeypatch, chunk_elements, ker
                   shape)
     inputs = rng.normal(size=(5, *shape))
     upstream = rng.normal(size=(5, *layer.output_shape))
-    outputs = layer.forward(inputs, training=True)
-    grad_inputs = layer.backward(upstream)
+    outputs, cache = layer.forward(inputs, training=True)
+    grad_inputs = layer.backward(upstream, cache)
     expected_outputs, expected_grad = torch_conv(layer, inputs, upstream, pad)
     np.testing.assert_allclose(outputs, expected_outputs, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(grad_inputs, expected_grad, rtol=1e-10, atol=1e-12)
@@ -51,10 +51,11 @@ def test_chunks_cover_the_batch_exactly(rng, monkeypatch):
     # chunks of 2 samples over a batch of 5: the last chunk is short, and every sample is written once
     layer = built(Conv1D(3, 3, padding="causal"), (6, 2))
     inputs, upstream = rng.normal(size=(5, 6, 2)), rng.normal(size=(5, 6, 3))
-    whole = layer.forward(inputs, training=True), layer.backward(upstream)
+    outputs, cache = layer.forward(inputs, training=True)
+    whole = outputs, layer.backward(upstream, cache)
     monkeypatch.setattr(_im2col, "COLUMN_ELEMENTS", 2 * 6 * (3 * 2 + 1))  # rows * (columns + bias) per sample
     monkeypatch.setattr(_im2col, "CHUNK_ELEMENTS", 2 * 3 * 6 * 2)  # offsets * rows * channels per sample
     for batch in (5, 1):  # 1: a batch smaller than one chunk
-        np.testing.assert_allclose(layer.forward(inputs[:batch], training=True), whole[0][:batch],
-                                   rtol=1e-12, atol=1e-14)
-        np.testing.assert_allclose(layer.backward(upstream[:batch]), whole[1][:batch], rtol=1e-12, atol=1e-14)
+        outputs, cache = layer.forward(inputs[:batch], training=True)
+        np.testing.assert_allclose(outputs, whole[0][:batch], rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(layer.backward(upstream[:batch], cache), whole[1][:batch], rtol=1e-12, atol=1e-14)

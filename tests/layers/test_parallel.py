@@ -46,8 +46,9 @@ def test_threaded_chunks_match_a_single_chunk(rng, monkeypatch, counted_submissi
     for threads in ("1", "3"):
         monkeypatch.setenv("GRADWISE_NUM_THREADS", threads)
         layer = built(factory(), shape, seed=4)
-        outputs = layer.forward(inputs, training=True)
-        grad_inputs = layer.backward(np.linspace(-1, 1, outputs.size).reshape(outputs.shape))
+        outputs, cache = layer.forward(inputs, training=True)
+        layer.zero_grads()
+        grad_inputs = layer.backward(np.linspace(-1, 1, outputs.size).reshape(outputs.shape), cache)
         results.append([outputs, grad_inputs, *(grad.copy() for grad in layer.grads.values())])
     assert bool(counted_submissions) == splits and all(stop > start for start, stop in counted_submissions)
     for single, threaded in zip(*results):

@@ -26,8 +26,8 @@ def torch_run(function, inputs, upstream, axes=(0, 3, 1, 2)):
 
 
 def run(layer, inputs, upstream):
-    outputs = layer.forward(inputs, training=True)
-    return outputs, layer.backward(upstream)
+    outputs, cache = layer.forward(inputs, training=True)
+    return outputs, layer.backward(upstream, cache)
 
 
 @pytest.fixture(params=["whole", "one sample per scratch step, two threads"])

@@ -73,8 +73,8 @@ def nhwc(tensor):
 
 
 def run(layer, inputs, upstream):
-    outputs = layer.forward(inputs, training=True)
-    return outputs, layer.backward(upstream)
+    outputs, cache = layer.forward(inputs, training=True)
+    return outputs, layer.backward(upstream, cache)
 
 
 def check_against(layer, inputs, rng, reference):
@@ -142,13 +142,13 @@ def test_asymmetric_same_matches_torch_with_keras_padding(rng, pool_size, stride
 def test_same_padding_by_hand():
     image = np.arange(1.0, 10.0).reshape(1, 3, 3, 1)  # rows 1 2 3 / 4 5 6 / 7 8 9
     # pool 2, stride 2, 'same': out 2x2, one padded row and column after the image
-    average = built(AveragePooling2D(2, padding="same"), (3, 3, 1)).forward(image)[0, :, :, 0]
+    average = built(AveragePooling2D(2, padding="same"), (3, 3, 1)).forward(image)[0][0, :, :, 0]
     np.testing.assert_array_equal(average, [[(1 + 2 + 4 + 5) / 4, (3 + 6) / 2], [(7 + 8) / 2, 9]])
     # negative values: a zero padding would win the maximum, -inf padding never does
-    maximum = built(MaxPooling2D(2, padding="same"), (3, 3, 1)).forward(-image)[0, :, :, 0]
+    maximum = built(MaxPooling2D(2, padding="same"), (3, 3, 1)).forward(-image)[0][0, :, :, 0]
     np.testing.assert_array_equal(maximum, [[-1, -3], [-7, -9]])
     steps = np.array([1.0, 2.0, 3.0, 4.0, 5.0]).reshape(1, 5, 1)
-    np.testing.assert_array_equal(built(AveragePooling1D(2, padding="same"), (5, 1)).forward(steps)[0, :, 0],
+    np.testing.assert_array_equal(built(AveragePooling1D(2, padding="same"), (5, 1)).forward(steps)[0][0, :, 0],
                                   [1.5, 3.5, 5])
 
 
@@ -207,7 +207,7 @@ def test_output_shape_formula(height, width, pool, stride, padding, layer_class)
     expected = math.ceil(height / stride) if padding == "same" else (height - pool) // stride + 1
     assert layer.compute_output_shape((height, width, 2)) == (expected, width, 2)
     built(layer, (height, width, 2))
-    assert layer.forward(np.ones((3, height, width, 2))).shape == (3, expected, width, 2)
+    assert layer.forward(np.ones((3, height, width, 2)))[0].shape == (3, expected, width, 2)
 
 
 def test_defaults_config_and_summary():
@@ -227,9 +227,8 @@ def test_defaults_config_and_summary():
 
 def test_first_layer_returns_no_gradient(rng):
     for layer in [built(MaxPooling2D(2), (4, 4, 1)), built(GlobalMaxPooling1D(), (4, 2))]:
-        layer.propagate_grad = False
-        outputs = layer.forward(rng.normal(size=(2, *layer.input_shape)), training=True)
-        assert layer.backward(np.ones_like(outputs)) is None
+        outputs, cache = layer.forward(rng.normal(size=(2, *layer.input_shape)), training=True)
+        assert layer.backward(np.ones_like(outputs), cache, input_grad=False) is None
 
 
 @pytest.mark.parametrize("factory, message", [
@@ -258,8 +257,6 @@ def test_bad_input_shapes_raise():
     layer = built(MaxPooling2D(name="p2"), (4, 4, 3))
     with pytest.raises(ValueError, match=r"MaxPooling2D 'p2' expected inputs of shape \(batch, height, width, 3\), "
                                          r"got shape \(2, 4, 4\)"):
-        layer.forward(np.zeros((2, 4, 4)))
+        layer.forward(np.zeros((2, 4, 4)))[0]
     with pytest.raises(ValueError, match=r"got shape \(2, 4, 4, 1\)"):
-        layer.forward(np.zeros((2, 4, 4, 1)))
-    with pytest.raises(RuntimeError, match="backward called before forward"):
-        built(GlobalMaxPooling2D(), (3, 3, 1)).backward(np.zeros((2, 1)))
+        layer.forward(np.zeros((2, 4, 4, 1)))[0]

@@ -17,7 +17,7 @@ CASES = [
 @pytest.mark.parametrize("make, shape, channel_axis, spatial_axes", CASES)
 def test_whole_channels_are_dropped_with_inverted_scaling(make, shape, channel_axis, spatial_axes):
     layer = built(make(seed=0), shape)
-    outputs = layer.forward(np.ones((50, *shape)), training=True)
+    outputs = layer.forward(np.ones((50, *shape)), training=True)[0]
     per_channel = outputs.max(axis=spatial_axes)
     assert np.array_equal(outputs.min(axis=spatial_axes), per_channel)  # one decision per channel
     kept = per_channel != 0
@@ -30,7 +30,7 @@ def test_same_scaling_as_torch_dropout2d():
     inputs = np.ones((40, 64, 3, 3))
     reference = torch.nn.functional.dropout2d(torch.from_numpy(inputs), p=0.25, training=True).numpy()
     layer = built(SpatialDropout2D(0.25, data_format="channels_first", seed=0), (64, 3, 3))
-    outputs = layer.forward(inputs, training=True)
+    outputs = layer.forward(inputs, training=True)[0]
     np.testing.assert_array_equal(np.unique(outputs[outputs != 0]), np.unique(reference[reference != 0]))
 
 
@@ -42,14 +42,14 @@ def test_gradients_with_a_fixed_mask(rng, make, shape, channel_axis, spatial_axe
     keep = rng.random(mask_shape) > 0.5
     layer.fix_mask(keep)
     inputs = rng.normal(size=(4, *small))
-    np.testing.assert_allclose(layer.forward(inputs, training=True), inputs * keep / 0.6, rtol=1e-14)
+    np.testing.assert_allclose(layer.forward(inputs, training=True)[0], inputs * keep / 0.6, rtol=1e-14)
     check_layer_gradients(layer, inputs, rng, training=True)
 
 
 @pytest.mark.parametrize("make, shape, channel_axis, spatial_axes", CASES)
 def test_inference_is_the_identity(rng, make, shape, channel_axis, spatial_axes):
     inputs = rng.normal(size=(2, *shape))
-    np.testing.assert_array_equal(built(make(), shape).forward(inputs, training=False), inputs)
+    np.testing.assert_array_equal(built(make(), shape).forward(inputs, training=False)[0], inputs)
 
 
 def test_rank_is_checked():

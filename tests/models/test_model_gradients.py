@@ -50,7 +50,7 @@ def test_mlp_gradients_match_finite_differences(float64, rng, loss, output_activ
         Dense(units, activation=output_activation, kernel_regularizer=gw.regularizers.L1(0.01)),
     ], seed=0)
     model.compile(optimizer="sgd", loss=loss)
-    assert model._fused_output() == (output_activation in ("softmax", "sigmoid"))
+    assert bool(model._fused_output()) == (output_activation in ("softmax", "sigmoid"))
     finite_difference_check(model, x, y, sample_weight=rng.uniform(0.5, 2.0, size=7))
 
 

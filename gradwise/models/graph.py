@@ -1,0 +1,158 @@
+"""The graph engine: nodes run in topological order, gradients add up where a tensor fans out.
+
+A graph numbers its tensors ``0 .. tensor_count - 1``. Each node calls one layer on one
+or more tensors and makes one new tensor; the graph's inputs and outputs are tensor
+numbers. A forward pass returns a ``Tape`` (every tensor's value and every node's
+cache); backward walks the nodes in reverse, hands each layer the cache of its own
+call and sums the gradients of a tensor read by several nodes. Nothing of a pass is
+kept on the layers or on the graph, so passes may overlap (threads calling predict).
+
+A layer that several nodes call is one layer: its params are packed once and each
+call's backward adds its share to the same gradient.
+"""
+
+from typing import Any, NamedTuple
+
+
+class Node:
+    """One call of `layer` on the tensors numbered `inputs`, making tensor `output`.
+
+    `multi` layers (the merge layers) take and give back lists; the others one array.
+    `input_grad` says whether backward must compute the gradient w.r.t. the inputs: not
+    when no input depends on a param (a model's first layer).
+    """
+
+    __slots__ = ("layer", "inputs", "output", "multi", "input_grad", "activity")
+
+    def __init__(self, layer, inputs, output):
+        self.layer = layer
+        self.inputs = tuple(inputs)
+        self.output = output
+        self.multi = bool(getattr(layer, "multi_input", False))
+        self.input_grad = True
+        self.activity = layer.activity_regularizer is not None
+
+    def __repr__(self):
+        return f"<Node {self.layer.name}: {self.inputs} -> {self.output}>"
+
+
+class Tape(NamedTuple):
+    """What one forward pass leaves for its backward: each tensor's value and each node's cache."""
+
+    values: list
+    caches: list
+    training: Any
+
+
+class Graph:
+    """Nodes in topological order between input tensors and output tensors.
+
+    Parameters
+    ----------
+    inputs, outputs : list of int
+        Tensor numbers.
+    nodes : list of Node
+        In an order where every node comes after the nodes making its inputs.
+    tensor_count : int
+    """
+
+    def __init__(self, inputs, outputs, nodes, tensor_count):
+        self.inputs = list(inputs)
+        self.outputs = list(outputs)
+        self.nodes = list(nodes)
+        self.tensor_count = tensor_count
+        self.layers = []  # each layer once, in the order of its first call
+        seen = set()
+        for node in self.nodes:
+            if id(node.layer) not in seen:
+                seen.add(id(node.layer))
+                self.layers.append(node.layer)
+        self.regularized = [layer for layer in self.layers if layer.regularizers]
+        self.plan_gradients()
+
+    @classmethod
+    def chain(cls, layers):
+        """The linear graph of a Sequential model: tensor i feeds layer i, which makes tensor i + 1."""
+        nodes = [Node(layer, (index,), index + 1) for index, layer in enumerate(layers)]
+        return cls([0], [len(layers)], nodes, len(layers) + 1)
+
+    def plan_gradients(self, trained=None):
+        """Decide which nodes compute input gradients: those with an input that depends on a
+        param of a trained layer (`trained`: ids of the trained layers; default every layer
+        with params)."""
+        depends = [False] * self.tensor_count
+        for node in self.nodes:
+            node.input_grad = any(depends[tensor] for tensor in node.inputs)
+            has_params = bool(node.layer.params) if trained is None else id(node.layer) in trained
+            depends[node.output] = node.input_grad or has_params
+        self._depends = depends
+
+    def producer(self, tensor):
+        """The node making `tensor`, or None for an input."""
+        for node in self.nodes:
+            if node.output == tensor:
+                return node
+        return None
+
+    # ----- passes -------------------------------------------------------------------------
+    def forward(self, inputs, training=False):
+        """Run every node on `inputs` (one array per graph input); returns the Tape."""
+        values = [None] * self.tensor_count
+        for tensor, array in zip(self.inputs, inputs):
+            values[tensor] = array
+        caches = [None] * len(self.nodes)
+        for index, node in enumerate(self.nodes):
+            if node.multi:
+                arguments = [values[tensor] for tensor in node.inputs]
+            else:
+                arguments = values[node.inputs[0]]
+            values[node.output], caches[index] = node.layer.forward(arguments, training=training)
+        return Tape(values, caches, training)
+
+    def backward(self, tape, output_grads, fused=(), batch=1):
+        """Gradients of the loss from `output_grads` (one per graph output, None for an output
+        without loss) back through every node, into the layers' ``grads``.
+
+        `fused` holds the indices of nodes whose output gradient is w.r.t. their
+        pre-activation (a loss fused with their sigmoid/softmax). `batch` scales activity
+        regularizer gradients (their penalty is a mean over the batch).
+        """
+        grads = [None] * self.tensor_count
+        for tensor, grad in zip(self.outputs, output_grads):
+            if grad is not None:
+                grads[tensor] = grad if grads[tensor] is None else grads[tensor] + grad
+        values, caches = tape.values, tape.caches
+        depends = self._depends
+        for index in range(len(self.nodes) - 1, -1, -1):
+            node = self.nodes[index]
+            grad = grads[node.output]
+            if grad is None or not depends[node.output]:
+                continue
+            layer = node.layer
+            if index in fused:
+                grad_inputs = layer.backward_preactivation(grad, caches[index], node.input_grad)
+            else:
+                if node.activity:
+                    grad = grad + layer.activity_regularizer.gradient(values[node.output]) / batch
+                grad_inputs = layer.backward(grad, caches[index], node.input_grad)
+            if not node.input_grad:
+                continue
+            if not node.multi:
+                grad_inputs = (grad_inputs,)
+            for tensor, grad_input in zip(node.inputs, grad_inputs):
+                if grad_input is None or not depends[tensor]:
+                    continue
+                # out of place: a layer may hand back the array it was given (identity, dropout at rest)
+                grads[tensor] = grad_input if grads[tensor] is None else grads[tensor] + grad_input
+
+    def activity_penalty(self, tape, batch):
+        """The activity regularizers' penalty of one forward pass (a mean over the batch)."""
+        total = 0.0
+        for node in self.nodes:
+            if node.activity:
+                total += node.layer.activity_regularizer(tape.values[node.output]) / batch
+        return total
+
+    def layer_outputs(self, tape):
+        """Each layer's outputs in `tape` by layer name (the last call's, for a shared layer)."""
+        return {node.layer.name: tape.values[node.output] for node in self.nodes}
