@@ -9,10 +9,10 @@ import numpy as np
 from .. import _checks, _parallel
 from . import _im2col
 from ._kernel_options import kernel_options_config, set_kernel_options
-from .base import Activated, Layer
+from .base import ActivatedLayer
 
 
-class BaseConv(Layer):
+class BaseConv(ActivatedLayer):
     """Convolution (strictly: cross-correlation, as in Keras) followed by an activation.
 
     Subclasses set ``rank`` (1 or 2) and ``_axis_names`` (for messages).
@@ -123,7 +123,7 @@ class BaseConv(Layer):
             cols = buffer.reshape(batch * out[0] * out[1], -1)
         preactivation = outputs.reshape((batch,) + out[2 - self.rank:] + (self.filters,))
         activated = self._per_sample(self.activation.forward, preactivation)
-        return activated, Activated((cols, images.shape, padded.shape, pads, out), preactivation, activated)
+        return activated, ((cols, images.shape, padded.shape, pads, out), preactivation, activated)
 
     def _per_sample(self, function, *arrays):
         """`function(*arrays)` of the activation, over batch chunks in threads when that is safe:
@@ -145,13 +145,13 @@ class BaseConv(Layer):
     # ----- backward ---------------------------------------------------------------------
     # y = f(z)  =>  dz = f'(z) dy, from the function's own backward
     def backward(self, grad_outputs, cache, input_grad=True):
-        grad_preactivation = self._per_sample(self.activation.backward, grad_outputs, cache.preactivation,
-                                              cache.outputs)
+        _, preactivation, outputs = cache
+        grad_preactivation = self._per_sample(self.activation.backward, grad_outputs, preactivation, outputs)
         return self.backward_preactivation(grad_preactivation, cache, input_grad)
 
     def backward_preactivation(self, grad_preactivation, cache, input_grad=True):
         """Backward from the gradient w.r.t. the pre-activation (the fused-loss entry point)."""
-        cols, image_shape, padded_shape, pads, out = cache.inner
+        cols, image_shape, padded_shape, pads, out = cache[0]
         # Z = cols K + b  =>  dK = cols^T dZ,  db = sum of dZ over positions,  dcols = dZ K^T, scattered back
         grad = np.asarray(grad_preactivation, dtype=self.dtype).reshape(-1, self.filters)
         grad_kernel = self.grads["kernel"].reshape(-1, self.filters)

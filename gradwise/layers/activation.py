@@ -3,8 +3,8 @@
 ``Activation`` takes any activation; ``ReLU``, ``LeakyReLU``, ``ELU`` and ``Softmax`` are
 Keras' dedicated layers with their arguments and defaults. Each exposes its function as
 ``activation`` and ``function`` (so ``Dense(10, activation=LeakyReLU(0.1))`` works) and
-an ``Activated`` cache and ``backward_preactivation`` (so the model can fuse an output
-softmax or sigmoid with its cross-entropy, as it does for Dense).
+``backward_preactivation`` (they are ``ActivatedLayer``s, so the model can fuse an
+output softmax or sigmoid with its cross-entropy, as it does for Dense).
 """
 
 import math
@@ -13,10 +13,10 @@ import numbers
 import numpy as np
 
 from .. import activations
-from .base import Activated, Layer
+from .base import ActivatedLayer
 
 
-class Activation(Layer):
+class Activation(ActivatedLayer):
     """Apply `activation` elementwise (or along an axis, for softmax).
 
     Parameters
@@ -41,13 +41,14 @@ class Activation(Layer):
 
     def forward(self, inputs, training=False):
         outputs = self.activation.forward(inputs)
-        return outputs, Activated(None, inputs, outputs)
+        return outputs, (None, inputs, outputs)
 
     # y = f(x)  =>  dx = f'(x) dy, computed by the function's own backward
     def backward(self, grad_outputs, cache, input_grad=True):
         if not input_grad:
             return None
-        return self.activation.backward(grad_outputs, cache.preactivation, cache.outputs)
+        _, inputs, outputs = cache
+        return self.activation.backward(grad_outputs, inputs, outputs)
 
     def backward_preactivation(self, grad_preactivation, cache, input_grad=True):
         """Backward from the gradient w.r.t. the pre-activation (the fused-loss entry point)."""

@@ -20,13 +20,12 @@ compute in ``forward``/``backward``, describe in ``get_config``.
 - ``trainable``: whether the optimizer updates the params; as in Keras, a change takes
   effect at the model's next ``compile``.
 
-Layers whose activation a loss can fuse with (Dense, Conv, Activation) return an
-``Activated`` cache and provide ``backward_preactivation``: the model then hands the
-loss the logits in ``cache.preactivation`` and starts backward from their gradient.
+Layers whose activation a loss can fuse with (Dense, Conv, Activation) are
+``ActivatedLayer``s: the model hands the loss the logits ``layer.logits(cache)`` and
+starts backward from their gradient with ``backward_preactivation``.
 """
 
 import re
-from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -44,15 +43,6 @@ def unique_name(base):
     count = _name_counts.get(base, 0)
     _name_counts[base] = count + 1
     return base if count == 0 else f"{base}_{count}"
-
-
-class Activated(NamedTuple):
-    """The cache of a layer that ends in an activation: its affine part's cache, the
-    pre-activation (a fused loss reads its logits here) and the activated outputs."""
-
-    inner: Any
-    preactivation: Any
-    outputs: Any
 
 
 class Layer:
@@ -209,3 +199,20 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}>"
+
+
+class ActivatedLayer(Layer):
+    """A layer whose outputs are ``activation(preactivation)``.
+
+    Its cache is the triple ``(inner, preactivation, outputs)``, `inner` being what the
+    part before the activation needs; ``backward_preactivation(grad, cache, input_grad)``
+    runs backward from the gradient w.r.t. the pre-activation, so a loss can fuse with a
+    sigmoid/softmax output (stable, and no softmax backward) and read its ``logits``.
+    """
+
+    @staticmethod
+    def logits(cache):
+        return cache[1]
+
+    def backward_preactivation(self, grad_preactivation, cache, input_grad=True):
+        raise NotImplementedError

@@ -4,10 +4,10 @@ import numpy as np
 
 from .. import _checks
 from ._kernel_options import kernel_options_config, set_kernel_options
-from .base import Activated, Layer
+from .base import ActivatedLayer
 
 
-class Dense(Layer):
+class Dense(ActivatedLayer):
     """Affine map followed by an activation.
 
     Parameters
@@ -57,16 +57,17 @@ class Dense(Layer):
         if self.use_bias:
             preactivation += self.params["bias"]
         outputs = self.activation.forward(preactivation)
-        return outputs, Activated(inputs, preactivation, outputs)
+        return outputs, (inputs, preactivation, outputs)
 
     # y = f(z)  =>  dz = f'(z) dy, from the function's own backward
     def backward(self, grad_outputs, cache, input_grad=True):
-        grad_preactivation = self.activation.backward(grad_outputs, cache.preactivation, cache.outputs)
+        _, preactivation, outputs = cache
+        grad_preactivation = self.activation.backward(grad_outputs, preactivation, outputs)
         return self.backward_preactivation(grad_preactivation, cache, input_grad)
 
     def backward_preactivation(self, grad_preactivation, cache, input_grad=True):
         """Backward from the gradient w.r.t. the pre-activation (the fused-loss entry point)."""
-        inputs = cache.inner
+        inputs = cache[0]
         # Z = XW + b  =>  dW = X^T dZ,  db = sum over batch of dZ,  dX = dZ W^T
         self.grads["kernel"] += inputs.T @ grad_preactivation
         if self.use_bias:

@@ -11,7 +11,6 @@ A layer that several nodes call is one layer: its params are packed once and eac
 call's backward adds its share to the same gradient.
 """
 
-from typing import Any, NamedTuple
 
 
 class Node:
@@ -36,12 +35,14 @@ class Node:
         return f"<Node {self.layer.name}: {self.inputs} -> {self.output}>"
 
 
-class Tape(NamedTuple):
+class Tape:
     """What one forward pass leaves for its backward: each tensor's value and each node's cache."""
 
-    values: list
-    caches: list
-    training: Any
+    __slots__ = ("values", "caches")
+
+    def __init__(self, values, caches):
+        self.values = values
+        self.caches = caches
 
 
 class Graph:
@@ -68,6 +69,11 @@ class Graph:
                 seen.add(id(node.layer))
                 self.layers.append(node.layer)
         self.regularized = [layer for layer in self.layers if layer.regularizers]
+        self.activity_nodes = [node for node in self.nodes if node.activity]
+        # a chain (tensor i -> node i -> tensor i + 1) runs a shorter loop: the small models' case
+        self._chain = self.inputs == [0] and all(
+            not node.multi and node.inputs == (index,) and node.output == index + 1
+            for index, node in enumerate(self.nodes))
         self.plan_gradients()
 
     @classmethod
@@ -97,6 +103,14 @@ class Graph:
     # ----- passes -------------------------------------------------------------------------
     def forward(self, inputs, training=False):
         """Run every node on `inputs` (one array per graph input); returns the Tape."""
+        if self._chain:
+            outputs = inputs[0]
+            values, caches = [outputs], []
+            for node in self.nodes:
+                outputs, cache = node.layer.forward(outputs, training=training)
+                values.append(outputs)
+                caches.append(cache)
+            return Tape(values, caches)
         values = [None] * self.tensor_count
         for tensor, array in zip(self.inputs, inputs):
             values[tensor] = array
@@ -107,7 +121,7 @@ class Graph:
             else:
                 arguments = values[node.inputs[0]]
             values[node.output], caches[index] = node.layer.forward(arguments, training=training)
-        return Tape(values, caches, training)
+        return Tape(values, caches)
 
     def backward(self, tape, output_grads, fused=(), batch=1):
         """Gradients of the loss from `output_grads` (one per graph output, None for an output
@@ -117,6 +131,9 @@ class Graph:
         pre-activation (a loss fused with their sigmoid/softmax). `batch` scales activity
         regularizer gradients (their penalty is a mean over the batch).
         """
+        if self._chain:
+            self._backward_chain(tape, output_grads[0], fused, batch)
+            return
         grads = [None] * self.tensor_count
         for tensor, grad in zip(self.outputs, output_grads):
             if grad is not None:
@@ -145,12 +162,25 @@ class Graph:
                 # out of place: a layer may hand back the array it was given (identity, dropout at rest)
                 grads[tensor] = grad_input if grads[tensor] is None else grads[tensor] + grad_input
 
+    def _backward_chain(self, tape, grad, fused, batch):
+        """backward for a chain: one gradient flows from the last node to the first that needs it."""
+        values, caches, depends = tape.values, tape.caches, self._depends
+        for index in range(len(self.nodes) - 1, -1, -1):
+            node = self.nodes[index]
+            if grad is None or not depends[node.output]:
+                return
+            if index in fused:
+                grad = node.layer.backward_preactivation(grad, caches[index], node.input_grad)
+                continue
+            if node.activity:
+                grad = grad + node.layer.activity_regularizer.gradient(values[node.output]) / batch
+            grad = node.layer.backward(grad, caches[index], node.input_grad)
+
     def activity_penalty(self, tape, batch):
         """The activity regularizers' penalty of one forward pass (a mean over the batch)."""
         total = 0.0
-        for node in self.nodes:
-            if node.activity:
-                total += node.layer.activity_regularizer(tape.values[node.output]) / batch
+        for node in self.activity_nodes:
+            total += node.layer.activity_regularizer(tape.values[node.output]) / batch
         return total
 
     def layer_outputs(self, tape):

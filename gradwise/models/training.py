@@ -21,6 +21,7 @@ import numpy as np
 from .. import losses, metrics as metrics_module, optimizers
 from ..callbacks import CallbackList, History, NonFiniteLossWarning, as_list
 from ..callbacks.progress import progress_callback
+from ..layers.base import ActivatedLayer
 from . import data
 
 # evaluate/predict cut their batches so that one layer's outputs for a slice hold at most
@@ -85,7 +86,7 @@ class TrainingMixin:
             self.loss.fused_activation is not None
             and not self.loss.from_logits
             and getattr(activation, "name", None) == self.loss.fused_activation
-            and hasattr(last, "backward_preactivation")
+            and isinstance(last, ActivatedLayer)
             and last.activity_regularizer is None
             # a softmax over another axis than the classes' is not what the loss's logits form assumes
             and getattr(activation, "axis", -1) in (-1, len(self.output_shape))
@@ -95,7 +96,7 @@ class TrainingMixin:
     # ----- the step ---------------------------------------------------------------------
     def _logits(self, tape, fused):
         """The pre-activation of the fused output node, from its cache."""
-        return tape.caches[fused[0]].preactivation
+        return self._graph.nodes[fused[0]].layer.logits(tape.caches[fused[0]])
 
     def _loss_and_gradient(self, targets, tape, sample_weight, fused):
         outputs = tape.values[self._graph.outputs[0]]

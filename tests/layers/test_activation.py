@@ -71,7 +71,7 @@ def test_preactivation_is_the_input_and_backward_preactivation_passes_through(rn
     layer = built(Activation("softmax"), (4,))
     inputs = rng.normal(size=(3, 4))
     _, cache = layer.forward(inputs)
-    assert cache.preactivation is inputs
+    assert layer.logits(cache) is inputs
     upstream = rng.normal(size=(3, 4))
     assert layer.backward_preactivation(upstream, cache) is upstream
     assert layer.backward_preactivation(upstream, cache, input_grad=False) is None
