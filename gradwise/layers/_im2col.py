@@ -172,9 +172,10 @@ def scatter_products(grad, kernel_t, grad_padded, grad_inputs, pads, out_size, k
     rows = out_size[0] * out_size[1]
     step = max(1, CHUNK_ELEMENTS // (offsets * rows * channels))
     kernels = [np.ascontiguousarray(kernel_t[index]) for index in range(offsets)]
+    chunk_blocks = buffers.get("grad_blocks", (offsets, step * rows, channels), grad.dtype)  # one for all chunks
     for start in range(0, batch, step):
         stop = min(start + step, batch)
-        blocks = buffers.get("grad_blocks", (offsets, step * rows, channels), grad.dtype)[:, :(stop - start) * rows]
+        blocks = chunk_blocks[:, :(stop - start) * rows]
         chunk = grad[start * rows:stop * rows]
         for index in range(offsets):
             np.matmul(chunk, kernels[index], out=blocks[index])

@@ -101,15 +101,26 @@ class Graph:
         return None
 
     # ----- passes -------------------------------------------------------------------------
-    def forward(self, inputs, training=False):
-        """Run every node on `inputs` (one array per graph input); returns the Tape."""
+    def forward(self, inputs, training=False, recycle=None):
+        """Run every node on `inputs` (one array per graph input); returns the Tape.
+
+        `recycle`: the Tape of the previous pass, which nobody needs any more. Its
+        values and caches are let go node by node, each once the new one is made, so
+        the memory allocator hands their blocks to the next arrays of the same sizes
+        instead of giving a whole pass's memory back to the system at once and
+        faulting it in again (on the W4 convnet, twice the page faults and 10-20% more
+        time per epoch without it).
+        """
+        old_values, old_caches = (None, None) if recycle is None else (recycle.values, recycle.caches)
         if self._chain:
             outputs = inputs[0]
             values, caches = [outputs], []
-            for node in self.nodes:
+            for index, node in enumerate(self.nodes):
                 outputs, cache = node.layer.forward(outputs, training=training)
                 values.append(outputs)
                 caches.append(cache)
+                if old_values is not None:
+                    old_values[index + 1] = old_caches[index] = None
             return Tape(values, caches)
         values = [None] * self.tensor_count
         for tensor, array in zip(self.inputs, inputs):
@@ -121,6 +132,8 @@ class Graph:
             else:
                 arguments = values[node.inputs[0]]
             values[node.output], caches[index] = node.layer.forward(arguments, training=training)
+            if old_values is not None:
+                old_values[node.output] = old_caches[index] = None
         return Tape(values, caches)
 
     def backward(self, tape, output_grads, fused=(), batch=1):

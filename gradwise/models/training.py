@@ -119,9 +119,10 @@ class TrainingMixin:
             if id(layer) in self._trained_ids:
                 layer.add_regularization_gradients()
 
-    def _train_step(self, inputs, targets, sample_weight, fused, parameter_set):
-        """Forward, loss, backward, update; returns (loss, tape). A non-finite loss skips the update."""
-        tape = self._graph.forward([inputs], training=True)
+    def _train_step(self, inputs, targets, sample_weight, fused, parameter_set, previous=None):
+        """Forward, loss, backward, update; returns (loss, tape). A non-finite loss skips the update.
+        `previous`: the last step's tape, released as this one is made (see Graph.forward)."""
+        tape = self._graph.forward([inputs], training=True, recycle=previous)
         value, grad = self._loss_and_gradient(targets, tape, sample_weight, fused)
         batch = inputs.shape[0]
         value += self._penalties(tape, batch)
@@ -222,6 +223,7 @@ class TrainingMixin:
         steps = math.ceil(samples / batch_size)
         global_step = 0
         snapshots = []
+        tape = None
         for epoch in range(initial_epoch, epochs):
             hooks.call("on_epoch_begin", epoch, {})
             # This epoch's start, and the previous one (kept until this one gives a finite batch loss):
@@ -244,7 +246,7 @@ class TrainingMixin:
                     wb = None if weights is None else weights[index]
                 if hooks.wants_batch_begin:
                     hooks.call("on_train_batch_begin", step, {})
-                value, tape = self._train_step(xb, yb, wb, fused, parameter_set)
+                value, tape = self._train_step(xb, yb, wb, fused, parameter_set, tape)
                 outputs = tape.values[self._graph.outputs[0]]
                 if hooks.wants_train_step:
                     hooks.call("on_train_step", global_step, self._step_data(
@@ -422,9 +424,10 @@ class TrainingMixin:
             metric.reset_state()
         loss_sum = 0.0
         samples = x.shape[0]
+        tape = None
         for start, stop in self._inference_slices(samples, batch_size):
             wb = None if weights is None else weights[start:stop]
-            tape = self._graph.forward([x[start:stop]], training=False)
+            tape = self._graph.forward([x[start:stop]], training=False, recycle=tape)
             outputs = tape.values[self._graph.outputs[0]]
             if fused:
                 losses_ = self.loss.per_sample_from_logits(targets[start:stop], self._logits(tape, fused))
@@ -453,8 +456,10 @@ class TrainingMixin:
         if not self.built:
             self.build(x.shape[1:])
         result = np.empty((x.shape[0], *self.output_shape), dtype=self.dtype)
+        tape = None
         for start, stop in self._inference_slices(x.shape[0], batch_size):
-            result[start:stop] = self._forward(x[start:stop], training=False)
+            tape = self._graph.forward([x[start:stop]], training=False, recycle=tape)
+            result[start:stop] = tape.values[self._graph.outputs[0]]
         return result
 
     def _forward(self, inputs, training):
