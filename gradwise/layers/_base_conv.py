@@ -144,12 +144,12 @@ class BaseConv(ActivatedLayer):
 
     # ----- backward ---------------------------------------------------------------------
     # y = f(z)  =>  dz = f'(z) dy, from the function's own backward
-    def backward(self, grad_outputs, cache, input_grad=True):
+    def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
         _, preactivation, outputs = cache
         grad_preactivation = self._per_sample(self.activation.backward, grad_outputs, preactivation, outputs)
-        return self.backward_preactivation(grad_preactivation, cache, input_grad)
+        return self.backward_preactivation(grad_preactivation, cache, input_grad, accumulate)
 
-    def backward_preactivation(self, grad_preactivation, cache, input_grad=True):
+    def backward_preactivation(self, grad_preactivation, cache, input_grad=True, accumulate=False):
         """Backward from the gradient w.r.t. the pre-activation (the fused-loss entry point)."""
         cols, image_shape, padded_shape, pads, out = cache[0]
         # Z = cols K + b  =>  dK = cols^T dZ,  db = sum of dZ over positions,  dcols = dZ K^T, scattered back
@@ -158,12 +158,20 @@ class BaseConv(ActivatedLayer):
         if cols.shape[1] > grad_kernel.shape[0]:  # the bias column of ones is in `cols`
             grad_weights = self._buffers.get("grad_weights", (cols.shape[1], self.filters), self.dtype)
             np.matmul(cols.T, grad, out=grad_weights)
-            grad_kernel += grad_weights[:-1]
-            self.grads["bias"] += grad_weights[-1]
-        else:
+            if accumulate:
+                grad_kernel += grad_weights[:-1]
+                self.grads["bias"] += grad_weights[-1]
+            else:
+                grad_kernel[...] = grad_weights[:-1]
+                self.grads["bias"][...] = grad_weights[-1]
+        elif accumulate:
             grad_kernel += cols.T @ grad
             if self.use_bias:
                 self.grads["bias"] += grad.sum(axis=0)
+        else:
+            np.matmul(cols.T, grad, out=grad_kernel)
+            if self.use_bias:
+                np.sum(grad, axis=0, out=self.grads["bias"])
         if not input_grad:
             return None
         batch, height, width, channels = image_shape

@@ -152,7 +152,7 @@ class BasePooling(Layer):
         return outputs.reshape((batch,) + out[2 - self.rank:] + (channels,)), cache
 
     # ----- backward ---------------------------------------------------------------------
-    def backward(self, grad_outputs, cache, input_grad=True):
+    def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
         if not input_grad:
             return None
         image_shape, pads, regions, source, outputs, counts = cache

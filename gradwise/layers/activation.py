@@ -44,13 +44,13 @@ class Activation(ActivatedLayer):
         return outputs, (None, inputs, outputs)
 
     # y = f(x)  =>  dx = f'(x) dy, computed by the function's own backward
-    def backward(self, grad_outputs, cache, input_grad=True):
+    def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
         if not input_grad:
             return None
         _, inputs, outputs = cache
         return self.activation.backward(grad_outputs, inputs, outputs)
 
-    def backward_preactivation(self, grad_preactivation, cache, input_grad=True):
+    def backward_preactivation(self, grad_preactivation, cache, input_grad=True, accumulate=False):
         """Backward from the gradient w.r.t. the pre-activation (the fused-loss entry point)."""
         # the pre-activation is this layer's input  =>  dx = d loss / d preactivation
         return grad_preactivation if input_grad else None

@@ -6,11 +6,13 @@ compute in ``forward``/``backward``, describe in ``get_config``.
 - ``forward(inputs, training)`` returns ``(outputs, cache)``: the cache holds what this
   call's backward needs and nothing is kept on ``self``, so one layer can be called
   several times in one graph, and from several threads at once.
-- ``backward(grad_outputs, cache, input_grad=True)`` returns the gradient w.r.t. the
-  inputs (``None`` when `input_grad` is False: a model's first layer, whose input
-  gradient nobody reads) and *adds* the gradient w.r.t. each param to ``self.grads[key]``,
-  so a layer called twice accumulates both calls' contributions. Whoever runs backward
-  zeroes the grads first (the model zeroes its flat gradient buffer once per step).
+- ``backward(grad_outputs, cache, input_grad=True, accumulate=False)`` returns the
+  gradient w.r.t. the inputs (``None`` when `input_grad` is False: a model's first
+  layer, whose input gradient nobody reads) and writes the gradient w.r.t. each param
+  into ``self.grads[key]``, or adds it there with `accumulate` (the later calls of a
+  layer called several times in one pass: its gradient is the sum over its calls).
+  Writing lets a first call put a matrix product straight into the flat gradient
+  buffer, as BLAS does with beta = 0, instead of zeroing the buffer every step.
 - ``params``: trainable tensors; ``grads``: same keys. The model packs them into one
   flat buffer (see ``gradwise.parameters``), so a layer never rebinds
   ``self.params[key]`` or ``self.grads[key]``; ``set_weights`` copies in place.
@@ -121,8 +123,9 @@ class Layer:
         """Return ``(outputs, cache)``; the cache is what ``backward`` needs from this call."""
         raise NotImplementedError
 
-    def backward(self, grad_outputs, cache, input_grad=True):
-        """Add the param gradients to ``self.grads``; return the input gradient (None without `input_grad`)."""
+    def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
+        """Write (or with `accumulate`, add) the param gradients into ``self.grads``; return the
+        input gradient (None without `input_grad`)."""
         raise NotImplementedError
 
     def __call__(self, inputs, training=False, rng=None):
@@ -205,8 +208,8 @@ class ActivatedLayer(Layer):
     """A layer whose outputs are ``activation(preactivation)``.
 
     Its cache is the triple ``(inner, preactivation, outputs)``, `inner` being what the
-    part before the activation needs; ``backward_preactivation(grad, cache, input_grad)``
-    runs backward from the gradient w.r.t. the pre-activation, so a loss can fuse with a
+    part before the activation needs; ``backward_preactivation(grad, cache, input_grad,
+    accumulate)`` runs backward from the gradient w.r.t. the pre-activation, so a loss can fuse with a
     sigmoid/softmax output (stable, and no softmax backward) and read its ``logits``.
     """
 
@@ -214,5 +217,5 @@ class ActivatedLayer(Layer):
     def logits(cache):
         return cache[1]
 
-    def backward_preactivation(self, grad_preactivation, cache, input_grad=True):
+    def backward_preactivation(self, grad_preactivation, cache, input_grad=True, accumulate=False):
         raise NotImplementedError

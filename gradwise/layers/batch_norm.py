@@ -109,15 +109,16 @@ class BatchNormalization(Layer):
         return outputs, (normalized, inv_std, batch_statistics)
 
     # y = gamma x^ + beta  =>  dbeta = sum(dy), dgamma = sum(dy x^), dx as below for batch or moving stats
-    def backward(self, grad_outputs, cache, input_grad=True):
+    def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
         normalized, inv_std, batch_statistics = cache
         axes = self._reduce_axes
         grad_beta = np.sum(grad_outputs, axis=axes)
         grad_gamma = np.sum(grad_outputs * normalized, axis=axes)
-        if self.center:
-            self.grads["beta"] += grad_beta
-        if self.scale:
-            self.grads["gamma"] += grad_gamma
+        for key, grad, present in (("beta", grad_beta, self.center), ("gamma", grad_gamma, self.scale)):
+            if present and accumulate:
+                self.grads[key] += grad
+            elif present:
+                self.grads[key][...] = grad
         if not input_grad:
             return None
         scale = inv_std * self.params["gamma"] if self.scale else inv_std

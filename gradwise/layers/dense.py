@@ -60,18 +60,24 @@ class Dense(ActivatedLayer):
         return outputs, (inputs, preactivation, outputs)
 
     # y = f(z)  =>  dz = f'(z) dy, from the function's own backward
-    def backward(self, grad_outputs, cache, input_grad=True):
+    def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
         _, preactivation, outputs = cache
         grad_preactivation = self.activation.backward(grad_outputs, preactivation, outputs)
-        return self.backward_preactivation(grad_preactivation, cache, input_grad)
+        return self.backward_preactivation(grad_preactivation, cache, input_grad, accumulate)
 
-    def backward_preactivation(self, grad_preactivation, cache, input_grad=True):
+    def backward_preactivation(self, grad_preactivation, cache, input_grad=True, accumulate=False):
         """Backward from the gradient w.r.t. the pre-activation (the fused-loss entry point)."""
         inputs = cache[0]
         # Z = XW + b  =>  dW = X^T dZ,  db = sum over batch of dZ,  dX = dZ W^T
-        self.grads["kernel"] += inputs.T @ grad_preactivation
+        if accumulate:
+            self.grads["kernel"] += inputs.T @ grad_preactivation
+        else:
+            np.matmul(inputs.T, grad_preactivation, out=self.grads["kernel"])
         if self.use_bias:
-            self.grads["bias"] += grad_preactivation.sum(axis=0)
+            if accumulate:
+                self.grads["bias"] += grad_preactivation.sum(axis=0)
+            else:
+                np.sum(grad_preactivation, axis=0, out=self.grads["bias"])
         return grad_preactivation @ self.params["kernel"].T if input_grad else None
 
     def get_config(self):

@@ -114,7 +114,7 @@ class Dropout(Layer):
         return inputs * mask, mask  # the cache: the scaled mask of this call
 
     # y = x * m / (1 - rate) with a fixed mask m  =>  dx = dy * m / (1 - rate)
-    def backward(self, grad_outputs, cache, input_grad=True):
+    def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
         if not input_grad:
             return None
         return grad_outputs if cache is None else grad_outputs * cache

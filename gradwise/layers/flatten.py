@@ -41,7 +41,7 @@ class Flatten(Layer):
         return inputs.reshape(inputs.shape[0], -1), shape
 
     # y is x with its entries relabelled  =>  dx is dy with the inverse relabelling
-    def backward(self, grad_outputs, cache, input_grad=True):
+    def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
         if not input_grad:
             return None
         shape = cache

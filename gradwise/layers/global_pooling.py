@@ -47,7 +47,7 @@ class BaseGlobalPooling(Layer):
         outputs = reduce(inputs, axis=self._axes, keepdims=True)
         return (outputs if self.keepdims else outputs.reshape(inputs.shape[0], channels)), inputs
 
-    def backward(self, grad_outputs, cache, input_grad=True):
+    def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
         if not input_grad:
             return None
         inputs = cache

@@ -23,7 +23,7 @@ class Input(Layer):
         return inputs, None
 
     # y = x  =>  dy/dx = 1
-    def backward(self, grad_outputs, cache, input_grad=True):
+    def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
         return grad_outputs if input_grad else None
 
     def get_config(self):

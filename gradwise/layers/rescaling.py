@@ -39,7 +39,7 @@ class Rescaling(Layer):
         return outputs, None
 
     # y = scale * x + offset  =>  dx = scale * dy
-    def backward(self, grad_outputs, cache, input_grad=True):
+    def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
         return grad_outputs * self.scale if input_grad else None
 
     def get_config(self):

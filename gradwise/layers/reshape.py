@@ -56,7 +56,7 @@ class Reshape(Layer):
         return inputs.reshape((inputs.shape[0], *self.output_shape)), inputs.shape
 
     # y is x with its entries relabelled  =>  dx is dy reshaped back
-    def backward(self, grad_outputs, cache, input_grad=True):
+    def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
         return grad_outputs.reshape(cache) if input_grad else None
 
     def get_config(self):

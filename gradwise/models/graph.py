@@ -7,8 +7,8 @@ cache); backward walks the nodes in reverse, hands each layer the cache of its o
 call and sums the gradients of a tensor read by several nodes. Nothing of a pass is
 kept on the layers or on the graph, so passes may overlap (threads calling predict).
 
-A layer that several nodes call is one layer: its params are packed once and each
-call's backward adds its share to the same gradient.
+A layer that several nodes call is one layer: its params are packed once; the first
+of its calls that backward reaches writes its gradient, the later ones add to it.
 """
 
 
@@ -71,7 +71,7 @@ class Graph:
         self.regularized = [layer for layer in self.layers if layer.regularizers]
         self.activity_nodes = [node for node in self.nodes if node.activity]
         # a chain (tensor i -> node i -> tensor i + 1) runs a shorter loop: the small models' case
-        self._chain = self.inputs == [0] and all(
+        self._chain = self.inputs == [0] and len(self.layers) == len(self.nodes) and all(
             not node.multi and node.inputs == (index,) and node.output == index + 1
             for index, node in enumerate(self.nodes))
         self.plan_gradients()
@@ -92,6 +92,8 @@ class Graph:
             has_params = bool(node.layer.params) if trained is None else id(node.layer) in trained
             depends[node.output] = node.input_grad or has_params
         self._depends = depends
+        self._trained_layers = [layer for layer in self.layers
+                                if (bool(layer.params) if trained is None else id(layer) in trained)]
 
     def producer(self, tensor):
         """The node making `tensor`, or None for an input."""
@@ -153,18 +155,21 @@ class Graph:
                 grads[tensor] = grad if grads[tensor] is None else grads[tensor] + grad
         values, caches = tape.values, tape.caches
         depends = self._depends
+        written = set()  # layers whose gradient a call wrote: their later calls add to it
         for index in range(len(self.nodes) - 1, -1, -1):
             node = self.nodes[index]
             grad = grads[node.output]
             if grad is None or not depends[node.output]:
                 continue
             layer = node.layer
+            accumulate = id(layer) in written
+            written.add(id(layer))
             if index in fused:
-                grad_inputs = layer.backward_preactivation(grad, caches[index], node.input_grad)
+                grad_inputs = layer.backward_preactivation(grad, caches[index], node.input_grad, accumulate)
             else:
                 if node.activity:
                     grad = grad + layer.activity_regularizer.gradient(values[node.output]) / batch
-                grad_inputs = layer.backward(grad, caches[index], node.input_grad)
+                grad_inputs = layer.backward(grad, caches[index], node.input_grad, accumulate)
             if not node.input_grad:
                 continue
             if not node.multi:
@@ -174,9 +179,13 @@ class Graph:
                     continue
                 # out of place: a layer may hand back the array it was given (identity, dropout at rest)
                 grads[tensor] = grad_input if grads[tensor] is None else grads[tensor] + grad_input
+        for layer in self._trained_layers:
+            if id(layer) not in written:  # no loss reached it: its gradient is zero
+                layer.zero_grads()
 
     def _backward_chain(self, tape, grad, fused, batch):
-        """backward for a chain: one gradient flows from the last node to the first that needs it."""
+        """backward for a chain: one gradient flows from the last node to the first that needs it.
+        Each layer is called once and every trained layer is reached, so each writes its gradient."""
         values, caches, depends = tape.values, tape.caches, self._depends
         for index in range(len(self.nodes) - 1, -1, -1):
             node = self.nodes[index]

@@ -58,6 +58,5 @@ class OwnershipMixin:
         self._parameter_set = packed
         self._trained_layers = trained
         self._trained_ids = {id(layer) for layer in trained}
-        self._loose_layers = loose
         graph.plan_gradients(self._trained_ids)
         return packed

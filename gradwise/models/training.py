@@ -111,10 +111,7 @@ class TrainingMixin:
         return total
 
     def _backward(self, tape, grad, fused, batch, parameter_set):
-        parameter_set.grads.fill(0)  # backward adds each call's share: a shared layer sums its calls
-        for layer in self._loose_layers:
-            layer.zero_grads()
-        self._graph.backward(tape, [grad], fused, batch)
+        self._graph.backward(tape, [grad], fused, batch)  # writes every trained gradient
         for layer in self._graph.regularized:
             if id(layer) in self._trained_ids:
                 layer.add_regularization_gradients()

@@ -1,8 +1,8 @@
 """Central-difference gradient checks for a single layer (float64).
 
 The scalar checked is ``sum(outputs * upstream)`` for a fixed random upstream gradient,
-so ``backward(upstream, cache)`` must give its gradient w.r.t. the inputs and add its
-gradient w.r.t. each param to the (zeroed) ``layer.grads``.
+so ``backward(upstream, cache)`` must give its gradient w.r.t. the inputs and write
+its gradient w.r.t. each param into ``layer.grads``.
 """
 
 import numpy as np
@@ -34,7 +34,8 @@ def numeric_gradient(scalar, array, eps=EPS):
 def analytic_gradients(layer, inputs, upstream, training=True):
     """(grad w.r.t. inputs, {key: grad w.r.t. param}) from one forward and backward."""
     _, cache = layer.forward(inputs, training=training)
-    layer.zero_grads()  # backward adds its share
+    for grad in layer.grads.values():
+        grad[...] = np.nan  # backward must overwrite every entry
     grad_inputs = layer.backward(upstream, cache)
     return grad_inputs, {key: grad.copy() for key, grad in layer.grads.items()}
 

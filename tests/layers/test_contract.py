@@ -99,7 +99,8 @@ def test_config_round_trip(case):
 @pytest.mark.parametrize("case", IDS)
 def test_calls_keep_nothing_on_the_layer(case):
     """Two calls in flight (a layer used twice in a graph): each backward uses its own call's
-    cache, param gradients add up over the calls, and the layer's attributes stay as built."""
+    cache, a second call's param gradients add to the first's (`accumulate`), and the
+    layer's attributes stay as built."""
     layer, input_shape = make(case)
     if isinstance(layer, layers.Dropout):
         layer.fix_mask(np.random.default_rng(1).random((4, *input_shape)) < 0.7)
@@ -114,9 +115,10 @@ def test_calls_keep_nothing_on_the_layer(case):
                       {key: grad.copy() for key, grad in layer.grads.items()}))
     outputs_1, cache_1 = layer.forward(first, training=False)
     outputs_2, cache_2 = layer.forward(second, training=False)
-    layer.zero_grads()
+    for grad in layer.grads.values():
+        grad[...] = np.nan  # the first backward writes every entry
     grad_2 = layer.backward(up_second, cache_2)
-    grad_1 = layer.backward(up_first, cache_1)
+    grad_1 = layer.backward(up_first, cache_1, accumulate=True)
     np.testing.assert_array_equal(outputs_1, alone[0][0])
     np.testing.assert_array_equal(outputs_2, alone[1][0])
     np.testing.assert_allclose(grad_1, alone[0][1], rtol=1e-12, atol=1e-14)
@@ -142,10 +144,11 @@ def test_float32_in_float32_out(case):
 def test_first_layer_returns_no_input_gradient_but_fills_param_grads(case):
     layer, input_shape = make(case)
     outputs, cache = layer.forward(inputs_for(input_shape, 3, seed=0), training=True)
-    layer.zero_grads()
+    for grad in layer.grads.values():
+        grad[...] = np.nan  # backward writes every entry
     assert layer.backward(np.ones_like(outputs), cache, input_grad=False) is None
     with_inputs = {key: grad.copy() for key, grad in layer.grads.items()}
-    layer.zero_grads()
+    assert all(np.all(np.isfinite(grad)) for grad in with_inputs.values())
     layer.backward(np.ones_like(outputs), cache)
     for key, grad in layer.grads.items():
         np.testing.assert_array_equal(with_inputs[key], grad)
@@ -175,11 +178,10 @@ def test_batch_equals_row_by_row(case, batch, seed):
     layer.zero_grads()
     grad_inputs = layer.backward(upstream, cache)
     grads = {key: grad.copy() for key, grad in layer.grads.items()}
-    layer.zero_grads()
-    for row in range(batch):  # each row's call adds its share to the grads
+    for row in range(batch):  # the first row's call writes the grads, the others add their share
         row_outputs, row_cache = layer.forward(inputs[row:row + 1], training=False)
         np.testing.assert_allclose(row_outputs, outputs[row:row + 1], rtol=1e-12, atol=1e-14)
-        np.testing.assert_allclose(layer.backward(upstream[row:row + 1], row_cache), grad_inputs[row:row + 1],
-                                   rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(layer.backward(upstream[row:row + 1], row_cache, accumulate=row > 0),
+                                   grad_inputs[row:row + 1], rtol=1e-12, atol=1e-14)
     for key, grad in grads.items():
         np.testing.assert_allclose(layer.grads[key], grad, rtol=1e-10, atol=1e-12)
