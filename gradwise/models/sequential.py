@@ -45,7 +45,7 @@ class Sequential(TrainingMixin, OwnershipMixin):
         # Independent streams, so building later or earlier never changes the shuffles.
         self._build_rng, self._shuffle_rng = (np.random.default_rng(s) for s in rng.integers(2**63, size=2))
         self._layers = []
-        self._graph_cache = None
+        self._graph = Graph.chain([])
         self._input_shape = None
         self._parameter_set = None
         self._compiled_trainable = {}
@@ -63,12 +63,10 @@ class Sequential(TrainingMixin, OwnershipMixin):
     def layers(self):
         return list(self._layers)
 
-    @property
-    def _graph(self):
-        """The linear graph of the layers (made again after add or pop)."""
-        if self._graph_cache is None:
-            self._graph_cache = Graph.chain(self._layers)
-        return self._graph_cache
+    def _layers_changed(self):
+        """After add or pop: the linear graph of the layers, and the parameters to pack again."""
+        self._graph = Graph.chain(self._layers)
+        self._parameter_set = None
 
     def _all_layers(self):
         return list(self._layers)
@@ -95,13 +93,13 @@ class Sequential(TrainingMixin, OwnershipMixin):
         if not self._layers and self._input_shape is None and layer.requested_input_shape is not None:
             self._input_shape = layer.requested_input_shape
         self._layers.append(layer)
-        self._parameter_set = self._graph_cache = None
+        self._layers_changed()
         if self._input_shape is not None:
             self.build(self._input_shape)
 
     def pop(self):
         layer = self._layers.pop()
-        self._parameter_set = self._graph_cache = None
+        self._layers_changed()
         return layer
 
     def build(self, input_shape):
@@ -117,7 +115,7 @@ class Sequential(TrainingMixin, OwnershipMixin):
                     f"but now receives {shape}."
                 )
             shape = layer.output_shape
-        self._graph_cache = None
+        self._graph = Graph.chain(self._layers)  # planned again now that every layer has its params
         self.built = bool(self._layers)
 
     def get_layer(self, name=None, index=None):

@@ -105,8 +105,9 @@ class TrainingMixin:
         return self.loss.value_and_gradient(targets, outputs, sample_weight, logits=self.loss.from_logits)
 
     def _penalties(self, tape, batch):
-        total = self._graph.activity_penalty(tape, batch)
-        for layer in self._graph.regularized:
+        graph = self._graph
+        total = graph.activity_penalty(tape, batch) if graph.activity_nodes else 0.0
+        for layer in graph.regularized:
             total += layer.regularization_penalty()
         return total
 
