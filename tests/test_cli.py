@@ -13,7 +13,8 @@ import gradwise
 from gradwise.cli import main
 from gradwise.tabular import TabularModel, load_dataset, load_tabular_model, prepare
 
-FAST = ["--trials", "3", "--epochs", "3", "--patience", "2", "--no-baselines"]
+# A budget that never binds: these tests check results, not timing (test_search checks the budget).
+FAST = ["--trials", "3", "--epochs", "3", "--patience", "2", "--time-budget", "900", "--no-baselines"]
 
 
 def _read_csv(path):
@@ -127,7 +128,7 @@ def test_rerun_resumes_the_study_and_other_data_is_refused(tmp_path, capsys):
     assert _tune(tmp_path, "--dataset", "pima", "--name", "again") == 0
     capsys.readouterr()
     assert main(["tune", "--dataset", "pima", "--name", "again", "--runs-dir", str(tmp_path / "runs"),
-                 "--trials", "4", "--epochs", "3", "--patience", "2"]) == 0
+                 "--trials", "4", "--epochs", "3", "--patience", "2", "--time-budget", "900"]) == 0
     out = capsys.readouterr().out
     assert "resuming with 3 finished" in out
     assert sum(line.startswith("Trial ") for line in out.splitlines()) == 1
@@ -186,7 +187,8 @@ def test_task_override_and_digits_multiclass(tmp_path, capsys):
     data = _mixed_csv(tmp_path / "shop.csv")
     assert _tune(tmp_path, "--data", str(data), "--target", "price", "--task", "binary") == 1
     assert "--task binary needs exactly 2 classes" in capsys.readouterr().err
-    assert main(["tune", "--dataset", "digits", "--runs-dir", str(tmp_path / "runs"), "--trials", "1", "--epochs", "1"]) == 0
+    assert main(["tune", "--dataset", "digits", "--runs-dir", str(tmp_path / "runs"), "--trials", "1", "--epochs", "1",
+                 "--time-budget", "900", "--no-baselines"]) == 0
     summary = json.loads((tmp_path / "runs" / "digits" / "summary.json").read_text())
     assert summary["task"] == "multiclass" and summary["classes"] == [str(d) for d in range(10)]
     assert 0.0 <= summary["test"]["accuracy"] <= 1.0
@@ -226,7 +228,7 @@ def test_python_dash_m_gradwise_runs_the_cli():
 def test_python_dash_m_gradwise_tunes_with_worker_processes(tmp_path):
     # Worker processes are spawned: they import gradwise.__main__, which must not run the command again.
     command = [sys.executable, "-m", "gradwise", "tune", "--dataset", "pima", "--workers", "2", "--name", "pair",
-               "--runs-dir", str(tmp_path), "--trials", "4", "--epochs", "2"]
+               "--runs-dir", str(tmp_path), "--trials", "4", "--epochs", "2", "--time-budget", "900"]
     result = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert sum(line.startswith("Trial ") for line in result.stdout.splitlines()) == 4

@@ -27,7 +27,7 @@ def tuned(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tuned")
     data = write_customer_csv(folder / "customers.csv", rows=300, seed=4)  # text columns, gaps, IDs
     assert main(["tune", "--data", str(data), "--target", "churned", "--runs-dir", str(folder / "runs"),
-                 "--trials", "2", "--epochs", "4", "--patience", "2", "--no-baselines"]) == 0
+                 "--trials", "2", "--epochs", "4", "--patience", "2", "--time-budget", "900", "--no-baselines"]) == 0
     return folder, data, folder / "runs" / "customers" / "best.gw"
 
 

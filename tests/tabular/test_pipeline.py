@@ -12,7 +12,7 @@ from gradwise.cli import main
 from gradwise.tabular import TabularModel, read_csv
 from gradwise.tabular.messy import write_customer_csv
 
-FAST = ["--trials", "3", "--epochs", "4", "--patience", "2", "--no-baselines"]
+FAST = ["--trials", "3", "--epochs", "4", "--patience", "2", "--time-budget", "900", "--no-baselines"]
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from gradwise.tabular.ensemble import loss, select
 from gradwise.tabular.messy import write_customer_csv
 from gradwise.tabular.search import CV_BELOW_ROWS, FOLDS, make_folds
 
-FAST = ["--trials", "3", "--epochs", "4", "--patience", "2"]
+FAST = ["--trials", "3", "--epochs", "4", "--patience", "2", "--time-budget", "900"]
 
 
 def _trials(folder):
