@@ -241,6 +241,8 @@ _REGISTRY = {
     "he_uniform": HeUniform, "he_normal": HeNormal,
     "lecun_uniform": LecunUniform, "lecun_normal": LecunNormal,
     "orthogonal": Orthogonal,
+    # Keras' short aliases, still common in ported code (kernel_initializer='normal')
+    "normal": RandomNormal, "uniform": RandomUniform, "one": Ones, "zero": Zeros,
 }
 _CLASS_NAMES = {cls.__name__: cls for cls in _REGISTRY.values()}
 

@@ -130,7 +130,7 @@ def test_orthogonal_needs_rank_two():
         initializers.Orthogonal()((5,))
 
 
-RANDOM_NAMES = sorted(set(initializers._REGISTRY) - {"zeros", "ones", "constant"})
+RANDOM_NAMES = sorted(set(initializers._REGISTRY) - {"zeros", "ones", "constant", "zero", "one"})
 
 
 @pytest.mark.parametrize("name", RANDOM_NAMES)
@@ -212,3 +212,11 @@ def test_dtype_is_honoured(name):
 def test_bad_arguments(build, pattern):
     with pytest.raises(ValueError, match=pattern):
         build()
+
+
+@pytest.mark.parametrize("alias, cls", [("normal", initializers.RandomNormal), ("uniform", initializers.RandomUniform),
+                                        ("one", initializers.Ones), ("zero", initializers.Zeros)])
+def test_keras_short_aliases(alias, cls):
+    initializer = initializers.get(alias)
+    assert type(initializer) is cls
+    assert initializers.get(initializers.serialize(initializer)).get_config() == initializer.get_config()

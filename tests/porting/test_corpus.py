@@ -1,0 +1,105 @@
+"""The porting corpus: Keras snippets as the guides write them, changed only in their imports, each training and predicting.
+
+Every file in ``snippets/`` runs as a script in a fresh working directory holding the data
+files the guides expect there (``pima-indians-diabetes.csv`` without a header, and the
+Keras-format ``mnist.npz`` and ``fashion_mnist.npz`` that ``load_data()`` finds in the
+working directory). Besides its imports, a snippet may only be made smaller (epochs, data
+slices, folds) or gain a final train-and-predict, each such line marked ``# corpus:``.
+The check after each run reads the script's variables: it must have trained and predicted,
+and learned something where a guide's result is known.
+"""
+
+import ast
+import runpy
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ..conftest import SHARED_DATASETS
+
+SNIPPETS = Path(__file__).parent / "snippets"
+
+
+def _value(scope, path):
+    """A variable of the script, or an item of one: 'score[1]', 'results.mean()'."""
+    return eval(path, {"np": np}, dict(scope))  # noqa: S307 - our own expressions over the script's variables
+
+
+# What each snippet must have produced: (expression that must hold, description).
+EXPECTATIONS = {
+    "pima_first_network.py": [("predictions.shape == (768, 1)", "class predictions"),
+                              ("accuracy > 0.6", "training accuracy above chance")],
+    "pima_cross_val_score.py": [("results.shape == (3,)", "one score per fold"),
+                                ("results.mean() > 0.7", "above the 0.651 majority rate"),
+                                ("predictions.shape == (10,)", "predictions")],
+    "pima_grid_search.py": [("len(means) == 12", "every grid point scored"),
+                            ("grid_result.best_params_['optimizer'] in optimizer", "a best optimizer"),
+                            ("predictions.shape == (10,)", "predictions")],
+    "mnist_mlp.py": [("score[1] > 0.8", "test accuracy above 0.8"),
+                     ("predicted_digits.shape == (20,)", "predicted digits"),
+                     ("len(history.history['val_loss']) == 2", "validation each epoch")],
+    "mnist_convnet.py": [("score[1] > 0.4", "test accuracy above 0.4 (chance: 0.1) after 2 short epochs"),
+                         ("predictions.shape == (10, 10)", "class probabilities")],
+    "fashion_mnist_classification.py": [("test_acc > 0.7", "test accuracy above 0.7"),
+                                        ("predictions.shape == (2000, 10)", "logits for every test image")],
+    "mnist_normalize.py": [("val_acc > 0.8", "test accuracy above 0.8"),
+                           ("predictions.shape == (2000, 10)", "predictions")],
+    "custom_metric_function.py": [("len(history.history['mean_pred']) == 10", "the function metric logged"),
+                                  ("0 < history.history['mean_pred'][-1] < 1", "a mean probability"),
+                                  ("predictions.shape == (10, 1)", "predictions")],
+    "classification_metrics.py": [("set(results) == {'loss', 'precision', 'recall', 'f1', 'prc', "
+                                   "'precision_at_recall'}", "every metric evaluated"),
+                                  ("results['prc'] > 0.6", "PR-AUC above the 0.35 positive rate"),
+                                  ("predictions.shape == (768, 1)", "predictions")],
+    "digits_top_k.py": [("top3 >= accuracy > 0.85", "top-3 accuracy at least the accuracy"),
+                        ("probabilities.shape == (360, 10)", "probabilities")],
+    "regression_r2_early_stopping.py": [("r2 > 0.3", "R² above 0.3 on held-out data"),
+                                        ("len(hist) < 300", "stopped early by the lone callback"),
+                                        ("test_predictions.shape == (89,)", "predictions")],
+    "keras_regressor_kfold.py": [("results.shape == (3,)", "one score per fold"),
+                                 ("-results.mean() < 0.8 * np.var(Y)", "clearly better than predicting the mean"),
+                                 ("predictions.shape == (5,)", "predictions")],
+    "moons_checkpoint.py": [("test_acc > 0.8", "test accuracy of the best checkpoint above 0.8"),
+                            ("predictions.shape == (70, 1)", "predictions")],
+}
+
+
+@pytest.fixture(scope="module")
+def guide_files(tmp_path_factory):
+    """A folder with the data files the guides read from their working directory."""
+    folder = tmp_path_factory.mktemp("guide-data")
+    table = np.loadtxt(SHARED_DATASETS / "pima" / "diabetes.csv", delimiter=",", skiprows=1)
+    np.savetxt(folder / "pima-indians-diabetes.csv", table, delimiter=",", fmt="%g")  # the UCI file: no header
+    for name in ("mnist/mnist.npz", "fashion_mnist/fashion_mnist.npz"):
+        (folder / Path(name).name).symlink_to(SHARED_DATASETS / name)
+    return folder
+
+
+def _imported_modules(source):
+    """The top-level names of every module the snippet imports."""
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_every_snippet_has_expectations():
+    assert sorted(path.name for path in SNIPPETS.glob("*.py")) == sorted(EXPECTATIONS)
+    assert len(EXPECTATIONS) >= 10
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTATIONS))
+def test_snippet_trains_and_predicts(name, guide_files, monkeypatch, tmp_path):
+    source = (SNIPPETS / name).read_text()
+    modules = _imported_modules(source)
+    assert "gradwise" in modules and not modules & {"keras", "tensorflow", "tf_keras"}, modules
+    for path in guide_files.iterdir():
+        (tmp_path / path.name).symlink_to(path)
+    monkeypatch.chdir(tmp_path)
+    scope = runpy.run_path(str(SNIPPETS / name), run_name="__main__")
+    for expression, description in EXPECTATIONS[name]:
+        assert _value(scope, expression), f"{name}: {description} ({expression})"
