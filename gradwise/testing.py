@@ -113,11 +113,11 @@ def check_gradients(layer_or_loss, inputs=None, y_true=None, *, input_shape=None
         )
     result = GradientCheck(errors, tolerance)
     if not result.passed:
-        failing = ", ".join(f"{key}: {error:.2e}" for key, error in errors.items() if error >= tolerance)
+        failing = ", ".join(f"{key}: {error:.2e}" for key, error in errors.items() if not error < tolerance)
         raise GradientCheckError(
             f"check_gradients: {type(layer_or_loss).__name__}'s gradient disagrees with central differences "
             f"(relative error {failing}; tolerance {tolerance:g}). Check the derivative, or move the check "
-            "away from kinks and clipping bounds."
+            "away from kinks and clipping bounds; a NaN error means backward left gradient entries unwritten."
         )
     return result
 
@@ -165,7 +165,8 @@ def _layer_errors(layer, inputs, input_shape, batch_size, training, rng, epsilon
 
     outputs, cache = _forward(layer, inputs, training)
     for grad in layer.grads.values():
-        grad[...] = 0.0  # backward may accumulate into them
+        # A first backward writes every entry; one left NaN shows up as a NaN error below.
+        grad[...] = np.nan if _CACHE_CONTRACT else 0.0
     grad_inputs = layer.backward(upstream, cache) if cache is not _NO_CACHE else layer.backward(upstream)
     analytic = {key: grad.copy() for key, grad in layer.grads.items()}
     errors = {"inputs": relative_error(grad_inputs, numeric_gradient(scalar, inputs, epsilon))}

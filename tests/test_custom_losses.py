@@ -154,3 +154,34 @@ def test_check_gradients_bad_input():
     layer(np.ones((1, 3), dtype=np.float32))
     with pytest.raises(ValueError, match=r"is built in float32; finite differences need float64"):
         check_gradients(layer)
+
+
+class Scale(gw.layers.Layer):
+    """A user's layer: outputs = inputs * scale, one scale per feature."""
+
+    def build(self, input_shape, rng):
+        self.params["scale"] = rng.uniform(0.5, 1.5, size=input_shape[-1:])
+
+    def forward(self, inputs, training=False):
+        return inputs * self.params["scale"], inputs
+
+    # y = x s  =>  ds = sum over batch of dy x,  dx = dy s
+    def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
+        grad_scale = (grad_outputs * cache).sum(axis=0)
+        if accumulate:
+            self.grads["scale"] += grad_scale
+        else:
+            self.grads["scale"][...] = grad_scale
+        return grad_outputs * self.params["scale"] if input_grad else None
+
+
+class AddingScale(Scale):
+    def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
+        self.grads["scale"] += (grad_outputs * cache).sum(axis=0)  # must write on a first call
+        return grad_outputs * self.params["scale"]
+
+
+def test_check_gradients_on_a_user_layer():
+    assert check_gradients(Scale(), input_shape=(4,)).passed
+    with pytest.raises(GradientCheckError, match=r"scale: nan.*backward left gradient entries unwritten"):
+        check_gradients(AddingScale(), input_shape=(4,))
