@@ -136,3 +136,28 @@ def test_the_limits_leave_real_models_loadable(tmp_path):
     model.save(tmp_path / "real.gw")
     restored = load_model(tmp_path / "real.gw")
     assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), restored.get_weights()))
+
+
+class _Payload:
+    """Unpickling this runs code: it would create the file at `path`."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+def test_a_pickled_array_member_is_refused_without_running_it(tmp_path):
+    witness = tmp_path / "code-ran"
+    entries = members(VALID)
+    payload = np.empty(1, dtype=object)
+    payload[0] = _Payload(str(witness))
+    buffer = io.BytesIO()
+    np.save(buffer, payload, allow_pickle=True)
+    entries["array_0.npy"] = buffer.getvalue()
+    path = tmp_path / "pickled.gw"
+    path.write_bytes(rezip(entries))
+    with pytest.raises(ModelFileError, match=r"pickled\.gw.*array 'array_0' has dtype object; expected numbers"):
+        load_model(path)
+    assert not witness.exists()
