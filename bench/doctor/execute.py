@@ -8,7 +8,9 @@ import warnings
 
 from gradwise.callbacks import NonFiniteLossWarning
 from gradwise.doctor import Doctor, diagnose
-from gradwise.doctor.probe import worse
+from gradwise.doctor.probe import improved, validation_score, worse
+from gradwise.doctor.setup import describe_model
+from gradwise.doctor.spec import Preparation, Spec
 
 from .cases import (FAULTS, HEALTHY, HELD_OUT_FAULTS, HELD_OUT_HEALTHY, HELD_OUT_ROUND_TWO_FAULTS,
                     HELD_OUT_ROUND_TWO_HEALTHY)
@@ -69,10 +71,10 @@ def find_case(name):
     raise KeyError(f"no case named {name!r}")
 
 
-def _fit_with_doctor(model, case, data):
+def _fit_with_doctor(model, case, data, repair=False):
     """The callback path: fit with Doctor() at its default (adaptive) sampling; fit errors end the run."""
     x_train, y_train, x_val, y_val = data
-    doctor = Doctor(verbose=0)
+    doctor = Doctor(verbose=0, repair=repair)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore", NonFiniteLossWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -80,21 +82,61 @@ def _fit_with_doctor(model, case, data):
             model.fit(x_train, y_train, epochs=case.epochs, batch_size=case.batch_size, verbose=0,
                       validation_data=(x_val, y_val), callbacks=[doctor])
         except ValueError:
-            pass  # labels fit rejects: only diagnose() checks them before training
+            pass  # labels (or non-finite data) fit rejects: only diagnose() checks them before training
     return doctor.report
+
+
+def _score(model, x_val, y_val):
+    """Validation score of a fitted model, measured as diagnose measures it."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        try:
+            spec = Spec.from_model(model)
+            return validation_score(model, Preparation(spec, x_val, y_val), x_val, y_val, describe_model(model))
+        except ValueError:
+            return {}
+
+
+def run_live(case, data, units):
+    """``Doctor(repair=True)`` inside fit against the same fit without it: the live repair's outcome."""
+    x_train, y_train, x_val, y_val = data
+    plain = case.build(x_train.shape[1], units)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        try:
+            plain.fit(x_train, y_train, epochs=case.epochs, batch_size=case.batch_size, verbose=0,
+                      validation_data=(x_val, y_val))
+        except ValueError:
+            pass
+    model = case.build(x_train.shape[1], units)
+    report = _fit_with_doctor(model, case, data, repair=True)
+    before, after = _score(plain, x_val, y_val), _score(model, x_val, y_val)
+    applied = [entry for entry in report.repairs if entry.get("applied")]
+    gone = bool(applied) and case.expected not in ((report.after or {}).get("codes") or [case.expected])
+    return report, {"live_applied": len(applied), "repair_gone": gone, "repair_improved": improved(before, after),
+                    "repair_success": bool(gone and improved(before, after)),
+                    "never_worse": not worse(before, after) if before else True,
+                    "kept_original": bool(((report.after or {}).get("original") or {}).get("kept")),
+                    "repairs": [f"{entry['finding']}: {entry.get('code')}" for entry in applied],
+                    "before_score": before, "after_score": after}
 
 
 def run_case(name, repair=True, mode="diagnose"):
     """A JSON-ready dict: the codes found, the root cause and, with `repair`, the repair outcome.
 
     `mode` 'diagnose' runs ``diagnose`` (every batch sampled); 'callback' runs ``fit`` with
-    ``Doctor()`` at its default adaptive sampling (no repair).
+    ``Doctor()`` at its default adaptive sampling (no repair); 'live' runs ``fit`` with
+    ``Doctor(repair=True)`` and scores it against the same fit without the doctor.
     """
     case = find_case(name)
     x_train, y_train, x_val, y_val, units = prepare(case)
     model = case.build(x_train.shape[1], units)
     start = time.perf_counter()
-    if mode == "callback":
+    live = None
+    if mode == "live":
+        report, live = run_live(case, (x_train, y_train, x_val, y_val), units)
+        repair = False
+    elif mode == "callback":
         repair = False
         report = _fit_with_doctor(model, case, (x_train, y_train, x_val, y_val))
     else:
@@ -106,6 +148,8 @@ def run_case(name, repair=True, mode="diagnose"):
     result = {"name": case.name, "expected": case.expected, "accept": list(case.accept), "root": list(case.root),
               "codes": codes,
               "root_cause": root, "seconds": seconds, "description": case.description}
+    if live is not None:
+        result.update(live if case.expected is not None else {"healthy_repairs": live["live_applied"]})
     if repair and case.expected is None:
         result["healthy_repairs"] = len(report.repairs)
     if repair and case.expected is not None:

@@ -7,6 +7,7 @@
     python -m bench.doctor.run --held-out       # set-ups written after the thresholds were frozen
     python -m bench.doctor.run --held-out-round-two   # those of the second round
     python -m bench.doctor.run --callback       # detect through fit(callbacks=[Doctor()]) instead
+    python -m bench.doctor.run --live           # repair inside fit with Doctor(repair=True)
 
 Prints, per finding code, precision and recall over the faulty cases; the false alarms
 (findings of severity warning or worse) on the healthy cases; the repair success rate
@@ -41,6 +42,8 @@ def _parse(argv):
     parser.add_argument("--no-overhead", action="store_true", help="skip the overhead measurement")
     parser.add_argument("--callback", action="store_true",
                         help="detect with fit(callbacks=[Doctor()]) at default sampling instead of diagnose()")
+    parser.add_argument("--live", action="store_true",
+                        help="repair inside fit with Doctor(repair=True), scored against the same fit without it")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes")
     parser.add_argument("--held-out", action="store_true",
                         help="run the held-out set-ups (written after the thresholds were frozen) instead")
@@ -63,8 +66,8 @@ def main(argv=None):
         wanted = args.cases.split(",")
         cases = [case for case in cases if any(part in case.name for part in wanted)]
     start = time.perf_counter()
-    mode = "callback" if args.callback else "diagnose"
-    jobs = [(case.name, not (args.no_repair or args.callback), mode) for case in cases]
+    mode = "live" if args.live else "callback" if args.callback else "diagnose"
+    jobs = [(case.name, not (args.no_repair or args.callback or args.live), mode) for case in cases]
     if args.jobs > 1:
         import multiprocessing
 

@@ -96,7 +96,7 @@ def render(summary, markdown=False):
                      f"{summary['never_worse']} of {summary['repaired_cases']}"
                      + (f" (worse: {', '.join(summary['worse'])})" if summary["worse"] else ""))
     if summary.get("healthy_checked"):
-        lines.append(f"healthy set-ups with a repair applied by diagnose(repair=True): "
+        lines.append(f"healthy set-ups with a repair applied: "
                      f"{len(summary['healthy_repaired'])} of {summary['healthy_checked']}"
                      + (f" ({', '.join(summary['healthy_repaired'])})" if summary["healthy_repaired"] else ""))
     if summary["unexpected"]:

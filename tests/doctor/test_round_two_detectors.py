@@ -119,3 +119,20 @@ def test_nonfinite_data_is_nan_inf_with_the_imputing_remedy():
     y_log[0] = -math.inf
     (finding,) = numerics.nonfinite_data(x, y_log, x, y)
     assert [remedy.action for remedy in finding.remedies] == ["drop_nonfinite_targets"]
+
+
+def _ratio_trace(first_norm, last_norm, epochs=4):
+    from gradwise.doctor.detectors import gradients
+
+    trace = new_trace(mlp(("tanh", "tanh")), epochs=epochs, optimizer=ADAM)
+    names = [info["name"] for info in trace.layers]
+    for _ in range(epochs):
+        add_epoch(trace, {"loss": 2.3}, samples={names[0]: {"grad_norm": first_norm},
+                                                 names[1]: {"grad_norm": first_norm / 2},
+                                                 names[-1]: {"grad_norm": last_norm}}, loss=2.3)
+    return gradients.detect_exploding(trace)
+
+
+def test_exploding_ratio_needs_large_gradients():
+    assert codes(_ratio_trace(8.0, 0.1)) == ["EXPLODING_GRADIENT"]  # ratio 80 at norms up to 8
+    assert _ratio_trace(0.8, 0.01) == []  # ratio 80 at norms below 1: a saddle, not an explosion
