@@ -36,9 +36,10 @@ class Case:
 def mlp(hidden, activation="relu", output_activation="softmax", loss="sparse_categorical_crossentropy",
         optimizer="adam", learning_rate=None, kernel_initializer="glorot_uniform", bias_initializer="zeros",
         output_initializer="glorot_uniform", dropout=0.0, l2=None, batch_norm=False, seed=0, **optimizer_args):
-    """A builder of a Dense stack: ``hidden`` units per layer, then the output layer."""
+    """A builder of a Dense stack: ``hidden`` units per layer, then the output layer
+    (``build(input_dim, output_units, seed_override)`` draws other initial weights)."""
 
-    def build(input_dim, output_units):
+    def build(input_dim, output_units, seed_override=None):
         layers = [gw.Input((input_dim,))]
         for units in hidden:
             layers.append(gw.Dense(units, activation=None if batch_norm else activation,
@@ -49,7 +50,7 @@ def mlp(hidden, activation="relu", output_activation="softmax", loss="sparse_cat
             if dropout:
                 layers.append(gw.Dropout(dropout))
         layers.append(gw.Dense(output_units, activation=output_activation, kernel_initializer=output_initializer))
-        model = gw.Sequential(layers, seed=seed)
+        model = gw.Sequential(layers, seed=seed if seed_override is None else seed_override)
         opt = optimizers.get(optimizer)
         opt = type(opt)(**({} if learning_rate is None else {"learning_rate": learning_rate}), **optimizer_args)
         model.compile(optimizer=opt, loss=loss, metrics=["accuracy"] if "crossentropy" in str(loss) else None)

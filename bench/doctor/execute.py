@@ -97,10 +97,10 @@ def _score(model, x_val, y_val):
             return {}
 
 
-def run_live(case, data, units):
+def run_live(case, data, units, seed=None):
     """``Doctor(repair=True)`` inside fit against the same fit without it: the live repair's outcome."""
     x_train, y_train, x_val, y_val = data
-    plain = case.build(x_train.shape[1], units)
+    plain = case.build(x_train.shape[1], units, seed)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         try:
@@ -108,7 +108,7 @@ def run_live(case, data, units):
                       validation_data=(x_val, y_val))
         except ValueError:
             pass
-    model = case.build(x_train.shape[1], units)
+    model = case.build(x_train.shape[1], units, seed)
     report = _fit_with_doctor(model, case, data, repair=True)
     before, after = _score(plain, x_val, y_val), _score(model, x_val, y_val)
     applied = [entry for entry in report.repairs if entry.get("applied")]
@@ -121,20 +121,21 @@ def run_live(case, data, units):
                     "before_score": before, "after_score": after}
 
 
-def run_case(name, repair=True, mode="diagnose"):
+def run_case(name, repair=True, mode="diagnose", seed=None):
     """A JSON-ready dict: the codes found, the root cause and, with `repair`, the repair outcome.
 
     `mode` 'diagnose' runs ``diagnose`` (every batch sampled); 'callback' runs ``fit`` with
     ``Doctor()`` at its default adaptive sampling (no repair); 'live' runs ``fit`` with
-    ``Doctor(repair=True)`` and scores it against the same fit without the doctor.
+    ``Doctor(repair=True)`` and scores it against the same fit without the doctor. `seed`
+    replaces the model's seed (other initial weights; the data split stays).
     """
     case = find_case(name)
     x_train, y_train, x_val, y_val, units = prepare(case)
-    model = case.build(x_train.shape[1], units)
+    model = case.build(x_train.shape[1], units, seed)
     start = time.perf_counter()
     live = None
     if mode == "live":
-        report, live = run_live(case, (x_train, y_train, x_val, y_val), units)
+        report, live = run_live(case, (x_train, y_train, x_val, y_val), units, seed)
         repair = False
     elif mode == "callback":
         repair = False

@@ -44,6 +44,7 @@ def _parse(argv):
                         help="detect with fit(callbacks=[Doctor()]) at default sampling instead of diagnose()")
     parser.add_argument("--live", action="store_true",
                         help="repair inside fit with Doctor(repair=True), scored against the same fit without it")
+    parser.add_argument("--seed", type=int, help="replace every model's seed (other initial weights)")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes")
     parser.add_argument("--held-out", action="store_true",
                         help="run the held-out set-ups (written after the thresholds were frozen) instead")
@@ -67,7 +68,7 @@ def main(argv=None):
         cases = [case for case in cases if any(part in case.name for part in wanted)]
     start = time.perf_counter()
     mode = "live" if args.live else "callback" if args.callback else "diagnose"
-    jobs = [(case.name, not (args.no_repair or args.callback or args.live), mode) for case in cases]
+    jobs = [(case.name, not (args.no_repair or args.callback or args.live), mode, args.seed) for case in cases]
     if args.jobs > 1:
         import multiprocessing
 
@@ -75,8 +76,8 @@ def main(argv=None):
             results = pool.starmap(run_case, jobs)
     else:
         results = []
-        for name, repair, how in jobs:
-            results.append(run_case(name, repair, how))
+        for name, repair, how, seed in jobs:
+            results.append(run_case(name, repair, how, seed))
             if args.verbose:
                 item = results[-1]
                 print(f"{item['name']:32s} expected={item['expected']} codes={item['codes']} "

@@ -136,3 +136,20 @@ def _ratio_trace(first_norm, last_norm, epochs=4):
 def test_exploding_ratio_needs_large_gradients():
     assert codes(_ratio_trace(8.0, 0.1)) == ["EXPLODING_GRADIENT"]  # ratio 80 at norms up to 8
     assert _ratio_trace(0.8, 0.01) == []  # ratio 80 at norms below 1: a saddle, not an explosion
+
+
+def _saturated(batch_size, per_epoch=(0.6, 0.1, 0.1, 0.1), samples=1):
+    from gradwise.doctor.detectors import activations
+
+    trace = new_trace(mlp(("tanh", "tanh")), epochs=len(per_epoch), steps=samples, optimizer=ADAM)
+    trace.setup["batch_size"] = batch_size
+    for fraction in per_epoch:
+        add_epoch(trace, {"loss": 1.0}, layers={"hidden_0": {"saturated_fraction": fraction}},
+                  samples={"hidden_0": {"saturated_fraction": fraction}})
+    return activations.detect_saturation(trace)
+
+
+def test_saturation_is_judged_on_enough_rows_for_the_batch_size():
+    assert codes(_saturated(32)) == ["SATURATION"]  # one batch of 32 rows at 0.6
+    assert _saturated(1, samples=1) == []  # one row at 0.6, pooled with the next epochs: 0.23
+    assert codes(_saturated(1, per_epoch=(0.6,) * 4, samples=8)) == ["SATURATION"]  # 32 rows at 0.6

@@ -19,6 +19,13 @@ SATURATION
     its |z| >= 5). Error from ``SATURATED_ERROR`` = 0.9. Output layers are left out: a
     confident classifier saturates its output on purpose (calibration: the healthy runs
     stay below 0.05 in hidden layers).
+
+    The epoch averages are judged against the batch size: an epoch's average counts only
+    once it rests on at least ``MIN_ROWS`` = 32 rows (sampled batches times the batch
+    size), and epochs with fewer are pooled with the following ones. With batches of one
+    sample and the callback's sparse sampling, an epoch's "average" was one row of 32 tanh
+    units, and a healthy momentum-SGD run on blobs reached 0.5 in one of them; 32 rows is
+    the default batch, the unit at which the rule was calibrated.
 """
 
 import math
@@ -35,6 +42,7 @@ DEAD_ERROR = 0.9
 MIN_DEAD_UNITS = 2
 SATURATED_FRACTION = 0.5
 SATURATED_ERROR = 0.9
+MIN_ROWS = 32
 
 
 def _early_update_ratio(trace):
@@ -88,7 +96,7 @@ def detect_saturation(trace):
     findings = []
     inputs = trace.setup.get("inputs") or {}
     for info in trace.hidden_layers(("sigmoid", "tanh")):
-        series = trace.epoch_layer_series(info["name"], "saturated_fraction")
+        series = _pooled_saturation(trace, info["name"])
         hot = np.flatnonzero(series >= SATURATED_FRACTION)
         if not hot.size:
             continue
@@ -115,7 +123,7 @@ def detect_saturation(trace):
         else:
             cause = "The pre-activations have grown large."
         evidence = {"saturated_fraction": float(series[epoch]), "peak_saturated_fraction": peak,
-                    "last_saturated_fraction": float(series[-1]), "threshold": SATURATED_FRACTION,
+                    "last_saturated_fraction": float(series[np.isfinite(series)][-1]), "threshold": SATURATED_FRACTION,
                     "kernel_scale_vs_glorot": scale}
         findings.append(Finding(
             "SATURATION", f"Saturated {info['activation']} units in '{info['name']}'",
@@ -125,6 +133,31 @@ def detect_saturation(trace):
             "through them. " + cause,
             evidence, fixes, epoch=epoch, layer=info["name"], step=step))
     return findings
+
+
+def _pooled_saturation(trace, name):
+    """Per epoch, the saturated fraction pooled until it rests on MIN_ROWS rows (NaN for epochs
+    folded into the next one; a last short pool keeps its value)."""
+    series = trace.epoch_layer_series(name, "saturated_fraction")
+    batch = trace.setup.get("batch_size")
+    if not batch:
+        return series
+    counts = np.zeros(series.size)
+    for sample in trace.samples:
+        if sample["epoch"] < series.size and sample["layers"].get(name, {}).get("saturated_fraction") is not None:
+            counts[sample["epoch"]] += 1
+    pooled, total, rows, first = np.full(series.size, np.nan), 0.0, 0.0, None
+    for epoch in range(series.size):
+        if not np.isfinite(series[epoch]) or not counts[epoch]:
+            continue
+        first = epoch if first is None else first
+        total += series[epoch] * counts[epoch]
+        rows += counts[epoch]
+        if rows * batch >= MIN_ROWS:
+            pooled[first], total, rows, first = total / rows, 0.0, 0.0, None
+    if first is not None:
+        pooled[first] = total / rows
+    return pooled
 
 
 def _fitting(info):
