@@ -54,7 +54,23 @@ def _as_dict(history):
         raise TypeError(f"plot.history: `history` must be a History or a dict of lists, got {type(history).__name__}.")
     if not logs or not any(len(values) for values in logs.values()):
         raise ValueError("plot.history: `history` is empty; train for at least one epoch first.")
-    return logs
+    return _per_class_split(logs)
+
+
+def _per_class_split(logs):
+    """Series of per-class values (F1Score(average=None)) as one series per class, 'f1_score[0]', ..."""
+    split = {}
+    for key, values in logs.items():
+        widths = {np.size(value) for value in values if np.ndim(value) == 1}
+        if len(widths) != 1:
+            split[key] = values
+            continue
+        width = widths.pop()
+        rows = [np.full(width, value, dtype=np.float64) if np.ndim(value) == 0 else np.asarray(value, dtype=np.float64)
+                for value in values]  # a scalar (a failed epoch's NaN) fills its row
+        for index in range(width):
+            split[f"{key}[{index}]"] = [row[index] for row in rows]
+    return split
 
 
 def _chosen_metrics(logs, metrics):

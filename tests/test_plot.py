@@ -1,5 +1,7 @@
 """gradwise.plot.history: the PNG is written and the figure holds the expected curves."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -96,3 +98,14 @@ def test_plotting_leaves_pyplot_alone():
 def test_bad_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
         plot.history(**kwargs)
+
+
+def test_per_class_metrics_get_one_panel_per_class():
+    history = {"loss": [1.0, 0.8, 0.7], "f1_score": [np.array([0.2, 0.5]), np.array([0.3, 0.6]), math.nan],
+               "val_f1_score": [np.array([0.1, 0.4]), np.array([0.2, 0.5]), math.nan]}
+    figure = plot.history(history, smoothing=0)
+    titles = [axes.get_title() for axes in figure.axes]
+    assert titles == ["loss", "f1_score[0]", "f1_score[1]"]
+    lines = {line.get_label(): line.get_ydata() for line in figure.axes[2].lines}
+    np.testing.assert_array_equal(lines["f1_score[1]"], [0.5, 0.6, math.nan])
+    np.testing.assert_array_equal(lines["val_f1_score[1]"], [0.4, 0.5, math.nan])

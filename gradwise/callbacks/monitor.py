@@ -86,7 +86,13 @@ class MonitorCallback(Callback):
         if not self._checked:
             check_monitor_key(type(self).__name__, self.monitor, logs)
             self._checked = True
-        return float(logs[self.monitor])
+        value = logs[self.monitor]
+        if getattr(value, "size", 1) != 1:
+            raise ValueError(
+                f"{type(self).__name__}: `monitor` {self.monitor!r} logs {value.size} values (one per class, as "
+                f"F1Score(average=None) does); monitor one number, e.g. compile with F1Score(average='macro')."
+            )
+        return float(value)
 
     def is_improvement(self, current, reference):
         """True when `current` beats `reference` by more than `min_delta`; NaN never improves."""

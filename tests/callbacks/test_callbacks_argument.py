@@ -93,3 +93,15 @@ def test_only_history_and_on_epoch_failed_observers_see_the_failed_epoch():
         warnings.simplefilter("ignore", NonFiniteLossWarning)
         model.fit(x, y, epochs=3, verbose=0, callbacks=Watcher())
     assert ends == [] and failures == [(0, ["accuracy", "learning_rate", "loss"])]
+
+
+def test_monitoring_a_per_class_metric_names_the_fix():
+    from gradwise.metrics import F1Score
+
+    x, y = tiny_data()
+    model = tiny_classifier(metrics=[F1Score()])
+    with pytest.raises(ValueError, match=r"EarlyStopping: `monitor` 'f1_score' logs 2 values \(one per class.*"
+                                         r"F1Score\(average='macro'\)"):
+        model.fit(x, y, epochs=2, verbose=0, callbacks=EarlyStopping(monitor="f1_score"))
+    model = tiny_classifier(metrics=[F1Score(average="macro")])
+    model.fit(x, y, epochs=2, verbose=0, callbacks=EarlyStopping(monitor="f1_score", mode="max"))
