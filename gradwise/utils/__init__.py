@@ -1,6 +1,7 @@
-"""Keras' ``keras.utils`` helpers: to_categorical, normalize, set_random_seed."""
+"""Keras' ``keras.utils`` helpers: to_categorical, normalize, set_random_seed, plot_model."""
 
 from .arrays import normalize, to_categorical
+from .model_plot import plot_model
 from .seeding import set_random_seed
 
-__all__ = ["to_categorical", "normalize", "set_random_seed"]
+__all__ = ["to_categorical", "normalize", "set_random_seed", "plot_model"]
