@@ -9,6 +9,13 @@ def _metric_entry(spec):
         return spec
     if isinstance(spec, metrics_module.Metric):
         return {"class_name": type(spec).__name__, "config": spec.get_config()}
+    if callable(spec):  # a plain function: gradwise saves no code, so it cannot rebuild it
+        name = getattr(spec, "__name__", repr(spec))
+        raise TypeError(
+            f"The metric function {name!r} cannot be saved: a model file holds no code. Make it a registered "
+            f"Metric (a gradwise.metrics.MeanMetric subclass whose values(y_true, y_pred) calls {name}, passed to "
+            "gradwise.metrics.register), or save the weights alone with model.save_weights."
+        )
     raise TypeError(f"metric {spec!r} of type {type(spec).__name__} cannot be saved.")
 
 

@@ -47,3 +47,25 @@ def test_fit_logs_function_and_class_metrics(rng):
     logs = model.evaluate(x, y, verbose=0, return_dict=True)
     probabilities = model.predict(x, verbose=0)
     assert logs["max_abs_error"] == pytest.approx(np.abs(y - probabilities).max(axis=-1).mean(), rel=1e-5)
+
+
+def test_saving_a_model_with_a_function_metric_says_what_to_do(tmp_path):
+    model = gw.Sequential([gw.Input((3,)), gw.Dense(1)])
+    model.compile(optimizer="adam", loss="mse", metrics=[max_abs_error])
+    with pytest.raises(TypeError, match=r"The metric function 'max_abs_error' cannot be saved: a model file holds no "
+                                        r"code\. Make it a registered Metric.*model.save_weights"):
+        model.save(tmp_path / "model.gw")
+
+    class MaxAbsError(metrics.MeanMetric):
+        name = "max_abs_error"
+
+        def values(self, y_true, y_pred):
+            return max_abs_error(y_true, y_pred)
+
+    metrics.register(MaxAbsError)
+    try:
+        model.compile(optimizer="adam", loss="mse", metrics=[MaxAbsError()])
+        model.save(tmp_path / "model.gw")
+        assert gw.load_model(tmp_path / "model.gw").metrics_names == ["loss", "max_abs_error"]
+    finally:
+        del metrics._REGISTRY["max_abs_error"]
