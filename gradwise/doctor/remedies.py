@@ -24,17 +24,30 @@ def _range_test(setup, optimizer):
     return None
 
 
-def lower_learning_rate(setup, factor=10.0):
-    """Down to the range test's suggestion when it is lower; else `factor` times lower."""
+def lower_learning_rate(setup, factor=10.0, below_suggestion=1.0):
+    """Down to the range test's suggestion (divided by `below_suggestion`) when it is lower;
+    else `factor` times lower."""
     optimizer = _optimizer(setup)
     old = optimizer["learning_rate"]
     suggested = _range_test(setup, optimizer)
-    if suggested is not None and suggested < old:
-        new, how = suggested, "to the range test's suggestion (gradwise.doctor.find_learning_rate)"
+    if suggested is not None and suggested / below_suggestion < old:
+        new = suggested / below_suggestion
+        how = ("to the range test's suggestion (gradwise.doctor.find_learning_rate)" if below_suggestion == 1 else
+               f"to {below_suggestion:g}x below the range test's suggestion")
     else:
         new, how = old / factor, f"{factor:g}x"
     return Remedy("lower_learning_rate", f"Lower the learning rate {how}.",
                   f"optimizer={optimizer['class']}(learning_rate={new:.3g})  # was {old:g}", {"learning_rate": new})
+
+
+def lower_learning_rate_further(setup):
+    """The next remedy when the range test's rate did not clear the finding: 10x below it, or
+    nothing without a range test."""
+    optimizer = _optimizer(setup)
+    suggested = _range_test(setup, optimizer)
+    if suggested is None or suggested / 10.0 >= optimizer["learning_rate"]:
+        return None
+    return lower_learning_rate(setup, below_suggestion=10.0)
 
 
 def raise_learning_rate(setup, factor=None):

@@ -14,6 +14,9 @@ LR_TOO_HIGH
     every batch is sampled, and 0.2 or more under the callback's sparser default sampling.
     AUTOTRAINER (ICSE'21) judges oscillation from accuracy alone, which fires on noisy
     small-batch training; requiring large steps as well removes those alarms.
+    Remedies: the range test's rate (``diagnose`` runs it), then one order of magnitude
+    below it (fastai's and Smith's advice brackets the good rate between the two), then
+    clipping, then a cut on plateau.
 
 LR_TOO_LOW
     The largest per-layer median update ratio is below ``LOW_UPDATE`` = 1e-4 and the
@@ -101,8 +104,9 @@ def detect_lr_too_high(trace):
         f"One step changed the weights of {layer} by {fmt(ratio)} of their norm (healthy training moves them by "
         "about 0.001), and " + "; ".join(symptoms) + ". Steps this large overshoot the minimum, so the loss "
         "jumps around or diverges instead of going down.",
-        evidence, [remedies.lower_learning_rate(trace.setup), remedies.clipnorm(trace.setup),
-                   remedies.reduce_lr_on_plateau()],
+        evidence, [fix for fix in (remedies.lower_learning_rate(trace.setup),
+                                    remedies.lower_learning_rate_further(trace.setup),
+                                    remedies.clipnorm(trace.setup), remedies.reduce_lr_on_plateau()) if fix],
         epoch=epoch, batch=None, layer=layer, step=step)]
 
 
