@@ -9,7 +9,7 @@ import copy
 
 import numpy as np
 
-from .. import callbacks as callbacks_module
+from .. import callbacks as callbacks_module, optimizers
 from ..saving.compile_settings import compile_section, settings_from_section
 
 
@@ -47,7 +47,7 @@ class Spec:
         if not getattr(model, "compiled", False):
             raise ValueError("diagnose: `model` must be compiled first: call model.compile(optimizer, loss, metrics).")
         weights = model.get_weights() if model.built else None
-        return cls(type(model), copy.deepcopy(model.get_config()), copy.deepcopy(compile_section(model)), weights)
+        return cls(type(model), copy.deepcopy(model.get_config()), copy.deepcopy(_compile_settings(model)), weights)
 
     def copy(self):
         """A deep copy with fresh initialization (a changed model starts from its initializers)."""
@@ -82,6 +82,22 @@ class Spec:
 
     def make_callbacks(self):
         return [getattr(callbacks_module, name)(**kwargs) for name, kwargs in self.callbacks]
+
+
+def _compile_settings(model):
+    """The compile section of `model`; metrics that cannot be rebuilt from a config (plain
+    functions) are left out of the copy: the doctor measures its own accuracy."""
+    try:
+        return compile_section(model)
+    except (TypeError, ValueError):
+        section = {"optimizer": optimizers.serialize(model.optimizer), "loss": model.loss.get_config(),
+                   "metrics": [spec for spec in model._metric_specs if isinstance(spec, str)]}
+        try:
+            settings_from_section(copy.deepcopy(section))
+        except (TypeError, ValueError, KeyError) as error:
+            raise ValueError(f"diagnose: the model's loss or optimizer cannot be copied for the probe ({error}); "
+                             "register custom losses and optimizers so gradwise can rebuild them.") from None
+        return section
 
 
 class Preparation:

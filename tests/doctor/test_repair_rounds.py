@@ -78,3 +78,19 @@ def test_non_finite_data_reach_the_doctor_and_are_imputed():
     assert report.root_cause.code == "NAN_INF" and report.root_cause.evidence["nonfinite_validation_x"] == 9
     assert report.repairs[0]["action"] == "impute" and "NAN_INF" not in report.after["codes"]
     assert report.repaired_model is not None and report.preparation.x_fill is not None
+
+
+def test_a_model_compiled_with_a_metric_function_can_be_diagnosed():
+    from gradwise.doctor import find_learning_rate
+
+    def hits(y_true, y_pred):
+        return (y_pred.argmax(axis=1) == y_true.reshape(-1)).astype("float64")
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 200)
+    x = rng.normal(size=(200, 4)) + 2.0 * np.eye(3, 4)[y]
+    model = gw.Sequential([gw.Input((4,)), gw.Dense(8, activation="relu"), gw.Dense(3, activation="softmax")], seed=0)
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy", hits])
+    assert diagnose(model, x, y, epochs=2).trace.epochs
+    assert find_learning_rate(model, x, y, steps=20).learning_rates.size
+    assert model._metric_specs[-1] is hits  # the user's model keeps its metrics
