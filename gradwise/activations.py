@@ -419,10 +419,29 @@ def get(identifier):
         config = dict(identifier)
         cls = _checks.lookup("activation", config.pop("name"), _REGISTRY)
         return cls(**config)
+    if callable(identifier) and not isinstance(identifier, type):
+        raise TypeError(_function_activation_message(identifier))
     raise TypeError(
         "`activation` must be None, a name such as 'relu', a gradwise ActivationFunction or an "
-        f"activation layer such as LeakyReLU(); got {identifier!r} of type {type(identifier).__name__}. "
-        "A plain Python function has no derivative for backpropagation."
+        f"activation layer such as LeakyReLU(); got {identifier!r} of type {type(identifier).__name__}."
+    )
+
+
+def _function_activation_message(function):
+    name = getattr(function, "__name__", type(function).__name__)
+    if name in _REGISTRY:  # tf.nn.relu, np.tanh, ...: gradwise has it, with its derivative
+        return (f"`activation` got the function {name!r}, a plain Python function with no derivative for "
+                f"backpropagation; gradwise has this one by name: activation={name!r}.")
+    return (
+        f"`activation` got the function {name!r}: a plain Python function has no derivative for backpropagation, "
+        "and gradwise derives none. Write an ActivationFunction subclass with `forward` and `backward`:\n\n"
+        "    class MyActivation(gradwise.activations.ActivationFunction):\n"
+        "        name = \"my_activation\"\n\n"
+        "        def forward(self, inputs):\n"
+        f"            return {name}(inputs)\n\n"
+        "        def backward(self, grad_outputs, inputs, outputs):\n"
+        "            return grad_outputs * ...  # times d forward / d inputs\n\n"
+        "check it with gradwise.testing.check_gradients(MyActivation()) and pass activation=MyActivation()."
     )
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .activations import ActivationFunction
 from .layers.base import Layer
 from .losses import Loss
 
@@ -58,8 +59,9 @@ def check_gradients(layer_or_loss, inputs=None, y_true=None, *, input_shape=None
 
     Parameters
     ----------
-    layer_or_loss : Layer or Loss
-        A loss is checked through ``gradient`` (``gradient_from_logits`` when
+    layer_or_loss : Layer, Loss or ActivationFunction
+        An activation function is checked inside an ``Activation`` layer (inputs of shape
+        (batch_size, 4) by default). A loss is checked through ``gradient`` (``gradient_from_logits`` when
         ``from_logits=True``) against its per-sample values. A layer is checked through
         ``backward``, with respect to its inputs and every param, for the scalar
         ``sum(outputs * upstream)`` with a random `upstream`; an unbuilt layer is built in
@@ -93,7 +95,7 @@ def check_gradients(layer_or_loss, inputs=None, y_true=None, *, input_shape=None
     GradientCheckError
         A relative error at or above `tolerance`, naming the gradient and the error.
     TypeError
-        Neither a Layer nor a Loss.
+        Not a Layer, a Loss or an ActivationFunction.
 
     Examples
     --------
@@ -102,20 +104,30 @@ def check_gradients(layer_or_loss, inputs=None, y_true=None, *, input_shape=None
     True
     """
     rng = np.random.default_rng(seed)
+    if isinstance(layer_or_loss, ActivationFunction):  # checked inside an Activation layer
+        from .layers import Activation
+
+        name = type(layer_or_loss).__name__
+        layer_or_loss = Activation(layer_or_loss)
+        if inputs is None and input_shape is None:
+            input_shape = (4,)
+    else:
+        name = type(layer_or_loss).__name__
     if isinstance(layer_or_loss, Loss):
         errors = _loss_errors(layer_or_loss, inputs, y_true, batch_size, rng, epsilon)
     elif isinstance(layer_or_loss, Layer):
         errors = _layer_errors(layer_or_loss, inputs, input_shape, batch_size, training, rng, epsilon)
     else:
         raise TypeError(
-            f"check_gradients: `layer_or_loss` must be a gradwise Layer or Loss, got {layer_or_loss!r} of type "
+            f"check_gradients: `layer_or_loss` must be a gradwise Layer, Loss or ActivationFunction, got "
+            f"{layer_or_loss!r} of type "
             f"{type(layer_or_loss).__name__}."
         )
     result = GradientCheck(errors, tolerance)
     if not result.passed:
         failing = ", ".join(f"{key}: {error:.2e}" for key, error in errors.items() if not error < tolerance)
         raise GradientCheckError(
-            f"check_gradients: {type(layer_or_loss).__name__}'s gradient disagrees with central differences "
+            f"check_gradients: {name}'s gradient disagrees with central differences "
             f"(relative error {failing}; tolerance {tolerance:g}). Check the derivative, or move the check "
             "away from kinks and clipping bounds; a NaN error means backward left gradient entries unwritten."
         )

@@ -146,7 +146,7 @@ def test_check_gradients_on_layers():
 
 
 def test_check_gradients_bad_input():
-    with pytest.raises(TypeError, match=r"`layer_or_loss` must be a gradwise Layer or Loss, got 3 of type int"):
+    with pytest.raises(TypeError, match=r"`layer_or_loss` must be a gradwise Layer, Loss or ActivationFunction, got 3 of type int"):
         check_gradients(3)
     with pytest.raises(ValueError, match=r"give `inputs` or `input_shape` for the unbuilt layer Dense"):
         check_gradients(Dense(2))
@@ -185,3 +185,43 @@ def test_check_gradients_on_a_user_layer():
     assert check_gradients(Scale(), input_shape=(4,)).passed
     with pytest.raises(GradientCheckError, match=r"scale: nan.*backward left gradient entries unwritten"):
         check_gradients(AddingScale(), input_shape=(4,))
+
+
+# ----- custom activations ------------------------------------------------------------------
+class Mish(gw.activations.ActivationFunction):
+    name = "mish"
+
+    def forward(self, inputs):
+        return inputs * np.tanh(np.logaddexp(0.0, inputs))
+
+    # mish(x) = x tanh(sp(x))  =>  d/dx = tanh(sp) + x (1 - tanh(sp)^2) sigmoid(x)
+    def backward(self, grad_outputs, inputs, outputs):
+        tanh_softplus = np.tanh(np.logaddexp(0.0, inputs))
+        sigmoid = 0.5 * (1.0 + np.tanh(0.5 * inputs))
+        return grad_outputs * (tanh_softplus + inputs * (1.0 - tanh_softplus**2) * sigmoid)
+
+
+class WrongMish(Mish):
+    def backward(self, grad_outputs, inputs, outputs):
+        return grad_outputs * np.tanh(np.logaddexp(0.0, inputs))  # drops the second term
+
+
+def test_custom_activation_is_checked_and_trains(rng):
+    assert check_gradients(Mish()).passed
+    with pytest.raises(GradientCheckError, match=r"WrongMish's gradient disagrees with central differences"):
+        check_gradients(WrongMish())
+    x, y = _regression(rng)
+    model = gw.Sequential([gw.Input((3,)), Dense(8, activation=Mish()), Dense(1)], seed=0)
+    model.compile(optimizer=gw.optimizers.Adam(0.05), loss="mse")
+    history = model.fit(x, y, epochs=20, batch_size=16, verbose=0)
+    assert history.history["loss"][-1] < 0.2 * history.history["loss"][0]
+
+
+def test_a_plain_function_as_activation_names_the_class_to_write():
+    def mish(x):
+        return x * np.tanh(np.log1p(np.exp(x)))
+
+    with pytest.raises(TypeError, match=r"(?s)`activation` got the function 'mish': .*class MyActivation\("
+                                        r"gradwise.activations.ActivationFunction\).*return mish\(inputs\).*"
+                                        r"check_gradients\(MyActivation\(\)\)"):
+        Dense(4, activation=mish)
