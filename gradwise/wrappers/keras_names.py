@@ -117,6 +117,13 @@ class KerasRegressor(_BuildFnWrapper, NeuralRegressor):
         As in NeuralRegressor.
     **sk_params
         Arguments of the build function, by their names (or prefixed ``model__``).
+
+    Notes
+    -----
+    ``score`` is R², scikit-learn's rule for regressors (as scikeras does), where the old
+    ``keras.wrappers.scikit_learn.KerasRegressor`` returned the negative loss: code that
+    reads ``cross_val_score`` results as an MSE must pass
+    ``scoring='neg_mean_squared_error'``.
     """
 
     def __init__(self, build_fn=None, *, epochs=1, batch_size=None, verbose=0, random_state=None, callbacks=None,
