@@ -24,7 +24,7 @@ import numbers
 
 import numpy as np
 
-from . import _checks, _special, backend
+from . import _checks, _special, backend, registry
 
 __all__ = [
     "ActivationFunction", "Linear", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "SELU", "GELU", "SiLU",
@@ -35,9 +35,18 @@ __all__ = [
 
 
 class ActivationFunction:
-    """Base class: an elementwise (or row-wise, for softmax) function and its derivative."""
+    """Base class: an elementwise (or row-wise, for softmax) function and its derivative.
+
+    A subclass registers itself (``gradwise.registry``) under its ``name`` and ``aliases``.
+    """
 
     name = "activation"
+    aliases = ()
+
+    def __init_subclass__(cls, register=True, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if register:
+            registry.register("activation", cls, cls.name, *cls.__dict__.get("aliases", ()))
 
     def __call__(self, inputs):
         inputs = np.asarray(inputs)
@@ -329,6 +338,7 @@ class SiLU(ActivationFunction):
     """x * sigmoid(x), also called swish."""
 
     name = "silu"
+    aliases = ("swish",)
 
     def forward(self, inputs):
         outputs = _sigmoid(inputs)
@@ -389,19 +399,13 @@ class Softmax(ActivationFunction):
         return grad_inputs
 
 
-_REGISTRY = {}
+_REGISTRY = registry.View("activation", lambda cls: cls.name)  # gradwise's own activations, by name
 
 
 def register(cls, *aliases):
-    """Make `cls` available under its name and each alias, for strings and configs."""
-    for alias in (cls.name, *aliases):
-        _REGISTRY[alias] = cls
-    return cls
-
-
-for _cls in (Linear, Sigmoid, Tanh, ReLU, LeakyReLU, ELU, SELU, GELU, Softplus, Softmax):
-    register(_cls)
-register(SiLU, "swish")
+    """Make `cls` available under its name and each alias, for strings and configs (subclassing
+    ActivationFunction already registers it under its name)."""
+    return registry.register("activation", cls, cls.name, *aliases)
 
 
 def get(identifier):
@@ -411,13 +415,13 @@ def get(identifier):
     if isinstance(identifier, ActivationFunction):
         return identifier
     if isinstance(identifier, str):
-        return _checks.lookup("activation", identifier, _REGISTRY)()
+        return registry.lookup("activation", identifier)()
     function = getattr(identifier, "function", None)
     if isinstance(function, ActivationFunction):
         return function
     if isinstance(identifier, dict) and "name" in identifier:
         config = dict(identifier)
-        cls = _checks.lookup("activation", config.pop("name"), _REGISTRY)
+        cls = registry.lookup("activation", config.pop("name"))
         return cls(**config)
     if callable(identifier) and not isinstance(identifier, type):
         raise TypeError(_function_activation_message(identifier))

@@ -10,10 +10,11 @@ Fans follow Keras: for a kernel of shape (..., inputs, outputs) the receptive fi
 import contextlib
 import contextvars
 import math
+import re
 
 import numpy as np
 
-from . import _checks, backend
+from . import _checks, backend, registry
 
 # Standard deviation of a unit normal truncated to [-2, 2]; dividing by it makes a
 # truncated normal keep the requested variance (as Keras' VarianceScaling does).
@@ -67,7 +68,15 @@ def _charge(shape):
 
 
 class Initializer:
-    """Base class. Subclasses implement ``_sample(shape, rng)`` returning float64."""
+    """Base class. Subclasses implement ``_sample(shape, rng)`` returning float64, and register
+    themselves (``gradwise.registry``) under their class name and its snake case
+    (``GlorotUniform`` and ``"glorot_uniform"``)."""
+
+    def __init_subclass__(cls, register=True, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if register:
+            snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", cls.__name__).lower()
+            registry.register("initializer", cls, cls.__name__, snake, *cls.__dict__.get("aliases", ()))
 
     def __init__(self, seed=None):
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
@@ -104,6 +113,8 @@ class Constant(Initializer):
 
 
 class Zeros(Constant):
+    aliases = ("zero",)  # Keras' short alias, still common in ported code
+
     def __init__(self):
         super().__init__(0.0)
 
@@ -112,6 +123,8 @@ class Zeros(Constant):
 
 
 class Ones(Constant):
+    aliases = ("one",)  # Keras' short alias, still common in ported code
+
     def __init__(self):
         super().__init__(1.0)
 
@@ -120,6 +133,8 @@ class Ones(Constant):
 
 
 class RandomNormal(Initializer):
+    aliases = ("normal",)  # Keras' short alias, still common in ported code
+
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
         super().__init__(seed)
         self.mean = float(mean)
@@ -133,6 +148,8 @@ class RandomNormal(Initializer):
 
 
 class RandomUniform(Initializer):
+    aliases = ("uniform",)  # Keras' short alias, still common in ported code
+
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
         super().__init__(seed)
         if not maxval >= minval:
@@ -233,28 +250,12 @@ class Orthogonal(Initializer):
         return {"gain": self.gain, "seed": self.seed}
 
 
-_REGISTRY = {
-    "zeros": Zeros, "ones": Ones, "constant": Constant,
-    "random_normal": RandomNormal, "random_uniform": RandomUniform, "truncated_normal": TruncatedNormal,
-    "variance_scaling": VarianceScaling,
-    "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal,
-    "he_uniform": HeUniform, "he_normal": HeNormal,
-    "lecun_uniform": LecunUniform, "lecun_normal": LecunNormal,
-    "orthogonal": Orthogonal,
-    # Keras' short aliases, still common in ported code (kernel_initializer='normal')
-    "normal": RandomNormal, "uniform": RandomUniform, "one": Ones, "zero": Zeros,
-}
-_CLASS_NAMES = {cls.__name__: cls for cls in _REGISTRY.values()}
-
-
 def get(identifier):
     """Resolve an initializer from a name, a serialized dict or an Initializer."""
     if isinstance(identifier, Initializer):
         return identifier
     if isinstance(identifier, str):
-        if identifier in _CLASS_NAMES:  # Keras also accepts class names: "HeNormal"
-            return _CLASS_NAMES[identifier]()
-        return _checks.lookup("initializer", identifier, _REGISTRY)()
+        return registry.lookup("initializer", identifier)()  # Keras also accepts class names: "HeNormal"
     if isinstance(identifier, dict) and "class_name" in identifier:
         return deserialize(identifier)
     raise TypeError(
@@ -268,7 +269,13 @@ def serialize(initializer):
 
 
 def deserialize(config):
-    name = config["class_name"]
-    if name not in _CLASS_NAMES:
-        raise ValueError(f"Unknown initializer {name!r}. Valid names: {', '.join(sorted(_CLASS_NAMES))}.")
-    return _CLASS_NAMES[name](**config.get("config", {}))
+    cls = registry.lookup("initializer", config["class_name"], names=_class_names())
+    return cls(**config.get("config", {}))
+
+
+_REGISTRY = registry.View(  # gradwise's own initializers, by snake-case name
+    "initializer", lambda cls: re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", cls.__name__).lower())
+
+
+def _class_names():
+    return {cls.__name__ for cls in registry.classes("initializer")}

@@ -29,7 +29,7 @@ import re
 
 import numpy as np
 
-from . import _checks
+from . import _checks, registry
 
 # Keras' backend.epsilon(): probabilities are clipped to [EPSILON, 1 - EPSILON].
 EPSILON = 1e-7
@@ -58,8 +58,9 @@ class Loss:
     shaped like `y_pred`, the derivative of each sample's value (after that averaging)
     with respect to that sample's predictions. `y_true` arrives as a float array shaped
     like `y_pred`. Reduction is Keras' ``sum_over_batch_size``. The name defaults to the
-    class name in snake case (``log_cosh``); ``gradwise.losses.register(LogCosh)`` makes
-    it resolvable by name and lets models compiled with it be saved and loaded.
+    class name in snake case (``log_cosh``); subclassing registers the loss under that
+    name (``gradwise.registry``), so it resolves by name and models compiled with it are
+    saved and loaded; ``register(LogCosh, "alias")`` adds aliases.
 
     Parameters
     ----------
@@ -71,11 +72,14 @@ class Loss:
 
     name = "loss"
     fused_activation = None
+    aliases = ()
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, register=True, **kwargs):
         super().__init_subclass__(**kwargs)
         if "name" not in cls.__dict__:  # a custom loss is named after its class: LogCosh -> log_cosh
             cls.name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", cls.__name__).lower()
+        if register:  # by its name (and aliases), so strings, configs and saved models find it
+            registry.register("loss", cls, cls.name, *cls.__dict__.get("aliases", ()))
 
     def __init__(self, from_logits=False, *, name=None, reduction="sum_over_batch_size"):
         owner = type(self).__name__
@@ -263,7 +267,7 @@ def _normalized_clipped(y_pred):
 
 
 # ----- regression -----------------------------------------------------------------------
-class _RegressionLoss(Loss):
+class _RegressionLoss(Loss, register=False):
     """Elementwise loss averaged over every non-batch axis; no logits form."""
 
     def __init__(self):
@@ -285,6 +289,8 @@ class MeanSquaredError(_RegressionLoss):
     0.5
     """
 
+    aliases = ("mse",)
+
     name = "mean_squared_error"
 
     def per_sample(self, y_true, y_pred):
@@ -299,6 +305,8 @@ class MeanSquaredError(_RegressionLoss):
 
 class MeanAbsoluteError(_RegressionLoss):
     """Mean of absolute errors per sample: mean(|y_pred - y_true|) over the last axes."""
+
+    aliases = ("mae",)
 
     name = "mean_absolute_error"
 
@@ -359,6 +367,8 @@ class BinaryCrossentropy(Loss):
     label_smoothing : float in [0, 1], default 0.0
         Targets become y (1 - label_smoothing) + 0.5 label_smoothing.
     """
+
+    aliases = ("log_loss",)
 
     name = "binary_crossentropy"
     fused_activation = "sigmoid"
@@ -596,21 +606,14 @@ class SparseCategoricalCrossentropy(Loss):
         return grad / self._positions(logits)
 
 
-_REGISTRY = {}
+_REGISTRY = registry.View("loss", lambda cls: cls.name)  # gradwise's own losses, by name
 
 
 def register(cls, *aliases):
-    for alias in (cls.name, *aliases):
-        _REGISTRY[alias] = cls
-    return cls
+    """Make `cls` resolvable under its name and `aliases` (subclassing Loss already registers it
+    under its name)."""
+    return registry.register("loss", cls, cls.name, *aliases)
 
-
-register(MeanSquaredError, "mse")
-register(MeanAbsoluteError, "mae")
-register(Huber)
-register(BinaryCrossentropy, "log_loss")
-register(CategoricalCrossentropy)
-register(SparseCategoricalCrossentropy)
 
 
 def get(identifier):
@@ -625,15 +628,15 @@ def get(identifier):
     if isinstance(identifier, Loss):
         return identifier
     if isinstance(identifier, str):
-        return _checks.lookup("loss", identifier, _REGISTRY)()
+        return registry.lookup("loss", identifier)()
     if isinstance(identifier, dict) and "name" in identifier:
         config = dict(identifier)
-        return _checks.lookup("loss", config.pop("name"), _REGISTRY)(**config)
+        return registry.lookup("loss", config.pop("name"))(**config)
     if isinstance(identifier, type) and issubclass(identifier, Loss):
         raise TypeError(f"`loss` must be a Loss instance, got the class {identifier.__name__}; write {identifier.__name__}().")
     known = next((name for function, name in _FUNCTION_NAMES.items() if function is identifier), None)
     if known is not None:
-        return _checks.lookup("loss", known, _REGISTRY)()
+        return registry.lookup("loss", known)()
     if callable(identifier):
         raise TypeError(_function_loss_message(identifier))
     raise TypeError(

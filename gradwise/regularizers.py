@@ -6,7 +6,7 @@ The strings 'l1', 'l2' and 'l1_l2' give 0.01 for each factor they name. (Keras 3
 
 import numpy as np
 
-from . import _checks
+from . import _checks, registry
 
 
 def _as_float_array(weights):
@@ -15,7 +15,13 @@ def _as_float_array(weights):
 
 
 class Regularizer:
-    """Base class: ``penalty = reg(weights)``, ``reg.gradient(weights)`` = d penalty / d weights."""
+    """Base class: ``penalty = reg(weights)``, ``reg.gradient(weights)`` = d penalty / d weights.
+    A subclass registers itself (``gradwise.registry``) under its lower-case class name."""
+
+    def __init_subclass__(cls, register=True, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if register:
+            registry.register("regularizer", cls, cls.__name__.lower())
 
     def __call__(self, weights):
         raise NotImplementedError
@@ -73,7 +79,6 @@ class L2(L1L2):
         return {"l2": self.l2}
 
 
-_CLASS_NAMES = {"L1": L1, "L2": L2, "L1L2": L1L2}
 _STRINGS = {"l1": lambda: L1(0.01), "l2": lambda: L2(0.01), "l1_l2": lambda: L1L2(0.01, 0.01)}
 
 
@@ -98,5 +103,5 @@ def serialize(regularizer):
 def deserialize(config):
     if config is None:
         return None
-    cls = _checks.lookup("regularizer", config["class_name"], {k.lower(): v for k, v in _CLASS_NAMES.items()})
+    cls = registry.lookup("regularizer", config["class_name"])
     return cls(**config.get("config", {}))

@@ -3,9 +3,20 @@ of what it changed (logged with the remedy's code), or None when it does not app
 
 import copy
 
-from .. import activations, initializers, regularizers
+from .. import activations, initializers, registry, regularizers
+from ..layers import Activation
 
-HIDDEN_CLASSES = ("Dense", "Conv1D", "Conv2D")
+
+def _role(entry, role):
+    """Whether the layer class of spec `entry` has `role` (has_kernel, normalizes, drops_out)."""
+    try:
+        return bool(getattr(registry.lookup("layer", entry["class_name"]), role))
+    except ValueError:
+        return False
+
+
+def _is_batch_norm(entry):  # normalizes from batch statistics, with a scale and a shift: not Rescaling
+    return _role(entry, "normalizes") and _role(entry, "params_from_batches")
 
 
 def _serialized_initializer(name):
@@ -14,17 +25,17 @@ def _serialized_initializer(name):
 
 def _hidden(spec):
     """Layer entries with a kernel, except the last one (the output layer)."""
-    entries = [entry for entry in spec.layers if entry["class_name"] in HIDDEN_CLASSES]
+    entries = [entry for entry in spec.layers if _role(entry, "has_kernel")]
     return entries[:-1]
 
 
 def _kernel_owner(spec, name):
     """The entry holding the kernel for layer `name` (an Activation layer's preceding Dense)."""
     index, entry = spec.layer(name)
-    while entry["class_name"] not in HIDDEN_CLASSES and index > 0:
+    while not _role(entry, "has_kernel") and index > 0:
         index -= 1
         entry = spec.layers[index]
-    return entry if entry["class_name"] in HIDDEN_CLASSES else None
+    return entry if _role(entry, "has_kernel") else None
 
 
 def _set_learning_rate(spec, remedy, trace):
@@ -49,7 +60,8 @@ def _switch_to_adam(spec, remedy, trace):
 
 
 def _set_activation(entry, activation):
-    if entry["class_name"] in ("ReLU", "LeakyReLU", "ELU", "Softmax"):
+    if _role(entry, "activates") and registry.lookup("layer", entry["class_name"]) is not Activation:
+        # a dedicated activation layer (ReLU, ELU, ...): its config is its function's arguments
         name = entry["config"]["name"]
         entry["class_name"] = "Activation"
         entry["config"] = {"name": name, "trainable": True}
@@ -89,7 +101,7 @@ def _batch_norm(spec, remedy, trace):
             continue
         index = spec.layers.index(owner)
         follower = spec.layers[index + 1] if index + 1 < len(spec.layers) else None
-        if follower is not None and follower["class_name"] == "BatchNormalization":
+        if follower is not None and _is_batch_norm(follower):
             continue
         activation = owner["config"].get("activation") or {"name": "linear"}
         owner["config"]["activation"] = activations.serialize(activations.get(None))
@@ -122,10 +134,10 @@ def _regularize(spec, remedy, trace):
     inserted = []
     for owner in _hidden(spec):
         index = spec.layers.index(owner)
-        while index + 1 < len(spec.layers) and spec.layers[index + 1]["class_name"] in ("BatchNormalization",
-                                                                                         "Activation"):
+        while index + 1 < len(spec.layers) and (_is_batch_norm(spec.layers[index + 1])
+                                                 or _role(spec.layers[index + 1], "activates")):
             index += 1
-        if index + 1 < len(spec.layers) and spec.layers[index + 1]["class_name"] == "Dropout":
+        if index + 1 < len(spec.layers) and _role(spec.layers[index + 1], "drops_out"):
             continue
         spec.layers.insert(index + 1, {"class_name": "Dropout", "config": {
             "name": f"{owner['config']['name']}_dropout", "rate": remedy.params["rate"]}})

@@ -17,6 +17,7 @@ Dense layer's kernel and bias after training, which computes exactly the same fu
 
 import numpy as np
 
+from ..layers import Dense
 from .edits import EDITS
 from .findings import severity_rank
 from .probe import improved, run_probe, worse
@@ -140,7 +141,7 @@ def _final_report(first, best, log, tried_any=False):
 def fold(model, preparation):
     """Fold input/target standardization into the first/last Dense layer, in place; returns the model."""
     layers = [layer for layer in model.layers if layer.params]
-    first_is_dense = bool(layers) and type(layers[0]).__name__ == "Dense" and model.layers[0] is layers[0]
+    first_is_dense = bool(layers) and isinstance(layers[0], Dense) and model.layers[0] is layers[0]
     if preparation.x_mean is not None and first_is_dense:
         dense = layers[0]
         kernel, mean, std = dense.params["kernel"], preparation.x_mean, preparation.x_std
@@ -150,7 +151,7 @@ def fold(model, preparation):
         if "bias" in dense.params:
             dense.params["bias"][...] = dense.params["bias"] - shift
         preparation.x_mean = preparation.x_std = None
-    if preparation.y_mean is not None and layers and type(layers[-1]).__name__ == "Dense" and getattr(
+    if preparation.y_mean is not None and layers and isinstance(layers[-1], Dense) and getattr(
             layers[-1].activation, "name", None) == "linear" and model.layers[-1] is layers[-1]:
         dense = layers[-1]
         # y = (x W + b) std + mean  =>  W' = W std, b' = b std + mean

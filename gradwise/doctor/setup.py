@@ -8,7 +8,6 @@ from .. import initializers
 
 SATURATING = ("sigmoid", "tanh")
 DYING = ("relu",)  # outputs exactly 0 over a half-line, so a unit can stop for good
-NORMALIZING_INPUT_LAYERS = ("BatchNormalization", "Rescaling")
 
 
 def _initializer_name(initializer):
@@ -38,6 +37,7 @@ def describe_layer(layer, index):
         "bias_initializer": _initializer_name(getattr(layer, "bias_initializer", None)),
         "regularizers": {key: reg.get_config() for key, reg in layer.regularizers.items()},
         "rate": getattr(layer, "rate", None),
+        "has_kernel": layer.has_kernel, "normalizes": layer.normalizes, "drops_out": layer.drops_out,
     }
     if kernel is not None:
         fan_in, fan_out = initializers.compute_fans(kernel.shape)
@@ -76,7 +76,7 @@ def describe_model(model, params=None):
         if info["activation"] is not None:
             output = info
             break
-        if info["params"] and info["class"] != "BatchNormalization":
+        if info["params"] and not info["normalizes"]:
             break
     if output is not None:
         output["is_output"] = True
@@ -93,7 +93,7 @@ def describe_model(model, params=None):
         "batch_size": params.get("batch_size"),
         "steps": params.get("steps"),
         "epochs": params.get("epochs"),
-        "input_normalized_in_model": bool(first is not None and type(first).__name__ in NORMALIZING_INPUT_LAYERS),
+        "input_normalized_in_model": bool(first is not None and first.normalizes),
         "depth": sum(1 for info in layers if info.get("fan_in")),
         "inputs": None, "labels": None, "baseline": None,
     }

@@ -1,6 +1,6 @@
 """Layers with Keras names, arguments and defaults."""
 
-from .. import _checks
+from .. import _checks, registry
 from .base import Layer
 from .dense import Dense
 from .input_layer import Input
@@ -24,20 +24,14 @@ __all__ += ["Activation", "ReLU", "LeakyReLU", "ELU", "Softmax"]
 __all__ += ["Conv1D", "Conv2D", "MaxPooling1D", "AveragePooling1D", "MaxPooling2D", "AveragePooling2D"]
 __all__ += ["GlobalAveragePooling1D", "GlobalMaxPooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling2D"]
 
-_REGISTRY = {"Input": Input, "Dense": Dense}
-_REGISTRY.update({"BatchNormalization": BatchNormalization, "Dropout": Dropout})
-_REGISTRY.update({"SpatialDropout1D": SpatialDropout1D, "SpatialDropout2D": SpatialDropout2D})
-_REGISTRY.update({"Rescaling": Rescaling, "Flatten": Flatten, "Reshape": Reshape})
-_REGISTRY.update({"Activation": Activation, "ReLU": ReLU, "LeakyReLU": LeakyReLU, "ELU": ELU, "Softmax": Softmax})
-_REGISTRY.update({cls.__name__: cls for cls in (Conv1D, Conv2D, MaxPooling1D, AveragePooling1D, MaxPooling2D,
-                                                AveragePooling2D, GlobalAveragePooling1D, GlobalMaxPooling1D,
-                                                GlobalAveragePooling2D, GlobalMaxPooling2D)})
+
+_REGISTRY = registry.View("layer", lambda cls: cls.__name__)  # gradwise's own layers, by class name
 
 
 def register(cls):
-    """Make a layer class known to deserialize (and so to saved models)."""
-    _REGISTRY[cls.__name__] = cls
-    return cls
+    """Make a layer class known to deserialize (and so to saved models). Subclassing Layer
+    already registers a class; this decorator stays for code written for it."""
+    return registry.register("layer", cls)
 
 
 def serialize(layer):
@@ -47,7 +41,5 @@ def serialize(layer):
 def deserialize(config):
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"A layer config must be a dict with 'class_name' and 'config', got {config!r}.")
-    name = config["class_name"]
-    if name not in _REGISTRY:
-        raise ValueError(f"Unknown layer class {name!r}. Valid names: {', '.join(sorted(_REGISTRY))}.")
-    return _REGISTRY[name].from_config(dict(config.get("config", {})))
+    cls = registry.lookup("layer", config["class_name"])
+    return cls.from_config(dict(config.get("config", {})))

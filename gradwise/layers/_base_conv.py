@@ -12,7 +12,7 @@ from ._kernel_options import kernel_options_config, set_kernel_options
 from .base import ActivatedLayer
 
 
-class BaseConv(ActivatedLayer):
+class BaseConv(ActivatedLayer, register=False):
     """Convolution (strictly: cross-correlation, as in Keras) followed by an activation.
 
     Subclasses set ``rank`` (1 or 2) and ``_axis_names`` (for messages).
@@ -20,6 +20,7 @@ class BaseConv(ActivatedLayer):
 
     rank = None
     _axis_names = ()
+    has_kernel = True
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
                  activation=None, use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",

@@ -21,7 +21,7 @@ from . import _im2col, _pool_tiles
 from .base import Layer
 
 
-class BasePooling(Layer):
+class BasePooling(Layer, register=False):
     """Pooling with `pool_size`, `strides` (default: `pool_size`) and `padding`.
 
     Subclasses set ``rank`` (1 or 2), ``mode`` ('max' or 'average') and ``_axis_names``.

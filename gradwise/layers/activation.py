@@ -30,6 +30,8 @@ class Activation(ActivatedLayer):
     <Activation name='activation'>
     """
 
+    activates = True
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
@@ -68,7 +70,7 @@ def _non_negative(owner, name, value, allow_none=False):
     return float(value)
 
 
-class _FunctionLayer(Activation):
+class _FunctionLayer(Activation, register=False):
     """An Activation whose config is its function's arguments rather than the function."""
 
     def __init__(self, function_config, **kwargs):

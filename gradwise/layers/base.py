@@ -31,7 +31,7 @@ import re
 
 import numpy as np
 
-from .. import _checks
+from .. import _checks, registry
 
 _name_counts = {}
 
@@ -48,7 +48,8 @@ def unique_name(base):
 
 
 class Layer:
-    """Base class of all layers.
+    """Base class of all layers. A subclass registers itself by its class name (saved models
+    and ``deserialize`` find it); an abstract one says ``class Base(Layer, register=False)``.
 
     Parameters
     ----------
@@ -61,6 +62,18 @@ class Layer:
     input_dim : int, optional
         Shorthand for ``input_shape=(input_dim,)``.
     """
+
+    # Roles, read by the doctor (and anyone else) instead of class names.
+    has_kernel = False  # an affine map with a kernel (Dense, Conv): hidden units, fans, initializers
+    normalizes = False  # rescales its inputs to a standard range (BatchNormalization, Rescaling)
+    drops_out = False  # zeroes random units while training (Dropout and its kin)
+    activates = False  # applies an activation function and nothing else (Activation, ReLU, ...)
+    params_from_batches = False  # its outputs depend on batch statistics in training (BatchNormalization)
+
+    def __init_subclass__(cls, register=True, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if register:
+            registry.register("layer", cls)
 
     def __init__(self, name=None, trainable=True, input_shape=None, input_dim=None, **kwargs):
         owner = type(self).__name__
@@ -204,7 +217,7 @@ class Layer:
         return f"<{type(self).__name__} name={self.name!r}>"
 
 
-class ActivatedLayer(Layer):
+class ActivatedLayer(Layer, register=False):
     """A layer whose outputs are ``activation(preactivation)``.
 
     Its cache is the triple ``(inner, preactivation, outputs)``, `inner` being what the

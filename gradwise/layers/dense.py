@@ -25,6 +25,8 @@ class Dense(ActivatedLayer):
     <Dense name='dense'>
     """
 
+    has_kernel = True
+
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, **kwargs):

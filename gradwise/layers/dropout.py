@@ -36,6 +36,8 @@ class Dropout(Layer):
     <Dropout name='dropout'>
     """
 
+    drops_out = True
+
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         owner = type(self).__name__

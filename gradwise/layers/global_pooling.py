@@ -11,7 +11,7 @@ from . import _im2col
 from .base import Layer
 
 
-class BaseGlobalPooling(Layer):
+class BaseGlobalPooling(Layer, register=False):
     """Reduce every spatial axis. Subclasses set ``rank``, ``mode`` and ``_axis_names``."""
 
     rank = None

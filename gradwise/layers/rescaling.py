@@ -27,6 +27,8 @@ class Rescaling(Layer):
     <Rescaling name='rescaling'>
     """
 
+    normalizes = True
+
     def __init__(self, scale, offset=0.0, **kwargs):
         super().__init__(**kwargs)
         self.scale = _finite_number("scale", scale)

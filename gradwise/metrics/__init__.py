@@ -15,7 +15,7 @@ Keras silently keeps 0.5). A plain function ``f(y_true, y_pred)`` is a metric to
 becomes a `MeanMetricWrapper`. Metrics need no gradient.
 """
 
-from .. import _checks
+from .. import registry
 from .accuracy import (BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, SparseTopKCategoricalAccuracy,
                        TopKCategoricalAccuracy)
 from .base import MeanMetric, MeanMetricWrapper, Metric
@@ -25,24 +25,13 @@ from .fscore import F1Score, FBetaScore
 from .iou import MeanIoU
 from .regression import MeanAbsoluteError, MeanSquaredError, R2Score
 
-_REGISTRY = {}
+_REGISTRY = registry.View("metric", lambda cls: cls.name)  # gradwise's own metrics, by name
 
 
 def register(cls, *aliases):
-    """Make `cls` resolvable by its ``name`` and `aliases` (and loadable from a saved model)."""
-    for alias in (cls.name, *aliases):
-        _REGISTRY[alias] = cls
-    return cls
-
-
-for _cls, _aliases in [
-    (BinaryAccuracy, ()), (CategoricalAccuracy, ()), (SparseCategoricalAccuracy, ()),
-    (TopKCategoricalAccuracy, ()), (SparseTopKCategoricalAccuracy, ()),
-    (MeanSquaredError, ("mse",)), (MeanAbsoluteError, ("mae",)), (R2Score, ()),
-    (Precision, ()), (Recall, ()), (F1Score, ()), (FBetaScore, ()),
-    (AUC, ()), (PrecisionAtRecall, ()), (MeanIoU, ()),
-]:
-    register(_cls, *_aliases)
+    """Make `cls` resolvable by its ``name`` and `aliases` (and loadable from a saved model);
+    subclassing Metric already registers it under its name and class name."""
+    return registry.register("metric", cls, cls.name, cls.__name__, *aliases)
 
 
 def _as_loss(loss):
@@ -73,7 +62,7 @@ def resolve_accuracy(name, loss, output_shape):
 
 
 def _from_name(identifier, loss):
-    cls = _checks.lookup("metric", identifier, {**_REGISTRY, "accuracy": None, "acc": None})
+    cls = registry.lookup("metric", identifier)
     try:
         metric = cls()
     except TypeError:

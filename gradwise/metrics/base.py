@@ -2,9 +2,20 @@
 
 import numpy as np
 
+from .. import registry
+
 
 class Metric:
+    """Base class. A subclass registers itself (``gradwise.registry``) under its ``name``, its
+    class name and its ``aliases``; an abstract one says ``register=False``."""
+
     name = "metric"
+    aliases = ()
+
+    def __init_subclass__(cls, register=True, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if register:
+            registry.register("metric", cls, cls.name, cls.__name__, *cls.__dict__.get("aliases", ()))
 
     def __init__(self, name=None):
         if name is not None:
@@ -24,7 +35,7 @@ class Metric:
         return {"name": self.name}
 
 
-class MeanMetric(Metric):
+class MeanMetric(Metric, register=False):
     """A (weighted) mean of per-sample values: subclasses define ``values(y_true, y_pred)``."""
 
     def reset_state(self):
@@ -48,7 +59,7 @@ class MeanMetric(Metric):
         return self._total / self._count if self._count else 0.0
 
 
-class MeanMetricWrapper(MeanMetric):
+class MeanMetricWrapper(MeanMetric, register=False):
     """A plain function ``fn(y_true, y_pred)`` as a metric: the weighted mean of its values.
 
     What Keras does with ``compile(metrics=[fn])``. `fn` returns one value per sample,

@@ -5,7 +5,7 @@ import numpy as np
 from .base import Metric, binary_arrays
 
 
-class _ConfusionMetric(Metric):
+class _ConfusionMetric(Metric, register=False):
     """Weighted true/false positive and false negative counts at one threshold."""
 
     def __init__(self, thresholds=None, name=None):

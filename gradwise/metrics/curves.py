@@ -14,7 +14,7 @@ from .. import _checks
 from .base import Metric, binary_arrays, one_hot_like
 
 
-class _RankingMetric(Metric):
+class _RankingMetric(Metric, register=False):
     """Keeps the epoch's (positive?, score, weight) triples; `class_id` selects one column."""
 
     class_id = None

@@ -11,6 +11,7 @@ from .base import MeanMetric, Metric, aligned, sample_weights
 
 class MeanSquaredError(MeanMetric):
     name = "mean_squared_error"
+    aliases = ("mse",)
 
     def values(self, y_true, y_pred):
         y_pred = np.asarray(y_pred)
@@ -20,6 +21,7 @@ class MeanSquaredError(MeanMetric):
 
 class MeanAbsoluteError(MeanMetric):
     name = "mean_absolute_error"
+    aliases = ("mae",)
 
     def values(self, y_true, y_pred):
         y_pred = np.asarray(y_pred)

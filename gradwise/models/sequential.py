@@ -11,13 +11,13 @@ import numpy as np
 from .. import backend
 from ..layers.base import Layer
 from ..layers.input_layer import Input
+from ..saving import load_weights, save_model, save_weights
+from .base import BaseModel
 from .graph import Graph
-from .ownership import OwnershipMixin
 from .summary import summary_table
-from .training import TrainingMixin
 
 
-class Sequential(TrainingMixin, OwnershipMixin):
+class Sequential(BaseModel):
     """A stack of layers applied one after another.
 
     Parameters
@@ -167,20 +167,14 @@ class Sequential(TrainingMixin, OwnershipMixin):
     def save(self, filepath, overwrite=True):
         """Save the whole model (architecture, compile settings, weights, optimizer and random
         states) to one file, atomically; reload it with ``gradwise.models.load_model``."""
-        from ..saving import save_model
-
         save_model(self, filepath, overwrite=overwrite)
 
     def save_weights(self, filepath, overwrite=True):
         """Save every layer's weights (params and state) to one file, atomically."""
-        from ..saving import save_weights
-
         save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath):
         """Load weights written by ``save_weights`` or ``save``; layers are matched by position."""
-        from ..saving import load_weights
-
         load_weights(self, filepath)
 
     # ----- config -----------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Optimizers, with Keras names and defaults; ``get('adam')`` gives Keras' defaults."""
 
-from .. import _checks
+from .. import registry
 from . import schedules
 from .adadelta import Adadelta
 from .adagrad import Adagrad
@@ -17,10 +17,8 @@ __all__ = [
     "get", "serialize", "deserialize", "schedules",
 ]
 
-_REGISTRY = {
-    "sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad,
-    "adadelta": Adadelta, "nadam": Nadam, "adamax": Adamax,
-}
+
+_REGISTRY = registry.View("optimizer", lambda cls: cls.__name__.lower())  # gradwise's own optimizers
 
 
 def get(identifier):
@@ -36,7 +34,7 @@ def get(identifier):
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, str):
-        return _checks.lookup("optimizer", identifier, _REGISTRY)()
+        return registry.lookup("optimizer", identifier)()
     if isinstance(identifier, dict) and "class_name" in identifier:
         return deserialize(identifier)
     raise TypeError(
@@ -52,5 +50,5 @@ def serialize(optimizer):
 
 def deserialize(config):
     """Rebuild an optimizer from what `serialize` returned."""
-    cls = _checks.lookup("optimizer", config["class_name"], _REGISTRY)
+    cls = registry.lookup("optimizer", config["class_name"])
     return cls.from_config(config.get("config", {}))

@@ -26,7 +26,7 @@ import threading
 
 import numpy as np
 
-from .. import _checks
+from .. import _checks, registry
 from .. import _parallel
 from ..parameters import ParameterSet
 
@@ -55,7 +55,14 @@ class Optimizer:
     clipvalue : float, optional
         Clip each gradient element to [-clipvalue, clipvalue]. As in Keras 3, ignored when
         `clipnorm` or `global_clipnorm` is set.
+
+    A subclass registers itself (``gradwise.registry``) under its lower-case class name.
     """
+
+    def __init_subclass__(cls, register=True, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if register:
+            registry.register("optimizer", cls, cls.__name__.lower())
 
     def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, name=None):

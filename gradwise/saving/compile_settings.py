@@ -1,6 +1,6 @@
 """The compile settings of a model as JSON: optimizer, loss and metrics."""
 
-from .. import losses, metrics as metrics_module, optimizers
+from .. import losses, metrics as metrics_module, optimizers, registry
 from .errors import ModelFileError
 
 
@@ -22,10 +22,8 @@ def _metric_entry(spec):
 def _metric_from_entry(entry):
     if isinstance(entry, str):
         return entry
-    classes = {cls.__name__: cls for cls in metrics_module._REGISTRY.values()}
-    cls = classes.get(entry.get("class_name"))
-    if cls is None:
-        raise ValueError(f"unknown metric class {entry.get('class_name')!r}; valid: {', '.join(sorted(classes))}")
+    class_names = {cls.__name__ for cls in registry.classes("metric")}
+    cls = registry.lookup("metric", entry.get("class_name"), names=class_names)
     return cls(**entry.get("config", {}))
 
 

@@ -10,6 +10,7 @@ exactly, bit for bit, as the saved one would have.
 
 import io
 
+from .. import registry
 from ..initializers import AllocationLimitError, allocation_limit
 from . import payload
 from .atomic import atomic_write, check_writable
@@ -18,21 +19,21 @@ from .errors import ModelFileError
 from .format import read_archive, write_archive
 
 
-def _model_classes():
-    from ..models.sequential import Sequential
-
-    return {"Sequential": Sequential}
+def _model_class(class_name):
+    """The registered model class `class_name` (models register themselves: see gradwise.registry)."""
+    try:
+        return registry.lookup("model", class_name)
+    except ValueError:
+        return None
 
 
 def _check_layers_registered(model):
-    from ..layers import _REGISTRY
-
     for layer in model.layers:
-        name = type(layer).__name__
-        if _REGISTRY.get(name) is not type(layer):
+        if not registry.is_registered("layer", type(layer)):
+            name = type(layer).__name__
             raise ValueError(
-                f"Cannot save layer '{layer.name}': its class {name} is not registered, so it could not be "
-                "rebuilt when loading. Decorate the class with @gradwise.layers.register."
+                f"Cannot save layer '{layer.name}': the class registered as {name} is another one, so it could "
+                "not be rebuilt when loading. Give the class a unique name (layers register by class name)."
             )
 
 
@@ -118,7 +119,7 @@ def _model_from_archive(label, meta, arrays):
 
 def _rebuild(label, meta, arrays):
     class_name = meta.get("class_name")
-    cls = _model_classes().get(class_name) if isinstance(class_name, str) else None
+    cls = _model_class(class_name) if isinstance(class_name, str) else None
     if cls is None:
         raise ModelFileError(label, f"unknown model class {class_name!r}.")
     try:

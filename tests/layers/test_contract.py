@@ -1,4 +1,7 @@
-"""The Layer contract, checked for every core layer (as keras' run_layer_test)."""
+"""The Layer contract, checked for every registered gradwise layer (as keras' run_layer_test).
+
+Every layer class gradwise registers must appear in CASES: a new layer without a case
+fails test_every_registered_layer_has_a_case."""
 
 import json
 
@@ -7,12 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gradwise import layers
+from gradwise import layers, registry
 
 from .gradient_check import check_layer_gradients
 
 # id -> (factory, per-sample input shape)
 CASES = {
+    "input": (lambda: layers.Input((4,)), (4,)),
     "dense": (lambda: layers.Dense(3, bias_initializer="random_normal"), (4,)),
     "dense_tanh_no_bias": (lambda: layers.Dense(2, activation="tanh", use_bias=False, kernel_regularizer="l2"), (3,)),
     "activation": (lambda: layers.Activation("tanh"), (2, 3)),
@@ -53,6 +57,13 @@ CASES.update({
     "global_max_pooling1d": (lambda: layers.GlobalMaxPooling1D(), (5, 2)),
 })
 IDS = sorted(CASES)
+
+
+def test_every_registered_layer_has_a_case():
+    registered = {cls for cls in registry.classes("layer") if cls.__module__.startswith("gradwise.")}
+    covered = {type(factory()) for factory, _ in CASES.values()}
+    missing = sorted(cls.__name__ for cls in registered - covered)
+    assert not missing, f"registered layers without a contract case: {missing}; add them to CASES"
 
 
 def make(case, dtype=np.float64, seed=0):

@@ -41,7 +41,7 @@ def _predict_in_threads(model, x, batch_size):
     return [result for per_thread in results for result in per_thread]
 
 
-@pytest.mark.parametrize("case", IDS)
+@pytest.mark.parametrize("case", [case for case in IDS if case != "input"])  # Input only declares a shape
 def test_threads_predict_what_one_thread_predicts(case, rng):
     factory, input_shape = CASES[case]
     model = gw.Sequential([Input(input_shape), factory()], seed=0, dtype="float32")

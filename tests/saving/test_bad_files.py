@@ -87,7 +87,7 @@ def test_a_newer_format_version_asks_to_upgrade(tmp_path):
     ({"format_version": "one"}, "format version 'one' is not valid"),
     ({"kind": "model", "class_name": "Functional", "config": {}}, "unknown model class 'Functional'"),
     ({"kind": "model", "class_name": "Sequential", "config": {"layers": [{"class_name": "Nope"}]}, "built": False},
-     "architecture cannot be rebuilt .*Unknown layer class 'Nope'"),
+     "architecture cannot be rebuilt .*Unknown layer 'Nope'"),
     ({"kind": "model", "class_name": "Sequential", "config": {"layers": []}, "built": False, "weights": "x"},
      "weights list is malformed"),
 ])

@@ -140,14 +140,34 @@ def test_save_with_overwrite_false_keeps_the_existing_file(tmp_path):
     assert path.read_bytes() == b"precious"
 
 
-def test_unregistered_layer_class_is_refused_before_the_file_is_touched(tmp_path):
-    class Doubler(layers.Layer):
+def test_a_layer_class_shadowed_by_another_of_its_name_is_refused_before_the_file_is_touched(tmp_path):
+    class Doubler(layers.Layer):  # registers itself by subclassing Layer ...
         def forward(self, inputs, training=False):
-            return 2 * inputs
+            return 2 * inputs, None
+
+    model = Sequential([Input((2,)), Doubler()])
+
+    class Doubler(layers.Layer):  # noqa: F811 - ... until another class takes its name
+        pass
 
     path = tmp_path / "model.gw"
     path.write_bytes(b"precious")
-    model = Sequential([Input((2,)), Doubler()])
-    with pytest.raises(ValueError, match=r"Doubler is not registered.*gradwise\.layers\.register"):
+    with pytest.raises(ValueError, match=r"the class registered as Doubler is another one.*unique name"):
         model.save(path)
     assert path.read_bytes() == b"precious"
+
+
+def test_a_layer_subclass_saves_and_loads_by_registering_itself(tmp_path):
+    class Tripler(layers.Layer):
+        def forward(self, inputs, training=False):
+            return 3 * inputs, None
+
+        # y = 3x  =>  dx = 3 dy
+        def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
+            return 3 * grad_outputs if input_grad else None
+
+    model = Sequential([Input((2,)), Tripler(name="triple")])
+    model.save(tmp_path / "model.gw")
+    loaded = load_model(tmp_path / "model.gw")
+    assert type(loaded.layers[0]) is Tripler
+    np.testing.assert_array_equal(loaded.predict(np.ones((1, 2)), verbose=0), [[3.0, 3.0]])

@@ -168,7 +168,7 @@ def _capacity_limits(trace):
                   if heavy_penalty else "")
         reasons.append(" and ".join(item for item in (strong, share) if item))
         fixes.append(remedies.weaken_regularization([info for info in trace.layers if info["regularizers"]]))
-    heavy = [info for info in trace.layers if info["class"] == "Dropout" and (info.get("rate") or 0) >= 0.5]
+    heavy = [info for info in trace.layers if info.get("drops_out") and (info.get("rate") or 0) >= 0.5]
     if heavy:
         reasons.append(f"Dropout({heavy[0]['rate']:g}) drops half the units or more")
     return reasons, fixes

@@ -1,0 +1,95 @@
+"""One registry for every kind of pluggable class: layers, models, optimizers, losses,
+metrics, initializers, regularizers and activations.
+
+A class registers itself by subclassing its kind's base class (each base calls
+``register`` from ``__init_subclass__``), under its class name and the names its kind
+gives it (an activation's ``name``, a loss's snake-case name, aliases such as "mse").
+An abstract base says ``register=False`` in its class statement. Names are looked up
+without regard to case; an unknown name raises the same ValueError for every kind:
+``Unknown optimizer 'adamm'. Valid names: adadelta, adagrad, adam, ...``.
+
+Saving writes class names and loading resolves them here, so ``gradwise.saving``
+imports no model or layer module.
+"""
+
+from collections.abc import Mapping
+
+KINDS = ("layer", "model", "optimizer", "loss", "metric", "initializer", "regularizer", "activation")
+
+_tables = {kind: {} for kind in KINDS}  # kind -> {lower-case name: (class, {names as written})}
+
+
+def _table(kind):
+    if kind not in _tables:
+        raise ValueError(f"Unknown registry kind {kind!r}. Valid names: {', '.join(KINDS)}.")
+    return _tables[kind]
+
+
+def register(kind, cls, *names):
+    """Make `cls` resolvable as a `kind` under each of `names` (default: its class name).
+    A later class registered under a name replaces the earlier one (a redefined class)."""
+    table = _table(kind)
+    for name in names or (cls.__name__,):
+        entry = table.get(name.lower())
+        spellings = entry[1] if entry is not None and entry[0] is cls else set()
+        table[name.lower()] = (cls, spellings | {name})
+    return cls
+
+
+def lookup(kind, identifier, names=None):
+    """The class registered as `kind` under `identifier` (any case).
+
+    `names`: restrict the valid names (and those the error lists) to these, e.g. the
+    snake-case names an activation is given by, not its class name.
+
+    Raises
+    ------
+    ValueError
+        ``Unknown <kind> <identifier>. Valid names: ...`` listing the valid names.
+    """
+    table = _table(kind)
+    entry = table.get(identifier.lower()) if isinstance(identifier, str) else None
+    if entry is None or (names is not None and not entry[1] & set(names)):
+        valid = sorted(names if names is not None else {name for _, written in table.values() for name in written})
+        raise ValueError(f"Unknown {kind} {identifier!r}. Valid names: {', '.join(valid)}.")
+    return entry[0]
+
+
+def names(kind, of=None):
+    """The names registered for `kind` (only those of class `of`, if given), as written."""
+    return sorted(name for cls, written in _table(kind).values() if of is None or cls is of for name in written)
+
+
+def classes(kind):
+    """Each class registered for `kind`, once, in the order of registration."""
+    seen = {}
+    for cls, _ in _table(kind).values():
+        seen.setdefault(id(cls), cls)
+    return list(seen.values())
+
+
+def is_registered(kind, cls):
+    """True when `cls` is what its class name resolves to (so a saved config rebuilds it)."""
+    entry = _table(kind).get(cls.__name__.lower())
+    return entry is not None and entry[0] is cls
+
+
+class View(Mapping):
+    """A live read-only ``{name: class}`` view of gradwise's own classes of one kind, each
+    under the name `spelling(cls)` gives (for the modules' ``_REGISTRY`` and for tests that
+    iterate every built-in class)."""
+
+    def __init__(self, kind, spelling):
+        self._kind, self._spelling = kind, spelling
+
+    def _items(self):
+        return {self._spelling(cls): cls for cls in classes(self._kind) if cls.__module__.startswith("gradwise.")}
+
+    def __getitem__(self, name):
+        return self._items()[name]
+
+    def __iter__(self):
+        return iter(self._items())
+
+    def __len__(self):
+        return len(self._items())
