@@ -224,7 +224,6 @@ class Recorder:
         if self.sample_every == "auto" and self._interval_ema:
             self._every = int(min(max(math.ceil(self._cost_ema / (0.5 * self.overhead_budget * self._interval_ema)),
                                       1), self._steps))
-            self._countdown = self._every
         self._last_sample, self._pending_cost = (step, now), 0.0
 
     # ----- epochs -------------------------------------------------------------------------------
