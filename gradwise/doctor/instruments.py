@@ -179,7 +179,9 @@ class Recorder:
         """This batch's activations and accuracy, its gradients and its update."""
         start = time.perf_counter()
         self._countdown = self._every
-        if self.sample_every == "auto" and step > 0 and not self._within_budget(start):
+        # over budget, a sample waits; but never for more than an epoch (the promise above)
+        overdue = self._last_sample is None or step - self._last_sample[0] >= self._steps
+        if self.sample_every == "auto" and step > 0 and not overdue and not self._within_budget(start):
             return
         if self._last_sample is not None and step > self._last_sample[0]:
             # training time per batch since the previous sample, the doctor's own time taken out
