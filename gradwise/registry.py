@@ -93,3 +93,10 @@ class View(Mapping):
 
     def __len__(self):
         return len(self._items())
+
+
+def unregister(kind, cls):
+    """Forget every name under which `cls` is registered as `kind` (a test's throwaway class)."""
+    table = _table(kind)
+    for key in [key for key, (registered, _) in table.items() if registered is cls]:
+        del table[key]
