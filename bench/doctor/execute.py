@@ -45,10 +45,14 @@ def corrupt(case, x_train, y_train, x_val, y_val):
 
 def prepare(case):
     """(x_train, y_train, x_val, y_val, output_units) for `case`, labels shaped for its loss."""
-    x_train, y_train, x_val, y_val = load(case.data, case.scaling, case.train_size)
+    *data, units = _labelled(case, *load(case.data, case.scaling, case.train_size))
     if case.corrupt is not None:
-        return (*corrupt(case, x_train, y_train, x_val, y_val), 1 if case.targets in _REGRESSION_TARGETS
-                else int(max(y_train.max(), y_val.max())) + 1)
+        data = corrupt(case, *data)
+    return (*data, units)
+
+
+def _labelled(case, x_train, y_train, x_val, y_val):
+    """The split with labels shaped for the case's loss, and the output units."""
     if case.targets in _REGRESSION_TARGETS:
         y_train, y_val = y_train.astype(np.float64), y_val.astype(np.float64)
         if case.targets == "standardized":
