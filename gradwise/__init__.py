@@ -7,7 +7,8 @@ from .layers import (ELU, Activation, BatchNormalization, Dropout, Flatten, Leak
                      Softmax, SpatialDropout1D, SpatialDropout2D)
 from .layers import (AveragePooling1D, AveragePooling2D, Conv1D, Conv2D, GlobalAveragePooling1D,
                      GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
-from .models import Sequential
+from .layers import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract
+from .models import Model, Sequential
 from . import saving
 from .saving import load_model
 from .tabular import modelfile as _tabular_modelfile  # noqa: E402,F401  (registers the 'tabular_model' file kind)
@@ -22,7 +23,8 @@ __all__ += ["Conv1D", "Conv2D", "MaxPooling1D", "AveragePooling1D", "MaxPooling2
             "GlobalAveragePooling1D", "GlobalMaxPooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling2D"]
 __all__ += ["Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "BatchNormalization", "Dropout",
             "SpatialDropout1D", "SpatialDropout2D", "Rescaling", "Flatten", "Reshape"]
-__all__ += ["saving", "load_model"]
+__all__ += ["saving", "load_model", "Model", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
+            "Concatenate"]
 from . import plot  # noqa: E402  (matplotlib is imported only when a plot is drawn)
 __all__ += ["plot"]
 

@@ -32,6 +32,7 @@ import re
 import numpy as np
 
 from .. import _checks, registry
+from . import symbolic
 
 _name_counts = {}
 
@@ -142,7 +143,10 @@ class Layer:
         raise NotImplementedError
 
     def __call__(self, inputs, training=False, rng=None):
-        """Standalone use on an array: build from its shape if needed and return the outputs."""
+        """On symbolic tensors (from ``Input``): record the call, return its symbolic outputs
+        (the Functional API). On an array: build from its shape if needed, return the outputs."""
+        if symbolic.is_symbolic(inputs):
+            return self._call_symbolic(inputs)
         inputs = np.asarray(inputs)
         if not self.built:
             dtype = inputs.dtype if inputs.dtype in (np.float32, np.float64) else None
@@ -151,6 +155,27 @@ class Layer:
             self.build_for(inputs.shape[1:], rng or new_rng(), resolve_dtype(dtype))
         outputs, _ = self.forward(inputs, training=training)
         return outputs
+
+    def _call_symbolic(self, inputs):
+        many = isinstance(inputs, (list, tuple))
+        tensors = [symbolic.as_symbolic(item) for item in (inputs if many else [inputs])]
+        if any(tensor is None for tensor in tensors):
+            raise TypeError(f"{type(self).__name__} '{self.name}': mix of symbolic tensors and arrays in {inputs!r}; "
+                            "give every input as a symbolic tensor (from Input or a layer call).")
+        if many != bool(getattr(self, "multi_input", False)):
+            expected = "a list of symbolic tensors" if many is False else "one symbolic tensor"
+            raise TypeError(f"{type(self).__name__} '{self.name}' expected {expected}, got {inputs!r}.")
+        shape = [tensor.shape for tensor in tensors] if many else tensors[0].shape
+        if not self.built:
+            from ..backend import new_rng
+
+            self.build_for(shape, new_rng(), tensors[0].dtype)
+        elif tuple(map(tuple, shape) if many else shape) != tuple(map(tuple, self.input_shape) if many
+                                                               else self.input_shape):
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}' was built for inputs of per-sample shape {self.input_shape}, "
+                f"but is called on {shape} from {', '.join(repr(t.name) for t in tensors)}.")
+        return symbolic.SymbolicTensor(self.output_shape, self.dtype, layer=self, inputs=tensors)
 
     def zero_grads(self):
         for grad in self.grads.values():

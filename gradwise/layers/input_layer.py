@@ -1,6 +1,9 @@
 """Input: declares the per-sample shape of a Sequential model's inputs."""
 
+import numpy as np
+
 from .. import _checks
+from .symbolic import SymbolicTensor
 from .base import Layer
 
 
@@ -18,6 +21,10 @@ class Input(Layer):
             raise ValueError("Input: `shape` is required, e.g. Input(shape=(8,)).")
         super().__init__(name=name, input_shape=_checks.shape_tuple("Input", "shape", shape), **kwargs)
         self.shape = self.requested_input_shape
+        from ..backend import floatx
+
+        # what layers called on this Input receive (the Functional API)
+        self.symbolic_output = SymbolicTensor(self.shape, np.dtype(floatx()), source=self)
 
     def forward(self, inputs, training=False):
         return inputs, None

@@ -1,0 +1,44 @@
+"""Symbolic tensors: what calling a layer on ``Input(...)`` gives, for the Functional API.
+
+A symbolic tensor holds a per-sample shape and its history: the layer call that made
+it (``layer`` and the symbolic ``inputs`` of that call), or the ``Input`` it stands
+for. ``gradwise.Model(inputs, outputs)`` walks these histories back from the outputs
+to build its graph; no array is computed until the model runs.
+"""
+
+
+class SymbolicTensor:
+    """A placeholder for a layer's outputs (no batch axis in `shape`)."""
+
+    def __init__(self, shape, dtype, layer=None, inputs=(), source=None):
+        self.shape = tuple(shape)
+        self.dtype = dtype
+        self.layer = layer  # the layer whose call made this tensor (None for an input)
+        self.inputs = tuple(inputs)  # the symbolic inputs of that call
+        self.source = source  # the Input layer, for an input
+
+    @property
+    def name(self):
+        return (self.source or self.layer).name
+
+    def __repr__(self):
+        return f"<SymbolicTensor shape={(None, *self.shape)} from {self.name!r}>"
+
+    def __array__(self, *args, **kwargs):
+        raise TypeError(
+            f"A symbolic tensor (from {self.name!r}) has no values: NumPy operations cannot run on it while a model "
+            "is being built. Do the operation inside a layer: a Layer subclass whose forward computes it and whose "
+            "backward gives its derivative (gradwise computes no derivative by itself).")
+
+
+def as_symbolic(value):
+    """`value` as a SymbolicTensor when it is one or an Input layer; else None."""
+    if isinstance(value, SymbolicTensor):
+        return value
+    return getattr(value, "symbolic_output", None)
+
+
+def is_symbolic(value):
+    if isinstance(value, (list, tuple)):
+        return bool(value) and any(as_symbolic(item) is not None for item in value)
+    return as_symbolic(value) is not None

@@ -1,0 +1,64 @@
+"""Merge layers: outputs by their definition, gradients w.r.t. every input by central differences."""
+
+import numpy as np
+import pytest
+
+from gradwise import layers
+
+from .gradient_check import numeric_gradient, relative_error
+
+# id -> (factory, per-sample input shapes)
+MERGE_CASES = {
+    "add": (lambda: layers.Add(), [(3, 2)] * 3),
+    "subtract": (lambda: layers.Subtract(), [(4,)] * 2),
+    "multiply": (lambda: layers.Multiply(), [(2, 3)] * 3),
+    "average": (lambda: layers.Average(), [(4,)] * 2),
+    "maximum": (lambda: layers.Maximum(), [(5,)] * 3),
+    "minimum": (lambda: layers.Minimum(), [(5,)] * 2),
+    "concatenate": (lambda: layers.Concatenate(), [(2, 3), (2, 1), (2, 4)]),
+    "concatenate_axis_1": (lambda: layers.Concatenate(axis=1), [(2, 3), (1, 3)]),
+}
+REFERENCE = {
+    "add": lambda xs: xs[0] + xs[1] + xs[2], "subtract": lambda xs: xs[0] - xs[1],
+    "multiply": lambda xs: xs[0] * xs[1] * xs[2], "average": lambda xs: (xs[0] + xs[1]) / 2,
+    "maximum": lambda xs: np.maximum(np.maximum(xs[0], xs[1]), xs[2]), "minimum": lambda xs: np.minimum(xs[0], xs[1]),
+    "concatenate": lambda xs: np.concatenate(xs, axis=-1), "concatenate_axis_1": lambda xs: np.concatenate(xs, axis=1),
+}
+
+
+def _make(case, rng):
+    factory, shapes = MERGE_CASES[case]
+    layer = factory()
+    layer.build_for(shapes, np.random.default_rng(0), np.float64)
+    return layer, [rng.normal(size=(4, *shape)) for shape in shapes]
+
+
+@pytest.mark.parametrize("case", sorted(MERGE_CASES))
+def test_outputs_and_gradients_match_the_definition(case, rng):
+    layer, inputs = _make(case, rng)
+    outputs, cache = layer.forward(inputs)
+    np.testing.assert_allclose(outputs, REFERENCE[case](inputs), rtol=1e-14)
+    assert outputs.shape == (4, *layer.output_shape)
+    upstream = rng.normal(size=outputs.shape)
+    grads = layer.backward(upstream, cache)
+    for index, array in enumerate(inputs):
+        numeric = numeric_gradient(lambda: float(np.sum(layer.forward(inputs)[0] * upstream)), array)
+        assert relative_error(grads[index], numeric) < 1e-6, index
+    assert layer.backward(upstream, cache, input_grad=False) is None
+
+
+@pytest.mark.parametrize("make, shapes, message", [
+    (lambda: layers.Add(name="a"), [(3,), (4,)], r"Add 'a' expected inputs of one shape, got per-sample shapes"),
+    (lambda: layers.Add(name="a"), [(3,)], r"Add 'a' expected a list of at least 2 inputs, got 1"),
+    (lambda: layers.Subtract(name="s"), [(3,)] * 3, r"Subtract 's' expected exactly 2 inputs, got 3"),
+    (lambda: layers.Concatenate(name="c"), [(2, 3), (3, 3)], r"Concatenate 'c' expected at least 2 inputs that "
+                                                             r"match except along axis -1"),
+])
+def test_shapes_that_do_not_merge_are_refused(make, shapes, message):
+    with pytest.raises(ValueError, match=message):
+        make().build_for(shapes, np.random.default_rng(0), np.float64)
+
+
+def test_concatenate_refuses_the_batch_axis():
+    with pytest.raises(ValueError, match=r"`axis` must be a non-zero int \(0 is the batch axis\), got 0"):
+        layers.Concatenate(axis=0)

@@ -1,0 +1,92 @@
+"""Model(inputs, outputs): graphs with fan-out, fan-in and a layer called twice, by finite differences;
+predictions by hand; the bad inputs of the Functional API."""
+
+import numpy as np
+import pytest
+
+import gradwise as gw
+from gradwise.layers import Add, Concatenate, Dense, Dropout, Multiply
+
+from .test_model_gradients import finite_difference_check
+
+
+def _residual(seed=0):
+    inputs = gw.Input((5,))
+    trunk = Dense(4, activation="tanh", name="trunk", bias_initializer="random_normal")(inputs)  # read 3 times
+    square = Dense(4, activation="tanh", name="square")  # called twice
+    twice = square(square(trunk))
+    merged = Concatenate(name="cat")([Add(name="add")([trunk, twice]), Multiply(name="mul")([trunk, twice])])
+    outputs = Dense(3, activation="softmax", name="out")(merged)
+    return gw.Model(inputs, outputs, seed=seed)
+
+
+def test_graph_gradients_match_finite_differences(float64, rng):
+    model = _residual()
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    assert [layer.name for layer in model.layers] == ["trunk", "square", "add", "mul", "cat", "out"]
+    assert model.parameter_set.names.count("square/kernel") == 1  # one layer, stored once
+    finite_difference_check(model, rng.normal(size=(6, 5)), rng.integers(0, 3, size=6))
+
+
+def test_predictions_follow_the_graph(float64, rng):
+    model = _residual()
+    x = rng.normal(size=(7, 5))
+
+    def dense(name, inputs):
+        layer = model.get_layer(name)
+        return inputs @ layer.params["kernel"] + layer.params["bias"]
+
+    trunk = np.tanh(dense("trunk", x))
+    twice = np.tanh(dense("square", np.tanh(dense("square", trunk))))
+    logits = dense("out", np.concatenate([trunk + twice, trunk * twice], axis=-1))
+    expected = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-10)
+
+
+def test_a_functional_model_trains_with_the_sequential_training_loop(rng):
+    inputs = gw.Input((4,))
+    hidden = Dropout(0.1)(Dense(8, activation="relu")(inputs))
+    outputs = Dense(1, activation="sigmoid")(Add()([hidden, Dense(8)(inputs)]))
+    model = gw.Model(inputs, outputs, seed=0)
+    model.compile(optimizer=gw.optimizers.Adam(0.01), loss="binary_crossentropy", metrics=["accuracy"])
+    x = rng.normal(size=(256, 4))
+    y = (x[:, 0] - x[:, 1] > 0).astype(float)
+    history = model.fit(x, y, epochs=20, batch_size=32, verbose=0)
+    assert history.history["accuracy"][-1] > 0.9 > history.history["accuracy"][0]
+
+
+def test_bad_graphs_get_clear_errors(rng):
+    inputs, other = gw.Input((3,), name="a"), gw.Input((3,), name="b")
+    dense = Dense(2, name="d")(inputs)
+    with pytest.raises(TypeError, match=r"(?s)Model: `inputs` must be a symbolic tensor from gradwise.Input.*ndarray"):
+        gw.Model(np.zeros((2, 3)), dense)
+    with pytest.raises(TypeError, match=r"Model: `outputs` must be a symbolic tensor"):
+        gw.Model(inputs, "dense")
+    with pytest.raises(ValueError, match=r"`outputs` depend on \['a'\], which is not among `inputs` \('b'\)"):
+        gw.Model(other, dense)
+    joined = Add()([dense, Dense(2)(other)])
+    with pytest.raises(ValueError, match=r"`outputs` depend on \['b'\], which is not among `inputs` \('a'\)"):
+        gw.Model(inputs, joined)
+    with pytest.raises(ValueError, match=r"Dense 'd' was built for inputs of per-sample shape \(3,\), but is called "
+                                         r"on \(2,\) from 'd'"):
+        dense.layer(dense)  # the layer takes width 3; its own width 2 outputs do not fit
+    twins = Dense(2, name="twin")(Dense(2, name="twin")(inputs))
+    with pytest.raises(ValueError, match=r"two different layers are named \['twin'\]"):
+        gw.Model(inputs, twins)
+
+
+def test_numpy_on_a_symbolic_tensor_says_to_write_a_layer():
+    inputs = gw.Input((3,))
+    with pytest.raises(TypeError, match=r"NumPy operations cannot run on it.*Layer subclass whose forward"):
+        np.tanh(Dense(2)(inputs))
+
+
+def test_weights_round_trip_and_saving_the_architecture_says_it_is_not_supported_yet(tmp_path, rng):
+    model, copy = _residual(seed=0), _residual(seed=1)
+    model.save_weights(tmp_path / "weights.gw")
+    copy.load_weights(tmp_path / "weights.gw")
+    x = rng.normal(size=(4, 5)).astype(model.dtype)
+    np.testing.assert_array_equal(copy.predict(x, verbose=0), model.predict(x, verbose=0))
+    with pytest.raises(NotImplementedError, match=r"saving a functional model's architecture is not supported yet"):
+        model.save(tmp_path / "model.gw")
+    assert not (tmp_path / "model.gw").exists()
