@@ -73,6 +73,9 @@ EXPECTATIONS = {
     "fashion_early_stopping_report.py": [("report['accuracy'] > 0.6", "accuracy above 0.6 (chance: 0.1)"),
                                          ("len(history.history['loss']) < 30", "stopped by the lone callback"),
                                          ("y_pred.shape == (1000,)", "predictions")],
+    "custom_callbacks_guide.py": [("len(history.history['loss']) < 30", "stopped by the custom callback"),
+                                  ("min(history.history['loss']) < history.history['loss'][0]", "the loss fell"),
+                                  ("predictions.shape == (10, 1)", "predictions")],
     "moons_checkpoint.py": [("test_acc > 0.8", "test accuracy of the best checkpoint above 0.8"),
                             ("predictions.shape == (70, 1)", "predictions")],
 }
