@@ -2,7 +2,11 @@
 
 Only changes that keep the model's structure are applied live: the learning rate,
 gradient clipping, Adam in place of SGD, a one-off cut of the learning rate on a
-plateau, and early stopping with the best validation weights restored. Every change is
+plateau, early stopping with the best validation weights restored, and a new
+initialization (another kernel initializer, zero biases): the weights are re-drawn in
+place from the edited config, the optimizer state is reset, and training restarts from
+them within the same fit, when at least ``RECHECK`` epochs are left to train them
+(otherwise it is proposed). Every change is
 announced and logged with the code it stands for; a remedy that needs a rebuilt model is
 logged as proposed (``applied: False``). After fit, ``after`` re-runs the detectors on
 the epochs that followed each repair, as the evidence that the problem is gone (or not).
@@ -27,7 +31,8 @@ RECHECK = 3
 WORSE = 1.02
 
 LIVE = ("lower_learning_rate", "raise_learning_rate", "clipnorm", "switch_to_adam", "reduce_lr_on_plateau",
-        "regularize", "early_stopping")
+        "regularize", "early_stopping", "reinitialize", "reset_bias")
+REINITIALIZING = ("reinitialize", "reset_bias")
 
 
 class LiveRepairer:
@@ -82,7 +87,8 @@ class LiveRepairer:
             if state is None:
                 state = self._treated[finding.code] = {"epoch": epoch if epoch is not None else -1, "checked": -1,
                                                        "actions": set()}
-            remedy = next((item for item in finding.remedies if item.action in LIVE and self._applicable(item)
+            left = report.trace.total_epochs - epoch - 1 if epoch is not None else 0
+            remedy = next((item for item in finding.remedies if item.action in LIVE and self._applicable(item, left)
                            and item.action not in state["actions"]), None)
             if remedy is None and state["actions"]:
                 continue  # every live remedy was tried: nothing more to do during fit
@@ -99,23 +105,42 @@ class LiveRepairer:
             state["actions"].add(remedy.action)
             state["epoch"] = epoch if epoch is not None else state["epoch"]
             self._keep_original(epoch)
-            detail = self._apply(remedy, epoch)
+            detail = self._apply(remedy, epoch, report.trace)
             entry.update(applied=True, action=remedy.action, description=remedy.description + detail, code=remedy.code)
             self.log.append(entry)
             where = "after fit" if epoch is None else f"after epoch {epoch + 1}"
             self.say(f"gradwise doctor repair [{where}] for {finding.code}: {remedy.code}{detail}")
 
-    def _applicable(self, remedy):
+    def _applicable(self, remedy, epochs_left=0):
         optimizer = self.model.optimizer
+        if remedy.action in REINITIALIZING:  # new weights need epochs to train, or they are handed back untrained
+            return epochs_left >= RECHECK
         if remedy.action in ("lower_learning_rate", "raise_learning_rate", "reduce_lr_on_plateau"):
             return optimizer.schedule is None
         if remedy.action == "clipnorm":
             return optimizer.global_clipnorm is None
         return True
 
-    def _apply(self, remedy, epoch):
+    def _reinitialize(self, remedy, trace):
+        """Re-draw the weights in place from the edited initializers (same shapes), with a fresh
+        optimizer state: training restarts from the new initialization within this fit."""
+        from .edits import EDITS
+        from .spec import Spec
+
+        spec = Spec.from_model(self.model).copy()  # the copy starts from its initializers
+        if EDITS[remedy.action](spec, remedy, trace) is None:
+            return None
+        shape = tuple(self.model.input_shape)
+        fresh = spec.build(input_shape=shape[1:] if shape and shape[0] is None else shape)
+        self.model.set_weights(fresh.get_weights())  # in place: fit keeps training the same buffer
+        self.model.optimizer = optimizers.deserialize(optimizers.serialize(self.model.optimizer))
+        return " (weights re-drawn in place; training restarts from them in this fit)"
+
+    def _apply(self, remedy, epoch, trace=None):
         optimizer = self.model.optimizer
         action = remedy.action
+        if action in REINITIALIZING:
+            return self._reinitialize(remedy, trace) or ""
         if action in ("lower_learning_rate", "raise_learning_rate"):
             optimizer.learning_rate = remedy.params["learning_rate"]
         elif action == "reduce_lr_on_plateau":

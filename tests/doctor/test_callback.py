@@ -70,14 +70,26 @@ def test_live_repair_stops_overfitting_and_restores_the_best_weights(digits):
     assert restored == pytest.approx(history.history["val_loss"][best], rel=1e-5)
 
 
-def test_structural_remedies_are_proposed_not_applied(digits):
+def test_a_constant_initialization_is_redrawn_in_place_and_training_restarts(digits):
     x, y = digits
     model = gw.Sequential([gw.Input((64,)), gw.Dense(32, activation="relu", kernel_initializer="zeros"),
                            gw.Dense(32, activation="relu", kernel_initializer="zeros"),
                            gw.Dense(10, activation="softmax")], seed=0)
     model.compile("adam", "sparse_categorical_crossentropy")
     doctor = Doctor(repair=True, verbose=0)
-    model.fit(x, y, epochs=2, batch_size=32, verbose=0, callbacks=[doctor])
+    history = model.fit(x, y, epochs=6, batch_size=32, verbose=0, callbacks=[doctor])
     entry = next(item for item in doctor.report.repairs if item["finding"] == "BAD_INITIALIZATION")
-    assert entry["applied"] is False and "kernel_initializer='he_normal'" in entry["code"]
-    assert np.all(model.layers[0].get_weights()[0] == 0)  # nothing changed silently
+    assert entry["applied"] and entry["action"] == "reinitialize" and "re-drawn in place" in entry["description"]
+    assert np.ptp(model.layers[0].get_weights()[0]) > 0  # the units differ now
+    # zero kernels keep the loss at log(10) = 2.30; from the new weights training makes progress
+    assert history.history["loss"][-1] < 0.75 * history.history["loss"][0]
+
+
+def test_structural_remedies_are_proposed_not_applied(digits):
+    x, y = digits
+    model = _mlp("adam")
+    doctor = Doctor(repair=True, verbose=0)
+    raw = x * 160.0  # unscaled inputs: standardizing them needs the data, not the live model
+    model.fit(raw, y, epochs=2, batch_size=32, verbose=0, callbacks=[doctor])
+    entry = next(item for item in doctor.report.repairs if item["finding"] == "UNNORMALIZED_INPUT")
+    assert entry["applied"] is False and "StandardScaler" in entry["code"]
