@@ -55,6 +55,16 @@ def test_a_branching_graph_puts_parallel_layers_side_by_side():
     assert len(texts) == 4 and len(_arrows(figure)) == 4  # input -> left, input -> right, both -> merged
 
 
+def test_a_functional_model_with_a_merge():
+    inputs = gw.Input((8,))
+    merged = gw.layers.Add(name="sum")([Dense(4, name="a")(inputs), Dense(4, name="b")(inputs)])
+    model = gw.Model(inputs, Dense(1, name="out")(merged))
+    texts = _texts(plot_model(model, to_file=None, show_shapes=True, show_layer_names=True, dpi=50))
+    assert "sum (Add)\nin: [(None, 4), (None, 4)]   out: (None, 4)" in texts
+    assert texts["a (Dense)\nin: (None, 8)   out: (None, 4)"][1] > texts["sum (Add)\nin: [(None, 4), (None, 4)]   "
+                                                                         "out: (None, 4)"][1]
+
+
 @pytest.mark.parametrize("kwargs, error, message", [
     ({"model": 3}, TypeError, r"`model` must be a gradwise model, got 3 of type int"),
     ({"rankdir": "BT"}, ValueError, r"`rankdir` must be one of \['TB', 'LR'\], got 'BT'"),

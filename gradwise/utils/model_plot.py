@@ -19,6 +19,8 @@ def _graph_of(model):
 
 
 def _shape_text(shape):
+    if isinstance(shape, list):  # a merge layer's inputs
+        return "[" + ", ".join(_shape_text(part) for part in shape) + "]"
     return "?" if shape is None else str((None, *shape))
 
 
