@@ -127,9 +127,14 @@ def main(argv=None):
         report(args.report)
         return
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
+    done = set()
+    if os.path.exists(args.out):  # an interrupted run continues where it stopped
+        done = {(r["table"], r["seed"]) for r in map(json.loads, filter(str.strip, open(args.out)))}
     with tempfile.TemporaryDirectory() as folder:
         for seed in [int(s) for s in args.seeds.split(",")]:  # seeds outermost: tables interleave over time
             for name in args.tables.split(","):
+                if (name, seed) in done:
+                    continue
                 record = run_one(name, seed, folder, args.extra.split())
                 with open(args.out, "a") as handle:
                     handle.write(json.dumps(record) + "\n")

@@ -124,7 +124,7 @@ def run(args):
     from .data import prepare
     from .report import Reporter
     from .search import TabularTuner, make_folds
-    from .space import PORTFOLIO, build_default_model
+    from .space import build_default_model, portfolio
 
     import optuna
 
@@ -157,7 +157,7 @@ def run(args):
                    "task": prepared.task, "seed": args.seed, "test_size": args.test_size, "impute": impute,
                    "drop": args.drop, "keep": args.keep, "folds": len(folds), "batch_size": batch_size}
     _check_same_data(tuner, fingerprint)
-    tuner.enqueue_portfolio(PORTFOLIO)
+    tuner.enqueue_portfolio(portfolio(len(prepared.x_train)))
     reporter.search_header(tuner)
     tuner.search(prepared.x_train, prepared.y_train, epochs=args.epochs, batch_size=batch_size,
                  timeout=max(0.0, search_end - time.time()), on_trial=reporter.trial_line)

@@ -5,7 +5,7 @@ from optuna.distributions import CategoricalDistribution
 
 from gradwise.layers import BatchNormalization, Dense, Dropout
 from gradwise.optimizers import AdamW
-from gradwise.tabular.space import PORTFOLIO, build_default_model, telling_params
+from gradwise.tabular.space import PORTFOLIO, build_default_model, portfolio, telling_params
 from gradwise.tuning import HyperParameters
 from gradwise.tuning.distributions import contains
 from gradwise.tuning.study import probe_space
@@ -20,8 +20,10 @@ def test_space_holds_the_linear_models_and_the_regularized_mlps():
     assert (space["dropout"].low, space["dropout"].high) == (0.0, 0.5)
     assert (space["l2"].low, space["l2"].high, space["weight_decay"].high) == (1e-6, 1e-1, 1e-1)
     assert isinstance(space["batch_norm"], CategoricalDistribution)
-    for params in PORTFOLIO:  # every start configuration lies inside the space
-        assert all(contains(space[name], value) for name, value in params.items())
+    for rows in (10, 500, 10**7):  # every start configuration lies inside the space
+        for params in portfolio(rows):
+            assert all(contains(space[name], value) for name, value in params.items())
+    assert portfolio(500)[0]["l2"] == 1e-3 and portfolio(500)[1:] == PORTFOLIO[1:]
 
 
 def test_no_hidden_layer_with_l2_is_logistic_regression():
