@@ -170,5 +170,10 @@ def _column(values):
     values = np.asarray(values)
     if values.dtype.kind in "fiub":
         return values.astype(np.float64)
-    return np.array([None if value is None or (isinstance(value, float) and np.isnan(value)) else value
-                     for value in values], dtype=object)
+    return np.array([None if _missing(value) else value for value in values], dtype=object)
+
+
+def _missing(value):
+    """None, NaN, and pandas' NA/NaT (told by their type, so pandas need not be imported)."""
+    return value is None or (isinstance(value, float) and np.isnan(value)) or type(value).__name__ in ("NAType",
+                                                                                                     "NaTType")

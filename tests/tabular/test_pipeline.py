@@ -139,3 +139,14 @@ def test_missing_values_without_imputation_name_the_column_and_line(tmp_path, ca
     error = capsys.readouterr().err
     assert "1 missing value(s) in column 'age', first on line 4" in error and "without imputation" in error
     assert "--impute" not in error  # predict has no such flag
+
+
+def test_pandas_missing_values_are_gaps_like_empty_cells(customers):
+    model = gradwise.load_model(customers[2])
+    frame = _rows(customers[1], count=10)
+    frame.loc[frame.index[1], "region"] = ""
+    frame.loc[frame.index[2], "age"] = ""
+    typed = frame.copy()
+    typed["region"] = typed["region"].replace("", pd.NA).astype("string")
+    typed["age"] = pd.to_numeric(typed["age"].replace("", None)).astype("Float64")
+    np.testing.assert_allclose(model.predict(typed), model.predict(frame), atol=1e-12)
