@@ -69,10 +69,25 @@ def load_tabular_model(path):
         with ``model.save`` rather than by ``gradwise tune``).
     """
     label, meta, arrays = read_archive(path)
+    if meta.get("kind") == "model" and isinstance(meta.get("preprocessing"), dict):
+        return _model_or_legacy(label, meta, arrays)
     if meta.get("kind") != KIND:
         raise ModelFileError(label, "it has no preprocessing: `gradwise predict` needs the best.gw written by "
                                     "`gradwise tune` (a plain model.save file takes arrays, not CSV rows).")
     return tabular_model_from_archive(label, meta, arrays)
 
 
+def _model_or_legacy(label, meta, arrays):
+    """A plain model file; or a best.gw of gradwise 0.1 (one network, "preprocessing" beside it) as a TabularModel."""
+    model = model_from_archive(label, meta, arrays)
+    preprocessing = meta.get("preprocessing")
+    if not isinstance(preprocessing, dict):
+        return model
+    try:
+        return TabularModel(preprocessing, [model])
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelFileError(label, f"its preprocessing cannot be used ({type(error).__name__}: {error}).") from None
+
+
 register_file_kind(KIND, tabular_model_from_archive)
+register_file_kind("model", _model_or_legacy)

@@ -150,3 +150,20 @@ def test_pandas_missing_values_are_gaps_like_empty_cells(customers):
     typed["region"] = typed["region"].replace("", pd.NA).astype("string")
     typed["age"] = pd.to_numeric(typed["age"].replace("", None)).astype("Float64")
     np.testing.assert_allclose(model.predict(typed), model.predict(frame), atol=1e-12)
+
+
+def test_a_best_gw_of_the_previous_layout_loads_as_a_tabular_model(customers, tmp_path):
+    from gradwise.saving import atomic_write, save_model_to_bytes
+    from gradwise.saving.format import read_archive, write_archive
+
+    model = gradwise.load_model(customers[2])
+    _, meta, arrays = read_archive(save_model_to_bytes(model.networks[0]))
+    meta = {k: v for k, v in meta.items() if k not in ("format", "format_version")}
+    config = {k: v for k, v in model.preprocessing["features"].items() if k not in ("columns", "dropped")}
+    meta["preprocessing"] = {**model.preprocessing, "features": config}  # gradwise 0.1: one network, no screening
+    atomic_write(str(tmp_path / "old.gw"), lambda handle: write_archive(handle, meta, arrays))
+    old = gradwise.load_model(tmp_path / "old.gw")
+    assert isinstance(old, TabularModel)
+    frame = _rows(customers[1]).drop(columns=["customer_id", "account", "country", "note"])
+    np.testing.assert_allclose(old.predict(frame), TabularModel(model.preprocessing, model.networks[:1]).predict(frame),
+                               atol=1e-12)
