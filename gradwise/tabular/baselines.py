@@ -34,8 +34,12 @@ def _complete(task, model, x, classes):
     return probabilities
 
 
-def run_baselines(prepared, folds, seed=0, threads=1):
-    """[{name, cv, test, seconds}] of each baseline; cross-validated on `folds`, tested on the test rows."""
+def run_baselines(prepared, folds, seed=0, threads=1, deadline=None):
+    """[{name, cv, test, seconds}] of each baseline; cross-validated on `folds`, tested on the test rows.
+
+    A baseline still fitting when the wall clock passes `deadline` is stopped between two fits
+    and reported as ``{name, skipped, seconds}``: the baselines never eat the network's budget.
+    """
     import threadpoolctl
 
     task = prepared.task
@@ -48,11 +52,17 @@ def run_baselines(prepared, folds, seed=0, threads=1):
             started = time.time()
             fold_values = []
             for fit, val in folds:
+                if deadline is not None and time.time() >= deadline:
+                    break
                 model = make().fit(x[fit], labels[fit])
                 outputs = _complete(task, model, x[val], classes or [])
                 if task == "binary":
                     outputs = outputs[:, 1]
                 fold_values.append(fold_score(task, outputs, labels[val]))
+            if len(fold_values) < len(folds) or (deadline is not None and time.time() >= deadline):
+                results.append({"name": name, "skipped": "stopped at its share of the time budget",
+                                "seconds": round(time.time() - started, 2)})
+                continue
             model = make().fit(x, labels)
             outputs = _complete(task, model, prepared.x_test, classes or [])
             if task == "regression":

@@ -37,7 +37,10 @@ def _reason(table, name):
     present = _present(table, name)
     distinct = len({str(value) for value in present})
     if distinct <= 1:
-        return "is empty in every training row" if not len(present) else f"holds the single value {present[0]!r}"
+        if not len(present):
+            return "is empty in every training row"
+        value = present[0].item() if isinstance(present[0], np.generic) else present[0]
+        return f"holds the single value {value!r}"
     if table.rows < MIN_ROWS or len(present) < 0.9 * table.rows:
         return None
     numbers = _numbers(present)

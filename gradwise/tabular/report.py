@@ -131,7 +131,7 @@ class Reporter:
         seconds = time.time() - self.started
         label = (f"gradwise network (ensemble of {len(members)} trials)" if len(members) > 1
                  else f"gradwise network (trial {members[0][0].number})")
-        table = [{"name": label, "cv": network_cv, "test": scores}] + baselines
+        table = [{"name": label, "cv": network_cv, "test": scores}] + [b for b in baselines if "skipped" not in b]
         counts = {s.name.lower(): sum(1 for t in trials if t.state == s) for s in TrialState}
         write_summary(os.path.join(tuner.project_dir, "summary.json"), {
             "name": self.name, "task": p.task, "target": p.target, "classes": p.classes, "objective": "val_loss",
@@ -150,6 +150,10 @@ class Reporter:
             "time_budget": self.budget, "seconds": round(seconds, 1),
         })
         self._print_comparison(table, len(p.x_test))
+        for baseline in baselines:
+            if "skipped" in baseline:
+                print(f"{baseline['name']}: {baseline['skipped']} ({baseline['seconds']:.0f} s); "
+                      "a larger --time-budget lets it finish")
         for note in notes:
             print(note)
         print(f"Wrote {tuner.project_dir}: best.gw, summary.json, trials.csv"

@@ -97,9 +97,9 @@ class CrossValidatedRunner(TrialRunner):
         first = self._first(trial)
         deadline = self.last_call if first else self.deadline
         for fold, (fit, val) in enumerate(self.folds):
-            if deadline is not None and time.time() >= deadline:
-                if first and losses:
-                    break  # the only trial so far: keep the folds it finished
+            if deadline is not None and time.time() >= deadline and not (first and not losses):
+                if first:
+                    break  # the only trial so far: keep the folds it finished (at least one, cut or not)
                 trial.set_user_attr("epochs", epochs)
                 raise optuna.TrialPruned(f"the time budget ended after {fold} of {len(self.folds)} folds")
             stop = EarlyStopping(monitor="val_loss", patience=self.patience, restore_best_weights=True)

@@ -20,6 +20,7 @@ from .target import TASKS
 
 DATA_KEY = "gradwise:data"
 DEFAULT_BUDGET = 45.0
+BASELINE_SHARE = 0.3  # the baselines stop once this fraction of the budget has passed
 EXAMPLES = """examples:
   gradwise tune --dataset pima
   gradwise tune --data customers.csv --target churned --drop email --time-budget 120
@@ -144,7 +145,8 @@ def run(args):
                               classes=classes)
     reporter = Reporter(prepared, name, args, folds, started, budget)
     reporter.header(table)
-    baselines = run_baselines(prepared, folds, args.seed, args.threads) if args.baselines else []
+    baselines = (run_baselines(prepared, folds, args.seed, args.threads, time.time() + BASELINE_SHARE * budget)
+                 if args.baselines else [])
     search_end = started + budget - reporter.reserve()
     if args.timeout is not None:
         search_end = min(search_end, time.time() + args.timeout)
@@ -160,5 +162,6 @@ def run(args):
     tuner.enqueue_portfolio(portfolio(len(prepared.x_train)))
     reporter.search_header(tuner)
     tuner.search(prepared.x_train, prepared.y_train, epochs=args.epochs, batch_size=batch_size,
-                 timeout=max(0.0, search_end - time.time()), on_trial=reporter.trial_line)
+                 timeout=max(1.0, search_end - time.time()),  # a trial always starts: a run ends with a model
+                 on_trial=reporter.trial_line)
     return reporter.finish(tuner, build, baselines, batch_size)

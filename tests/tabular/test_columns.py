@@ -49,3 +49,10 @@ def test_small_tables_keep_their_distinct_columns():
     table = _table(rows=10)
     kept, _ = screen_columns(table, table.names)
     assert "customer_id" in kept and "account" in kept and "country" not in kept
+
+
+def test_empty_and_numeric_constant_columns_are_named_plainly():
+    table = Table({"blank": np.array([None] * 30, dtype=object), "zeros": np.zeros(30), "x": np.arange(30.0) / 7})
+    _, dropped = screen_columns(table, table.names)
+    assert dropped == [{"name": "blank", "reason": "is empty in every training row"},
+                       {"name": "zeros", "reason": "holds the single value 0.0"}]

@@ -113,3 +113,17 @@ def test_drop_naming_a_missing_column_is_an_error(tmp_path, capsys):
     assert main(["tune", "--data", str(data), "--target", "churned", "--drop", "age,shoe_size",
                  "--runs-dir", str(tmp_path / "runs")]) == 1
     assert "--drop names column(s) ['shoe_size']" in capsys.readouterr().err
+
+
+def test_baselines_stop_at_their_share_and_a_spent_budget_still_ends_with_a_model(tmp_path, capsys):
+    from gradwise.tabular import load_dataset, prepare
+    from gradwise.tabular.baselines import run_baselines
+
+    table, target = load_dataset("pima")
+    prepared = prepare(table, target)
+    folds = make_folds(prepared.y_train, prepared.task, 0)
+    skipped = run_baselines(prepared, folds, deadline=time.time() - 1)
+    assert [b["skipped"] for b in skipped] == ["stopped at its share of the time budget"] * 2
+    assert main(["tune", "--dataset", "pima", "--runs-dir", str(tmp_path), "--time-budget", "0.5"]) == 0
+    summary = json.loads((tmp_path / "pima" / "summary.json").read_text())
+    assert summary["trials"]["complete"] == 1 and summary["ensemble"]["trials"] == [0]
