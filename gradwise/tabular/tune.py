@@ -124,6 +124,8 @@ def run(args):
     from .baselines import run_baselines
     from .data import prepare
     from .report import Reporter
+    from optuna.trial import TrialState
+
     from .search import TabularTuner, make_folds
     from .space import build_default_model, portfolio
 
@@ -151,8 +153,8 @@ def run(args):
     if args.timeout is not None:
         search_end = min(search_end, time.time() + args.timeout)
     last_call = started + budget - reporter.reserve(final=False)
-    tuner = TabularTuner(build, folds, deadline=search_end, last_call=last_call, patience=args.patience, max_trials=args.trials,
-                         sampler=args.sampler, pruner=None if args.pruner == "none" else args.pruner,
+    tuner = TabularTuner(build, folds, deadline=search_end, last_call=last_call, patience=args.patience,
+                         max_trials=args.trials, sampler=args.sampler, pruner=None if args.pruner == "none" else args.pruner,
                          directory=args.runs_dir, project_name=name, seed=args.seed, workers=args.workers,
                          storage=args.storage, overwrite=args.overwrite, threads_per_worker=args.threads)
     fingerprint = {"source": table.source, "rows": table.rows, "columns": table.names, "target": target,
@@ -161,7 +163,10 @@ def run(args):
     _check_same_data(tuner, fingerprint)
     tuner.enqueue_portfolio(portfolio(len(prepared.x_train)))
     reporter.search_header(tuner)
-    tuner.search(prepared.x_train, prepared.y_train, epochs=args.epochs, batch_size=batch_size,
-                 timeout=max(1.0, search_end - time.time()),  # a trial always starts: a run ends with a model
-                 on_trial=reporter.trial_line)
+    for timeout in (search_end - time.time(), 5.0):
+        tuner.search(prepared.x_train, prepared.y_train, epochs=args.epochs, batch_size=batch_size,
+                     timeout=max(0.0, timeout), on_trial=reporter.trial_line)
+        if tuner.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+            break  # else the budget ran out before a trial started (queueing it, on a loaded machine): one more
+            # search, on the trials queued now; its first trial keeps at least one fold, so a run ends with a model
     return reporter.finish(tuner, build, baselines, batch_size)
