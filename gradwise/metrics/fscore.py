@@ -37,6 +37,8 @@ class FBetaScore(Metric):
         call every sample positive, None means 0.5 (0.0 when the loss takes logits).
     name : str, optional
 
+    Notes
+    -----
     `y_true` is one-hot (or multi-label 0/1) with one column per output; class indices
     from a sparse loss are one-hot encoded. Outputs with more than two axes count every
     position along the middle axes as a sample.

@@ -1,0 +1,108 @@
+"""Run the fenced Python blocks of a documentation page, in order, in one fresh namespace.
+
+A page's blocks are one script: later blocks see the names earlier ones defined, as a
+reader typing them into one session would. Blocks run with the ``docs/`` folder as the
+working directory, so a block writes its figures to ``images/generated/NAME.png`` and
+the page shows them as ``../images/generated/NAME.png``. A block fenced as
+``python skip`` is shown but not run (for commands that need a server or a second
+machine); everything else runs.
+
+Used by the mkdocs hook (``docs/hooks/execute.py``) and by ``tests/docs``.
+"""
+
+import contextlib
+import io
+import os
+import re
+import time
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parents[1]
+GENERATED = DOCS / "images" / "generated"
+# Real datasets (MNIST, Fashion-MNIST) live next to the checkout, as for the tests.
+DATASET_PLACES = (DOCS.parents[1] / "shared" / "datasets", Path("/work/shared/datasets"))
+_FENCE = re.compile(r"^```python( skip)?[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
+# A figure shown as ![...](../images/generated/NAME), or a text the code wrote, included with
+# --8<-- "images/generated/NAME" (pymdownx.snippets): the doctor's report as it printed it.
+_IMAGE = re.compile(r"\]\((?:\.\./)+images/generated/([^)\s]+)\)|--8<-- \"images/generated/([^\"]+)\"")
+
+
+def code_blocks(page):
+    """The blocks of `page` (a path) that run, as (line number, source) pairs."""
+    text = Path(page).resolve().read_text(encoding="utf-8")
+    return [(text.count("\n", 0, match.start()) + 2, match.group(2))
+            for match in _FENCE.finditer(text) if not match.group(1)]
+
+
+def generated_images(page):
+    """File names under images/generated/ that `page` shows."""
+    return [shown or included for shown, included in _IMAGE.findall(Path(page).read_text(encoding="utf-8"))]
+
+
+def runnable_pages():
+    """Every page under docs/ with at least one block that runs."""
+    return sorted(page for page in DOCS.rglob("*.md") if code_blocks(page))
+
+
+def _name(page):
+    return str(page.relative_to(DOCS)) if page.is_relative_to(DOCS) else page.name
+
+
+class PageError(RuntimeError):
+    """A block of a page failed; the message names the page and the block's first line."""
+
+
+def datasets_folder():
+    """The folder the lessons read MNIST from: $GRADWISE_DATASETS, else ../shared/datasets next to the checkout."""
+    if os.environ.get("GRADWISE_DATASETS"):
+        return os.environ["GRADWISE_DATASETS"]
+    found = next((place for place in DATASET_PLACES if place.is_dir()), DATASET_PLACES[0])
+    os.environ["GRADWISE_DATASETS"] = str(found)
+    return str(found)
+
+
+@contextlib.contextmanager
+def _in_docs_folder():
+    previous = os.getcwd()
+    os.chdir(DOCS)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
+def run_page(page, quiet=True):
+    """Execute the blocks of `page` in a fresh namespace; returns the seconds taken.
+
+    Raises PageError naming the page and line of the block that failed, and
+    FileNotFoundError when a figure the page shows was not written by its code."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    page = Path(page).resolve()
+    datasets_folder()
+    GENERATED.mkdir(parents=True, exist_ok=True)
+    shown = generated_images(page)
+    for name in shown:  # the page must draw its figures now, not find an old copy
+        (GENERATED / name).unlink(missing_ok=True)
+    namespace = {"__name__": "__main__"}
+    start = time.perf_counter()
+    output = io.StringIO()
+    with _in_docs_folder(), contextlib.redirect_stdout(output):
+        for line, source in code_blocks(page):
+            try:
+                exec(compile(source, f"{_name(page)}:{line}", "exec"), namespace)
+            except Exception as error:
+                raise PageError(f"{_name(page)}, block at line {line}: {type(error).__name__}: "
+                                f"{error}") from error
+            finally:
+                plt.close("all")
+    if not quiet:
+        print(output.getvalue())
+    missing = [name for name in shown if not (GENERATED / name).exists()]
+    if missing:
+        raise FileNotFoundError(f"{_name(page)} shows images/generated/{missing} but its code did not "
+                                "write them.")
+    return time.perf_counter() - start
