@@ -1,7 +1,7 @@
 """Every fenced Python block of every documentation page runs, in order, and draws the figures its page shows.
 
-The docs tests share one xdist group: the pages run first, on one worker, then
-test_site.py builds the site from the figures they drew.
+The pages run in parallel (each writes its own files); test_site.py builds the site from a
+copy of docs/, so it never races with them.
 """
 
 import sys
@@ -11,8 +11,6 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "docs" / "hooks"))
 import pages  # noqa: E402
-
-pytestmark = pytest.mark.xdist_group("docs")
 
 
 @pytest.mark.parametrize("page", pages.runnable_pages(), ids=lambda page: str(page.relative_to(pages.DOCS)))
