@@ -15,6 +15,7 @@ import io
 import os
 import re
 import time
+import warnings
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parents[1]
@@ -90,7 +91,11 @@ def run_page(page, quiet=True):
     namespace = {"__name__": "__main__"}
     start = time.perf_counter()
     output = io.StringIO()
-    with _in_docs_folder(), contextlib.redirect_stdout(output):
+    # Pages run as a reader runs them: with Python's default warning filters, not the test suite's
+    # (which turns RuntimeWarnings into errors; a page may show a run that overflows on purpose).
+    with _in_docs_folder(), contextlib.redirect_stdout(output), warnings.catch_warnings():
+        warnings.resetwarnings()
+        warnings.simplefilter("default")
         for line, source in code_blocks(page):
             try:
                 exec(compile(source, f"{_name(page)}:{line}", "exec"), namespace)

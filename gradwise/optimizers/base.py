@@ -56,6 +56,8 @@ class Optimizer:
         Clip each gradient element to [-clipvalue, clipvalue]. As in Keras 3, ignored when
         `clipnorm` or `global_clipnorm` is set.
 
+    Notes
+    -----
     A subclass registers itself (``gradwise.registry``) under its lower-case class name.
     """
 
