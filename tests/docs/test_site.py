@@ -23,15 +23,13 @@ PLACEHOLDER_PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000
                                 "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def build_site(work):
     """The site built with `mkdocs build --strict` from a copy of docs/.
 
     The copy has a stand-in for each generated file (figures and the doctor's texts), so
     the build checks every link, snippet and reference without running the pages again
     and without racing with test_pages.py, which runs them (in parallel) and checks their
     figures. `make docs` runs the pages for real before it builds."""
-    work = tmp_path_factory.mktemp("docs-build")
     shutil.copytree(pages.DOCS, work / "docs", ignore=shutil.ignore_patterns("generated", "hooks"))
     generated = work / "docs" / "images" / "generated"
     generated.mkdir(parents=True)
@@ -83,7 +81,15 @@ def _public_names():
             yield module.__name__, name, getattr(module, name)
 
 
-def test_every_public_name_is_in_the_api_reference(site):
+def test_the_site_builds_strictly_offline_with_every_public_name_in_the_reference(tmp_path):
+    # One test, so the parallel suite builds the site once (a fixture would build it on every worker).
+    site = build_site(tmp_path)
+    check_every_public_name_is_in_the_api_reference(site)
+    check_the_site_needs_no_network(site)
+    check_the_lessons_show_the_figures_their_code_draws(site)
+
+
+def check_every_public_name_is_in_the_api_reference(site):
     ids = set()
     for page in (site / "reference").glob("*.html"):
         ids |= set(re.findall(r'id="(gradwise[\w.]*)"', page.read_text(encoding="utf-8")))
@@ -102,7 +108,7 @@ def test_every_public_name_is_in_the_api_reference(site):
     assert not missing, f"public names missing from the API reference: {missing}"
 
 
-def test_the_site_needs_no_network(site):
+def check_the_site_needs_no_network(site):
     for page in site.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
         remote = re.findall(r'<(?:link|script|img)[^>]+(?:href|src)="(https?://[^"]+)"', html)
@@ -110,7 +116,7 @@ def test_the_site_needs_no_network(site):
         assert "fonts.googleapis" not in html and "fonts.gstatic" not in html
 
 
-def test_the_lessons_show_the_figures_their_code_draws(site):
+def check_the_lessons_show_the_figures_their_code_draws(site):
     lesson = (site / "lessons" / "vanishing-gradients.html").read_text(encoding="utf-8")
     shown = re.findall(r'src="\.\./images/generated/([^"]+)"', lesson)
     assert "vanishing-remedies.png" in shown and "vanishing-doctor.png" in shown
