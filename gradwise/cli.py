@@ -15,7 +15,8 @@ from . import __version__
 def _optional_commands():
     """Command modules that may not be installed: (name, module) pairs of those that are."""
     found = []
-    for name, module_name in (("doctor", "gradwise.doctor.cli"),):
+    for name, module_name in (("doctor", "gradwise.doctor.cli"), ("report", "gradwise.report.cli"),
+                              ("dashboard", "gradwise.report.dashboard")):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as error:

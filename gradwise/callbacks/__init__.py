@@ -13,5 +13,13 @@ from .terminate import NonFiniteLossWarning, TerminateOnNaN
 __all__ = [
     "Callback", "CallbackList", "History", "ProgressLogger", "ProgressBar", "LoggingCallback", "EarlyStopping",
     "ReduceLROnPlateau", "LearningRateScheduler", "TerminateOnNaN", "NonFiniteLossWarning", "CSVLogger",
-    "LambdaCallback", "ModelCheckpoint", "as_list",
+    "LambdaCallback", "ModelCheckpoint", "as_list", "HTMLReport",
 ]
+
+
+def __getattr__(name):
+    if name == "HTMLReport":  # lives with the pages it writes; imported on first use (no import cycle)
+        from ..report.callback import HTMLReport
+
+        return HTMLReport
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -49,6 +49,8 @@ def add_parser(subparsers):
     parser.add_argument("--json", help="also write the report as JSON to this file")
     parser.add_argument("--figure", help="also save the report's figure to this file (PNG, SVG, PDF)")
     parser.add_argument("--save-repaired", help="with --repair: save the repaired model to this file")
+    parser.add_argument("--report", metavar="PATH",
+                        help="also write the diagnosis as one HTML page, with the learning-rate finder's curve")
     parser.set_defaults(handler=run)
     return parser
 
@@ -149,6 +151,8 @@ def run(args, stdout=None, stderr=None):
         print(f"gradwise doctor: {error}", file=stderr)
         return 2
     print(report.text(), file=stdout)
+    if getattr(args, "report", None):
+        _write_page(args, report, network, x, y, stdout)
     if args.json:
         with open(args.json, "w") as handle:
             handle.write(report.to_json(indent=1))
@@ -185,4 +189,21 @@ def _find_lr(args, model, x, y, stdout, stderr):
             json.dump(result.to_dict(), handle, indent=1)
     if args.figure:
         result.figure().savefig(args.figure)
+    if getattr(args, "report", None):
+        _write_page(args, None, model, x, y, stdout, result)
     return 0 if result.suggestion is not None else 1
+
+
+def _write_page(args, report, model, x, y, stdout, lr_result=None):
+    """``--report``: the diagnosis page; the range test is run for it when --find-lr did not run it."""
+    from ..report.diagnosis import write_diagnosis
+    from .lr_finder import find_learning_rate
+
+    if lr_result is None:
+        rows = np.isfinite(x).all(axis=1) & np.isfinite(y)
+        try:
+            lr_result = find_learning_rate(model, x[rows], y[rows], batch_size=args.batch_size, seed=args.seed)
+        except ValueError as error:  # the page still shows the diagnosis
+            print(f"gradwise doctor: no learning-rate test on the page: {error}", file=stdout)
+    size = write_diagnosis(args.report, report, lr_result, lead=f"{args.model} on {args.data} (target {args.target})")
+    print(f"Wrote {args.report} ({size / 1e6:.2f} MB).", file=stdout)

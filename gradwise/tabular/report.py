@@ -6,6 +6,8 @@ import time
 import numpy as np
 from optuna.trial import TrialState
 
+from ..report.runinfo import save_doctor
+from ..report.search import write_search
 from ..tuning.report import progress_line
 from . import ensemble
 from .outputs import best_table, write_plots, write_summary, write_trials_csv
@@ -29,6 +31,7 @@ class Reporter:
     def __init__(self, prepared, name, args, folds, started, budget):
         self.prepared, self.name, self.args, self.folds = prepared, name, args, folds
         self.started, self.budget = started, budget
+        self.doctor = None
 
     def reserve(self, final=True):
         """Seconds kept after the search for the final fits (unless not `final`) and the files."""
@@ -94,14 +97,19 @@ class Reporter:
         import threadpoolctl
 
         p = self.prepared
+        from ..doctor import Doctor
+
         networks = []
         with threadpoolctl.threadpool_limits(limits=self.args.threads):
             for trial, _ in members:
                 values = trial.user_attrs["hp_values"]
                 epochs = max(1, int(trial.user_attrs.get("best_epoch") or 1))
+                doctor = Doctor(verbose=0) if not networks else None  # watches the heaviest member's fit
                 network, _, _ = fit_member(build, values, trial.user_attrs["seed"], p.x_train, p.y_train, epochs,
-                                           batch_size, deadline=self.started + HARD_STOP * self.budget)
+                                           batch_size, callbacks=[doctor] if doctor else (),
+                                           deadline=self.started + HARD_STOP * self.budget)
                 networks.append(network)
+                self.doctor = self.doctor or doctor
         return networks
 
     def finish(self, tuner, build, baselines, batch_size):
@@ -111,6 +119,7 @@ class Reporter:
         best = tuner.best_trials(max(BEST_SHOWN, ensemble.CANDIDATES))
         if not best:
             print("No trial completed: nothing to evaluate. See trials.csv for the failed or pruned trials.")
+            self._write_report(tuner)
             return 1
         print("\nBest trials (mean val_loss over the folds):")
         for line in best_table(best[:BEST_SHOWN], "val_loss", _shown):
@@ -158,10 +167,17 @@ class Reporter:
             print(note)
         print(f"Wrote {tuner.project_dir}: best.gw, summary.json, trials.csv"
               + "".join(f", {os.path.basename(path)}" for path in plots))
+        if self.doctor is not None:
+            save_doctor(tuner.project_dir, self.doctor.report)
+        self._write_report(tuner)
         print(f"Predict with:  gradwise predict --model {best_path} --data new.csv   "
               f"(Python: gradwise.load_model('{best_path}').predict(rows))")
         print(f"Done in {seconds:.0f} s (time budget {self.budget:.0f} s).")
         return 0
+
+    def _write_report(self, tuner):
+        path, size, _ = write_search(tuner.project_dir, storage=self.args.storage, name=tuner.project_name)
+        print(f"Report: {path} ({size / 1e6:.1f} MB; rebuild it with `gradwise report {tuner.project_dir}`)")
 
     def _network_cv(self, members, oof):
         """Fold scores of the chosen model's out-of-fold predictions (folds a cut trial did not reach left out)."""

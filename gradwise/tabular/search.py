@@ -93,7 +93,7 @@ class CrossValidatedRunner(TrialRunner):
         self.hypermodel(hp)  # defines the trial's parameters
         values = dict(hp.values)
         trial.set_user_attr("hp_values", values)
-        oof, losses, epochs, best_epochs = None, [], 0, []
+        oof, losses, epochs, best_epochs, curves = None, [], 0, [], {"loss": [], "val_loss": []}
         first = self._first(trial)
         deadline = self.last_call if first else self.deadline
         for fold, (fit, val) in enumerate(self.folds):
@@ -114,6 +114,8 @@ class CrossValidatedRunner(TrialRunner):
                 oof = np.full((len(self.y), predictions.reshape(len(val), -1).shape[1]), np.nan)
             oof[val] = predictions.reshape(len(val), -1)
             losses.append(tracker.best)
+            for key, curve in curves.items():  # the fold's learning curve, for the report
+                curve.append([float(f"{value:.5g}") for value in model.history.history.get(key, [])])
             epochs += tracker.epochs
             best_epochs.append(tracker.best_epoch)
             if clock.stopped:
@@ -126,6 +128,7 @@ class CrossValidatedRunner(TrialRunner):
         trial.set_user_attr("epochs", epochs)
         trial.set_user_attr("best_epoch", int(round(np.mean(best_epochs))))
         trial.set_user_attr("fold_losses", [float(v) for v in losses])
+        trial.set_user_attr("curves", curves)
         trial.set_user_attr("params_count", int(model.count_params()))
         os.makedirs(os.path.join(self.project_dir, MODELS_DIR), exist_ok=True)
         np.save(os.path.join(self.project_dir, oof_filename(trial.number)), oof, allow_pickle=False)

@@ -121,6 +121,7 @@ def _batch_size(rows):
 
 def run(args):
     """Run the search; returns the exit status."""
+    from ..report.runinfo import remember_run
     from .baselines import run_baselines
     from .data import prepare
     from .report import Reporter
@@ -161,6 +162,7 @@ def run(args):
                    "task": prepared.task, "seed": args.seed, "test_size": args.test_size, "impute": impute,
                    "drop": args.drop, "keep": args.keep, "folds": len(folds), "batch_size": batch_size}
     _check_same_data(tuner, fingerprint)
+    remember_run(tuner.study, args, prepared)  # for the report: the resume command, the columns
     tuner.enqueue_portfolio(portfolio(len(prepared.x_train)))
     reporter.search_header(tuner)
     for timeout in (search_end - time.time(), 5.0):

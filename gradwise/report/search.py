@@ -1,0 +1,187 @@
+"""The page of a search, ``runs/NAME/report.html``: what was searched, what won, what the search learned.
+
+Built from the run folder alone (``study.read_run``), so ``gradwise report runs/NAME``
+rebuilds it at any time: for a finished run, a study still running, a database study,
+or a damaged folder (what can be shown is shown, and each gap is one line on the page).
+"""
+
+import os
+
+import numpy as np
+
+from . import charts, search_charts
+from .findings import findings_html
+from .page import Page, code, escape, number, pairs, paragraph, table
+from .study import DATA_KEY, RUN_KEY, read_run
+
+BEST_CURVES = 3
+REPORT_FILE = "report.html"
+
+
+def _data_section(run, page):
+    summary, study = run.summary or {}, run.study
+    fingerprint = study.user_attrs.get(DATA_KEY, {}) if study is not None else {}
+    facts = study.user_attrs.get(RUN_KEY, {}) if study is not None else {}
+    task = summary.get("task") or fingerprint.get("task")
+    if not (summary or fingerprint):
+        page.section("Task and data", paragraph("Not recorded: the run folder has no summary.json and the study no "
+                                                "data description."))
+        return
+    rows = summary.get("rows") or facts.get("rows") or {}
+    classes = summary.get("classes") or facts.get("classes")
+    items = [("data", fingerprint.get("source", "—")), ("target", summary.get("target") or fingerprint.get("target")),
+             ("task", f"{task}" + (f", {len(classes)} classes ({', '.join(map(str, classes))})" if classes else "")),
+             ("rows", number(fingerprint.get("rows")) if fingerprint.get("rows") else "—"),
+             ("training rows (searched)", number(rows.get("train")) if rows.get("train") else "—"),
+             ("held-out test rows", number(rows.get("test")) if rows.get("test") else "—"),
+             ("validation", f"{fingerprint.get('folds')}-fold cross-validation" if (fingerprint.get("folds") or 0) > 1
+              else "one validation split")]
+    columns = summary.get("columns") or facts.get("columns") or {}
+    used, dropped = columns.get("used") or [], columns.get("dropped") or []
+    parts = [pairs(items)]
+    if used:
+        parts.append(paragraph(f"{len(used)} column(s) used: {', '.join(used)}."))
+    if dropped:
+        parts.append(table(["dropped column", "why"], [[d["name"], d["reason"]] for d in dropped],
+                           caption=f"{len(dropped)} column(s) dropped"))
+    elif used:
+        parts.append(paragraph("No column was dropped."))
+    page.section("Task and data", *parts)
+
+
+def _results_section(run, page):
+    summary = run.summary
+    if not summary:
+        page.section("Results", paragraph("No final results yet: summary.json is written when `gradwise tune` ends "
+                                          "(the search may still be running, or it stopped early).", "note"))
+        return
+    comparison = summary.get("comparison") or []
+    keys = list(comparison[0]["test"]) if comparison else []
+    metric = comparison[0]["cv"]["metric"] if comparison else "score"
+    rows = [[entry["name"], f"{entry['cv']['mean']:.4f} ± {entry['cv']['std']:.4f}",
+             *[f"{entry['test'][key]:.4f}" for key in keys]] for entry in comparison]
+    test_rows = summary.get("test", {}).get("rows")
+    parts = [table(["model", f"CV {metric} (mean ± std over folds)", *[f"test {key}" for key in keys]], rows,
+                   numeric=tuple(range(1, 2 + len(keys))), highlight=0,
+                   caption=f"Held-out test: {test_rows} rows never seen by the search, the ensemble choice or the "
+                           "baselines")]
+    network = comparison[0] if comparison else None
+    if network:
+        folds = ", ".join(f"{v:.4f}" for v in network["cv"].get("folds", []))
+        parts.append(paragraph(f"Cross-validated {metric} of the network on each fold: {folds}."))
+    ensemble = summary.get("ensemble") or {}
+    if ensemble.get("trials"):
+        weights = ", ".join(f"trial {t} ({w:.2f})" for t, w in zip(ensemble["trials"], ensemble["weights"]))
+        parts.append(paragraph(f"Final model: {weights}; out-of-fold loss {number(ensemble.get('cv_loss'))} against "
+                               f"{number(ensemble.get('best_single_cv_loss'))} for the best single trial."))
+    page.section("Results", *parts)
+
+
+def _best_section(run, page, best, objective):
+    if best is None:
+        page.section("Best configuration", paragraph("No trial completed yet: nothing to show here.", "note"))
+        return
+    values = best.user_attrs.get("hp_values", best.params)
+    parts = [paragraph(f"Trial {best.number}: {objective} {number(best.value)} (mean over the folds), "
+                       f"{best.user_attrs.get('best_epoch', '—')} epochs at its best."),
+             table(["hyperparameter", "value"], [[k, number(v) if isinstance(v, float) else v] for k, v in values.items()])]
+    model_path = os.path.join(run.folder, "best.gw")
+    if os.path.exists(model_path):
+        try:
+            from ..models.summary import summary_table
+            from ..saving import load_model
+
+            model = load_model(model_path)
+            networks = getattr(model, "networks", [model])
+            parts.append(paragraph(f"best.gw holds {len(networks)} network(s); the first:"))
+            parts.append(code(summary_table(networks[0])))
+        except (OSError, ValueError) as error:
+            run.notes.append(f"best.gw could not be read: {str(error).splitlines()[0]}")
+    page.section("Best configuration", *parts)
+
+
+def _mean_curve(folds):
+    if not folds:
+        return np.array([])
+    length = max(len(fold) for fold in folds)
+    padded = np.full((len(folds), length), np.nan)
+    for index, fold in enumerate(folds):
+        padded[index, :len(fold)] = fold
+    with np.errstate(all="ignore"):
+        counts = np.isfinite(padded).sum(axis=0)
+        return np.where(counts > 0, np.nansum(padded, axis=0) / np.maximum(counts, 1), np.nan)
+
+
+def _curves_section(page, best_trials):
+    parts = []
+    for trial in best_trials[:BEST_CURVES]:
+        curves = trial.user_attrs.get("curves") or {}
+        series = {key: _mean_curve(curves.get(key) or []) for key in ("loss", "val_loss")}
+        chart, rows = charts.curves(series, f"Trial {trial.number}: loss (mean over folds)", "loss")
+        if chart:
+            parts += [f"<h3>Trial {trial.number}</h3>", chart, table(charts.CURVE_HEADER, rows, numeric=(1, 2, 3, 4))]
+    page.section("Learning curves of the best trials",
+                 *(parts or [paragraph("No learning curves stored for the best trials.")]))
+
+
+def _commands_section(run, page):
+    facts = run.study.user_attrs.get(RUN_KEY, {}) if run.study is not None else {}
+    model = os.path.join(run.folder, "best.gw")
+    lines = [f"gradwise predict --model {model} --data new.csv --output predictions.csv"]
+    parts = [paragraph("Predict with the tuned model (raw CSV rows in, its preprocessing applied):"), code(lines[0]),
+             paragraph("In Python:"), code(f"import gradwise\nmodel = gradwise.load_model({model!r})\n"
+                                           "predictions = model.predict(rows)")]
+    if facts.get("command"):
+        parts += [paragraph("Resume the search (the same command continues the stored study):"), code(facts["command"])]
+    parts += [paragraph("Rebuild this page, or watch the study live:"),
+              code(f"gradwise report {run.folder}\ngradwise dashboard {run.folder}")]
+    page.section("Commands", *parts)
+
+
+def search_page(run):
+    study = run.study
+    objective = (run.summary or {}).get("objective", "val_loss")
+    title = f"gradwise tune: {run.name}"
+    if study is None:
+        page = Page(title, "The study could not be read; what the run folder holds is shown.")
+        complete, best_trials = [], []
+    else:
+        from optuna.trial import TrialState
+
+        complete = search_charts.complete_trials(study)
+        counts = {state.name.lower(): sum(1 for t in study.trials if t.state == state) for state in TrialState}
+        lead = (f"{len(study.trials)} trials: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+                + f". Study in {run.storage}.")
+        page = Page(title, lead)
+        sign = 1 if study.direction.name == "MINIMIZE" else -1
+        best_trials = sorted(complete, key=lambda t: sign * t.value)
+    _data_section(run, page)
+    _results_section(run, page)
+    best = best_trials[0] if best_trials else None
+    _best_section(run, page, best, objective)
+    _curves_section(page, best_trials)
+    if complete:
+        page.section("Optimization history", search_charts.history_html(study, objective))
+        values = search_charts.importances(study)
+        page.section("Parameter importances", search_charts.importances_html(values))
+        params = list(values) or sorted({name for t in complete for name in t.params})
+        page.section("Parallel coordinates", search_charts.parallel_html(study, objective, params[:8]))
+        page.section("What the search learned about each hyperparameter",
+                     search_charts.slices_html(study, objective, params, best))
+    page.section("Doctor's findings on the best model",
+                 findings_html(run.doctor) if run.doctor else paragraph("No diagnosis stored for this run."))
+    _commands_section(run, page)
+    if run.notes:
+        page.section("Notes", *[paragraph(note, "note") for note in run.notes], first=True)
+    return page
+
+
+def write_search(folder, storage=None, name=None, path=None):
+    """Write the search page of run folder `folder` (default ``folder/report.html``); returns (path, size, notes).
+
+    Raises ValueError when `folder` is not a run folder (and no `storage` URL is given).
+    """
+    run = read_run(folder, storage, name)
+    path = path or os.path.join(folder, REPORT_FILE)
+    size = search_page(run).write(path)
+    return path, size, run.notes
