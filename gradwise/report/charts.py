@@ -13,11 +13,10 @@ from .svg import figure_html, new_figure
 SMOOTHING = 0.6
 
 
-class MaxNLocator:  # matplotlib's, imported when a chart is drawn (optional dependency)
-    def __new__(cls, **kwargs):
-        from matplotlib.ticker import MaxNLocator as locator
+def _integer_ticks(axis):
+    from matplotlib.ticker import MaxNLocator  # optional dependency (extra 'tools')
 
-        return locator(**kwargs)
+    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _finite(values):
@@ -45,7 +44,7 @@ def curves(series, title, ylabel, xlabel="epoch", log=False, smoothing=SMOOTHING
     axis.set_ylabel(ylabel)
     axis.set_title(title)
     axis.grid(alpha=0.3)
-    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+    _integer_ticks(axis)
     axis.legend(fontsize=8)
     rows = []
     for name, values in series.items():
@@ -83,7 +82,7 @@ def layer_series(trace, key, title, ylabel, log=True, kernels_only=False, per_ep
     if log:
         axis.set_yscale("log")
     if per_epoch:
-        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+        _integer_ticks(axis)
     axis.set_xlabel("epoch")
     axis.set_ylabel(ylabel)
     axis.set_title(title)

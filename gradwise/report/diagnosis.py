@@ -11,7 +11,7 @@ import numpy as np
 
 from . import charts
 from .page import Page, number, pairs, paragraph, table
-from .svg import figure_html, new_figure
+from .svg import default_style, figure_html, new_figure
 from .training import add_doctor_sections
 
 
@@ -71,4 +71,6 @@ def write_diagnosis(path, report=None, lr_finder=None, title="gradwise doctor", 
     """Write the diagnosis page to `path`; returns its size in bytes. Needs a report, a range test or both."""
     if report is None and lr_finder is None:
         raise ValueError("write_diagnosis: pass a doctor `report`, an `lr_finder` result, or both.")
-    return diagnosis_page(report, lr_finder, title, lead).write(path)
+    with default_style():
+        page = diagnosis_page(report, lr_finder, title, lead)
+    return page.write(path)

@@ -13,6 +13,7 @@ from . import charts, search_charts
 from .findings import findings_html
 from .page import Page, code, escape, number, pairs, paragraph, table
 from .study import DATA_KEY, RUN_KEY, read_run
+from .svg import default_style
 
 BEST_CURVES = 3
 REPORT_FILE = "report.html"
@@ -183,5 +184,7 @@ def write_search(folder, storage=None, name=None, path=None):
     """
     run = read_run(folder, storage, name)
     path = path or os.path.join(folder, REPORT_FILE)
-    size = search_page(run).write(path)
+    with default_style():
+        page = search_page(run)
+    size = page.write(path)
     return path, size, run.notes

@@ -15,9 +15,10 @@ from .svg import figure_html
 
 def _optuna_figure(plot, *args, **kwargs):
     """A figure from an Optuna matplotlib plot (which draws through pyplot), detached from pyplot."""
+    import matplotlib
     import matplotlib.pyplot as plt
 
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), matplotlib.rc_context():  # its global style change is undone on exit
         warnings.simplefilter("ignore")  # Optuna marks its matplotlib plots experimental
         axes = plot(*args, **kwargs)
     figure = np.ravel(axes)[0].figure

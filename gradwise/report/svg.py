@@ -13,6 +13,17 @@ import re
 _SALTS = itertools.count()
 
 
+def default_style():
+    """matplotlib's default style for the charts of a page, whatever an earlier plot set globally.
+
+    Optuna's matplotlib plots switch pyplot's global style to 'ggplot'; a page's charts
+    should not depend on what was plotted before it.
+    """
+    import matplotlib.style
+
+    return matplotlib.style.context("default")
+
+
 def new_figure(width=6.4, height=3.6, rows=1, columns=1):
     """(Figure, axes) on the Agg canvas, never through pyplot (no window, no global state)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg  # optional dependency (extra 'tools')

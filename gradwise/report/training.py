@@ -11,6 +11,7 @@ from ..models.summary import summary_table
 from . import charts
 from .findings import as_dict, findings_html, repairs_html
 from .page import Page, code, number, pairs, paragraph, table
+from .svg import default_style
 
 
 def _logs(history):
@@ -97,4 +98,6 @@ def write_run(path, model, history, doctor=None, refresh=None):
     """
     if not isinstance(path, (str, bytes)) and not hasattr(path, "__fspath__"):
         raise TypeError(f"write_run: `path` must be a file path, got {type(path).__name__}.")
-    return training_page(model, history, doctor, refresh).write(path)
+    with default_style():
+        page = training_page(model, history, doctor, refresh)
+    return page.write(path)

@@ -1,0 +1,94 @@
+"""runs/NAME/report.html and `gradwise report`: rendered in headless Chromium, finished, running, cut, bad input."""
+
+import os
+
+import optuna
+import pytest
+
+from gradwise.cli import main
+from gradwise.report.study import journal_snapshot
+
+from .checks import check_page
+from .conftest import summary
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+
+def test_tune_writes_a_report_that_shows_the_run(tuned_run, browser, tmp_path):
+    page = tuned_run / "report.html"
+    rendered = browser.render(str(page), pdf=True)
+    browser_png = tmp_path / "search.png"
+    browser_png.write_bytes(rendered.png)
+    facts = summary(tuned_run)
+    network = facts["comparison"][0]
+    numbers = [f"{network['cv']['mean']:.4f} ± {network['cv']['std']:.4f}", f"{network['test']['accuracy']:.4f}",
+               f"{facts['best_trial']['value']:.4f}", str(facts["rows"]["test"])]
+    numbers += [baseline["name"] for baseline in facts["baselines"]]
+    numbers += [f"{dropped['name']}\t{dropped['reason']}" for dropped in facts["columns"]["dropped"]]
+    assert facts["columns"]["dropped"], "the customers table has columns to drop"
+    check_page(page, rendered, numbers)
+    for heading in ("Task and data", "Results", "Best configuration", "Learning curves of the best trials",
+                    "Optimization history", "Parameter importances", "Parallel coordinates",
+                    "What the search learned about each hyperparameter", "Doctor's findings on the best model",
+                    "Commands"):
+        assert heading in rendered.text
+    assert f"gradwise predict --model {tuned_run / 'best.gw'}" in rendered.text
+    assert "gradwise tune --data" in rendered.text and "--trials 4" in rendered.text  # the resume command
+    assert (tuned_run / "doctor.json").exists()
+
+
+def test_gradwise_report_rebuilds_the_page_from_the_folder(run_copy, capsys):
+    os.remove(run_copy / "report.html")
+    assert main(["report", str(run_copy)]) == 0
+    assert "Wrote" in capsys.readouterr().out
+    html = (run_copy / "report.html").read_text()
+    assert f"{summary(run_copy)['comparison'][0]['cv']['mean']:.4f}" in html
+
+
+def test_a_running_study_with_a_journal_cut_mid_record(run_copy, browser, capsys):
+    journal = run_copy / "study.journal"
+    os.remove(run_copy / "summary.json")  # written only when tune ends
+    storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(journal)))
+    optuna.load_study(study_name="customers", storage=storage).ask()  # a trial still running
+    before = journal.read_bytes() + b'{"op_code": 5, "worker_id": "x", "trial_id": 9, "par'
+    journal.write_bytes(before)
+    assert main(["report", str(run_copy)]) == 0
+    error = capsys.readouterr().err
+    assert "cut record" in error and len(error.strip().splitlines()) == 1
+    assert journal.read_bytes() == before  # the report never writes to the study
+    rendered = browser.render(str(run_copy / "report.html"))
+    assert "1 running, 4 complete" in rendered.text
+    assert "No final results yet" in rendered.text and "Optimization history" in rendered.text
+    assert rendered.errors() == [] and rendered.ink() > 0.02
+
+
+def test_a_study_with_no_completed_trial(tmp_path, browser, capsys):
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(folder / "study.journal")))
+    study = optuna.create_study(study_name="empty", storage=storage)
+    study.tell(study.ask({"units": optuna.distributions.IntDistribution(8, 64)}), state=optuna.trial.TrialState.PRUNED)
+    assert main(["report", str(folder)]) == 0
+    rendered = browser.render(str(folder / "report.html"))
+    assert "1 pruned" in rendered.text and "No trial completed yet" in rendered.text
+    assert rendered.errors() == [] and rendered.ink() > 0.01
+
+
+@pytest.mark.parametrize("make", ["missing", "plain"])
+def test_not_a_run_folder_is_one_line(tmp_path, capsys, make):
+    folder = tmp_path / "not-a-run"
+    if make == "plain":
+        folder.mkdir()
+        (folder / "notes.txt").write_text("hello")
+    assert main(["report", str(folder)]) == 1
+    error = capsys.readouterr().err.strip()
+    assert len(error.splitlines()) == 1 and str(folder) in error and "run folder" in error
+    assert not (folder / "report.html").exists()
+
+
+def test_the_journal_snapshot_keeps_complete_records_only(tmp_path):
+    journal = tmp_path / "study.journal"
+    journal.write_bytes(b'{"op_code": 0}\n{"op_code": 1, "a"\n{"op_code": 2}\n{"op_c')
+    copy, left_out, folder = journal_snapshot(str(journal))
+    assert open(copy, "rb").read() == b'{"op_code": 0}\n{"op_code": 2}\n'
+    assert left_out == len(b'{"op_code": 1, "a"\n') + len(b'{"op_c')
