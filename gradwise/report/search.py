@@ -94,7 +94,9 @@ def _best_section(run, page, best, objective):
 
             model = load_model(model_path)
             networks = getattr(model, "networks", [model])
-            parts.append(paragraph(f"best.gw holds {len(networks)} network(s); the first:"))
+            members = (run.summary or {}).get("ensemble", {}).get("trials") or []
+            first = f", trial {members[0]}" if members else ""
+            parts.append(paragraph(f"best.gw holds {len(networks)} network(s); the heaviest{first}:"))
             parts.append(code(summary_table(networks[0])))
         except (OSError, ValueError) as error:
             run.notes.append(f"best.gw could not be read: {str(error).splitlines()[0]}")

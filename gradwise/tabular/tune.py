@@ -28,7 +28,8 @@ EXAMPLES = """examples:
   gradwise tune --dataset pima --storage postgresql://user:password@db-host/studies --name pima-shared
 
 Running the same command again resumes the study in runs/NAME; --overwrite starts over.
-View a study with:  optuna-dashboard runs/NAME/study.journal"""
+Each run writes runs/NAME/report.html (rebuild it with: gradwise report runs/NAME).
+Watch a study live with:  gradwise dashboard runs/NAME"""
 
 
 def add_parser(subparsers):
