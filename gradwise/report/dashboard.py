@@ -8,6 +8,7 @@ WSGI server; the address is printed, and Ctrl-C stops it cleanly (status 0).
 """
 
 import os
+import signal
 import sys
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
@@ -50,6 +51,10 @@ def run(args):
     app = optuna_dashboard.wsgi(spec.open())
     server = make_server(args.host, args.port, app, handler_class=_QuietHandler)
     url = f"http://{args.host}:{server.server_port}/"
+    # Ctrl-C (and a plain kill) stop the server, even in a process started with them ignored or blocked.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     print(f"optuna-dashboard on {spec.describe()}: {url}  (Ctrl-C stops it)", flush=True)
     try:
         server.serve_forever()

@@ -6,6 +6,7 @@ or a damaged folder (what can be shown is shown, and each gap is one line on the
 """
 
 import os
+import time
 
 import numpy as np
 
@@ -17,6 +18,26 @@ from .svg import default_style
 
 BEST_CURVES = 3
 REPORT_FILE = "report.html"
+FIRST_CHART_SECONDS = 0.5  # the guess of a chart section's cost before one was timed
+
+
+class _Clock:
+    """Draws the chart sections while the `deadline` allows (``gradwise tune``'s time budget), else skips them.
+
+    A section is skipped when the slowest section so far would not finish before the
+    deadline; the page names what was left out and how to draw it.
+    """
+
+    def __init__(self, deadline):
+        self.deadline, self.slowest, self.skipped = deadline, FIRST_CHART_SECONDS, []
+
+    def draw(self, page, heading, build):
+        if self.deadline is not None and time.time() + self.slowest > self.deadline:
+            self.skipped.append(heading)
+            return
+        start = time.time()
+        page.section(heading, build())
+        self.slowest = max(self.slowest, time.time() - start)
 
 
 def _data_section(run, page):
@@ -115,7 +136,7 @@ def _mean_curve(folds):
         return np.where(counts > 0, np.nansum(padded, axis=0) / np.maximum(counts, 1), np.nan)
 
 
-def _curves_section(page, best_trials):
+def _curves_html(best_trials):
     parts = []
     for trial in best_trials[:BEST_CURVES]:
         curves = trial.user_attrs.get("curves") or {}
@@ -123,8 +144,7 @@ def _curves_section(page, best_trials):
         chart, rows = charts.curves(series, f"Trial {trial.number}: loss (mean over folds)", "loss")
         if chart:
             parts += [f"<h3>Trial {trial.number}</h3>", chart, table(charts.CURVE_HEADER, rows, numeric=(1, 2, 3, 4))]
-    page.section("Learning curves of the best trials",
-                 *(parts or [paragraph("No learning curves stored for the best trials.")]))
+    return "".join(parts) or paragraph("No learning curves stored for the best trials.")
 
 
 def _commands_section(run, page):
@@ -141,7 +161,7 @@ def _commands_section(run, page):
     page.section("Commands", *parts)
 
 
-def search_page(run):
+def search_page(run, deadline=None):
     study = run.study
     objective = (run.summary or {}).get("objective", "val_loss")
     title = f"gradwise tune: {run.name}"
@@ -162,15 +182,27 @@ def search_page(run):
     _results_section(run, page)
     best = best_trials[0] if best_trials else None
     _best_section(run, page, best, objective)
-    _curves_section(page, best_trials)
+    clock = _Clock(deadline)
+    clock.draw(page, "Learning curves of the best trials", lambda: _curves_html(best_trials))
     if complete:
-        page.section("Optimization history", search_charts.history_html(study, objective))
-        values = search_charts.importances(study)
-        page.section("Parameter importances", search_charts.importances_html(values))
-        params = list(values) or sorted({name for t in complete for name in t.params})
-        page.section("Parallel coordinates", search_charts.parallel_html(study, objective, params[:8]))
-        page.section("What the search learned about each hyperparameter",
-                     search_charts.slices_html(study, objective, params, best))
+        clock.draw(page, "Optimization history", lambda: search_charts.history_html(study, objective))
+        values = {}
+        params = sorted({name for t in complete for name in t.params})
+
+        def importances():
+            values.update(search_charts.importances(study))
+            params.sort(key=lambda name: -values.get(name, -1.0))
+            return search_charts.importances_html(values)
+
+        clock.draw(page, "Parameter importances", importances)
+        shared = [name for name in params if all(name in t.params for t in complete)]  # conditional ones left out
+        clock.draw(page, "Parallel coordinates",
+                   lambda: search_charts.parallel_html(study, objective, [n for n in params if n in shared][:8]))
+        clock.draw(page, "What the search learned about each hyperparameter",
+                   lambda: search_charts.slices_html(study, objective, params, best))
+    if clock.skipped:
+        run.notes.append(f"Left out to keep the time budget: {', '.join(clock.skipped)}; `gradwise report "
+                         f"{run.folder}` draws them.")
     page.section("Doctor's findings on the best model",
                  findings_html(run.doctor) if run.doctor else paragraph("No diagnosis stored for this run."))
     _commands_section(run, page)
@@ -179,14 +211,16 @@ def search_page(run):
     return page
 
 
-def write_search(folder, storage=None, name=None, path=None):
+def write_search(folder, storage=None, name=None, path=None, deadline=None):
     """Write the search page of run folder `folder` (default ``folder/report.html``); returns (path, size, notes).
 
-    Raises ValueError when `folder` is not a run folder (and no `storage` URL is given).
+    `deadline` (seconds since the epoch): chart sections that would end after it are left
+    out, and the page says so. Raises ValueError when `folder` is not a run folder (and no
+    `storage` URL is given).
     """
     run = read_run(folder, storage, name)
     path = path or os.path.join(folder, REPORT_FILE)
     with default_style():
-        page = search_page(run)
+        page = search_page(run, deadline)
     size = page.write(path)
     return path, size, run.notes

@@ -176,7 +176,8 @@ class Reporter:
         return 0
 
     def _write_report(self, tuner):
-        path, size, _ = write_search(tuner.project_dir, storage=self.args.storage, name=tuner.project_name)
+        path, size, _ = write_search(tuner.project_dir, storage=self.args.storage, name=tuner.project_name,
+                                     deadline=self.started + self.budget)
         print(f"Report: {path} ({size / 1e6:.1f} MB; rebuild it with `gradwise report {tuner.project_dir}`)")
 
     def _network_cv(self, members, oof):
