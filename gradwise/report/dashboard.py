@@ -10,6 +10,7 @@ WSGI server; the address is printed, and Ctrl-C stops it cleanly (status 0).
 import os
 import signal
 import sys
+import threading
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 from .study import check_run_folder
@@ -51,15 +52,24 @@ def run(args):
     app = optuna_dashboard.wsgi(spec.open())
     server = make_server(args.host, args.port, app, handler_class=_QuietHandler)
     url = f"http://{args.host}:{server.server_port}/"
-    # Ctrl-C (and a plain kill) stop the server, even in a process started with them ignored or blocked.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # Ctrl-C (and a plain kill) ask the server to stop once the request in hand is answered. Not by
+    # KeyboardInterrupt: wsgiref's handler catches every exception of a request, that one included, and
+    # would keep serving. Works also in a process started with these signals ignored or blocked.
+    stopping = threading.Event()
+
+    def stop(signum, frame):
+        if not stopping.is_set():
+            stopping.set()
+            threading.Thread(target=server.shutdown, daemon=True).start()  # waits for serve_forever's loop
+
+    previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     print(f"optuna-dashboard on {spec.describe()}: {url}  (Ctrl-C stops it)", flush=True)
     try:
         server.serve_forever()
-    except KeyboardInterrupt:
-        print("gradwise dashboard: stopped.", file=sys.stderr)
     finally:
         server.server_close()
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    print("gradwise dashboard: stopped.", file=sys.stderr)
     return 0
