@@ -10,14 +10,16 @@ calls as a Graph (``graph.py``): each tensor is computed once, a tensor read by 
 layers sums their gradients, and a layer called several times is one layer (its
 params are stored and trained once). Training is the same as Sequential's.
 
-Not yet: several inputs or outputs, a model used as a layer, saving the architecture
-(``save_weights`` works), subclassed models.
+``save``/``load_model`` keep the architecture as config (``get_config``): the Inputs,
+each layer once and each node's layer and inbound tensors.
+
+Not yet: several inputs or outputs, a model used as a layer, subclassed models.
 """
 
 import numpy as np
 
 from .. import backend
-from ..layers.symbolic import as_symbolic
+from ..layers.symbolic import SymbolicTensor, as_symbolic
 from .base import BaseModel
 from .graph import Graph, Node
 from .summary import summary_table
@@ -33,6 +35,15 @@ def _single(value, name):
         raise TypeError(f"Model: `{name}` must be a symbolic tensor from gradwise.Input(...) or a layer call on one, "
                         f"got {items[0]!r} of type {type(items[0]).__name__}.")
     return tensor
+
+
+def _config_index(value, limit, what):
+    """`value` checked as an index below `limit` (a count when `limit` is None)."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0 or (limit is not None and value >= limit):
+        raise ValueError(f"Model.from_config: `{what}` must be an int in [0, {limit}), got {value!r}."
+                         if limit is not None else f"Model.from_config: `{what}` must be a non-negative int, "
+                         f"got {value!r}.")
+    return value
 
 
 def _topological(output):
@@ -169,13 +180,70 @@ class Model(BaseModel):
         """A functional model is built when it is made."""
 
     def get_config(self):
-        raise NotImplementedError(
-            f"Model '{self.name}': saving a functional model's architecture is not supported yet; "
-            "save its weights with model.save_weights(path) and rebuild the model in code.")
+        """The architecture as data: the Inputs, each layer once (its registered config) and
+        each node (which layer, on which tensors, making which tensor); tensors are numbered
+        as in the graph."""
+        from ..layers import serialize
+
+        graph = self._graph
+        position = {id(layer): index for index, layer in enumerate(graph.layers)}
+        return {
+            "name": self.name,
+            "seed": self.seed,
+            "dtype": self.dtype.name,
+            "input_layers": [{"name": tensor.source.name, "shape": list(tensor.shape), "dtype": np.dtype(tensor.dtype).name}
+                             for tensor in self.inputs],
+            "input_tensors": list(graph.inputs),
+            "output_tensors": list(graph.outputs),
+            "tensor_count": graph.tensor_count,
+            "layers": [serialize(layer) for layer in graph.layers],
+            "nodes": [{"layer": position[id(node.layer)], "inputs": list(node.inputs), "output": node.output}
+                      for node in graph.nodes],
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        """Rebuild the graph of ``get_config``: the layers are called on the Inputs again, node by
+        node. Every index is checked, since a config may come from a file."""
+        from ..layers import deserialize
+        from ..layers.input_layer import Input
+
+        count = _config_index(config.get("tensor_count"), None, "tensor_count") if isinstance(config, dict) else None
+        if count is None:
+            raise ValueError(f"Model.from_config: expected a dict with 'tensor_count', got {config!r}.")
+        input_layers, input_tensors = list(config["input_layers"]), list(config["input_tensors"])
+        if len(input_layers) != len(input_tensors) or not input_layers:
+            raise ValueError(f"Model.from_config: {len(input_layers)} input layers for {len(input_tensors)} "
+                             "input tensors; expected one layer per input tensor, at least one.")
+        tensors = [None] * count
+        for entry, number in zip(input_layers, input_tensors):
+            source = Input(shape=tuple(entry["shape"]), name=entry["name"])
+            source.symbolic_output = SymbolicTensor(source.shape, np.dtype(entry.get("dtype", config["dtype"])),
+                                                    source=source)
+            tensors[_config_index(number, count, "input_tensors")] = source.symbolic_output
+        layers = [deserialize(layer_config) for layer_config in config["layers"]]
+        with backend.seeded(0):  # building before the saved weights arrive draws nothing from the global seed
+            for node in config["nodes"]:
+                layer = layers[_config_index(node["layer"], len(layers), "nodes' layer")]
+                arguments = [tensors[_config_index(t, count, "nodes' inputs")] for t in node["inputs"]]
+                if any(argument is None for argument in arguments):
+                    raise ValueError(f"Model.from_config: node of layer '{layer.name}' reads tensors {node['inputs']}, "
+                                     "some of which no earlier node makes.")
+                tensors[_config_index(node["output"], count, "nodes' output")] = layer(
+                    arguments if getattr(layer, "multi_input", False) else arguments[0])
+        outputs = [tensors[_config_index(t, count, "output_tensors")] for t in config["output_tensors"]]
+        if any(output is None for output in outputs):
+            raise ValueError(f"Model.from_config: output tensors {config['output_tensors']} are not all made.")
+        inputs = [tensors[number] for number in input_tensors]
+        return cls(inputs if len(inputs) > 1 else inputs[0], outputs if len(outputs) > 1 else outputs[0],
+                   name=config.get("name"), seed=config.get("seed"))
 
     def save(self, filepath, overwrite=True):
-        """Not yet for a functional model: raises NotImplementedError (before touching the file)."""
-        self.get_config()
+        """Save the whole model (architecture, compile settings, weights, optimizer and random
+        states) to one file, atomically; reload it with ``gradwise.models.load_model``."""
+        from ..saving import save_model
+
+        save_model(self, filepath, overwrite=overwrite)
 
     def save_weights(self, filepath, overwrite=True):
         from ..saving import save_weights

@@ -81,12 +81,86 @@ def test_numpy_on_a_symbolic_tensor_says_to_write_a_layer():
         np.tanh(Dense(2)(inputs))
 
 
-def test_weights_round_trip_and_saving_the_architecture_says_it_is_not_supported_yet(tmp_path, rng):
+def test_weights_round_trip(tmp_path, rng):
     model, copy = _residual(seed=0), _residual(seed=1)
     model.save_weights(tmp_path / "weights.gw")
     copy.load_weights(tmp_path / "weights.gw")
     x = rng.normal(size=(4, 5)).astype(model.dtype)
     np.testing.assert_array_equal(copy.predict(x, verbose=0), model.predict(x, verbose=0))
-    with pytest.raises(NotImplementedError, match=r"saving a functional model's architecture is not supported yet"):
-        model.save(tmp_path / "model.gw")
-    assert not (tmp_path / "model.gw").exists()
+
+
+def _fan_out(seed):
+    inputs = gw.Input((5,))
+    shared = Dense(6, activation="relu", name="shared")(inputs)  # read by three layers
+    heads = [Dense(3, activation="tanh", name=f"head{k}")(shared) for k in range(3)]
+    outputs = Dense(1, activation="sigmoid", name="out")(Concatenate(name="cat")(heads))
+    return gw.Model(inputs, outputs, seed=seed)
+
+
+def _shared_layer(seed):
+    inputs = gw.Input((5,))
+    square = Dense(5, activation="tanh", name="square")  # one layer called three times
+    outputs = Dense(1, activation="sigmoid", name="out")(square(square(square(inputs))))
+    return gw.Model(inputs, outputs, seed=seed)
+
+
+def _merges(seed):
+    inputs = gw.Input((5,))
+    a = Dense(4, name="a")(inputs)
+    b = Dropout(0.3, name="drop")(Dense(4, activation="relu", name="b")(inputs))
+    merged = [merge(name=merge.__name__.lower())([a, b]) for merge in
+              (Add, Multiply, gw.layers.Subtract, gw.layers.Average, gw.layers.Maximum, gw.layers.Minimum)]
+    outputs = Dense(1, activation="sigmoid", name="out")(Concatenate(axis=-1, name="cat")(merged))
+    return gw.Model(inputs, outputs, seed=seed)
+
+
+def _residual_block(seed):
+    inputs = gw.Input((5,))
+    hidden = Dense(5, activation="relu", name="h1")(inputs)
+    hidden = Add(name="skip1")([inputs, Dense(5, name="h2")(hidden)])
+    hidden = Add(name="skip2")([hidden, Dense(5, activation="relu", name="h3")(hidden)])
+    return gw.Model(inputs, Dense(1, activation="sigmoid", name="out")(hidden), seed=seed)
+
+
+@pytest.mark.parametrize("build", [_residual_block, _fan_out, _shared_layer, _merges, lambda seed: _binary(seed)])
+def test_save_and_load_model_give_identical_predictions_and_resume_training_exactly(tmp_path, rng, build):
+    x = rng.normal(size=(64, 5))
+    y = (x[:, 0] + x[:, 1] > 0).astype(float)
+    model = build(0)
+    before = model.get_config()
+    model.compile(optimizer=gw.optimizers.Adam(0.01), loss="binary_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    model.save(tmp_path / "model.gw")
+    loaded = gw.models.load_model(tmp_path / "model.gw")
+    assert type(loaded) is gw.Model and loaded.get_config() == before
+    assert [layer.name for layer in loaded.layers] == [layer.name for layer in model.layers]
+    assert loaded.parameter_set.names == model.parameter_set.names  # a shared layer is stored once again
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    resumed = loaded.fit(x, y, epochs=2, batch_size=16, verbose=0).history
+    continued = model.fit(x, y, epochs=2, batch_size=16, verbose=0).history
+    assert resumed == continued  # same optimizer state, same shuffles and dropout masks
+    for mine, theirs in zip(loaded.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(mine, theirs)
+
+
+def _binary(seed):
+    model = _residual(seed)
+    return gw.Model(model.inputs[0], Dense(1, activation="sigmoid", name="bin")(model.outputs[0]), seed=seed)
+
+
+def test_load_model_keeps_the_input_dtype_and_refuses_a_broken_graph(tmp_path, float64, rng):
+    model = _residual_block(0)
+    model.save(tmp_path / "model.gw")
+    gw.set_floatx("float32")
+    try:
+        loaded = gw.models.load_model(tmp_path / "model.gw")
+    finally:
+        gw.set_floatx("float64")
+    assert loaded.dtype == np.float64 and all(w.dtype == np.float64 for w in loaded.get_weights())
+    config = model.get_config()
+    config["nodes"][1]["inputs"] = [99]
+    with pytest.raises(ValueError, match=r"`nodes' inputs` must be an int in \[0, 7\), got 99"):
+        gw.Model.from_config(config)
+    config["nodes"][1]["inputs"] = [config["nodes"][3]["output"]]  # a tensor made later
+    with pytest.raises(ValueError, match=r"node of layer 'h2' reads tensors \[4\], some of which no earlier node"):
+        gw.Model.from_config(config)
