@@ -136,3 +136,84 @@ class Concatenate(Merge):
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}
+
+
+class Dot(Merge):
+    """The dot product of two inputs along `axes`, sample by sample (Keras' ``Dot``).
+
+    `axes` is one int for both inputs or a pair, counted with the batch axis (``axes=1``
+    contracts the features of ``(batch, n)`` inputs, giving ``(batch, 1)``); inputs hold
+    one or two axes per sample. With `normalize`, each input is first divided by its L2
+    norm along its axis, so the output is the cosine similarity.
+    """
+
+    def __init__(self, axes, normalize=False, **kwargs):
+        super().__init__(**kwargs)
+        pair = list(axes) if isinstance(axes, (list, tuple)) else [axes, axes]
+        if len(pair) != 2 or any(isinstance(a, bool) or not isinstance(a, (int, np.integer)) or a == 0 for a in pair):
+            raise ValueError(f"Dot: `axes` must be a non-zero int or a pair of them (0 is the batch axis), got {axes!r}.")
+        if not isinstance(normalize, (bool, np.bool_)):
+            raise TypeError(f"Dot: `normalize` must be a bool, got {normalize!r}.")
+        self.axes = [int(a) for a in pair]
+        self.normalize = bool(normalize)
+
+    def _sample_axes(self, shapes):
+        """Each input's contracted axis among its per-sample axes (0-based), after checking the shapes."""
+        if len(shapes) != 2 or any(len(shape) not in (1, 2) for shape in shapes):
+            raise ValueError(f"Dot '{self.name}' expected 2 inputs of 1 or 2 axes per sample, got per-sample "
+                             f"shapes {shapes}.")
+        axes = []
+        for axis, shape in zip(self.axes, shapes):
+            rank = len(shape) + 1
+            if not -rank <= axis < rank or axis % rank == 0:
+                raise ValueError(f"Dot '{self.name}': axis {axis} is not a feature axis of inputs of per-sample "
+                                 f"shape {shape}.")
+            axes.append(axis % rank - 1)
+        if shapes[0][axes[0]] != shapes[1][axes[1]]:
+            raise ValueError(f"Dot '{self.name}' contracts axes of different lengths: {shapes[0]} along "
+                             f"{self.axes[0]} and {shapes[1]} along {self.axes[1]}.")
+        return axes
+
+    def compute_output_shape(self, input_shape):
+        shapes = [tuple(shape) for shape in input_shape]
+        first, second = self._sample_axes(shapes)
+        rest = shapes[0][:first] + shapes[0][first + 1:] + shapes[1][:second] + shapes[1][second + 1:]
+        return rest or (1,)
+
+    def _operands(self, inputs):
+        """The inputs as (batch, rest, n) and (batch, n, rest) matrices, normalized when asked, and their norms."""
+        first, second = self._sample_axes([x.shape[1:] for x in inputs])
+        left = np.moveaxis(inputs[0], first + 1, -1)
+        right = np.moveaxis(inputs[1], second + 1, 1)
+        norms = None
+        if self.normalize:
+            # Keras' l2_normalize: the squared norm is floored at 1e-12 (a zero vector stays zero)
+            norms = (np.sqrt(np.maximum((left * left).sum(axis=-1, keepdims=True), 1e-12)),
+                     np.sqrt(np.maximum((right * right).sum(axis=1, keepdims=True), 1e-12)))
+            left, right = left / norms[0], right / norms[1]
+        batch = left.shape[0]
+        return left.reshape(batch, -1, left.shape[-1]), right.reshape(batch, right.shape[1], -1), (first, second), norms
+
+    def forward(self, inputs, training=False):
+        left, right, axes, norms = self._operands(inputs)
+        outputs = (left @ right).reshape(left.shape[0], *self.output_shape)
+        return outputs, (inputs, left, right, axes, norms)
+
+    # y = a . b along the axes  =>  da = dy b^T, db = a^T dy (through u = x / |x|: dx = (du - u (du . u)) / |x|)
+    def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
+        if not input_grad:
+            return None
+        inputs, left, right, (first, second), norms = cache
+        grad = grad_outputs.reshape(left.shape[0], left.shape[1], right.shape[2])
+        grad_left = grad @ right.transpose(0, 2, 1)
+        grad_right = left.transpose(0, 2, 1) @ grad
+        moved = [np.moveaxis(inputs[0], first + 1, -1).shape, np.moveaxis(inputs[1], second + 1, 1).shape]
+        grad_left, grad_right = grad_left.reshape(moved[0]), grad_right.reshape(moved[1])
+        if norms is not None:
+            unit_left, unit_right = left.reshape(moved[0]), right.reshape(moved[1])
+            grad_left = (grad_left - unit_left * (grad_left * unit_left).sum(axis=-1, keepdims=True)) / norms[0]
+            grad_right = (grad_right - unit_right * (grad_right * unit_right).sum(axis=1, keepdims=True)) / norms[1]
+        return [np.moveaxis(grad_left, -1, first + 1), np.moveaxis(grad_right, 1, second + 1)]
+
+    def get_config(self):
+        return {**super().get_config(), "axes": list(self.axes), "normalize": self.normalize}

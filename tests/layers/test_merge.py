@@ -17,12 +17,21 @@ MERGE_CASES = {
     "minimum": (lambda: layers.Minimum(), [(5,)] * 2),
     "concatenate": (lambda: layers.Concatenate(), [(2, 3), (2, 1), (2, 4)]),
     "concatenate_axis_1": (lambda: layers.Concatenate(axis=1), [(2, 3), (1, 3)]),
+    "dot": (lambda: layers.Dot(axes=1), [(5,), (5,)]),
+    "dot_normalize": (lambda: layers.Dot(axes=-1, normalize=True), [(5,), (5,)]),
+    "dot_matrices": (lambda: layers.Dot(axes=(1, 2)), [(3, 4), (2, 3)]),
+    "dot_matrix_vector": (lambda: layers.Dot(axes=(2, 1), normalize=True), [(3, 4), (4,)]),
 }
 REFERENCE = {
     "add": lambda xs: xs[0] + xs[1] + xs[2], "subtract": lambda xs: xs[0] - xs[1],
     "multiply": lambda xs: xs[0] * xs[1] * xs[2], "average": lambda xs: (xs[0] + xs[1]) / 2,
     "maximum": lambda xs: np.maximum(np.maximum(xs[0], xs[1]), xs[2]), "minimum": lambda xs: np.minimum(xs[0], xs[1]),
     "concatenate": lambda xs: np.concatenate(xs, axis=-1), "concatenate_axis_1": lambda xs: np.concatenate(xs, axis=1),
+    "dot": lambda xs: np.einsum("bi,bi->b", *xs)[:, None],
+    "dot_normalize": lambda xs: np.einsum("bi,bi->b", *(x / np.linalg.norm(x, axis=1, keepdims=True) for x in xs))[:, None],
+    "dot_matrices": lambda xs: np.einsum("bij,bki->bjk", *xs),
+    "dot_matrix_vector": lambda xs: np.einsum("bij,bj->bi", xs[0] / np.linalg.norm(xs[0], axis=2, keepdims=True),
+                                              xs[1] / np.linalg.norm(xs[1], axis=1, keepdims=True)),
 }
 
 
@@ -51,6 +60,10 @@ def test_outputs_and_gradients_match_the_definition(case, rng):
     (lambda: layers.Add(name="a"), [(3,), (4,)], r"Add 'a' expected inputs of one shape, got per-sample shapes"),
     (lambda: layers.Add(name="a"), [(3,)], r"Add 'a' expected a list of at least 2 inputs, got 1"),
     (lambda: layers.Subtract(name="s"), [(3,)] * 3, r"Subtract 's' expected exactly 2 inputs, got 3"),
+    (lambda: layers.Dot(1, name="d"), [(3,), (4,)], r"Dot 'd' contracts axes of different lengths: \(3,\) along 1"),
+    (lambda: layers.Dot(3, name="d"), [(3,), (3,)], r"Dot 'd': axis 3 is not a feature axis of inputs of per-sample "
+                                                    r"shape \(3,\)"),
+    (lambda: layers.Dot(1, name="d"), [(3,)] * 3, r"Dot 'd' expected 2 inputs of 1 or 2 axes per sample"),
     (lambda: layers.Concatenate(name="c"), [(2, 3), (3, 3)], r"Concatenate 'c' expected at least 2 inputs that "
                                                              r"match except along axis -1"),
 ])
@@ -62,3 +75,11 @@ def test_shapes_that_do_not_merge_are_refused(make, shapes, message):
 def test_concatenate_refuses_the_batch_axis():
     with pytest.raises(ValueError, match=r"`axis` must be a non-zero int \(0 is the batch axis\), got 0"):
         layers.Concatenate(axis=0)
+
+
+def test_dot_refuses_bad_axes():
+    with pytest.raises(ValueError, match=r"Dot: `axes` must be a non-zero int or a pair of them \(0 is the batch axis\), "
+                                         r"got \(1, 2, 3\)"):
+        layers.Dot(axes=(1, 2, 3))
+    with pytest.raises(TypeError, match=r"Dot: `normalize` must be a bool, got 'yes'"):
+        layers.Dot(1, normalize="yes")
