@@ -174,7 +174,9 @@ class Model(BaseModel):
         return sum(layer.count_params() for layer in self.layers)
 
     def summary(self, print_fn=print):
-        print_fn(summary_table(self))
+        """Print a table of the Inputs and layers: output shapes, parameter counts and, as
+        Keras's, the tensors each layer's calls read ("Connected to")."""
+        print_fn(summary_table(self, connected=True))
 
     def _require_built(self, what):
         """A functional model is built when it is made."""

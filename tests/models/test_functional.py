@@ -164,3 +164,18 @@ def test_load_model_keeps_the_input_dtype_and_refuses_a_broken_graph(tmp_path, f
     config["nodes"][1]["inputs"] = [config["nodes"][3]["output"]]  # a tensor made later
     with pytest.raises(ValueError, match=r"node of layer 'h2' reads tensors \[4\], some of which no earlier node"):
         gw.Model.from_config(config)
+
+
+def test_summary_connects_each_layer_to_the_tensors_its_calls_read():
+    lines = []
+    _residual().summary(print_fn=lines.append)
+    rows = {line.split()[0]: line for line in lines[0].splitlines()[4:11]}
+    assert lines[0].splitlines()[2].split() == ["Layer", "(type)", "Output", "Shape", "Param", "#", "Connected", "to"]
+    assert list(rows)[1:] == ["trunk", "square", "add", "mul", "cat", "out"]
+    source = list(rows)[0]
+    assert rows[source].split()[1:] == ["(InputLayer)", "(None,", "5)", "0", "-"]
+    assert rows["trunk"].endswith(f"{source}[0][0]")
+    assert rows["square"].endswith("trunk[0][0], square[0][0]")  # the shared layer's second call reads its first
+    assert rows["add"].endswith("trunk[0][0], square[1][0]")
+    assert rows["cat"].endswith("add[0][0], mul[0][0]") and "(None, 8)" in rows["cat"]
+    assert rows["out"].split()[1:5] == ["(Dense)", "(None,", "3)", "27"] and rows["out"].endswith("cat[0][0]")
