@@ -21,7 +21,7 @@ from gradwise.saving import clone_model
 EXAMPLE_ARGUMENTS = {
     "units": 3, "rate": 0.25, "scale": 0.5, "target_shape": (2, 3), "activation": "tanh", "filters": 2,
     "kernel_size": 3, "initial_learning_rate": 0.1, "decay_steps": 3, "decay_rate": 0.5,
-    "boundaries": [2, 4], "values": [0.1, 0.05, 0.01],
+    "boundaries": [2, 4], "values": [0.1, 0.05, 0.01], "axes": -1,
 }
 EXTRA_ARGUMENTS = {"Input": {"shape": (6,)}}
 INPUT_SHAPES = [(6,), (8, 3), (8, 8, 3)]
