@@ -155,6 +155,27 @@ def worker_scaling(trials, epochs, workers):
     return seconds
 
 
+def interleaved(rounds, trials, epochs, json_path):
+    """gradwise's 1-worker search and the plain Optuna + PyTorch study, alternated `rounds` times."""
+    data = load_pima()
+    runs = {"gradwise_1_worker": [], "optuna_torch": []}
+    for round_index in range(rounds):
+        with tempfile.TemporaryDirectory() as directory:
+            runs["gradwise_1_worker"].append(gradwise_search(data, trials, epochs, 1, directory))
+        runs["optuna_torch"].append(plain_optuna_torch_search(data, trials, epochs))
+        print(f"round {round_index + 1}: gradwise {runs['gradwise_1_worker'][-1]['seconds']:.2f} s, "
+              f"Optuna + PyTorch {runs['optuna_torch'][-1]['seconds']:.2f} s", flush=True)
+    medians = {name: float(np.median([r["seconds"] for r in results])) for name, results in runs.items()}
+    summary = {"threads": os.environ.get("OMP_NUM_THREADS"), "load_average_at_start": os.getloadavg(),
+               "runs": runs, "median_seconds": medians,
+               "optuna_torch_seconds_over_gradwise": medians["optuna_torch"] / medians["gradwise_1_worker"]}
+    print(f"median: gradwise {medians['gradwise_1_worker']:.2f} s, Optuna + PyTorch {medians['optuna_torch']:.2f} s, "
+          f"ratio {summary['optuna_torch_seconds_over_gradwise']:.1f}x")
+    if json_path:
+        Path(json_path).write_text(json.dumps(summary, indent=2))
+    return summary
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=20)
@@ -162,9 +183,14 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--json", help="write the results here")
     parser.add_argument("--scaling-only", action="store_true", help="only the 1- vs N-worker digits search")
+    parser.add_argument("--rounds", type=int, default=0,
+                        help="only the 1-worker search and the peer, alternated this many times (interleaved, "
+                             "so both see the same machine); set OMP_NUM_THREADS for the thread count")
     args = parser.parse_args(argv)
     if args.scaling_only:
         return worker_scaling(40, 60, args.workers)
+    if args.rounds:
+        return interleaved(args.rounds, args.trials, args.epochs, args.json)
     data = load_pima()
     with tempfile.TemporaryDirectory() as directory:
         results = {
