@@ -5,15 +5,59 @@ so a saved model names its class and loading finds it without importing models.
 """
 
 from .. import registry
+from ..saving import load_weights, save_model, save_weights
 from .ownership import OwnershipMixin
 from .training import TrainingMixin
 
 
 class BaseModel(TrainingMixin, OwnershipMixin):
     """compile/fit/evaluate/predict (``training.py``) over ``self._graph``, and the flat
-    parameter buffer (``ownership.py``); subclasses hold the structure."""
+    parameter buffer (``ownership.py``), weights and saving over ``self.layers``; subclasses
+    hold the structure."""
 
     def __init_subclass__(cls, register=True, **kwargs):
         super().__init_subclass__(**kwargs)
         if register:
             registry.register("model", cls)
+
+    def _require_built(self, what):
+        """Raise when the model has no structure to act on yet (subclasses say how)."""
+
+    # ----- weights: every layer's params then state, in layer order ---------------------------
+    @property
+    def weights(self):
+        return self.get_weights()
+
+    def get_weights(self):
+        """Copies of every layer's weights (params then state), in layer order."""
+        return [weight for layer in self.layers for weight in layer.get_weights()]
+
+    def set_weights(self, weights):
+        self._require_built("set_weights")
+        weights = list(weights)
+        expected = sum(len(layer.weight_names()) for layer in self.layers)
+        if len(weights) != expected:
+            raise ValueError(f"set_weights expected {expected} arrays, got {len(weights)}.")
+        start = 0
+        for layer in self.layers:
+            count = len(layer.weight_names())
+            layer.set_weights(weights[start:start + count])
+            start += count
+
+    def count_params(self):
+        self._require_built("count_params")
+        return sum(layer.count_params() for layer in self.layers)
+
+    # ----- saving (see gradwise.saving) ---------------------------------------------------------
+    def save(self, filepath, overwrite=True):
+        """Save the whole model (architecture, compile settings, weights, optimizer and random
+        states) to one file, atomically; reload it with ``gradwise.models.load_model``."""
+        save_model(self, filepath, overwrite=overwrite)
+
+    def save_weights(self, filepath, overwrite=True):
+        """Save every layer's weights (params and state) to one file, atomically."""
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath):
+        """Load weights written by ``save_weights`` or ``save``; layers are matched by position."""
+        load_weights(self, filepath)

@@ -152,34 +152,10 @@ class Model(BaseModel):
                 return layer
         raise ValueError(f"No layer named {name!r}; layers are {[layer.name for layer in layers]}.")
 
-    def get_weights(self):
-        return [weight for layer in self.layers for weight in layer.get_weights()]
-
-    def set_weights(self, weights):
-        weights = list(weights)
-        expected = sum(len(layer.weight_names()) for layer in self.layers)
-        if len(weights) != expected:
-            raise ValueError(f"set_weights expected {expected} arrays, got {len(weights)}.")
-        start = 0
-        for layer in self.layers:
-            count = len(layer.weight_names())
-            layer.set_weights(weights[start:start + count])
-            start += count
-
-    @property
-    def weights(self):
-        return self.get_weights()
-
-    def count_params(self):
-        return sum(layer.count_params() for layer in self.layers)
-
     def summary(self, print_fn=print):
         """Print a table of the Inputs and layers: output shapes, parameter counts and, as
         Keras's, the tensors each layer's calls read ("Connected to")."""
         print_fn(summary_table(self, connected=True))
-
-    def _require_built(self, what):
-        """A functional model is built when it is made."""
 
     def get_config(self):
         """The architecture as data: the Inputs, each layer once (its registered config) and
@@ -239,20 +215,3 @@ class Model(BaseModel):
         inputs = [tensors[number] for number in input_tensors]
         return cls(inputs if len(inputs) > 1 else inputs[0], outputs if len(outputs) > 1 else outputs[0],
                    name=config.get("name"), seed=config.get("seed"))
-
-    def save(self, filepath, overwrite=True):
-        """Save the whole model (architecture, compile settings, weights, optimizer and random
-        states) to one file, atomically; reload it with ``gradwise.models.load_model``."""
-        from ..saving import save_model
-
-        save_model(self, filepath, overwrite=overwrite)
-
-    def save_weights(self, filepath, overwrite=True):
-        from ..saving import save_weights
-
-        save_weights(self, filepath, overwrite=overwrite)
-
-    def load_weights(self, filepath):
-        from ..saving import load_weights
-
-        load_weights(self, filepath)

@@ -11,7 +11,6 @@ import numpy as np
 from .. import backend
 from ..layers.base import Layer
 from ..layers.input_layer import Input
-from ..saving import load_weights, save_model, save_weights
 from .base import BaseModel
 from .graph import Graph
 from .summary import summary_table
@@ -126,31 +125,7 @@ class Sequential(BaseModel):
                 return layer
         raise ValueError(f"No layer named {name!r}; layers are {[layer.name for layer in self._layers]}.")
 
-    # ----- parameters (the flat buffer: see ownership.py) -----------------------------------
-    @property
-    def weights(self):
-        return [w for layer in self._layers for w in layer.get_weights()]
-
-    def get_weights(self):
-        """Copies of every layer's weights (params then state), in layer order."""
-        return [w for layer in self._layers for w in layer.get_weights()]
-
-    def set_weights(self, weights):
-        self._require_built("set_weights")
-        weights = list(weights)
-        expected = sum(len(layer.weight_names()) for layer in self._layers)
-        if len(weights) != expected:
-            raise ValueError(f"set_weights expected {expected} arrays, got {len(weights)}.")
-        start = 0
-        for layer in self._layers:
-            count = len(layer.weight_names())
-            layer.set_weights(weights[start:start + count])
-            start += count
-
-    def count_params(self):
-        self._require_built("count_params")
-        return sum(layer.count_params() for layer in self._layers)
-
+    # ----- summary (weights and saving are shared: see base.py) ----------------------------
     def summary(self, print_fn=print):
         """Print a table of layers, output shapes and parameter counts."""
         self._require_built("summary")
@@ -162,20 +137,6 @@ class Sequential(BaseModel):
                 f"{what}: the model is not built yet. Start it with Input(shape=...), give the first "
                 "layer `input_shape=`, call model.build(input_shape), or fit it on data first."
             )
-
-    # ----- saving (see gradwise.saving) ---------------------------------------------------
-    def save(self, filepath, overwrite=True):
-        """Save the whole model (architecture, compile settings, weights, optimizer and random
-        states) to one file, atomically; reload it with ``gradwise.models.load_model``."""
-        save_model(self, filepath, overwrite=overwrite)
-
-    def save_weights(self, filepath, overwrite=True):
-        """Save every layer's weights (params and state) to one file, atomically."""
-        save_weights(self, filepath, overwrite=overwrite)
-
-    def load_weights(self, filepath):
-        """Load weights written by ``save_weights`` or ``save``; layers are matched by position."""
-        load_weights(self, filepath)
 
     # ----- config -----------------------------------------------------------------------
     def get_config(self):
