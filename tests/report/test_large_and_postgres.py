@@ -8,7 +8,7 @@ from optuna.distributions import CategoricalDistribution, FloatDistribution, Int
 from gradwise.cli import main
 from gradwise.report.search import write_search
 
-from ..tuning.postgres_server import PostgresServer, find_binaries
+from ..tuning.postgres_server import running_server
 from .checks import MAX_BYTES, check_page
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -53,14 +53,8 @@ def test_a_100_trial_study_is_under_3_mb_and_renders(tmp_path, browser):
 
 @pytest.fixture(scope="module")
 def postgres_url():
-    binaries = find_binaries()
-    if binaries is None:
-        pytest.fail("PostgreSQL's initdb/pg_ctl were not found: run `bash scripts/ensure-postgres.sh` first.")
-    server = PostgresServer(binaries).start()
-    try:
+    with running_server() as server:
         yield server.url
-    finally:
-        server.stop()
 
 
 def test_a_postgres_study_is_reported_through_storage(tuned_run, postgres_url, tmp_path, capsys, browser):

@@ -5,6 +5,7 @@ PostgreSQL refuses to run as root, so under root the server runs as the 'postgre
 that the distribution's package creates.
 """
 
+import contextlib
 import glob
 import os
 import pwd
@@ -12,6 +13,8 @@ import shutil
 import socket
 import subprocess
 import tempfile
+
+import pytest
 
 
 def find_binaries():
@@ -83,3 +86,16 @@ class PostgresServer:
                 self._run("pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def running_server():
+    """A started throw-away server, stopped at exit; fails the test when PostgreSQL is missing."""
+    binaries = find_binaries()
+    if binaries is None:
+        pytest.fail("PostgreSQL's initdb/pg_ctl were not found: run `bash scripts/ensure-postgres.sh` first.")
+    server = PostgresServer(binaries).start()
+    try:
+        yield server
+    finally:
+        server.stop()

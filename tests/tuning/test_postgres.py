@@ -13,21 +13,15 @@ from optuna.trial import TrialState
 from gradwise.tuning import Tuner
 
 from .builders import Rendezvous, SlowEpochs, binary_data, build_tiny
-from .postgres_server import PostgresServer, find_binaries
+from .postgres_server import running_server
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
 
 @pytest.fixture(scope="module")
 def postgres_url():
-    binaries = find_binaries()
-    if binaries is None:
-        pytest.fail("PostgreSQL's initdb/pg_ctl were not found: run `bash scripts/ensure-postgres.sh` first.")
-    server = PostgresServer(binaries).start()
-    try:
+    with running_server() as server:
         yield server.url
-    finally:
-        server.stop()
 
 
 def test_three_workers_on_postgresql_run_exactly_max_trials(tmp_path, postgres_url):

@@ -16,7 +16,7 @@ import pytest
 from optuna.trial import TrialState
 
 from .builders import open_study_at_once, search_on_database
-from .postgres_server import PostgresServer, find_binaries
+from .postgres_server import running_server
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -24,14 +24,8 @@ REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__f
 
 @pytest.fixture()
 def server():
-    binaries = find_binaries()
-    if binaries is None:
-        pytest.fail("PostgreSQL's initdb/pg_ctl were not found: run `bash scripts/ensure-postgres.sh` first.")
-    running = PostgresServer(binaries).start()
-    try:
+    with running_server() as running:
         yield running
-    finally:
-        running.stop()
 
 
 def _complete(url):
