@@ -1,6 +1,6 @@
 """gradwise: Keras-style neural networks on NumPy, with explicit, verified backpropagation."""
 
-from . import activations, backend, callbacks, initializers, layers, losses, metrics, models, optimizers, regularizers
+from . import activations, backend, callbacks, initializers, layers, losses, metrics, models, ops, optimizers, regularizers
 from .backend import floatx, set_floatx, set_random_seed
 from .layers import Dense, Input
 from .layers import (ELU, Activation, BatchNormalization, Dropout, Flatten, LeakyReLU, ReLU, Rescaling, Reshape,
@@ -17,7 +17,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "activations", "backend", "callbacks", "initializers", "layers", "losses", "metrics", "models",
-    "optimizers", "regularizers", "Sequential", "Input", "Dense", "floatx", "set_floatx", "set_random_seed",
+    "ops", "optimizers", "regularizers", "Sequential", "Input", "Dense", "floatx", "set_floatx", "set_random_seed",
 ]
 __all__ += ["Conv1D", "Conv2D", "MaxPooling1D", "AveragePooling1D", "MaxPooling2D", "AveragePooling2D",
             "GlobalAveragePooling1D", "GlobalMaxPooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling2D"]

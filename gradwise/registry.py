@@ -1,5 +1,5 @@
 """One registry for every kind of pluggable class: layers, models, optimizers, losses,
-metrics, initializers, regularizers and activations.
+metrics, initializers, regularizers, activations and array backends (ops).
 
 A class registers itself by subclassing its kind's base class (each base calls
 ``register`` from ``__init_subclass__``), under its class name and the names its kind
@@ -14,7 +14,7 @@ imports no model or layer module.
 
 from collections.abc import Mapping
 
-KINDS = ("layer", "model", "optimizer", "loss", "metric", "initializer", "regularizer", "activation")
+KINDS = ("layer", "model", "optimizer", "loss", "metric", "initializer", "regularizer", "activation", "ops")
 
 _tables = {kind: {} for kind in KINDS}  # kind -> {lower-case name: (class, {names as written})}
 

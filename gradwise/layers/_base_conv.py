@@ -6,8 +6,9 @@ images and its (k, in, out) kernel as (1, k, in, out), so one code path serves b
 
 import numpy as np
 
-from .. import _checks, _parallel
-from . import _im2col
+from .. import _checks
+from ..ops.buffers import BufferPool
+from . import _geometry
 from ._kernel_options import kernel_options_config, set_kernel_options
 from .base import ActivatedLayer
 
@@ -28,11 +29,11 @@ class BaseConv(ActivatedLayer, register=False):
         super().__init__(**kwargs)
         owner = type(self).__name__
         self.filters = _checks.positive_int(owner, "filters", filters)
-        self.kernel_size = _im2col.int_tuple(owner, "kernel_size", kernel_size, self.rank)
-        self.strides = _im2col.int_tuple(owner, "strides", strides, self.rank)
-        self.padding = _im2col.padding_mode(owner, padding, self.rank)
-        self.data_format = _im2col.data_format(owner, data_format)
-        self.dilation_rate = _im2col.int_tuple(owner, "dilation_rate", dilation_rate, self.rank)
+        self.kernel_size = _geometry.int_tuple(owner, "kernel_size", kernel_size, self.rank)
+        self.strides = _geometry.int_tuple(owner, "strides", strides, self.rank)
+        self.padding = _geometry.padding_mode(owner, padding, self.rank)
+        self.data_format = _geometry.data_format(owner, data_format)
+        self.dilation_rate = _geometry.int_tuple(owner, "dilation_rate", dilation_rate, self.rank)
         if max(self.strides) > 1 and max(self.dilation_rate) > 1:
             raise ValueError(
                 f"{owner}: `strides` > 1 together with `dilation_rate` > 1 is not supported (as in Keras), got "
@@ -45,7 +46,7 @@ class BaseConv(ActivatedLayer, register=False):
         self._kernel2d = pad2d + self.kernel_size
         self._strides2d = pad2d + self.strides
         self._dilation2d = pad2d + self.dilation_rate
-        self._buffers = _im2col.BufferPool()
+        self._buffers = BufferPool()
 
     # ----- shapes ---------------------------------------------------------------------
     def _expected_shape(self, channels="channels"):
@@ -56,7 +57,7 @@ class BaseConv(ActivatedLayer, register=False):
         spatial2d = (1,) * (2 - self.rank) + tuple(spatial)
         pads, out = [], []
         for axis in range(2):
-            before, after, size = _im2col.axis_padding(
+            before, after, size = _geometry.axis_padding(
                 spatial2d[axis], self._kernel2d[axis], self._strides2d[axis], self._dilation2d[axis],
                 self.padding if axis >= 2 - self.rank else "valid")
             pads.append((before, after))
@@ -119,11 +120,11 @@ class BaseConv(ActivatedLayer, register=False):
             depth = kernel.shape[0]
             buffer = self._buffers.get("cols", (batch, *out, depth + self.use_bias), self.dtype,
                                        fill=1 if self.use_bias else None)
-            outputs = _im2col.columns_product(images, padded, buffer, self._weights_with_bias(kernel), pads, out,
-                                              self._kernel2d, self._strides2d, self._dilation2d)
+            outputs = self.ops.columns_product(images, padded, buffer, self._weights_with_bias(kernel), pads, out,
+                                                 self._kernel2d, self._strides2d, self._dilation2d)
             cols = buffer.reshape(batch * out[0] * out[1], -1)
         preactivation = outputs.reshape((batch,) + out[2 - self.rank:] + (self.filters,))
-        activated = self._per_sample(self.activation.forward, preactivation)
+        activated = self._per_sample(self._activate, preactivation)
         return activated, ((cols, images.shape, padded.shape, pads, out), preactivation, activated)
 
     def _per_sample(self, function, *arrays):
@@ -132,7 +133,13 @@ class BaseConv(ActivatedLayer, register=False):
         axis = getattr(self.activation, "axis", -1)
         if self.activation.name == "linear" or axis in (0, -arrays[0].ndim):
             return function(*arrays)
-        return _parallel.map_batch(function, *arrays)
+        return self.ops.map_batch(function, *arrays)
+
+    def _activate(self, preactivation):
+        return self.ops.activate(self.activation, preactivation)
+
+    def _activate_backward(self, grad_outputs, preactivation, outputs):
+        return self.ops.activate_backward(self.activation, grad_outputs, preactivation, outputs)
 
     def _weights_with_bias(self, kernel):
         """(kernel rows + 1, filters): the kernel matrix with the bias as its last row."""
@@ -147,7 +154,7 @@ class BaseConv(ActivatedLayer, register=False):
     # y = f(z)  =>  dz = f'(z) dy, from the function's own backward
     def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
         _, preactivation, outputs = cache
-        grad_preactivation = self._per_sample(self.activation.backward, grad_outputs, preactivation, outputs)
+        grad_preactivation = self._per_sample(self._activate_backward, grad_outputs, preactivation, outputs)
         return self.backward_preactivation(grad_preactivation, cache, input_grad, accumulate)
 
     def backward_preactivation(self, grad_preactivation, cache, input_grad=True, accumulate=False):
@@ -185,8 +192,8 @@ class BaseConv(ActivatedLayer, register=False):
             grad_inputs = np.empty(image_shape, dtype=self.dtype)
             grad_padded = grad_inputs if padded_shape == image_shape else self._buffers.get(
                 "grad_padded", padded_shape, self.dtype)
-            _im2col.scatter_products(grad, kernel_t, grad_padded, grad_inputs, pads, out, self._kernel2d,
-                                     self._strides2d, self._dilation2d, self._buffers)
+            self.ops.scatter_products(grad, kernel_t, grad_padded, grad_inputs, pads, out, self._kernel2d,
+                                      self._strides2d, self._dilation2d, self._buffers)
         return grad_inputs.reshape((batch,) + (height, width)[2 - self.rank:] + (channels,))
 
     # ----- config -----------------------------------------------------------------------

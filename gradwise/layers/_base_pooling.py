@@ -5,7 +5,7 @@ forward copies each offset's strided (batch, out_h, out_w, channels) slice of th
 into a contiguous slab (strided copies are cheap, strided arithmetic is not) and reduces
 the slabs; backward routes the gradient slab by slab and copies (or, for overlapping
 windows, adds) it back into place. Windows that tile the input (strides == pool_size,
-no padding) take a faster path instead, in _pool_tiles. A 1-D layer views (batch, steps,
+no padding) take a faster path instead, the seam's ``tile_pool``. A 1-D layer views (batch, steps,
 channels) as (batch, 1, steps, channels).
 
 Padding follows Keras: 'same' max pooling pads with -inf (padding never wins), and
@@ -16,8 +16,8 @@ their buffer was created with.
 
 import numpy as np
 
-from .. import _parallel
-from . import _im2col, _pool_tiles
+from ..ops.buffers import BufferPool
+from . import _geometry
 from .base import Layer
 
 
@@ -34,14 +34,14 @@ class BasePooling(Layer, register=False):
     def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(**kwargs)
         owner = type(self).__name__
-        self.pool_size = _im2col.int_tuple(owner, "pool_size", pool_size, self.rank)
-        self.strides = self.pool_size if strides is None else _im2col.int_tuple(owner, "strides", strides, self.rank)
-        self.padding = _im2col.padding_mode(owner, padding, 2)
-        self.data_format = _im2col.data_format(owner, data_format)
+        self.pool_size = _geometry.int_tuple(owner, "pool_size", pool_size, self.rank)
+        self.strides = self.pool_size if strides is None else _geometry.int_tuple(owner, "strides", strides, self.rank)
+        self.padding = _geometry.padding_mode(owner, padding, 2)
+        self.data_format = _geometry.data_format(owner, data_format)
         pad2d = (1,) * (2 - self.rank)
         self._pool2d = pad2d + self.pool_size
         self._strides2d = pad2d + self.strides
-        self._buffers = _im2col.BufferPool()
+        self._buffers = BufferPool()
 
     # ----- shapes ---------------------------------------------------------------------
     def _geometry(self, spatial, shape_for_message):
@@ -49,7 +49,7 @@ class BasePooling(Layer, register=False):
         spatial2d = (1,) * (2 - self.rank) + tuple(spatial)
         pads, out = [], []
         for axis in range(2):
-            before, after, size = _im2col.axis_padding(
+            before, after, size = _geometry.axis_padding(
                 spatial2d[axis], self._pool2d[axis], self._strides2d[axis], 1, self.padding)
             pads.append((before, after))
             out.append(size)
@@ -118,15 +118,10 @@ class BasePooling(Layer, register=False):
         pads, out = self._geometry(inputs.shape[1:-1], inputs.shape[1:])
         outputs = np.empty((batch, *out, channels), dtype=images.dtype)
         if self._strides2d == self._pool2d and not any(before or after for before, after in pads):
-            # windows that tile the input: see _pool_tiles
+            # windows that tile the input: see gradwise.ops.pool_tiles
             masks = None if self.mode != "max" else self._buffers.get(
                 "masks", (self._pool2d[0] * self._pool2d[1], batch, *out, channels), bool)
-
-            def pool_tiles(start, stop):
-                _pool_tiles.forward(images[start:stop], outputs[start:stop],
-                                    None if masks is None else masks[:, start:stop], self._pool2d, self.mode)
-
-            _parallel.over_batch(pool_tiles, batch, images.size)
+            self.ops.tile_pool(images, outputs, masks, self._pool2d, self.mode)
             cache = (images.shape, pads, None, masks, outputs, None)
             return outputs.reshape((batch,) + out[2 - self.rank:] + (channels,)), cache
         regions = self._offset_regions((height, width), pads, out)
@@ -147,7 +142,7 @@ class BasePooling(Layer, register=False):
                 np.sum(windows[:, start:stop], axis=0, out=outputs[start:stop])
                 outputs[start:stop] /= counts
 
-        _parallel.over_batch(pool, batch, windows.size)
+        self.ops.over_batch(pool, batch, windows.size)
         cache = (images.shape, pads, regions, windows, outputs, counts)
         return outputs.reshape((batch,) + out[2 - self.rank:] + (channels,)), cache
 
@@ -161,15 +156,14 @@ class BasePooling(Layer, register=False):
         grad = np.ascontiguousarray(grad_outputs, dtype=outputs.dtype).reshape(outputs.shape)
         grad_inputs = np.empty(image_shape, dtype=outputs.dtype)
 
-        def run(start, stop):
-            if regions is None:  # windows that tile the input; `source` holds max pooling's masks
-                _pool_tiles.backward(grad[start:stop], None if source is None else source[:, start:stop],
-                                     grad_inputs[start:stop], self._pool2d)
-            else:
+        if regions is None:  # windows that tile the input; `source` holds max pooling's masks
+            self.ops.tile_pool_backward(grad, source, grad_inputs, self._pool2d)
+        else:
+            def run(start, stop):
                 self._route_slabs(grad[start:stop], grad_inputs[start:stop], source[:, start:stop],
                                   outputs[start:stop], counts, regions)
 
-        _parallel.over_batch(run, grad.shape[0], grad_inputs.size)
+            self.ops.over_batch(run, grad.shape[0], grad_inputs.size)
         return grad_inputs.reshape(grad_outputs.shape[:1] + image_shape[3 - self.rank:])
 
     def _route_slabs(self, grad, grad_inputs, windows, outputs, counts, regions):
@@ -177,7 +171,7 @@ class BasePooling(Layer, register=False):
         grad_inputs.fill(0)
         if self.mode == "max":
             masks, slab = np.empty(windows.shape, dtype=bool), np.empty_like(grad)
-            _pool_tiles.first_maxima(windows, outputs, masks, np.empty(outputs.shape, dtype=bool))
+            self.ops.first_maxima(windows, outputs, masks, np.empty(outputs.shape, dtype=bool))
         else:
             slab = grad / counts
         for index, ((out_rows, out_cols), (in_rows, in_cols)) in enumerate(regions):

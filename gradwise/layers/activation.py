@@ -42,7 +42,7 @@ class Activation(ActivatedLayer):
         return self.activation
 
     def forward(self, inputs, training=False):
-        outputs = self.activation.forward(inputs)
+        outputs = self.ops.activate(self.activation, inputs)
         return outputs, (None, inputs, outputs)
 
     # y = f(x)  =>  dx = f'(x) dy, computed by the function's own backward
@@ -50,7 +50,7 @@ class Activation(ActivatedLayer):
         if not input_grad:
             return None
         _, inputs, outputs = cache
-        return self.activation.backward(grad_outputs, inputs, outputs)
+        return self.ops.activate_backward(self.activation, grad_outputs, inputs, outputs)
 
     def backward_preactivation(self, grad_preactivation, cache, input_grad=True, accumulate=False):
         """Backward from the gradient w.r.t. the pre-activation (the fused-loss entry point)."""

@@ -32,6 +32,7 @@ import re
 import numpy as np
 
 from .. import _checks, registry
+from ..ops import get_ops
 from . import symbolic
 
 _name_counts = {}
@@ -75,6 +76,12 @@ class Layer:
         super().__init_subclass__(**kwargs)
         if register:
             registry.register("layer", cls)
+
+    @property
+    def ops(self):
+        """The array seam in use (``gradwise.ops.get_ops()``): the kernels worth fusing or
+        moving to another device go through it, so a layer file holds only its math."""
+        return get_ops()
 
     def __init__(self, name=None, trainable=True, input_shape=None, input_dim=None, **kwargs):
         owner = type(self).__name__

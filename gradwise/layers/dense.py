@@ -56,15 +56,13 @@ class Dense(ActivatedLayer):
                 f"got shape {inputs.shape}. Check `units` of the previous layer or `input_shape`."
             )
         preactivation = inputs @ self.params["kernel"]
-        if self.use_bias:
-            preactivation += self.params["bias"]
-        outputs = self.activation.forward(preactivation)
+        outputs = self.ops.activate(self.activation, preactivation, self.params["bias"] if self.use_bias else None)
         return outputs, (inputs, preactivation, outputs)
 
     # y = f(z)  =>  dz = f'(z) dy, from the function's own backward
     def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
         _, preactivation, outputs = cache
-        grad_preactivation = self.activation.backward(grad_outputs, preactivation, outputs)
+        grad_preactivation = self.ops.activate_backward(self.activation, grad_outputs, preactivation, outputs)
         return self.backward_preactivation(grad_preactivation, cache, input_grad, accumulate)
 
     def backward_preactivation(self, grad_preactivation, cache, input_grad=True, accumulate=False):

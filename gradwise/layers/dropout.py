@@ -1,6 +1,5 @@
 """Dropout: zero random units while training, scaling the kept ones by 1 / (1 - rate)."""
 
-import math
 import numbers
 
 import numpy as np
@@ -93,27 +92,13 @@ class Dropout(Layer):
         """
         self._fixed_keep = None if keep is None else np.asarray(keep, dtype=bool)
 
-    def _random_keep(self, shape):
-        """Booleans of `shape`, each True with probability 1 - rate.
-
-        Each unit compares 32 raw random bits (two units per 64-bit draw) with rate * 2^32:
-        half the draws of uniform floats and no float conversion, which halves the cost
-        of a mask; the keep probability is exact to 2^-32.
-        """
-        count = math.prod(shape)
-        bits = self._rng.bit_generator.random_raw((count + 1) // 2).view(np.uint32)[:count]
-        threshold = np.uint32(min(round(self.rate * 2.0**32), 2**32 - 1))
-        return (bits >= threshold).reshape(shape)
-
     def forward(self, inputs, training=False):
         if not training or self.rate == 0.0:
             return inputs, None
-        if self._fixed_keep is not None:
-            keep = self._fixed_keep
-        else:
-            keep = self._random_keep(self._mask_shape(inputs))
-        mask = np.multiply(keep, 1.0 / (1.0 - self.rate), dtype=inputs.dtype)
-        return inputs * mask, mask  # the cache: the scaled mask of this call
+        if self._fixed_keep is None:  # the cache: the scaled mask of this call
+            return self.ops.dropout(inputs, self._rng, self._mask_shape(inputs), self.rate)
+        mask = np.multiply(self._fixed_keep, 1.0 / (1.0 - self.rate), dtype=inputs.dtype)
+        return inputs * mask, mask
 
     # y = x * m / (1 - rate) with a fixed mask m  =>  dx = dy * m / (1 - rate)
     def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):

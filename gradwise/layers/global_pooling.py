@@ -7,7 +7,7 @@ GlobalAveragePooling1D / GlobalMaxPooling1D take (batch, steps, channels); all g
 
 import numpy as np
 
-from . import _im2col
+from . import _geometry
 from .base import Layer
 
 
@@ -20,7 +20,7 @@ class BaseGlobalPooling(Layer, register=False):
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(**kwargs)
-        self.data_format = _im2col.data_format(type(self).__name__, data_format)
+        self.data_format = _geometry.data_format(type(self).__name__, data_format)
         self.keepdims = bool(keepdims)
         self._axes = tuple(range(1, self.rank + 1))
 

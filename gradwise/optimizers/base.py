@@ -11,7 +11,9 @@ A subclass declares its slots and computes one step on flat arrays::
 
 The base class hands ``_step`` the *whole model* at once: every trainable tensor is a
 view into one flat buffer (``gradwise.parameters.ParameterSet``), so one step is a
-handful of vectorized NumPy calls whatever the number of tensors. Slots are flat arrays
+handful of vectorized NumPy calls whatever the number of tensors; the array seam
+(``gradwise.ops``) decides how the update runs (NumPy's in cache-sized blocks over
+threads, a compiled implementation as one fused loop). Slots are flat arrays
 too; ``get_state`` names them per tensor ("dense_1/kernel/momentum") so they are readable
 and serializable.
 
@@ -22,22 +24,12 @@ steps and the schedule is evaluated at it.
 """
 
 import numbers
-import threading
 
 import numpy as np
 
 from .. import _checks, registry
-from .. import _parallel
+from ..ops import get_ops
 from ..parameters import ParameterSet
-
-# Elements per block of the blocked update: Adam's five arrays of a block take 1.3 MB,
-# within a core's share of the cache. Measured on W3's 669,706 parameters (2 cores):
-# 2^14 cost 2.9 ms a step, 2^16 1.9-2.2 ms; past that, no further gain.
-BLOCK_ELEMENTS = 1 << 16
-
-# One scratch array per thread, shared by all optimizers (see Optimizer._scratch); kept
-# out of the optimizer so that optimizers stay plain, copyable objects.
-_SCRATCH = threading.local()
 
 
 class Optimizer:
@@ -128,11 +120,7 @@ class Optimizer:
         grads = self._clipped(parameter_set)
         learning_rate = self.learning_rate
         self._begin_step(learning_rate)
-        values = parameter_set.values
-        if values.size <= BLOCK_ELEMENTS:
-            self._update(values, grads, self.slots, learning_rate)
-        else:
-            self._update_in_blocks(values, grads, learning_rate)
+        get_ops().update_parameters(self, parameter_set.values, grads, learning_rate)
         self.iterations += 1
 
     def _begin_step(self, learning_rate):
@@ -145,34 +133,13 @@ class Optimizer:
         then allocates nothing. The array is reused by the thread's next call, so the
         increment must be consumed before that (``_update`` subtracts it at once).
         """
-        buffer = getattr(_SCRATCH, "buffer", None)
-        if buffer is None or buffer.size < like.size or buffer.dtype != like.dtype:
-            buffer = _SCRATCH.buffer = np.empty(max(like.size, BLOCK_ELEMENTS), dtype=like.dtype)
-        return buffer[:like.size].reshape(like.shape)
+        return get_ops().scratch(like)
 
     def _update(self, values, grads, slots, learning_rate):
+        """The NumPy update of `values` (the whole model or a block of it) with its slots."""
         if self.weight_decay:
             values *= 1.0 - learning_rate * self.weight_decay  # in place: no temporary
         values -= self._step(grads, slots, learning_rate)
-
-    def _update_in_blocks(self, values, grads, learning_rate):
-        """The same elementwise update, one cache-sized block at a time, blocks shared by threads.
-
-        A dozen passes of Adam over a block that stays in the CPU cache cost about one pass
-        over main memory, where a dozen passes over the whole model would cost a dozen.
-        """
-        size = values.size
-        scalars = {name: slot for name, slot in self.slots.items() if np.ndim(slot) == 0}
-        arrays = {name: slot for name, slot in self.slots.items() if np.ndim(slot) != 0}
-
-        def run(first_block, stop_block):
-            for start in range(first_block * BLOCK_ELEMENTS, min(stop_block * BLOCK_ELEMENTS, size), BLOCK_ELEMENTS):
-                stop = start + BLOCK_ELEMENTS
-                block_slots = {name: slot[start:stop] for name, slot in arrays.items()}
-                block_slots.update(scalars)
-                self._update(values[start:stop], grads[start:stop], block_slots, learning_rate)
-
-        _parallel.over_batch(run, -(-size // BLOCK_ELEMENTS), size)
 
     def _clipped(self, parameter_set):
         grads = parameter_set.grads

@@ -68,9 +68,9 @@ def test_a_step_allocates_no_model_sized_temporaries():
     over a model of several blocks allocates less than one parameter array."""
     import tracemalloc
 
-    from gradwise.optimizers import base
+    from gradwise.ops import numpy_ops
 
-    size = 3 * base.BLOCK_ELEMENTS + 17
+    size = 3 * numpy_ops.BLOCK_ELEMENTS + 17
     parameters = ParameterSet({"w": np.zeros(size)}, np.float32)
     parameters.grads[:] = np.random.default_rng(0).normal(size=size)
     optimizer = Adam()

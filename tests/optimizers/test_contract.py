@@ -208,17 +208,16 @@ def test_a_model_of_another_size_is_refused(name):
 def test_blocked_threaded_update_equals_one_whole_array_update(monkeypatch, name):
     """A model larger than a block is updated block by block (in threads); every element
     must end exactly where the single whole-array update puts it."""
-    from gradwise import _parallel
-    from gradwise.optimizers import base
+    from gradwise.ops import numpy_ops, threads
 
     rng_local = np.random.default_rng(3)
-    size = 5 * base.BLOCK_ELEMENTS + 123
+    size = 5 * numpy_ops.BLOCK_ELEMENTS + 123
     start = {"a": rng_local.normal(size=size - 1000), "b": rng_local.normal(size=(10, 100))}
     gradients = [rng_local.normal(size=size) for _ in range(4)]
 
     def run(block_elements):
-        monkeypatch.setattr(base, "BLOCK_ELEMENTS", block_elements)
-        monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 1)  # let threads take part even at this size
+        monkeypatch.setattr(numpy_ops, "BLOCK_ELEMENTS", block_elements)
+        monkeypatch.setattr(threads, "MIN_ELEMENTS", 1)  # let threads take part even at this size
         monkeypatch.setenv("GRADWISE_NUM_THREADS", "2")
         ps = ParameterSet(start, np.float64)
         optimizer = CONFIGURED[name](weight_decay=0.01) if name != "adamw" else CONFIGURED[name]()
@@ -228,7 +227,7 @@ def test_blocked_threaded_update_equals_one_whole_array_update(monkeypatch, name
         return ps.values.copy(), optimizer.get_state()
 
     whole_values, whole_state = run(size + 1)
-    blocked_values, blocked_state = run(base.BLOCK_ELEMENTS)
+    blocked_values, blocked_state = run(numpy_ops.BLOCK_ELEMENTS)
     np.testing.assert_array_equal(blocked_values, whole_values)
     for key, value in whole_state.items():
         np.testing.assert_array_equal(blocked_state[key], value)

@@ -1,14 +1,14 @@
-"""Pooling whose windows tile the input (strides == pool_size, 'valid'): the _pool_tiles path."""
+"""Pooling whose windows tile the input (strides == pool_size, 'valid'): the seam's tile_pool (gradwise.ops.pool_tiles)."""
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
-from gradwise import _parallel
-from gradwise.layers import AveragePooling1D, AveragePooling2D, MaxPooling1D, MaxPooling2D, _pool_tiles
+from gradwise.layers import AveragePooling1D, AveragePooling2D, MaxPooling1D, MaxPooling2D
+from gradwise.ops import pool_tiles, threads
 
-from .gradient_check import built, check_layer_gradients
+from ..layers.gradient_check import built, check_layer_gradients
 
 
 def tied(rng, shape):
@@ -34,8 +34,8 @@ def run(layer, inputs, upstream):
 def chunking(request, monkeypatch):
     """Run once as one chunk and once split into per-sample scratch steps over two threads."""
     if request.param != "whole":
-        monkeypatch.setattr(_pool_tiles, "SCRATCH_ELEMENTS", 1)
-        monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 1)
+        monkeypatch.setattr(pool_tiles, "SCRATCH_ELEMENTS", 1)
+        monkeypatch.setattr(threads, "MIN_ELEMENTS", 1)
         monkeypatch.setenv("GRADWISE_NUM_THREADS", "2")
     return request.param
 

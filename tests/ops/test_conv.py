@@ -1,14 +1,15 @@
-"""Convolutions computed over batch chunks: _im2col.columns_product (forward) and
-_im2col.scatter_products (input gradient)."""
+"""Convolutions computed over batch chunks: gradwise.ops.conv.columns_product (forward) and
+scatter_products (input gradient)."""
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
-from gradwise.layers import Conv1D, Conv2D, _im2col
+from gradwise.layers import Conv1D, Conv2D
+from gradwise.ops import conv as conv_kernels
 
-from .gradient_check import built
+from ..layers.gradient_check import built
 
 
 def torch_conv(layer, inputs, upstream, pad):
@@ -34,8 +35,8 @@ CASES = [
 @pytest.mark.parametrize("kernel_size, strides, padding, dilation, shape, pad", CASES)
 def test_chunked_convolution_matches_torch(rng, monkeypatch, chunk_elements, kernel_size, strides, padding,
                                            dilation, shape, pad):
-    monkeypatch.setattr(_im2col, "COLUMN_ELEMENTS", chunk_elements * 10)
-    monkeypatch.setattr(_im2col, "CHUNK_ELEMENTS", chunk_elements * 9 * 2)
+    monkeypatch.setattr(conv_kernels, "COLUMN_ELEMENTS", chunk_elements * 10)
+    monkeypatch.setattr(conv_kernels, "CHUNK_ELEMENTS", chunk_elements * 9 * 2)
     layer = built(Conv2D(4, kernel_size, strides=strides, padding=padding, dilation_rate=dilation, use_bias=False),
                   shape)
     inputs = rng.normal(size=(5, *shape))
@@ -53,8 +54,8 @@ def test_chunks_cover_the_batch_exactly(rng, monkeypatch):
     inputs, upstream = rng.normal(size=(5, 6, 2)), rng.normal(size=(5, 6, 3))
     outputs, cache = layer.forward(inputs, training=True)
     whole = outputs, layer.backward(upstream, cache)
-    monkeypatch.setattr(_im2col, "COLUMN_ELEMENTS", 2 * 6 * (3 * 2 + 1))  # rows * (columns + bias) per sample
-    monkeypatch.setattr(_im2col, "CHUNK_ELEMENTS", 2 * 3 * 6 * 2)  # offsets * rows * channels per sample
+    monkeypatch.setattr(conv_kernels, "COLUMN_ELEMENTS", 2 * 6 * (3 * 2 + 1))  # rows * (columns + bias) per sample
+    monkeypatch.setattr(conv_kernels, "CHUNK_ELEMENTS", 2 * 3 * 6 * 2)  # offsets * rows * channels per sample
     for batch in (5, 1):  # 1: a batch smaller than one chunk
         outputs, cache = layer.forward(inputs[:batch], training=True)
         np.testing.assert_allclose(outputs, whole[0][:batch], rtol=1e-12, atol=1e-14)

@@ -12,7 +12,7 @@ a zero gradient. Every function works on the batch chunk it is given (one per th
 
 import numpy as np
 
-from ._im2col import tile_view
+from .conv import tile_view
 
 # Elements of the scratch slabs per step: 512 KiB of float32, well inside a core's L2 cache.
 SCRATCH_ELEMENTS = 1 << 19

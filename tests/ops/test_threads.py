@@ -4,18 +4,18 @@ import numpy as np
 import pytest
 
 from gradwise import activations
-from gradwise import _parallel
+from gradwise.ops import threads
 from gradwise.layers import AveragePooling2D, Conv1D, Conv2D, MaxPooling2D
 
-from .gradient_check import built
+from ..layers.gradient_check import built
 
 
 @pytest.fixture
 def counted_submissions(monkeypatch):
     """Make every job big enough to split, and count the chunks handed to worker threads."""
-    monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 0)
+    monkeypatch.setattr(threads, "MIN_ELEMENTS", 0)
     submitted = []
-    real_executor = _parallel._executor
+    real_executor = threads._executor
 
     class Spy:
         def __init__(self, pool):
@@ -25,7 +25,7 @@ def counted_submissions(monkeypatch):
             submitted.append((start, stop))
             return self.pool.submit(function, start, stop)
 
-    monkeypatch.setattr(_parallel, "_executor", lambda: Spy(real_executor()))
+    monkeypatch.setattr(threads, "_executor", lambda: Spy(real_executor()))
     return submitted
 
 
@@ -56,50 +56,50 @@ def test_threaded_chunks_match_a_single_chunk(rng, monkeypatch, counted_submissi
 
 
 def test_thread_count_follows_the_environment(monkeypatch):
-    for name in _parallel._ENVIRONMENT:
+    for name in threads._ENVIRONMENT:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "3")
-    assert _parallel.thread_count() == 3
+    assert threads.thread_count() == 3
     monkeypatch.setenv("OMP_NUM_THREADS", "2")
-    assert _parallel.thread_count() == 2
+    assert threads.thread_count() == 2
     monkeypatch.setenv("GRADWISE_NUM_THREADS", "1")
-    assert _parallel.thread_count() == 1
+    assert threads.thread_count() == 1
     monkeypatch.setenv("GRADWISE_NUM_THREADS", "zero")  # not a positive integer: skipped
-    assert _parallel.thread_count() == 2
+    assert threads.thread_count() == 2
 
 
 def test_small_jobs_and_one_thread_run_inline(monkeypatch):
     calls = []
     monkeypatch.setenv("GRADWISE_NUM_THREADS", "4")
-    _parallel.over_batch(lambda start, stop: calls.append((start, stop)), 8, elements=10)
+    threads.over_batch(lambda start, stop: calls.append((start, stop)), 8, elements=10)
     monkeypatch.setenv("GRADWISE_NUM_THREADS", "1")
-    _parallel.over_batch(lambda start, stop: calls.append((start, stop)), 8, elements=10**9)
+    threads.over_batch(lambda start, stop: calls.append((start, stop)), 8, elements=10**9)
     assert calls == [(0, 8), (0, 8)]
     monkeypatch.setenv("GRADWISE_NUM_THREADS", "3")
-    _parallel.over_batch(lambda start, stop: calls.append((start, stop)), 8, elements=10**9)
+    threads.over_batch(lambda start, stop: calls.append((start, stop)), 8, elements=10**9)
     assert sorted(calls[2:]) == [(0, 2), (2, 5), (5, 8)]
 
 
 def test_chunk_count_is_capped_by_the_job_size(monkeypatch):
     calls = []
     monkeypatch.setenv("GRADWISE_NUM_THREADS", "8")
-    _parallel.over_batch(lambda start, stop: calls.append((start, stop)), 100, elements=3 * _parallel.MIN_ELEMENTS)
+    threads.over_batch(lambda start, stop: calls.append((start, stop)), 100, elements=3 * threads.MIN_ELEMENTS)
     assert sorted(calls) == [(0, 33), (33, 66), (66, 100)]
 
 
 def test_map_batch_equals_one_call(monkeypatch):
-    monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 1)
+    monkeypatch.setattr(threads, "MIN_ELEMENTS", 1)
     monkeypatch.setenv("GRADWISE_NUM_THREADS", "3")
     inputs = np.arange(-10.0, 10.0).reshape(5, 4)
-    threaded = _parallel.map_batch(lambda x, y: np.tanh(x) * y, inputs, inputs + 1)
+    threaded = threads.map_batch(lambda x, y: np.tanh(x) * y, inputs, inputs + 1)
     np.testing.assert_array_equal(threaded, np.tanh(inputs) * (inputs + 1))
 
 
 
 def test_map_batch_pieces_cover_each_thread_chunk(monkeypatch):
     # 3 threads over 7 samples, each calling the function on at most 2 samples at a time
-    monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 1)
-    monkeypatch.setattr(_parallel, "MAP_ELEMENTS", 2 * 4)
+    monkeypatch.setattr(threads, "MIN_ELEMENTS", 1)
+    monkeypatch.setattr(threads, "MAP_ELEMENTS", 2 * 4)
     monkeypatch.setenv("GRADWISE_NUM_THREADS", "3")
     inputs = np.arange(-14.0, 14.0).reshape(7, 4)
     sizes = []
@@ -108,13 +108,13 @@ def test_map_batch_pieces_cover_each_thread_chunk(monkeypatch):
         sizes.append(len(x))
         return x * 3.0
 
-    np.testing.assert_array_equal(_parallel.map_batch(scaled, inputs), inputs * 3.0)
+    np.testing.assert_array_equal(threads.map_batch(scaled, inputs), inputs * 3.0)
     assert sorted(sizes) == [1, 2, 2, 2]  # thread chunks of 2, 2 and 3 samples; the 3 as 2 + 1
 
 def test_worker_threads_are_kept_between_calls(monkeypatch):
     monkeypatch.setenv("GRADWISE_NUM_THREADS", "4")
-    monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 1)
-    _parallel.over_batch(lambda start, stop: None, 8, elements=2)  # two chunks
-    pool = _parallel._pool
-    _parallel.over_batch(lambda start, stop: None, 8, elements=100)  # four chunks
-    assert pool is not None and _parallel._pool is pool
+    monkeypatch.setattr(threads, "MIN_ELEMENTS", 1)
+    threads.over_batch(lambda start, stop: None, 8, elements=2)  # two chunks
+    pool = threads._pool
+    threads.over_batch(lambda start, stop: None, 8, elements=100)  # four chunks
+    assert pool is not None and threads._pool is pool

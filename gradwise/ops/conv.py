@@ -1,74 +1,20 @@
-"""Window geometry and the im2col / col2im kernels shared by convolution and pooling.
+"""NumPy's im2col / col2im convolution kernels, over cache-sized batch chunks.
 
 Everything works on channels_last 4-D arrays ``(batch, height, width, channels)``; 1-D
-layers view their ``(batch, steps, channels)`` inputs as images of height 1.
-
-Padding follows Keras (TensorFlow): for ``padding='same'`` the output has
-``ceil(size / stride)`` positions and the total padding
-``max((out - 1) * stride + (kernel - 1) * dilation + 1 - size, 0)`` is split with the
-smaller half before and the larger half after (PyTorch pads symmetrically instead).
+layers view their ``(batch, steps, channels)`` inputs as images of height 1. The
+layers' geometry (padding, output sizes) is in ``gradwise.layers._geometry``.
 """
 
 import math
-import sys
-import threading
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
-
-from .. import _checks
 
 # Batch chunks for the convolution's matrix products, sized to stay in cache: a chunk's im2col
 # columns (1 MiB of float32, a core's L2) and its per-offset input-gradient products (4 MiB, in L3;
 # fewer, larger products than 2 MiB chunks, for as fast a step and fewer BLAS thread hand-offs).
 COLUMN_ELEMENTS = 1 << 18
 CHUNK_ELEMENTS = 1 << 20
-PADDINGS_2D = ("valid", "same")
-PADDINGS_1D = ("valid", "same", "causal")
-
-
-def int_tuple(owner, name, value, rank):
-    """`value` (an int or a sequence of `rank` ints) as a tuple of `rank` positive ints."""
-    values = (value,) * rank if isinstance(value, (int, np.integer)) and not isinstance(value, bool) else value
-    if not isinstance(values, (tuple, list)) or len(values) != rank or not all(
-        isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v > 0 for v in values
-    ):
-        example = "3" if rank == 1 else "3 or (3, 3)"
-        raise ValueError(
-            f"{owner}: `{name}` must be a positive int or a tuple of {rank} positive ints (e.g. {example}), "
-            f"got {value!r}."
-        )
-    return tuple(int(v) for v in values)
-
-
-def padding_mode(owner, value, rank):
-    options = PADDINGS_1D if rank == 1 else PADDINGS_2D
-    mode = value.lower() if isinstance(value, str) else value
-    return _checks.choice(owner, "padding", mode, set(options))
-
-
-def data_format(owner, value):
-    if value not in (None, "channels_last"):
-        raise ValueError(
-            f"{owner}: only `data_format='channels_last'` (inputs (batch, ..., channels)) is supported, "
-            f"got {value!r}. Transpose channels_first data with np.moveaxis(x, 1, -1)."
-        )
-    return "channels_last"
-
-
-def axis_padding(size, kernel, stride, dilation, padding):
-    """(pad_before, pad_after, output_size) along one spatial axis, as Keras computes them.
-
-    `output_size` is 0 or negative when a 'valid' window does not fit.
-    """
-    effective = (kernel - 1) * dilation + 1
-    if padding == "valid":
-        return 0, 0, (size - effective) // stride + 1
-    if padding == "causal":
-        return effective - 1, 0, (size - 1) // stride + 1
-    out = math.ceil(size / stride)
-    total = max((out - 1) * stride + effective - size, 0)
-    return total // 2, total - total // 2, out
 
 
 def window_view(padded, out_size, kernel, strides, dilation):
@@ -184,40 +130,3 @@ def scatter_products(grad, kernel_t, grad_padded, grad_inputs, pads, out_size, k
         col2im(blocks, target, out_size, kernel, strides, dilation)
         if grad_inputs is not grad_padded:
             grad_inputs[start:stop] = target[:, top:top + height, left:left + width]
-
-
-class BufferPool:
-    """Scratch arrays reused from call to call, each lent to one call at a time.
-
-    An array is lent while anything outside the pool refers to it (a call's cache keeps
-    a view of its columns until that call's backward is done), so calls that overlap (a
-    layer used twice in one graph, threads calling predict together) never share one.
-    `key` names anything else the contents depend on (e.g. where the padding lies), so
-    a buffer whose constant border was filled for one geometry is never reused for another.
-    """
-
-    KEEP = 3  # arrays remembered per name, lent or free; older ones are left to the garbage collector
-
-    def __init__(self):
-        self._arrays = {}
-        self._lock = threading.Lock()
-
-    def get(self, name, shape, dtype, fill=None, key=None):
-        """A free array `name` of this shape, dtype and key; a new one (filled with `fill`, if given) when none is."""
-        shape, dtype = tuple(shape), np.dtype(dtype)
-        with self._lock:
-            entries = self._arrays.setdefault(name, [])
-            for entry in entries:
-                array = entry[0]
-                # referenced only by its entry, this loop and getrefcount's argument: nobody holds it
-                if array.shape == shape and array.dtype == dtype and entry[1] == key and sys.getrefcount(array) <= 3:
-                    return array
-            array = np.empty(shape, dtype=dtype) if fill is None else np.full(shape, fill, dtype=dtype)
-            if len(entries) >= self.KEEP:
-                del entries[0]
-            entries.append((array, key))
-            return array
-
-    def clear(self):
-        with self._lock:
-            self._arrays.clear()

@@ -1,0 +1,107 @@
+"""The array seam: the numeric kernels that layers and optimizers call, behind one object.
+
+A layer file holds its math; whatever is about how that math runs on a machine (threads,
+cache blocking, scratch buffers, compiled or device kernels) lives in an ``Ops``
+implementation. ``gradwise.ops.get_ops()`` returns the one in use. An implementation
+subclasses ``Ops`` (or an existing implementation, overriding the kernels it does better)
+and registers itself under its ``name``; nothing else has to change to add one.
+
+Every kernel keeps the float dtype of its inputs and, unless it says otherwise, never
+modifies its arguments.
+"""
+
+from .. import registry
+
+
+class Ops:
+    """Base class of array backends: the contract each implementation fulfils.
+
+    A subclass sets ``name`` (the key of ``set_ops`` and of the ``GRADWISE_OPS``
+    environment variable) and registers itself by subclassing; ``register=False`` keeps
+    an abstract one out of the registry. ``available()`` says whether it can run here
+    (a compiled implementation whose compiler is not installed cannot).
+    """
+
+    name = "ops"
+
+    def __init_subclass__(cls, register=True, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if register:
+            registry.register("ops", cls, cls.name)
+
+    @classmethod
+    def available(cls):
+        """Whether this implementation can run in this process."""
+        return True
+
+    @classmethod
+    def unavailable_reason(cls):
+        """Why ``available()`` is False here (e.g. the package it needs is not installed)."""
+        return "not available in this process"
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.name!r}>"
+
+    # ----- threads ------------------------------------------------------------------
+    def thread_count(self):
+        """Threads this implementation uses for elementwise work."""
+        raise NotImplementedError
+
+    def over_batch(self, function, batch, elements):
+        """Call ``function(start, stop)`` on batch chunks that together cover ``range(batch)``;
+        `elements` (the job's size) tells whether splitting it pays."""
+        raise NotImplementedError
+
+    def map_batch(self, function, *arrays):
+        """``function(*arrays)`` for a function that treats each sample on its own."""
+        raise NotImplementedError
+
+    # ----- activations and dropout ------------------------------------------------------
+    def activate(self, activation, preactivation, bias=None):
+        """``activation.forward(preactivation + bias)``; the bias (when given) is added to
+        `preactivation` in place, as the layer caches the biased pre-activation."""
+        raise NotImplementedError
+
+    def activate_backward(self, activation, grad_outputs, preactivation, outputs):
+        """The gradient w.r.t. the pre-activation: ``activation.backward(...)``."""
+        raise NotImplementedError
+
+    def dropout(self, inputs, rng, mask_shape, rate):
+        """(outputs, mask): a fresh mask of `mask_shape` from `rng` whose units are 0 with
+        probability `rate` and ``1 / (1 - rate)`` otherwise, and ``inputs * mask``."""
+        raise NotImplementedError
+
+    # ----- convolution and pooling ------------------------------------------------------
+    def columns_product(self, images, padded, buffer, weights, pads, out_size, kernel, strides, dilation):
+        """A convolution's forward: im2col of `images` times `weights` (see ``ops.conv``)."""
+        raise NotImplementedError
+
+    def scatter_products(self, grad, kernel_t, grad_padded, grad_inputs, pads, out_size, kernel, strides, dilation,
+                         buffers):
+        """A convolution's input gradient, written into `grad_inputs` (see ``ops.conv``)."""
+        raise NotImplementedError
+
+    def tile_pool(self, images, outputs, masks, pool, mode):
+        """Max or average pooling over windows that tile `images` (strides equal to `pool`,
+        no padding), into `outputs`; max pooling fills `masks` with each window's first
+        maximum (see ``ops.pool_tiles``)."""
+        raise NotImplementedError
+
+    def tile_pool_backward(self, grad, masks, grad_inputs, pool):
+        """The input gradient of ``tile_pool``, written into `grad_inputs`."""
+        raise NotImplementedError
+
+    def first_maxima(self, slabs, outputs, masks, taken):
+        """masks[k]: slab k holds its window's maximum and no earlier slab does."""
+        raise NotImplementedError
+
+    # ----- optimizers -------------------------------------------------------------------
+    def update_parameters(self, optimizer, values, grads, learning_rate):
+        """Apply one step of `optimizer` to the flat `values` in place (decoupled weight
+        decay included), from the flat `grads` and the optimizer's slots."""
+        raise NotImplementedError
+
+    def scratch(self, like):
+        """An uninitialized array shaped and typed like `like`, private to the calling thread
+        and reused by its next call."""
+        raise NotImplementedError
