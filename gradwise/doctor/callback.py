@@ -87,7 +87,7 @@ class Doctor(Callback):
         self.recorder = Recorder(self.recorder.sample_every, self.recorder.overhead_budget)
         self.recorder.begin(self.model, self.params)
         self._printed = set()
-        self._repairer = LiveRepairer(self.model, self._say) if self.repair else None
+        self._repairer = LiveRepairer(self.model, self._say, self.recorder, self.params) if self.repair else None
         self._started = time.perf_counter()
         self._detect_seconds = self._detect_last = 0.0
         if self.verbose or self.repair:

@@ -72,6 +72,28 @@ class Recorder:
         self.trace = Trace(setup=describe_model(model, params))
         self._batch_size = params.get("batch_size") or 32
         self._steps = params.get("steps") or 1
+        self.rows = None
+        self._layout(model)
+        self._epoch, self._epoch_open, self._epoch_first_sample = None, False, 0
+        self._batch, self._epoch_accuracy, self._failure = -1, [0.0, 0], None
+        self._cost_ema = self._interval_ema = self._last_sample = None
+        self._pending_cost = self._recurring = 0.0
+        self._reservoir = Reservoir(self.reservoir_size, self._steps, np.random.default_rng(self._seed))
+        self._fit_start = start
+        self.overhead_seconds = time.perf_counter() - start
+
+    def rebuilt(self, model, params):
+        """The model's layers were rebuilt in place during fit (a live repair): observe the new
+        layers from the next batch on; the trace, its data summaries and the timing go on."""
+        start = time.perf_counter()
+        kept = {key: value for key, value in self.trace.setup.items()
+                if key in ("inputs", "labels", "baseline", "lr_finder")}
+        self.trace.setup.update(describe_model(model, params), **kept)
+        self._layout(model)
+        self._charge(time.perf_counter() - start, False)
+
+    def _layout(self, model):
+        """What to observe in `model`'s layers, and the weight snapshot the update ratios need."""
         parameter_set = model.parameter_set
         self._groups = {}
         for index, name in enumerate(parameter_set.names):
@@ -97,13 +119,6 @@ class Recorder:
         self._every = 1 if self.sample_every == "auto" else self.sample_every
         self._countdown, self._light_every, self._light_countdown = 1, 1, 1  # the first batch is always sampled
         self._snapshot = parameter_set.values.copy()  # the weights before the first (sampled) batch
-        self._epoch, self._epoch_open, self._epoch_first_sample = None, False, 0
-        self._batch, self._epoch_accuracy, self._failure = -1, [0.0, 0], None
-        self._cost_ema = self._interval_ema = self._last_sample = None
-        self._pending_cost = self._recurring = 0.0
-        self._reservoir = Reservoir(self.reservoir_size, self._steps, np.random.default_rng(self._seed))
-        self._fit_start = start
-        self.overhead_seconds = time.perf_counter() - start
 
     # ----- time accounting -------------------------------------------------------------------
     @property
@@ -261,6 +276,7 @@ class Recorder:
 
     def _summarize_data(self):
         rows = self._reservoir.stop()
+        self.rows = rows  # kept for a live repair that needs training rows (range test, input statistics)
         if rows is not None:
             self.set_data_summaries(*rows)
 

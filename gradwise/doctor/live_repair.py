@@ -1,28 +1,43 @@
-"""Remedies the Doctor callback can apply to a model while it trains (``Doctor(repair=True)``).
+"""Remedies the Doctor callback applies to a model while it trains (``Doctor(repair=True)``).
 
-Only changes that keep the model's structure are applied live: the learning rate,
-gradient clipping, Adam in place of SGD, a one-off cut of the learning rate on a
-plateau, early stopping with the best validation weights restored, and a new
-initialization (another kernel initializer, zero biases): the weights are re-drawn in
-place from the edited config, the optimizer state is reset, and training restarts from
-them within the same fit, when at least ``RECHECK`` epochs are left to train them
-(otherwise it is proposed). Every change is
-announced and logged with the code it stands for; a remedy that needs a rebuilt model is
-logged as proposed (``applied: False``). After fit, ``after`` re-runs the detectors on
-the epochs that followed each repair, as the evidence that the problem is gone (or not).
+Optimizer changes are applied in place: the learning rate, gradient clipping, Adam in
+place of SGD, a one-off cut of the learning rate on a plateau. A learning-rate remedy is
+sized by the range test (``lr_finder.sweep``) run once, on a copy of the model, over the
+training rows the doctor keeps from the first epoch, not by a fixed factor.
+
+Remedies that change the model are applied by rebuilding it in place (a Sequential
+model, through its own ``pop`` and ``add``), between two epochs of the same fit: another
+activation with its fitting initializer (ReLU or LeakyReLU with He kernels), batch
+normalization after the hidden layers, standardized inputs (a BatchNormalization first
+layer whose moving statistics start at the training rows' mean and variance, so the
+model keeps taking raw inputs), a re-drawn initialization, more units, a weight penalty,
+dropout. A rebuild that changes what the weights mean starts from the new layers'
+initializers with a fresh optimizer state, and only when at least ``RECHECK`` epochs are
+left to train them (otherwise it is proposed); dropout and weight penalties keep the
+trained weights. fit picks up the new layers' parameter buffer at the next epoch.
+Overfitting is also met by early stopping with the best validation weights restored.
+Every change is announced and logged with the code it stands for and the finding's
+evidence; a remedy that cannot be applied live (another loss, imputation, more epochs)
+is logged as proposed (``applied: False``). After fit, ``after`` re-runs the detectors
+on the epochs that followed each repair, as the evidence that the problem is gone.
 
 Next remedy. ``RECHECK`` = 3 epochs after a remedy, the detectors are run on the epochs
 since it; if its finding is still there, the finding's next live remedy that was not
-tried yet is applied (a lower learning rate, then clipping, then a cut on plateau).
+tried yet is applied.
 
-Never worse. The model as it was when the first remedy was applied is kept (its weights,
-optimizer and validation loss). At the end of fit, if the repaired run ends with a
-validation loss higher than that by 2% or more (the margin ``diagnose`` uses for the
-log-loss), the original weights and optimizer are put back and the report says so.
+Never worse. The model as it was when the first remedy was applied is kept (its layers,
+weights, optimizer and validation loss). At the end of fit, if the repaired run ends with
+a validation loss higher than that by 2% or more (the margin ``diagnose`` uses for the
+log-loss), the original layers, weights and optimizer are put back and the report says so.
 Without validation data the comparison cannot be made, and the report says that too.
 """
 
+import copy
 import math
+import time
+import warnings
+
+import numpy as np
 
 from .. import optimizers
 from .findings import severity_rank
@@ -30,17 +45,23 @@ from .findings import severity_rank
 RECHECK = 3
 WORSE = 1.02
 
-LIVE = ("lower_learning_rate", "raise_learning_rate", "clipnorm", "switch_to_adam", "reduce_lr_on_plateau",
-        "regularize", "early_stopping", "reinitialize", "reset_bias")
-REINITIALIZING = ("reinitialize", "reset_bias")
+REINITIALIZING = ("reinitialize", "reset_bias", "relu_he", "leaky_relu", "batch_norm", "standardize_inputs",
+                  "add_capacity")
+KEEPING_WEIGHTS = ("regularize", "l2")  # parameter-free changes: the trained weights carry over
+REBUILDING = REINITIALIZING + KEEPING_WEIGHTS
+LEARNING_RATE = ("lower_learning_rate", "raise_learning_rate")
+LIVE = LEARNING_RATE + ("clipnorm", "switch_to_adam", "reduce_lr_on_plateau", "early_stopping") + REBUILDING
+RANGE_TEST_ROWS = 64  # fewer kept training rows make the range test's batches repeat too often to judge
 
 
 class LiveRepairer:
     """Applies live remedies to `model` and keeps the log; `say` announces each one."""
 
-    def __init__(self, model, say):
+    def __init__(self, model, say, recorder=None, params=None):
         self.model = model
         self.say = say
+        self.recorder = recorder
+        self.params = params or {}
         self.log = []
         self._treated = {}  # code -> {"epoch": last remedy's epoch, "checked": last recheck, "actions": tried}
         self._best_loss = math.inf
@@ -73,11 +94,13 @@ class LiveRepairer:
         if self._original is None:
             optimizer = self.model.optimizer
             self._original = {"epoch": epoch, "weights": self.model.get_weights(), "val_loss": self._last_val,
+                              "layers": self.model.layers,
                               "optimizer": optimizer, "learning_rate": optimizer.learning_rate
                               if optimizer.schedule is None else optimizer.schedule,
                               "clipnorm": optimizer.clipnorm}
 
     def treat(self, report, epoch):
+        report = self._sized(report)
         for finding in report.findings:
             if finding.rank < severity_rank("warning") or finding.caused_by:
                 continue
@@ -111,8 +134,46 @@ class LiveRepairer:
             where = "after fit" if epoch is None else f"after epoch {epoch + 1}"
             self.say(f"gradwise doctor repair [{where}] for {finding.code}: {remedy.code}{detail}")
 
+    def _sized(self, report):
+        """The report with its learning-rate remedies sized by the range test, run once (on a copy
+        of the model, over the kept training rows) when a finding first offers one."""
+        trace = report.trace
+        wanted = any(finding.rank >= severity_rank("warning") and any(item.action in LEARNING_RATE
+                                                                        for item in finding.remedies)
+                     for finding in report.findings)
+        rows = getattr(self.recorder, "rows", None)
+        if not wanted or "lr_finder" in trace.setup or rows is None or len(rows[0]) < RANGE_TEST_ROWS:
+            return report
+        from .detectors import run_detectors
+        from .lr_finder import sweep
+        from .report import Report
+        from .spec import Spec
+
+        optimizer = self.model.optimizer
+        if optimizer.schedule is not None:
+            return report
+        start = time.perf_counter()
+        try:
+            copy_ = Spec.from_model(self.model).copy().build(input_shape=tuple(self.model.input_shape)[1:])
+            copy_.optimizer = optimizers.deserialize(optimizers.serialize(optimizer))
+            x, y = rows
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                result = sweep(copy_, x.astype(copy_.dtype), y, batch_size=min(self.params.get("batch_size") or 32,
+                                                                               len(x)))
+            trace.setup["lr_finder"] = {"suggestion": result.suggestion, "rule": result.rule,
+                                        "optimizer": result.optimizer, "diverged": result.diverged,
+                                        "batches": len(result.losses), "live": True}
+        except (ValueError, TypeError) as error:  # a model the range test cannot copy: fixed factors
+            trace.setup["lr_finder"] = {"suggestion": None, "error": str(error)}
+        if self.recorder is not None:
+            self.recorder.note_overhead(time.perf_counter() - start)
+        return Report(run_detectors(trace), trace)
+
     def _applicable(self, remedy, epochs_left=0):
         optimizer = self.model.optimizer
+        if remedy.action in REBUILDING and not _rebuildable(self.model):
+            return False
         if remedy.action in REINITIALIZING:  # new weights need epochs to train, or they are handed back untrained
             return epochs_left >= RECHECK
         if remedy.action in ("lower_learning_rate", "raise_learning_rate", "reduce_lr_on_plateau"):
@@ -121,26 +182,43 @@ class LiveRepairer:
             return optimizer.global_clipnorm is None
         return True
 
-    def _reinitialize(self, remedy, trace):
-        """Re-draw the weights in place from the edited initializers (same shapes), with a fresh
-        optimizer state: training restarts from the new initialization within this fit."""
+    def _rebuild(self, remedy, trace):
+        """Rebuild the model in place from its edited spec (see the module docstring); returns the
+        account of the change, or None when the edit does not apply to this model."""
         from .edits import EDITS
         from .spec import Spec
 
-        spec = Spec.from_model(self.model).copy()  # the copy starts from its initializers
-        if EDITS[remedy.action](spec, remedy, trace) is None:
+        keep = remedy.action in KEEPING_WEIGHTS
+        spec = Spec.from_model(self.model)
+        spec = copy.deepcopy(spec) if keep else spec.copy()  # a changed model starts from its initializers
+        edit = LIVE_EDITS.get(remedy.action) or EDITS[remedy.action]
+        change = edit(spec, remedy, trace)
+        if change is None:
             return None
         shape = tuple(self.model.input_shape)
         fresh = spec.build(input_shape=shape[1:] if shape and shape[0] is None else shape)
-        self.model.set_weights(fresh.get_weights())  # in place: fit keeps training the same buffer
-        self.model.optimizer = optimizers.deserialize(optimizers.serialize(self.model.optimizer))
-        return " (weights re-drawn in place; training restarts from them in this fit)"
+        if remedy.action == "standardize_inputs":
+            _seed_statistics(fresh.layers[0], getattr(self.recorder, "rows", None))
+        optimizer = self.model.optimizer
+        if not keep:
+            optimizer = optimizers.deserialize(optimizers.serialize(optimizer))  # a fresh state for new weights
+            self._best_loss, self._best = math.inf, None  # earlier weights belong to the old layers
+        _adopt(self.model, fresh.layers)
+        self.model.optimizer = optimizer  # kept weights keep their slots: the same tensors, the same layout
+        if self.recorder is not None:
+            self.recorder.rebuilt(self.model, self.params)
+        how = "trained weights kept" if keep else "training restarts from the new initialization in this fit"
+        return f": {change} (model rebuilt in place; {how})"
 
     def _apply(self, remedy, epoch, trace=None):
         optimizer = self.model.optimizer
         action = remedy.action
-        if action in REINITIALIZING:
-            return self._reinitialize(remedy, trace) or ""
+        if action in REBUILDING:
+            detail = self._rebuild(remedy, trace) or ""
+            if action == "regularize" and detail:
+                self._restore = True
+                detail += "; the best validation weights are restored at the end of fit"
+            return detail
         if action in ("lower_learning_rate", "raise_learning_rate"):
             optimizer.learning_rate = remedy.params["learning_rate"]
         elif action == "reduce_lr_on_plateau":
@@ -180,6 +258,10 @@ class LiveRepairer:
         if final is not None and final < WORSE * original["val_loss"]:
             self.kept_original = {"kept": False, "val_loss_before": original["val_loss"], "val_loss_after": final}
             return
+        if [id(layer) for layer in self.model.layers] != [id(layer) for layer in original["layers"]]:
+            _adopt(self.model, original["layers"])
+            if self.recorder is not None:
+                self.recorder.rebuilt(self.model, self.params)
         self.model.set_weights(original["weights"])
         optimizer = original["optimizer"]
         self.model.optimizer = optimizer
@@ -209,3 +291,44 @@ class LiveRepairer:
         if self.kept_original is not None:
             result["original"] = self.kept_original
         return result
+
+
+def _rebuildable(model):
+    """A model whose layers can be replaced in place (a Sequential model: ``pop`` and ``add``)."""
+    return callable(getattr(model, "pop", None)) and callable(getattr(model, "add", None)) and bool(model.layers)
+
+
+def _adopt(model, layers):
+    """Replace `model`'s layers by `layers` (built for the same input shape), in place; fit packs
+    their parameters at the next epoch."""
+    while model.layers:
+        model.pop()
+    for layer in layers:
+        model.add(layer)
+
+
+def _seed_statistics(layer, rows):
+    """Start a front BatchNormalization's moving statistics at the training rows' mean and variance,
+    so it standardizes the inputs at inference from the first epoch on."""
+    if rows is None or "moving_mean" not in layer.state:
+        return
+    with np.errstate(all="ignore"):
+        x = np.asarray(rows[0], dtype=np.float64).reshape(len(rows[0]), -1)
+        mean, variance = x.mean(axis=0), x.var(axis=0)
+    if np.isfinite(mean).all() and np.isfinite(variance).all() and mean.shape == layer.state["moving_mean"].shape:
+        layer.state["moving_mean"][...] = mean
+        layer.state["moving_variance"][...] = variance
+
+
+def _input_standardization(spec, remedy, trace):
+    """Standardized inputs inside the model: a BatchNormalization first layer (the model keeps
+    taking raw inputs; its statistics are seeded from the training rows)."""
+    from .edits import _is_batch_norm
+
+    if spec.layers and _is_batch_norm(spec.layers[0]):
+        return None
+    spec.layers.insert(0, {"class_name": "BatchNormalization", "config": {"name": "input_standardization"}})
+    return "BatchNormalization() as the first layer, standardizing the inputs"
+
+
+LIVE_EDITS = {"standardize_inputs": _input_standardization}

@@ -224,6 +224,8 @@ class TrainingMixin:
         tape = None
         for epoch in range(initial_epoch, epochs):
             hooks.call("on_epoch_begin", epoch, {})
+            if self._parameter_set is not parameter_set:  # a callback changed the layers between epochs
+                parameter_set, fused, tape, snapshots = self.parameter_set, self._fused_output(), None, []
             # This epoch's start, and the previous one (kept until this one gives a finite batch loss):
             # where a non-finite batch rolls back to if the weights it leaves predict NaN/Inf.
             snapshots = snapshots[-1:] + [(epoch, self._snapshot())]
