@@ -112,6 +112,21 @@ class Doctor(Callback):
             self._detect_seconds += self._detect_last
             self.recorder.note_overhead(self._detect_last)
 
+    def on_epoch_failed(self, epoch, logs=None):
+        """A NaN/Inf loss stopped fit in this epoch. With ``repair=True`` the findings are treated
+        now; when a remedy was applied and epochs are left, training goes on from it."""
+        if self._repairer is None:
+            return
+        start = time.perf_counter()
+        self.recorder.mark_failure()
+        applied = self._update(epoch)
+        left = (self.params or {}).get("epochs", 0) - epoch - 1
+        if applied and left > 0:
+            self.recorder.resume(epoch, logs)
+            self.model.stop_training = False
+            self.model.stop_reason = None
+        self.recorder.note_overhead(time.perf_counter() - start)
+
     def on_train_end(self, logs=None):
         self.recorder.end()
         self.trace.setup["finished"] = True
@@ -139,11 +154,12 @@ class Doctor(Callback):
                 self._say(f"gradwise doctor [{when}] {finding.severity.upper()} {finding.code}: {finding.title}. "
                           f"Fix: {finding.remedies[0].code if finding.remedies else 'see the report'}")
         repairer = self._repairer
+        applied = 0
         if repairer is not None and (epoch is not None or final):
-            repairer.treat(report, None if final else epoch)
+            applied = repairer.treat(report, None if final else epoch)
         if not final:
             self.report = report
-            return
+            return applied
         if repairer is not None:
             repairer.finish()
         repairs = repairer.log if repairer is not None else []

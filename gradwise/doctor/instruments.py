@@ -287,6 +287,20 @@ class Recorder:
         setup["labels"] = datastats.label_summary(targets, setup["loss"], setup["output_units"] or 1)
         setup["baseline"] = datastats.linear_baseline(inputs, targets, setup["labels"])
 
+    # ----- failed epochs -------------------------------------------------------------------------
+    def mark_failure(self):
+        """The NaN/Inf loss of the open epoch, as ``trace.failure`` (what ``end`` records), so the
+        detectors see it before fit ends."""
+        if self._failure is not None:
+            self.trace.failure = {**self._failure, "message": getattr(self.model, "stop_reason", None) or ""}
+
+    def resume(self, epoch, logs):
+        """Training goes on after a failed epoch (a live repair): the epoch is closed with its logs and
+        its failure stays in that epoch's record, not in the trace's."""
+        failure, self._failure, self.trace.failure = self._failure, None, None
+        self.epoch_end(epoch, logs)
+        self.trace.epochs[-1]["failure"] = failure
+
     # ----- fit end ------------------------------------------------------------------------------
     def end(self):
         failed = self._failure is not None and self._epoch_open

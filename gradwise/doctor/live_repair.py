@@ -46,7 +46,7 @@ RECHECK = 3
 WORSE = 1.02
 
 REINITIALIZING = ("reinitialize", "reset_bias", "relu_he", "leaky_relu", "batch_norm", "standardize_inputs",
-                  "add_capacity")
+                  "add_capacity", "fix_output")
 KEEPING_WEIGHTS = ("regularize", "l2")  # parameter-free changes: the trained weights carry over
 REBUILDING = REINITIALIZING + KEEPING_WEIGHTS
 LEARNING_RATE = ("lower_learning_rate", "raise_learning_rate")
@@ -100,39 +100,53 @@ class LiveRepairer:
                               "clipnorm": optimizer.clipnorm}
 
     def treat(self, report, epoch):
+        """Apply the next live remedy of each finding (warning or worse, not a consequence of
+        another); a finding is followed per code and layer. Returns the number applied."""
         report = self._sized(report)
+        applied, done = 0, set()
         for finding in report.findings:
             if finding.rank < severity_rank("warning") or finding.caused_by:
                 continue
-            state = self._treated.get(finding.code)
+            state = self._treated.get(finding.key)
             if state is not None and not self._still_there(finding.code, state, report, epoch):
                 continue
             if state is None:
-                state = self._treated[finding.code] = {"epoch": epoch if epoch is not None else -1, "checked": -1,
-                                                       "actions": set()}
+                state = self._treated[finding.key] = {"epoch": epoch if epoch is not None else -1, "checked": -1,
+                                                      "actions": set(), "proposed": False}
             left = report.trace.total_epochs - epoch - 1 if epoch is not None else 0
             remedy = next((item for item in finding.remedies if item.action in LIVE and self._applicable(item, left)
                            and item.action not in state["actions"]), None)
-            if remedy is None and state["actions"]:
-                continue  # every live remedy was tried: nothing more to do during fit
+            if remedy is None and (state["actions"] or state["proposed"]):
+                continue  # every live remedy was tried, or the rebuild it needs was proposed once already
             entry = {"finding": finding.code, "epoch": epoch, "evidence": dict(finding.evidence)}
             if state["actions"]:
                 entry["next_remedy"] = True
             if remedy is None:
-                top = finding.remedies[0] if finding.remedies else None
-                entry.update(applied=False, action=getattr(top, "action", None),
-                             description="needs a rebuilt model: " + getattr(top, "description", "see the report"),
-                             code=getattr(top, "code", ""))
-                self.log.append(entry)
+                self._propose(entry, finding.remedies[0] if finding.remedies else None, state)
                 continue
             state["actions"].add(remedy.action)
+            if (remedy.action, str(remedy.params)) in done:
+                continue  # the same change, asked for by another finding in this epoch
+            done.add((remedy.action, str(remedy.params)))
             state["epoch"] = epoch if epoch is not None else state["epoch"]
             self._keep_original(epoch)
-            detail = self._apply(remedy, epoch, report.trace)
+            detail = self._apply(remedy, epoch, report.trace, left)
+            if detail is None:
+                self._propose(entry, remedy, state)
+                continue
+            applied += 1
             entry.update(applied=True, action=remedy.action, description=remedy.description + detail, code=remedy.code)
             self.log.append(entry)
             where = "after fit" if epoch is None else f"after epoch {epoch + 1}"
             self.say(f"gradwise doctor repair [{where}] for {finding.code}: {remedy.code}{detail}")
+        return applied
+
+    def _propose(self, entry, remedy, state):
+        state["proposed"] = True
+        entry.update(applied=False, action=getattr(remedy, "action", None),
+                     description="not applied during fit: " + getattr(remedy, "description", "see the report"),
+                     code=getattr(remedy, "code", ""))
+        self.log.append(entry)
 
     def _sized(self, report):
         """The report with its learning-rate remedies sized by the range test, run once (on a copy
@@ -182,6 +196,25 @@ class LiveRepairer:
             return optimizer.global_clipnorm is None
         return True
 
+    def _restart(self, trace):
+        """Re-draw the weights from the initializers with a fresh optimizer state (same layers):
+        a rate too high for the first epochs leaves weights it wrecked (dead units, saturation)
+        that a lower rate does not bring back."""
+        from .spec import Spec
+
+        shape = tuple(self.model.input_shape)
+        fresh = Spec.from_model(self.model).copy().build(input_shape=shape[1:] if shape and shape[0] is None else shape)
+        self.model.set_weights(fresh.get_weights())
+        for mine, theirs in zip(self.model.layers, fresh.layers):
+            for key, value in theirs.state.items():
+                mine.state[key][...] = value
+        self.model.optimizer = optimizers.deserialize(optimizers.serialize(self.model.optimizer))
+        self._best_loss, self._best = math.inf, None
+        first = trace.epochs[0]["logs"].get("loss") if trace is not None and trace.epochs else None
+        return (f" (the training loss made no progress from its first epoch's {first:.4g}: weights re-drawn and "
+                "training restarted at the new rate in this fit)" if first is not None else
+                " (weights re-drawn and training restarted at the new rate in this fit)")
+
     def _rebuild(self, remedy, trace):
         """Rebuild the model in place from its edited spec (see the module docstring); returns the
         account of the change, or None when the edit does not apply to this model."""
@@ -197,6 +230,8 @@ class LiveRepairer:
             return None
         shape = tuple(self.model.input_shape)
         fresh = spec.build(input_shape=shape[1:] if shape and shape[0] is None else shape)
+        if type(fresh.loss) is not type(self.model.loss):
+            return None  # fit prepared the targets for this loss: another loss needs another fit
         if remedy.action == "standardize_inputs":
             _seed_statistics(fresh.layers[0], getattr(self.recorder, "rows", None))
         optimizer = self.model.optimizer
@@ -204,23 +239,28 @@ class LiveRepairer:
             optimizer = optimizers.deserialize(optimizers.serialize(optimizer))  # a fresh state for new weights
             self._best_loss, self._best = math.inf, None  # earlier weights belong to the old layers
         _adopt(self.model, fresh.layers)
+        self.model.loss = fresh.loss
         self.model.optimizer = optimizer  # kept weights keep their slots: the same tensors, the same layout
         if self.recorder is not None:
             self.recorder.rebuilt(self.model, self.params)
         how = "trained weights kept" if keep else "training restarts from the new initialization in this fit"
         return f": {change} (model rebuilt in place; {how})"
 
-    def _apply(self, remedy, epoch, trace=None):
+    def _apply(self, remedy, epoch, trace=None, epochs_left=0):
+        """Apply `remedy`; returns the account of what was done ('' when the remedy says it all), or
+        None when it does not apply to this model."""
         optimizer = self.model.optimizer
         action = remedy.action
         if action in REBUILDING:
-            detail = self._rebuild(remedy, trace) or ""
+            detail = self._rebuild(remedy, trace)
             if action == "regularize" and detail:
                 self._restore = True
                 detail += "; the best validation weights are restored at the end of fit"
             return detail
         if action in ("lower_learning_rate", "raise_learning_rate"):
             optimizer.learning_rate = remedy.params["learning_rate"]
+            if action == "lower_learning_rate" and epochs_left >= RECHECK and _no_progress(trace):
+                return self._restart(trace)
         elif action == "reduce_lr_on_plateau":
             optimizer.learning_rate = optimizer.learning_rate * 0.2
         elif action == "clipnorm":
@@ -291,6 +331,16 @@ class LiveRepairer:
         if self.kept_original is not None:
             result["original"] = self.kept_original
         return result
+
+
+def _no_progress(trace, share=0.9):
+    """True when the last epoch's training loss is not finite or not below `share` of the first's."""
+    if trace is None or not trace.epochs:
+        return False
+    first, last = trace.epochs[0]["logs"].get("loss"), trace.epochs[-1]["logs"].get("loss")
+    if first is None or last is None:
+        return False
+    return not (math.isfinite(last) and math.isfinite(first)) or last >= share * first
 
 
 def _rebuildable(model):
