@@ -8,13 +8,15 @@ update; fit never builds batch logs for it.
     print(doctor.report)            # or doctor.report.to_dict(), doctor.report.figure()
 
 Findings are printed as they appear (at the end of the epoch that shows them) and
-collected in ``doctor.report``. With ``repair=True`` the doctor also applies, during
-fit, the remedies that can be applied to a live model: a lower (or higher) learning
-rate, gradient clipping, Adam instead of a stalled SGD, a ReduceLROnPlateau-style cut,
-and early stopping with the best weights restored. Each is printed and logged with the
-code change it stands for; remedies that need the model rebuilt (batch normalization,
-another activation or initializer, standardized inputs, dropout) are logged as proposed,
-for ``gradwise.doctor.diagnose(..., repair=True)`` or for the user to apply.
+collected in ``doctor.report``. With ``repair=True`` the doctor also applies the top
+remedy during fit (``live_repair``): optimizer changes in place (learning rates sized by
+a range test), and changes to the model (another activation, initializer or output
+activation, batch normalization, standardized inputs, dropout, more units) by rebuilding
+a Sequential model in place between two epochs. Each is printed and logged with the code
+change it stands for and the finding's evidence; what cannot be applied live (another
+loss, imputed data, more epochs) is logged as proposed, for
+``gradwise.doctor.diagnose(..., repair=True)`` or for the user to apply. A repaired run
+that ends worse on validation is put back as it was (never worse).
 """
 
 import time

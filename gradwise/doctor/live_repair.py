@@ -51,6 +51,7 @@ KEEPING_WEIGHTS = ("regularize", "l2")  # parameter-free changes: the trained we
 REBUILDING = REINITIALIZING + KEEPING_WEIGHTS
 LEARNING_RATE = ("lower_learning_rate", "raise_learning_rate")
 LIVE = LEARNING_RATE + ("clipnorm", "switch_to_adam", "reduce_lr_on_plateau", "early_stopping") + REBUILDING
+CHECKPOINT, CHECKPOINT_MIN = 1 / 3, 12  # a third of the way, when two thirds (8 epochs or more) are left to train
 RANGE_TEST_ROWS = 64  # fewer kept training rows make the range test's batches repeat too often to judge
 
 
@@ -104,7 +105,7 @@ class LiveRepairer:
         another); a finding is followed per code and layer. Returns the number applied."""
         report = self._sized(report)
         applied, done = 0, set()
-        for finding in report.findings:
+        for finding in report.findings + self._checkpoint(report.trace, epoch):
             if finding.rank < severity_rank("warning") or finding.caused_by:
                 continue
             state = self._treated.get(finding.key)
@@ -140,6 +141,26 @@ class LiveRepairer:
             where = "after fit" if epoch is None else f"after epoch {epoch + 1}"
             self.say(f"gradwise doctor repair [{where}] for {finding.code}: {remedy.code}{detail}")
         return applied
+
+    def _checkpoint(self, trace, epoch):
+        """The end-of-training verdicts (PLATEAU, UNDERFITTING), judged once at ``CHECKPOINT`` of the
+        planned epochs as if training ended there, offering only the remedies that rebuild the
+        model (a saddle's re-drawn initialization, more units, a lighter penalty): the rest of the
+        fit then trains the rebuilt model. Fits of fewer than ``CHECKPOINT_MIN`` epochs are judged
+        at their end only."""
+        total = trace.total_epochs
+        if epoch is None or total < CHECKPOINT_MIN or epoch + 1 != max(RECHECK + 1, round(total * CHECKPOINT)):
+            return []
+        from .detectors.progress import detect_progress
+
+        view = trace.since(0)
+        view.setup["finished"] = True
+        found = []
+        for finding in detect_progress(view):
+            finding.remedies = [item for item in finding.remedies if item.action in REBUILDING]
+            if finding.remedies:
+                found.append(finding)
+        return found
 
     def _propose(self, entry, remedy, state):
         state["proposed"] = True
@@ -203,7 +224,11 @@ class LiveRepairer:
         from .spec import Spec
 
         shape = tuple(self.model.input_shape)
-        fresh = Spec.from_model(self.model).copy().build(input_shape=shape[1:] if shape and shape[0] is None else shape)
+        try:
+            fresh = Spec.from_model(self.model).copy().build(
+                input_shape=shape[1:] if shape and shape[0] is None else shape)
+        except (ValueError, TypeError, KeyError):  # a layer its config cannot rebuild: the lower rate alone
+            return ""
         self.model.set_weights(fresh.get_weights())
         for mine, theirs in zip(self.model.layers, fresh.layers):
             for key, value in theirs.state.items():
@@ -222,14 +247,17 @@ class LiveRepairer:
         from .spec import Spec
 
         keep = remedy.action in KEEPING_WEIGHTS
-        spec = Spec.from_model(self.model)
-        spec = copy.deepcopy(spec) if keep else spec.copy()  # a changed model starts from its initializers
-        edit = LIVE_EDITS.get(remedy.action) or EDITS[remedy.action]
-        change = edit(spec, remedy, trace)
-        if change is None:
-            return None
         shape = tuple(self.model.input_shape)
-        fresh = spec.build(input_shape=shape[1:] if shape and shape[0] is None else shape)
+        try:
+            spec = Spec.from_model(self.model)
+            spec = copy.deepcopy(spec) if keep else spec.copy()  # a changed model starts from its initializers
+            edit = LIVE_EDITS.get(remedy.action) or EDITS[remedy.action]
+            change = edit(spec, remedy, trace)
+            if change is None:
+                return None
+            fresh = spec.build(input_shape=shape[1:] if shape and shape[0] is None else shape)
+        except (ValueError, TypeError, KeyError):  # a layer its config cannot rebuild (unregistered, custom)
+            return None
         if type(fresh.loss) is not type(self.model.loss):
             return None  # fit prepared the targets for this loss: another loss needs another fit
         if remedy.action == "standardize_inputs":
