@@ -18,7 +18,7 @@ def blobs():
     return x[:250], y[:250], x[250:], y[250:]
 
 
-class Scale(Layer, register=False):
+class RolelessScale(Layer, register=False):
     """A layer kind the doctor has never heard of: a learned scale per feature (no role flags),
     and not in the registry (a config cannot rebuild it)."""
 
@@ -84,7 +84,7 @@ def test_raw_inputs_get_a_standardizing_first_layer_seeded_with_their_statistics
 
 
 def test_a_layer_kind_without_roles_does_not_crash_the_doctor(blobs):
-    model = gw.Sequential([gw.Input((4,)), Scale(name="scale"), gw.Dense(16, activation="relu"),
+    model = gw.Sequential([gw.Input((4,)), RolelessScale(name="scale"), gw.Dense(16, activation="relu"),
                            gw.Dense(3, activation="softmax")], seed=0)
     model.compile(gw.optimizers.Adam(learning_rate=0.01), "sparse_categorical_crossentropy")
     doctor = Doctor(verbose=0)
@@ -96,7 +96,7 @@ def test_a_layer_kind_without_roles_does_not_crash_the_doctor(blobs):
 def test_a_rebuild_the_config_cannot_express_is_proposed_not_crashed(blobs):
     # a sigmoid stack behind an unregistered layer: the ReLU rebuild needs a config that names every
     # layer, so it is logged as proposed and training runs to the end
-    model = gw.Sequential([gw.Input((4,)), Scale(name="scale")] + [gw.Dense(24, activation="sigmoid")
+    model = gw.Sequential([gw.Input((4,)), RolelessScale(name="scale")] + [gw.Dense(24, activation="sigmoid")
                                                                   for _ in range(9)]
                           + [gw.Dense(3, activation="softmax")], seed=0)
     model.compile(gw.optimizers.SGD(learning_rate=0.05), "sparse_categorical_crossentropy")
@@ -105,4 +105,4 @@ def test_a_rebuild_the_config_cannot_express_is_proposed_not_crashed(blobs):
     assert len(history.history["loss"]) == 8
     entries = [item for item in doctor.report.repairs if item["finding"] == "VANISHING_GRADIENT"]
     assert entries and not any(item["applied"] and item["action"] == "relu_he" for item in entries)
-    assert isinstance(model.layers[0], Scale)
+    assert isinstance(model.layers[0], RolelessScale)
