@@ -5,6 +5,11 @@
     outputs = Dense(1, activation="sigmoid")(Add()([hidden, Dense(16)(inputs)]))
     model = gradwise.Model(inputs, outputs)
 
+Several inputs and outputs are given as lists or dicts, ``Model({"title": a, "body": b},
+[priority, department])``; fit, evaluate and predict then take and give lists or dicts
+(``training.py``, ``structures.py``). An output is named after the layer that makes it,
+or by its dict key.
+
 The model walks the symbolic histories back from `outputs` to `inputs` and runs the
 calls as a Graph (``graph.py``): each tensor is computed once, a tensor read by several
 layers sums their gradients, and a layer called several times is one layer (its
@@ -13,7 +18,7 @@ params are stored and trained once). Training is the same as Sequential's.
 ``save``/``load_model`` keep the architecture as config (``get_config``): the Inputs,
 each layer once and each node's layer and inbound tensors.
 
-Not yet: several inputs or outputs, a model used as a layer, subclassed models.
+Not yet: a model used as a layer, subclassed models.
 """
 
 import numpy as np
@@ -25,16 +30,32 @@ from .graph import Graph, Node
 from .summary import summary_table
 
 
-def _single(value, name):
-    """The one symbolic tensor in `value` (a tensor, an Input, or a list of one)."""
-    items = list(value) if isinstance(value, (list, tuple)) else [value]
-    if len(items) != 1:
-        raise ValueError(f"Model: `{name}` with {len(items)} tensors is not supported yet; give one symbolic tensor.")
-    tensor = as_symbolic(items[0])
-    if tensor is None:
-        raise TypeError(f"Model: `{name}` must be a symbolic tensor from gradwise.Input(...) or a layer call on one, "
-                        f"got {items[0]!r} of type {type(items[0]).__name__}.")
-    return tensor
+def _tensors(value, name):
+    """(symbolic tensors, dict keys or None, form) of Model's `inputs` or `outputs`: one tensor,
+    a list (a list of one is one tensor, as Keras unpacks it) or a dict."""
+    if isinstance(value, dict):
+        keys, items, form = list(value), list(value.values()), "dict"
+    elif isinstance(value, (list, tuple)):
+        keys, items, form = None, list(value), "list" if len(value) > 1 else "single"
+    else:
+        keys, items, form = None, [value], "single"
+    if not items:
+        raise ValueError(f"Model: `{name}` is empty; give at least one symbolic tensor.")
+    tensors = []
+    for position, item in enumerate(items):
+        tensor = as_symbolic(item)
+        if tensor is None:
+            where = name if form == "single" else f"{name}[{(keys or range(len(items)))[position]!r}]"
+            raise TypeError(f"Model: `{where}` must be a symbolic tensor from gradwise.Input(...) or a layer call on "
+                            f"one, got {item!r} of type {type(item).__name__}.")
+        tensors.append(tensor)
+    return tensors, keys, form
+
+
+def _unique(names, what, hint):
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise ValueError(f"Model: two {what} are named {duplicates}; {hint}")
 
 
 def _config_index(value, limit, what):
@@ -46,10 +67,22 @@ def _config_index(value, limit, what):
     return value
 
 
-def _topological(output):
-    """Every symbolic tensor `output` depends on, each after the tensors it is computed from."""
+def _structured(tensors, keys, what):
+    """`tensors` as Model takes them: a dict with `keys`, a list, or one tensor ('single', the
+    default of files written before a model had several inputs)."""
+    if isinstance(keys, list):
+        if len(keys) != len(tensors) or not all(isinstance(key, str) for key in keys):
+            raise ValueError(f"Model.from_config: `{what}` must hold {len(tensors)} names, got {keys!r}.")
+        return dict(zip(keys, tensors))
+    if keys == "list" or len(tensors) > 1:
+        return tensors
+    return tensors[0]
+
+
+def _topological(outputs):
+    """Every symbolic tensor `outputs` depend on, each after the tensors it is computed from."""
     order, state = [], {}
-    stack = [(output, False)]
+    stack = [(output, False) for output in reversed(outputs)]
     while stack:
         tensor, expanded = stack.pop()
         if expanded:
@@ -85,42 +118,67 @@ class Model(BaseModel):
     """
 
     def __init__(self, inputs, outputs, name=None, seed=None):
-        source, target = _single(inputs, "inputs"), _single(outputs, "outputs")
-        tensors = _topological(target)
-        sources = [tensor for tensor in tensors if tensor.layer is None]
-        if any(tensor is not source for tensor in sources):
-            others = [tensor.name for tensor in sources if tensor is not source]
-            raise ValueError(f"Model: `outputs` depend on {others}, which is not among `inputs` ({source.name!r}); "
-                             "give every Input the outputs depend on in `inputs`.")
-        index = {id(source): 0}
+        sources, input_keys, self._input_form = _tensors(inputs, "inputs")
+        targets, output_keys, self._output_form = _tensors(outputs, "outputs")
+        self._check_sources(sources)
+        tensors = _topological(targets)
+        self._check_reached(sources, tensors)
+        index = {id(source): number for number, source in enumerate(sources)}
         nodes = []
         for tensor in tensors:
-            if tensor is source:
+            if id(tensor) in index:
                 continue
             index[id(tensor)] = len(index)
             nodes.append(Node(tensor.layer, [index[id(parent)] for parent in tensor.inputs], index[id(tensor)]))
         self.name = name or "functional"
         self.seed = seed
-        self.dtype = np.dtype(target.dtype)
+        self.dtype = np.dtype(targets[0].dtype)
         rng = backend.new_rng(seed)
         self._build_rng, self._shuffle_rng = (np.random.default_rng(s) for s in rng.integers(2**63, size=2))
-        self._graph = Graph([0], [index[id(target)]], nodes, len(index))
+        self._graph = Graph(list(range(len(sources))), [index[id(target)] for target in targets], nodes, len(index))
         self._check_names()
-        self._input_shape = source.shape
-        self._output_shape = target.shape
-        self.inputs, self.outputs = [source], [target]
+        self.input_names = [source.name for source in sources]
+        self._input_keys = input_keys or self.input_names
+        self.output_names = output_keys or [target.name for target in targets]
+        _unique(self.output_names, "outputs", "Keras names an output after its layer: give the outputs as a dict "
+                "keyed by the names you want.")
+        self._input_shapes = [source.shape for source in sources]
+        self._output_shapes = [target.shape for target in targets]
+        self.inputs, self.outputs = sources, targets
         self._parameter_set = None
         self._compiled_trainable = {}
         self.built = True
         self.optimizer = self.loss = self.history = None
         self.compiled = self.stop_training = False
 
+    @staticmethod
+    def _check_sources(sources):
+        """`inputs` must be distinct Input tensors."""
+        for source in sources:
+            if source.layer is not None:
+                raise ValueError(f"Model: `inputs` must be tensors of gradwise.Input(...), got {source!r}, made by "
+                                 f"layer '{source.layer.name}'. Start the graph from an Input of shape {source.shape}.")
+        _unique([source.name for source in sources], "inputs", "each input must be a different gradwise.Input "
+                "with its own name.")
+
+    @staticmethod
+    def _check_reached(sources, tensors):
+        """Every Input the outputs depend on is among `inputs`, and every input reaches an output."""
+        given = {id(source) for source in sources}
+        used = {id(tensor) for tensor in tensors if tensor.layer is None}
+        others = [tensor.name for tensor in tensors if tensor.layer is None and id(tensor) not in given]
+        names = [source.name for source in sources]
+        if others:
+            raise ValueError(f"Model: `outputs` depend on {others}, which is not among `inputs` "
+                             f"({', '.join(map(repr, names))}); give every Input the outputs depend on in `inputs`.")
+        unused = [source.name for source in sources if id(source) not in used]
+        if unused:
+            raise ValueError(f"Model: `outputs` do not depend on input(s) {unused}; every tensor in `inputs` must "
+                             f"lead to an output. Remove it from `inputs` or connect it.")
+
     def _check_names(self):
-        names = [layer.name for layer in self._graph.layers]
-        duplicates = sorted({name for name in names if names.count(name) > 1})
-        if duplicates:
-            raise ValueError(f"Model: two different layers are named {duplicates}; layer names must be unique "
-                             "within a model. Give them distinct `name=` arguments.")
+        _unique([layer.name for layer in self._graph.layers], "different layers",
+                "layer names must be unique within a model. Give them distinct `name=` arguments.")
 
     # ----- structure --------------------------------------------------------------------------
     def _all_layers(self):
@@ -132,16 +190,17 @@ class Model(BaseModel):
 
     @property
     def input_shape(self):
-        return self._input_shape
+        """The per-sample input shape, or a list of them for several inputs (as Keras's)."""
+        return self._input_shapes[0] if len(self._input_shapes) == 1 else list(self._input_shapes)
 
     @property
     def output_shape(self):
-        return self._output_shape
+        return self._output_shapes[0] if len(self._output_shapes) == 1 else list(self._output_shapes)
 
     def build(self, input_shape):
-        if tuple(input_shape) != self._input_shape:
-            raise ValueError(f"Model '{self.name}' takes inputs of per-sample shape {self._input_shape}, "
-                             f"got {tuple(input_shape)}.")
+        if input_shape != self.input_shape and [tuple(s) for s in input_shape] != self.input_shape:
+            raise ValueError(f"Model '{self.name}' takes inputs of per-sample shape {self.input_shape}, "
+                             f"got {input_shape}.")
 
     def get_layer(self, name=None, index=None):
         layers = self.layers
@@ -177,6 +236,9 @@ class Model(BaseModel):
             "layers": [serialize(layer) for layer in graph.layers],
             "nodes": [{"layer": position[id(node.layer)], "inputs": list(node.inputs), "output": node.output}
                       for node in graph.nodes],
+            # how `inputs` and `outputs` were given: dict keys, or 'list' / 'single'
+            "input_keys": self._input_keys if self._input_form == "dict" else self._input_form,
+            "output_keys": self.output_names if self._output_form == "dict" else self._output_form,
         }
 
     @classmethod
@@ -213,5 +275,6 @@ class Model(BaseModel):
         if any(output is None for output in outputs):
             raise ValueError(f"Model.from_config: output tensors {config['output_tensors']} are not all made.")
         inputs = [tensors[number] for number in input_tensors]
-        return cls(inputs if len(inputs) > 1 else inputs[0], outputs if len(outputs) > 1 else outputs[0],
+        return cls(_structured(inputs, config.get("input_keys"), "input_keys"),
+                   _structured(outputs, config.get("output_keys"), "output_keys"),
                    name=config.get("name"), seed=config.get("seed"))

@@ -46,6 +46,7 @@ class Sequential(BaseModel):
         self._layers = []
         self._graph = Graph.chain([])
         self._input_shape = None
+        self._input_name = "input_layer"
         self._parameter_set = None
         self._compiled_trainable = {}
         self.built = False
@@ -78,6 +79,27 @@ class Sequential(BaseModel):
     def output_shape(self):
         return self._layers[-1].output_shape if self.built and self._layers else None
 
+    # one input, one output (what training.py reads for models of several)
+    @property
+    def input_names(self):
+        return [self._input_name]
+
+    @property
+    def _input_keys(self):
+        return self.input_names
+
+    @property
+    def output_names(self):
+        return [self._layers[-1].name] if self._layers else ["output"]
+
+    @property
+    def _input_shapes(self):
+        return [self._input_shape]
+
+    @property
+    def _output_shapes(self):
+        return [self.output_shape]
+
     def add(self, layer):
         """Append a layer (or an ``Input`` giving the input shape)."""
         if not isinstance(layer, Layer):
@@ -86,6 +108,7 @@ class Sequential(BaseModel):
             if self._layers:
                 raise ValueError("Sequential.add: Input must be the first element of a Sequential model.")
             self._input_shape = layer.shape
+            self._input_name = layer.name
             return
         if any(existing.name == layer.name for existing in self._layers):
             raise ValueError(f"Sequential.add: a layer named '{layer.name}' is already in the model; names must be unique.")

@@ -1,11 +1,14 @@
 """compile, fit, evaluate, predict and train_on_batch for models that run on a Graph.
 
-One training step: forward through the graph (``graph.py``), the loss and its gradient
-(fused with a sigmoid/softmax output layer when the loss can take its logits, which
-it reads in that layer's cache), backward through the graph into the zeroed flat
-gradient buffer, regularizer gradients, one optimizer step. The step's values live in
-its Tape, never on the layers or the model, so predict and evaluate may run in several
-threads on one model.
+One training step: forward through the graph (``graph.py``), each output's loss and its
+gradient (``outputs.py``; fused with a sigmoid/softmax output layer when the loss can
+take its logits, which it reads in that layer's cache), backward through the graph into
+the zeroed flat gradient buffer, regularizer gradients, one optimizer step. The step's
+values live in its Tape, never on the layers or the model, so predict and evaluate may
+run in several threads on one model.
+
+Data is held as lists, one array per model input and one per output (``structures.py``
+turns the user's arrays, lists and dicts into them), and cut into batches alike.
 
 A step whose loss is NaN or Inf is never applied: ``_train_step`` checks the loss
 before the backward pass, and fit then stops with a ``NonFiniteLossWarning`` naming the
@@ -18,33 +21,56 @@ import warnings
 
 import numpy as np
 
-from .. import losses, metrics as metrics_module, optimizers
+from .. import optimizers
 from ..callbacks import CallbackList, History, NonFiniteLossWarning, as_list
 from ..callbacks.progress import progress_callback
 from ..layers.base import ActivatedLayer
-from . import data
+from . import data, structures
+from .outputs import compile_outputs
 
 # evaluate/predict cut their batches so that one layer's outputs for a slice hold at most
 # this many elements (16 MB in float32); see TrainingMixin._inference_slices.
 INFERENCE_ELEMENTS = 1 << 22
 
 
+def _take(arrays, index):
+    """The rows `index` (a slice or an index array) of each array (None stays None)."""
+    return [None if array is None else array[index] for array in arrays]
+
+
 class TrainingMixin:
-    """The training API; mixed into Sequential."""
+    """The training API; mixed into Sequential and Model.
+
+    A model provides ``_graph``, ``input_names``, ``_input_keys`` (what a dict of input
+    arrays is keyed by), ``output_names``, ``_input_shapes`` and ``_output_shapes`` (lists,
+    one entry per input or output) and ``_output_form`` (how predict gives its outputs
+    back: 'single', 'list' or 'dict').
+    """
 
     stop_reason = None  # why the last fit stopped before its last epoch, or None
+    _output_form = "single"
 
     # ----- compile ----------------------------------------------------------------------
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None):
-        """Choose the optimizer, the loss and the metrics (Keras' defaults and names)."""
-        if loss is None:
-            raise ValueError("compile: `loss` is required, e.g. loss='binary_crossentropy'.")
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None):
+        """Choose the optimizer, the loss and the metrics (Keras' defaults and names).
+
+        With several outputs, `loss` is one loss for every output, a list with one per
+        output or a dict keyed by output name (an output left out trains through the
+        others only); `loss_weights` (a list or dict) weighs each output's loss in the
+        total; `metrics` is a list with one entry (a metric or a list) per output or a
+        dict keyed by output name.
+        """
         self.optimizer = optimizers.get(optimizer)
-        self.loss = losses.get(loss)
-        if metrics is not None and not isinstance(metrics, (list, tuple)):
-            raise TypeError(f"compile: `metrics` must be a list such as ['accuracy'], got {type(metrics).__name__}.")
-        self._metric_specs = list(metrics or [])
-        self._metrics = None
+        self._outputs = compile_outputs(loss, loss_weights, metrics, self.output_names)
+        if isinstance(loss, (list, tuple, dict)):
+            self.loss = structures.pack([output.loss for output in self._outputs], self.output_names,
+                                        "dict" if isinstance(loss, dict) else "list")
+            if len(self._outputs) == 1:
+                self.loss = self._outputs[0].loss
+        else:
+            self.loss = self._outputs[0].loss
+        self._loss_weights = loss_weights
+        self._metric_specs = [spec for output in self._outputs for spec in output.metric_specs]
         self.compiled = True
         # Keras's rule: `trainable` is read here; the next use of the parameters repacks them
         self._compiled_trainable = {id(layer): layer.trainable for layer in self._all_layers()}
@@ -66,43 +92,86 @@ class TrainingMixin:
 
     @property
     def metrics(self):
-        """The compiled metric objects (resolved once the output shape is known)."""
-        if self._metrics is None:
-            self._metrics = [metrics_module.get(spec, self.loss, self.output_shape) for spec in self._metric_specs]
-        return self._metrics
+        """The compiled metric objects of every output (resolved once the output shapes are known)."""
+        return [metric for output, shape in zip(self._outputs, self._output_shapes)
+                for metric in output.resolve_metrics(shape)]
 
     @property
     def metrics_names(self):
-        return ["loss"] + [m.name for m in self.metrics]
+        return list(self._logs(0.0, [0.0] * len(self._outputs)))
+
+    def _logs(self, loss, output_losses):
+        """Keras's names: 'loss' (the total), '<output>_loss' with several outputs, the metrics."""
+        logs = {"loss": loss}
+        if len(self._outputs) > 1:
+            for output, value in zip(self._outputs, output_losses):
+                if output.loss is not None:
+                    logs[f"{output.name}_loss"] = value
+        for output, shape in zip(self._outputs, self._output_shapes):
+            for metric in output.resolve_metrics(shape):
+                logs[output.prefix + metric.name] = metric.result()
+        return logs
+
+    def _reset_metrics(self):
+        for metric in self.metrics:
+            metric.reset_state()
+
+    def _update_metrics(self, targets, tape, weights):
+        values = tape.values
+        for output, tensor, y, w in zip(self._outputs, self._graph.outputs, targets, weights):
+            for metric in output.metrics:
+                metric.update_state(y, values[tensor], w)
 
     def _fused_output(self):
-        """The indices of the output nodes whose logits the loss reads (stable, and no softmax
-        backward): an output layer with the loss's activation and no activity regularizer."""
+        """The indices of the output nodes whose logits their loss reads (stable, and no softmax
+        backward): an output layer with the loss's activation and no activity regularizer, whose
+        outputs nothing else reads. Sets each Output's ``fused``."""
         graph = self._graph
-        node_index = next(index for index, node in enumerate(graph.nodes) if node.output == graph.outputs[0])
-        last = graph.nodes[node_index].layer
-        activation = getattr(last, "activation", None)
-        fusable = (
-            self.loss.fused_activation is not None
-            and not self.loss.from_logits
-            and getattr(activation, "name", None) == self.loss.fused_activation
-            and isinstance(last, ActivatedLayer)
-            and last.activity_regularizer is None
-            # a softmax over another axis than the classes' is not what the loss's logits form assumes
-            and getattr(activation, "axis", -1) in (-1, len(self.output_shape))
-        )
-        return (node_index,) if fusable else ()
+        made_by = {node.output: index for index, node in enumerate(graph.nodes)}
+        read = {tensor for node in graph.nodes for tensor in node.inputs}
+        fused = []
+        for output, tensor, shape in zip(self._outputs, graph.outputs, self._output_shapes):
+            output.fused = None
+            node_index = made_by.get(tensor)
+            if node_index is None or output.loss is None or tensor in read or graph.outputs.count(tensor) > 1:
+                continue
+            last = graph.nodes[node_index].layer
+            activation = getattr(last, "activation", None)
+            loss = output.loss
+            if (loss.fused_activation is not None and not loss.from_logits
+                    and getattr(activation, "name", None) == loss.fused_activation
+                    and isinstance(last, ActivatedLayer) and last.activity_regularizer is None
+                    # a softmax over another axis than the classes' is not what the loss's logits form assumes
+                    and getattr(activation, "axis", -1) in (-1, len(shape))):
+                output.fused = node_index
+                fused.append(node_index)
+        return tuple(fused)
 
     # ----- the step ---------------------------------------------------------------------
-    def _logits(self, tape, fused):
-        """The pre-activation of the fused output node, from its cache."""
-        return self._graph.nodes[fused[0]].layer.logits(tape.caches[fused[0]])
+    def _output_logits(self, tape, output):
+        """The pre-activation of `output`'s fused node, from its cache (None when not fused)."""
+        if output.fused is None:
+            return None
+        return self._graph.nodes[output.fused].layer.logits(tape.caches[output.fused])
 
-    def _loss_and_gradient(self, targets, tape, sample_weight, fused):
-        outputs = tape.values[self._graph.outputs[0]]
-        if fused:
-            return self.loss.fused_value_and_gradient(targets, self._logits(tape, fused), outputs, sample_weight)
-        return self.loss.value_and_gradient(targets, outputs, sample_weight, logits=self.loss.from_logits)
+    def _logits(self, tape, fused):
+        """The first output's logits (fused) or None."""
+        return self._output_logits(tape, self._outputs[0]) if fused else None
+
+    def _losses_and_gradients(self, targets, tape, weights):
+        """(total weighted loss, each output's loss, each output's gradient) of one pass."""
+        values = tape.values
+        total, output_losses, grads = 0.0, [], []
+        for output, tensor, y, w in zip(self._outputs, self._graph.outputs, targets, weights):
+            if output.loss is None:
+                output_losses.append(None)
+                grads.append(None)
+                continue
+            value, grad = output.value_and_gradient(y, values[tensor], w, self._output_logits(tape, output))
+            total += output.weight * value
+            output_losses.append(value)
+            grads.append(grad)
+        return total, output_losses, grads
 
     def _penalties(self, tape, batch):
         graph = self._graph
@@ -111,24 +180,25 @@ class TrainingMixin:
             total += layer.regularization_penalty()
         return total
 
-    def _backward(self, tape, grad, fused, batch, parameter_set):
-        self._graph.backward(tape, [grad], fused, batch)  # writes every trained gradient
+    def _backward(self, tape, grads, fused, batch, parameter_set):
+        self._graph.backward(tape, grads, fused, batch)  # writes every trained gradient
         for layer in self._graph.regularized:
             if id(layer) in self._trained_ids:
                 layer.add_regularization_gradients()
 
     def _train_step(self, inputs, targets, sample_weight, fused, parameter_set, previous=None):
-        """Forward, loss, backward, update; returns (loss, tape). A non-finite loss skips the update.
-        `previous`: the last step's tape, released as this one is made (see Graph.forward)."""
-        tape = self._graph.forward([inputs], training=True, recycle=previous)
-        value, grad = self._loss_and_gradient(targets, tape, sample_weight, fused)
-        batch = inputs.shape[0]
+        """Forward, loss, backward, update; returns (loss, each output's loss, tape). A non-finite
+        loss skips the update. `previous`: the last step's tape, released as this one is made
+        (see Graph.forward)."""
+        tape = self._graph.forward(inputs, training=True, recycle=previous)
+        value, output_losses, grads = self._losses_and_gradients(targets, tape, sample_weight)
+        batch = inputs[0].shape[0]
         value += self._penalties(tape, batch)
         if not math.isfinite(value):
-            return value, tape
-        self._backward(tape, grad, fused, batch, parameter_set)
+            return value, output_losses, tape
+        self._backward(tape, grads, fused, batch, parameter_set)
         self.optimizer.step(parameter_set)
-        return value, tape
+        return value, output_losses, tape
 
     def compute_gradients(self, x, y, sample_weight=None, training=True):
         """Loss (penalties included) and the gradient of every trainable tensor, without a step.
@@ -143,24 +213,64 @@ class TrainingMixin:
         x, targets, weights = self._prepare(x, y, sample_weight)
         parameter_set = self.parameter_set
         fused = self._fused_output()
-        tape = self._graph.forward([x], training=training)
-        value, grad = self._loss_and_gradient(targets, tape, weights, fused)
-        value += self._penalties(tape, x.shape[0])
-        self._backward(tape, grad, fused, x.shape[0], parameter_set)
+        tape = self._graph.forward(x, training=training)
+        value, _, grads = self._losses_and_gradients(targets, tape, weights)
+        batch = x[0].shape[0]
+        value += self._penalties(tape, batch)
+        self._backward(tape, grads, fused, batch, parameter_set)
         return value, {name: view.copy() for name, view in parameter_set.grad_views.items()}
 
-    # ----- fit --------------------------------------------------------------------------
-    def _prepare(self, x, y, sample_weight, name_x="x", name_y="y", name_w="sample_weight"):
-        x = data.as_features(x, name_x, self.dtype, self._input_shape if self.built else None)
+    # ----- the arrays -------------------------------------------------------------------
+    def _prepare_inputs(self, x, name_x="x"):
+        """One checked array per input, in the order of ``model.inputs``; builds an unbuilt model."""
+        names = self._input_keys
+        arrays = structures.flatten(x, names, name_x, "input")
+        shapes = self._input_shapes if self.built else [None] * len(names)
+        several = len(names) > 1
+        arrays = [data.as_features(array, f"{name_x}[{name!r}]" if several else name_x, self.dtype, shape)
+                  for array, name, shape in zip(arrays, names, shapes)]
+        if several:
+            structures.sample_count(arrays, name_x, names)
         if not self.built:
-            self.build(x.shape[1:])
-        y = data.as_targets(y, name_y, x.shape[0])
-        targets = self.loss.prepare_targets(y, self.output_shape)
-        if np.issubdtype(targets.dtype, np.floating) and targets.dtype != self.dtype:
-            targets = targets.astype(self.dtype)
-        weights = data.as_sample_weight(sample_weight, name_w, x.shape[0])
-        return x, targets, weights
+            self.build(arrays[0].shape[1:])
+        return arrays
 
+    def _prepare(self, x, y, sample_weight, name_x="x", name_y="y", name_w="sample_weight"):
+        """(inputs, targets, sample weights): lists with one array per input, per output, per
+        output (None for an output without a loss, or without weights)."""
+        inputs = self._prepare_inputs(x, name_x)
+        samples = inputs[0].shape[0]
+        names = self.output_names
+        several = len(names) > 1
+        untrained = [output.name for output in self._outputs if output.loss is None and not output.metric_specs]
+        targets = []
+        for output, shape, y_k in zip(self._outputs, self._output_shapes,
+                                      structures.flatten(y, names, name_y, "output", untrained)):
+            if y_k is None and output.name in untrained:
+                targets.append(None)
+                continue
+            y_k = data.as_targets(y_k, f"{name_y}[{output.name!r}]" if several else name_y, samples)
+            prepared = y_k.astype(self.dtype) if output.loss is None else output.loss.prepare_targets(y_k, shape)
+            if np.issubdtype(prepared.dtype, np.floating) and prepared.dtype != self.dtype:
+                prepared = prepared.astype(self.dtype)
+            targets.append(prepared)
+        if several and isinstance(sample_weight, (list, tuple, dict)):
+            weights = [data.as_sample_weight(w, f"{name_w}[{name!r}]", samples) for w, name in
+                       zip(structures.flatten(sample_weight, names, name_w, "output", names), names)]
+        else:
+            weights = [data.as_sample_weight(sample_weight, name_w, samples)] * len(names)
+        return inputs, targets, weights
+
+    def _class_weighted(self, weights, targets, class_weight):
+        if class_weight is None:
+            return weights
+        if len(self._outputs) > 1:
+            raise ValueError("`class_weight` is supported only for a model with one output; with several, give "
+                             "`sample_weight` per output (a list or a dict keyed by output name).")
+        class_w = data.class_weights_for(class_weight, targets[0], self._outputs[0].loss.name)
+        return [class_w if weights[0] is None else weights[0] * class_w]
+
+    # ----- fit --------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, stratify_split=False):
@@ -173,6 +283,11 @@ class TrainingMixin:
             (scikit-learn's ``train_test_split(stratify=...)``, seeded by the model)
             instead of Keras' last fraction. Without it, a validation fraction whose
             labels hold a single class (class-sorted data) gives a UserWarning.
+
+        A model with several inputs takes `x` as a list (in the order of ``model.inputs``)
+        or a dict keyed by input name; with several outputs, `y` and `sample_weight` as a
+        list or a dict keyed by output name (one `sample_weight` array weighs every
+        output).
 
         The logs of every epoch hold the loss, the metrics, their ``val_`` versions and
         the learning rate in effect ('learning_rate'). A NaN or Inf batch loss stops
@@ -194,7 +309,7 @@ class TrainingMixin:
         progress = progress_callback(verbose)
         if progress is not None:
             callback_list.append(progress)
-        samples = x.shape[0]
+        samples = x[0].shape[0]
         steps = math.ceil(samples / batch_size)
         hooks = CallbackList([history] + callback_list, self,
                              {"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size})
@@ -204,11 +319,11 @@ class TrainingMixin:
         self._warn_trainable_changed()
         fused = self._fused_output()
         parameter_set = self.parameter_set  # pack before the first step
-        metrics = self.metrics
+        self.metrics  # resolve the metrics for the output shapes
         try:
             hooks.call("on_train_begin", {})
             self._fit_epochs(hooks, x, targets, weights, validation, batch_size, epochs, initial_epoch, shuffle,
-                             fused, parameter_set, metrics)
+                             fused, parameter_set)
         except BaseException:
             hooks.end_after_error()  # on_train_end runs even when fit raises (or is interrupted)
             raise
@@ -216,9 +331,10 @@ class TrainingMixin:
         return history
 
     def _fit_epochs(self, hooks, x, targets, weights, validation, batch_size, epochs, initial_epoch, shuffle,
-                    fused, parameter_set, metrics):
-        samples = x.shape[0]
+                    fused, parameter_set):
+        samples = x[0].shape[0]
         steps = math.ceil(samples / batch_size)
+        several = len(self._outputs) > 1
         global_step = 0
         snapshots = []
         tape = None
@@ -229,25 +345,19 @@ class TrainingMixin:
             # This epoch's start, and the previous one (kept until this one gives a finite batch loss):
             # where a non-finite batch rolls back to if the weights it leaves predict NaN/Inf.
             snapshots = snapshots[-1:] + [(epoch, self._snapshot())]
-            for metric in metrics:
-                metric.reset_state()
+            self._reset_metrics()
             order = self._shuffle_rng.permutation(samples) if shuffle else None
             loss_sum = 0.0
+            output_sums = [0.0] * len(self._outputs)
             seen = 0
             failed = False
             for step in range(steps):
                 start, stop = step * batch_size, min((step + 1) * batch_size, samples)
-                if order is None:
-                    xb, yb = x[start:stop], targets[start:stop]
-                    wb = None if weights is None else weights[start:stop]
-                else:
-                    index = order[start:stop]
-                    xb, yb = x[index], targets[index]
-                    wb = None if weights is None else weights[index]
+                index = slice(start, stop) if order is None else order[start:stop]
+                xb, yb, wb = _take(x, index), _take(targets, index), _take(weights, index)
                 if hooks.wants_batch_begin:
                     hooks.call("on_train_batch_begin", step, {})
-                value, tape = self._train_step(xb, yb, wb, fused, parameter_set, tape)
-                outputs = tape.values[self._graph.outputs[0]]
+                value, output_losses, tape = self._train_step(xb, yb, wb, fused, parameter_set, tape)
                 if hooks.wants_train_step:
                     hooks.call("on_train_step", global_step, self._step_data(
                         epoch, step, xb, yb, wb, value, tape, fused))
@@ -259,27 +369,34 @@ class TrainingMixin:
                 if step == 0:
                     del snapshots[:-1]
                 loss_sum += value * (stop - start)
+                if several:
+                    output_sums = [total if v is None else total + v * (stop - start)
+                                   for total, v in zip(output_sums, output_losses)]
                 seen += stop - start
-                for metric in metrics:
-                    metric.update_state(yb, outputs, wb)
+                self._update_metrics(yb, tape, wb)
                 if hooks.wants_batch_end:
-                    logs = {"loss": loss_sum / seen, **{m.name: m.result() for m in metrics}}
-                    hooks.call("on_train_batch_end", step, logs)
+                    hooks.call("on_train_batch_end", step, self._logs(loss_sum / seen, [s / seen for s in output_sums]))
                 if self.stop_training:
                     break
             if failed:  # recorded by History with its NaN/Inf loss, as Keras records it
-                hooks.call("on_epoch_failed", epoch, self._failed_epoch_logs(value, seen, metrics, validation))
+                hooks.call("on_epoch_failed", epoch, self._failed_epoch_logs(value, output_losses, seen, validation))
             else:
-                self._end_epoch(hooks, epoch, loss_sum, seen, metrics, validation, batch_size)
+                self._end_epoch(hooks, epoch, loss_sum, output_sums, seen, validation, batch_size)
             if self.stop_training:
                 break
 
     def _step_data(self, epoch, batch, inputs, targets, sample_weight, loss, tape, fused):
         """What ``Callback.on_train_step`` gets: the batch, its outputs, logits, loss and each
-        layer's outputs; `updated` is False for a batch whose non-finite loss skipped the update."""
+        layer's outputs; `updated` is False for a batch whose non-finite loss skipped the update.
+        With several inputs (outputs), the inputs (targets, weights, outputs, logits) are lists."""
+        one_output = len(self._outputs) == 1
+        outputs = [tape.values[tensor] for tensor in self._graph.outputs]
+        logits = [self._output_logits(tape, output) for output in self._outputs]
         return {
-            "epoch": epoch, "batch": batch, "inputs": inputs, "targets": targets, "sample_weight": sample_weight,
-            "outputs": tape.values[self._graph.outputs[0]], "logits": self._logits(tape, fused) if fused else None,
+            "epoch": epoch, "batch": batch, "inputs": inputs[0] if len(inputs) == 1 else inputs,
+            "targets": targets[0] if one_output else targets,
+            "sample_weight": sample_weight[0] if one_output else sample_weight,
+            "outputs": outputs[0] if one_output else outputs, "logits": logits[0] if one_output else logits,
             "loss": loss, "updated": math.isfinite(loss), "layer_outputs": self._graph.layer_outputs(tape),
         }
 
@@ -290,34 +407,40 @@ class TrainingMixin:
         if stratify_split and not validation_split:
             raise ValueError(f"fit: `stratify_split=True` needs a `validation_split` in (0, 1), got {validation_split!r}.")
         x, targets, weights = self._prepare(x, y, sample_weight)
-        class_w = data.class_weights_for(class_weight, targets, self.loss.name)
-        if class_w is not None:
-            weights = class_w if weights is None else weights * class_w
+        weights = self._class_weighted(weights, targets, class_weight)
         validation = None
         if validation_data is not None:
             x_val, y_val, w_val = data.unpack_validation_data(validation_data)
             validation = self._prepare(x_val, y_val, w_val, "validation_data[0]", "validation_data[1]", "validation_data[2]")
         elif validation_split:
-            labels = data.class_labels(targets, self.loss)
+            first = next(k for k, output in enumerate(self._outputs) if output.loss is not None)
+            labels = data.class_labels(targets[first], self._outputs[first].loss)
             seed = None
             if stratify_split:
                 seed = self.seed if self.seed is not None else int(self._shuffle_rng.integers(2**31))
-            (x, targets, weights), validation = data.split_validation(
-                (x, targets, weights), validation_split, labels, bool(stratify_split), seed)
+            # split every input, target and weight array alike (data.split_validation cuts a tuple)
+            arrays = (*x, *targets, *weights)
+            train, held = data.split_validation(arrays, validation_split, labels, bool(stratify_split), seed)
+            inputs, outputs = len(x), len(targets)
+            x, targets, weights = list(train[:inputs]), list(train[inputs:inputs + outputs]), list(train[inputs + outputs:])
+            validation = (list(held[:inputs]), list(held[inputs:inputs + outputs]), list(held[inputs + outputs:]))
         return x, targets, weights, validation
 
-    def _end_epoch(self, hooks, epoch, loss_sum, seen, metrics, validation, batch_size):
-        logs = {"loss": loss_sum / max(seen, 1), **{m.name: m.result() for m in metrics}}
+    def _end_epoch(self, hooks, epoch, loss_sum, output_sums, seen, validation, batch_size):
+        seen = max(seen, 1)
+        logs = self._logs(loss_sum / seen, [total / seen for total in output_sums])
         if validation is not None:
             val_logs = self._evaluate_arrays(*validation, batch_size)
             logs.update({f"val_{key}": value for key, value in val_logs.items()})
         logs["learning_rate"] = float(self.optimizer.learning_rate)
         hooks.call("on_epoch_end", epoch, logs)
 
-    def _failed_epoch_logs(self, loss, seen, metrics, validation):
+    def _failed_epoch_logs(self, loss, output_losses, seen, validation):
         """The logs of an epoch stopped by a non-finite `loss`: that loss, the metrics of the batches
         before it (NaN if none), and NaN for the validation values, which were not computed."""
-        logs = {"loss": loss, **{m.name: m.result() if seen else math.nan for m in metrics}}
+        logs = self._logs(loss, [math.nan if v is None else v for v in output_losses])
+        if not seen:
+            logs.update({output.prefix + metric.name: math.nan for output in self._outputs for metric in output.metrics})
         if validation is not None:
             logs.update({f"val_{key}": math.nan for key in self.metrics_names})
         logs["learning_rate"] = float(self.optimizer.learning_rate)
@@ -338,8 +461,9 @@ class TrainingMixin:
 
     def _predicts_finite(self, inputs):
         with np.errstate(all="ignore"):
+            tape = self._graph.forward(inputs, training=False)
             return bool(np.isfinite(self.parameter_set.values).all()
-                        and np.isfinite(self.predict(inputs, batch_size=len(inputs), verbose=0)).all())
+                        and all(np.isfinite(tape.values[tensor]).all() for tensor in self._graph.outputs))
 
     def _stop_on_non_finite(self, value, epoch, epochs, step, steps, snapshots, inputs):
         """Stop fit after a NaN/Inf batch loss, keeping the last weights whose predictions are finite.
@@ -350,7 +474,7 @@ class TrainingMixin:
         proves nothing about the weights: the current ones are kept).
         """
         kept = "the weights from before that batch (its update was not applied)"
-        if np.isfinite(inputs).all() and not self._predicts_finite(inputs):
+        if all(np.isfinite(array).all() for array in inputs) and not self._predicts_finite(inputs):
             kept = None
             for start, snapshot in reversed(snapshots):
                 self._restore(snapshot)
@@ -374,25 +498,21 @@ class TrainingMixin:
         """One optimizer step on one batch; returns the loss (and metrics) of that batch."""
         self._require_compiled("train_on_batch")
         x, targets, weights = self._prepare(x, y, sample_weight)
-        class_w = data.class_weights_for(class_weight, targets, self.loss.name)
-        if class_w is not None:
-            weights = class_w if weights is None else weights * class_w
+        weights = self._class_weighted(weights, targets, class_weight)
         self._warn_trainable_changed()
-        value, tape = self._train_step(x, targets, weights, self._fused_output(), self.parameter_set)
-        return self._batch_result(value, targets, tape.values[self._graph.outputs[0]], weights, return_dict)
+        value, output_losses, tape = self._train_step(x, targets, weights, self._fused_output(), self.parameter_set)
+        return self._batch_result(value, output_losses, targets, tape, weights, return_dict)
 
     def test_on_batch(self, x, y, sample_weight=None, return_dict=False):
         self._require_compiled("test_on_batch")
         x, targets, weights = self._prepare(x, y, sample_weight)
-        logs = self._evaluate_arrays(x, targets, weights, x.shape[0])
+        logs = self._evaluate_arrays(x, targets, weights, x[0].shape[0])
         return logs if return_dict else self._as_list(logs)
 
-    def _batch_result(self, value, targets, outputs, weights, return_dict):
-        logs = {"loss": value}
-        for metric in self.metrics:
-            metric.reset_state()
-            metric.update_state(targets, outputs, weights)
-            logs[metric.name] = metric.result()
+    def _batch_result(self, value, output_losses, targets, tape, weights, return_dict):
+        self._reset_metrics()
+        self._update_metrics(targets, tape, weights)
+        logs = self._logs(value, output_losses)
         return logs if return_dict else self._as_list(logs)
 
     @staticmethod
@@ -419,27 +539,25 @@ class TrainingMixin:
                 yield start, min(start + step, batch_stop)
 
     def _evaluate_arrays(self, x, targets, weights, batch_size):
-        fused = self._fused_output()
-        for metric in self.metrics:
-            metric.reset_state()
+        self._fused_output()
+        self._reset_metrics()
         loss_sum = 0.0
-        samples = x.shape[0]
+        output_sums = [0.0] * len(self._outputs)
+        samples = x[0].shape[0]
         tape = None
         for start, stop in self._inference_slices(samples, batch_size):
-            wb = None if weights is None else weights[start:stop]
-            tape = self._graph.forward([x[start:stop]], training=False, recycle=tape)
-            outputs = tape.values[self._graph.outputs[0]]
-            if fused:
-                losses_ = self.loss.per_sample_from_logits(targets[start:stop], self._logits(tape, fused))
-            elif self.loss.from_logits:
-                losses_ = self.loss.per_sample_from_logits(targets[start:stop], outputs)
-            else:
-                losses_ = self.loss.per_sample(targets[start:stop], outputs)
-            loss_sum += float(losses_.sum() if wb is None else np.dot(losses_, wb))
+            yb, wb = _take(targets, slice(start, stop)), _take(weights, slice(start, stop))
+            tape = self._graph.forward(_take(x, slice(start, stop)), training=False, recycle=tape)
+            for k, (output, tensor) in enumerate(zip(self._outputs, self._graph.outputs)):
+                if output.loss is None:
+                    continue
+                losses_ = output.per_sample(yb[k], tape.values[tensor], self._output_logits(tape, output))
+                value = float(losses_.sum() if wb[k] is None else np.dot(losses_, wb[k]))
+                output_sums[k] += value
+                loss_sum += output.weight * value
             loss_sum += self._penalties(tape, stop - start) * (stop - start)
-            for metric in self.metrics:
-                metric.update_state(targets[start:stop], outputs, wb)
-        return {"loss": loss_sum / samples, **{m.name: m.result() for m in self.metrics}}
+            self._update_metrics(yb, tape, wb)
+        return self._logs(loss_sum / samples, [total / samples for total in output_sums])
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, return_dict=False):
         """Loss and metrics on (x, y): a float, a list [loss, *metrics], or a dict."""
@@ -450,27 +568,30 @@ class TrainingMixin:
         return logs if return_dict else self._as_list(logs)
 
     def predict(self, x, batch_size=None, verbose="auto"):
-        """Outputs for `x`, computed in batches (inference mode: no dropout, moving BN statistics)."""
+        """Outputs for `x`, computed in batches (inference mode: no dropout, moving BN statistics):
+        one array, or a list (a dict) for a model whose outputs were given as a list (a dict)."""
         batch_size = data.check_batch_size(batch_size)
-        x = data.as_features(x, "x", self.dtype, self._input_shape if self.built else None)
-        if not self.built:
-            self.build(x.shape[1:])
-        result = np.empty((x.shape[0], *self.output_shape), dtype=self.dtype)
+        return self._predict_arrays(self._prepare_inputs(x), batch_size)
+
+    def _predict_arrays(self, x, batch_size):
+        samples = x[0].shape[0]
+        results = [np.empty((samples, *shape), dtype=self.dtype) for shape in self._output_shapes]
         tape = None
-        for start, stop in self._inference_slices(x.shape[0], batch_size):
-            tape = self._graph.forward([x[start:stop]], training=False, recycle=tape)
-            result[start:stop] = tape.values[self._graph.outputs[0]]
-        return result
+        for start, stop in self._inference_slices(samples, batch_size):
+            tape = self._graph.forward(_take(x, slice(start, stop)), training=False, recycle=tape)
+            for result, tensor in zip(results, self._graph.outputs):
+                result[start:stop] = tape.values[tensor]
+        return structures.pack(results, self.output_names, self._output_form)
 
     def _forward(self, inputs, training):
         """The outputs of one pass (its caches are dropped: nothing of it is kept)."""
-        return self._graph.forward([inputs], training=training).values[self._graph.outputs[0]]
+        values = self._graph.forward(inputs, training=training).values
+        return [values[tensor] for tensor in self._graph.outputs]
 
     def predict_on_batch(self, x):
-        return self.predict(x, batch_size=max(1, len(x)))
+        x = self._prepare_inputs(x)
+        return self._predict_arrays(x, x[0].shape[0])
 
     def __call__(self, x, training=False):
-        x = data.as_features(x, "x", self.dtype, self._input_shape if self.built else None)
-        if not self.built:
-            self.build(x.shape[1:])
-        return self._forward(x, training=training).copy()
+        outputs = self._forward(self._prepare_inputs(x), training=training)
+        return structures.pack([output.copy() for output in outputs], self.output_names, self._output_form)

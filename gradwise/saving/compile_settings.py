@@ -1,4 +1,5 @@
-"""The compile settings of a model as JSON: optimizer, loss and metrics."""
+"""The compile settings of a model as JSON: optimizer, loss and metrics (per output, by output name, for a
+model with several outputs or a loss weight)."""
 
 from .. import losses, metrics as metrics_module, optimizers, registry
 from .errors import ModelFileError
@@ -38,11 +39,14 @@ def compile_section(model):
     """
     if not model.compiled:
         return None
-    section = {
-        "optimizer": optimizers.serialize(model.optimizer),
-        "loss": model.loss.get_config(),
-        "metrics": [_metric_entry(spec) for spec in model._metric_specs],
-    }
+    outputs = model._outputs
+    section = {"optimizer": optimizers.serialize(model.optimizer)}
+    if len(outputs) == 1 and outputs[0].weight == 1.0:
+        section.update({"loss": outputs[0].loss.get_config(), "metrics": [_metric_entry(spec) for spec in model._metric_specs]})
+    else:  # per output, by output name
+        section["outputs"] = [{"name": output.name, "loss": None if output.loss is None else output.loss.get_config(),
+                               "loss_weight": output.weight,
+                               "metrics": [_metric_entry(spec) for spec in output.metric_specs]} for output in outputs]
     try:
         settings_from_section(section)
     except (ValueError, TypeError, KeyError) as error:
@@ -55,6 +59,15 @@ def compile_section(model):
 
 def settings_from_section(section):
     """The keyword arguments of ``model.compile`` described by `section`."""
+    if "outputs" in section:
+        outputs = section["outputs"]
+        return {
+            "optimizer": optimizers.deserialize(section["optimizer"]),
+            "loss": {entry["name"]: None if entry["loss"] is None else losses.get(dict(entry["loss"]))
+                     for entry in outputs},
+            "loss_weights": {entry["name"]: float(entry["loss_weight"]) for entry in outputs},
+            "metrics": {entry["name"]: [_metric_from_entry(item) for item in entry["metrics"]] for entry in outputs},
+        }
     return {
         "optimizer": optimizers.deserialize(section["optimizer"]),
         "loss": losses.get(dict(section["loss"])),
