@@ -176,7 +176,11 @@ class Layer:
         if not self.built:
             from ..backend import new_rng
 
-            self.build_for(shape, new_rng(), tensors[0].dtype)
+            try:
+                self.build_for(shape, new_rng(), tensors[0].dtype)
+            except ValueError as error:  # say which tensors the layer did not fit
+                sources = ", ".join(f"{t.name!r} of per-sample shape {t.shape}" for t in tensors)
+                raise ValueError(f"{str(error).rstrip('.')}; called on {sources}.") from None
         elif tuple(map(tuple, shape) if many else shape) != tuple(map(tuple, self.input_shape) if many
                                                                else self.input_shape):
             raise ValueError(

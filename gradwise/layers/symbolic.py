@@ -16,6 +16,7 @@ class SymbolicTensor:
         self.layer = layer  # the layer whose call made this tensor (None for an input)
         self.inputs = tuple(inputs)  # the symbolic inputs of that call
         self.source = source  # the Input layer, for an input
+        self.call = None  # the nested model call that made it, if any (gradwise.models.nesting)
 
     @property
     def name(self):

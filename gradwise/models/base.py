@@ -4,6 +4,8 @@ A model class registers itself (``gradwise.registry``, kind "model") by subclass
 so a saved model names its class and loading finds it without importing models.
 """
 
+import numpy as np
+
 from .. import registry
 from ..saving import load_weights, save_model, save_weights
 from .ownership import OwnershipMixin
@@ -23,30 +25,50 @@ class BaseModel(TrainingMixin, OwnershipMixin):
     def _require_built(self, what):
         """Raise when the model has no structure to act on yet (subclasses say how)."""
 
+    # ----- used as a layer (see nesting.py) ---------------------------------------------------
+    @property
+    def trainable(self):
+        return getattr(self, "_trainable", True)
+
+    @trainable.setter
+    def trainable(self, value):
+        """Set `trainable` on every layer of the model (Keras's rule); it takes effect at the next
+        compile of the model that trains them."""
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{type(self).__name__} '{self.name}': `trainable` must be a bool, got {value!r}.")
+        self._trainable = bool(value)
+        for layer in self._all_layers():
+            layer.trainable = bool(value)
+
+    def weight_names(self):
+        return [name for layer in self._all_layers() for name in layer.weight_names()]
+
     # ----- weights: every layer's params then state, in layer order ---------------------------
     @property
     def weights(self):
         return self.get_weights()
 
     def get_weights(self):
-        """Copies of every layer's weights (params then state), in layer order."""
-        return [weight for layer in self.layers for weight in layer.get_weights()]
+        """Copies of every layer's weights (params then state), in layer order (a nested model's
+        layers in its place)."""
+        return [weight for layer in self._all_layers() for weight in layer.get_weights()]
 
     def set_weights(self, weights):
         self._require_built("set_weights")
         weights = list(weights)
-        expected = sum(len(layer.weight_names()) for layer in self.layers)
+        layers = self._all_layers()
+        expected = sum(len(layer.weight_names()) for layer in layers)
         if len(weights) != expected:
             raise ValueError(f"set_weights expected {expected} arrays, got {len(weights)}.")
         start = 0
-        for layer in self.layers:
+        for layer in layers:
             count = len(layer.weight_names())
             layer.set_weights(weights[start:start + count])
             start += count
 
     def count_params(self):
         self._require_built("count_params")
-        return sum(layer.count_params() for layer in self.layers)
+        return sum(layer.count_params() for layer in self._all_layers())
 
     # ----- saving (see gradwise.saving) ---------------------------------------------------------
     def save(self, filepath, overwrite=True):

@@ -18,13 +18,17 @@ params are stored and trained once). Training is the same as Sequential's.
 ``save``/``load_model`` keep the architecture as config (``get_config``): the Inputs,
 each layer once and each node's layer and inbound tensors.
 
-Not yet: a model used as a layer, subclassed models.
+A model called on symbolic tensors is used as a layer: its layers join this graph
+(``nesting.py``).
+
+Not yet: subclassed models.
 """
 
 import numpy as np
 
 from .. import backend
 from ..layers.symbolic import SymbolicTensor, as_symbolic
+from . import nesting
 from .base import BaseModel
 from .graph import Graph, Node
 from .summary import summary_table
@@ -137,6 +141,8 @@ class Model(BaseModel):
         self._build_rng, self._shuffle_rng = (np.random.default_rng(s) for s in rng.integers(2**63, size=2))
         self._graph = Graph(list(range(len(sources))), [index[id(target)] for target in targets], nodes, len(index))
         self._check_names()
+        self._calls = nesting.top_level_calls(tensors)  # layer calls and nested model calls, for users
+        self._numbers = index  # id(symbolic tensor) -> graph tensor number
         self.input_names = [source.name for source in sources]
         self._input_keys = input_keys or self.input_names
         self.output_names = output_keys or [target.name for target in targets]
@@ -186,7 +192,13 @@ class Model(BaseModel):
 
     @property
     def layers(self):
-        return list(self._graph.layers)
+        """Each layer and nested model once, in the order of their first call (Keras's)."""
+        items, seen = [], set()
+        for item, _, _ in self._calls:
+            if id(item) not in seen:
+                seen.add(id(item))
+                items.append(item)
+        return items
 
     @property
     def input_shape(self):
@@ -217,13 +229,21 @@ class Model(BaseModel):
         print_fn(summary_table(self, connected=True))
 
     def get_config(self):
-        """The architecture as data: the Inputs, each layer once (its registered config) and
-        each node (which layer, on which tensors, making which tensor); tensors are numbered
-        as in the graph."""
-        from ..layers import serialize
-
+        """The architecture as data: the Inputs, each layer and nested model once (its registered
+        config) and each node (which layer, on which tensors, making which tensor; a nested
+        model's node makes `outputs`, None for an output nothing reads); tensors are numbered as
+        in the graph."""
         graph = self._graph
-        position = {id(layer): index for index, layer in enumerate(graph.layers)}
+        items = self.layers
+        position = {id(item): index for index, item in enumerate(items)}
+        nodes = []
+        for item, inputs, outputs in self._calls:
+            node = {"layer": position[id(item)], "inputs": [self._numbers[id(tensor)] for tensor in inputs]}
+            if nesting.is_model(item):
+                node["outputs"] = [self._numbers.get(id(tensor)) for tensor in outputs]
+            else:
+                node["output"] = self._numbers[id(outputs[0])]
+            nodes.append(node)
         return {
             "name": self.name,
             "seed": self.seed,
@@ -233,9 +253,8 @@ class Model(BaseModel):
             "input_tensors": list(graph.inputs),
             "output_tensors": list(graph.outputs),
             "tensor_count": graph.tensor_count,
-            "layers": [serialize(layer) for layer in graph.layers],
-            "nodes": [{"layer": position[id(node.layer)], "inputs": list(node.inputs), "output": node.output}
-                      for node in graph.nodes],
+            "layers": [nesting.serialize(item) for item in items],
+            "nodes": nodes,
             # how `inputs` and `outputs` were given: dict keys, or 'list' / 'single'
             "input_keys": self._input_keys if self._input_form == "dict" else self._input_form,
             "output_keys": self.output_names if self._output_form == "dict" else self._output_form,
@@ -245,7 +264,6 @@ class Model(BaseModel):
     def from_config(cls, config):
         """Rebuild the graph of ``get_config``: the layers are called on the Inputs again, node by
         node. Every index is checked, since a config may come from a file."""
-        from ..layers import deserialize
         from ..layers.input_layer import Input
 
         count = _config_index(config.get("tensor_count"), None, "tensor_count") if isinstance(config, dict) else None
@@ -261,7 +279,7 @@ class Model(BaseModel):
             source.symbolic_output = SymbolicTensor(source.shape, np.dtype(entry.get("dtype", config["dtype"])),
                                                     source=source)
             tensors[_config_index(number, count, "input_tensors")] = source.symbolic_output
-        layers = [deserialize(layer_config) for layer_config in config["layers"]]
+        layers = [nesting.deserialize(layer_config) for layer_config in config["layers"]]
         with backend.seeded(0):  # building before the saved weights arrive draws nothing from the global seed
             for node in config["nodes"]:
                 layer = layers[_config_index(node["layer"], len(layers), "nodes' layer")]
@@ -269,6 +287,11 @@ class Model(BaseModel):
                 if any(argument is None for argument in arguments):
                     raise ValueError(f"Model.from_config: node of layer '{layer.name}' reads tensors {node['inputs']}, "
                                      "some of which no earlier node makes.")
+                if "outputs" in node:  # a nested model: its outputs, None for one nothing reads
+                    for number, made in zip(node["outputs"], nesting.call_tensors(layer, arguments)):
+                        if number is not None:
+                            tensors[_config_index(number, count, "nodes' outputs")] = made
+                    continue
                 tensors[_config_index(node["output"], count, "nodes' output")] = layer(
                     arguments if getattr(layer, "multi_input", False) else arguments[0])
         outputs = [tensors[_config_index(t, count, "output_tensors")] for t in config["output_tensors"]]

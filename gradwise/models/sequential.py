@@ -12,7 +12,8 @@ from .. import backend
 from ..layers.base import Layer
 from ..layers.input_layer import Input
 from .base import BaseModel
-from .graph import Graph
+from . import nesting
+from .graph import Graph, Node
 from .summary import summary_table
 
 
@@ -65,11 +66,29 @@ class Sequential(BaseModel):
 
     def _layers_changed(self):
         """After add or pop: the linear graph of the layers, and the parameters to pack again."""
-        self._graph = Graph.chain(self._layers)
+        self._graph = self._chain_graph()
         self._parameter_set = None
 
+    def _chain_graph(self):
+        """The graph of the stack: a chain, with each nested model's graph inlined in its place."""
+        if not any(nesting.is_model(item) for item in self._layers):
+            return Graph.chain(self._layers)
+        nodes, tensor, count = [], 0, 1
+        for item in self._layers:
+            if not nesting.is_model(item):
+                nodes.append(Node(item, (tensor,), count))
+                tensor, count = count, count + 1
+                continue
+            numbers = {item._graph.inputs[0]: tensor}
+            for node in item._graph.nodes:
+                numbers[node.output] = count
+                nodes.append(Node(node.layer, [numbers[number] for number in node.inputs], count))
+                count += 1
+            tensor = numbers[item._graph.outputs[0]]
+        return Graph([0], [tensor], nodes, count)
+
     def _all_layers(self):
-        return list(self._layers)
+        return nesting.flat_layers(self._layers)
 
     @property
     def input_shape(self):
@@ -101,9 +120,16 @@ class Sequential(BaseModel):
         return [self.output_shape]
 
     def add(self, layer):
-        """Append a layer (or an ``Input`` giving the input shape)."""
-        if not isinstance(layer, Layer):
-            raise TypeError(f"Sequential.add: expected a gradwise Layer, got {layer!r} of type {type(layer).__name__}.")
+        """Append a layer, a model (used as a layer: its layers are trained with this model's), or
+        an ``Input`` giving the input shape."""
+        if nesting.is_model(layer):
+            if len(layer._input_shapes) != 1 or len(layer.output_names) != 1:
+                raise ValueError(f"Sequential.add: a model in a Sequential must have one input and one output; "
+                                 f"'{layer.name}' has {len(layer._input_shapes)} and {len(layer.output_names)}. "
+                                 "Use the Functional API (gradwise.Model) to connect it.")
+        elif not isinstance(layer, Layer):
+            raise TypeError(f"Sequential.add: expected a gradwise Layer or model, got {layer!r} of type "
+                            f"{type(layer).__name__}.")
         if isinstance(layer, Input):
             if self._layers:
                 raise ValueError("Sequential.add: Input must be the first element of a Sequential model.")
@@ -112,8 +138,9 @@ class Sequential(BaseModel):
             return
         if any(existing.name == layer.name for existing in self._layers):
             raise ValueError(f"Sequential.add: a layer named '{layer.name}' is already in the model; names must be unique.")
-        if not self._layers and self._input_shape is None and layer.requested_input_shape is not None:
-            self._input_shape = layer.requested_input_shape
+        requested = layer.input_shape if nesting.is_model(layer) else layer.requested_input_shape
+        if not self._layers and self._input_shape is None and requested is not None:
+            self._input_shape = tuple(requested)
         self._layers.append(layer)
         self._layers_changed()
         if self._input_shape is not None:
@@ -129,6 +156,9 @@ class Sequential(BaseModel):
         shape = tuple(input_shape)
         self._input_shape = shape
         for layer in self._layers:
+            if nesting.is_model(layer):
+                shape = self._build_nested(layer, shape)
+                continue
             if not layer.built:
                 layer.build_for(shape, self._build_rng, self.dtype)
             elif tuple(layer.input_shape) != shape:
@@ -137,8 +167,20 @@ class Sequential(BaseModel):
                     f"but now receives {shape}."
                 )
             shape = layer.output_shape
-        self._graph = Graph.chain(self._layers)  # planned again now that every layer has its params
+        self._graph = self._chain_graph()  # planned again now that every layer has its params
         self.built = bool(self._layers)
+
+    def _build_nested(self, model, shape):
+        """Build (or check) a nested model for inputs of `shape`; returns its output shape."""
+        if not model.built:
+            model.build(shape)
+        elif tuple(model.input_shape) != shape:
+            raise ValueError(f"{type(model).__name__} '{model.name}' takes inputs of per-sample shape "
+                             f"{tuple(model.input_shape)}, but the layer before it in '{self.name}' gives {shape}.")
+        if model.dtype != self.dtype:
+            raise ValueError(f"{type(model).__name__} '{model.name}' computes in {model.dtype}, but '{self.name}' in "
+                             f"{self.dtype}; build both in one dtype (dtype= or set_floatx).")
+        return tuple(model.output_shape)
 
     def get_layer(self, name=None, index=None):
         if index is not None:
@@ -163,21 +205,17 @@ class Sequential(BaseModel):
 
     # ----- config -----------------------------------------------------------------------
     def get_config(self):
-        from ..layers import serialize
-
         config = {"name": self.name, "seed": self.seed, "dtype": self.dtype.name, "layers": []}
         if self._input_shape is not None:
             config["input_shape"] = list(self._input_shape)
-        config["layers"] = [serialize(layer) for layer in self._layers]
+        config["layers"] = [nesting.serialize(layer) for layer in self._layers]
         return config
 
     @classmethod
     def from_config(cls, config):
-        from ..layers import deserialize
-
         model = cls(name=config.get("name"), seed=config.get("seed"), dtype=config.get("dtype"))
         if config.get("input_shape") is not None:
             model.add(Input(shape=tuple(config["input_shape"])))
         for layer_config in config["layers"]:
-            model.add(deserialize(layer_config))
+            model.add(nesting.deserialize(layer_config))
         return model

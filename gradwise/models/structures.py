@@ -33,7 +33,7 @@ def _from_dict(value, names, argument, what, optional):
     return [value.get(name) for name in names]
 
 
-def flatten(value, names, argument, what="input", optional=()):
+def flatten(value, names, argument, what="input", optional=(), items="arrays"):
     """`value` as a list in the order of `names` (the model's input or output names).
 
     A model with one input or output takes the array itself (a list of rows is one array
@@ -51,14 +51,14 @@ def flatten(value, names, argument, what="input", optional=()):
         return [value]
     if not isinstance(value, (list, tuple)):
         raise ValueError(
-            f"`{argument}` must be a list of {count} arrays (one per {what}: {_describe(names)}) or a dict keyed by "
+            f"`{argument}` must be a list of {count} {items} (one per {what}: {_describe(names)}) or a dict keyed by "
             f"{what} name; the model has {count} {what}s, got {_kind(value)}.")
     if len(value) != count:
         raise ValueError(
-            f"`{argument}` must hold {count} arrays, one per {what} ({_describe(names)}), got {_kind(value)}.")
+            f"`{argument}` must hold {count} {items}, one per {what} ({_describe(names)}), got {_kind(value)}.")
     missing = [name for name, item in zip(names, value) if item is None and name not in optional]
     if missing:
-        raise ValueError(f"`{argument}` has None for {what}(s) {_describe(missing)}, which need an array.")
+        raise ValueError(f"`{argument}` has None for {what}(s) {_describe(missing)}, which need one.")
     return list(value)
 
 

@@ -1,33 +1,40 @@
 """The text table printed by ``model.summary()``.
 
 For a graph (``gradwise.Model``) the table starts with its Inputs and gains Keras's
-"Connected to" column: each tensor a layer's calls read, written ``name[call][0]`` (the
-layer that made it, and which of that layer's calls: a shared layer's second call is
-``[1]``).
+"Connected to" column: each tensor a layer's calls read, written ``name[call][k]`` (the
+layer that made it, which of that layer's calls: a shared layer's second call is ``[1]``,
+and which of its outputs: a nested model's second output is ``[1]``).
 """
 
 
 def _format_shape(shape):
+    if isinstance(shape, list):  # a nested model with several outputs
+        return "[" + ", ".join(_format_shape(item) for item in shape) + "]"
     return str((None, *shape))
 
 
 def _connections(model):
-    """{layer id: 'producer[call][0], ...'} over every call of each layer, from the model's graph."""
-    graph = model._graph
-    made_by = {number: f"{tensor.source.name}[0][0]" for number, tensor in zip(graph.inputs, model.inputs)}
+    """{layer id: 'producer[call][0], ...'} over every call of each layer (or nested model)."""
+    made_by = {id(tensor): f"{tensor.source.name}[0][0]" for tensor in model.inputs}
     calls, connected = {}, {}
-    for node in graph.nodes:
-        key = id(node.layer)
-        connected.setdefault(key, []).extend(made_by[number] for number in node.inputs)
-        made_by[node.output] = f"{node.layer.name}[{calls.get(key, 0)}][0]"
+    for item, inputs, outputs in model._calls:
+        key = id(item)
+        connected.setdefault(key, []).extend(made_by.get(id(tensor), "?") for tensor in inputs)
+        for position, tensor in enumerate(outputs):
+            made_by[id(tensor)] = f"{item.name}[{calls.get(key, 0)}][{position}]"
         calls[key] = calls.get(key, 0) + 1
     return {key: ", ".join(names) for key, names in connected.items()}
 
 
+def _type_name(item):
+    return "Functional" if type(item).__name__ == "Model" else type(item).__name__
+
+
 def summary_table(model, connected=False):
-    """The table; with `connected` (graphs), Input rows and the "Connected to" column."""
-    rows = [(f"{layer.name} ({type(layer).__name__})", _format_shape(layer.output_shape), f"{layer.count_params():,}")
-            for layer in model.layers]
+    """The table; with `connected` (graphs), Input rows and the "Connected to" column. A nested
+    model is one row (its parameters counted there)."""
+    rows = [(f"{item.name} ({_type_name(item)})", _format_shape(item.output_shape), f"{item.count_params():,}")
+            for item in model.layers]
     header = ("Layer (type)", "Output Shape", "Param #")
     if connected:
         links = _connections(model)
@@ -38,7 +45,7 @@ def summary_table(model, connected=False):
     rule = "-" * sum(widths)
     lines = [f'Model: "{model.name}"', rule, "".join(h.ljust(w) for h, w in zip(header, widths)), rule.replace("-", "=")]
     lines += ["".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
-    trainable = sum(v.size for layer in model.layers if layer.trainable for v in layer.params.values())
+    trainable = sum(v.size for layer in model._all_layers() if layer.trainable for v in layer.params.values())
     total = model.count_params()
     lines += [
         rule.replace("-", "="),

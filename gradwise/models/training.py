@@ -25,7 +25,7 @@ from .. import optimizers
 from ..callbacks import CallbackList, History, NonFiniteLossWarning, as_list
 from ..callbacks.progress import progress_callback
 from ..layers.base import ActivatedLayer
-from . import data, structures
+from . import data, nesting, structures
 from .outputs import compile_outputs
 
 # evaluate/predict cut their batches so that one layer's outputs for a slice hold at most
@@ -593,5 +593,8 @@ class TrainingMixin:
         return self._predict_arrays(x, x[0].shape[0])
 
     def __call__(self, x, training=False):
+        """The outputs for arrays `x`; on symbolic tensors, the model used as a layer (``nesting.py``)."""
+        if nesting.is_symbolic_call(x):
+            return nesting.call_symbolic(self, x)
         outputs = self._forward(self._prepare_inputs(x), training=training)
         return structures.pack([output.copy() for output in outputs], self.output_names, self._output_form)

@@ -28,7 +28,7 @@ def _model_class(class_name):
 
 
 def _check_layers_registered(model):
-    for layer in model.layers:
+    for layer in model._all_layers():
         if not registry.is_registered("layer", type(layer)):
             name = type(layer).__name__
             raise ValueError(

@@ -39,7 +39,7 @@ def _array(arrays, key, label, what):
 def weights_section(model, arrays):
     """Per layer: name, class and ``[weight name, array key]`` pairs (params then state)."""
     section = []
-    for layer in model.layers:
+    for layer in model._all_layers():
         pairs = [[name, _add_array(arrays, value)] for name, value in zip(layer.weight_names(), layer.get_weights())]
         section.append({"name": layer.name, "class_name": type(layer).__name__, "weights": pairs})
     return section
@@ -68,7 +68,7 @@ def restore_weights(model, section, arrays, label):
     names still loads; classes, weight names and shapes must agree.
     """
     saved = _saved_layers(section, arrays, label)
-    layers = model.layers
+    layers = model._all_layers()
     if len(saved) != len(layers):
         raise ValueError(
             f"Cannot load weights from {label}: the file holds {len(saved)} layers "
@@ -135,7 +135,7 @@ def rng_section(model):
         "model": {name: getattr(model, name).bit_generator.state for name in MODEL_GENERATORS},
         "layers": [
             {name: generator.bit_generator.state for name, generator in _layer_generators(layer).items()}
-            for layer in model.layers
+            for layer in model._all_layers()
         ],
     }
 
@@ -156,12 +156,12 @@ def restore_rngs(model, section, label):
     section = expect(section, dict, label, "random generator states")
     saved_model = expect(section.get("model"), dict, label, "random generator states")
     saved_layers = expect(section.get("layers"), list, label, "random generator states")
-    if len(saved_layers) != len(model.layers):
+    if len(saved_layers) != len(model._all_layers()):
         raise ModelFileError(label, "its random generator states do not match its layers: the file is corrupt.")
     for name in MODEL_GENERATORS:
         generator = _restored_generator(getattr(model, name), saved_model.get(name), label, f"the model ({name})")
         setattr(model, name, generator)
-    for layer, states in zip(model.layers, saved_layers):
+    for layer, states in zip(model._all_layers(), saved_layers):
         for name, state in expect(states, dict, label, "random generator states").items():
             # Only generators the rebuilt layer holds too: a file never sets other attributes.
             if not isinstance(getattr(layer, name, None), np.random.Generator):

@@ -1,0 +1,126 @@
+"""A model used as a layer: called on symbolic tensors in the Functional API, or added to a Sequential.
+
+A nested model is inlined: its graph's nodes join the outer graph, calling the same layer
+objects on the outer tensors. So the outer model trains the inner model's layers (their
+params are the inner model's, packed into the outer buffer while the outer trains; see
+``ownership.py``), a layer the inner model calls twice is still one layer, and the engine
+has nothing new to run. ``inner.trainable = False`` freezes every layer of the inner model
+(Keras's rule), read at the outer ``compile``.
+
+Structure is kept for what users see: every tensor made by inlining a call records that
+call (a ``ModelCall``), so the outer model lists the inner model as one of its ``layers``,
+``summary`` shows it as one row, and ``get_config`` saves it as one layer with its own
+config, called once per node.
+"""
+
+from .. import registry
+from ..layers.symbolic import SymbolicTensor, as_symbolic
+from . import structures
+
+
+class ModelCall:
+    """One call of `model` on the outer symbolic tensors `inputs`, making `outputs` (in the order
+    of the model's outputs)."""
+
+    __slots__ = ("model", "inputs", "outputs")
+
+    def __init__(self, model, inputs):
+        self.model = model
+        self.inputs = list(inputs)
+        self.outputs = []
+
+
+def is_model(item):
+    from .base import BaseModel
+
+    return isinstance(item, BaseModel)
+
+
+def is_symbolic_call(value):
+    """Whether a model was called on symbolic tensors (one, a list or a dict of them)."""
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else [value]
+    return any(as_symbolic(item) is not None for item in items)
+
+
+def _check_inputs(model, tensors):
+    for tensor, key, expected in zip(tensors, model._input_keys, model._input_shapes):
+        if expected is not None and tuple(tensor.shape) != tuple(expected):
+            where = "" if len(tensors) == 1 else f" input {key!r}"
+            raise ValueError(
+                f"{type(model).__name__} '{model.name}' takes{where} per-sample shape {tuple(expected)} (rank "
+                f"{len(expected) + 1} with the batch), but is called on {tuple(tensor.shape)} from {tensor.name!r}.")
+        if model.built and tensor.dtype != model.dtype:
+            raise ValueError(f"{type(model).__name__} '{model.name}' computes in {model.dtype}, but is called on a "
+                             f"{tensor.dtype} tensor from {tensor.name!r}; build both in one dtype (set_floatx).")
+
+
+def call_tensors(model, inputs):
+    """Inline one call of `model` on symbolic `inputs` (as its inputs are given: one, a list or a
+    dict by input name); returns the list of its output tensors."""
+    items = structures.flatten(inputs, model._input_keys, "inputs", "input", items="symbolic tensors")
+    tensors = [as_symbolic(item) for item in items]
+    if any(tensor is None for tensor in tensors):
+        raise TypeError(f"{type(model).__name__} '{model.name}': mix of symbolic tensors and arrays in {inputs!r}; "
+                        "give every input as a symbolic tensor (from Input or a layer call).")
+    _check_inputs(model, tensors)
+    if not model.built:
+        model.build(tensors[0].shape)
+    graph = model._graph
+    call = ModelCall(model, tensors)
+    values = dict(zip(graph.inputs, tensors))
+    for node in graph.nodes:
+        made = SymbolicTensor(node.layer.output_shape, model.dtype, layer=node.layer,
+                              inputs=[values[number] for number in node.inputs])
+        made.call = call
+        values[node.output] = made
+    call.outputs = [values[number] for number in graph.outputs]
+    return call.outputs
+
+
+def call_symbolic(model, inputs):
+    """`model(inputs)` on symbolic tensors: its outputs, given back as the model's outputs were."""
+    return structures.pack(call_tensors(model, inputs), model.output_names, model._output_form)
+
+
+def top_level_calls(tensors):
+    """[(item, input tensors, output tensors)] of a graph's symbolic `tensors` (in topological
+    order, the Inputs included): each layer call, and each nested model call once, in order."""
+    calls, seen = [], set()
+    for tensor in tensors:
+        call = getattr(tensor, "call", None)
+        if call is None:
+            if tensor.layer is not None:
+                calls.append((tensor.layer, list(tensor.inputs), [tensor]))
+        elif id(call) not in seen:
+            seen.add(id(call))
+            calls.append((call.model, call.inputs, call.outputs))
+    return calls
+
+
+def flat_layers(items):
+    """Every layer of `items` (layers and models), nested models' layers in their place, each once."""
+    layers, seen = [], set()
+    for item in items:
+        for layer in item._all_layers() if is_model(item) else [item]:
+            if id(layer) not in seen:
+                seen.add(id(layer))
+                layers.append(layer)
+    return layers
+
+
+def serialize(item):
+    """A layer's or a nested model's config (a model is marked, to be found among models)."""
+    from ..layers import serialize as serialize_layer
+
+    if is_model(item):
+        return {"class_name": type(item).__name__, "config": item.get_config(), "model": True}
+    return serialize_layer(item)
+
+
+def deserialize(config):
+    from ..layers import deserialize as deserialize_layer
+
+    if isinstance(config, dict) and config.get("model") is True:
+        cls = registry.lookup("model", config.get("class_name"))
+        return cls.from_config(dict(config.get("config", {})))
+    return deserialize_layer(config)
