@@ -193,7 +193,7 @@ def _reduce(losses, grad, sample_weight):
     batch = losses.shape[0]
     if sample_weight is None:
         grad *= grad.dtype.type(1.0 / batch)
-        return float(losses.sum()) / batch, grad
+        return float(np.add.reduce(losses, axis=None)) / batch, grad  # losses.sum() without its wrapper
     scale = np.asarray(sample_weight, dtype=grad.dtype) / batch
     grad *= scale.reshape((batch,) + (1,) * (grad.ndim - 1))
     return float(np.dot(losses, scale)), grad
@@ -219,12 +219,19 @@ def _as_float_targets(y_true, output_shape, loss_name):
 
 def _float(y_pred):
     y_pred = np.asarray(y_pred)
-    return y_pred if np.issubdtype(y_pred.dtype, np.floating) else y_pred.astype(np.float64)
+    return y_pred if y_pred.dtype.kind == "f" else y_pred.astype(np.float64)  # kind: no np.issubdtype per batch
 
 
 def _mean_rest(values):
-    """Mean over every axis but the first: (batch, ...) -> (batch,)."""
-    return values.reshape(values.shape[0], -1).mean(axis=1)
+    """Mean over every axis but the first: (batch, ...) -> (batch,).
+
+    One value per sample (a single output, or a cross-entropy's class sum) is its own
+    mean: that case, the common one, skips ndarray.mean's Python-level wrapper.
+    """
+    flat = values.reshape(values.shape[0], -1)
+    if flat.shape[1] == 1 and flat.dtype.kind == "f":
+        return flat[:, 0]
+    return flat.mean(axis=1)
 
 
 def _per_sample_count(array):

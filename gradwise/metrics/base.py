@@ -48,7 +48,7 @@ class MeanMetric(Metric, register=False):
     def update_state(self, y_true, y_pred, sample_weight=None):
         values = self.values(y_true, y_pred)
         if sample_weight is None:
-            self._total += float(values.sum())
+            self._total += float(np.add.reduce(values, axis=None))  # values.sum() without its wrapper
             self._count += values.shape[0]
         else:
             weight = np.asarray(sample_weight, dtype=np.float64)
@@ -106,6 +106,15 @@ class MeanMetricWrapper(MeanMetric, register=False):
 
     def get_config(self):
         return {"name": self.name, "fn": getattr(self.fn, "__name__", repr(self.fn)), **self.fn_kwargs}
+
+
+def per_sample_mean(values):
+    """The mean over every axis but the first of (batch, ...) `values`, as ndarray.mean gives it
+    (float64 for booleans); one value per sample, the common case, skips mean's Python wrapper."""
+    flat = values.reshape(values.shape[0], -1)
+    if flat.shape[1] != 1:
+        return flat.mean(axis=1)
+    return flat[:, 0] if flat.dtype.kind == "f" else flat[:, 0].astype(np.float64)
 
 
 def aligned(y_true, y_pred):
