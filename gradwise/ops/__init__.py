@@ -1,8 +1,9 @@
 """The array seam: which implementation runs the numeric kernels of layers and optimizers.
 
 ``get_ops()`` is the implementation in use. It is chosen, on first use, from the
-``GRADWISE_OPS`` environment variable (a registered name such as "numpy"), else the
-first available of ``DEFAULT_ORDER``; ``set_ops(name)`` changes it for the process and
+``GRADWISE_OPS`` environment variable (a registered name: "numba" or "numpy"), else the
+first available of ``DEFAULT_ORDER``: numba's compiled kernels when numba is installed,
+NumPy's otherwise; ``set_ops(name)`` changes it for the process and
 ``use_ops(name)`` for a block::
 
     import gradwise
@@ -19,13 +20,14 @@ import os
 
 from .. import registry
 from .base import Ops
+from .numba_ops import NumbaOps
 from .numpy_ops import NumpyOps
 
-__all__ = ["Ops", "NumpyOps", "get_ops", "set_ops", "use_ops", "available_ops", "ENVIRONMENT_VARIABLE"]
+__all__ = ["Ops", "NumpyOps", "NumbaOps", "get_ops", "set_ops", "use_ops", "available_ops", "ENVIRONMENT_VARIABLE"]
 
 ENVIRONMENT_VARIABLE = "GRADWISE_OPS"
 # The default: the first of these whose implementation can run here.
-DEFAULT_ORDER = ("numpy",)
+DEFAULT_ORDER = ("numba", "numpy")
 
 _current = None
 

@@ -157,3 +157,41 @@ def test_training_is_identical_under_any_numpy_ops_instance():
 
     for first, second in zip(train(ops.NumpyOps()), train(CountingOps())):
         np.testing.assert_array_equal(first, second)
+
+
+def test_without_numba_the_default_is_numpy_and_training_works():
+    """numba made unimportable: gradwise imports, picks NumpyOps, trains, and says why numba is out."""
+    code = "\n".join([
+        "import sys",
+        "class NoNumba:",
+        "    def find_spec(self, name, path=None, target=None):",
+        "        if name == 'numba' or name.startswith('numba.'):",
+        "            raise ImportError('numba blocked for this test')",
+        "sys.meta_path.insert(0, NoNumba())",
+        "import numpy as np, gradwise",
+        "assert type(gradwise.ops.get_ops()).__name__ == 'NumpyOps', gradwise.ops.get_ops()",
+        "assert 'numba' not in gradwise.ops.available_ops()",
+        "model = gradwise.Sequential([gradwise.Input((3,)), gradwise.Dense(4, activation='relu'),",
+        "                             gradwise.layers.Dropout(0.5), gradwise.Dense(1, activation='sigmoid')], seed=0)",
+        "model.compile(optimizer='adam', loss='binary_crossentropy')",
+        "x = np.random.default_rng(0).normal(size=(20, 3)).astype('float32')",
+        "model.fit(x, (x[:, 0] > 0).astype('float32'), epochs=2, verbose=0)",
+        "try:",
+        "    gradwise.ops.set_ops('numba')",
+        "except ValueError as error:",
+        "    print(error)",
+        "assert 'numba' not in sys.modules",
+    ])
+    env = {"PATH": "", "PYTHONPATH": ":".join(sys.path)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "the 'numba' ops cannot run here (numba is not installed: pip install 'gradwise[fast]' (numba blocked for this test))" in done.stdout
+
+
+def test_numba_is_the_default_when_it_imports_and_gradwise_does_not_import_it():
+    code = ("import sys, gradwise; assert 'numba' not in sys.modules; "
+            "print(type(gradwise.ops.get_ops()).__name__); print('numba' in sys.modules)")
+    env = {"PATH": "", "PYTHONPATH": ":".join(sys.path)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["NumbaOps", "True"]

@@ -1,0 +1,118 @@
+"""Which fused kernel runs a built-in optimizer's step, and with which scalars.
+
+Each function reads an optimizer's hyperparameters and rounds every scalar to the
+parameters' dtype exactly where its NumPy ``_step`` lets NumPy do it, so the kernel in
+``_numba.optimizers`` computes the same bits. An optimizer subclass that overrides the
+update (``_step``, ``_update`` or ``_begin_step``), or whose method was replaced, is not
+fused: its own NumPy code runs.
+"""
+
+import numpy as np
+
+from .. import optimizers
+
+_EMPTY = {}
+
+
+def _no_slot(dtype):
+    key = np.dtype(dtype)
+    if key not in _EMPTY:
+        _EMPTY[key] = np.empty(0, dtype=key)
+    return _EMPTY[key]
+
+
+def _adam(optimizer, kernels, cast, slots):
+    empty = _no_slot(cast)
+    return kernels.adam, (slots["momentum"], slots["velocity"], slots.get("velocity_hat", empty), optimizer.amsgrad,
+                          cast(1 - optimizer.beta_1), cast(1 - optimizer.beta_2), cast(optimizer.epsilon),
+                          cast(optimizer._alpha))
+
+
+def _sgd(optimizer, kernels, cast, slots, learning_rate):
+    return kernels.sgd, (slots.get("momentum", _no_slot(cast)), cast(learning_rate), cast(optimizer.momentum),
+                         optimizer.nesterov)
+
+
+def _rmsprop(optimizer, kernels, cast, slots, learning_rate):
+    empty = _no_slot(cast)
+    return kernels.rmsprop, (slots["velocity"], slots.get("average_gradient", empty), slots.get("momentum", empty),
+                             cast(optimizer.rho), cast(1 - optimizer.rho), cast(optimizer.epsilon), cast(learning_rate),
+                             cast(optimizer.momentum))
+
+
+def _adagrad(optimizer, kernels, cast, slots, learning_rate):
+    return kernels.adagrad, (slots["accumulator"], cast(optimizer.epsilon), cast(learning_rate))
+
+
+def _adadelta(optimizer, kernels, cast, slots, learning_rate):
+    return kernels.adadelta, (slots["accumulated_grad"], slots["accumulated_delta_var"], cast(optimizer.rho),
+                              cast(1 - optimizer.rho), cast(optimizer.epsilon), cast(learning_rate))
+
+
+def _adamax(optimizer, kernels, cast, slots, learning_rate):
+    t = optimizer.iterations + 1
+    return kernels.adamax, (slots["momentum"], slots["norm"], cast(1 - optimizer.beta_1), cast(optimizer.beta_2),
+                            cast(optimizer.epsilon), cast(learning_rate / (1 - optimizer.beta_1**t)))
+
+
+def _nadam(optimizer, kernels, cast, slots, learning_rate):
+    t = optimizer.iterations + 1
+    u_t, u_next = optimizer._momentum_cache(t), optimizer._momentum_cache(t + 1)
+    u_product = float(slots["u_product"])
+    return kernels.nadam, (slots["momentum"], slots["velocity"], cast(1 - optimizer.beta_1),
+                           cast(1 - optimizer.beta_2), cast(u_next / (1 - u_product * u_next)),
+                           cast((1 - u_t) / (1 - u_product)), cast(1 / (1 - optimizer.beta_2**t)),
+                           cast(optimizer.epsilon), cast(learning_rate))
+
+
+# Adam's alpha is computed by its _begin_step; the others take the learning rate.
+_ARGUMENTS = {
+    optimizers.Adam: lambda optimizer, kernels, cast, slots, learning_rate: _adam(optimizer, kernels, cast, slots),
+    optimizers.SGD: _sgd,
+    optimizers.RMSprop: _rmsprop,
+    optimizers.Adagrad: _adagrad,
+    optimizers.Adadelta: _adadelta,
+    optimizers.Adamax: _adamax,
+    optimizers.Nadam: _nadam,
+}
+
+
+# The NumPy code each kernel reproduces: a class whose update methods are not these
+# (a subclass's override, a patched method) runs its own code instead.
+_UPDATE_METHODS = ("_step", "_update", "_begin_step")
+_REPRODUCED = {cls: tuple(getattr(cls, name) for name in _UPDATE_METHODS) for cls in _ARGUMENTS}
+
+
+def _fused_class(optimizer):
+    """The built-in class whose kernel computes `optimizer`'s update, or None."""
+    kind = type(optimizer)
+    for base in kind.__mro__:
+        if base in _ARGUMENTS:
+            current = tuple(getattr(kind, name) for name in _UPDATE_METHODS)
+            return base if current == _REPRODUCED[base] else None
+    return None
+
+
+def fused_step(optimizer, values, grads, learning_rate, kernels):
+    """``run(start, stop)`` applying `optimizer`'s step to ``values[start:stop]``, or None
+    when no kernel computes it (a custom optimizer, mixed dtypes, non-contiguous arrays)."""
+    base = _fused_class(optimizer)
+    slots = optimizer.slots
+    if base is None or values.dtype not in (np.float32, np.float64) or grads.dtype != values.dtype:
+        return None
+    arrays = [slot for slot in slots.values() if np.ndim(slot)]
+    if not all(array.flags.c_contiguous and array.dtype == values.dtype for array in (values, grads, *arrays)):
+        return None
+    cast = values.dtype.type
+    kernel, arguments = _ARGUMENTS[base](optimizer, kernels, cast, slots, learning_rate)
+    decay = cast(1.0 - learning_rate * optimizer.weight_decay) if optimizer.weight_decay else cast(1)
+    sliced = [index for index, argument in enumerate(arguments) if isinstance(argument, np.ndarray) and argument.size]
+
+    def run(start, stop):
+        chunk = list(arguments)
+        for index in sliced:
+            chunk[index] = arguments[index][start:stop]
+        kernel(values[start:stop], grads[start:stop], *chunk, decay)
+
+    return run
+

@@ -1,0 +1,134 @@
+"""NumbaOps: NumpyOps with the hot kernels compiled by numba and fused.
+
+numba is imported when the first NumbaOps is made, not with gradwise (it costs about
+0.3 s); each kernel is compiled on its first call and kept in numba's on-disk cache
+(``cache=True``), so a machine compiles it once. Kernels are compiled without fastmath
+and with NumPy's error model, and follow the NumPy twin's order of operations: results
+are bit-identical, except the sigmoid and tanh forward (the C library's exp and tanh,
+within a float32 ulp or two of NumPy's). Whatever a kernel does not cover (a custom
+optimizer, an activation with options, a broadcast dropout mask, float16) falls back
+to NumpyOps, which this class extends.
+"""
+
+import importlib
+
+import numpy as np
+
+from . import numpy_ops
+from .numpy_ops import NumpyOps
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+class NumbaOps(NumpyOps):
+    """The seam with numba kernels for optimizer steps, activations, dropout and pooling."""
+
+    name = "numba"
+
+    _import_error = None  # why numba did not import, once it was tried
+
+    @classmethod
+    def available(cls):
+        """Whether numba imports (tried once: a missing or broken numba means NumPy's kernels)."""
+        if cls._import_error is None:
+            try:
+                importlib.import_module("numba")
+                cls._import_error = ""
+            except ImportError as error:
+                cls._import_error = str(error) or type(error).__name__
+        return cls._import_error == ""
+
+    @classmethod
+    def unavailable_reason(cls):
+        return f"numba is not installed: pip install 'gradwise[fast]' ({cls._import_error})"
+
+    def __init__(self):
+        self._elementwise = importlib.import_module("gradwise.ops._numba.elementwise")
+        self._optimizer_kernels = importlib.import_module("gradwise.ops._numba.optimizers")
+        self._pooling = importlib.import_module("gradwise.ops._numba.pooling")
+        from . import _numba_steps  # the optimizer classes' kernel calls (imports gradwise.optimizers)
+
+        self._steps = _numba_steps
+
+    # ----- activations and dropout ------------------------------------------------------
+    def _function_code(self, activation):
+        """The kernel's code for `activation`, or None when only NumPy computes it."""
+        from .. import activations
+
+        kind = type(activation)
+        if kind is activations.ReLU:
+            return self._elementwise.RELU if activation._plain else None
+        return {activations.Sigmoid: self._elementwise.SIGMOID, activations.Tanh: self._elementwise.TANH,
+                activations.Linear: self._elementwise.LINEAR}.get(kind)
+
+    def activate(self, activation, preactivation, bias=None):
+        code = self._function_code(activation)
+        if code is None or not _fusable(preactivation) or preactivation.ndim == 0:
+            return super().activate(activation, preactivation, bias)
+        if bias is not None and (bias.dtype != preactivation.dtype or bias.shape != preactivation.shape[-1:]):
+            return super().activate(activation, preactivation, bias)
+        if bias is None and code == self._elementwise.LINEAR:
+            return preactivation  # the identity returns its input, as Linear.forward does
+        rows = preactivation.reshape(-1, preactivation.shape[-1])
+        outputs = np.empty_like(preactivation)
+        empty = np.empty(0, dtype=preactivation.dtype)
+        self._elementwise.bias_activation(rows, empty if bias is None else bias, outputs.reshape(rows.shape), code)
+        return outputs
+
+    def activate_backward(self, activation, grad_outputs, preactivation, outputs):
+        code = self._function_code(activation)
+        if code is None or code == self._elementwise.LINEAR or not all(
+                _fusable(array) and array.shape == grad_outputs.shape and array.dtype == grad_outputs.dtype
+                for array in (grad_outputs, preactivation, outputs)):
+            return super().activate_backward(activation, grad_outputs, preactivation, outputs)
+        grad_inputs = np.empty_like(grad_outputs)
+        self._elementwise.activation_backward(grad_outputs.reshape(-1), preactivation.reshape(-1),
+                                              outputs.reshape(-1), grad_inputs.reshape(-1), code)
+        return grad_inputs
+
+    def dropout(self, inputs, rng, mask_shape, rate):
+        if tuple(mask_shape) != inputs.shape or not _fusable(inputs):
+            return super().dropout(inputs, rng, mask_shape, rate)
+        count = inputs.size
+        bits = rng.bit_generator.random_raw((count + 1) // 2).view(np.uint32)[:count]  # NumpyOps' draws
+        outputs, mask = np.empty_like(inputs), np.empty_like(inputs)
+        scale = np.multiply(True, 1.0 / (1.0 - rate), dtype=inputs.dtype)  # the kept units' mask value
+        self._elementwise.dropout(inputs.reshape(-1), bits, numpy_ops.keep_threshold(rate), scale,
+                                  outputs.reshape(-1), mask.reshape(-1))
+        return outputs, mask
+
+    # ----- pooling ----------------------------------------------------------------------
+    def tile_pool(self, images, outputs, masks, pool, mode):
+        if images.dtype not in _FLOATS:
+            return super().tile_pool(images, outputs, masks, pool, mode)
+
+        def run(start, stop):
+            if mode == "max":
+                self._pooling.max_pool(images[start:stop], outputs[start:stop], masks[:, start:stop], *pool)
+            else:
+                self._pooling.average_pool(images[start:stop], outputs[start:stop], *pool)
+
+        self.over_batch(run, len(images), images.size)
+
+    def tile_pool_backward(self, grad, masks, grad_inputs, pool):
+        if grad.dtype not in _FLOATS:
+            return super().tile_pool_backward(grad, masks, grad_inputs, pool)
+        is_max = masks is not None
+        masks = masks if is_max else np.zeros((1,) * 5, dtype=bool)
+
+        def run(start, stop):
+            self._pooling.pool_backward(grad[start:stop], masks[:, start:stop] if is_max else masks,
+                                        grad_inputs[start:stop], pool[0], pool[1], is_max)
+
+        self.over_batch(run, len(grad), grad_inputs.size)
+
+    # ----- optimizers -------------------------------------------------------------------
+    def update_parameters(self, optimizer, values, grads, learning_rate):
+        step = self._steps.fused_step(optimizer, values, grads, learning_rate, self._optimizer_kernels)
+        if step is None:
+            return super().update_parameters(optimizer, values, grads, learning_rate)
+        self.over_batch(step, values.size, values.size)  # the kernels release the GIL: chunks run in threads
+
+
+def _fusable(array):
+    return array.dtype in _FLOATS and array.flags.c_contiguous
