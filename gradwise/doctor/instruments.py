@@ -287,6 +287,12 @@ class Recorder:
         setup["labels"] = datastats.label_summary(targets, setup["loss"], setup["output_units"] or 1)
         setup["baseline"] = datastats.linear_baseline(inputs, targets, setup["labels"])
 
+    def training_rows(self):
+        """The training rows kept from the first epoch (so far, while it runs), or None."""
+        if self.rows is None and self._reservoir.collecting:
+            return self._reservoir.peek()
+        return self.rows
+
     # ----- failed epochs -------------------------------------------------------------------------
     def mark_failure(self):
         """The NaN/Inf loss of the open epoch, as ``trace.failure`` (what ``end`` records), so the

@@ -176,7 +176,7 @@ class LiveRepairer:
         wanted = any(finding.rank >= severity_rank("warning") and any(item.action in LEARNING_RATE
                                                                         for item in finding.remedies)
                      for finding in report.findings)
-        rows = getattr(self.recorder, "rows", None)
+        rows = self.recorder.training_rows() if self.recorder is not None else None
         if not wanted or "lr_finder" in trace.setup or rows is None or len(rows[0]) < RANGE_TEST_ROWS:
             return report
         from .detectors import run_detectors
@@ -236,6 +236,8 @@ class LiveRepairer:
         self.model.optimizer = optimizers.deserialize(optimizers.serialize(self.model.optimizer))
         self._best_loss, self._best = math.inf, None
         first = trace.epochs[0]["logs"].get("loss") if trace is not None and trace.epochs else None
+        if trace is not None and trace.failure:
+            return f" (the loss became {trace.failure['kind']}: weights re-drawn and training restarted at the new rate)"
         return (f" (the training loss made no progress from its first epoch's {first:.4g}: weights re-drawn and "
                 "training restarted at the new rate in this fit)" if first is not None else
                 " (weights re-drawn and training restarted at the new rate in this fit)")
@@ -261,7 +263,7 @@ class LiveRepairer:
         if type(fresh.loss) is not type(self.model.loss):
             return None  # fit prepared the targets for this loss: another loss needs another fit
         if remedy.action == "standardize_inputs":
-            _seed_statistics(fresh.layers[0], getattr(self.recorder, "rows", None))
+            _seed_statistics(fresh.layers[0], self.recorder.training_rows() if self.recorder is not None else None)
         optimizer = self.model.optimizer
         if not keep:
             optimizer = optimizers.deserialize(optimizers.serialize(optimizer))  # a fresh state for new weights
@@ -363,6 +365,8 @@ class LiveRepairer:
 
 def _no_progress(trace, share=0.9):
     """True when the last epoch's training loss is not finite or not below `share` of the first's."""
+    if trace is not None and trace.failure:  # the weights left by a NaN/Inf epoch
+        return True
     if trace is None or not trace.epochs:
         return False
     first, last = trace.epochs[0]["logs"].get("loss"), trace.epochs[-1]["logs"].get("loss")

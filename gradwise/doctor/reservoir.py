@@ -52,6 +52,13 @@ class Reservoir:
             rows_y[positions[keep]] = targets[take:][keep]
         self.seen_rows += len(inputs)
 
+    def peek(self):
+        """The rows kept so far, as copies (the reservoir goes on collecting), or None."""
+        if self._rows is None:
+            return None
+        count = min(self.seen_rows, self.size)
+        return self._rows[0][:count].copy(), self._rows[1][:count].copy()
+
     def stop(self):
         """Stop collecting; return the rows (inputs, targets), or None when no batch came."""
         self.collecting = False

@@ -92,6 +92,18 @@ def test_exploding_fires_on_a_first_to_last_ratio():
     assert gradients.detect_exploding(_ratio_trace(0.9 * gradients.EXPLODING_RATIO, hidden=("relu", "relu"))) == []
 
 
+@pytest.mark.parametrize("share, fires", [(1.0, False), (0.5, True)])
+def test_the_ratio_rule_is_left_out_when_a_heavy_penalty_drives_the_kernel_gradients(share, fires):
+    # a weight penalty's own gradient (2 l2 w) dominates a heavily penalized kernel's gradient; just
+    # below the heavy-penalty level the ratio rule applies again
+    from gradwise.doctor.detectors.progress import HEAVY_PENALTY
+
+    trace = _ratio_trace(1.2 * gradients.EXPLODING_RATIO, hidden=("relu", "relu"))
+    for info in trace.layers:
+        info["regularizers"] = {"kernel": {"l2": share * HEAVY_PENALTY}}
+    assert bool(gradients.detect_exploding(trace)) is fires
+
+
 def test_one_odd_batch_is_never_an_epoch_median():
     # one sample per epoch (sparse sampling): a single spike is pooled with its neighbours
     trace = new_trace(mlp(("relu", "relu")))

@@ -106,3 +106,21 @@ def test_a_rebuild_the_config_cannot_express_is_proposed_not_crashed(blobs):
     entries = [item for item in doctor.report.repairs if item["finding"] == "VANISHING_GRADIENT"]
     assert entries and not any(item["applied"] and item["action"] == "relu_he" for item in entries)
     assert isinstance(model.layers[0], RolelessScale)
+
+
+def test_a_nan_epoch_is_treated_and_training_goes_on_from_the_remedy(blobs):
+    x, y, x_val, y_val = blobs
+    model = gw.Sequential([gw.Input((4,)), gw.Dense(32, activation="relu"), gw.Dense(32, activation="relu"),
+                           gw.Dense(1)], seed=0)
+    model.compile(gw.optimizers.SGD(learning_rate=2.0), "mse")
+    target = (x[:, :1] * 2.0 + x[:, 1:2] ** 2)
+    doctor = Doctor(repair=True, verbose=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        history = model.fit(x, target, epochs=10, batch_size=32, verbose=0, callbacks=[doctor])
+    entry = next(item for item in doctor.report.repairs if item["applied"])
+    assert entry["epoch"] == 0 and entry["action"] == "lower_learning_rate"
+    assert "restarted" in entry["description"]
+    assert not np.isfinite(history.history["loss"][0])  # the failed epoch stays in the history
+    assert len(history.history["loss"]) == 10 and np.isfinite(history.history["loss"][-1])
+    assert model.stop_reason is None

@@ -123,6 +123,16 @@ def _kernel_norms(trace):
     return np.asarray(epochs, dtype=int), np.asarray(steps, dtype=int), np.asarray(norms, dtype=np.float64), where
 
 
+def _penalty_driven(trace):
+    """True when a kernel carries a weight penalty of ``progress.HEAVY_PENALTY`` or more: its gradient
+    is then mostly the penalty's own (2 l2 w), so the first-to-last ratio says nothing about
+    backpropagation (a heavy L2 on a healthy stack gave a ratio of 70 at norms of 33)."""
+    from .progress import HEAVY_PENALTY
+
+    return any(max(config.get("l1", 0.0), config.get("l2", 0.0)) >= HEAVY_PENALTY
+               for info in trace.layers for config in (info.get("regularizers") or {}).values())
+
+
 def detect_exploding(trace):
     epochs, steps, norms, where = _kernel_norms(trace)
     if not norms.size:
@@ -154,7 +164,7 @@ def detect_exploding(trace):
             first_epoch = peak_epoch if first_epoch is None else min(first_epoch, peak_epoch)
             evidence["growth"] = medians[peak_epoch] / start
     ratio_epochs, ratios = _signals.gradient_ratios(trace)
-    if ratios.size and large:
+    if ratios.size and large and not _penalty_driven(trace):
         ratio_medians = _signals.per_epoch_median(ratio_epochs, ratios)
         high = [epoch for epoch, value in sorted(ratio_medians.items()) if value > EXPLODING_RATIO]
         if high:
