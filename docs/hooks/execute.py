@@ -22,5 +22,6 @@ def on_pre_build(config):
     for page in pages.runnable_pages():
         if mode == "missing" and all((pages.GENERATED / name).exists() for name in pages.generated_images(page)):
             continue
-        seconds = pages.run_page(page)
+        with pages.database_for(page) as database:
+            seconds = pages.run_page(page, database=database)
         print(f"ran {page.relative_to(pages.DOCS)} in {seconds:.1f} s", file=sys.stderr)

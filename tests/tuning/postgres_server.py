@@ -14,8 +14,6 @@ import socket
 import subprocess
 import tempfile
 
-import pytest
-
 
 def find_binaries():
     """The folder holding initdb and pg_ctl, or None."""
@@ -91,6 +89,8 @@ class PostgresServer:
 @contextlib.contextmanager
 def running_server():
     """A started throw-away server, stopped at exit; fails the test when PostgreSQL is missing."""
+    import pytest  # here, not above: `make docs` starts its servers with this module and needs no pytest
+
     binaries = find_binaries()
     if binaries is None:
         pytest.fail("PostgreSQL's initdb/pg_ctl were not found: run `bash scripts/ensure-postgres.sh` first.")
