@@ -17,6 +17,11 @@ from .global_pooling import GlobalAveragePooling1D, GlobalAveragePooling2D, Glob
 from .pooling1d import AveragePooling1D, MaxPooling1D
 from .pooling2d import AveragePooling2D, MaxPooling2D
 from .merge import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract
+from .embedding import Embedding
+from .masking import Masking
+from .simple_rnn import SimpleRNN
+from .lstm import LSTM
+from .gru import GRU
 
 __all__ = ["Layer", "Input", "Dense", "serialize", "deserialize", "register"]
 __all__ += ["BatchNormalization", "Dropout", "SpatialDropout1D", "SpatialDropout2D"]
@@ -25,6 +30,7 @@ __all__ += ["Activation", "ReLU", "LeakyReLU", "ELU", "Softmax"]
 __all__ += ["Conv1D", "Conv2D", "MaxPooling1D", "AveragePooling1D", "MaxPooling2D", "AveragePooling2D"]
 __all__ += ["GlobalAveragePooling1D", "GlobalMaxPooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling2D"]
 __all__ += ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot"]
+__all__ += ["Embedding", "Masking", "SimpleRNN", "LSTM", "GRU"]
 
 
 _REGISTRY = registry.View("layer", lambda cls: cls.__name__)  # gradwise's own layers, by class name

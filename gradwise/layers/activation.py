@@ -31,6 +31,7 @@ class Activation(ActivatedLayer):
     """
 
     activates = True
+    supports_masking = True  # elementwise: a mask passes through
 
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)

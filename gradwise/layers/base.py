@@ -21,6 +21,12 @@ compute in ``forward``/``backward``, describe in ``get_config``.
   gradient joins ``grads`` (done by the model, not by each layer).
 - ``trainable``: whether the optimizer updates the params; as in Keras, a change takes
   effect at the model's next ``compile``.
+- Masks (Keras's): a layer that makes one (``Embedding(mask_zero=True)``, ``Masking``) says
+  ``produces_mask``; a boolean array of shape (batch, steps) then travels beside the
+  tensors of a pass (``masking.py``). A layer with ``takes_mask`` gets it as
+  ``forward(inputs, training, mask=mask)`` (recurrent layers, global pooling); one with
+  ``supports_masking`` hands it on unchanged; ``compute_mask(inputs, mask)`` gives the
+  mask of a layer's outputs.
 
 Layers whose activation a loss can fuse with (Dense, Conv, Activation) are
 ``ActivatedLayer``s: the model hands the loss the logits ``layer.logits(cache)`` and
@@ -71,6 +77,9 @@ class Layer:
     drops_out = False  # zeroes random units while training (Dropout and its kin)
     activates = False  # applies an activation function and nothing else (Activation, ReLU, ...)
     params_from_batches = False  # its outputs depend on batch statistics in training (BatchNormalization)
+    # Masks (see masking.py): whether forward takes `mask=`, and whether a mask passes through unchanged
+    takes_mask = False
+    supports_masking = False
 
     def __init_subclass__(cls, register=True, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -149,17 +158,32 @@ class Layer:
         input gradient (None without `input_grad`)."""
         raise NotImplementedError
 
-    def __call__(self, inputs, training=False, rng=None):
+    @property
+    def produces_mask(self):
+        """Whether this layer makes a mask from its inputs (Embedding(mask_zero=True), Masking)."""
+        return False
+
+    def compute_mask(self, inputs, mask):
+        """The mask of this call's outputs, given its inputs and their mask (None: no mask)."""
+        return mask if self.supports_masking else None
+
+    def __call__(self, inputs, training=False, rng=None, mask=None):
         """On symbolic tensors (from ``Input``): record the call, return its symbolic outputs
-        (the Functional API). On an array: build from its shape if needed, return the outputs."""
+        (the Functional API). On an array: build from its shape if needed, return the outputs;
+        `mask` (batch, steps) reaches a layer that ``takes_mask``, as Keras's ``mask=``."""
         if symbolic.is_symbolic(inputs):
             return self._call_symbolic(inputs)
+        if mask is not None and not self.takes_mask:
+            raise TypeError(f"{type(self).__name__} '{self.name}' takes no `mask`; layers that do: recurrent layers, "
+                            "GlobalAveragePooling1D, GlobalMaxPooling1D, Bidirectional, TimeDistributed.")
         inputs = np.asarray(inputs)
         if not self.built:
             dtype = inputs.dtype if inputs.dtype in (np.float32, np.float64) else None
             from ..backend import new_rng, resolve_dtype
 
             self.build_for(inputs.shape[1:], rng or new_rng(), resolve_dtype(dtype))
+        if mask is not None:
+            return self.forward(inputs, training=training, mask=np.asarray(mask))[0]
         outputs, _ = self.forward(inputs, training=training)
         return outputs
 

@@ -36,6 +36,7 @@ class Dropout(Layer):
     """
 
     drops_out = True
+    supports_masking = True
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)

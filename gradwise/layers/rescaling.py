@@ -28,6 +28,7 @@ class Rescaling(Layer):
     """
 
     normalizes = True
+    supports_masking = True
 
     def __init__(self, scale, offset=0.0, **kwargs):
         super().__init__(**kwargs)

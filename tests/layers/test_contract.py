@@ -56,6 +56,21 @@ CASES.update({
     "global_average_pooling1d": (lambda: layers.GlobalAveragePooling1D(), (5, 2)),
     "global_max_pooling1d": (lambda: layers.GlobalMaxPooling1D(), (5, 2)),
 })
+CASES.update({
+    "embedding": (lambda: layers.Embedding(7, 3), (5,)),
+    "embedding_mask_zero_l2": (lambda: layers.Embedding(7, 2, mask_zero=True, embeddings_regularizer="l2"), (2, 3)),
+    "masking": (lambda: layers.Masking(mask_value=0.5), (4, 3)),
+    "simple_rnn": (lambda: layers.SimpleRNN(3, bias_initializer="random_normal"), (4, 2)),
+    "simple_rnn_sequences_backwards": (lambda: layers.SimpleRNN(2, return_sequences=True, go_backwards=True,
+                                                                activation="relu"), (4, 3)),
+    "lstm": (lambda: layers.LSTM(3, kernel_regularizer="l2"), (4, 2)),
+    "lstm_sequences_no_bias": (lambda: layers.LSTM(2, return_sequences=True, use_bias=False), (3, 3)),
+    "gru": (lambda: layers.GRU(3, bias_initializer="random_normal", recurrent_regularizer="l1"), (4, 2)),
+    "gru_reset_before_sequences": (lambda: layers.GRU(2, reset_after=False, return_sequences=True,
+                                                      bias_initializer="random_normal"), (3, 3)),
+})
+# cases whose inputs are token indices in [0, bound), given as floats as models feed them
+TOKEN_CASES = {"embedding": 7, "embedding_mask_zero_l2": 7}
 IDS = sorted(CASES)
 
 
@@ -79,6 +94,13 @@ def inputs_for(input_shape, batch, seed, dtype=np.float64):
     return np.random.default_rng(seed).normal(size=(batch, *input_shape)).astype(dtype)
 
 
+def case_inputs(case, input_shape, batch, seed, dtype=np.float64):
+    """The inputs of `case`: token indices for an embedding, normal numbers for the others."""
+    if case in TOKEN_CASES:
+        return np.random.default_rng(seed).integers(0, TOKEN_CASES[case], size=(batch, *input_shape)).astype(dtype)
+    return inputs_for(input_shape, batch, seed, dtype)
+
+
 @pytest.mark.parametrize("case", IDS)
 def test_build_and_output_shape(case):
     layer, input_shape = make(case)
@@ -90,7 +112,7 @@ def test_build_and_output_shape(case):
     assert set(layer.regularizers) <= set(layer.params)
     for batch in (1, 7):
         for training in (False, True):
-            outputs, _ = layer.forward(inputs_for(input_shape, batch, seed=batch), training=training)
+            outputs, _ = layer.forward(case_inputs(case, input_shape, batch, seed=batch), training=training)
             assert outputs.shape == (batch, *layer.output_shape) and outputs.dtype == np.float64
             assert np.all(np.isfinite(outputs))
 
@@ -104,7 +126,7 @@ def test_config_round_trip(case):
     assert rebuilt.get_config() == layer.get_config()
     rebuilt.build_for(input_shape, np.random.default_rng(3), np.float64)
     rebuilt.set_weights(layer.get_weights())
-    inputs = inputs_for(input_shape, 4, seed=1)
+    inputs = case_inputs(case, input_shape, 4, seed=1)
     for training in (False, True):  # same build seed: even dropout masks agree
         np.testing.assert_array_equal(rebuilt.forward(inputs, training)[0], layer.forward(inputs, training)[0])
 
@@ -118,7 +140,7 @@ def test_calls_keep_nothing_on_the_layer(case):
     if isinstance(layer, layers.Dropout):
         layer.fix_mask(np.random.default_rng(1).random((4, *input_shape)) < 0.7)
     attributes = set(vars(layer))
-    first, second = inputs_for(input_shape, 4, seed=1), inputs_for(input_shape, 4, seed=2)
+    first, second = case_inputs(case, input_shape, 4, seed=1), case_inputs(case, input_shape, 4, seed=2)
     up_first, up_second = inputs_for(layer.output_shape, 4, seed=3), inputs_for(layer.output_shape, 4, seed=4)
     alone = []
     for inputs, upstream in ((first, up_first), (second, up_second)):
@@ -144,7 +166,7 @@ def test_calls_keep_nothing_on_the_layer(case):
 @pytest.mark.parametrize("case", IDS)
 def test_float32_in_float32_out(case):
     layer, input_shape = make(case, dtype=np.float32)
-    inputs = inputs_for(input_shape, 3, seed=0, dtype=np.float32)
+    inputs = case_inputs(case, input_shape, 3, seed=0, dtype=np.float32)
     for training in (False, True):
         outputs, cache = layer.forward(inputs, training=training)
         assert outputs.dtype == np.float32
@@ -156,7 +178,7 @@ def test_float32_in_float32_out(case):
 @pytest.mark.parametrize("case", IDS)
 def test_first_layer_returns_no_input_gradient_but_fills_param_grads(case):
     layer, input_shape = make(case)
-    outputs, cache = layer.forward(inputs_for(input_shape, 3, seed=0), training=True)
+    outputs, cache = layer.forward(case_inputs(case, input_shape, 3, seed=0), training=True)
     for grad in layer.grads.values():
         grad[...] = np.nan  # backward writes every entry
     assert layer.backward(np.ones_like(outputs), cache, input_grad=False) is None
@@ -170,6 +192,10 @@ def test_first_layer_returns_no_input_gradient_but_fills_param_grads(case):
 @pytest.mark.parametrize("case", IDS)
 def test_gradients_match_finite_differences(case):
     layer, input_shape = make(case)
+    if case in TOKEN_CASES:  # token indices have no neighbourhood to difference in: the params only
+        inputs = case_inputs(case, input_shape, 3, seed=2)
+        check_layer_gradients(layer, inputs, np.random.default_rng(0), training=False, with_inputs=False)
+        return
     inputs = inputs_for(input_shape, 3, seed=2)
     for kink in (0.0, 2.0):  # ReLU(max_value=2.0)'s kinks
         close = np.abs(inputs - kink) < 0.05
@@ -185,7 +211,7 @@ def test_gradients_match_finite_differences(case):
 def test_batch_equals_row_by_row(case, batch, seed):
     """Without batch statistics (inference mode) each sample is computed on its own."""
     layer, input_shape = make(case)
-    inputs = inputs_for(input_shape, batch, seed)
+    inputs = case_inputs(case, input_shape, batch, seed)
     upstream = inputs_for(layer.output_shape, batch, seed + 1)
     outputs, cache = layer.forward(inputs, training=False)
     layer.zero_grads()

@@ -21,8 +21,9 @@ from gradwise.saving import clone_model
 EXAMPLE_ARGUMENTS = {
     "units": 3, "rate": 0.25, "scale": 0.5, "target_shape": (2, 3), "activation": "tanh", "filters": 2,
     "kernel_size": 3, "initial_learning_rate": 0.1, "decay_steps": 3, "decay_rate": 0.5,
-    "boundaries": [2, 4], "values": [0.1, 0.05, 0.01], "axes": -1,
+    "boundaries": [2, 4], "values": [0.1, 0.05, 0.01], "axes": -1, "input_dim": 5, "output_dim": 2,
 }
+TOKEN_LAYERS = {"Embedding"}  # their inputs are token indices below EXAMPLE_ARGUMENTS["input_dim"]
 EXTRA_ARGUMENTS = {"Input": {"shape": (6,)}}
 INPUT_SHAPES = [(6,), (8, 3), (8, 8, 3)]
 
@@ -74,6 +75,8 @@ def test_every_registered_layer_rebuilt_from_config_computes_the_same(class_name
         shape = _build(layer)
         _build(rebuilt)
         inputs = rng.normal(size=(4, *shape)) + 0.1
+        if class_name in TOKEN_LAYERS:
+            inputs = rng.integers(0, EXAMPLE_ARGUMENTS["input_dim"], size=(4, *shape))
     for original, copy in zip(layer.get_weights(), rebuilt.get_weights()):
         assert np.array_equal(original, copy)
     assert np.array_equal(layer.forward(inputs, training=False)[0], rebuilt.forward(inputs, training=False)[0])

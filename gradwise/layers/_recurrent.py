@@ -1,0 +1,226 @@
+"""What SimpleRNN, LSTM and GRU share: arguments, weights, masks, dropout and the time-major loop's frame.
+
+Inputs (batch, steps, features) are turned time-major once, and every step's input
+product is one matrix product over all steps: ``projected = inputs @ kernel + bias``,
+(steps, batch, gates * units). A cell subclass then runs the recurrence (``_scan``),
+one (batch, units) @ (units, gates * units) product per step with all of its gates
+fused, and its backward through time (``_scan_backward``), which gives the gradient
+w.r.t. `projected`; the kernel, bias and input gradients are again one product each.
+
+Masks (``masking.py``) follow Keras: at a masked step the state is carried over
+unchanged and the output repeats the previous one (zeros before the first real step;
+zeros at every masked step with ``zero_output_for_mask``, which Bidirectional sets
+when it returns sequences). ``go_backwards`` reads the steps last to first and returns
+the sequence in that order, as Keras's does.
+
+Dropout is Keras's: one mask of the input features and one of the recurrent state per
+call, the same at every step (the recurrent one applies to the state entering the
+recurrent product).
+"""
+
+import numbers
+
+import numpy as np
+
+from .. import _checks, activations, initializers, regularizers
+from . import masking
+from .base import Layer
+from .dropout import _check_seed
+
+
+def _rate(owner, name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
+        raise ValueError(f"{owner}: `{name}` must be a float in [0, 1), got {value!r}.")
+    return float(value)
+
+
+class Recurrent(Layer, register=False):
+    """Base of the recurrent layers. A subclass sets ``gate_count`` (blocks of `units`
+    columns in the kernels) and ``state_count``, and writes ``_scan``/``_scan_backward``."""
+
+    has_kernel = True
+    takes_mask = True
+    gate_count = 1
+    state_count = 1
+
+    def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None, dropout=0.0,
+                 recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False, go_backwards=False,
+                 stateful=False, unroll=False, zero_output_for_mask=False, **kwargs):
+        super().__init__(**kwargs)
+        owner = type(self).__name__
+        self.units = _checks.positive_int(owner, "units", units)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.recurrent_initializer = initializers.get(recurrent_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        for key, regularizer in (("kernel", self.kernel_regularizer), ("recurrent_kernel", self.recurrent_regularizer),
+                                 ("bias", self.bias_regularizer if self.use_bias else None)):
+            if regularizer is not None:
+                self.regularizers[key] = regularizer
+        self.dropout = _rate(owner, "dropout", dropout)
+        self.recurrent_dropout = _rate(owner, "recurrent_dropout", recurrent_dropout)
+        self.seed = _check_seed(owner, seed)
+        if stateful:
+            raise ValueError(f"{owner}: `stateful=True` is not supported; every batch starts from zero states.")
+        self.return_sequences = bool(return_sequences)
+        self.return_state = bool(return_state)
+        self.go_backwards = bool(go_backwards)
+        self.unroll = bool(unroll)  # accepted for Keras code; the loop is the same either way
+        self.zero_output_for_mask = bool(zero_output_for_mask)
+        self._rng = None
+
+    # ----- shapes and weights --------------------------------------------------------------
+    def compute_output_shape(self, input_shape):
+        if len(input_shape) != 2:
+            raise ValueError(f"{type(self).__name__} '{self.name}' expected inputs of shape (batch, steps, features), "
+                             f"got per-sample shape {tuple(input_shape)} (rank {len(input_shape) + 1}).")
+        outputs = (input_shape[0], self.units) if self.return_sequences else (self.units,)
+        return [outputs] + [(self.units,)] * self.state_count if self.return_state else outputs
+
+    def compute_mask(self, inputs, mask):
+        output_mask = mask if self.return_sequences else None
+        return [output_mask] + [None] * self.state_count if self.return_state else output_mask
+
+    def _bias_shape(self):
+        return (self.gate_count * self.units,)
+
+    def _initial_bias(self, rng):
+        return self.bias_initializer(self._bias_shape(), self.dtype, rng)
+
+    def build(self, input_shape, rng):
+        width = self.gate_count * self.units
+        self.params["kernel"] = self.kernel_initializer((input_shape[-1], width), self.dtype, rng)
+        self.params["recurrent_kernel"] = self.recurrent_initializer((self.units, width), self.dtype, rng)
+        if self.use_bias:
+            self.params["bias"] = self._initial_bias(rng)
+        self._rng = np.random.default_rng(self.seed if self.seed is not None else int(rng.integers(2**63)))
+
+    def _input_bias(self):
+        return self.params["bias"]
+
+    def _call_symbolic(self, inputs):
+        if self.return_state:
+            raise ValueError(f"{type(self).__name__} '{self.name}': `return_state=True` in a functional model needs "
+                             "layers with several outputs, which gradwise's graphs do not have yet; call the layer on "
+                             "arrays, or use return_state=False.")
+        return super()._call_symbolic(inputs)
+
+    # ----- forward -------------------------------------------------------------------------
+    def _dropout_keeps(self, batch, features, dtype, training):
+        """The scaled keep masks of this call: inputs (batch, features) and state (batch, units), or None."""
+        keeps = []
+        for rate, width in ((self.dropout, features), (self.recurrent_dropout, self.units)):
+            if training and rate > 0:
+                keep = self._rng.random((batch, width)) >= rate
+                keeps.append(np.multiply(keep, 1.0 / (1.0 - rate), dtype=dtype))
+            else:
+                keeps.append(None)
+        return keeps
+
+    def forward(self, inputs, training=False, mask=None):
+        if inputs.ndim != 3 or inputs.shape[2] != self.input_shape[-1]:
+            raise ValueError(f"{type(self).__name__} '{self.name}' expected inputs of shape (batch, steps, "
+                             f"{self.input_shape[-1]}), got shape {inputs.shape}.")
+        mask = masking.check_mask(self, inputs, mask)
+        batch, steps, features = inputs.shape
+        input_keep, state_keep = self._dropout_keeps(batch, features, inputs.dtype, training)
+        dropped = inputs if input_keep is None else inputs * input_keep[:, None, :]
+        sequence = dropped.transpose(1, 0, 2)  # time-major
+        step_mask = None if mask is None else mask.T
+        if self.go_backwards:
+            sequence = sequence[::-1]
+            step_mask = None if step_mask is None else step_mask[::-1]
+        sequence = np.ascontiguousarray(sequence).reshape(steps * batch, features)
+        projected = (sequence @ self.params["kernel"]).reshape(steps, batch, -1)
+        if self.use_bias:
+            projected += self._input_bias()
+        states, scan_cache = self._scan(projected, step_mask, state_keep)
+        hidden = states[0]  # (steps + 1, batch, units): the zero state, then each step's
+        outputs = hidden[1:]
+        if self.zero_output_for_mask and step_mask is not None:
+            outputs = outputs * step_mask[:, :, None]
+        result = outputs.transpose(1, 0, 2) if self.return_sequences else outputs[-1]
+        cache = (sequence, projected, step_mask, input_keep, state_keep, states, scan_cache)
+        if self.return_state:
+            return [result] + [state[-1] for state in states], cache
+        return result, cache
+
+    # ----- backward ------------------------------------------------------------------------
+    def _write(self, key, value, accumulate):
+        if accumulate:
+            self.grads[key] += value
+        else:
+            self.grads[key][...] = value
+
+    def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
+        # backpropagation through time: each step's cell derivative (see the cell's _scan_backward),
+        # then Y = X W + b over all steps  =>  dW = X^T dY, db = sum of dY, dX = dY W^T
+        sequence, projected, step_mask, input_keep, state_keep, states, scan_cache = cache
+        steps, batch = projected.shape[:2]
+        state_grads = [None] * self.state_count
+        if self.return_state:
+            grad_outputs, state_grads = grad_outputs[0], list(grad_outputs[1:])
+        grad_sequence = np.zeros((steps, batch, self.units), dtype=projected.dtype)
+        if grad_outputs is not None:
+            if self.return_sequences:
+                grad_sequence[...] = grad_outputs.transpose(1, 0, 2)
+            else:
+                grad_sequence[-1] = grad_outputs
+        if self.zero_output_for_mask and step_mask is not None:
+            grad_sequence *= step_mask[:, :, None]
+        grad_projected = self._scan_backward(grad_sequence, state_grads, projected, step_mask, state_keep, states,
+                                             scan_cache, accumulate)
+        flat = grad_projected.reshape(steps * batch, -1)
+        self._write("kernel", sequence.T @ flat, accumulate)
+        if self.use_bias:
+            self._write_input_bias_grad(flat.sum(axis=0), accumulate)
+        if not input_grad:
+            return None
+        grad_inputs = (flat @ self.params["kernel"].T).reshape(steps, batch, -1)
+        if self.go_backwards:
+            grad_inputs = grad_inputs[::-1]
+        grad_inputs = grad_inputs.transpose(1, 0, 2)
+        if input_keep is not None:
+            grad_inputs = grad_inputs * input_keep[:, None, :]
+        return np.ascontiguousarray(grad_inputs)
+
+    def _write_input_bias_grad(self, value, accumulate):
+        self._write("bias", value, accumulate)
+
+    @staticmethod
+    def _carry(step_mask, step, new, old):
+        """new where the step is real, old (carried over) where it is masked."""
+        if step_mask is None:
+            return new
+        return np.where(step_mask[step][:, None], new, old)
+
+    # ----- config --------------------------------------------------------------------------
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "dropout": self.dropout,
+            "recurrent_dropout": self.recurrent_dropout,
+            "seed": self.seed,
+            "return_sequences": self.return_sequences,
+            "return_state": self.return_state,
+            "go_backwards": self.go_backwards,
+            "unroll": self.unroll,
+            "zero_output_for_mask": self.zero_output_for_mask,
+        }

@@ -1,0 +1,73 @@
+"""SimpleRNN: h_t = activation(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias)."""
+
+import numpy as np
+
+from ._recurrent import Recurrent
+
+
+class SimpleRNN(Recurrent):
+    """Fully connected recurrence, Keras's SimpleRNN (its arguments and defaults).
+
+    Parameters
+    ----------
+    units : int
+    activation : default 'tanh'
+    use_bias, kernel_initializer ('glorot_uniform'), recurrent_initializer ('orthogonal'),
+    bias_initializer ('zeros'), kernel_regularizer, recurrent_regularizer, bias_regularizer,
+    activity_regularizer, dropout, recurrent_dropout, seed, return_sequences, return_state,
+    go_backwards, unroll : as Keras's (see ``_recurrent.py``)
+
+    Examples
+    --------
+    >>> SimpleRNN(4, return_sequences=True)
+    <SimpleRNN name='simple_rnn'>
+    """
+
+    def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None, dropout=0.0,
+                 recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False, go_backwards=False,
+                 stateful=False, unroll=False, **kwargs):
+        super().__init__(units, activation, use_bias, kernel_initializer, recurrent_initializer, bias_initializer,
+                         kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer, dropout,
+                         recurrent_dropout, seed, return_sequences, return_state, go_backwards, stateful, unroll,
+                         **kwargs)
+
+    def _scan(self, projected, step_mask, state_keep):
+        steps, batch, units = projected.shape
+        recurrent_kernel = self.params["recurrent_kernel"]
+        hidden = np.zeros((steps + 1, batch, units), dtype=projected.dtype)
+        new = np.empty_like(projected)
+        for step in range(steps):
+            previous = hidden[step]
+            preactivation = projected[step]  # completed in place: the step's pre-activation
+            preactivation += (previous if state_keep is None else previous * state_keep) @ recurrent_kernel
+            new[step] = self.activation.forward(preactivation)
+            hidden[step + 1] = self._carry(step_mask, step, new[step], previous)
+        return [hidden], new
+
+    # h = f(z), z = x W + h_prev U + b  =>  dz = f'(z) dh,  dh_prev = dz U^T,  dU = h_prev^T dz
+    def _scan_backward(self, grad_sequence, state_grads, preactivations, step_mask, state_keep, states, new,
+                       accumulate):
+        steps, batch, units = preactivations.shape
+        recurrent_kernel = self.params["recurrent_kernel"]
+        grad_preactivations = np.empty_like(preactivations)
+        grad_next = np.zeros((batch, units), dtype=preactivations.dtype) if state_grads[0] is None else state_grads[0]
+        for step in range(steps - 1, -1, -1):
+            grad_hidden = grad_sequence[step] + grad_next
+            carried = 0.0
+            if step_mask is not None:  # a masked step passes the gradient straight to the previous state
+                real = step_mask[step][:, None]
+                carried = np.where(real, 0.0, grad_hidden)
+                grad_hidden = np.where(real, grad_hidden, 0.0)
+            grad_preactivations[step] = self.activation.backward(grad_hidden, preactivations[step], new[step])
+            grad_previous = grad_preactivations[step] @ recurrent_kernel.T
+            if state_keep is not None:
+                grad_previous *= state_keep
+            grad_next = grad_previous + carried
+        previous = states[0][:-1]
+        if state_keep is not None:
+            previous = previous * state_keep
+        self._write("recurrent_kernel", previous.reshape(steps * batch, units).T
+                    @ grad_preactivations.reshape(steps * batch, units), accumulate)
+        return grad_preactivations
