@@ -9,6 +9,9 @@ from .base import Layer
 class Embedding(Layer):
     """Look up one trainable row of ``embeddings`` (input_dim, output_dim) per token index.
 
+    Inputs are integers, or floats holding integers (models feed float arrays); an index
+    outside [0, input_dim) raises a ValueError naming ``input_dim``.
+
     Parameters
     ----------
     input_dim : int
@@ -22,9 +25,6 @@ class Embedding(Layer):
         (recurrent layers skip those steps, GlobalAveragePooling1D leaves them out).
     input_length : int, optional
         Keras 2's argument (removed in Keras 3): the per-sample input shape ``(input_length,)``.
-
-    Inputs are integers, or floats holding integers (models feed float arrays); an index
-    outside [0, input_dim) raises a ValueError naming ``input_dim``.
 
     Examples
     --------

@@ -26,7 +26,8 @@ class GRU(Recurrent):
     activation : default 'tanh'
     recurrent_activation : default 'sigmoid'
     reset_after : bool, default True
-    use_bias, kernel_initializer, recurrent_initializer, bias_initializer, the regularizers,
+    use_bias, kernel_initializer, recurrent_initializer, bias_initializer : as Keras's
+    kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer : optional
     dropout, recurrent_dropout, seed, return_sequences, return_state, go_backwards, unroll :
         as Keras's (see ``_recurrent.py``).
 

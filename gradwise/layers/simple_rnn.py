@@ -12,10 +12,11 @@ class SimpleRNN(Recurrent):
     ----------
     units : int
     activation : default 'tanh'
-    use_bias, kernel_initializer ('glorot_uniform'), recurrent_initializer ('orthogonal'),
-    bias_initializer ('zeros'), kernel_regularizer, recurrent_regularizer, bias_regularizer,
-    activity_regularizer, dropout, recurrent_dropout, seed, return_sequences, return_state,
-    go_backwards, unroll : as Keras's (see ``_recurrent.py``)
+    use_bias, kernel_initializer, recurrent_initializer, bias_initializer : as Keras's
+        Defaults True, 'glorot_uniform', 'orthogonal', 'zeros'.
+    kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer : optional
+    dropout, recurrent_dropout, seed, return_sequences, return_state, go_backwards, unroll :
+        as Keras's (see ``_recurrent.py``).
 
     Examples
     --------

@@ -12,7 +12,7 @@ import pytest
 import gradwise as gw
 from gradwise.layers import Conv2D, Dense, Flatten, Input, MaxPooling2D
 
-from ..layers.test_contract import CASES, IDS
+from ..layers.test_contract import CASES, IDS, case_inputs
 
 THREADS = 4
 ROUNDS = 6
@@ -45,7 +45,7 @@ def _predict_in_threads(model, x, batch_size):
 def test_threads_predict_what_one_thread_predicts(case, rng):
     factory, input_shape = CASES[case]
     model = gw.Sequential([Input(input_shape), factory()], seed=0, dtype="float32")
-    x = rng.normal(size=(96, *input_shape)).astype(np.float32)
+    x = case_inputs(case, input_shape, 96, seed=0, dtype=np.float32)
     expected = model.predict(x, batch_size=8, verbose=0)
     for result in _predict_in_threads(model, x, batch_size=8):
         np.testing.assert_array_equal(result, expected)
