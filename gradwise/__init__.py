@@ -8,7 +8,7 @@ from .layers import (ELU, Activation, BatchNormalization, Dropout, Flatten, Leak
 from .layers import (AveragePooling1D, AveragePooling2D, Conv1D, Conv2D, GlobalAveragePooling1D,
                      GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
 from .layers import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract
-from .layers import GRU, LSTM, Embedding, Masking, SimpleRNN
+from .layers import GRU, LSTM, Bidirectional, Embedding, Masking, SimpleRNN, TimeDistributed
 from .models import Model, Sequential
 from . import saving
 from .saving import load_model
@@ -27,7 +27,8 @@ __all__ += ["Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "BatchNormaliza
 __all__ += ["saving", "load_model", "Model", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
             "Concatenate"]
 from . import plot  # noqa: E402  (matplotlib is imported only when a plot is drawn)
-__all__ += ["plot", "Embedding", "Masking", "SimpleRNN", "LSTM", "GRU"]
+__all__ += ["plot", "Embedding", "Masking", "SimpleRNN", "LSTM", "GRU", "Bidirectional",
+            "TimeDistributed"]
 
 _LAZY_SUBMODULES = ("doctor", "tuning", "validation", "wrappers", "tabular", "cli", "utils", "datasets", "testing")
 

@@ -22,6 +22,8 @@ from .masking import Masking
 from .simple_rnn import SimpleRNN
 from .lstm import LSTM
 from .gru import GRU
+from .bidirectional import Bidirectional
+from .time_distributed import TimeDistributed
 
 __all__ = ["Layer", "Input", "Dense", "serialize", "deserialize", "register"]
 __all__ += ["BatchNormalization", "Dropout", "SpatialDropout1D", "SpatialDropout2D"]
@@ -30,7 +32,7 @@ __all__ += ["Activation", "ReLU", "LeakyReLU", "ELU", "Softmax"]
 __all__ += ["Conv1D", "Conv2D", "MaxPooling1D", "AveragePooling1D", "MaxPooling2D", "AveragePooling2D"]
 __all__ += ["GlobalAveragePooling1D", "GlobalMaxPooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling2D"]
 __all__ += ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot"]
-__all__ += ["Embedding", "Masking", "SimpleRNN", "LSTM", "GRU"]
+__all__ += ["Embedding", "Masking", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed"]
 
 
 _REGISTRY = registry.View("layer", lambda cls: cls.__name__)  # gradwise's own layers, by class name

@@ -70,17 +70,20 @@ class Embedding(Layer):
             indices = inputs.astype(np.intp)
             wrong = indices != inputs
             if wrong.any():
-                raise ValueError(f"Embedding '{self.name}' expected integer token indices, got {inputs[wrong].flat[0].item()!r} "
-                                 f"at position {tuple(int(i) for i in np.argwhere(wrong)[0])} of inputs {inputs.shape}.")
+                where = tuple(int(i) for i in np.argwhere(wrong)[0])
+                raise ValueError(f"Embedding '{self.name}' expected integer token indices, got "
+                                 f"{inputs[wrong].flat[0].item()!r} at position {where} of inputs {inputs.shape}.")
         else:
-            raise TypeError(f"Embedding '{self.name}' expected integer token indices, got an array of dtype {inputs.dtype}.")
+            raise TypeError(f"Embedding '{self.name}' expected integer token indices, got an array of dtype "
+                            f"{inputs.dtype}.")
         if indices.size:
             low, high = indices.min(), indices.max()
             if low < 0 or high >= self.input_dim:
                 bad = high if high >= self.input_dim else low
                 where = tuple(int(i) for i in np.argwhere(indices == bad)[0])
-                raise ValueError(f"Embedding '{self.name}': token index {int(bad)} at position {where} is out of range; "
-                                 f"`input_dim` is {self.input_dim}, so indices must lie in [0, {self.input_dim - 1}]. "
+                raise ValueError(f"Embedding '{self.name}': token index {int(bad)} at position {where} is out of "
+                                 f"range; `input_dim` is {self.input_dim}, so indices must lie in "
+                                 f"[0, {self.input_dim - 1}]. "
                                  "Raise `input_dim` to the vocabulary size (largest index + 1).")
         return indices
 
@@ -89,7 +92,7 @@ class Embedding(Layer):
         outputs = np.take(self.params["embeddings"], indices, axis=0)
         return outputs, (indices, np.shape(inputs))
 
-    # y[n] = E[x[n]]  =>  dE[k] = sum of dy[n] over the positions n where x[n] = k;  dx = 0 (indices are constant)
+    # y[n] = E[x[n]]  =>  dE[k] = sum of dy[n] over the positions n with x[n] = k;  dx = 0 (constant indices)
     def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
         indices, input_shape = cache
         grads = self.grads["embeddings"]

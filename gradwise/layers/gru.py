@@ -89,14 +89,14 @@ class GRU(Recurrent):
                 if recurrent_bias is not None:
                     product += recurrent_bias
                 preactivation[:, update_reset] += product[:, update_reset]
-                gate[:, update_reset] = self.recurrent_activation.forward(preactivation[:, update_reset])
+                gate[:, update_reset] = self.ops.activate(self.recurrent_activation, preactivation[:, update_reset])
                 preactivation[:, candidate_block] += gate[:, units:2 * units] * product[:, candidate_block]
             else:
                 preactivation[:, update_reset] += kept @ recurrent_kernel[:, update_reset]
-                gate[:, update_reset] = self.recurrent_activation.forward(preactivation[:, update_reset])
+                gate[:, update_reset] = self.ops.activate(self.recurrent_activation, preactivation[:, update_reset])
                 np.multiply(gate[:, units:2 * units], kept, out=recurrent[step])
                 preactivation[:, candidate_block] += recurrent[step] @ recurrent_kernel[:, candidate_block]
-            gate[:, candidate_block] = self.activation.forward(preactivation[:, candidate_block])
+            gate[:, candidate_block] = self.ops.activate(self.activation, preactivation[:, candidate_block])
             update, candidate = gate[:, :units], gate[:, candidate_block]
             new = candidate + update * (previous - candidate)  # z h_prev + (1 - z) hh
             hidden[step + 1] = self._carry(step_mask, step, new, previous)
@@ -132,24 +132,24 @@ class GRU(Recurrent):
             grad_z = grad_preactivations[step]
             np.multiply(grad_hidden, previous - candidate, out=grad_gates[:, :units])
             np.multiply(grad_hidden, 1.0 - update, out=grad_gates[:, candidate_block])
-            grad_z[:, candidate_block] = self.activation.backward(
-                grad_gates[:, candidate_block], preactivations[step][:, candidate_block], candidate)
+            grad_z[:, candidate_block] = self.ops.activate_backward(
+                self.activation, grad_gates[:, candidate_block], preactivations[step][:, candidate_block], candidate)
             grad_candidate = grad_z[:, candidate_block]
+            if self.reset_after:  # dr, then the update and reset gates' pre-activations
+                np.multiply(grad_candidate, recurrent[step][:, candidate_block], out=grad_gates[:, units:2 * units])
+            else:
+                grad_reset_input = grad_candidate @ recurrent_kernel[:, candidate_block].T  # w.r.t. r * h_kept
+                np.multiply(grad_reset_input, kept, out=grad_gates[:, units:2 * units])
+            grad_z[:, update_reset] = self.ops.activate_backward(
+                self.recurrent_activation, grad_gates[:, update_reset], preactivations[step][:, update_reset],
+                gate[:, update_reset])
             if self.reset_after:
-                product = recurrent[step]
-                np.multiply(grad_candidate, product[:, candidate_block], out=grad_gates[:, units:2 * units])
-                grad_z[:, update_reset] = self.recurrent_activation.backward(
-                    grad_gates[:, update_reset], preactivations[step][:, update_reset], gate[:, update_reset])
                 grad_product = grad_recurrent[step]
                 grad_product[:, update_reset] = grad_z[:, update_reset]
                 np.multiply(grad_candidate, reset, out=grad_product[:, candidate_block])
                 grad_kept = grad_product @ recurrent_kernel.T
             else:
-                grad_reset_input = grad_candidate @ recurrent_kernel[:, candidate_block].T  # w.r.t. r * h_kept
                 grad_recurrent[step] = grad_candidate
-                np.multiply(grad_reset_input, kept, out=grad_gates[:, units:2 * units])
-                grad_z[:, update_reset] = self.recurrent_activation.backward(
-                    grad_gates[:, update_reset], preactivations[step][:, update_reset], gate[:, update_reset])
                 grad_kept = grad_z[:, update_reset] @ recurrent_kernel[:, update_reset].T + grad_reset_input * reset
             if state_keep is not None:
                 grad_kept *= state_keep

@@ -73,13 +73,14 @@ class LSTM(Recurrent):
             preactivation = projected[step]  # completed in place: the step's pre-activation z
             preactivation += (previous if state_keep is None else previous * state_keep) @ recurrent_kernel
             gate = gates[step]
-            gate[...] = self.recurrent_activation.forward(preactivation)
-            gate[:, 2 * units:3 * units] = self.activation.forward(preactivation[:, 2 * units:3 * units])
+            gate[...] = self.ops.activate(self.recurrent_activation, preactivation)
+            gate[:, 2 * units:3 * units] = self.ops.activate(self.activation,
+                                                             preactivation[:, 2 * units:3 * units])
             input_gate, forget_gate = gate[:, :units], gate[:, units:2 * units]
             candidate, output_gate = gate[:, 2 * units:3 * units], gate[:, 3 * units:]
             np.multiply(forget_gate, cell[step], out=new_cell[step])
             new_cell[step] += input_gate * candidate
-            squashed[step] = self.activation.forward(new_cell[step])
+            squashed[step] = self.ops.activate(self.activation, new_cell[step])
             cell[step + 1] = self._carry(step_mask, step, new_cell[step], cell[step])
             hidden[step + 1] = self._carry(step_mask, step, output_gate * squashed[step], previous)
         return [hidden, cell], (gates, new_cell, squashed)
@@ -111,14 +112,15 @@ class LSTM(Recurrent):
             input_gate, forget_gate = gate[:, :units], gate[:, units:2 * units]
             candidate, output_gate = gate[:, block], gate[:, 3 * units:]
             np.multiply(grad_hidden, squashed[step], out=grad_gates[:, 3 * units:])
-            grad_cell = grad_cell + self.activation.backward(grad_hidden * output_gate, new_cell[step], squashed[step])
+            grad_cell = grad_cell + self.ops.activate_backward(self.activation, grad_hidden * output_gate,
+                                                               new_cell[step], squashed[step])
             np.multiply(grad_cell, candidate, out=grad_gates[:, :units])
             np.multiply(grad_cell, cell[step], out=grad_gates[:, units:2 * units])
             np.multiply(grad_cell, input_gate, out=grad_gates[:, block])
             grad_z = grad_preactivations[step]
-            grad_z[...] = self.recurrent_activation.backward(grad_gates, preactivations[step], gate)
-            grad_z[:, block] = self.activation.backward(grad_gates[:, block], preactivations[step][:, block],
-                                                        candidate)
+            grad_z[...] = self.ops.activate_backward(self.recurrent_activation, grad_gates, preactivations[step], gate)
+            grad_z[:, block] = self.ops.activate_backward(self.activation, grad_gates[:, block],
+                                                          preactivations[step][:, block], candidate)
             grad_previous = grad_z @ recurrent_kernel.T
             if state_keep is not None:
                 grad_previous *= state_keep

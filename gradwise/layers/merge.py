@@ -13,6 +13,12 @@ class Merge(Layer, register=False):
     """Several inputs of one shape in, one out. Subclasses define ``_merge`` and ``_grads``."""
 
     multi_input = True
+    supports_masking = True
+
+    def compute_mask(self, inputs, mask):
+        """Keras's: a step is real where every input with a mask has it real."""
+        masks = [item for item in (mask or []) if item is not None]
+        return np.logical_and.reduce(masks) if masks else None
 
     def compute_output_shape(self, input_shape):
         shapes = [tuple(shape) for shape in input_shape]
@@ -129,6 +135,13 @@ class Concatenate(Merge):
     def _merge(self, inputs):
         return np.concatenate(inputs, axis=self.axis)
 
+    def compute_mask(self, inputs, mask):
+        if mask is not None and any(item is not None for item in mask) and self.axis % inputs[0].ndim == 1:
+            # joined along the steps: so are the masks (an input without one is real at every step)
+            return np.concatenate([np.ones(array.shape[:2], bool) if item is None else item
+                                   for array, item in zip(inputs, mask)], axis=1)
+        return super().compute_mask(inputs, mask)
+
     # y = [x_1, x_2, ...] along the axis  =>  dx_i = the slice of dy that x_i filled
     def _grads(self, grad, inputs):
         bounds = np.cumsum([x.shape[self.axis] for x in inputs])[:-1]
@@ -146,6 +159,9 @@ class Dot(Merge):
     one or two axes per sample. With `normalize`, each input is first divided by its L2
     norm along its axis, so the output is the cosine similarity.
     """
+
+    def compute_mask(self, inputs, mask):
+        return None  # the steps are contracted away
 
     def __init__(self, axes, normalize=False, **kwargs):
         super().__init__(**kwargs)

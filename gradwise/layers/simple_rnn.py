@@ -43,7 +43,7 @@ class SimpleRNN(Recurrent):
             previous = hidden[step]
             preactivation = projected[step]  # completed in place: the step's pre-activation
             preactivation += (previous if state_keep is None else previous * state_keep) @ recurrent_kernel
-            new[step] = self.activation.forward(preactivation)
+            new[step] = self.ops.activate(self.activation, preactivation)
             hidden[step + 1] = self._carry(step_mask, step, new[step], previous)
         return [hidden], new
 
@@ -61,7 +61,8 @@ class SimpleRNN(Recurrent):
                 real = step_mask[step][:, None]
                 carried = np.where(real, 0.0, grad_hidden)
                 grad_hidden = np.where(real, grad_hidden, 0.0)
-            grad_preactivations[step] = self.activation.backward(grad_hidden, preactivations[step], new[step])
+            grad_preactivations[step] = self.ops.activate_backward(self.activation, grad_hidden, preactivations[step],
+                                                                   new[step])
             grad_previous = grad_preactivations[step] @ recurrent_kernel.T
             if state_keep is not None:
                 grad_previous *= state_keep

@@ -3,5 +3,6 @@
 from .arrays import normalize, to_categorical
 from .model_plot import plot_model
 from .seeding import set_random_seed
+from .sequence import pad_sequences
 
-__all__ = ["to_categorical", "normalize", "set_random_seed", "plot_model"]
+__all__ = ["to_categorical", "normalize", "set_random_seed", "plot_model", "pad_sequences"]

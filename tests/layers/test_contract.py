@@ -69,6 +69,14 @@ CASES.update({
     "gru_reset_before_sequences": (lambda: layers.GRU(2, reset_after=False, return_sequences=True,
                                                       bias_initializer="random_normal"), (3, 3)),
 })
+CASES.update({
+    "bidirectional_lstm_concat": (lambda: layers.Bidirectional(layers.LSTM(2, bias_initializer="random_normal")), (4, 3)),
+    "bidirectional_gru_sequences_mul": (lambda: layers.Bidirectional(
+        layers.GRU(2, return_sequences=True, kernel_regularizer="l2"), merge_mode="mul"), (3, 2)),
+    "time_distributed_dense": (lambda: layers.TimeDistributed(layers.Dense(3, activation="tanh")), (4, 2)),
+    "time_distributed_conv1d": (lambda: layers.TimeDistributed(layers.Conv1D(2, 2, bias_initializer="random_normal")),
+                                (3, 5, 2)),
+})
 # cases whose inputs are token indices in [0, bound), given as floats as models feed them
 TOKEN_CASES = {"embedding": 7, "embedding_mask_zero_l2": 7}
 IDS = sorted(CASES)

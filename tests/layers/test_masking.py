@@ -145,3 +145,28 @@ def test_a_masked_recurrent_model_saves_loads_and_resumes(tmp_path, rng):
     model.fit(tokens, labels, epochs=1, batch_size=8, verbose=0)
     loaded.fit(tokens, labels, epochs=1, batch_size=8, verbose=0)
     np.testing.assert_array_equal(loaded.predict(tokens, verbose=0), model.predict(tokens, verbose=0))
+
+
+def test_merged_masks_follow_keras(rng):
+    """Add: real where every masked input is real; Concatenate along the steps joins the masks."""
+    from gradwise.layers import Add, Concatenate
+
+    first, second = np.array([[1, 1, 0]], bool), np.array([[0, 1, 1]], bool)
+    arrays = [rng.normal(size=(1, 3, 2))] * 2
+    np.testing.assert_array_equal(Add().compute_mask(arrays, [first, second]), [[0, 1, 0]])
+    np.testing.assert_array_equal(Add().compute_mask(arrays, [first, None]), first)
+    assert Add().compute_mask(arrays, [None, None]) is None
+    np.testing.assert_array_equal(Concatenate(axis=1).compute_mask(arrays, [first, None]), [[1, 1, 0, 1, 1, 1]])
+    np.testing.assert_array_equal(Concatenate().compute_mask(arrays, [first, second]), [[0, 1, 0]])
+
+    def model(steps):
+        inputs = gw.Input((steps,))
+        words, tags = Embedding(20, 3, mask_zero=True, name="words"), Embedding(20, 3, name="tags")
+        merged = gw.Add(name="add")([words(inputs), tags(inputs)])
+        return gw.Model(inputs, Dense(1, name="out")(LSTM(2, name="encode")(merged)))
+
+    real, padded = _padded_tokens(rng)
+    short, long = model(3), model(6)
+    long.set_weights(short.get_weights())
+    np.testing.assert_allclose(long.predict(padded[2], verbose=0), short.predict(real, verbose=0), rtol=1e-5,
+                               atol=1e-6)
