@@ -23,6 +23,7 @@ import numbers
 import numpy as np
 
 from .. import _checks, activations, initializers, regularizers
+from ..ops.blas import one_thread_if_small
 from . import masking
 from .base import Layer
 from .dropout import _check_seed
@@ -141,7 +142,8 @@ class Recurrent(Layer, register=False):
         projected = (sequence @ self.params["kernel"]).reshape(steps, batch, -1)
         if self.use_bias:
             projected += self._input_bias()
-        states, scan_cache = self._scan(projected, step_mask, state_keep)
+        with one_thread_if_small(batch * self.units * projected.shape[2]):
+            states, scan_cache = self._scan(projected, step_mask, state_keep)
         hidden = states[0]  # (steps + 1, batch, units): the zero state, then each step's
         outputs = hidden[1:]
         if self.zero_output_for_mask and step_mask is not None:
@@ -175,8 +177,9 @@ class Recurrent(Layer, register=False):
                 grad_sequence[-1] = grad_outputs
         if self.zero_output_for_mask and step_mask is not None:
             grad_sequence *= step_mask[:, :, None]
-        grad_projected = self._scan_backward(grad_sequence, state_grads, projected, step_mask, state_keep, states,
-                                             scan_cache, accumulate)
+        with one_thread_if_small(batch * self.units * projected.shape[2]):
+            grad_projected = self._scan_backward(grad_sequence, state_grads, projected, step_mask, state_keep,
+                                                 states, scan_cache, accumulate)
         flat = grad_projected.reshape(steps * batch, -1)
         self._write("kernel", sequence.T @ flat, accumulate)
         if self.use_bias:

@@ -192,8 +192,8 @@ class Sequential(BaseModel):
 
     # ----- summary (weights and saving are shared: see base.py) ----------------------------
     def summary(self, print_fn=print):
-        """Print a table of layers, output shapes and parameter counts."""
-        self._require_built("summary")
+        """Print a table of layers, output shapes and parameter counts (shapes '?' before the model
+        is built, as Keras 3 prints them)."""
         print_fn(summary_table(self))
 
     def _require_built(self, what):

@@ -8,9 +8,17 @@ and which of its outputs: a nested model's second output is ``[1]``).
 
 
 def _format_shape(shape):
+    if shape is None:
+        return "?"  # not built yet (Keras 3 prints the same for a Sequential without an input shape)
     if isinstance(shape, list):  # a nested model with several outputs
         return "[" + ", ".join(_format_shape(item) for item in shape) + "]"
+    if shape and isinstance(shape[0], tuple):  # a layer's several outputs (return_state)
+        return ", ".join(str((None, *item)) for item in shape)
     return str((None, *shape))
+
+
+def _params(layer):
+    return f"{layer.count_params():,}" if getattr(layer, "built", True) else "0 (unbuilt)"
 
 
 def _connections(model):
@@ -33,7 +41,7 @@ def _type_name(item):
 def summary_table(model, connected=False):
     """The table; with `connected` (graphs), Input rows and the "Connected to" column. A nested
     model is one row (its parameters counted there)."""
-    rows = [(f"{item.name} ({_type_name(item)})", _format_shape(item.output_shape), f"{item.count_params():,}")
+    rows = [(f"{item.name} ({_type_name(item)})", _format_shape(item.output_shape), _params(item))
             for item in model.layers]
     header = ("Layer (type)", "Output Shape", "Param #")
     if connected:
@@ -46,7 +54,7 @@ def summary_table(model, connected=False):
     lines = [f'Model: "{model.name}"', rule, "".join(h.ljust(w) for h, w in zip(header, widths)), rule.replace("-", "=")]
     lines += ["".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
     trainable = sum(v.size for layer in model._all_layers() if layer.trainable for v in layer.params.values())
-    total = model.count_params()
+    total = model.count_params() if model.built else 0
     lines += [
         rule.replace("-", "="),
         f"Total params: {total:,}",

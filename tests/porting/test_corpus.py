@@ -78,6 +78,19 @@ EXPECTATIONS = {
                                   ("predictions.shape == (10, 1)", "predictions")],
     "moons_checkpoint.py": [("test_acc > 0.8", "test accuracy of the best checkpoint above 0.8"),
                             ("predictions.shape == (70, 1)", "predictions")],
+    "imdb_lstm.py": [("acc > 0.7", "test accuracy above 0.7 on reviews whose sentiment words are learnable (chance: 0.5)"),
+                     ("predictions.shape == (10, 1)", "predictions")],
+    "imdb_bidirectional_lstm.py": [("history.history['val_accuracy'][-1] > 0.7", "validation accuracy above 0.7"),
+                                   ("predictions.shape == (10, 1)", "predictions")],
+    "rnn_guide_stacked.py": [("gru_history.history['loss'][-1] < gru_history.history['loss'][0]",
+                              "the GRU + SimpleRNN stack's loss fell"),
+                             ("history.history['loss'][-1] < 0.8 * history.history['loss'][0]",
+                              "the stacked Bidirectional LSTMs' loss fell"),
+                             ("gru_predictions.shape == (8, 10) and predictions.shape == (8, 10)", "logits")],
+    "masking_guide_mask_zero.py": [("padded_inputs.shape == (3, 6) and padded_inputs[0, 3:].sum() == 0",
+                                    "post-padded with zeros"),
+                                   ("history.history['loss'][-1] < history.history['loss'][0]", "the loss fell"),
+                                   ("outputs.shape == (3, 32)", "predictions")],
 }
 
 
