@@ -76,7 +76,7 @@ def torch_epochs(x, y, epochs, seed):
             loss = loss_function(net(inputs[index]), targets[index])
             loss.backward()
             optimizer.step()
-        return float(loss)
+        return float(loss.detach())
 
     epoch()  # warm-up
     times = []
@@ -95,8 +95,11 @@ def main(argv=None):
     parser.add_argument("--json", default=None)
     args = parser.parse_args(argv)
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "GRADWISE_NUM_THREADS"):
-        os.environ[name] = str(args.threads)  # before NumPy's BLAS starts its threads
+        os.environ[name] = str(args.threads)  # gradwise's elementwise threads read these
     import torch
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(args.threads)  # NumPy's BLAS started its threads on import, before the variables were set
 
     torch.set_num_threads(args.threads)
     load = os.getloadavg()[0]
