@@ -94,8 +94,9 @@ def _fused_class(optimizer):
 
 
 def fused_step(optimizer, values, grads, learning_rate, kernels):
-    """``run(start, stop)`` applying `optimizer`'s step to ``values[start:stop]``, or None
-    when no kernel computes it (a custom optimizer, mixed dtypes, non-contiguous arrays)."""
+    """(kernel, arguments) such that ``kernel(values, grads, *arguments)`` applies `optimizer`'s
+    step (slot arrays may be sliced along with values and grads), or None when no kernel
+    computes it (a custom optimizer, mixed dtypes, non-contiguous arrays)."""
     base = _fused_class(optimizer)
     slots = optimizer.slots
     if base is None or values.dtype not in (np.float32, np.float64) or grads.dtype != values.dtype:
@@ -106,13 +107,4 @@ def fused_step(optimizer, values, grads, learning_rate, kernels):
     cast = values.dtype.type
     kernel, arguments = _ARGUMENTS[base](optimizer, kernels, cast, slots, learning_rate)
     decay = cast(1.0 - learning_rate * optimizer.weight_decay) if optimizer.weight_decay else cast(1)
-    sliced = [index for index, argument in enumerate(arguments) if isinstance(argument, np.ndarray) and argument.size]
-
-    def run(start, stop):
-        chunk = list(arguments)
-        for index in sliced:
-            chunk[index] = arguments[index][start:stop]
-        kernel(values[start:stop], grads[start:stop], *chunk, decay)
-
-    return run
-
+    return kernel, (*arguments, decay)

@@ -14,7 +14,7 @@ import importlib
 
 import numpy as np
 
-from . import numpy_ops
+from . import numpy_ops, threads
 from .numpy_ops import NumpyOps
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -51,39 +51,39 @@ class NumbaOps(NumpyOps):
         self._steps = _numba_steps
 
     # ----- activations and dropout ------------------------------------------------------
-    def _function_code(self, activation):
-        """The kernel's code for `activation`, or None when only NumPy computes it."""
+    def _kernels(self, activation):
+        """(forward, backward) kernels for `activation`, or None when only NumPy computes it."""
         from .. import activations
 
-        kind = type(activation)
-        if kind is activations.ReLU:
-            return self._elementwise.RELU if activation._plain else None
-        return {activations.Sigmoid: self._elementwise.SIGMOID, activations.Tanh: self._elementwise.TANH,
-                activations.Linear: self._elementwise.LINEAR}.get(kind)
+        kind, kernels = type(activation), self._elementwise
+        if kind is activations.ReLU and activation._plain:
+            return kernels.bias_relu, kernels.relu_backward
+        if kind is activations.Sigmoid:
+            return kernels.bias_sigmoid, kernels.sigmoid_backward
+        if kind is activations.Tanh:
+            return kernels.bias_tanh, kernels.tanh_backward
+        return None  # the identity needs no kernel; options and other functions run on NumPy
 
     def activate(self, activation, preactivation, bias=None):
-        code = self._function_code(activation)
-        if code is None or not _fusable(preactivation) or preactivation.ndim == 0:
+        kernels = self._kernels(activation)
+        if kernels is None or not _fusable(preactivation) or preactivation.ndim == 0 or not preactivation.flags.writeable or (
+                bias is not None and (bias.dtype != preactivation.dtype or bias.shape != preactivation.shape[-1:])):
             return super().activate(activation, preactivation, bias)
-        if bias is not None and (bias.dtype != preactivation.dtype or bias.shape != preactivation.shape[-1:]):
-            return super().activate(activation, preactivation, bias)
-        if bias is None and code == self._elementwise.LINEAR:
-            return preactivation  # the identity returns its input, as Linear.forward does
         rows = preactivation.reshape(-1, preactivation.shape[-1])
         outputs = np.empty_like(preactivation)
-        empty = np.empty(0, dtype=preactivation.dtype)
-        self._elementwise.bias_activation(rows, empty if bias is None else bias, outputs.reshape(rows.shape), code)
+        kernels[0](rows, _no_bias(preactivation.dtype, rows.shape[1]) if bias is None else bias,
+                   outputs.reshape(rows.shape), bias is not None)  # without a bias the inputs are only read
         return outputs
 
     def activate_backward(self, activation, grad_outputs, preactivation, outputs):
-        code = self._function_code(activation)
-        if code is None or code == self._elementwise.LINEAR or not all(
+        kernels = self._kernels(activation)
+        if kernels is None or not all(
                 _fusable(array) and array.shape == grad_outputs.shape and array.dtype == grad_outputs.dtype
                 for array in (grad_outputs, preactivation, outputs)):
             return super().activate_backward(activation, grad_outputs, preactivation, outputs)
         grad_inputs = np.empty_like(grad_outputs)
-        self._elementwise.activation_backward(grad_outputs.reshape(-1), preactivation.reshape(-1),
-                                              outputs.reshape(-1), grad_inputs.reshape(-1), code)
+        reads = preactivation if kernels[1] is self._elementwise.relu_backward else outputs
+        kernels[1](grad_outputs.reshape(-1), reads.reshape(-1), grad_inputs.reshape(-1))
         return grad_inputs
 
     def dropout(self, inputs, rng, mask_shape, rate):
@@ -127,7 +127,29 @@ class NumbaOps(NumpyOps):
         step = self._steps.fused_step(optimizer, values, grads, learning_rate, self._optimizer_kernels)
         if step is None:
             return super().update_parameters(optimizer, values, grads, learning_rate)
-        self.over_batch(step, values.size, values.size)  # the kernels release the GIL: chunks run in threads
+        kernel, arguments = step
+        if values.size < 2 * threads.MIN_ELEMENTS:  # one call: a small model's step is mostly overhead
+            kernel(values, grads, *arguments)
+            return
+        sliced = [index for index, argument in enumerate(arguments) if isinstance(argument, np.ndarray) and argument.size]
+
+        def run(start, stop):  # the kernels release the GIL: chunks run in threads
+            chunk = list(arguments)
+            for index in sliced:
+                chunk[index] = arguments[index][start:stop]
+            kernel(values[start:stop], grads[start:stop], *chunk)
+
+        self.over_batch(run, values.size, values.size)
+
+_NO_BIAS = {}
+
+
+def _no_bias(dtype, features):
+    """A bias that adds nothing: -0.0s (x + -0.0 is x for every x, -0.0 included)."""
+    key = (dtype, features)
+    if key not in _NO_BIAS:
+        _NO_BIAS[key] = np.full(features, -0.0, dtype=dtype)
+    return _NO_BIAS[key]
 
 
 def _fusable(array):

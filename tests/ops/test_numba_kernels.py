@@ -147,7 +147,7 @@ def test_activation_backward_is_bit_identical(name, dtype):
 
 def test_activations_with_options_fall_back_to_numpy():
     function = activations.ReLU(max_value=6.0)
-    assert NUMBA._function_code(function) is None and NUMBA._function_code(activations.ELU()) is None
+    assert NUMBA._kernels(function) is None and NUMBA._kernels(activations.ELU()) is None
     pre = np.linspace(-8, 8, 30, dtype=np.float32).reshape(5, 6)
     np.testing.assert_array_equal(NUMBA.activate(function, pre.copy()), np.clip(pre, 0, 6))
 
@@ -214,3 +214,15 @@ def test_tile_pooling_in_threaded_chunks(monkeypatch):
     monkeypatch.setattr(threads, "MIN_ELEMENTS", 1)
     monkeypatch.setenv("GRADWISE_NUM_THREADS", "2")
     test_tile_pooling_forward_and_backward_are_bit_identical((2, 2), (7, 9, 2), "max", np.float32)
+
+
+def test_an_activation_without_bias_leaves_its_inputs_alone():
+    inputs = _awkward(np.random.default_rng(6), (4, 6), np.float32)
+    before = inputs.copy()
+    for function in (FUNCTIONS["relu"], FUNCTIONS["sigmoid"], FUNCTIONS["tanh"]):
+        with np.errstate(invalid="ignore", over="ignore"):
+            got, expected = NUMBA.activate(function, inputs), function.forward(before)
+        np.testing.assert_allclose(got, expected, rtol=1e-6)
+        assert np.array_equal(inputs, before, equal_nan=True) and np.array_equal(np.signbit(inputs), np.signbit(before))
+    inputs.flags.writeable = False  # read-only inputs (a user's frozen array) take NumPy's path
+    np.testing.assert_array_equal(NUMBA.activate(FUNCTIONS["relu"], inputs), np.maximum(before, 0.0))

@@ -7,8 +7,9 @@ dropout use the same operations as NumPy and give the same bits; the sigmoid and
 forward use the C library's exp and tanh, which may differ from NumPy's vectorized ones
 in the last bit.
 
-Arrays are C-contiguous: 2-D ``(rows, features)`` with a bias of ``(features,)`` (an
-empty bias means none), or flat.
+Arrays are C-contiguous: 2-D ``(rows, features)`` with a bias of ``(features,)``, or flat.
+Without a bias the caller passes -0.0s (``z + (-0.0)`` is z exactly, signed zeros and NaN
+included) and ``store=False``: the inputs are then only read, never written.
 """
 
 import numba
@@ -16,44 +17,73 @@ import numpy as np
 
 _jit = numba.njit(cache=True, error_model="numpy", nogil=True)
 
-RELU, SIGMOID, TANH, LINEAR = 0, 1, 2, 3
+@_jit
+def bias_relu(preactivation, bias, outputs, store):
+    # z += b (kept: it is the layer's cached pre-activation), then y = max(z, 0); one function
+    # per kernel, so the inner loop has no branch and vectorizes
+    rows, features = preactivation.shape
+    zero = preactivation.dtype.type(0)
+    for row in range(rows):
+        z_row, y_row = preactivation[row], outputs[row]
+        for j in range(features):
+            z = z_row[j] + bias[j]
+            if store:  # loop-invariant: the compiler hoists it
+                z_row[j] = z
+            y_row[j] = z if (z > zero or z != z) else zero
 
 
 @_jit
-def bias_activation(preactivation, bias, outputs, function):
-    # z += b (kept: it is the layer's cached pre-activation), then y = f(z), one row at a time
+def bias_sigmoid(preactivation, bias, outputs, store):
+    # z += b, then y = sigmoid(z) as activations._sigmoid: exp only ever sees -|z|
     rows, features = preactivation.shape
     one = preactivation.dtype.type(1)
     zero = preactivation.dtype.type(0)
     for row in range(rows):
+        z_row, y_row = preactivation[row], outputs[row]
         for j in range(features):
-            z = preactivation[row, j] + bias[j] if bias.size else preactivation[row, j]
-            preactivation[row, j] = z
-            if function == RELU:  # np.maximum(z, 0): NaN passes, -0 becomes +0
-                outputs[row, j] = z if (z > zero or z != z) else zero
-            elif function == SIGMOID:  # as activations._sigmoid: exp only ever sees -|z|
-                e = np.exp(-np.abs(z))
-                outputs[row, j] = (e if z < zero else one) / (e + one)
-            elif function == TANH:
-                outputs[row, j] = np.tanh(z)
-            else:
-                outputs[row, j] = z
+            z = z_row[j] + bias[j]
+            if store:  # loop-invariant: the compiler hoists it
+                z_row[j] = z
+            e = np.exp(-np.abs(z))
+            y_row[j] = (e if z < zero else one) / (e + one)
 
 
 @_jit
-def activation_backward(grad_outputs, preactivation, outputs, grad_inputs, function):
-    # relu: dz = dy [z > 0];  sigmoid: dz = (1 - y) y dy;  tanh: dz = (1 - y^2) dy
+def bias_tanh(preactivation, bias, outputs, store):
+    # z += b, then y = tanh(z)
+    rows, features = preactivation.shape
+    for row in range(rows):
+        z_row, y_row = preactivation[row], outputs[row]
+        for j in range(features):
+            z = z_row[j] + bias[j]
+            if store:  # loop-invariant: the compiler hoists it
+                z_row[j] = z
+            y_row[j] = np.tanh(z)
+
+
+@_jit
+def relu_backward(grad_outputs, preactivation, grad_inputs):
+    # dz = dy [z > 0]  (a product, as NumPy's: 0 * inf stays NaN, -dy * 0 stays -0)
     one = grad_outputs.dtype.type(1)
     zero = grad_outputs.dtype.type(0)
     for i in range(grad_outputs.size):
-        if function == RELU:
-            grad_inputs[i] = grad_outputs[i] * (one if preactivation[i] > zero else zero)
-        elif function == SIGMOID:
-            grad_inputs[i] = (one - outputs[i]) * outputs[i] * grad_outputs[i]
-        elif function == TANH:
-            grad_inputs[i] = (one - outputs[i] * outputs[i]) * grad_outputs[i]
-        else:
-            grad_inputs[i] = grad_outputs[i]
+        grad_inputs[i] = grad_outputs[i] * (one if preactivation[i] > zero else zero)
+
+
+@_jit
+def sigmoid_backward(grad_outputs, outputs, grad_inputs):
+    # dz = (1 - y) y dy
+    one = grad_outputs.dtype.type(1)
+    for i in range(grad_outputs.size):
+        grad_inputs[i] = (one - outputs[i]) * outputs[i] * grad_outputs[i]
+
+
+@_jit
+def tanh_backward(grad_outputs, outputs, grad_inputs):
+    # dz = (1 - y^2) dy
+    one = grad_outputs.dtype.type(1)
+    for i in range(grad_outputs.size):
+        grad_inputs[i] = (one - outputs[i] * outputs[i]) * grad_outputs[i]
 
 
 @_jit

@@ -18,27 +18,32 @@ _jit = numba.njit(cache=True, error_model="numpy", nogil=True)
 
 @_jit
 def max_pool(images, outputs, masks, pool_h, pool_w):
-    # y = the window's maximum (np.maximum over the offsets in order); mask = its first maximum
+    # y = the window's maximum (np.maximum over the offsets in order); mask = its first maximum.
+    # One output row at a time, offset by offset: the inner loop runs along (columns, channels).
     batch, out_h, out_w, channels = outputs.shape
     offsets = pool_h * pool_w
-    taken = np.empty(channels, dtype=np.bool_)
+    taken = np.empty((out_w, channels), dtype=np.bool_)
     for b in range(batch):
         for i in range(out_h):
-            for j in range(out_w):
-                out = outputs[b, i, j]
-                out[:] = images[b, i * pool_h, j * pool_w]
-                for k in range(1, offsets):
-                    window = images[b, i * pool_h + k // pool_w, j * pool_w + k % pool_w]
+            for k in range(offsets):
+                row, shift = i * pool_h + k // pool_w, k % pool_w
+                for j in range(out_w):
+                    col = j * pool_w + shift
                     for c in range(channels):
-                        best, value = out[c], window[c]
-                        out[c] = best if (best > value or best != best) else value
-                for k in range(offsets):
-                    window = images[b, i * pool_h + k // pool_w, j * pool_w + k % pool_w]
-                    mask = masks[k, b, i, j]
+                        value = images[b, row, col, c]
+                        if k == 0:
+                            outputs[b, i, j, c] = value
+                        else:
+                            best = outputs[b, i, j, c]
+                            outputs[b, i, j, c] = best if (best > value or best != best) else value
+            for k in range(offsets):
+                row, shift = i * pool_h + k // pool_w, k % pool_w
+                for j in range(out_w):
+                    col = j * pool_w + shift
                     for c in range(channels):
-                        hit = window[c] == out[c] and (k == 0 or not taken[c])
-                        mask[c] = hit
-                        taken[c] = hit or (k > 0 and taken[c])
+                        hit = images[b, row, col, c] == outputs[b, i, j, c] and (k == 0 or not taken[j, c])
+                        masks[k, b, i, j, c] = hit
+                        taken[j, c] = hit or (k > 0 and taken[j, c])
 
 
 @_jit
