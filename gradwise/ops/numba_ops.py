@@ -46,23 +46,25 @@ class NumbaOps(NumpyOps):
         self._elementwise = importlib.import_module("gradwise.ops._numba.elementwise")
         self._optimizer_kernels = importlib.import_module("gradwise.ops._numba.optimizers")
         self._pooling = importlib.import_module("gradwise.ops._numba.pooling")
+        from .. import activations
         from . import _numba_steps  # the optimizer classes' kernel calls (imports gradwise.optimizers)
 
         self._steps = _numba_steps
+        kernels = self._elementwise
+        self._by_function = {  # exact classes: a subclass may compute something else
+            activations.ReLU: (kernels.bias_relu, kernels.relu_backward),
+            activations.Sigmoid: (kernels.bias_sigmoid, kernels.sigmoid_backward),
+            activations.Tanh: (kernels.bias_tanh, kernels.tanh_backward),
+        }
 
     # ----- activations and dropout ------------------------------------------------------
     def _kernels(self, activation):
-        """(forward, backward) kernels for `activation`, or None when only NumPy computes it."""
-        from .. import activations
-
-        kind, kernels = type(activation), self._elementwise
-        if kind is activations.ReLU and activation._plain:
-            return kernels.bias_relu, kernels.relu_backward
-        if kind is activations.Sigmoid:
-            return kernels.bias_sigmoid, kernels.sigmoid_backward
-        if kind is activations.Tanh:
-            return kernels.bias_tanh, kernels.tanh_backward
-        return None  # the identity needs no kernel; options and other functions run on NumPy
+        """(forward, backward) kernels for `activation`, or None when only NumPy computes it
+        (the identity needs none; options and other functions run on NumPy)."""
+        kernels = self._by_function.get(type(activation))
+        if kernels is None or (kernels[0] is self._elementwise.bias_relu and not activation._plain):
+            return None
+        return kernels
 
     def activate(self, activation, preactivation, bias=None):
         kernels = self._kernels(activation)
