@@ -9,9 +9,15 @@ import warnings
 
 import numpy as np
 
+from ..feeds import is_mapped
 
-def as_features(x, name, dtype, input_shape=None):
-    """`x` as a float array of `dtype` with a batch axis, checked against `input_shape`."""
+
+def as_features(x, name, dtype, input_shape=None, keep_mapped=False):
+    """`x` as a float array of `dtype` with a batch axis, checked against `input_shape`.
+
+    With `keep_mapped`, a memory-mapped `x` is returned as it is: its batches are cast
+    and checked one at a time (``gradwise.feeds.MappedRows``), never the whole file.
+    """
     if x is None:
         raise ValueError(f"`{name}` is required, got None.")
     try:
@@ -33,6 +39,8 @@ def as_features(x, name, dtype, input_shape=None):
             f"`{name}` has per-sample shape {tuple(array.shape[1:])} but the model expects {tuple(input_shape)}: "
             f"expected shape {expected}, got {array.shape}."
         )
+    if keep_mapped and is_mapped(array):
+        return array
     array = np.ascontiguousarray(array, dtype=dtype)
     check_finite(array, name)
     return array

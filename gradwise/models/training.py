@@ -21,12 +21,13 @@ import warnings
 
 import numpy as np
 
-from .. import optimizers
+from .. import feeds, optimizers
 from ..callbacks import CallbackList, History, NonFiniteLossWarning, as_list
 from ..callbacks.progress import progress_callback
 from ..layers.base import ActivatedLayer
 from . import data, nesting, structures
 from .outputs import compile_outputs
+from .streaming import StreamingMixin
 
 # evaluate/predict cut their batches so that one layer's outputs for a slice hold at most
 # this many elements (16 MB in float32); see TrainingMixin._inference_slices.
@@ -38,7 +39,7 @@ def _take(arrays, index):
     return [None if array is None else array[index] for array in arrays]
 
 
-class TrainingMixin:
+class TrainingMixin(StreamingMixin):
     """The training API; mixed into Sequential and Model.
 
     A model provides ``_graph``, ``input_names``, ``_input_keys`` (what a dict of input
@@ -221,24 +222,24 @@ class TrainingMixin:
         return value, {name: view.copy() for name, view in parameter_set.grad_views.items()}
 
     # ----- the arrays -------------------------------------------------------------------
-    def _prepare_inputs(self, x, name_x="x"):
+    def _prepare_inputs(self, x, name_x="x", keep_mapped=False):
         """One checked array per input, in the order of ``model.inputs``; builds an unbuilt model."""
         names = self._input_keys
         arrays = structures.flatten(x, names, name_x, "input")
         shapes = self._input_shapes if self.built else [None] * len(names)
         several = len(names) > 1
-        arrays = [data.as_features(array, f"{name_x}[{name!r}]" if several else name_x, self.dtype, shape)
-                  for array, name, shape in zip(arrays, names, shapes)]
+        arrays = [data.as_features(array, f"{name_x}[{name!r}]" if several else name_x, self.dtype, shape,
+                                   keep_mapped) for array, name, shape in zip(arrays, names, shapes)]
         if several:
             structures.sample_count(arrays, name_x, names)
         if not self.built:
             self.build(arrays[0].shape[1:])
         return arrays
 
-    def _prepare(self, x, y, sample_weight, name_x="x", name_y="y", name_w="sample_weight"):
+    def _prepare(self, x, y, sample_weight, name_x="x", name_y="y", name_w="sample_weight", keep_mapped=False):
         """(inputs, targets, sample weights): lists with one array per input, per output, per
         output (None for an output without a loss, or without weights)."""
-        inputs = self._prepare_inputs(x, name_x)
+        inputs = self._prepare_inputs(x, name_x, keep_mapped)
         samples = inputs[0].shape[0]
         names = self.output_names
         several = len(names) > 1
@@ -273,7 +274,8 @@ class TrainingMixin:
     # ----- fit --------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0, stratify_split=False):
+            sample_weight=None, initial_epoch=0, stratify_split=False, steps_per_epoch=None,
+            validation_steps=None, validation_freq=1):
         """Train for `epochs` epochs; returns a History whose ``.history`` maps each key to a list.
 
         Keras' arguments, plus:
@@ -289,6 +291,13 @@ class TrainingMixin:
         list or a dict keyed by output name (one `sample_weight` array weighs every
         output).
 
+        `x` (and `validation_data`) may also be a generator or iterator of ``(x, y)`` or
+        ``(x, y, sample_weight)`` batches, an iterable of them, or a
+        ``gradwise.utils.PyDataset`` (see ``gradwise.feeds``); `steps_per_epoch` and
+        `validation_steps` count their batches (required for a generator). Arrays opened
+        with ``np.load(..., mmap_mode="r")`` train batch by batch, never copied whole.
+        `validation_freq`: validate every N epochs, or after the 1-based epochs listed.
+
         The logs of every epoch hold the loss, the metrics, their ``val_`` versions and
         the learning rate in effect ('learning_rate'). A NaN or Inf batch loss stops
         training before that batch's update, with a ``NonFiniteLossWarning`` naming the
@@ -296,23 +305,30 @@ class TrainingMixin:
         ran to the end; callbacks that stop training set it too).
         """
         self._require_compiled("fit")
-        batch_size = data.check_batch_size(batch_size)
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
             raise ValueError(f"fit: `epochs` must be a non-negative int, got {epochs!r}.")
         if verbose not in ("auto", 0, 1, 2):
             raise ValueError(f"fit: `verbose` must be 'auto', 0, 1 or 2, got {verbose!r}.")
-        x, targets, weights, validation = self._fit_arrays(x, y, sample_weight, class_weight, validation_split,
-                                                           validation_data, stratify_split)
+        validation_freq = feeds.Validation.check_freq(validation_freq)
+        if feeds.is_stream(x):
+            feed, validation = self._fit_streams(x, y, batch_size, sample_weight, class_weight, validation_split,
+                                                 validation_data, steps_per_epoch, validation_steps)
+            batch_size = None
+        else:
+            batch_size = data.check_batch_size(batch_size)
+            self._no_steps_for_arrays(steps_per_epoch, validation_steps, validation_data)
+            x, targets, weights, validation = self._fit_arrays(x, y, sample_weight, class_weight, validation_split,
+                                                               validation_data, stratify_split, validation_steps)
+            feed = feeds.ArrayFeed(x, targets, weights, batch_size, self.dtype, data.check_finite)
+        validation = None if validation is None else feeds.Validation(validation, validation_freq)
         history = History()
         callback_list = as_list(callbacks, "fit")
         verbose = 1 if verbose == "auto" else int(verbose)
         progress = progress_callback(verbose)
         if progress is not None:
             callback_list.append(progress)
-        samples = x[0].shape[0]
-        steps = math.ceil(samples / batch_size)
         hooks = CallbackList([history] + callback_list, self,
-                             {"epochs": epochs, "steps": steps, "verbose": verbose, "batch_size": batch_size})
+                             {"epochs": epochs, "steps": feed.steps, "verbose": verbose, "batch_size": batch_size})
         self.history = history
         self.stop_training = False
         self.stop_reason = None
@@ -322,18 +338,15 @@ class TrainingMixin:
         self.metrics  # resolve the metrics for the output shapes
         try:
             hooks.call("on_train_begin", {})
-            self._fit_epochs(hooks, x, targets, weights, validation, batch_size, epochs, initial_epoch, shuffle,
-                             fused, parameter_set)
+            self._fit_epochs(hooks, feed, validation, batch_size, epochs, initial_epoch, shuffle, fused, parameter_set)
         except BaseException:
             hooks.end_after_error()  # on_train_end runs even when fit raises (or is interrupted)
             raise
         hooks.call("on_train_end", {})
         return history
 
-    def _fit_epochs(self, hooks, x, targets, weights, validation, batch_size, epochs, initial_epoch, shuffle,
-                    fused, parameter_set):
-        samples = x[0].shape[0]
-        steps = math.ceil(samples / batch_size)
+    def _fit_epochs(self, hooks, feed, validation, batch_size, epochs, initial_epoch, shuffle, fused, parameter_set):
+        steps = feed.steps
         several = len(self._outputs) > 1
         global_step = 0
         snapshots = []
@@ -346,15 +359,13 @@ class TrainingMixin:
             # where a non-finite batch rolls back to if the weights it leaves predict NaN/Inf.
             snapshots = snapshots[-1:] + [(epoch, self._snapshot())]
             self._reset_metrics()
-            order = self._shuffle_rng.permutation(samples) if shuffle else None
             loss_sum = 0.0
             output_sums = [0.0] * len(self._outputs)
             seen = 0
             failed = False
-            for step in range(steps):
-                start, stop = step * batch_size, min((step + 1) * batch_size, samples)
-                index = slice(start, stop) if order is None else order[start:stop]
-                xb, yb, wb = _take(x, index), _take(targets, index), _take(weights, index)
+            batches = feed.batches(self._shuffle_rng if shuffle else None)
+            for step, (xb, yb, wb) in enumerate(batches):
+                size = xb[0].shape[0]
                 if hooks.wants_batch_begin:
                     hooks.call("on_train_batch_begin", step, {})
                 value, output_losses, tape = self._train_step(xb, yb, wb, fused, parameter_set, tape)
@@ -368,18 +379,22 @@ class TrainingMixin:
                     break
                 if step == 0:
                     del snapshots[:-1]
-                loss_sum += value * (stop - start)
+                loss_sum += value * size
                 if several:
-                    output_sums = [total if v is None else total + v * (stop - start)
+                    output_sums = [total if v is None else total + v * size
                                    for total, v in zip(output_sums, output_losses)]
-                seen += stop - start
+                seen += size
                 self._update_metrics(yb, tape, wb)
                 if hooks.wants_batch_end:
                     hooks.call("on_train_batch_end", step, self._logs(loss_sum / seen, [s / seen for s in output_sums]))
                 if self.stop_training:
                     break
+            batches.close()  # a PyDataset's pass ends (on_epoch_end) even when training stopped mid-epoch
+            if feed.ran_out and not failed and self._stop_ran_out(epoch, epochs, seen, feed):
+                break
             if failed:  # recorded by History with its NaN/Inf loss, as Keras records it
-                hooks.call("on_epoch_failed", epoch, self._failed_epoch_logs(value, output_losses, seen, validation))
+                hooks.call("on_epoch_failed", epoch,
+                           self._failed_epoch_logs(epoch, value, output_losses, seen, validation))
             else:
                 self._end_epoch(hooks, epoch, loss_sum, output_sums, seen, validation, batch_size)
             if self.stop_training:
@@ -400,18 +415,18 @@ class TrainingMixin:
             "loss": loss, "updated": math.isfinite(loss), "layer_outputs": self._graph.layer_outputs(tape),
         }
 
-    def _fit_arrays(self, x, y, sample_weight, class_weight, validation_split, validation_data, stratify_split):
+    def _fit_arrays(self, x, y, sample_weight, class_weight, validation_split, validation_data, stratify_split,
+                    validation_steps=None):
         """Checked training arrays and the validation arrays (or None) for fit."""
         if validation_split and validation_data is not None:
             raise ValueError("fit: give either `validation_split` or `validation_data`, not both.")
         if stratify_split and not validation_split:
             raise ValueError(f"fit: `stratify_split=True` needs a `validation_split` in (0, 1), got {validation_split!r}.")
-        x, targets, weights = self._prepare(x, y, sample_weight)
+        x, targets, weights = self._prepare(x, y, sample_weight, keep_mapped=True)
         weights = self._class_weighted(weights, targets, class_weight)
         validation = None
         if validation_data is not None:
-            x_val, y_val, w_val = data.unpack_validation_data(validation_data)
-            validation = self._prepare(x_val, y_val, w_val, "validation_data[0]", "validation_data[1]", "validation_data[2]")
+            validation = self._validation_of(validation_data, validation_steps)
         elif validation_split:
             first = next(k for k, output in enumerate(self._outputs) if output.loss is not None)
             labels = data.class_labels(targets[first], self._outputs[first].loss)
@@ -429,19 +444,19 @@ class TrainingMixin:
     def _end_epoch(self, hooks, epoch, loss_sum, output_sums, seen, validation, batch_size):
         seen = max(seen, 1)
         logs = self._logs(loss_sum / seen, [total / seen for total in output_sums])
-        if validation is not None:
-            val_logs = self._evaluate_arrays(*validation, batch_size)
+        if validation is not None and validation.due(epoch):
+            val_logs = self._validate(validation.data, batch_size, epoch)
             logs.update({f"val_{key}": value for key, value in val_logs.items()})
         logs["learning_rate"] = float(self.optimizer.learning_rate)
         hooks.call("on_epoch_end", epoch, logs)
 
-    def _failed_epoch_logs(self, loss, output_losses, seen, validation):
+    def _failed_epoch_logs(self, epoch, loss, output_losses, seen, validation):
         """The logs of an epoch stopped by a non-finite `loss`: that loss, the metrics of the batches
         before it (NaN if none), and NaN for the validation values, which were not computed."""
         logs = self._logs(loss, [math.nan if v is None else v for v in output_losses])
         if not seen:
             logs.update({output.prefix + metric.name: math.nan for output in self._outputs for metric in output.metrics})
-        if validation is not None:
+        if validation is not None and validation.due(epoch):
             logs.update({f"val_{key}": math.nan for key in self.metrics_names})
         logs["learning_rate"] = float(self.optimizer.learning_rate)
         return logs
@@ -486,7 +501,7 @@ class TrainingMixin:
                         "are not finite: do not use this model; rebuild it")
         kind = "NaN" if math.isnan(value) else "Inf"
         message = (
-            f"fit: the loss became {kind} at epoch {epoch + 1}/{epochs}, batch {step + 1}/{steps}; training "
+            f"fit: the loss became {kind} at epoch {epoch + 1}/{epochs}, batch {step + 1}/{steps or '?'}; training "
             f"stopped with {kept}. Try a lower learning rate, gradient clipping (e.g. clipnorm=1.0) or "
             "scaled inputs."
         )
@@ -539,49 +554,89 @@ class TrainingMixin:
                 yield start, min(start + step, batch_stop)
 
     def _evaluate_arrays(self, x, targets, weights, batch_size):
+        return self._evaluate_batches([(x, targets, weights)], batch_size)
+
+    def _evaluate_batches(self, batches, batch_size, empty="`x` holds no samples."):
+        """Loss and metrics over prepared (inputs, targets, weights) batches (lists, one array per input
+        or output), each cut into inference slices; memory-mapped inputs are read slice by slice."""
         self._fused_output()
         self._reset_metrics()
-        loss_sum = 0.0
-        output_sums = [0.0] * len(self._outputs)
-        samples = x[0].shape[0]
+        totals = [0.0, [0.0] * len(self._outputs)]  # the loss and each output's
+        samples = 0
         tape = None
-        for start, stop in self._inference_slices(samples, batch_size):
+        for x, targets, weights in batches:
+            rows = [feeds.MappedRows(array, self.dtype, "x", data.check_finite) for array in x]
+            samples += x[0].shape[0]
+            tape = self._evaluate_slices(rows, targets, weights, batch_size or x[0].shape[0], totals, tape)
+        if samples == 0:
+            raise ValueError(empty)
+        return self._logs(totals[0] / samples, [total / samples for total in totals[1]])
+
+    def _evaluate_slices(self, rows, targets, weights, batch_size, totals, tape):
+        output_sums = totals[1]
+        for start, stop in self._inference_slices(rows[0].array.shape[0], batch_size):
             yb, wb = _take(targets, slice(start, stop)), _take(weights, slice(start, stop))
-            tape = self._graph.forward(_take(x, slice(start, stop)), training=False, recycle=tape)
+            tape = self._graph.forward([r.take(slice(start, stop)) for r in rows], training=False, recycle=tape)
             for k, (output, tensor) in enumerate(zip(self._outputs, self._graph.outputs)):
                 if output.loss is None:
                     continue
                 losses_ = output.per_sample(yb[k], tape.values[tensor], self._output_logits(tape, output))
                 value = float(losses_.sum() if wb[k] is None else np.dot(losses_, wb[k]))
                 output_sums[k] += value
-                loss_sum += output.weight * value
-            loss_sum += self._penalties(tape, stop - start) * (stop - start)
+                totals[0] += output.weight * value
+            totals[0] += self._penalties(tape, stop - start) * (stop - start)
             self._update_metrics(yb, tape, wb)
-        return self._logs(loss_sum / samples, [total / samples for total in output_sums])
+        for r in rows:
+            r.release()
+        return tape
 
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, return_dict=False):
-        """Loss and metrics on (x, y): a float, a list [loss, *metrics], or a dict."""
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, return_dict=False,
+                 steps=None):
+        """Loss and metrics on (x, y): a float, a list [loss, *metrics], or a dict.
+
+        `x` may be a generator, an iterable of batches or a PyDataset (see ``fit``);
+        `steps` then caps the batches read (a generator is read until it ends without it).
+        """
         self._require_compiled("evaluate")
-        batch_size = data.check_batch_size(batch_size)
-        x, targets, weights = self._prepare(x, y, sample_weight)
-        logs = self._evaluate_arrays(x, targets, weights, batch_size)
+        if feeds.is_stream(x):
+            logs = self._evaluate_stream(x, y, batch_size, sample_weight, steps)
+        else:
+            batch_size = data.check_batch_size(batch_size)
+            self._no_steps_for_arrays(steps, None, None, "evaluate")
+            x, targets, weights = self._prepare(x, y, sample_weight, keep_mapped=True)
+            logs = self._evaluate_arrays(x, targets, weights, batch_size)
         return logs if return_dict else self._as_list(logs)
 
-    def predict(self, x, batch_size=None, verbose="auto"):
+    def predict(self, x, batch_size=None, verbose="auto", steps=None):
         """Outputs for `x`, computed in batches (inference mode: no dropout, moving BN statistics):
-        one array, or a list (a dict) for a model whose outputs were given as a list (a dict)."""
+        one array, or a list (a dict) for a model whose outputs were given as a list (a dict).
+
+        `x` may be a generator, an iterable of batches or a PyDataset yielding ``x`` or
+        ``(x, ...)`` (see ``fit``); `steps` then caps the batches read.
+        """
+        if feeds.is_stream(x):
+            return structures.pack(self._predict_stream(x, batch_size, steps), self.output_names,
+                                   self._output_form)
         batch_size = data.check_batch_size(batch_size)
-        return self._predict_arrays(self._prepare_inputs(x), batch_size)
+        self._no_steps_for_arrays(steps, None, None, "predict")
+        return self._predict_arrays(self._prepare_inputs(x, keep_mapped=True), batch_size)
 
     def _predict_arrays(self, x, batch_size):
+        return structures.pack(self._predict_lists(x, batch_size), self.output_names, self._output_form)
+
+    def _predict_lists(self, x, batch_size):
+        """One array of outputs per model output; memory-mapped inputs are read slice by slice."""
         samples = x[0].shape[0]
         results = [np.empty((samples, *shape), dtype=self.dtype) for shape in self._output_shapes]
+        rows = [feeds.MappedRows(array, self.dtype, "x", data.check_finite) for array in x]
         tape = None
         for start, stop in self._inference_slices(samples, batch_size):
-            tape = self._graph.forward(_take(x, slice(start, stop)), training=False, recycle=tape)
+            tape = self._graph.forward([r.take(slice(start, stop)) for r in rows], training=False, recycle=tape)
             for result, tensor in zip(results, self._graph.outputs):
                 result[start:stop] = tape.values[tensor]
-        return structures.pack(results, self.output_names, self._output_form)
+        for r in rows:
+            r.release()
+        return results
 
     def _forward(self, inputs, training):
         """The outputs of one pass (its caches are dropped: nothing of it is kept)."""

@@ -1,8 +1,9 @@
-"""Keras' ``keras.utils`` helpers: to_categorical, normalize, set_random_seed, plot_model."""
+"""Keras' ``keras.utils`` helpers: to_categorical, normalize, set_random_seed, plot_model, pad_sequences, PyDataset."""
 
 from .arrays import normalize, to_categorical
 from .model_plot import plot_model
+from .pydataset import PyDataset
 from .seeding import set_random_seed
 from .sequence import pad_sequences
 
-__all__ = ["to_categorical", "normalize", "set_random_seed", "plot_model", "pad_sequences"]
+__all__ = ["to_categorical", "normalize", "set_random_seed", "plot_model", "pad_sequences", "PyDataset"]
