@@ -24,6 +24,8 @@ from .lstm import LSTM
 from .gru import GRU
 from .bidirectional import Bidirectional
 from .time_distributed import TimeDistributed
+from .preprocessing import CategoryEncoding, Discretization, Hashing, IntegerLookup, Normalization, StringLookup
+from .augmentation import RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom
 
 __all__ = ["Layer", "Input", "Dense", "serialize", "deserialize", "register"]
 __all__ += ["BatchNormalization", "Dropout", "SpatialDropout1D", "SpatialDropout2D"]
@@ -33,6 +35,8 @@ __all__ += ["Conv1D", "Conv2D", "MaxPooling1D", "AveragePooling1D", "MaxPooling2
 __all__ += ["GlobalAveragePooling1D", "GlobalMaxPooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling2D"]
 __all__ += ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot"]
 __all__ += ["Embedding", "Masking", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed"]
+__all__ += ["Normalization", "StringLookup", "IntegerLookup", "CategoryEncoding", "Discretization", "Hashing"]
+__all__ += ["RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "RandomContrast", "RandomCrop"]
 
 
 _REGISTRY = registry.View("layer", lambda cls: cls.__name__)  # gradwise's own layers, by class name

@@ -79,14 +79,26 @@ CASES.update({
 })
 # cases whose inputs are token indices in [0, bound), given as floats as models feed them
 TOKEN_CASES = {"embedding": 7, "embedding_mask_zero_l2": 7}
+CASES.update({  # augmentation draws anew each call: its training gradients are checked in test_augmentation.py
+    "normalization": (lambda: layers.Normalization(mean=[0.5, -1.0, 2.0], variance=[4.0, 0.5, 1.0]), (2, 3)),
+    "normalization_invert_all": (lambda: layers.Normalization(axis=None, mean=1.0, variance=9.0, invert=True), (3,)),
+    "random_flip": (lambda: layers.RandomFlip(), (3, 4, 2)),
+    "random_rotation": (lambda: layers.RandomRotation(0.1, fill_mode="constant"), (4, 4, 1)),
+    "random_translation": (lambda: layers.RandomTranslation(0.2, 0.2), (4, 5, 2)),
+    "random_zoom": (lambda: layers.RandomZoom(0.2, interpolation="nearest"), (4, 4, 1)),
+    "random_contrast": (lambda: layers.RandomContrast(0.3, value_range=(-10, 10)), (3, 3, 2)),
+    "random_crop": (lambda: layers.RandomCrop(2, 3), (4, 4, 1)),
+})
 IDS = sorted(CASES)
 
 
 def test_every_registered_layer_has_a_case():
     registered = {cls for cls in registry.classes("layer") if cls.__module__.startswith("gradwise.")}
     from .test_merge import MERGE_CASES  # the merge layers take lists: their own cases
+    from .test_preprocessing import INPUT_ONLY_CASES  # lookups take tokens: their own cases
 
     covered = {type(factory()) for factory, _ in [*CASES.values(), *MERGE_CASES.values()]}
+    covered |= {type(factory()) for factory in INPUT_ONLY_CASES.values()}
     missing = sorted(cls.__name__ for cls in registered - covered)
     assert not missing, f"registered layers without a contract case: {missing}; add them to CASES"
 
@@ -208,7 +220,8 @@ def test_gradients_match_finite_differences(case):
     for kink in (0.0, 2.0):  # ReLU(max_value=2.0)'s kinks
         close = np.abs(inputs - kink) < 0.05
         inputs[close] += 0.1
-    random_in_training = isinstance(layer, layers.Dropout)  # checked with fixed masks in test_dropout.py
+    # checked with fixed masks in test_dropout.py, fixed draws in test_augmentation.py
+    random_in_training = isinstance(layer, layers.Dropout) or getattr(layer, "augments", False)
     for training in (False,) if random_in_training else (False, True):
         check_layer_gradients(layer, inputs, np.random.default_rng(0), training=training)
 

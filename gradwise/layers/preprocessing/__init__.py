@@ -1,0 +1,12 @@
+"""Preprocessing layers with Keras's names and arguments: Normalization, StringLookup, IntegerLookup,
+CategoryEncoding, Discretization, Hashing."""
+
+from .base import PreprocessingLayer
+from .category_encoding import CategoryEncoding
+from .discretization import Discretization
+from .hashing import Hashing, stable_hash
+from .lookup import IntegerLookup, StringLookup
+from .normalization import Normalization
+
+__all__ = ["PreprocessingLayer", "Normalization", "StringLookup", "IntegerLookup", "CategoryEncoding",
+           "Discretization", "Hashing", "stable_hash"]
