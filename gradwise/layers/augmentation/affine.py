@@ -21,6 +21,8 @@ INTERPOLATIONS = ("bilinear", "nearest")
 def _fill_index(index, size, fill_mode):
     """Integer coordinates mapped into [0, size) by `fill_mode`; and which were outside (for 'constant')."""
     outside = (index < 0) | (index >= size)
+    if not outside.any():
+        return index, outside
     if fill_mode == "reflect":
         period = 2 * size
         folded = np.mod(index, period)
@@ -33,59 +35,73 @@ def _fill_index(index, size, fill_mode):
 
 
 def sampling_plan(matrices, height, width, fill_mode, interpolation):
-    """(sources, weights, fill_weights) for images of `height` x `width` through `matrices` (batch, 2, 3).
+    """(taps, fill_weights) for images of `height` x `width` through `matrices` (batch, 2, 3).
 
-    sources: int64 (batch, height * width, k) flat pixel indices into one image;
-    weights: (batch, height * width, k); fill_weights: (batch, height * width) the weight
-    of `fill_value` (nonzero only with constant fill).
+    taps: a list of (sources, weights), each (batch, height * width): the flat input pixel
+    each output pixel reads and its weight (4 taps for bilinear, 1 for nearest);
+    fill_weights: (batch, height * width), the weight of `fill_value` (constant fill), or None.
     """
-    rows, columns = np.meshgrid(np.arange(height, dtype=np.float64), np.arange(width, dtype=np.float64),
+    rows, columns = np.meshgrid(np.arange(height, dtype=np.float32), np.arange(width, dtype=np.float32),
                                 indexing="ij")
-    grid = np.stack([columns.reshape(-1), rows.reshape(-1), np.ones(height * width)])  # (3, pixels)
-    source = matrices @ grid  # (batch, 2, pixels): x (column) and y (row) read in the input
+    grid = np.stack([columns.reshape(-1), rows.reshape(-1), np.ones(height * width, dtype=np.float32)])
+    source = matrices.astype(np.float32) @ grid  # (batch, 2, pixels): x (column) and y (row) read in the input
     x, y = source[:, 0], source[:, 1]
     if interpolation == "nearest":
-        corners = [(np.floor(y + 0.5), np.floor(x + 0.5), np.ones_like(x))]
+        row_taps = [(np.floor(y + 0.5).astype(np.int64), None)]
+        column_taps = [(np.floor(x + 0.5).astype(np.int64), None)]
     else:
         x0, y0 = np.floor(x), np.floor(y)
         dx, dy = x - x0, y - y0
-        corners = [(y0, x0, (1 - dy) * (1 - dx)), (y0, x0 + 1, (1 - dy) * dx),
-                   (y0 + 1, x0, dy * (1 - dx)), (y0 + 1, x0 + 1, dy * dx)]
-    sources, weights = [], []
-    fill_weights = np.zeros_like(x)
-    for row, column, weight in corners:
-        row, row_out = _fill_index(row.astype(np.int64), height, fill_mode)
-        column, column_out = _fill_index(column.astype(np.int64), width, fill_mode)
-        if fill_mode == "constant":
-            outside = row_out | column_out
-            fill_weights = fill_weights + np.where(outside, weight, 0.0)
-            weight = np.where(outside, 0.0, weight)
-        sources.append(row * width + column)
-        weights.append(weight)
-    return np.stack(sources, axis=-1), np.stack(weights, axis=-1), fill_weights
+        x0, y0 = x0.astype(np.int64), y0.astype(np.int64)
+        row_taps, column_taps = [(y0, 1 - dy), (y0 + 1, dy)], [(x0, 1 - dx), (x0 + 1, dx)]
+    row_taps = [(*_fill_index(index, height, fill_mode), weight) for index, weight in row_taps]
+    column_taps = [(*_fill_index(index, width, fill_mode), weight) for index, weight in column_taps]
+    taps = []
+    fill_weights = np.zeros(x.shape, dtype=np.float32) if fill_mode == "constant" else None
+    for row, row_outside, row_weight in row_taps:
+        for column, column_outside, column_weight in column_taps:
+            weight = _product(row_weight, column_weight, x.shape)
+            if fill_weights is not None:
+                outside = row_outside | column_outside
+                fill_weights += np.where(outside, weight, 0)
+                weight = np.where(outside, 0, weight)
+            taps.append((row * width + column, weight))
+    return taps, fill_weights
+
+
+def _product(first, second, shape):
+    if first is None and second is None:
+        return np.ones(shape, dtype=np.float32)
+    if first is None or second is None:
+        return first if second is None else second
+    return first * second
 
 
 def resample(images, plan, fill_value):
     """Images (batch, height, width, channels) read through `plan` (see ``sampling_plan``)."""
-    sources, weights, fill_weights = plan
+    taps, fill_weights = plan
     batch, height, width, channels = images.shape
     flat = images.reshape(batch, height * width, channels)
-    rows = np.arange(batch)[:, None, None]
-    gathered = flat[rows, sources]  # (batch, pixels, k, channels)
-    outputs = np.einsum("bpkc,bpk->bpc", gathered, weights.astype(images.dtype, copy=False))
-    if fill_value:
+    rows = np.arange(batch)[:, None]
+    outputs = None
+    for sources, weights in taps:
+        term = flat[rows, sources] * weights[..., None].astype(images.dtype, copy=False)
+        outputs = term if outputs is None else outputs + term
+    if fill_value and fill_weights is not None:
         outputs += (fill_weights * fill_value).astype(images.dtype)[..., None]
     return outputs.reshape(images.shape)
 
 
 # out[p] = sum_k w[p, k] x[s[p, k]]  =>  dx[s[p, k]] += w[p, k] dy[p]
 def resample_backward(grad_outputs, plan):
-    sources, weights, _ = plan
+    taps, _ = plan
     batch, height, width, channels = grad_outputs.shape
     pixels = height * width
-    grad = grad_outputs.reshape(batch, pixels, 1, channels) * weights[..., None].astype(grad_outputs.dtype)
-    targets = (np.arange(batch)[:, None, None] * pixels + sources).reshape(-1)
-    grad = grad.reshape(-1, channels)
-    grad_inputs = np.stack([np.bincount(targets, weights=grad[:, channel], minlength=batch * pixels)
-                            for channel in range(channels)], axis=-1)
+    grad = grad_outputs.reshape(batch, pixels, channels)
+    offsets = np.arange(batch)[:, None] * pixels
+    targets = np.concatenate([(offsets + sources).reshape(-1) for sources, _ in taps])
+    grad_inputs = np.empty((batch * pixels, channels), dtype=np.float64)
+    for channel in range(channels):
+        values = np.concatenate([(grad[:, :, channel] * weights).reshape(-1) for _, weights in taps])
+        grad_inputs[:, channel] = np.bincount(targets, weights=values, minlength=batch * pixels)
     return grad_inputs.astype(grad_outputs.dtype, copy=False).reshape(grad_outputs.shape)

@@ -4,7 +4,7 @@ Indices, as Keras lays them out: the mask token at 0 (in 'int' mode, when there 
 one), then `num_oov_indices` out-of-vocabulary indices, then the vocabulary in order.
 With several OOV indices an unknown token goes to one of them by its stable hash
 (``hashing.stable_hash``). ``adapt`` orders the vocabulary by falling frequency, ties
-by the token's sort order, capped so that the whole index space fits `max_tokens`.
+by falling token order (as Keras), capped so that the whole index space fits `max_tokens`.
 In the other output modes the mask token has no index and its occurrences count nowhere.
 
 The vocabulary is part of ``get_config``, so a saved model carries it.
@@ -94,7 +94,8 @@ class IndexLookup(PreprocessingLayer, register=False):
             counts.update(self._tokens(batch).reshape(-1).tolist())
         for special in (self.mask_token, self.oov_token):
             counts.pop(special, None)
-        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        # falling frequency, ties in falling token order: the order Keras's adapt gives (its guides print it)
+        ranked = sorted(counts.items(), key=lambda item: (item[1], item[0]), reverse=True)
         if self.max_tokens is not None:
             ranked = ranked[:max(self.max_tokens - self._reserved(), 0)]
         self.set_vocabulary([token for token, _ in ranked])
