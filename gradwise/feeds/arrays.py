@@ -63,8 +63,9 @@ class _FileRows:
 
     @classmethod
     def usable(cls, array, root):
-        if root is None or root.mode not in ("r", "r+", "readonly", "readwrite") or not root.filename:
-            return False
+        if not hasattr(os, "preadv") or root is None or root.mode not in ("r", "r+", "readonly", "readwrite") \
+                or not root.filename:
+            return False  # (Windows has no preadv: rows go through the mapping there)
         contiguous_rows = array.ndim >= 1 and array[:1].flags.c_contiguous  # each row one block of the file
         return contiguous_rows and array.strides[0] > 0 and os.path.isfile(root.filename)
 

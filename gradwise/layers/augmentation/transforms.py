@@ -64,6 +64,9 @@ class RandomRotation(_AffineLayer):
     interpolation : {'bilinear', 'nearest'}, default 'bilinear'
     seed : int, optional
     fill_value : float, default 0.0
+    value_range : (float, float), default (0, 255)
+        Accepted for Keras's signature; a rotation mixes pixels without leaving their range,
+        so nothing is clipped.
 
     Examples
     --------
