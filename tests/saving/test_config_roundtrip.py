@@ -23,9 +23,12 @@ EXAMPLE_ARGUMENTS = {
     "kernel_size": 3, "initial_learning_rate": 0.1, "decay_steps": 3, "decay_rate": 0.5,
     "boundaries": [2, 4], "values": [0.1, 0.05, 0.01], "axes": -1, "input_dim": 5, "output_dim": 2,
     "layer": layers.LSTM(2, return_sequences=True),  # for the wrappers
+    "factor": 0.2, "height_factor": 0.2, "width_factor": 0.1, "height": 2, "width": 2, "num_bins": 3,
 }
 TOKEN_LAYERS = {"Embedding"}  # their inputs are token indices below EXAMPLE_ARGUMENTS["input_dim"]
-EXTRA_ARGUMENTS = {"Input": {"shape": (6,)}}
+EXTRA_ARGUMENTS = {"Input": {"shape": (6,)}, "CategoryEncoding": {"num_tokens": 4},
+                   "Discretization": {"bin_boundaries": [0.0, 1.0]}, "StringLookup": {"vocabulary": ["1", "2"]},
+                   "IntegerLookup": {"vocabulary": [2, 1]}, "Normalization": {"mean": 0.5, "variance": 2.0}}
 INPUT_SHAPES = [(6,), (8, 3), (8, 8, 3)]
 
 
@@ -64,6 +67,14 @@ def _build(layer, seed=0):
     pytest.fail(f"{type(layer).__name__} builds for none of {INPUT_SHAPES}; extend INPUT_SHAPES.")
 
 
+def _tokens_for(layer, inputs):
+    """Lookups, hashing and encodings take tokens: small integers (as text for a StringLookup)."""
+    if not getattr(layer, "input_only", False):
+        return inputs
+    tokens = np.abs(np.rint(inputs)) % 3
+    return tokens.astype(int).astype(str) if isinstance(layer, layers.StringLookup) else tokens
+
+
 @pytest.mark.parametrize("class_name", sorted(set(layers._REGISTRY) - {"Input"}))
 def test_every_registered_layer_rebuilt_from_config_computes_the_same(class_name, rng):
     layer = _example(layers._REGISTRY[class_name])
@@ -75,7 +86,7 @@ def test_every_registered_layer_rebuilt_from_config_computes_the_same(class_name
     else:
         shape = _build(layer)
         _build(rebuilt)
-        inputs = rng.normal(size=(4, *shape)) + 0.1
+        inputs = _tokens_for(layer, rng.normal(size=(4, *shape)) + 0.1)
         if class_name in TOKEN_LAYERS:
             inputs = rng.integers(0, EXAMPLE_ARGUMENTS["input_dim"], size=(4, *shape))
     for original, copy in zip(layer.get_weights(), rebuilt.get_weights()):
