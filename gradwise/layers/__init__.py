@@ -26,6 +26,7 @@ from .bidirectional import Bidirectional
 from .time_distributed import TimeDistributed
 from .preprocessing import CategoryEncoding, Discretization, Hashing, IntegerLookup, Normalization, StringLookup
 from .augmentation import RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom
+from .merge import add, average, concatenate, dot, maximum, minimum, multiply, subtract
 
 __all__ = ["Layer", "Input", "Dense", "serialize", "deserialize", "register"]
 __all__ += ["BatchNormalization", "Dropout", "SpatialDropout1D", "SpatialDropout2D"]
@@ -37,6 +38,7 @@ __all__ += ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Con
 __all__ += ["Embedding", "Masking", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed"]
 __all__ += ["Normalization", "StringLookup", "IntegerLookup", "CategoryEncoding", "Discretization", "Hashing"]
 __all__ += ["RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "RandomContrast", "RandomCrop"]
+__all__ += ["add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot"]
 
 
 _REGISTRY = registry.View("layer", lambda cls: cls.__name__)  # gradwise's own layers, by class name

@@ -210,7 +210,20 @@ class Layer:
             raise ValueError(
                 f"{type(self).__name__} '{self.name}' was built for inputs of per-sample shape {self.input_shape}, "
                 f"but is called on {shape} from {', '.join(repr(t.name) for t in tensors)}.")
-        return symbolic.SymbolicTensor(self.output_shape, self.dtype, layer=self, inputs=tensors)
+        made = symbolic.SymbolicTensor(self.output_shape, self.dtype, layer=self, inputs=tensors)
+        self.__dict__.setdefault("_symbolic_outputs", []).append(made)  # the graph's structure, for `output`
+        return made
+
+    @property
+    def output(self):
+        """The symbolic tensor this layer made when called on symbolic tensors (Keras's
+        ``layer.output``, e.g. ``Model(model.input, model.get_layer("hidden").output)``)."""
+        made = self.__dict__.get("_symbolic_outputs", [])
+        if len(made) != 1:
+            problem = "was never called on a symbolic tensor" if not made else f"was called {len(made)} times"
+            raise AttributeError(f"{type(self).__name__} '{self.name}' {problem}, so its `output` is not defined; "
+                                 "keep the tensor each call returns instead.")
+        return made[0]
 
     def zero_grads(self):
         for grad in self.grads.values():

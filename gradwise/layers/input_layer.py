@@ -26,6 +26,10 @@ class Input(Layer):
         # what layers called on this Input receive (the Functional API)
         self.symbolic_output = SymbolicTensor(self.shape, np.dtype(floatx()), source=self)
 
+    @property
+    def output(self):
+        return self.symbolic_output
+
     def forward(self, inputs, training=False):
         return inputs, None
 

@@ -233,3 +233,44 @@ class Dot(Merge):
 
     def get_config(self):
         return {**super().get_config(), "axes": list(self.axes), "normalize": self.normalize}
+
+
+# Keras's functional forms: layers.add([a, b]) is Add()([a, b]).
+def add(inputs, **kwargs):
+    """``Add(**kwargs)(inputs)``, Keras's functional form."""
+    return Add(**kwargs)(inputs)
+
+
+def subtract(inputs, **kwargs):
+    """``Subtract(**kwargs)(inputs)``, Keras's functional form."""
+    return Subtract(**kwargs)(inputs)
+
+
+def multiply(inputs, **kwargs):
+    """``Multiply(**kwargs)(inputs)``, Keras's functional form."""
+    return Multiply(**kwargs)(inputs)
+
+
+def average(inputs, **kwargs):
+    """``Average(**kwargs)(inputs)``, Keras's functional form."""
+    return Average(**kwargs)(inputs)
+
+
+def maximum(inputs, **kwargs):
+    """``Maximum(**kwargs)(inputs)``, Keras's functional form."""
+    return Maximum(**kwargs)(inputs)
+
+
+def minimum(inputs, **kwargs):
+    """``Minimum(**kwargs)(inputs)``, Keras's functional form."""
+    return Minimum(**kwargs)(inputs)
+
+
+def concatenate(inputs, axis=-1, **kwargs):
+    """``Concatenate(axis, **kwargs)(inputs)``, Keras's functional form."""
+    return Concatenate(axis=axis, **kwargs)(inputs)
+
+
+def dot(inputs, axes, normalize=False, **kwargs):
+    """``Dot(axes, normalize, **kwargs)(inputs)``, Keras's functional form."""
+    return Dot(axes=axes, normalize=normalize, **kwargs)(inputs)

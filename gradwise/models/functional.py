@@ -201,6 +201,15 @@ class Model(BaseModel):
         return items
 
     @property
+    def input(self):
+        """The Input tensor, or the list of them (Keras's ``model.input``)."""
+        return self.inputs[0] if len(self.inputs) == 1 else list(self.inputs)
+
+    @property
+    def output(self):
+        return self.outputs[0] if len(self.outputs) == 1 else list(self.outputs)
+
+    @property
     def input_shape(self):
         """The per-sample input shape, or a list of them for several inputs (as Keras's)."""
         return self._input_shapes[0] if len(self._input_shapes) == 1 else list(self._input_shapes)
@@ -223,10 +232,11 @@ class Model(BaseModel):
                 return layer
         raise ValueError(f"No layer named {name!r}; layers are {[layer.name for layer in layers]}.")
 
-    def summary(self, print_fn=print):
+    def summary(self, print_fn=print, show_trainable=False):
         """Print a table of the Inputs and layers: output shapes, parameter counts and, as
-        Keras's, the tensors each layer's calls read ("Connected to")."""
-        print_fn(summary_table(self, connected=True))
+        Keras's, the tensors each layer's calls read ("Connected to"); with `show_trainable`,
+        whether each layer is trainable."""
+        print_fn(summary_table(self, connected=True, show_trainable=show_trainable))
 
     def get_config(self):
         """The architecture as data: the Inputs, each layer and nested model once (its registered

@@ -13,6 +13,8 @@ call (a ``ModelCall``), so the outer model lists the inner model as one of its `
 config, called once per node.
 """
 
+import warnings
+
 from .. import registry
 from ..layers.symbolic import SymbolicTensor, as_symbolic
 from . import structures
@@ -77,8 +79,21 @@ def call_tensors(model, inputs):
     return call.outputs
 
 
-def call_symbolic(model, inputs):
-    """`model(inputs)` on symbolic tensors: its outputs, given back as the model's outputs were."""
+def call_symbolic(model, inputs, training=None):
+    """`model(inputs)` on symbolic tensors: its outputs, given back as the model's outputs were.
+
+    Its layers run in the outer model's mode: Keras's ``training=False`` (a frozen base kept in
+    inference mode) is not applied yet, so it warns when the model has a layer that trains
+    differently (dropout, or batch statistics of a trainable BatchNormalization; a frozen one
+    runs in inference mode anyway)."""
+    if training is False:
+        differ = [layer.name for layer in model._all_layers()
+                  if layer.drops_out or (layer.params_from_batches and layer.trainable)]
+        if differ:
+            warnings.warn(f"{type(model).__name__} '{model.name}' called with training=False: gradwise runs a nested "
+                          f"model's layers in the outer model's mode, so {differ} will train as in training mode "
+                          "during fit. Freeze BatchNormalization with trainable=False, or build the model without "
+                          "its dropout, to keep inference behaviour.", UserWarning, stacklevel=3)
     return structures.pack(call_tensors(model, inputs), model.output_names, model._output_form)
 
 

@@ -191,10 +191,10 @@ class Sequential(BaseModel):
         raise ValueError(f"No layer named {name!r}; layers are {[layer.name for layer in self._layers]}.")
 
     # ----- summary (weights and saving are shared: see base.py) ----------------------------
-    def summary(self, print_fn=print):
+    def summary(self, print_fn=print, show_trainable=False):
         """Print a table of layers, output shapes and parameter counts (shapes '?' before the model
-        is built, as Keras 3 prints them)."""
-        print_fn(summary_table(self))
+        is built, as Keras 3 prints them; with `show_trainable`, whether each layer is trainable)."""
+        print_fn(summary_table(self, show_trainable=show_trainable))
 
     def _require_built(self, what):
         if not self.built:

@@ -38,9 +38,17 @@ def _type_name(item):
     return "Functional" if type(item).__name__ == "Model" else type(item).__name__
 
 
-def summary_table(model, connected=False):
-    """The table; with `connected` (graphs), Input rows and the "Connected to" column. A nested
-    model is one row (its parameters counted there)."""
+def _trainable_mark(item):
+    """Keras's 'Trainable' column: Y, N, or for a nested model with both kinds of layers, '-'."""
+    layers = item._all_layers() if hasattr(item, "_all_layers") else [item]
+    flags = {layer.trainable for layer in layers if layer.params} or {item.trainable}
+    return "-" if len(flags) > 1 else "Y" if flags.pop() else "N"
+
+
+def summary_table(model, connected=False, show_trainable=False):
+    """The table; with `connected` (graphs), Input rows and the "Connected to" column; with
+    `show_trainable`, a "Trainable" column. A nested model is one row (its parameters counted
+    there)."""
     rows = [(f"{item.name} ({_type_name(item)})", _format_shape(item.output_shape), _params(item))
             for item in model.layers]
     header = ("Layer (type)", "Output Shape", "Param #")
@@ -49,6 +57,10 @@ def summary_table(model, connected=False):
         rows = [(f"{tensor.source.name} (InputLayer)", _format_shape(tensor.shape), "0", "-")
                 for tensor in model.inputs] + [row + (links[id(layer)],) for row, layer in zip(rows, model.layers)]
         header += ("Connected to",)
+    if show_trainable:
+        rows = [row + (("-",) if index < len(rows) - len(model.layers) else (_trainable_mark(
+            model.layers[index - (len(rows) - len(model.layers))]),)) for index, row in enumerate(rows)]
+        header += ("Trainable",)
     widths = [max(len(row[i]) for row in rows + [header]) + 2 for i in range(len(header))]
     rule = "-" * sum(widths)
     lines = [f'Model: "{model.name}"', rule, "".join(h.ljust(w) for h, w in zip(header, widths)), rule.replace("-", "=")]

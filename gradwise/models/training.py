@@ -647,9 +647,9 @@ class TrainingMixin(StreamingMixin):
         x = self._prepare_inputs(x)
         return self._predict_arrays(x, x[0].shape[0])
 
-    def __call__(self, x, training=False):
+    def __call__(self, x, training=None):
         """The outputs for arrays `x`; on symbolic tensors, the model used as a layer (``nesting.py``)."""
         if nesting.is_symbolic_call(x):
-            return nesting.call_symbolic(self, x)
-        outputs = self._forward(self._prepare_inputs(x), training=training)
+            return nesting.call_symbolic(self, x, training)
+        outputs = self._forward(self._prepare_inputs(x), training=bool(training))
         return structures.pack([output.copy() for output in outputs], self.output_names, self._output_form)

@@ -166,3 +166,36 @@ def test_bad_calls_of_layers_and_nested_models_are_named():
     inputs = gw.Input((6,))
     with pytest.raises(ValueError, match=r"two different layers are named \['encoder_code'\]"):
         gw.Model(inputs, Concatenate()([encoder(inputs), clash(inputs)]))
+
+
+def test_training_false_on_a_nested_call_warns_when_it_would_matter():
+    inner_in = gw.Input((4,))
+    with_dropout = gw.Model(inner_in, Dropout(0.5, name="inner_drop")(Dense(4)(inner_in)), name="with_dropout")
+    with pytest.warns(UserWarning, match=r"'with_dropout' called with training=False.*\['inner_drop'\] will train "
+                                         r"as in training mode"):
+        with_dropout(gw.Input((4,)), training=False)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _encoder("plain")(gw.Input((6,)), training=False)  # nothing in it trains differently
+
+
+def test_layer_output_and_model_input_build_feature_models():
+    inputs = gw.Input((3,), name="x")
+    hidden_layer = Dense(4, name="hidden")
+    hidden = hidden_layer(inputs)
+    model = gw.Model(inputs, Dense(2, name="out")(hidden))
+    assert model.input is inputs.output and hidden_layer.output is hidden
+    features = gw.Model(model.input, model.get_layer("hidden").output)
+    assert features.layers == [hidden_layer]
+    twice = Dense(3, name="twice")
+    twice(twice(inputs))
+    with pytest.raises(AttributeError, match=r"Dense 'twice' was called 2 times, so its `output` is not defined"):
+        twice.output
+    with pytest.raises(AttributeError, match=r"Dense 'never' was never called on a symbolic tensor"):
+        Dense(2, name="never").output
+    lines = []
+    model.get_layer("out").trainable = False
+    model.summary(print_fn=lines.append, show_trainable=True)
+    rows = lines[0].splitlines()
+    assert rows[2].split()[-1] == "Trainable" and rows[6].split()[-1] == "N" and rows[5].split()[-1] == "Y"
