@@ -6,6 +6,9 @@ from .dense import Dense
 from .input_layer import Input
 from .activation import ELU, Activation, LeakyReLU, ReLU, Softmax
 from .batch_norm import BatchNormalization
+from .layer_norm import LayerNormalization
+from .group_norm import GroupNormalization
+from .unit_norm import UnitNormalization
 from .dropout import Dropout
 from .flatten import Flatten
 from .rescaling import Rescaling
@@ -31,6 +34,7 @@ from .merge import add, average, concatenate, dot, maximum, minimum, multiply, s
 __all__ = ["Layer", "Input", "Dense", "serialize", "deserialize", "register"]
 __all__ += ["BatchNormalization", "Dropout", "SpatialDropout1D", "SpatialDropout2D"]
 __all__ += ["Rescaling", "Flatten", "Reshape"]
+__all__ += ["LayerNormalization", "GroupNormalization", "UnitNormalization"]
 __all__ += ["Activation", "ReLU", "LeakyReLU", "ELU", "Softmax"]
 __all__ += ["Conv1D", "Conv2D", "MaxPooling1D", "AveragePooling1D", "MaxPooling2D", "AveragePooling2D"]
 __all__ += ["GlobalAveragePooling1D", "GlobalMaxPooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling2D"]

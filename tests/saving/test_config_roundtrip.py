@@ -28,7 +28,8 @@ EXAMPLE_ARGUMENTS = {
 TOKEN_LAYERS = {"Embedding"}  # their inputs are token indices below EXAMPLE_ARGUMENTS["input_dim"]
 EXTRA_ARGUMENTS = {"Input": {"shape": (6,)}, "CategoryEncoding": {"num_tokens": 4},
                    "Discretization": {"bin_boundaries": [0.0, 1.0]}, "StringLookup": {"vocabulary": ["1", "2"]},
-                   "IntegerLookup": {"vocabulary": [2, 1]}, "Normalization": {"mean": 0.5, "variance": 2.0}}
+                   "IntegerLookup": {"vocabulary": [2, 1]}, "Normalization": {"mean": 0.5, "variance": 2.0},
+                   "GroupNormalization": {"groups": 3}}
 INPUT_SHAPES = [(6,), (8, 3), (8, 8, 3)]
 
 

@@ -1,0 +1,133 @@
+"""LayerNormalization: normalize each sample over its feature axes, then scale and shift."""
+
+import numpy as np
+
+from .. import _checks, initializers, regularizers
+from . import _axes
+from .base import Layer
+
+
+class LayerNormalization(Layer):
+    """Layer normalization (Ba et al. 2016) with Keras' arguments and defaults.
+
+    Each sample is normalized on its own over `axis`: ``outputs = gamma * (inputs - mean)
+    / sqrt(var + epsilon) + beta``, mean and (biased) variance taken over `axis`; no batch
+    statistics, so training and inference compute the same thing. `gamma` and `beta`
+    have the shape of the normalized axes.
+
+    Parameters
+    ----------
+    axis : int or list of int, default -1
+        The axes to normalize over (batch axis 0 excluded).
+    epsilon : float > 0, default 1e-3
+    center, scale : bool
+        Whether to learn ``beta`` / ``gamma``.
+    rms_scaling : bool, default False
+        Root-mean-square normalization (RMSNorm, Zhang & Sennrich 2019):
+        ``outputs = gamma * inputs / sqrt(mean(inputs**2) + epsilon)``; no mean is
+        subtracted and no ``beta`` is learned (`center` and `scale` are ignored).
+    beta_initializer, gamma_initializer : str or Initializer
+    beta_regularizer, gamma_regularizer : str or Regularizer, optional
+
+    Examples
+    --------
+    >>> LayerNormalization(epsilon=1e-6)
+    <LayerNormalization name='layer_normalization'>
+    """
+
+    normalizes = True
+
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False,
+                 beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        owner = type(self).__name__
+        self.axis = _axes.check_axis(owner, axis)
+        self.epsilon = _checks.positive_float(owner, "epsilon", epsilon)
+        self.center = bool(center)
+        self.scale = bool(scale)
+        self.rms_scaling = bool(rms_scaling)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        if self.beta_regularizer is not None and self._has_beta:
+            self.regularizers["beta"] = self.beta_regularizer
+        if self.gamma_regularizer is not None and self._has_gamma:
+            self.regularizers["gamma"] = self.gamma_regularizer
+
+    @property
+    def _has_gamma(self):
+        return self.scale or self.rms_scaling
+
+    @property
+    def _has_beta(self):
+        return self.center and not self.rms_scaling
+
+    def compute_output_shape(self, input_shape):
+        _axes.feature_axes(self, self.axis, len(input_shape) + 1)
+        return tuple(input_shape)
+
+    def build(self, input_shape, rng):
+        rank = len(input_shape) + 1
+        axes = _axes.feature_axes(self, self.axis, rank)
+        self._axes = axes
+        self._param_reduce_axes = tuple(a for a in range(rank) if a not in axes)
+        self._broadcast = tuple(input_shape[a - 1] if a in axes else 1 for a in range(rank))
+        shape = tuple(input_shape[a - 1] for a in axes)
+        if self._has_gamma:
+            self.params["gamma"] = self.gamma_initializer(shape, self.dtype, rng)
+        if self._has_beta:
+            self.params["beta"] = self.beta_initializer(shape, self.dtype, rng)
+
+    def forward(self, inputs, training=False):
+        if self.rms_scaling:
+            centered = inputs
+            mean_square = np.mean(np.square(inputs), axis=self._axes, keepdims=True)
+        else:
+            centered = inputs - inputs.mean(axis=self._axes, keepdims=True)
+            mean_square = np.mean(np.square(centered), axis=self._axes, keepdims=True)
+        inv_std = 1.0 / np.sqrt(mean_square + self.epsilon)
+        normalized = centered * inv_std
+        outputs = normalized * self.params["gamma"].reshape(self._broadcast) if self._has_gamma else normalized
+        if self._has_beta:
+            outputs = outputs + self.params["beta"].reshape(self._broadcast)
+        return outputs, (normalized, inv_std)
+
+    # y = gamma x^ + beta, x^ = (x - mean) s with s = 1/sqrt(var + eps) over the normalized axes  =>
+    # dx = s (g - mean(g) - x^ mean(g x^)) with g = gamma dy  (RMS: no mean, so no mean(g) term)
+    def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
+        normalized, inv_std = cache
+        reduce = self._param_reduce_axes
+        for key, grad in (("beta", lambda: grad_outputs.sum(axis=reduce)),
+                          ("gamma", lambda: (grad_outputs * normalized).sum(axis=reduce))):
+            if key in self.params:
+                target = self.grads[key]
+                if accumulate:
+                    target += grad().reshape(target.shape)
+                else:
+                    target[...] = grad().reshape(target.shape)
+        if not input_grad:
+            return None
+        grad_normalized = grad_outputs * self.params["gamma"].reshape(self._broadcast) if self._has_gamma \
+            else grad_outputs
+        projection = np.mean(grad_normalized * normalized, axis=self._axes, keepdims=True)
+        grad_inputs = grad_normalized - normalized * projection
+        if not self.rms_scaling:
+            grad_inputs -= np.mean(grad_normalized, axis=self._axes, keepdims=True)
+        grad_inputs *= inv_std
+        return grad_inputs
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "axis": _axes.axis_config(self.axis),
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "rms_scaling": self.rms_scaling,
+            "beta_initializer": initializers.serialize(self.beta_initializer),
+            "gamma_initializer": initializers.serialize(self.gamma_initializer),
+            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+        }
