@@ -14,8 +14,17 @@ from .flatten import Flatten
 from .rescaling import Rescaling
 from .reshape import Reshape
 from .spatial_dropout import SpatialDropout1D, SpatialDropout2D
+from .noise import AlphaDropout, GaussianDropout, GaussianNoise
+from .permute import Permute
+from .repeat_vector import RepeatVector
 from .conv1d import Conv1D
 from .conv2d import Conv2D
+from .conv2d_transpose import Conv2DTranspose
+from .depthwise_conv2d import DepthwiseConv2D
+from .separable_conv2d import SeparableConv2D
+from .zero_padding2d import ZeroPadding2D
+from .cropping2d import Cropping2D
+from .upsampling2d import UpSampling2D
 from .global_pooling import GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D
 from .pooling1d import AveragePooling1D, MaxPooling1D
 from .pooling2d import AveragePooling2D, MaxPooling2D
@@ -33,10 +42,12 @@ from .merge import add, average, concatenate, dot, maximum, minimum, multiply, s
 
 __all__ = ["Layer", "Input", "Dense", "serialize", "deserialize", "register"]
 __all__ += ["BatchNormalization", "Dropout", "SpatialDropout1D", "SpatialDropout2D"]
-__all__ += ["Rescaling", "Flatten", "Reshape"]
+__all__ += ["Rescaling", "Flatten", "Reshape", "Permute", "RepeatVector"]
+__all__ += ["GaussianNoise", "GaussianDropout", "AlphaDropout"]
 __all__ += ["LayerNormalization", "GroupNormalization", "UnitNormalization"]
 __all__ += ["Activation", "ReLU", "LeakyReLU", "ELU", "Softmax"]
 __all__ += ["Conv1D", "Conv2D", "MaxPooling1D", "AveragePooling1D", "MaxPooling2D", "AveragePooling2D"]
+__all__ += ["Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D", "ZeroPadding2D", "Cropping2D", "UpSampling2D"]
 __all__ += ["GlobalAveragePooling1D", "GlobalMaxPooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling2D"]
 __all__ += ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot"]
 __all__ += ["Embedding", "Masking", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed"]

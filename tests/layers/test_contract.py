@@ -96,6 +96,30 @@ CASES.update({  # augmentation draws anew each call: its training gradients are 
     "random_contrast": (lambda: layers.RandomContrast(0.3, value_range=(-10, 10)), (3, 3, 2)),
     "random_crop": (lambda: layers.RandomCrop(2, 3), (4, 4, 1)),
 })
+CASES.update({  # Keras-parity layers: spatial, reshaping and noise
+    "zero_padding2d": (lambda: layers.ZeroPadding2D(((1, 0), (2, 1))), (3, 2, 2)),
+    "zero_padding2d_first": (lambda: layers.ZeroPadding2D(1, data_format="channels_first"), (2, 2, 3)),
+    "cropping2d": (lambda: layers.Cropping2D(((1, 0), (0, 2))), (4, 5, 2)),
+    "up_sampling2d": (lambda: layers.UpSampling2D((2, 3)), (2, 3, 2)),
+    "up_sampling2d_bilinear": (lambda: layers.UpSampling2D(2, interpolation="bilinear"), (3, 2, 2)),
+    "conv2d_transpose": (lambda: layers.Conv2DTranspose(3, 3, strides=2, padding="same",
+                                                        bias_initializer="random_normal"), (3, 2, 2)),
+    "conv2d_transpose_valid_tanh": (lambda: layers.Conv2DTranspose(2, 2, activation="tanh", kernel_regularizer="l2",
+                                                                   output_padding=None), (3, 3, 2)),
+    "depthwise_conv2d": (lambda: layers.DepthwiseConv2D(3, padding="same", depth_multiplier=2,
+                                                        bias_initializer="random_normal"), (4, 3, 2)),
+    "depthwise_conv2d_strided": (lambda: layers.DepthwiseConv2D(2, strides=2, activation="tanh",
+                                                                depthwise_regularizer="l2"), (5, 4, 3)),
+    "separable_conv2d": (lambda: layers.SeparableConv2D(3, 3, bias_initializer="random_normal",
+                                                        pointwise_regularizer="l1"), (4, 5, 2)),
+    "separable_conv2d_same_tanh": (lambda: layers.SeparableConv2D(2, 2, strides=2, padding="same",
+                                                                   depth_multiplier=2, activation="tanh"), (5, 5, 2)),
+    "permute": (lambda: layers.Permute((2, 3, 1)), (2, 3, 4)),
+    "repeat_vector": (lambda: layers.RepeatVector(3), (4,)),
+    "gaussian_noise": (lambda: layers.GaussianNoise(0.3), (3, 4)),
+    "gaussian_dropout": (lambda: layers.GaussianDropout(0.2, seed=2), (5,)),
+    "alpha_dropout": (lambda: layers.AlphaDropout(0.2), (3, 4)),
+})
 IDS = sorted(CASES)
 
 
@@ -227,8 +251,9 @@ def test_gradients_match_finite_differences(case):
     for kink in (0.0, 2.0):  # ReLU(max_value=2.0)'s kinks
         close = np.abs(inputs - kink) < 0.05
         inputs[close] += 0.1
-    # checked with fixed masks in test_dropout.py, fixed draws in test_augmentation.py
-    random_in_training = isinstance(layer, layers.Dropout) or getattr(layer, "augments", False)
+    # checked with fixed masks or noise in test_dropout.py and test_noise.py, fixed draws in test_augmentation.py
+    random_in_training = (isinstance(layer, (layers.Dropout, layers.GaussianNoise, layers.GaussianDropout))
+                          or getattr(layer, "augments", False))
     for training in (False,) if random_in_training else (False, True):
         check_layer_gradients(layer, inputs, np.random.default_rng(0), training=training)
 

@@ -10,7 +10,9 @@ from gradwise.saving import load_model_from_bytes, save_model_to_bytes
 from .test_contract import CASES
 
 # Contract cases of the layers added for Keras parity (issue 16).
-NEW_LAYER_CASES = sorted(case for case in CASES if case.startswith(("layer_norm", "group_norm", "unit_norm")))
+NEW_LAYER_CASES = sorted(case for case in CASES if case.startswith((
+    "layer_norm", "group_norm", "unit_norm", "zero_padding2d", "cropping2d", "up_sampling2d", "conv2d_transpose",
+    "depthwise_conv2d", "separable_conv2d", "permute", "repeat_vector", "gaussian_", "alpha_dropout")))
 
 
 def _model(case):
