@@ -4,7 +4,8 @@ channel convolved with its own `depth_multiplier` filters, one strided slice per
 import numpy as np
 
 from .. import _checks, activations, initializers, regularizers
-from . import _im2col
+from ..ops.conv import offset_slice
+from . import _geometry
 from .base import ActivatedLayer
 
 
@@ -16,7 +17,7 @@ def depthwise_forward(padded, kernel, out_size, strides, dilation):
     outputs = np.zeros((batch, *out_size, channels, multiplier), dtype=np.result_type(padded, kernel))
     for i in range(kernel_h):
         for j in range(kernel_w):
-            window = _im2col.offset_slice(padded, (i * dilation[0], j * dilation[1]), out_size, strides)
+            window = offset_slice(padded, (i * dilation[0], j * dilation[1]), out_size, strides)
             outputs += window[..., None] * kernel[i, j]
     return outputs.reshape(batch, *out_size, channels * multiplier)
 
@@ -30,10 +31,10 @@ def depthwise_backward(grad_outputs, padded, kernel, out_size, strides, dilation
     for i in range(kernel_h):
         for j in range(kernel_w):
             offset = (i * dilation[0], j * dilation[1])
-            window = _im2col.offset_slice(padded, offset, out_size, strides)
+            window = offset_slice(padded, offset, out_size, strides)
             grad_kernel[i, j] = np.einsum("bhwc,bhwcm->cm", window, grad, optimize=True)
             if input_grad:
-                target = _im2col.offset_slice(grad_padded, offset, out_size, strides)
+                target = offset_slice(grad_padded, offset, out_size, strides)
                 target += np.einsum("bhwcm,cm->bhwc", grad, kernel[i, j], optimize=True)
     return grad_kernel, grad_padded
 
@@ -47,12 +48,12 @@ class BaseDepthwiseConv(ActivatedLayer, register=False):
                  activity_regularizer=None, **kwargs):
         super().__init__(**kwargs)
         owner = type(self).__name__
-        self.kernel_size = _im2col.int_tuple(owner, "kernel_size", kernel_size, 2)
-        self.strides = _im2col.int_tuple(owner, "strides", strides, 2)
-        self.padding = _im2col.padding_mode(owner, padding, 2)
+        self.kernel_size = _geometry.int_tuple(owner, "kernel_size", kernel_size, 2)
+        self.strides = _geometry.int_tuple(owner, "strides", strides, 2)
+        self.padding = _geometry.padding_mode(owner, padding, 2)
         self.depth_multiplier = _checks.positive_int(owner, "depth_multiplier", depth_multiplier)
-        self.data_format = _im2col.data_format(owner, data_format)
-        self.dilation_rate = _im2col.int_tuple(owner, "dilation_rate", dilation_rate, 2)
+        self.data_format = _geometry.data_format(owner, data_format)
+        self.dilation_rate = _geometry.int_tuple(owner, "dilation_rate", dilation_rate, 2)
         if max(self.strides) > 1 and max(self.dilation_rate) > 1:
             raise ValueError(
                 f"{owner}: `strides` > 1 together with `dilation_rate` > 1 is not supported (as in Keras), got "
@@ -74,7 +75,7 @@ class BaseDepthwiseConv(ActivatedLayer, register=False):
                 f"{type(self).__name__} '{self.name}' expected inputs of shape (batch, height, width, channels), "
                 f"got per-sample shape {input_shape} (rank {len(input_shape) + 1} inputs)."
             )
-        axes = [_im2col.axis_padding(input_shape[axis], self.kernel_size[axis], self.strides[axis],
+        axes = [_geometry.axis_padding(input_shape[axis], self.kernel_size[axis], self.strides[axis],
                                      self.dilation_rate[axis], self.padding) for axis in range(2)]
         out = tuple(size for _, _, size in axes)
         if min(out) < 1:
@@ -113,7 +114,7 @@ class BaseDepthwiseConv(ActivatedLayer, register=False):
     # y = f(z)  =>  dz = f'(z) dy, from the function's own backward
     def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
         _, preactivation, outputs = cache
-        grad_preactivation = self.activation.backward(grad_outputs, preactivation, outputs)
+        grad_preactivation = self.ops.activate_backward(self.activation, grad_outputs, preactivation, outputs)
         return self.backward_preactivation(grad_preactivation, cache, input_grad, accumulate)
 
     def get_config(self):

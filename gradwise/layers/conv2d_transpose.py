@@ -2,7 +2,6 @@
 
 import numpy as np
 
-from . import _im2col
 from ._base_conv import BaseConv
 
 
@@ -123,11 +122,11 @@ class Conv2DTranspose(BaseConv):
         kernel_t = self.params["kernel"].reshape(offsets, self.filters, channels).transpose(0, 2, 1)
         outputs = np.empty((batch, *out, self.filters), dtype=self.dtype)
         scatter = outputs if scatter_shape == outputs.shape else self._buffers.get("scatter", scatter_shape, self.dtype)
-        _im2col.scatter_products(images.reshape(-1, channels), kernel_t, scatter, outputs, pads, (height, width),
-                                 self.kernel_size, self.strides, self.dilation_rate, self._buffers)
+        self.ops.scatter_products(images.reshape(-1, channels), kernel_t, scatter, outputs, pads, (height, width),
+                                  self.kernel_size, self.strides, self.dilation_rate, self._buffers)
         if self.use_bias:
             outputs += self.params["bias"]
-        activated = self._per_sample(self.activation.forward, outputs)
+        activated = self._per_sample(self._activate, outputs)
         return activated, ((images, pads, scatter_shape), outputs, activated)
 
     def backward_preactivation(self, grad_preactivation, cache, input_grad=True, accumulate=False):
@@ -142,8 +141,8 @@ class Conv2DTranspose(BaseConv):
         depth = self.kernel_size[0] * self.kernel_size[1] * self.filters
         columns = self._buffers.get("cols", (batch, height, width, depth), self.dtype)
         kernel = self.params["kernel"].reshape(depth, channels)
-        grad_images = _im2col.columns_product(grad, padded, columns, kernel, pads, (height, width), self.kernel_size,
-                                              self.strides, self.dilation_rate)
+        grad_images = self.ops.columns_product(grad, padded, columns, kernel, pads, (height, width), self.kernel_size,
+                                               self.strides, self.dilation_rate)
         grad_kernel = columns.reshape(-1, depth).T @ images.reshape(-1, channels)
         if accumulate:
             self.grads["kernel"] += grad_kernel.reshape(self.grads["kernel"].shape)

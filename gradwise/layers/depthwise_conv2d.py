@@ -59,9 +59,7 @@ class DepthwiseConv2D(BaseDepthwiseConv):
     def forward(self, inputs, training=False):
         padded, pads, out = self._padded(inputs)
         preactivation = depthwise_forward(padded, self.params["kernel"], out, self.strides, self.dilation_rate)
-        if self.use_bias:
-            preactivation += self.params["bias"]
-        outputs = self.activation.forward(preactivation)
+        outputs = self.ops.activate(self.activation, preactivation, self.params["bias"] if self.use_bias else None)
         return outputs, ((padded, pads, inputs.shape), preactivation, outputs)
 
     def backward_preactivation(self, grad_preactivation, cache, input_grad=True, accumulate=False):

@@ -148,7 +148,9 @@ class AlphaDropout(Dropout):
     def forward(self, inputs, training=False):
         if not training or self.rate == 0.0:
             return inputs, None
-        keep = self._fixed_keep if self._fixed_keep is not None else self._random_keep(self._mask_shape(inputs))
+        keep = self._fixed_keep
+        if keep is None:  # as Keras: a unit is kept where a uniform draw is at least `rate`
+            keep = self._rng.random(self._mask_shape(inputs)) >= self.rate
         a, b, saturation = self._affine()
         outputs = np.where(keep, inputs, inputs.dtype.type(saturation))
         outputs *= inputs.dtype.type(a)

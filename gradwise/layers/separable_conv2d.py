@@ -70,9 +70,7 @@ class SeparableConv2D(BaseDepthwiseConv):
         depthwise = depthwise_forward(padded, self.params["depthwise_kernel"], out, self.strides, self.dilation_rate)
         pointwise = self.params["pointwise_kernel"].reshape(-1, self.filters)
         preactivation = depthwise @ pointwise
-        if self.use_bias:
-            preactivation += self.params["bias"]
-        outputs = self.activation.forward(preactivation)
+        outputs = self.ops.activate(self.activation, preactivation, self.params["bias"] if self.use_bias else None)
         return outputs, ((padded, pads, inputs.shape, depthwise), preactivation, outputs)
 
     def backward_preactivation(self, grad_preactivation, cache, input_grad=True, accumulate=False):

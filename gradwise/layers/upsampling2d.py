@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from . import _im2col, _spatial
+from . import _geometry, _spatial
 from .base import Layer
 
 INTERPOLATIONS = ("nearest", "bilinear")
@@ -44,7 +44,7 @@ class UpSampling2D(Layer):
 
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
         super().__init__(**kwargs)
-        self.size = _im2col.int_tuple("UpSampling2D", "size", size, 2)
+        self.size = _geometry.int_tuple("UpSampling2D", "size", size, 2)
         self.data_format = _spatial.data_format("UpSampling2D", data_format)
         if interpolation not in INTERPOLATIONS:
             raise ValueError(
