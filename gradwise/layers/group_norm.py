@@ -116,11 +116,9 @@ class GroupNormalization(Layer):
         normalized, inv_std = cache
         reduce = self._param_reduce_axes
         if self.center:
-            grad_beta = grad_outputs.sum(axis=reduce)
-            self.grads["beta"][...] = self.grads["beta"] + grad_beta if accumulate else grad_beta
+            self._store("beta", grad_outputs.sum(axis=reduce), accumulate)
         if self.scale:
-            grad_gamma = (grad_outputs * normalized).sum(axis=reduce)
-            self.grads["gamma"][...] = self.grads["gamma"] + grad_gamma if accumulate else grad_gamma
+            self._store("gamma", (grad_outputs * normalized).sum(axis=reduce), accumulate)
         if not input_grad:
             return None
         grad_normalized = grad_outputs * self.params["gamma"].reshape(self._broadcast) if self.scale else grad_outputs
@@ -128,6 +126,12 @@ class GroupNormalization(Layer):
         grad_grouped = (grad_grouped - grad_grouped.mean(axis=(1, 3), keepdims=True)
                         - normalized_grouped * np.mean(grad_grouped * normalized_grouped, axis=(1, 3), keepdims=True))
         return self._ungrouped(grad_grouped * inv_std, grad_outputs.shape)
+
+    def _store(self, key, grad, accumulate):
+        if accumulate:
+            self.grads[key] += grad
+        else:
+            self.grads[key][...] = grad
 
     def get_config(self):
         return {

@@ -99,14 +99,10 @@ class LayerNormalization(Layer):
     def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
         normalized, inv_std = cache
         reduce = self._param_reduce_axes
-        for key, grad in (("beta", lambda: grad_outputs.sum(axis=reduce)),
-                          ("gamma", lambda: (grad_outputs * normalized).sum(axis=reduce))):
-            if key in self.params:
-                target = self.grads[key]
-                if accumulate:
-                    target += grad().reshape(target.shape)
-                else:
-                    target[...] = grad().reshape(target.shape)
+        if self._has_beta:
+            self._store("beta", grad_outputs.sum(axis=reduce), accumulate)
+        if self._has_gamma:
+            self._store("gamma", (grad_outputs * normalized).sum(axis=reduce), accumulate)
         if not input_grad:
             return None
         grad_normalized = grad_outputs * self.params["gamma"].reshape(self._broadcast) if self._has_gamma \
@@ -117,6 +113,12 @@ class LayerNormalization(Layer):
             grad_inputs -= np.mean(grad_normalized, axis=self._axes, keepdims=True)
         grad_inputs *= inv_std
         return grad_inputs
+
+    def _store(self, key, grad, accumulate):
+        if accumulate:
+            self.grads[key] += grad
+        else:
+            self.grads[key][...] = grad
 
     def get_config(self):
         return {

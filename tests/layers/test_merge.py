@@ -83,3 +83,22 @@ def test_dot_refuses_bad_axes():
         layers.Dot(axes=(1, 2, 3))
     with pytest.raises(TypeError, match=r"Dot: `normalize` must be a bool, got 'yes'"):
         layers.Dot(1, normalize="yes")
+
+
+
+@pytest.mark.parametrize("helper, arguments, expected", [
+    ("add", {}, lambda a, b: a + b), ("subtract", {}, lambda a, b: a - b), ("multiply", {}, lambda a, b: a * b),
+    ("average", {}, lambda a, b: (a + b) / 2), ("maximum", {}, np.maximum), ("minimum", {}, np.minimum),
+    ("concatenate", {"axis": 1}, lambda a, b: np.hstack([a, b])),
+    ("dot", {"axes": 1}, lambda a, b: np.sum(a * b, axis=1, keepdims=True)),
+])
+def test_functional_shorthands_make_and_call_the_merge_layer(helper, arguments, expected):
+    """Keras' lowercase helpers in the Functional API: ``layers.add([x, y])`` is ``layers.Add()([x, y])``."""
+    from gradwise import Input, Model
+
+    inputs = Input((3,))
+    shifted = layers.Rescaling(0.5, offset=1.0)(inputs)
+    model = Model(inputs, getattr(layers, helper)([inputs, shifted], name="merged", **arguments))
+    assert type(model.get_layer("merged")).__name__.lower() == helper
+    x = np.linspace(-1, 2, 6).reshape(2, 3)
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected(x, 0.5 * x + 1.0), rtol=1e-6)

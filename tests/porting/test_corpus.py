@@ -91,6 +91,15 @@ EXPECTATIONS = {
                                     "post-padded with zeros"),
                                    ("history.history['loss'][-1] < history.history['loss'][0]", "the loss fell"),
                                    ("outputs.shape == (3, 32)", "predictions")],
+    "mnist_denoising_autoencoder.py": [
+        ("autoencoder.count_params() == 28353", "the example's summary: 28,353 parameters"),
+        ("predictions.shape == (100, 28, 28, 1)", "denoised test images"),
+        ("history.history['val_loss'][-1] < min(history.history['val_loss'][0], 0.55)",
+         "denoising cross-entropy falling, below 0.55 (0.69 untrained)")],
+    "mnist_mlp_layer_normalization.py": [
+        ("np.allclose(output, [[-1, 1]] * 5, atol=1e-3)", "the documentation's output: each row (-1, 1)"),
+        ("score[1] > 0.85", "test accuracy above 0.85"),
+        ("predicted_digits.shape == (20,)", "predicted digits")],
 }
 
 
