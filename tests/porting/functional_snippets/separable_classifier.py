@@ -66,7 +66,7 @@ def make_model(input_shape, num_classes):
 
 model = make_model(input_shape=image_size + (3,), num_classes=2)
 
-epochs = 3  # corpus: smaller run (the example: 25)
+epochs = 2  # corpus: smaller run (the example: 25)
 
 model.compile(
     optimizer=keras.optimizers.Adam(3e-4),

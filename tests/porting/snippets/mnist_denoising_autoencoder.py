@@ -60,7 +60,7 @@ def display(array1, array2):
 # Since we only need images from the dataset to encode and decode, we
 # won't use the labels.
 (train_data, _), (test_data, _) = mnist.load_data()
-train_data, test_data = train_data[:600], test_data[:100]  # corpus: smaller run
+train_data, test_data = train_data[:400], test_data[:100]  # corpus: smaller run
 
 # Normalize and reshape the data
 train_data = preprocess(train_data)
@@ -94,7 +94,7 @@ autoencoder.summary()
 autoencoder.fit(
     x=train_data,
     y=train_data,
-    epochs=2,  # corpus: smaller run (the example: 50)
+    epochs=1,  # corpus: smaller run (the example: 50)
     batch_size=128,
     shuffle=True,
     validation_data=(test_data, test_data),
