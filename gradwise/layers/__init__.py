@@ -28,6 +28,7 @@ from .upsampling2d import UpSampling2D
 from .global_pooling import GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D
 from .pooling1d import AveragePooling1D, MaxPooling1D
 from .pooling2d import AveragePooling2D, MaxPooling2D
+from .lambda_layer import Lambda
 from .merge import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract
 from .embedding import Embedding
 from .masking import Masking
@@ -49,6 +50,7 @@ __all__ += ["Activation", "ReLU", "LeakyReLU", "ELU", "Softmax"]
 __all__ += ["Conv1D", "Conv2D", "MaxPooling1D", "AveragePooling1D", "MaxPooling2D", "AveragePooling2D"]
 __all__ += ["Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D", "ZeroPadding2D", "Cropping2D", "UpSampling2D"]
 __all__ += ["GlobalAveragePooling1D", "GlobalMaxPooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling2D"]
+__all__ += ["Lambda"]
 __all__ += ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot"]
 __all__ += ["Embedding", "Masking", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed"]
 __all__ += ["Normalization", "StringLookup", "IntegerLookup", "CategoryEncoding", "Discretization", "Hashing"]

@@ -39,7 +39,7 @@ import numpy as np
 
 from .. import _checks, registry
 from ..ops import get_ops
-from . import symbolic
+from . import recorded, symbolic
 
 _name_counts = {}
 
@@ -126,6 +126,11 @@ class Layer:
 
     def build_for(self, input_shape, rng, dtype):
         """Build once: check the input shape, create params in `dtype`, size the grads."""
+        if type(self).forward is Layer.forward and callable(getattr(self, "call", None)):
+            raise TypeError(
+                f"{type(self).__name__} '{self.name}' is a block (its `call` composes other layers), which runs inside "
+                "a subclassed model's call or called by itself on arrays; a Sequential or functional model cannot "
+                "hold it yet. Call it in the call of a gradwise.Model subclass, or add its layers directly.")
         input_shape = tuple(input_shape)
         self.dtype = np.dtype(dtype)
         self.output_shape = tuple(self.compute_output_shape(input_shape))
@@ -167,15 +172,22 @@ class Layer:
         """The mask of this call's outputs, given its inputs and their mask (None: no mask)."""
         return mask if self.supports_masking else None
 
-    def __call__(self, inputs, training=False, rng=None, mask=None):
+    def __call__(self, inputs, training=None, rng=None, mask=None):
         """On symbolic tensors (from ``Input``): record the call, return its symbolic outputs
         (the Functional API). On an array: build from its shape if needed, return the outputs;
-        `mask` (batch, steps) reaches a layer that ``takes_mask``, as Keras's ``mask=``."""
+        `mask` (batch, steps) reaches a layer that ``takes_mask``, as Keras's ``mask=``.
+        Inside a subclassed model's ``call``: recorded by that pass (``recorded.py``); `training`
+        defaults to the pass's."""
+        recorder = recorded.recorder_of(inputs)
+        if recorder is not None:
+            return recorder.call(self, inputs, training)
         if symbolic.is_symbolic(inputs):
             return self._call_symbolic(inputs)
         if mask is not None and not self.takes_mask:
             raise TypeError(f"{type(self).__name__} '{self.name}' takes no `mask`; layers that do: recurrent layers, "
                             "GlobalAveragePooling1D, GlobalMaxPooling1D, Bidirectional, TimeDistributed.")
+        if type(self).forward is Layer.forward and callable(getattr(self, "call", None)):
+            return recorded.run_block(self, inputs, training)  # a block: its `call` composes other layers
         inputs = np.asarray(inputs)
         if not self.built:
             dtype = inputs.dtype if inputs.dtype in (np.float32, np.float64) else None
@@ -183,8 +195,8 @@ class Layer:
 
             self.build_for(inputs.shape[1:], rng or new_rng(), resolve_dtype(dtype))
         if mask is not None:
-            return self.forward(inputs, training=training, mask=np.asarray(mask))[0]
-        outputs, _ = self.forward(inputs, training=training)
+            return self.forward(inputs, training=bool(training), mask=np.asarray(mask))[0]
+        outputs, _ = self.forward(inputs, training=bool(training))
         return outputs
 
     def _call_symbolic(self, inputs):

@@ -1,4 +1,5 @@
-"""Models: Sequential."""
+"""Models: Sequential, the Functional API (``Model(inputs, outputs)``) and subclassed models (a ``Model``
+subclass with ``call``; see ``subclassed.py``)."""
 
 from .functional import Model
 from .sequential import Sequential

@@ -7,6 +7,7 @@ so a saved model names its class and loading finds it without importing models.
 import numpy as np
 
 from .. import registry
+from ..layers.recorded import recorder_of
 from ..saving import load_weights, save_model, save_weights
 from .ownership import OwnershipMixin
 from .training import TrainingMixin
@@ -24,6 +25,13 @@ class BaseModel(TrainingMixin, OwnershipMixin):
 
     def _require_built(self, what):
         """Raise when the model has no structure to act on yet (subclasses say how)."""
+
+    def __call__(self, x, training=None):
+        """The outputs for `x`; inside a subclassed model's ``call``, the call is recorded by that pass."""
+        recorder = recorder_of(x)
+        if recorder is not None:
+            return recorder.call(self, x, training)
+        return super().__call__(x, training=bool(training))
 
     # ----- used as a layer (see nesting.py) ---------------------------------------------------
     @property
@@ -52,6 +60,18 @@ class BaseModel(TrainingMixin, OwnershipMixin):
         """Copies of every layer's weights (params then state), in layer order (a nested model's
         layers in its place)."""
         return [weight for layer in self._all_layers() for weight in layer.get_weights()]
+
+    @property
+    def trainable_weights(self):
+        """Copies of the params of the trainable layers, in layer order (what the next compile trains)."""
+        return [layer.params[key].copy() for layer in self._all_layers() if layer.trainable for key in layer.params]
+
+    @property
+    def non_trainable_weights(self):
+        """Copies of the frozen layers' params, then every layer's state (BatchNormalization's statistics)."""
+        layers = self._all_layers()
+        frozen = [layer.params[key].copy() for layer in layers if not layer.trainable for key in layer.params]
+        return frozen + [value.copy() for layer in layers for value in layer.state.values()]
 
     def set_weights(self, weights):
         self._require_built("set_weights")

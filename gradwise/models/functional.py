@@ -121,6 +121,12 @@ class Model(BaseModel):
         Input); two different layers with one name.
     """
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        from .subclassed import adopt  # a subclass defining `call` is a subclassed model (subclassed.py)
+
+        adopt(cls)
+
     def __init__(self, inputs, outputs, name=None, seed=None):
         sources, input_keys, self._input_form = _tensors(inputs, "inputs")
         targets, output_keys, self._output_form = _tensors(outputs, "outputs")

@@ -42,6 +42,9 @@ def _model_payload(model):
     from .. import __version__
 
     _check_layers_registered(model)
+    if not registry.is_registered("model", type(model)):
+        raise ValueError(f"Cannot save model '{model.name}': another class is registered as {type(model).__name__}, so "
+                         "loading would rebuild that one. Give the class a unique name (models register by class name).")
     arrays = {}
     meta = {
         "kind": "model",
@@ -49,6 +52,7 @@ def _model_payload(model):
         "class_name": type(model).__name__,
         "config": model.get_config(),
         "built": bool(model.built),
+        "input_shape": list(model.input_shape) if model.built else None,  # for models whose config has none
         "compile": compile_section(model),
         "weights": payload.weights_section(model, arrays),
         "rng": payload.rng_section(model),
@@ -126,7 +130,7 @@ def _rebuild(label, meta, arrays):
         with allocation_limit(_file_values(arrays)):
             model = cls.from_config(payload.expect(meta.get("config"), dict, label, "architecture"))
             if payload.expect(meta.get("built"), bool, label, "'built' flag") and not model.built:
-                model.build(tuple(meta["config"]["input_shape"]))
+                model.build(tuple(meta["config"].get("input_shape") or meta["input_shape"]))
     except (ValueError, TypeError, KeyError, AttributeError) as error:
         if isinstance(error, (ModelFileError, AllocationLimitError)):
             raise
@@ -137,6 +141,7 @@ def _rebuild(label, meta, arrays):
         raise
     except ValueError as error:  # the file's weights do not fit its own architecture
         raise ModelFileError(label, f"its weights do not fit its architecture: {error}") from None
+    payload.restore_layer_names(model, meta["weights"])  # a subclassed model's layers were named anew
     if meta.get("compile") is not None:
         restore_compile(model, payload.expect(meta["compile"], dict, label, "compile settings"), label)
         payload.restore_optimizer(model, meta.get("optimizer_state"), arrays, label)
@@ -219,7 +224,8 @@ def load_weights(model, filepath):
         raise ModelFileError(label, f"its kind {meta.get('kind')!r} is not 'weights' or 'model'.")
     if not model.built:
         config = meta.get("config") if isinstance(meta.get("config"), dict) else {}
-        shape = meta.get("input_shape") if meta["kind"] == "weights" else config.get("input_shape")
+        shape = meta.get("input_shape") if meta["kind"] == "weights" else config.get("input_shape",
+                                                                                     meta.get("input_shape"))
         valid = isinstance(shape, list) and all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape)
         if not valid:
             raise ValueError(

@@ -100,6 +100,13 @@ def restore_weights(model, section, arrays, label):
         layer.set_weights(values)
 
 
+def restore_layer_names(model, section):
+    """Give each layer its saved name (checked by restore_weights), which keys its optimizer slots: a
+    model rebuilt by its constructor (a subclassed model) names its layers anew."""
+    for layer, entry in zip(model._all_layers(), section):
+        layer.name = entry["name"]
+
+
 # ----- optimizer state ---------------------------------------------------------------------
 def optimizer_section(optimizer, arrays):
     return [[key, _add_array(arrays, value)] for key, value in optimizer.get_state().items()]

@@ -1,0 +1,274 @@
+"""Subclassed models: layers made in ``__init__``, composed in ``call`` (Keras's model subclassing).
+
+    class ResidualMLP(gradwise.Model):
+        def __init__(self, units=32, **kwargs):
+            super().__init__(**kwargs)
+            self.hidden = Dense(units, activation="relu")
+            self.skip = Dense(units)
+            self.add = Add()
+            self.out = Dense(1, activation="sigmoid")
+
+        def call(self, inputs, training=False):
+            return self.out(self.add([self.hidden(inputs), self.skip(inputs)]))
+
+A subclass of ``gradwise.Model`` that defines ``call`` is made a subclass of
+``SubclassedModel`` (``adopt``). Its layers are the ones assigned to its attributes
+(``tracking.py``); each pass runs ``call`` and records the layer calls as they run, and
+backward replays the record (``recording.py``). Training, callbacks and the flat
+parameter buffer are those of every model. A NumPy operation on a tensor inside
+``call`` raises a TypeError saying to do it in a layer (``gradwise.layers.Lambda``).
+
+Saving (Keras's rule): ``save_weights`` and ``load_weights`` into a freshly constructed
+instance always work, layers matched by position (the order of assignment in
+``__init__``). ``save``/``load_model`` also keep the architecture when the class can be
+rebuilt from ``get_config()``: by default the arguments its ``__init__`` was given,
+when they are plain data (numbers, strings, lists, dicts); otherwise define
+``get_config`` returning them. The class must be defined (imported) when loading:
+classes register themselves by name. Nothing is pickled.
+"""
+
+import inspect
+import json
+
+import numpy as np
+
+from .. import backend
+from ..layers.base import _snake_case, unique_name
+from . import tracking
+from .functional import Model
+from .call_graph import CallGraph
+
+
+# Keras's hooks into fit that gradwise has no way to run: they differentiate with an autograd tape.
+_STEP_HOOKS = ("train_step", "test_step", "predict_step")
+
+
+def adopt(cls):
+    """Called for each subclass of Model: one that defines ``call`` becomes a SubclassedModel."""
+    if "_define_by_run" in vars(cls):
+        return
+    overridden = [name for name in _STEP_HOOKS if name in vars(cls)]
+    if overridden:
+        raise TypeError(
+            f"{cls.__name__} defines {', '.join(overridden)}, which gradwise's fit/evaluate/predict would never call: "
+            "a Keras train_step differentiates with an autograd tape, and gradwise has none. Remove it: fit runs "
+            "the model's own step (forward, compiled loss, each layer's backward, optimizer), and a callback's "
+            "on_train_step(step, data) sees every step's inputs, outputs and loss.")
+    if issubclass(cls, SubclassedModel):
+        return
+    if any("call" in vars(klass) for klass in cls.__mro__ if klass not in Model.__mro__) and Model in cls.__bases__:
+        cls.__bases__ = tuple(SubclassedModel if base is Model else base for base in cls.__bases__)
+
+
+def _per_sample(input_shape):
+    """A shape without its batch axis: Keras's (None, 8) and gradwise's (8,) both give (8,)."""
+    shape = tuple(input_shape)
+    if shape and shape[0] is None:
+        shape = shape[1:]
+    if not shape or not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d > 0 for d in shape):
+        raise ValueError(f"build: `input_shape` must be a tuple of positive ints such as (8,) or (None, 8), "
+                         f"got {input_shape!r}.")
+    return tuple(int(d) for d in shape)
+
+
+def _plain(value):
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+class SubclassedModel(Model, register=False):
+    """The base a subclass of ``gradwise.Model`` that defines ``call`` is given.
+
+    Parameters
+    ----------
+    name : str, optional
+        Defaults to the class name in snake case.
+    seed : int, optional
+        Seeds initialization, shuffling and dropout.
+    dtype : {'float32', 'float64'}, optional
+    trainable : bool, default True
+    """
+
+    _define_by_run = True
+
+    def __new__(cls, *args, **kwargs):
+        model = super().__new__(cls)
+        model._init_arguments = (args, kwargs)  # the default get_config (Keras records them too)
+        return model
+
+    def __init__(self, *args, name=None, seed=None, dtype=None, trainable=True, **kwargs):
+        if args or kwargs:
+            given = [repr(arg) for arg in args] + sorted(kwargs)
+            raise TypeError(
+                f"{type(self).__name__} defines `call`, so Model.__init__ takes only name, seed, dtype and trainable, "
+                f"got {', '.join(given)}. Create the layers in __init__ and compose them in call (inputs and outputs "
+                "belong to the Functional API: gradwise.Model(inputs, outputs)).")
+        self.name = name or unique_name(_snake_case(type(self).__name__))
+        self.seed = seed
+        self.dtype = backend.resolve_dtype(dtype)
+        rng = backend.new_rng(seed)
+        self._build_rng, self._shuffle_rng = (np.random.default_rng(s) for s in rng.integers(2**63, size=2))
+        self._graph = CallGraph(self)
+        self._input_shape = self._output_shape = None
+        self._held_ids = frozenset()
+        self._parameter_set = None
+        self._compiled_trainable = {}
+        self._trainable = bool(trainable)
+        self.built = False
+        self.optimizer = self.loss = self.history = None
+        self.compiled = self.stop_training = False
+
+    def __getattr__(self, name):
+        if "_graph" not in vars(self):
+            raise AttributeError(f"{type(self).__name__}: '{name}' is missing: {type(self).__name__}.__init__ must "
+                                 "call super().__init__() before anything else.")
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def call(self, inputs, training=False):
+        raise NotImplementedError(f"{type(self).__name__} must define call(self, inputs, training=False), composing "
+                                  "the layers made in __init__.")
+
+    # ----- structure --------------------------------------------------------------------------
+    @property
+    def layers(self):
+        """The layers that hold the math, in the order ``__init__`` assigned them; a block's or a
+        nested model's layers stand in its place (Keras lists the block itself)."""
+        return tracking.leaves(self)
+
+    def _all_layers(self):
+        return self.layers
+
+    def _check_holds(self, layer, recorder):
+        """Raise unless `layer`, which `recorder`'s pass calls, is one of the model's."""
+        if id(layer) in self._held_ids:
+            return
+        self._held_ids = frozenset(id(leaf) for leaf in tracking.leaves(self))
+        if id(layer) not in self._held_ids:
+            raise tracking.not_held(self, layer, recorder.where())
+
+    def _layers_reached(self, layers, training):
+        """A pass reached `layers` for the first time: track them, and pack the params again."""
+        self._graph.refresh()
+        if any(layer.params for layer in layers) and self._parameter_set is not None:
+            if training:
+                names = [layer.name for layer in layers if layer.params]
+                raise ValueError(
+                    f"{type(self).__name__}.call: layer(s) {names} were first reached in a training pass, after the "
+                    "model's weights were gathered for the optimizer, so this fit would not train them. Call them "
+                    "in every pass (e.g. `self.dropout(x, training=training)`, not `if training:`), or call the "
+                    "model once with training=True before compile.")
+            self._parameter_set = None
+
+    def _note_built(self, input_shape, output_shape):
+        """Built by a call inside another model's pass."""
+        self._input_shape, self._output_shape, self.built = tuple(input_shape), tuple(output_shape), True
+
+    @property
+    def input_shape(self):
+        return self._input_shape
+
+    @property
+    def output_shape(self):
+        return self._output_shape
+
+    # one input, one output, as training.py reads them from every model
+    input_names = ["inputs"]
+    _input_keys = input_names
+    output_names = ["output_1"]
+
+    @property
+    def _input_shapes(self):
+        return [self._input_shape]
+
+    @property
+    def _output_shapes(self):
+        return [self._output_shape]
+
+    def build(self, input_shape):
+        """Build every layer `call` reaches by one pass on zeros of per-sample `input_shape`."""
+        shape = _per_sample(input_shape)
+        if self.built and shape != self._input_shape:
+            raise ValueError(f"{type(self).__name__} '{self.name}' was built for inputs of per-sample shape "
+                             f"{self._input_shape}, got {shape}.")
+        tape = self._graph.forward([np.zeros((1, *shape), dtype=self.dtype)], training=False)
+        self._input_shape, self._output_shape = shape, tuple(tape.values[-1].shape[1:])
+        self._graph.note_output(tape)
+        self.built = True
+
+    def _require_built(self, what):
+        if not self.built:
+            raise ValueError(f"{what}: {type(self).__name__} '{self.name}' is not built yet: its layers are built by "
+                             "its first call. Call it on data (model(x)), fit it, or call model.build(input_shape).")
+
+    def get_layer(self, name=None, index=None):
+        layers = self.layers
+        if index is not None:
+            return layers[index]
+        for layer in tracking.children(self) + layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No layer named {name!r}; layers are {[layer.name for layer in layers]}.")
+
+    def summary(self, print_fn=print):
+        """Print the layers and models the model holds (as Keras: a block is one row), with their
+        output shapes and parameter counts."""
+        self._require_built("summary")
+        print_fn(summary_table(self))
+
+    # ----- the training step's hooks (see training.py) ------------------------------------------
+    def _fused_output(self):
+        return super()._fused_output() if self._graph.nodes else ()
+
+
+    # ----- config -----------------------------------------------------------------------------
+    def get_config(self):
+        """The arguments ``__init__`` was given, when they are plain data; otherwise define get_config."""
+        args, kwargs = self._init_arguments
+        bound = inspect.signature(type(self).__init__).bind(self, *args, **kwargs).arguments
+        bound.pop(next(iter(bound)))  # self
+        config = {}
+        for key, value in bound.items():
+            kind = inspect.signature(type(self).__init__).parameters[key].kind
+            if kind is inspect.Parameter.VAR_KEYWORD:
+                config.update(value)
+            elif kind is inspect.Parameter.VAR_POSITIONAL:
+                if value:
+                    config = None
+                    break
+            else:
+                config[key] = value
+        if config is None or not _plain(config):
+            raise TypeError(
+                f"{type(self).__name__}.get_config: the arguments of __init__ are not all plain data (numbers, "
+                "strings, lists, dicts), so the model cannot be saved whole. Define get_config() returning "
+                "__init__'s arguments as plain data, or save only the weights (model.save_weights) and load them "
+                "into a freshly constructed model (load_weights).")
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+def summary_table(model):
+    """Keras's summary of a subclassed model: one row per layer or model it holds."""
+    rows = []
+    for item in tracking.children(model):
+        shape = getattr(item, "output_shape", None)
+        parts = tracking.leaves(item) if tracking.runs_call(item) or not hasattr(item, "params") else [item]
+        count = sum(layer.count_params() for layer in parts)
+        rows.append((f"{item.name} ({type(item).__name__})", "?" if shape is None else str((None, *shape)),
+                     f"{count:,}"))
+    header = ("Layer (type)", "Output Shape", "Param #")
+    widths = [max(len(row[i]) for row in rows + [header]) + 2 for i in range(3)]
+    rule = "-" * sum(widths)
+    total = model.count_params()
+    trainable = sum(v.size for layer in model.layers if layer.trainable for v in layer.params.values())
+    return "\n".join([f'Model: "{model.name}"', rule, "".join(h.ljust(w) for h, w in zip(header, widths)),
+                      rule.replace("-", "=")]
+                     + ["".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+                     + [rule.replace("-", "="), f"Total params: {total:,}", f"Trainable params: {trainable:,}",
+                        f"Non-trainable params: {total - trainable:,}", rule])

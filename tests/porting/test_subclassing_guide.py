@@ -1,0 +1,47 @@
+"""Subclassing snippets in the style of the Keras guides "Making new layers and models via
+subclassing" and "Customizing what happens in fit", changed only in their imports (and made smaller
+or given synthetic data, lines marked ``# corpus:``), each run as a script in a fresh working
+directory: they must build, train and predict as Keras would."""
+
+import runpy
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+SNIPPETS = Path(__file__).parent / "subclassing_snippets"
+
+# What each snippet must have produced: expressions over the script's variables.
+EXPECTATIONS = {
+    "mlp_block.py": ["y.shape == (3, 1)", "len(mlp.layers if hasattr(mlp, 'layers') else []) == 0",
+                     "history.history['loss'][-1] < 0.5 * history.history['loss'][0]",
+                     "predictions.shape == (5, 1)", "block_model.count_params() == 64 * 32 + 32 + 32 * 32 + 32 + 33"],
+    "subclassed_mlp.py": ["test_scores[1] > 0.5",  # chance is 0.1
+                          "predictions.shape == (100, 10)", "len(history.history['val_loss']) == 3",
+                          "model.count_params() == 784 * 64 + 64 + 64 * 64 + 64 + 64 * 10 + 10"],
+    "residual_block.py": ["history.history['accuracy'][-1] > 0.9", "predictions.shape == (10, 3)",
+                          "len(model.layers) == 1 + 2 * 5 + 1",
+                          "model.blocks[0].norm.state['moving_mean'].any()"],  # BatchNormalization trained
+    "dropout_training.py": ["history.history['accuracy'][-1] > 0.75", "predictions.shape == (8, 1)",
+                            "np.array_equal(predictions, model.predict(x_train[:8]))",  # reloaded weights
+                            "np.array_equal(inference, model(x_train[:8]))",  # no dropout at inference
+                            "not np.array_equal(training_mode, inference)"],
+    "autoencoder.py": ["history.history['loss'][-1] < history.history['loss'][0]",
+                       "reconstructions.shape == (16, 784)",
+                       "class_history.history['accuracy'][-1] > 0.8", "class_predictions.shape == (16, 10)",
+                       "classifier.layers[:4] == ae.layers[:2] + ae.layers[:2][:0] + classifier.layers[2:4]"],
+    "model_in_model.py": ["unchanged",  # frozen: the extractor's weights did not move
+                          "history.history['accuracy'][-1] > 0.7", "predictions.shape == (10, 4)"],
+}
+
+
+def test_every_snippet_has_expectations():
+    assert sorted(path.name for path in SNIPPETS.glob("*.py")) == sorted(EXPECTATIONS)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTATIONS))
+def test_snippet_trains_and_predicts(name, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    scope = runpy.run_path(str(SNIPPETS / name), run_name="__main__")
+    for expression in EXPECTATIONS[name]:
+        assert eval(expression, {"np": np}, dict(scope)), expression  # noqa: S307 - our own expressions
