@@ -30,7 +30,7 @@ class CallGraph:
 
     def refresh(self):
         """Take in the layers built since (after a pass that reached new ones)."""
-        self.layers = [layer for layer in self.model.layers if layer.built]
+        self.layers = [layer for layer in self.model._all_layers() if layer.built]
         self._known = frozenset(id(layer) for layer in self.layers)
         self.regularized = [layer for layer in self.layers if layer.regularizers]
         self.activity_nodes = [layer for layer in self.layers if layer.activity_regularizer is not None]

@@ -56,9 +56,19 @@ def _check_inputs(model, tensors):
                              f"{tensor.dtype} tensor from {tensor.name!r}; build both in one dtype (set_floatx).")
 
 
+def check_inlinable(model):
+    """Raise for a subclassed model: each call records its graph anew (subclassed.py), none to inline."""
+    if getattr(model, "_define_by_run", False):
+        raise TypeError(
+            f"{type(model).__name__} '{model.name}' is a subclassed model, whose call runs on arrays; it cannot be "
+            "called on symbolic tensors or added to a Sequential yet. Call it inside the call of another "
+            "gradwise.Model subclass instead.")
+
+
 def call_tensors(model, inputs):
     """Inline one call of `model` on symbolic `inputs` (as its inputs are given: one, a list or a
     dict by input name); returns the list of its output tensors."""
+    check_inlinable(model)
     items = structures.flatten(inputs, model._input_keys, "inputs", "input", items="symbolic tensors")
     tensors = [as_symbolic(item) for item in items]
     if any(tensor is None for tensor in tensors):

@@ -123,6 +123,7 @@ class Sequential(BaseModel):
         """Append a layer, a model (used as a layer: its layers are trained with this model's), or
         an ``Input`` giving the input shape."""
         if nesting.is_model(layer):
+            nesting.check_inlinable(layer)
             if len(layer._input_shapes) != 1 or len(layer.output_names) != 1:
                 raise ValueError(f"Sequential.add: a model in a Sequential must have one input and one output; "
                                  f"'{layer.name}' has {len(layer._input_shapes)} and {len(layer.output_names)}. "

@@ -134,12 +134,14 @@ class SubclassedModel(Model, register=False):
     # ----- structure --------------------------------------------------------------------------
     @property
     def layers(self):
-        """The layers that hold the math, in the order ``__init__`` assigned them; a block's or a
-        nested model's layers stand in its place (Keras lists the block itself)."""
-        return tracking.leaves(self)
+        """The layers and models assigned to the model's attributes, in the order ``__init__``
+        assigned them (as Keras lists them: a block or a nested model is one entry)."""
+        return tracking.children(self)
 
     def _all_layers(self):
-        return self.layers
+        """The layers that hold the math, a block's or nested model's in its place: what the model
+        builds, trains and saves."""
+        return tracking.leaves(self)
 
     def _check_holds(self, layer, recorder):
         """Raise unless `layer`, which `recorder`'s pass calls, is one of the model's."""
@@ -204,10 +206,12 @@ class SubclassedModel(Model, register=False):
                              "its first call. Call it on data (model(x)), fit it, or call model.build(input_shape).")
 
     def get_layer(self, name=None, index=None):
+        """A layer the model holds, by index in ``layers`` or by name (also inside blocks and nested
+        models)."""
         layers = self.layers
         if index is not None:
             return layers[index]
-        for layer in tracking.children(self) + layers:
+        for layer in layers + self._all_layers():
             if layer.name == name:
                 return layer
         raise ValueError(f"No layer named {name!r}; layers are {[layer.name for layer in layers]}.")
@@ -217,10 +221,6 @@ class SubclassedModel(Model, register=False):
         output shapes and parameter counts."""
         self._require_built("summary")
         print_fn(summary_table(self))
-
-    # ----- the training step's hooks (see training.py) ------------------------------------------
-    def _fused_output(self):
-        return super()._fused_output() if self._graph.nodes else ()
 
 
     # ----- config -----------------------------------------------------------------------------
@@ -256,7 +256,7 @@ class SubclassedModel(Model, register=False):
 def summary_table(model):
     """Keras's summary of a subclassed model: one row per layer or model it holds."""
     rows = []
-    for item in tracking.children(model):
+    for item in model.layers:
         shape = getattr(item, "output_shape", None)
         parts = tracking.leaves(item) if tracking.runs_call(item) or not hasattr(item, "params") else [item]
         count = sum(layer.count_params() for layer in parts)
@@ -266,7 +266,7 @@ def summary_table(model):
     widths = [max(len(row[i]) for row in rows + [header]) + 2 for i in range(3)]
     rule = "-" * sum(widths)
     total = model.count_params()
-    trainable = sum(v.size for layer in model.layers if layer.trainable for v in layer.params.values())
+    trainable = sum(v.size for layer in model._all_layers() if layer.trainable for v in layer.params.values())
     return "\n".join([f'Model: "{model.name}"', rule, "".join(h.ljust(w) for h, w in zip(header, widths)),
                       rule.replace("-", "=")]
                      + ["".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]

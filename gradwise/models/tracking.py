@@ -73,7 +73,7 @@ def leaves(owner):
         elif isinstance(item, Layer):
             found.append(item)
         else:  # a Sequential or functional model: its layers
-            for child in item.layers:
+            for child in item._all_layers():
                 visit(child)
 
     for child in children(owner):

@@ -43,8 +43,7 @@ def test_residual_and_twice_called_layer_gradients_match_finite_differences(floa
     model = SharedResidual(seed=0)
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
     model.build((5,))
-    assert [layer.name for layer in model.layers] == [model.trunk.name, model.square.name, model.add.name,
-                                                      model.mul.name, model.join.name, model.out.name]
+    assert model.layers == [model.trunk, model.square, model.add, model.mul, model.join, model.out]
     assert model.parameter_set.names.count(f"{model.square.name}/kernel") == 1  # one layer, stored once
     assert model._fused_output() == (0,)  # the loss reads the softmax layer's logits, as for other models
     finite_difference_check(model, rng.normal(size=(6, 5)), rng.integers(0, 3, size=6))
@@ -111,9 +110,11 @@ def test_nested_blocks_and_models_are_recorded_through(float64, rng):
     model = Nested(seed=0)
     model.compile(optimizer="sgd", loss="mse")
     model.build((4,))
-    leaves = model.layers
+    assert model.layers == [model.encoder, *model.blocks, model.parts["gate"], model.head]  # as Keras lists them
+    leaves = model._all_layers()  # what the model builds, trains and saves
     assert [type(layer).__name__ for layer in leaves] == ["Dense", "Dense", "Lambda", "Add", "Dense", "Lambda",
                                                           "Add", "Dense", "Multiply", "Dense", "Dense"]
+    assert len(model.get_weights()) == 2 * 6 and model.get_layer(model.blocks[1].dense.name) is model.blocks[1].dense
     assert model.count_params() == 25 + 2 * 30 + 30 + 18 + 8
     assert model.blocks[0].built and model.blocks[0].output_shape == (5,)
     finite_difference_check(model, rng.normal(size=(6, 4)), rng.normal(size=(6, 2)))
@@ -198,7 +199,7 @@ def test_layers_in_lists_and_dicts_are_tracked_in_assignment_order(rng):
     model.stack[1].trainable = False
     assert [w.shape for w in model.non_trainable_weights] == [(6, 6), (6,)]
     model.trainable = False
-    assert not any(layer.trainable for layer in model.layers) and model.trainable_weights == []
+    assert not any(layer.trainable for layer in model._all_layers()) and model.trainable_weights == []
 
 
 def test_a_layer_called_only_in_some_passes_gets_a_zero_gradient(float64, rng):

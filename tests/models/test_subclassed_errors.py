@@ -196,3 +196,12 @@ def test_a_custom_train_step_is_refused_where_the_class_is_defined():
             def train_step(self, data):
                 return {}
 
+
+def test_a_subclassed_model_in_a_graph_says_where_it_runs():
+    model = _model(lambda self, x: self.dense(x), dense=Dense(2))
+    with pytest.raises(TypeError, match=r"Body '.*' is a subclassed model, whose call runs on arrays; it cannot be "
+                                        r"called on symbolic tensors or added to a Sequential yet"):
+        model(gw.Input((3,)))
+    with pytest.raises(TypeError, match=r"is a subclassed model, whose call runs on arrays"):
+        gw.Sequential([gw.Input((3,)), model])
+
