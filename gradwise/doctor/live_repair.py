@@ -10,7 +10,7 @@ model, through its own ``pop`` and ``add``), between two epochs of the same fit:
 activation with its fitting initializer (ReLU or LeakyReLU with He kernels), batch
 normalization after the hidden layers, standardized inputs (a BatchNormalization first
 layer whose moving statistics start at the training rows' mean and variance, so the
-model keeps taking raw inputs), a re-drawn initialization, more units, a weight penalty,
+model keeps taking raw inputs), a re-drawn initialization, more units, a weight penalty (or a lighter one),
 dropout. A rebuild that changes what the weights mean starts from the new layers'
 initializers with a fresh optimizer state, and only when at least ``RECHECK`` epochs are
 left to train them (otherwise it is proposed); dropout and weight penalties keep the
@@ -47,7 +47,7 @@ WORSE = 1.02
 
 REINITIALIZING = ("reinitialize", "reset_bias", "relu_he", "leaky_relu", "batch_norm", "standardize_inputs",
                   "add_capacity", "fix_output")
-KEEPING_WEIGHTS = ("regularize", "l2")  # parameter-free changes: the trained weights carry over
+KEEPING_WEIGHTS = ("regularize", "l2", "weaken_regularization")  # the trained weights carry over
 REBUILDING = REINITIALIZING + KEEPING_WEIGHTS
 LEARNING_RATE = ("lower_learning_rate", "raise_learning_rate")
 LIVE = LEARNING_RATE + ("clipnorm", "switch_to_adam", "reduce_lr_on_plateau", "early_stopping") + REBUILDING
