@@ -101,7 +101,16 @@ class HangOnce(Callback):
 
 def search_until_killed(directory, marker):
     """A search (one process) whose third trial hangs: the test kills this process there."""
+    import signal
+
     from gradwise.tuning import Tuner
+
+    # Ctrl-C from a terminal reaches a process with Python's default handler. A spawned child
+    # inherits its parent's ignored and blocked signals, and in a full xdist run the worker that
+    # starts this child can carry SIGINT ignored or blocked (it hung twice in fresh-clone CI
+    # runs, never alone): restore what a terminal user's process has.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
     x, y = binary_data()
     tuner = Tuner(build_tiny, objective="val_accuracy", max_trials=3, seed=5, directory=directory,
