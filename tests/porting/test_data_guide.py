@@ -3,13 +3,13 @@ smaller or given local data, lines marked ``# corpus:``), each run as a script i
 directory: a PyDataset, a generator with steps_per_epoch, augmentation layers in a convnet,
 StringLookup encodings and Normalization.adapt must train and predict as in Keras."""
 
-import runpy
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from ..conftest import SHARED_DATASETS
+from .guide_runner import run_snippet_and_check
 
 SNIPPETS = Path(__file__).parent / "data_snippets"
 
@@ -42,6 +42,4 @@ def test_snippet_trains_and_predicts(name, tmp_path, monkeypatch):
     source = (SNIPPETS / name).read_text()
     assert "keras" not in {line.split()[1].split(".")[0] for line in source.splitlines()
                            if line.startswith(("import ", "from "))}
-    scope = runpy.run_path(str(SNIPPETS / name), run_name="__main__")
-    for expression in EXPECTATIONS[name]:
-        assert eval(expression, {"np": np}, dict(scope)), expression  # noqa: S307 - our own expressions
+    run_snippet_and_check(SNIPPETS / name, EXPECTATIONS[name])

@@ -2,11 +2,11 @@
 smaller or given synthetic data, lines marked ``# corpus:``), each run as a script in a fresh
 working directory: they must build, train, save or predict as Keras would."""
 
-import runpy
 from pathlib import Path
 
-import numpy as np
 import pytest
+
+from .guide_runner import run_snippet_and_check
 
 SNIPPETS = Path(__file__).parent / "functional_snippets"
 
@@ -79,6 +79,4 @@ def test_every_snippet_has_expectations():
 @pytest.mark.parametrize("name", sorted(EXPECTATIONS))
 def test_snippet_trains_and_predicts(name, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    scope = runpy.run_path(str(SNIPPETS / name), run_name="__main__")
-    for expression in EXPECTATIONS[name]:
-        assert eval(expression, {"np": np}, dict(scope)), expression  # noqa: S307 - our own expressions
+    run_snippet_and_check(SNIPPETS / name, EXPECTATIONS[name])
