@@ -1,6 +1,7 @@
 """Models: Sequential, the Functional API (``Model(inputs, outputs)``) and subclassed models (a ``Model``
 subclass with ``call``; see ``subclassed.py``)."""
 
+from . import recording  # registers how a block (a Layer with `call`) runs by itself on arrays
 from .functional import Model
 from .sequential import Sequential
 from ..saving import clone_model, load_model

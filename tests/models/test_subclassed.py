@@ -333,3 +333,24 @@ def test_a_block_may_return_several_tensors(float64, rng):
     model.build((4,))
     assert model.heads.output_shape == [(3,), (3,)]
     finite_difference_check(model, rng.normal(size=(5, 4)), rng.normal(size=(5, 3)))
+
+
+def test_a_block_runs_on_arrays_right_after_import_gradwise():
+    # In a fresh interpreter nothing else has imported gradwise.models' recording yet: the block
+    # runner must be registered by `import gradwise` alone (it once raised IndexError there).
+    import subprocess
+    import sys
+
+    script = (
+        "import numpy as np, gradwise\n"
+        "class Block(gradwise.layers.Layer):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.dense = gradwise.layers.Dense(3)\n"
+        "    def call(self, inputs):\n"
+        "        return self.dense(inputs)\n"
+        "print(Block()(np.ones((2, 4), dtype='float32')).shape)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "(2, 3)"
