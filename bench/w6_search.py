@@ -10,6 +10,16 @@ Reports wall time and the best trial's validation accuracy, and the test accurac
 that trial's model.
 
     python -m bench.w6_search [--trials 20] [--epochs 30] [--workers 2] [--json out.json]
+    python -m bench.w6_search --compare 3 [--json out.json]   # the issue-15 comparison (below)
+
+``--compare R`` runs R interleaved rounds of four searches, each in a fresh interpreter
+with its thread environment set before any import: gradwise with 1 worker against
+Optuna + PyTorch on 1 thread, and gradwise with 2 workers (1 BLAS thread each) against
+Optuna + PyTorch on 2 threads. Each search is timed from the study's creation to its
+end (imports excluded on both sides; gradwise's kernel loading and worker start-up
+included). Each round runs the four in a rotated order. Reports median wall times,
+the peer's time over gradwise's, best validation and test accuracy, and peak memory
+(resident set: the process, and its largest worker process).
 
 Needs torch, optuna and gradwise[tools] in the running interpreter (the main .venv has them).
 """
@@ -116,6 +126,106 @@ def plain_optuna_torch_search(data, trials, epochs):
     return {"seconds": seconds, "best_val_accuracy": float(study.best_value), "test_accuracy": test_accuracy}
 
 
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "GRADWISE_NUM_THREADS")
+# (name, tool, workers, threads): the four searches of --compare.
+COMPARED = [("gradwise_1_worker", "gradwise", 1, 1), ("optuna_torch_1_thread", "torch", 1, 1),
+            ("gradwise_2_workers", "gradwise", 2, 1), ("optuna_torch_2_threads", "torch", 1, 2)]
+
+
+def _peak_rss_mb():
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest waited-for child
+    return own, children
+
+
+def one_search(tool, workers, trials, epochs, json_path):
+    """One search in this (fresh) interpreter; its result, with peak memory, written to `json_path`."""
+    if tool == "torch":
+        import optuna  # noqa: F401  (imported before the clock starts, as gradwise is)
+        import torch  # noqa: F401
+    else:
+        import gradwise.tuning  # noqa: F401
+    data = load_pima()
+    with tempfile.TemporaryDirectory() as directory:
+        result = (plain_optuna_torch_search(data, trials, epochs) if tool == "torch"
+                  else gradwise_search(data, trials, epochs, workers, directory))
+    result["peak_rss_mb"], result["worker_peak_rss_mb"] = _peak_rss_mb()
+    Path(json_path).write_text(json.dumps(result))
+    return result
+
+
+def _run_one(tool, workers, threads, trials, epochs):
+    import subprocess
+    import sys
+
+    env = dict(os.environ, **{name: str(threads) for name in THREAD_VARIABLES})
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    with tempfile.TemporaryDirectory() as folder:
+        out = os.path.join(folder, "result.json")
+        completed = subprocess.run([sys.executable, "-m", "bench.w6_search", "--one", tool, "--workers", str(workers),
+                                    "--trials", str(trials), "--epochs", str(epochs), "--json", out],
+                                   env=env, capture_output=True, text=True, timeout=900)
+        if completed.returncode != 0:
+            return {"status": "error", "reason": completed.stderr[-2000:]}
+        return {"status": "ok", **json.loads(Path(out).read_text())}
+
+
+def compare(rounds, trials, epochs, json_path):
+    """The issue-15 comparison: see the module docstring (--compare)."""
+    runs = {name: [] for name, *_ in COMPARED}
+    started = {"load_average_start": os.getloadavg(), "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}
+    for round_index in range(rounds):
+        order = COMPARED[round_index % len(COMPARED):] + COMPARED[:round_index % len(COMPARED)]
+        for name, tool, workers, threads in order:
+            result = _run_one(tool, workers, threads, trials, epochs)
+            runs[name].append(result)
+            shown = f"{result['seconds']:.2f} s" if result["status"] == "ok" else result["reason"].splitlines()[-1:]
+            print(f"round {round_index + 1}: {name} {shown}", flush=True)
+    summary = {**started, "load_average_end": os.getloadavg(), "trials": trials, "epochs": epochs, "runs": runs,
+               "median_seconds": {}, "ratios": {}}
+    for name, results in runs.items():
+        good = [r for r in results if r["status"] == "ok"]
+        if good:
+            summary["median_seconds"][name] = float(np.median([r["seconds"] for r in good]))
+    pairs = {"1 thread": ("optuna_torch_1_thread", "gradwise_1_worker"),
+             "2 threads / 2 workers": ("optuna_torch_2_threads", "gradwise_2_workers")}
+    medians = summary["median_seconds"]
+    for label, (peer, mine) in pairs.items():
+        if peer in medians and mine in medians:
+            summary["ratios"][label] = medians[peer] / medians[mine]
+    print(compare_table(summary))
+    if json_path:
+        Path(json_path).write_text(json.dumps(summary, indent=2))
+    return summary
+
+
+def compare_table(summary):
+    """Markdown: one row per search (medians over rounds), then the ratios against the goal of 8x."""
+    lines = [f"W6, {summary['trials']} trials x {summary['epochs']} epochs, started {summary['started']}, load average "
+             f"{summary['load_average_start'][0]:.1f} at start, {summary['load_average_end'][0]:.1f} at end",
+             "", "| search | wall time (median, min-max) | best val accuracy | its test accuracy | pruned | peak RSS "
+             "| largest worker's peak RSS |", "|---|---:|---|---|---:|---:|---:|"]
+    for name, results in summary["runs"].items():
+        good = [r for r in results if r["status"] == "ok"]
+        if not good:
+            lines.append(f"| {name} | failed | | | | | |")
+            continue
+        seconds = [r["seconds"] for r in good]
+        accuracies = "/".join(sorted({f"{r['best_val_accuracy']:.3f}" for r in good}))
+        tests = "/".join(sorted({f"{r['test_accuracy']:.3f}" for r in good}))
+        pruned = "/".join(sorted({str(r.get("pruned", 0)) for r in good}))
+        workers = max(r["worker_peak_rss_mb"] for r in good) if name.startswith("gradwise_2") else None
+        lines.append(f"| {name} | {np.median(seconds):.2f} s ({min(seconds):.2f}-{max(seconds):.2f}) | {accuracies} "
+                     f"| {tests} | {pruned} | {max(r['peak_rss_mb'] for r in good):.0f} MB | "
+                     f"{'—' if workers is None else f'{workers:.0f} MB'} |")
+    lines.append("")
+    for label, ratio in summary["ratios"].items():
+        lines.append(f"- Optuna + PyTorch ÷ gradwise, {label}: **{ratio:.2f}x** (goal ≥ 8x)")
+    return "\n".join(lines)
+
+
 def build_digits_model(hp):
     """A digits search space for the worker-scaling measurement."""
     import gradwise as gw
@@ -186,7 +296,14 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=0,
                         help="only the 1-worker search and the peer, alternated this many times (interleaved, "
                              "so both see the same machine); set OMP_NUM_THREADS for the thread count")
+    parser.add_argument("--compare", type=int, default=0, metavar="ROUNDS",
+                        help="the issue-15 comparison: ROUNDS interleaved rounds of the four searches")
+    parser.add_argument("--one", choices=("gradwise", "torch"), help=argparse.SUPPRESS)  # one search of --compare
     args = parser.parse_args(argv)
+    if args.one:
+        return one_search(args.one, args.workers, args.trials, args.epochs, args.json)
+    if args.compare:
+        return compare(args.compare, args.trials, args.epochs, args.json)
     if args.scaling_only:
         return worker_scaling(40, 60, args.workers)
     if args.rounds:

@@ -40,6 +40,18 @@ def _executor():
     return _pool
 
 
+def stop_pool():
+    """Stop the shared worker threads (they start again on the next threaded call).
+
+    Called before this process forks (``gradwise.tuning.workers``): a child holds only
+    the forking thread, so no other thread may be alive then.
+    """
+    global _pool, _pool_owner
+    if _pool is not None and _pool_owner[0] == os.getpid():
+        _pool.shutdown(wait=True)
+    _pool, _pool_owner = None, None
+
+
 def _bounds(batch, elements):
     """Chunk boundaries over range(batch): one chunk per thread, each of at least MIN_ELEMENTS."""
     threads = min(thread_count(), batch, elements // max(MIN_ELEMENTS, 1))

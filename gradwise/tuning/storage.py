@@ -29,6 +29,7 @@ from optuna.storages import BaseStorage
 from optuna.storages._heartbeat import BaseHeartbeat
 from optuna.storages.journal import JournalFileBackend, JournalStorage
 from optuna.storages.journal._file import get_lock_file
+from optuna.storages.journal._storage import JournalOperation
 from optuna.trial import TrialState
 
 JOURNAL_FILE = "study.journal"
@@ -103,6 +104,14 @@ class CrashSafeJournalBackend(JournalFileBackend):
             f"short by a full disk or a crash); it was dropped{kept_copy} and the study continues from its last complete "
             "record.", JournalRepairedWarning, stacklevel=4)
 
+    def read_logs(self, log_number_from):
+        """The records from `log_number_from` on; nothing, without opening the file, when the
+        journal has not grown since that record (Optuna reads it before every query)."""
+        offset = self._log_number_offset.get(log_number_from)
+        if offset is not None and offset == os.stat(self._file_path).st_size:
+            return iter(())
+        return super().read_logs(log_number_from)
+
     def append_logs(self, logs):
         try:
             with get_lock_file(self._lock):
@@ -112,7 +121,8 @@ class CrashSafeJournalBackend(JournalFileBackend):
                     with open(self._file_path, "ab") as handle:
                         handle.write(text.encode("utf-8"))
                         handle.flush()
-                        os.fsync(handle.fileno())
+                        if any(_durable(log) for log in logs):
+                            os.fsync(handle.fileno())
                 except OSError as error:
                     restored = _truncate(self._file_path, size)
                     raise JournalWriteError(
@@ -128,6 +138,27 @@ class CrashSafeJournalBackend(JournalFileBackend):
             raise JournalWriteError(
                 error.errno, f"Cannot write to the study journal '{self._file_path}': {error.strerror or error}. "
                 "Free some space and run the same search again to resume.") from None
+
+
+# Records of a running trial's progress: its claim, parameters, reports, attributes and
+# heartbeats. A search writes dozens per trial (a report every epoch), and an fsync costs
+# about a millisecond each, so these are left to the OS's page cache. A crash of the
+# process loses none of them (the kernel holds the written pages); a crash of the machine
+# may lose the last ones, which belong to trials that were running and are run again
+# when the study resumes. Every other record (a trial's end, a queued trial, the study's
+# own records) is fsynced, which also flushes everything written to the journal before it.
+_PROGRESS_OPERATIONS = frozenset({
+    JournalOperation.SET_TRIAL_PARAM, JournalOperation.SET_TRIAL_INTERMEDIATE_VALUE,
+    JournalOperation.SET_TRIAL_USER_ATTR, JournalOperation.SET_TRIAL_SYSTEM_ATTR,
+})
+
+
+def _durable(log):
+    """Whether `log` must be on disk before the write returns (see _PROGRESS_OPERATIONS)."""
+    operation = log.get("op_code")
+    if operation in _PROGRESS_OPERATIONS:
+        return False
+    return not (operation == JournalOperation.SET_TRIAL_STATE_VALUES and log.get("state") == TrialState.RUNNING)
 
 
 def _salvaged(line):

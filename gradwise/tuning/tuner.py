@@ -24,6 +24,7 @@ from . import samplers, storage as storage_module, study as study_module, worker
 from .hyperparameters import HyperParameters
 from .report import progress_line, summary_lines
 from .runner import TrialRunner
+from .warm import warm_kernels
 
 
 class Tuner:
@@ -51,7 +52,15 @@ class Tuner:
         Seeds the sampler and, with the trial number, each trial's training. Stored
         with the study, so a resumed study keeps it.
     workers : int, default 1
-        Trials run at once, each in its own process (1: in this process).
+        Trials run at once, each in its own process (1: in this process). Before they
+        start, the models of the search space are trained for one step on two rows, so
+        their compiled kernels are built (once per machine) and loaded here.
+    start_method : {'auto', 'fork', 'forkserver', 'spawn'}, default 'auto'
+        How worker processes start. 'auto': 'fork' on Linux when this process has no
+        other threads that forking would break (see ``workers.fork_is_safe``): workers
+        are ready in milliseconds with everything imported and compiled; else a
+        'forkserver' that imports gradwise once; 'spawn' off Linux. With 'spawn' and
+        'forkserver' the build function must be importable (defined at module level).
     storage : str, optional
         None: a journal file in the project folder. A database URL
         ('postgresql://user:password@host/db', 'sqlite:///file.db') lets processes on
@@ -80,13 +89,16 @@ class Tuner:
     def __init__(self, hypermodel, objective="val_loss", max_trials=10, sampler="tpe", pruner="auto",
                  directory=".", project_name="untitled_project", seed=None, workers=1, storage=None,
                  overwrite=False, threads_per_worker=None, heartbeat_interval=10, grace_period=None,
-                 max_retries=3, reconnect_timeout=60.0):
+                 max_retries=3, reconnect_timeout=60.0, start_method="auto"):
         if not callable(hypermodel):
             raise TypeError(f"Tuner: `hypermodel` must be a function build_model(hp), got {hypermodel!r}.")
         self.hypermodel = hypermodel
         self.objectives = objective_module.resolve(objective)
         self.max_trials = _positive_int("max_trials", max_trials)
         self.workers = _positive_int("workers", workers)
+        if start_method not in workers_module.START_METHODS:
+            workers_module.start_method(start_method)  # raises, naming the choices
+        self.start_method = start_method
         self.threads_per_worker = (max(1, (os.cpu_count() or 1) // self.workers) if threads_per_worker is None
                                    else _positive_int("threads_per_worker", threads_per_worker))
         if seed is not None:
@@ -146,6 +158,7 @@ class Tuner:
             with threadpoolctl.threadpool_limits(limits=self.threads_per_worker):
                 workers_module.run_queued(self.study, runner, deadline, report)
             return
+        warm_kernels(self.hypermodel, x, y)
         self._search_in_processes(runner, deadline, report, run_seed)
 
     def _make_runner(self, x, y, fit_kwargs, callbacks):
@@ -165,7 +178,8 @@ class Tuner:
                     if report is not None:
                         report(trial)
 
-        lost = workers_module.run_processes(self.workers, spec, runner, deadline, poll)
+        method = workers_module.start_method(self.start_method)
+        lost = workers_module.run_processes(self.workers, spec, runner, deadline, poll, method)
         if lost:
             warnings.warn("Tuner: " + "; ".join(lost) + ". Trials it was running are failed and retried once "
                           "their heartbeat stops.", UserWarning, stacklevel=3)

@@ -5,13 +5,26 @@ Every worker runs the same loop (``run_queued``): fail the stale trials of dead 
 trial, train it while a heartbeat thread proves the process alive, tell Optuna the
 result. It never creates trials (``study.queue_missing`` did), so the total is exact.
 The loop ends when nothing is queued; in the coordinating process it also waits until
-nothing that might still need a retry is running. Worker processes are started with the 'spawn' method, each inside
+nothing that might still need a retry is running. Each worker runs inside
 ``threadpoolctl.threadpool_limits`` so N workers share the cores instead of each
 starting one BLAS thread per core.
+
+Worker processes start from the tuner's process, already imported and with its kernels
+loaded (``start_method``):
+
+- 'fork' (the default on Linux where it is safe, see ``fork_is_safe``): a worker is a
+  copy of this process, ready in milliseconds, sharing its imported modules and
+  compiled kernels (copy on write);
+- 'forkserver' (the default where fork is not safe): a server process started once
+  imports gradwise, Optuna and numba's kernels (``PRELOAD``), and forks each worker;
+- 'spawn' (the default off Linux): a fresh interpreter per worker, which imports
+  everything and loads the kernels from numba's disk cache (about a second or two).
 """
 
 import multiprocessing
+import os
 import queue as queue_module
+import sys
 import threading
 import time
 import traceback
@@ -187,8 +200,73 @@ class WorkerError(RuntimeError):
     """A worker process raised; the message holds its traceback."""
 
 
-def run_processes(count, spec, runner, deadline, poll):
+START_METHODS = ("auto", "fork", "forkserver", "spawn")
+# What a forkserver imports once, before it forks any worker.
+PRELOAD = ["gradwise", "gradwise.tuning", "gradwise.ops._numba.elementwise", "gradwise.ops._numba.optimizers",
+           "gradwise.ops._numba.pooling"]
+
+
+def fork_is_safe():
+    """Whether this process can fork workers without the hazards of forking a threaded process.
+
+    A forked child holds only the thread that forked: a lock another thread held at that
+    moment stays locked forever in the child, and GNU OpenMP's thread team cannot be
+    used again after a fork. Forking is safe here when the calling thread is the only
+    Python thread (gradwise's own helper threads are stopped first) and every other
+    thread of the process belongs to an OpenBLAS built on pthreads, whose fork handler
+    stops its threads before the fork and restarts them on the next product. Linux only.
+    """
+    if not sys.platform.startswith("linux") or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    from ..ops import threads
+
+    threads.stop_pool()
+    if threading.active_count() != 1:
+        return False
+    try:
+        native = len(os.listdir("/proc/self/task"))
+    except OSError:
+        return False
+    blas_threads = 0
+    for pool in threadpoolctl.threadpool_info():
+        if pool.get("internal_api") == "openblas" and pool.get("threading_layer") == "pthreads":
+            blas_threads += max(0, int(pool.get("num_threads", 1)) - 1)
+        elif pool.get("user_api") == "blas":
+            return False  # MKL, BLIS or an OpenMP OpenBLAS: threads whose fork behaviour is not known
+    return native <= 1 + blas_threads
+
+
+def start_method(requested="auto"):
+    """The multiprocessing start method for worker processes (see the module docstring)."""
+    if requested not in START_METHODS:
+        raise ValueError(f"Tuner: `start_method` must be one of {', '.join(map(repr, START_METHODS))}, "
+                         f"got {requested!r}.")
+    available = multiprocessing.get_all_start_methods()
+    if requested != "auto":
+        if requested not in available:
+            raise ValueError(f"Tuner: start_method={requested!r} is not available on this platform "
+                             f"(available: {', '.join(available)}).")
+        return requested
+    if not sys.platform.startswith("linux"):
+        return "spawn"
+    return "fork" if fork_is_safe() else "forkserver"
+
+
+def _context(method):
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload(PRELOAD)  # ignored when this process's server already runs
+    elif method == "fork":
+        for stream in (sys.stdout, sys.stderr):  # a child would print what is still buffered again
+            if stream is not None:
+                stream.flush()
+    return context
+
+
+def run_processes(count, spec, runner, deadline, poll, method="spawn"):
     """Run `count` worker processes until they finish; `poll()` is called while they run.
+
+    `method` is a multiprocessing start method (see ``start_method``).
 
     Returns
     -------
@@ -200,7 +278,7 @@ def run_processes(count, spec, runner, deadline, poll):
     WorkerError
         A worker raised (the first traceback is in the message).
     """
-    context = multiprocessing.get_context("spawn")
+    context = _context(method)
     messages = context.Queue()
     processes = [context.Process(target=_worker_main, args=(index, spec, runner, deadline, messages),
                                  name=f"gradwise-tuner-worker-{index}") for index in range(count)]
