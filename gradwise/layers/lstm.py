@@ -60,72 +60,58 @@ class LSTM(Recurrent):
                                self.bias_initializer((2 * units,), self.dtype, rng)])
 
     def _scan(self, projected, step_mask, state_keep):
+        # per step one product h_{t-1} U of all four gates, then the cell (gradwise.ops.lstm_cell)
         steps, batch, width = projected.shape
         units = self.units
         recurrent_kernel = self.params["recurrent_kernel"]
+        cell_step = self.ops.lstm_cell(self.activation, self.recurrent_activation, batch, units, projected.dtype)
         hidden = np.zeros((steps + 1, batch, units), dtype=projected.dtype)
         cell = np.zeros_like(hidden)
         gates = np.empty_like(projected)  # i, f, c, o after their activations
         new_cell = np.empty((steps, batch, units), dtype=projected.dtype)  # c_t before masking
         squashed = np.empty_like(new_cell)  # activation(c_t)
+        product = np.empty((batch, width), dtype=projected.dtype)
         for step in range(steps):
             previous = hidden[step]
-            preactivation = projected[step]  # completed in place: the step's pre-activation z
-            preactivation += (previous if state_keep is None else previous * state_keep) @ recurrent_kernel
-            gate = gates[step]
-            gate[...] = self.ops.activate(self.recurrent_activation, preactivation)
-            gate[:, 2 * units:3 * units] = self.ops.activate(self.activation,
-                                                             preactivation[:, 2 * units:3 * units])
-            input_gate, forget_gate = gate[:, :units], gate[:, units:2 * units]
-            candidate, output_gate = gate[:, 2 * units:3 * units], gate[:, 3 * units:]
-            np.multiply(forget_gate, cell[step], out=new_cell[step])
-            new_cell[step] += input_gate * candidate
-            squashed[step] = self.ops.activate(self.activation, new_cell[step])
-            cell[step + 1] = self._carry(step_mask, step, new_cell[step], cell[step])
-            hidden[step + 1] = self._carry(step_mask, step, output_gate * squashed[step], previous)
+            np.matmul(previous if state_keep is None else previous * state_keep, recurrent_kernel, out=product)
+            cell_step.forward(projected[step], product, cell[step], previous,
+                              None if step_mask is None else step_mask[step], gates[step], new_cell[step],
+                              squashed[step], cell[step + 1], hidden[step + 1])
         return [hidden, cell], (gates, new_cell, squashed)
 
-    # h = o g(c), c = f c_prev + i g(z_c)  =>  do = dh g(c),  dc += dh o g'(c),  di = dc g(z_c),
-    # df = dc c_prev,  d g(z_c) = dc i,  dc_prev = dc f;  dz = gate'(z) d gate,  dh_prev = dz U^T
+    # through time: the cell's derivative per step (gradwise.ops.lstm_cell), then
+    # z = x W + h_prev U + b  =>  dh_prev = dz U^T,  dU = h_prev^T dz over all steps
     def _scan_backward(self, grad_sequence, state_grads, preactivations, step_mask, state_keep, states, scan_cache,
                        accumulate):
         gates, new_cell, squashed = scan_cache
         hidden, cell = states
         steps, batch, width = preactivations.shape
         units = self.units
-        block = slice(2 * units, 3 * units)
-        recurrent_kernel = self.params["recurrent_kernel"]
+        cell_step = self.ops.lstm_cell(self.activation, self.recurrent_activation, batch, units,
+                                       preactivations.dtype)
+        transposed_kernel = np.ascontiguousarray(self.params["recurrent_kernel"].T)
         grad_preactivations = np.empty_like(preactivations)
-        zeros = np.zeros((batch, units), dtype=preactivations.dtype)
-        grad_hidden_next = zeros if state_grads[0] is None else state_grads[0]
-        grad_cell_next = zeros if state_grads[1] is None else state_grads[1]
-        grad_gates = np.empty((batch, width), dtype=preactivations.dtype)
+        grad_hidden = np.zeros((batch, units), dtype=preactivations.dtype)
+        grad_cell = np.zeros_like(grad_hidden)
+        for grad, state_grad in ((grad_hidden, state_grads[0]), (grad_cell, state_grads[1])):
+            if state_grad is not None:
+                grad[...] = state_grad
+        product = np.empty_like(grad_hidden)
         for step in range(steps - 1, -1, -1):
-            grad_hidden = grad_sequence[step] + grad_hidden_next
-            grad_cell = grad_cell_next
-            carried_hidden = carried_cell = 0.0
-            if step_mask is not None:
-                real = step_mask[step][:, None]
-                carried_hidden, carried_cell = np.where(real, 0.0, grad_hidden), np.where(real, 0.0, grad_cell)
-                grad_hidden, grad_cell = np.where(real, grad_hidden, 0.0), np.where(real, grad_cell, 0.0)
-            gate = gates[step]
-            input_gate, forget_gate = gate[:, :units], gate[:, units:2 * units]
-            candidate, output_gate = gate[:, block], gate[:, 3 * units:]
-            np.multiply(grad_hidden, squashed[step], out=grad_gates[:, 3 * units:])
-            grad_cell = grad_cell + self.ops.activate_backward(self.activation, grad_hidden * output_gate,
-                                                               new_cell[step], squashed[step])
-            np.multiply(grad_cell, candidate, out=grad_gates[:, :units])
-            np.multiply(grad_cell, cell[step], out=grad_gates[:, units:2 * units])
-            np.multiply(grad_cell, input_gate, out=grad_gates[:, block])
+            real = None if step_mask is None else step_mask[step]
             grad_z = grad_preactivations[step]
-            grad_z[...] = self.ops.activate_backward(self.recurrent_activation, grad_gates, preactivations[step], gate)
-            grad_z[:, block] = self.ops.activate_backward(self.activation, grad_gates[:, block],
-                                                          preactivations[step][:, block], candidate)
-            grad_previous = grad_z @ recurrent_kernel.T
+            cell_step.backward(grad_sequence[step], grad_hidden, grad_cell, preactivations[step], gates[step],
+                               new_cell[step], squashed[step], cell[step], real, grad_z)
+            if real is None and state_keep is None:
+                np.matmul(grad_z, transposed_kernel, out=grad_hidden)
+                continue
+            np.matmul(grad_z, transposed_kernel, out=product)
             if state_keep is not None:
-                grad_previous *= state_keep
-            grad_hidden_next = grad_previous + carried_hidden
-            grad_cell_next = grad_cell * forget_gate + carried_cell
+                product *= state_keep
+            if real is None:
+                grad_hidden[...] = product
+            else:
+                grad_hidden += product  # the cell left the part carried over masked rows there
         previous = hidden[:-1]
         if state_keep is not None:
             previous = previous * state_keep

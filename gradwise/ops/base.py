@@ -95,6 +95,12 @@ class Ops:
         """masks[k]: slab k holds its window's maximum and no earlier slab does."""
         raise NotImplementedError
 
+    # ----- recurrent cells ----------------------------------------------------------------
+    def lstm_cell(self, activation, recurrent_activation, batch, units, dtype):
+        """The LSTM time step (gates, cell update and their derivatives, without the recurrent
+        product) for one call of a layer on `batch` rows: see ``ops.lstm_cell.LSTMCell``."""
+        raise NotImplementedError
+
     # ----- optimizers -------------------------------------------------------------------
     def update_parameters(self, optimizer, values, grads, learning_rate):
         """Apply one step of `optimizer` to the flat `values` in place (decoupled weight

@@ -14,7 +14,7 @@ import importlib
 
 import numpy as np
 
-from . import numpy_ops, threads
+from . import numba_lstm_cell, numpy_ops, threads
 from .numpy_ops import NumpyOps
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -46,6 +46,7 @@ class NumbaOps(NumpyOps):
         self._elementwise = importlib.import_module("gradwise.ops._numba.elementwise")
         self._optimizer_kernels = importlib.import_module("gradwise.ops._numba.optimizers")
         self._pooling = importlib.import_module("gradwise.ops._numba.pooling")
+        self._lstm = importlib.import_module("gradwise.ops._numba.lstm")
         from .. import activations
         from . import _numba_steps  # the optimizer classes' kernel calls (imports gradwise.optimizers)
 
@@ -123,6 +124,12 @@ class NumbaOps(NumpyOps):
                                         grad_inputs[start:stop], pool[0], pool[1], is_max)
 
         self.over_batch(run, len(grad), grad_inputs.size)
+
+    # ----- recurrent cells ----------------------------------------------------------------
+    def lstm_cell(self, activation, recurrent_activation, batch, units, dtype):
+        if not numba_lstm_cell.fusable(activation, recurrent_activation, dtype):
+            return super().lstm_cell(activation, recurrent_activation, batch, units, dtype)
+        return numba_lstm_cell.FusedLSTMCell(activation, recurrent_activation, batch, units, dtype, self._lstm)
 
     # ----- optimizers -------------------------------------------------------------------
     def update_parameters(self, optimizer, values, grads, learning_rate):

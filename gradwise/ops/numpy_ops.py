@@ -12,6 +12,7 @@ import threading
 import numpy as np
 
 from . import conv, pool_tiles, threads
+from .lstm_cell import LSTMCell
 from .base import Ops
 
 # Elements per block of the blocked optimizer update: Adam's five arrays of a block take
@@ -95,6 +96,10 @@ class NumpyOps(Ops):
 
     def first_maxima(self, slabs, outputs, masks, taken):
         pool_tiles.first_maxima(slabs, outputs, masks, taken)
+
+    # ----- recurrent cells ----------------------------------------------------------------
+    def lstm_cell(self, activation, recurrent_activation, batch, units, dtype):
+        return LSTMCell(activation, recurrent_activation, batch, units, dtype)
 
     # ----- optimizers -------------------------------------------------------------------
     def update_parameters(self, optimizer, values, grads, learning_rate):
