@@ -35,15 +35,18 @@ def fraction(owner, name, value, *, closed_right=False):
     return float(value)
 
 
-def shape_tuple(owner, name, value):
-    """A per-sample shape: a tuple of positive ints (an int is taken as a 1-tuple)."""
+def shape_tuple(owner, name, value, allow_none=False):
+    """A per-sample shape: a tuple of positive ints (an int is taken as a 1-tuple); with
+    `allow_none`, None marks an axis whose length may change from batch to batch."""
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         value = (value,)
     if not isinstance(value, (tuple, list)) or not all(
-        isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d > 0 for d in value
+        (d is None and allow_none) or (isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d > 0)
+        for d in value
     ):
-        raise ValueError(f"{owner}: `{name}` must be a tuple of positive ints, got {value!r}.")
-    return tuple(int(d) for d in value)
+        what = "positive ints or None" if allow_none else "positive ints"
+        raise ValueError(f"{owner}: `{name}` must be a tuple of {what}, got {value!r}.")
+    return tuple(None if d is None else int(d) for d in value)
 
 
 def choice(owner, name, value, options):

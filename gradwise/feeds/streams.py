@@ -77,6 +77,9 @@ class _Stream:
     """The checks shared by every stream feed: the shape of each item and its arrays."""
 
     stream = True
+    # Set by a model whose Input has a None axis (sequences of any length): batches may then
+    # differ in more than their first axis, and the model checks each against its shapes.
+    lengths_vary = False
 
     def __init__(self, source, owner, argument, with_targets):
         self.source, self.owner, self.argument, self.with_targets = source, owner, argument, with_targets
@@ -101,7 +104,7 @@ class _Stream:
 
     def _check_shapes(self, parts, number):
         shapes = tuple(None if part is None else _per_sample_shape(part) for part in parts)
-        if self._first_shapes is None:
+        if self._first_shapes is None or self.lengths_vary:
             self._first_shapes = shapes
             return
         for label, shape, first, part in zip(("x", "y", "sample_weight"), shapes, self._first_shapes, parts):

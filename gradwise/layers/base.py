@@ -133,8 +133,16 @@ class Layer:
                 "hold it yet. Call it in the call of a gradwise.Model subclass, or add its layers directly.")
         input_shape = tuple(input_shape)
         self.dtype = np.dtype(dtype)
-        self.output_shape = tuple(self.compute_output_shape(input_shape))
-        self.build(input_shape, rng)
+        try:
+            self.output_shape = tuple(self.compute_output_shape(input_shape))
+            self.build(input_shape, rng)
+        except TypeError:
+            if None not in input_shape:  # shape arithmetic on an axis of any length (Input(shape=(None, ...)))
+                raise
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}' needs the length of every input axis, got per-sample shape "
+                f"{input_shape} (None: any length). Give that length in Input(shape=...), or reduce the axis "
+                "first (a recurrent layer, GlobalAveragePooling1D).") from None
         for key, value in self.params.items():
             self.params[key] = np.ascontiguousarray(value, dtype=self.dtype)
             self.grads[key] = np.zeros_like(self.params[key])

@@ -12,11 +12,13 @@ import numpy as np
 from ..feeds import is_mapped
 
 
-def as_features(x, name, dtype, input_shape=None, keep_mapped=False):
-    """`x` as a float array of `dtype` with a batch axis, checked against `input_shape`.
+def as_features(x, name, dtype, input_shape=None, keep_mapped=False, strings=False):
+    """`x` as a float array of `dtype` with a batch axis, checked against `input_shape` (None
+    there: any length on that axis).
 
     With `keep_mapped`, a memory-mapped `x` is returned as it is: its batches are cast
-    and checked one at a time (``gradwise.feeds.MappedRows``), never the whole file.
+    and checked one at a time (``gradwise.feeds.MappedRows``), never the whole file. With
+    `strings` (an ``Input(dtype="string")``), `x` holds text and is returned as strings.
     """
     if x is None:
         raise ValueError(f"`{name}` is required, got None.")
@@ -24,6 +26,8 @@ def as_features(x, name, dtype, input_shape=None, keep_mapped=False):
         array = np.asarray(x)
     except (ValueError, TypeError) as error:
         raise TypeError(f"`{name}` must be an array of numbers, got {type(x).__name__}: {error}") from None
+    if strings:
+        return _as_strings(array, name, input_shape)
     if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
         raise TypeError(f"`{name}` must hold numbers, got an array of dtype {array.dtype}.")
     if array.ndim < 2:
@@ -33,16 +37,45 @@ def as_features(x, name, dtype, input_shape=None, keep_mapped=False):
         )
     if array.shape[0] == 0:
         raise ValueError(f"`{name}` is empty: got shape {array.shape}, expected at least one sample.")
-    if input_shape is not None and tuple(array.shape[1:]) != tuple(input_shape):
-        expected = "(samples, " + ", ".join(str(d) for d in input_shape) + ")"
-        raise ValueError(
-            f"`{name}` has per-sample shape {tuple(array.shape[1:])} but the model expects {tuple(input_shape)}: "
-            f"expected shape {expected}, got {array.shape}."
-        )
+    _check_shape(array, name, input_shape)
     if keep_mapped and is_mapped(array):
         return array
     array = np.ascontiguousarray(array, dtype=dtype)
     check_finite(array, name)
+    return array
+
+
+def _check_shape(array, name, input_shape):
+    if input_shape is None:
+        return
+    if len(array.shape) - 1 == len(input_shape) and all(
+            expected is None or got == expected for got, expected in zip(array.shape[1:], input_shape)):
+        return
+    expected = "(samples, " + ", ".join(str(d) for d in input_shape) + ")"
+    raise ValueError(
+        f"`{name}` has per-sample shape {tuple(array.shape[1:])} but the model expects {tuple(input_shape)}: "
+        f"expected shape {expected}, got {array.shape}."
+    )
+
+
+def with_lengths(shape, array):
+    """`shape` with each None axis given `array`'s length there (a per-sample shape without None is
+    returned as it is); the loss then checks the rest as for any shape."""
+    if all(d is not None for d in shape):
+        return shape
+    return tuple(array.shape[k + 1] if d is None and k + 1 < array.ndim else d for k, d in enumerate(shape))
+
+
+def _as_strings(array, name, input_shape):
+    """Text for an ``Input(dtype="string")``: str or bytes arrays, or object arrays of them."""
+    if array.ndim == 1 and input_shape is not None and len(input_shape) == 1 and input_shape[0] == 1:
+        array = array.reshape(-1, 1)  # one string per sample, as Keras takes them
+    if array.dtype.kind not in "USO":
+        raise TypeError(f"`{name}` must hold strings (the model's Input has dtype='string'), got an array of "
+                        f"dtype {array.dtype}.")
+    if array.ndim < 1 or array.shape[0] == 0:
+        raise ValueError(f"`{name}` is empty: got shape {array.shape}, expected at least one sample.")
+    _check_shape(array, name, input_shape)
     return array
 
 

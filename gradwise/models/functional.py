@@ -155,6 +155,7 @@ class Model(BaseModel):
         _unique(self.output_names, "outputs", "Keras names an output after its layer: give the outputs as a dict "
                 "keyed by the names you want.")
         self._input_shapes = [source.shape for source in sources]
+        self._input_dtypes = [getattr(source.source, "input_dtype", None) for source in sources]
         self._output_shapes = [target.shape for target in targets]
         self.inputs, self.outputs = sources, targets
         self._parameter_set = None
@@ -264,8 +265,8 @@ class Model(BaseModel):
             "name": self.name,
             "seed": self.seed,
             "dtype": self.dtype.name,
-            "input_layers": [{"name": tensor.source.name, "shape": list(tensor.shape), "dtype": np.dtype(tensor.dtype).name}
-                             for tensor in self.inputs],
+            "input_layers": [{"name": tensor.source.name, "shape": list(tensor.shape), "dtype": np.dtype(tensor.dtype).name,
+                              **_input_dtype_entry(tensor.source)} for tensor in self.inputs],
             "input_tensors": list(graph.inputs),
             "output_tensors": list(graph.outputs),
             "tensor_count": graph.tensor_count,
@@ -291,7 +292,7 @@ class Model(BaseModel):
                              "input tensors; expected one layer per input tensor, at least one.")
         tensors = [None] * count
         for entry, number in zip(input_layers, input_tensors):
-            source = Input(shape=tuple(entry["shape"]), name=entry["name"])
+            source = Input(shape=tuple(entry["shape"]), name=entry["name"], dtype=entry.get("input_dtype"))
             source.symbolic_output = SymbolicTensor(source.shape, np.dtype(entry.get("dtype", config["dtype"])),
                                                     source=source)
             tensors[_config_index(number, count, "input_tensors")] = source.symbolic_output
@@ -317,3 +318,9 @@ class Model(BaseModel):
         return cls(_structured(inputs, config.get("input_keys"), "input_keys"),
                    _structured(outputs, config.get("output_keys"), "output_keys"),
                    name=config.get("name"), seed=config.get("seed"))
+
+
+def _input_dtype_entry(source):
+    """What an Input takes, when it is not the model's floats (Input(dtype="string"), "int64")."""
+    kind = getattr(source, "input_dtype", None)
+    return {} if kind is None else {"input_dtype": kind}

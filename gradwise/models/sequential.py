@@ -136,6 +136,7 @@ class Sequential(BaseModel):
                 raise ValueError("Sequential.add: Input must be the first element of a Sequential model.")
             self._input_shape = layer.shape
             self._input_name = layer.name
+            self._input_dtypes = [layer.input_dtype]
             return
         if any(existing.name == layer.name for existing in self._layers):
             raise ValueError(f"Sequential.add: a layer named '{layer.name}' is already in the model; names must be unique.")
@@ -209,6 +210,8 @@ class Sequential(BaseModel):
         config = {"name": self.name, "seed": self.seed, "dtype": self.dtype.name, "layers": []}
         if self._input_shape is not None:
             config["input_shape"] = list(self._input_shape)
+        if getattr(self, "_input_dtypes", [None])[0] is not None:
+            config["input_dtype"] = self._input_dtypes[0]
         config["layers"] = [nesting.serialize(layer) for layer in self._layers]
         return config
 
@@ -216,7 +219,7 @@ class Sequential(BaseModel):
     def from_config(cls, config):
         model = cls(name=config.get("name"), seed=config.get("seed"), dtype=config.get("dtype"))
         if config.get("input_shape") is not None:
-            model.add(Input(shape=tuple(config["input_shape"])))
+            model.add(Input(shape=tuple(config["input_shape"]), dtype=config.get("input_dtype")))
         for layer_config in config["layers"]:
             model.add(nesting.deserialize(layer_config))
         return model

@@ -31,6 +31,15 @@ class StreamingMixin:
                 "fit: `validation_steps` counts the batches of a validation generator or PyDataset; with "
                 f"validation arrays it must be None, got {validation_steps!r}.")
 
+    def _lengths_vary(self):
+        """Whether an Input has a None axis: its batches' lengths may differ (Input(shape=(None,)))."""
+        return self.built and any(d is None for shape in self._input_shapes for d in shape)
+
+    def _stream_feed(self, *args, **kwargs):
+        feed = feeds.stream_feed(*args, **kwargs)
+        feed.lengths_vary = self._lengths_vary()
+        return feed
+
     def _stream_prepare(self, class_weight=None):
         """What each stream batch goes through: the model's checks (naming the batch) and class weights."""
         def prepare(x, y, sample_weight, where):
@@ -53,9 +62,10 @@ class StreamingMixin:
             raise ValueError(
                 f"fit: `validation_split` needs arrays to cut; `x` is {kind}. Pass validation_data=(x_val, y_val) "
                 f"or a validation generator/PyDataset instead (got validation_split={validation_split!r}).")
-        stream = feeds.stream_feed(x, steps_per_epoch)
+        stream = self._stream_feed(x, steps_per_epoch)
         if not self.built:  # built from the first batch's shape, before the parameters are packed
             self._prepare_inputs(stream.first_x(), f"x {stream.where(1)}")
+            stream.lengths_vary = self._lengths_vary()
         feed = feeds.Prepared(stream, self._stream_prepare(class_weight))
         return feed, self._validation_of(validation_data, validation_steps)
 
@@ -66,7 +76,7 @@ class StreamingMixin:
                                  f"{validation_steps!r} and no validation_data.")
             return None
         if feeds.is_stream(validation_data):
-            feed = feeds.stream_feed(validation_data, validation_steps, "fit", "validation_data", "validation_steps")
+            feed = self._stream_feed(validation_data, validation_steps, "fit", "validation_data", "validation_steps")
             return feeds.Prepared(feed, self._stream_prepare())
         self._no_steps_for_arrays(None, validation_steps, validation_data)
         x_val, y_val, w_val = data.unpack_validation_data(validation_data)
@@ -101,7 +111,7 @@ class StreamingMixin:
             if value is not None:
                 raise ValueError(f"evaluate: `{name}` must be None when `x` is {kind} (it yields the batches); "
                                  f"got {name}={_shown(value)}.")
-        feed = feeds.stream_feed(x, steps, "evaluate", "x", "steps", require_steps=False)
+        feed = self._stream_feed(x, steps, "evaluate", "x", "steps", require_steps=False)
         return self._evaluate_batches(feeds.Prepared(feed, self._stream_prepare()).batches(), None,
                                       f"evaluate: `x` ({kind}) yielded no batch.")
 
@@ -110,7 +120,7 @@ class StreamingMixin:
         if batch_size is not None:
             raise ValueError(f"predict: `batch_size` must be None when `x` is {kind} (it yields the batches); "
                              f"got batch_size={batch_size!r}.")
-        feed = feeds.stream_feed(x, steps, "predict", "x", "steps", with_targets=False, require_steps=False)
+        feed = self._stream_feed(x, steps, "predict", "x", "steps", with_targets=False, require_steps=False)
         parts = []
         for inputs, _, _ in feeds.Prepared(feed, self._stream_prepare()).batches():
             parts.append(self._predict_lists(inputs, inputs[0].shape[0]))

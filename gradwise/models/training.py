@@ -227,9 +227,11 @@ class TrainingMixin(StreamingMixin):
         names = self._input_keys
         arrays = structures.flatten(x, names, name_x, "input")
         shapes = self._input_shapes if self.built else [None] * len(names)
+        kinds = getattr(self, "_input_dtypes", None) or [None] * len(names)  # "string" where an Input takes text
         several = len(names) > 1
         arrays = [data.as_features(array, f"{name_x}[{name!r}]" if several else name_x, self.dtype, shape,
-                                   keep_mapped) for array, name, shape in zip(arrays, names, shapes)]
+                                   keep_mapped, strings=kind == "string")
+                  for array, name, shape, kind in zip(arrays, names, shapes, kinds)]
         if several:
             structures.sample_count(arrays, name_x, names)
         if not self.built:
@@ -251,6 +253,7 @@ class TrainingMixin(StreamingMixin):
                 targets.append(None)
                 continue
             y_k = data.as_targets(y_k, f"{name_y}[{output.name!r}]" if several else name_y, samples)
+            shape = data.with_lengths(shape, y_k)  # a None axis (sequences of any length) takes y's length
             prepared = y_k.astype(self.dtype) if output.loss is None else output.loss.prepare_targets(y_k, shape)
             if np.issubdtype(prepared.dtype, np.floating) and prepared.dtype != self.dtype:
                 prepared = prepared.astype(self.dtype)
@@ -536,7 +539,7 @@ class TrainingMixin(StreamingMixin):
         return values[0] if len(values) == 1 else values
 
     # ----- evaluate and predict ---------------------------------------------------------
-    def _inference_slices(self, samples, batch_size):
+    def _inference_slices(self, samples, batch_size, inputs=()):
         """(start, stop) slices covering range(samples): batches of `batch_size`, each cut so
         that no layer's output for one slice exceeds INFERENCE_ELEMENTS.
 
@@ -546,7 +549,9 @@ class TrainingMixin(StreamingMixin):
         batch_size=1024 would otherwise hold every layer's outputs (and its im2col matrix)
         for 1024 images at once.
         """
-        widest = max((math.prod(layer.output_shape) for layer in self._graph.layers), default=1)
+        longest = max((max(array.shape[1:], default=1) for array in inputs), default=1)  # for None axes
+        widest = max((math.prod(longest if d is None else d for d in layer.output_shape)
+                      for layer in self._graph.layers), default=1)
         step = max(1, min(batch_size, INFERENCE_ELEMENTS // max(widest, 1)))
         for batch_start in range(0, samples, batch_size):
             batch_stop = min(batch_start + batch_size, samples)
@@ -574,7 +579,7 @@ class TrainingMixin(StreamingMixin):
 
     def _evaluate_slices(self, rows, targets, weights, batch_size, totals, tape):
         output_sums = totals[1]
-        for start, stop in self._inference_slices(rows[0].array.shape[0], batch_size):
+        for start, stop in self._inference_slices(rows[0].array.shape[0], batch_size, [r.array for r in rows]):
             yb, wb = _take(targets, slice(start, stop)), _take(weights, slice(start, stop))
             tape = self._graph.forward([r.take(slice(start, stop)) for r in rows], training=False, recycle=tape)
             for k, (output, tensor) in enumerate(zip(self._outputs, self._graph.outputs)):
@@ -627,13 +632,15 @@ class TrainingMixin(StreamingMixin):
     def _predict_lists(self, x, batch_size):
         """One array of outputs per model output; memory-mapped inputs are read slice by slice."""
         samples = x[0].shape[0]
-        results = [np.empty((samples, *shape), dtype=self.dtype) for shape in self._output_shapes]
+        results = [None] * len(self._output_shapes)  # made from the first slice: a None axis has its length then
         rows = [feeds.MappedRows(array, self.dtype, "x", data.check_finite) for array in x]
         tape = None
-        for start, stop in self._inference_slices(samples, batch_size):
+        for start, stop in self._inference_slices(samples, batch_size, x):
             tape = self._graph.forward([r.take(slice(start, stop)) for r in rows], training=False, recycle=tape)
-            for result, tensor in zip(results, self._graph.outputs):
-                result[start:stop] = tape.values[tensor]
+            for k, tensor in enumerate(self._graph.outputs):
+                if results[k] is None:
+                    results[k] = np.empty((samples, *tape.values[tensor].shape[1:]), dtype=self.dtype)
+                results[k][start:stop] = tape.values[tensor]
         for r in rows:
             r.release()
         return results

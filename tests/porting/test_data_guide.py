@@ -1,7 +1,8 @@
 """Snippets of Keras's data pipeline and preprocessing guides, changed only in their imports (and made
 smaller or given local data, lines marked ``# corpus:``), each run as a script in a fresh working
 directory: a PyDataset, a generator with steps_per_epoch, augmentation layers in a convnet,
-StringLookup encodings and Normalization.adapt must train and predict as in Keras."""
+StringLookup encodings, strings and sequences of any length into a model, and
+Normalization.adapt must train and predict as in Keras."""
 
 from pathlib import Path
 
@@ -24,6 +25,12 @@ EXPECTATIONS = {
                                   "[1, 0, 0, 0], [1, 0, 0, 0], [1, 0, 0, 0]]",  # the guide's printed output
                                   "history.history['accuracy'][-1] == 1.0",
                                   "predictions[0, 0] > 0.5 > predictions[1, 0]"],
+    "string_input_model.py": ["history.history['accuracy'][-1] == 1.0", "predictions.shape == (3, 1)",
+                              "predictions[0, 0] > 0.5 > predictions[1, 0]"],
+    "variable_length_sequences.py": ["history.history['accuracy'][-1] > 0.9", "padded.shape[1] == 11",
+                                     "predictions_short.shape == predictions_long.shape == (2, 1)",
+                                     "predictions_short[0, 0] > 0.5 > predictions_short[1, 0]",
+                                     "predictions_long[0, 0] > 0.5 > predictions_long[1, 0]"],
     "normalization_adapt_table.py": ["test_results < 0.8 * np.mean(np.abs(test_labels - train_labels.mean()))",
                                      "predictions.shape == (10, 1)"],
 }
