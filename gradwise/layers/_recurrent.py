@@ -16,6 +16,12 @@ the sequence in that order, as Keras's does.
 Dropout is Keras's: one mask of the input features and one of the recurrent state per
 call, the same at every step (the recurrent one applies to the state entering the
 recurrent product).
+
+Initial states are zeros, or Keras's ``initial_state=`` (arrays, or symbolic tensors in a
+functional model: the call then takes the states as extra inputs and gives their
+gradients back), or with ``stateful=True`` the final states of the previous call (no
+gradient flows between calls: truncated backpropagation, as Keras; ``reset_states()``
+returns to zeros).
 """
 
 import numbers
@@ -24,7 +30,7 @@ import numpy as np
 
 from .. import _checks, activations, initializers, regularizers
 from ..ops.blas import one_thread_if_small
-from . import masking
+from . import masking, recorded, symbolic
 from .base import Layer
 from .dropout import _check_seed
 
@@ -49,8 +55,11 @@ class Recurrent(Layer, register=False):
                  recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None, dropout=0.0,
                  recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, unroll=False, zero_output_for_mask=False, **kwargs):
+        state_inputs = kwargs.pop("state_inputs", False)  # saved by get_config for a call with initial_state
         super().__init__(**kwargs)
         owner = type(self).__name__
+        if state_inputs:
+            self.multi_input = True
         self.units = _checks.positive_int(owner, "units", units)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
@@ -68,8 +77,8 @@ class Recurrent(Layer, register=False):
         self.dropout = _rate(owner, "dropout", dropout)
         self.recurrent_dropout = _rate(owner, "recurrent_dropout", recurrent_dropout)
         self.seed = _check_seed(owner, seed)
-        if stateful:
-            raise ValueError(f"{owner}: `stateful=True` is not supported; every batch starts from zero states.")
+        self.stateful = bool(stateful)
+        self._carried_states = None  # stateful: the final states of the last call
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
@@ -77,8 +86,76 @@ class Recurrent(Layer, register=False):
         self.zero_output_for_mask = bool(zero_output_for_mask)
         self._rng = None
 
+    # ----- initial states ------------------------------------------------------------------
+    def __call__(self, inputs, training=None, rng=None, mask=None, initial_state=None):
+        """As Layer's, with Keras's `initial_state`: a list of `state_count` arrays (batch, units)
+        or, in a functional or subclassed model, symbolic tensors."""
+        if initial_state is None:
+            return super().__call__(inputs, training, rng, mask)
+        states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
+        if len(states) != self.state_count:
+            raise ValueError(f"{type(self).__name__} '{self.name}': `initial_state` must be a list of "
+                             f"{self.state_count} state(s) of shape (batch, {self.units}), got {len(states)}.")
+        if symbolic.is_symbolic(inputs) or recorded.recorder_of(inputs) is not None:
+            if self.built and not getattr(self, "multi_input", False):
+                raise ValueError(f"{type(self).__name__} '{self.name}' was first called without `initial_state`; "
+                                 "use one layer object per way of calling it.")
+            self.multi_input = True  # the graph passes [inputs, *states] and takes their gradients back
+            return super().__call__([inputs, *states], training, rng, mask)
+        if getattr(self, "multi_input", False):
+            return super().__call__([np.asarray(inputs), *map(np.asarray, states)], training, rng, mask)
+        inputs = np.asarray(inputs)
+        if not self.built:
+            from ..backend import new_rng, resolve_dtype
+
+            self.build_for(inputs.shape[1:], rng or new_rng(), resolve_dtype(None))
+        call = {} if mask is None else {"mask": np.asarray(mask)}
+        return self.forward(inputs, training=bool(training), initial_state=states, **call)[0]
+
+    @property
+    def states(self):
+        """A stateful layer's final states of its last call (a list of (batch, units) arrays), or
+        None before its first call and after reset_states(); Keras's ``layer.states``."""
+        return None if self._carried_states is None else [state.copy() for state in self._carried_states]
+
+    def reset_states(self):
+        """Start the next call of a stateful layer from zero states (Keras's reset_states)."""
+        self._carried_states = None
+
+    def _initial_states(self, initial_state, batch, dtype):
+        """The states the scan starts from (a list of (batch, units) arrays), or None for zeros."""
+        if initial_state is not None:
+            states = []
+            for number, state in enumerate(initial_state):
+                state = np.asarray(state)
+                if state.shape != (batch, self.units):
+                    raise ValueError(f"{type(self).__name__} '{self.name}': `initial_state[{number}]` must have shape "
+                                     f"(batch, units) = {(batch, self.units)}, got shape {state.shape}.")
+                states.append(state.astype(dtype, copy=False))
+            return states
+        if self.stateful and self._carried_states is not None:
+            carried = self._carried_states
+            if carried[0].shape[0] != batch:
+                raise ValueError(f"{type(self).__name__} '{self.name}' is stateful: every batch must have the size of "
+                                 f"the first ({carried[0].shape[0]}), got a batch of {batch}. Give fit/predict a "
+                                 "batch_size that divides the samples, or call reset_states() first.")
+            return [state.astype(dtype, copy=False) for state in carried]
+        return None
+
     # ----- shapes and weights --------------------------------------------------------------
+    def _sequence_shape(self, input_shape):
+        """The sequence's per-sample shape, checking the initial states of a call that takes them."""
+        if not getattr(self, "multi_input", False):
+            return input_shape
+        shapes = [tuple(shape) for shape in input_shape]
+        for number, shape in enumerate(shapes[1:]):
+            if shape != (self.units,):
+                raise ValueError(f"{type(self).__name__} '{self.name}': initial state {number} must have per-sample "
+                                 f"shape ({self.units},), got {shape}.")
+        return shapes[0]
+
     def compute_output_shape(self, input_shape):
+        input_shape = self._sequence_shape(input_shape)
         if len(input_shape) != 2:
             raise ValueError(f"{type(self).__name__} '{self.name}' expected inputs of shape (batch, steps, features), "
                              f"got per-sample shape {tuple(input_shape)} (rank {len(input_shape) + 1}).")
@@ -86,6 +163,8 @@ class Recurrent(Layer, register=False):
         return [outputs] + [(self.units,)] * self.state_count if self.return_state else outputs
 
     def compute_mask(self, inputs, mask):
+        if isinstance(mask, list):
+            mask = mask[0]
         output_mask = mask if self.return_sequences else None
         return [output_mask] + [None] * self.state_count if self.return_state else output_mask
 
@@ -96,6 +175,7 @@ class Recurrent(Layer, register=False):
         return self.bias_initializer(self._bias_shape(), self.dtype, rng)
 
     def build(self, input_shape, rng):
+        input_shape = self._sequence_shape(input_shape)
         width = self.gate_count * self.units
         self.params["kernel"] = self.kernel_initializer((input_shape[-1], width), self.dtype, rng)
         self.params["recurrent_kernel"] = self.recurrent_initializer((self.units, width), self.dtype, rng)
@@ -125,10 +205,15 @@ class Recurrent(Layer, register=False):
                 keeps.append(None)
         return keeps
 
-    def forward(self, inputs, training=False, mask=None):
-        if inputs.ndim != 3 or inputs.shape[2] != self.input_shape[-1]:
+    def forward(self, inputs, training=False, mask=None, initial_state=None):
+        from_inputs = isinstance(inputs, (list, tuple))  # [sequence, *initial states] in a graph
+        if from_inputs:
+            inputs, initial_state = inputs[0], list(inputs[1:])
+            mask = mask[0] if isinstance(mask, list) else mask
+        features = self.params["kernel"].shape[0]
+        if inputs.ndim != 3 or inputs.shape[2] != features:
             raise ValueError(f"{type(self).__name__} '{self.name}' expected inputs of shape (batch, steps, "
-                             f"{self.input_shape[-1]}), got shape {inputs.shape}.")
+                             f"{features}), got shape {inputs.shape}.")
         mask = masking.check_mask(self, inputs, mask)
         batch, steps, features = inputs.shape
         input_keep, state_keep = self._dropout_keeps(batch, features, inputs.dtype, training)
@@ -142,14 +227,17 @@ class Recurrent(Layer, register=False):
         projected = (sequence @ self.params["kernel"]).reshape(steps, batch, -1)
         if self.use_bias:
             projected += self._input_bias()
+        initial = self._initial_states(initial_state, batch, projected.dtype)
         with one_thread_if_small(batch * self.units * projected.shape[2]):
-            states, scan_cache = self._scan(projected, step_mask, state_keep)
+            states, scan_cache = self._scan(projected, step_mask, state_keep, initial)
+        if self.stateful:
+            self._carried_states = [state[-1].copy() for state in states]
         hidden = states[0]  # (steps + 1, batch, units): the zero state, then each step's
         outputs = hidden[1:]
         if self.zero_output_for_mask and step_mask is not None:
             outputs = outputs * step_mask[:, :, None]
         result = outputs.transpose(1, 0, 2) if self.return_sequences else outputs[-1]
-        cache = (sequence, projected, step_mask, input_keep, state_keep, states, scan_cache)
+        cache = (sequence, projected, step_mask, input_keep, state_keep, states, scan_cache, from_inputs)
         if self.return_state:
             return [result] + [state[-1] for state in states], cache
         return result, cache
@@ -164,7 +252,7 @@ class Recurrent(Layer, register=False):
     def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
         # backpropagation through time: each step's cell derivative (see the cell's _scan_backward),
         # then Y = X W + b over all steps  =>  dW = X^T dY, db = sum of dY, dX = dY W^T
-        sequence, projected, step_mask, input_keep, state_keep, states, scan_cache = cache
+        sequence, projected, step_mask, input_keep, state_keep, states, scan_cache, from_inputs = cache
         steps, batch = projected.shape[:2]
         state_grads = [None] * self.state_count
         if self.return_state:
@@ -178,7 +266,7 @@ class Recurrent(Layer, register=False):
         if self.zero_output_for_mask and step_mask is not None:
             grad_sequence *= step_mask[:, :, None]
         with one_thread_if_small(batch * self.units * projected.shape[2]):
-            grad_projected = self._scan_backward(grad_sequence, state_grads, projected, step_mask, state_keep,
+            grad_projected, initial_grads = self._scan_backward(grad_sequence, state_grads, projected, step_mask, state_keep,
                                                  states, scan_cache, accumulate)
         flat = grad_projected.reshape(steps * batch, -1)
         self._write("kernel", sequence.T @ flat, accumulate)
@@ -192,7 +280,8 @@ class Recurrent(Layer, register=False):
         grad_inputs = grad_inputs.transpose(1, 0, 2)
         if input_keep is not None:
             grad_inputs = grad_inputs * input_keep[:, None, :]
-        return np.ascontiguousarray(grad_inputs)
+        grad_inputs = np.ascontiguousarray(grad_inputs)
+        return [grad_inputs, *initial_grads] if from_inputs else grad_inputs
 
     def _write_input_bias_grad(self, value, accumulate):
         self._write("bias", value, accumulate)
@@ -224,6 +313,8 @@ class Recurrent(Layer, register=False):
             "return_sequences": self.return_sequences,
             "return_state": self.return_state,
             "go_backwards": self.go_backwards,
+            "stateful": self.stateful,
             "unroll": self.unroll,
             "zero_output_for_mask": self.zero_output_for_mask,
+            **({"state_inputs": True} if getattr(self, "multi_input", False) else {}),
         }

@@ -66,7 +66,7 @@ class GRU(Recurrent):
             self.grads["bias"][0] = value
         return None
 
-    def _scan(self, projected, step_mask, state_keep):
+    def _scan(self, projected, step_mask, state_keep, initial=None):
         steps, batch, width = projected.shape
         units = self.units
         update_reset = slice(0, 2 * units)
@@ -74,6 +74,8 @@ class GRU(Recurrent):
         recurrent_kernel = self.params["recurrent_kernel"]
         recurrent_bias = self.params["bias"][1] if self.use_bias and self.reset_after else None
         hidden = np.zeros((steps + 1, batch, units), dtype=projected.dtype)
+        if initial is not None:
+            hidden[0] = initial[0]
         gates = np.empty_like(projected)  # z, r, hh after their activations
         # reset_after: the recurrent product h_prev U + b (its h block is needed in backward);
         # reset_before: r * h_prev, the input of the candidate's recurrent product
@@ -155,7 +157,7 @@ class GRU(Recurrent):
                 grad_kept *= state_keep
             grad_next = grad_kept + grad_hidden * update + carried
         self._write_recurrent_grads(hidden, recurrent, grad_preactivations, grad_recurrent, state_keep, accumulate)
-        return grad_preactivations
+        return grad_preactivations, [grad_next]  # grad_next: w.r.t. the initial state
 
     def _write_recurrent_grads(self, hidden, recurrent, grad_preactivations, grad_recurrent, state_keep, accumulate):
         steps, batch, width = grad_preactivations.shape

@@ -59,7 +59,7 @@ class LSTM(Recurrent):
         return np.concatenate([self.bias_initializer((units,), self.dtype, rng), np.ones(units, dtype=self.dtype),
                                self.bias_initializer((2 * units,), self.dtype, rng)])
 
-    def _scan(self, projected, step_mask, state_keep):
+    def _scan(self, projected, step_mask, state_keep, initial=None):
         # per step one product h_{t-1} U of all four gates, then the cell (gradwise.ops.lstm_cell)
         steps, batch, width = projected.shape
         units = self.units
@@ -67,6 +67,8 @@ class LSTM(Recurrent):
         cell_step = self.ops.lstm_cell(self.activation, self.recurrent_activation, batch, units, projected.dtype)
         hidden = np.zeros((steps + 1, batch, units), dtype=projected.dtype)
         cell = np.zeros_like(hidden)
+        if initial is not None:
+            hidden[0], cell[0] = initial
         gates = np.empty_like(projected)  # i, f, c, o after their activations
         new_cell = np.empty((steps, batch, units), dtype=projected.dtype)  # c_t before masking
         squashed = np.empty_like(new_cell)  # activation(c_t)
@@ -117,7 +119,7 @@ class LSTM(Recurrent):
             previous = previous * state_keep
         self._write("recurrent_kernel", previous.reshape(steps * batch, units).T
                     @ grad_preactivations.reshape(steps * batch, width), accumulate)
-        return grad_preactivations
+        return grad_preactivations, [grad_hidden, grad_cell]  # w.r.t. the initial states
 
     def get_config(self):
         config = super().get_config()

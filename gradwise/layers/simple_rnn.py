@@ -34,10 +34,12 @@ class SimpleRNN(Recurrent):
                          recurrent_dropout, seed, return_sequences, return_state, go_backwards, stateful, unroll,
                          **kwargs)
 
-    def _scan(self, projected, step_mask, state_keep):
+    def _scan(self, projected, step_mask, state_keep, initial=None):
         steps, batch, units = projected.shape
         recurrent_kernel = self.params["recurrent_kernel"]
         hidden = np.zeros((steps + 1, batch, units), dtype=projected.dtype)
+        if initial is not None:
+            hidden[0] = initial[0]
         new = np.empty_like(projected)
         for step in range(steps):
             previous = hidden[step]
@@ -72,4 +74,4 @@ class SimpleRNN(Recurrent):
             previous = previous * state_keep
         self._write("recurrent_kernel", previous.reshape(steps * batch, units).T
                     @ grad_preactivations.reshape(steps * batch, units), accumulate)
-        return grad_preactivations
+        return grad_preactivations, [grad_next]  # grad_next: w.r.t. the initial state

@@ -199,7 +199,6 @@ def test_mask_of_the_wrong_shape_is_named(rng):
     ({"units": 0}, r"`units` must be a positive int, got 0"),
     ({"units": 2, "dropout": 1.0}, r"`dropout` must be a float in \[0, 1\), got 1.0"),
     ({"units": 2, "recurrent_dropout": -0.1}, r"`recurrent_dropout` must be a float in \[0, 1\)"),
-    ({"units": 2, "stateful": True}, r"`stateful=True` is not supported"),
     ({"units": 2, "activation": "nope"}, r"Unknown activation 'nope'"),
 ])
 def test_bad_arguments_are_named(arguments, message):
