@@ -6,6 +6,7 @@ import numbers
 import numpy as np
 
 from .. import _checks, initializers, regularizers
+from . import masking
 from .base import Layer
 
 
@@ -17,6 +18,10 @@ class BatchNormalization(Layer):
     (1 - momentum) * batch`` for both statistics (Keras keeps the biased variance; PyTorch
     keeps the unbiased one and its momentum is ``1 - momentum``). Inference, and training
     of a layer with ``trainable=False`` (as in Keras), use the moving statistics.
+
+    With a Keras mask (batch, steps) on sequences (from ``Embedding(mask_zero=True)`` or
+    ``Masking``), the batch statistics are those of the real steps only, as Keras's; every
+    step is normalized with them and the mask is passed on.
 
     Parameters
     ----------
@@ -35,6 +40,9 @@ class BatchNormalization(Layer):
     >>> BatchNormalization(momentum=0.9)
     <BatchNormalization name='batch_normalization'>
     """
+
+    takes_mask = True  # sequences: the batch statistics of the real steps
+    supports_masking = True
 
     normalizes = True
     params_from_batches = True
@@ -93,11 +101,25 @@ class BatchNormalization(Layer):
     def _shaped(self, vector):
         return vector.reshape(self._broadcast)
 
-    def forward(self, inputs, training=False):
+    def _real_steps(self, inputs, mask):
+        """The mask as 0/1 weights broadcast over the inputs (batch, steps, 1, ...), or None."""
+        if mask is None or inputs.ndim < 3:
+            return None
+        mask = masking.check_mask(self, inputs, mask)
+        return mask.reshape(mask.shape + (1,) * (inputs.ndim - 2)).astype(inputs.dtype)
+
+    def forward(self, inputs, training=False, mask=None):
         batch_statistics = training and self.trainable  # a frozen layer runs in inference mode (Keras 3)
-        if batch_statistics:
+        weights = self._real_steps(inputs, mask) if batch_statistics else None
+        count = None
+        if weights is not None:  # the statistics of the real steps: sums weighted by the 0/1 mask
+            count = np.maximum(np.sum(np.broadcast_to(weights, inputs.shape), axis=self._reduce_axes), 1)
+            mean = np.sum(inputs * weights, axis=self._reduce_axes) / count
+            variance = np.sum((inputs - self._shaped(mean)) ** 2 * weights, axis=self._reduce_axes) / count
+        elif batch_statistics:
             mean = inputs.mean(axis=self._reduce_axes)
             variance = inputs.var(axis=self._reduce_axes)  # biased, as Keras
+        if batch_statistics:
             for key, batch_value in (("moving_mean", mean), ("moving_variance", variance)):
                 moving = self.state[key]
                 moving *= self.momentum
@@ -109,11 +131,11 @@ class BatchNormalization(Layer):
         outputs = normalized * self._shaped(self.params["gamma"]) if self.scale else normalized.copy()
         if self.center:
             outputs += self._shaped(self.params["beta"])
-        return outputs, (normalized, inv_std, batch_statistics)
+        return outputs, (normalized, inv_std, batch_statistics, weights, count)
 
     # y = gamma x^ + beta  =>  dbeta = sum(dy), dgamma = sum(dy x^), dx as below for batch or moving stats
     def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
-        normalized, inv_std, batch_statistics = cache
+        normalized, inv_std, batch_statistics, weights, masked_count = cache
         axes = self._reduce_axes
         grad_beta = np.sum(grad_outputs, axis=axes)
         grad_gamma = np.sum(grad_outputs * normalized, axis=axes)
@@ -130,6 +152,15 @@ class BatchNormalization(Layer):
             return grad_outputs * self._shaped(scale)
         # x^ = (x - mean) / s with mean, s of the batch, y = gamma x^ + beta  =>
         # dx = gamma / s * (dy - mean(dy) - x^ * mean(dy * x^))   (means over the reduced axes)
+        if weights is not None:
+            # with the real steps' statistics (m: 1 at a real step, N their count), every step's output
+            # depends on them: dx = gamma / s * (dy - m sum(dy) / N - m x^ sum(dy x^) / N)
+            grad_inputs = normalized * self._shaped(grad_gamma / masked_count)
+            grad_inputs += self._shaped(grad_beta / masked_count)
+            grad_inputs *= weights
+            np.subtract(grad_outputs, grad_inputs, out=grad_inputs)
+            grad_inputs *= self._shaped(scale)
+            return grad_inputs
         count = normalized.size // inv_std.size
         grad_inputs = normalized * self._shaped(grad_gamma / count)
         np.subtract(grad_outputs, grad_inputs, out=grad_inputs)

@@ -35,6 +35,8 @@ class LayerNormalization(Layer):
     <LayerNormalization name='layer_normalization'>
     """
 
+    supports_masking = True  # each position is normalized on its own: the mask is handed on, as Keras
+
     normalizes = True
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False,

@@ -23,6 +23,8 @@ class UnitNormalization(Layer):
     <UnitNormalization name='unit_normalization'>
     """
 
+    supports_masking = True  # each position is normalized on its own: the mask is handed on, as Keras
+
     normalizes = True
 
     def __init__(self, axis=-1, **kwargs):
