@@ -14,7 +14,7 @@ import importlib
 
 import numpy as np
 
-from . import numba_lstm_cell, numpy_ops, threads
+from . import conv, numba_lstm_cell, numpy_ops, threads
 from .numpy_ops import NumpyOps
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -47,6 +47,7 @@ class NumbaOps(NumpyOps):
         self._optimizer_kernels = importlib.import_module("gradwise.ops._numba.optimizers")
         self._pooling = importlib.import_module("gradwise.ops._numba.pooling")
         self._lstm = importlib.import_module("gradwise.ops._numba.lstm")
+        self._convolution = importlib.import_module("gradwise.ops._numba.convolution")
         from .. import activations
         from . import _numba_steps  # the optimizer classes' kernel calls (imports gradwise.optimizers)
 
@@ -99,6 +100,46 @@ class NumbaOps(NumpyOps):
         self._elementwise.dropout(inputs.reshape(-1), bits, numpy_ops.keep_threshold(rate), scale,
                                   outputs.reshape(-1), mask.reshape(-1))
         return outputs, mask
+
+    # ----- convolution ------------------------------------------------------------------
+    def columns_product(self, images, padded, buffer, weights, pads, out_size, kernel, strides, dilation):
+        """NumpyOps' batch chunks, each im2col'd in one pass from `images` (the padding written
+        as zeros on the fly: `padded` is not used)."""
+        if buffer.dtype not in _FLOATS or not buffer.flags.c_contiguous:
+            return super().columns_product(images, padded, buffer, weights, pads, out_size, kernel, strides, dilation)
+        images = np.ascontiguousarray(images, dtype=buffer.dtype)  # NumPy's cast, where one is needed
+        (top, _), (left, _) = pads
+        cols = buffer.reshape(-1, buffer.shape[3])
+        outputs = np.empty((cols.shape[0], weights.shape[1]), dtype=np.result_type(cols, weights))
+        rows = out_size[0] * out_size[1]
+        step = max(1, conv.COLUMN_ELEMENTS // (rows * buffer.shape[3]))
+        for start in range(0, len(images), step):
+            stop = min(start + step, len(images))
+            self._convolution.im2col(images[start:stop], buffer[start:stop], top, left, *kernel, *strides, *dilation)
+            np.matmul(cols[start * rows:stop * rows], weights, out=outputs[start * rows:stop * rows])
+        return outputs
+
+    def scatter_products(self, grad, kernel_t, grad_padded, grad_inputs, pads, out_size, kernel, strides, dilation,
+                         buffers):
+        """NumpyOps' per-offset products over batch chunks, each chunk col2im'd in one pass
+        straight into `grad_inputs` (padding dropped on the fly: `grad_padded` is not used)."""
+        if grad_inputs.dtype not in _FLOATS or not grad_inputs.flags.c_contiguous:
+            return super().scatter_products(grad, kernel_t, grad_padded, grad_inputs, pads, out_size, kernel,
+                                            strides, dilation, buffers)
+        (top, _), (left, _) = pads
+        batch = len(grad_inputs)
+        offsets, channels = kernel_t.shape[0], kernel_t.shape[2]
+        rows = out_size[0] * out_size[1]
+        step = max(1, conv.CHUNK_ELEMENTS // (offsets * rows * channels))
+        kernels = [np.ascontiguousarray(kernel_t[index]) for index in range(offsets)]
+        blocks = buffers.get("grad_blocks", (offsets, step * rows, channels), grad_inputs.dtype)
+        for start in range(0, batch, step):
+            stop = min(start + step, batch)
+            chunk = grad[start * rows:stop * rows]
+            for index in range(offsets):
+                np.matmul(chunk, kernels[index], out=blocks[index, :len(chunk)])
+            self._convolution.col2im(blocks, grad_inputs[start:stop], *out_size, top, left, kernel[1], *strides,
+                                     *dilation)
 
     # ----- pooling ----------------------------------------------------------------------
     def tile_pool(self, images, outputs, masks, pool, mode):

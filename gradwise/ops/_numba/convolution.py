@@ -1,0 +1,104 @@
+"""im2col and col2im for the convolution, each one pass that also does the padding.
+
+NumPy's path (``gradwise.ops.conv``) copies the images into a zero-bordered buffer, then
+copies every kernel offset's strided slice into the columns; backward zeroes a padded
+gradient, adds one strided block per offset and crops the interior out. Here im2col reads
+the images directly and writes zeros where a window leaves the image, and col2im adds
+each offset's block straight into the (unpadded) input gradient, skipping the positions
+that fall into the padding. Copies are exact and col2im adds the offsets in NumPy's order
+onto zeros, so results are bit-identical to NumPy's.
+
+Arrays are C-contiguous and channels last: images and input gradients
+``(batch, height, width, channels)``, columns ``(batch, out_h, out_w, columns)`` whose
+first ``kernel_h * kernel_w * channels`` columns are the window in (row, column, channel)
+order (a last column of ones for the bias is left alone), and the input gradient's blocks
+``(kernel_h * kernel_w, batch * out_h * out_w, channels)``, one per kernel offset.
+"""
+
+import numba
+from numba import uint64
+
+_jit = numba.njit(cache=True, error_model="numpy", nogil=True)
+
+
+def im2col(images, cols, top, left, kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w):
+    """Fill the window columns of `cols` from `images` (see the module docstring)."""
+    _im2col(images.reshape(-1), cols.reshape(-1), images.shape[0], images.shape[1], images.shape[2],
+            images.shape[3], cols.shape[1], cols.shape[2], cols.shape[3], top, left, kernel_h, kernel_w,
+            stride_h, stride_w, dilation_h, dilation_w)
+
+
+def col2im(blocks, grad_inputs, out_h, out_w, top, left, kernel_w, stride_h, stride_w, dilation_h, dilation_w):
+    """Sum the offsets' blocks into `grad_inputs` (see the module docstring). `blocks` is
+    C-contiguous (offsets, rows, channels) with at least the batch's out_h * out_w rows per
+    offset; the rows past those are not read."""
+    _col2im(blocks.reshape(-1), blocks.shape[1], grad_inputs.reshape(-1), grad_inputs.shape[0],
+            grad_inputs.shape[1], grad_inputs.shape[2], grad_inputs.shape[3], out_h, out_w, top, left,
+            blocks.shape[0], kernel_w, stride_h, stride_w, dilation_h, dilation_w)
+
+
+# Both kernels index flat arrays with unsigned positions, computed once a position is known
+# to be inside: numba checks every signed index for negative values (Python's wraparound),
+# which keeps the copy loops from vectorizing (4-5x slower, measured), and a view per
+# window would cost a reference count update each.
+@_jit
+def _im2col(images, cols, batch, height, width, channels, out_h, out_w, depth, top, left, kernel_h, kernel_w,
+            stride_h, stride_w, dilation_h, dilation_w):
+    # cols[b, i, j, (p, q, c)] = x[b, i sh + p dh - top, j sw + q dw - left, c], and 0 where that
+    # position lies in the padding (outside the image). Without dilation along the width, a
+    # window's row inside the image is kernel_w * channels contiguous values: one copy loop.
+    span = uint64(kernel_w * channels)
+    zero = cols.dtype.type(0)
+    for b in range(batch):
+        for i in range(out_h):
+            for j in range(out_w):
+                window = ((b * out_h + i) * out_w + j) * depth
+                x0 = j * stride_w - left
+                for p in range(kernel_h):
+                    y = i * stride_h + p * dilation_h - top
+                    target = uint64(window + p * kernel_w * channels)
+                    if y < 0 or y >= height:
+                        for e in range(span):
+                            cols[target + e] = zero
+                    elif dilation_w == 1 and x0 >= 0 and x0 + kernel_w <= width:
+                        source = uint64(((b * height + y) * width + x0) * channels)
+                        for e in range(span):
+                            cols[target + e] = images[source + e]
+                    else:
+                        for q in range(kernel_w):
+                            x = x0 + q * dilation_w
+                            column = target + uint64(q * channels)
+                            if 0 <= x < width:
+                                source = uint64(((b * height + y) * width + x) * channels)
+                                for c in range(uint64(channels)):
+                                    cols[column + c] = images[source + c]
+                            else:
+                                for c in range(uint64(channels)):
+                                    cols[column + c] = zero
+
+
+@_jit
+def _col2im(blocks, block_rows, grad_inputs, batch, height, width, channels, out_h, out_w, top, left, offsets,
+            kernel_w, stride_h, stride_w, dilation_h, dilation_w):
+    # dx[b, i sh + p dh - top, j sw + q dw - left, c] = sum over offsets (p, q), in row-major
+    # order and starting from 0, of blocks[(p, q), (b, i, j), c]; padding positions are dropped
+    zero = grad_inputs.dtype.type(0)
+    image = uint64(height * width * channels)
+    for b in range(batch):
+        first = uint64(b) * image
+        for e in range(image):
+            grad_inputs[first + e] = zero
+        for k in range(offsets):
+            p, q = k // kernel_w, k % kernel_w
+            for i in range(out_h):
+                y = i * stride_h + p * dilation_h - top
+                if y < 0 or y >= height:
+                    continue
+                for j in range(out_w):
+                    x = j * stride_w + q * dilation_w - left
+                    if x < 0 or x >= width:
+                        continue
+                    source = uint64((k * block_rows + (b * out_h + i) * out_w + j) * channels)
+                    target = uint64(((b * height + y) * width + x) * channels)
+                    for c in range(uint64(channels)):
+                        grad_inputs[target + c] += blocks[source + c]
