@@ -40,7 +40,7 @@ class Workload:
     extra: dict = field(default_factory=dict)
 
 
-PEERS = ("gradwise", "torch", "keras-torch", "keras-jax")
+PEERS = ("gradwise", "torch", "torch-fused", "keras-torch", "keras-jax")
 SMALL = ("dense", 64, "relu"), ("dense", 10, "softmax")
 
 WORKLOADS = {

@@ -58,5 +58,5 @@ def test_quick_benchmark_reports_timings_accuracies_and_ratios(tmp_path):
     for name in TOOLS:
         assert results["footprint"][name]["import"]["median"] > 0
     goals = {goal["goal"]: goal for goal in results["goals"]}
-    assert goals["W1: at least 5x faster than torch"]["met"] in (True, False)
+    assert goals["W1: at least 6x faster than torch"]["met"] in (True, False)
     assert goals["W3: at least 2x faster than torch"]["met"] is None  # W3 was not run

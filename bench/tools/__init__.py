@@ -25,6 +25,10 @@ class Tool:
 TOOLS = {
     "gradwise": Tool("gradwise", "bench.tools.gradwise_tool", "import gradwise", ("gradwise",)),
     "torch": Tool("torch", "bench.tools.torch_tool", "import torch", ("torch",)),
+    # The same loop with PyTorch's fastest optimizer step on the CPU: fused (one kernel over
+    # all parameters), else foreach (one call per operation over every tensor); see torch_tool.
+    "torch-fused": Tool("torch-fused", "bench.tools.torch_tool", "import torch", ("torch",),
+                        {"GRADWISE_BENCH_TORCH_STEP": "fused"}),
     "keras-torch": Tool("keras-torch", "bench.tools.keras_tool", "import keras", ("keras", "torch"),
                         {"KERAS_BACKEND": "torch"}),
     "keras-jax": Tool("keras-jax", "bench.tools.keras_tool", "import keras", ("keras", "jax", "jaxlib"),

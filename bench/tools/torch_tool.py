@@ -4,8 +4,14 @@ The output layer emits logits and the loss takes them (BCEWithLogitsLoss,
 CrossEntropyLoss): the usual PyTorch idiom, equivalent to a sigmoid/softmax output
 with cross-entropy. The loop keeps a running loss and accuracy as tensors, as the
 other tools' fit loops do.
+
+The "torch" row uses the optimizers' defaults; the "torch-fused" row (environment variable
+``GRADWISE_BENCH_TORCH_STEP=fused``) asks for the fused implementation, which updates every
+parameter in one kernel, and falls back to ``foreach=True`` (one call per operation over
+all tensors) where this PyTorch has no fused CPU kernel. ``versions()`` says which ran.
 """
 
+import os
 import time
 
 from . import NotAvailable, set_torch_threads
@@ -18,8 +24,14 @@ except ImportError as error:
 from ..architecture import layer_shapes
 
 
+STEP_VARIABLE = "GRADWISE_BENCH_TORCH_STEP"
+
+
 def versions():
-    return {"torch": torch.__version__}
+    found = {"torch": torch.__version__}
+    if os.environ.get(STEP_VARIABLE) == "fused":
+        found["optimizer_step"] = _step_options(torch.nn.Linear(2, 2).parameters(), torch.optim.Adam)[1]
+    return found
 
 
 def build(workload):
@@ -72,10 +84,23 @@ def _loss_and_correct(workload):
     return loss_fn, correct
 
 
+def _step_options(parameters, optimizer_class, **options):
+    """(optimizer, "fused" or "foreach"): the fused CPU step where this PyTorch has one."""
+    parameters = list(parameters)
+    try:
+        return optimizer_class(parameters, fused=True, **options), "fused"
+    except (RuntimeError, TypeError, ValueError):  # no fused kernel for this device or optimizer
+        return optimizer_class(parameters, foreach=True, **options), "foreach"
+
+
 def _optimizer(workload, model):
     if workload.optimizer == "adam":
-        return torch.optim.Adam(model.parameters(), lr=workload.learning_rate, betas=(0.9, 0.999), eps=1e-7)
-    return torch.optim.SGD(model.parameters(), lr=workload.learning_rate)
+        optimizer_class, options = torch.optim.Adam, {"lr": workload.learning_rate, "betas": (0.9, 0.999), "eps": 1e-7}
+    else:
+        optimizer_class, options = torch.optim.SGD, {"lr": workload.learning_rate}
+    if os.environ.get(STEP_VARIABLE) == "fused":
+        return _step_options(model.parameters(), optimizer_class, **options)[0]
+    return optimizer_class(model.parameters(), **options)
 
 
 def train(workload, data, epochs, seed, threads):
