@@ -25,6 +25,7 @@ from .. import feeds, optimizers
 from ..callbacks import CallbackList, History, NonFiniteLossWarning, as_list
 from ..callbacks.progress import progress_callback
 from ..layers.base import ActivatedLayer
+from ..ops import model_threads
 from . import data, nesting, structures
 from .outputs import compile_outputs
 from .streaming import StreamingMixin
@@ -341,7 +342,10 @@ class TrainingMixin(StreamingMixin):
         self.metrics  # resolve the metrics for the output shapes
         try:
             hooks.call("on_train_begin", {})
-            self._fit_epochs(hooks, feed, validation, batch_size, epochs, initial_epoch, shuffle, fused, parameter_set)
+            # BLAS threads for the model's size (gradwise.ops.model_threads): one for a small model
+            with model_threads.for_model(model_threads.step_multiply_adds(self._all_layers(), batch_size or 32)):
+                self._fit_epochs(hooks, feed, validation, batch_size, epochs, initial_epoch, shuffle, fused,
+                                 parameter_set)
         except BaseException:
             hooks.end_after_error()  # on_train_end runs even when fit raises (or is interrupted)
             raise

@@ -8,19 +8,25 @@ products therefore run with BLAS limited to one thread; big products keep them a
 """
 
 import contextlib
+import sys
 
 # Per-step products with fewer multiply-adds than this run on one BLAS thread.
 SMALL_PRODUCT = 1 << 22
 
 _controller = None
+_modules_seen = -1
 
 
 def _threadpools():
-    global _controller
-    if _controller is None:
+    """threadpoolctl's controller of the loaded thread pools. Finding them scans the loaded
+    libraries (milliseconds), so it is kept, and made again only once modules were imported
+    since (one may have loaded another BLAS, such as SciPy's)."""
+    global _controller, _modules_seen
+    if _controller is None or len(sys.modules) != _modules_seen:
         from threadpoolctl import ThreadpoolController
 
         _controller = ThreadpoolController()
+        _modules_seen = len(sys.modules)
     return _controller
 
 

@@ -1,0 +1,79 @@
+"""BLAS threads chosen by the model's size: one for small models, all cores for large ones.
+
+Splitting a small matrix product over BLAS threads costs more in waking and joining the
+threads than it saves; on shared cores it costs far more, as idle OpenBLAS threads spin
+while they wait (measured on this project's 2-core machine under load: a small MLP's fit
+took 176 s with the default threads, 4.5 s with one). ``fit`` therefore estimates a
+training step's multiply-adds from the layer shapes and, below ``SMALL_STEP``, runs BLAS
+on one thread for the duration of the fit; larger models keep every thread.
+
+Override: setting ``GRADWISE_NUM_THREADS`` (or ``OMP_NUM_THREADS``,
+``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS``) means the threads were chosen, and fit
+leaves BLAS alone; ``SMALL_STEP`` (this module's attribute) moves the threshold, 0 turns
+the choice off.
+"""
+
+import contextlib
+import math
+import os
+import threading
+
+import numpy as np
+
+from . import blas, threads
+
+# Multiply-adds per training step (forward and backward, whole batch) below which BLAS runs
+# on one thread: 2^25, about a 256-wide two-layer MLP at batch 128 (W1 and W2 are 1e4-1e6,
+# the MNIST MLP 2.6e8, the MNIST convnet 9.4e8, the wide MLP 9.7e9). Where it comes from: on
+# the idle 2-core machine a single core runs these products at about 90 GFLOP/s, and waking
+# and joining a second OpenBLAS thread costs some tens of microseconds per product (six to
+# nine a step), so halving the products' time pays from about a millisecond of them a step,
+# ~3e7 multiply-adds. `python -m bench.thread_threshold` measures it; on the loaded machine
+# (load average 10) two threads lost at every size up to 3.2e9 (0.04-0.43x), so the idle
+# measurement is what sets this (BENCHMARKS.md, "Threads by model size").
+SMALL_STEP = 1 << 25
+
+_lock = threading.Lock()
+_limiter = None  # threadpoolctl's limiter while any small model's fit runs
+_depth = 0
+
+
+def chosen_by_user():
+    """Whether the environment sets the thread count (then gradwise does not change it)."""
+    return any(os.environ.get(name, "").strip() for name in threads._ENVIRONMENT)
+
+
+def step_multiply_adds(layers, batch_size):
+    """Multiply-adds of one training step: each kernel (a parameter of 2 or more dimensions)
+    is applied at every output position of its layer, three times (forward, input and
+    kernel gradients), for each sample of the batch."""
+    per_sample = 0
+    for layer in layers:
+        shape = getattr(layer, "output_shape", None)
+        positions = math.prod(shape[:-1]) if isinstance(shape, tuple) and shape and \
+            all(isinstance(size, (int, np.integer)) for size in shape) else 1
+        per_sample += sum(np.size(value) * positions for value in layer.params.values() if np.ndim(value) >= 2)
+    return 3 * per_sample * batch_size
+
+
+@contextlib.contextmanager
+def for_model(multiply_adds):
+    """BLAS on one thread inside the block when a step has fewer than SMALL_STEP
+    multiply-adds (unless the user chose the threads). Blocks may overlap across threads:
+    the limit holds until the last one ends, then the original threads come back."""
+    global _limiter, _depth
+    if multiply_adds >= SMALL_STEP or chosen_by_user():
+        yield
+        return
+    with _lock:
+        if _depth == 0:
+            _limiter = blas._threadpools().limit(limits=1, user_api="blas")
+        _depth += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                _limiter.restore_original_limits()
+                _limiter = None
