@@ -117,8 +117,7 @@ class BatchNormalization(Layer):
             mean = np.sum(inputs * weights, axis=self._reduce_axes) / count
             variance = np.sum((inputs - self._shaped(mean)) ** 2 * weights, axis=self._reduce_axes) / count
         elif batch_statistics:
-            mean = inputs.mean(axis=self._reduce_axes)
-            variance = inputs.var(axis=self._reduce_axes)  # biased, as Keras
+            mean, variance = self.ops.moments(inputs, self._reduce_axes)  # the variance biased, as Keras
         if batch_statistics:
             for key, batch_value in (("moving_mean", mean), ("moving_variance", variance)):
                 moving = self.state[key]
@@ -127,45 +126,39 @@ class BatchNormalization(Layer):
         else:
             mean, variance = self.state["moving_mean"], self.state["moving_variance"]
         inv_std = 1.0 / np.sqrt(variance + self.epsilon)
-        normalized = (inputs - self._shaped(mean)) * self._shaped(inv_std)
-        outputs = normalized * self._shaped(self.params["gamma"]) if self.scale else normalized.copy()
-        if self.center:
-            outputs += self._shaped(self.params["beta"])
+        # x^ = (x - mean) inv_std,  y = gamma x^ + beta
+        normalized, outputs = self.ops.normalize(inputs, mean, inv_std, self.params.get("gamma"),
+                                                 self.params.get("beta"), self._broadcast)
         return outputs, (normalized, inv_std, batch_statistics, weights, count)
 
     # y = gamma x^ + beta  =>  dbeta = sum(dy), dgamma = sum(dy x^), dx as below for batch or moving stats
     def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
         normalized, inv_std, batch_statistics, weights, masked_count = cache
-        axes = self._reduce_axes
-        grad_beta = np.sum(grad_outputs, axis=axes)
-        grad_gamma = np.sum(grad_outputs * normalized, axis=axes)
+        scale = inv_std * self.params["gamma"] if self.scale else inv_std
+        if weights is None:
+            # moving statistics are constants: y = gamma (x - m) / s + beta  =>  dx = dy gamma / s;
+            # x^ = (x - mean) / s with mean, s of the batch, y = gamma x^ + beta  =>
+            # dx = gamma / s * (dy - mean(dy) - x^ * mean(dy * x^))   (means over the reduced axes)
+            grad_beta, grad_gamma, grad_inputs = self.ops.normalize_backward(
+                grad_outputs, normalized, self._reduce_axes, self._broadcast, scale, batch_statistics, input_grad)
+        else:
+            axes = self._reduce_axes
+            grad_beta = np.sum(grad_outputs, axis=axes)
+            grad_gamma = np.sum(grad_outputs * normalized, axis=axes)
+            grad_inputs = None
+            if input_grad:
+                # with the real steps' statistics (m: 1 at a real step, N their count), every step's output
+                # depends on them: dx = gamma / s * (dy - m sum(dy) / N - m x^ sum(dy x^) / N)
+                grad_inputs = normalized * self._shaped(grad_gamma / masked_count)
+                grad_inputs += self._shaped(grad_beta / masked_count)
+                grad_inputs *= weights
+                np.subtract(grad_outputs, grad_inputs, out=grad_inputs)
+                grad_inputs *= self._shaped(scale)
         for key, grad, present in (("beta", grad_beta, self.center), ("gamma", grad_gamma, self.scale)):
             if present and accumulate:
                 self.grads[key] += grad
             elif present:
                 self.grads[key][...] = grad
-        if not input_grad:
-            return None
-        scale = inv_std * self.params["gamma"] if self.scale else inv_std
-        if not batch_statistics:
-            # moving statistics are constants: y = gamma (x - m) / s + beta  =>  dx = dy gamma / s
-            return grad_outputs * self._shaped(scale)
-        # x^ = (x - mean) / s with mean, s of the batch, y = gamma x^ + beta  =>
-        # dx = gamma / s * (dy - mean(dy) - x^ * mean(dy * x^))   (means over the reduced axes)
-        if weights is not None:
-            # with the real steps' statistics (m: 1 at a real step, N their count), every step's output
-            # depends on them: dx = gamma / s * (dy - m sum(dy) / N - m x^ sum(dy x^) / N)
-            grad_inputs = normalized * self._shaped(grad_gamma / masked_count)
-            grad_inputs += self._shaped(grad_beta / masked_count)
-            grad_inputs *= weights
-            np.subtract(grad_outputs, grad_inputs, out=grad_inputs)
-            grad_inputs *= self._shaped(scale)
-            return grad_inputs
-        count = normalized.size // inv_std.size
-        grad_inputs = normalized * self._shaped(grad_gamma / count)
-        np.subtract(grad_outputs, grad_inputs, out=grad_inputs)
-        grad_inputs -= self._shaped(grad_beta / count)
-        grad_inputs *= self._shaped(scale)
         return grad_inputs
 
     def get_config(self):

@@ -71,6 +71,22 @@ class Ops:
         probability `rate` and ``1 / (1 - rate)`` otherwise, and ``inputs * mask``."""
         raise NotImplementedError
 
+    # ----- batch normalization -------------------------------------------------------------
+    def moments(self, inputs, axes):
+        """(mean, variance) of `inputs` over `axes`: the batch statistics, biased variance."""
+        raise NotImplementedError
+
+    def normalize(self, inputs, mean, inv_std, gamma, beta, shape):
+        """(normalized, outputs): ``(inputs - mean) * inv_std`` and ``normalized * gamma + beta``,
+        the vectors reshaped to `shape` to broadcast; gamma or beta None when absent."""
+        raise NotImplementedError
+
+    def normalize_backward(self, grad_outputs, normalized, axes, shape, scale, batch_statistics, input_grad):
+        """(grad_beta, grad_gamma, grad_inputs) of ``normalize`` (see BatchNormalization's
+        backward): `scale` is ``gamma * inv_std`` (or inv_std); grad_inputs is None unless
+        `input_grad`."""
+        raise NotImplementedError
+
     # ----- convolution and pooling ------------------------------------------------------
     def columns_product(self, images, padded, buffer, weights, pads, out_size, kernel, strides, dilation):
         """A convolution's forward: im2col of `images` times `weights` (see ``ops.conv``)."""

@@ -48,6 +48,7 @@ class NumbaOps(NumpyOps):
         self._pooling = importlib.import_module("gradwise.ops._numba.pooling")
         self._lstm = importlib.import_module("gradwise.ops._numba.lstm")
         self._convolution = importlib.import_module("gradwise.ops._numba.convolution")
+        self._normalization = importlib.import_module("gradwise.ops._numba.normalization")
         from .. import activations
         from . import _numba_steps  # the optimizer classes' kernel calls (imports gradwise.optimizers)
 
@@ -100,6 +101,41 @@ class NumbaOps(NumpyOps):
         self._elementwise.dropout(inputs.reshape(-1), bits, numpy_ops.keep_threshold(rate), scale,
                                   outputs.reshape(-1), mask.reshape(-1))
         return outputs, mask
+
+    # ----- batch normalization -------------------------------------------------------------
+    def moments(self, inputs, axes):
+        if not _over_rows(inputs, axes):
+            return super().moments(inputs, axes)
+        rows = inputs.reshape(-1, inputs.shape[-1])
+        mean, variance = np.empty(rows.shape[1], dtype=rows.dtype), np.empty(rows.shape[1], dtype=rows.dtype)
+        self._normalization.moments(rows, mean, variance)
+        return mean, variance
+
+    def normalize(self, inputs, mean, inv_std, gamma, beta, shape):
+        vectors = [vector for vector in (mean, inv_std, gamma, beta) if vector is not None]
+        if not (_over_rows(inputs, tuple(range(inputs.ndim - 1))) and shape[-1] == inputs.shape[-1] and all(
+                vector.dtype == inputs.dtype and vector.shape == inputs.shape[-1:] for vector in vectors)):
+            return super().normalize(inputs, mean, inv_std, gamma, beta, shape)
+        rows = inputs.reshape(-1, inputs.shape[-1])
+        normalized, outputs = np.empty_like(inputs), np.empty_like(inputs)
+        self._normalization.normalize(rows, mean, inv_std, mean if gamma is None else gamma,
+                                      mean if beta is None else beta, gamma is not None, beta is not None,
+                                      normalized.reshape(rows.shape), outputs.reshape(rows.shape))
+        return normalized, outputs
+
+    def normalize_backward(self, grad_outputs, normalized, axes, shape, scale, batch_statistics, input_grad):
+        if not (_over_rows(grad_outputs, axes) and normalized.dtype == grad_outputs.dtype and
+                normalized.shape == grad_outputs.shape and normalized.flags.c_contiguous and
+                scale.dtype == grad_outputs.dtype and scale.shape == grad_outputs.shape[-1:]):
+            return super().normalize_backward(grad_outputs, normalized, axes, shape, scale, batch_statistics,
+                                              input_grad)
+        rows = grad_outputs.reshape(-1, grad_outputs.shape[-1])
+        grad_beta, grad_gamma = np.empty_like(scale), np.empty_like(scale)
+        grad_inputs = np.empty_like(grad_outputs) if input_grad else grad_outputs  # not written without input_grad
+        self._normalization.normalize_backward(rows, normalized.reshape(rows.shape), scale, bool(batch_statistics),
+                                               bool(input_grad), grad_beta, grad_gamma,
+                                               grad_inputs.reshape(rows.shape))
+        return grad_beta, grad_gamma, (grad_inputs if input_grad else None)
 
     # ----- convolution ------------------------------------------------------------------
     def columns_product(self, images, padded, buffer, weights, pads, out_size, kernel, strides, dilation):
@@ -200,6 +236,13 @@ def _no_bias(dtype, features):
     if key not in _NO_BIAS:
         _NO_BIAS[key] = np.full(features, -0.0, dtype=dtype)
     return _NO_BIAS[key]
+
+
+def _over_rows(array, axes):
+    """Whether `array` is a C-contiguous float array reduced over every axis but its last
+    (features last), with at least one row: the batch normalization kernels' case."""
+    return (_fusable(array) and array.ndim >= 2 and tuple(axes) == tuple(range(array.ndim - 1))
+            and array.size > 0)
 
 
 def _fusable(array):

@@ -71,6 +71,31 @@ class NumpyOps(Ops):
         mask = np.multiply(keep, 1.0 / (1.0 - rate), dtype=inputs.dtype)
         return inputs * mask, mask
 
+    # ----- batch normalization -------------------------------------------------------------
+    def moments(self, inputs, axes):
+        return inputs.mean(axis=axes), inputs.var(axis=axes)
+
+    def normalize(self, inputs, mean, inv_std, gamma, beta, shape):
+        normalized = (inputs - mean.reshape(shape)) * inv_std.reshape(shape)
+        outputs = normalized * gamma.reshape(shape) if gamma is not None else normalized.copy()
+        if beta is not None:
+            outputs += beta.reshape(shape)
+        return normalized, outputs
+
+    def normalize_backward(self, grad_outputs, normalized, axes, shape, scale, batch_statistics, input_grad):
+        grad_beta = np.sum(grad_outputs, axis=axes)
+        grad_gamma = np.sum(grad_outputs * normalized, axis=axes)
+        if not input_grad:
+            return grad_beta, grad_gamma, None
+        if not batch_statistics:
+            return grad_beta, grad_gamma, grad_outputs * scale.reshape(shape)
+        count = normalized.size // scale.size
+        grad_inputs = normalized * (grad_gamma / count).reshape(shape)
+        np.subtract(grad_outputs, grad_inputs, out=grad_inputs)
+        grad_inputs -= (grad_beta / count).reshape(shape)
+        grad_inputs *= scale.reshape(shape)
+        return grad_beta, grad_gamma, grad_inputs
+
     # ----- convolution and pooling ------------------------------------------------------
     def columns_product(self, images, padded, buffer, weights, pads, out_size, kernel, strides, dilation):
         return conv.columns_product(images, padded, buffer, weights, pads, out_size, kernel, strides, dilation)
