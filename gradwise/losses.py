@@ -30,6 +30,7 @@ import re
 import numpy as np
 
 from . import _checks, registry
+from .ops import get_ops
 
 # Keras' backend.epsilon(): probabilities are clipped to [EPSILON, 1 - EPSILON].
 EPSILON = 1e-7
@@ -592,16 +593,11 @@ class SparseCategoricalCrossentropy(Loss):
     def fused_value_and_gradient(self, y_true, logits, probabilities, sample_weight=None):
         if probabilities.ndim != 2:
             return super().fused_value_and_gradient(y_true, logits, probabilities, sample_weight)
-        rows = np.arange(probabilities.shape[0])
-        labels = y_true.reshape(-1)
-        picked = probabilities[rows, labels]
-        if picked.min() > _TINY[picked.dtype.type]:
-            losses = -np.log(picked)
-        else:  # an underflowed probability: take those losses from the logits, exactly
+        # L = -log p_l = logsumexp(z) - z_l  =>  dL/dz = softmax(z) - onehot(l)  (gradwise.ops's kernel)
+        losses, grad = get_ops().sparse_cross_entropy(probabilities, y_true.reshape(-1),
+                                                      _TINY[probabilities.dtype.type])
+        if losses is None:  # an underflowed probability: take the losses from the logits, exactly
             losses = self.per_sample_from_logits(y_true, logits)
-        # L = logsumexp(z) - z_l  =>  dL/dz = softmax(z) - onehot(l)
-        grad = probabilities.copy()
-        grad[rows, labels] -= 1
         return _reduce(losses, grad, sample_weight)
 
     # L = logsumexp(z) - z_l  =>  dL/dz = softmax(z) - onehot(l)

@@ -71,6 +71,14 @@ class Ops:
         probability `rate` and ``1 / (1 - rate)`` otherwise, and ``inputs * mask``."""
         raise NotImplementedError
 
+    # ----- losses -----------------------------------------------------------------------
+    def sparse_cross_entropy(self, probabilities, labels, tiny):
+        """(losses, grad) of sparse categorical cross-entropy after a softmax, from the
+        (rows, classes) `probabilities` and integer `labels`: ``-log p[label]`` per row
+        (None when a picked probability is at or below `tiny`, too small for an exact log)
+        and the gradient w.r.t. the logits, ``p - onehot(label)``, unscaled."""
+        raise NotImplementedError
+
     # ----- batch normalization -------------------------------------------------------------
     def moments(self, inputs, axes):
         """(mean, variance) of `inputs` over `axes`: the batch statistics, biased variance."""

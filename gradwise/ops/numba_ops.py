@@ -49,6 +49,7 @@ class NumbaOps(NumpyOps):
         self._lstm = importlib.import_module("gradwise.ops._numba.lstm")
         self._convolution = importlib.import_module("gradwise.ops._numba.convolution")
         self._normalization = importlib.import_module("gradwise.ops._numba.normalization")
+        self._softmax = importlib.import_module("gradwise.ops._numba.softmax")
         from .. import activations
         from . import _numba_steps  # the optimizer classes' kernel calls (imports gradwise.optimizers)
 
@@ -58,6 +59,7 @@ class NumbaOps(NumpyOps):
             activations.ReLU: (kernels.bias_relu, kernels.relu_backward),
             activations.Sigmoid: (kernels.bias_sigmoid, kernels.sigmoid_backward),
             activations.Tanh: (kernels.bias_tanh, kernels.tanh_backward),
+            activations.Softmax: (self._softmax.bias_softmax, self._softmax.softmax_backward),
         }
 
     # ----- activations and dropout ------------------------------------------------------
@@ -65,13 +67,15 @@ class NumbaOps(NumpyOps):
         """(forward, backward) kernels for `activation`, or None when only NumPy computes it
         (the identity needs none; options and other functions run on NumPy)."""
         kernels = self._by_function.get(type(activation))
-        if kernels is None or (kernels[0] is self._elementwise.bias_relu and not activation._plain):
+        if kernels is None or (kernels[0] is self._elementwise.bias_relu and not activation._plain) or (
+                kernels[0] is self._softmax.bias_softmax and activation.axis != -1):
             return None
         return kernels
 
     def activate(self, activation, preactivation, bias=None):
         kernels = self._kernels(activation)
-        if kernels is None or not _fusable(preactivation) or preactivation.ndim == 0 or not preactivation.flags.writeable or (
+        if kernels is None or not _fusable(preactivation) or preactivation.ndim == 0 or not preactivation.shape[-1] or \
+                not preactivation.flags.writeable or (
                 bias is not None and (bias.dtype != preactivation.dtype or bias.shape != preactivation.shape[-1:])):
             return super().activate(activation, preactivation, bias)
         rows = preactivation.reshape(-1, preactivation.shape[-1])
@@ -88,8 +92,19 @@ class NumbaOps(NumpyOps):
             return super().activate_backward(activation, grad_outputs, preactivation, outputs)
         grad_inputs = np.empty_like(grad_outputs)
         reads = preactivation if kernels[1] is self._elementwise.relu_backward else outputs
-        kernels[1](grad_outputs.reshape(-1), reads.reshape(-1), grad_inputs.reshape(-1))
+        shape = (-1, grad_outputs.shape[-1]) if kernels[1] is self._softmax.softmax_backward else -1  # softmax: by row
+        if grad_outputs.size:
+            kernels[1](grad_outputs.reshape(shape), reads.reshape(shape), grad_inputs.reshape(shape))
         return grad_inputs
+
+    # ----- losses -----------------------------------------------------------------------
+    def sparse_cross_entropy(self, probabilities, labels, tiny):
+        if not (_fusable(probabilities) and probabilities.ndim == 2 and probabilities.shape[0] and
+                labels.shape == probabilities.shape[:1] and labels.dtype.kind in "iu"):
+            return super().sparse_cross_entropy(probabilities, labels, tiny)
+        losses, grad = np.empty(len(probabilities), dtype=probabilities.dtype), np.empty_like(probabilities)
+        exact = self._softmax.sparse_cross_entropy(probabilities, labels, probabilities.dtype.type(tiny), losses, grad)
+        return (losses if exact else None), grad
 
     def dropout(self, inputs, rng, mask_shape, rate):
         if tuple(mask_shape) != inputs.shape or not _fusable(inputs):

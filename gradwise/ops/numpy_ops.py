@@ -71,6 +71,15 @@ class NumpyOps(Ops):
         mask = np.multiply(keep, 1.0 / (1.0 - rate), dtype=inputs.dtype)
         return inputs * mask, mask
 
+    # ----- losses -----------------------------------------------------------------------
+    def sparse_cross_entropy(self, probabilities, labels, tiny):
+        rows = np.arange(probabilities.shape[0])
+        picked = probabilities[rows, labels]
+        losses = -np.log(picked) if picked.min() > tiny else None
+        grad = probabilities.copy()
+        grad[rows, labels] -= 1
+        return losses, grad
+
     # ----- batch normalization -------------------------------------------------------------
     def moments(self, inputs, axes):
         return inputs.mean(axis=axes), inputs.var(axis=axes)
