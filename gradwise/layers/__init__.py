@@ -35,6 +35,7 @@ from .masking import Masking
 from .simple_rnn import SimpleRNN
 from .lstm import LSTM
 from .gru import GRU
+from .rnn import RNN, GRUCell, LSTMCell, SimpleRNNCell
 from .bidirectional import Bidirectional
 from .time_distributed import TimeDistributed
 from .preprocessing import CategoryEncoding, Discretization, Hashing, IntegerLookup, Normalization, StringLookup
@@ -53,6 +54,7 @@ __all__ += ["GlobalAveragePooling1D", "GlobalMaxPooling1D", "GlobalAveragePoolin
 __all__ += ["Lambda"]
 __all__ += ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot"]
 __all__ += ["Embedding", "Masking", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed"]
+__all__ += ["RNN", "SimpleRNNCell", "LSTMCell", "GRUCell"]
 __all__ += ["Normalization", "StringLookup", "IntegerLookup", "CategoryEncoding", "Discretization", "Hashing"]
 __all__ += ["RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "RandomContrast", "RandomCrop"]
 __all__ += ["add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot"]

@@ -103,7 +103,7 @@ class Layer:
         self.name = name or unique_name(_snake_case(owner))
         self._trainable = bool(trainable)
         self.requested_input_shape = (
-            None if input_shape is None else _checks.shape_tuple(owner, "input_shape", input_shape)
+            None if input_shape is None else _checks.shape_tuple(owner, "input_shape", input_shape, allow_none=True)
         )
         self.params = {}
         self.grads = {}
