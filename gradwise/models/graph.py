@@ -44,11 +44,12 @@ class Node:
 class Tape:
     """What one forward pass leaves for its backward: each tensor's value and each node's cache."""
 
-    __slots__ = ("values", "caches")
+    __slots__ = ("values", "caches", "masks")
 
-    def __init__(self, values, caches):
+    def __init__(self, values, caches, masks=None):
         self.values = values
         self.caches = caches
+        self.masks = masks  # each tensor's Keras mask (None where none), when a layer makes masks
 
 
 class Graph:
@@ -163,7 +164,7 @@ class Graph:
                 arguments, mask = values[node.inputs[0]], masks[node.inputs[0]]
             values[node.output], caches[index], masks[node.output] = call_with_mask(
                 node.layer, arguments, mask, training)
-        return Tape(values, caches)
+        return Tape(values, caches, masks)
 
     def backward(self, tape, output_grads, fused=(), batch=1):
         """Gradients of the loss from `output_grads` (one per graph output, None for an output

@@ -12,6 +12,7 @@ has several outputs; ``loss`` and ``<metric>`` with one.
 import numbers
 
 from .. import losses, metrics as metrics_module
+from . import loss_masks
 from .structures import per_output
 
 
@@ -39,19 +40,28 @@ class Output:
             self.metrics = [metrics_module.get(spec, self.loss, shape) for spec in self.metric_specs]
         return self.metrics
 
-    def value_and_gradient(self, targets, outputs, sample_weight, logits):
+    def value_and_gradient(self, targets, outputs, sample_weight, logits, mask=None):
         """This output's unweighted loss and the gradient of its weighted loss; `logits` (the
-        fused layer's pre-activation) or None."""
+        fused layer's pre-activation) or None; `mask` the output's Keras mask, if any (its
+        masked steps do not count: ``loss_masks.py``)."""
         loss = self.loss
+        shape = outputs.shape
+        if loss_masks.applies(mask, outputs):
+            targets, outputs, logits = (loss_masks.by_step(array, mask) for array in (targets, outputs, logits))
+            sample_weight = loss_masks.step_weights(mask, sample_weight)
         if logits is not None:
             value, grad = loss.fused_value_and_gradient(targets, logits, outputs, sample_weight)
         else:
             value, grad = loss.value_and_gradient(targets, outputs, sample_weight, logits=loss.from_logits)
+        grad = grad.reshape(shape)
         if self.weight != 1.0:
             grad *= grad.dtype.type(self.weight)
         return value, grad
 
-    def per_sample(self, targets, outputs, logits):
+    def per_sample(self, targets, outputs, logits, mask=None):
+        if loss_masks.applies(mask, outputs):
+            step_losses = self.per_sample(*(loss_masks.by_step(array, mask) for array in (targets, outputs, logits)))
+            return loss_masks.per_sample(step_losses, mask)
         loss = self.loss
         if logits is not None:
             return loss.per_sample_from_logits(targets, logits)

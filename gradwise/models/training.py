@@ -169,7 +169,8 @@ class TrainingMixin(StreamingMixin):
                 output_losses.append(None)
                 grads.append(None)
                 continue
-            value, grad = output.value_and_gradient(y, values[tensor], w, self._output_logits(tape, output))
+            value, grad = output.value_and_gradient(y, values[tensor], w, self._output_logits(tape, output),
+                                                    _mask(tape, tensor))
             total += output.weight * value
             output_losses.append(value)
             grads.append(grad)
@@ -589,7 +590,8 @@ class TrainingMixin(StreamingMixin):
             for k, (output, tensor) in enumerate(zip(self._outputs, self._graph.outputs)):
                 if output.loss is None:
                     continue
-                losses_ = output.per_sample(yb[k], tape.values[tensor], self._output_logits(tape, output))
+                losses_ = output.per_sample(yb[k], tape.values[tensor], self._output_logits(tape, output),
+                                            _mask(tape, tensor))
                 value = float(losses_.sum() if wb[k] is None else np.dot(losses_, wb[k]))
                 output_sums[k] += value
                 totals[0] += output.weight * value
@@ -664,3 +666,8 @@ class TrainingMixin(StreamingMixin):
             return nesting.call_symbolic(self, x, training)
         outputs = self._forward(self._prepare_inputs(x), training=bool(training))
         return structures.pack([output.copy() for output in outputs], self.output_names, self._output_form)
+
+
+def _mask(tape, tensor):
+    """The Keras mask of graph tensor `tensor` in a pass, or None (loss masking: ``loss_masks.py``)."""
+    return None if tape.masks is None else tape.masks[tensor]
