@@ -68,57 +68,103 @@ class GRU(Recurrent):
 
     def _scan(self, projected, step_mask, state_keep, initial=None):
         steps, batch, width = projected.shape
-        units = self.units
-        update_reset = slice(0, 2 * units)
-        candidate_block = slice(2 * units, width)
-        recurrent_kernel = self.params["recurrent_kernel"]
-        recurrent_bias = self.params["bias"][1] if self.use_bias and self.reset_after else None
-        hidden = np.zeros((steps + 1, batch, units), dtype=projected.dtype)
+        hidden = np.zeros((steps + 1, batch, self.units), dtype=projected.dtype)
         if initial is not None:
             hidden[0] = initial[0]
         gates = np.empty_like(projected)  # z, r, hh after their activations
-        # reset_after: the recurrent product h_prev U + b (its h block is needed in backward);
-        # reset_before: r * h_prev, the input of the candidate's recurrent product
-        recurrent = np.empty_like(projected) if self.reset_after else np.empty((steps, batch, units), projected.dtype)
+        if self.reset_after:
+            recurrent = self._scan_reset_after(projected, step_mask, state_keep, hidden, gates)
+        else:
+            recurrent = self._scan_reset_before(projected, step_mask, state_keep, hidden, gates)
+        return [hidden], (gates, recurrent)
+
+    def _scan_reset_after(self, projected, step_mask, state_keep, hidden, gates):
+        # per step one product h_{t-1} U + b_U of all three gates, then the cell (gradwise.ops.gru_cell);
+        # the products are kept: their h block is needed in backward
+        steps, batch, width = projected.shape
+        recurrent_kernel = self.params["recurrent_kernel"]
+        recurrent_bias = self.params["bias"][1] if self.use_bias else None
+        cell_step = self.ops.gru_cell(self.activation, self.recurrent_activation, batch, self.units, projected.dtype)
+        recurrent = np.empty_like(projected)
+        for step in range(steps):
+            previous = hidden[step]
+            product = recurrent[step]
+            np.matmul(previous if state_keep is None else previous * state_keep, recurrent_kernel, out=product)
+            if recurrent_bias is not None:
+                product += recurrent_bias
+            cell_step.forward(projected[step], product, previous, None if step_mask is None else step_mask[step],
+                              gates[step], hidden[step + 1])
+        return recurrent
+
+    def _scan_reset_before(self, projected, step_mask, state_keep, hidden, gates):
+        # hh = g(x_h + (r h_prev) U_h): the z, r product, then r * h_prev (kept for backward), then its product
+        steps, batch, width = projected.shape
+        units = self.units
+        update_reset, candidate_block = slice(0, 2 * units), slice(2 * units, width)
+        recurrent_kernel = self.params["recurrent_kernel"]
+        recurrent = np.empty((steps, batch, units), projected.dtype)
         for step in range(steps):
             previous = hidden[step]
             kept = previous if state_keep is None else previous * state_keep
             preactivation = projected[step]  # completed in place: z, r and candidate pre-activations
             gate = gates[step]
-            if self.reset_after:
-                product = recurrent[step]
-                np.matmul(kept, recurrent_kernel, out=product)
-                if recurrent_bias is not None:
-                    product += recurrent_bias
-                preactivation[:, update_reset] += product[:, update_reset]
-                gate[:, update_reset] = self.ops.activate(self.recurrent_activation, preactivation[:, update_reset])
-                preactivation[:, candidate_block] += gate[:, units:2 * units] * product[:, candidate_block]
-            else:
-                preactivation[:, update_reset] += kept @ recurrent_kernel[:, update_reset]
-                gate[:, update_reset] = self.ops.activate(self.recurrent_activation, preactivation[:, update_reset])
-                np.multiply(gate[:, units:2 * units], kept, out=recurrent[step])
-                preactivation[:, candidate_block] += recurrent[step] @ recurrent_kernel[:, candidate_block]
+            preactivation[:, update_reset] += kept @ recurrent_kernel[:, update_reset]
+            gate[:, update_reset] = self.ops.activate(self.recurrent_activation, preactivation[:, update_reset])
+            np.multiply(gate[:, units:2 * units], kept, out=recurrent[step])
+            preactivation[:, candidate_block] += recurrent[step] @ recurrent_kernel[:, candidate_block]
             gate[:, candidate_block] = self.ops.activate(self.activation, preactivation[:, candidate_block])
             update, candidate = gate[:, :units], gate[:, candidate_block]
             new = candidate + update * (previous - candidate)  # z h_prev + (1 - z) hh
             hidden[step + 1] = self._carry(step_mask, step, new, previous)
-        return [hidden], (gates, recurrent)
+        return recurrent
 
-    # h = z h_prev + (1 - z) hh  =>  dz = dh (h_prev - hh),  dhh = dh (1 - z),  dh_prev = dh z + (recurrent paths);
-    # hh = g(x_h + r a), a = h_prev U_h + b_h (reset_after)  =>  da_h = dhh_pre r,  dr = dhh_pre a;
-    # hh = g(x_h + (r h_prev) U_h) (reset_before)  =>  d(r h_prev) = dhh_pre U_h^T,  dr = that h_prev
     def _scan_backward(self, grad_sequence, state_grads, preactivations, step_mask, state_keep, states, scan_cache,
                        accumulate):
         gates, recurrent = scan_cache
         hidden = states[0]
+        batch = preactivations.shape[1]
+        grad_next = np.zeros((batch, self.units), dtype=preactivations.dtype)
+        if state_grads[0] is not None:
+            grad_next[...] = state_grads[0]
+        scan = self._backward_reset_after if self.reset_after else self._backward_reset_before
+        grad_preactivations, grad_recurrent = scan(grad_sequence, grad_next, preactivations, step_mask, state_keep,
+                                                   hidden, gates, recurrent)
+        self._write_recurrent_grads(hidden, recurrent, grad_preactivations, grad_recurrent, state_keep, accumulate)
+        return grad_preactivations, [grad_next]  # grad_next: w.r.t. the initial state
+
+    # through time: the cell's derivative per step (gradwise.ops.gru_cell), then
+    # product = h_prev U + b_U  =>  dh_prev = dproduct U^T + dh z (+ what masked rows carry)
+    def _backward_reset_after(self, grad_sequence, grad_next, preactivations, step_mask, state_keep, hidden, gates,
+                              recurrent):
+        steps, batch, width = preactivations.shape
+        cell_step = self.ops.gru_cell(self.activation, self.recurrent_activation, batch, self.units,
+                                      preactivations.dtype)
+        transposed_kernel = np.ascontiguousarray(self.params["recurrent_kernel"].T)
+        grad_preactivations = np.empty_like(preactivations)
+        grad_recurrent = np.empty_like(recurrent)  # w.r.t. each step's product
+        direct, carried, kept = (np.empty_like(grad_next) for _ in range(3))
+        for step in range(steps - 1, -1, -1):
+            real = None if step_mask is None else step_mask[step]
+            cell_step.backward(grad_sequence[step], grad_next, preactivations[step], gates[step], recurrent[step],
+                               hidden[step], real, grad_preactivations[step], grad_recurrent[step], direct, carried)
+            np.matmul(grad_recurrent[step], transposed_kernel, out=kept)
+            if state_keep is not None:
+                kept *= state_keep
+            np.add(kept, direct, out=grad_next)
+            if real is not None:
+                grad_next += carried
+        return grad_preactivations, grad_recurrent
+
+    # h = z h_prev + (1 - z) hh  =>  dz = dh (h_prev - hh),  dhh = dh (1 - z),  dh_prev = dh z + (recurrent paths);
+    # hh = g(x_h + (r h_prev) U_h)  =>  d(r h_prev) = dhh_pre U_h^T,  dr = that h_prev
+    def _backward_reset_before(self, grad_sequence, grad_next, preactivations, step_mask, state_keep, hidden, gates,
+                               recurrent):
         steps, batch, width = preactivations.shape
         units = self.units
         update_reset, candidate_block = slice(0, 2 * units), slice(2 * units, width)
         recurrent_kernel = self.params["recurrent_kernel"]
         grad_preactivations = np.empty_like(preactivations)
-        # reset_after: gradient w.r.t. the recurrent product; reset_before: w.r.t. r * h_prev
-        grad_recurrent = np.empty_like(recurrent)
-        grad_next = np.zeros((batch, units), dtype=preactivations.dtype) if state_grads[0] is None else state_grads[0]
+        grad_recurrent = np.empty_like(recurrent)  # w.r.t. r * h_prev
         grad_gates = np.empty((batch, width), dtype=preactivations.dtype)
         for step in range(steps - 1, -1, -1):
             grad_hidden = grad_sequence[step] + grad_next
@@ -137,27 +183,17 @@ class GRU(Recurrent):
             grad_z[:, candidate_block] = self.ops.activate_backward(
                 self.activation, grad_gates[:, candidate_block], preactivations[step][:, candidate_block], candidate)
             grad_candidate = grad_z[:, candidate_block]
-            if self.reset_after:  # dr, then the update and reset gates' pre-activations
-                np.multiply(grad_candidate, recurrent[step][:, candidate_block], out=grad_gates[:, units:2 * units])
-            else:
-                grad_reset_input = grad_candidate @ recurrent_kernel[:, candidate_block].T  # w.r.t. r * h_kept
-                np.multiply(grad_reset_input, kept, out=grad_gates[:, units:2 * units])
+            grad_reset_input = grad_candidate @ recurrent_kernel[:, candidate_block].T  # w.r.t. r * h_kept
+            np.multiply(grad_reset_input, kept, out=grad_gates[:, units:2 * units])
             grad_z[:, update_reset] = self.ops.activate_backward(
                 self.recurrent_activation, grad_gates[:, update_reset], preactivations[step][:, update_reset],
                 gate[:, update_reset])
-            if self.reset_after:
-                grad_product = grad_recurrent[step]
-                grad_product[:, update_reset] = grad_z[:, update_reset]
-                np.multiply(grad_candidate, reset, out=grad_product[:, candidate_block])
-                grad_kept = grad_product @ recurrent_kernel.T
-            else:
-                grad_recurrent[step] = grad_candidate
-                grad_kept = grad_z[:, update_reset] @ recurrent_kernel[:, update_reset].T + grad_reset_input * reset
+            grad_recurrent[step] = grad_candidate
+            grad_kept = grad_z[:, update_reset] @ recurrent_kernel[:, update_reset].T + grad_reset_input * reset
             if state_keep is not None:
                 grad_kept *= state_keep
-            grad_next = grad_kept + grad_hidden * update + carried
-        self._write_recurrent_grads(hidden, recurrent, grad_preactivations, grad_recurrent, state_keep, accumulate)
-        return grad_preactivations, [grad_next]  # grad_next: w.r.t. the initial state
+            grad_next[...] = grad_kept + grad_hidden * update + carried
+        return grad_preactivations, grad_recurrent
 
     def _write_recurrent_grads(self, hidden, recurrent, grad_preactivations, grad_recurrent, state_keep, accumulate):
         steps, batch, width = grad_preactivations.shape

@@ -125,6 +125,11 @@ class Ops:
         product) for one call of a layer on `batch` rows: see ``ops.lstm_cell.LSTMCell``."""
         raise NotImplementedError
 
+    def gru_cell(self, activation, recurrent_activation, batch, units, dtype):
+        """The GRU time step with the reset gate after the recurrent product (Keras's default),
+        without the product: see ``ops.gru_cell.GRUCell``."""
+        raise NotImplementedError
+
     # ----- optimizers -------------------------------------------------------------------
     def update_parameters(self, optimizer, values, grads, learning_rate):
         """Apply one step of `optimizer` to the flat `values` in place (decoupled weight

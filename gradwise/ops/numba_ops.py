@@ -14,7 +14,7 @@ import importlib
 
 import numpy as np
 
-from . import conv, numba_lstm_cell, numpy_ops, threads
+from . import conv, numba_gru_cell, numba_lstm_cell, numpy_ops, threads
 from .numpy_ops import NumpyOps
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -50,6 +50,7 @@ class NumbaOps(NumpyOps):
         self._convolution = importlib.import_module("gradwise.ops._numba.convolution")
         self._normalization = importlib.import_module("gradwise.ops._numba.normalization")
         self._softmax = importlib.import_module("gradwise.ops._numba.softmax")
+        self._gru = importlib.import_module("gradwise.ops._numba.gru")
         from .. import activations
         from . import _numba_steps  # the optimizer classes' kernel calls (imports gradwise.optimizers)
 
@@ -222,6 +223,11 @@ class NumbaOps(NumpyOps):
         if not numba_lstm_cell.fusable(activation, recurrent_activation, dtype):
             return super().lstm_cell(activation, recurrent_activation, batch, units, dtype)
         return numba_lstm_cell.FusedLSTMCell(activation, recurrent_activation, batch, units, dtype, self._lstm)
+
+    def gru_cell(self, activation, recurrent_activation, batch, units, dtype):
+        if not numba_lstm_cell.fusable(activation, recurrent_activation, dtype):
+            return super().gru_cell(activation, recurrent_activation, batch, units, dtype)
+        return numba_gru_cell.FusedGRUCell(activation, recurrent_activation, batch, units, dtype, self._gru)
 
     # ----- optimizers -------------------------------------------------------------------
     def update_parameters(self, optimizer, values, grads, learning_rate):

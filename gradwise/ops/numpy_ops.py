@@ -12,6 +12,7 @@ import threading
 import numpy as np
 
 from . import conv, pool_tiles, threads
+from .gru_cell import GRUCell
 from .lstm_cell import LSTMCell
 from .base import Ops
 
@@ -134,6 +135,9 @@ class NumpyOps(Ops):
     # ----- recurrent cells ----------------------------------------------------------------
     def lstm_cell(self, activation, recurrent_activation, batch, units, dtype):
         return LSTMCell(activation, recurrent_activation, batch, units, dtype)
+
+    def gru_cell(self, activation, recurrent_activation, batch, units, dtype):
+        return GRUCell(activation, recurrent_activation, batch, units, dtype)
 
     # ----- optimizers -------------------------------------------------------------------
     def update_parameters(self, optimizer, values, grads, learning_rate):

@@ -1,11 +1,14 @@
-"""The LSTM step behind the seam: NumbaOps' fused kernels against the NumPy cell, bit for bit,
-through whole forward and backward passes of the layer (masks, dropout, states, go_backwards)."""
+"""The LSTM and GRU steps behind the seam: NumbaOps' fused kernels against the NumPy cells, bit for
+bit, through whole forward and backward passes of the layers (masks, dropout, states, go_backwards,
+initial states)."""
 
 import numpy as np
 import pytest
 
 from gradwise import activations, ops
-from gradwise.layers import LSTM
+from gradwise.layers import GRU, LSTM
+from gradwise.ops.gru_cell import GRUCell
+from gradwise.ops.numba_gru_cell import FusedGRUCell
 from gradwise.ops.lstm_cell import LSTMCell
 from gradwise.ops.numba_lstm_cell import FusedLSTMCell
 
@@ -23,10 +26,10 @@ OPTIONS = {
 }
 
 
-def _pass(implementation, options, dtype, mask):
+def _pass(implementation, options, dtype, mask, cls=LSTM):
     """Outputs, input gradient and weight gradients of one training call under `implementation`."""
     rng = np.random.default_rng(11)
-    layer = built(LSTM(UNITS, bias_initializer="random_normal", **options), (STEPS, FEATURES), dtype=dtype)
+    layer = built(cls(UNITS, bias_initializer="random_normal", **options), (STEPS, FEATURES), dtype=dtype)
     inputs = rng.normal(size=(5, STEPS, FEATURES)).astype(dtype) * 2  # gates well into both sides of zero
     with ops.use_ops(implementation):
         outputs, cache = layer.forward(inputs, training=True, **({} if mask is None else {"mask": mask}))
@@ -36,16 +39,25 @@ def _pass(implementation, options, dtype, mask):
     return [*outputs, grad_inputs, *(grad.copy() for grad in layer.grads.values())]
 
 
+@pytest.mark.parametrize("cls", [LSTM, GRU])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("option", sorted(OPTIONS))
 @pytest.mark.parametrize("masked", [False, True])
-def test_fused_lstm_steps_are_bit_identical_to_numpys(dtype, option, masked):
-    expected = _pass(NUMPY, OPTIONS[option], dtype, MASK if masked else None)
-    received = _pass(NUMBA, OPTIONS[option], dtype, MASK if masked else None)
+def test_fused_steps_are_bit_identical_to_numpys(cls, dtype, option, masked):
+    expected = _pass(NUMPY, OPTIONS[option], dtype, MASK if masked else None, cls)
+    received = _pass(NUMBA, OPTIONS[option], dtype, MASK if masked else None, cls)
     assert len(received) == len(expected)
     for got, want in zip(received, expected):
         assert got.dtype == want.dtype
         np.testing.assert_array_equal(got, want)
+
+
+def test_numba_fuses_the_default_gru_cell_only():
+    tanh, sigmoid = activations.get("tanh"), activations.get("sigmoid")
+    assert type(NUMBA.gru_cell(tanh, sigmoid, 4, 3, np.float32)) is FusedGRUCell
+    for cell in (NUMBA.gru_cell(activations.get("relu"), sigmoid, 4, 3, np.float32),
+                 NUMBA.gru_cell(tanh, sigmoid, 4, 3, np.float16), NUMPY.gru_cell(tanh, sigmoid, 4, 3, np.float64)):
+        assert type(cell) is GRUCell
 
 
 def test_numba_fuses_only_the_sigmoid_and_tanh_cell_in_float32_and_float64():
