@@ -344,7 +344,7 @@ class TrainingMixin(StreamingMixin):
         try:
             hooks.call("on_train_begin", {})
             # BLAS threads for the model's size (gradwise.ops.model_threads): one for a small model
-            with model_threads.for_model(model_threads.step_multiply_adds(self._all_layers(), batch_size or 32)):
+            with model_threads.for_layers(self._all_layers(), batch_size or 32):
                 self._fit_epochs(hooks, feed, validation, batch_size, epochs, initial_epoch, shuffle, fused,
                                  parameter_set)
         except BaseException:
@@ -615,7 +615,8 @@ class TrainingMixin(StreamingMixin):
             batch_size = data.check_batch_size(batch_size)
             self._no_steps_for_arrays(steps, None, None, "evaluate")
             x, targets, weights = self._prepare(x, y, sample_weight, keep_mapped=True)
-            logs = self._evaluate_arrays(x, targets, weights, batch_size)
+            with model_threads.for_layers(self._all_layers(), batch_size or 32, passes=1):
+                logs = self._evaluate_arrays(x, targets, weights, batch_size)
         return logs if return_dict else self._as_list(logs)
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None):
@@ -630,7 +631,9 @@ class TrainingMixin(StreamingMixin):
                                    self._output_form)
         batch_size = data.check_batch_size(batch_size)
         self._no_steps_for_arrays(steps, None, None, "predict")
-        return self._predict_arrays(self._prepare_inputs(x, keep_mapped=True), batch_size)
+        inputs = self._prepare_inputs(x, keep_mapped=True)
+        with model_threads.for_layers(self._all_layers(), batch_size or 32, passes=1):
+            return self._predict_arrays(inputs, batch_size)
 
     def _predict_arrays(self, x, batch_size):
         return structures.pack(self._predict_lists(x, batch_size), self.output_names, self._output_form)

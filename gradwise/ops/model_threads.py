@@ -5,7 +5,8 @@ threads than it saves; on shared cores it costs far more, as idle OpenBLAS threa
 while they wait (measured on this project's 2-core machine under load: a small MLP's fit
 took 176 s with the default threads, 4.5 s with one). ``fit`` therefore estimates a
 training step's multiply-adds from the layer shapes and, below ``SMALL_STEP``, runs BLAS
-on one thread for the duration of the fit; larger models keep every thread.
+on one thread for the duration of the fit; larger models keep every thread. ``evaluate``
+and ``predict`` do the same with a forward pass's multiply-adds.
 
 Override: setting ``GRADWISE_NUM_THREADS`` (or ``OMP_NUM_THREADS``,
 ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS``) means the threads were chosen, and fit
@@ -43,17 +44,22 @@ def chosen_by_user():
     return any(os.environ.get(name, "").strip() for name in threads._ENVIRONMENT)
 
 
-def step_multiply_adds(layers, batch_size):
+def step_multiply_adds(layers, batch_size, passes=3):
     """Multiply-adds of one training step: each kernel (a parameter of 2 or more dimensions)
-    is applied at every output position of its layer, three times (forward, input and
-    kernel gradients), for each sample of the batch."""
+    is applied at every output position of its layer, `passes` times (three in training:
+    forward, input and kernel gradients; one for inference), for each sample of the batch."""
     per_sample = 0
     for layer in layers:
         shape = getattr(layer, "output_shape", None)
         positions = math.prod(shape[:-1]) if isinstance(shape, tuple) and shape and \
             all(isinstance(size, (int, np.integer)) for size in shape) else 1
         per_sample += sum(np.size(value) * positions for value in layer.params.values() if np.ndim(value) >= 2)
-    return 3 * per_sample * batch_size
+    return passes * per_sample * batch_size
+
+
+def for_layers(layers, batch_size, passes=3):
+    """``for_model`` of the multiply-adds of a step of `layers` (see ``step_multiply_adds``)."""
+    return for_model(step_multiply_adds(layers, batch_size, passes))
 
 
 @contextlib.contextmanager

@@ -100,3 +100,21 @@ def test_fit_of_a_small_model_trains_on_one_blas_thread(auto):
     assert model_threads.step_multiply_adds(big._all_layers(), 32) >= model_threads.SMALL_STEP
     big.fit(rng.normal(size=(32, 512)), y[:32], batch_size=32, epochs=1, verbose=0, callbacks=[Record()])
     assert seen == [{2}]
+
+
+def test_evaluate_and_predict_of_a_small_model_run_on_one_blas_thread(auto, monkeypatch):
+    seen = []
+    model = mlp(16)
+    forward = model._graph.forward
+
+    def recording(*args, **kwargs):
+        seen.append(blas_threads())
+        return forward(*args, **kwargs)
+
+    monkeypatch.setattr(model._graph, "forward", recording)
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(40, 8)), rng.integers(0, 2, size=(40, 1))
+    model.predict(x, batch_size=20, verbose=0)
+    model.evaluate(x, y, batch_size=20, verbose=0)
+    assert seen and all(threads == {1} for threads in seen), seen
+    assert blas_threads() == {2}
