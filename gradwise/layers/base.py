@@ -190,7 +190,11 @@ class Layer:
         if recorder is not None:
             return recorder.call(self, inputs, training)
         if symbolic.is_symbolic(inputs):
-            return self._call_symbolic(inputs)
+            made = self._call_symbolic(inputs)
+            if training is not None:  # this call's mode is fixed, whatever the model's pass is (Keras's)
+                for tensor in made if isinstance(made, (list, tuple)) else [made]:
+                    tensor.training = bool(training)
+            return made
         if mask is not None and not self.takes_mask:
             raise TypeError(f"{type(self).__name__} '{self.name}' takes no `mask`; layers that do: recurrent layers, "
                             "GlobalAveragePooling1D, GlobalMaxPooling1D, Bidirectional, TimeDistributed.")
@@ -225,6 +229,7 @@ class Layer:
             except ValueError as error:  # say which tensors the layer did not fit
                 sources = ", ".join(f"{t.name!r} of per-sample shape {t.shape}" for t in tensors)
                 raise ValueError(f"{str(error).rstrip('.')}; called on {sources}.") from None
+            self._seed_pending = True  # Model(..., seed=s) draws these weights again from s (functional.py)
         elif tuple(map(tuple, shape) if many else shape) != tuple(map(tuple, self.input_shape) if many
                                                                else self.input_shape):
             raise ValueError(
@@ -267,6 +272,7 @@ class Layer:
         return [np.array(self.params[k] if k in self.params else self.state[k]) for k in self.weight_names()]
 
     def set_weights(self, weights):
+        self.__dict__.pop("_seed_pending", None)  # weights given: no model seed redraws them
         names = self.weight_names()
         if len(weights) != len(names):
             raise ValueError(

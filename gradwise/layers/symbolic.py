@@ -17,6 +17,7 @@ class SymbolicTensor:
         self.inputs = tuple(inputs)  # the symbolic inputs of that call
         self.source = source  # the Input layer, for an input
         self.call = None  # the nested model call that made it, if any (gradwise.models.nesting)
+        self.training = None  # the mode fixed for the call that made it (`layer(x, training=False)`), if any
 
     @property
     def name(self):

@@ -31,7 +31,7 @@ class BaseModel(TrainingMixin, OwnershipMixin):
         recorder = recorder_of(x)
         if recorder is not None:
             return recorder.call(self, x, training)
-        return super().__call__(x, training=bool(training))
+        return super().__call__(x, training=training)
 
     # ----- used as a layer (see nesting.py) ---------------------------------------------------
     @property

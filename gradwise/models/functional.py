@@ -110,7 +110,8 @@ class Model(BaseModel):
     outputs : symbolic tensor (from layer calls on `inputs`)
     name : str, optional
     seed : int, optional
-        Seeds shuffling and dropout (the layers were built when they were called).
+        Seeds shuffling, dropout and the initial weights of the layers no model has used
+        yet (drawn again from it in graph order), so two builds with one seed are identical.
 
     Raises
     ------
@@ -139,13 +140,15 @@ class Model(BaseModel):
             if id(tensor) in index:
                 continue
             index[id(tensor)] = len(index)
-            nodes.append(Node(tensor.layer, [index[id(parent)] for parent in tensor.inputs], index[id(tensor)]))
+            nodes.append(Node(tensor.layer, [index[id(parent)] for parent in tensor.inputs], index[id(tensor)],
+                              training=tensor.training))
         self.name = name or "functional"
         self.seed = seed
         self.dtype = np.dtype(targets[0].dtype)
         rng = backend.new_rng(seed)
         self._build_rng, self._shuffle_rng = (np.random.default_rng(s) for s in rng.integers(2**63, size=2))
         self._graph = Graph(list(range(len(sources))), [index[id(target)] for target in targets], nodes, len(index))
+        self._draw_new_weights(seed)
         self._check_names()
         self._calls = nesting.top_level_calls(tensors)  # layer calls and nested model calls, for users
         self._numbers = index  # id(symbolic tensor) -> graph tensor number
@@ -163,6 +166,15 @@ class Model(BaseModel):
         self.built = True
         self.optimizer = self.loss = self.history = None
         self.compiled = self.stop_training = False
+
+    def _draw_new_weights(self, seed):
+        """With a `seed`, draw again from it the weights of the layers built by symbolic calls that no
+        model has used yet (they were drawn unseeded when called), in graph order: two builds with
+        one seed get identical weights, as a Sequential's. A layer given weights (set_weights) or
+        already in a model keeps its own."""
+        for layer in self._graph.layers:
+            if layer.__dict__.pop("_seed_pending", False) and seed is not None:
+                layer.build_for(layer.input_shape, self._build_rng, layer.dtype)
 
     @staticmethod
     def _check_sources(sources):
@@ -258,8 +270,12 @@ class Model(BaseModel):
             node = {"layer": position[id(item)], "inputs": [self._numbers[id(tensor)] for tensor in inputs]}
             if nesting.is_model(item):
                 node["outputs"] = [self._numbers.get(id(tensor)) for tensor in outputs]
+                training = outputs[0].call.training
             else:
                 node["output"] = self._numbers[id(outputs[0])]
+                training = outputs[0].training
+            if training is not None:  # the call's fixed mode (`base_model(x, training=False)`)
+                node["training"] = training
             nodes.append(node)
         return {
             "name": self.name,
@@ -304,17 +320,23 @@ class Model(BaseModel):
                 if any(argument is None for argument in arguments):
                     raise ValueError(f"Model.from_config: node of layer '{layer.name}' reads tensors {node['inputs']}, "
                                      "some of which no earlier node makes.")
+                training = node.get("training")
+                if training not in (None, True, False):
+                    raise ValueError(f"Model.from_config: node of layer '{layer.name}' has `training` {training!r}; "
+                                     "expected true, false or absent.")
                 if "outputs" in node:  # a nested model: its outputs, None for one nothing reads
-                    for number, made in zip(node["outputs"], nesting.call_tensors(layer, arguments)):
+                    for number, made in zip(node["outputs"], nesting.call_tensors(layer, arguments, training)):
                         if number is not None:
                             tensors[_config_index(number, count, "nodes' outputs")] = made
                     continue
                 tensors[_config_index(node["output"], count, "nodes' output")] = layer(
-                    arguments if getattr(layer, "multi_input", False) else arguments[0])
+                    arguments if getattr(layer, "multi_input", False) else arguments[0], training=training)
         outputs = [tensors[_config_index(t, count, "output_tensors")] for t in config["output_tensors"]]
         if any(output is None for output in outputs):
             raise ValueError(f"Model.from_config: output tensors {config['output_tensors']} are not all made.")
         inputs = [tensors[number] for number in input_tensors]
+        for layer in layers:  # their weights are the file's: the saved seed must not draw them again
+            layer.__dict__.pop("_seed_pending", None)
         return cls(_structured(inputs, config.get("input_keys"), "input_keys"),
                    _structured(outputs, config.get("output_keys"), "output_keys"),
                    name=config.get("name"), seed=config.get("seed"))

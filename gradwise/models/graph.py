@@ -24,18 +24,22 @@ class Node:
 
     `multi` layers (the merge layers) take and give back lists; the others one array.
     `input_grad` says whether backward must compute the gradient w.r.t. the inputs: not
-    when no input depends on a param (a model's first layer).
+    when no input depends on a param (a model's first layer). `training`: None runs the
+    layer in the pass's mode; True or False fixes this call's mode (Keras's
+    ``base_model(x, training=False)``: a frozen base keeps dropout off and its
+    BatchNormalization on moving statistics, even in fit).
     """
 
-    __slots__ = ("layer", "inputs", "output", "multi", "input_grad", "activity")
+    __slots__ = ("layer", "inputs", "output", "multi", "input_grad", "activity", "training")
 
-    def __init__(self, layer, inputs, output):
+    def __init__(self, layer, inputs, output, training=None):
         self.layer = layer
         self.inputs = tuple(inputs)
         self.output = output
         self.multi = bool(getattr(layer, "multi_input", False))
         self.input_grad = True
         self.activity = layer.activity_regularizer is not None
+        self.training = None if training is None else bool(training)
 
     def __repr__(self):
         return f"<Node {self.layer.name}: {self.inputs} -> {self.output}>"
@@ -80,7 +84,7 @@ class Graph:
         self._masked = any(layer.produces_mask for layer in self.layers)
         # a chain (tensor i -> node i -> tensor i + 1) runs a shorter loop: the small models' case
         self._chain = self.inputs == [0] and len(self.layers) == len(self.nodes) and all(
-            not node.multi and node.inputs == (index,) and node.output == index + 1
+            not node.multi and node.training is None and node.inputs == (index,) and node.output == index + 1
             for index, node in enumerate(self.nodes))
         self.plan_gradients()
 
@@ -143,7 +147,8 @@ class Graph:
                 arguments = [values[tensor] for tensor in node.inputs]
             else:
                 arguments = values[node.inputs[0]]
-            values[node.output], caches[index] = node.layer.forward(arguments, training=training)
+            mode = training if node.training is None else node.training
+            values[node.output], caches[index] = node.layer.forward(arguments, training=mode)
             if old_values is not None:
                 old_values[node.output] = old_caches[index] = None
         return Tape(values, caches)
@@ -163,7 +168,7 @@ class Graph:
             else:
                 arguments, mask = values[node.inputs[0]], masks[node.inputs[0]]
             values[node.output], caches[index], masks[node.output] = call_with_mask(
-                node.layer, arguments, mask, training)
+                node.layer, arguments, mask, training if node.training is None else node.training)
         return Tape(values, caches, masks)
 
     def backward(self, tape, output_grads, fused=(), batch=1):

@@ -13,7 +13,7 @@ call (a ``ModelCall``), so the outer model lists the inner model as one of its `
 config, called once per node.
 """
 
-import warnings
+import numpy as np
 
 from .. import registry
 from ..layers.symbolic import SymbolicTensor, as_symbolic
@@ -22,14 +22,15 @@ from . import structures
 
 class ModelCall:
     """One call of `model` on the outer symbolic tensors `inputs`, making `outputs` (in the order
-    of the model's outputs)."""
+    of the model's outputs); `training` fixes the mode of its layers (None: the outer pass's)."""
 
-    __slots__ = ("model", "inputs", "outputs")
+    __slots__ = ("model", "inputs", "outputs", "training")
 
-    def __init__(self, model, inputs):
+    def __init__(self, model, inputs, training=None):
         self.model = model
         self.inputs = list(inputs)
         self.outputs = []
+        self.training = training
 
 
 def is_model(item):
@@ -65,9 +66,10 @@ def check_inlinable(model):
             "gradwise.Model subclass instead.")
 
 
-def call_tensors(model, inputs):
+def call_tensors(model, inputs, training=None):
     """Inline one call of `model` on symbolic `inputs` (as its inputs are given: one, a list or a
-    dict by input name); returns the list of its output tensors."""
+    dict by input name); returns the list of its output tensors. `training` (True or False) fixes
+    the mode of every inlined layer call whose own mode the inner model did not fix."""
     check_inlinable(model)
     items = structures.flatten(inputs, model._input_keys, "inputs", "input", items="symbolic tensors")
     tensors = [as_symbolic(item) for item in items]
@@ -78,12 +80,14 @@ def call_tensors(model, inputs):
     if not model.built:
         model.build(tensors[0].shape)
     graph = model._graph
-    call = ModelCall(model, tensors)
+    training = None if training is None else bool(training)
+    call = ModelCall(model, tensors, training)
     values = dict(zip(graph.inputs, tensors))
     for node in graph.nodes:
         made = SymbolicTensor(node.layer.output_shape, model.dtype, layer=node.layer,
                               inputs=[values[number] for number in node.inputs])
         made.call = call
+        made.training = training if node.training is None else node.training
         values[node.output] = made
     call.outputs = [values[number] for number in graph.outputs]
     return call.outputs
@@ -92,19 +96,14 @@ def call_tensors(model, inputs):
 def call_symbolic(model, inputs, training=None):
     """`model(inputs)` on symbolic tensors: its outputs, given back as the model's outputs were.
 
-    Its layers run in the outer model's mode: Keras's ``training=False`` (a frozen base kept in
-    inference mode) is not applied yet, so it warns when the model has a layer that trains
-    differently (dropout, or batch statistics of a trainable BatchNormalization; a frozen one
-    runs in inference mode anyway)."""
-    if training is False:
-        differ = [layer.name for layer in model._all_layers()
-                  if layer.drops_out or (layer.params_from_batches and layer.trainable)]
-        if differ:
-            warnings.warn(f"{type(model).__name__} '{model.name}' called with training=False: gradwise runs a nested "
-                          f"model's layers in the outer model's mode, so {differ} will train as in training mode "
-                          "during fit. Freeze BatchNormalization with trainable=False, or build the model without "
-                          "its dropout, to keep inference behaviour.", UserWarning, stacklevel=3)
-    return structures.pack(call_tensors(model, inputs), model.output_names, model._output_form)
+    With ``training=False`` (Keras's fine-tuning pattern ``x = base_model(inputs,
+    training=False)``) the model's layers run in inference mode in this call, in fit too:
+    dropout off, BatchNormalization on its moving statistics, which it leaves as they are;
+    ``training=True`` keeps them in training mode, in predict too."""
+    if training is not None and not isinstance(training, (bool, np.bool_)):
+        raise TypeError(f"{type(model).__name__} '{model.name}': `training` must be True, False or None, "
+                        f"got {training!r}.")
+    return structures.pack(call_tensors(model, inputs, training), model.output_names, model._output_form)
 
 
 def top_level_calls(tensors):

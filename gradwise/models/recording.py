@@ -159,7 +159,8 @@ class Recorder:
         tensors = dict(zip(graph.inputs, items))
         for node in graph.nodes:
             inputs = [tensors[number] for number in node.inputs]
-            tensors[node.output] = self.call(node.layer, inputs if node.multi else inputs[0], training)
+            mode = training if node.training is None else node.training
+            tensors[node.output] = self.call(node.layer, inputs if node.multi else inputs[0], mode)
         outputs = [tensors[number] for number in graph.outputs]
         return outputs[0] if len(outputs) == 1 else outputs
 

@@ -82,7 +82,7 @@ class Sequential(BaseModel):
             numbers = {item._graph.inputs[0]: tensor}
             for node in item._graph.nodes:
                 numbers[node.output] = count
-                nodes.append(Node(node.layer, [numbers[number] for number in node.inputs], count))
+                nodes.append(Node(node.layer, [numbers[number] for number in node.inputs], count, node.training))
                 count += 1
             tensor = numbers[item._graph.outputs[0]]
         return Graph([0], [tensor], nodes, count)

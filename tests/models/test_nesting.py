@@ -168,18 +168,6 @@ def test_bad_calls_of_layers_and_nested_models_are_named():
         gw.Model(inputs, Concatenate()([encoder(inputs), clash(inputs)]))
 
 
-def test_training_false_on_a_nested_call_warns_when_it_would_matter():
-    inner_in = gw.Input((4,))
-    with_dropout = gw.Model(inner_in, Dropout(0.5, name="inner_drop")(Dense(4)(inner_in)), name="with_dropout")
-    with pytest.warns(UserWarning, match=r"'with_dropout' called with training=False.*\['inner_drop'\] will train "
-                                         r"as in training mode"):
-        with_dropout(gw.Input((4,)), training=False)
-    import warnings
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        _encoder("plain")(gw.Input((6,)), training=False)  # nothing in it trains differently
-
-
 def test_layer_output_and_model_input_build_feature_models():
     inputs = gw.Input((3,), name="x")
     hidden_layer = Dense(4, name="hidden")
