@@ -18,12 +18,13 @@ class CallGraph:
     activation as it does for other models (each backward checks the pass agrees).
     """
 
-    inputs = [0]
-    outputs = [-1]  # a CallTape's values end with its output
+    inputs = [0]  # one per input of `call` (set by the model's build)
+    outputs = [-1]  # a CallTape's values end with its outputs: [-k, ..., -1]
 
     def __init__(self, model):
         self.model = model
         self.layers, self.nodes, self.regularized, self.activity_nodes = [], [], [], []
+        self._node_outputs = []
         self._trained = None
         self._trained_layers = []
         self._known = frozenset()  # ids of `layers`
@@ -37,8 +38,15 @@ class CallGraph:
         self.plan_gradients(self._trained)
 
     def note_output(self, tape):
-        """Remember which layer made the output of `tape` (the build pass), for the fused loss."""
-        self.nodes = [] if tape.output_node is None else [Node(tape.nodes[tape.output_node].layer, (0,), -1)]
+        """Remember how many inputs and outputs the pass of `tape` (the build pass) had and which
+        layer made each output, for the fused loss."""
+        count = len(tape.outputs)
+        self.outputs = list(range(-count, 0))
+        self.nodes, self._node_outputs = [], []  # node k made output _node_outputs[k]
+        for position, index in enumerate(tape.output_nodes):
+            if index is not None:
+                self.nodes.append(Node(tape.nodes[index].layer, (0,), self.outputs[position]))
+                self._node_outputs.append(position)
 
     def plan_gradients(self, trained=None):
         """Which layers are trained (ids, or None: every layer with params); each backward plans its
@@ -50,7 +58,7 @@ class CallGraph:
 
     def forward(self, inputs, training=False, recycle=None):
         recorder = Recorder(self.model, training)
-        tape = recorder.run(inputs[0])
+        tape = recorder.run(inputs, self.model._call_structure)
         known = self._known
         if any(id(node.layer) not in known for node in tape.nodes):  # built by this pass, or before it elsewhere
             reached = {id(node.layer): node.layer for node in tape.nodes if id(node.layer) not in known}
@@ -58,13 +66,17 @@ class CallGraph:
         return tape
 
     def backward(self, tape, output_grads, fused=(), batch=1):
-        if fused and (tape.output_node is None or tape.nodes[tape.output_node].layer is not self.nodes[0].layer):
-            raise ValueError(
-                f"{type(self.model).__name__}.call returned the output of another layer than in its first call "
-                f"('{self.nodes[0].layer.name}'), whose activation the loss was fused with; return the output of "
-                "the same layer in every pass, or compile again.")
-        graph, record = tape.replay(self._trained, self._replays)
-        graph.backward(record, output_grads, (tape.output_node,) if fused else (), batch)
+        replayed = []
+        for index in fused:  # the node of self.nodes whose activation the loss of its output was fused with
+            made_by = tape.output_nodes[self._node_outputs[index]]
+            if made_by is None or tape.nodes[made_by].layer is not self.nodes[index].layer:
+                raise ValueError(
+                    f"{type(self.model).__name__}.call returned the output of another layer than in its first call "
+                    f"('{self.nodes[index].layer.name}'), whose activation the loss was fused with; return the output "
+                    "of the same layer in every pass, or compile again.")
+            replayed.append(made_by)
+        graph, record = tape.replay(self._trained, self._replays, len(self.inputs))
+        graph.backward(record, output_grads, tuple(replayed), batch)
         if not hasattr(graph, "unreached"):  # once per Graph of the cache (emptied when the trained layers change)
             reached = {id(layer) for layer in graph.layers}
             graph.unreached = [layer for layer in self._trained_layers if id(layer) not in reached]

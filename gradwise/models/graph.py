@@ -83,7 +83,8 @@ class Graph:
         self.activity_nodes = [node for node in self.nodes if node.activity]
         self._masked = any(layer.produces_mask for layer in self.layers)
         # a chain (tensor i -> node i -> tensor i + 1) runs a shorter loop: the small models' case
-        self._chain = self.inputs == [0] and len(self.layers) == len(self.nodes) and all(
+        self._chain = self.inputs == [0] and self.outputs == [len(self.nodes)] and len(self.layers) == len(
+            self.nodes) and all(
             not node.multi and node.training is None and node.inputs == (index,) and node.output == index + 1
             for index, node in enumerate(self.nodes))
         self.plan_gradients()

@@ -57,20 +57,41 @@ def _check_inputs(model, tensors):
                              f"{tensor.dtype} tensor from {tensor.name!r}; build both in one dtype (set_floatx).")
 
 
-def check_inlinable(model):
-    """Raise for a subclassed model: each call records its graph anew (subclassed.py), none to inline."""
-    if getattr(model, "_define_by_run", False):
-        raise TypeError(
-            f"{type(model).__name__} '{model.name}' is a subclassed model, whose call runs on arrays; it cannot be "
-            "called on symbolic tensors or added to a Sequential yet. Call it inside the call of another "
-            "gradwise.Model subclass instead.")
+def inlined_graph(model):
+    """The graph whose nodes a call of `model` inlines: a Sequential's or functional model's own; for
+    a subclassed model, one traced pass of its ``call`` on zeros (as Keras traces a subclassed
+    model called on symbolic tensors): the layer calls it made, in order. So Python branches in
+    ``call`` are taken once, at the trace, with ``training=False``; the layers then run in the
+    outer pass's mode."""
+    if not getattr(model, "_define_by_run", False):
+        return model._graph
+    from .graph import Graph
+
+    if not model.built:
+        raise ValueError(f"{type(model).__name__} '{model.name}' is not built; call it on symbolic tensors or arrays "
+                         "first.")
+    shapes = model._input_shapes
+    tape = model._graph.forward([np.zeros((1, *shape), dtype=model.dtype) for shape in shapes], training=False)
+    count = len(tape.values) - len(tape.outputs)
+    made = {node.output for node in tape.nodes}
+    constants = [number for number in range(len(shapes), count) if number not in made]
+    if constants:
+        raise TypeError(f"{type(model).__name__} '{model.name}': its call uses a constant array, which a model used as "
+                        "a layer of a Sequential or functional graph cannot hold; make the constant a weight of a "
+                        "layer, or call the model inside the call of another gradwise.Model subclass.")
+    last = max((index for index in tape.output_nodes if index is not None), default=-1)
+    return Graph(list(range(len(shapes))), list(tape.outputs), tape.nodes[:last + 1], count)
 
 
 def call_tensors(model, inputs, training=None):
     """Inline one call of `model` on symbolic `inputs` (as its inputs are given: one, a list or a
     dict by input name); returns the list of its output tensors. `training` (True or False) fixes
     the mode of every inlined layer call whose own mode the inner model did not fix."""
-    check_inlinable(model)
+    if not model.built and getattr(model, "_define_by_run", False):  # its inputs' structure comes from this call
+        if isinstance(inputs, dict):
+            model.build({key: as_symbolic(item).shape for key, item in inputs.items()})
+        elif isinstance(inputs, (list, tuple)) and len(inputs) > 1:
+            model.build([as_symbolic(item).shape for item in inputs])
     items = structures.flatten(inputs, model._input_keys, "inputs", "input", items="symbolic tensors")
     tensors = [as_symbolic(item) for item in items]
     if any(tensor is None for tensor in tensors):
@@ -79,7 +100,7 @@ def call_tensors(model, inputs, training=None):
     _check_inputs(model, tensors)
     if not model.built:
         model.build(tensors[0].shape)
-    graph = model._graph
+    graph = inlined_graph(model)
     training = None if training is None else bool(training)
     call = ModelCall(model, tensors, training)
     values = dict(zip(graph.inputs, tensors))

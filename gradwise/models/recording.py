@@ -25,34 +25,44 @@ from .tracking import invoke_call, leaves, not_held, runs_call
 class CallTape(Tape):
     """A Tape of one pass of ``call``.
 
-    ``values`` ends with the output once more, so ``values[-1]`` is the pass's output;
-    ``caches`` holds the cache of the node that made the output (the one node of
-    ``call_graph.CallGraph.nodes``, whose logits a fused loss reads). The record itself: `nodes` in
-    the order they ran with their `node_caches`, the output's tensor number `output` and
-    the index of the node that made it, `output_node` (None when `call` returned its input).
+    ``values`` ends with the outputs once more, so ``values[-k:]`` are the pass's k outputs
+    (``values[-1]`` its only one); ``caches`` holds the caches of the nodes that made the
+    outputs (``call_graph.CallGraph.nodes``, whose logits a fused loss reads). The record
+    itself: `nodes` in the order they ran with their `node_caches`, the outputs' tensor
+    numbers `outputs` and the indices of the nodes that made them, `output_nodes` (None for
+    an output that is an input of `call`); `structure` is how `call` returned them:
+    ('single', None), ('list', None) or ('dict', keys).
     """
 
-    __slots__ = ("nodes", "node_caches", "output", "output_node")
+    __slots__ = ("nodes", "node_caches", "outputs", "output_nodes", "structure")
 
-    def __init__(self, values, nodes, node_caches, output, output_node):
-        super().__init__(values, [] if output_node is None else [node_caches[output_node]])
+    def __init__(self, values, nodes, node_caches, outputs, output_nodes, structure):
+        super().__init__(values, [node_caches[index] for index in output_nodes if index is not None])
         self.nodes = nodes
         self.node_caches = node_caches
-        self.output = output
-        self.output_node = output_node
+        self.outputs = outputs
+        self.output_nodes = output_nodes
+        self.structure = structure
 
-    def replay(self, trained, graphs):
+    @property
+    def output_node(self):
+        """The node that made the first output (None when it is an input of `call`)."""
+        return self.output_nodes[0]
+
+    def replay(self, trained, graphs, inputs):
         """(Graph, Tape) of this record for ``Graph.backward``, its gradients planned for the layers
-        `trained` (ids, or None). `graphs` keeps the Graphs made before, by structure: most passes
-        record the same calls as the previous one, and reuse its Graph."""
-        # nodes after the output's are dead ends: nothing of the output's gradient reaches them
-        nodes = self.nodes[:self.output_node + 1] if self.output_node is not None else []
-        key = (self.output, len(self.values), *((id(node.layer), node.inputs, node.output) for node in nodes))
+        `trained` (ids, or None); `inputs`: how many inputs `call` took. `graphs` keeps the Graphs
+        made before, by structure: most passes record the same calls as the previous one, and
+        reuse its Graph."""
+        # nodes after the last output's are dead ends: nothing of the outputs' gradients reaches them
+        made = [index for index in self.output_nodes if index is not None]
+        nodes = self.nodes[:max(made) + 1] if made else []
+        key = (tuple(self.outputs), len(self.values), *((id(node.layer), node.inputs, node.output) for node in nodes))
         graph = graphs.get(key)
         if graph is None:
             if len(graphs) >= 8:  # a `call` whose structure varies: keep the latest few
                 graphs.pop(next(iter(graphs)))
-            graph = graphs[key] = Graph([0], [self.output], nodes, len(self.values))
+            graph = graphs[key] = Graph(list(range(inputs)), list(self.outputs), nodes, len(self.values))
             graph.plan_gradients(trained)
         return graph, Tape(self.values, self.node_caches)
 
@@ -104,12 +114,24 @@ class Recorder:
             return self._record(target, arguments, training)
         return self._inline(target, arguments, training)
 
-    def run(self, inputs):
-        """The whole pass on the `inputs` array: the model's ``call``, then the CallTape."""
-        tensor = self.tensor(inputs)
-        output = self.number(self._invoke(self.owner, tensor, self.training, single=True))
-        producer = next((index for index, node in enumerate(self.nodes) if node.output == output), None)
-        return CallTape(self.values + [self.values[output]], self.nodes, self.caches, output, producer)
+    def run(self, inputs, structure=("single", None)):
+        """The whole pass on the `inputs` arrays (a list, one per input, given to ``call`` as
+        `structure` says: ('single', None), ('list', None) or ('dict', keys)): the model's
+        ``call``, then the CallTape."""
+        tensors = [self.tensor(array) for array in inputs]
+        form, keys = structure
+        arguments = tensors[0] if form == "single" else dict(zip(keys, tensors)) if form == "dict" else tensors
+        result = self._invoke(self.owner, arguments, self.training, single=False)
+        if isinstance(result, dict):
+            returned, items = ("dict", list(result)), list(result.values())
+        elif isinstance(result, (list, tuple)):
+            returned, items = ("list", None), list(result)
+        else:
+            returned, items = ("single", None), [result]
+        outputs = [self.number(item) for item in items]
+        producers = {node.output: index for index, node in enumerate(self.nodes)}
+        return CallTape(self.values + [self.values[number] for number in outputs], self.nodes, self.caches,
+                        outputs, [producers.get(number) for number in outputs], returned)
 
     def _invoke(self, owner, arguments, training, single=False):
         """``owner.call`` in this pass; its result must be a tensor of the pass (or, for a block or model
@@ -123,12 +145,9 @@ class Recorder:
         several = not single and isinstance(items, (list, tuple)) and len(items) > 0
         if not (isinstance(result, RecordedTensor)
                 or several and all(isinstance(item, RecordedTensor) and item.recorder is self for item in items)):
-            if single and isinstance(result, (list, tuple, dict)):
-                got = "several outputs, which subclassed models do not support yet"
-            else:
-                got = repr(result)
-            raise TypeError(f"{type(owner).__name__}.call must return {'one tensor' if single else 'tensors'} made "
-                            f"by layer calls on its inputs, got {got} (of type {type(result).__name__}).")
+            expected = "one tensor" if single else "a tensor, or a list, tuple or dict of tensors,"
+            raise TypeError(f"{type(owner).__name__}.call must return {expected} made by layer calls on its inputs, "
+                            f"got {result!r} (of type {type(result).__name__}).")
         return result
 
     def _run_call(self, owner, arguments, training):
@@ -207,11 +226,14 @@ class _Alone:
 def _run_block(block, inputs, training):
     inputs = np.asarray(inputs)
     dtype = inputs.dtype if inputs.dtype in (np.float32, np.float64) else backend.resolve_dtype(None)
-    tape = Recorder(_Alone(block, dtype), bool(training), owner=block).run(inputs.astype(dtype, copy=False))
+    tape = Recorder(_Alone(block, dtype), bool(training), owner=block).run([inputs.astype(dtype, copy=False)])
+    outputs = tape.values[len(tape.values) - len(tape.outputs):]
     if not block.built:
-        block.input_shape, block.output_shape = tuple(inputs.shape[1:]), tuple(tape.values[-1].shape[1:])
+        shapes = [tuple(output.shape[1:]) for output in outputs]
+        block.input_shape, block.output_shape = tuple(inputs.shape[1:]), shapes[0] if len(shapes) == 1 else shapes
         block.dtype, block.built = np.dtype(dtype), True
-    return tape.values[-1]
+    form, keys = tape.structure
+    return dict(zip(keys, outputs)) if form == "dict" else list(outputs) if form == "list" else outputs[0]
 
 
 register_block_runner(_run_block)

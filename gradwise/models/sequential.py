@@ -79,12 +79,15 @@ class Sequential(BaseModel):
                 nodes.append(Node(item, (tensor,), count))
                 tensor, count = count, count + 1
                 continue
-            numbers = {item._graph.inputs[0]: tensor}
-            for node in item._graph.nodes:
+            if getattr(item, "_define_by_run", False) and not item.built:  # its graph is traced at build
+                return Graph([0], [0], [], 1)
+            inner = nesting.inlined_graph(item)
+            numbers = {inner.inputs[0]: tensor}
+            for node in inner.nodes:
                 numbers[node.output] = count
                 nodes.append(Node(node.layer, [numbers[number] for number in node.inputs], count, node.training))
                 count += 1
-            tensor = numbers[item._graph.outputs[0]]
+            tensor = numbers[inner.outputs[0]]
         return Graph([0], [tensor], nodes, count)
 
     def _all_layers(self):
@@ -123,7 +126,6 @@ class Sequential(BaseModel):
         """Append a layer, a model (used as a layer: its layers are trained with this model's), or
         an ``Input`` giving the input shape."""
         if nesting.is_model(layer):
-            nesting.check_inlinable(layer)
             if len(layer._input_shapes) != 1 or len(layer.output_names) != 1:
                 raise ValueError(f"Sequential.add: a model in a Sequential must have one input and one output; "
                                  f"'{layer.name}' has {len(layer._input_shapes)} and {len(layer.output_names)}. "

@@ -32,11 +32,12 @@ import json
 
 import numpy as np
 
-from .. import backend
+from .. import backend, optimizers
 from ..layers.base import _snake_case, unique_name
 from . import tracking
 from .functional import Model
 from .call_graph import CallGraph
+from .training import TrainingMixin
 
 
 # Keras's hooks into fit that gradwise has no way to run: they differentiate with an autograd tape.
@@ -69,6 +70,19 @@ def _per_sample(input_shape):
         raise ValueError(f"build: `input_shape` must be a tuple of positive ints such as (8,) or (None, 8), "
                          f"got {input_shape!r}.")
     return tuple(int(d) for d in shape)
+
+
+def _input_structure(input_shape):
+    """(form, keys, per-sample shapes) of `build`'s `input_shape`: one shape, a list of shapes or a
+    dict of shapes by input name."""
+    if isinstance(input_shape, dict):
+        if not input_shape or not all(isinstance(key, str) for key in input_shape):
+            raise ValueError(f"build: a dict `input_shape` must map input names (str) to shapes, got {input_shape!r}.")
+        return "dict", list(input_shape), [_per_sample(shape) for shape in input_shape.values()]
+    if isinstance(input_shape, (list, tuple)) and input_shape and all(
+            isinstance(shape, (list, tuple)) for shape in input_shape):
+        return "list", None, [_per_sample(shape) for shape in input_shape]
+    return "single", None, [_per_sample(input_shape)]
 
 
 def _plain(value):
@@ -113,6 +127,7 @@ class SubclassedModel(Model, register=False):
         self._build_rng, self._shuffle_rng = (np.random.default_rng(s) for s in rng.integers(2**63, size=2))
         self._graph = CallGraph(self)
         self._input_shape = self._output_shape = None
+        self._call_structure = ("single", None)  # how `call` takes its inputs: one, a list, or a dict by key
         self._held_ids = frozenset()
         self._parameter_set = None
         self._compiled_trainable = {}
@@ -176,29 +191,73 @@ class SubclassedModel(Model, register=False):
     def output_shape(self):
         return self._output_shape
 
-    # one input, one output, as training.py reads them from every model
+    # before the first call: one input, one output (the first call sets them, as it sets the shapes)
     input_names = ["inputs"]
     _input_keys = input_names
     output_names = ["output_1"]
 
     @property
     def _input_shapes(self):
-        return [self._input_shape]
+        return [self._input_shape] if self._call_structure[0] == "single" else list(self._input_shape)
 
     @property
     def _output_shapes(self):
-        return [self._output_shape]
+        return [self._output_shape] if self._output_form == "single" else list(self._output_shape)
 
     def build(self, input_shape):
-        """Build every layer `call` reaches by one pass on zeros of per-sample `input_shape`."""
-        shape = _per_sample(input_shape)
-        if self.built and shape != self._input_shape:
+        """Build every layer `call` reaches by one pass on zeros of per-sample `input_shape`: one shape
+        such as (8,), a list of shapes (`call` then takes a list of inputs) or a dict of shapes by
+        input name (`call` takes a dict). The outputs `call` returns (one tensor, a list or tuple,
+        or a dict) name the model's outputs: 'output_1', 'output_2'... or the dict's keys."""
+        form, keys, shapes = _input_structure(input_shape)
+        if self.built and (form, keys) != self._call_structure[:2] or self.built and shapes != self._input_shapes:
             raise ValueError(f"{type(self).__name__} '{self.name}' was built for inputs of per-sample shape "
-                             f"{self._input_shape}, got {shape}.")
-        tape = self._graph.forward([np.zeros((1, *shape), dtype=self.dtype)], training=False)
-        self._input_shape, self._output_shape = shape, tuple(tape.values[-1].shape[1:])
+                             f"{self.input_shape}, got {input_shape!r}.")
+        self._call_structure = (form, keys)
+        self._graph.inputs = list(range(len(shapes)))
+        tape = self._graph.forward([np.zeros((1, *shape), dtype=self.dtype) for shape in shapes], training=False)
+        outputs = [tuple(value.shape[1:]) for value in tape.values[len(tape.values) - len(tape.outputs):]]
+        self._output_form, output_keys = tape.structure
+        if form == "single":
+            self.input_names, self._input_shape = ["inputs"], shapes[0]
+        else:
+            self.input_names, self._input_shape = keys or [f"input_{k + 1}" for k in range(len(shapes))], list(shapes)
+        self._input_keys = self.input_names
+        self.output_names = output_keys or [f"output_{k + 1}" for k in range(len(outputs))]
+        self._output_shape = outputs[0] if self._output_form == "single" else outputs
         self._graph.note_output(tape)
         self.built = True
+        pending = self.__dict__.pop("_pending_compile", None)
+        if pending is not None and (pending["deferred"] or self.output_names != ["output_1"]):
+            # compiled before the outputs were known (Keras resolves per-output losses at the first call)
+            TrainingMixin.compile(self, **pending["arguments"])
+
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None):
+        """As every model's; before the first call (which makes the outputs known), losses, loss
+        weights and metrics given per output are checked against the outputs at that call."""
+        arguments = dict(optimizer=optimizer, loss=loss, metrics=metrics, loss_weights=loss_weights)
+        if self.built:
+            return TrainingMixin.compile(self, **arguments)
+        per_output = isinstance(loss, (list, tuple, dict)) or isinstance(metrics, dict) or loss_weights is not None
+        if per_output:
+            self.optimizer = optimizers.get(optimizer)
+            arguments["optimizer"] = self.optimizer
+            self.loss, self.compiled = loss, True
+            self._parameter_set = None
+        else:
+            TrainingMixin.compile(self, **arguments)
+            arguments["optimizer"] = self.optimizer
+        self._pending_compile = {"arguments": arguments, "deferred": per_output}
+
+    def _prepare_inputs(self, x, name_x="x", keep_mapped=False):
+        """As every model's; the first call on a list or dict of arrays builds the model for several
+        inputs (`call` then receives them as given)."""
+        if not self.built:
+            if isinstance(x, dict):
+                self.build({key: tuple(np.shape(value)[1:]) for key, value in x.items()})
+            elif isinstance(x, (list, tuple)) and len(x) > 1 and all(hasattr(item, "shape") for item in x):
+                self.build([tuple(np.shape(item)[1:]) for item in x])
+        return super()._prepare_inputs(x, name_x, keep_mapped)
 
     def _require_built(self, what):
         if not self.built:
