@@ -72,9 +72,12 @@ class Spec:
     def build(self, input_shape=None):
         """A new compiled model (with ``weights`` when given)."""
         config = copy.deepcopy(self.config)
-        if config.get("input_shape") is None and input_shape is not None:
+        subclassed = getattr(self.model_class, "_define_by_run", False)  # its config is __init__'s arguments
+        if config.get("input_shape") is None and input_shape is not None and not subclassed:
             config["input_shape"] = list(input_shape)
         model = self.model_class.from_config(config)
+        if subclassed and not model.built and input_shape is not None:
+            model.build(tuple(input_shape))
         model.compile(**settings_from_section(copy.deepcopy(self.compile)))
         if self.weights is not None:
             model.set_weights(self.weights)
