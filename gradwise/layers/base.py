@@ -250,6 +250,17 @@ class Layer:
                                  "keep the tensor each call returns instead.")
         return made[0]
 
+    @property
+    def input(self):
+        """The symbolic tensor(s) this layer was called on (Keras's ``layer.input``): one, or a list for
+        a layer taking several."""
+        made = self.__dict__.get("_symbolic_outputs", [])
+        if len(made) != 1:
+            problem = "was never called on a symbolic tensor" if not made else f"was called {len(made)} times"
+            raise AttributeError(f"{type(self).__name__} '{self.name}' {problem}, so its `input` is not defined; "
+                                 "keep the tensors each call is given instead.")
+        return list(made[0].inputs) if getattr(self, "multi_input", False) else made[0].inputs[0]
+
     def zero_grads(self):
         for grad in self.grads.values():
             grad.fill(0)

@@ -11,6 +11,7 @@ import numpy as np
 from .. import backend
 from ..layers.base import Layer
 from ..layers.input_layer import Input
+from ..layers.symbolic import SymbolicTensor
 from .base import BaseModel
 from . import nesting
 from .graph import Graph, Node
@@ -173,6 +174,61 @@ class Sequential(BaseModel):
             shape = layer.output_shape
         self._graph = self._chain_graph()  # planned again now that every layer has its params
         self.built = bool(self._layers)
+        if self.built:
+            self._trace_symbolic()
+
+    def _trace_symbolic(self):
+        """Keras's symbolic structure of a built stack: an Input and each layer called on the tensor
+        before it, so ``inputs``/``outputs``/``input``/``output`` and each layer's ``output`` and
+        ``input`` are defined (``Model(seq.inputs, seq.layers[-2].output)`` extracts features). Made
+        again, the previous trace's tensors are let go."""
+        previous = self.__dict__.pop("_symbolic", None)
+        if previous is not None:
+            for layer, made in previous[2]:
+                outputs = layer.__dict__.get("_symbolic_outputs", [])
+                if made in outputs:
+                    outputs.remove(made)
+        source = Input(shape=self._input_shape, name=self._input_name)
+        tensor = source.symbolic_output = SymbolicTensor(self._input_shape, self.dtype, source=source)
+        made = []
+        try:
+            for layer in self._layers:
+                tensor = layer(tensor)
+                if not nesting.is_model(layer):
+                    made.append((layer, tensor))
+        except (TypeError, ValueError) as error:  # a layer with no symbolic call: the structure is undefined
+            for layer, item in made:
+                layer.__dict__.get("_symbolic_outputs", []).remove(item)
+            self._symbolic_error = f"{type(layer).__name__} '{layer.name}' cannot be called on symbolic tensors ({error})"
+            return
+        self._symbolic = (source.symbolic_output, tensor, made)
+        self._symbolic_error = None
+
+    def _symbolic_part(self, index, what):
+        symbolic = self.__dict__.get("_symbolic")
+        if symbolic is None:
+            problem = getattr(self, "_symbolic_error", None) or (
+                "it is not built yet: start it with Input(shape) or call build(input_shape)")
+            raise AttributeError(f"Sequential '{self.name}' has no symbolic `{what}`: {problem}.")
+        return symbolic[index]
+
+    @property
+    def inputs(self):
+        """[the symbolic Input tensor] of a built stack (Keras's ``model.inputs``)."""
+        return [self._symbolic_part(0, "inputs")]
+
+    @property
+    def outputs(self):
+        """[the symbolic output tensor] of a built stack (Keras's ``model.outputs``)."""
+        return [self._symbolic_part(1, "outputs")]
+
+    @property
+    def input(self):
+        return self._symbolic_part(0, "input")
+
+    @property
+    def output(self):
+        return self._symbolic_part(1, "output")
 
     def _build_nested(self, model, shape):
         """Build (or check) a nested model for inputs of `shape`; returns its output shape."""
