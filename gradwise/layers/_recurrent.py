@@ -186,13 +186,6 @@ class Recurrent(Layer, register=False):
     def _input_bias(self):
         return self.params["bias"]
 
-    def _call_symbolic(self, inputs):
-        if self.return_state:
-            raise ValueError(f"{type(self).__name__} '{self.name}': `return_state=True` in a functional model needs "
-                             "layers with several outputs, which gradwise's graphs do not have yet; call the layer on "
-                             "arrays, or use return_state=False.")
-        return super()._call_symbolic(inputs)
-
     # ----- forward -------------------------------------------------------------------------
     def _dropout_keeps(self, batch, features, dtype, training):
         """The scaled keep masks of this call: inputs (batch, features) and state (batch, units), or None."""

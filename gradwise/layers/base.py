@@ -235,7 +235,14 @@ class Layer:
             raise ValueError(
                 f"{type(self).__name__} '{self.name}' was built for inputs of per-sample shape {self.input_shape}, "
                 f"but is called on {shape} from {', '.join(repr(t.name) for t in tensors)}.")
-        made = symbolic.SymbolicTensor(self.output_shape, self.dtype, layer=self, inputs=tensors)
+        several = symbolic.several_output_shapes(self)
+        if several is not None:  # several outputs (LSTM(return_state=True)): one tensor each
+            made = [symbolic.SymbolicTensor(shape, self.dtype, layer=self, inputs=tensors) for shape in several]
+            siblings = tuple(made)
+            for tensor in made:
+                tensor.siblings = siblings
+        else:
+            made = symbolic.SymbolicTensor(self.output_shape, self.dtype, layer=self, inputs=tensors)
         self.__dict__.setdefault("_symbolic_outputs", []).append(made)  # the graph's structure, for `output`
         return made
 
@@ -259,7 +266,8 @@ class Layer:
             problem = "was never called on a symbolic tensor" if not made else f"was called {len(made)} times"
             raise AttributeError(f"{type(self).__name__} '{self.name}' {problem}, so its `input` is not defined; "
                                  "keep the tensors each call is given instead.")
-        return list(made[0].inputs) if getattr(self, "multi_input", False) else made[0].inputs[0]
+        first = made[0][0] if isinstance(made[0], list) else made[0]
+        return list(first.inputs) if getattr(self, "multi_input", False) else first.inputs[0]
 
     def zero_grads(self):
         for grad in self.grads.values():

@@ -98,13 +98,6 @@ class Bidirectional(Wrapper):
         self._build_inner(self.forward_layer, input_shape, rng, "forward")
         self._build_inner(self.backward_layer, input_shape, rng, "backward")
 
-    def _call_symbolic(self, inputs):
-        if self.return_state or self.merge_mode is None:
-            raise ValueError(f"Bidirectional '{self.name}': `return_state=True` or `merge_mode=None` in a functional "
-                             "model needs layers with several outputs, which gradwise's graphs do not have yet; call "
-                             "the layer on arrays.")
-        return super()._call_symbolic(inputs)
-
     def forward(self, inputs, training=False, mask=None):
         call = {} if mask is None else {"mask": mask}
         forward_outputs, forward_cache = self.forward_layer.forward(inputs, training, **call)

@@ -17,6 +17,7 @@ class SymbolicTensor:
         self.inputs = tuple(inputs)  # the symbolic inputs of that call
         self.source = source  # the Input layer, for an input
         self.call = None  # the nested model call that made it, if any (gradwise.models.nesting)
+        self.siblings = None  # all the outputs of its call, for a layer with several (return_state)
         self.training = None  # the mode fixed for the call that made it (`layer(x, training=False)`), if any
 
     @property
@@ -31,6 +32,14 @@ class SymbolicTensor:
             f"A symbolic tensor (from {self.name!r}) has no values: NumPy operations cannot run on it while a model "
             "is being built. Do the operation inside a layer: a Layer subclass whose forward computes it and whose "
             "backward gives its derivative (gradwise computes no derivative by itself).")
+
+
+def several_output_shapes(layer):
+    """The per-output shapes of a layer with several outputs (LSTM(return_state=True)), else None."""
+    shape = getattr(layer, "output_shape", None)
+    if isinstance(shape, (list, tuple)) and shape and all(isinstance(item, (list, tuple)) for item in shape):
+        return [tuple(item) for item in shape]
+    return None
 
 
 def as_symbolic(value):

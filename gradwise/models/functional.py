@@ -139,9 +139,15 @@ class Model(BaseModel):
         for tensor in tensors:
             if id(tensor) in index:
                 continue
+            parents = [index[id(parent)] for parent in tensor.inputs]
+            if tensor.siblings is not None:  # one node makes every output of the call
+                for sibling in tensor.siblings:
+                    index[id(sibling)] = len(index)
+                nodes.append(Node(tensor.layer, parents, None, training=tensor.training,
+                                  outputs=[index[id(sibling)] for sibling in tensor.siblings]))
+                continue
             index[id(tensor)] = len(index)
-            nodes.append(Node(tensor.layer, [index[id(parent)] for parent in tensor.inputs], index[id(tensor)],
-                              training=tensor.training))
+            nodes.append(Node(tensor.layer, parents, index[id(tensor)], training=tensor.training))
         self.name = name or "functional"
         self.seed = seed
         self.dtype = np.dtype(targets[0].dtype)
@@ -268,9 +274,9 @@ class Model(BaseModel):
         nodes = []
         for item, inputs, outputs in self._calls:
             node = {"layer": position[id(item)], "inputs": [self._numbers[id(tensor)] for tensor in inputs]}
-            if nesting.is_model(item):
+            if nesting.is_model(item) or len(outputs) > 1:
                 node["outputs"] = [self._numbers.get(id(tensor)) for tensor in outputs]
-                training = outputs[0].call.training
+                training = outputs[0].call.training if nesting.is_model(item) else outputs[0].training
             else:
                 node["output"] = self._numbers[id(outputs[0])]
                 training = outputs[0].training
@@ -324,8 +330,14 @@ class Model(BaseModel):
                 if training not in (None, True, False):
                     raise ValueError(f"Model.from_config: node of layer '{layer.name}' has `training` {training!r}; "
                                      "expected true, false or absent.")
-                if "outputs" in node:  # a nested model: its outputs, None for one nothing reads
-                    for number, made in zip(node["outputs"], nesting.call_tensors(layer, arguments, training)):
+                if "outputs" in node:  # a nested model (None for an output nothing reads) or a layer's several
+                    made_list = (nesting.call_tensors(layer, arguments, training) if nesting.is_model(layer)
+                                 else layer(arguments if getattr(layer, "multi_input", False) else arguments[0],
+                                            training=training))
+                    if not isinstance(made_list, list) or len(made_list) != len(node["outputs"]):
+                        raise ValueError(f"Model.from_config: node of layer '{layer.name}' lists "
+                                         f"{len(node['outputs'])} outputs; the layer makes another number.")
+                    for number, made in zip(node["outputs"], made_list):
                         if number is not None:
                             tensors[_config_index(number, count, "nodes' outputs")] = made
                     continue

@@ -15,6 +15,8 @@ carries one mask per tensor beside the values (``layers/masking.py``); the masks
 live in that pass only, and each layer that uses one keeps it in its cache.
 """
 
+import numpy as np
+
 from ..layers.masking import call_with_mask
 
 
@@ -22,7 +24,9 @@ from ..layers.masking import call_with_mask
 class Node:
     """One call of `layer` on the tensors numbered `inputs`, making tensor `output`.
 
-    `multi` layers (the merge layers) take and give back lists; the others one array.
+    `multi` layers (the merge layers) take and give back lists; the others one array. A layer
+    with several outputs gives a list, one array per tensor of `outputs`, and takes the list of
+    their gradients (zeros for an output nothing read).
     `input_grad` says whether backward must compute the gradient w.r.t. the inputs: not
     when no input depends on a param (a model's first layer). `training`: None runs the
     layer in the pass's mode; True or False fixes this call's mode (Keras's
@@ -30,12 +34,15 @@ class Node:
     BatchNormalization on moving statistics, even in fit).
     """
 
-    __slots__ = ("layer", "inputs", "output", "multi", "input_grad", "activity", "training")
+    __slots__ = ("layer", "inputs", "output", "outputs", "multi", "input_grad", "activity", "training")
 
-    def __init__(self, layer, inputs, output, training=None):
+    def __init__(self, layer, inputs, output, training=None, outputs=None):
         self.layer = layer
         self.inputs = tuple(inputs)
-        self.output = output
+        # a layer with several outputs (LSTM(return_state=True)) makes the tensors `outputs`; `output` is
+        # the first (what an activity regularizer and a layer's outputs by name read); else None
+        self.outputs = None if outputs is None else tuple(outputs)
+        self.output = output if outputs is None else self.outputs[0]
         self.multi = bool(getattr(layer, "multi_input", False))
         self.input_grad = True
         self.activity = layer.activity_regularizer is not None
@@ -85,7 +92,7 @@ class Graph:
         # a chain (tensor i -> node i -> tensor i + 1) runs a shorter loop: the small models' case
         self._chain = self.inputs == [0] and self.outputs == [len(self.nodes)] and len(self.layers) == len(
             self.nodes) and all(
-            not node.multi and node.training is None and node.inputs == (index,) and node.output == index + 1
+            not node.multi and node.outputs is None and node.training is None and node.inputs == (index,) and node.output == index + 1
             for index, node in enumerate(self.nodes))
         self.plan_gradients()
 
@@ -103,7 +110,8 @@ class Graph:
         for node in self.nodes:
             node.input_grad = any(depends[tensor] for tensor in node.inputs)
             has_params = bool(node.layer.params) if trained is None else id(node.layer) in trained
-            depends[node.output] = node.input_grad or has_params
+            for tensor in (node.output,) if node.outputs is None else node.outputs:
+                depends[tensor] = node.input_grad or has_params
         self._depends = depends
         self._trained_layers = [layer for layer in self.layers
                                 if (bool(layer.params) if trained is None else id(layer) in trained)]
@@ -111,7 +119,7 @@ class Graph:
     def producer(self, tensor):
         """The node making `tensor`, or None for an input."""
         for node in self.nodes:
-            if node.output == tensor:
+            if node.output == tensor or node.outputs is not None and tensor in node.outputs:
                 return node
         return None
 
@@ -149,7 +157,12 @@ class Graph:
             else:
                 arguments = values[node.inputs[0]]
             mode = training if node.training is None else node.training
-            values[node.output], caches[index] = node.layer.forward(arguments, training=mode)
+            if node.outputs is None:
+                values[node.output], caches[index] = node.layer.forward(arguments, training=mode)
+            else:
+                made, caches[index] = node.layer.forward(arguments, training=mode)
+                for tensor, value in zip(node.outputs, made):
+                    values[tensor] = value
             if old_values is not None:
                 old_values[node.output] = old_caches[index] = None
         return Tape(values, caches)
@@ -168,8 +181,14 @@ class Graph:
                 mask = [masks[tensor] for tensor in node.inputs]
             else:
                 arguments, mask = values[node.inputs[0]], masks[node.inputs[0]]
-            values[node.output], caches[index], masks[node.output] = call_with_mask(
+            made, caches[index], made_mask = call_with_mask(
                 node.layer, arguments, mask, training if node.training is None else node.training)
+            if node.outputs is None:
+                values[node.output], masks[node.output] = made, made_mask
+                continue
+            made_mask = made_mask if isinstance(made_mask, (list, tuple)) else [made_mask] * len(made)
+            for tensor, value, tensor_mask in zip(node.outputs, made, made_mask):
+                values[tensor], masks[tensor] = value, tensor_mask
         return Tape(values, caches, masks)
 
     def backward(self, tape, output_grads, fused=(), batch=1):
@@ -192,7 +211,10 @@ class Graph:
         written = set()  # layers whose gradient a call wrote: their later calls add to it
         for index in range(len(self.nodes) - 1, -1, -1):
             node = self.nodes[index]
-            grad = grads[node.output]
+            if node.outputs is not None:
+                grad = self._several_grads(node, grads, values)
+            else:
+                grad = grads[node.output]
             if grad is None or not depends[node.output]:
                 continue
             layer = node.layer
@@ -202,7 +224,11 @@ class Graph:
                 grad_inputs = layer.backward_preactivation(grad, caches[index], node.input_grad, accumulate)
             else:
                 if node.activity:
-                    grad = grad + layer.activity_regularizer.gradient(values[node.output]) / batch
+                    penalty = layer.activity_regularizer.gradient(values[node.output]) / batch
+                    if node.outputs is None:
+                        grad = grad + penalty
+                    else:
+                        grad[0] = grad[0] + penalty
                 grad_inputs = layer.backward(grad, caches[index], node.input_grad, accumulate)
             if not node.input_grad:
                 continue
@@ -216,6 +242,14 @@ class Graph:
         for layer in self._trained_layers:
             if id(layer) not in written:  # no loss reached it: its gradient is zero
                 layer.zero_grads()
+
+    @staticmethod
+    def _several_grads(node, grads, values):
+        """The gradients of a several-output node's tensors, zeros for those nothing read (None when
+        none was read)."""
+        if all(grads[tensor] is None for tensor in node.outputs):
+            return None
+        return [np.zeros_like(values[tensor]) if grads[tensor] is None else grads[tensor] for tensor in node.outputs]
 
     def _backward_chain(self, tape, grad, fused, batch):
         """backward for a chain: one gradient flows from the last node to the first that needs it.

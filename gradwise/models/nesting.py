@@ -16,7 +16,7 @@ config, called once per node.
 import numpy as np
 
 from .. import registry
-from ..layers.symbolic import SymbolicTensor, as_symbolic
+from ..layers.symbolic import SymbolicTensor, as_symbolic, several_output_shapes
 from . import structures
 
 
@@ -105,11 +105,15 @@ def call_tensors(model, inputs, training=None):
     call = ModelCall(model, tensors, training)
     values = dict(zip(graph.inputs, tensors))
     for node in graph.nodes:
-        made = SymbolicTensor(node.layer.output_shape, model.dtype, layer=node.layer,
-                              inputs=[values[number] for number in node.inputs])
-        made.call = call
-        made.training = training if node.training is None else node.training
-        values[node.output] = made
+        several = node.outputs is not None
+        made = [SymbolicTensor(shape, model.dtype, layer=node.layer, inputs=[values[number] for number in node.inputs])
+                for shape in (several_output_shapes(node.layer) if several else [node.layer.output_shape])]
+        siblings = tuple(made) if several else None
+        for tensor, number in zip(made, node.outputs if several else [node.output]):
+            tensor.call = call
+            tensor.training = training if node.training is None else node.training
+            tensor.siblings = siblings
+            values[number] = tensor
     call.outputs = [values[number] for number in graph.outputs]
     return call.outputs
 
@@ -134,8 +138,11 @@ def top_level_calls(tensors):
     for tensor in tensors:
         call = getattr(tensor, "call", None)
         if call is None:
-            if tensor.layer is not None:
+            if tensor.layer is not None and tensor.siblings is None:
                 calls.append((tensor.layer, list(tensor.inputs), [tensor]))
+            elif tensor.layer is not None and id(tensor.siblings) not in seen:  # a layer's several outputs, once
+                seen.add(id(tensor.siblings))
+                calls.append((tensor.layer, list(tensor.inputs), list(tensor.siblings)))
         elif id(call) not in seen:
             seen.add(id(call))
             calls.append((call.model, call.inputs, call.outputs))

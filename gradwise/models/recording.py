@@ -18,6 +18,7 @@ import numpy as np
 from .. import backend
 from ..layers.base import Layer
 from ..layers.recorded import RecordedTensor, register_block_runner
+from ..layers.symbolic import several_output_shapes
 from .graph import Graph, Node, Tape
 from .tracking import invoke_call, leaves, not_held, runs_call
 
@@ -57,7 +58,7 @@ class CallTape(Tape):
         # nodes after the last output's are dead ends: nothing of the outputs' gradients reaches them
         made = [index for index in self.output_nodes if index is not None]
         nodes = self.nodes[:max(made) + 1] if made else []
-        key = (tuple(self.outputs), len(self.values), *((id(node.layer), node.inputs, node.output) for node in nodes))
+        key = (tuple(self.outputs), len(self.values), *((id(node.layer), node.inputs, node.output, node.outputs) for node in nodes))
         graph = graphs.get(key)
         if graph is None:
             if len(graphs) >= 8:  # a `call` whose structure varies: keep the latest few
@@ -129,7 +130,8 @@ class Recorder:
         else:
             returned, items = ("single", None), [result]
         outputs = [self.number(item) for item in items]
-        producers = {node.output: index for index, node in enumerate(self.nodes)}
+        producers = {tensor: index for index, node in enumerate(self.nodes)
+                     for tensor in ((node.output,) if node.outputs is None else node.outputs)}
         return CallTape(self.values + [self.values[number] for number in outputs], self.nodes, self.caches,
                         outputs, [producers.get(number) for number in outputs], returned)
 
@@ -179,7 +181,11 @@ class Recorder:
         for node in graph.nodes:
             inputs = [tensors[number] for number in node.inputs]
             mode = training if node.training is None else node.training
-            tensors[node.output] = self.call(node.layer, inputs if node.multi else inputs[0], mode)
+            made = self.call(node.layer, inputs if node.multi else inputs[0], mode)
+            if node.outputs is None:
+                tensors[node.output] = made
+            else:
+                tensors.update(zip(node.outputs, made))
         outputs = [tensors[number] for number in graph.outputs]
         return outputs[0] if len(outputs) == 1 else outputs
 
@@ -203,8 +209,12 @@ class Recorder:
                 f"{self.where()}: {type(layer).__name__} '{layer.name}' was built for inputs of per-sample shape "
                 f"{layer.input_shape}, but is called on {shape} from {sources}.")
         outputs, cache = layer.forward(values if many else values[0], training=training)
-        self.nodes.append(Node(layer, numbers, len(self.values)))
         self.caches.append(cache)
+        if several_output_shapes(layer) is not None:  # several outputs (return_state): one tensor each
+            made = [self.tensor(output, layer.name) for output in outputs]
+            self.nodes.append(Node(layer, numbers, None, outputs=[tensor.number for tensor in made]))
+            return made
+        self.nodes.append(Node(layer, numbers, len(self.values)))
         return self.tensor(outputs, layer.name)
 
 

@@ -85,8 +85,15 @@ class Sequential(BaseModel):
             inner = nesting.inlined_graph(item)
             numbers = {inner.inputs[0]: tensor}
             for node in inner.nodes:
+                parents = [numbers[number] for number in node.inputs]
+                if node.outputs is not None:
+                    for number in node.outputs:
+                        numbers[number], count = count, count + 1
+                    nodes.append(Node(node.layer, parents, None, node.training,
+                                      outputs=[numbers[number] for number in node.outputs]))
+                    continue
                 numbers[node.output] = count
-                nodes.append(Node(node.layer, [numbers[number] for number in node.inputs], count, node.training))
+                nodes.append(Node(node.layer, parents, count, node.training))
                 count += 1
             tensor = numbers[inner.outputs[0]]
         return Graph([0], [tensor], nodes, count)

@@ -25,6 +25,7 @@ from .. import feeds, optimizers
 from ..callbacks import CallbackList, History, NonFiniteLossWarning, as_list
 from ..callbacks.progress import progress_callback
 from ..layers.base import ActivatedLayer
+from ..layers.symbolic import several_output_shapes
 from ..ops import model_threads
 from . import data, nesting, structures
 from .outputs import compile_outputs
@@ -555,7 +556,8 @@ class TrainingMixin(StreamingMixin):
         for 1024 images at once.
         """
         longest = max((max(array.shape[1:], default=1) for array in inputs), default=1)  # for None axes
-        widest = max((math.prod(longest if d is None else d for d in layer.output_shape)
+        widest = max((sum(math.prod(longest if d is None else d for d in shape)
+                          for shape in several_output_shapes(layer) or [layer.output_shape])
                       for layer in self._graph.layers), default=1)
         step = max(1, min(batch_size, INFERENCE_ELEMENTS // max(widest, 1)))
         for batch_start in range(0, samples, batch_size):
