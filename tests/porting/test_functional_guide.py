@@ -69,6 +69,15 @@ EXPECTATIONS = {
     # near their start after 30 steps at momentum 0.99 (as in Keras), so training accuracy is checked
     "separable_classifier.py": ["history.history['acc'][-1] > 0.9",
                                 "predictions.shape == (1, 1)", "0 <= score <= 1"],
+    "sequential_feature_extraction.py": [
+        "[f.shape for f in features] == [(1, 23, 23, 32), (1, 21, 21, 32), (1, 19, 19, 32)]",
+        "np.allclose(intermediate, features[1])",
+        "np.allclose(features[-1], initial_model.predict(x, verbose=0), atol=1e-6)"],
+    "rnn_states.py": ["[t.shape for t in encoder_state] == [(16,), (16,)]", "predictions.shape == (5, 2)",
+                      "history.history['accuracy'][-1] > 0.8"],
+    # fine-tuned with base_model(inputs, training=False): its BatchNormalization keeps its moving statistics
+    "batchnorm_fine_tuning.py": ["(moving_mean_before == moving_mean_after).all()",
+                                 "np.isfinite(history.history['loss']).all()"],
 }
 
 
