@@ -203,7 +203,7 @@ class Sequential(BaseModel):
                 tensor = layer(tensor)
                 if not nesting.is_model(layer):
                     made.append((layer, tensor))
-        except (TypeError, ValueError) as error:  # a layer with no symbolic call: the structure is undefined
+        except Exception as error:  # noqa: BLE001 -- a layer with no symbolic call: no structure, still a model
             for layer, item in made:
                 layer.__dict__.get("_symbolic_outputs", []).remove(item)
             self._symbolic_error = f"{type(layer).__name__} '{layer.name}' cannot be called on symbolic tensors ({error})"
