@@ -13,6 +13,10 @@ SNIPPETS = Path(__file__).parent / "subclassing_snippets"
 
 # What each snippet must have produced: expressions over the script's variables.
 EXPECTATIONS = {
+    "multi_io_subclassed.py": ["sorted(predictions) == ['department', 'priority']",
+                               "predictions['department'].shape == (5, 4)",
+                               "list(history.history)[:3] == ['loss', 'priority_loss', 'department_loss']",
+                               "history.history['loss'][-1] < history.history['loss'][0]"],
     "mlp_block.py": ["y.shape == (3, 1)", "block_model.layers == [block_model.block]", "len(block_model.get_weights()) == 6",
                      "history.history['loss'][-1] < 0.5 * history.history['loss'][0]",
                      "predictions.shape == (5, 1)", "block_model.count_params() == 64 * 32 + 32 + 32 * 32 + 32 + 33"],
