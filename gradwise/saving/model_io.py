@@ -52,13 +52,22 @@ def _model_payload(model):
         "class_name": type(model).__name__,
         "config": model.get_config(),
         "built": bool(model.built),
-        "input_shape": list(model.input_shape) if model.built else None,  # for models whose config has none
+        "input_shape": _saved_input_shape(model) if model.built else None,  # for models whose config has none
         "compile": compile_section(model),
         "weights": payload.weights_section(model, arrays),
         "rng": payload.rng_section(model),
     }
     meta["optimizer_state"] = payload.optimizer_section(model.optimizer, arrays) if model.compiled else None
     return meta, arrays
+
+
+def _saved_input_shape(model):
+    """The input shape as build takes it again: a dict by input name for a subclassed model whose call
+    takes a dict of inputs, else the shape (or the list of shapes)."""
+    keys = getattr(model, "_call_structure", ("single", None))[1]
+    if keys:
+        return {key: list(shape) for key, shape in zip(keys, model.input_shape)}
+    return list(model.input_shape)
 
 
 def _weights_payload(model):
@@ -130,7 +139,8 @@ def _rebuild(label, meta, arrays):
         with allocation_limit(_file_values(arrays)):
             model = cls.from_config(payload.expect(meta.get("config"), dict, label, "architecture"))
             if payload.expect(meta.get("built"), bool, label, "'built' flag") and not model.built:
-                model.build(tuple(meta["config"].get("input_shape") or meta["input_shape"]))
+                shape = meta["config"].get("input_shape") or meta["input_shape"]
+                model.build(shape if isinstance(shape, dict) else tuple(shape))
     except (ValueError, TypeError, KeyError, AttributeError) as error:
         if isinstance(error, (ModelFileError, AllocationLimitError)):
             raise

@@ -181,3 +181,18 @@ def test_a_subclassed_model_is_a_layer_of_a_sequential(tmp_path, float64, rng):
     model.save(tmp_path / "stack.gw")
     loaded = gw.load_model(tmp_path / "stack.gw")
     assert np.array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+@pytest.mark.parametrize("as_dict", [False, True], ids=["lists", "dicts"])
+def test_save_and_load_keep_the_inputs_structure(tmp_path, rng, as_dict):
+    x, y = _data(rng)
+    if as_dict:
+        x, y = {"a": x[0], "b": x[1]}, {"kind": y[0], "value": y[1]}
+    model = TwoTowers(as_dict=as_dict, seed=0)
+    model.compile("adam", loss=["sparse_categorical_crossentropy", "mse"])
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    model.save(tmp_path / "towers.gw")
+    loaded = gw.load_model(tmp_path / "towers.gw")
+    ours, theirs = model.predict(x, verbose=0), loaded.predict(x, verbose=0)
+    pairs = [(ours[key], theirs[key]) for key in ours] if as_dict else list(zip(ours, theirs))
+    assert len(pairs) == 2 and all(np.array_equal(a, b) for a, b in pairs)
