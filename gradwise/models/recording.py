@@ -45,11 +45,6 @@ class CallTape(Tape):
         self.output_nodes = output_nodes
         self.structure = structure
 
-    @property
-    def output_node(self):
-        """The node that made the first output (None when it is an input of `call`)."""
-        return self.output_nodes[0]
-
     def replay(self, trained, graphs, inputs):
         """(Graph, Tape) of this record for ``Graph.backward``, its gradients planned for the layers
         `trained` (ids, or None); `inputs`: how many inputs `call` took. `graphs` keeps the Graphs
