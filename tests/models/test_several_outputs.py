@@ -97,3 +97,18 @@ def test_a_state_is_not_one_tensor():
     assert isinstance(outputs, list) and len(outputs) == 3
     with pytest.raises(TypeError, match=r"Dense '.*' expected one symbolic tensor, got \["):
         Dense(1)(outputs)
+
+
+def test_the_rnn_guide_encoder_states_start_the_decoder(float64, rng):
+    """Keras's encoder-decoder: the encoder's returned states are the decoder's initial_state."""
+    encoder_input = gw.Input((6,))
+    encoded = gw.layers.Embedding(50, 8)(encoder_input)
+    _, state_h, state_c = LSTM(5, return_state=True, name="encoder")(encoded)
+    decoder_input = gw.Input((4,))
+    decoded = gw.layers.Embedding(60, 8)(decoder_input)
+    decoder_output = LSTM(5, name="decoder")(decoded, initial_state=[state_h, state_c])
+    model = gw.Model([encoder_input, decoder_input], Dense(3, activation="softmax")(decoder_output), seed=0)
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    x = [rng.integers(0, 50, size=(4, 6)), rng.integers(0, 60, size=(4, 4))]
+    finite_difference_check(model, x, rng.integers(0, 3, size=4))
+    assert "encoder[0][1], encoder[0][2]" in _summary(model)
