@@ -131,6 +131,53 @@ def search_overheads(data, trials, epochs, workers, directory):
     }
 
 
+# --breakdown: where the tuner's time per trial goes (one worker, in this process). Each part is timed by
+# wrapping the function that does it for the length of the search; parts can nest (a journal write inside
+# a sampler's suggestion), so they are inclusive figures and do not add up.
+BREAKDOWN = [
+    ("sampling (TPE, distinct draws)", "gradwise.tuning.distinct", "DistinctSampler", "sample_relative"),
+    ("sampling (TPE, one parameter)", "gradwise.tuning.distinct", "DistinctSampler", "sample_independent"),
+    ("pruning decisions", "optuna.trial", "Trial", "should_prune"),
+    ("journal appends", "gradwise.tuning.storage", "CrashSafeJournalBackend", "append_logs"),
+    ("journal reads", "optuna.storages.journal", "JournalStorage", "_sync_with_backend"),
+    ("seeded clone of the built model", "gradwise.tuning.runner", None, "_seeded"),
+    ("model save", "gradwise.models.base", "BaseModel", "save"),
+    ("tell", "optuna.study", "Study", "tell"),
+]
+
+
+def breakdown(data, trials, epochs, directory):
+    """Inclusive time per trial of each BREAKDOWN part over one 1-worker W6 search."""
+    import functools
+    import importlib
+
+    spent, calls, restore = {}, {}, []
+    for label, module_name, class_name, function_name in BREAKDOWN:
+        owner = importlib.import_module(module_name)
+        owner = getattr(owner, class_name) if class_name else owner
+        original = getattr(owner, function_name)
+
+        def timed(*args, _original=original, _label=label, **kwargs):
+            start = time.perf_counter()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                spent[_label] = spent.get(_label, 0.0) + time.perf_counter() - start
+                calls[_label] = calls.get(_label, 0) + 1
+
+        setattr(owner, function_name, functools.wraps(original)(timed))
+        restore.append((owner, function_name, original))
+    try:
+        search = search_overheads(data, trials, epochs, 1, directory)
+    finally:
+        for owner, function_name, original in restore:
+            setattr(owner, function_name, original)
+    count = max(search["trials"], 1)
+    return {"overhead_per_trial": search["overhead_per_trial"],
+            "parts": {label: {"ms_per_trial": 1e3 * spent.get(label, 0.0) / count,
+                              "calls_per_trial": calls.get(label, 0) / count} for label, *_ in BREAKDOWN}}
+
+
 def _ms(value):
     return "—" if value is None else f"{value * 1e3:.1f} ms"
 
@@ -154,6 +201,11 @@ def report(results):
         parts = search["parts_per_trial"]
         lines.append("  of which (mean): " + ", ".join(
             f"{name.replace('_', ' ')} {_ms(parts[name]['mean'] if parts[name] else None)}" for name in parts))
+    if results.get("breakdown"):
+        lines.append(f"breakdown, 1 worker (inclusive, nested parts overlap; overhead per trial in this run: median "
+                     f"{_ms(results['breakdown']['overhead_per_trial']['median'])}):")
+        for label, part in results["breakdown"]["parts"].items():
+            lines.append(f"  {label}: {part['ms_per_trial']:.2f} ms per trial ({part['calls_per_trial']:.1f} calls)")
     return "\n".join(lines)
 
 
@@ -164,12 +216,15 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, default=2, help="also measure a search with this many workers")
     parser.add_argument("--repeats", type=int, default=5, help="fresh interpreters for the import time")
     parser.add_argument("--json", help="write the results here")
+    parser.add_argument("--breakdown", action="store_true", help="also time the parts of the overhead (1 worker)")
     args = parser.parse_args(argv)
     results = {"load_average_start": os.getloadavg(), "import": import_seconds(args.repeats), "searches": []}
     data = w6_search.load_pima()
     with tempfile.TemporaryDirectory() as directory:
         for workers in sorted({1, args.workers}):
             results["searches"].append(search_overheads(data, args.trials, args.epochs, workers, directory))
+        if args.breakdown:
+            results["breakdown"] = breakdown(data, args.trials, args.epochs, directory)
     results["load_average_end"] = os.getloadavg()
     print(report(results))
     if args.json:

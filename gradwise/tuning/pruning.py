@@ -12,15 +12,24 @@ The Tuner adds one to every trial of a single-objective search.
 """
 
 import math
+import time
 
 import optuna
 
 from ..callbacks import Callback
 from ..callbacks.monitor import check_monitor_key
+from . import storage as storage_module
+
+# On a journal, reports are written together at most this often (and when training ends):
+# one write a second instead of one an epoch, and a live view (optuna-dashboard) still follows.
+WRITE_EVERY_SECONDS = 1.0
 
 
 class PruningCallback(Callback):
     """Report `monitor` at the end of each epoch; raise ``optuna.TrialPruned`` when the pruner says so.
+
+    On a journal storage the reports reach the file together, at most once a second and
+    when training ends (or is pruned, or fails); the pruner sees each one at once.
 
     Parameters
     ----------
@@ -50,6 +59,7 @@ class PruningCallback(Callback):
 
     def on_train_begin(self, logs=None):
         self.epochs = 0
+        self._unwritten, self._written_at = {}, time.monotonic()
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
@@ -59,6 +69,20 @@ class PruningCallback(Callback):
         value = float(logs[self.monitor])
         if math.isnan(value):
             return  # Optuna's pruners cannot compare NaN; an all-NaN trial fails instead
-        self.trial.report(value, epoch)
+        if storage_module.defer_report(self.trial, epoch, value):
+            self._unwritten[epoch] = value
+            if time.monotonic() - self._written_at >= WRITE_EVERY_SECONDS:
+                self._write()
+        else:
+            self.trial.report(value, epoch)
         if self.trial.should_prune():
+            self._write()  # Optuna records a pruned trial's last report as its value
             raise optuna.TrialPruned(f"Trial pruned at epoch {epoch + 1}: {self.monitor}={value:.6g}.")
+
+    def on_train_end(self, logs=None):
+        self._write()  # runs when fit ends, raises or is interrupted
+
+    def _write(self):
+        unwritten, self._unwritten = getattr(self, "_unwritten", {}), {}
+        storage_module.write_reports(self.trial, unwritten)
+        self._written_at = time.monotonic()

@@ -16,6 +16,7 @@ from ..saving import clone_model
 from .hyperparameters import HyperParameters
 from .objective import BestEpoch, trial_values
 from .pruning import PruningCallback
+from .storage import set_user_attrs
 from .study import trial_seed
 
 MODELS_DIR = "trials"
@@ -41,13 +42,11 @@ class TrialRunner:
     def __call__(self, trial, origin_number):
         """Train one trial; `origin_number` is the number of the trial this one retries (or its own)."""
         seed = trial_seed(self.study_seed, origin_number)
-        trial.set_user_attr("seed", seed)
-        trial.set_user_attr("blas_threads", _blas_threads())
-        trial.set_user_attr("host", socket.gethostname())
-        trial.set_user_attr("pid", os.getpid())
+        set_user_attrs(trial, {"seed": seed, "blas_threads": _blas_threads(), "host": socket.gethostname(),
+                               "pid": os.getpid()})
         hp = HyperParameters.for_trial(trial)
         model = _seeded(self.hypermodel(hp), seed)
-        trial.set_user_attr("hp_values", _json_safe(hp.values))
+        set_user_attrs(trial, {"hp_values": _json_safe(hp.values)})
         tracker = BestEpoch(self.objectives[0])
         callbacks = copy.deepcopy(self.callbacks) + [tracker]
         pruning = PruningCallback(trial, self.objectives[0].name) if self.prune else None
@@ -58,15 +57,14 @@ class TrialRunner:
         except optuna.TrialPruned:
             trial.set_user_attr("epochs", pruning.epochs)
             raise
-        trial.set_user_attr("epochs", tracker.epochs)
-        trial.set_user_attr("best_epoch", tracker.best_epoch)
-        trial.set_user_attr("best_logs", {key: float(value) for key, value in (tracker.logs or {}).items()})
-        trial.set_user_attr("params_count", int(model.count_params()))
         values = trial_values(self.objectives, tracker.logs, model)
         relative = model_filename(trial.number)
         os.makedirs(os.path.join(self.project_dir, MODELS_DIR), exist_ok=True)
         model.save(os.path.join(self.project_dir, relative))
-        trial.set_user_attr("model_file", relative)
+        set_user_attrs(trial, {
+            "epochs": tracker.epochs, "best_epoch": tracker.best_epoch,
+            "best_logs": {key: float(value) for key, value in (tracker.logs or {}).items()},
+            "params_count": int(model.count_params()), "model_file": relative})
         return values[0] if len(values) == 1 else values
 
 

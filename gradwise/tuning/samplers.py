@@ -18,7 +18,7 @@ PRUNERS = ("median", "hyperband", "successive_halving")
 GRID_LIMIT = 100_000
 
 
-def make_sampler(sampler, seed, space=None):
+def make_sampler(sampler, seed, space=None, parallel=False):
     """An Optuna sampler from a name (seeded with `seed`) or a sampler object.
 
     Parameters
@@ -27,6 +27,10 @@ def make_sampler(sampler, seed, space=None):
     seed : int or None
     space : dict of str -> distribution, optional
         The discovered search space; 'grid' needs it.
+    parallel : bool, default False
+        Other processes run trials of the study at the same time (worker processes):
+        'tpe' then counts their running trials as bad results (``constant_liar``), so
+        that workers do not all draw next to the same promising point.
     """
     if isinstance(sampler, optuna.samplers.BaseSampler):
         return sampler
@@ -35,7 +39,7 @@ def make_sampler(sampler, seed, space=None):
     if sampler == "tpe":
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            return optuna.samplers.TPESampler(seed=seed, multivariate=True)
+            return optuna.samplers.TPESampler(seed=seed, multivariate=True, constant_liar=parallel)
     if sampler == "random":
         return optuna.samplers.RandomSampler(seed=seed)
     if sampler == "nsga2":
@@ -47,12 +51,12 @@ def make_sampler(sampler, seed, space=None):
     return optuna.samplers.GridSampler(grid_values(space or {}), seed=seed)
 
 
-def make_search_sampler(sampler, seed, space):
+def make_search_sampler(sampler, seed, space, parallel=False):
     """``make_sampler``, wrapped so a search never repeats a finished configuration.
 
     'grid' visits each point once by itself, and a sampler object is used exactly as given.
     """
-    made = make_sampler(sampler, seed, space)
+    made = make_sampler(sampler, seed, space, parallel)
     if isinstance(sampler, optuna.samplers.BaseSampler) or sampler == "grid":
         return made
     from .distinct import DistinctSampler

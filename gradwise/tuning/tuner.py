@@ -184,7 +184,7 @@ class Tuner:
             warnings.warn("Tuner: " + "; ".join(lost) + ". Trials it was running are failed and retried once "
                           "their heartbeat stops.", UserWarning, stacklevel=3)
         # Trials still running belong to dead processes (or to other machines): wait, retry here if needed.
-        self.study.sampler = samplers.make_search_sampler(self._sampler_spec, run_seed, self.space)
+        self.study.sampler = samplers.make_search_sampler(self._sampler_spec, run_seed, self.space, parallel=True)
         with threadpoolctl.threadpool_limits(limits=self.threads_per_worker):
             workers_module.run_queued(self.study, runner, deadline, lambda trial: poll())
 

@@ -185,7 +185,7 @@ def _worker_main(index, spec, runner, deadline, messages):
     try:
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         with threadpoolctl.threadpool_limits(limits=spec.threads):
-            sampler = make_search_sampler(spec.sampler, worker_seed(spec.seed, index), spec.space)
+            sampler = make_search_sampler(spec.sampler, worker_seed(spec.seed, index), spec.space, parallel=True)
             study = optuna.load_study(study_name=spec.study_name, storage=spec.storage.open(), sampler=sampler,
                                       pruner=spec.pruner)
             run_queued(study, runner, deadline, wait_for_running=False)  # the parent waits for stragglers

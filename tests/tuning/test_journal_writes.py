@@ -55,3 +55,74 @@ def test_a_second_process_sees_every_record_the_first_writes(tmp_path):
     assert second.trials[-1].intermediate_values == {0: 0.25}  # a read with nothing new changes nothing
     first.tell(trial, 0.5)
     assert second.trials[-1].value == 0.5
+
+
+@pytest.fixture
+def appends(monkeypatch):
+    calls = []
+    real = storage_module.CrashSafeJournalBackend.append_logs
+
+    def counting(self, logs):
+        calls.append([log["op_code"] for log in logs])
+        return real(self, logs)
+
+    monkeypatch.setattr(storage_module.CrashSafeJournalBackend, "append_logs", counting)
+    return calls
+
+
+def _model_and_data():
+    from .builders import binary_data, build_tiny
+    from gradwise.tuning import HyperParameters
+
+    return build_tiny(HyperParameters({"units": 4, "learning_rate": 0.01})), *binary_data(64)
+
+
+@pytest.mark.parametrize("every, expected", [(3600.0, [12]), (0.0, [1] * 12)])
+def test_a_fits_pruning_reports_reach_the_journal_together_and_all_of_them(tmp_path, appends, monkeypatch, every,
+                                                                           expected):
+    from gradwise.tuning import PruningCallback, pruning
+
+    monkeypatch.setattr(pruning, "WRITE_EVERY_SECONDS", every)
+    study = _study(tmp_path)
+    trial = study.ask()
+    model, x, y = _model_and_data()
+    del appends[:]
+    model.fit(x, y, epochs=12, validation_split=0.25, verbose=0, callbacks=[PruningCallback(trial, "val_loss")])
+    report = storage_module.JournalOperation.SET_TRIAL_INTERMEDIATE_VALUE
+    assert appends == [[report] * count for count in expected]  # when training ends / as each interval passes
+    stored = _study(tmp_path).trials[-1].intermediate_values  # what another process reads
+    assert stored == pytest.approx(dict(enumerate(model.history.history["val_loss"])), rel=1e-12)
+
+
+def test_deferred_reports_are_seen_by_the_pruner_at_once_and_a_pruned_trial_keeps_its_last_report(tmp_path):
+    from gradwise.tuning import PruningCallback
+
+    spec = storage_module.resolve(None, str(tmp_path))
+    study = optuna.create_study(storage=spec.open(), study_name="pruned", direction="minimize",
+                                pruner=optuna.pruners.MedianPruner(n_startup_trials=1, n_warmup_steps=0))
+    done = study.ask()
+    for step in range(5):
+        done.report(1e-6, step)  # a completed trial no loss can beat
+    study.tell(done, 1e-6)
+    trial = study.ask()
+    model, x, y = _model_and_data()
+    with pytest.raises(optuna.TrialPruned, match="epoch 1"):  # pruned on its first report, not written yet
+        model.fit(x, y, epochs=5, validation_split=0.25, verbose=0, callbacks=[PruningCallback(trial, "val_loss")])
+    frozen = study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+    assert list(frozen.intermediate_values) == [0] and frozen.value == frozen.intermediate_values[0]
+
+
+def test_a_trials_attributes_are_written_in_three_appends(tmp_path, appends):
+    from .builders import binary_data, build_tiny
+    from gradwise.tuning import Tuner
+
+    x, y = binary_data(64)
+    tuner = Tuner(build_tiny, objective="val_loss", max_trials=1, seed=0, directory=str(tmp_path), project_name="attrs",
+                  pruner=None)
+    del appends[:]
+    tuner.search(x, y, epochs=2, validation_split=0.25, verbose=0)
+    attribute = storage_module.JournalOperation.SET_TRIAL_USER_ATTR
+    batches = [ops for ops in appends if attribute in ops]
+    assert [len(ops) for ops in batches] == [4, 1, 5] and all(set(ops) == {attribute} for ops in batches)
+    assert set(tuner.study.trials[0].user_attrs) >= {"seed", "blas_threads", "host", "pid", "hp_values", "epochs",
+                                                     "best_epoch", "best_logs", "params_count", "model_file"}

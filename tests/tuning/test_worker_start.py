@@ -129,3 +129,11 @@ def test_an_unknown_start_method_is_refused_naming_the_choices(tmp_path):
 
     with pytest.raises(ValueError, match=r"`start_method` must be one of 'auto', 'fork', 'forkserver', 'spawn', got 'thread'"):
         Tuner(build_tiny, directory=str(tmp_path), start_method="thread")
+
+
+def test_parallel_tpe_counts_the_running_trials_of_other_workers_as_bad():
+    from gradwise.tuning import samplers
+
+    space = {"units": __import__("optuna").distributions.IntDistribution(2, 6)}
+    assert samplers.make_search_sampler("tpe", 0, space, parallel=True).sampler._constant_liar
+    assert not samplers.make_search_sampler("tpe", 0, space).sampler._constant_liar  # one process: no lie needed
