@@ -228,6 +228,7 @@ def main(argv=None):
     results["load_average_end"] = os.getloadavg()
     print(report(results))
     if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(results, indent=2))
     return results
 

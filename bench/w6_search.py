@@ -197,6 +197,7 @@ def compare(rounds, trials, epochs, json_path):
             summary["ratios"][label] = medians[peer] / medians[mine]
     print(compare_table(summary))
     if json_path:
+        Path(json_path).parent.mkdir(parents=True, exist_ok=True)
         Path(json_path).write_text(json.dumps(summary, indent=2))
     return summary
 
@@ -282,6 +283,7 @@ def interleaved(rounds, trials, epochs, json_path):
     print(f"median: gradwise {medians['gradwise_1_worker']:.2f} s, Optuna + PyTorch {medians['optuna_torch']:.2f} s, "
           f"ratio {summary['optuna_torch_seconds_over_gradwise']:.1f}x")
     if json_path:
+        Path(json_path).parent.mkdir(parents=True, exist_ok=True)
         Path(json_path).write_text(json.dumps(summary, indent=2))
     return summary
 
