@@ -16,6 +16,9 @@ measurement noise), in turn, `repeats` times. Reported per set-up:
 
 The set-ups range from a tiny MLP whose batch step takes ~0.1 ms (where any per-batch
 Python work shows most) to an MNIST MLP and a small CNN.
+
+    OPENBLAS_NUM_THREADS=1 python -m bench.doctor.overhead            # every set-up, 7 runs a side
+    OPENBLAS_NUM_THREADS=1 python -m bench.doctor.overhead --repeats 11 --setups Pima
 """
 
 import gc
@@ -123,3 +126,31 @@ def measure(repeats=7, setups=None):
     own = [run["self"] for run in runs.values()]
     return {"runs": runs, "median": float(statistics.median(ab)), "max": float(max(ab)),
             "self_median": float(statistics.median(own)), "self_max": float(max(own)), "repeats": repeats}
+
+
+def main(argv=None):
+    import argparse
+    import os
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--setups", help="comma-separated substrings of set-up names (default: all)")
+    args = parser.parse_args(argv)
+    chosen = None
+    if args.setups:
+        wanted = args.setups.split(",")
+        chosen = [name for name in SETUPS if any(part in name for part in wanted)]
+    result = measure(args.repeats, chosen)
+    load = os.getloadavg()
+    print(f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; {args.repeats} runs a side, in turn")
+    print("| set-up | CPU s without | A/B overhead | A/A noise | self-measured | of which once per fit (ms) |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for name, run in result["runs"].items():
+        print(f"| {name} | {run['seconds']:.2f} | {run['ab']:+.1%} | {run['aa']:+.1%} | {run['self']:.1%} | "
+              f"{run['one_off_ms']:.1f} |")
+    print(f"median A/B {result['median']:+.1%}, max {result['max']:+.1%}; self-measured median "
+          f"{result['self_median']:.1%}")
+
+
+if __name__ == "__main__":
+    main()

@@ -6,7 +6,8 @@ epoch. An epoch cut short by a NaN/Inf loss gets ``on_epoch_failed`` instead of
 the batch logs only when some callback overrides ``on_train_batch_begin/end`` in its
 class or sets it on the instance (as ``LambdaCallback`` does). The same holds for
 ``on_train_step(step, data)``, gradwise's hook for observers that need the batch
-itself (the doctor): `step` counts the batches of the fit, `data` is a dict with the
+itself (the doctor): `step` counts the batches of the fit, `data` is a dict (gathered
+lazily, ``models/step_data.py``: read it during the call) with the
 batch's ``inputs``, ``targets``, ``sample_weight``, ``outputs``, ``logits`` (None
 unless the loss reads the output layer's logits), ``loss``, ``layer_outputs`` (layer
 name -> that layer's outputs), ``epoch``, ``batch`` and ``updated`` (False when a
@@ -21,7 +22,14 @@ import warnings
 
 
 class Callback:
-    """Base class: override any of the hooks. ``self.model`` is set before training."""
+    """Base class: override any of the hooks. ``self.model`` is set before training.
+
+    ``treats_non_finite_data``: a callback that sets it True (the doctor) gets NaN/Inf found
+    in fit's training or validation arrays through ``on_non_finite_data(data)`` before
+    training, instead of fit refusing them (``gradwise.models.nonfinite``).
+    """
+
+    treats_non_finite_data = False
 
     def __init__(self):
         self.model = None
@@ -41,6 +49,7 @@ class Callback:
     def on_train_batch_begin(self, batch, logs=None): ...
     def on_train_batch_end(self, batch, logs=None): ...
     def on_train_step(self, step, data): ...
+    def on_non_finite_data(self, data): ...
     def on_test_begin(self, logs=None): ...
     def on_test_end(self, logs=None): ...
     def on_predict_begin(self, logs=None): ...
@@ -91,6 +100,7 @@ class CallbackList:
         self.wants_batch_begin = any(_overrides(c, "on_train_batch_begin") for c in self.callbacks)
         self.wants_batch_end = any(_overrides(c, "on_train_batch_end") for c in self.callbacks)
         self.wants_train_step = any(_overrides(c, "on_train_step") for c in self.callbacks)
+        self._step_observers = [c for c in self.callbacks if _overrides(c, "on_train_step")]
 
     def __iter__(self):
         return iter(self.callbacks)
@@ -98,6 +108,13 @@ class CallbackList:
     def call(self, hook, *args):
         for callback in self.callbacks:
             getattr(callback, hook)(*args)
+
+    def call_train_step(self, step, data):
+        """``on_train_step`` on the callbacks that provide it (it runs after every batch); then `data`
+        (a ``StepData``) is closed: the next step recycles its arrays."""
+        for callback in self._step_observers:
+            callback.on_train_step(step, data)
+        data.close()
 
     def end_after_error(self):
         """on_train_end for every callback after fit raised; their own errors become warnings,

@@ -100,9 +100,12 @@ def _batch_norm(spec, remedy, trace):
         if owner is None:
             continue
         index = spec.layers.index(owner)
-        follower = spec.layers[index + 1] if index + 1 < len(spec.layers) else None
-        if follower is not None and _is_batch_norm(follower):
-            continue
+        later = index + 1
+        while later < len(spec.layers) and _role(spec.layers[later], "activates"):
+            later += 1
+        follower = spec.layers[later] if later < len(spec.layers) else None
+        if follower is not None and _role(follower, "normalizes"):
+            continue  # already normalized (batch or layer normalization): another one adds only batch noise
         activation = owner["config"].get("activation") or {"name": "linear"}
         owner["config"]["activation"] = activations.serialize(activations.get(None))
         block = [{"class_name": "BatchNormalization", "config": {"name": f"{owner['config']['name']}_bn"}}]

@@ -90,6 +90,7 @@ class Finding:
         if self.code not in CODES:
             raise ValueError(f"Finding: `code` must be one of {CODES}, got {self.code!r}.")
         severity_rank(self.severity)
+        self.remedies = [remedy for remedy in self.remedies if remedy is not None]  # a remedy that does not apply
 
     @property
     def rank(self):

@@ -1,8 +1,9 @@
 """Instruments: cheap observers of one fit that fill a Trace (driven by the Doctor callback).
 
 Batches are seen through fit's ``on_train_step`` hook, called after each batch's
-optimizer step with the batch, its outputs, its loss and every layer's outputs; every
-batch costs a few scalar operations (its loss is recorded). Every N-th full batch is
+optimizer step with the batch, its loss and (gathered only when read) its outputs and
+every layer's outputs; every batch costs a few scalar operations (its loss is recorded
+and a countdown checked). Every N-th full batch is
 *sampled* (``measure.py``): per layer, the activation mean and standard deviation, the
 saturated fraction of sigmoid/tanh outputs and which ReLU units fired, the norm of each
 parameter gradient (still in the gradient buffer), the update-to-weight ratio
@@ -18,7 +19,14 @@ fired, so dead units are counted over many batches even when full samples are ra
 are taken often enough (up to every 4th batch, budget or not) for a count to cover
 ``min_dead_samples`` rows within an epoch or two. A count that has not reached them after
 3 epochs is reported with what it has (at least 64 rows), so old epochs never mask units
-that died since.
+that died since. When the model computes the same in training as in inference (no
+dropout or noise, no batch statistics), an epoch's count may instead be one inference
+pass over ``min_dead_samples`` training rows kept from the first epoch, at the epoch's
+end (a unit that outputs 0 for every one of those rows is dead): the second epoch is
+counted that way, the pass is timed, and from then on the cheaper of the two is used
+(the pass for small batches, where light samples would run every few batches; light
+samples, which reuse the training pass's outputs, for larger ones). The first epoch is
+always counted by light samples, so "dead from the start" means the same for every model.
 
 Times come from ``time.perf_counter`` (a fraction of a microsecond per reading; the
 process's CPU-time clock costs several, more with many threads): a busy machine inflates
@@ -33,7 +41,7 @@ import numpy as np
 from . import datastats, measure
 from .reservoir import Reservoir
 from .setup import DYING, SATURATING, describe_model
-from .trace import Trace
+from .trace import ACCURACY_KEYS, Trace
 
 
 class Recorder:
@@ -51,7 +59,7 @@ class Recorder:
         are pooled over epochs), so a rarely firing unit is not called dead.
     """
 
-    def __init__(self, sample_every="auto", overhead_budget=0.03, reservoir_size=1024, min_dead_samples=256, seed=0):
+    def __init__(self, sample_every="auto", overhead_budget=0.015, reservoir_size=1024, min_dead_samples=256, seed=0):
         if sample_every != "auto" and (isinstance(sample_every, bool) or not isinstance(sample_every, int)
                                        or sample_every < 1):
             raise ValueError(f"Doctor: `sample_every` must be 'auto' or a positive int, got {sample_every!r}.")
@@ -70,6 +78,8 @@ class Recorder:
         start = time.perf_counter()
         self.model = model
         self.trace = Trace(setup=describe_model(model, params))
+        self._batch_size_known = bool(params.get("batch_size"))
+        self._own_accuracy = True  # until the logs show that fit measures the training accuracy
         self._batch_size = params.get("batch_size") or 32
         self._steps = params.get("steps") or 1
         self.rows = None
@@ -112,6 +122,11 @@ class Recorder:
                 self._active[info["name"]] = None
         self._active_samples = 0
         self._dead_rows = min(self.min_dead_samples, self._steps * self._batch_size)
+        # after the first epoch, dead units are counted by one pass over kept rows (see the docstring)
+        self._probe_rows, self._light_on = None, bool(self._active)
+        self._probe = bool(self._active) and _same_in_inference(model)
+        self._light_cost = self._probe_cost = None
+        self._dead_count_chosen = False
         # light samples at least this often (but at most every 4th batch), so a dead-unit count
         # gets its rows within one or two epochs
         self._light_most = max(4, self._steps // math.ceil(self._dead_rows / self._batch_size))
@@ -146,22 +161,25 @@ class Recorder:
         self._epoch, self._epoch_open, self._batch, self._epoch_accuracy = epoch, True, -1, [0.0, 0]
 
     def on_step(self, step, data):
-        """Called by the ``on_train_step`` hook after every training batch (see the module docstring)."""
+        """Called by the ``on_train_step`` hook after every training batch (see the module docstring).
+        Kept to a few operations: it runs after every batch, and the batch's outputs are gathered
+        only when a sample reads them."""
         self._batch += 1
         loss = data["loss"]
         self.trace.batch_losses.append((step, loss))
-        if loss != loss or loss in (math.inf, -math.inf):
+        if not data["updated"]:
             self._failure = {"epoch": self._epoch, "batch": self._batch, "step": step,
                              "kind": "NaN" if loss != loss else "Inf"}
         if self._reservoir.collecting:
             start = time.perf_counter()
             self._reservoir.offer(data["inputs"], data["targets"])
             self._charge(time.perf_counter() - start, False)
-        outputs = data["outputs"]
         self._countdown -= 1
-        if self._countdown <= 0 and (len(outputs) == self._batch_size or step == 0):
+        if self._countdown <= 0 and (step == 0 or _rows(data["inputs"]) == self._batch_size):
+            if step == 0 and not self._batch_size_known:  # a stream: its batches' size
+                self._batch_size = _rows(data["inputs"])
             self._sample(step, data)  # never an epoch's short last batch
-        elif self._active:
+        elif self._light_on:
             self._light_countdown -= 1
             if self._light_countdown <= 0:
                 self._light_sample(data["layer_outputs"])
@@ -177,15 +195,17 @@ class Recorder:
         if self.sample_every == "auto" and pool_full and not self._within_budget(start):
             return
         rows = 0
-        for _, name, _, _ in self._observed:
+        active = self._active
+        for name, seen in active.items():
             outputs = layer_outputs.get(name)
-            if name in self._active and outputs is not None:
-                active = measure.fired(outputs)
-                self._active[name] = active if self._active[name] is None else self._active[name] | active
+            if outputs is not None:
+                fired = measure.fired(outputs)
+                active[name] = fired if seen is None else np.logical_or(seen, fired, out=seen)
                 rows = len(outputs)
         self._active_samples += rows
         cost = time.perf_counter() - start
         self._charge(cost)
+        self._light_cost = cost if self._light_cost is None else 0.8 * self._light_cost + 0.2 * cost
         if self.sample_every == "auto" and self._interval_ema:
             wanted = math.ceil(cost / (0.5 * self.overhead_budget * self._interval_ema))
             self._light_every = int(min(max(wanted, 1), self._light_most))
@@ -218,8 +238,8 @@ class Recorder:
                 if active is not None and name in self._active:
                     self._active[name] = active if self._active[name] is None else self._active[name] | active
                     rows = len(values)
-            accuracy = datastats.batch_accuracy(data["targets"], outputs if logits is None else logits,
-                                                logits is not None, self.trace.setup["loss"])
+            accuracy = None if not self._own_accuracy else datastats.batch_accuracy(
+                data["targets"], outputs if logits is None else logits, logits is not None, self.trace.setup["loss"])
             if data["updated"]:  # a batch whose loss was not finite had no backward pass and no update
                 stats, bad = measure.parameter_stats(self.model.parameter_set, self._snapshot, self._groups,
                                                      self._floors)
@@ -250,6 +270,8 @@ class Recorder:
         samples = self.trace.samples[self._epoch_first_sample:]
         self._epoch_first_sample = len(self.trace.samples)
         seen = self._epoch_accuracy[1]
+        if self._own_accuracy and logs and any(key in logs for key in ACCURACY_KEYS):
+            self._own_accuracy = False  # the trace reads fit's (trace.train_accuracy); samples skip their own
         record = {"epoch": epoch, "logs": {key: float(value) for key, value in (logs or {}).items()},
                   "train_accuracy": self._epoch_accuracy[0] / seen if seen else None, "samples": len(samples),
                   "layers": measure.epoch_summary(samples)}
@@ -259,7 +281,10 @@ class Recorder:
                 record["penalty"] = float(sum(layer.regularization_penalty() for layer in regularized))
         self._pool_epochs += 1
         enough = self._active_samples >= self._dead_rows or (self._pool_epochs >= 3 and self._active_samples >= 64)
-        if self._active and enough:
+        if self._active and not self._light_on and self._probe_rows is not None:
+            self._count_dead_on_rows(record)
+            self._choose_dead_count()
+        elif self._active and enough:
             self._pool_epochs = 0
             for name, active in self._active.items():
                 if active is not None:
@@ -271,8 +296,38 @@ class Recorder:
         summarized = time.perf_counter()
         if self._reservoir.collecting:
             self._summarize_data()
+        if self._probe and self._light_on and self.rows is not None:  # from the next epoch on: the pass over rows
+            self._light_on = False
+            inputs = self.rows[0][:self.min_dead_samples]
+            self._probe_rows = inputs.astype(self.model.dtype) if inputs.dtype != self.model.dtype else inputs
         self._charge(summarized - start)
         self._charge(time.perf_counter() - summarized, recurring=False)
+
+    def _choose_dead_count(self):
+        """After the first pass over kept rows: go on with it, or back to light samples when the light
+        samples an epoch needs cost less (see the module docstring)."""
+        if self._dead_count_chosen:
+            return
+        self._dead_count_chosen = True
+        needed = math.ceil(self._dead_rows / self._batch_size)
+        if self._light_cost is not None and self._probe_cost > self._light_cost * needed:
+            self._probe, self._probe_rows, self._light_on = False, None, True
+
+    def _count_dead_on_rows(self, record):
+        """This epoch's dead units: ReLU units that output 0 for every kept training row, one inference pass."""
+        start = time.perf_counter()
+        graph = self.model._graph
+        outputs = graph.layer_outputs(graph.forward([self._probe_rows], training=False))
+        rows = len(self._probe_rows)
+        for name in self._active:
+            values = outputs.get(name)
+            if values is not None:
+                record["layers"].setdefault(name, {}).update(
+                    dead_fraction=float(1.0 - measure.fired(values).mean()), dead_samples=rows)
+        self._pool_epochs, self._active_samples = 0, 0
+        for name in self._active:
+            self._active[name] = None
+        self._probe_cost = time.perf_counter() - start
 
     def _summarize_data(self):
         rows = self._reservoir.stop()
@@ -318,3 +373,20 @@ class Recorder:
         end = time.perf_counter()
         self.overhead_seconds += end - start
         self.train_seconds = max(end - self._fit_start - self.overhead_seconds, 0.0)
+
+
+def _rows(inputs):
+    """The rows of a batch's inputs (a list of arrays for several inputs)."""
+    return len(inputs[0] if isinstance(inputs, list) else inputs)
+
+
+def _same_in_inference(model):
+    """True when `model` computes the same in training as in inference for a dead-unit count (no dropout
+    or noise, no batch statistics) and takes one input, so an inference pass over kept rows counts dead units."""
+    from ..layers.augmentation.base import RandomLayer
+    from ..layers.noise import _RandomInTraining
+
+    if not hasattr(model, "_graph") or len(getattr(model, "inputs", None) or [None]) != 1:
+        return False
+    return not any(layer.drops_out or layer.params_from_batches or isinstance(layer, (RandomLayer, _RandomInTraining))
+                   for layer in model._all_layers())

@@ -71,6 +71,7 @@ class LiveRepairer:
         self._last_val = None
         self._original = None
         self.kept_original = None
+        self._renewed_at = None  # the epoch after which the weights were last re-drawn (a rebuild, a restart)
 
     def remember(self, epoch, logs):
         """Keep the weights of the epoch with the lowest validation loss (for early stopping)."""
@@ -79,6 +80,46 @@ class LiveRepairer:
         if value is not None and math.isfinite(value) and value < self._best_loss:
             self._best_loss = value
             self._best = (epoch, self.model.get_weights())
+
+    def treat_data(self, data, record):
+        """NaN/Inf in fit's arrays, before the first epoch: rows with a non-finite target were left out
+        by fit (asked in ``Doctor.on_non_finite_data``); non-finite inputs are imputed inside the model
+        by a ``MeanImputation`` first layer holding the training means, so predict takes raw rows.
+        `record` (``trace.setup['nonfinite_data']``) notes what was done."""
+        evidence = dict(data.counts)
+        if data.dropped:
+            self._log_data("drop_nonfinite_targets", evidence,
+                           f"left out {data.dropped['y']} training and {data.dropped['validation y']} validation "
+                           "row(s) whose target is NaN or infinite", "keep = np.isfinite(y).all(axis=1); "
+                           "x, y = x[keep], y[keep]")
+        if not (data.counts["x"] or data.counts["validation x"]):
+            return
+        if len(data.x) != 1 or not _rebuildable(self.model):
+            self._log_data("impute", evidence, None, "")
+            return
+        from ..layers import MeanImputation
+
+        layer = MeanImputation(fill=data.input_means(), name="input_imputation")
+        shape = tuple(self.model.input_shape)
+        layer.build_for(shape[1:] if shape and shape[0] is None else shape, None, self.model.dtype)
+        _adopt(self.model, [layer] + list(self.model.layers))
+        if self.recorder is not None:
+            self.recorder.rebuilt(self.model, self.params)
+        record["imputed"] = True
+        self._log_data("impute", evidence, "MeanImputation() as the first layer, holding the training means: NaN/Inf "
+                       "inputs are replaced inside the model (in fit, evaluate and predict)",
+                       "model = Sequential([MeanImputation(fill=training_means), *model.layers])")
+
+    def _log_data(self, action, evidence, description, code):
+        entry = {"finding": "NAN_INF", "epoch": None, "evidence": evidence, "action": action, "code": code,
+                 "applied": description is not None}
+        if description is None:
+            entry["description"] = ("not applied during fit: a model that is not Sequential, or takes several "
+                                    "inputs, cannot be rebuilt in place; impute the data before fit")
+        else:
+            entry["description"] = description
+            self.say(f"gradwise doctor repair [before training] for NAN_INF: {description}")
+        self.log.append(entry)
 
     def _still_there(self, code, state, report, epoch):
         """Whether `code` persists on the epochs since its last remedy (checked every RECHECK epochs)."""
@@ -105,11 +146,14 @@ class LiveRepairer:
         another); a finding is followed per code and layer. Returns the number applied."""
         report = self._sized(report)
         applied, done = 0, set()
+        renewed = {}  # the codes found on the epochs since the weights were re-drawn (made once, when asked)
         for finding in report.findings + self._checkpoint(report.trace, epoch):
             if finding.rank < severity_rank("warning") or finding.caused_by:
                 continue
             state = self._treated.get(finding.key)
             if state is not None and not self._still_there(finding.code, state, report, epoch):
+                continue
+            if state is None and not self._new_evidence(finding, report, epoch, renewed):
                 continue
             if state is None:
                 state = self._treated[finding.key] = {"epoch": epoch if epoch is not None else -1, "checked": -1,
@@ -142,6 +186,23 @@ class LiveRepairer:
             self.say(f"gradwise doctor repair [{where}] for {finding.code}: {remedy.code}{detail}")
         return applied
 
+    def _new_evidence(self, finding, report, epoch, renewed):
+        """Whether a finding seen for the first time may be treated now. Once the weights were re-drawn (a
+        rebuild or a restart), the epochs before describe a model that is gone: a finding counts only when
+        the ``RECHECK`` epochs since show it too (a NaN/Inf loss, and the end of fit, are treated at once).
+        Without this, units that died under the old weights draw a second rebuild of a model whose units
+        live."""
+        if self._renewed_at is None or epoch is None or finding.code == "NAN_INF" or report.trace.failure:
+            return True
+        if epoch - self._renewed_at < RECHECK:
+            return False
+        if "codes" not in renewed:
+            from .detectors import run_detectors
+
+            renewed["codes"] = {item.code for item in run_detectors(report.trace.since(self._renewed_at + 1))
+                                if item.rank >= severity_rank("warning")}
+        return finding.code in renewed["codes"]
+
     def _checkpoint(self, trace, epoch):
         """The end-of-training verdicts (PLATEAU, UNDERFITTING), judged once at ``CHECKPOINT`` of the
         planned epochs as if training ended there, offering only the remedies that rebuild the
@@ -164,8 +225,12 @@ class LiveRepairer:
 
     def _propose(self, entry, remedy, state):
         state["proposed"] = True
-        entry.update(applied=False, action=getattr(remedy, "action", None),
-                     description="not applied during fit: " + getattr(remedy, "description", "see the report"),
+        description = "not applied during fit: " + getattr(remedy, "description", "see the report")
+        if getattr(remedy, "action", None) in REBUILDING and not _rebuildable(self.model):
+            entry["note"] = (f"a {type(self.model).__name__} that is not Sequential cannot be rebuilt in place during "
+                             "fit; apply the change to the model and fit again, or use diagnose(..., repair=True)")
+            description += f" ({entry['note']})"
+        entry.update(applied=False, action=getattr(remedy, "action", None), description=description,
                      code=getattr(remedy, "code", ""))
         self.log.append(entry)
 
@@ -283,6 +348,8 @@ class LiveRepairer:
         action = remedy.action
         if action in REBUILDING:
             detail = self._rebuild(remedy, trace)
+            if detail is not None and action in REINITIALIZING and epoch is not None:
+                self._renewed_at = epoch
             if action == "regularize" and detail:
                 self._restore = True
                 detail += "; the best validation weights are restored at the end of fit"
@@ -290,6 +357,8 @@ class LiveRepairer:
         if action in ("lower_learning_rate", "raise_learning_rate"):
             optimizer.learning_rate = remedy.params["learning_rate"]
             if action == "lower_learning_rate" and epochs_left >= RECHECK and _no_progress(trace):
+                if epoch is not None:
+                    self._renewed_at = epoch
                 return self._restart(trace)
         elif action == "reduce_lr_on_plateau":
             optimizer.learning_rate = optimizer.learning_rate * 0.2

@@ -90,7 +90,11 @@ def relu_he(layers):
 
 
 def batch_norm(layers):
-    names = [info["name"] for info in layers]
+    """None when every layer is already followed by a normalization (a LayerNormalization, say): batch
+    normalization after a layer normalization adds nothing but batch noise."""
+    names = [info["name"] for info in layers if not info.get("normalized_after")]
+    if not names:
+        return None
     return Remedy("batch_norm", "Normalize the pre-activations with BatchNormalization.",
                   f"Dense(units) -> BatchNormalization() -> Activation(...)  # after {', '.join(names)}",
                   {"layers": names})

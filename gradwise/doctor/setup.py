@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 from .. import initializers
+from ..layers._recurrent import Recurrent
 
 SATURATING = ("sigmoid", "tanh")
 DYING = ("relu",)  # outputs exactly 0 over a half-line, so a unit can stop for good
@@ -17,6 +18,8 @@ def _initializer_name(initializer):
 
 
 def _activation(layer):
+    if isinstance(layer, Recurrent):  # its tanh/sigmoid gates are part of the cell: no activation rules apply
+        return None
     function = getattr(layer, "activation", None)
     name = getattr(function, "name", None)
     if name in ("relu", "leaky_relu"):  # a unit dies only when the negative slope is 0
@@ -38,6 +41,7 @@ def describe_layer(layer, index):
         "regularizers": {key: reg.get_config() for key, reg in layer.regularizers.items()},
         "rate": getattr(layer, "rate", None),
         "has_kernel": layer.has_kernel, "normalizes": layer.normalizes, "drops_out": layer.drops_out,
+        "recurrent": isinstance(layer, Recurrent),
     }
     if kernel is not None:
         fan_in, fan_out = initializers.compute_fans(kernel.shape)
@@ -71,6 +75,10 @@ def describe_model(model, params=None):
     """The set-up part of a trace: layers, loss, optimizer and the fit parameters."""
     params = params or {}
     layers = [describe_layer(layer, index) for index, layer in enumerate(model.layers)]
+    for info, later in zip(layers, layers[1:]):  # the next layer but activations normalizes (LayerNormalization)
+        follower = next((item for item in layers[later["index"]:]
+                         if item["params"] or item["normalizes"] or item["activation"] is None), None)
+        info["normalized_after"] = bool(follower is not None and follower["normalizes"])
     output = None
     for info in reversed(layers):  # the last layer with an activation, unless params follow it
         if info["activation"] is not None:

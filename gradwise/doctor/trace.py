@@ -27,6 +27,10 @@ import math
 import numpy as np
 
 
+# the training-accuracy log keys fit may write, in the order they are read
+ACCURACY_KEYS = ("accuracy", "acc", "categorical_accuracy", "sparse_categorical_accuracy", "binary_accuracy")
+
+
 class Trace:
     """The record of one training run (see the module docstring for the fields)."""
 
@@ -100,7 +104,7 @@ class Trace:
 
     def train_accuracy(self):
         """Training accuracy per epoch: the compiled metric when present, else the doctor's own."""
-        for key in ("accuracy", "acc", "categorical_accuracy", "sparse_categorical_accuracy", "binary_accuracy"):
+        for key in ACCURACY_KEYS:
             series = self.epoch_series(key)
             if series.size and np.isfinite(series).all():
                 return series

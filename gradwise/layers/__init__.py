@@ -38,7 +38,8 @@ from .gru import GRU
 from .rnn import RNN, GRUCell, LSTMCell, SimpleRNNCell
 from .bidirectional import Bidirectional
 from .time_distributed import TimeDistributed
-from .preprocessing import CategoryEncoding, Discretization, Hashing, IntegerLookup, Normalization, StringLookup
+from .preprocessing import (CategoryEncoding, Discretization, Hashing, IntegerLookup, MeanImputation, Normalization,
+                            StringLookup)
 from .augmentation import RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom
 from .merge import add, average, concatenate, dot, maximum, minimum, multiply, subtract
 
@@ -55,7 +56,8 @@ __all__ += ["Lambda"]
 __all__ += ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot"]
 __all__ += ["Embedding", "Masking", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed"]
 __all__ += ["RNN", "SimpleRNNCell", "LSTMCell", "GRUCell"]
-__all__ += ["Normalization", "StringLookup", "IntegerLookup", "CategoryEncoding", "Discretization", "Hashing"]
+__all__ += ["Normalization", "StringLookup", "IntegerLookup", "CategoryEncoding", "Discretization", "Hashing",
+            "MeanImputation"]
 __all__ += ["RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "RandomContrast", "RandomCrop"]
 __all__ += ["add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot"]
 

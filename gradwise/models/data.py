@@ -12,9 +12,10 @@ import numpy as np
 from ..feeds import is_mapped
 
 
-def as_features(x, name, dtype, input_shape=None, keep_mapped=False, strings=False):
+def as_features(x, name, dtype, input_shape=None, keep_mapped=False, strings=False, finite=True):
     """`x` as a float array of `dtype` with a batch axis, checked against `input_shape` (None
-    there: any length on that axis).
+    there: any length on that axis), and with `finite` for NaN/Inf (a model that imputes its
+    inputs, or a fit whose doctor treats them, takes them).
 
     With `keep_mapped`, a memory-mapped `x` is returned as it is: its batches are cast
     and checked one at a time (``gradwise.feeds.MappedRows``), never the whole file. With
@@ -41,7 +42,8 @@ def as_features(x, name, dtype, input_shape=None, keep_mapped=False, strings=Fal
     if keep_mapped and is_mapped(array):
         return array
     array = np.ascontiguousarray(array, dtype=dtype)
-    check_finite(array, name)
+    if finite:
+        check_finite(array, name)
     return array
 
 
@@ -79,8 +81,9 @@ def _as_strings(array, name, input_shape):
     return array
 
 
-def as_targets(y, name, samples):
-    """`y` as an array with `samples` rows (a 1-D y is kept 1-D; the loss shapes it)."""
+def as_targets(y, name, samples, finite=True):
+    """`y` as an array with `samples` rows (a 1-D y is kept 1-D; the loss shapes it); NaN/Inf refused
+    unless not `finite` (a fit whose doctor treats them)."""
     if y is None:
         raise ValueError(f"`{name}` is required, got None.")
     try:
@@ -95,7 +98,7 @@ def as_targets(y, name, samples):
         raise ValueError(
             f"`x` and `{name}` must have the same number of samples, got {samples} and {array.shape[0]}."
         )
-    if np.issubdtype(array.dtype, np.floating):
+    if finite and np.issubdtype(array.dtype, np.floating):
         check_finite(array, name)
     return array
 

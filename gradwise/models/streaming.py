@@ -69,7 +69,7 @@ class StreamingMixin:
         feed = feeds.Prepared(stream, self._stream_prepare(class_weight))
         return feed, self._validation_of(validation_data, validation_steps)
 
-    def _validation_of(self, validation_data, validation_steps):
+    def _validation_of(self, validation_data, validation_steps, finite=True):
         if validation_data is None:
             if validation_steps is not None:
                 raise ValueError(f"fit: `validation_steps` needs `validation_data`; got validation_steps="
@@ -81,7 +81,7 @@ class StreamingMixin:
         self._no_steps_for_arrays(None, validation_steps, validation_data)
         x_val, y_val, w_val = data.unpack_validation_data(validation_data)
         return self._prepare(x_val, y_val, w_val, "validation_data[0]", "validation_data[1]", "validation_data[2]",
-                             keep_mapped=True)
+                             keep_mapped=True, finite=finite)
 
     def _validate(self, validation, batch_size, epoch):
         """The validation logs of `epoch` (validation arrays, or the batches of a validation stream)."""

@@ -29,6 +29,8 @@ from ..layers.symbolic import several_output_shapes
 from ..ops import model_threads
 from . import data, nesting, structures
 from .outputs import compile_outputs
+from . import nonfinite
+from .step_data import StepData
 from .streaming import StreamingMixin
 
 # evaluate/predict cut their batches so that one layer's outputs for a slice hold at most
@@ -225,15 +227,17 @@ class TrainingMixin(StreamingMixin):
         return value, {name: view.copy() for name, view in parameter_set.grad_views.items()}
 
     # ----- the arrays -------------------------------------------------------------------
-    def _prepare_inputs(self, x, name_x="x", keep_mapped=False):
-        """One checked array per input, in the order of ``model.inputs``; builds an unbuilt model."""
+    def _prepare_inputs(self, x, name_x="x", keep_mapped=False, finite=True):
+        """One checked array per input, in the order of ``model.inputs``; builds an unbuilt model.
+        NaN/Inf are refused unless the model imputes its inputs or `finite` is False."""
         names = self._input_keys
         arrays = structures.flatten(x, names, name_x, "input")
         shapes = self._input_shapes if self.built else [None] * len(names)
         kinds = getattr(self, "_input_dtypes", None) or [None] * len(names)  # "string" where an Input takes text
         several = len(names) > 1
+        finite = finite and not self._imputes_inputs()
         arrays = [data.as_features(array, f"{name_x}[{name!r}]" if several else name_x, self.dtype, shape,
-                                   keep_mapped, strings=kind == "string")
+                                   keep_mapped, strings=kind == "string", finite=finite)
                   for array, name, shape, kind in zip(arrays, names, shapes, kinds)]
         if several:
             structures.sample_count(arrays, name_x, names)
@@ -241,10 +245,19 @@ class TrainingMixin(StreamingMixin):
             self.build(arrays[0].shape[1:])
         return arrays
 
-    def _prepare(self, x, y, sample_weight, name_x="x", name_y="y", name_w="sample_weight", keep_mapped=False):
+    def _imputes_inputs(self):
+        """True for a one-input model whose first layer puts values in place of NaN/Inf (``Layer.imputes``)."""
+        if len(self._input_keys) != 1 or not self.built:
+            return False
+        layers = self.layers
+        return bool(layers) and getattr(layers[0], "imputes", False)  # a nested model has no roles
+
+    def _prepare(self, x, y, sample_weight, name_x="x", name_y="y", name_w="sample_weight", keep_mapped=False,
+                 finite=True):
         """(inputs, targets, sample weights): lists with one array per input, per output, per
-        output (None for an output without a loss, or without weights)."""
-        inputs = self._prepare_inputs(x, name_x, keep_mapped)
+        output (None for an output without a loss, or without weights). With `finite` False,
+        NaN/Inf inputs and targets pass (fit with a callback that treats them)."""
+        inputs = self._prepare_inputs(x, name_x, keep_mapped, finite)
         samples = inputs[0].shape[0]
         names = self.output_names
         several = len(names) > 1
@@ -255,7 +268,7 @@ class TrainingMixin(StreamingMixin):
             if y_k is None and output.name in untrained:
                 targets.append(None)
                 continue
-            y_k = data.as_targets(y_k, f"{name_y}[{output.name!r}]" if several else name_y, samples)
+            y_k = data.as_targets(y_k, f"{name_y}[{output.name!r}]" if several else name_y, samples, finite)
             shape = data.with_lengths(shape, y_k)  # a None axis (sequences of any length) takes y's length
             prepared = y_k.astype(self.dtype) if output.loss is None else output.loss.prepare_targets(y_k, shape)
             if np.issubdtype(prepared.dtype, np.floating) and prepared.dtype != self.dtype:
@@ -316,6 +329,8 @@ class TrainingMixin(StreamingMixin):
         if verbose not in ("auto", 0, 1, 2):
             raise ValueError(f"fit: `verbose` must be 'auto', 0, 1 or 2, got {verbose!r}.")
         validation_freq = feeds.Validation.check_freq(validation_freq)
+        callback_list = as_list(callbacks, "fit")
+        treated = any(callback.treats_non_finite_data for callback in callback_list)
         if feeds.is_stream(x):
             feed, validation = self._fit_streams(x, y, batch_size, sample_weight, class_weight, validation_split,
                                                  validation_data, steps_per_epoch, validation_steps)
@@ -324,11 +339,13 @@ class TrainingMixin(StreamingMixin):
             batch_size = data.check_batch_size(batch_size)
             self._no_steps_for_arrays(steps_per_epoch, validation_steps, validation_data)
             x, targets, weights, validation = self._fit_arrays(x, y, sample_weight, class_weight, validation_split,
-                                                               validation_data, stratify_split, validation_steps)
+                                                               validation_data, stratify_split, validation_steps,
+                                                               finite=not treated)
+            if treated:  # NaN/Inf in the data go to the callbacks that treat them, before training
+                x, targets, weights, validation = nonfinite.offer(callback_list, x, targets, weights, validation)
             feed = feeds.ArrayFeed(x, targets, weights, batch_size, self.dtype, data.check_finite)
         validation = None if validation is None else feeds.Validation(validation, validation_freq)
         history = History()
-        callback_list = as_list(callbacks, "fit")
         verbose = 1 if verbose == "auto" else int(verbose)
         progress = progress_callback(verbose)
         if progress is not None:
@@ -379,8 +396,7 @@ class TrainingMixin(StreamingMixin):
                     hooks.call("on_train_batch_begin", step, {})
                 value, output_losses, tape = self._train_step(xb, yb, wb, fused, parameter_set, tape)
                 if hooks.wants_train_step:
-                    hooks.call("on_train_step", global_step, self._step_data(
-                        epoch, step, xb, yb, wb, value, tape, fused))
+                    hooks.call_train_step(global_step, self._step_data(epoch, step, xb, yb, wb, value, tape, fused))
                 global_step += 1
                 if not math.isfinite(value):
                     self._stop_on_non_finite(value, epoch, epochs, step, steps, snapshots, xb)
@@ -412,30 +428,38 @@ class TrainingMixin(StreamingMixin):
     def _step_data(self, epoch, batch, inputs, targets, sample_weight, loss, tape, fused):
         """What ``Callback.on_train_step`` gets: the batch, its outputs, logits, loss and each
         layer's outputs; `updated` is False for a batch whose non-finite loss skipped the update.
-        With several inputs (outputs), the inputs (targets, weights, outputs, logits) are lists."""
+        With several inputs (outputs), the inputs (targets, weights, outputs, logits) are lists.
+        The outputs, logits and layer outputs are gathered only when read (``step_data.py``)."""
         one_output = len(self._outputs) == 1
-        outputs = [tape.values[tensor] for tensor in self._graph.outputs]
-        logits = [self._output_logits(tape, output) for output in self._outputs]
-        return {
-            "epoch": epoch, "batch": batch, "inputs": inputs[0] if len(inputs) == 1 else inputs,
-            "targets": targets[0] if one_output else targets,
-            "sample_weight": sample_weight[0] if one_output else sample_weight,
-            "outputs": outputs[0] if one_output else outputs, "logits": logits[0] if one_output else logits,
-            "loss": loss, "updated": math.isfinite(loss), "layer_outputs": self._graph.layer_outputs(tape),
-        }
+
+        def make(key):
+            if key == "layer_outputs":
+                return self._graph.layer_outputs(tape)
+            if key == "outputs":
+                outputs = [tape.values[tensor] for tensor in self._graph.outputs]
+            else:
+                outputs = [self._output_logits(tape, output) for output in self._outputs]
+            return outputs[0] if one_output else outputs
+
+        return StepData(
+            make, epoch=epoch, batch=batch, inputs=inputs[0] if len(inputs) == 1 else inputs,
+            targets=targets[0] if one_output else targets,
+            sample_weight=sample_weight[0] if one_output else sample_weight,
+            loss=loss, updated=math.isfinite(loss))
 
     def _fit_arrays(self, x, y, sample_weight, class_weight, validation_split, validation_data, stratify_split,
-                    validation_steps=None):
-        """Checked training arrays and the validation arrays (or None) for fit."""
+                    validation_steps=None, finite=True):
+        """Checked training arrays and the validation arrays (or None) for fit (NaN/Inf inputs and
+        targets pass when not `finite`)."""
         if validation_split and validation_data is not None:
             raise ValueError("fit: give either `validation_split` or `validation_data`, not both.")
         if stratify_split and not validation_split:
             raise ValueError(f"fit: `stratify_split=True` needs a `validation_split` in (0, 1), got {validation_split!r}.")
-        x, targets, weights = self._prepare(x, y, sample_weight, keep_mapped=True)
+        x, targets, weights = self._prepare(x, y, sample_weight, keep_mapped=True, finite=finite)
         weights = self._class_weighted(weights, targets, class_weight)
         validation = None
         if validation_data is not None:
-            validation = self._validation_of(validation_data, validation_steps)
+            validation = self._validation_of(validation_data, validation_steps, finite)
         elif validation_split:
             first = next(k for k, output in enumerate(self._outputs) if output.loss is not None)
             labels = data.class_labels(targets[first], self._outputs[first].loss)

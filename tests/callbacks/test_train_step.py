@@ -89,3 +89,24 @@ def test_the_error_that_stopped_fit_wins_over_one_in_on_train_end(rng):
         with pytest.raises(RuntimeError, match="boom"):
             _model().fit(rng.normal(size=(20, 3)), np.ones(20), epochs=1, batch_size=4, verbose=0,
                          callbacks=[_BrokenEnd(), _Boom()])
+
+
+class _Keeps(Callback):
+    def on_train_step(self, step, data):
+        if step == 0:
+            self.kept = data
+            self.loss, self.inputs = data["loss"], data["inputs"]
+
+
+def test_step_data_is_a_dict_gathered_when_read_and_only_during_the_call(rng):
+    model = _model()
+    x, y = rng.normal(size=(16, 3)), rng.integers(0, 2, size=16).astype(float)
+    keeps = _Keeps()
+    model.fit(x, y, epochs=1, batch_size=8, shuffle=False, verbose=0, callbacks=[keeps])
+    data = keeps.kept
+    assert data["loss"] == keeps.loss and data["inputs"] is keeps.inputs and data["epoch"] == 0
+    assert "outputs" in data and "layer_outputs" in data  # every key is listed, made or not
+    with pytest.raises(RuntimeError, match=r"data\['outputs'\] was read after the hook call returned"):
+        data["outputs"]  # noqa: B018 - the step's arrays are recycled by the next step
+    with pytest.raises(KeyError):
+        data["no such key"]  # noqa: B018

@@ -21,6 +21,9 @@ from ._signals import fmt
 
 def detect_nan_inf(trace):
     inputs = trace.setup.get("inputs") or {}
+    record = trace.setup.get("nonfinite_data")  # what fit found in its arrays and handed to the doctor
+    if record:
+        return _data_findings(record["counts"], record.get("imputed"), record.get("dropped"))
     if inputs.get("nonfinite_features"):
         return [Finding(
             "NAN_INF", "NaN or Inf in the input data", "critical",
@@ -76,8 +79,24 @@ def nonfinite_data(x_train, y_train, x_val, y_val):
     that are NaN or ±Inf (a log of zero) cannot be imputed honestly: their rows are dropped."""
     counts = {"x": _count(x_train), "validation x": _count(x_val), "y": _count(y_train),
               "validation y": _count(y_val)}
+    return _data_findings(counts)
+
+
+def _data_findings(counts, imputed=False, dropped=None):
+    """The NAN_INF finding for `counts` of non-finite cells per array; once ``Doctor(repair=True)`` treated
+    them inside fit (inputs `imputed` in the model, target rows `dropped`) it stays as an info finding."""
     if not any(counts.values()):
         return []
+    inputs, targets = counts["x"] or counts["validation x"], counts["y"] or counts["validation y"]
+    if (imputed or not inputs) and (dropped or not targets):
+        treated = (["imputed inside the model (MeanImputation)"] if inputs else []) + (
+            [f"{dropped['y'] + dropped['validation y']} row(s) with a non-finite target left out"] if targets else [])
+        return [Finding(
+            "NAN_INF", "NaN or Inf in the data, treated inside fit", "info",
+            "The data hold non-finite values (" + ", ".join(f"{count} in {name}" for name, count in counts.items()
+                                                            if count) + "): " + "; ".join(treated) + ".",
+            {**{f"nonfinite_{name.replace(' ', '_')}": count for name, count in counts.items()},
+             "imputed": bool(imputed), "dropped_rows": dropped}, [], epoch=None, step=-1)]
     where = ", ".join(f"{count} in {name}" for name, count in counts.items() if count)
     fixes = []
     if counts["x"] or counts["validation x"]:

@@ -1,12 +1,13 @@
 """Preprocessing layers with Keras's names and arguments: Normalization, StringLookup, IntegerLookup,
-CategoryEncoding, Discretization, Hashing."""
+CategoryEncoding, Discretization, Hashing; and MeanImputation (scikit-learn's SimpleImputer as a layer)."""
 
 from .base import PreprocessingLayer
 from .category_encoding import CategoryEncoding
 from .discretization import Discretization
 from .hashing import Hashing, stable_hash
+from .imputation import MeanImputation
 from .lookup import IntegerLookup, StringLookup
 from .normalization import Normalization
 
 __all__ = ["PreprocessingLayer", "Normalization", "StringLookup", "IntegerLookup", "CategoryEncoding",
-           "Discretization", "Hashing", "stable_hash"]
+           "Discretization", "Hashing", "stable_hash", "MeanImputation"]
