@@ -22,7 +22,8 @@ are taken often enough (up to every 4th batch, budget or not) for a count to cov
 that died since. When the model computes the same in training as in inference (no
 dropout or noise, no batch statistics), an epoch's count may instead be one inference
 pass over ``min_dead_samples`` training rows kept from the first epoch, at the epoch's
-end (a unit that outputs 0 for every one of those rows is dead): the second epoch is
+end (a unit that outputs 0 for every one of those rows is dead), every epoch or up to
+every 3rd, so the pass stays within a quarter of the budget: the second epoch is
 counted that way, the pass is timed, and from then on the cheaper of the two is used
 (the pass for small batches, where light samples would run every few batches; light
 samples, which reuse the training pass's outputs, for larger ones). The first epoch is
@@ -89,7 +90,7 @@ class Recorder:
         self._cost_ema = self._interval_ema = self._last_sample = None
         self._pending_cost = self._recurring = 0.0
         self._reservoir = Reservoir(self.reservoir_size, self._steps, np.random.default_rng(self._seed))
-        self._fit_start = start
+        self._fit_start = self._epoch_started = start
         self.overhead_seconds = time.perf_counter() - start
 
     def rebuilt(self, model, params):
@@ -127,6 +128,9 @@ class Recorder:
         self._probe = bool(self._active) and _same_in_inference(model)
         self._light_cost = self._probe_cost = None
         self._dead_count_chosen = False
+        self._probe_every, self._since_probe = 1, 0
+        self._first_epoch = None  # set by the next epoch_begin: a rebuilt model's counts start afresh
+        self._regularized = [layer for layer in model.layers if layer.regularizers]
         # light samples at least this often (but at most every 4th batch), so a dead-unit count
         # gets its rows within one or two epochs
         self._light_most = max(4, self._steps // math.ceil(self._dead_rows / self._batch_size))
@@ -159,6 +163,9 @@ class Recorder:
     # ----- batches ------------------------------------------------------------------------------
     def epoch_begin(self, epoch):
         self._epoch, self._epoch_open, self._batch, self._epoch_accuracy = epoch, True, -1, [0.0, 0]
+        self._epoch_started = time.perf_counter()
+        if self._first_epoch is None:
+            self._first_epoch = epoch
 
     def on_step(self, step, data):
         """Called by the ``on_train_step`` hook after every training batch (see the module docstring).
@@ -208,7 +215,21 @@ class Recorder:
         self._light_cost = cost if self._light_cost is None else 0.8 * self._light_cost + 0.2 * cost
         if self.sample_every == "auto" and self._interval_ema:
             wanted = math.ceil(cost / (0.5 * self.overhead_budget * self._interval_ema))
-            self._light_every = int(min(max(wanted, 1), self._light_most))
+            # the first epoch's count covers its rows within the epoch ("dead from the start"); later
+            # counts may pool up to 3 epochs, so light samples can be three times rarer
+            most = self._light_most if self._epoch == self._first_epoch else 3 * self._light_most
+            self._light_every = int(min(max(wanted, 1), most))
+
+    def _wait(self, now, step):
+        """Batches until the budget allows the sample that had to wait (at least the sampling interval),
+        but never past an epoch after the last sample. Trying again every batch would copy the weights
+        before every batch (the update ratio needs them), a cost that itself kept the budget exceeded."""
+        trained = now - self._fit_start - self.overhead_seconds
+        interval = self._interval_ema or trained / max(step, 1)
+        deficit = self._recurring - self.overhead_budget * trained
+        wait = math.ceil(deficit / max(self.overhead_budget * interval, 1e-12)) if deficit > 0 else 1
+        until_overdue = self._steps - (step - self._last_sample[0]) if self._last_sample is not None else 1
+        return int(max(min(max(wait, self._every), until_overdue), 1))
 
     def _sample(self, step, data):
         """This batch's activations and accuracy, its gradients and its update."""
@@ -217,6 +238,7 @@ class Recorder:
         # over budget, a sample waits; but never for more than an epoch (the promise above)
         overdue = self._last_sample is None or step - self._last_sample[0] >= self._steps
         if self.sample_every == "auto" and step > 0 and not overdue and not self._within_budget(start):
+            self._countdown = self._wait(start, step)
             return
         if self._last_sample is not None and step > self._last_sample[0]:
             # training time per batch since the previous sample, the doctor's own time taken out
@@ -275,15 +297,21 @@ class Recorder:
         record = {"epoch": epoch, "logs": {key: float(value) for key, value in (logs or {}).items()},
                   "train_accuracy": self._epoch_accuracy[0] / seen if seen else None, "samples": len(samples),
                   "layers": measure.epoch_summary(samples)}
-        regularized = [layer for layer in self.model.layers if layer.regularizers]
+        regularized = self._regularized
         if regularized:
             with np.errstate(all="ignore"):
                 record["penalty"] = float(sum(layer.regularization_penalty() for layer in regularized))
         self._pool_epochs += 1
         enough = self._active_samples >= self._dead_rows or (self._pool_epochs >= 3 and self._active_samples >= 64)
         if self._active and not self._light_on and self._probe_rows is not None:
-            self._count_dead_on_rows(record)
-            self._choose_dead_count()
+            self._since_probe += 1
+            if self._since_probe >= self._probe_every:
+                self._count_dead_on_rows(record)
+                self._choose_dead_count()
+                # the next pass in as many epochs (at most 3) as keep it within a quarter of the budget
+                epoch_seconds = max(start - self._epoch_started, 1e-9)
+                wanted = math.ceil(self._probe_cost / (0.25 * self.overhead_budget * epoch_seconds))
+                self._probe_every, self._since_probe = int(min(max(wanted, 1), 3)), 0
         elif self._active and enough:
             self._pool_epochs = 0
             for name, active in self._active.items():

@@ -28,7 +28,7 @@ def _dead_stack(seed=0):
     return model
 
 
-def test_dead_units_are_counted_every_epoch_by_the_cheaper_way():
+def test_dead_units_are_counted_at_least_every_third_epoch_by_the_cheaper_way():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(400, 6))
     y = (x[:, 0] > 0).astype(float)
@@ -36,7 +36,8 @@ def test_dead_units_are_counted_every_epoch_by_the_cheaper_way():
         doctor, model = Doctor(verbose=0), _dead_stack()
         model.fit(x, y, epochs=6, batch_size=batch_size, verbose=0, callbacks=[doctor])
         dead = doctor.trace.epoch_layer_series(model.layers[0].name, "dead_fraction")
-        assert np.isfinite(dead).sum() >= 4 and dead[np.isfinite(dead)].min() >= 0.9
+        counted = np.flatnonzero(np.isfinite(dead))
+        assert len(counted) >= 2 and np.diff(counted).max() <= 3 and dead[counted].min() >= 0.9
         assert doctor.report.root_cause.code in ("BAD_INITIALIZATION", "DYING_RELU")
 
 
