@@ -249,7 +249,7 @@ class SubclassedModel(Model, register=False):
             arguments["optimizer"] = self.optimizer
         self._pending_compile = {"arguments": arguments, "deferred": per_output}
 
-    def _prepare_inputs(self, x, name_x="x", keep_mapped=False):
+    def _prepare_inputs(self, x, name_x="x", keep_mapped=False, finite=True):
         """As every model's; the first call on a list or dict of arrays builds the model for several
         inputs (`call` then receives them as given)."""
         if not self.built:
@@ -257,7 +257,7 @@ class SubclassedModel(Model, register=False):
                 self.build({key: tuple(np.shape(value)[1:]) for key, value in x.items()})
             elif isinstance(x, (list, tuple)) and len(x) > 1 and all(hasattr(item, "shape") for item in x):
                 self.build([tuple(np.shape(item)[1:]) for item in x])
-        return super()._prepare_inputs(x, name_x, keep_mapped)
+        return super()._prepare_inputs(x, name_x, keep_mapped, finite)
 
     def _require_built(self, what):
         if not self.built:
