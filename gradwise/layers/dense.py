@@ -1,4 +1,8 @@
-"""Dense: a fully connected layer, outputs = activation(inputs @ kernel + bias)."""
+"""Dense: a fully connected layer, outputs = activation(inputs @ kernel + bias).
+
+As in Keras, inputs of rank above 2 are mapped on their last axis: (batch, steps, features)
+becomes (batch, steps, units) through one matrix product over all batch * steps rows.
+"""
 
 import numpy as np
 
@@ -26,6 +30,7 @@ class Dense(ActivatedLayer):
     """
 
     has_kernel = True
+    supports_masking = True  # a per-step map: the mask of (batch, steps, ...) inputs still holds
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
@@ -36,12 +41,12 @@ class Dense(ActivatedLayer):
                            kernel_regularizer, bias_regularizer, activity_regularizer)
 
     def compute_output_shape(self, input_shape):
-        if len(input_shape) != 1:
+        if not len(input_shape) or input_shape[-1] is None:
             raise ValueError(
-                f"Dense '{self.name}' expected 2-D inputs (batch, features), got per-sample shape "
-                f"{tuple(input_shape)} (rank {len(input_shape) + 1}). Add a Flatten() layer before it."
+                f"Dense '{self.name}' expected inputs (batch, ..., features) with a known number of features, "
+                f"got per-sample shape {tuple(input_shape)}."
             )
-        return (self.units,)
+        return (*input_shape[:-1], self.units)
 
     def build(self, input_shape, rng):
         shape = (input_shape[-1], self.units)
@@ -50,12 +55,17 @@ class Dense(ActivatedLayer):
             self.params["bias"] = self.bias_initializer((self.units,), self.dtype, rng)
 
     def forward(self, inputs, training=False):
-        if inputs.ndim != 2 or inputs.shape[1] != self.input_shape[0]:
+        if inputs.ndim != len(self.input_shape) + 1 or inputs.shape[-1] != self.input_shape[-1]:
+            expected = ", ".join(["batch", *("None" if size is None else str(size) for size in self.input_shape)])
             raise ValueError(
-                f"Dense '{self.name}' expected inputs with shape (batch, {self.input_shape[0]}), "
+                f"Dense '{self.name}' expected inputs with shape ({expected}), "
                 f"got shape {inputs.shape}. Check `units` of the previous layer or `input_shape`."
             )
-        preactivation = inputs @ self.params["kernel"]
+        if inputs.ndim == 2:
+            preactivation = inputs @ self.params["kernel"]
+        else:  # every leading axis is a batch axis: one product over all rows
+            rows = inputs.reshape(-1, inputs.shape[-1])
+            preactivation = (rows @ self.params["kernel"]).reshape(*inputs.shape[:-1], self.units)
         outputs = self.ops.activate(self.activation, preactivation, self.params["bias"] if self.use_bias else None)
         return outputs, (inputs, preactivation, outputs)
 
@@ -68,6 +78,10 @@ class Dense(ActivatedLayer):
     def backward_preactivation(self, grad_preactivation, cache, input_grad=True, accumulate=False):
         """Backward from the gradient w.r.t. the pre-activation (the fused-loss entry point)."""
         inputs = cache[0]
+        if inputs.ndim > 2:  # the same math over the rows of every leading axis
+            grad_rows = self.backward_preactivation(grad_preactivation.reshape(-1, self.units),
+                                                    (inputs.reshape(-1, inputs.shape[-1]),), input_grad, accumulate)
+            return None if grad_rows is None else grad_rows.reshape(inputs.shape)
         # Z = XW + b  =>  dW = X^T dZ,  db = sum over batch of dZ,  dX = dZ W^T
         if accumulate:
             self.grads["kernel"] += inputs.T @ grad_preactivation

@@ -43,14 +43,46 @@ def test_first_layer_skips_the_input_gradient(rng):
     assert np.all(layer.grads["bias"] == 4.0)
 
 
-def test_three_dimensional_inputs_are_rejected_with_the_layer_name_and_shape(rng):
-    layer = Dense(4, name="head")
-    with pytest.raises(ValueError, match=r"Dense 'head' expected 2-D inputs \(batch, features\), got per-sample "
-                                         r"shape \(3, 5\) \(rank 3\)\. Add a Flatten\(\) layer"):
-        built(layer, (3, 5))
+@pytest.mark.parametrize("kwargs", [{}, {"activation": "softmax", "bias_initializer": "random_normal"}])
+def test_inputs_of_higher_rank_are_mapped_on_their_last_axis(rng, kwargs):
+    # Keras's Dense on (batch, steps, features): one affine map per step, shared weights
+    layer = built(Dense(3, **kwargs), (2, 5, 4))
+    assert layer.compute_output_shape((2, 5, 4)) == (2, 5, 3)
+    check_layer_gradients(layer, rng.normal(size=(3, 2, 5, 4)), rng)
+    inputs = rng.normal(size=(3, 2, 5, 4))
+    outputs, _ = layer.forward(inputs)
+    flat = built(Dense(3, **kwargs), (4,))
+    flat.params["kernel"][...] = layer.params["kernel"]
+    flat.params["bias"][...] = layer.params["bias"]
+    np.testing.assert_array_equal(outputs, flat.forward(inputs.reshape(-1, 4))[0].reshape(3, 2, 5, 3))
+
+
+def test_sequence_inputs_match_torch_linear(rng):
+    layer = built(Dense(3, bias_initializer="random_normal"), (7, 4))
+    inputs, upstream = rng.normal(size=(6, 7, 4)), rng.normal(size=(6, 7, 3))
+    outputs, cache = layer.forward(inputs)
+    grad_inputs = layer.backward(upstream, cache)
+    x = torch.from_numpy(inputs).requires_grad_(True)
+    weight = torch.from_numpy(layer.params["kernel"].T.copy()).requires_grad_(True)
+    bias = torch.from_numpy(layer.params["bias"].copy()).requires_grad_(True)
+    y = F.linear(x, weight, bias)
+    y.backward(torch.from_numpy(upstream))
+    np.testing.assert_allclose(outputs, y.detach().numpy(), rtol=1e-13)
+    np.testing.assert_allclose(grad_inputs, x.grad.numpy(), rtol=1e-13)
+    np.testing.assert_allclose(layer.grads["kernel"], weight.grad.numpy().T, rtol=1e-12)
+    np.testing.assert_allclose(layer.grads["bias"], bias.grad.numpy(), rtol=1e-12)
+
+
+def test_inputs_of_the_wrong_width_or_rank_are_rejected_with_the_layer_name_and_shape(rng):
     dense = built(Dense(4, name="body"), (5,))
     with pytest.raises(ValueError, match=r"Dense 'body' expected inputs with shape \(batch, 5\), got shape \(2, 3, 5\)"):
-        dense.forward(rng.normal(size=(2, 3, 5)))[0]
+        dense.forward(rng.normal(size=(2, 3, 5)))
+    sequence = built(Dense(4, name="steps"), (None, 5))
+    with pytest.raises(ValueError, match=r"Dense 'steps' expected inputs with shape \(batch, None, 5\), got shape \(2, 3, 6\)"):
+        sequence.forward(rng.normal(size=(2, 3, 6)))
+    with pytest.raises(ValueError, match=r"Dense 'open' expected inputs \(batch, \.\.\., features\) with a known number "
+                                         r"of features, got per-sample shape \(3, None\)"):
+        built(Dense(4, name="open"), (3, None))
 
 
 @pytest.mark.parametrize("units", [0, -3, 2.5, "8", True])
