@@ -5,7 +5,8 @@ upstream and layers that hand it on, e.g. ``LSTM(return_sequences=True)`` then
 ``TimeDistributed(Dense)``), the loss of a (batch, steps, ...) output is the mean over the
 real steps, as Keras's "sum_over_batch_size" reduction with a mask: each step is a row of
 the loss, weighted by ``mask * (batch * steps) / real steps`` (times its sample's weight),
-so a masked step adds nothing to the loss or to its gradient.
+so a masked step adds nothing to the loss or to its gradient. Compiled metrics skip the
+masked steps likewise (each real step a row of weight 1).
 """
 
 import numpy as np
@@ -28,6 +29,15 @@ def step_weights(mask, sample_weight):
     real = weights.sum()
     if real:
         weights *= weights.size / real
+    if sample_weight is not None:
+        weights *= np.repeat(np.asarray(sample_weight, dtype=np.float64), mask.shape[1])
+    return weights
+
+
+def metric_weights(mask, sample_weight):
+    """The weight of each step row in a metric: 1 for a real step, 0 for a padded one (times the
+    sample's weight), so a mean metric averages over the real steps."""
+    weights = mask.reshape(-1).astype(np.float64)
     if sample_weight is not None:
         weights *= np.repeat(np.asarray(sample_weight, dtype=np.float64), mask.shape[1])
     return weights

@@ -27,7 +27,7 @@ from ..callbacks.progress import progress_callback
 from ..layers.base import ActivatedLayer
 from ..layers.symbolic import several_output_shapes
 from ..ops import model_threads
-from . import data, nesting, structures
+from . import data, loss_masks, nesting, structures
 from .outputs import compile_outputs
 from . import nonfinite
 from .step_data import StepData
@@ -124,8 +124,14 @@ class TrainingMixin(StreamingMixin):
     def _update_metrics(self, targets, tape, weights):
         values = tape.values
         for output, tensor, y, w in zip(self._outputs, self._graph.outputs, targets, weights):
+            if not output.metrics:
+                continue
+            outputs, mask = values[tensor], _mask(tape, tensor)
+            if loss_masks.applies(mask, outputs):  # Keras's metrics skip masked steps too: one row per real step
+                y, outputs, w = loss_masks.by_step(y, mask), loss_masks.by_step(outputs, mask), \
+                    loss_masks.metric_weights(mask, w)
             for metric in output.metrics:
-                metric.update_state(y, values[tensor], w)
+                metric.update_state(y, outputs, w)
 
     def _fused_output(self):
         """The indices of the output nodes whose logits their loss reads (stable, and no softmax

@@ -12,13 +12,13 @@ TOKENS = np.array([[3, 5, 2, 0, 0], [7, 1, 0, 0, 0], [4, 4, 4, 4, 9], [8, 0, 0, 
 REAL = TOKENS != 0
 
 
-def _tagger(loss="mse", units=1, activation=None):
+def _tagger(loss="mse", units=1, activation=None, metrics=None):
     inputs = gradwise.Input((None,))
     hidden = layers.Embedding(10, 4, mask_zero=True)(inputs)
     hidden = layers.LSTM(3, return_sequences=True)(hidden)
     outputs = layers.TimeDistributed(layers.Dense(units, activation=activation))(hidden)
     model = gradwise.Model(inputs, outputs, seed=0)
-    model.compile(optimizer="sgd", loss=loss)
+    model.compile(optimizer="sgd", loss=loss, metrics=metrics)
     return model
 
 
@@ -69,3 +69,24 @@ def test_an_output_without_a_mask_is_unchanged(rng):
     x, y = rng.normal(size=(4, 5, 2)), rng.normal(size=(4, 5, 1))
     loss, _ = model.compute_gradients(x, y, training=False)
     np.testing.assert_allclose(loss, np.mean((model.predict(x, verbose=0) - y) ** 2), rtol=1e-5)
+
+
+def test_compiled_metrics_skip_the_padded_steps_as_keras(rng):
+    model = _tagger("sparse_categorical_crossentropy", units=3, activation="softmax", metrics=["accuracy"])
+    labels = np.where(REAL, TOKENS % 3, 0)
+    probabilities = model.predict(TOKENS, verbose=0)
+    right = probabilities.argmax(axis=-1) == labels
+    weights = np.array([1.0, 0.0, 2.0, 0.5])
+    _, accuracy = model.evaluate(TOKENS, labels, verbose=0)
+    np.testing.assert_allclose(accuracy, right[REAL].mean(), rtol=1e-6)
+    wrong_pads = np.where(REAL, labels, (labels + 1) % 3)  # padded steps' labels do not matter
+    assert model.evaluate(TOKENS, wrong_pads, verbose=0)[1] == accuracy
+    _, weighted = model.evaluate(TOKENS, labels, sample_weight=weights, verbose=0)
+    step_weights = REAL * weights[:, None]
+    np.testing.assert_allclose(weighted, (right * step_weights).sum() / step_weights.sum(), rtol=1e-6)
+    history = model.fit(TOKENS, labels, epochs=1, batch_size=4, shuffle=False, verbose=0).history
+    assert set(history) >= {"loss", "accuracy"}
+    regression = _tagger("mse", metrics=["mae"])
+    y = rng.normal(size=(4, 5, 1))
+    errors = np.abs(regression.predict(TOKENS, verbose=0) - y)[..., 0]
+    np.testing.assert_allclose(regression.evaluate(TOKENS, y, verbose=0)[1], errors[REAL].mean(), rtol=1e-5)
