@@ -86,6 +86,14 @@ class BaseModel(TrainingMixin, OwnershipMixin):
             layer.set_weights(weights[start:start + count])
             start += count
 
+    def reset_states(self):
+        """Start every stateful recurrent layer's next call from zero states (Keras's
+        ``model.reset_states()``, e.g. between independent sequences)."""
+        for layer in self._all_layers():
+            reset = getattr(layer, "reset_states", None)
+            if callable(reset):
+                reset()
+
     def count_params(self):
         self._require_built("count_params")
         return sum(layer.count_params() for layer in self._all_layers())

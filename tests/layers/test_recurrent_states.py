@@ -134,3 +134,16 @@ def test_a_stateful_model_trains_on_consecutive_windows(rng):
     first = model.predict(x[:8], batch_size=8, verbose=0)
     model.layers[0].reset_states()
     np.testing.assert_array_equal(model.predict(x[:8], batch_size=8, verbose=0), first)
+
+
+def test_model_reset_states_resets_every_stateful_layer(rng):
+    # Keras's model.reset_states(): both stateful layers, the nested one included, start again from zeros
+    inner = gradwise.Sequential([gradwise.Input((4, 3)), layers.GRU(3, stateful=True, return_sequences=True)])
+    model = gradwise.Sequential([gradwise.Input((4, 1)), layers.LSTM(3, stateful=True, return_sequences=True), inner,
+                                 layers.Dense(1)], seed=0)
+    x = rng.normal(size=(2, 4, 1))
+    first = model.predict(x, batch_size=2, verbose=0)
+    assert not np.allclose(model.predict(x, batch_size=2, verbose=0), first)  # carried on from the first call
+    model.reset_states()
+    assert model.layers[0].states is None and inner.layers[0].states is None
+    np.testing.assert_array_equal(model.predict(x, batch_size=2, verbose=0), first)
