@@ -84,6 +84,8 @@ def run_one(name, seed, folder, extra=()):
             "peers": peers, "wall_s": round(wall, 1), "trials": summary["trials"],
             "ensemble": len(summary["ensemble"]["trials"]), "builtin_baselines": {
                 b["name"]: b["test"][metric] for b in summary["baselines"] if "test" in b},
+            "cv": summary["cv"]["mean"], "cv_in_sample": summary["ensemble"].get("in_sample_cv", {}).get("mean"),
+            "builtin_cv": {b["name"]: b["cv"]["mean"] for b in summary["baselines"] if "cv" in b},
             "load_before": os.getloadavg()[0], "held_out": name in HELD_OUT, "timing": name in TIMING}
 
 
@@ -117,6 +119,33 @@ def report(path):
     for group, values in gaps.items():
         if values:
             print(f"\nMean gap over {group} tables: {np.mean(values):+.4f}")
+    optimism(rows)
+
+
+def optimism(rows):
+    """How much the reported CV score exceeds the test score, beside the built-in linear baseline's excess.
+
+    The baseline's CV involves no choice, so its CV - test difference is the split's own noise;
+    gradwise's excess over it is what its choice of trials and weights added (an optimistic CV).
+    """
+    rows = [r for r in rows if r.get("cv") is not None and r.get("builtin_cv")]
+    if not rows:
+        return
+    print("\n| table | set | runs | gradwise CV - test (reported) | CV - test (in-sample ensemble) "
+          "| linear baseline CV - test | excess (reported) |")
+    print("|---|---|---|---|---|---|---|")
+    excess = {}
+    for table in dict.fromkeys(r["table"] for r in rows):
+        mine = [r for r in rows if r["table"] == table]
+        name = next(iter(mine[0]["builtin_cv"]))  # LogisticRegression/Ridge comes first
+        reported = np.mean([r["cv"] - r["gradwise"] for r in mine])
+        in_sample = [r["cv_in_sample"] - r["gradwise"] for r in mine if r.get("cv_in_sample") is not None]
+        linear = np.mean([r["builtin_cv"][name] - r["builtin_baselines"][name] for r in mine])
+        excess.setdefault(_group(mine[0]), []).append(reported - linear)
+        print(f"| {table} | {_group(mine[0])} | {len(mine)} | {reported:+.4f} | "
+              f"{np.mean(in_sample) if in_sample else float('nan'):+.4f} | {linear:+.4f} | {reported - linear:+.4f} |")
+    for group, values in excess.items():
+        print(f"\nMean excess optimism over {group} tables: {np.mean(values):+.4f}")
 
 
 def main(argv=None):

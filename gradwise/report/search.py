@@ -94,8 +94,16 @@ def _results_section(run, page):
     ensemble = summary.get("ensemble") or {}
     if ensemble.get("trials"):
         weights = ", ".join(f"trial {t} ({w:.2f})" for t, w in zip(ensemble["trials"], ensemble["weights"]))
-        parts.append(paragraph(f"Final model: {weights}; out-of-fold loss {number(ensemble.get('cv_loss'))} against "
-                               f"{number(ensemble.get('best_single_cv_loss'))} for the best single trial."))
+        if "nested_cv_loss" in ensemble:  # each fold's rows mixed by weights chosen on the other folds
+            bagged = f", each its {ensemble['folds_per_trial'][0]} fold networks" if ensemble.get("folds_per_trial") else ""
+            parts.append(paragraph(
+                f"Final model: {weights}{bagged}. Nested out-of-fold loss of choosing an ensemble "
+                f"{number(ensemble.get('nested_ensemble_cv_loss'))}, of choosing the best trial "
+                f"{number(ensemble.get('nested_best_trial_cv_loss'))}: chose {ensemble.get('procedure')}; "
+                f"scored on the rows it was chosen on, the choice would claim {number(ensemble.get('in_sample_cv_loss'))}."))
+        else:  # a summary written before the nested choice
+            parts.append(paragraph(f"Final model: {weights}; out-of-fold loss {number(ensemble.get('cv_loss'))} against "
+                                   f"{number(ensemble.get('best_single_cv_loss'))} for the best single trial."))
     page.section("Results", *parts)
 
 

@@ -1,31 +1,47 @@
-"""Which trials make the final model: the best one, or a weighted ensemble of the best few.
+"""Which trials make the final model: the best one, or a weighted ensemble of the best few, chosen honestly.
 
 Ensemble selection (Caruana et al., 2004; what AutoGluon does with its models): start
 empty, and ``ROUNDS`` times add — with replacement — the candidate whose addition gives
 the lowest loss of the averaged out-of-fold predictions. The weights are how often each
-trial was added. The ensemble replaces the best single trial only when its
-cross-validated loss is lower; both are scored on the same out-of-fold predictions.
+trial was added (``select``).
+
+Chosen and scored on the same out-of-fold predictions, an ensemble always looks at least
+as good as its best member: the choice has seen the rows it is scored on. ``choose``
+therefore cross-fits the choice: for each fold, the best trial and the ensemble are
+picked on the other folds' rows and scored on that fold's rows. Those nested outputs are
+an honest estimate of the procedure (not of one set of weights), and they decide between
+the two procedures: the ensemble is used only when its nested loss is lower than the
+nested loss of "take the best trial". The weights of the final model are then chosen on
+every row.
 """
+
+from dataclasses import dataclass
 
 import numpy as np
 
 CANDIDATES = 8
 ROUNDS = 20
 MAX_MEMBERS = 5
+GROUPS = 5  # cross-fitting groups when the out-of-fold rows come from one validation split
 
 
 def loss(task, outputs, y):
     """Mean loss of network outputs on encoded targets: log loss for classes, squared error otherwise."""
+    return float(np.mean(row_losses(task, outputs, y)))
+
+
+def row_losses(task, outputs, y):
+    """The loss of each row (see ``loss``)."""
     outputs = np.asarray(outputs, dtype=np.float64)
     if task == "regression":
-        return float(np.mean((outputs.reshape(-1) - np.asarray(y, dtype=np.float64).reshape(-1)) ** 2))
+        return (outputs.reshape(-1) - np.asarray(y, dtype=np.float64).reshape(-1)) ** 2
     eps = 1e-12
     if task == "binary":
         p = np.clip(outputs.reshape(-1), eps, 1 - eps)
         t = np.asarray(y, dtype=np.float64).reshape(-1)
-        return float(-np.mean(t * np.log(p) + (1 - t) * np.log(1 - p)))
+        return -(t * np.log(p) + (1 - t) * np.log(1 - p))
     p = np.clip(outputs, eps, 1.0)
-    return float(-np.mean(np.log(p[np.arange(len(p)), np.asarray(y, dtype=np.int64).reshape(-1)])))
+    return -np.log(p[np.arange(len(p)), np.asarray(y, dtype=np.int64).reshape(-1)])
 
 
 def select(task, predictions, y, rounds=ROUNDS, max_members=MAX_MEMBERS):
@@ -52,3 +68,96 @@ def select(task, predictions, y, rounds=ROUNDS, max_members=MAX_MEMBERS):
     weights = np.zeros(len(predictions))
     weights[0] = 1.0
     return weights, single, single
+
+
+def _best_first(task, predictions, y):
+    """Candidate indices ordered by their loss on these rows (ties: the given order)."""
+    return sorted(range(len(predictions)), key=lambda i: (loss(task, predictions[i], y), i))
+
+
+def _pick(task, predictions, y, ensemble):
+    """Weights over all candidates: the best one on these rows, or the ensemble selected on them."""
+    order = _best_first(task, predictions, y)
+    weights = np.zeros(len(predictions))
+    if not ensemble:
+        weights[order[0]] = 1.0
+        return weights
+    chosen, _, _ = select(task, [predictions[i] for i in order], y)
+    weights[order] = chosen
+    return weights
+
+
+def _mix(weights, predictions):
+    return sum(w * p for w, p in zip(weights, predictions) if w > 0)
+
+
+@dataclass
+class Choice:
+    """The final model's trials and the honest estimate of choosing them.
+
+    weights : ndarray over the candidates (summing to 1)
+    ensemble : bool, whether the ensemble procedure was chosen over the best trial
+    nested : ndarray, out-of-fold outputs of the chosen procedure, each group's rows mixed by
+        weights picked on the other groups' rows
+    in_sample : ndarray, out-of-fold outputs mixed by `weights` (chosen on every row)
+    nested_loss, nested_single_loss, nested_ensemble_loss, in_sample_loss : float
+    """
+
+    weights: np.ndarray
+    ensemble: bool
+    nested: np.ndarray
+    in_sample: np.ndarray
+    nested_loss: float
+    nested_single_loss: float
+    nested_ensemble_loss: float
+    in_sample_loss: float
+
+
+def groups_of_rows(folds, rows, covered, seed=0):
+    """A cross-fitting group per training row (-1 where `covered` is False).
+
+    The validation folds when there are several; for one validation split, ``GROUPS``
+    random groups of its rows.
+    """
+    groups = np.full(rows, -1)
+    for index, (_, val) in enumerate(folds):
+        groups[val] = index
+    groups[~covered] = -1
+    if len(folds) == 1:
+        inside = np.flatnonzero(groups >= 0)
+        order = np.random.default_rng(seed).permutation(inside)
+        groups[order] = np.arange(len(order)) % GROUPS
+    return groups
+
+
+def choose(task, predictions, y, groups):
+    """The final weights over `predictions` (out-of-fold outputs of the candidates) and their honest estimate.
+
+    Parameters
+    ----------
+    predictions : list of ndarray
+        Out-of-fold outputs of each candidate trial, finite on every row.
+    y : ndarray
+        Encoded targets of those rows.
+    groups : ndarray of int
+        The cross-fitting group of each row (see ``groups_of_rows``); at least two groups.
+
+    Returns
+    -------
+    Choice
+    """
+    labels = np.unique(groups)
+    if len(labels) < 2:
+        raise ValueError(f"choose: `groups` must hold at least two groups, got {labels.tolist()}.")
+    nested = {True: np.zeros_like(predictions[0]), False: np.zeros_like(predictions[0])}
+    for label in labels:
+        inside, outside = groups == label, groups != label
+        for ensemble, outputs in nested.items():
+            weights = _pick(task, [p[outside] for p in predictions], y[outside], ensemble)
+            outputs[inside] = _mix(weights, [p[inside] for p in predictions])
+    single_loss, ensemble_loss = loss(task, nested[False], y), loss(task, nested[True], y)
+    use_ensemble = ensemble_loss < single_loss
+    weights = _pick(task, predictions, y, use_ensemble)
+    in_sample = _mix(weights, predictions)
+    return Choice(weights, use_ensemble, nested[use_ensemble], in_sample,
+                  min(single_loss, ensemble_loss), single_loss, ensemble_loss, loss(task, in_sample, y))

@@ -1,24 +1,23 @@
 """What ``gradwise tune`` prints and writes: progress, the final model, the comparison table, runs/NAME."""
 
 import os
+import shutil
 import time
 
 import numpy as np
 from optuna.trial import TrialState
 
-from ..report.runinfo import save_doctor
+from ..report.runinfo import DOCTOR_FILE
 from ..report.search import write_search
 from ..tuning.report import progress_line
 from . import ensemble
 from .outputs import best_table, write_plots, write_summary, write_trials_csv
 from .pipeline import TabularModel
 from .scores import CV_METRIC, cv_summary, fold_score, test_scores
-from .search import fit_member
 from .space import telling_params
 
 BEST_SHOWN = 5
 WRITE_SECONDS = 2.0  # trials.csv, plots, summary and the model file
-HARD_STOP = 1.05  # the final fits stop at this fraction of the budget whatever happens
 
 
 def _shown(trial):
@@ -31,11 +30,11 @@ class Reporter:
     def __init__(self, prepared, name, args, folds, started, budget):
         self.prepared, self.name, self.args, self.folds = prepared, name, args, folds
         self.started, self.budget = started, budget
-        self.doctor = None
 
     def reserve(self, final=True):
-        """Seconds kept after the search for the final fits (unless not `final`) and the files."""
-        return (0.15 * self.budget if final else 0.05 * self.budget) + WRITE_SECONDS
+        """Seconds kept after the search: to load the final networks and write the files (`final`), or only
+        to write them (the later deadline of a search that has no complete trial yet)."""
+        return (0.04 * self.budget if final else 0.02 * self.budget) + WRITE_SECONDS
 
     def header(self, table):
         p = self.prepared
@@ -67,52 +66,37 @@ class Reporter:
 
     # ----- the final model ----------------------------------------------------------------------
     def _choose(self, tuner, best):
-        """(trials, weights, ensemble loss, single loss) from the out-of-fold predictions of the best trials."""
-        candidates = [t for t in best if "oof_file" in t.user_attrs][: ensemble.CANDIDATES]
+        """(members [(trial, weight)], Choice) from the out-of-fold predictions of the best trials."""
+        candidates = [t for t in best if "oof_file" in t.user_attrs and tuner.has_networks(t)][: ensemble.CANDIDATES]
+        if not candidates:
+            return [], None
         predictions = [tuner.load_oof(t) for t in candidates]
         covered = np.all(np.isfinite(predictions[0]), axis=1)
         usable = [i for i, p in enumerate(predictions) if np.all(np.isfinite(p[covered]))]  # cut trials cover less
-        candidates, predictions = [candidates[i] for i in usable], [predictions[i] for i in usable]
-        y = self.prepared.y_train[covered]
-        weights, chosen_loss, single_loss = ensemble.select(self.prepared.task, [p[covered] for p in predictions], y)
-        members = [(t, w) for t, w in zip(candidates, weights) if w > 0]
-        members = self._affordable(sorted(members, key=lambda m: -m[1]))
-        oof = {t.number: p for t, p in zip(candidates, predictions)}
-        return members, oof, chosen_loss, single_loss
+        candidates, predictions = [candidates[i] for i in usable], [predictions[i][covered] for i in usable]
+        groups = ensemble.groups_of_rows(self.folds, len(self.prepared.y_train), covered, tuner.seed)[covered]
+        if len(np.unique(groups)) < 2:  # one cut fold only: nothing to cross-fit, the best trial alone
+            choice = None
+            members = [(candidates[0], 1.0)]
+        else:
+            choice = ensemble.choose(self.prepared.task, predictions, self.prepared.y_train[covered], groups)
+            members = sorted([(t, w) for t, w in zip(candidates, choice.weights) if w > 0], key=lambda m: -m[1])
+        self._covered, self._groups = covered, groups
+        return members, choice
 
-    def _affordable(self, members):
-        """The members whose final fits fit in the time left (the heaviest weights first; always one)."""
-        left = self.started + self.budget - WRITE_SECONDS - time.time()
-        kept, cost = [], 0.0
-        share = len(self.prepared.x_train) / min(len(fit) for fit, _ in self.folds)
+    def _networks(self, tuner, members):
+        """(networks, weights): every member's fold networks, each carrying its share of the member's weight."""
+        networks, weights = [], []
         for trial, weight in members:
-            seconds = trial.duration.total_seconds() / len(self.folds) * share if trial.duration else 0.0
-            if kept and cost + seconds > left:
-                break
-            kept.append((trial, weight))
-            cost += seconds
-        return kept
+            folds = tuner.load_networks(trial)
+            networks += folds
+            weights += [weight / len(folds)] * len(folds)
+        doctor = members[0][0].user_attrs.get("doctor_file")
+        if doctor and os.path.exists(os.path.join(tuner.project_dir, doctor)):
+            shutil.copyfile(os.path.join(tuner.project_dir, doctor), os.path.join(tuner.project_dir, DOCTOR_FILE))
+        return networks, np.array(weights)
 
-    def _fit_final(self, build, members, batch_size):
-        import threadpoolctl
-
-        p = self.prepared
-        from ..doctor import Doctor
-
-        networks = []
-        with threadpoolctl.threadpool_limits(limits=self.args.threads):
-            for trial, _ in members:
-                values = trial.user_attrs["hp_values"]
-                epochs = max(1, int(trial.user_attrs.get("best_epoch") or 1))
-                doctor = Doctor(verbose=0) if not networks else None  # watches the heaviest member's fit
-                network, _, _ = fit_member(build, values, trial.user_attrs["seed"], p.x_train, p.y_train, epochs,
-                                           batch_size, callbacks=[doctor] if doctor else (),
-                                           deadline=self.started + HARD_STOP * self.budget)
-                networks.append(network)
-                self.doctor = self.doctor or doctor
-        return networks
-
-    def finish(self, tuner, build, baselines, batch_size):
+    def finish(self, tuner, baselines):
         p = self.prepared
         trials = tuner.study.trials
         write_trials_csv(os.path.join(tuner.project_dir, "trials.csv"), trials, tuner.objectives)
@@ -124,10 +108,15 @@ class Reporter:
         print("\nBest trials (mean val_loss over the folds):")
         for line in best_table(best[:BEST_SHOWN], "val_loss", _shown):
             print(line)
-        members, oof, chosen_loss, single_loss = self._choose(tuner, best)
-        networks = self._fit_final(build, members, batch_size)
-        weights = np.array([w for _, w in members])
+        members, choice = self._choose(tuner, best)
+        if not members:
+            print("No trial kept its networks (a study begun by an older gradwise?): run with --overwrite.")
+            self._write_report(tuner)
+            return 1
+        networks, weights = self._networks(tuner, members)
         preprocessing = {**p.preprocessing(), "trials": [t.number for t, _ in members],
+                         "trial_weights": [float(w) for _, w in members],
+                         "folds": [len(t.user_attrs["fold_files"]) for t, _ in members],
                          "hyperparameters": [t.user_attrs["hp_values"] for t, _ in members]}
         model = TabularModel(preprocessing, networks, weights)
         best_path = os.path.join(tuner.project_dir, "best.gw")
@@ -135,11 +124,12 @@ class Reporter:
         outputs = model.network_outputs(p.x_test)
         decoded = model.encoder.decode(outputs) if p.task == "regression" else model.encoder.probabilities(outputs)
         scores = test_scores(p.task, p.classes, p.test_cells, decoded)
-        network_cv = self._network_cv(members, oof)
+        network_cv, in_sample_cv = self._network_cv(choice, members, tuner)
         plots, notes = write_plots(tuner.project_dir, tuner.study)
         seconds = time.time() - self.started
-        label = (f"gradwise network (ensemble of {len(members)} trials)" if len(members) > 1
-                 else f"gradwise network (trial {members[0][0].number})")
+        bag = f" x {len(self.folds)} folds" if len(self.folds) > 1 else ""
+        label = (f"gradwise network (ensemble of {len(members)} trials{bag})" if len(members) > 1
+                 else f"gradwise network (trial {members[0][0].number}{bag})")
         table = [{"name": label, "cv": network_cv, "test": scores}] + [b for b in baselines if "skipped" not in b]
         counts = {s.name.lower(): sum(1 for t in trials if t.state == s) for s in TrialState}
         write_summary(os.path.join(tuner.project_dir, "summary.json"), {
@@ -149,8 +139,7 @@ class Reporter:
             "best_trial": {"number": best[0].number, "value": best[0].values[0],
                            "epochs": best[0].user_attrs.get("best_epoch"), "seed": best[0].user_attrs.get("seed"),
                            "hyperparameters": best[0].user_attrs.get("hp_values")},
-            "ensemble": {"trials": [t.number for t, _ in members], "weights": [float(w) for w in weights / weights.sum()],
-                         "cv_loss": chosen_loss, "best_single_cv_loss": single_loss},
+            "ensemble": self._ensemble_facts(members, choice, in_sample_cv),
             "test": {"rows": len(p.x_test), **scores}, "cv": network_cv,
             "baselines": baselines, "comparison": table,
             "rows": {"train": len(p.x_train), "test": len(p.x_test)},
@@ -167,8 +156,6 @@ class Reporter:
             print(note)
         print(f"Wrote {tuner.project_dir}: best.gw, summary.json, trials.csv"
               + "".join(f", {os.path.basename(path)}" for path in plots))
-        if self.doctor is not None:
-            save_doctor(tuner.project_dir, self.doctor.report)
         self._write_report(tuner)
         print(f"Predict with:  gradwise predict --model {best_path} --data new.csv   "
               f"(Python: gradwise.load_model('{best_path}').predict(rows))")
@@ -180,13 +167,32 @@ class Reporter:
                                      deadline=self.started + self.budget)
         print(f"Report: {path} ({size / 1e6:.1f} MB; rebuild it with `gradwise report {tuner.project_dir}`)")
 
-    def _network_cv(self, members, oof):
-        """Fold scores of the chosen model's out-of-fold predictions (folds a cut trial did not reach left out)."""
-        weights = np.array([w for _, w in members])
-        mixed = sum(w * oof[t.number] for (t, _), w in zip(members, weights / weights.sum()))
-        values = [fold_score(self.prepared.task, mixed[val], self.prepared.y_train[val]) for _, val in self.folds
-                  if np.all(np.isfinite(mixed[val]))]
-        return cv_summary(self.prepared.task, values)
+    def _network_cv(self, choice, members, tuner):
+        """(honest, in-sample) fold scores of the chosen model's out-of-fold predictions.
+
+        Honest: each fold's rows mixed by the weights chosen on the other folds (``ensemble.choose``);
+        in-sample: mixed by the final weights, chosen on every row (optimistic; kept to show by how much).
+        Folds a cut trial did not reach are left out.
+        """
+        task, y = self.prepared.task, self.prepared.y_train[self._covered]
+        if choice is None:
+            outputs = tuner.load_oof(members[0][0])[self._covered]
+            nested = in_sample = outputs
+        else:
+            nested, in_sample = choice.nested, choice.in_sample
+        return tuple(cv_summary(task, [fold_score(task, outputs[self._groups == g], y[self._groups == g])
+                                       for g in np.unique(self._groups)]) for outputs in (nested, in_sample))
+
+    @staticmethod
+    def _ensemble_facts(members, choice, in_sample_cv):
+        facts = {"trials": [t.number for t, _ in members], "weights": [float(w) for _, w in members],
+                 "folds_per_trial": [len(t.user_attrs["fold_files"]) for t, _ in members]}
+        if choice is not None:
+            facts.update({"procedure": "ensemble" if choice.ensemble else "best trial",
+                          "nested_cv_loss": choice.nested_loss, "nested_best_trial_cv_loss": choice.nested_single_loss,
+                          "nested_ensemble_cv_loss": choice.nested_ensemble_loss,
+                          "in_sample_cv_loss": choice.in_sample_loss, "in_sample_cv": in_sample_cv})
+        return facts
 
     def _print_comparison(self, table, rows):
         task = self.prepared.task

@@ -3,8 +3,8 @@
 Steps: read the rows; split off the held-out test rows; screen the columns and fit the
 preprocessing on the training rows; fit the baselines on the same folds; run the search
 (each trial cross-validated on the training rows, see ``search``) until the trials or the
-time budget run out; choose the best trial or an ensemble of the best few (``ensemble``);
-train it on every training row; score it and the baselines on the test rows once; write
+time budget run out; choose the best trial or an ensemble of the best few (``ensemble``),
+whose fold networks are the final model; score it and the baselines on the test rows once; write
 runs/NAME/ (the study, best.gw with its preprocessing, summary.json, trials.csv, plots).
 """
 
@@ -172,4 +172,4 @@ def run(args):
         if tuner.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
             break  # else the budget ran out before a trial started (queueing it, on a loaded machine): one more
             # search, on the trials queued now; its first trial keeps at least one fold, so a run ends with a model
-    return reporter.finish(tuner, build, baselines, batch_size)
+    return reporter.finish(tuner, baselines)

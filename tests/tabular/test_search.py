@@ -9,7 +9,8 @@ import pytest
 
 from gradwise.cli import main
 from gradwise.tabular import read_csv, split_rows
-from gradwise.tabular.ensemble import loss, select
+import gradwise
+from gradwise.tabular.ensemble import CANDIDATES, choose, groups_of_rows, loss, select
 from gradwise.tabular.messy import write_customer_csv
 from gradwise.tabular.search import CV_BELOW_ROWS, FOLDS, make_folds
 
@@ -65,6 +66,83 @@ def test_ensemble_selection_keeps_the_best_trial_unless_the_mix_scores_better():
     weights, chosen, single = select("binary", [over, under], y)
     assert chosen < single == loss("binary", over, y)
     assert 0 < weights[1] < weights[0] and weights.sum() == pytest.approx(1.0)
+
+
+def _noisy_candidates(rows=400, seed=0, noise=0.3):
+    """A decent binary predictor first, then seven that are pure noise around 0.5."""
+    rng = np.random.default_rng(seed)
+    y = (rng.random(rows) < 0.5).astype(np.float64)
+    decent = np.clip(np.where(y == 1, 0.65, 0.35) + rng.normal(0, 0.2, rows), 0.02, 0.98)
+    noise = [np.clip(0.5 + rng.normal(0, noise, rows), 0.02, 0.98) for _ in range(7)]
+    return y, [decent, *noise]
+
+
+def test_the_nested_choice_never_uses_a_groups_own_rows():
+    y, predictions = _noisy_candidates()
+    groups = np.arange(len(y)) % 5
+    before = choose("binary", predictions, y, groups)
+    flipped = y.copy()
+    flipped[groups == 0] = 1 - flipped[groups == 0]  # the labels of group 0 only
+    after = choose("binary", predictions, flipped, groups)
+    np.testing.assert_array_equal(before.nested[groups == 0], after.nested[groups == 0])
+    flipped[groups < 3] = 1 - y[groups < 3]  # and now most rows: group 3's choice, made on them, changes
+    assert not np.array_equal(before.nested[groups == 3], choose("binary", predictions, flipped, groups).nested[groups == 3])
+
+
+def test_noise_mixed_in_sample_is_not_chosen_when_the_nested_estimate_shows_no_gain():
+    fooled, chosen = 0, 0
+    for seed in range(40):  # 100 rows, a decent predictor and seven of pure noise, 40 draws
+        y, predictions = _noisy_candidates(rows=100, seed=seed, noise=0.2)
+        in_sample, _, _ = select("binary", predictions, y)
+        if in_sample[0] < 1.0:  # scored on the rows it was chosen on, a mix with noise looked better
+            fooled += 1
+            choice = choose("binary", predictions, y, np.arange(len(y)) % 5)
+            chosen += choice.ensemble
+            assert choice.in_sample_loss <= choice.nested_loss
+    assert fooled >= 4 and chosen == 0
+
+
+def test_a_real_gain_from_mixing_is_kept_and_estimated_honestly():
+    rng = np.random.default_rng(1)
+    truth = rng.normal(size=600)
+    y = truth + rng.normal(0, 0.3, 600)
+    first, second = truth + rng.normal(0, 0.5, 600), truth + rng.normal(0, 0.5, 600)  # independent errors
+    choice = choose("regression", [first, second], y, np.arange(600) % 5)
+    assert choice.ensemble and 0.3 < choice.weights[0] < 0.7
+    assert choice.in_sample_loss <= choice.nested_loss < loss("regression", first, y)
+
+
+def test_one_validation_split_is_cut_into_groups_for_the_nested_choice():
+    folds = [(np.arange(0, 80), np.arange(80, 100))]
+    covered = np.zeros(100, dtype=bool)
+    covered[80:] = True
+    groups = groups_of_rows(folds, 100, covered)
+    assert (groups[:80] == -1).all() and sorted(np.bincount(groups[80:]).tolist()) == [4] * 5
+
+
+def test_the_final_model_is_the_fold_networks_the_cross_validation_scored(tmp_path, capsys):
+    data = write_customer_csv(tmp_path / "bag.csv", rows=200, seed=6)
+    assert main(["tune", "--data", str(data), "--target", "churned", "--runs-dir", str(tmp_path / "runs"),
+                 "--trials", "11", "--epochs", "3", "--patience", "2", "--time-budget", "900", "--no-baselines",
+                 "--pruner", "none"]) == 0
+    run = tmp_path / "runs" / "bag"
+    summary = json.loads((run / "summary.json").read_text())
+    model = gradwise.load_model(run / "best.gw")
+    members = summary["ensemble"]["trials"]
+    assert summary["ensemble"]["folds_per_trial"] == [FOLDS] * len(members)
+    assert len(model.networks) == FOLDS * len(members)
+    # each fold network of the heaviest member predicts its validation rows as the trial's out-of-fold file says
+    prepared = gradwise.tabular.prepare(read_csv(data), "churned", impute="median")
+    folds = make_folds(prepared.y_train, prepared.task, 0)
+    oof = np.load(run / "trials" / f"trial_{members[0]:04d}_oof.npy")
+    for network, (_, val) in zip(model.networks[:FOLDS], folds):
+        np.testing.assert_allclose(network.predict(prepared.x_train[val], verbose=0).reshape(len(val), -1), oof[val],
+                                   rtol=1e-6)
+    kept = {path.name.split("_fold")[0] for path in (run / "trials").glob("trial_*_fold*.gw")}
+    assert len(kept) == CANDIDATES < summary["trials"]["complete"]  # those that fell out were deleted
+    assert (run / "doctor.json").exists()
+    honest, in_sample = summary["cv"], summary["ensemble"]["in_sample_cv"]
+    assert len(honest["folds"]) == FOLDS and honest["mean"] <= in_sample["mean"] + 0.05
 
 
 def test_time_budget_is_honoured(tmp_path, capsys):
