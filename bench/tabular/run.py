@@ -81,7 +81,7 @@ def run_one(name, seed, folder, extra=()):
     task, peers = peer_scores(path, target, seed, summary["columns"]["used"])
     metric = "r2" if task == "regression" else "accuracy"
     return {"table": name, "seed": seed, "task": task, "metric": metric, "gradwise": summary["test"][metric],
-            "peers": peers, "wall_s": round(wall, 1), "trials": summary["trials"],
+            "peers": peers, "wall_s": round(wall, 1), "tune_s": summary["seconds"], "trials": summary["trials"],
             "ensemble": len(summary["ensemble"]["trials"]), "builtin_baselines": {
                 b["name"]: b["test"][metric] for b in summary["baselines"] if "test" in b},
             "cv": summary["cv"]["mean"], "cv_in_sample": summary["ensemble"].get("in_sample_cv", {}).get("mean"),

@@ -127,7 +127,8 @@ class Reporter:
         network_cv, in_sample_cv = self._network_cv(choice, members, tuner)
         plots, notes = write_plots(tuner.project_dir, tuner.study)
         seconds = time.time() - self.started
-        bag = f" x {len(self.folds)} folds" if len(self.folds) > 1 else ""
+        kept = len(members[0][0].user_attrs["fold_files"])
+        bag = f" x {kept} fold networks" if kept > 1 else ""
         label = (f"gradwise network (ensemble of {len(members)} trials{bag})" if len(members) > 1
                  else f"gradwise network (trial {members[0][0].number}{bag})")
         table = [{"name": label, "cv": network_cv, "test": scores}] + [b for b in baselines if "skipped" not in b]

@@ -40,6 +40,7 @@ from .ensemble import CANDIDATES
 CV_BELOW_ROWS = 5000
 FOLDS = 5
 HOLDOUT = 0.2
+STOPPING_SHARE = 0.15  # of a fold's training rows, set aside to tell early stopping when to stop
 
 
 def make_folds(y, task, seed):
@@ -56,6 +57,29 @@ def make_folds(y, task, seed):
         splitter = StratifiedKFold(FOLDS, shuffle=True, random_state=seed)
         return list(splitter.split(np.zeros(rows), labels))
     return list(KFold(FOLDS, shuffle=True, random_state=seed).split(np.zeros(rows)))
+
+
+def stopping_splits(folds, y, task, seed):
+    """[(fit rows, early-stopping rows)] for each fold's training rows: early stopping never sees the rows that score.
+
+    Stopping where the validation fold's loss is lowest and keeping that epoch's weights
+    picks the luckiest of many noisy epochs on the very rows the trial is then scored on:
+    measured on diabetes (seed 1), it flattered two 1-layer trials' out-of-fold loss by 0.07,
+    the linear model's by 0.01, and ranked them above it, while on the test rows they were
+    clearly worse. With a separate stopping set (stratified for classes) the out-of-fold
+    loss ranked those trials as the test rows did.
+    """
+    from sklearn.model_selection import train_test_split
+
+    labels = None if task == "regression" else np.asarray(y).reshape(len(y), -1)[:, 0]
+    splits = []
+    for index, (fit, _) in enumerate(folds):
+        stratify = labels[fit] if labels is not None else None
+        if stratify is not None and np.unique(stratify, return_counts=True)[1].min() < 2:
+            stratify = None
+        train, stop = train_test_split(fit, test_size=STOPPING_SHARE, random_state=seed + index, stratify=stratify)
+        splits.append((np.sort(train), np.sort(stop)))
+    return splits
 
 
 def oof_filename(number):
@@ -96,9 +120,10 @@ def fit_member(hypermodel, values, seed, x, y, epochs, batch_size, validation=No
 class CrossValidatedRunner(TrialRunner):
     """A trial: the same configuration trained on every fold; its value is the mean best val_loss."""
 
-    def __init__(self, *args, folds, deadline, last_call, patience, **kwargs):
+    def __init__(self, *args, folds, deadline, last_call, patience, stopping=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.folds, self.deadline, self.last_call, self.patience = folds, deadline, last_call, patience
+        self.stopping = stopping or [(fit, val) for fit, val in folds]  # None: stop on the validation fold
 
     def _first(self, trial):
         """True while the study has no complete trial: this one then runs until `last_call`, cut or not."""
@@ -124,9 +149,11 @@ class CrossValidatedRunner(TrialRunner):
             stop = EarlyStopping(monitor="val_loss", patience=self.patience, restore_best_weights=True)
             watch = [_doctor()] if fold == 0 else []  # the first fold's fit, for the report of the final model
             doctor = watch[0] if watch else doctor
-            model, tracker, clock = fit_member(self.hypermodel, values, seed + fold, self.x[fit], self.y[fit],
+            train, stopping = self.stopping[fold]
+            model, tracker, clock = fit_member(self.hypermodel, values, seed + fold, self.x[train], self.y[train],
                                                self.fit_kwargs["epochs"], self.fit_kwargs["batch_size"],
-                                               (self.x[val], self.y[val]), [copy.deepcopy(stop), *watch], deadline)
+                                               (self.x[stopping], self.y[stopping]), [copy.deepcopy(stop), *watch],
+                                               deadline)
             if tracker.best is None or (clock.stopped and not first):
                 trial.set_user_attr("epochs", epochs + tracker.epochs)
                 raise optuna.TrialPruned("no finite validation loss" if tracker.best is None else "time budget")
@@ -135,7 +162,10 @@ class CrossValidatedRunner(TrialRunner):
                 oof = np.full((len(self.y), predictions.reshape(len(val), -1).shape[1]), np.nan)
             oof[val] = predictions.reshape(len(val), -1)
             networks.append(model)
-            losses.append(tracker.best)
+            losses.append(self._loss(model, val) if stopping is not val else tracker.best)
+            if not np.isfinite(losses[-1]):
+                trial.set_user_attr("epochs", epochs + tracker.epochs)
+                raise optuna.TrialPruned("no finite validation loss")
             for key, curve in curves.items():  # the fold's learning curve, for the report
                 curve.append([float(f"{value:.5g}") for value in model.history.history.get(key, [])])
             epochs += tracker.epochs
@@ -158,6 +188,10 @@ class CrossValidatedRunner(TrialRunner):
         value = float(np.mean(losses))
         self._keep_networks(trial, value, networks, doctor)
         return value
+
+    def _loss(self, model, rows):
+        """The model's loss on `rows`, computed as fit computes val_loss."""
+        return float(model.evaluate(self.x[rows], self.y[rows], verbose=0, return_dict=True)["loss"])
 
     def _keep_networks(self, trial, value, networks, doctor):
         """Save the fold networks if this trial is among the CANDIDATES best; delete those that fell out."""
@@ -197,14 +231,15 @@ class TabularTuner(Tuner):
     Extra parameters: `folds` (from ``make_folds``), `deadline` (wall-clock seconds after
     which no fold starts and a running one stops), `last_call` (the later deadline of a
     trial that runs while no trial is complete, so that a search always ends with a
-    model) and `patience` (EarlyStopping's).
+    model), `patience` (EarlyStopping's) and `stopping` (``stopping_splits``: the rows each
+    fold trains on and stops on; None: it stops on its validation fold).
     """
 
-    def __init__(self, hypermodel, folds, deadline=None, last_call=None, patience=10, **kwargs):
+    def __init__(self, hypermodel, folds, deadline=None, last_call=None, patience=10, stopping=None, **kwargs):
         if kwargs.get("pruner") == "median":  # steps are folds: compare from the second fold on
             kwargs["pruner"] = optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1)
         super().__init__(hypermodel, objective="val_loss", **kwargs)
-        self.folds, self.deadline, self.patience = folds, deadline, patience
+        self.folds, self.deadline, self.patience, self.stopping = folds, deadline, patience, stopping
         self.last_call = deadline if last_call is None else last_call
 
     def _make_runner(self, x, y, fit_kwargs, callbacks):
@@ -212,7 +247,8 @@ class TabularTuner(Tuner):
 
         return CrossValidatedRunner(self.hypermodel, x, y, fit_kwargs, callbacks, self.objectives,
                                     samplers.prunes(self.pruner), self.seed, self.project_dir, folds=self.folds,
-                                    deadline=self.deadline, last_call=self.last_call, patience=self.patience)
+                                    deadline=self.deadline, last_call=self.last_call, patience=self.patience,
+                                    stopping=self.stopping)
 
     def enqueue_portfolio(self, portfolio):
         """Queue the start configurations once, when the study has no trials yet."""

@@ -128,7 +128,7 @@ def run(args):
     from .report import Reporter
     from optuna.trial import TrialState
 
-    from .search import TabularTuner, make_folds
+    from .search import STOPPING_SHARE, TabularTuner, make_folds, stopping_splits
     from .space import build_default_model, portfolio
 
     import optuna
@@ -155,13 +155,16 @@ def run(args):
     if args.timeout is not None:
         search_end = min(search_end, time.time() + args.timeout)
     last_call = started + budget - reporter.reserve(final=False)
+    stopping = stopping_splits(folds, prepared.y_train, prepared.task, args.seed)
     tuner = TabularTuner(build, folds, deadline=search_end, last_call=last_call, patience=args.patience,
+                         stopping=stopping,
                          max_trials=args.trials, sampler=args.sampler, pruner=None if args.pruner == "none" else args.pruner,
                          directory=args.runs_dir, project_name=name, seed=args.seed, workers=args.workers,
                          storage=args.storage, overwrite=args.overwrite, threads_per_worker=args.threads)
     fingerprint = {"source": table.source, "rows": table.rows, "columns": table.names, "target": target,
                    "task": prepared.task, "seed": args.seed, "test_size": args.test_size, "impute": impute,
-                   "drop": args.drop, "keep": args.keep, "folds": len(folds), "batch_size": batch_size}
+                   "drop": args.drop, "keep": args.keep, "folds": len(folds), "batch_size": batch_size,
+                   "early_stopping_rows": STOPPING_SHARE}
     _check_same_data(tuner, fingerprint)
     remember_run(tuner.study, args, prepared)  # for the report: the resume command, the columns
     tuner.enqueue_portfolio(portfolio(len(prepared.x_train)))

@@ -12,7 +12,7 @@ from gradwise.tabular import read_csv, split_rows
 import gradwise
 from gradwise.tabular.ensemble import CANDIDATES, choose, groups_of_rows, loss, select
 from gradwise.tabular.messy import write_customer_csv
-from gradwise.tabular.search import CV_BELOW_ROWS, FOLDS, make_folds
+from gradwise.tabular.search import CV_BELOW_ROWS, FOLDS, STOPPING_SHARE, make_folds, stopping_splits
 
 FAST = ["--trials", "3", "--epochs", "4", "--patience", "2", "--time-budget", "900"]
 
@@ -53,6 +53,15 @@ def test_folds_are_stratified_k_fold_on_small_tables_and_one_split_on_large_ones
     assert all(y[val].mean() == 0.5 for _, val in folds)
     large = make_folds(np.zeros(CV_BELOW_ROWS), "regression", seed=0)
     assert len(large) == 1 and len(large[0][1]) == CV_BELOW_ROWS // 5
+
+
+def test_early_stopping_rows_come_from_the_folds_training_rows_never_from_its_validation_rows():
+    y = np.array([0] * 150 + [1] * 50, dtype=np.float32)
+    folds = make_folds(y, "binary", seed=0)
+    for (fit, val), (train, stop) in zip(folds, stopping_splits(folds, y, "binary", seed=0)):
+        assert sorted(np.concatenate([train, stop]).tolist()) == sorted(fit.tolist())
+        assert not set(stop) & set(val) and not set(train) & set(stop)
+        assert len(stop) == pytest.approx(STOPPING_SHARE * len(fit), abs=1) and y[stop].mean() == pytest.approx(0.25, abs=0.02)
 
 
 def test_ensemble_selection_keeps_the_best_trial_unless_the_mix_scores_better():
