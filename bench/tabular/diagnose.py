@@ -5,7 +5,8 @@
 For the best complete trials of a finished run (its study and out-of-fold predictions), prints
 each trial's cross-validated score, the test score of the network refitted on all training
 rows for its mean best epoch (what the final model did), and the test score of the average of
-its fold networks (retrained with the fold seeds: the networks the CV score describes). This
+its fold networks (retrained with the fold seeds and early-stopping rows: the networks the
+CV score describes and the final model is made of). This
 reads the test rows: a diagnosis after the fact, never part of a search.
 """
 
@@ -16,7 +17,7 @@ import numpy as np
 from gradwise.tabular import prepare, read_csv
 from gradwise.tabular.ensemble import select
 from gradwise.tabular.scores import fold_score
-from gradwise.tabular.search import TabularTuner, fit_member, make_folds
+from gradwise.tabular.search import TabularTuner, fit_member, make_folds, stopping_splits
 from gradwise.tabular.space import build_default_model, telling_params
 
 
@@ -55,12 +56,12 @@ def main(argv=None):
         refit, _, _ = fit_member(build, values, seed, x, y, epochs, args.batch_size)
         refit_out = np.asarray(refit.predict(xt, verbose=0), dtype=np.float64)
         bag = []
-        for fold, (fit, val) in enumerate(folds):
+        for fold, (fit, stopping) in enumerate(stopping_splits(folds, y, task, args.seed)):
             from gradwise.callbacks import EarlyStopping
 
             stop = EarlyStopping(monitor="val_loss", patience=10, restore_best_weights=True)
             model, _, _ = fit_member(build, values, seed + fold, x[fit], y[fit], 100, args.batch_size,
-                                     (x[val], y[val]), [stop])
+                                     (x[stopping], y[stopping]), [stop])
             bag.append(np.asarray(model.predict(xt, verbose=0), dtype=np.float64))
         bagged = np.mean(bag, axis=0)
         rows.append((trial, oof, refit_out, bagged))
