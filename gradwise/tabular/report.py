@@ -200,10 +200,11 @@ class Reporter:
         metric = CV_METRIC[task]
         keys = list(table[0]["test"])
         folds = f"{len(self.folds)} folds" if len(self.folds) > 1 else "validation split"
-        head = f"{'model':<42}  {'CV ' + metric + ' (' + folds + ')':>24}  " + "  ".join(f"{'test ' + k:>13}" for k in keys)
+        width = max(42, *(len(entry["name"]) for entry in table))  # the ensemble's name can be long
+        head = f"{'model':<{width}}  {'CV ' + metric + ' (' + folds + ')':>24}  " + "  ".join(f"{'test ' + k:>13}" for k in keys)
         print(f"\nHeld-out test ({rows} rows never seen by the search, the ensemble choice or the baselines):")
         print(head)
         print("-" * len(head))
         for entry in table:
             cv = f"{entry['cv']['mean']:.4f} ± {entry['cv']['std']:.4f}"
-            print(f"{entry['name']:<42}  {cv:>24}  " + "  ".join(f"{entry['test'][k]:>13.4f}" for k in keys))
+            print(f"{entry['name']:<{width}}  {cv:>24}  " + "  ".join(f"{entry['test'][k]:>13.4f}" for k in keys))
