@@ -23,14 +23,12 @@ def by_step(array, mask):
 
 
 def step_weights(mask, sample_weight):
-    """The weight of each step row: the mask scaled to average over the real steps, times the
-    sample's weight."""
-    weights = mask.reshape(-1).astype(np.float64)
-    real = weights.sum()
+    """The weight of each step row in the loss: a metric's weights (below) scaled to average over
+    the real steps."""
+    weights = metric_weights(mask, sample_weight)
+    real = np.count_nonzero(mask)
     if real:
-        weights *= weights.size / real
-    if sample_weight is not None:
-        weights *= np.repeat(np.asarray(sample_weight, dtype=np.float64), mask.shape[1])
+        weights *= mask.size / real  # mask is 0/1, so scaling after the sample weight rounds alike
     return weights
 
 
