@@ -42,8 +42,8 @@ trap 'rm -f "$CONSTRAINTS"' EXIT
 "$VENV/bin/python" -m pip freeze | grep -i '^torch==' > "$CONSTRAINTS"
 "${PIP[@]}" -c "$CONSTRAINTS" "$KERAS_SPEC" "$JAX_SPEC" scikit-learn numpy py-spy
 
-echo "installing gradwise (editable) from $REPO_DIR"
-"${PIP[@]}" -c "$CONSTRAINTS" -e "$REPO_DIR"
+echo "installing gradwise (editable, with its numba kernels) from $REPO_DIR"
+"${PIP[@]}" -c "$CONSTRAINTS" -e "$REPO_DIR[fast]"
 
 "$VENV/bin/python" - <<'PY'
 import importlib.metadata as md

@@ -18,13 +18,17 @@ _modules_seen = -1
 
 
 def _threadpools():
-    """threadpoolctl's controller of the loaded thread pools. Finding them scans the loaded
-    libraries (milliseconds), so it is kept, and made again only once modules were imported
+    """threadpoolctl's controller of the loaded thread pools, or None where threadpoolctl is
+    not installed (an engine-only install: BLAS then keeps its own threads, which costs speed
+    on small models, never correctness). Finding the pools scans the loaded libraries
+    (milliseconds), so the controller is kept, and made again only once modules were imported
     since (one may have loaded another BLAS, such as SciPy's)."""
     global _controller, _modules_seen
     if _controller is None or len(sys.modules) != _modules_seen:
-        from threadpoolctl import ThreadpoolController
-
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:
+            return None
         _controller = ThreadpoolController()
         _modules_seen = len(sys.modules)
     return _controller
@@ -32,6 +36,7 @@ def _threadpools():
 
 def one_thread_if_small(multiply_adds):
     """A context running BLAS on one thread when a product has fewer than SMALL_PRODUCT multiply-adds."""
-    if multiply_adds >= SMALL_PRODUCT:
+    pools = None if multiply_adds >= SMALL_PRODUCT else _threadpools()
+    if pools is None:
         return contextlib.nullcontext()
-    return _threadpools().limit(limits=1, user_api="blas")
+    return pools.limit(limits=1, user_api="blas")

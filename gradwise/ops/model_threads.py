@@ -73,13 +73,14 @@ def for_model(multiply_adds):
         return
     with _lock:
         if _depth == 0:
-            _limiter = blas._threadpools().limit(limits=1, user_api="blas")
+            pools = blas._threadpools()
+            _limiter = None if pools is None else pools.limit(limits=1, user_api="blas")
         _depth += 1
     try:
         yield
     finally:
         with _lock:
             _depth -= 1
-            if _depth == 0:
+            if _depth == 0 and _limiter is not None:
                 _limiter.restore_original_limits()
                 _limiter = None

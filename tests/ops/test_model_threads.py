@@ -118,3 +118,28 @@ def test_evaluate_and_predict_of_a_small_model_run_on_one_blas_thread(auto, monk
     model.evaluate(x, y, batch_size=20, verbose=0)
     assert seen and all(threads == {1} for threads in seen), seen
     assert blas_threads() == {2}
+
+
+def test_fit_runs_without_threadpoolctl(tmp_path):
+    """An engine-only install may lack threadpoolctl: a small model's fit (which limits BLAS
+    threads when it can) and a recurrent layer's loop still train, with BLAS left as it is."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; sys.modules['threadpoolctl'] = None\n"
+        "import numpy as np, gradwise as gw\n"
+        "from gradwise.ops import blas\n"
+        "assert blas._threadpools() is None\n"
+        "m = gw.Sequential([gw.Input((5, 3)), gw.LSTM(4), gw.Dense(1, activation='sigmoid')], seed=0)\n"
+        "m.compile('adam', 'binary_crossentropy')\n"
+        "x = np.random.default_rng(0).random((32, 5, 3)).astype('float32')\n"
+        "y = (x[:, 0, 0] > 0.5).astype('float32')\n"
+        "h = m.fit(x, y, epochs=2, verbose=0).history\n"
+        "assert len(h['loss']) == 2 and all(np.isfinite(h['loss'])), h\n"
+        "print('trained')\n"
+    )
+    env = {key: value for key, value in __import__("os").environ.items() if key not in threads._ENVIRONMENT}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "trained" in done.stdout
