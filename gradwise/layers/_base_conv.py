@@ -165,7 +165,7 @@ class BaseConv(ActivatedLayer, register=False):
         grad_kernel = self.grads["kernel"].reshape(-1, self.filters)
         if cols.shape[1] > grad_kernel.shape[0]:  # the bias column of ones is in `cols`
             grad_weights = self._buffers.get("grad_weights", (cols.shape[1], self.filters), self.dtype)
-            np.matmul(cols.T, grad, out=grad_weights)
+            self.ops.columns_gradient(cols, grad, grad_weights)
             if accumulate:
                 grad_kernel += grad_weights[:-1]
                 self.grads["bias"] += grad_weights[-1]
@@ -173,11 +173,11 @@ class BaseConv(ActivatedLayer, register=False):
                 grad_kernel[...] = grad_weights[:-1]
                 self.grads["bias"][...] = grad_weights[-1]
         elif accumulate:
-            grad_kernel += cols.T @ grad
+            self.ops.columns_gradient(cols, grad, grad_kernel, accumulate=True)
             if self.use_bias:
                 self.grads["bias"] += grad.sum(axis=0)
         else:
-            np.matmul(cols.T, grad, out=grad_kernel)
+            self.ops.columns_gradient(cols, grad, grad_kernel)
             if self.use_bias:
                 np.sum(grad, axis=0, out=self.grads["bias"])
         if not input_grad:

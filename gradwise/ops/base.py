@@ -100,6 +100,11 @@ class Ops:
         """A convolution's forward: im2col of `images` times `weights` (see ``ops.conv``)."""
         raise NotImplementedError
 
+    def columns_gradient(self, cols, grad, out, accumulate=False):
+        """A convolution's kernel gradient ``cols.T @ grad`` into `out`, added to it when
+        `accumulate` (see ``ops.conv.columns_gradient``)."""
+        raise NotImplementedError
+
     def scatter_products(self, grad, kernel_t, grad_padded, grad_inputs, pads, out_size, kernel, strides, dilation,
                          buffers):
         """A convolution's input gradient, written into `grad_inputs` (see ``ops.conv``)."""

@@ -15,6 +15,8 @@ from numpy.lib.stride_tricks import as_strided
 # fewer, larger products than 2 MiB chunks, for as fast a step and fewer BLAS thread hand-offs).
 COLUMN_ELEMENTS = 1 << 18
 CHUNK_ELEMENTS = 1 << 20
+# Rows per product of the kernel gradient (see columns_gradient).
+GRADIENT_ROWS = 2048
 
 
 def window_view(padded, out_size, kernel, strides, dilation):
@@ -100,6 +102,34 @@ def columns_product(images, padded, buffer, weights, pads, out_size, kernel, str
         im2col(padded[start:stop], windows[start:stop], out_size, kernel, strides, dilation)
         np.matmul(cols[start * rows:stop * rows], weights, out=outputs[start * rows:stop * rows])
     return outputs
+
+
+def columns_gradient(cols, grad, out, accumulate=False):
+    """The kernel gradient ``cols.T @ grad``, (depth, filters), written into `out` (added
+    to it when `accumulate`).
+
+    `cols` (rows, depth) are the im2col columns and `grad` (rows, filters) the gradient
+    w.r.t. the pre-activation, with tens of thousands of rows. OpenBLAS runs one product
+    that long and narrow at half speed or worse (a first layer's 3x3 kernel on one channel
+    plus the bias, 10 columns: 1.75 ms for 86,528 rows against 0.85 ms in chunks, one
+    thread), so the sum over rows is taken in chunks of GRADIENT_ROWS rows, added in
+    order; and as ``grad.T @ cols``, (filters, depth), which OpenBLAS computes about 10%
+    faster than ``cols.T @ grad`` (289 x 64 at 15,488 rows). The chunks do not depend on
+    the thread count, so neither does the result.
+    """
+    rows = len(cols)
+    dtype = np.result_type(cols, grad)
+    total = np.matmul(grad[:GRADIENT_ROWS].T, cols[:GRADIENT_ROWS]).astype(dtype, copy=False)
+    if rows > GRADIENT_ROWS:
+        part = np.empty_like(total)
+        for start in range(GRADIENT_ROWS, rows, GRADIENT_ROWS):
+            np.matmul(grad[start:start + GRADIENT_ROWS].T, cols[start:start + GRADIENT_ROWS], out=part)
+            total += part
+    if accumulate:
+        out += total.T
+    else:
+        out[...] = total.T
+    return out
 
 
 def scatter_products(grad, kernel_t, grad_padded, grad_inputs, pads, out_size, kernel, strides, dilation, buffers):

@@ -110,6 +110,9 @@ class NumpyOps(Ops):
     def columns_product(self, images, padded, buffer, weights, pads, out_size, kernel, strides, dilation):
         return conv.columns_product(images, padded, buffer, weights, pads, out_size, kernel, strides, dilation)
 
+    def columns_gradient(self, cols, grad, out, accumulate=False):
+        return conv.columns_gradient(cols, grad, out, accumulate)
+
     def scatter_products(self, grad, kernel_t, grad_padded, grad_inputs, pads, out_size, kernel, strides, dilation,
                          buffers):
         conv.scatter_products(grad, kernel_t, grad_padded, grad_inputs, pads, out_size, kernel, strides, dilation,

@@ -60,3 +60,41 @@ def test_chunks_cover_the_batch_exactly(rng, monkeypatch):
         outputs, cache = layer.forward(inputs[:batch], training=True)
         np.testing.assert_allclose(outputs, whole[0][:batch], rtol=1e-12, atol=1e-14)
         np.testing.assert_allclose(layer.backward(upstream[:batch], cache), whole[1][:batch], rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("gradient_rows", [1, 7, 2048])  # a row per product, uneven chunks, one product
+def test_kernel_gradient_over_row_chunks_is_the_whole_product(rng, monkeypatch, dtype, gradient_rows):
+    monkeypatch.setattr(conv_kernels, "GRADIENT_ROWS", gradient_rows)
+    cols, grad = rng.normal(size=(50, 10)).astype(dtype), rng.normal(size=(50, 4)).astype(dtype)
+    exact = cols.astype(np.float64).T @ grad.astype(np.float64)
+    scale = (np.abs(cols).T @ np.abs(grad)).max()  # the size of the terms summed
+    tolerance = 1e-6 if dtype == np.float32 else 1e-14
+    out = np.full((10, 4), np.nan, dtype=dtype)
+    assert conv_kernels.columns_gradient(cols, grad, out) is out
+    assert out.dtype == dtype
+    np.testing.assert_allclose(out, exact, rtol=0, atol=tolerance * scale)
+    before = out.copy()
+    conv_kernels.columns_gradient(cols, grad, out, accumulate=True)
+    np.testing.assert_allclose(out, before + exact, rtol=0, atol=3 * tolerance * scale)
+    again = np.empty_like(out)
+    np.testing.assert_array_equal(conv_kernels.columns_gradient(cols, grad, again), before)  # same each run
+
+
+@pytest.mark.parametrize("use_bias", [True, False])
+def test_chunked_kernel_gradient_matches_torch(rng, monkeypatch, use_bias):
+    # 5 samples of 6x7 positions: 210 rows, in chunks of 16 (the last one short)
+    monkeypatch.setattr(conv_kernels, "GRADIENT_ROWS", 16)
+    layer = built(Conv2D(4, 3, padding="same", use_bias=use_bias), (6, 7, 2))
+    inputs, upstream = rng.normal(size=(5, 6, 7, 2)), rng.normal(size=(5, 6, 7, 4))
+    x = torch.from_numpy(np.ascontiguousarray(inputs.transpose(0, 3, 1, 2)))
+    kernel = torch.from_numpy(np.ascontiguousarray(layer.params["kernel"].transpose(3, 2, 0, 1))).requires_grad_(True)
+    bias = torch.zeros(4, dtype=torch.float64, requires_grad=True) if use_bias else None
+    F.conv2d(F.pad(x, (1, 1, 1, 1)), kernel, bias).backward(
+        torch.from_numpy(np.ascontiguousarray(upstream.transpose(0, 3, 1, 2))))
+    expected_kernel = kernel.grad.numpy().transpose(2, 3, 1, 0)
+    for accumulate, times in ((False, 1), (True, 2)):  # accumulate: a second backward adds the same again
+        layer.backward(upstream, layer.forward(inputs, training=True)[1], accumulate=accumulate)
+        np.testing.assert_allclose(layer.grads["kernel"], times * expected_kernel, rtol=1e-10, atol=1e-12)
+        if use_bias:
+            np.testing.assert_allclose(layer.grads["bias"], times * bias.grad.numpy(), rtol=1e-10, atol=1e-12)
