@@ -16,7 +16,7 @@ from ..saving import clone_model
 from .hyperparameters import HyperParameters
 from .objective import BestEpoch, trial_values
 from .pruning import PruningCallback
-from .storage import set_user_attrs
+from .storage import gathered, set_user_attrs
 from .study import trial_seed
 
 MODELS_DIR = "trials"
@@ -42,11 +42,12 @@ class TrialRunner:
     def __call__(self, trial, origin_number):
         """Train one trial; `origin_number` is the number of the trial this one retries (or its own)."""
         seed = trial_seed(self.study_seed, origin_number)
-        set_user_attrs(trial, {"seed": seed, "blas_threads": _blas_threads(), "host": socket.gethostname(),
-                               "pid": os.getpid()})
-        hp = HyperParameters.for_trial(trial)
-        model = _seeded(self.hypermodel(hp), seed)
-        set_user_attrs(trial, {"hp_values": _json_safe(hp.values)})
+        with gathered(trial):  # the set-up's parameters and attributes reach a journal in one append
+            set_user_attrs(trial, {"seed": seed, "blas_threads": self._blas_threads(), "host": socket.gethostname(),
+                                   "pid": os.getpid()})
+            hp = HyperParameters.for_trial(trial)
+            model = _seeded(self.hypermodel(hp), seed)
+            set_user_attrs(trial, {"hp_values": _json_safe(hp.values)})
         tracker = BestEpoch(self.objectives[0])
         callbacks = copy.deepcopy(self.callbacks) + [tracker]
         pruning = PruningCallback(trial, self.objectives[0].name) if self.prune else None
@@ -66,6 +67,16 @@ class TrialRunner:
             "best_logs": {key: float(value) for key, value in (tracker.logs or {}).items()},
             "params_count": int(model.count_params()), "model_file": relative})
         return values[0] if len(values) == 1 else values
+
+
+    def _blas_threads(self):
+        """The BLAS thread count trials of this process run with. Asked once per process:
+        ``threadpoolctl`` walks every loaded library to answer (milliseconds), and the
+        limit is set once around the whole loop of trials (``workers.run_queued``)."""
+        known = self.__dict__.get("_blas_threads_by_pid")
+        if known is None or known[0] != os.getpid():  # a worker process, forked or sent this runner
+            known = self._blas_threads_by_pid = (os.getpid(), _blas_threads())
+        return known[1]
 
 
 def _seeded(model, seed):

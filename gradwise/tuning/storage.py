@@ -19,12 +19,14 @@ import json
 import logging
 import os
 import shutil
+import threading
 import time
 import warnings
 import zlib
 from dataclasses import dataclass
 
 import optuna
+from optuna.distributions import distribution_to_json
 from optuna.storages import BaseStorage
 from optuna.storages._heartbeat import BaseHeartbeat
 from optuna.storages.journal import JournalFileBackend, JournalStorage
@@ -191,9 +193,14 @@ class HeartbeatJournalStorage(JournalStorage, BaseHeartbeat):
 
     def __init__(self, backend, heartbeat_interval, grace_period=None, stale_trial_callback=None):
         super().__init__(backend)
+        self._holding = threading.local()  # this thread's gathering(trial_id) block, if any
         self.heartbeat_interval = heartbeat_interval
         self.grace_period = grace_period or 2 * heartbeat_interval
         self.stale_trial_callback = stale_trial_callback
+
+    # A running trial without a heartbeat counts from its start (``_get_stale_trial_ids``), so a
+    # trial's first beat is due one interval after its claim, not at once.
+    beats_from_start = True
 
     def record_heartbeat(self, trial_id):
         self.set_trial_system_attr(trial_id, HEARTBEAT_KEY, time.time())
@@ -210,12 +217,80 @@ class HeartbeatJournalStorage(JournalStorage, BaseHeartbeat):
 
     def append_records(self, trial_id, records):
         """Several records of one trial — (operation, fields) pairs, as Optuna's own methods write
-        them one append at a time — in one append: one lock and one write instead of many."""
+        them one append at a time — in one append: one lock and one write instead of many.
+        Inside this thread's ``gathering(trial_id)`` block they join the block's single append."""
+        held = self._held(trial_id)
+        if held is not None:
+            held.extend(records)
+            return
         with self._thread_lock:
             worker_id = self._replay_result.worker_id
             self._backend.append_logs([{"op_code": operation, "worker_id": worker_id, "trial_id": trial_id, **fields}
                                        for operation, fields in records])
             self._sync_with_backend()
+
+    def queue_trials(self, study_id, count):
+        """`count` new WAITING trials in one append and one fsync (``study.add_trial`` of
+        ``create_trial(state=WAITING)`` writes the same record, one append and fsync each)."""
+        waiting = {"study_id": study_id, "datetime_start": None, "state": TrialState.WAITING, "value": None,
+                   "values": None, "distributions": {}, "params": {}, "user_attrs": {}, "system_attrs": {},
+                   "intermediate_values": {}}
+        with self._thread_lock:
+            worker_id = self._replay_result.worker_id
+            self._backend.append_logs([{"op_code": JournalOperation.CREATE_TRIAL, "worker_id": worker_id, **waiting}
+                                       for _ in range(count)])
+            self._sync_with_backend()
+
+    @contextlib.contextmanager
+    def gathering(self, trial_id):
+        """Hold this thread's parameter and attribute records of `trial_id` and write them in one append
+        when the block ends (also when it raises).
+
+        A trial's set-up writes a record for each suggested parameter and attribute; each would
+        take the journal's lock and append on its own. Held here, they reach the file before the
+        block's caller goes on (before training starts), still ahead of the trial's end. Optuna
+        keeps its own copy of the running trial (``Trial`` reads its parameters from it), and
+        its samplers leave the trial being sampled out of their history, so holding the
+        records changes no draw. Another thread's writes (the heartbeat) are not held.
+        """
+        if self._held(trial_id) is not None:  # nested: the outer block writes
+            yield
+            return
+        held = []
+        self._holding.trial = (trial_id, held)
+        try:
+            yield
+        finally:
+            self._holding.trial = None
+            if held:
+                self.append_records(trial_id, held)
+
+    def _held(self, trial_id):
+        holding = getattr(self._holding, "trial", None)
+        return holding[1] if holding is not None and holding[0] == trial_id else None
+
+    def set_trial_param(self, trial_id, param_name, param_value_internal, distribution):
+        held = self._held(trial_id)
+        if held is None:
+            return super().set_trial_param(trial_id, param_name, param_value_internal, distribution)
+        held.append((JournalOperation.SET_TRIAL_PARAM, {"param_name": param_name,
+                                                        "param_value_internal": param_value_internal,
+                                                        "distribution": distribution_to_json(distribution)}))
+        return None
+
+    def set_trial_user_attr(self, trial_id, key, value):
+        held = self._held(trial_id)
+        if held is None:
+            return super().set_trial_user_attr(trial_id, key, value)
+        held.append((JournalOperation.SET_TRIAL_USER_ATTR, {"user_attr": {key: value}}))
+        return None
+
+    def set_trial_system_attr(self, trial_id, key, value):
+        held = self._held(trial_id)
+        if held is None:
+            return super().set_trial_system_attr(trial_id, key, value)
+        held.append((JournalOperation.SET_TRIAL_SYSTEM_ATTR, {"system_attr": {key: value}}))
+        return None
 
     def get_heartbeat_interval(self):
         return self.heartbeat_interval
@@ -235,6 +310,15 @@ def set_user_attrs(trial, attrs):
     storage.append_records(trial._trial_id, [(JournalOperation.SET_TRIAL_USER_ATTR, {"user_attr": {key: value}})
                                              for key, value in attrs.items()])
     cached.user_attrs.update(attrs)  # what Trial.set_user_attr keeps for trial.user_attrs
+
+
+def gathered(trial):
+    """A block whose parameter and attribute records of `trial` reach a journal in one append
+    (``HeartbeatJournalStorage.gathering``); any other storage writes each as it comes."""
+    storage = getattr(trial, "storage", None)
+    if isinstance(storage, HeartbeatJournalStorage):
+        return storage.gathering(trial._trial_id)
+    return contextlib.nullcontext()
 
 
 def defer_report(trial, step, value):

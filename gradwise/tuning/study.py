@@ -145,8 +145,11 @@ def queue_missing(study, spec, storage, max_trials):
     """Queue WAITING trials until `max_trials` trials count; returns how many were queued."""
     with spec.creation_lock(storage, study.study_name):
         missing = max_trials - counted(study.get_trials(deepcopy=False))
-        for _ in range(max(0, missing)):  # not enqueue_trial: samplers (GridSampler) treat those as fixed
-            study.add_trial(optuna.trial.create_trial(state=TrialState.WAITING))
+        if missing > 0 and hasattr(study._storage, "queue_trials"):  # a journal: one append for all of them
+            study._storage.queue_trials(study._study_id, missing)
+        else:
+            for _ in range(max(0, missing)):  # not enqueue_trial: samplers (GridSampler) treat those as fixed
+                study.add_trial(optuna.trial.create_trial(state=TrialState.WAITING))
     return max(0, missing)
 
 

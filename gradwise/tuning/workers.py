@@ -70,7 +70,8 @@ class _Heartbeat:
 
     def __enter__(self):
         if self.interval is not None:
-            self._beat()
+            if not getattr(self.storage, "beats_from_start", False):
+                self._beat()  # a database counts only trials with a heartbeat row as stale
             self._thread = threading.Thread(target=self._run, daemon=True)
             self._thread.start()
         return self

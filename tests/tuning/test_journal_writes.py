@@ -112,7 +112,7 @@ def test_deferred_reports_are_seen_by_the_pruner_at_once_and_a_pruned_trial_keep
     assert list(frozen.intermediate_values) == [0] and frozen.value == frozen.intermediate_values[0]
 
 
-def test_a_trials_attributes_are_written_in_three_appends(tmp_path, appends):
+def test_a_trials_set_up_reaches_the_journal_in_one_append_and_its_results_in_another(tmp_path, appends):
     from .builders import binary_data, build_tiny
     from gradwise.tuning import Tuner
 
@@ -121,8 +121,75 @@ def test_a_trials_attributes_are_written_in_three_appends(tmp_path, appends):
                   pruner=None)
     del appends[:]
     tuner.search(x, y, epochs=2, validation_split=0.25, verbose=0)
-    attribute = storage_module.JournalOperation.SET_TRIAL_USER_ATTR
-    batches = [ops for ops in appends if attribute in ops]
-    assert [len(ops) for ops in batches] == [4, 1, 5] and all(set(ops) == {attribute} for ops in batches)
-    assert set(tuner.study.trials[0].user_attrs) >= {"seed", "blas_threads", "host", "pid", "hp_values", "epochs",
-                                                     "best_epoch", "best_logs", "params_count", "model_file"}
+    attribute, parameter = storage_module.JournalOperation.SET_TRIAL_USER_ATTR, storage_module.JournalOperation.SET_TRIAL_PARAM
+    batches = [ops for ops in appends if attribute in ops or parameter in ops]
+    # set-up: seed, BLAS threads, host, pid, the two parameters, hp_values; results: 5 attributes
+    assert batches == [[attribute] * 4 + [parameter] * 2 + [attribute], [attribute] * 5]
+    trial = tuner.study.trials[0]
+    assert set(trial.user_attrs) >= {"seed", "blas_threads", "host", "pid", "hp_values", "epochs", "best_epoch",
+                                     "best_logs", "params_count", "model_file"}
+    reread = _study(tmp_path / "attrs", "attrs").trials[0]  # what another process reads from the file
+    assert reread.params == trial.params and set(reread.params) == {"units", "learning_rate"}
+    assert reread.user_attrs == trial.user_attrs
+
+
+def test_gathered_records_are_written_when_the_block_raises_and_other_threads_write_at_once(tmp_path, appends):
+    import threading
+
+    study = _study(tmp_path)
+    trial = study.ask()
+    storage = study._storage
+    del appends[:]
+    with pytest.raises(RuntimeError, match="build failed"):
+        with storage_module.gathered(trial):
+            trial.suggest_float("x", 0.0, 1.0)
+            trial.set_user_attr("seed", 3)
+            beat = threading.Thread(target=storage.record_heartbeat, args=(trial._trial_id,))
+            beat.start()
+            beat.join()
+            assert len(appends) == 1  # the heartbeat, from its own thread, is not held
+            assert _study(tmp_path).trials[-1].params == {}  # nothing of this thread's written yet
+            raise RuntimeError("build failed")
+    operations = storage_module.JournalOperation
+    assert appends[-1] == [operations.SET_TRIAL_PARAM, operations.SET_TRIAL_USER_ATTR]  # one append, on the way out
+    reread = _study(tmp_path).trials[-1]
+    assert reread.params == trial.params and reread.user_attrs == {"seed": 3}
+    assert storage_module.HEARTBEAT_KEY in reread.system_attrs
+
+
+def test_gathering_the_set_up_records_changes_no_draw_of_a_seeded_search(tmp_path, monkeypatch):
+    import contextlib
+
+    from .builders import binary_data, build_small
+    from gradwise.tuning import Tuner, runner
+
+    x, y = binary_data(64)
+
+    def searched(name):
+        tuner = Tuner(build_small, objective="val_loss", max_trials=14, seed=5, directory=str(tmp_path),
+                      project_name=name, pruner="median")
+        tuner.search(x, y, epochs=4, validation_split=0.25, verbose=0)
+        return [(t.params, t.state.name, t.value) for t in tuner.study.trials]
+
+    gathered = searched("gathered")
+    monkeypatch.setattr(runner, "gathered", lambda trial: contextlib.nullcontext())  # every record on its own
+    assert searched("one_by_one") == gathered
+    assert len({str(params) for params, *_ in gathered}) == 14  # past TPE's 10 random start-up trials
+
+
+def test_queued_trials_reach_the_journal_in_one_fsynced_append_as_add_trial_writes_them(tmp_path, appends, fsyncs):
+    from gradwise.tuning import study as study_module
+
+    spec = storage_module.resolve(None, str(tmp_path))
+    batched = optuna.create_study(storage=spec.open(), study_name="batched")
+    one_by_one = optuna.create_study(storage=spec.open(), study_name="one_by_one")
+    del appends[:], fsyncs[:]
+    assert study_module.queue_missing(batched, spec, batched._storage, 5) == 5
+    assert appends == [[storage_module.JournalOperation.CREATE_TRIAL] * 5] and len(fsyncs) == 1
+    for _ in range(5):
+        one_by_one.add_trial(optuna.trial.create_trial(state=optuna.trial.TrialState.WAITING))
+    reread = optuna.load_study(study_name="batched", storage=spec.open()).trials
+    expected = one_by_one.trials
+    assert [(t.number, t.state, t.params, t.user_attrs, t.system_attrs, t.datetime_start) for t in reread] == \
+        [(t.number, t.state, t.params, t.user_attrs, t.system_attrs, t.datetime_start) for t in expected]
+    assert study_module.queue_missing(batched, spec, batched._storage, 5) == 0  # they count toward max_trials
