@@ -22,6 +22,7 @@ loaded (``start_method``):
 """
 
 import multiprocessing
+import multiprocessing.connection
 import os
 import queue as queue_module
 import sys
@@ -201,6 +202,8 @@ class WorkerError(RuntimeError):
     """A worker process raised; the message holds its traceback."""
 
 
+POLL_SECONDS = 0.25  # how often the coordinator reports trials finished by workers
+LAST_MESSAGE_SECONDS = 1.0  # how long to wait for the report of a worker that exited normally
 START_METHODS = ("auto", "fork", "forkserver", "spawn")
 # What a forkserver imports once, before it forks any worker.
 PRELOAD = ["gradwise", "gradwise.tuning", "gradwise.ops._numba.elementwise", "gradwise.ops._numba.optimizers",
@@ -287,9 +290,14 @@ def run_processes(count, spec, runner, deadline, poll, method="spawn"):
         process.start()
     reports = {}
     try:
-        while any(process.is_alive() for process in processes):
-            _drain(messages, reports, timeout=0.25)
+        running = list(processes)
+        while running:
+            # Wake when a worker exits, else every POLL_SECONDS to report the trials finished meanwhile:
+            # the search returns as soon as its last worker is done, not at the next tick of a clock.
+            multiprocessing.connection.wait([process.sentinel for process in running], timeout=POLL_SECONDS)
+            _drain(messages, reports)
             poll()
+            running = [process for process in running if process.is_alive()]
     except BaseException:
         for process in processes:
             process.terminate()
@@ -297,7 +305,12 @@ def run_processes(count, spec, runner, deadline, poll, method="spawn"):
     finally:
         for process in processes:
             process.join()
-    _drain(messages, reports, timeout=0.1)
+    # A worker's last message is in the pipe before it exits (its queue's feeder thread is joined at
+    # exit); wait briefly only for one that exited normally and is not heard from yet.
+    def all_heard():
+        return all(index in reports for index, process in enumerate(processes) if process.exitcode == 0)
+
+    _drain(messages, reports, timeout=0.0 if all_heard() else LAST_MESSAGE_SECONDS, until=all_heard)
     poll()
     unavailable = [report for report in reports.values() if isinstance(report, StorageUnavailableError)]
     if unavailable:
@@ -309,11 +322,16 @@ def run_processes(count, spec, runner, deadline, poll, method="spawn"):
             for index, process in enumerate(processes) if index not in reports]
 
 
-def _drain(messages, reports, timeout):
+def _drain(messages, reports, timeout=0.0, until=None):
+    """Move the messages waiting in the queue to `reports`; with a `timeout`, keep waiting that long
+    for more unless `until()` says enough arrived."""
     deadline = time.monotonic() + timeout
     while True:
+        left = deadline - time.monotonic()
         try:
-            index, text = messages.get(timeout=max(0.0, deadline - time.monotonic()))
+            index, text = messages.get(timeout=left) if left > 0 else messages.get_nowait()
         except queue_module.Empty:
             return
         reports[index] = text
+        if until is not None and until() and messages.empty():
+            return
