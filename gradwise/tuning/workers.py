@@ -21,6 +21,7 @@ loaded (``start_method``):
   everything and loads the kernels from numba's disk cache (about a second or two).
 """
 
+import contextlib
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -49,38 +50,55 @@ def _heartbeat_interval(storage):
 
 
 class _Heartbeat:
-    """Records the trial's heartbeat now and every interval until the block ends."""
+    """Records the heartbeat of the trial being run every interval, from one thread for a whole loop
+    of trials (a thread started and joined per trial costs more than the trial's own records)."""
 
-    def __init__(self, storage, trial_id):
-        self.storage, self.trial_id = storage, trial_id
+    def __init__(self, storage):
+        self.storage = storage
         self.interval = _heartbeat_interval(storage)
-        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._trial_id = None
+        self._closed = threading.Event()
         self._thread = None
-
-    def _beat(self):
-        try:
-            self.storage.record_heartbeat(self.trial_id)
-        except (optuna.exceptions.UpdateFinishedTrialError, KeyError, OSError):
-            # A finished trial, or a storage that cannot be written (a full disk): the
-            # trial's own next write raises the error for the search to report.
-            self._stop.set()
-
-    def _run(self):
-        while not self._stop.wait(self.interval):
-            self._beat()
 
     def __enter__(self):
         if self.interval is not None:
-            if not getattr(self.storage, "beats_from_start", False):
-                self._beat()  # a database counts only trials with a heartbeat row as stale
-            self._thread = threading.Thread(target=self._run, daemon=True)
+            self._thread = threading.Thread(target=self._run, daemon=True, name="gradwise-heartbeat")
             self._thread.start()
         return self
 
     def __exit__(self, *exc_info):
-        self._stop.set()
+        self._closed.set()
         if self._thread is not None:
-            self._thread.join()
+            self._thread.join()  # gone before the caller may fork worker processes
+
+    @contextlib.contextmanager
+    def beating(self, trial_id):
+        """Beat for `trial_id` until the block ends; no beat reaches it afterwards (it is then told)."""
+        if self.interval is not None and not getattr(self.storage, "beats_from_start", False):
+            self._beat(trial_id)  # a database counts only trials with a heartbeat row as stale
+        with self._lock:
+            self._trial_id = trial_id
+        try:
+            yield
+        finally:
+            with self._lock:  # waits for a beat in progress
+                self._trial_id = None
+
+    def _run(self):
+        while not self._closed.wait(self.interval):
+            with self._lock:
+                if self._trial_id is not None and not self._beat(self._trial_id):
+                    self._trial_id = None
+
+    def _beat(self, trial_id):
+        try:
+            self.storage.record_heartbeat(trial_id)
+            return True
+        except (optuna.exceptions.UpdateFinishedTrialError, KeyError, OSError):
+            # A finished trial, or a storage that cannot be written (a full disk): the
+            # trial's own next write raises the error for the search to report.
+            return False
 
 
 def _claim(study):
@@ -95,10 +113,10 @@ def _claim(study):
     return None
 
 
-def _run_one(study, trial_id, origin, runner):
+def _run_one(study, trial_id, origin, runner, heartbeat):
     trial = optuna.trial.Trial(study, trial_id)
     value, state, error = None, None, None
-    with _Heartbeat(study._storage, trial_id):
+    with heartbeat.beating(trial_id):
         try:
             value = runner(trial, origin)
         except optuna.TrialPruned:
@@ -146,7 +164,12 @@ def run_queued(study, runner, deadline=None, on_finished=None, wait_for_running=
     With `wait_for_running`, the loop also waits for running trials: each either finishes
     or, if its process died, goes stale and is re-queued by the retry callback, then run here.
     """
-    interval = _heartbeat_interval(study._storage)
+    with _Heartbeat(study._storage) as heartbeat:
+        _run_queued(study, runner, deadline, on_finished, wait_for_running, heartbeat)
+
+
+def _run_queued(study, runner, deadline, on_finished, wait_for_running, heartbeat):
+    interval = heartbeat.interval
     while deadline is None or time.time() < deadline:
         if interval is not None:
             with warnings.catch_warnings():
@@ -159,7 +182,7 @@ def run_queued(study, runner, deadline=None, on_finished=None, wait_for_running=
                 time.sleep(0.2)
                 continue
             return
-        frozen, stop = _run_one(study, *claimed, runner)
+        frozen, stop = _run_one(study, *claimed, runner, heartbeat)
         if on_finished is not None:
             on_finished(frozen)
         if stop:
