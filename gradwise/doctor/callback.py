@@ -113,8 +113,9 @@ class Doctor(Callback):
             self._repairer.treat_data(non_finite, self.trace.setup["nonfinite_data"])
         self._started = time.perf_counter()
         self._detect_seconds = self._detect_last = 0.0
-        if self.verbose or self.repair:
+        if self.verbose or self.repair:  # set-up findings (before training): paid once, counted as overhead
             self._update(None)
+            self.recorder.note_overhead(time.perf_counter() - self._started, recurring=False)
 
     def on_epoch_begin(self, epoch, logs=None):
         self.recorder.epoch_begin(epoch)

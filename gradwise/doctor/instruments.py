@@ -151,9 +151,9 @@ class Recorder:
         if recurring:
             self._recurring += seconds
 
-    def note_overhead(self, seconds):
+    def note_overhead(self, seconds, recurring=True):
         """Count time the doctor spent outside the recorder (the detectors) as overhead."""
-        self._charge(seconds)
+        self._charge(seconds, recurring)
 
     def _within_budget(self, now):
         """True while the recurring work stays within `overhead_budget` of the training time so
@@ -316,8 +316,8 @@ class Recorder:
             self._pool_epochs = 0
             for name, active in self._active.items():
                 if active is not None:
-                    record["layers"].setdefault(name, {}).update(
-                        dead_fraction=float(1.0 - active.mean()), dead_samples=self._active_samples)
+                    record["layers"].setdefault(name, {}).update(  # count_nonzero: a tenth of bool mean's cost
+                        dead_fraction=1.0 - np.count_nonzero(active) / active.size, dead_samples=self._active_samples)
                 self._active[name] = None
             self._active_samples = 0
         self.trace.epochs.append(record)
@@ -350,8 +350,9 @@ class Recorder:
         for name in self._active:
             values = outputs.get(name)
             if values is not None:
+                fired = measure.fired(values)
                 record["layers"].setdefault(name, {}).update(
-                    dead_fraction=float(1.0 - measure.fired(values).mean()), dead_samples=rows)
+                    dead_fraction=1.0 - np.count_nonzero(fired) / fired.size, dead_samples=rows)
         self._pool_epochs, self._active_samples = 0, 0
         for name in self._active:
             self._active[name] = None

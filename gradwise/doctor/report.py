@@ -4,8 +4,9 @@ Root cause. Problems come in chains: a learning rate that is too high kills ReLU
 and ends in NaN; unscaled inputs saturate sigmoid units, whose gradients then vanish.
 ``CAUSES`` lists which problems commonly produce which. A finding is a *symptom* when
 a finding that can cause it was seen before it (earlier batch; at the same batch the
-more basic problem, by ``PRIORITY``, wins); the root cause is the earliest finding that
-no other finding explains. The text says which came first.
+more basic problem, by ``PRIORITY``, wins), or, whenever it was seen, when it is dead
+ReLU units in a layer that an UNDERFITTING finding names too narrow; the root cause is
+the earliest finding that no other finding explains. The text says which came first.
 """
 
 import json
@@ -40,6 +41,14 @@ def _order(finding):
     return (finding.step, finding.code == "LR_TOO_HIGH", PRIORITY.index(finding.code))
 
 
+def _too_narrow(symptom, finding):
+    """True when `symptom` is dead ReLU units in a layer that `finding` (UNDERFITTING) names as too
+    narrow: with one or two units the layer's width, not the units' death, is the fault
+    (``detectors/progress.py``), whichever was seen first."""
+    return (symptom.code == "DYING_RELU" and finding.code == "UNDERFITTING"
+            and symptom.layer in finding.evidence.get("narrow_layers", ()))
+
+
 def mark_root_cause(findings, min_severity="warning"):
     """Set ``caused_by`` on symptoms and ``root_cause`` on one finding; returns the root cause or None."""
     floor = severity_rank(min_severity)
@@ -47,8 +56,9 @@ def mark_root_cause(findings, min_severity="warning"):
     for finding in findings:
         finding.root_cause = False
         finding.caused_by = sorted({other.code for other in serious if other is not finding
-                                    and finding.code in CAUSES.get(other.code, ())
-                                    and _order(other) < _order(finding)}, key=PRIORITY.index)
+                                    and (finding.code in CAUSES.get(other.code, ()) and _order(other) < _order(finding)
+                                         and not _too_narrow(other, finding) or _too_narrow(finding, other))},
+                                   key=PRIORITY.index)
     candidates = [finding for finding in serious if not finding.caused_by]
     if not candidates:
         return None

@@ -12,37 +12,61 @@ the hook call (copy what you keep). A lazy entry first read after the call (fit 
 ``close``) raises a RuntimeError instead of handing back a later step's memory.
 """
 
+import math
+
 LAZY_KEYS = ("outputs", "logits", "layer_outputs")
 
 
+class StepSource:
+    """What fit's steps have in common for their ``StepData`` (made once per fit): the model
+    whose Tape holds the arrays, and whether it has one output (then the entries are arrays,
+    else lists; likewise the inputs)."""
+
+    __slots__ = ("model", "one_output")
+
+    def __init__(self, model):
+        self.model = model
+        self.one_output = len(model._outputs) == 1
+
+    def data(self, epoch, batch, inputs, targets, sample_weight, loss, tape):
+        """One step's StepData; its lazy entries come from `tape`. Built by dict's own
+        constructor, with no Python ``__init__``: it runs after every batch."""
+        one_output = self.one_output
+        data = StepData(epoch=epoch, batch=batch, inputs=inputs[0] if len(inputs) == 1 else inputs,
+                        targets=targets[0] if one_output else targets,
+                        sample_weight=sample_weight[0] if one_output else sample_weight,
+                        loss=loss, updated=math.isfinite(loss))
+        data._source, data._tape = self, tape
+        return data
+
+    def make(self, key, tape):
+        model = self.model
+        if key == "layer_outputs":
+            return model._graph.layer_outputs(tape)
+        if key == "outputs":
+            outputs = [tape.values[tensor] for tensor in model._graph.outputs]
+        else:
+            outputs = [model._output_logits(tape, output) for output in model._outputs]
+        return outputs[0] if self.one_output else outputs
+
+
 class StepData(dict):
-    """A dict of one training step's data whose entries in ``LAZY_KEYS`` are made on first read.
+    """A dict of one training step's data whose entries in ``LAZY_KEYS`` are made on first read
+    (made by ``StepSource.data``)."""
 
-    Parameters
-    ----------
-    make : callable
-        ``make(key) -> value`` for a key of ``LAZY_KEYS``.
-    **entries
-        The eager entries.
-    """
-
-    __slots__ = ("_make",)
-
-    def __init__(self, make, **entries):
-        super().__init__(entries)
-        self._make = make
+    __slots__ = ("_source", "_tape")
 
     def close(self):
         """The step is over (its tape may be recycled): entries not read yet can no longer be made."""
-        self._make = None
+        self._tape = None
 
     def __missing__(self, key):
         if key not in LAZY_KEYS:
             raise KeyError(key)
-        if self._make is None:
+        if self._tape is None:
             raise RuntimeError(f"on_train_step: data[{key!r}] was read after the hook call returned; the step's "
                                "arrays are recycled by the next step. Read (and copy) them inside on_train_step.")
-        value = self._make(key)
+        value = self._source.make(key, self._tape)
         self[key] = value
         return value
 

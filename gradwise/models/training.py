@@ -30,7 +30,7 @@ from ..ops import model_threads
 from . import data, loss_masks, nesting, structures
 from .outputs import compile_outputs
 from . import nonfinite
-from .step_data import StepData
+from .step_data import StepSource
 from .streaming import StreamingMixin
 
 # evaluate/predict cut their batches so that one layer's outputs for a slice hold at most
@@ -383,6 +383,7 @@ class TrainingMixin(StreamingMixin):
         global_step = 0
         snapshots = []
         tape = None
+        step_source = StepSource(self) if hooks.wants_train_step else None
         for epoch in range(initial_epoch, epochs):
             hooks.call("on_epoch_begin", epoch, {})
             if self._parameter_set is not parameter_set:  # a callback changed the layers between epochs
@@ -402,7 +403,7 @@ class TrainingMixin(StreamingMixin):
                     hooks.call("on_train_batch_begin", step, {})
                 value, output_losses, tape = self._train_step(xb, yb, wb, fused, parameter_set, tape)
                 if hooks.wants_train_step:
-                    hooks.call_train_step(global_step, self._step_data(epoch, step, xb, yb, wb, value, tape, fused))
+                    hooks.call_train_step(global_step, step_source.data(epoch, step, xb, yb, wb, value, tape))
                 global_step += 1
                 if not math.isfinite(value):
                     self._stop_on_non_finite(value, epoch, epochs, step, steps, snapshots, xb)
@@ -430,28 +431,6 @@ class TrainingMixin(StreamingMixin):
                 self._end_epoch(hooks, epoch, loss_sum, output_sums, seen, validation, batch_size)
             if self.stop_training:
                 break
-
-    def _step_data(self, epoch, batch, inputs, targets, sample_weight, loss, tape, fused):
-        """What ``Callback.on_train_step`` gets: the batch, its outputs, logits, loss and each
-        layer's outputs; `updated` is False for a batch whose non-finite loss skipped the update.
-        With several inputs (outputs), the inputs (targets, weights, outputs, logits) are lists.
-        The outputs, logits and layer outputs are gathered only when read (``step_data.py``)."""
-        one_output = len(self._outputs) == 1
-
-        def make(key):
-            if key == "layer_outputs":
-                return self._graph.layer_outputs(tape)
-            if key == "outputs":
-                outputs = [tape.values[tensor] for tensor in self._graph.outputs]
-            else:
-                outputs = [self._output_logits(tape, output) for output in self._outputs]
-            return outputs[0] if one_output else outputs
-
-        return StepData(
-            make, epoch=epoch, batch=batch, inputs=inputs[0] if len(inputs) == 1 else inputs,
-            targets=targets[0] if one_output else targets,
-            sample_weight=sample_weight[0] if one_output else sample_weight,
-            loss=loss, updated=math.isfinite(loss))
 
     def _fit_arrays(self, x, y, sample_weight, class_weight, validation_split, validation_data, stratify_split,
                     validation_steps=None, finite=True):

@@ -30,6 +30,20 @@ raw validation loss since e*. A rise over k epochs must exceed ``NOISE_MULTIPLE`
 times sqrt(k) sigma, about what a random walk with steps of that size reaches in k
 epochs. A steady rise of k epochs scores about sqrt(k): the suite's overfitting runs
 score 3.5 to 18, noisy healthy runs with batches of 1 (three seeds) 0.1 to 0.3.
+
+A memorized regression target needs no rise at all: on a few rows a large network drives
+its training loss toward zero while the validation loss stays where the data put it, and
+may even keep falling slowly (60 rows of a Friedman target under two 256-unit layers:
+training MSE 0.003, validation 0.25). With no accuracy to compare, the evidence is the
+ratio of the two losses: the smoothed validation loss at least ``MEMORIZED_RATIO`` = 10
+times the smoothed training loss at the end of training, for a regression loss, after at
+least ``MIN_EPOCHS_AFTER`` + 2 epochs, the training loss down to ``MEMORIZED_TRAIN_SHARE`` = 20% of its
+first epoch's value or less and the validation loss no higher than at its first epoch (two
+diverging losses, as under a learning rate that overflows, are not memorizing). Calibration (independent set-ups, seeds 0-1): healthy
+regression runs on 630 rows end at 2.6 to 3.8, the other faulty ones at 0.96 to 2.4, the
+memorizing ones at 73 to 78. (Cross-entropy is left out: an easy classification problem
+can end with a near-zero training loss and a validation loss many times larger while
+generalizing well; the accuracy gap above is its evidence.)
 """
 
 import math
@@ -49,6 +63,8 @@ MEMORIZED = 0.99
 GAP = 0.1
 MODEST_RISE = 0.03
 NOISE_MULTIPLE = 1.0
+MEMORIZED_RATIO = 10.0
+MEMORIZED_TRAIN_SHARE = 0.2
 
 
 def _smooth(series, window=3):
@@ -75,11 +91,12 @@ def detect_overfitting(trace):
     best = int(np.argmin(validation))
     after = validation.size - 1 - best
     if after < MIN_EPOCHS_AFTER:
-        return []
+        return _memorized_regression(trace, validation, training)
     rise = (validation[-1] - validation[best]) / validation[best] if validation[best] > 0 else math.inf
     noise = float(np.median(np.abs(np.diff(raw[best:])))) if after else 0.0
     if validation[-1] - validation[best] < NOISE_MULTIPLE * math.sqrt(after) * noise:
-        return []  # a rise no larger than the epoch-to-epoch noise of small-batch training
+        # a rise no larger than the epoch-to-epoch noise of small-batch training
+        return _memorized_regression(trace, validation, training)
     train_drop = _signals.relative_drop(training[best], training[-1])
     accuracy, val_accuracy = trace.train_accuracy(), trace.val_accuracy()
     gap = math.nan
@@ -90,7 +107,7 @@ def detect_overfitting(trace):
     memorized = wide_gap and accuracy[validation.size - 1] >= MEMORIZED and gap >= GAP
     if not ((rise >= RISE and train_drop >= TRAIN_DROP) or (rise >= RISE_WITH_GAP and wide_gap)
             or (rise >= MODEST_RISE and memorized)):
-        return []
+        return _memorized_regression(trace, validation, training)
     evidence = {"best_val_loss_epoch": best + 1, "best_val_loss": float(validation[best]),
                 "final_val_loss": float(validation[-1]), "val_loss_rise": float(rise), "train_loss_drop": train_drop,
                 "accuracy_gap": gap, "threshold_rise": RISE}
@@ -102,6 +119,30 @@ def detect_overfitting(trace):
         f"{fmt(100 * train_drop)}%. The model is memorizing the training set instead of learning what generalizes.",
         evidence, [remedies.regularize(), remedies.l2(), remedies.early_stopping()],
         epoch=best + 1, step=_signals.epoch_start_step(trace, best + 1))]
+
+
+def _memorized_regression(trace, validation, training):
+    """OVERFITTING of a regression model that memorized its training rows (the module docstring):
+    the smoothed validation loss `MEMORIZED_RATIO` times the training loss or more at the end."""
+    if (trace.setup.get("labels") or {}).get("task") != "regression" or not np.isfinite(training).all():
+        return []
+    if training[-1] > MEMORIZED_TRAIN_SHARE * training[0] or validation[-1] > validation[0]:
+        return []  # nothing was learned by heart (or both losses diverge, which is another problem)
+    ratios = validation / np.maximum(training, np.finfo(np.float64).tiny)
+    if ratios[-1] < MEMORIZED_RATIO:
+        return []
+    below = np.flatnonzero(ratios < MEMORIZED_RATIO)
+    first = int(below[-1]) + 1 if below.size else 0  # the epoch from which the ratio stayed above it
+    evidence = {"final_train_loss": float(training[-1]), "final_val_loss": float(validation[-1]),
+                "val_to_train_loss": float(ratios[-1]), "threshold_ratio": MEMORIZED_RATIO,
+                "train_rows": (trace.setup.get("baseline") or {}).get("samples")}
+    return [Finding(
+        "OVERFITTING", "Overfitting: the training rows are memorized", "warning",
+        f"The training loss fell to {fmt(training[-1])} while the validation loss stays at {fmt(validation[-1])}, "
+        f"{fmt(ratios[-1])} times higher (since epoch {first + 1}). The model fits the noise of its training rows, "
+        "which does not carry over to new data: fewer parameters, regularization or more rows would.",
+        evidence, [remedies.regularize(), remedies.l2(), remedies.early_stopping()],
+        epoch=first, step=_signals.epoch_start_step(trace, first))]
 
 
 DETECTORS = [detect_overfitting]
