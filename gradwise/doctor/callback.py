@@ -30,6 +30,11 @@ from .report import Report
 
 
 DETECTION_BUDGET = 0.005  # of the training time, for the detectors run at epoch ends while printing
+# Within the budget every epoch gets its samples; beyond it, an observing doctor lets up to this many
+# epochs pass between two samples (epochs of a few milliseconds: a sample each would cost several
+# percent), while a repairing one samples every epoch, since its remedies act on each epoch's findings.
+# The detectors pool epochs with fewer than 3 samples anyway (``_signals.per_epoch_median``).
+LONGEST_GAP = 3
 
 
 class Doctor(Callback):
@@ -44,7 +49,7 @@ class Doctor(Callback):
     overhead_budget : float, default 0.015
         Share of the training time the doctor's timed work (sampled batches, epoch
         summaries, detectors) may take; samples are skipped beyond it (but at least
-        one is taken every epoch). Untimed: the hook call and the few operations of
+        one is taken every ``LONGEST_GAP`` = 3 epochs, every epoch with ``repair=True``). Untimed: the hook call and the few operations of
         every batch (the benchmark measures the total). 1.5% leaves room for those
         and for the detectors' ``DETECTION_BUDGET`` within issue 14's 5%.
     verbose : int, default 1
@@ -78,7 +83,7 @@ class Doctor(Callback):
         self.verbose = verbose
         self.print_fn = print_fn
         self.min_severity = min_severity
-        self.recorder = Recorder(sample_every, overhead_budget)
+        self.recorder = Recorder(sample_every, overhead_budget, longest_gap=1 if self.repair else LONGEST_GAP)
         self.report = Report([], self.recorder.trace)
         self._printed = set()
         self._non_finite = None
@@ -99,7 +104,8 @@ class Doctor(Callback):
             data.drop_target_rows()
 
     def on_train_begin(self, logs=None):
-        self.recorder = Recorder(self.recorder.sample_every, self.recorder.overhead_budget)
+        self.recorder = Recorder(self.recorder.sample_every, self.recorder.overhead_budget,
+                                 longest_gap=self.recorder.longest_gap)
         self.recorder.begin(self.model, self.params)
         non_finite, self._non_finite = self._non_finite, None
         if non_finite is not None:

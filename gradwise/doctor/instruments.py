@@ -11,8 +11,8 @@ parameter gradient (still in the gradient buffer), the update-to-weight ratio
 NaN/Inf anywhere.
 
 With ``sample_every='auto'`` N adapts so the sampled batches take about half of
-``overhead_budget`` of the measured training time (at most one epoch apart), and a
-sample is skipped whenever the doctor's recurring work (samples, epoch summaries,
+``overhead_budget`` of the measured training time (at most ``longest_gap`` epochs apart),
+and a sample is skipped whenever the doctor's recurring work (samples, epoch summaries,
 detectors) already exceeds ``overhead_budget`` of the training time so far. Between
 full samples, *light* samples (also half of the budget) only note which ReLU units
 fired, so dead units are counted over many batches even when full samples are rare; they
@@ -58,9 +58,12 @@ class Recorder:
     min_dead_samples : int
         Samples a dead-unit count must cover before it is reported (fewer per epoch
         are pooled over epochs), so a rarely firing unit is not called dead.
+    longest_gap : int
+        Epochs that may pass between two samples when the budget holds them back.
     """
 
-    def __init__(self, sample_every="auto", overhead_budget=0.015, reservoir_size=1024, min_dead_samples=256, seed=0):
+    def __init__(self, sample_every="auto", overhead_budget=0.015, reservoir_size=1024, min_dead_samples=256, seed=0,
+                 longest_gap=1):
         if sample_every != "auto" and (isinstance(sample_every, bool) or not isinstance(sample_every, int)
                                        or sample_every < 1):
             raise ValueError(f"Doctor: `sample_every` must be 'auto' or a positive int, got {sample_every!r}.")
@@ -70,6 +73,7 @@ class Recorder:
         self.overhead_budget = float(overhead_budget)
         self.reservoir_size = int(reservoir_size)
         self.min_dead_samples = int(min_dead_samples)
+        self.longest_gap = int(longest_gap)
         self._seed = seed
         self.trace = Trace()
         self.overhead_seconds = self.train_seconds = self._recurring = 0.0
@@ -83,6 +87,7 @@ class Recorder:
         self._own_accuracy = True  # until the logs show that fit measures the training accuracy
         self._batch_size = params.get("batch_size") or 32
         self._steps = params.get("steps") or 1
+        self._gap_steps = self._steps * self.longest_gap  # the most batches between two samples
         self.rows = None
         self._layout(model)
         self._epoch, self._epoch_open, self._epoch_first_sample = None, False, 0
@@ -222,21 +227,22 @@ class Recorder:
 
     def _wait(self, now, step):
         """Batches until the budget allows the sample that had to wait (at least the sampling interval),
-        but never past an epoch after the last sample. Trying again every batch would copy the weights
-        before every batch (the update ratio needs them), a cost that itself kept the budget exceeded."""
+        but never past `longest_gap` epochs after the last sample. Trying again every batch would copy
+        the weights before every batch (the update ratio needs them), a cost that itself kept the budget
+        exceeded."""
         trained = now - self._fit_start - self.overhead_seconds
         interval = self._interval_ema or trained / max(step, 1)
         deficit = self._recurring - self.overhead_budget * trained
         wait = math.ceil(deficit / max(self.overhead_budget * interval, 1e-12)) if deficit > 0 else 1
-        until_overdue = self._steps - (step - self._last_sample[0]) if self._last_sample is not None else 1
+        until_overdue = self._gap_steps - (step - self._last_sample[0]) if self._last_sample is not None else 1
         return int(max(min(max(wait, self._every), until_overdue), 1))
 
     def _sample(self, step, data):
         """This batch's activations and accuracy, its gradients and its update."""
         start = time.perf_counter()
         self._countdown = self._every
-        # over budget, a sample waits; but never for more than an epoch (the promise above)
-        overdue = self._last_sample is None or step - self._last_sample[0] >= self._steps
+        # over budget, a sample waits; but never for more than `longest_gap` epochs (the promise above)
+        overdue = self._last_sample is None or step - self._last_sample[0] >= self._gap_steps
         if self.sample_every == "auto" and step > 0 and not overdue and not self._within_budget(start):
             self._countdown = self._wait(start, step)
             return
@@ -282,7 +288,7 @@ class Recorder:
         self._cost_ema = 0.8 * previous + 0.2 * cost
         if self.sample_every == "auto" and self._interval_ema:
             self._every = int(min(max(math.ceil(self._cost_ema / (0.5 * self.overhead_budget * self._interval_ema)),
-                                      1), self._steps))
+                                      1), self._gap_steps))
         self._last_sample, self._pending_cost = (step, now), 0.0
 
     # ----- epochs -------------------------------------------------------------------------------

@@ -106,3 +106,19 @@ def test_two_diverging_losses_are_not_memorizing():
     for epoch in range(8):  # a learning rate that overflows: validation 35x training, both exploding
         add_epoch(trace, {"loss": 1e6 * 1e4 ** epoch, "val_loss": 3.5e7 * 1e4 ** epoch})
     assert generalization.detect_overfitting(trace) == []
+
+
+def test_dead_units_of_a_narrow_layer_are_repaired_by_widening_it():
+    from gradwise.doctor.detectors import activations
+
+    def dead(units):
+        layers = [dense("hidden_0", "relu", units, 8), dense("out", "softmax", 3, units, output=True)]
+        trace = new_trace(layers, epochs=3)
+        for _ in range(3):
+            add_epoch(trace, {"loss": 1.1}, loss=1.1, layers={"hidden_0": {"dead_fraction": 1.0}})
+        return activations.detect_dying_relu(trace)
+
+    narrow, wide = dead(1), dead(16)
+    assert codes(narrow) == codes(wide) == ["DYING_RELU"]
+    assert narrow[0].remedies[0].action == "add_capacity" and "too narrow" in narrow[0].explanation
+    assert wide[0].remedies[0].action != "add_capacity"

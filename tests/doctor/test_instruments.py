@@ -179,3 +179,17 @@ def test_an_epochs_short_last_batch_is_not_sampled(data):
     model = _model([gw.Input((5,)), gw.Dense(6, activation="relu"), gw.Dense(3, activation="softmax")], "adam")
     trace = _fit(model, x, y, epochs=2, batch_size=24)  # batches of 24, 24 and 16
     assert [(sample["epoch"], sample["batch"]) for sample in trace.samples] == [(0, 0), (0, 1), (1, 0), (1, 1)]
+
+
+@pytest.mark.parametrize("repair", [False, True])
+def test_over_budget_samples_wait_at_most_longest_gap_epochs(data, repair):
+    from gradwise.doctor.callback import LONGEST_GAP
+
+    x, y = data
+    model = _model([gw.Input((5,)), gw.Dense(6, activation="tanh"), gw.Dense(3, activation="softmax")], "adam")
+    doctor = Doctor(verbose=0, overhead_budget=1e-9, repair=repair)  # always over budget: only overdue samples
+    model.fit(x, y, epochs=9, batch_size=8, verbose=0, callbacks=[doctor])
+    steps = [sample["step"] for sample in doctor.trace.samples]
+    gaps = np.diff([0, *steps, 9 * 8 - 1])
+    longest = 8 * (1 if repair else LONGEST_GAP)  # a repairing doctor needs every epoch's findings
+    assert steps[0] == 0 and gaps.max() <= longest and (repair or gaps.max() > 8)

@@ -9,7 +9,8 @@ DYING_RELU
     use 0.7, but of *zero outputs in one batch*, which healthy sparse ReLU networks
     exceed; counting units dead over a whole epoch is far stricter, so a lower
     threshold is safe (calibration: the suite's healthy ReLU networks, including a wide
-    sparse one, stay at or below 0.2).
+    sparse one, stay at or below 0.2). In a layer too narrow to fit (``progress.NARROW``)
+    the first remedy is more units: a dead single unit is a symptom of the width.
 
 SATURATION
     The share of a hidden sigmoid/tanh layer's outputs whose local derivative is below
@@ -36,6 +37,7 @@ from .. import remedies
 from ..findings import Finding
 from . import _signals
 from ._signals import fmt
+from .progress import narrow_layers
 
 DEAD_FRACTION = 0.5
 DEAD_ERROR = 0.9
@@ -52,6 +54,7 @@ def _early_update_ratio(trace):
 
 def detect_dying_relu(trace):
     findings = []
+    narrow = {info["name"] for info in narrow_layers(trace)}
     for info in trace.hidden_layers(("relu",)):
         series = trace.epoch_layer_series(info["name"], "dead_fraction")
         measured = np.flatnonzero(np.isfinite(series))
@@ -79,6 +82,10 @@ def detect_dying_relu(trace):
             fixes.insert(0, fixes.pop(2))
         else:
             cause = "Their pre-activations became negative for every input."
+        if info["name"] in narrow:  # one or two units: the width is the fault (progress.py), so widen first
+            cause += (f" With only {info['units']} unit(s) the layer is too narrow to fit the data even alive, "
+                      "and one unit that dies takes the whole layer with it.")
+            fixes.insert(0, remedies.add_capacity([info], 64))
         evidence = {"dead_fraction": latest, "first_dead_fraction": fraction,
                     "dead_units": int(round(latest * info["units"])),
                     "units": info["units"], "threshold": DEAD_FRACTION, "dead_from_first_epoch": from_start,
