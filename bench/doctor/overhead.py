@@ -8,9 +8,9 @@ measurement noise), in turn, `repeats` times. Reported per set-up:
 - ``ab``: median CPU time (``time.process_time``) with the doctor over the median
   without, minus 1: everything included, but noisy on a shared machine;
 - ``aa``: the same ratio between the two runs without the doctor (the noise floor);
-- ``self``: the doctor's own measurement of the CPU time spent in its code, over the
-  training time (``report.overhead``, median): steady, but it leaves out the wrapped
-  loss call and the few operations of every batch;
+- ``self``: the doctor's own measurement of the time spent in its code, over the
+  training time (``report.overhead``, median): steady, but it leaves out fit's step
+  hook (a ``StepData`` per batch) and the few operations the doctor does every batch;
 - ``one_off_ms``: the part of it paid once per fit (set-up, data summaries, the final
   report), in milliseconds, which weighs most on the shortest fits.
 

@@ -223,7 +223,10 @@ class Recorder:
             # the first epoch's count covers its rows within the epoch ("dead from the start"); later
             # counts may pool up to 3 epochs, so light samples can be three times rarer
             most = self._light_most if self._epoch == self._first_epoch else 3 * self._light_most
-            self._light_every = int(min(max(wanted, 1), most))
+            # an observing doctor (longest_gap > 1) takes only the rows a count needs; a repairing one
+            # fills its budget, so a count follows each epoch
+            fewest = most if self.longest_gap > 1 else 1
+            self._light_every = int(min(max(wanted, fewest), most))
 
     def _wait(self, now, step):
         """Batches until the budget allows the sample that had to wait (at least the sampling interval),
