@@ -1,7 +1,8 @@
 """Preprocessing and augmentation layers against PyTorch where it has a counterpart, in float64:
 Normalization as an inference-mode batch norm with the adapted statistics (outputs and input
 gradients through autograd), CategoryEncoding as one_hot sums, Discretization as bucketize, and
-the augmentations' deterministic parts (flips, crops, a contrast stretch, a quarter turn) as torch
+MeanImputation as torch.where(isfinite) with the means scikit-learn's SimpleImputer learns, the
+augmentations' deterministic parts (flips, crops, a contrast stretch, a quarter turn) as torch
 ops on the draws the layer made; at inference every augmentation is the identity."""
 
 import numpy as np
@@ -34,6 +35,31 @@ def test_normalization_is_pytorchs_inference_batch_norm_with_the_adapted_statist
         expected = _torch(mean) + inputs * torch.sqrt(_torch(variance))
     else:
         expected = torch.nn.functional.batch_norm(inputs, _torch(mean), _torch(variance), training=False, eps=0.0)
+    expected.backward(_torch(upstream))
+    np.testing.assert_allclose(outputs, expected.detach().numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(grad_inputs, inputs.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_mean_imputation_is_torch_where_finite_with_simple_imputers_means(rng):
+    from sklearn.impute import SimpleImputer
+
+    data = rng.normal(size=(40, 3)) * np.array([1.0, 5.0, 0.2]) + np.array([2.0, -1.0, 0.5])
+    data[rng.random(data.shape) < 0.2] = np.nan
+    data[3, 0], data[7, 2] = np.inf, -np.inf
+    layer = layers.MeanImputation()
+    layer.adapt(data)
+    layer.build_for((3,), rng, np.float64)
+    with_nan = np.where(np.isfinite(data), data, np.nan)  # SimpleImputer treats only NaN as missing
+    means = SimpleImputer(strategy="mean").fit(with_nan).statistics_
+    np.testing.assert_allclose(layer.state["fill"], means, rtol=1e-12)
+
+    x = data[:10]
+    assert not np.isfinite(x).all()
+    upstream = rng.normal(size=x.shape)
+    outputs, cache = layer.forward(x, training=True)
+    grad_inputs = layer.backward(upstream, cache)
+    inputs = _torch(x, grad=True)
+    expected = torch.where(torch.isfinite(inputs), inputs, _torch(means))
     expected.backward(_torch(upstream))
     np.testing.assert_allclose(outputs, expected.detach().numpy(), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(grad_inputs, inputs.grad.numpy(), rtol=1e-12, atol=1e-12)
