@@ -91,7 +91,8 @@ class Reporter:
             folds = tuner.load_networks(trial)
             networks += folds
             weights += [weight / len(folds)] * len(folds)
-        doctor = members[0][0].user_attrs.get("doctor_file")
+        # the heaviest member that was trained: a network solved in closed form had no training to watch
+        doctor = next((t.user_attrs["doctor_file"] for t, _ in members if t.user_attrs.get("doctor_file")), None)
         if doctor and os.path.exists(os.path.join(tuner.project_dir, doctor)):
             shutil.copyfile(os.path.join(tuner.project_dir, doctor), os.path.join(tuner.project_dir, DOCTOR_FILE))
         return networks, np.array(weights)

@@ -5,7 +5,11 @@ layer on the standardized inputs with an L2 penalty, i.e. logistic regression (s
 regression) or ridge regression. With 1-3 hidden layers it is an MLP of one width
 (16-512 units, log scale) with an activation, dropout and optional batch normalization.
 Every network is trained by AdamW: a learning rate, decoupled weight decay, and an L2
-penalty on the kernels. The output layer and loss follow the task.
+penalty on the kernels. The output layer and loss follow the task. A network with no hidden
+layer is convex, and the search solves it exactly (``linear``) instead of training it, so
+its learning rate and weight decay would be dead dimensions of the search: they are not
+sampled; it gets ``LINEAR_OPTIMIZER`` (no weight decay, so that training it further keeps
+the penalized optimum it was solved for).
 
 ``PORTFOLIO`` holds the configurations the search runs first, before the sampler takes
 over — well-performing defaults across tables, as AutoGluon's and FLAML's start points
@@ -20,15 +24,16 @@ from ..regularizers import L2
 ACTIVATIONS = ["relu", "elu", "gelu"]
 TELLING = ("layers", "units", "activation", "dropout", "batch_norm", "l2", "weight_decay", "learning_rate")
 PORTFOLIO = [
-    {"layers": 0, "l2": 1e-3, "weight_decay": 1e-6, "learning_rate": 1e-2},  # l2 replaced by portfolio(rows)
+    {"layers": 0, "l2": 1e-3},  # l2 replaced by portfolio(rows)
     {"layers": 1, "units": 128, "activation": "relu", "dropout": 0.1, "batch_norm": False, "l2": 1e-5,
      "weight_decay": 1e-4, "learning_rate": 3e-3},
     {"layers": 2, "units": 256, "activation": "relu", "dropout": 0.3, "batch_norm": True, "l2": 1e-5,
      "weight_decay": 1e-3, "learning_rate": 1e-3},
     {"layers": 2, "units": 64, "activation": "elu", "dropout": 0.0, "batch_norm": False, "l2": 1e-3,
      "weight_decay": 1e-4, "learning_rate": 3e-3},
-    {"layers": 0, "l2": 1e-2, "weight_decay": 1e-3, "learning_rate": 1e-2},
+    {"layers": 0, "l2": 1e-2},
 ]
+LINEAR_OPTIMIZER = {"learning_rate": 1e-2, "weight_decay": 0.0}
 
 
 def portfolio(rows):
@@ -71,8 +76,11 @@ def build_default_model(hp, features, task, classes=None):
             model.add(Dropout(dropout))
     output, loss, metrics = _head(task, classes, l2)
     model.add(output)
-    optimizer = optimizers.AdamW(learning_rate=hp.Float("learning_rate", 1e-4, 3e-2, sampling="log"),
-                                 weight_decay=hp.Float("weight_decay", 1e-6, 1e-1, sampling="log"))
+    if layers:
+        optimizer = optimizers.AdamW(learning_rate=hp.Float("learning_rate", 1e-4, 3e-2, sampling="log"),
+                                     weight_decay=hp.Float("weight_decay", 1e-6, 1e-1, sampling="log"))
+    else:
+        optimizer = optimizers.AdamW(**LINEAR_OPTIMIZER)
     model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
     return model
 

@@ -1,0 +1,99 @@
+"""Networks with no hidden layer, solved exactly instead of trained by gradient steps.
+
+A network that is one Dense layer with an L2 penalty on its kernel, trained on a mean loss, is
+a convex problem with one optimum:
+
+- sigmoid + binary cross-entropy: logistic regression,
+- softmax + sparse categorical cross-entropy: multinomial (softmax) regression,
+- linear + mean squared error: ridge regression.
+
+Trained by AdamW for a number of epochs chosen by early stopping on set-aside rows, the same
+network stops short of that optimum, and on a small table the shortfall is the whole
+difference between "the network" and scikit-learn's LogisticRegression (measured in
+``bench/tabular``: on pima and wine the search's own CV put its linear trials below the
+LogisticRegression baseline fitted on the same folds). So the search hands these networks to
+scikit-learn's solvers (lbfgs for the logistic losses, the closed form for ridge) on every row
+the fold trains on, with the penalty translated exactly, and writes the optimum into the
+Dense layer: the result is still a gradwise network (same file, same predict, same doctor),
+only fitted to convergence. Per row, the network minimizes
+
+    mean(loss) + l2 * ||W||^2
+
+which is scikit-learn's ``C * sum(loss) + ||W||^2 / 2`` with ``C = 1 / (2 * rows * l2)``
+for the logistic losses and ``||y - XW||^2 + alpha * ||W||^2`` with ``alpha = rows * l2``
+for ridge. The bias is not penalized, in either.
+"""
+
+import numpy as np
+
+from ..layers import Dense
+from ..regularizers import L1L2
+
+_HEADS = {  # activation name -> the loss class name that makes the problem convex and its solver
+    "sigmoid": "BinaryCrossentropy",
+    "softmax": "SparseCategoricalCrossentropy",
+    "linear": "MeanSquaredError",
+}
+MAX_ITER = 5000
+TOLERANCE = 1e-6  # lbfgs's gradient tolerance: a stationary point to float32's precision
+UNPENALIZED_C = 1e12  # no L2 penalty: scikit-learn's C that makes its own negligible
+
+
+def solvable(model):
+    """True when `model` is one Dense layer (L2 or no penalty) whose activation and loss form a convex problem."""
+    layers = [layer for layer in getattr(model, "layers", []) if layer.get_weights()]
+    if len(layers) != 1 or type(layers[0]) is not Dense or not layers[0].use_bias:
+        return False
+    dense = layers[0]
+    penalty = dense.kernel_regularizer
+    if penalty is not None and not (isinstance(penalty, L1L2) and not penalty.l1):
+        return False
+    if dense.bias_regularizer is not None or dense.activity_regularizer is not None:
+        return False
+    name = getattr(dense.activation, "name", None)
+    loss = type(getattr(model, "loss", None)).__name__
+    if _HEADS.get(name) != loss or getattr(model.loss, "label_smoothing", 0.0):
+        return False
+    return name != "sigmoid" or dense.units == 1
+
+
+def solve(model, x, y):
+    """Set the Dense layer of a ``solvable`` model to the optimum of its penalized loss on (x, y); returns the model."""
+    if not solvable(model):
+        raise ValueError("solve: `model` must be one Dense layer with an L2 (or no) kernel penalty and a sigmoid + "
+                         "binary cross-entropy, softmax + sparse categorical cross-entropy or linear + mean squared "
+                         f"error head, got {model!r}.")
+    from sklearn.linear_model import LogisticRegression, Ridge
+
+    dense = next(layer for layer in model.layers if layer.get_weights())
+    x = np.asarray(x, dtype=np.float64)
+    rows = len(x)
+    l2 = dense.kernel_regularizer.l2 if dense.kernel_regularizer is not None else 0.0
+    kernel, bias = (np.asarray(w) for w in dense.get_weights())
+    name = dense.activation.name
+    if name == "linear":
+        targets = np.asarray(y, dtype=np.float64).reshape(rows, -1)
+        fitted = Ridge(alpha=rows * l2).fit(x, targets)
+        kernel, bias = fitted.coef_.T.reshape(kernel.shape), fitted.intercept_.reshape(bias.shape)
+    else:
+        labels = np.asarray(y).reshape(rows, -1)[:, 0].astype(np.int64)
+        inverse = 1.0 / (2.0 * rows * l2) if l2 > 0 else UNPENALIZED_C
+        fitted = LogisticRegression(C=inverse, tol=TOLERANCE, max_iter=MAX_ITER).fit(x, labels)
+        present = fitted.classes_.astype(np.int64)
+        if name == "sigmoid":
+            if len(present) == 1:  # one class in these rows: the bias alone says so, firmly
+                kernel, bias = np.zeros(kernel.shape), np.full(bias.shape, 20.0 if present[0] == 1 else -20.0)
+            else:
+                kernel, bias = fitted.coef_.T.reshape(kernel.shape), fitted.intercept_.reshape(bias.shape)
+        else:
+            coef, intercept = fitted.coef_, fitted.intercept_
+            if len(present) == 2:  # scikit-learn's binary form: one logit; as softmax, +-half of it per class
+                coef, intercept = np.vstack([-coef / 2, coef / 2]), np.concatenate([-intercept / 2, intercept / 2])
+            kernel, bias = np.zeros(kernel.shape), np.full(bias.shape, -20.0)  # classes absent from these rows
+            if len(present) > 1:
+                kernel[:, present], bias[present] = coef.T, intercept
+            else:
+                bias[present] = 0.0
+    dtype = dense.get_weights()[0].dtype
+    dense.set_weights([kernel.astype(dtype), bias.astype(dtype)])
+    return model

@@ -1,0 +1,111 @@
+"""Networks with no hidden layer are solved to the optimum of their own penalized loss, and stay gradwise networks."""
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from gradwise.layers import Dense, Input
+from gradwise.models import Sequential
+from gradwise.regularizers import L1
+from gradwise.tabular.linear import solvable, solve
+from gradwise.tabular.space import build_default_model
+from gradwise.tuning import HyperParameters
+
+L2 = 0.01
+
+
+def _data(task, rows=240, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(rows, 5)).astype(np.float32)
+    signal = x @ np.array([1.5, -1.0, 0.5, 0.0, 0.25]) + rng.normal(scale=0.7, size=rows)
+    if task == "binary":
+        y = (signal > 0).astype(np.float32)
+    elif task == "multiclass":
+        y = np.digitize(signal, [-0.7, 0.7]).astype(np.float32)
+    else:
+        y = signal.astype(np.float32)
+    return x, y.reshape(-1, 1)
+
+
+def _linear(task, classes=None, l2=L2):
+    return build_default_model(HyperParameters({"layers": 0, "l2": l2}), 5, task, classes)
+
+
+def _penalized_gradient(task, kernel, bias, x, y, l2):
+    """d/dW, d/db of mean(loss) + l2 ||W||^2, in float64, written from the losses' definitions."""
+    x, kernel, bias = x.astype(np.float64), kernel.astype(np.float64), bias.astype(np.float64)
+    z = x @ kernel + bias
+    if task == "binary":
+        residual = 1 / (1 + np.exp(-z)) - y
+    elif task == "multiclass":
+        p = np.exp(z - z.max(axis=1, keepdims=True))
+        residual = p / p.sum(axis=1, keepdims=True) - np.eye(kernel.shape[1])[y[:, 0].astype(int)]
+    else:
+        residual = 2 * (z - y)
+    return x.T @ residual / len(x) + 2 * l2 * kernel, residual.mean(axis=0)
+
+
+@pytest.mark.parametrize("task, classes", [("binary", None), ("multiclass", 3), ("regression", None)])
+def test_the_solved_weights_are_the_optimum_of_the_networks_penalized_loss(task, classes):
+    x, y = _data(task)
+    model = _linear(task, classes)
+    assert solvable(model)
+    solve(model, x, y)
+    kernel, bias = model.layers[0].get_weights()
+    grad_kernel, grad_bias = _penalized_gradient(task, kernel, bias, x, y, L2)
+    assert np.abs(grad_kernel).max() < 1e-4 and np.abs(grad_bias).max() < 1e-4
+    # and it is a minimum of what the network itself reports: any step away raises its loss
+    loss = model.evaluate(x, y, verbose=0, return_dict=True)["loss"]
+    for step in (np.full_like(kernel, 0.02), np.random.default_rng(1).normal(scale=0.02, size=kernel.shape)):
+        model.layers[0].set_weights([(kernel + step).astype(np.float32), bias])
+        assert model.evaluate(x, y, verbose=0, return_dict=True)["loss"] > loss
+
+
+def test_with_scikit_learns_penalty_it_is_logistic_regression():
+    x, y = _data("binary")
+    model = solve(_linear("binary", l2=1 / (2 * len(x))), x, y)  # LogisticRegression's C=1
+    reference = LogisticRegression(tol=1e-8).fit(x, y[:, 0]).predict_proba(x)[:, 1]
+    np.testing.assert_allclose(model.predict(x, verbose=0)[:, 0], reference, atol=2e-4)
+
+
+def test_a_class_missing_from_the_rows_gets_no_probability_and_the_others_stay_right():
+    x, y = _data("multiclass")
+    present = y[:, 0] != 2
+    model = solve(_linear("multiclass", 3), x[present], y[present])
+    probabilities = model.predict(x, verbose=0)
+    assert probabilities[:, 2].max() < 1e-6
+    reference = LogisticRegression(C=1 / (2 * present.sum() * L2), tol=1e-8).fit(x[present], y[present, 0])
+    np.testing.assert_allclose(probabilities[:, :2], reference.predict_proba(x), atol=1e-3)
+
+
+def test_a_solved_network_is_still_a_trainable_gradwise_network(tmp_path):
+    x, y = _data("regression")
+    model = solve(_linear("regression"), x, y)
+    model.save(tmp_path / "linear.gw")
+    import gradwise
+
+    loaded = gradwise.load_model(tmp_path / "linear.gw")
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    before = loaded.evaluate(x, y, verbose=0, return_dict=True)["loss"]
+    loaded.fit(x, y, epochs=2, batch_size=32, verbose=0)  # its optimizer keeps the optimum (no weight decay)
+    assert loaded.evaluate(x, y, verbose=0, return_dict=True)["loss"] == pytest.approx(before, rel=0.05)
+
+
+def _dense_model(*layers, loss):
+    model = Sequential([Input((5,)), *layers])
+    model.compile(optimizer="adam", loss=loss)
+    return model
+
+
+@pytest.mark.parametrize("model", [
+    lambda: build_default_model(HyperParameters({"layers": 1, "units": 8}), 5, "binary"),  # a hidden layer
+    lambda: _dense_model(Dense(1, activation="sigmoid", kernel_regularizer=L1(0.01)), loss="binary_crossentropy"),
+    lambda: _dense_model(Dense(1, activation="sigmoid"), loss="mse"),  # not convex
+    lambda: _dense_model(Dense(2, activation="sigmoid"), loss="binary_crossentropy"),
+    lambda: _dense_model(Dense(1, activation="relu"), loss="mse"),
+], ids=["hidden-layer", "l1", "sigmoid-mse", "two-sigmoids", "relu"])
+def test_only_convex_one_layer_networks_are_solvable(model):
+    network = model()
+    assert not solvable(network)
+    with pytest.raises(ValueError, match="`model` must be one Dense layer"):
+        solve(network, *_data("binary"))
