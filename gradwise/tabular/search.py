@@ -19,6 +19,10 @@ was measurably worse (diabetes seed 0, the linear trial: test R² 0.25 refitted,
 bagged) — and the search gets the time the refits took. A trial that falls out of the best
 few has its fold networks deleted. The doctor watches each trial's first fold and its
 report is kept beside the networks (``trials/trial_NNNN_doctor.json``).
+
+A trial whose network has no hidden layer is convex: each fold's network is solved to its
+penalized optimum on all the fold's training rows (``linear``) — no epochs, no early-stopping
+rows, no doctor — and scored on the validation fold like any other trial.
 """
 
 import copy
