@@ -19,9 +19,7 @@ params are stored and trained once). Training is the same as Sequential's.
 each layer once and each node's layer and inbound tensors.
 
 A model called on symbolic tensors is used as a layer: its layers join this graph
-(``nesting.py``).
-
-Not yet: subclassed models.
+(``nesting.py``), a subclassed model too.
 """
 
 import numpy as np
@@ -144,10 +142,12 @@ class Model(BaseModel):
                 for sibling in tensor.siblings:
                     index[id(sibling)] = len(index)
                 nodes.append(Node(tensor.layer, parents, None, training=tensor.training,
-                                  outputs=[index[id(sibling)] for sibling in tensor.siblings]))
+                                  outputs=[index[id(sibling)] for sibling in tensor.siblings],
+                                  only=getattr(tensor, "only", None)))
                 continue
             index[id(tensor)] = len(index)
-            nodes.append(Node(tensor.layer, parents, index[id(tensor)], training=tensor.training))
+            nodes.append(Node(tensor.layer, parents, index[id(tensor)], training=tensor.training,
+                              only=getattr(tensor, "only", None)))
         self.name = name or "functional"
         self.seed = seed
         self.dtype = np.dtype(targets[0].dtype)
@@ -213,7 +213,8 @@ class Model(BaseModel):
 
     # ----- structure --------------------------------------------------------------------------
     def _all_layers(self):
-        return list(self._graph.layers)
+        # not the switches between a nested subclassed model's two modes: no weights, not saved (modes.py)
+        return [layer for layer in self._graph.layers if not getattr(layer, "switches_mode", False)]
 
     @property
     def layers(self):

@@ -32,11 +32,14 @@ class Node:
     layer in the pass's mode; True or False fixes this call's mode (Keras's
     ``base_model(x, training=False)``: a frozen base keeps dropout off and its
     BatchNormalization on moving statistics, even in fit).
+    `only`: None runs the node in every pass; True or False only in passes of that mode (the
+    pass's, whatever `training` fixes): a branch of a subclassed model's ``if training:``
+    (``modes.py``).
     """
 
-    __slots__ = ("layer", "inputs", "output", "outputs", "multi", "input_grad", "activity", "training")
+    __slots__ = ("layer", "inputs", "output", "outputs", "multi", "input_grad", "activity", "training", "only")
 
-    def __init__(self, layer, inputs, output, training=None, outputs=None):
+    def __init__(self, layer, inputs, output, training=None, outputs=None, only=None):
         self.layer = layer
         self.inputs = tuple(inputs)
         # a layer with several outputs (LSTM(return_state=True)) makes the tensors `outputs`; `output` is
@@ -47,6 +50,7 @@ class Node:
         self.input_grad = True
         self.activity = layer.activity_regularizer is not None
         self.training = None if training is None else bool(training)
+        self.only = None if only is None else bool(only)
 
     def __repr__(self):
         return f"<Node {self.layer.name}: {self.inputs} -> {self.output}>"
@@ -92,7 +96,7 @@ class Graph:
         # a chain (tensor i -> node i -> tensor i + 1) runs a shorter loop: the small models' case
         self._chain = self.inputs == [0] and self.outputs == [len(self.nodes)] and len(self.layers) == len(
             self.nodes) and all(
-            not node.multi and node.outputs is None and node.training is None and node.inputs == (index,) and node.output == index + 1
+            not node.multi and node.outputs is None and node.training is None and node.only is None and node.inputs == (index,) and node.output == index + 1
             for index, node in enumerate(self.nodes))
         self.plan_gradients()
 
@@ -156,6 +160,8 @@ class Graph:
                 arguments = [values[tensor] for tensor in node.inputs]
             else:
                 arguments = values[node.inputs[0]]
+            if node.only is not None and node.only != training:  # the other mode's branch
+                continue
             mode = training if node.training is None else node.training
             if node.outputs is None:
                 values[node.output], caches[index] = node.layer.forward(arguments, training=mode)
@@ -176,13 +182,15 @@ class Graph:
             values[tensor] = array
         caches = [None] * len(self.nodes)
         for index, node in enumerate(self.nodes):
+            if node.only is not None and node.only != training:  # the other mode's branch
+                continue
+            mode = training if node.training is None else node.training
             if node.multi:
                 arguments = [values[tensor] for tensor in node.inputs]
                 mask = [masks[tensor] for tensor in node.inputs]
             else:
                 arguments, mask = values[node.inputs[0]], masks[node.inputs[0]]
-            made, caches[index], made_mask = call_with_mask(
-                node.layer, arguments, mask, training if node.training is None else node.training)
+            made, caches[index], made_mask = call_with_mask(node.layer, arguments, mask, mode)
             if node.outputs is None:
                 values[node.output], masks[node.output] = made, made_mask
                 continue
@@ -270,9 +278,11 @@ class Graph:
         """The activity regularizers' penalty of one forward pass (a mean over the batch)."""
         total = 0.0
         for node in self.activity_nodes:
-            total += node.layer.activity_regularizer(tape.values[node.output]) / batch
+            if tape.values[node.output] is not None:  # None: a node of the other mode's branch
+                total += node.layer.activity_regularizer(tape.values[node.output]) / batch
         return total
 
     def layer_outputs(self, tape):
         """Each layer's outputs in `tape` by layer name (the last call's, for a shared layer)."""
-        return {node.layer.name: tape.values[node.output] for node in self.nodes}
+        return {node.layer.name: tape.values[node.output] for node in self.nodes
+                if tape.values[node.output] is not None}

@@ -11,13 +11,17 @@ Structure is kept for what users see: every tensor made by inlining a call recor
 call (a ``ModelCall``), so the outer model lists the inner model as one of its ``layers``,
 ``summary`` shows it as one row, and ``get_config`` saves it as one layer with its own
 config, called once per node.
+
+A subclassed model is inlined as the layer calls its ``call`` makes, traced in each mode
+where ``if training:`` branches differ (``modes.py``): fit runs the training branch.
 """
 
 import numpy as np
 
 from .. import registry
 from ..layers.symbolic import SymbolicTensor, as_symbolic, several_output_shapes
-from . import structures
+from . import modes, structures
+from .graph import Node
 
 
 class ModelCall:
@@ -57,36 +61,54 @@ def _check_inputs(model, tensors):
                              f"{tensor.dtype} tensor from {tensor.name!r}; build both in one dtype (set_floatx).")
 
 
-def inlined_graph(model):
-    """The graph whose nodes a call of `model` inlines: a Sequential's or functional model's own; for
-    a subclassed model, one traced pass of its ``call`` on zeros (as Keras traces a subclassed
-    model called on symbolic tensors): the layer calls it made, in order. So Python branches in
-    ``call`` are taken once, at the trace, with ``training=False``; the layers then run in the
-    outer pass's mode."""
-    if not getattr(model, "_define_by_run", False):
-        return model._graph
-    from .graph import Graph
+def inline_nodes(model, inputs, count, training=None):
+    """The nodes of one call of `model` on the outer tensors numbered `inputs`, numbering the tensors
+    they make from `count`: (nodes, the call's output tensor numbers, the next free number).
+    `training` (True or False) fixes the mode of the call (see ``call_tensors``)."""
+    nodes, ends = [], []
+    for graph, only in modes.branches(model, training):
+        numbers = dict(zip(graph.inputs, inputs))
+        for node in graph.nodes:
+            parents = [numbers[number] for number in node.inputs]
+            if training is not None and node.only is not None and node.only != training:
+                continue  # a nested model's branch of the mode this call does not run
+            if training is not None and getattr(node.layer, "switches_mode", False):
+                numbers[node.output] = parents[0 if training else 1]  # its branch of this call's mode
+                continue
+            for number in (node.output,) if node.outputs is None else node.outputs:
+                numbers[number], count = count, count + 1
+            mode = training if node.training is None else node.training
+            branch = None if training is not None else only if node.only is None else node.only
+            if node.outputs is None:
+                nodes.append(Node(node.layer, parents, numbers[node.output], mode, only=branch))
+            else:
+                nodes.append(Node(node.layer, parents, None, mode, outputs=[numbers[n] for n in node.outputs],
+                                  only=branch))
+        ends.append([numbers[number] for number in graph.outputs])
+    if len(ends) == 1:
+        return nodes, ends[0], count
+    outputs = []
+    for fitting, inference, shape in zip(*ends, model._output_shapes):
+        if fitting == inference:
+            outputs.append(fitting)
+            continue
+        nodes.append(Node(_switch(shape, model.dtype), (fitting, inference), count, training))
+        outputs.append(count)
+        count += 1
+    return nodes, outputs, count
 
-    if not model.built:
-        raise ValueError(f"{type(model).__name__} '{model.name}' is not built; call it on symbolic tensors or arrays "
-                         "first.")
-    shapes = model._input_shapes
-    tape = model._graph.forward([np.zeros((1, *shape), dtype=model.dtype) for shape in shapes], training=False)
-    count = len(tape.values) - len(tape.outputs)
-    made = {node.output for node in tape.nodes}
-    constants = [number for number in range(len(shapes), count) if number not in made]
-    if constants:
-        raise TypeError(f"{type(model).__name__} '{model.name}': its call uses a constant array, which a model used as "
-                        "a layer of a Sequential or functional graph cannot hold; make the constant a weight of a "
-                        "layer, or call the model inside the call of another gradwise.Model subclass.")
-    last = max((index for index in tape.output_nodes if index is not None), default=-1)
-    return Graph(list(range(len(shapes))), list(tape.outputs), tape.nodes[:last + 1], count)
+
+def _switch(shape, dtype):
+    switch = modes.ModeSwitch()
+    switch.build_for([shape, shape], None, dtype)
+    return switch
 
 
 def call_tensors(model, inputs, training=None):
     """Inline one call of `model` on symbolic `inputs` (as its inputs are given: one, a list or a
     dict by input name); returns the list of its output tensors. `training` (True or False) fixes
-    the mode of every inlined layer call whose own mode the inner model did not fix."""
+    the mode of every inlined layer call whose own mode the inner model did not fix; a subclassed
+    model whose ``call`` branches on `training` is inlined in both modes (``modes.py``)."""
     if not model.built and getattr(model, "_define_by_run", False):  # its inputs' structure comes from this call
         if isinstance(inputs, dict):
             model.build({key: as_symbolic(item).shape for key, item in inputs.items()})
@@ -100,21 +122,23 @@ def call_tensors(model, inputs, training=None):
     _check_inputs(model, tensors)
     if not model.built:
         model.build(tensors[0].shape)
-    graph = inlined_graph(model)
     training = None if training is None else bool(training)
     call = ModelCall(model, tensors, training)
-    values = dict(zip(graph.inputs, tensors))
-    for node in graph.nodes:
+    first = len(tensors)
+    nodes, outputs, _ = inline_nodes(model, list(range(first)), first, training)
+    values = dict(enumerate(tensors))
+
+    for node in nodes:
+        parents = [values[number] for number in node.inputs]
         several = node.outputs is not None
-        made = [SymbolicTensor(shape, model.dtype, layer=node.layer, inputs=[values[number] for number in node.inputs])
+        made = [SymbolicTensor(shape, model.dtype, layer=node.layer, inputs=parents)
                 for shape in (several_output_shapes(node.layer) if several else [node.layer.output_shape])]
-        siblings = tuple(made) if several else None
         for tensor, number in zip(made, node.outputs if several else [node.output]):
-            tensor.call = call
-            tensor.training = training if node.training is None else node.training
-            tensor.siblings = siblings
+            tensor.call, tensor.training = call, node.training
+            tensor.only = node.only  # the mode whose passes run its node (read by functional.Model)
+            tensor.siblings = tuple(made) if several else None
             values[number] = tensor
-    call.outputs = [values[number] for number in graph.outputs]
+    call.outputs = [values[number] for number in outputs]
     return call.outputs
 
 

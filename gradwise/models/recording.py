@@ -174,8 +174,13 @@ class Recorder:
                              f"got {len(items)}.")
         tensors = dict(zip(graph.inputs, items))
         for node in graph.nodes:
-            inputs = [tensors[number] for number in node.inputs]
+            if node.only is not None and node.only != training:  # the other mode's branch (modes.py)
+                continue
+            if getattr(node.layer, "switches_mode", False):  # this pass took the branch of its mode
+                tensors[node.output] = tensors[node.inputs[0 if training else 1]]
+                continue
             mode = training if node.training is None else node.training
+            inputs = [tensors[number] for number in node.inputs]
             made = self.call(node.layer, inputs if node.multi else inputs[0], mode)
             if node.outputs is None:
                 tensors[node.output] = made

@@ -82,20 +82,8 @@ class Sequential(BaseModel):
                 continue
             if getattr(item, "_define_by_run", False) and not item.built:  # its graph is traced at build
                 return Graph([0], [0], [], 1)
-            inner = nesting.inlined_graph(item)
-            numbers = {inner.inputs[0]: tensor}
-            for node in inner.nodes:
-                parents = [numbers[number] for number in node.inputs]
-                if node.outputs is not None:
-                    for number in node.outputs:
-                        numbers[number], count = count, count + 1
-                    nodes.append(Node(node.layer, parents, None, node.training,
-                                      outputs=[numbers[number] for number in node.outputs]))
-                    continue
-                numbers[node.output] = count
-                nodes.append(Node(node.layer, parents, count, node.training))
-                count += 1
-            tensor = numbers[inner.outputs[0]]
+            inner, (tensor,), count = nesting.inline_nodes(item, [tensor], count)
+            nodes.extend(inner)
         return Graph([0], [tensor], nodes, count)
 
     def _all_layers(self):
