@@ -116,7 +116,7 @@ class Recorder:
             layer_name, key = name.rsplit("/", 1)
             self._groups.setdefault(layer_name, []).append((key, index))
         self._floors, self._observed, self._active = {}, [], {}
-        for layer, info in zip(model.layers, self.trace.layers):
+        for layer, info in zip(model._called_layers, self.trace.layers):  # as describe_model lists them
             kernel = layer.params.get("kernel")
             if kernel is not None and info.get("fan_in"):  # the norm of a Glorot-scaled kernel of this shape
                 self._floors[layer.name] = math.sqrt(2.0 / (info["fan_in"] + info["fan_out"]) * kernel.size)
@@ -135,7 +135,7 @@ class Recorder:
         self._dead_count_chosen = False
         self._probe_every, self._since_probe = 1, 0
         self._first_epoch = None  # set by the next epoch_begin: a rebuilt model's counts start afresh
-        self._regularized = [layer for layer in model.layers if layer.regularizers]
+        self._regularized = [layer for layer in model._called_layers if layer.regularizers]
         # light samples at least this often (but at most every 4th batch), so a dead-unit count
         # gets its rows within one or two epochs
         self._light_most = max(4, self._steps // math.ceil(self._dead_rows / self._batch_size))

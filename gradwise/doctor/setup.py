@@ -74,7 +74,8 @@ def _optimizer(optimizer):
 def describe_model(model, params=None):
     """The set-up part of a trace: layers, loss, optimizer and the fit parameters."""
     params = params or {}
-    layers = [describe_layer(layer, index) for index, layer in enumerate(model.layers)]
+    # the layers a graph calls, without its InputLayers (model.layers lists them first, as Keras's)
+    layers = [describe_layer(layer, index) for index, layer in enumerate(model._called_layers)]
     for info, later in zip(layers, layers[1:]):  # the next layer but activations normalizes (LayerNormalization)
         follower = next((item for item in layers[later["index"]:]
                          if item["params"] or item["normalizes"] or item["activation"] is None), None)
@@ -88,7 +89,7 @@ def describe_model(model, params=None):
             break
     if output is not None:
         output["is_output"] = True
-    first = model.layers[0] if model.layers else None
+    first = model._called_layers[0] if model._called_layers else None
     return {
         "layers": layers,
         "model_name": model.name,

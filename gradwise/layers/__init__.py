@@ -4,6 +4,7 @@ from .. import _checks, registry
 from .base import Layer
 from .dense import Dense
 from .input_layer import Input
+from .input_layer import Input as InputLayer  # Keras's class of a graph's model.layers[0]
 from .activation import ELU, Activation, LeakyReLU, ReLU, Softmax
 from .batch_norm import BatchNormalization
 from .layer_norm import LayerNormalization

@@ -26,6 +26,12 @@ class BaseModel(TrainingMixin, OwnershipMixin):
     def _require_built(self, what):
         """Raise when the model has no structure to act on yet (subclasses say how)."""
 
+    @property
+    def _called_layers(self):
+        """The layers and nested models the model calls, each once in the order of its first call: ``layers``
+        without a graph's InputLayers (what summary, config and the layer roles read)."""
+        return self.layers
+
     def __call__(self, x, training=None):
         """The outputs for `x`; inside a subclassed model's ``call``, the call is recorded by that pass."""
         recorder = recorder_of(x)

@@ -218,7 +218,12 @@ class Model(BaseModel):
 
     @property
     def layers(self):
-        """Each layer and nested model once, in the order of their first call (Keras's)."""
+        """The InputLayers (the ``Input`` of each input, in input order), then each layer and nested
+        model once, in the order of their first call (Keras's: ``model.layers[0]`` is an InputLayer)."""
+        return [tensor.source for tensor in self.inputs] + self._called_layers
+
+    @property
+    def _called_layers(self):
         items, seen = [], set()
         for item, _, _ in self._calls:
             if id(item) not in seen:
@@ -270,7 +275,7 @@ class Model(BaseModel):
         model's node makes `outputs`, None for an output nothing reads); tensors are numbered as
         in the graph."""
         graph = self._graph
-        items = self.layers
+        items = self._called_layers
         position = {id(item): index for index, item in enumerate(items)}
         nodes = []
         for item, inputs, outputs in self._calls:

@@ -153,6 +153,10 @@ class SubclassedModel(Model, register=False):
         assigned them (as Keras lists them: a block or a nested model is one entry)."""
         return tracking.children(self)
 
+    @property
+    def _called_layers(self):  # no InputLayer to leave out
+        return self.layers
+
     def _all_layers(self):
         """The layers that hold the math, a block's or nested model's in its place: what the model
         builds, trains and saves."""

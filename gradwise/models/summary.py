@@ -49,17 +49,18 @@ def summary_table(model, connected=False, show_trainable=False):
     """The table; with `connected` (graphs), Input rows and the "Connected to" column; with
     `show_trainable`, a "Trainable" column. A nested model is one row (its parameters counted
     there)."""
+    called = model._called_layers  # the Input rows of a graph are written apart
     rows = [(f"{item.name} ({_type_name(item)})", _format_shape(item.output_shape), _params(item))
-            for item in model.layers]
+            for item in called]
     header = ("Layer (type)", "Output Shape", "Param #")
     if connected:
         links = _connections(model)
         rows = [(f"{tensor.source.name} (InputLayer)", _format_shape(tensor.shape), "0", "-")
-                for tensor in model.inputs] + [row + (links[id(layer)],) for row, layer in zip(rows, model.layers)]
+                for tensor in model.inputs] + [row + (links[id(layer)],) for row, layer in zip(rows, called)]
         header += ("Connected to",)
     if show_trainable:
-        rows = [row + (("-",) if index < len(rows) - len(model.layers) else (_trainable_mark(
-            model.layers[index - (len(rows) - len(model.layers))]),)) for index, row in enumerate(rows)]
+        rows = [row + (("-",) if index < len(rows) - len(called) else (_trainable_mark(
+            called[index - (len(rows) - len(called))]),)) for index, row in enumerate(rows)]
         header += ("Trainable",)
     widths = [max(len(row[i]) for row in rows + [header]) + 2 for i in range(len(header))]
     rule = "-" * sum(widths)

@@ -255,7 +255,7 @@ class TrainingMixin(StreamingMixin):
         """True for a one-input model whose first layer puts values in place of NaN/Inf (``Layer.imputes``)."""
         if len(self._input_keys) != 1 or not self.built:
             return False
-        layers = self.layers
+        layers = self._called_layers
         return bool(layers) and getattr(layers[0], "imputes", False)  # a nested model has no roles
 
     def _prepare(self, x, y, sample_weight, name_x="x", name_y="y", name_w="sample_weight", keep_mapped=False,

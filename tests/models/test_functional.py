@@ -23,7 +23,8 @@ def _residual(seed=0):
 def test_graph_gradients_match_finite_differences(float64, rng):
     model = _residual()
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
-    assert [layer.name for layer in model.layers] == ["trunk", "square", "add", "mul", "cat", "out"]
+    assert isinstance(model.layers[0], gw.layers.InputLayer) and model.layers[0] is model.inputs[0].source  # Keras's
+    assert [layer.name for layer in model.layers[1:]] == ["trunk", "square", "add", "mul", "cat", "out"]
     assert model.parameter_set.names.count("square/kernel") == 1  # one layer, stored once
     finite_difference_check(model, rng.normal(size=(6, 5)), rng.integers(0, 3, size=6))
 
@@ -179,3 +180,22 @@ def test_summary_connects_each_layer_to_the_tensors_its_calls_read():
     assert rows["add"].endswith("trunk[0][0], square[1][0]")
     assert rows["cat"].endswith("add[0][0], mul[0][0]") and "(None, 8)" in rows["cat"]
     assert rows["out"].split()[1:5] == ["(Dense)", "(None,", "3)", "27"] and rows["out"].endswith("cat[0][0]")
+
+
+def test_layers_start_with_the_input_layers_as_in_keras(tmp_path):
+    inputs = gw.Input((784,), name="img")  # the functional-API guide's first model: Keras lists 4 layers
+    hidden = Dense(64, activation="relu")(Dense(64, activation="relu")(inputs))
+    model = gw.Model(inputs, Dense(10)(hidden), name="mnist_model")
+    assert len(model.layers) == 4 and isinstance(model.layers[0], gw.layers.InputLayer)
+    assert model.get_layer(index=0) is model.get_layer("img") is inputs
+    lines = []
+    model.summary(print_fn=lines.append)
+    assert lines[0].count("(InputLayer)") == 1 and lines[0].count("(Dense)") == 3
+    rebuilt = gw.Model.from_config(model.get_config())
+    assert [type(layer).__name__ for layer in rebuilt.layers] == ["Input", "Dense", "Dense", "Dense"]
+    model.save(tmp_path / "mnist.gw")
+    loaded = gw.load_model(tmp_path / "mnist.gw")
+    assert len(loaded.layers) == 4 and isinstance(loaded.layers[0], gw.layers.InputLayer)
+    a, b = gw.Input((3,), name="a"), gw.Input((3,), name="b")
+    two = gw.Model([a, b], Dense(1)(Add()([b, a])))
+    assert [layer.name for layer in two.layers[:2]] == ["a", "b"] and len(two.layers) == 4

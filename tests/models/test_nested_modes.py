@@ -81,7 +81,7 @@ def test_dropout_behind_if_training_drops_in_fit_only(rng):
     block = DropWhenTraining()
     inputs = gw.Input((3,))
     model = gw.Model(inputs, block(inputs))
-    x = rng.normal(size=(50, 3))
+    x = rng.normal(size=(50, 3)).astype(np.float32)
     kept = block.body(x)
     assert np.allclose(model.predict(x, verbose=0), kept, rtol=1e-5)
     dropped = model(x, training=True)

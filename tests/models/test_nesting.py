@@ -35,7 +35,7 @@ def _pairs(rng, samples=64):
 def test_a_nested_model_is_one_layer_whose_layers_the_outer_model_trains(rng):
     model = _classifier()
     encoder, tower = model.get_layer("encoder"), model.get_layer("tower")
-    assert [layer.name for layer in model.layers] == ["encoder", "tower", "joined", "same"]
+    assert [layer.name for layer in model.layers] == ["left", "right", "encoder", "tower", "joined", "same"]
     assert isinstance(encoder, gw.Sequential) and isinstance(tower, gw.Model)
     assert model.parameter_set.names == ["encoder_hidden/kernel", "encoder_hidden/bias", "encoder_code/kernel",
                                          "encoder_code/bias", "tower_dense/kernel", "tower_dense/bias",
@@ -175,7 +175,7 @@ def test_layer_output_and_model_input_build_feature_models():
     model = gw.Model(inputs, Dense(2, name="out")(hidden))
     assert model.input is inputs.output and hidden_layer.output is hidden
     features = gw.Model(model.input, model.get_layer("hidden").output)
-    assert features.layers == [hidden_layer]
+    assert features.layers == [inputs, hidden_layer]
     twice = Dense(3, name="twice")
     twice(twice(inputs))
     with pytest.raises(AttributeError, match=r"Dense 'twice' was called 2 times, so its `output` is not defined"):

@@ -23,7 +23,7 @@ def _encoder_decoder():
 def test_lstm_states_feed_later_layers_and_train(rng):
     model = _encoder_decoder()
     encoder = model.get_layer("encoder")
-    assert [layer.name for layer in model.layers] == ["encoder", "reader", "join", "kind", "size"]
+    assert [layer.name for layer in model.layers] == ["steps", "encoder", "reader", "join", "kind", "size"]
     x = rng.normal(size=(16, 5, 3))
     y = [rng.integers(0, 2, size=16), rng.normal(size=(16, 1))]
     model.compile("adam", ["sparse_categorical_crossentropy", "mse"])

@@ -160,7 +160,7 @@ def test_a_subclassed_model_is_a_layer_of_a_functional_graph(float64, rng):
     a, b = gw.Input((4,), name="a"), gw.Input((2,), name="b")
     kind, value = towers([a, b])
     model = gw.Model([a, b], [kind, Dense(1, name="scaled")(value)], seed=0)
-    assert [layer.name for layer in model.layers] == [towers.name, "scaled"]
+    assert [layer.name for layer in model.layers] == ["a", "b", towers.name, "scaled"]
     assert model.get_layer(towers.name) is towers
     x, y = _data(rng, samples=6)
     model.compile("sgd", loss=["sparse_categorical_crossentropy", "mse"], loss_weights=[1.0, 2.0])

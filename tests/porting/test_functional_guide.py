@@ -28,13 +28,15 @@ EXPECTATIONS = {
                               "abs(history.history['loss'][0] - history.history['priority_loss'][0]"
                               " - 0.2 * history.history['department_loss'][0]) < 1e-6"],
     "autoencoder.py": ["reconstructions.shape == (4, 28, 28, 1) and codes.shape == (4, 8)",
-                       "[layer.name for layer in autoencoder.layers] == ['encoder', 'decoder']",
+                       "isinstance(autoencoder.layers[0], layers.InputLayer)",  # Keras's: the Input comes first
+                       "[layer.name for layer in autoencoder.layers[1:]] == ['encoder', 'decoder']",
                        "autoencoder.count_params() == encoder.count_params() + decoder.count_params()",
                        "np.isfinite(history.history['loss']).all()"],
     "ensemble.py": ["predictions.shape == (8, 1)", "ensemble_model.count_params() == 3 * 129",
                     "history.history['loss'][-1] < 0.6 * history.history['loss'][0]"],
-    "feature_extraction.py": ["[f.shape for f in extracted_features] == [(3, 14, 14, 8), (3, 7, 7, 8), (3, 5, 5, 16), "
-                              "(3, 16), (3, 10)]",
+    "feature_extraction.py": ["[f.shape for f in extracted_features] == [(3, 16, 16, 3), (3, 14, 14, 8), (3, 7, 7, 8), "
+                              "(3, 5, 5, 16), (3, 16), (3, 10)]",  # the InputLayer's output first, as in Keras
+                              "np.array_equal(extracted_features[0], img)",
                               "np.allclose(extracted_features[-1], vgg19.predict(img, verbose=0), atol=1e-6)"],
     "transfer_learning.py": ["(frozen_before == frozen_after).all()",  # frozen while base_model.trainable is False
                              "not (base_model.get_weights()[0] == frozen_after).all()",  # fine-tuned after
@@ -49,7 +51,7 @@ EXPECTATIONS = {
     "probability_model.py": ["predictions.shape == (32, 10)", "np.allclose(predictions.sum(axis=1), 1, atol=1e-5)",
                              "np.isfinite(test_loss)"],
     "siamese.py": ["history.history['accuracy'][-1] > 0.8", "predictions.shape == (5, 1)",
-                   "siamese.parameter_set.names.count(tower.layers[0].name + '/kernel') == 1"],
+                   "siamese.parameter_set.names.count(tower.layers[1].name + '/kernel') == 1"],
     "residual_mlp.py": ["predictions.shape == (6, 1)",
                         "history.history['val_loss'][-1] < 0.7 * history.history['val_loss'][0]"],
     "wide_and_deep.py": ["y_pred_main.shape == (3, 1) and y_pred_aux.shape == (3, 1)",
