@@ -26,7 +26,7 @@ import numpy as np
 
 from .. import backend
 from ..layers.symbolic import SymbolicTensor, as_symbolic
-from . import nesting
+from . import nesting, ownership
 from .base import BaseModel
 from .graph import Graph, Node
 from .summary import summary_table
@@ -108,8 +108,9 @@ class Model(BaseModel):
     outputs : symbolic tensor (from layer calls on `inputs`)
     name : str, optional
     seed : int, optional
-        Seeds shuffling, dropout and the initial weights of the layers no model has used
-        yet (drawn again from it in graph order), so two builds with one seed are identical.
+        Seeds shuffling, dropout and the initial weights of the layers drawn unseeded that
+        nothing has trained or given weights yet, a nested model's included (drawn again
+        from it in graph order), so two builds with one seed are identical.
 
     Raises
     ------
@@ -174,13 +175,14 @@ class Model(BaseModel):
         self.compiled = self.stop_training = False
 
     def _draw_new_weights(self, seed):
-        """With a `seed`, draw again from it the weights of the layers built by symbolic calls that no
-        model has used yet (they were drawn unseeded when called), in graph order: two builds with
-        one seed get identical weights, as a Sequential's. A layer given weights (set_weights) or
-        already in a model keeps its own."""
-        for layer in self._graph.layers:
-            if layer.__dict__.pop("_seed_pending", False) and seed is not None:
-                layer.build_for(layer.input_shape, self._build_rng, layer.dtype)
+        """With a `seed`, draw again from it, in graph order, the weights of the layers that were drawn
+        unseeded and that nothing has trained or given weights yet: layers built by symbolic calls,
+        and the layers of a nested Sequential, functional or subclassed model built without a seed.
+        So two builds with one seed get identical weights, nested parts included, as a Sequential's.
+        A layer given weights (set_weights, load_weights), trained, or drawn by a seeded model keeps
+        its own."""
+        if seed is not None:
+            ownership.redraw_pending(self._graph.layers, self._build_rng)
 
     @staticmethod
     def _check_sources(sources):

@@ -13,7 +13,25 @@ the shared layer, one after the other, and neither trains a detached copy. An
 optimizer keeps its slots across such a repack (same tensors, same layout).
 """
 
+from .. import initializers
 from ..parameters import ParameterSet
+
+
+def redraw_pending(layers, rng):
+    """Draw again from `rng` the weights of those `layers` drawn unseeded that nothing has trained or
+    given weights yet (marked ``_seed_pending``); they are then the seeded model's."""
+    for layer in layers:
+        if layer.__dict__.pop("_seed_pending", False) and layer.built:
+            budget = initializers._remaining_values.get()
+            if budget is not None:  # loading a file (allocation_limit): new weights in place of as many old ones
+                budget[0] += layer.count_params()
+            layer.build_for(layer.input_shape, rng, layer.dtype)
+
+
+def note_drawn(layer, seed):
+    """`layer` was just built by a model with `seed`: unseeded, a seeded model may draw it again."""
+    if seed is None:
+        layer._seed_pending = True
 
 
 class OwnershipMixin:
@@ -42,6 +60,8 @@ class OwnershipMixin:
                              "within a model. Give them distinct `name=` arguments.")
         previous = self._parameter_set
         packed = ParameterSet(tensors, self.dtype)
+        for layer in graph.layers:  # trained from now on: no seed draws them again
+            layer.__dict__.pop("_seed_pending", None)
         for layer in trained:
             for key in layer.params:
                 layer.params[key] = packed.value_views[f"{layer.name}/{key}"]

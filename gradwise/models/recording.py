@@ -20,6 +20,7 @@ from ..layers.base import Layer
 from ..layers.recorded import RecordedTensor, register_block_runner
 from ..layers.symbolic import several_output_shapes
 from .graph import Graph, Node, Tape
+from .ownership import note_drawn
 from .tracking import invoke_call, leaves, not_held, runs_call
 
 
@@ -203,6 +204,7 @@ class Recorder:
         self.model._check_holds(layer, self)
         if not layer.built:
             layer.build_for(shape, self.model._build_rng, self.model.dtype)
+            note_drawn(layer, getattr(self.model, "seed", None))
         elif (list(map(tuple, layer.input_shape)) if many else layer.input_shape) != shape:
             sources = ", ".join(repr(self.producers[number] or "the inputs of call") for number in numbers)
             raise ValueError(

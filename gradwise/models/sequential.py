@@ -13,7 +13,7 @@ from ..layers.base import Layer
 from ..layers.input_layer import Input
 from ..layers.symbolic import SymbolicTensor
 from .base import BaseModel
-from . import nesting
+from . import nesting, ownership
 from .graph import Graph, Node
 from .summary import summary_table
 
@@ -158,9 +158,12 @@ class Sequential(BaseModel):
         for layer in self._layers:
             if nesting.is_model(layer):
                 shape = self._build_nested(layer, shape)
+                if self.seed is not None:  # a nested model drawn unseeded and not trained yet: drawn from the seed
+                    ownership.redraw_pending(layer._all_layers(), self._build_rng)
                 continue
             if not layer.built:
                 layer.build_for(shape, self._build_rng, self.dtype)
+                ownership.note_drawn(layer, self.seed)
             elif tuple(layer.input_shape) != shape:
                 raise ValueError(
                     f"{type(layer).__name__} '{layer.name}' was built for inputs of shape {layer.input_shape} "

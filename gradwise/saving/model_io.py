@@ -70,12 +70,30 @@ def _saved_input_shape(model):
     return list(model.input_shape)
 
 
+def _buildable_shape(shape):
+    """A saved input shape as ``build`` takes it (one shape, a list of shapes, or a dict of shapes by
+    input name, as a model whose call takes several inputs was built), or None when it is not one."""
+    def one(item):
+        if isinstance(item, list) and item and all(isinstance(d, int) and not isinstance(d, bool) and d > 0
+                                                   for d in item):
+            return tuple(item)
+        return None
+
+    if isinstance(shape, dict):
+        shapes = {key: one(item) for key, item in shape.items()}
+        return shapes if shapes and all(isinstance(key, str) and item for key, item in shapes.items()) else None
+    if isinstance(shape, list) and shape and all(isinstance(item, list) for item in shape):
+        shapes = [one(item) for item in shape]
+        return shapes if all(shapes) else None
+    return one(shape)
+
+
 def _weights_payload(model):
     from .. import __version__
 
     model._require_built("save_weights")
     arrays = {}
-    meta = {"kind": "weights", "gradwise_version": __version__, "input_shape": list(model.input_shape),
+    meta = {"kind": "weights", "gradwise_version": __version__, "input_shape": _saved_input_shape(model),
             "weights": payload.weights_section(model, arrays)}
     return meta, arrays
 
@@ -236,14 +254,15 @@ def load_weights(model, filepath):
         config = meta.get("config") if isinstance(meta.get("config"), dict) else {}
         shape = meta.get("input_shape") if meta["kind"] == "weights" else config.get("input_shape",
                                                                                      meta.get("input_shape"))
-        valid = isinstance(shape, list) and all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape)
-        if not valid:
+        shape = _buildable_shape(shape)
+        if shape is None:
             raise ValueError(
-                f"load_weights: the model is not built and {label} does not give an input shape; build it first."
+                f"load_weights: the model is not built and {label} does not give an input shape; build it first "
+                "(call it on data, or model.build(input_shape))."
             )
         try:
             with allocation_limit(_file_values(arrays)):
-                model.build(tuple(shape))
+                model.build(shape)
         except AllocationLimitError as error:
             raise ModelFileError(
                 label, f"its input shape {shape} gives the model more weights than the file holds ({error}).") from None

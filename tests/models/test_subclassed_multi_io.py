@@ -196,3 +196,20 @@ def test_save_and_load_keep_the_inputs_structure(tmp_path, rng, as_dict):
     ours, theirs = model.predict(x, verbose=0), loaded.predict(x, verbose=0)
     pairs = [(ours[key], theirs[key]) for key in ours] if as_dict else list(zip(ours, theirs))
     assert len(pairs) == 2 and all(np.array_equal(a, b) for a, b in pairs)
+
+
+@pytest.mark.parametrize("as_dict", [False, True], ids=["lists", "dicts"])
+def test_load_weights_builds_a_fresh_model_of_several_inputs(tmp_path, rng, as_dict):
+    x, y = _data(rng)
+    if as_dict:
+        x, y = {"a": x[0], "b": x[1]}, {"kind": y[0], "value": y[1]}
+    model = TwoTowers(as_dict=as_dict, seed=0)
+    model.compile("adam", loss=["sparse_categorical_crossentropy", "mse"])
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    model.save_weights(tmp_path / "towers.weights.gw")
+    fresh = TwoTowers(as_dict=as_dict, seed=5)  # never called: built from the file's input shapes
+    fresh.load_weights(tmp_path / "towers.weights.gw")
+    assert fresh.built and fresh.input_names == model.input_names
+    ours, theirs = model.predict(x, verbose=0), fresh.predict(x, verbose=0)
+    pairs = [(ours[key], theirs[key]) for key in ours] if as_dict else list(zip(ours, theirs))
+    assert len(pairs) == 2 and all(np.array_equal(a, b) for a, b in pairs)
