@@ -19,30 +19,42 @@ _jit = numba.njit(cache=True, error_model="numpy", nogil=True)
 
 
 @_jit
-def preactivation(z, product, negative_magnitude):
-    # z += h_{t-1} U (in place: the cached pre-activation), and -|z|, which NumPy exponentiates
+def preactivation(z, product, negative_magnitude, candidate):
+    # z += h_{t-1} U (in place: the cached pre-activation); -|z| of the sigmoid gates i, f, o packed
+    # in (batch, 3 * units), which NumPy exponentiates, and z_c copied to (batch, units), which NumPy
+    # squashes: contiguous, both run NumPy's fastest loops, and no exponential is spent on z_c
     rows, width = z.shape
+    units = width // 4
     for row in range(rows):
-        z_row, product_row, magnitude_row = z[row], product[row], negative_magnitude[row]
+        z_row, product_row = z[row], product[row]
+        magnitude_row, candidate_row = negative_magnitude[row], candidate[row]
         for j in range(width):
-            value = z_row[j] + product_row[j]
-            z_row[j] = value
-            magnitude_row[j] = -np.abs(value)
+            z_row[j] = z_row[j] + product_row[j]
+        for j in range(2 * units):
+            magnitude_row[j] = -np.abs(z_row[j])
+        for j in range(units):
+            candidate_row[j] = z_row[2 * units + j]
+            magnitude_row[2 * units + j] = -np.abs(z_row[3 * units + j])
 
 
 @_jit
-def cell_update(z, exps, gates, cell_previous, new_cell):
+def cell_update(z, exps, candidate, gates, cell_previous, new_cell):
     # i, f, o = sigmoid(z_i, z_f, z_o) as activations._sigmoid: exp(-|z|) / (1 + exp(-|z|)) below
-    # zero, 1 / (1 + exp(-|z|)) above (gates' c block already holds tanh(z_c)); c_t = f c_{t-1} + i g
+    # zero, 1 / (1 + exp(-|z|)) above (`exps` packs i, f, o; `candidate` holds tanh(z_c));
+    # c_t = f c_{t-1} + i g
     rows, units = new_cell.shape
     one, zero = z.dtype.type(1), z.dtype.type(0)
     for row in range(rows):
-        z_row, exp_row, gate_row = z[row], exps[row], gates[row]
+        z_row, exp_row, gate_row, candidate_row = z[row], exps[row], gates[row], candidate[row]
         previous_row, new_row = cell_previous[row], new_cell[row]
-        for j in range(4 * units):
-            if j < 2 * units or j >= 3 * units:
-                exp_negative_magnitude = exp_row[j]
-                gate_row[j] = (exp_negative_magnitude if z_row[j] < zero else one) / (exp_negative_magnitude + one)
+        for j in range(2 * units):
+            exp_negative_magnitude = exp_row[j]
+            gate_row[j] = (exp_negative_magnitude if z_row[j] < zero else one) / (exp_negative_magnitude + one)
+        for j in range(units):
+            exp_negative_magnitude = exp_row[2 * units + j]
+            gate_row[3 * units + j] = ((exp_negative_magnitude if z_row[3 * units + j] < zero else one)
+                                       / (exp_negative_magnitude + one))
+            gate_row[2 * units + j] = candidate_row[j]
         for j in range(units):
             new_row[j] = gate_row[units + j] * previous_row[j] + gate_row[j] * gate_row[2 * units + j]
 
