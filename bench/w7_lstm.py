@@ -6,7 +6,9 @@ cross-entropy, Adam 1e-3, batch 64, 4,096 samples an epoch (64 steps), shuffled 
 epoch. Each round trains a fresh model in each tool (one untimed warm-up epoch, then the
 timed ones), the tools alternating; the figure is each tool's median epoch time over the
 rounds and their ratio. The load average at the start is printed: a loaded machine's
-figures are not comparable.
+figures are not comparable. The processes' CPU times per epoch are reported beside the
+wall times (`median_epoch_cpu_s`, `gradwise_over_torch_cpu`): on a machine shared with
+other work they move far less than wall times, but the idle wall-time ratio is the figure.
 
     python -m bench.w7_lstm [--rounds 3] [--epochs 2] [--threads 1] [--json out.json]
 
@@ -39,12 +41,13 @@ def gradwise_epochs(x, y, epochs, seed):
                           seed=seed, dtype="float32")
     model.compile(optimizer=gw.optimizers.Adam(1e-3), loss="binary_crossentropy")
     model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)  # warm-up
-    times = []
+    times, cpu_times = [], []
     for _ in range(epochs):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         history = model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)
         times.append(time.perf_counter() - start)
-    return times, history.history["loss"][-1]
+        cpu_times.append(time.process_time() - cpu_start)
+    return times, cpu_times, history.history["loss"][-1]
 
 
 def torch_epochs(x, y, epochs, seed):
@@ -79,12 +82,13 @@ def torch_epochs(x, y, epochs, seed):
         return float(loss.detach())
 
     epoch()  # warm-up
-    times = []
+    times, cpu_times = [], []
     for _ in range(epochs):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         last = epoch()
         times.append(time.perf_counter() - start)
-    return times, last
+        cpu_times.append(time.process_time() - cpu_start)
+    return times, cpu_times, last
 
 
 def main(argv=None):
@@ -105,15 +109,21 @@ def main(argv=None):
     load = os.getloadavg()[0]
     x, y = make_data()
     results = {"gradwise": [], "torch": []}
+    cpu_results = {"gradwise": [], "torch": []}
     for round_ in range(args.rounds):
         for tool, run in (("gradwise", gradwise_epochs), ("torch", torch_epochs)):
-            times, loss = run(x, y, args.epochs, seed=round_)
+            times, cpu_times, loss = run(x, y, args.epochs, seed=round_)
             results[tool].extend(times)
+            cpu_results[tool].extend(cpu_times)
             print(f"round {round_ + 1} {tool}: epochs {', '.join(f'{t:.2f}' for t in times)} s, loss {loss:.3f}",
                   flush=True)
     medians = {tool: statistics.median(times) for tool, times in results.items()}
-    summary = {"threads": args.threads, "load_average_at_start": load, "median_epoch_s": medians,
-               "gradwise_over_torch": medians["gradwise"] / medians["torch"], "epoch_times_s": results}
+    cpu_medians = {tool: statistics.median(times) for tool, times in cpu_results.items()}
+    summary = {"threads": args.threads, "load_average_at_start": load, "load_average_at_end": os.getloadavg()[0],
+               "median_epoch_s": medians, "gradwise_over_torch": medians["gradwise"] / medians["torch"],
+               "median_epoch_cpu_s": cpu_medians,
+               "gradwise_over_torch_cpu": cpu_medians["gradwise"] / cpu_medians["torch"],
+               "epoch_times_s": results, "epoch_cpu_times_s": cpu_results}
     print(json.dumps(summary, indent=1))
     if args.json:
         with open(args.json, "w") as handle:
