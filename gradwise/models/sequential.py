@@ -141,6 +141,9 @@ class Sequential(BaseModel):
         requested = layer.input_shape if nesting.is_model(layer) else layer.requested_input_shape
         if not self._layers and self._input_shape is None and requested is not None:
             self._input_shape = tuple(requested)
+        if not self._layers and getattr(self, "_input_dtypes", None) is None and getattr(layer, "takes_strings", False):
+            self._input_dtypes = ["string"]  # Keras's Sequential([StringLookup(...), ...]) fits on text without an Input
+            self._strings_from_first_layer = True
         self._layers.append(layer)
         self._layers_changed()
         if self._input_shape is not None:
@@ -148,6 +151,8 @@ class Sequential(BaseModel):
 
     def pop(self):
         layer = self._layers.pop()
+        if not self._layers and getattr(self, "_strings_from_first_layer", False):
+            del self._input_dtypes, self._strings_from_first_layer
         self._layers_changed()
         return layer
 

@@ -186,6 +186,12 @@ class StringLookup(IndexLookup):
         super().__init__(max_tokens, num_oov_indices, mask_token, oov_token, vocabulary, invert, output_mode, sparse,
                          pad_to_max_tokens, idf_weights, **kwargs)
 
+    @property
+    def takes_strings(self):
+        """Whether the layer reads text (not when `invert` maps indices back to tokens): a Sequential
+        that starts with it takes string arrays without an ``Input(dtype="string")``."""
+        return not self.invert
+
     def _token(self, value, name):
         if isinstance(value, bytes):
             value = value.decode(self.encoding)
