@@ -18,6 +18,11 @@
 
 Figures are medians and means over the trials of one search per worker count; the
 machine's load is printed with them. Not a test: run it on an idle machine.
+
+``--breakdown`` also counts the fsyncs (journal and trial model files: about 3 a trial, the
+trial's end and its model file with its folder), heartbeat records and BLAS thread queries
+(once per process). To compare two commits, run the same command from a checkout of each,
+one after the other, twice (before, after, after, before).
 """
 
 import argparse
@@ -143,6 +148,9 @@ BREAKDOWN = [
     ("seeded clone of the built model", "gradwise.tuning.runner", None, "_seeded"),
     ("model save", "gradwise.models.base", "BaseModel", "save"),
     ("tell", "optuna.study", "Study", "tell"),
+    ("fsyncs (journal and model files)", "os", None, "fsync"),
+    ("heartbeat records", "gradwise.tuning.storage", "HeartbeatJournalStorage", "record_heartbeat"),
+    ("BLAS thread queries", "threadpoolctl", None, "threadpool_info"),
 ]
 
 
