@@ -183,14 +183,20 @@ def test_a_subclassed_model_is_a_layer_of_a_sequential(tmp_path, float64, rng):
     assert np.array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
 
 
-@pytest.mark.parametrize("as_dict", [False, True], ids=["lists", "dicts"])
-def test_save_and_load_keep_the_inputs_structure(tmp_path, rng, as_dict):
+def _trained_towers(rng, as_dict):
+    """TwoTowers fitted one epoch on list or dict data; returns the model and its inputs."""
     x, y = _data(rng)
     if as_dict:
         x, y = {"a": x[0], "b": x[1]}, {"kind": y[0], "value": y[1]}
     model = TwoTowers(as_dict=as_dict, seed=0)
     model.compile("adam", loss=["sparse_categorical_crossentropy", "mse"])
     model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    return model, x
+
+
+@pytest.mark.parametrize("as_dict", [False, True], ids=["lists", "dicts"])
+def test_save_and_load_keep_the_inputs_structure(tmp_path, rng, as_dict):
+    model, x = _trained_towers(rng, as_dict)
     model.save(tmp_path / "towers.gw")
     loaded = gw.load_model(tmp_path / "towers.gw")
     ours, theirs = model.predict(x, verbose=0), loaded.predict(x, verbose=0)
@@ -200,12 +206,7 @@ def test_save_and_load_keep_the_inputs_structure(tmp_path, rng, as_dict):
 
 @pytest.mark.parametrize("as_dict", [False, True], ids=["lists", "dicts"])
 def test_load_weights_builds_a_fresh_model_of_several_inputs(tmp_path, rng, as_dict):
-    x, y = _data(rng)
-    if as_dict:
-        x, y = {"a": x[0], "b": x[1]}, {"kind": y[0], "value": y[1]}
-    model = TwoTowers(as_dict=as_dict, seed=0)
-    model.compile("adam", loss=["sparse_categorical_crossentropy", "mse"])
-    model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    model, x = _trained_towers(rng, as_dict)
     model.save_weights(tmp_path / "towers.weights.gw")
     fresh = TwoTowers(as_dict=as_dict, seed=5)  # never called: built from the file's input shapes
     fresh.load_weights(tmp_path / "towers.weights.gw")
