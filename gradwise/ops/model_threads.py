@@ -8,6 +8,9 @@ training step's multiply-adds from the layer shapes and, below ``SMALL_STEP``, r
 on one thread for the duration of the fit; larger models keep every thread. ``evaluate``
 and ``predict`` do the same with a forward pass's multiply-adds.
 
+Where several threads stay, OpenBLAS's idle threads are made to sleep at once instead of
+spinning beside gradwise's own kernels (``blas_idle``).
+
 Override: setting ``GRADWISE_NUM_THREADS`` (or ``OMP_NUM_THREADS``,
 ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS``) means the threads were chosen, and fit
 leaves BLAS alone; ``SMALL_STEP`` (this module's attribute) moves the threshold, 0 turns
@@ -21,7 +24,7 @@ import threading
 
 import numpy as np
 
-from . import blas, threads
+from . import blas, blas_idle, threads
 
 # Multiply-adds per training step (forward and backward, whole batch) below which BLAS runs
 # on one thread: 2^25, about a 256-wide two-layer MLP at batch 128 (W1 and W2 are 1e4-1e6,
@@ -69,6 +72,8 @@ def for_model(multiply_adds):
     the limit holds until the last one ends, then the original threads come back."""
     global _limiter, _depth
     if multiply_adds >= SMALL_STEP or chosen_by_user():
+        # Several BLAS threads: their spinning between products must not slow the kernels.
+        blas_idle.sleep_when_idle()
         yield
         return
     with _lock:
