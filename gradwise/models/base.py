@@ -54,8 +54,13 @@ class BaseModel(TrainingMixin, OwnershipMixin):
         for layer in self._all_layers():
             layer.trainable = bool(value)
 
+    def _weight_layers(self):
+        """The layers in the order of the weights' lists (get_weights, set_weights, weight_names);
+        a functional model lists them as Keras does, which may differ from its execution order."""
+        return self._all_layers()
+
     def weight_names(self):
-        return [name for layer in self._all_layers() for name in layer.weight_names()]
+        return [name for layer in self._weight_layers() for name in layer.weight_names()]
 
     # ----- weights: every layer's params then state, in layer order ---------------------------
     @property
@@ -65,24 +70,24 @@ class BaseModel(TrainingMixin, OwnershipMixin):
     def get_weights(self):
         """Copies of every layer's weights (params then state), in layer order (a nested model's
         layers in its place)."""
-        return [weight for layer in self._all_layers() for weight in layer.get_weights()]
+        return [weight for layer in self._weight_layers() for weight in layer.get_weights()]
 
     @property
     def trainable_weights(self):
         """Copies of the params of the trainable layers, in layer order (what the next compile trains)."""
-        return [layer.params[key].copy() for layer in self._all_layers() if layer.trainable for key in layer.params]
+        return [layer.params[key].copy() for layer in self._weight_layers() if layer.trainable for key in layer.params]
 
     @property
     def non_trainable_weights(self):
         """Copies of the frozen layers' params, then every layer's state (BatchNormalization's statistics)."""
-        layers = self._all_layers()
+        layers = self._weight_layers()
         frozen = [layer.params[key].copy() for layer in layers if not layer.trainable for key in layer.params]
         return frozen + [value.copy() for layer in layers for value in layer.state.values()]
 
     def set_weights(self, weights):
         self._require_built("set_weights")
         weights = list(weights)
-        layers = self._all_layers()
+        layers = self._weight_layers()
         expected = sum(len(layer.weight_names()) for layer in layers)
         if len(weights) != expected:
             raise ValueError(f"set_weights expected {expected} arrays, got {len(weights)}.")

@@ -26,7 +26,7 @@ import numpy as np
 
 from .. import backend
 from ..layers.symbolic import SymbolicTensor, as_symbolic
-from . import nesting, ownership
+from . import depth_order, nesting, ownership
 from .base import BaseModel
 from .graph import Graph, Node
 from .summary import summary_table
@@ -157,7 +157,8 @@ class Model(BaseModel):
         self._graph = Graph(list(range(len(sources))), [index[id(target)] for target in targets], nodes, len(index))
         self._draw_new_weights(seed)
         self._check_names()
-        self._calls = nesting.top_level_calls(tensors)  # layer calls and nested model calls, for users
+        # layer calls and nested model calls, and what they list, in Keras's order (depth_order.py)
+        self._calls, self._listed = depth_order.keras_order(nesting.top_level_calls(tensors), sources, targets)
         self._numbers = index  # id(symbolic tensor) -> graph tensor number
         self.input_names = [source.name for source in sources]
         self._input_keys = input_keys or self.input_names
@@ -220,18 +221,26 @@ class Model(BaseModel):
 
     @property
     def layers(self):
-        """The InputLayers (the ``Input`` of each input, in input order), then each layer and nested
-        model once, in the order of their first call (Keras's: ``model.layers[0]`` is an InputLayer)."""
-        return [tensor.source for tensor in self.inputs] + self._called_layers
+        """The InputLayers, layers and nested models, each once, in Keras's order: deepest first
+        (the longest path to an output), ties in the order a walk back from the outputs meets
+        them (``depth_order.py``); a chain lists its Input then its calls in order."""
+        return list(self._listed)
 
     @property
     def _called_layers(self):
-        items, seen = [], set()
-        for item, _, _ in self._calls:
-            if id(item) not in seen:
-                seen.add(id(item))
-                items.append(item)
-        return items
+        inputs = {id(tensor.source) for tensor in self.inputs}
+        return [item for item in self._listed if id(item) not in inputs]
+
+    def _weight_layers(self):
+        """The layers holding weights in ``layers``' order, a nested model's in its place (the order
+        of get_weights/set_weights, as Keras's)."""
+        listed, seen = [], set()
+        for item in self._called_layers:
+            for layer in item._weight_layers() if nesting.is_model(item) else [item]:
+                if id(layer) not in seen and not getattr(layer, "switches_mode", False):
+                    seen.add(id(layer))
+                    listed.append(layer)
+        return listed
 
     @property
     def input(self):

@@ -162,6 +162,10 @@ class SubclassedModel(Model, register=False):
         builds, trains and saves."""
         return tracking.leaves(self)
 
+    def _weight_layers(self):
+        """get_weights' order: the assignment order of ``_all_layers`` (Keras's tracking order)."""
+        return self._all_layers()
+
     def _check_holds(self, layer, recorder):
         """Raise unless `layer`, which `recorder`'s pass calls, is one of the model's."""
         if id(layer) in self._held_ids:
