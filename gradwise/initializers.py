@@ -55,6 +55,14 @@ def allocation_limit(values):
         _remaining_values.reset(token)
 
 
+def refund(values):
+    """Give back `values` to the surrounding ``allocation_limit`` (none: nothing to do): a
+    weight drawn again in place of one already charged must not be paid for twice."""
+    remaining = _remaining_values.get()
+    if remaining is not None:
+        remaining[0] += int(values)
+
+
 def _charge(shape):
     remaining = _remaining_values.get()
     if remaining is None:

@@ -22,9 +22,7 @@ def redraw_pending(layers, rng):
     given weights yet (marked ``_seed_pending``); they are then the seeded model's."""
     for layer in layers:
         if layer.__dict__.pop("_seed_pending", False) and layer.built:
-            budget = initializers._remaining_values.get()
-            if budget is not None:  # loading a file (allocation_limit): new weights in place of as many old ones
-                budget[0] += layer.count_params()
+            initializers.refund(layer.count_params())  # loading a file: new weights in place of as many old ones
             layer.build_for(layer.input_shape, rng, layer.dtype)
 
 
