@@ -12,7 +12,10 @@ batch's ``inputs``, ``targets``, ``sample_weight``, ``outputs``, ``logits`` (Non
 unless the loss reads the output layer's logits), ``loss``, ``layer_outputs`` (layer
 name -> that layer's outputs), ``epoch``, ``batch`` and ``updated`` (False when a
 non-finite loss skipped the update). It is called after the optimizer step, so the
-gradient buffer holds this batch's gradients.
+gradient buffer holds this batch's gradients. An observer that needs the data of only some
+batches also provides ``on_train_loss(step, loss)``: it is called after every batch with
+its loss (a float) and returns True when it wants this batch's ``on_train_step``; other
+batches cost it one call and no ``data`` dict (the doctor samples a few batches this way).
 
 ``on_train_end`` also runs when fit raises or is interrupted, so an observer can
 always clean up.
@@ -49,6 +52,7 @@ class Callback:
     def on_train_batch_begin(self, batch, logs=None): ...
     def on_train_batch_end(self, batch, logs=None): ...
     def on_train_step(self, step, data): ...
+    def on_train_loss(self, step, loss): ...
     def on_non_finite_data(self, data): ...
     def on_test_begin(self, logs=None): ...
     def on_test_end(self, logs=None): ...
@@ -100,7 +104,9 @@ class CallbackList:
         self.wants_batch_begin = any(_overrides(c, "on_train_batch_begin") for c in self.callbacks)
         self.wants_batch_end = any(_overrides(c, "on_train_batch_end") for c in self.callbacks)
         self.wants_train_step = any(_overrides(c, "on_train_step") for c in self.callbacks)
-        self._step_observers = [c for c in self.callbacks if _overrides(c, "on_train_step")]
+        # (callback, gated): a gated observer's on_train_loss says which steps it wants the data of
+        self._step_observers = [(c, _overrides(c, "on_train_loss")) for c in self.callbacks
+                                if _overrides(c, "on_train_step")]
 
     def __iter__(self):
         return iter(self.callbacks)
@@ -109,12 +115,19 @@ class CallbackList:
         for callback in self.callbacks:
             getattr(callback, hook)(*args)
 
-    def call_train_step(self, step, data):
-        """``on_train_step`` on the callbacks that provide it (it runs after every batch); then `data`
-        (a ``StepData``) is closed: the next step recycles its arrays."""
-        for callback in self._step_observers:
+    def call_train_step(self, step, loss, source, epoch, batch, inputs, targets, sample_weight, tape):
+        """``on_train_step`` on the callbacks that provide it (it runs after every batch), each gated by
+        its ``on_train_loss`` when it has one; the ``StepData`` is built (by `source`) only when some
+        callback takes it, and closed afterwards: the next step recycles its arrays."""
+        data = None
+        for callback, gated in self._step_observers:
+            if gated and not callback.on_train_loss(step, loss):
+                continue
+            if data is None:
+                data = source.data(epoch, batch, inputs, targets, sample_weight, loss, tape)
             callback.on_train_step(step, data)
-        data.close()
+        if data is not None:
+            data.close()
 
     def end_after_error(self):
         """on_train_end for every callback after fit raised; their own errors become warnings,

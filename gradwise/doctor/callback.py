@@ -1,7 +1,8 @@
 """Doctor: a callback that watches fit, names what goes wrong and shows the evidence.
 
-It uses the epoch hooks and ``on_train_step``, which hands it each batch after its
-update; fit never builds batch logs for it.
+It uses the epoch hooks, ``on_train_loss`` (every batch's loss) and ``on_train_step``
+(the batches it samples, after their update); fit never builds batch logs for it, nor
+the step data of the batches it does not sample.
 
     doctor = gradwise.doctor.Doctor()
     model.fit(x, y, validation_split=0.2, epochs=30, callbacks=[doctor])
@@ -29,7 +30,11 @@ from .live_repair import LiveRepairer
 from .report import Report
 
 
-DETECTION_BUDGET = 0.005  # of the training time, for the detectors run at epoch ends while printing
+DETECTION_BUDGET = 0.0025  # of the training time, for the detectors run at epoch ends while printing
+# The instruments' share of the training time (``overhead_budget=None``): an observing doctor's findings
+# come from the whole run, so a third fewer samples cost it little; a repairing one acts on each epoch.
+OBSERVING_BUDGET = 0.01
+REPAIRING_BUDGET = 0.015
 # Within the budget every epoch gets its samples; beyond it, an observing doctor lets up to this many
 # epochs pass between two samples (epochs of a few milliseconds: a sample each would cost several
 # percent), while a repairing one samples every epoch, since its remedies act on each epoch's findings.
@@ -46,12 +51,15 @@ class Doctor(Callback):
         Apply the live remedies described in the module docstring.
     sample_every : int or 'auto', default 'auto'
         Sample every N-th batch; 'auto' keeps the instruments within `overhead_budget`.
-    overhead_budget : float, default 0.015
+    overhead_budget : float or None, default None
         Share of the training time the doctor's timed work (sampled batches, epoch
         summaries, detectors) may take; samples are skipped beyond it (but at least
-        one is taken every ``LONGEST_GAP`` = 3 epochs, every epoch with ``repair=True``). Untimed: the hook call and the few operations of
-        every batch (the benchmark measures the total). 1.5% leaves room for those
-        and for the detectors' ``DETECTION_BUDGET`` within issue 14's 5%.
+        one is taken every ``LONGEST_GAP`` = 3 epochs, every epoch with ``repair=True``).
+        None: ``OBSERVING_BUDGET`` (1%), or ``REPAIRING_BUDGET`` (1.5%) with
+        ``repair=True``, whose remedies act on every epoch's findings. Untimed: the hook
+        calls and the few operations of every batch (the benchmark measures the total).
+        1% leaves room for those, the one-off summaries and the detectors'
+        ``DETECTION_BUDGET`` within issue 14's 5% (``bench.doctor.overhead``).
     verbose : int, default 1
         0 silent, 1 a line per new finding and per repair, 2 also the full report at the end.
     print_fn : callable, default print
@@ -63,7 +71,7 @@ class Doctor(Callback):
     report : Report
         Final after fit. During fit the detectors also run at epoch ends: at every epoch
         with ``repair=True``; when printing, as long as they take under
-        ``DETECTION_BUDGET`` (0.5%) of the training time so far. ``report`` then holds the
+        ``DETECTION_BUDGET`` (0.25%) of the training time so far. ``report`` then holds the
         latest findings.
 
     Examples
@@ -73,7 +81,7 @@ class Doctor(Callback):
     >>> doctor.report.root_cause  # doctest: +SKIP
     """
 
-    def __init__(self, repair=False, sample_every="auto", overhead_budget=0.015, verbose=1, print_fn=print,
+    def __init__(self, repair=False, sample_every="auto", overhead_budget=None, verbose=1, print_fn=print,
                  min_severity="warning"):
         super().__init__()
         if verbose not in (0, 1, 2):
@@ -83,6 +91,8 @@ class Doctor(Callback):
         self.verbose = verbose
         self.print_fn = print_fn
         self.min_severity = min_severity
+        if overhead_budget is None:
+            overhead_budget = REPAIRING_BUDGET if self.repair else OBSERVING_BUDGET
         self.recorder = Recorder(sample_every, overhead_budget, longest_gap=1 if self.repair else LONGEST_GAP)
         self.report = Report([], self.recorder.trace)
         self._printed = set()
@@ -112,6 +122,7 @@ class Doctor(Callback):
             self.trace.setup["nonfinite_data"] = {"counts": dict(non_finite.counts), "imputed": False,
                                                   "dropped": non_finite.dropped}
         # after every batch fit calls the recorder directly: one Python frame less per batch
+        self.on_train_loss = self.recorder.on_loss
         self.on_train_step = self.recorder.on_step
         self._printed = set()
         self._repairer = LiveRepairer(self.model, self._say, self.recorder, self.params) if self.repair else None
@@ -125,6 +136,9 @@ class Doctor(Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self.recorder.epoch_begin(epoch)
+
+    def on_train_loss(self, step, loss):
+        return self.recorder.on_loss(step, loss)
 
     def on_train_step(self, step, data):
         self.recorder.on_step(step, data)

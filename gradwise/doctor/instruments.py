@@ -1,9 +1,9 @@
 """Instruments: cheap observers of one fit that fill a Trace (driven by the Doctor callback).
 
-Batches are seen through fit's ``on_train_step`` hook, called after each batch's
-optimizer step with the batch, its loss and (gathered only when read) its outputs and
-every layer's outputs; every batch costs a few scalar operations (its loss is recorded
-and a countdown checked). Every N-th full batch is
+Batches are seen through fit's ``on_train_loss`` hook, called after each batch's
+optimizer step with its loss: every batch costs a few scalar operations (its loss is
+recorded and a countdown checked). Only the batches it asks for get ``on_train_step``
+with the batch and (gathered only when read) its outputs and every layer's outputs. Every N-th full batch is
 *sampled* (``measure.py``): per layer, the activation mean and standard deviation, the
 saturated fraction of sigmoid/tanh outputs and which ReLU units fired, the norm of each
 parameter gradient (still in the gradient buffer), the update-to-weight ratio
@@ -172,27 +172,44 @@ class Recorder:
         if self._first_epoch is None:
             self._first_epoch = epoch
 
-    def on_step(self, step, data):
-        """Called by the ``on_train_step`` hook after every training batch (see the module docstring).
-        Kept to a few operations: it runs after every batch, and the batch's outputs are gathered
-        only when a sample reads them."""
+    def on_loss(self, step, loss):
+        """Called by the ``on_train_loss`` hook after every training batch with its loss; True when this
+        batch's data are needed (``on_step`` follows): a sample or light sample is due, the first epoch's
+        rows are being kept, or the loss is not finite. Kept to a few operations: it runs after every
+        batch, and other batches cost fit no ``StepData``."""
         self._batch += 1
-        loss = data["loss"]
         self.trace.batch_losses.append((step, loss))
+        self._countdown -= 1
+        if self._countdown <= 0 or self._reservoir.collecting or loss - loss != 0.0:  # NaN/Inf: x - x is NaN
+            return True
+        if self._light_on:
+            self._light_countdown -= 1
+            if self._light_countdown <= 0:
+                return True
+        if self._countdown == 1:  # the next batch is sampled: keep the weights from before its update
+            start = time.perf_counter()
+            np.copyto(self._snapshot, self.model.parameter_set.values)
+            self._charge(time.perf_counter() - start)
+        return False
+
+    def on_step(self, step, data):
+        """Called by the ``on_train_step`` hook for the batches ``on_loss`` asked for (see the module
+        docstring); the batch's outputs are gathered only when a sample reads them."""
         if not data["updated"]:
+            loss = data["loss"]
             self._failure = {"epoch": self._epoch, "batch": self._batch, "step": step,
                              "kind": "NaN" if loss != loss else "Inf"}
         if self._reservoir.collecting:
             start = time.perf_counter()
             self._reservoir.offer(data["inputs"], data["targets"])
             self._charge(time.perf_counter() - start, False)
-        self._countdown -= 1
         if self._countdown <= 0 and (step == 0 or _rows(data["inputs"]) == self._batch_size):
             if step == 0 and not self._batch_size_known:  # a stream: its batches' size
                 self._batch_size = _rows(data["inputs"])
             self._sample(step, data)  # never an epoch's short last batch
         elif self._light_on:
-            self._light_countdown -= 1
+            if self._light_countdown > 0:  # on_loss asked for this batch before counting it down
+                self._light_countdown -= 1
             if self._light_countdown <= 0:
                 self._light_sample(data["layer_outputs"])
         if self._countdown <= 1:  # the next batch is sampled: keep the weights from before its update

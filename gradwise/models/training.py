@@ -403,7 +403,7 @@ class TrainingMixin(StreamingMixin):
                     hooks.call("on_train_batch_begin", step, {})
                 value, output_losses, tape = self._train_step(xb, yb, wb, fused, parameter_set, tape)
                 if hooks.wants_train_step:
-                    hooks.call_train_step(global_step, step_source.data(epoch, step, xb, yb, wb, value, tape))
+                    hooks.call_train_step(global_step, value, step_source, epoch, step, xb, yb, wb, tape)
                 global_step += 1
                 if not math.isfinite(value):
                     self._stop_on_non_finite(value, epoch, epochs, step, steps, snapshots, xb)

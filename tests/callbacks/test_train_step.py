@@ -110,3 +110,41 @@ def test_step_data_is_a_dict_gathered_when_read_and_only_during_the_call(rng):
         data["outputs"]  # noqa: B018 - the step's arrays are recycled by the next step
     with pytest.raises(KeyError):
         data["no such key"]  # noqa: B018
+
+
+class EveryThird(Callback):
+    """A gated observer: every batch's loss, the data of every third step only."""
+
+    def __init__(self):
+        super().__init__()
+        self.losses, self.steps = [], []
+
+    def on_train_loss(self, step, loss):
+        self.losses.append((step, loss))
+        return step % 3 == 0
+
+    def on_train_step(self, step, data):
+        self.steps.append((step, data["loss"], data["batch"]))
+
+
+def test_a_gated_observer_gets_the_data_of_the_steps_it_asks_for_and_every_loss(rng, monkeypatch):
+    from gradwise.models.step_data import StepSource
+
+    built = []
+    make = StepSource.data
+    monkeypatch.setattr(StepSource, "data", lambda self, *args: built.append(args[1]) or make(self, *args))
+    model = _model()
+    x, y = rng.normal(size=(20, 3)), rng.integers(0, 2, size=20).astype(float)
+    gated, history = EveryThird(), gw.callbacks.History()
+    model.fit(x, y, epochs=3, batch_size=8, shuffle=False, verbose=0, callbacks=[gated, history])
+    assert [step for step, _ in gated.losses] == list(range(9))
+    assert [step for step, _, _ in gated.steps] == [0, 3, 6]
+    assert [batch for _, _, batch in gated.steps] == [0, 0, 0]  # three batches an epoch
+    assert dict(gated.losses)[3] == gated.steps[1][1]
+    assert built == [0, 0, 0]  # the step data were built for the steps asked for only
+    # an ungated observer beside it still gets every step, and the data are built once a step
+    built.clear()
+    steps, gated = Steps(), EveryThird()
+    _model().fit(x, y, epochs=1, batch_size=8, shuffle=False, verbose=0, callbacks=[gated, steps])
+    assert [step for step, _, _ in steps.seen] == [0, 1, 2] and [s for s, _, _ in gated.steps] == [0]
+    assert built == [0, 1, 2]
