@@ -13,7 +13,9 @@ collected in ``doctor.report``. With ``repair=True`` the doctor also applies the
 remedy during fit (``live_repair``): optimizer changes in place (learning rates sized by
 a range test), and changes to the model (another activation, initializer or output
 activation, batch normalization, standardized inputs, dropout, more units) by rebuilding
-a Sequential model in place between two epochs. Each is printed and logged with the code
+a Sequential model in place between two epochs; a functional or subclassed model gets the
+changes that keep its layers' shapes (activation, initializer) on its own layers, and the
+others are proposed with the reason. Each is printed and logged with the code
 change it stands for and the finding's evidence; what cannot be applied live (another
 loss, imputed data, more epochs) is logged as proposed, for
 ``gradwise.doctor.diagnose(..., repair=True)`` or for the user to apply. A repaired run

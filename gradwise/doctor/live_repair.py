@@ -14,7 +14,11 @@ model keeps taking raw inputs), a re-drawn initialization, more units, a weight 
 dropout. A rebuild that changes what the weights mean starts from the new layers'
 initializers with a fresh optimizer state, and only when at least ``RECHECK`` epochs are
 left to train them (otherwise it is proposed); dropout and weight penalties keep the
-trained weights. fit picks up the new layers' parameter buffer at the next epoch.
+trained weights. fit picks up the new layers' parameter buffer at the next epoch. A
+functional or subclassed model cannot be rebuilt in place: the remedies that change no
+layer's shape (``IN_PLACE``: another activation, initializer or zero biases) are applied
+to its own layers with every weight re-drawn; the others (new layers, more units) are
+proposed, announced with the reason.
 Overfitting is also met by early stopping with the best validation weights restored.
 Every change is announced and logged with the code it stands for and the finding's
 evidence; a remedy that cannot be applied live (another loss, imputation, more epochs)
@@ -39,7 +43,8 @@ import warnings
 
 import numpy as np
 
-from .. import optimizers
+from .. import activations, initializers, optimizers
+from ..layers import Activation
 from .findings import severity_rank
 
 RECHECK = 3
@@ -49,6 +54,10 @@ REINITIALIZING = ("reinitialize", "reset_bias", "relu_he", "leaky_relu", "batch_
                   "add_capacity", "fix_output")
 KEEPING_WEIGHTS = ("regularize", "l2", "weaken_regularization")  # the trained weights carry over
 REBUILDING = REINITIALIZING + KEEPING_WEIGHTS
+# Remedies that change no layer's shape and no connection: a functional or subclassed model, which cannot
+# be rebuilt in place, gets them as edits of its own layers (another activation or initializer) with
+# every weight re-drawn; its other rebuilding remedies are proposed with the reason.
+IN_PLACE = ("relu_he", "leaky_relu", "reinitialize", "reset_bias")
 LEARNING_RATE = ("lower_learning_rate", "raise_learning_rate")
 LIVE = LEARNING_RATE + ("clipnorm", "switch_to_adam", "reduce_lr_on_plateau", "early_stopping") + REBUILDING
 CHECKPOINT, CHECKPOINT_MIN = 1 / 3, 12  # a third of the way, when two thirds (8 epochs or more) are left to train
@@ -167,7 +176,7 @@ class LiveRepairer:
             if state["actions"]:
                 entry["next_remedy"] = True
             if remedy is None:
-                self._propose(entry, finding.remedies[0] if finding.remedies else None, state)
+                self._propose(entry, finding.remedies[0] if finding.remedies else None, state, finding.remedies)
                 continue
             state["actions"].add(remedy.action)
             if (remedy.action, str(remedy.params)) in done:
@@ -223,13 +232,18 @@ class LiveRepairer:
                 found.append(finding)
         return found
 
-    def _propose(self, entry, remedy, state):
+    def _propose(self, entry, remedy, state, remedies=()):
         state["proposed"] = True
         description = "not applied during fit: " + getattr(remedy, "description", "see the report")
-        if getattr(remedy, "action", None) in REBUILDING and not _rebuildable(self.model):
+        skipped = [item.action for item in [remedy, *remedies] if getattr(item, "action", None) in REBUILDING
+                   and item.action not in IN_PLACE]
+        if skipped and not _rebuildable(self.model):
             entry["note"] = (f"a {type(self.model).__name__} that is not Sequential cannot be rebuilt in place during "
-                             "fit; apply the change to the model and fit again, or use diagnose(..., repair=True)")
+                             f"fit ({', '.join(dict.fromkeys(skipped))} add or reshape layers); apply the change to the "
+                             "model and fit again, or use diagnose(..., repair=True)")
             description += f" ({entry['note']})"
+            where = "after fit" if entry["epoch"] is None else f"after epoch {entry['epoch'] + 1}"
+            self.say(f"gradwise doctor repair [{where}] for {entry['finding']}: {description}")
         entry.update(applied=False, action=getattr(remedy, "action", None), description=description,
                      code=getattr(remedy, "code", ""))
         self.log.append(entry)
@@ -272,7 +286,7 @@ class LiveRepairer:
 
     def _applicable(self, remedy, epochs_left=0):
         optimizer = self.model.optimizer
-        if remedy.action in REBUILDING and not _rebuildable(self.model):
+        if remedy.action in REBUILDING and remedy.action not in IN_PLACE and not _rebuildable(self.model):
             return False
         if remedy.action in REINITIALIZING:  # new weights need epochs to train, or they are handed back untrained
             return epochs_left >= RECHECK
@@ -282,30 +296,87 @@ class LiveRepairer:
             return optimizer.global_clipnorm is None
         return True
 
-    def _restart(self, trace):
-        """Re-draw the weights from the initializers with a fresh optimizer state (same layers):
-        a rate too high for the first epochs leaves weights it wrecked (dead units, saturation)
-        that a lower rate does not bring back."""
+    def _redraw(self):
+        """Re-draw every weight from the initializers with a fresh optimizer state (same layers, from a
+        copy built from the model's config); False when a layer's config cannot rebuild it."""
         from .spec import Spec
 
         shape = tuple(self.model.input_shape)
         try:
             fresh = Spec.from_model(self.model).copy().build(
                 input_shape=shape[1:] if shape and shape[0] is None else shape)
-        except (ValueError, TypeError, KeyError):  # a layer its config cannot rebuild: the lower rate alone
-            return ""
-        self.model.set_weights(fresh.get_weights())
+            self.model.set_weights(fresh.get_weights())
+        except (ValueError, TypeError, KeyError):  # a layer its config cannot rebuild
+            return False
         for mine, theirs in zip(self.model.layers, fresh.layers):
             for key, value in theirs.state.items():
-                mine.state[key][...] = value
+                if key in mine.state:
+                    mine.state[key][...] = value
         self.model.optimizer = optimizers.deserialize(optimizers.serialize(self.model.optimizer))
         self._best_loss, self._best = math.inf, None
+        return True
+
+    def _restart(self, trace):
+        """Re-draw the weights from the initializers with a fresh optimizer state (same layers):
+        a rate too high for the first epochs leaves weights it wrecked (dead units, saturation)
+        that a lower rate does not bring back."""
+        if not self._redraw():  # the lower rate alone
+            return ""
         first = trace.epochs[0]["logs"].get("loss") if trace is not None and trace.epochs else None
         if trace is not None and trace.failure:
             return f" (the loss became {trace.failure['kind']}: weights re-drawn and training restarted at the new rate)"
         return (f" (the training loss made no progress from its first epoch's {first:.4g}: weights re-drawn and "
                 "training restarted at the new rate in this fit)" if first is not None else
                 " (weights re-drawn and training restarted at the new rate in this fit)")
+
+    def _edit_in_place(self, remedy, trace):
+        """A remedy of ``IN_PLACE`` on a model that cannot be rebuilt (functional, subclassed): its layers
+        get the new activation or initializers as attributes (kept in the original, put back if the
+        repaired run ends worse), then every weight is re-drawn, the edited layers' kernels and biases
+        from their new initializers. None when a named layer cannot take the change."""
+        by_name = {layer.name: layer for layer in self.model._all_layers()}
+        action, changes = remedy.action, []
+        for name in remedy.params["layers"]:
+            layer = by_name.get(name)
+            has_kernel = layer is not None and layer.params.get("kernel") is not None
+            if action in ("relu_he", "leaky_relu"):
+                if layer is None or not (has_kernel or type(layer) is Activation) or not hasattr(layer, "activation"):
+                    return None
+                function = "relu" if action == "relu_he" else {"name": "leaky_relu",
+                                                                 "negative_slope": remedy.params["negative_slope"]}
+                changes.append((layer, "activation", activations.get(function)))
+                if has_kernel:
+                    changes.append((layer, "kernel_initializer", initializers.get("he_normal")))
+            elif not has_kernel:
+                return None
+            elif action == "reinitialize":
+                changes.append((layer, "kernel_initializer", initializers.get(remedy.params["initializer"])))
+            elif getattr(layer, "use_bias", False):  # reset_bias
+                changes.append((layer, "bias_initializer", initializers.get("zeros")))
+        if not changes:
+            return None
+        saved = self._original.setdefault("attributes", {})
+        for layer, attribute, value in changes:
+            saved.setdefault((id(layer), attribute), (layer, attribute, getattr(layer, attribute)))
+            setattr(layer, attribute, value)
+        if not self._redraw():
+            for layer, attribute, _ in changes:
+                setattr(layer, attribute, saved.pop((id(layer), attribute))[2])
+            return None
+        rng = np.random.default_rng(len(self.log))
+        for layer in dict.fromkeys(layer for layer, _, _ in changes):
+            for key in ("kernel", "bias"):
+                value = layer.params.get(key)
+                if value is not None and hasattr(layer, f"{key}_initializer"):
+                    value[...] = getattr(layer, f"{key}_initializer")(value.shape, value.dtype, rng)
+        if self.recorder is not None:
+            self.recorder.rebuilt(self.model, self.params)
+        edited = ", ".join(dict.fromkeys(layer.name for layer, _, _ in changes))
+        what = {"relu_he": "ReLU with he_normal kernels", "leaky_relu": "LeakyReLU with he_normal kernels",
+                "reinitialize": f"kernel_initializer='{remedy.params.get('initializer')}'",
+                "reset_bias": "bias_initializer='zeros'"}[action]
+        return (f": {what} in {edited} (the {type(self.model).__name__}'s layers edited in place; every weight "
+                "re-drawn, training restarts from the new initialization in this fit)")
 
     def _rebuild(self, remedy, trace):
         """Rebuild the model in place from its edited spec (see the module docstring); returns the
@@ -347,7 +418,8 @@ class LiveRepairer:
         optimizer = self.model.optimizer
         action = remedy.action
         if action in REBUILDING:
-            detail = self._rebuild(remedy, trace)
+            rebuild = self._rebuild if _rebuildable(self.model) else self._edit_in_place
+            detail = rebuild(remedy, trace)
             if detail is not None and action in REINITIALIZING and epoch is not None:
                 self._renewed_at = epoch
             if action == "regularize" and detail:
@@ -397,6 +469,8 @@ class LiveRepairer:
         if final is not None and final < WORSE * original["val_loss"]:
             self.kept_original = {"kept": False, "val_loss_before": original["val_loss"], "val_loss_after": final}
             return
+        for layer, attribute, value in original.get("attributes", {}).values():  # edits made in place
+            setattr(layer, attribute, value)
         if [id(layer) for layer in self.model.layers] != [id(layer) for layer in original["layers"]]:
             _adopt(self.model, original["layers"])
             if self.recorder is not None:
