@@ -353,7 +353,8 @@ class Recorder:
         if self._probe and self._light_on and self.rows is not None:  # from the next epoch on: the pass over rows
             self._light_on = False
             inputs = self.rows[0][:self.min_dead_samples]
-            self._probe_rows = inputs.astype(self.model.dtype) if inputs.dtype != self.model.dtype else inputs
+            self._probe_rows = (inputs.astype(self.model.dtype) if inputs.dtype.kind == "f"
+                                and inputs.dtype != self.model.dtype else inputs)
         self._charge(summarized - start)
         self._charge(time.perf_counter() - summarized, recurring=False)
 
@@ -388,7 +389,12 @@ class Recorder:
         rows = self._reservoir.stop()
         self.rows = rows  # kept for a live repair that needs training rows (range test, input statistics)
         if rows is not None:
-            self.set_data_summaries(*rows)
+            inputs = _feature_view(rows[0], _index_inputs(self.model))
+            if inputs is None:  # token indices only: their scale and a linear fit on them say nothing
+                setup = self.trace.setup
+                setup["labels"] = datastats.label_summary(rows[1], setup["loss"], setup["output_units"] or 1)
+            else:
+                self.set_data_summaries(inputs, rows[1])
 
     def set_data_summaries(self, inputs, targets, feature_names=None):
         """Fill ``setup['inputs']``, ``['labels']`` and ``['baseline']`` from training rows."""
@@ -428,6 +434,31 @@ class Recorder:
         end = time.perf_counter()
         self.overhead_seconds += end - start
         self.train_seconds = max(end - self._fit_start - self.overhead_seconds, 0.0)
+
+
+def _index_inputs(model):
+    """Positions of the model's inputs that only lookup layers read (an Embedding's token indices):
+    numbers that name rows of a table, not features with a scale."""
+    graph = getattr(model, "_graph", None)
+    if graph is None:
+        return set()
+    readers = {}
+    for node in graph.nodes:
+        for tensor in node.inputs:
+            readers.setdefault(tensor, []).append(node.layer)
+    return {position for position, tensor in enumerate(graph.inputs)
+            if readers.get(tensor) and all(getattr(layer, "looks_up", False) for layer in readers[tensor])}
+
+
+def _feature_view(inputs, index_inputs):
+    """The kept input rows the data summaries read: one array of features (several inputs side by side,
+    each flattened), without the index inputs; None when every input is one."""
+    arrays = inputs if isinstance(inputs, list) else [inputs]
+    kept = [array.reshape(len(array), -1) for position, array in enumerate(arrays) if position not in index_inputs]
+    if not kept:
+        return None
+    return kept[0] if len(kept) == 1 and not isinstance(inputs, list) else np.concatenate(
+        [np.asarray(array, dtype=np.float64) for array in kept], axis=1)
 
 
 def _rows(inputs):

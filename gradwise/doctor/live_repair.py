@@ -256,7 +256,8 @@ class LiveRepairer:
                                                                         for item in finding.remedies)
                      for finding in report.findings)
         rows = self.recorder.training_rows() if self.recorder is not None else None
-        if not wanted or "lr_finder" in trace.setup or rows is None or len(rows[0]) < RANGE_TEST_ROWS:
+        if (not wanted or "lr_finder" in trace.setup or rows is None or isinstance(rows[0], list)
+                or len(rows[0]) < RANGE_TEST_ROWS):  # several inputs: the range test takes one array
             return report
         from .detectors import run_detectors
         from .lr_finder import sweep

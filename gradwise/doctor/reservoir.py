@@ -28,42 +28,51 @@ class Reservoir:
         self._stride = max(1, math.ceil(steps / 64))
         self._rng = rng
         self._rows = None
+        self._several = False
         self._calls = 0
 
     def offer(self, inputs, targets):
-        """A training batch; kept every time until the reservoir is full, then every `stride`-th."""
+        """A training batch (`inputs` an array, or a list of arrays for several inputs); kept every time
+        until the reservoir is full, then every `stride`-th."""
         self._calls += 1
         if self.seen_rows < self.size or self._calls % self._stride == 0:
-            self._add(np.asarray(inputs), np.asarray(targets))
+            several = isinstance(inputs, (list, tuple))
+            self._several = several
+            self._add([np.asarray(item) for item in (inputs if several else [inputs])] + [np.asarray(targets)])
 
-    def _add(self, inputs, targets):
+    def _add(self, arrays):
         if self._rows is None:
-            self._rows = (np.empty((self.size,) + inputs.shape[1:]),
-                          np.empty((self.size,) + targets.shape[1:], dtype=targets.dtype))
-        rows_x, rows_y = self._rows
+            self._rows = [np.empty((self.size,) + array.shape[1:], dtype=np.float64 if index < len(arrays) - 1
+                                   and array.dtype.kind == "f" else array.dtype) for index, array in enumerate(arrays)]
         filled = min(self.seen_rows, self.size)
-        take = min(self.size - filled, len(inputs))
-        rows_x[filled:filled + take] = inputs[:take]
-        rows_y[filled:filled + take] = targets[:take]
-        if take < len(inputs):  # each row seen so far is kept with the same chance
-            positions = self._rng.integers(0, self.seen_rows + np.arange(take, len(inputs)) + 1)
+        count = len(arrays[0])
+        take = min(self.size - filled, count)
+        for rows, array in zip(self._rows, arrays):
+            rows[filled:filled + take] = array[:take]
+        if take < count:  # each row seen so far is kept with the same chance
+            positions = self._rng.integers(0, self.seen_rows + np.arange(take, count) + 1)
             keep = positions < self.size
-            rows_x[positions[keep]] = inputs[take:][keep]
-            rows_y[positions[keep]] = targets[take:][keep]
-        self.seen_rows += len(inputs)
+            for rows, array in zip(self._rows, arrays):
+                rows[positions[keep]] = array[take:][keep]
+        self.seen_rows += count
+
+    def _split(self, arrays):
+        inputs = list(arrays[:-1]) if self._several else arrays[0]
+        return inputs, arrays[-1]
 
     def peek(self):
         """The rows kept so far, as copies (the reservoir goes on collecting), or None."""
         if self._rows is None:
             return None
         count = min(self.seen_rows, self.size)
-        return self._rows[0][:count].copy(), self._rows[1][:count].copy()
+        return self._split([rows[:count].copy() for rows in self._rows])
 
     def stop(self):
-        """Stop collecting; return the rows (inputs, targets), or None when no batch came."""
+        """Stop collecting; return the rows (inputs, targets), or None when no batch came. The inputs
+        are one array, or a list of arrays for a model with several inputs."""
         self.collecting = False
         if self._rows is None:
             return None
         count = min(self.seen_rows, self.size)
         rows, self._rows = self._rows, None
-        return rows[0][:count], rows[1][:count]
+        return self._split([array[:count] for array in rows])

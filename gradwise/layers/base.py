@@ -78,6 +78,7 @@ class Layer:
     activates = False  # applies an activation function and nothing else (Activation, ReLU, ...)
     params_from_batches = False  # its outputs depend on batch statistics in training (BatchNormalization)
     imputes = False  # puts values in place of NaN/Inf inputs (MeanImputation): a model starting with it takes them
+    looks_up = False  # reads its inputs as indices into a table (Embedding): they have no scale to normalize
     # Masks (see masking.py): whether forward takes `mask=`, and whether a mask passes through unchanged
     takes_mask = False
     supports_masking = False

@@ -32,6 +32,8 @@ class Embedding(Layer):
     <Embedding name='embedding'>
     """
 
+    looks_up = True  # token indices, not features (the doctor summarizes no scale for them)
+
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None,
                  activity_regularizer=None, mask_zero=False, input_length=None, **kwargs):
         if input_length is not None and "input_shape" not in kwargs:
