@@ -60,7 +60,7 @@ REBUILDING = REINITIALIZING + KEEPING_WEIGHTS
 IN_PLACE = ("relu_he", "leaky_relu", "reinitialize", "reset_bias")
 LEARNING_RATE = ("lower_learning_rate", "raise_learning_rate")
 LIVE = LEARNING_RATE + ("clipnorm", "switch_to_adam", "reduce_lr_on_plateau", "early_stopping") + REBUILDING
-CHECKPOINT, CHECKPOINT_MIN = 1 / 3, 12  # a third of the way, when two thirds (8 epochs or more) are left to train
+CHECKPOINT, CHECKPOINT_MIN = 0.2, 12  # a fifth of the way, when four fifths (10 epochs or more) are left to train
 RANGE_TEST_ROWS = 64  # fewer kept training rows make the range test's batches repeat too often to judge
 
 

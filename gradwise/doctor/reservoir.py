@@ -42,8 +42,8 @@ class Reservoir:
 
     def _add(self, arrays):
         if self._rows is None:
-            self._rows = [np.empty((self.size,) + array.shape[1:], dtype=np.float64 if index < len(arrays) - 1
-                                   and array.dtype.kind == "f" else array.dtype) for index, array in enumerate(arrays)]
+            # in the batches' own dtypes: float32 rows are copied at half the cost, token indices stay integers
+            self._rows = [np.empty((self.size,) + array.shape[1:], dtype=array.dtype) for array in arrays]
         filled = min(self.seen_rows, self.size)
         count = len(arrays[0])
         take = min(self.size - filled, count)
