@@ -23,13 +23,15 @@ from .base import Ops
 from .numba_ops import NumbaOps
 from .numpy_ops import NumpyOps
 
-__all__ = ["Ops", "NumpyOps", "NumbaOps", "get_ops", "set_ops", "use_ops", "available_ops", "ENVIRONMENT_VARIABLE"]
+__all__ = ["Ops", "NumpyOps", "NumbaOps", "get_ops", "set_ops", "use_ops", "available_ops", "chosen",
+           "ENVIRONMENT_VARIABLE"]
 
 ENVIRONMENT_VARIABLE = "GRADWISE_OPS"
 # The default: the first of these whose implementation can run here.
 DEFAULT_ORDER = ("numba", "numpy")
 
 _current = None
+_chosen = False  # set_ops or a use_ops block named the implementation (get_ops's own choice does not count)
 
 
 def available_ops():
@@ -69,6 +71,13 @@ def _default():
     return NumpyOps()
 
 
+def chosen():
+    """Whether the user chose the implementation: the environment variable, ``set_ops`` or a
+    ``use_ops`` block (get_ops's default choice does not count). A library picking kernels
+    for its own work (the tuner for a small search) leaves a user's choice alone."""
+    return _chosen or bool(os.environ.get(ENVIRONMENT_VARIABLE, "").strip())
+
+
 def get_ops():
     """The Ops implementation in use (chosen on first call, see the module docstring)."""
     global _current
@@ -80,18 +89,19 @@ def get_ops():
 def set_ops(ops):
     """Use `ops` (a registered name, an Ops subclass or instance) from now on; None
     returns to the default choice. Returns the implementation now in use."""
-    global _current
+    global _current, _chosen
     _current = None if ops is None else _resolve(ops, "set_ops")
+    _chosen = ops is not None
     return get_ops()
 
 
 @contextlib.contextmanager
 def use_ops(ops):
     """Use `ops` inside the block, then the implementation that was in use before."""
-    global _current
-    previous = _current
-    _current = _resolve(ops, "use_ops")
+    global _current, _chosen
+    previous = _current, _chosen
+    _current, _chosen = _resolve(ops, "use_ops"), True
     try:
         yield _current
     finally:
-        _current = previous
+        _current, _chosen = previous

@@ -144,6 +144,10 @@ class CrossValidatedRunner(TrialRunner):
         self.folds, self.deadline, self.last_call, self.patience = folds, deadline, last_call, patience
         self.stopping = stopping or [(fit, val) for fit, val in folds]  # None: stop on the validation fold
 
+    @property
+    def fits_per_trial(self):
+        return len(self.folds)
+
     def _first(self, trial):
         """True while the study has no complete trial: this one then runs until `last_call`, cut or not."""
         return not trial.study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))

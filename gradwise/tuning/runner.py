@@ -12,6 +12,7 @@ import socket
 import optuna
 import threadpoolctl
 
+from ..ops import get_ops
 from ..saving import clone_model
 from .hyperparameters import HyperParameters
 from .objective import BestEpoch, trial_values
@@ -29,6 +30,8 @@ def model_filename(number):
 class TrialRunner:
     """Runs trials of one search (see ``Tuner.search`` for the arguments)."""
 
+    fits_per_trial = 1  # models a trial trains (the size of a search's work, ``kernels.search_ops``)
+
     def __init__(self, hypermodel, x, y, fit_kwargs, callbacks, objectives, prune, study_seed, project_dir):
         self.hypermodel = hypermodel
         self.x, self.y = x, y
@@ -44,7 +47,7 @@ class TrialRunner:
         seed = trial_seed(self.study_seed, origin_number)
         with gathered(trial):  # the set-up's parameters and attributes reach a journal in one append
             set_user_attrs(trial, {"seed": seed, "blas_threads": self._blas_threads(), "host": socket.gethostname(),
-                                   "pid": os.getpid()})
+                                   "pid": os.getpid(), "ops": get_ops().name})
             hp = HyperParameters.for_trial(trial)
             model = _seeded(self.hypermodel(hp), seed)
             set_user_attrs(trial, {"hp_values": _json_safe(hp.values)})

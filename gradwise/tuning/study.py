@@ -50,8 +50,9 @@ def next_run(study, spec, storage):
     return run
 
 
-def probe_space(hypermodel, draws=PROBE_DRAWS):
-    """The search space `hypermodel` defines, found by building it `draws` times (no training).
+def probe_space(hypermodel, draws=PROBE_DRAWS, on_model=None):
+    """The search space `hypermodel` defines, found by building it `draws` times (no training);
+    `on_model`, if given, is called with each model built.
 
     Returns
     -------
@@ -63,11 +64,13 @@ def probe_space(hypermodel, draws=PROBE_DRAWS):
     for draw in range(draws):
         hp = HyperParameters.for_probe(draw, rng)
         try:
-            hypermodel(hp)
+            model = hypermodel(hp)
         except Exception as error:
             raise type(error)(
                 f"build_model(hp) failed while the Tuner probed the search space with {hp.values}: {error}"
             ) from error
+        if on_model is not None:
+            on_model(model)
         for name, distribution in hp.space.items():
             space.setdefault(name, distribution)
     return space

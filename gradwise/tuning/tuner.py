@@ -9,6 +9,7 @@ The study lives under ``directory/project_name/`` (see ``storage``), so running 
 search again resumes it; trained trial models are saved there too, in gradwise's format.
 """
 
+import contextlib
 import os
 import time
 import warnings
@@ -17,10 +18,11 @@ import optuna
 import threadpoolctl
 from optuna.trial import TrialState
 
+from .. import ops
 from ..callbacks import as_list
 from ..saving import load_model
 from . import objective as objective_module
-from . import samplers, storage as storage_module, study as study_module, workers as workers_module
+from . import kernels, samplers, storage as storage_module, study as study_module, workers as workers_module
 from .hyperparameters import HyperParameters
 from .report import progress_line, summary_lines
 from .runner import TrialRunner
@@ -54,7 +56,10 @@ class Tuner:
     workers : int, default 1
         Trials run at once, each in its own process (1: in this process). Before they
         start, the models of the search space are trained for one step on two rows, so
-        their compiled kernels are built (once per machine) and loaded here.
+        their compiled kernels are built (once per machine) and loaded here. A search
+        too small to repay loading numba's kernels (see ``gradwise.tuning.kernels``)
+        trains on NumPy's instead, unless ``GRADWISE_OPS`` or ``gradwise.ops.set_ops``
+        chose the kernels; each trial records its kernels as the user attribute 'ops'.
     start_method : {'auto', 'fork', 'forkserver', 'spawn'}, default 'auto'
         How worker processes start. 'auto': 'fork' on Linux when this process has no
         other threads that forking would break (see ``workers.fork_is_safe``): workers
@@ -114,7 +119,9 @@ class Tuner:
                                                    heartbeat_interval), grace_period, max_retries, reconnect_timeout)
         if overwrite:
             storage_module.delete_study(self.storage_spec, project_name, self.project_dir)
-        self.space = study_module.probe_space(hypermodel)
+        self._sample_multiply_adds = []  # of each probe model: how much a search of them trains (``kernels``)
+        self.space = study_module.probe_space(hypermodel, on_model=lambda model: self._sample_multiply_adds.append(
+            kernels.sample_multiply_adds(model)))
         self._sampler_spec = sampler
         multi = len(self.objectives) > 1
         self.pruner = samplers.make_pruner(pruner, multi)
@@ -153,22 +160,27 @@ class Tuner:
         # Every search of the study draws from its own seed, so a resume never replays an earlier one.
         run_seed = study_module.run_seed(self.seed, study_module.next_run(self.study, self.storage_spec, self._storage))
         study_module.queue_missing(self.study, self.storage_spec, self._storage, self.max_trials)
-        if self.workers == 1:
-            self.study.sampler = samplers.make_search_sampler(self._sampler_spec, run_seed, self.space)
-            with threadpoolctl.threadpool_limits(limits=self.threads_per_worker):
-                workers_module.run_queued(self.study, runner, deadline, report)
-            return
-        warm_kernels(self.hypermodel, x, y)
-        self._search_in_processes(runner, deadline, report, run_seed)
+        # A small search trains on NumPy's kernels: numba's would cost more to load than they save.
+        kernel_ops = kernels.search_ops(self._sample_multiply_adds, kernels.training_rows(x, fit_kwargs), epochs,
+                                        self.max_trials, self.workers, getattr(runner, "fits_per_trial", 1))
+        with ops.use_ops(kernel_ops) if kernel_ops else contextlib.nullcontext():
+            if self.workers == 1:
+                self.study.sampler = samplers.make_search_sampler(self._sampler_spec, run_seed, self.space)
+                with threadpoolctl.threadpool_limits(limits=self.threads_per_worker):
+                    workers_module.run_queued(self.study, runner, deadline, report)
+                return
+            if kernel_ops is None:
+                warm_kernels(self.hypermodel, x, y)
+            self._search_in_processes(runner, deadline, report, run_seed, kernel_ops)
 
     def _make_runner(self, x, y, fit_kwargs, callbacks):
         """The picklable callable that trains one trial (a subclass may train it its own way)."""
         return TrialRunner(self.hypermodel, x, y, fit_kwargs, callbacks, self.objectives,
                            samplers.prunes(self.pruner), self.seed, self.project_dir)
 
-    def _search_in_processes(self, runner, deadline, report, run_seed):
+    def _search_in_processes(self, runner, deadline, report, run_seed, kernel_ops=None):
         spec = workers_module.WorkerSpec(self.storage_spec, self.project_name, self._sampler_spec, self.pruner,
-                                         run_seed, self.space, self.threads_per_worker)
+                                         run_seed, self.space, self.threads_per_worker, kernel_ops)
         seen = {t.number for t in self.study.get_trials(deepcopy=False) if t.state.is_finished()}
 
         def poll():

@@ -39,6 +39,7 @@ import threadpoolctl
 from optuna.storages._heartbeat import BaseHeartbeat
 from optuna.trial import TrialState
 
+from ..ops import set_ops
 from .samplers import make_search_sampler
 from .storage import StorageUnavailableError
 
@@ -200,6 +201,7 @@ class WorkerSpec:
     seed: int  # this search's seed (``study.run_seed``); each worker derives its own from it
     space: dict
     threads: int
+    ops: str = None  # the seam's kernels the search chose (``kernels.search_ops``); None: the default
 
 
 def worker_seed(seed, index):
@@ -209,6 +211,8 @@ def worker_seed(seed, index):
 def _worker_main(index, spec, runner, deadline, messages):
     try:
         optuna.logging.set_verbosity(optuna.logging.WARNING)
+        if spec.ops is not None:
+            set_ops(spec.ops)
         with threadpoolctl.threadpool_limits(limits=spec.threads):
             sampler = make_search_sampler(spec.sampler, worker_seed(spec.seed, index), spec.space, parallel=True)
             study = optuna.load_study(study_name=spec.study_name, storage=spec.storage.open(), sampler=sampler,

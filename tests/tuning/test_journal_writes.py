@@ -123,10 +123,10 @@ def test_a_trials_set_up_reaches_the_journal_in_one_append_and_its_results_in_an
     tuner.search(x, y, epochs=2, validation_split=0.25, verbose=0)
     attribute, parameter = storage_module.JournalOperation.SET_TRIAL_USER_ATTR, storage_module.JournalOperation.SET_TRIAL_PARAM
     batches = [ops for ops in appends if attribute in ops or parameter in ops]
-    # set-up: seed, BLAS threads, host, pid, the two parameters, hp_values; results: 5 attributes
-    assert batches == [[attribute] * 4 + [parameter] * 2 + [attribute], [attribute] * 5]
+    # set-up: seed, BLAS threads, host, pid, ops, the two parameters, hp_values; results: 5 attributes
+    assert batches == [[attribute] * 5 + [parameter] * 2 + [attribute], [attribute] * 5]
     trial = tuner.study.trials[0]
-    assert set(trial.user_attrs) >= {"seed", "blas_threads", "host", "pid", "hp_values", "epochs", "best_epoch",
+    assert set(trial.user_attrs) >= {"seed", "blas_threads", "host", "pid", "ops", "hp_values", "epochs", "best_epoch",
                                      "best_logs", "params_count", "model_file"}
     reread = _study(tmp_path / "attrs", "attrs").trials[0]  # what another process reads from the file
     assert reread.params == trial.params and set(reread.params) == {"units", "learning_rate"}

@@ -25,7 +25,7 @@ def _probe(tmp_path, method):
     cache = tmp_path / "numba-cache"
     cache.mkdir()
     env = {**os.environ, "PYTHONPATH": REPOSITORY, "NUMBA_CACHE_DIR": str(cache), "OMP_NUM_THREADS": "1"}
-    env.pop("GRADWISE_OPS", None)
+    env["GRADWISE_OPS"] = "numba"  # the compiled kernels, which a search this small would not load by itself
     result = subprocess.run(
         [sys.executable, "-c", f"from tests.tuning.startup_probe import main; main({str(tmp_path)!r}, {method!r})"],
         cwd=REPOSITORY, env=env, capture_output=True, text=True, timeout=240)

@@ -1,0 +1,75 @@
+"""Which kernels a search's trials run on: NumPy's where numba's would not repay their loading.
+
+numba's compiled kernels make a training step faster, but a fresh process pays to load
+them: numba's import, its compiler's set-up and each kernel read from the disk cache,
+about 0.3-0.6 s (measured on this project's 2-core machine, a Pima MLP's first fits with
+GRADWISE_OPS=numba against numpy in fresh interpreters). What they save grows with the
+work of a step: for MLPs on flat features about 1.5e-11 s per multiply-add of a training
+step (Pima MLPs at batch 32, 16 to 3x128 and 2x512 units, 10-epoch fits alternated
+between the two seams: 0 to 56 to 380 us a step). A search whose work per process is
+below ``LOAD_PAYS_FROM`` multiply-adds, 0.35 s of loading at that rate, therefore runs
+its trials on NumPy's kernels and never imports numba (W6, the 20-trial Pima search:
+about 5e9).
+
+Only searches whose cost the estimate knows are decided: every probe model built, every
+layer's output a flat vector (images, sequences and embeddings keep numba's kernels,
+whose gains there the rate above does not describe), the training rows countable. The
+user's choice wins: ``GRADWISE_OPS`` or ``gradwise.ops.set_ops`` leaves the seam as it
+is. Nothing else about the process counts (not whether numba is loaded already), so a
+seeded search trains on the same kernels, and gives the same bits, every time it runs.
+"""
+
+import math
+import statistics
+
+from .. import ops
+from ..ops import model_threads
+
+LOAD_PAYS_FROM = 0.35 / 1.5e-11  # multiply-adds of training per process: ~2.3e10
+
+
+def sample_multiply_adds(model):
+    """Multiply-adds of a training step per sample (forward and both backward products), for a
+    built model whose every layer outputs a flat vector; None for any other model."""
+    try:
+        layers = list(model.layers)
+        if not model.built or not layers:
+            return None
+        for layer in layers:
+            shape = getattr(layer, "output_shape", None)
+            if not (isinstance(shape, tuple) and len(shape) == 1 and isinstance(getattr(layer, "params", None), dict)):
+                return None
+        return model_threads.step_multiply_adds(layers, 1)
+    except Exception:  # noqa: BLE001 - a model this estimate cannot read keeps the default kernels
+        return None
+
+
+def training_rows(x, fit_kwargs):
+    """Rows a fit trains on per epoch (None when `x` cannot be counted without consuming it)."""
+    rows = _rows(x)
+    if rows is None:
+        return None
+    split = fit_kwargs.get("validation_split") or 0.0
+    return rows * (1.0 - split) if isinstance(split, (int, float)) and 0 <= split < 1 else rows
+
+
+def _rows(x):
+    shape = getattr(x, "shape", None)
+    if isinstance(shape, tuple) and shape:
+        return shape[0]
+    if isinstance(x, (list, tuple)) and x:
+        return _rows(x[0])
+    if isinstance(x, dict) and x:
+        return _rows(next(iter(x.values())))
+    return None
+
+
+def search_ops(per_sample, rows, epochs, trials, workers, fits_per_trial=1):
+    """'numpy' when a search's training work per process is below ``LOAD_PAYS_FROM``, else None (the
+    seam's default). `per_sample`: the probe models' ``sample_multiply_adds``."""
+    if ops.chosen() or not per_sample or any(value is None for value in per_sample) or rows is None:
+        return None
+    if not isinstance(epochs, int) or epochs < 1:
+        return None
+    work = math.ceil(trials / workers) * fits_per_trial * epochs * rows * statistics.fmean(per_sample)
+    return "numpy" if work < LOAD_PAYS_FROM else None
