@@ -127,6 +127,7 @@ def search_overheads(data, trials, epochs, workers, directory):
     ready = {str(pid): own[0].datetime_start.timestamp() - searching for pid, own in by_pid.items()}
     return {
         "workers": workers, "trials": len(rows), "wall_seconds": end - start, "tuner_init_seconds": searching - start,
+        "kernels": "/".join(sorted({str(t.user_attrs.get("ops")) for t in finished})),
         "worker_ready_seconds": ready, "main_pid": os.getpid(),
         "training_seconds_total": sum(r["epochs_seconds"] for r in rows),
         "overhead_per_trial": _describe(r["overhead"] for r in rows),
@@ -202,7 +203,7 @@ def report(results):
         overhead = search["overhead_per_trial"]
         lines.append(f"{search['workers']} worker(s): wall {search['wall_seconds']:.2f} s (Tuner() "
                      f"{search['tuner_init_seconds']:.3f} s), training epochs {search['training_seconds_total']:.2f} s "
-                     f"over {search['trials']} trials")
+                     f"over {search['trials']} trials, on {search.get('kernels')}'s kernels")
         lines.append(f"  ready (search() to first trial): {ready}; goal < 0.3 s per worker")
         lines.append(f"  tuner overhead per trial: median {_ms(overhead['median'])}, mean {_ms(overhead['mean'])}, "
                      f"max {_ms(overhead['max'])}; goal < 10 ms")

@@ -10,7 +10,7 @@ Reports wall time and the best trial's validation accuracy, and the test accurac
 that trial's model.
 
     python -m bench.w6_search [--trials 20] [--epochs 30] [--workers 2] [--json out.json]
-    python -m bench.w6_search --compare 3 [--json out.json]   # the issue-15 comparison (below)
+    python -m bench.w6_search --compare 3 [--with-numba] [--json out.json]   # the issue-15 comparison (below)
 
 ``--compare R`` runs R interleaved rounds of four searches, each in a fresh interpreter
 with its thread environment set before any import: gradwise with 1 worker against
@@ -18,8 +18,12 @@ Optuna + PyTorch on 1 thread, and gradwise with 2 workers (1 BLAS thread each) a
 Optuna + PyTorch on 2 threads. Each search is timed from the study's creation to its
 end (imports excluded on both sides; gradwise's kernel loading and worker start-up
 included). Each round runs the four in a rotated order. Reports median wall times,
-the peer's time over gradwise's, best validation and test accuracy, and peak memory
-(resident set: the process, and its largest worker process).
+the peer's time over gradwise's, best validation and test accuracy, peak memory
+(resident set: the process, and its largest worker process), and the kernels gradwise's
+trials trained on (the tuner picks NumPy's for a search this small, see
+``gradwise.tuning.kernels``) with whether numba was imported during the search.
+``--with-numba`` adds the two gradwise searches forced onto numba's kernels
+(``GRADWISE_OPS=numba``), to check that choice on the machine measured.
 
 Needs torch, optuna and gradwise[tools] in the running interpreter (the main .venv has them).
 """
@@ -27,6 +31,7 @@ Needs torch, optuna and gradwise[tools] in the running interpreter (the main .ve
 import argparse
 import json
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -74,10 +79,15 @@ def gradwise_search(data, trials, epochs, workers, directory):
                   pruner="median", seed=0, workers=workers, directory=directory, project_name="w6", overwrite=True, threads_per_worker=1)
     tuner.search(x_fit, y_fit, epochs=epochs, batch_size=32, validation_data=(x_val, y_val), verbose=0)
     seconds = time.perf_counter() - start
+    # The kernels the trials trained on (the tuner picks NumPy's for a search too small to repay loading
+    # numba's, gradwise.tuning.kernels), and whether this process imported numba during the search.
+    kernels = "/".join(sorted({str(t.user_attrs.get("ops")) for t in tuner.study.trials}))
+    numba_imported = "numba" in sys.modules
     best = tuner.get_best_models(1)[0]
     pruned = sum(t.state.name == "PRUNED" for t in tuner.study.trials)
     return {"seconds": seconds, "best_val_accuracy": float(tuner.study.best_value),
-            "test_accuracy": float(best.evaluate(x_test, y_test, verbose=0)[1]), "pruned": pruned}
+            "test_accuracy": float(best.evaluate(x_test, y_test, verbose=0)[1]), "pruned": pruned,
+            "kernels": kernels, "numba_imported": numba_imported}
 
 
 def plain_optuna_torch_search(data, trials, epochs):
@@ -130,6 +140,9 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"
 # (name, tool, workers, threads): the four searches of --compare.
 COMPARED = [("gradwise_1_worker", "gradwise", 1, 1), ("optuna_torch_1_thread", "torch", 1, 1),
             ("gradwise_2_workers", "gradwise", 2, 1), ("optuna_torch_2_threads", "torch", 1, 2)]
+# --with-numba: the same gradwise searches forced onto numba's kernels (GRADWISE_OPS=numba), to check the
+# tuner's choice of NumPy's kernels for this small search on the machine measured.
+WITH_NUMBA = [("gradwise_1_worker_numba", "gradwise", 1, 1), ("gradwise_2_workers_numba", "gradwise", 2, 1)]
 
 
 def _peak_rss_mb():
@@ -156,12 +169,14 @@ def one_search(tool, workers, trials, epochs, json_path):
     return result
 
 
-def _run_one(tool, workers, threads, trials, epochs):
+def _run_one(tool, workers, threads, trials, epochs, ops=None):
     import subprocess
-    import sys
 
     env = dict(os.environ, **{name: str(threads) for name in THREAD_VARIABLES})
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    env.pop("GRADWISE_OPS", None)
+    if ops:
+        env["GRADWISE_OPS"] = ops
     with tempfile.TemporaryDirectory() as folder:
         out = os.path.join(folder, "result.json")
         completed = subprocess.run([sys.executable, "-m", "bench.w6_search", "--one", tool, "--workers", str(workers),
@@ -172,14 +187,15 @@ def _run_one(tool, workers, threads, trials, epochs):
         return {"status": "ok", **json.loads(Path(out).read_text())}
 
 
-def compare(rounds, trials, epochs, json_path):
+def compare(rounds, trials, epochs, json_path, with_numba=False):
     """The issue-15 comparison: see the module docstring (--compare)."""
-    runs = {name: [] for name, *_ in COMPARED}
+    compared = COMPARED + (WITH_NUMBA if with_numba else [])
+    runs = {name: [] for name, *_ in compared}
     started = {"load_average_start": os.getloadavg(), "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}
     for round_index in range(rounds):
-        order = COMPARED[round_index % len(COMPARED):] + COMPARED[:round_index % len(COMPARED)]
+        order = compared[round_index % len(compared):] + compared[:round_index % len(compared)]
         for name, tool, workers, threads in order:
-            result = _run_one(tool, workers, threads, trials, epochs)
+            result = _run_one(tool, workers, threads, trials, epochs, "numba" if name.endswith("_numba") else None)
             runs[name].append(result)
             shown = f"{result['seconds']:.2f} s" if result["status"] == "ok" else result["reason"].splitlines()[-1:]
             print(f"round {round_index + 1}: {name} {shown}", flush=True)
@@ -207,20 +223,22 @@ def compare_table(summary):
     lines = [f"W6, {summary['trials']} trials x {summary['epochs']} epochs, started {summary['started']}, load average "
              f"{summary['load_average_start'][0]:.1f} at start, {summary['load_average_end'][0]:.1f} at end",
              "", "| search | wall time (median, min-max) | best val accuracy | its test accuracy | pruned | peak RSS "
-             "| largest worker's peak RSS |", "|---|---:|---|---|---:|---:|---:|"]
+             "| largest worker's peak RSS | kernels (numba imported) |", "|---|---:|---|---|---:|---:|---:|---|"]
     for name, results in summary["runs"].items():
         good = [r for r in results if r["status"] == "ok"]
         if not good:
-            lines.append(f"| {name} | failed | | | | | |")
+            lines.append(f"| {name} | failed | | | | | | |")
             continue
         seconds = [r["seconds"] for r in good]
         accuracies = "/".join(sorted({f"{r['best_val_accuracy']:.3f}" for r in good}))
         tests = "/".join(sorted({f"{r['test_accuracy']:.3f}" for r in good}))
         pruned = "/".join(sorted({str(r.get("pruned", 0)) for r in good}))
         workers = max(r["worker_peak_rss_mb"] for r in good) if name.startswith("gradwise_2") else None
+        kernels = "/".join(sorted({f"{r['kernels']} ({'yes' if r['numba_imported'] else 'no'})" for r in good
+                                   if "kernels" in r})) or "—"
         lines.append(f"| {name} | {np.median(seconds):.2f} s ({min(seconds):.2f}-{max(seconds):.2f}) | {accuracies} "
                      f"| {tests} | {pruned} | {max(r['peak_rss_mb'] for r in good):.0f} MB | "
-                     f"{'—' if workers is None else f'{workers:.0f} MB'} |")
+                     f"{'—' if workers is None else f'{workers:.0f} MB'} | {kernels} |")
     lines.append("")
     for label, ratio in summary["ratios"].items():
         lines.append(f"- Optuna + PyTorch ÷ gradwise, {label}: **{ratio:.2f}x** (goal ≥ 8x)")
@@ -300,12 +318,14 @@ def main(argv=None):
                              "so both see the same machine); set OMP_NUM_THREADS for the thread count")
     parser.add_argument("--compare", type=int, default=0, metavar="ROUNDS",
                         help="the issue-15 comparison: ROUNDS interleaved rounds of the four searches")
+    parser.add_argument("--with-numba", action="store_true",
+                        help="with --compare: also the gradwise searches forced onto numba's kernels (GRADWISE_OPS=numba)")
     parser.add_argument("--one", choices=("gradwise", "torch"), help=argparse.SUPPRESS)  # one search of --compare
     args = parser.parse_args(argv)
     if args.one:
         return one_search(args.one, args.workers, args.trials, args.epochs, args.json)
     if args.compare:
-        return compare(args.compare, args.trials, args.epochs, args.json)
+        return compare(args.compare, args.trials, args.epochs, args.json, args.with_numba)
     if args.scaling_only:
         return worker_scaling(40, 60, args.workers)
     if args.rounds:
