@@ -14,7 +14,7 @@ import importlib
 
 import numpy as np
 
-from . import conv, numba_gru_cell, numba_lstm_cell, numpy_ops, threads
+from . import blas, conv, numba_gru_cell, numba_lstm_cell, numpy_ops, threads
 from .numpy_ops import NumpyOps
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -156,7 +156,8 @@ class NumbaOps(NumpyOps):
     # ----- convolution ------------------------------------------------------------------
     def columns_product(self, images, padded, buffer, weights, pads, out_size, kernel, strides, dilation):
         """NumpyOps' batch chunks, each im2col'd in one pass from `images` (the padding written
-        as zeros on the fly: `padded` is not used)."""
+        as zeros on the fly: `padded` is not used); with several threads, each thread takes
+        a part of the batch (see ``_over_batch_with_blas``)."""
         if buffer.dtype not in _FLOATS or not buffer.flags.c_contiguous:
             return super().columns_product(images, padded, buffer, weights, pads, out_size, kernel, strides, dilation)
         images = np.ascontiguousarray(images, dtype=buffer.dtype)  # NumPy's cast, where one is needed
@@ -165,16 +166,46 @@ class NumbaOps(NumpyOps):
         outputs = np.empty((cols.shape[0], weights.shape[1]), dtype=np.result_type(cols, weights))
         rows = out_size[0] * out_size[1]
         step = max(1, conv.COLUMN_ELEMENTS // (rows * buffer.shape[3]))
-        for start in range(0, len(images), step):
-            stop = min(start + step, len(images))
-            self._convolution.im2col(images[start:stop], buffer[start:stop], top, left, *kernel, *strides, *dilation)
-            np.matmul(cols[start * rows:stop * rows], weights, out=outputs[start * rows:stop * rows])
+
+        def run(first, last):
+            for start in range(first, last, step):
+                stop = min(start + step, last)
+                self._convolution.im2col(images[start:stop], buffer[start:stop], top, left, *kernel, *strides,
+                                         *dilation)
+                np.matmul(cols[start * rows:stop * rows], weights, out=outputs[start * rows:stop * rows])
+
+        _over_batch_with_blas(run, len(images), cols.size)
         return outputs
+
+    def columns_gradient(self, cols, grad, out, accumulate=False):
+        """NumpyOps' chunks of GRADIENT_ROWS rows, their products shared among the threads
+        and then summed in NumPy's order (so the result does not depend on the thread count)."""
+        chunks = -(-len(cols) // conv.GRADIENT_ROWS)
+        if cols.dtype not in _FLOATS or grad.dtype != cols.dtype or chunks < 2 or \
+                len(threads._bounds(chunks, cols.size)) == 2:
+            return super().columns_gradient(cols, grad, out, accumulate)
+        partials = np.empty((chunks, grad.shape[1], cols.shape[1]), dtype=cols.dtype)
+
+        def run(first, last):
+            for index in range(first, last):
+                rows = slice(index * conv.GRADIENT_ROWS, (index + 1) * conv.GRADIENT_ROWS)
+                np.matmul(grad[rows].T, cols[rows], out=partials[index])
+
+        _over_batch_with_blas(run, chunks, cols.size)
+        total = partials[0]
+        for part in partials[1:]:
+            total += part
+        if accumulate:
+            out += total.T
+        else:
+            out[...] = total.T
+        return out
 
     def scatter_products(self, grad, kernel_t, grad_padded, grad_inputs, pads, out_size, kernel, strides, dilation,
                          buffers):
         """NumpyOps' per-offset products over batch chunks, each chunk col2im'd in one pass
-        straight into `grad_inputs` (padding dropped on the fly: `grad_padded` is not used)."""
+        straight into `grad_inputs` (padding dropped on the fly: `grad_padded` is not used);
+        with several threads, each thread takes a part of the batch, with its own blocks."""
         if grad_inputs.dtype not in _FLOATS or not grad_inputs.flags.c_contiguous:
             return super().scatter_products(grad, kernel_t, grad_padded, grad_inputs, pads, out_size, kernel,
                                             strides, dilation, buffers)
@@ -184,14 +215,22 @@ class NumbaOps(NumpyOps):
         rows = out_size[0] * out_size[1]
         step = max(1, conv.CHUNK_ELEMENTS // (offsets * rows * channels))
         kernels = [np.ascontiguousarray(kernel_t[index]) for index in range(offsets)]
-        blocks = buffers.get("grad_blocks", (offsets, step * rows, channels), grad_inputs.dtype)
-        for start in range(0, batch, step):
-            stop = min(start + step, batch)
-            chunk = grad[start * rows:stop * rows]
-            for index in range(offsets):
-                np.matmul(chunk, kernels[index], out=blocks[index, :len(chunk)])
-            self._convolution.col2im(blocks, grad_inputs[start:stop], *out_size, top, left, kernel[1], *strides,
-                                     *dilation)
+        bounds = threads._bounds(batch, grad_inputs.size)
+        parts = len(bounds) - 1
+        blocks = buffers.get("grad_blocks", (parts, offsets, step * rows, channels), grad_inputs.dtype)
+        part_of = {start: part for part, start in enumerate(bounds[:-1])}
+
+        def run(first, last):
+            own = blocks[part_of[first]]
+            for start in range(first, last, step):
+                stop = min(start + step, last)
+                chunk = grad[start * rows:stop * rows]
+                for index in range(offsets):
+                    np.matmul(chunk, kernels[index], out=own[index, :len(chunk)])
+                self._convolution.col2im(own, grad_inputs[start:stop], *out_size, top, left, kernel[1], *strides,
+                                         *dilation)
+
+        _over_batch_with_blas(run, batch, grad_inputs.size, bounds)
 
     # ----- pooling ----------------------------------------------------------------------
     def tile_pool(self, images, outputs, masks, pool, mode):
@@ -247,6 +286,25 @@ class NumbaOps(NumpyOps):
             kernel(values[start:stop], grads[start:stop], *chunk)
 
         self.over_batch(run, values.size, values.size)
+
+
+def _over_batch_with_blas(function, batch, elements, bounds=None):
+    """``threads.over_batch(function, batch, elements)`` for a `function` that runs matrix
+    products: with several chunks, each thread runs its own products on one BLAS thread.
+
+    A convolution's products over cache-sized chunks are too small for BLAS's threads
+    (waking and joining them for every product of a few milliseconds), and between them
+    im2col and col2im ran on one core. Splitting the batch itself keeps both cores busy
+    throughout, with no hand-off inside a part. `bounds` are ``threads._bounds``' chunk
+    boundaries, when the caller needed them first.
+    """
+    bounds = threads._bounds(batch, elements) if bounds is None else bounds
+    if len(bounds) == 2:
+        function(0, batch)
+        return
+    with blas.one_thread_if_small(0):  # zero multiply-adds: always one BLAS thread in the block
+        threads._run(function, bounds)
+
 
 _NO_BIAS = {}
 

@@ -96,3 +96,35 @@ def test_the_kernels_run_without_the_padded_buffers(rng):
                            BufferPool())
     np.testing.assert_array_equal(grad_inputs, expected_grad)
     assert np.isnan(grad_padded).all()
+
+
+@pytest.mark.parametrize("make, shape", LAYERS[:3] + LAYERS[-1:])
+def test_batch_parts_in_threads_are_bit_identical(rng, monkeypatch, make, shape):
+    # several threads, each with a part of the batch and one BLAS thread; the kernel gradient's
+    # row chunks shared among them and summed in NumPy's order
+    from gradwise.ops import threads
+
+    monkeypatch.setenv("GRADWISE_NUM_THREADS", "3")
+    monkeypatch.setattr(threads, "MIN_ELEMENTS", 1)
+    monkeypatch.setattr(conv, "GRADIENT_ROWS", 16)
+    monkeypatch.setattr(conv, "COLUMN_ELEMENTS", 200)
+    layer = built(make(), shape, dtype=np.float32)
+    inputs = rng.normal(size=(7, *shape)).astype(np.float32)
+    upstream = rng.normal(size=(7, *layer.output_shape)).astype(np.float32)
+    submitted = []
+    real_run = threads._run
+
+    def recorded_run(function, bounds):
+        submitted.append((function.__qualname__, len(bounds)))
+        real_run(function, bounds)
+
+    monkeypatch.setattr(threads, "_run", recorded_run)
+    got = _run(NUMBA, layer, inputs, upstream)
+    kernels = sorted(name.split(".")[1] for name, count in submitted if name.startswith("NumbaOps.") and count == 4)
+    assert kernels == ["columns_gradient", "columns_product", "scatter_products"]
+    monkeypatch.setenv("GRADWISE_NUM_THREADS", "1")
+    expected = _run(NUMPY, layer, inputs, upstream)
+    for array, reference in zip(got[:2], expected[:2]):
+        np.testing.assert_array_equal(array, reference)
+    for name in expected[2]:
+        np.testing.assert_array_equal(got[2][name], expected[2][name])
