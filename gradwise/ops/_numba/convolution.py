@@ -4,15 +4,15 @@ NumPy's path (``gradwise.ops.conv``) copies the images into a zero-bordered buff
 copies every kernel offset's strided slice into the columns; backward zeroes a padded
 gradient, adds one strided block per offset and crops the interior out. Here im2col reads
 the images directly and writes zeros where a window leaves the image, and col2im adds
-each offset's block straight into the (unpadded) input gradient, skipping the positions
-that fall into the padding. Copies are exact and col2im adds the offsets in NumPy's order
+each offset's window gradients straight into the (unpadded) input gradient, skipping the
+positions that fall into the padding. Copies are exact and col2im adds the offsets in NumPy's order
 onto zeros, so results are bit-identical to NumPy's.
 
 Arrays are C-contiguous and channels last: images and input gradients
 ``(batch, height, width, channels)``, columns ``(batch, out_h, out_w, columns)`` whose
 first ``kernel_h * kernel_w * channels`` columns are the window in (row, column, channel)
-order (a last column of ones for the bias is left alone), and the input gradient's blocks
-``(kernel_h * kernel_w, batch * out_h * out_w, channels)``, one per kernel offset.
+order (a last column of ones for the bias is left alone), and the window gradients that
+col2im sums ``(batch * out_h * out_w, kernel_h * kernel_w * channels)``, in the same order.
 """
 
 import numba
@@ -28,13 +28,14 @@ def im2col(images, cols, top, left, kernel_h, kernel_w, stride_h, stride_w, dila
             stride_h, stride_w, dilation_h, dilation_w)
 
 
-def col2im(blocks, grad_inputs, out_h, out_w, top, left, kernel_w, stride_h, stride_w, dilation_h, dilation_w):
-    """Sum the offsets' blocks into `grad_inputs` (see the module docstring). `blocks` is
-    C-contiguous (offsets, rows, channels) with at least the batch's out_h * out_w rows per
-    offset; the rows past those are not read."""
-    _col2im(blocks.reshape(-1), blocks.shape[1], grad_inputs.reshape(-1), grad_inputs.shape[0],
-            grad_inputs.shape[1], grad_inputs.shape[2], grad_inputs.shape[3], out_h, out_w, top, left,
-            blocks.shape[0], kernel_w, stride_h, stride_w, dilation_h, dilation_w)
+def col2im(grad_cols, grad_inputs, out_h, out_w, top, left, kernel_h, kernel_w, stride_h, stride_w, dilation_h,
+           dilation_w):
+    """Sum the window gradients `grad_cols` into `grad_inputs` (see the module docstring); the
+    rows of `grad_cols` past the batch's out_h * out_w rows are not read."""
+    channels = grad_inputs.shape[3]
+    _col2im(grad_cols.reshape(-1), grad_cols.shape[1], grad_inputs.reshape(-1), grad_inputs.shape[0],
+            grad_inputs.shape[1], grad_inputs.shape[2], channels, out_h, out_w, top, left, kernel_h * kernel_w,
+            kernel_w, stride_h, stride_w, dilation_h, dilation_w)
 
 
 # Both kernels index flat arrays with unsigned positions, computed once a position is known
@@ -78,10 +79,10 @@ def _im2col(images, cols, batch, height, width, channels, out_h, out_w, depth, t
 
 
 @_jit
-def _col2im(blocks, block_rows, grad_inputs, batch, height, width, channels, out_h, out_w, top, left, offsets,
-            kernel_w, stride_h, stride_w, dilation_h, dilation_w):
+def _col2im(grad_cols, depth, grad_inputs, batch, height, width, channels, out_h, out_w, top, left,
+            offsets, kernel_w, stride_h, stride_w, dilation_h, dilation_w):
     # dx[b, i sh + p dh - top, j sw + q dw - left, c] = sum over offsets (p, q), in row-major
-    # order and starting from 0, of blocks[(p, q), (b, i, j), c]; padding positions are dropped
+    # order and starting from 0, of grad_cols[(b, i, j), (p, q, c)]; padding positions are dropped
     zero = grad_inputs.dtype.type(0)
     image = uint64(height * width * channels)
     for b in range(batch):
@@ -98,7 +99,7 @@ def _col2im(blocks, block_rows, grad_inputs, batch, height, width, channels, out
                     x = j * stride_w + q * dilation_w - left
                     if x < 0 or x >= width:
                         continue
-                    source = uint64((k * block_rows + (b * out_h + i) * out_w + j) * channels)
+                    source = uint64(((b * out_h + i) * out_w + j) * depth + k * channels)
                     target = uint64(((b * height + y) * width + x) * channels)
                     for c in range(uint64(channels)):
-                        grad_inputs[target + c] += blocks[source + c]
+                        grad_inputs[target + c] += grad_cols[source + c]
