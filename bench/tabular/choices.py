@@ -1,0 +1,180 @@
+"""Ways of choosing the final model, compared on the very same searches (no search noise, no load effect).
+
+    python -m bench.tabular.run --tables pima,wine --seeds 0,1,2,3 --keep /tmp/tab --out /tmp/tab.jsonl
+    python -m bench.tabular.choices --results /tmp/tab.jsonl --keep /tmp/tab
+
+A `gradwise tune` run keeps the out-of-fold predictions of every complete trial and the fold
+networks of the best few. From them this script builds the final model several ways and
+scores each on the run's test rows, beside the best scikit-learn default of that split:
+
+- ``current``: what `gradwise tune` did (``ensemble.choose`` over the kept trials);
+- ``best``: the best trial alone; ``ensemble``: ensemble selection over the kept trials, always;
+- ``+linear``: ``ensemble.choose`` over the kept trials plus every complete linear trial
+  (their fold networks solved again: a solved trial is a deterministic function of its
+  hyperparameters and its folds);
+- ``linear``: the linear trial of lowest CV loss alone (a logistic/ridge regression whose
+  penalty was chosen by cross-validation);
+- ``all trials``: "best trial", "ensemble of the best few" and "best linear trial" each
+  cross-fitted over ALL complete trials (picked on the other folds' out-of-fold rows, scored
+  on the fold's), the procedure of lowest nested loss applied to every row. Unlike
+  ``ensemble.choose``, whose nested estimate covers the choice among the kept best few only,
+  this also charges a trial's luck in ranking first among all trials (tried on branch
+  ``tabular-alltrials``, not landed: see BENCHMARKS.md).
+
+Every procedure chooses on out-of-fold predictions only; the test rows score them after the
+fact, as in ``diagnose``. Differences between procedures here are differences of choice
+alone: the searches are shared.
+"""
+
+import argparse
+import functools
+import json
+import os
+import tempfile
+
+import numpy as np
+
+from gradwise.tabular import ensemble, linear, prepare, read_csv
+from gradwise.tabular.scores import fold_score
+from gradwise.tabular.search import TabularTuner, make_folds
+from gradwise.tabular.space import build_default_model
+from gradwise.tuning.hyperparameters import HyperParameters
+from gradwise.tuning.runner import _seeded
+
+from .tables import write_table
+
+
+def _test_outputs(networks, x):
+    return np.mean([np.asarray(n.predict(x, verbose=0), dtype=np.float64).reshape(len(x), -1) for n in networks],
+                   axis=0)
+
+
+def _solved_networks(build, trial, folds, x, y):
+    values, seed = trial.user_attrs["hp_values"], trial.user_attrs["seed"]
+    return [linear.solve(_seeded(build(HyperParameters(values)), seed + fold), x[fit], y[fit])
+            for fold, (fit, _) in enumerate(folds)]
+
+
+def _choose(task, oofs, tests, y, groups):
+    choice = ensemble.choose(task, oofs, y, groups)
+    return sum(w * t for w, t in zip(choice.weights, tests) if w > 0), choice
+
+
+PROCEDURES = ("best trial", "best linear trial", "ensemble")  # on equal nested losses the earlier one is taken
+
+
+def _picks(task, predictions, y, linear, eligible):
+    """{procedure: weights over all trials} chosen on these rows among the `eligible` trials."""
+    order = [i for i in sorted(range(len(predictions)), key=lambda i: (ensemble.loss(task, predictions[i], y), i))
+             if eligible[i]]
+    picks = {}
+    weights = np.zeros(len(predictions))
+    weights[order[0]] = 1.0
+    picks["best trial"] = weights
+    linears = [i for i in order if linear[i]]
+    if linears:
+        weights = np.zeros(len(predictions))
+        weights[linears[0]] = 1.0
+        picks["best linear trial"] = weights
+    top = order[: ensemble.CANDIDATES]
+    chosen, _, _ = ensemble.select(task, [predictions[i] for i in top], y)
+    weights = np.zeros(len(predictions))
+    weights[top] = chosen
+    picks["ensemble"] = weights
+    return picks
+
+
+def choose_over_all(task, predictions, y, groups, linear, kept):
+    """(procedure, weights): each procedure cross-fitted over all trials; the lowest nested loss is applied to
+    every row among the `kept` trials (those whose networks exist)."""
+    everyone = np.ones(len(predictions), dtype=bool)
+    nested = {}
+    for label in np.unique(groups):
+        inside, outside = groups == label, groups != label
+        for name, weights in _picks(task, [p[outside] for p in predictions], y[outside], linear, everyone).items():
+            nested.setdefault(name, np.zeros_like(predictions[0]))[inside] = sum(
+                w * p[inside] for w, p in zip(weights, predictions) if w > 0)
+    losses = {name: ensemble.loss(task, outputs, y) for name, outputs in nested.items()}
+    final = _picks(task, predictions, y, linear, kept)
+    name = min((n for n in losses if n in final), key=lambda n: (losses[n], PROCEDURES.index(n)))
+    return name, final[name]
+
+
+def evaluate(record, keep, folder):
+    """{procedure: test score} for one benchmark record whose run folder is under `keep` (tables written to `folder`)."""
+    path, target = write_table(record["table"], folder)
+    seed = record["seed"]
+    prepared = prepare(read_csv(path), target, None, "median", 0.2, seed=seed)
+    task, x, y, xt, yt = prepared.task, prepared.x_train, prepared.y_train, prepared.x_test, prepared.y_test
+    folds = make_folds(y, task, seed)
+    classes = len(prepared.classes) if task == "multiclass" else None
+    build = functools.partial(build_default_model, features=x.shape[1], task=task, classes=classes)
+    tuner = TabularTuner(build, folds, directory=os.path.join(keep, "runs"), project_name=f"{record['table']}-{seed}",
+                         seed=seed)
+    ranked = tuner.best_trials(10_000)
+    kept = [t for t in ranked if tuner.has_networks(t)][: ensemble.CANDIDATES]
+    oof = {t.number: tuner.load_oof(t) for t in ranked}
+    covered = np.all(np.isfinite(oof[kept[0].number]), axis=1)
+    kept = [t for t in kept if np.all(np.isfinite(oof[t.number][covered]))]
+    groups = ensemble.groups_of_rows(folds, len(y), covered, seed)[covered]
+    tests = {t.number: _test_outputs(tuner.load_networks(t), xt) for t in kept}
+    linears = [t for t in ranked if t.user_attrs.get("solved") and len(t.user_attrs.get("fold_losses", [])) == len(folds)]
+    for t in linears:
+        if t.number not in tests:
+            tests[t.number] = _test_outputs(_solved_networks(build, t, folds, x, y), xt)
+    score = functools.partial(fold_score, task, y=yt)
+    yc = y[covered]
+    out = {}
+    mixed, _ = _choose(task, [oof[t.number][covered] for t in kept], [tests[t.number] for t in kept], yc, groups)
+    out["current"] = score(mixed)
+    out["best"] = score(tests[kept[0].number])
+    weights, _, _ = ensemble.select(task, [oof[t.number][covered] for t in kept], yc)
+    out["ensemble"] = score(sum(w * tests[t.number] for w, t in zip(weights, kept)))
+    pool = kept + [t for t in linears if t not in kept]
+    mixed, _ = _choose(task, [oof[t.number][covered] for t in pool], [tests[t.number] for t in pool], yc, groups)
+    out["+linear"] = score(mixed)
+    out["linear"] = score(tests[linears[0].number]) if linears else float("nan")
+    out["linear_trials"] = len(linears)
+    usable = [t for t in ranked if np.all(np.isfinite(oof[t.number][covered]))]
+    name, weights = choose_over_all(task, [oof[t.number][covered] for t in usable], yc, groups,
+                                    [t in linears for t in usable], [t.number in tests for t in usable])
+    out["all trials"] = score(sum(w * tests[t.number] for w, t in zip(weights, usable) if w > 0))
+    out["chose"] = name
+    out["reported"] = record["gradwise"]
+    return out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--results", required=True, help="the JSON lines of `bench.tabular.run --keep DIR`")
+    parser.add_argument("--keep", required=True, help="that run's --keep folder")
+    parser.add_argument("--out", help="also write one JSON line per run here")
+    args = parser.parse_args(argv)
+    records = [json.loads(line) for line in open(args.results) if line.strip()]
+    procedures = ["current", "best", "ensemble", "+linear", "linear", "all trials"]
+    gaps = {}
+    print("| table | seed | best peer | " + " | ".join(procedures) + " | linear trials | all trials chose |")
+    print("|---|---|---:|" + "---:|" * len(procedures) + "---:|---|")
+    folder = tempfile.mkdtemp()  # not the run's folder: a benchmark may still be reading its tables
+    for record in records:
+        result = evaluate(record, args.keep, folder)
+        peer = max(record["peers"].values())
+        for name in procedures:
+            gaps.setdefault(record["table"], {}).setdefault(name, []).append(result[name] - peer)
+        print(f"| {record['table']} | {record['seed']} | {peer:.4f} | "
+              + " | ".join(f"{result[name] - peer:+.4f}" for name in procedures) + f" | {result['linear_trials']} | {result['chose']} |",
+              flush=True)
+        if args.out:
+            with open(args.out, "a") as handle:
+                handle.write(json.dumps({"table": record["table"], "seed": record["seed"], "peer": peer, **result}) + "\n")
+    print("\nMean gap to the best peer per table:\n")
+    print("| table | runs | " + " | ".join(procedures) + " |")
+    print("|---|---:|" + "---:|" * len(procedures))
+    for table, by in gaps.items():
+        print(f"| {table} | {len(by['current'])} | " + " | ".join(f"{np.mean(by[n]):+.4f}" for n in procedures) + " |")
+    print("| mean over tables | | " + " | ".join(
+        f"{np.mean([np.mean(by[n]) for by in gaps.values()]):+.4f}" for n in procedures) + " |")
+
+
+if __name__ == "__main__":
+    main()
