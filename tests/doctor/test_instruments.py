@@ -108,7 +108,9 @@ def test_sampling_every_n_batches(data):
     assert [sample["step"] for sample in trace.samples] == [0, 3, 6, 9, 12, 15]
 
 
-@pytest.mark.parametrize("budget", [0.001, 0.5])
+# The generous budget is 0.9: with 0.5, on a loaded machine one sample delayed by the scheduler
+# could outweigh half of these few-millisecond epochs and (rightly) skip a whole epoch.
+@pytest.mark.parametrize("budget", [0.001, 0.9])
 def test_adaptive_sampling_follows_the_budget(data, budget):
     x, y = data
     model = _model([gw.Input((5,)), gw.Dense(6, activation="relu"), gw.Dense(3, activation="softmax")], "adam")
