@@ -60,10 +60,9 @@ class LSTM(Recurrent):
                                self.bias_initializer((2 * units,), self.dtype, rng)])
 
     def _scan(self, projected, step_mask, state_keep, initial=None):
-        # per step one product h_{t-1} U of all four gates, then the cell (gradwise.ops.lstm_cell)
+        # the cell (gradwise.ops.lstm_cell) runs the steps: per step one product h_{t-1} U of all four gates
         steps, batch, width = projected.shape
         units = self.units
-        recurrent_kernel = self.params["recurrent_kernel"]
         cell_step = self.ops.lstm_cell(self.activation, self.recurrent_activation, batch, units, projected.dtype)
         hidden = np.zeros((steps + 1, batch, units), dtype=projected.dtype)
         cell = np.zeros_like(hidden)
@@ -72,17 +71,12 @@ class LSTM(Recurrent):
         gates = np.empty_like(projected)  # i, f, c, o after their activations
         new_cell = np.empty((steps, batch, units), dtype=projected.dtype)  # c_t before masking
         squashed = np.empty_like(new_cell)  # activation(c_t)
-        product = np.empty((batch, width), dtype=projected.dtype)
-        for step in range(steps):
-            previous = hidden[step]
-            np.matmul(previous if state_keep is None else previous * state_keep, recurrent_kernel, out=product)
-            cell_step.forward(projected[step], product, cell[step], previous,
-                              None if step_mask is None else step_mask[step], gates[step], new_cell[step],
-                              squashed[step], cell[step + 1], hidden[step + 1])
+        cell_step.forward_sequence(projected, self.params["recurrent_kernel"], hidden, cell, step_mask, state_keep,
+                                   gates, new_cell, squashed)
         return [hidden, cell], (gates, new_cell, squashed)
 
-    # through time: the cell's derivative per step (gradwise.ops.lstm_cell), then
-    # z = x W + h_prev U + b  =>  dh_prev = dz U^T,  dU = h_prev^T dz over all steps
+    # through time (gradwise.ops.lstm_cell): the cell's derivative per step, then
+    # z = x W + h_prev U + b  =>  dh_prev = dz U^T;  over all steps dU = h_prev^T dz
     def _scan_backward(self, grad_sequence, state_grads, preactivations, step_mask, state_keep, states, scan_cache,
                        accumulate):
         gates, new_cell, squashed = scan_cache
@@ -91,29 +85,14 @@ class LSTM(Recurrent):
         units = self.units
         cell_step = self.ops.lstm_cell(self.activation, self.recurrent_activation, batch, units,
                                        preactivations.dtype)
-        transposed_kernel = np.ascontiguousarray(self.params["recurrent_kernel"].T)
         grad_preactivations = np.empty_like(preactivations)
         grad_hidden = np.zeros((batch, units), dtype=preactivations.dtype)
         grad_cell = np.zeros_like(grad_hidden)
         for grad, state_grad in ((grad_hidden, state_grads[0]), (grad_cell, state_grads[1])):
             if state_grad is not None:
                 grad[...] = state_grad
-        product = np.empty_like(grad_hidden)
-        for step in range(steps - 1, -1, -1):
-            real = None if step_mask is None else step_mask[step]
-            grad_z = grad_preactivations[step]
-            cell_step.backward(grad_sequence[step], grad_hidden, grad_cell, preactivations[step], gates[step],
-                               new_cell[step], squashed[step], cell[step], real, grad_z)
-            if real is None and state_keep is None:
-                np.matmul(grad_z, transposed_kernel, out=grad_hidden)
-                continue
-            np.matmul(grad_z, transposed_kernel, out=product)
-            if state_keep is not None:
-                product *= state_keep
-            if real is None:
-                grad_hidden[...] = product
-            else:
-                grad_hidden += product  # the cell left the part carried over masked rows there
+        cell_step.backward_sequence(grad_sequence, grad_hidden, grad_cell, preactivations, gates, new_cell, squashed,
+                                    cell, step_mask, state_keep, self.params["recurrent_kernel"], grad_preactivations)
         previous = hidden[:-1]
         if state_keep is not None:
             previous = previous * state_keep

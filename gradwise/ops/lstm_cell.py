@@ -1,11 +1,13 @@
 """An LSTM's time step without its matrix product: the gate nonlinearities, the cell update
 and their derivatives, in NumPy.
 
-The layer (``layers/lstm.py``) runs the recurrence: per step one product of the state by
-the stacked recurrent kernel, then ``forward`` of a cell made here; backward through time
-calls ``backward`` per step, then one product by the transposed kernel. A cell is made
-once per call of the layer (``Ops.lstm_cell``) for one batch size, so implementations can
-keep scratch buffers and check dtypes and activations once, not per step.
+The layer (``layers/lstm.py``) hands the whole recurrence to a cell made here:
+``forward_sequence`` runs per step one product of the state by the stacked recurrent
+kernel, then the step's ``forward``; ``backward_sequence`` runs backward through time,
+per step ``backward`` and one product by the transposed kernel. A cell is made once per
+call of the layer (``Ops.lstm_cell``) for one batch size, so implementations can keep
+scratch buffers and check dtypes and activations once, not per step, and may run the
+whole loop in compiled code (``numba_lstm_cell.py``).
 
 Arrays are (batch, units) or, for the stacked pre-activations and gates, (batch, 4 * units)
 in Keras's order i, f, c, o. ``real`` is the step's mask row (batch,) of booleans, or None:
@@ -24,6 +26,45 @@ class LSTMCell:
         self.activation = activation
         self.recurrent_activation = recurrent_activation
         self.units = units
+
+    def forward_sequence(self, projected, recurrent_kernel, hidden, cell, step_mask, state_keep, gates, new_cell,
+                         squashed):
+        """Run the recurrence over all steps: `projected` (steps, batch, 4 * units) holds x_t W + b
+        and is completed in place into z; `hidden` and `cell` (steps + 1, batch, units) hold the
+        initial states in row 0 and receive each step's; `gates`, `new_cell` and `squashed` (per
+        step, see ``forward``) are the backward's cache. `step_mask` (steps, batch) or None;
+        `state_keep` (batch, units), the recurrent dropout's scaled keep, or None."""
+        product = np.empty(projected.shape[1:], dtype=projected.dtype)
+        for step in range(len(projected)):
+            previous = hidden[step]
+            np.matmul(previous if state_keep is None else previous * state_keep, recurrent_kernel, out=product)
+            self.forward(projected[step], product, cell[step], previous, None if step_mask is None else step_mask[step],
+                         gates[step], new_cell[step], squashed[step], cell[step + 1], hidden[step + 1])
+
+    # z = x W + h_prev U + b  =>  dh_prev = dz U^T (per step, after the step's derivative in ``backward``)
+    def backward_sequence(self, grad_sequence, grad_hidden, grad_cell, preactivations, gates, new_cell, squashed, cell,
+                          step_mask, state_keep, recurrent_kernel, grad_preactivations):
+        """Backpropagate through all steps, last to first: `grad_sequence` (steps, batch, units) is
+        the gradient w.r.t. each step's output, `grad_hidden` and `grad_cell` (batch, units) the
+        final states' on entry and the initial states' on return; `grad_preactivations` (as
+        `preactivations`) receives dz."""
+        transposed_kernel = np.ascontiguousarray(recurrent_kernel.T)
+        product = np.empty_like(grad_hidden)
+        for step in range(len(preactivations) - 1, -1, -1):
+            real = None if step_mask is None else step_mask[step]
+            grad_z = grad_preactivations[step]
+            self.backward(grad_sequence[step], grad_hidden, grad_cell, preactivations[step], gates[step],
+                          new_cell[step], squashed[step], cell[step], real, grad_z)
+            if real is None and state_keep is None:
+                np.matmul(grad_z, transposed_kernel, out=grad_hidden)
+                continue
+            np.matmul(grad_z, transposed_kernel, out=product)
+            if state_keep is not None:
+                product *= state_keep
+            if real is None:
+                grad_hidden[...] = product
+            else:
+                grad_hidden += product  # the cell left the part carried over masked rows there
 
     def _blocks(self, array):
         units = self.units

@@ -1,5 +1,11 @@
 """The LSTM step of NumbaOps: Keras's default sigmoid and tanh gates in fused kernels.
 
+In float32, where SciPy is installed (numba's ``np.dot`` calls SciPy's BLAS), the whole
+time loop is one compiled call each way (``_numba/lstm_sequence.py``): no Python runs
+between steps, which was a fifth of an LSTM(64)'s step time at batch 64. Its exponential
+is its own, so its bits are float32's rounding of the cell's math, not NumPy's. Otherwise
+(float64, or no SciPy) the layer's loop calls the step kernels here, with NumPy's bits.
+
 Forward, a step is three kernels and three NumPy calls on contiguous arrays (the exponentials and tanh, whose
 vectorized loops numba cannot match: see ``_numba/lstm.py``) into buffers made once per
 call of the layer; backward, one kernel. No step allocates. Any other activation, or a
@@ -22,12 +28,55 @@ def fusable(activation, recurrent_activation, dtype):
 class FusedLSTMCell(LSTMCell):
     """LSTMCell's step in fused kernels, with the same bits."""
 
-    def __init__(self, activation, recurrent_activation, batch, units, dtype, kernels):
+    def __init__(self, activation, recurrent_activation, batch, units, dtype, kernels, sequence_kernels=None):
         super().__init__(activation, recurrent_activation, batch, units, dtype)
         self._kernels = kernels
+        # the whole-loop kernels, float32 only (their exponential is float32's)
+        self._sequence_kernels = sequence_kernels if np.dtype(dtype) == np.dtype(np.float32) else None
         self._exps = np.empty((batch, 3 * units), dtype=dtype)  # exp(-|z|) of i, f, o: the sigmoids' exponential
         self._candidate = np.empty((batch, units), dtype=dtype)  # tanh(z_c)
         self._no_mask = np.ones(batch, dtype=bool)
+
+    def _runs_whole_loop(self, *arrays):
+        return self._sequence_kernels is not None and all(
+            array.dtype == np.float32 and array.flags.c_contiguous for array in arrays)
+
+    def forward_sequence(self, projected, recurrent_kernel, hidden, cell, step_mask, state_keep, gates, new_cell,
+                         squashed):
+        recurrent_kernel = np.ascontiguousarray(recurrent_kernel)
+        if not self._runs_whole_loop(projected, recurrent_kernel, hidden, cell, gates, new_cell, squashed,
+                                     *(() if state_keep is None else (state_keep,))):
+            return super().forward_sequence(projected, recurrent_kernel, hidden, cell, step_mask, state_keep, gates,
+                                            new_cell, squashed)
+        batch, width = projected.shape[1:]
+        self._sequence_kernels.forward(projected, recurrent_kernel, hidden, cell, *self._mask_arguments(step_mask),
+                                       *self._keep_arguments(state_keep), gates, new_cell, squashed,
+                                       np.empty((batch, width), dtype=np.float32),
+                                       np.empty((batch, self.units), dtype=np.float32))
+
+    def backward_sequence(self, grad_sequence, grad_hidden, grad_cell, preactivations, gates, new_cell, squashed, cell,
+                          step_mask, state_keep, recurrent_kernel, grad_preactivations):
+        transposed_kernel = np.ascontiguousarray(recurrent_kernel.T)
+        if not self._runs_whole_loop(grad_sequence, grad_hidden, grad_cell, gates, squashed, cell, transposed_kernel,
+                                     grad_preactivations, *(() if state_keep is None else (state_keep,))):
+            return super().backward_sequence(grad_sequence, grad_hidden, grad_cell, preactivations, gates, new_cell,
+                                             squashed, cell, step_mask, state_keep, recurrent_kernel,
+                                             grad_preactivations)
+        self._sequence_kernels.backward(grad_sequence, grad_hidden, grad_cell, gates, squashed, cell,
+                                        *self._mask_arguments(step_mask), *self._keep_arguments(state_keep),
+                                        transposed_kernel, grad_preactivations, np.empty_like(grad_hidden))
+
+    @staticmethod
+    def _mask_arguments(step_mask):
+        # (mask, masked): the kernels take one array type, so no mask is a dummy row never read
+        if step_mask is None:
+            return np.ones((1, 1), dtype=bool), False
+        return np.ascontiguousarray(step_mask, dtype=bool), True
+
+    def _keep_arguments(self, state_keep):
+        if state_keep is None:
+            return np.ones((1, 1), dtype=np.float32), False
+        return state_keep, True
 
     def forward(self, z, product, cell_previous, hidden_previous, real, gates, new_cell, squashed, cell, hidden):
         kernels, exps, candidate = self._kernels, self._exps, self._candidate

@@ -5,12 +5,14 @@ numba is imported when the first NumbaOps is made, not with gradwise (it costs a
 (``cache=True``), so a machine compiles it once. Kernels are compiled without fastmath
 and with NumPy's error model, and follow the NumPy twin's order of operations: results
 are bit-identical, except the sigmoid and tanh forward (the C library's exp and tanh,
-within a float32 ulp or two of NumPy's). Whatever a kernel does not cover (a custom
+within a float32 ulp or two of NumPy's) and the float32 LSTM's whole-loop kernels (their
+own vectorized exponential, within two ulps: ``_numba/lstm_sequence.py``). Whatever a kernel does not cover (a custom
 optimizer, an activation with options, a broadcast dropout mask, float16) falls back
 to NumpyOps, which this class extends.
 """
 
 import importlib
+import importlib.util
 
 import numpy as np
 
@@ -47,6 +49,9 @@ class NumbaOps(NumpyOps):
         self._optimizer_kernels = importlib.import_module("gradwise.ops._numba.optimizers")
         self._pooling = importlib.import_module("gradwise.ops._numba.pooling")
         self._lstm = importlib.import_module("gradwise.ops._numba.lstm")
+        # the LSTM's whole-loop kernels call BLAS through numba's np.dot, which needs SciPy
+        self._lstm_sequence = (importlib.import_module("gradwise.ops._numba.lstm_sequence")
+                               if importlib.util.find_spec("scipy") is not None else None)
         self._convolution = importlib.import_module("gradwise.ops._numba.convolution")
         self._normalization = importlib.import_module("gradwise.ops._numba.normalization")
         self._softmax = importlib.import_module("gradwise.ops._numba.softmax")
@@ -269,7 +274,8 @@ class NumbaOps(NumpyOps):
     def lstm_cell(self, activation, recurrent_activation, batch, units, dtype):
         if not numba_lstm_cell.fusable(activation, recurrent_activation, dtype):
             return super().lstm_cell(activation, recurrent_activation, batch, units, dtype)
-        return numba_lstm_cell.FusedLSTMCell(activation, recurrent_activation, batch, units, dtype, self._lstm)
+        return numba_lstm_cell.FusedLSTMCell(activation, recurrent_activation, batch, units, dtype, self._lstm,
+                                             self._lstm_sequence)
 
     def gru_cell(self, activation, recurrent_activation, batch, units, dtype):
         if not numba_lstm_cell.fusable(activation, recurrent_activation, dtype):

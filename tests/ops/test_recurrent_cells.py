@@ -1,6 +1,7 @@
 """The LSTM and GRU steps behind the seam: NumbaOps' fused kernels against the NumPy cells, bit for
 bit, through whole forward and backward passes of the layers (masks, dropout, states, go_backwards,
-initial states)."""
+initial states); the float32 LSTM's whole-loop kernels, with their own exponential, against the
+float64 cell at float32's precision."""
 
 import numpy as np
 import pytest
@@ -15,6 +16,8 @@ from gradwise.ops.numba_lstm_cell import FusedLSTMCell
 from ..layers.gradient_check import built
 
 NUMPY, NUMBA = ops.NumpyOps(), ops.NumbaOps()
+NUMBA_STEPS = ops.NumbaOps()
+NUMBA_STEPS._lstm_sequence = None  # as without SciPy: the layer's loop calls the step kernels
 STEPS, FEATURES, UNITS = 6, 3, 5
 MASK = np.array([[1, 1, 1, 0, 0, 1], [0, 0, 1, 1, 1, 1], [1, 0, 1, 0, 1, 0], [0, 0, 0, 0, 0, 0],
                  [1, 1, 1, 1, 1, 1]], dtype=bool)
@@ -45,11 +48,63 @@ def _pass(implementation, options, dtype, mask, cls=LSTM):
 @pytest.mark.parametrize("masked", [False, True])
 def test_fused_steps_are_bit_identical_to_numpys(cls, dtype, option, masked):
     expected = _pass(NUMPY, OPTIONS[option], dtype, MASK if masked else None, cls)
-    received = _pass(NUMBA, OPTIONS[option], dtype, MASK if masked else None, cls)
+    received = _pass(NUMBA_STEPS, OPTIONS[option], dtype, MASK if masked else None, cls)
     assert len(received) == len(expected)
     for got, want in zip(received, expected):
         assert got.dtype == want.dtype
         np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("option", sorted(OPTIONS))
+@pytest.mark.parametrize("masked", [False, True])
+def test_float32_lstm_whole_loop_is_as_accurate_as_numpys_float32_cell(option, masked):
+    """The whole-loop kernels' float32 results differ from NumPy's float32 bits, by no more than
+    NumPy's own float32 results differ from the float64 truth (same weights, same inputs)."""
+    mask = MASK if masked else None
+    truth = _pass(NUMPY, OPTIONS[option], np.float64, mask)
+    numpy_float32 = _pass(NUMPY, OPTIONS[option], np.float32, mask)
+    received = _pass(NUMBA, OPTIONS[option], np.float32, mask)
+    assert len(received) == len(truth)
+    for got, reference, want in zip(received, numpy_float32, truth):
+        assert got.dtype == np.float32
+        numpy_error = np.max(np.abs(reference - want))
+        error = np.max(np.abs(got - want))
+        assert error <= 2 * numpy_error + 2e-7 * np.max(np.abs(want)), (error, numpy_error)
+        np.testing.assert_allclose(got, want, rtol=2e-5, atol=2e-6 * np.max(np.abs(want)))
+
+
+def test_the_whole_loop_runs_in_float32_only():
+    tanh, sigmoid = activations.get("tanh"), activations.get("sigmoid")
+    assert NUMBA.lstm_cell(tanh, sigmoid, 4, 3, np.float32)._sequence_kernels is not None
+    assert NUMBA.lstm_cell(tanh, sigmoid, 4, 3, np.float64)._sequence_kernels is None
+    assert NUMBA_STEPS.lstm_cell(tanh, sigmoid, 4, 3, np.float32)._sequence_kernels is None
+
+
+def test_the_whole_loops_exponential_sigmoid_and_tanh_are_within_two_float32_ulps():
+    import numba
+
+    from gradwise.ops._numba import lstm_sequence
+
+    @numba.njit
+    def apply(inputs, exps, sigmoids, tanhs):
+        for index in range(inputs.size):
+            exps[index] = lstm_sequence._exp_nonpositive(-abs(inputs[index]))
+            sigmoids[index] = lstm_sequence._sigmoid(inputs[index])
+            tanhs[index] = lstm_sequence._tanh(inputs[index])
+
+    rng = np.random.default_rng(0)
+    inputs = np.concatenate([rng.normal(scale=scale, size=20_000) for scale in (1e-6, 1e-2, 0.5, 3, 30)])
+    inputs = np.concatenate([inputs, [0.0, -0.0, 0.625, -0.625, 86.0, -86.0, 200.0, -200.0]]).astype(np.float32)
+    received = [np.empty_like(inputs) for _ in range(3)]
+    apply(inputs, *received)
+    exact = inputs.astype(np.float64)
+    expected = [np.exp(-np.abs(exact)), 1 / (1 + np.exp(-exact)), np.tanh(exact)]
+    for got, want in zip(received, expected):
+        normal = np.abs(want) >= 2 * np.finfo(np.float32).tiny  # exp(-200) is below float32's normal numbers
+        ulps = np.abs(got[normal] - want[normal]) / np.spacing(want[normal].astype(np.float32))
+        assert ulps.max() <= 2, ulps.max()
+        assert np.all(got[~normal] < 1e-37)  # kept at float32's smallest normal magnitude, never negative or NaN
+        assert np.all(got[~normal] >= 0)
 
 
 def test_numba_fuses_the_default_gru_cell_only():

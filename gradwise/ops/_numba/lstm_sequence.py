@@ -1,0 +1,138 @@
+"""A float32 LSTM's whole time loop in one compiled call each way, Keras's gates i, f, c, o.
+
+The per-step kernels (``lstm.py``) leave the exponentials and tanh to NumPy, which costs
+seven calls from Python a step. Here a step's recurrent product (BLAS, through numba's
+``np.dot`` into a buffer) and its gates run inside one loop over all steps, with an
+exponential written so the compiler vectorizes it: the one of Cephes's ``expf`` (range
+reduction by ln 2 in two parts, a degree-7 polynomial, the power of two made from its
+exponent bits), within 1.3 ulp of the exact value where NumPy's is within 1. The results are
+therefore not NumPy's bits but float32's rounding of the same math (the tests hold them
+to the float64 cell at float32's precision). The backward reuses ``lstm.py``'s row
+derivatives, which need no transcendental function, and the product by U^T per step.
+
+Arrays are C-contiguous: the pre-activations, gates and their gradients (steps, batch,
+4 * units), the states (steps + 1, batch, units), the mask (steps, batch), read only
+when ``masked``, and the recurrent dropout's keep (batch, units), read only when ``kept``.
+"""
+
+import numba
+import numpy as np
+from numba import types
+from numba.extending import intrinsic
+
+from .lstm import _masked_row, _real_row
+
+_jit = numba.njit(cache=True, error_model="numpy", nogil=True)
+
+_LOWEST = np.float32(-87.33654)  # ln of float32's smallest normal number: below, 2^k would underflow
+
+
+@intrinsic
+def _float_from_bits(typing_context, bits):
+    # the float32 whose bit pattern is the int32 `bits`
+    def codegen(context, builder, signature, arguments):
+        return builder.bitcast(arguments[0], context.get_value_type(types.float32))
+
+    return types.float32(types.int32), codegen
+
+
+@numba.njit(inline="always", error_model="numpy")
+def _exp_nonpositive(x):
+    # exp(x) for float32 x <= 0: x = k ln 2 + r with |r| <= ln 2 / 2, exp(x) = 2^k exp(r)
+    x = max(x, _LOWEST)
+    k = np.floor(x * np.float32(1.44269504088896341) + np.float32(0.5))
+    r = x - k * np.float32(0.693359375)  # ln 2 in two parts: the first exact in few bits
+    r = r - k * np.float32(-2.12194440e-4)
+    polynomial = (((((np.float32(1.9875691500e-4) * r + np.float32(1.3981999507e-3)) * r
+                     + np.float32(8.3334519073e-3)) * r + np.float32(4.1665795894e-2)) * r
+                   + np.float32(1.6666665459e-1)) * r + np.float32(5.0000001201e-1))
+    power = _float_from_bits((np.int32(k) + np.int32(127)) << np.int32(23))
+    return (polynomial * (r * r) + r + np.float32(1.0)) * power
+
+
+@numba.njit(inline="always", error_model="numpy")
+def _sigmoid(x):
+    # 1 / (1 + exp(-x)), from exp(-|x|) so nothing overflows: e / (1 + e) below zero, 1 / (1 + e) above
+    exp_negative_magnitude = _exp_nonpositive(-abs(x))
+    return (exp_negative_magnitude if x < np.float32(0) else np.float32(1)) / (exp_negative_magnitude + np.float32(1))
+
+
+@numba.njit(inline="always", error_model="numpy")
+def _tanh(x):
+    # Cephes's tanhf: an odd polynomial below |x| = 0.625 (no cancellation in 1 - e there),
+    # (1 - e) / (1 + e) with e = exp(-2|x|) above, the sign put back
+    magnitude = abs(x)
+    square = x * x
+    near_zero = ((((np.float32(-5.70498872745e-3) * square + np.float32(2.06390887954e-2)) * square
+                   - np.float32(5.37397155531e-2)) * square + np.float32(1.33314422036e-1)) * square
+                 - np.float32(3.33332819422e-1)) * square * x + x
+    exp_term = _exp_nonpositive(np.float32(-2) * magnitude)
+    far = (np.float32(1) - exp_term) / (np.float32(1) + exp_term)
+    far = far if x >= np.float32(0) else -far
+    return near_zero if magnitude < np.float32(0.625) else far
+
+
+@_jit
+def forward(projected, recurrent_kernel, hidden, cell, step_mask, masked, state_keep, kept, gates, new_cell,
+            squashed, product, kept_previous):
+    # per step: z = projected + h_{t-1} U (z written back into `projected`: the backward's cache),
+    # i, f, o = sigmoid(z_i, z_f, z_o), g = tanh(z_c), c_t = f c_{t-1} + i g, h_t = o tanh(c_t);
+    # a masked row carries c_{t-1} and h_{t-1} over; `gates`, `new_cell` (c_t before masking) and
+    # `squashed` (tanh(c_t)) are kept for the backward
+    steps, rows, width = projected.shape
+    units = width // 4
+    for step in range(steps):
+        previous_hidden = hidden[step]
+        if kept:
+            for row in range(rows):
+                for j in range(units):
+                    kept_previous[row, j] = previous_hidden[row, j] * state_keep[row, j]
+            np.dot(kept_previous, recurrent_kernel, product)
+        else:
+            np.dot(previous_hidden, recurrent_kernel, product)
+        for row in range(rows):
+            z_row, product_row, gate_row = projected[step, row], product[row], gates[step, row]
+            previous_row, new_row, squashed_row = cell[step, row], new_cell[step, row], squashed[step, row]
+            for j in range(width):
+                z_row[j] = z_row[j] + product_row[j]
+            for j in range(2 * units):
+                gate_row[j] = _sigmoid(z_row[j])
+            for j in range(units):
+                gate_row[2 * units + j] = _tanh(z_row[2 * units + j])
+                gate_row[3 * units + j] = _sigmoid(z_row[3 * units + j])
+            for j in range(units):
+                new_row[j] = gate_row[units + j] * previous_row[j] + gate_row[j] * gate_row[2 * units + j]
+                squashed_row[j] = _tanh(new_row[j])
+            cell_row, hidden_row = cell[step + 1, row], hidden[step + 1, row]
+            if masked and not step_mask[step, row]:
+                for j in range(units):
+                    cell_row[j] = previous_row[j]
+                    hidden_row[j] = previous_hidden[row, j]
+            else:
+                for j in range(units):
+                    cell_row[j] = new_row[j]
+                    hidden_row[j] = gate_row[3 * units + j] * squashed_row[j]
+
+
+@_jit
+def backward(grad_sequence, grad_hidden, grad_cell, gates, squashed, cell, step_mask, masked, state_keep, kept,
+             transposed_kernel, grad_preactivations, product):
+    # per step, last to first: the row derivatives of lstm.py give dz (into `grad_preactivations`)
+    # and dc_{t-1} (into `grad_cell`); dh_{t-1} = dz U^T (times the recurrent keep), plus, with a
+    # mask, what the masked rows carried over
+    steps, rows, units = grad_sequence.shape
+    one, zero = np.float32(1), np.float32(0)
+    for step in range(steps - 1, -1, -1):
+        grad_z = grad_preactivations[step]
+        for row in range(rows):
+            arrays = (grad_sequence[step, row], grad_hidden[row], grad_cell[row], gates[step, row],
+                      squashed[step, row], cell[step, row], grad_z[row])
+            if masked and not step_mask[step, row]:
+                _masked_row(*arrays, units, one, zero)
+            else:
+                _real_row(*arrays, units, masked, one, zero)
+        np.dot(grad_z, transposed_kernel, product)
+        for row in range(rows):
+            for j in range(units):
+                value = product[row, j] * state_keep[row, j] if kept else product[row, j]
+                grad_hidden[row, j] = grad_hidden[row, j] + value if masked else value
