@@ -41,6 +41,8 @@ class SimpleRNN(Recurrent):
         if initial is not None:
             hidden[0] = initial[0]
         new = np.empty_like(projected)
+        if self.ops.simple_rnn_scan(self.activation, projected, recurrent_kernel, hidden, new, step_mask, state_keep):
+            return [hidden], new  # the whole loop ran in one call (NumbaOps: float32 tanh)
         for step in range(steps):
             previous = hidden[step]
             preactivation = projected[step]  # completed in place: the step's pre-activation
@@ -53,10 +55,26 @@ class SimpleRNN(Recurrent):
     def _scan_backward(self, grad_sequence, state_grads, preactivations, step_mask, state_keep, states, new,
                        accumulate):
         steps, batch, units = preactivations.shape
-        recurrent_kernel = self.params["recurrent_kernel"]
         grad_preactivations = np.empty_like(preactivations)
-        grad_next = np.zeros((batch, units), dtype=preactivations.dtype) if state_grads[0] is None else state_grads[0]
-        for step in range(steps - 1, -1, -1):
+        grad_next = np.zeros((batch, units), dtype=preactivations.dtype)
+        if state_grads[0] is not None:
+            grad_next[...] = state_grads[0]
+        if not self.ops.simple_rnn_scan_backward(self.activation, grad_sequence, grad_next, new, step_mask, state_keep,
+                                                 self.params["recurrent_kernel"], grad_preactivations):
+            grad_next = self._steps_backward(grad_sequence, grad_next, preactivations, step_mask, state_keep, new,
+                                             grad_preactivations)
+        previous = states[0][:-1]
+        if state_keep is not None:
+            previous = previous * state_keep
+        self._write("recurrent_kernel", previous.reshape(steps * batch, units).T
+                    @ grad_preactivations.reshape(steps * batch, units), accumulate)
+        return grad_preactivations, [grad_next]  # grad_next: w.r.t. the initial state
+
+    def _steps_backward(self, grad_sequence, grad_next, preactivations, step_mask, state_keep, new,
+                        grad_preactivations):
+        # the steps' loop in Python, for any activation; returns the initial state's gradient
+        recurrent_kernel = self.params["recurrent_kernel"]
+        for step in range(len(preactivations) - 1, -1, -1):
             grad_hidden = grad_sequence[step] + grad_next
             carried = 0.0
             if step_mask is not None:  # a masked step passes the gradient straight to the previous state
@@ -69,9 +87,4 @@ class SimpleRNN(Recurrent):
             if state_keep is not None:
                 grad_previous *= state_keep
             grad_next = grad_previous + carried
-        previous = states[0][:-1]
-        if state_keep is not None:
-            previous = previous * state_keep
-        self._write("recurrent_kernel", previous.reshape(steps * batch, units).T
-                    @ grad_preactivations.reshape(steps * batch, units), accumulate)
-        return grad_preactivations, [grad_next]  # grad_next: w.r.t. the initial state
+        return grad_next

@@ -130,6 +130,18 @@ class Ops:
         product) for one call of a layer on `batch` rows: see ``ops.lstm_cell.LSTMCell``."""
         raise NotImplementedError
 
+    def simple_rnn_scan(self, activation, projected, recurrent_kernel, hidden, new, step_mask, state_keep):
+        """Run a SimpleRNN's whole forward loop in one call where this implementation can (see
+        ``layers/simple_rnn.py`` for the arrays) and say whether it did; False leaves the loop
+        to the layer."""
+        return False
+
+    def simple_rnn_scan_backward(self, activation, grad_sequence, grad_next, new, step_mask, state_keep,
+                                 recurrent_kernel, grad_preactivations):
+        """The backward of ``simple_rnn_scan``: True when it wrote dz into `grad_preactivations`
+        and the initial state's gradient into `grad_next` (which holds the final state's)."""
+        return False
+
     def gru_cell(self, activation, recurrent_activation, batch, units, dtype):
         """The GRU time step with the reset gate after the recurrent product (Keras's default),
         without the product: see ``ops.gru_cell.GRUCell``."""

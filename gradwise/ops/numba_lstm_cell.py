@@ -25,6 +25,21 @@ def fusable(activation, recurrent_activation, dtype):
             and np.dtype(dtype) in (np.dtype(np.float32), np.dtype(np.float64)))
 
 
+def mask_arguments(step_mask):
+    """(mask, masked) for the whole-loop kernels, which take one array type: without a mask a
+    dummy never read."""
+    if step_mask is None:
+        return np.ones((1, 1), dtype=bool), False
+    return np.ascontiguousarray(step_mask, dtype=bool), True
+
+
+def keep_arguments(state_keep):
+    """(keep, kept) for the whole-loop kernels: without recurrent dropout a dummy never read."""
+    if state_keep is None:
+        return np.ones((1, 1), dtype=np.float32), False
+    return state_keep, True
+
+
 class FusedLSTMCell(LSTMCell):
     """LSTMCell's step in fused kernels, with the same bits."""
 
@@ -49,8 +64,8 @@ class FusedLSTMCell(LSTMCell):
             return super().forward_sequence(projected, recurrent_kernel, hidden, cell, step_mask, state_keep, gates,
                                             new_cell, squashed)
         batch, width = projected.shape[1:]
-        self._sequence_kernels.forward(projected, recurrent_kernel, hidden, cell, *self._mask_arguments(step_mask),
-                                       *self._keep_arguments(state_keep), gates, new_cell, squashed,
+        self._sequence_kernels.forward(projected, recurrent_kernel, hidden, cell, *mask_arguments(step_mask),
+                                       *keep_arguments(state_keep), gates, new_cell, squashed,
                                        np.empty((batch, width), dtype=np.float32),
                                        np.empty((batch, self.units), dtype=np.float32))
 
@@ -63,20 +78,8 @@ class FusedLSTMCell(LSTMCell):
                                              squashed, cell, step_mask, state_keep, recurrent_kernel,
                                              grad_preactivations)
         self._sequence_kernels.backward(grad_sequence, grad_hidden, grad_cell, gates, squashed, cell,
-                                        *self._mask_arguments(step_mask), *self._keep_arguments(state_keep),
+                                        *mask_arguments(step_mask), *keep_arguments(state_keep),
                                         transposed_kernel, grad_preactivations, np.empty_like(grad_hidden))
-
-    @staticmethod
-    def _mask_arguments(step_mask):
-        # (mask, masked): the kernels take one array type, so no mask is a dummy row never read
-        if step_mask is None:
-            return np.ones((1, 1), dtype=bool), False
-        return np.ascontiguousarray(step_mask, dtype=bool), True
-
-    def _keep_arguments(self, state_keep):
-        if state_keep is None:
-            return np.ones((1, 1), dtype=np.float32), False
-        return state_keep, True
 
     def forward(self, z, product, cell_previous, hidden_previous, real, gates, new_cell, squashed, cell, hidden):
         kernels, exps, candidate = self._kernels, self._exps, self._candidate

@@ -50,8 +50,10 @@ class NumbaOps(NumpyOps):
         self._pooling = importlib.import_module("gradwise.ops._numba.pooling")
         self._lstm = importlib.import_module("gradwise.ops._numba.lstm")
         # the LSTM's whole-loop kernels call BLAS through numba's np.dot, which needs SciPy
-        self._lstm_sequence = (importlib.import_module("gradwise.ops._numba.lstm_sequence")
-                               if importlib.util.find_spec("scipy") is not None else None)
+        has_scipy = importlib.util.find_spec("scipy") is not None
+        self._lstm_sequence = importlib.import_module("gradwise.ops._numba.lstm_sequence") if has_scipy else None
+        self._simple_rnn_sequence = (importlib.import_module("gradwise.ops._numba.simple_rnn_sequence")
+                                     if has_scipy else None)
         self._convolution = importlib.import_module("gradwise.ops._numba.convolution")
         self._normalization = importlib.import_module("gradwise.ops._numba.normalization")
         self._softmax = importlib.import_module("gradwise.ops._numba.softmax")
@@ -276,6 +278,40 @@ class NumbaOps(NumpyOps):
             return super().lstm_cell(activation, recurrent_activation, batch, units, dtype)
         return numba_lstm_cell.FusedLSTMCell(activation, recurrent_activation, batch, units, dtype, self._lstm,
                                              self._lstm_sequence)
+
+    def _simple_rnn_kernels(self, activation, *arrays):
+        # the whole-loop kernels: exactly tanh, float32, contiguous arrays, SciPy installed
+        from .. import activations
+
+        if self._simple_rnn_sequence is None or type(activation) is not activations.Tanh:
+            return None
+        if not all(array.dtype == np.float32 and array.flags.c_contiguous for array in arrays):
+            return None
+        return self._simple_rnn_sequence
+
+    def simple_rnn_scan(self, activation, projected, recurrent_kernel, hidden, new, step_mask, state_keep):
+        recurrent_kernel = np.ascontiguousarray(recurrent_kernel)
+        kernels = self._simple_rnn_kernels(activation, projected, recurrent_kernel, hidden, new,
+                                           *(() if state_keep is None else (state_keep,)))
+        if kernels is None:
+            return False
+        batch, units = projected.shape[1:]
+        kernels.forward(projected, recurrent_kernel, hidden, new, *numba_lstm_cell.mask_arguments(step_mask),
+                        *numba_lstm_cell.keep_arguments(state_keep), np.empty((batch, units), dtype=np.float32),
+                        np.empty((batch, units), dtype=np.float32))
+        return True
+
+    def simple_rnn_scan_backward(self, activation, grad_sequence, grad_next, new, step_mask, state_keep,
+                                 recurrent_kernel, grad_preactivations):
+        transposed_kernel = np.ascontiguousarray(recurrent_kernel.T)
+        kernels = self._simple_rnn_kernels(activation, grad_sequence, grad_next, new, transposed_kernel,
+                                           grad_preactivations, *(() if state_keep is None else (state_keep,)))
+        if kernels is None:
+            return False
+        kernels.backward(grad_sequence, grad_next, new, *numba_lstm_cell.mask_arguments(step_mask),
+                         *numba_lstm_cell.keep_arguments(state_keep), transposed_kernel, grad_preactivations,
+                         np.empty_like(grad_next), np.empty_like(grad_next))
+        return True
 
     def gru_cell(self, activation, recurrent_activation, batch, units, dtype):
         if not numba_lstm_cell.fusable(activation, recurrent_activation, dtype):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from gradwise import activations, ops
-from gradwise.layers import GRU, LSTM
+from gradwise.layers import GRU, LSTM, SimpleRNN
 from gradwise.ops.gru_cell import GRUCell
 from gradwise.ops.numba_gru_cell import FusedGRUCell
 from gradwise.ops.lstm_cell import LSTMCell
@@ -18,6 +18,7 @@ from ..layers.gradient_check import built
 NUMPY, NUMBA = ops.NumpyOps(), ops.NumbaOps()
 NUMBA_STEPS = ops.NumbaOps()
 NUMBA_STEPS._lstm_sequence = None  # as without SciPy: the layer's loop calls the step kernels
+NUMBA_STEPS._simple_rnn_sequence = None
 STEPS, FEATURES, UNITS = 6, 3, 5
 MASK = np.array([[1, 1, 1, 0, 0, 1], [0, 0, 1, 1, 1, 1], [1, 0, 1, 0, 1, 0], [0, 0, 0, 0, 0, 0],
                  [1, 1, 1, 1, 1, 1]], dtype=bool)
@@ -55,15 +56,16 @@ def test_fused_steps_are_bit_identical_to_numpys(cls, dtype, option, masked):
         np.testing.assert_array_equal(got, want)
 
 
+@pytest.mark.parametrize("cls", [LSTM, SimpleRNN])
 @pytest.mark.parametrize("option", sorted(OPTIONS))
 @pytest.mark.parametrize("masked", [False, True])
-def test_float32_lstm_whole_loop_is_as_accurate_as_numpys_float32_cell(option, masked):
+def test_float32_whole_loops_are_as_accurate_as_numpys_float32_cells(cls, option, masked):
     """The whole-loop kernels' float32 results differ from NumPy's float32 bits, by no more than
     NumPy's own float32 results differ from the float64 truth (same weights, same inputs)."""
     mask = MASK if masked else None
-    truth = _pass(NUMPY, OPTIONS[option], np.float64, mask)
-    numpy_float32 = _pass(NUMPY, OPTIONS[option], np.float32, mask)
-    received = _pass(NUMBA, OPTIONS[option], np.float32, mask)
+    truth = _pass(NUMPY, OPTIONS[option], np.float64, mask, cls)
+    numpy_float32 = _pass(NUMPY, OPTIONS[option], np.float32, mask, cls)
+    received = _pass(NUMBA, OPTIONS[option], np.float32, mask, cls)
     assert len(received) == len(truth)
     for got, reference, want in zip(received, numpy_float32, truth):
         assert got.dtype == np.float32
@@ -78,6 +80,21 @@ def test_the_whole_loop_runs_in_float32_only():
     assert NUMBA.lstm_cell(tanh, sigmoid, 4, 3, np.float32)._sequence_kernels is not None
     assert NUMBA.lstm_cell(tanh, sigmoid, 4, 3, np.float64)._sequence_kernels is None
     assert NUMBA_STEPS.lstm_cell(tanh, sigmoid, 4, 3, np.float32)._sequence_kernels is None
+
+
+@pytest.mark.parametrize("implementation, activation, dtype, expected", [
+    (NUMBA, "tanh", np.float32, True), (NUMBA, "tanh", np.float64, False), (NUMBA, "relu", np.float32, False),
+    (NUMBA_STEPS, "tanh", np.float32, False), (NUMPY, "tanh", np.float32, False)])
+def test_the_simple_rnn_whole_loop_runs_for_float32_tanh_only(implementation, activation, dtype, expected):
+    steps, batch, units = 3, 2, 4
+    rng = np.random.default_rng(0)
+    projected = rng.normal(size=(steps, batch, units)).astype(dtype)
+    hidden = np.zeros((steps + 1, batch, units), dtype=dtype)
+    ran = implementation.simple_rnn_scan(activations.get(activation), projected,
+                                         rng.normal(size=(units, units)).astype(dtype), hidden,
+                                         np.empty_like(projected), None, None)
+    assert ran is expected
+    assert bool(np.any(hidden[1:] != 0)) is expected  # what did not run wrote nothing
 
 
 def test_the_whole_loops_exponential_sigmoid_and_tanh_are_within_two_float32_ulps():
