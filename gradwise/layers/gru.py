@@ -103,6 +103,9 @@ class GRU(Recurrent):
         update_reset, candidate_block = slice(0, 2 * units), slice(2 * units, width)
         recurrent_kernel = self.params["recurrent_kernel"]
         recurrent = np.empty((steps, batch, units), projected.dtype)
+        if self.ops.gru_reset_before_scan(self.activation, self.recurrent_activation, projected, recurrent_kernel,
+                                          hidden, gates, recurrent, step_mask, state_keep):
+            return recurrent  # the whole loop ran in one call (NumbaOps: float32, sigmoid and tanh)
         for step in range(steps):
             previous = hidden[step]
             kept = previous if state_keep is None else previous * state_keep
@@ -165,6 +168,10 @@ class GRU(Recurrent):
         recurrent_kernel = self.params["recurrent_kernel"]
         grad_preactivations = np.empty_like(preactivations)
         grad_recurrent = np.empty_like(recurrent)  # w.r.t. r * h_prev
+        if self.ops.gru_reset_before_scan_backward(self.activation, self.recurrent_activation, grad_sequence,
+                                                   grad_next, hidden, gates, step_mask, state_keep, recurrent_kernel,
+                                                   grad_preactivations, grad_recurrent):
+            return grad_preactivations, grad_recurrent
         grad_gates = np.empty((batch, width), dtype=preactivations.dtype)
         for step in range(steps - 1, -1, -1):
             grad_hidden = grad_sequence[step] + grad_next

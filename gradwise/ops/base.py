@@ -142,6 +142,20 @@ class Ops:
         and the initial state's gradient into `grad_next` (which holds the final state's)."""
         return False
 
+    def gru_reset_before_scan(self, activation, recurrent_activation, projected, recurrent_kernel, hidden, gates,
+                              reset_hidden, step_mask, state_keep):
+        """Run a GRU's (``reset_after=False``) whole forward loop in one call where this
+        implementation can (see ``layers/gru.py`` for the arrays) and say whether it did."""
+        return False
+
+    def gru_reset_before_scan_backward(self, activation, recurrent_activation, grad_sequence, grad_next, hidden,
+                                       gates, step_mask, state_keep, recurrent_kernel, grad_preactivations,
+                                       grad_recurrent):
+        """The backward of ``gru_reset_before_scan``: True when it wrote dz into
+        `grad_preactivations`, the gradient w.r.t. the candidate's product input r h_{t-1} into
+        `grad_recurrent` and the initial state's gradient into `grad_next`."""
+        return False
+
     def gru_cell(self, activation, recurrent_activation, batch, units, dtype):
         """The GRU time step with the reset gate after the recurrent product (Keras's default),
         without the product: see ``ops.gru_cell.GRUCell``."""

@@ -54,6 +54,7 @@ class NumbaOps(NumpyOps):
         self._lstm_sequence = importlib.import_module("gradwise.ops._numba.lstm_sequence") if has_scipy else None
         self._simple_rnn_sequence = (importlib.import_module("gradwise.ops._numba.simple_rnn_sequence")
                                      if has_scipy else None)
+        self._gru_sequence = importlib.import_module("gradwise.ops._numba.gru_sequence") if has_scipy else None
         self._convolution = importlib.import_module("gradwise.ops._numba.convolution")
         self._normalization = importlib.import_module("gradwise.ops._numba.normalization")
         self._softmax = importlib.import_module("gradwise.ops._numba.softmax")
@@ -311,6 +312,41 @@ class NumbaOps(NumpyOps):
         kernels.backward(grad_sequence, grad_next, new, *numba_lstm_cell.mask_arguments(step_mask),
                          *numba_lstm_cell.keep_arguments(state_keep), transposed_kernel, grad_preactivations,
                          np.empty_like(grad_next), np.empty_like(grad_next))
+        return True
+
+    @staticmethod
+    def _whole_loop_arrays(*arrays):
+        return all(array is None or (array.dtype == np.float32 and array.flags.c_contiguous) for array in arrays)
+
+    def gru_reset_before_scan(self, activation, recurrent_activation, projected, recurrent_kernel, hidden, gates,
+                              reset_hidden, step_mask, state_keep):
+        units = hidden.shape[-1]
+        if self._gru_sequence is None or not numba_lstm_cell.fusable(activation, recurrent_activation, np.float32) \
+                or not self._whole_loop_arrays(projected, recurrent_kernel, hidden, gates, reset_hidden, state_keep):
+            return False
+        batch = projected.shape[1]
+        self._gru_sequence.forward(
+            projected, np.ascontiguousarray(recurrent_kernel[:, :2 * units]),
+            np.ascontiguousarray(recurrent_kernel[:, 2 * units:]), hidden, gates, reset_hidden,
+            *numba_lstm_cell.mask_arguments(step_mask), *numba_lstm_cell.keep_arguments(state_keep),
+            np.empty((batch, 2 * units), dtype=np.float32), np.empty((batch, units), dtype=np.float32),
+            np.empty((batch, units), dtype=np.float32))
+        return True
+
+    def gru_reset_before_scan_backward(self, activation, recurrent_activation, grad_sequence, grad_next, hidden,
+                                       gates, step_mask, state_keep, recurrent_kernel, grad_preactivations,
+                                       grad_recurrent):
+        units = hidden.shape[-1]
+        if self._gru_sequence is None or not numba_lstm_cell.fusable(activation, recurrent_activation, np.float32) \
+                or not self._whole_loop_arrays(grad_sequence, grad_next, hidden, gates, recurrent_kernel,
+                                               grad_preactivations, grad_recurrent, state_keep):
+            return False
+        batch = grad_next.shape[0]
+        scratch = [np.empty((batch, width), dtype=np.float32) for width in (2 * units, units, units, units)]
+        self._gru_sequence.backward(
+            grad_sequence, grad_next, hidden, gates, *numba_lstm_cell.mask_arguments(step_mask),
+            *numba_lstm_cell.keep_arguments(state_keep), np.ascontiguousarray(recurrent_kernel[:, :2 * units].T),
+            np.ascontiguousarray(recurrent_kernel[:, 2 * units:].T), grad_preactivations, grad_recurrent, *scratch)
         return True
 
     def gru_cell(self, activation, recurrent_activation, batch, units, dtype):

@@ -19,6 +19,7 @@ NUMPY, NUMBA = ops.NumpyOps(), ops.NumbaOps()
 NUMBA_STEPS = ops.NumbaOps()
 NUMBA_STEPS._lstm_sequence = None  # as without SciPy: the layer's loop calls the step kernels
 NUMBA_STEPS._simple_rnn_sequence = None
+NUMBA_STEPS._gru_sequence = None
 STEPS, FEATURES, UNITS = 6, 3, 5
 MASK = np.array([[1, 1, 1, 0, 0, 1], [0, 0, 1, 1, 1, 1], [1, 0, 1, 0, 1, 0], [0, 0, 0, 0, 0, 0],
                  [1, 1, 1, 1, 1, 1]], dtype=bool)
@@ -56,7 +57,11 @@ def test_fused_steps_are_bit_identical_to_numpys(cls, dtype, option, masked):
         np.testing.assert_array_equal(got, want)
 
 
-@pytest.mark.parametrize("cls", [LSTM, SimpleRNN])
+def _gru_reset_before(units, **options):
+    return GRU(units, reset_after=False, **options)
+
+
+@pytest.mark.parametrize("cls", [LSTM, SimpleRNN, _gru_reset_before])
 @pytest.mark.parametrize("option", sorted(OPTIONS))
 @pytest.mark.parametrize("masked", [False, True])
 def test_float32_whole_loops_are_as_accurate_as_numpys_float32_cells(cls, option, masked):
@@ -66,6 +71,8 @@ def test_float32_whole_loops_are_as_accurate_as_numpys_float32_cells(cls, option
     truth = _pass(NUMPY, OPTIONS[option], np.float64, mask, cls)
     numpy_float32 = _pass(NUMPY, OPTIONS[option], np.float32, mask, cls)
     received = _pass(NUMBA, OPTIONS[option], np.float32, mask, cls)
+    steps = _pass(NUMBA_STEPS, OPTIONS[option], np.float32, mask, cls)  # the Python loop, for comparison
+    assert any(not np.array_equal(got, step_result) for got, step_result in zip(received, steps))  # it did run
     assert len(received) == len(truth)
     for got, reference, want in zip(received, numpy_float32, truth):
         assert got.dtype == np.float32
