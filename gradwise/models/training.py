@@ -258,12 +258,26 @@ class TrainingMixin(StreamingMixin):
         layers = self._called_layers
         return bool(layers) and getattr(layers[0], "imputes", False)  # a nested model has no roles
 
+    def _refuse_text_outputs(self):
+        """Targets are asked only to train or evaluate: an output of strings (a last
+        StringLookup(invert=True)) has no loss and no gradient, so say so, as Keras fails there too."""
+        for name, tensor in zip(self.output_names, self._graph.outputs):
+            node = self._graph.producer(tensor)
+            layer = None if node is None else node.layer
+            if getattr(layer, "gives_strings", False):
+                raise TypeError(
+                    f"output {name!r} is text: {type(layer).__name__} '{layer.name}' (invert=True) turns indices into "
+                    "strings, which have no loss or gradient, so the model cannot be trained or evaluated through "
+                    "it; predict returns its strings. Train a model that ends before it (on the indices) and "
+                    "put the inverse lookup after the trained model for prediction.")
+
     def _prepare(self, x, y, sample_weight, name_x="x", name_y="y", name_w="sample_weight", keep_mapped=False,
                  finite=True):
         """(inputs, targets, sample weights): lists with one array per input, per output, per
         output (None for an output without a loss, or without weights). With `finite` False,
         NaN/Inf inputs and targets pass (fit with a callback that treats them)."""
         inputs = self._prepare_inputs(x, name_x, keep_mapped, finite)
+        self._refuse_text_outputs()
         samples = inputs[0].shape[0]
         names = self.output_names
         several = len(names) > 1
@@ -654,16 +668,21 @@ class TrainingMixin(StreamingMixin):
         samples = x[0].shape[0]
         results = [None] * len(self._output_shapes)  # made from the first slice: a None axis has its length then
         rows = [feeds.MappedRows(array, self.dtype, "x", data.check_finite) for array in x]
+        text_kinds = [None] * len(results)  # an output of strings (StringLookup(invert=True)): its kind, U or S
         tape = None
         for start, stop in self._inference_slices(samples, batch_size, x):
             tape = self._graph.forward([r.take(slice(start, stop)) for r in rows], training=False, recycle=tape)
             for k, tensor in enumerate(self._graph.outputs):
+                value = tape.values[tensor]
                 if results[k] is None:
-                    results[k] = np.empty((samples, *tape.values[tensor].shape[1:]), dtype=self.dtype)
-                results[k][start:stop] = tape.values[tensor]
+                    text_kinds[k] = value.dtype.kind if value.dtype.kind in "US" else None
+                    # strings are gathered as objects: a later batch's may be longer than the first's
+                    results[k] = np.empty((samples, *value.shape[1:]),
+                                          dtype=object if text_kinds[k] else self.dtype)
+                results[k][start:stop] = value
         for r in rows:
             r.release()
-        return results
+        return [result if kind is None else result.astype(kind) for result, kind in zip(results, text_kinds)]
 
     def _forward(self, inputs, training):
         """The outputs of one pass (its caches are dropped: nothing of it is kept)."""

@@ -192,6 +192,12 @@ class StringLookup(IndexLookup):
         that starts with it takes string arrays without an ``Input(dtype="string")``."""
         return not self.invert
 
+    @property
+    def gives_strings(self):
+        """Whether the layer outputs text (`invert` maps indices back to tokens): a model ending
+        with it predicts strings and cannot be trained or evaluated through them."""
+        return self.invert
+
     def _token(self, value, name):
         if isinstance(value, bytes):
             value = value.decode(self.encoding)
