@@ -15,6 +15,12 @@ class GroupNormalization(Layer):
     ``gamma`` and ``beta`` per channel. One group is LayerNormalization over all axes;
     one channel a group (``groups=-1``) is instance normalization.
 
+    A Keras mask (``Embedding(mask_zero=True)``, ``Masking``) is handed on unchanged, and the
+    statistics are those of every position, the masked ones included: what Keras 3's
+    GroupNormalization does (it supports masking but its ``call`` takes no mask), so a
+    ported model gives Keras's numbers. Padded steps therefore move the group statistics;
+    BatchNormalization, whose statistics mix samples, uses the real steps only.
+
     Parameters
     ----------
     groups : int, default 32
@@ -34,6 +40,7 @@ class GroupNormalization(Layer):
     """
 
     normalizes = True
+    supports_masking = True  # as Keras 3: the mask goes on, the statistics ignore it (see above)
 
     def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, **kwargs):

@@ -71,3 +71,33 @@ def test_normalization_between_embedding_and_lstm_keeps_the_mask(normalization, 
     padded = np.concatenate([tokens, np.zeros((6, 3), dtype=int)], axis=1)
     with_padding, without = model.predict(padded, verbose=0), model.predict(tokens, verbose=0)
     np.testing.assert_allclose(with_padding, without, rtol=1e-6, atol=1e-7)
+
+
+def test_group_normalization_hands_the_mask_on_with_keras_statistics_over_every_step(rng):
+    """Keras 3's GroupNormalization supports masking and its call takes no mask: the outputs are
+    those of the unmasked layer (padding in the statistics) and the next layer gets the mask."""
+    inputs = rng.normal(size=(4, 5, 6))
+    layer = built(layers.GroupNormalization(groups=2, gamma_initializer="random_normal"), (5, 6))
+    unmasked, _ = layer.forward(inputs, training=True)
+    group = inputs[..., :3].reshape(4, -1)  # the first group of each sample, every step included
+    expected = (inputs[..., :3] - group.mean(axis=1)[:, None, None]) / np.sqrt(
+        group.var(axis=1)[:, None, None] + layer.epsilon) * layer.params["gamma"][:3]
+    np.testing.assert_allclose(unmasked[..., :3], expected, rtol=1e-12, atol=1e-12)
+    assert layer.compute_mask(inputs, MASK) is MASK
+
+    sequence = gradwise.Input((5, 6))
+    masked = layers.Masking(0.0)(sequence)
+    normalized = layers.GroupNormalization(groups=2)(masked)
+    outputs = layers.LSTM(3, return_sequences=True)(normalized)
+    model = gradwise.Model(sequence, outputs, seed=0)
+    padded = inputs.copy()
+    padded[~MASK] = 0.0
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "does not support masking" warning: the mask goes on
+        predicted = model.predict(padded, verbose=0)
+    for row in range(4):  # a masked step repeats the previous output: the LSTM saw the mask
+        for step in range(1, 5):
+            if not MASK[row, step]:
+                np.testing.assert_array_equal(predicted[row, step], predicted[row, step - 1])
