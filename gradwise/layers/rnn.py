@@ -5,13 +5,15 @@ loops it over the steps. In gradwise each recurrent layer holds its cell's math 
 together (``simple_rnn.py``, ``lstm.py``, ``gru.py``, with the fused step of
 ``gradwise.ops``), so a cell here is the step's arguments and ``RNN(cell, ...)`` makes the
 layer with those arguments and the loop's: ``RNN(LSTMCell(64), return_sequences=True)``
-is ``LSTM(64, return_sequences=True)``, with the same weights, saving and speed. A cell of
-one's own (a class with ``call`` and ``state_size``) and stacked cells are refused clearly.
+is ``LSTM(64, return_sequences=True)``, with the same weights, saving and speed. Stacked
+cells (a list, ``StackedRNNCells``) make a ``StackedRNN`` (``stacked_rnn.py``). A cell of
+one's own (a class with ``call`` and ``state_size``) is refused clearly.
 """
 
 from .gru import GRU
 from .lstm import LSTM
 from .simple_rnn import SimpleRNN
+from .stacked_rnn import StackedRNN, StackedRNNCells
 
 # What RNN itself takes (the loop's arguments); the rest belongs to the cell.
 _LOOP_ARGUMENTS = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll", "zero_output_for_mask",
@@ -70,11 +72,16 @@ def RNN(cell, return_sequences=False, return_state=False, go_backwards=False, st
     <LSTM name='lstm'>
     """
     if isinstance(cell, (list, tuple)):
-        raise TypeError("RNN: stacked cells (a list, Keras's StackedRNNCells) are not supported; stack recurrent "
-                        "layers instead, each but the last with return_sequences=True: "
-                        "Sequential([LSTM(64, return_sequences=True), LSTM(64)]).")
+        cell = StackedRNNCells(cell)
+    if isinstance(cell, StackedRNNCells):
+        layers = [inner.layer_class(inner.units, **inner.arguments) for inner in cell.cells]
+        if zero_output_for_mask:
+            layers[-1].zero_output_for_mask = True
+        return StackedRNN(layers, return_sequences=return_sequences, return_state=return_state,
+                          go_backwards=go_backwards, stateful=stateful, **kwargs)
     if not isinstance(cell, _Cell):
-        raise TypeError(f"RNN: `cell` must be a SimpleRNNCell, LSTMCell or GRUCell, got {cell!r} of type "
+        raise TypeError(f"RNN: `cell` must be a SimpleRNNCell, LSTMCell or GRUCell (or a list of them, a "
+                        f"StackedRNNCells), got {cell!r} of type "
                         f"{type(cell).__name__}; a cell class of one's own is not supported: write its step as a "
                         "Layer subclass with forward and backward over the whole sequence.")
     return cell.layer_class(cell.units, return_sequences=return_sequences, return_state=return_state,

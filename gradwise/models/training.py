@@ -261,8 +261,11 @@ class TrainingMixin(StreamingMixin):
     def _refuse_text_outputs(self):
         """Targets are asked only to train or evaluate: an output of strings (a last
         StringLookup(invert=True)) has no loss and no gradient, so say so, as Keras fails there too."""
+        producer = getattr(self._graph, "producer", None)  # a subclassed model's call graph names no producers
+        if producer is None:
+            return
         for name, tensor in zip(self.output_names, self._graph.outputs):
-            node = self._graph.producer(tensor)
+            node = producer(tensor)
             layer = None if node is None else node.layer
             if getattr(layer, "gives_strings", False):
                 raise TypeError(

@@ -77,6 +77,10 @@ CASES.update({
                                                       bias_initializer="random_normal"), (3, 3)),
 })
 CASES.update({
+    "stacked_rnn_lstm_gru": (lambda: layers.RNN([layers.LSTMCell(3, kernel_regularizer="l2"),
+                                                 layers.GRUCell(2, bias_initializer="random_normal")]), (4, 2)),
+    "stacked_rnn_sequences_backwards": (lambda: layers.RNN([layers.SimpleRNNCell(2), layers.SimpleRNNCell(3)],
+                                                           return_sequences=True, go_backwards=True), (3, 2)),
     "bidirectional_lstm_concat": (lambda: layers.Bidirectional(layers.LSTM(2, bias_initializer="random_normal")), (4, 3)),
     "bidirectional_gru_sequences_mul": (lambda: layers.Bidirectional(
         layers.GRU(2, return_sequences=True, kernel_regularizer="l2"), merge_mode="mul"), (3, 2)),

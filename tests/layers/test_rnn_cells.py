@@ -35,9 +35,8 @@ def test_rnn_of_an_lstm_cell_trains_in_a_model(rng):
 
 
 def test_wrong_uses_of_rnn_and_cells_are_named():
-    with pytest.raises(TypeError, match=r"stacked cells \(a list, Keras's StackedRNNCells\) are not supported"):
-        layers.RNN([layers.LSTMCell(4), layers.LSTMCell(4)])
-    with pytest.raises(TypeError, match=r"`cell` must be a SimpleRNNCell, LSTMCell or GRUCell, got 'lstm'"):
+    with pytest.raises(TypeError, match=r"`cell` must be a SimpleRNNCell, LSTMCell or GRUCell \(or a list of them, a "
+                                        r"StackedRNNCells\), got 'lstm'"):
         layers.RNN("lstm")
     with pytest.raises(TypeError, match=r"LSTMCell: `return_sequences` belongs to RNN\(...\), not to the cell"):
         layers.LSTMCell(4, return_sequences=True)
