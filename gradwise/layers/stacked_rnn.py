@@ -45,7 +45,9 @@ class StackedRNN(Wrapper):
         super().__init__(**kwargs)
         self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
         self.go_backwards, self.stateful = bool(go_backwards), bool(stateful)
-        self.layers = list(layers)
+        from . import deserialize, serialize
+
+        self.layers = [deserialize(serialize(layer)) for layer in layers]  # its own, unbuilt: `layers` are templates
         last = len(self.layers) - 1
         for number, layer in enumerate(self.layers):
             layer.return_sequences = number < last or self.return_sequences

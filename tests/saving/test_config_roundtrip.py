@@ -24,6 +24,7 @@ EXAMPLE_ARGUMENTS = {
     "boundaries": [2, 4], "values": [0.1, 0.05, 0.01], "axes": -1, "input_dim": 5, "output_dim": 2,
     "dims": (2, 1), "n": 2, "stddev": 0.1,
     "layer": layers.LSTM(2, return_sequences=True),  # for the wrappers
+    "layers": [layers.LSTM(2), layers.GRU(3)],  # for StackedRNN (RNN of stacked cells)
     "factor": 0.2, "height_factor": 0.2, "width_factor": 0.1, "height": 2, "width": 2, "num_bins": 3,
 }
 TOKEN_LAYERS = {"Embedding"}  # their inputs are token indices below EXAMPLE_ARGUMENTS["input_dim"]
