@@ -108,23 +108,23 @@ def test_sampling_every_n_batches(data):
     assert [sample["step"] for sample in trace.samples] == [0, 3, 6, 9, 12, 15]
 
 
-# The generous budget is 0.9: with 0.5, on a loaded machine one sample delayed by the scheduler
-# could outweigh half of these few-millisecond epochs and (rightly) skip a whole epoch.
-@pytest.mark.parametrize("budget", [0.001, 0.9])
-def test_adaptive_sampling_follows_the_budget(data, budget):
+def test_adaptive_sampling_follows_the_budget(data):
+    """A 900x larger budget takes more samples. (Which epochs a generous budget samples depends
+    on the machine: under load one sample delayed by the scheduler can outweigh these
+    few-millisecond epochs, and an observing doctor may then let an epoch pass.)"""
     x, y = data
-    model = _model([gw.Input((5,)), gw.Dense(6, activation="relu"), gw.Dense(3, activation="softmax")], "adam")
-    doctor = Doctor(verbose=0, overhead_budget=budget)
-    model.fit(np.tile(x, (8, 1)), np.tile(y, 8), epochs=3, batch_size=8, verbose=0, callbacks=[doctor])
-    steps = [sample["step"] for sample in doctor.trace.samples]
-    assert steps[0] == 0  # the initial weights are always seen
-    if budget < 0.01:
-        assert len(steps) < 3 * 64 / 4
-    else:
-        assert {sample["epoch"] for sample in doctor.trace.samples} == {0, 1, 2}
-    recorder = doctor.recorder
-    assert 0 < recorder.overhead_seconds and doctor.report.overhead == pytest.approx(
-        recorder.overhead_seconds / recorder.train_seconds)
+    samples = {}
+    for budget in (0.001, 0.9):
+        model = _model([gw.Input((5,)), gw.Dense(6, activation="relu"), gw.Dense(3, activation="softmax")], "adam")
+        doctor = Doctor(verbose=0, overhead_budget=budget)
+        model.fit(np.tile(x, (8, 1)), np.tile(y, 8), epochs=3, batch_size=8, verbose=0, callbacks=[doctor])
+        steps = samples[budget] = [sample["step"] for sample in doctor.trace.samples]
+        assert steps[0] == 0  # the initial weights are always seen
+        recorder = doctor.recorder
+        assert 0 < recorder.overhead_seconds and doctor.report.overhead == pytest.approx(
+            recorder.overhead_seconds / recorder.train_seconds)
+    assert len(samples[0.001]) < 3 * 64 / 4
+    assert len(samples[0.9]) > len(samples[0.001]) and len(samples[0.9]) >= 3
 
 
 def test_a_nan_loss_is_recorded_where_it_happened(data):
