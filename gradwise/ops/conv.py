@@ -132,6 +132,11 @@ def columns_gradient(cols, grad, out, accumulate=False):
         for start in range(GRADIENT_ROWS, rows, GRADIENT_ROWS):
             np.matmul(grad[start:start + GRADIENT_ROWS].T, cols[start:start + GRADIENT_ROWS], out=part)
             total += part
+    return store_transposed(out, total, accumulate)
+
+
+def store_transposed(out, total, accumulate):
+    """`out` = total^T, or `out` += total^T when `accumulate` (a kernel gradient summed over chunks)."""
     if accumulate:
         out += total.T
     else:

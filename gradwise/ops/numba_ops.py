@@ -203,11 +203,7 @@ class NumbaOps(NumpyOps):
         total = partials[0]
         for part in partials[1:]:
             total += part
-        if accumulate:
-            out += total.T
-        else:
-            out[...] = total.T
-        return out
+        return conv.store_transposed(out, total, accumulate)
 
     def scatter_products(self, grad, kernel_t, grad_padded, grad_inputs, pads, out_size, kernel, strides, dilation,
                          buffers):

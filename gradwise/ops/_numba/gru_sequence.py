@@ -14,7 +14,7 @@ the recurrent dropout's keep (batch, units), read only when ``kept``.
 import numba
 import numpy as np
 
-from .lstm_sequence import _sigmoid, _tanh
+from .lstm_sequence import _recurrent_product, _sigmoid, _tanh
 
 _jit = numba.njit(cache=True, error_model="numpy", nogil=True)
 
@@ -29,13 +29,7 @@ def forward(projected, update_reset_kernel, candidate_kernel, hidden, gates, res
     units = width // 3
     for step in range(steps):
         previous_hidden = hidden[step]
-        if kept:
-            for row in range(rows):
-                for j in range(units):
-                    kept_previous[row, j] = previous_hidden[row, j] * state_keep[row, j]
-            np.dot(kept_previous, update_reset_kernel, update_reset_product)
-        else:
-            np.dot(previous_hidden, update_reset_kernel, update_reset_product)
+        _recurrent_product(previous_hidden, update_reset_kernel, state_keep, kept, kept_previous, update_reset_product)
         for row in range(rows):
             z_row, gate_row, product_row = projected[step, row], gates[step, row], update_reset_product[row]
             reset_row, previous_row = reset_hidden[step, row], previous_hidden[row]

@@ -72,6 +72,20 @@ def _tanh(x):
     return near_zero if magnitude < np.float32(0.625) else far
 
 
+@numba.njit(inline="always", error_model="numpy")
+def _recurrent_product(previous_hidden, recurrent_kernel, state_keep, kept, kept_previous, product):
+    """product = (h_{t-1}, times the recurrent dropout's keep when `kept`) U, by numba's np.dot;
+    shared by the LSTM's, GRU's and SimpleRNN's loops."""
+    if kept:
+        rows, units = kept_previous.shape
+        for row in range(rows):
+            for j in range(units):
+                kept_previous[row, j] = previous_hidden[row, j] * state_keep[row, j]
+        np.dot(kept_previous, recurrent_kernel, product)
+    else:
+        np.dot(previous_hidden, recurrent_kernel, product)
+
+
 @_jit
 def forward(projected, recurrent_kernel, hidden, cell, step_mask, masked, state_keep, kept, gates, new_cell,
             squashed, product, kept_previous):
@@ -83,13 +97,7 @@ def forward(projected, recurrent_kernel, hidden, cell, step_mask, masked, state_
     units = width // 4
     for step in range(steps):
         previous_hidden = hidden[step]
-        if kept:
-            for row in range(rows):
-                for j in range(units):
-                    kept_previous[row, j] = previous_hidden[row, j] * state_keep[row, j]
-            np.dot(kept_previous, recurrent_kernel, product)
-        else:
-            np.dot(previous_hidden, recurrent_kernel, product)
+        _recurrent_product(previous_hidden, recurrent_kernel, state_keep, kept, kept_previous, product)
         for row in range(rows):
             z_row, product_row, gate_row = projected[step, row], product[row], gates[step, row]
             previous_row, new_row, squashed_row = cell[step, row], new_cell[step, row], squashed[step, row]

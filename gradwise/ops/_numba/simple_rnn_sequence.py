@@ -11,7 +11,7 @@ keep (batch, units), read only when ``kept``.
 import numba
 import numpy as np
 
-from .lstm_sequence import _tanh
+from .lstm_sequence import _recurrent_product, _tanh
 
 _jit = numba.njit(cache=True, error_model="numpy", nogil=True)
 
@@ -23,13 +23,7 @@ def forward(projected, recurrent_kernel, hidden, new, step_mask, masked, state_k
     steps, rows, units = projected.shape
     for step in range(steps):
         previous_hidden = hidden[step]
-        if kept:
-            for row in range(rows):
-                for j in range(units):
-                    kept_previous[row, j] = previous_hidden[row, j] * state_keep[row, j]
-            np.dot(kept_previous, recurrent_kernel, product)
-        else:
-            np.dot(previous_hidden, recurrent_kernel, product)
+        _recurrent_product(previous_hidden, recurrent_kernel, state_keep, kept, kept_previous, product)
         for row in range(rows):
             z_row, product_row, new_row = projected[step, row], product[row], new[step, row]
             for j in range(units):
