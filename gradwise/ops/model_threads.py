@@ -9,7 +9,8 @@ on one thread for the duration of the fit; larger models keep every thread. ``ev
 and ``predict`` do the same with a forward pass's multiply-adds.
 
 Where several threads stay, OpenBLAS's idle threads are made to sleep at once instead of
-spinning beside gradwise's own kernels (``blas_idle``).
+spinning beside gradwise's own kernels (``blas_idle``). A large step also has glibc keep the
+pages of the arrays it frees for the next step (``heap_pages``).
 
 Override: setting ``GRADWISE_NUM_THREADS`` (or ``OMP_NUM_THREADS``,
 ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS``) means the threads were chosen, and fit
@@ -24,7 +25,7 @@ import threading
 
 import numpy as np
 
-from . import blas, blas_idle, threads
+from . import blas, blas_idle, heap_pages, threads
 
 # Multiply-adds per training step (forward and backward, whole batch) below which BLAS runs
 # on one thread: 2^25, about a 256-wide two-layer MLP at batch 128 (W1 and W2 are 1e4-1e6,
@@ -71,6 +72,8 @@ def for_model(multiply_adds):
     multiply-adds (unless the user chose the threads). Blocks may overlap across threads:
     the limit holds until the last one ends, then the original threads come back."""
     global _limiter, _depth
+    if multiply_adds >= SMALL_STEP:
+        heap_pages.keep_freed_pages()
     if multiply_adds >= SMALL_STEP or chosen_by_user():
         # Several BLAS threads: their spinning between products must not slow the kernels.
         blas_idle.sleep_when_idle()
