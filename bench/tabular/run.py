@@ -137,18 +137,23 @@ def each_peer(rows):
 
     The best peer is picked per seed on the test rows themselves: the maximum of three noisy
     test scores sits above each of them on average, so the gap to it is pessimistic by that
-    selection; the gap to each peer alone carries no such choice.
+    selection; the gap to each peer alone carries no such choice. The last column is that
+    selection's size: the gap of the peer of best CV itself (the model a user would pick
+    without the test rows) to the best of three — the bar no model chosen without the test
+    rows clears on average where it is below the goal's limit.
     """
     print("\n| table | seeds | gap to LogReg/Ridge | gap to RandomForest | gap to HistGB | gap to the peer of best CV "
-          "| gap to the best of three on test |")
-    print("|---|---|---|---|---|---|---|")
+          "| gap to the best of three on test | the peer of best CV's own gap to the best of three |")
+    print("|---|---|---|---|---|---|---|---|")
     for table in dict.fromkeys(r["table"] for r in rows):
         mine = [r for r in rows if r["table"] == table]
         gaps = [np.mean([r["gradwise"] - r["peers"][name] for r in mine]) for name in mine[0]["peers"]]
         best = np.mean([r["gradwise"] - max(r["peers"].values()) for r in mine])
-        chosen = [r["gradwise"] - r["peers"][max(r["peer_cv"], key=r["peer_cv"].get)] for r in mine if r.get("peer_cv")]
-        by_cv = f"{np.mean(chosen):+.4f}" if len(chosen) == len(mine) else "-"
-        print(f"| {table} | {len(mine)} | " + " | ".join(f"{g:+.4f}" for g in gaps) + f" | {by_cv} | {best:+.4f} |")
+        picked = [r["peers"][max(r["peer_cv"], key=r["peer_cv"].get)] for r in mine if r.get("peer_cv")]
+        complete = len(picked) == len(mine)
+        by_cv = f"{np.mean([r['gradwise'] for r in mine]) - np.mean(picked):+.4f}" if complete else "-"
+        bar = f"{np.mean(picked) - np.mean([max(r['peers'].values()) for r in mine]):+.4f}" if complete else "-"
+        print(f"| {table} | {len(mine)} | " + " | ".join(f"{g:+.4f}" for g in gaps) + f" | {by_cv} | {best:+.4f} | {bar} |")
 
 
 def optimism(rows):

@@ -2,6 +2,7 @@
 
 import json
 import os
+import time
 import warnings
 
 from optuna.trial import TrialState
@@ -34,8 +35,15 @@ def write_summary(path, summary):
         handle.write("\n")
 
 
-def write_plots(folder, study):
-    """Optimization history and parameter importances as PNG files; returns (written paths, notes)."""
+FIRST_PLOT_SECONDS = 0.5  # the guess of a plot's cost before one was timed (matplotlib's import included)
+
+
+def write_plots(folder, study, deadline=None):
+    """Optimization history and parameter importances as PNG files; returns (written paths, notes).
+
+    A plot is skipped, with a note, when the slowest plot so far would not finish before
+    `deadline` (a ``time.time()`` value: the end of ``gradwise tune``'s time budget).
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -46,7 +54,14 @@ def write_plots(folder, study):
     complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     plots = [("optimization_history.png", optuna.visualization.matplotlib.plot_optimization_history, 1),
              ("param_importances.png", optuna.visualization.matplotlib.plot_param_importances, 2)]
+    slowest = FIRST_PLOT_SECONDS
     for filename, plot, needed in plots:
+        left = None if deadline is None else deadline - time.time()
+        if left is not None and left < slowest:
+            notes.append(f"{filename} skipped: the time budget ends in {max(left, 0):.1f} s and a plot takes "
+                         f"about {slowest:.1f} s (a larger --time-budget draws it)")
+            continue
+        started = time.time()
         if len(study.directions) > 1:
             notes.append(f"{filename} skipped: multi-objective study")
             continue
@@ -67,6 +82,7 @@ def write_plots(folder, study):
         figure.savefig(path, dpi=100)
         plt.close(figure)
         written.append(path)
+        slowest = max(slowest, time.time() - started)
     return written, notes
 
 

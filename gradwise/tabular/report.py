@@ -17,7 +17,22 @@ from .scores import CV_METRIC, cv_summary, fold_score, test_scores
 from .space import telling_params
 
 BEST_SHOWN = 5
-WRITE_SECONDS = 2.0  # trials.csv, plots, summary and the model file
+WRITE_SECONDS = 2.0  # trials.csv, plots, summary, the model file and the report, on an idle machine
+BUSIEST = 3.0  # the most the writing time is scaled for a busy machine (``busy_factor``)
+MOST_RESERVED = 0.3  # the share of the budget kept after the search at most; beyond, plots and charts are skipped
+
+
+def busy_factor():
+    """How many runnable processes share each core now (the 1-minute load average over the cores), in [1, BUSIEST].
+
+    1 where the load average is not available (Windows).
+    """
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return 1.0
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return float(min(max(load / max(cores, 1), 1.0), BUSIEST))
 
 
 def _shown(trial):
@@ -33,8 +48,16 @@ class Reporter:
 
     def reserve(self, final=True):
         """Seconds kept after the search: to load the final networks and write the files (`final`), or only
-        to write them (the later deadline of a search that has no complete trial yet)."""
-        return (0.04 * self.budget if final else 0.02 * self.budget) + WRITE_SECONDS
+        to write them (the later deadline of a search that has no complete trial yet).
+
+        Writing is CPU work, so on a machine busier than its cores it takes longer: WRITE_SECONDS is
+        scaled by ``busy_factor``, up to MOST_RESERVED of the budget (never less than an idle machine's
+        reserve); what does not fit in it is the optional output (the PNG plots, the report's charts),
+        skipped with a note.
+        """
+        share = 0.04 if final else 0.02
+        idle = share * self.budget + WRITE_SECONDS
+        return max(idle, min(share * self.budget + WRITE_SECONDS * busy_factor(), MOST_RESERVED * self.budget))
 
     def header(self, table):
         p = self.prepared
@@ -126,7 +149,7 @@ class Reporter:
         decoded = model.encoder.decode(outputs) if p.task == "regression" else model.encoder.probabilities(outputs)
         scores = test_scores(p.task, p.classes, p.test_cells, decoded)
         network_cv, in_sample_cv = self._network_cv(choice, members, tuner)
-        plots, notes = write_plots(tuner.project_dir, tuner.study)
+        plots, notes = write_plots(tuner.project_dir, tuner.study, deadline=self.started + self.budget)
         seconds = time.time() - self.started
         kept = len(members[0][0].user_attrs["fold_files"])
         bag = f" x {kept} fold networks" if kept > 1 else ""

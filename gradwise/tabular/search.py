@@ -46,6 +46,7 @@ CV_BELOW_ROWS = 5000
 FOLDS = 5
 HOLDOUT = 0.2
 STOPPING_SHARE = 0.15  # of a fold's training rows, set aside to tell early stopping when to stop
+RECENT_TRIALS = 10  # complete trials whose median duration predicts the next one's (``trial_seconds``)
 
 
 def make_folds(y, task, seed):
@@ -99,6 +100,18 @@ def doctor_filename(number):
     return os.path.join(MODELS_DIR, f"trial_{number:04d}_doctor.json")
 
 
+def trial_seconds(complete, recent=RECENT_TRIALS):
+    """Seconds a trial is expected to take: the median duration of the `recent` last `complete` trials; None if none.
+
+    The median of the last few, not of all: a table's trials differ in size (linear ones take
+    a fraction of a second, wide ones several seconds) and the machine's load changes during a
+    search, so the recent trials tell best what the next one costs.
+    """
+    durations = [t.duration.total_seconds() for t in sorted(complete, key=lambda t: t.number)
+                 if t.duration is not None][-recent:]
+    return float(np.median(durations)) if durations else None
+
+
 class StopAt(Callback):
     """Stops training once the wall clock passes `deadline` (seconds since the epoch)."""
 
@@ -147,6 +160,19 @@ class CrossValidatedRunner(TrialRunner):
     @property
     def fits_per_trial(self):
         return len(self.folds)
+
+    def has_time_for_a_trial(self, study):
+        """False once the time left before `deadline` is shorter than a trial is expected to take.
+
+        Such a trial would be cut by the deadline and pruned: its time would be spent for
+        nothing, and the deadline would be overrun by its last epoch and prediction. The
+        expectation is ``trial_seconds`` of the study's complete trials; while there is none,
+        a trial always starts (the first one runs until `last_call`).
+        """
+        if self.deadline is None:
+            return True
+        expected = trial_seconds(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)))
+        return expected is None or time.time() + expected < self.deadline
 
     def _first(self, trial):
         """True while the study has no complete trial: this one then runs until `last_call`, cut or not."""

@@ -42,6 +42,14 @@ class TrialRunner:
         self.study_seed = study_seed
         self.project_dir = project_dir
 
+    def has_time_for_a_trial(self, study):
+        """False when a trial started now could not finish in time: the search loop then starts no more.
+
+        This runner has no deadline of its own (the search's `timeout` ends the loop); a
+        subclass with one overrides this.
+        """
+        return True
+
     def __call__(self, trial, origin_number):
         """Train one trial; `origin_number` is the number of the trial this one retries (or its own)."""
         seed = trial_seed(self.study_seed, origin_number)

@@ -171,7 +171,7 @@ def run_queued(study, runner, deadline=None, on_finished=None, wait_for_running=
 
 def _run_queued(study, runner, deadline, on_finished, wait_for_running, heartbeat):
     interval = heartbeat.interval
-    while deadline is None or time.time() < deadline:
+    while (deadline is None or time.time() < deadline) and runner.has_time_for_a_trial(study):
         if interval is not None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)

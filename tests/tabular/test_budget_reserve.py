@@ -1,0 +1,54 @@
+"""What `gradwise tune` keeps of its time budget after the search: scaled for a busy machine, the plots skipped past it."""
+
+import os
+import time
+
+import optuna
+import pytest
+
+from gradwise.tabular import report
+from gradwise.tabular.outputs import write_plots
+from gradwise.tabular.report import Reporter
+
+
+def _reserve(monkeypatch, load, budget, cores=2, final=True):
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)), raising=False)
+    return Reporter(None, "t", None, [], time.time(), budget).reserve(final)
+
+
+@pytest.mark.parametrize("load, budget, expected", [
+    (0.5, 45, 0.04 * 45 + 2.0),  # idle: the budget's share plus the writing
+    (4.0, 45, 0.04 * 45 + 2.0 * 2),  # two runnable processes a core: the writing takes twice as long
+    (40.0, 45, 0.04 * 45 + 2.0 * report.BUSIEST),  # scaled at most BUSIEST times
+    (40.0, 10, 0.3 * 10),  # at most MOST_RESERVED of the budget...
+    (40.0, 5, 0.04 * 5 + 2.0),  # ...but never less than an idle machine's reserve
+])
+def test_the_reserve_grows_with_the_load_within_bounds(monkeypatch, load, budget, expected):
+    assert _reserve(monkeypatch, load, budget) == pytest.approx(expected)
+
+
+def test_the_reserve_is_an_idle_machines_where_the_load_is_unknown(monkeypatch):
+    monkeypatch.delattr(os, "getloadavg", raising=False)
+    assert Reporter(None, "t", None, [], time.time(), 45).reserve() == pytest.approx(0.04 * 45 + 2.0)
+    assert Reporter(None, "t", None, [], time.time(), 45).reserve(final=False) == pytest.approx(0.02 * 45 + 2.0)
+
+
+def _study():
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study.optimize(lambda trial: (trial.suggest_float("a", -1, 1) - 0.2) ** 2 + trial.suggest_float("b", 0, 1), 4)
+    return study
+
+
+def test_plots_past_the_deadline_are_skipped_with_a_note(tmp_path):
+    written, notes = write_plots(str(tmp_path), _study(), deadline=time.time() + 0.1)
+    assert written == [] and not list(tmp_path.iterdir())
+    assert len(notes) == 2 and all("skipped: the time budget ends in" in note for note in notes)
+    assert "a larger --time-budget draws it" in notes[0]
+
+
+def test_plots_within_the_deadline_are_drawn(tmp_path):
+    written, notes = write_plots(str(tmp_path), _study(), deadline=time.time() + 600)
+    assert notes == [] and sorted(os.path.basename(path) for path in written) == ["optimization_history.png",
+                                                                                  "param_importances.png"]
