@@ -207,7 +207,7 @@ def search_page(run, deadline=None):
         clock.draw(page, "Parallel coordinates",
                    lambda: search_charts.parallel_html(study, objective, [n for n in params if n in shared][:8]))
         clock.draw(page, "What the search learned about each hyperparameter",
-                   lambda: search_charts.slices_html(study, objective, params, best))
+                   lambda: search_charts.slices_html(study, objective, params, best, clock.deadline))
     if clock.skipped:
         run.notes.append(f"Left out to keep the time budget: {', '.join(clock.skipped)}; `gradwise report "
                          f"{run.folder}` draws them.")

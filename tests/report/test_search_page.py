@@ -92,3 +92,20 @@ def test_the_journal_snapshot_keeps_complete_records_only(tmp_path):
     copy, left_out, folder = journal_snapshot(str(journal))
     assert open(copy, "rb").read() == b'{"op_code": 0}\n{"op_code": 2}\n'
     assert left_out == len(b'{"op_code": 1, "a"\n') + len(b'{"op_c')
+
+
+def _slices_study():
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    study.optimize(lambda trial: trial.suggest_float("lr", 1e-4, 1e-1, log=True) + trial.suggest_int("units", 8, 64), 5)
+    return study
+
+
+def test_slices_past_the_deadline_are_named_not_drawn():
+    from gradwise.report.search_charts import slices_html
+
+    study = _slices_study()
+    drawn = slices_html(study, "val_loss", ["lr", "units"], study.best_trial)
+    assert drawn.count("<svg") == 2 and "Left out" not in drawn
+    late = slices_html(study, "val_loss", ["lr", "units"], study.best_trial, deadline=0.0)
+    assert "<svg" not in late and "Left out to keep the time budget: lr, units." in late
