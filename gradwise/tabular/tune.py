@@ -122,6 +122,7 @@ def _batch_size(rows):
 
 def run(args):
     """Run the search; returns the exit status."""
+    started = time.time()  # the budget counts the imports below too (2-3 s on a busy machine)
     from ..report.runinfo import remember_run
     from .baselines import run_baselines
     from .data import prepare
@@ -134,7 +135,6 @@ def run(args):
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # the command prints its own progress
-    started = time.time()
     budget = args.time_budget
     table, target, name = _load(args)
     if not 0 < args.test_size < 1:
