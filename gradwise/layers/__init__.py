@@ -38,6 +38,7 @@ from .lstm import LSTM
 from .gru import GRU
 from .rnn import RNN, GRUCell, LSTMCell, SimpleRNNCell
 from .stacked_rnn import StackedRNN, StackedRNNCells
+from .cell_rnn import CellRNN, CellStep
 from .bidirectional import Bidirectional
 from .time_distributed import TimeDistributed
 from .preprocessing import (CategoryEncoding, Discretization, Hashing, IntegerLookup, MeanImputation, Normalization,
@@ -57,7 +58,7 @@ __all__ += ["GlobalAveragePooling1D", "GlobalMaxPooling1D", "GlobalAveragePoolin
 __all__ += ["Lambda"]
 __all__ += ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot"]
 __all__ += ["Embedding", "Masking", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed"]
-__all__ += ["RNN", "SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells", "StackedRNN"]
+__all__ += ["RNN", "SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells", "StackedRNN", "CellRNN", "CellStep"]
 __all__ += ["Normalization", "StringLookup", "IntegerLookup", "CategoryEncoding", "Discretization", "Hashing",
             "MeanImputation"]
 __all__ += ["RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "RandomContrast", "RandomCrop"]

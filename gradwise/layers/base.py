@@ -285,6 +285,31 @@ class Layer:
             )
 
     # ----- weights ----------------------------------------------------------------
+    def add_weight(self, shape=(), initializer="glorot_uniform", dtype=None, trainable=True, regularizer=None,
+                   name=None, rng=None):
+        """Keras's ``add_weight`` for a ``build``: a new param (a state entry when not trainable)
+        named `name`, drawn by `initializer` from `rng` (else the generator of the build in progress).
+        Returns the array; read it back through ``self.params[name]``, which a model may rebind."""
+        from .. import initializers, regularizers
+
+        owner = f"{type(self).__name__} '{self.name}'"
+        table = self.params if trainable else self.state
+        if name is None:
+            name = f"variable_{len(self.params) + len(self.state)}"
+        if not isinstance(name, str) or not name or name in self.params or name in self.state:
+            raise ValueError(f"{owner}: add_weight `name` must be a new non-empty str, got {name!r} "
+                             f"(already: {self.weight_names()}).")
+        shape = _checks.shape_tuple(owner, "shape", shape)
+        if rng is None:
+            from ..backend import new_rng
+
+            rng = getattr(self, "_build_rng", None) or new_rng()
+        dtype = np.dtype(dtype or self.dtype or "float32")
+        table[name] = np.ascontiguousarray(initializers.get(initializer)(shape, dtype, rng), dtype=dtype)
+        if regularizer is not None and trainable:
+            self.regularizers[name] = regularizers.get(regularizer)
+        return table[name]
+
     def weight_names(self):
         """Names of params then state, in get_weights order."""
         return list(self.params) + list(self.state)

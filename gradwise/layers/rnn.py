@@ -7,9 +7,11 @@ together (``simple_rnn.py``, ``lstm.py``, ``gru.py``, with the fused step of
 layer with those arguments and the loop's: ``RNN(LSTMCell(64), return_sequences=True)``
 is ``LSTM(64, return_sequences=True)``, with the same weights, saving and speed. Stacked
 cells (a list, ``StackedRNNCells``) make a ``StackedRNN`` (``stacked_rnn.py``). A cell of
-one's own (a class with ``call`` and ``state_size``) is refused clearly.
+one's own (a Layer subclass with ``state_size``, ``call`` and, to train, ``backward``) makes a
+``CellRNN`` (``cell_rnn.py``), which loops it step by step.
 """
 
+from .cell_rnn import CellRNN, is_cell
 from .gru import GRU
 from .lstm import LSTM
 from .simple_rnn import SimpleRNN
@@ -74,16 +76,19 @@ def RNN(cell, return_sequences=False, return_state=False, go_backwards=False, st
     if isinstance(cell, (list, tuple)):
         cell = StackedRNNCells(cell)
     if isinstance(cell, StackedRNNCells):
-        layers = [inner.layer_class(inner.units, **inner.arguments) for inner in cell.cells]
+        layers = [CellRNN(inner) if is_cell(inner) else inner.layer_class(inner.units, **inner.arguments)
+                  for inner in cell.cells]
         if zero_output_for_mask:
             layers[-1].zero_output_for_mask = True
         return StackedRNN(layers, return_sequences=return_sequences, return_state=return_state,
                           go_backwards=go_backwards, stateful=stateful, **kwargs)
+    if is_cell(cell):
+        return CellRNN(cell, return_sequences=return_sequences, return_state=return_state, go_backwards=go_backwards,
+                       stateful=stateful, unroll=unroll, zero_output_for_mask=zero_output_for_mask, **kwargs)
     if not isinstance(cell, _Cell):
-        raise TypeError(f"RNN: `cell` must be a SimpleRNNCell, LSTMCell or GRUCell (or a list of them, a "
-                        f"StackedRNNCells), got {cell!r} of type "
-                        f"{type(cell).__name__}; a cell class of one's own is not supported: write its step as a "
-                        "Layer subclass with forward and backward over the whole sequence.")
+        raise TypeError(f"RNN: `cell` must be a SimpleRNNCell, LSTMCell or GRUCell, a cell of one's own (a "
+                        f"gradwise.layers.Layer subclass with `state_size` and `call`), or a list of them (a "
+                        f"StackedRNNCells), got {cell!r} of type {type(cell).__name__}.")
     return cell.layer_class(cell.units, return_sequences=return_sequences, return_state=return_state,
                             go_backwards=go_backwards, stateful=stateful, unroll=unroll, **cell.arguments,
                             **({"zero_output_for_mask": True} if zero_output_for_mask else {}), **kwargs)

@@ -18,12 +18,14 @@ class StackedRNNCells:
     """Cells to run in a stack at every step (Keras's ``StackedRNNCells``), for ``RNN``."""
 
     def __init__(self, cells):
+        from .cell_rnn import is_cell
         from .rnn import _Cell
 
         cells = list(cells) if isinstance(cells, (list, tuple)) else cells
-        if not isinstance(cells, list) or not cells or not all(isinstance(cell, _Cell) for cell in cells):
-            raise TypeError("StackedRNNCells: `cells` must be a non-empty list of SimpleRNNCell, LSTMCell or GRUCell, "
-                            f"got {cells!r}.")
+        if not isinstance(cells, list) or not cells or not all(isinstance(cell, _Cell) or is_cell(cell)
+                                                               for cell in cells):
+            raise TypeError("StackedRNNCells: `cells` must be a non-empty list of SimpleRNNCell, LSTMCell, GRUCell "
+                            f"or cells of one's own (Layer subclasses with `state_size`), got {cells!r}.")
         self.cells = cells
 
     @property
