@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from gradwise import layers, registry
 
+from .cells import ShiftMemoryCell
 from .gradient_check import check_layer_gradients
 
 # id -> (factory, per-sample input shape)
@@ -79,6 +80,7 @@ CASES.update({
 CASES.update({
     "stacked_rnn_lstm_gru": (lambda: layers.RNN([layers.LSTMCell(3, kernel_regularizer="l2"),
                                                  layers.GRUCell(2, bias_initializer="random_normal")]), (4, 2)),
+    "cell_rnn_own_cell": (lambda: layers.RNN(ShiftMemoryCell(3), return_sequences=True, go_backwards=True), (4, 2)),
     "stacked_rnn_sequences_backwards": (lambda: layers.RNN([layers.SimpleRNNCell(2), layers.SimpleRNNCell(3)],
                                                            return_sequences=True, go_backwards=True), (3, 2)),
     "bidirectional_lstm_concat": (lambda: layers.Bidirectional(layers.LSTM(2, bias_initializer="random_normal")), (4, 3)),

@@ -35,8 +35,9 @@ def test_rnn_of_an_lstm_cell_trains_in_a_model(rng):
 
 
 def test_wrong_uses_of_rnn_and_cells_are_named():
-    with pytest.raises(TypeError, match=r"`cell` must be a SimpleRNNCell, LSTMCell or GRUCell \(or a list of them, a "
-                                        r"StackedRNNCells\), got 'lstm'"):
+    with pytest.raises(TypeError, match=r"`cell` must be a SimpleRNNCell, LSTMCell or GRUCell, a cell of one's own "
+                                        r"\(a gradwise.layers.Layer subclass with `state_size` and `call`\), or a "
+                                        r"list of them \(a StackedRNNCells\), got 'lstm'"):
         layers.RNN("lstm")
     with pytest.raises(TypeError, match=r"LSTMCell: `return_sequences` belongs to RNN\(...\), not to the cell"):
         layers.LSTMCell(4, return_sequences=True)
