@@ -2,7 +2,7 @@
 
 from . import activations, backend, callbacks, initializers, layers, losses, metrics, models, ops, optimizers, regularizers
 from .backend import floatx, set_floatx, set_random_seed
-from .layers import Dense, Input
+from .layers import Dense, Input, Layer
 from .layers import (ELU, Activation, BatchNormalization, Dropout, Flatten, LeakyReLU, ReLU, Rescaling, Reshape,
                      Softmax, SpatialDropout1D, SpatialDropout2D)
 from .layers import (AveragePooling1D, AveragePooling2D, Conv1D, Conv2D, GlobalAveragePooling1D,
@@ -27,7 +27,7 @@ __all__ += ["Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "BatchNormaliza
 __all__ += ["saving", "load_model", "Model", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
             "Concatenate"]
 from . import plot  # noqa: E402  (matplotlib is imported only when a plot is drawn)
-__all__ += ["plot", "Embedding", "Masking", "SimpleRNN", "LSTM", "GRU", "Bidirectional",
+__all__ += ["Layer", "plot", "Embedding", "Masking", "SimpleRNN", "LSTM", "GRU", "Bidirectional",
             "TimeDistributed"]
 
 _LAZY_SUBMODULES = ("doctor", "tuning", "validation", "wrappers", "tabular", "cli", "utils", "datasets", "testing")

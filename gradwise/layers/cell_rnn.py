@@ -5,6 +5,7 @@ A cell is a ``Layer`` subclass that computes one step, as in Keras::
     state_size             an int, or a list with one entry per state: an int (units)
                            or a list/tuple (a state of that per-sample shape)
     output_size            optional; the first state's size when absent
+    get_initial_state(batch_size)   optional; zeros when absent
     build(input_shape)     the step's input shape, batch first: (None, features)
     call(inputs, states)   -> (output, new_states); `states` a list, one array per state
 
@@ -195,8 +196,8 @@ class CellRNN(Wrapper):
                 raise ValueError(f"RNN '{self.name}' is stateful: every batch must have the size of the first "
                                  f"({self._carried_states[0].shape[0]}), got a batch of {batch}.")
             return list(self._carried_states)
-        if hasattr(self.cell, "get_initial_state"):
-            return self._checked_states(self.cell.get_initial_state(batch), batch, "get_initial_state")
+        if hasattr(self.cell, "get_initial_state"):  # Keras 3's get_initial_state(batch_size); tf.keras's has more
+            return self._checked_states(self.cell.get_initial_state(batch_size=batch), batch, "get_initial_state")
         return [np.zeros((batch, *shape), dtype=dtype) for shape in self.state_shapes]
 
     def _checked_states(self, states, batch, where):

@@ -160,6 +160,20 @@ def test_stateful_carries_the_states_of_the_previous_call(rng):
     np.testing.assert_allclose(layer.forward(inputs[:, :4])[0], whole.forward(inputs[:, :4])[0], atol=1e-12)
 
 
+class _StartsAtOnesCell(ElmanCell):
+    def get_initial_state(self, batch_size):
+        return [np.ones((batch_size, self.units))]
+
+
+def test_a_cell_chooses_its_initial_state(rng):
+    layer = built(layers.RNN(_StartsAtOnesCell(3), return_sequences=True), (5, 2))
+    inputs = rng.normal(size=(2, 5, 2))
+    kernel, recurrent, bias = layer.get_weights()
+    first = np.tanh(inputs[:, 0] @ kernel + np.ones((2, 3)) @ recurrent + bias)
+    np.testing.assert_allclose(layer.forward(inputs)[0][:, 0], first, atol=1e-12)
+    check_gradients(layer, inputs)
+
+
 def test_a_cell_without_backward_predicts_and_training_it_names_what_to_write(rng):
     model = _model(ForwardOnlyCell(3))
     model.compile(optimizer="sgd", loss="mse")
