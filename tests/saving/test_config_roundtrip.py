@@ -17,6 +17,8 @@ from gradwise.optimizers import schedules
 from gradwise.parameters import ParameterSet
 from gradwise.saving import clone_model
 
+from ..layers.cells import ElmanCell
+
 # Values for required constructor arguments, by (Keras) argument name.
 EXAMPLE_ARGUMENTS = {
     "units": 3, "rate": 0.25, "scale": 0.5, "target_shape": (2, 3), "activation": "tanh", "filters": 2,
@@ -25,6 +27,7 @@ EXAMPLE_ARGUMENTS = {
     "dims": (2, 1), "n": 2, "stddev": 0.1,
     "layer": layers.LSTM(2, return_sequences=True),  # for the wrappers
     "layers": [layers.LSTM(2), layers.GRU(3)],  # for StackedRNN (RNN of stacked cells)
+    "cell": ElmanCell,  # for CellRNN (RNN of a cell of one's own): a new cell for each example (_example)
     "factor": 0.2, "height_factor": 0.2, "width_factor": 0.1, "height": 2, "width": 2, "num_bins": 3,
 }
 TOKEN_LAYERS = {"Embedding"}  # their inputs are token indices below EXAMPLE_ARGUMENTS["input_dim"]
@@ -49,7 +52,10 @@ def _example(cls):
     missing = [name for name in required if name not in EXAMPLE_ARGUMENTS]
     if missing:
         pytest.fail(f"Add example values for {missing} (required by {cls.__name__}) to EXAMPLE_ARGUMENTS.")
-    return cls(**{name: EXAMPLE_ARGUMENTS[name] for name in required}, **EXTRA_ARGUMENTS.get(cls.__name__, {}))
+    arguments = {name: EXAMPLE_ARGUMENTS[name] for name in required}
+    if "cell" in arguments:  # a cell belongs to the layer wrapping it: each example its own, unbuilt
+        arguments["cell"] = arguments["cell"](3)
+    return cls(**arguments, **EXTRA_ARGUMENTS.get(cls.__name__, {}))
 
 
 # ----- layers ---------------------------------------------------------------------------------
