@@ -9,6 +9,11 @@ Works in any Optuna objective that trains a gradwise model::
         return max(model.history.history["val_accuracy"])
 
 The Tuner adds one to every trial of a single-objective search.
+
+Every epoch is reported (a live view draws the whole curve), but the pruner is asked only
+at the epochs where it can decide: Optuna's median and percentile pruners never prune
+during their warm-up nor between two decisions of their interval, and each question
+reads the study and takes a percentile over its trials.
 """
 
 import math
@@ -60,6 +65,8 @@ class PruningCallback(Callback):
     def on_train_begin(self, logs=None):
         self.epochs = 0
         self._unwritten, self._written_at = {}, time.monotonic()
+        self._decides = decision_steps(getattr(getattr(self.trial, "study", None), "pruner", None))
+        self._last_reported = -1
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
@@ -75,7 +82,8 @@ class PruningCallback(Callback):
                 self._write()
         else:
             self.trial.report(value, epoch)
-        if self.trial.should_prune():
+        previous, self._last_reported = self._last_reported, epoch
+        if self._decides(epoch, previous) and self.trial.should_prune():
             self._write()  # Optuna records a pruned trial's last report as its value
             raise optuna.TrialPruned(f"Trial pruned at epoch {epoch + 1}: {self.monitor}={value:.6g}.")
 
@@ -86,3 +94,25 @@ class PruningCallback(Callback):
         unwritten, self._unwritten = getattr(self, "_unwritten", {}), {}
         storage_module.write_reports(self.trial, unwritten)
         self._written_at = time.monotonic()
+
+
+def decision_steps(pruner):
+    """``decides(step, previous)``: False where `pruner` cannot prune a trial whose latest
+    report is `step` and whose report before it was `previous` (-1: none).
+
+    Optuna's percentile pruners (``MedianPruner`` among them) return False before their
+    warm-up ends and at every step but the first reported in each interval after it; any
+    other pruner is asked at every step.
+    """
+    if not isinstance(pruner, optuna.pruners.PercentilePruner):
+        return lambda step, previous: True
+    warmup = getattr(pruner, "_n_warmup_steps", 0)
+    interval = getattr(pruner, "_interval_steps", 1)
+
+    def decides(step, previous):
+        if step < warmup:
+            return False
+        interval_start = (step - warmup) // interval * interval + warmup
+        return previous < interval_start
+
+    return decides

@@ -32,6 +32,12 @@ class TrialRunner:
 
     fits_per_trial = 1  # models a trial trains (the size of a search's work, ``kernels.search_ops``)
 
+    @property
+    def reports_epochs(self):
+        """Whether a trial's pruning steps are its epochs: true of this class's own trials; a
+        subclass that trains its own way (folds, say) reports its own steps."""
+        return type(self).__call__ is TrialRunner.__call__
+
     def __init__(self, hypermodel, x, y, fit_kwargs, callbacks, objectives, prune, study_seed, project_dir):
         self.hypermodel = hypermodel
         self.x, self.y = x, y

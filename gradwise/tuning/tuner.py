@@ -47,6 +47,8 @@ class Tuner:
     pruner : {'auto', 'median', 'hyperband', 'successive_halving', None} or optuna pruner
         'auto' (default): 'median' for one objective, none for several (Optuna cannot
         prune multi-objective studies).
+        'median' judges a trial from the end of its first fifth of epochs on (at least the
+        4th epoch), every tenth of the epochs (``samplers.median_pruner``).
     directory : str, default '.'
     project_name : str, default 'untitled_project'
         The study's name; its files live in ``directory/project_name``.
@@ -122,7 +124,7 @@ class Tuner:
         self._sample_multiply_adds = []  # of each probe model: how much a search of them trains (``kernels``)
         self.space = study_module.probe_space(hypermodel, on_model=lambda model: self._sample_multiply_adds.append(
             kernels.sample_multiply_adds(model)))
-        self._sampler_spec = sampler
+        self._sampler_spec, self._pruner_spec = sampler, pruner
         multi = len(self.objectives) > 1
         self.pruner = samplers.make_pruner(pruner, multi)
         self._storage = self.storage_spec.open()
@@ -155,6 +157,9 @@ class Tuner:
         fit_kwargs.pop("verbose", None)
         fit_kwargs["epochs"] = epochs
         runner = self._make_runner(x, y, fit_kwargs, as_list(callbacks, "search"))
+        if isinstance(self._pruner_spec, str) and getattr(runner, "reports_epochs", False):
+            # A pruner given by name waits and decides in proportion to the epochs (``samplers.median_pruner``).
+            self.pruner = self.study.pruner = samplers.make_pruner(self._pruner_spec, len(self.objectives) > 1, epochs)
         report = on_trial or (self._print_trial if verbose else None)
         deadline = None if timeout is None else time.time() + float(timeout)
         # Every search of the study draws from its own seed, so a resume never replays an earlier one.
