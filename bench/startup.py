@@ -9,7 +9,7 @@
   trial (the trial's ``datetime_start``): process start, imports, kernels, opening the
   study and the first claim. One worker runs in the calling process: its figure is the
   time the search spends before its first trial.
-- overhead per trial: a trial's wall time (claim to ``tell``, plus the gap to the next
+- overhead per trial (the W6 search as ``bench.w6_search`` runs it, ``save_models=1``): a trial's wall time (claim to ``tell``, plus the gap to the next
   claim in the same process) minus its training and validation epochs, timed by a
   callback placed first (``EpochClock``). What is left is the tuner's: sampling,
   building and cloning the model, fit's set-up, the pruning reports and their journal
@@ -95,7 +95,7 @@ def search_overheads(data, trials, epochs, workers, directory):
     start = time.time()
     tuner = Tuner(w6_search.build_gradwise_model, objective="val_accuracy", max_trials=trials, sampler="tpe",
                   pruner="median", seed=0, workers=workers, directory=directory, project_name=f"startup{workers}",
-                  overwrite=True, threads_per_worker=1)
+                  overwrite=True, threads_per_worker=1, save_models=w6_search.SAVE_MODELS)
     searching = time.time()
     tuner.search(x_fit, y_fit, epochs=epochs, batch_size=32, validation_data=(x_val, y_val), verbose=0,
                  callbacks=[EpochClock(clock_folder)])

@@ -2,6 +2,11 @@
 
 A ``TrialRunner`` is picklable (the build function must be importable, i.e. defined at
 module level), so worker processes receive it whole.
+
+With ``save_models=k`` a trial's model is saved only when, as the trial ends, fewer than
+`k` complete trials beat it: a trial's rank can only fall as more trials complete, so the
+`k` best trials of the finished study always have their models, and most trials of a
+long search write no file.
 """
 
 import copy
@@ -38,8 +43,10 @@ class TrialRunner:
         subclass that trains its own way (folds, say) reports its own steps."""
         return type(self).__call__ is TrialRunner.__call__
 
-    def __init__(self, hypermodel, x, y, fit_kwargs, callbacks, objectives, prune, study_seed, project_dir):
+    def __init__(self, hypermodel, x, y, fit_kwargs, callbacks, objectives, prune, study_seed, project_dir,
+                 save_models=None):
         self.hypermodel = hypermodel
+        self.save_models = save_models  # None: every complete trial's model; k: those of the k best (see above)
         self.x, self.y = x, y
         self.fit_kwargs = fit_kwargs
         self.callbacks = list(callbacks)
@@ -76,14 +83,30 @@ class TrialRunner:
             trial.set_user_attr("epochs", pruning.epochs)
             raise
         values = trial_values(self.objectives, tracker.logs, model)
-        relative = model_filename(trial.number)
-        os.makedirs(os.path.join(self.project_dir, MODELS_DIR), exist_ok=True)
-        model.save(os.path.join(self.project_dir, relative))
-        set_user_attrs(trial, {
-            "epochs": tracker.epochs, "best_epoch": tracker.best_epoch,
-            "best_logs": {key: float(value) for key, value in (tracker.logs or {}).items()},
-            "params_count": int(model.count_params()), "model_file": relative})
+        attrs = {"epochs": tracker.epochs, "best_epoch": tracker.best_epoch,
+                 "best_logs": {key: float(value) for key, value in (tracker.logs or {}).items()},
+                 "params_count": int(model.count_params())}
+        if self._worth_saving(trial, values):
+            relative = model_filename(trial.number)
+            os.makedirs(os.path.join(self.project_dir, MODELS_DIR), exist_ok=True)
+            model.save(os.path.join(self.project_dir, relative))
+            attrs["model_file"] = relative
+        set_user_attrs(trial, attrs)
         return values[0] if len(values) == 1 else values
+
+    def _worth_saving(self, trial, values):
+        """Whether this trial's model is kept: always, or (``save_models=k``, one objective) when fewer
+        than k complete trials rank ahead of it (a better value, or the same from an earlier trial)."""
+        if self.save_models is None or len(self.objectives) > 1:
+            return True
+        objective, value = self.objectives[0], values[0]
+        ahead = 0
+        for done in trial.study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)):
+            if objective.better(done.value, value) or (done.value == value and done.number < trial.number):
+                ahead += 1
+                if ahead >= self.save_models:
+                    return False
+        return True
 
 
     def _blas_threads(self):

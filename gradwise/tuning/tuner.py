@@ -81,6 +81,12 @@ class Tuner:
         trial counts as dead: it is then failed and retried with the same parameters.
     max_retries : int, default 3
         Retries of a trial whose process died.
+    save_models : int, optional
+        None (default): every complete trial's model is saved, as KerasTuner does. An int
+        `k`: a trial's model is saved only when fewer than `k` complete trials beat it as
+        it ends, so ``get_best_models(n)`` works for any ``n <= k`` and a long search
+        writes a handful of files instead of one per trial (multi-objective searches
+        save every model).
     reconnect_timeout : float, default 60
         With a database storage: seconds to keep retrying after the connection is lost
         mid-search, before stopping with ``DatabaseUnreachableError`` (completed trials
@@ -96,7 +102,7 @@ class Tuner:
     def __init__(self, hypermodel, objective="val_loss", max_trials=10, sampler="tpe", pruner="auto",
                  directory=".", project_name="untitled_project", seed=None, workers=1, storage=None,
                  overwrite=False, threads_per_worker=None, heartbeat_interval=10, grace_period=None,
-                 max_retries=3, reconnect_timeout=60.0, start_method="auto"):
+                 max_retries=3, reconnect_timeout=60.0, start_method="auto", save_models=None):
         if not callable(hypermodel):
             raise TypeError(f"Tuner: `hypermodel` must be a function build_model(hp), got {hypermodel!r}.")
         self.hypermodel = hypermodel
@@ -106,6 +112,7 @@ class Tuner:
         if start_method not in workers_module.START_METHODS:
             workers_module.start_method(start_method)  # raises, naming the choices
         self.start_method = start_method
+        self.save_models = None if save_models is None else _positive_int("save_models", save_models)
         self.threads_per_worker = (max(1, (os.cpu_count() or 1) // self.workers) if threads_per_worker is None
                                    else _positive_int("threads_per_worker", threads_per_worker))
         if seed is not None:
@@ -181,7 +188,7 @@ class Tuner:
     def _make_runner(self, x, y, fit_kwargs, callbacks):
         """The picklable callable that trains one trial (a subclass may train it its own way)."""
         return TrialRunner(self.hypermodel, x, y, fit_kwargs, callbacks, self.objectives,
-                           samplers.prunes(self.pruner), self.seed, self.project_dir)
+                           samplers.prunes(self.pruner), self.seed, self.project_dir, save_models=self.save_models)
 
     def _search_in_processes(self, runner, deadline, report, run_seed, kernel_ops=None):
         spec = workers_module.WorkerSpec(self.storage_spec, self.project_name, self._sampler_spec, self.pruner,
@@ -242,6 +249,11 @@ class Tuner:
         if not isinstance(trial, optuna.trial.FrozenTrial):
             trial = self.study.trials[trial]
         relative = trial.user_attrs.get("model_file")
+        if relative is None and trial.state == TrialState.COMPLETE:
+            raise ValueError(
+                f"Trial {trial.number} has no saved model: with save_models={self.save_models} only the models of "
+                f"trials among the {self.save_models} best when they ended were saved. Pass a larger `save_models` "
+                "(or None, every trial) to keep more.")
         if relative is None:
             raise ValueError(f"Trial {trial.number} ({trial.state.name}) has no saved model; only complete trials do.")
         path = os.path.join(self.project_dir, relative)

@@ -129,3 +129,28 @@ def test_other_pruners_are_asked_at_every_epoch():
     decides = decision_steps(optuna.pruners.ThresholdPruner(upper=1.0, n_warmup_steps=5))
     assert all(decides(step, step - 1) for step in range(12))
     assert decision_steps(None)(0, -1)  # a FixedTrial's callback has no study
+
+
+def test_save_models_keeps_the_models_of_the_trials_among_the_k_best_when_they_ended(tmp_path):
+    import os
+
+    x, y = binary_data(96)
+    tuner = Tuner(build_tiny, objective="val_loss", max_trials=10, pruner=None, seed=0, directory=str(tmp_path),
+                  project_name="kept", save_models=2)
+    tuner.search(x, y, epochs=3, validation_split=0.25, verbose=0)
+    complete = sorted(tuner.study.get_trials(states=(TrialState.COMPLETE,)), key=lambda t: t.datetime_complete)
+    expected = {t.number for index, t in enumerate(complete)
+                if sum(d.value < t.value or (d.value == t.value and d.number < t.number) for d in complete[:index]) < 2}
+    saved = {t.number for t in complete if "model_file" in t.user_attrs}
+    assert saved == expected and len(saved) < len(complete)  # a trial saved once is never written again
+    assert sorted(os.listdir(tmp_path / "kept" / "trials")) == sorted(f"trial_{n:04d}.gw" for n in saved)
+    best = tuner.best_trials(2)
+    assert {t.number for t in best} <= saved
+    assert [m.count_params() for m in tuner.get_best_models(2)] == [t.user_attrs["params_count"] for t in best]
+    with pytest.raises(ValueError, match="save_models=2"):
+        tuner.get_best_models(len(saved) + 1)
+
+
+def test_save_models_must_be_a_positive_int(tmp_path):
+    with pytest.raises(ValueError, match="`save_models` must be a positive int, got 0"):
+        Tuner(build_tiny, save_models=0, directory=str(tmp_path))
