@@ -61,6 +61,8 @@ class PruningCallback(Callback):
         self.trial = trial
         self.monitor = monitor
         self.epochs = 0
+        # The Tuner, which tells every trial it runs, has the last reports written with the trial's end.
+        self.hold_reports = False
 
     def on_train_begin(self, logs=None):
         self.epochs = 0
@@ -87,8 +89,12 @@ class PruningCallback(Callback):
             self._write()  # Optuna records a pruned trial's last report as its value
             raise optuna.TrialPruned(f"Trial pruned at epoch {epoch + 1}: {self.monitor}={value:.6g}.")
 
-    def on_train_end(self, logs=None):
-        self._write()  # runs when fit ends, raises or is interrupted
+    def on_train_end(self, logs=None):  # runs when fit ends, raises or is interrupted
+        if self.hold_reports:
+            unwritten, self._unwritten = getattr(self, "_unwritten", {}), {}
+            storage_module.write_reports_at_end(self.trial, unwritten)
+        else:
+            self._write()
 
     def _write(self):
         unwritten, self._unwritten = getattr(self, "_unwritten", {}), {}

@@ -22,7 +22,7 @@ from ..saving import clone_model
 from .hyperparameters import HyperParameters
 from .objective import BestEpoch, trial_values
 from .pruning import PruningCallback
-from .storage import gathered, set_user_attrs
+from .storage import gathered, set_user_attrs, set_user_attrs_at_end
 from .study import trial_seed
 
 MODELS_DIR = "trials"
@@ -76,11 +76,12 @@ class TrialRunner:
         callbacks = copy.deepcopy(self.callbacks) + [tracker]
         pruning = PruningCallback(trial, self.objectives[0].name) if self.prune else None
         if pruning is not None:
+            pruning.hold_reports = True  # written with the trial's end, as the results below (``workers._run_one`` tells it)
             callbacks.append(pruning)
         try:
             model.fit(self.x, self.y, verbose=0, callbacks=callbacks, **self.fit_kwargs)
         except optuna.TrialPruned:
-            trial.set_user_attr("epochs", pruning.epochs)
+            set_user_attrs_at_end(trial, {"epochs": pruning.epochs})
             raise
         values = trial_values(self.objectives, tracker.logs, model)
         attrs = {"epochs": tracker.epochs, "best_epoch": tracker.best_epoch,
@@ -91,7 +92,7 @@ class TrialRunner:
             os.makedirs(os.path.join(self.project_dir, MODELS_DIR), exist_ok=True)
             model.save(os.path.join(self.project_dir, relative))
             attrs["model_file"] = relative
-        set_user_attrs(trial, attrs)
+        set_user_attrs_at_end(trial, attrs)
         return values[0] if len(values) == 1 else values
 
     def _worth_saving(self, trial, values):

@@ -194,6 +194,7 @@ class HeartbeatJournalStorage(JournalStorage, BaseHeartbeat):
     def __init__(self, backend, heartbeat_interval, grace_period=None, stale_trial_callback=None):
         super().__init__(backend)
         self._holding = threading.local()  # this thread's gathering(trial_id) block, if any
+        self._until_end = {}  # trial id -> records written with the trial's end (``hold_until_end``)
         self.heartbeat_interval = heartbeat_interval
         self.grace_period = grace_period or 2 * heartbeat_interval
         self.stale_trial_callback = stale_trial_callback
@@ -292,6 +293,26 @@ class HeartbeatJournalStorage(JournalStorage, BaseHeartbeat):
         held.append((JournalOperation.SET_TRIAL_SYSTEM_ATTR, {"system_attr": {key: value}}))
         return None
 
+    def hold_until_end(self, trial_id, records):
+        """Keep records of `trial_id` — (operation, fields) pairs — and write them in the same append as
+        the trial's end (``set_trial_state_values`` to a finished state): the last reports and results
+        of a trial cost no append of their own. A process that dies before the end loses them with the
+        trial, which is then failed and run again."""
+        self._until_end.setdefault(trial_id, []).extend(records)
+
+    def _write_log(self, op_code, extra_fields):
+        """Optuna's single-record write; a trial's end takes the records held for it along, ahead of it."""
+        held = None
+        if op_code == JournalOperation.SET_TRIAL_STATE_VALUES and TrialState(extra_fields["state"]).is_finished():
+            held = self._until_end.pop(extra_fields["trial_id"], None)
+        if not held:
+            return super()._write_log(op_code, extra_fields)
+        worker_id = self._replay_result.worker_id
+        self._backend.append_logs(
+            [{"op_code": operation, "worker_id": worker_id, "trial_id": extra_fields["trial_id"], **fields}
+             for operation, fields in held] + [{"op_code": op_code, "worker_id": worker_id, **extra_fields}])
+        return None
+
     def get_heartbeat_interval(self):
         return self.heartbeat_interval
 
@@ -310,6 +331,30 @@ def set_user_attrs(trial, attrs):
     storage.append_records(trial._trial_id, [(JournalOperation.SET_TRIAL_USER_ATTR, {"user_attr": {key: value}})
                                              for key, value in attrs.items()])
     cached.user_attrs.update(attrs)  # what Trial.set_user_attr keeps for trial.user_attrs
+
+
+def set_user_attrs_at_end(trial, attrs):
+    """``set_user_attrs``, written to a journal together with the trial's end (``hold_until_end``):
+    for what a trial records after training, just before it is told."""
+    storage = getattr(trial, "storage", None)
+    cached = getattr(trial, "_cached_frozen_trial", None)
+    if not isinstance(storage, HeartbeatJournalStorage) or cached is None:
+        set_user_attrs(trial, attrs)
+        return
+    storage.hold_until_end(trial._trial_id, [(JournalOperation.SET_TRIAL_USER_ATTR, {"user_attr": {key: value}})
+                                             for key, value in attrs.items()])
+    cached.user_attrs.update(attrs)
+
+
+def write_reports_at_end(trial, values):
+    """``write_reports``, held on a journal until the trial's end (see ``set_user_attrs_at_end``)."""
+    storage = getattr(trial, "storage", None)
+    if not isinstance(storage, HeartbeatJournalStorage):
+        write_reports(trial, values)
+    elif values:
+        storage.hold_until_end(trial._trial_id, [
+            (JournalOperation.SET_TRIAL_INTERMEDIATE_VALUE, {"step": step, "intermediate_value": value})
+            for step, value in values.items()])
 
 
 def gathered(trial):

@@ -112,7 +112,7 @@ def test_deferred_reports_are_seen_by_the_pruner_at_once_and_a_pruned_trial_keep
     assert list(frozen.intermediate_values) == [0] and frozen.value == frozen.intermediate_values[0]
 
 
-def test_a_trials_set_up_reaches_the_journal_in_one_append_and_its_results_in_another(tmp_path, appends):
+def test_a_trials_set_up_reaches_the_journal_in_one_append_and_its_results_with_its_end(tmp_path, appends):
     from .builders import binary_data, build_tiny
     from gradwise.tuning import Tuner
 
@@ -123,14 +123,49 @@ def test_a_trials_set_up_reaches_the_journal_in_one_append_and_its_results_in_an
     tuner.search(x, y, epochs=2, validation_split=0.25, verbose=0)
     attribute, parameter = storage_module.JournalOperation.SET_TRIAL_USER_ATTR, storage_module.JournalOperation.SET_TRIAL_PARAM
     batches = [ops for ops in appends if attribute in ops or parameter in ops]
-    # set-up: seed, BLAS threads, host, pid, ops, the two parameters, hp_values; results: 5 attributes
-    assert batches == [[attribute] * 5 + [parameter] * 2 + [attribute], [attribute] * 5]
+    # set-up: seed, BLAS threads, host, pid, ops, the two parameters, hp_values; results: 5 attributes, written
+    # with the trial's end
+    end = storage_module.JournalOperation.SET_TRIAL_STATE_VALUES
+    assert batches == [[attribute] * 5 + [parameter] * 2 + [attribute], [attribute] * 5 + [end]]
     trial = tuner.study.trials[0]
     assert set(trial.user_attrs) >= {"seed", "blas_threads", "host", "pid", "ops", "hp_values", "epochs", "best_epoch",
                                      "best_logs", "params_count", "model_file"}
     reread = _study(tmp_path / "attrs", "attrs").trials[0]  # what another process reads from the file
     assert reread.params == trial.params and set(reread.params) == {"units", "learning_rate"}
     assert reread.user_attrs == trial.user_attrs
+
+
+@pytest.mark.parametrize("pruner_kind", ["median", "prunes_at_once"])
+def test_a_search_writes_three_appends_a_complete_trial_claim_set_up_and_end_with_its_reports(tmp_path, appends, pruner_kind):
+    from .builders import binary_data, build_tiny
+    from gradwise.tuning import Tuner
+
+    x, y = binary_data(64)
+    # "prunes_at_once": every trial after the first is pruned at its first report (a completed trial no loss beats)
+    pruner = "median" if pruner_kind == "median" else optuna.pruners.ThresholdPruner(upper=1e-9)
+    tuner = Tuner(build_tiny, objective="val_loss", max_trials=3, seed=0, directory=str(tmp_path),
+                  project_name=pruner_kind, pruner=pruner)
+    del appends[:]
+    tuner.search(x, y, epochs=6, validation_split=0.25, verbose=0)
+    operations = storage_module.JournalOperation
+    claims = [ops for ops in appends if ops == [operations.SET_TRIAL_STATE_VALUES]]
+    ends = [ops for ops in appends if ops[-1] == operations.SET_TRIAL_STATE_VALUES and len(ops) > 1]
+    assert len(claims) == 3 and len(ends) == 3
+    set_ups = [ops for ops in appends if operations.SET_TRIAL_PARAM in ops]
+    pruned = sum(t.state.name == "PRUNED" for t in tuner.study.trials)
+    # + the search's run counter and its queued trials, and a pruned trial's reports, written before its end
+    # (Optuna reads a pruned trial's value from its stored last report)
+    assert len(appends) == 3 * 3 + 2 + pruned
+    reread = _study(tmp_path / pruner_kind, pruner_kind).trials  # what another process reads from the file
+    for trial, stored in zip(tuner.study.trials, reread):
+        assert stored.intermediate_values == trial.intermediate_values and stored.user_attrs == trial.user_attrs
+        assert stored.state == trial.state and stored.value == trial.value
+        if trial.state.name == "COMPLETE":
+            assert len(trial.intermediate_values) == 6
+        else:  # pruned: its report went out before the pruned state, whose value it is
+            assert trial.value == trial.intermediate_values[0] and trial.user_attrs["epochs"] == 1
+    assert len(set_ups) == 3
+    assert {t.state.name for t in reread} == ({"COMPLETE"} if pruner_kind == "median" else {"PRUNED"})
 
 
 def test_gathered_records_are_written_when_the_block_raises_and_other_threads_write_at_once(tmp_path, appends):
