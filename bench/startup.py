@@ -9,8 +9,8 @@
   trial (the trial's ``datetime_start``): process start, imports, kernels, opening the
   study and the first claim. One worker runs in the calling process: its figure is the
   time the search spends before its first trial.
-- overhead per trial (the W6 search as ``bench.w6_search`` runs it, ``save_models=1``): a trial's wall time (claim to ``tell``, plus the gap to the next
-  claim in the same process) minus its training and validation epochs, timed by a
+- overhead per trial (the W6 search as ``bench.w6_search`` runs it, ``save_models=1``): a
+  trial's wall time (claim to ``tell``, plus the gap to the next claim in the same process) minus its training and validation epochs, timed by a
   callback placed first (``EpochClock``). What is left is the tuner's: sampling,
   building and cloning the model, fit's set-up, the pruning reports and their journal
   writes, the best-epoch bookkeeping, the model save, the trial's attributes and
@@ -203,7 +203,7 @@ def report(results):
         overhead = search["overhead_per_trial"]
         lines.append(f"{search['workers']} worker(s): wall {search['wall_seconds']:.2f} s (Tuner() "
                      f"{search['tuner_init_seconds']:.3f} s), training epochs {search['training_seconds_total']:.2f} s "
-                     f"over {search['trials']} trials, on {search.get('kernels')}'s kernels")
+                     f"over {search['trials']} trials, on {search.get('kernels')}'s kernels, save_models={w6_search.SAVE_MODELS}")
         lines.append(f"  ready (search() to first trial): {ready}; goal < 0.3 s per worker")
         lines.append(f"  tuner overhead per trial: median {_ms(overhead['median'])}, mean {_ms(overhead['mean'])}, "
                      f"max {_ms(overhead['max'])}; goal < 10 ms")
