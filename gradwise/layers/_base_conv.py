@@ -22,6 +22,9 @@ class BaseConv(ActivatedLayer, register=False):
     rank = None
     _axis_names = ()
     has_kernel = True
+    # the activation and its gradient are computed with the products, chunk by chunk (see
+    # _fused_activation); a subclass with its own products says False
+    _fuses_activation = True
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
                  activation=None, use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
@@ -120,12 +123,28 @@ class BaseConv(ActivatedLayer, register=False):
             depth = kernel.shape[0]
             buffer = self._buffers.get("cols", (batch, *out, depth + self.use_bias), self.dtype,
                                        fill=1 if self.use_bias else None)
-            outputs = self.ops.columns_product(images, padded, buffer, self._weights_with_bias(kernel), pads, out,
-                                                 self._kernel2d, self._strides2d, self._dilation2d)
+            arguments = (images, padded, buffer, self._weights_with_bias(kernel), pads, out, self._kernel2d,
+                         self._strides2d, self._dilation2d)
             cols = buffer.reshape(batch * out[0] * out[1], -1)
+            if self._fused_activation:
+                # each chunk's activation right after its product, while in cache
+                outputs, activated = self.ops.activated_columns_product(self.activation, *arguments)
+                shape = (batch,) + out[2 - self.rank:] + (self.filters,)
+                preactivation, activated = outputs.reshape(shape), activated.reshape(shape)
+                return activated, ((cols, images.shape, padded.shape, pads, out), preactivation, activated)
+            outputs = self.ops.columns_product(*arguments)
         preactivation = outputs.reshape((batch,) + out[2 - self.rank:] + (self.filters,))
         activated = self._per_sample(self._activate, preactivation)
         return activated, ((cols, images.shape, padded.shape, pads, out), preactivation, activated)
+
+    @property
+    def _fused_activation(self):
+        """Whether the activation is computed with the products, chunk by chunk (forward:
+        Ops.activated_columns_product; backward: Ops.activated_columns_gradient): one that
+        works along the channels (elementwise, or a softmax over the last axis: the products'
+        rows are positions), in a layer whose products are this class's."""
+        axis = getattr(self.activation, "axis", -1)
+        return self._fuses_activation and self.activation.name != "linear" and axis in (-1, self.rank + 1)
 
     def _per_sample(self, function, *arrays):
         """`function(*arrays)` of the activation, over batch chunks in threads when that is safe:
@@ -154,18 +173,36 @@ class BaseConv(ActivatedLayer, register=False):
     # y = f(z)  =>  dz = f'(z) dy, from the function's own backward
     def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
         _, preactivation, outputs = cache
-        grad_preactivation = self._per_sample(self._activate_backward, grad_outputs, preactivation, outputs)
-        return self.backward_preactivation(grad_preactivation, cache, input_grad, accumulate)
+        if not self._fused_activation:
+            grad_preactivation = self._per_sample(self._activate_backward, grad_outputs, preactivation, outputs)
+            return self.backward_preactivation(grad_preactivation, cache, input_grad, accumulate)
+
+        def kernel_gradient(cols, out, accumulate_, keep):
+            # dz chunk by chunk, each multiplied into the kernel gradient while in cache
+            return self.ops.activated_columns_gradient(self.activation, grad_outputs, preactivation, outputs, cols,
+                                                       out, accumulate_, keep)
+
+        return self._backward(kernel_gradient, cache, input_grad, accumulate)
 
     def backward_preactivation(self, grad_preactivation, cache, input_grad=True, accumulate=False):
         """Backward from the gradient w.r.t. the pre-activation (the fused-loss entry point)."""
+        grad = np.asarray(grad_preactivation, dtype=self.dtype).reshape(-1, self.filters)
+
+        def kernel_gradient(cols, out, accumulate_, keep):
+            self.ops.columns_gradient(cols, grad, out, accumulate_)
+            return grad
+
+        return self._backward(kernel_gradient, cache, input_grad, accumulate)
+
+    def _backward(self, kernel_gradient, cache, input_grad, accumulate):
+        """The kernel, bias and input gradients, from ``kernel_gradient(cols, out, accumulate,
+        keep)``, which writes ``cols^T dz`` into `out` and returns dz (rows, filters) when `keep`."""
         cols, image_shape, padded_shape, pads, out = cache[0]
         # Z = cols K + b  =>  dK = cols^T dZ,  db = sum of dZ over positions,  dcols = dZ K^T, scattered back
-        grad = np.asarray(grad_preactivation, dtype=self.dtype).reshape(-1, self.filters)
         grad_kernel = self.grads["kernel"].reshape(-1, self.filters)
         if cols.shape[1] > grad_kernel.shape[0]:  # the bias column of ones is in `cols`
             grad_weights = self._buffers.get("grad_weights", (cols.shape[1], self.filters), self.dtype)
-            self.ops.columns_gradient(cols, grad, grad_weights)
+            grad = kernel_gradient(cols, grad_weights, False, input_grad)
             if accumulate:
                 grad_kernel += grad_weights[:-1]
                 self.grads["bias"] += grad_weights[-1]
@@ -173,11 +210,11 @@ class BaseConv(ActivatedLayer, register=False):
                 grad_kernel[...] = grad_weights[:-1]
                 self.grads["bias"][...] = grad_weights[-1]
         elif accumulate:
-            self.ops.columns_gradient(cols, grad, grad_kernel, accumulate=True)
+            grad = kernel_gradient(cols, grad_kernel, True, input_grad or self.use_bias)
             if self.use_bias:
                 self.grads["bias"] += grad.sum(axis=0)
         else:
-            self.ops.columns_gradient(cols, grad, grad_kernel)
+            grad = kernel_gradient(cols, grad_kernel, False, input_grad or self.use_bias)
             if self.use_bias:
                 np.sum(grad, axis=0, out=self.grads["bias"])
         if not input_grad:

@@ -58,6 +58,9 @@ class Conv2DTranspose(BaseConv):
     <Conv2DTranspose name='conv2d_transpose'>
     """
 
+    # its products are its own: the activation and its gradient over the whole batch
+    _fuses_activation = False
+
     rank = 2
     _axis_names = ("height", "width")
 

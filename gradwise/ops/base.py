@@ -100,9 +100,22 @@ class Ops:
         """A convolution's forward: im2col of `images` times `weights` (see ``ops.conv``)."""
         raise NotImplementedError
 
+    def activated_columns_product(self, activation, images, padded, buffer, weights, pads, out_size, kernel, strides,
+                                  dilation):
+        """``columns_product``'s (pre-activation, ``activation`` of it), both (rows, filters),
+        for an activation that treats each sample on its own."""
+        raise NotImplementedError
+
     def columns_gradient(self, cols, grad, out, accumulate=False):
         """A convolution's kernel gradient ``cols.T @ grad`` into `out`, added to it when
         `accumulate` (see ``ops.conv.columns_gradient``)."""
+        raise NotImplementedError
+
+    def activated_columns_gradient(self, activation, grad_outputs, preactivation, outputs, cols, out,
+                                   accumulate=False, keep=True):
+        """``columns_gradient(cols, dz, out, accumulate)`` with dz the gradient w.r.t. the
+        pre-activation, ``activate_backward``'s (an activation that treats each sample on its
+        own); returns dz as (rows, filters) when `keep` (the input gradient needs it)."""
         raise NotImplementedError
 
     def scatter_products(self, grad, kernel_t, grad_padded, grad_inputs, pads, out_size, kernel, strides, dilation,

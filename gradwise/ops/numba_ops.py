@@ -13,6 +13,7 @@ to NumpyOps, which this class extends.
 
 import importlib
 import importlib.util
+import math
 
 import numpy as np
 
@@ -168,6 +169,31 @@ class NumbaOps(NumpyOps):
         a part of the batch (see ``_over_batch_with_blas``)."""
         if buffer.dtype not in _FLOATS or not buffer.flags.c_contiguous:
             return super().columns_product(images, padded, buffer, weights, pads, out_size, kernel, strides, dilation)
+        return self._chunked_product(images, buffer, weights, pads, out_size, kernel, strides, dilation)
+
+    def activated_columns_product(self, activation, images, padded, buffer, weights, pads, out_size, kernel, strides,
+                                  dilation):
+        """``columns_product``'s chunks, each chunk's activation computed right after its
+        product, while the product is still in cache (NumPy's path activates the whole
+        batch afterwards); the same kernel as ``activate``, so the same bits."""
+        kernels = self._kernels(activation)
+        if kernels is None or kernels[0] is self._softmax.bias_softmax or buffer.dtype not in _FLOATS or \
+                not buffer.flags.c_contiguous or weights.dtype != buffer.dtype:
+            return super().activated_columns_product(activation, images, padded, buffer, weights, pads, out_size,
+                                                     kernel, strides, dilation)
+        forward = kernels[0]
+        no_bias = _no_bias(buffer.dtype, weights.shape[1])
+        activated = np.empty((math.prod(buffer.shape[:3]), weights.shape[1]), dtype=buffer.dtype)
+
+        def activate(outputs, rows):
+            forward(outputs[rows], no_bias, activated[rows], False)  # without a bias the inputs are only read
+
+        outputs = self._chunked_product(images, buffer, weights, pads, out_size, kernel, strides, dilation, activate)
+        return outputs, activated
+
+    def _chunked_product(self, images, buffer, weights, pads, out_size, kernel, strides, dilation, after=None):
+        """im2col and product over batch chunks (see ``columns_product``), then ``after(outputs,
+        rows)`` on each chunk's rows of the product, if given."""
         images = np.ascontiguousarray(images, dtype=buffer.dtype)  # NumPy's cast, where one is needed
         (top, _), (left, _) = pads
         cols = buffer.reshape(-1, buffer.shape[3])
@@ -180,7 +206,10 @@ class NumbaOps(NumpyOps):
                 stop = min(start + step, last)
                 self._convolution.im2col(images[start:stop], buffer[start:stop], top, left, *kernel, *strides,
                                          *dilation)
-                np.matmul(cols[start * rows:stop * rows], weights, out=outputs[start * rows:stop * rows])
+                chunk = slice(start * rows, stop * rows)
+                np.matmul(cols[chunk], weights, out=outputs[chunk])
+                if after is not None:
+                    after(outputs, chunk)
 
         _over_batch_with_blas(run, len(images), cols.size)
         return outputs
@@ -192,14 +221,69 @@ class NumbaOps(NumpyOps):
         if cols.dtype not in _FLOATS or grad.dtype != cols.dtype or chunks < 2 or \
                 len(threads._bounds(chunks, cols.size)) == 2:
             return super().columns_gradient(cols, grad, out, accumulate)
-        partials = np.empty((chunks, grad.shape[1], cols.shape[1]), dtype=cols.dtype)
+        return self._chunked_gradient(cols, out, accumulate, lambda rows, part: grad[rows])
+
+    def activated_columns_gradient(self, activation, grad_outputs, preactivation, outputs, cols, out,
+                                   accumulate=False, keep=True):
+        """The activation's backward computed chunk by chunk of GRADIENT_ROWS rows, each
+        chunk multiplied by its columns while it is still in cache (NumPy's path writes dz
+        for the whole batch, then reads it back for the products). Same chunks, same kernels,
+        summed in the same order: bit-identical to NumpyOps. Without `keep`, dz is never
+        stored whole (a first layer needs no input gradient)."""
+        kernels = self._kernels(activation)
+        rows, filters = len(cols), out.shape[-1]
+        if kernels is None or kernels[1] is self._softmax.softmax_backward or cols.dtype not in _FLOATS or \
+                not cols.flags.c_contiguous or not all(
+                    _fusable(array) and array.dtype == cols.dtype and array.size == rows * filters
+                    for array in (grad_outputs, preactivation, outputs)):
+            return super().activated_columns_gradient(activation, grad_outputs, preactivation, outputs, cols, out,
+                                                      accumulate, keep)
+        backward = kernels[1]
+        reads = preactivation if backward is self._elementwise.relu_backward else outputs
+        grad_outputs, reads = grad_outputs.reshape(rows, filters), reads.reshape(rows, filters)
+        grad = np.empty((rows, filters), dtype=cols.dtype) if keep else None
+        chunk_rows = min(rows, conv.GRADIENT_ROWS)
+        scratch = {}  # per thread, when dz is not kept
+
+        def chunk_grad(rows_, part):
+            if keep:
+                target = grad[rows_]
+            else:
+                if part not in scratch:
+                    scratch[part] = np.empty((chunk_rows, filters), dtype=cols.dtype)
+                target = scratch[part][:len(grad_outputs[rows_])]
+            if target.size:
+                backward(grad_outputs[rows_].reshape(-1), reads[rows_].reshape(-1), target.reshape(-1))
+            return target
+
+        self._chunked_gradient(cols, out, accumulate, chunk_grad)
+        return grad
+
+    def _chunked_gradient(self, cols, out, accumulate, chunk_grad):
+        """``cols.T @ grad`` into `out` over chunks of GRADIENT_ROWS rows, ``chunk_grad(rows,
+        part)`` giving each chunk's rows of grad (`part`: which thread asks); the chunks shared
+        among the threads, their products summed in order."""
+        chunks = max(1, -(-len(cols) // conv.GRADIENT_ROWS))
+        shape = (out.shape[-1], cols.shape[1])
+        bounds = threads._bounds(chunks, cols.size)
+
+        def product(index, target, part):
+            rows = slice(index * conv.GRADIENT_ROWS, (index + 1) * conv.GRADIENT_ROWS)
+            return np.matmul(chunk_grad(rows, part).T, cols[rows], out=target)
+
+        if len(bounds) == 2:  # one thread: a running sum, as NumPy's
+            total, part = np.empty(shape, dtype=cols.dtype), np.empty(shape, dtype=cols.dtype)
+            product(0, total, 0)
+            for index in range(1, chunks):
+                total += product(index, part, 0)
+            return conv.store_transposed(out, total, accumulate)
+        partials = np.empty((chunks,) + shape, dtype=cols.dtype)
 
         def run(first, last):
             for index in range(first, last):
-                rows = slice(index * conv.GRADIENT_ROWS, (index + 1) * conv.GRADIENT_ROWS)
-                np.matmul(grad[rows].T, cols[rows], out=partials[index])
+                product(index, partials[index], first)
 
-        _over_batch_with_blas(run, chunks, cols.size)
+        _over_batch_with_blas(run, chunks, cols.size, bounds)
         total = partials[0]
         for part in partials[1:]:
             total += part

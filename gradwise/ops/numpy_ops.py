@@ -6,6 +6,7 @@ pooling from cache-sized slabs (``pool_tiles``), dropout masks from raw random b
 the optimizer step computed block by block in a per-thread scratch buffer.
 """
 
+import functools
 import math
 import threading
 
@@ -110,8 +111,21 @@ class NumpyOps(Ops):
     def columns_product(self, images, padded, buffer, weights, pads, out_size, kernel, strides, dilation):
         return conv.columns_product(images, padded, buffer, weights, pads, out_size, kernel, strides, dilation)
 
+    def activated_columns_product(self, activation, images, padded, buffer, weights, pads, out_size, kernel, strides,
+                                  dilation):
+        outputs = self.columns_product(images, padded, buffer, weights, pads, out_size, kernel, strides, dilation)
+        return outputs, self.map_batch(functools.partial(self.activate, activation), outputs)
+
     def columns_gradient(self, cols, grad, out, accumulate=False):
         return conv.columns_gradient(cols, grad, out, accumulate)
+
+    def activated_columns_gradient(self, activation, grad_outputs, preactivation, outputs, cols, out,
+                                   accumulate=False, keep=True):
+        grad = self.map_batch(functools.partial(self.activate_backward, activation), grad_outputs, preactivation,
+                              outputs)
+        grad = np.asarray(grad, dtype=cols.dtype).reshape(len(cols), -1)
+        self.columns_gradient(cols, grad, out, accumulate)
+        return grad
 
     def scatter_products(self, grad, kernel_t, grad_padded, grad_inputs, pads, out_size, kernel, strides, dilation,
                          buffers):

@@ -152,10 +152,89 @@ def test_batch_parts_in_threads_match_numpy(rng, monkeypatch, make, shape):
     monkeypatch.setattr(threads, "_run", recorded_run)
     got = _run(NUMBA, layer, inputs, upstream)
     kernels = sorted(name.split(".")[1] for name, count in submitted if name.startswith("NumbaOps.") and count == 4)
-    assert kernels == ["columns_gradient", "columns_product", "scatter_products"]
+    assert kernels == ["_chunked_gradient", "_chunked_product", "scatter_products"]  # (kernel gradient, forward)
     monkeypatch.setenv("GRADWISE_NUM_THREADS", "1")
     expected = _run(NUMPY, layer, inputs, upstream)
     np.testing.assert_array_equal(got[0], expected[0])
     assert_input_gradients_match(got[1], expected[1])
     for name in expected[2]:
         np.testing.assert_array_equal(got[2][name], expected[2][name])
+
+
+@pytest.mark.parametrize("threads_", ["1", "3"])
+@pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh", "softmax"])
+def test_the_activations_gradient_chunk_by_chunk_is_bit_identical(rng, monkeypatch, threads_, activation):
+    # NumbaOps computes dz = f'(z) dy chunk by chunk with the kernel gradient's products (softmax:
+    # NumPy's path); NumpyOps all at once, then the products: the same chunks, bit for bit
+    from gradwise import activations
+    from gradwise.ops import threads
+
+    monkeypatch.setenv("GRADWISE_NUM_THREADS", threads_)
+    monkeypatch.setattr(threads, "MIN_ELEMENTS", 1)
+    monkeypatch.setattr(conv, "GRADIENT_ROWS", 16)
+    function = activations.get(activation)
+    rows, depth, filters = 71, 10, 6  # five chunks, the last one short
+    cols = rng.normal(size=(rows, depth)).astype(np.float32)
+    preactivation = rng.normal(size=(rows // 71, 71, filters)).astype(np.float32)
+    outputs = NUMPY.activate(function, preactivation.copy())
+    grad_outputs = rng.normal(size=preactivation.shape).astype(np.float32)
+    start = rng.normal(size=(depth, filters)).astype(np.float32)
+    for accumulate in (False, True):
+        expected_out, got_out, kept_out = start.copy(), start.copy(), start.copy()
+        expected = NUMPY.activated_columns_gradient(function, grad_outputs, preactivation, outputs, cols,
+                                                    expected_out, accumulate)
+        got = NUMBA.activated_columns_gradient(function, grad_outputs, preactivation, outputs, cols, got_out,
+                                               accumulate, keep=True)
+        unkept = NUMBA.activated_columns_gradient(function, grad_outputs, preactivation, outputs, cols, kept_out,
+                                                  accumulate, keep=False)
+        np.testing.assert_array_equal(expected, function.backward(grad_outputs, preactivation, outputs).reshape(rows, -1))
+        np.testing.assert_array_equal(got, expected)
+        np.testing.assert_array_equal(got_out, expected_out)
+        np.testing.assert_array_equal(kept_out, expected_out)
+        assert unkept is None or activation == "softmax"
+
+
+@pytest.mark.parametrize("use_bias", [True, False])
+def test_a_relu_layers_gradients_over_many_chunks_match_numpy(rng, monkeypatch, use_bias):
+    monkeypatch.setattr(conv, "GRADIENT_ROWS", 24)
+    layer = built(Conv2D(4, 3, activation="relu", use_bias=use_bias), (9, 8, 2), dtype=np.float32)
+    inputs = rng.normal(size=(5, 9, 8, 2)).astype(np.float32)
+    upstream = rng.normal(size=(5, *layer.output_shape)).astype(np.float32)
+    expected, got = _run(NUMPY, layer, inputs, upstream), _run(NUMBA, layer, inputs, upstream)
+    assert_input_gradients_match(got[1], expected[1])
+    for name in expected[2]:
+        np.testing.assert_array_equal(got[2][name], expected[2][name])
+    with use_ops(NUMBA):  # the first layer's case: no input gradient, dz never kept whole
+        outputs, cache = layer.forward(inputs, training=True)
+        assert layer.backward(upstream, cache, input_grad=False) is None
+    for name in expected[2]:
+        np.testing.assert_array_equal(layer.grads[name], expected[2][name])
+
+
+@pytest.mark.parametrize("threads_", ["1", "3"])
+@pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh", "softmax"])
+def test_the_activation_chunk_by_chunk_after_the_products_is_bit_identical(rng, monkeypatch, threads_, activation):
+    # each chunk activated right after its product, by the kernel NumbaOps.activate runs on the
+    # whole product (ReLU's is NumPy's bits too; sigmoid's and tanh's C exp and tanh may differ in
+    # the last bit from NumPy's, as NumbaOps.activate's do; softmax takes the unfused path)
+    from gradwise import activations
+    from gradwise.ops import threads
+
+    monkeypatch.setenv("GRADWISE_NUM_THREADS", threads_)
+    monkeypatch.setattr(threads, "MIN_ELEMENTS", 1)
+    monkeypatch.setattr(conv, "COLUMN_ELEMENTS", 200)  # two or three images per chunk
+    function = activations.get(activation)
+    images = rng.normal(size=(7, 5, 6, 2)).astype(np.float32)
+    weights = rng.normal(size=(19, 4)).astype(np.float32)
+    pads, out, kernel, ones = ((1, 1), (1, 1)), (5, 6), (3, 3), (1, 1)
+    arguments = (images, np.zeros((7, 7, 8, 2), np.float32), np.ones((7, 5, 6, 19), np.float32), weights, pads, out,
+                 kernel, ones, ones)
+    outputs, activated = NUMBA.activated_columns_product(function, *arguments)
+    expected = NUMBA.columns_product(*arguments)
+    np.testing.assert_array_equal(outputs, expected)
+    np.testing.assert_array_equal(activated, NUMBA.activate(function, expected.copy()))
+    numpy_outputs, numpy_activated = NUMPY.activated_columns_product(function, *arguments)
+    np.testing.assert_array_equal(numpy_outputs, expected)
+    np.testing.assert_array_equal(numpy_activated, NUMPY.activate(function, expected.copy()))
+    if activation == "relu":
+        np.testing.assert_array_equal(activated, numpy_activated)
