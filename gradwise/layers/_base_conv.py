@@ -7,6 +7,7 @@ images and its (k, in, out) kernel as (1, k, in, out), so one code path serves b
 import numpy as np
 
 from .. import _checks
+from ..ops import conv
 from ..ops.buffers import BufferPool
 from . import _geometry
 from ._kernel_options import kernel_options_config, set_kernel_options
@@ -229,6 +230,10 @@ class BaseConv(ActivatedLayer, register=False):
             grad_inputs = np.empty(image_shape, dtype=self.dtype)
             grad_padded = grad_inputs if padded_shape == image_shape else self._buffers.get(
                 "grad_padded", padded_shape, self.dtype)
+            positions = grad.reshape(batch, *out, self.filters)
+            live = conv.live_extent(positions)
+            if live != out:  # trailing rows/columns with no gradient in any sample: left out of the products
+                grad, out = np.ascontiguousarray(positions[:, :live[0], :live[1]]).reshape(-1, self.filters), live
             self.ops.scatter_products(grad, kernel_t, grad_padded, grad_inputs, pads, out, self._kernel2d,
                                       self._strides2d, self._dilation2d, self._buffers)
         return grad_inputs.reshape((batch,) + (height, width)[2 - self.rank:] + (channels,))

@@ -144,6 +144,19 @@ def store_transposed(out, total, accumulate):
     return out
 
 
+def live_extent(grad):
+    """(rows, columns): the top-left part of the output gradient `grad` (batch, out_h, out_w,
+    filters) outside which it is zero in every sample, as where a following 'valid' pooling
+    drops an odd last row and column. Those positions add nothing to the input gradient, so
+    its products can leave them out."""
+    rows, columns = grad.shape[1:3]
+    while rows > 1 and not grad[:, rows - 1, :columns].any():
+        rows -= 1
+    while columns > 1 and not grad[:, :rows, columns - 1].any():
+        columns -= 1
+    return rows, columns
+
+
 def scatter_products(grad, kernel_t, grad_padded, grad_inputs, pads, out_size, kernel, strides, dilation, buffers):
     """The input gradient of a convolution: ``grad @ kernel_t[offset]`` per kernel offset,
     col2im'd onto the zeroed `grad_padded` and cropped into `grad_inputs` (unless they are

@@ -98,3 +98,51 @@ def test_chunked_kernel_gradient_matches_torch(rng, monkeypatch, use_bias):
         np.testing.assert_allclose(layer.grads["kernel"], times * expected_kernel, rtol=1e-10, atol=1e-12)
         if use_bias:
             np.testing.assert_allclose(layer.grads["bias"], times * bias.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_live_extent_leaves_out_trailing_rows_and_columns_with_no_gradient(rng):
+    grad = rng.normal(size=(3, 6, 5, 2))
+    assert conv_kernels.live_extent(grad) == (6, 5)
+    grad[:, 4:] = 0  # the last two rows, every sample
+    grad[:, :, 4] = 0
+    assert conv_kernels.live_extent(grad) == (4, 4)
+    grad[1, 4, 0, 1] = -0.5  # one value in one sample keeps its row (and, by then, all columns up to it)
+    assert conv_kernels.live_extent(grad) == (5, 4)
+    grad[2, 0, 4, 0] = 1.0
+    assert conv_kernels.live_extent(grad) == (5, 5)
+    assert conv_kernels.live_extent(np.zeros((2, 3, 4, 1))) == (1, 1)
+    grad[:, 1, 1, 1] = np.nan  # NaN is not zero: kept
+    grad[:, 2:] = 0
+    grad[:, :, 2:] = 0
+    assert conv_kernels.live_extent(grad) == (2, 2)
+
+
+@pytest.mark.parametrize("ops_name", ["numpy", "numba"])
+@pytest.mark.parametrize("kernel_size, strides, padding, dilation, shape, pad", CASES)
+def test_input_gradient_without_the_dead_last_row_and_column_matches_torch(rng, ops_name, kernel_size, strides,
+                                                                          padding, dilation, shape, pad):
+    # as under a 'valid' 2x2 pooling of an odd-sized output: the last row and column get no
+    # gradient, and the products leave them out
+    from gradwise.ops import NumbaOps, NumpyOps, use_ops
+
+    layer = built(Conv2D(4, kernel_size, strides=strides, padding=padding, dilation_rate=dilation), shape)
+    inputs = rng.normal(size=(5, *shape))
+    upstream = rng.normal(size=(5, *layer.output_shape))
+    upstream[:, -1] = 0
+    upstream[:, :, -1] = 0
+    assert conv_kernels.live_extent(upstream) == (layer.output_shape[0] - 1, layer.output_shape[1] - 1)
+    ops = NumpyOps() if ops_name == "numpy" else NumbaOps()
+    sizes, scatter = [], ops.scatter_products
+
+    def recorded(grad, kernel_t, grad_padded, grad_inputs, pads, out_size, *rest):
+        sizes.append((len(grad), out_size))
+        return scatter(grad, kernel_t, grad_padded, grad_inputs, pads, out_size, *rest)
+
+    ops.scatter_products = recorded
+    with use_ops(ops):
+        outputs, cache = layer.forward(inputs, training=True)
+        grad_inputs = layer.backward(upstream, cache)
+    live = (layer.output_shape[0] - 1, layer.output_shape[1] - 1)
+    assert sizes == [(5 * live[0] * live[1], live)]  # the products skip the dead row and column
+    _, expected_grad = torch_conv(layer, inputs, upstream, pad)
+    np.testing.assert_allclose(grad_inputs, expected_grad, rtol=1e-10, atol=1e-12)
