@@ -445,3 +445,34 @@ def test_sparse_fused_value_and_gradient_reuses_probabilities_and_stays_exact(dt
         value, grad = loss.value_and_gradient(labels, logits, sample_weight, logits=True)
         assert np.isfinite(fast_value) and fast_value == pytest.approx(value, rel=1e-6)
         np.testing.assert_allclose(fast_grad, grad, rtol=1e-5, atol=1e-7)
+
+
+class _OwnLogitsForm(losses.BinaryCrossentropy):
+    """A subclass with its own logits gradient: the shared-exp fast path must not bypass it."""
+
+    def gradient_from_logits(self, y_true, logits):
+        return 2.0 * super().gradient_from_logits(y_true, logits)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("columns", [1, 3])
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+def test_binary_fused_value_and_gradient_is_the_logits_path_bit_for_bit(dtype, columns, smoothing):
+    """One exp(-|z|) shared by the loss and its gradient gives exactly the two methods' bits,
+    weighted or not, and a subclass's own logits gradient is still the one used."""
+    rng_local = np.random.default_rng(11)
+    logits = rng_local.normal(scale=4.0, size=(7, columns)).astype(dtype)
+    logits[0, 0], logits[1, 0] = 90.0, -90.0  # exp(-|z|) underflows in float32
+    targets = rng_local.integers(0, 2, size=(7, columns)).astype(dtype)
+    weights = rng_local.uniform(0.5, 2.0, size=7)
+    loss = losses.BinaryCrossentropy(label_smoothing=smoothing)
+    probabilities = activations.get("sigmoid").forward(logits.copy())
+    for sample_weight in (None, weights):
+        fast_value, fast_grad = loss.fused_value_and_gradient(targets, logits, probabilities, sample_weight)
+        value, grad = loss.value_and_gradient(targets, logits, sample_weight, logits=True)
+        assert fast_value == value and fast_grad.dtype == grad.dtype == dtype
+        np.testing.assert_array_equal(fast_grad, grad)
+    own = _OwnLogitsForm(label_smoothing=smoothing)
+    _, own_grad = own.fused_value_and_gradient(targets, logits, probabilities)
+    np.testing.assert_array_equal(own_grad, own.value_and_gradient(targets, logits, logits=True)[1])
+    assert not np.array_equal(own_grad, loss.value_and_gradient(targets, logits, logits=True)[1])

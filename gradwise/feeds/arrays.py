@@ -24,6 +24,11 @@ import weakref
 import numpy as np
 
 RELEASE_BYTES = 64 << 20
+# A shuffled epoch over in-memory arrays of at most this many bytes in all gathers each array
+# in its new order once and cuts its batches as slices of that copy: one gather an epoch
+# instead of one a batch, which a small model's step feels. Larger training sets keep the
+# gather per batch, so an epoch never holds a second copy of them.
+EPOCH_GATHER_BYTES = 16 << 20
 
 
 def mapping_of(array):
@@ -173,13 +178,28 @@ class ArrayFeed:
         self.targets, self.weights, self.batch_size = targets, weights, batch_size
         self.samples = x[0].shape[0]
         self.steps = math.ceil(self.samples / batch_size)
+        held = [rows.array for rows in self.x] + [array for array in (*targets, *weights) if array is not None]
+        self._gathers_epoch = not any(rows.mapped for rows in self.x) and \
+            sum(array.nbytes for array in held) <= EPOCH_GATHER_BYTES
 
     def batches(self, rng=None):
         """Yield (inputs, targets, weights) batches of lists; in a random order drawn from `rng` when given."""
         order = None if rng is None else rng.permutation(self.samples)
+        if order is not None and self._gathers_epoch:
+            yield from self._gathered_batches(order)
+            return
         for step in range(self.steps):
             start, stop = step * self.batch_size, min((step + 1) * self.batch_size, self.samples)
             index = slice(start, stop) if order is None else order[start:stop]
             yield [rows.take(index) for rows in self.x], _take(self.targets, index), _take(self.weights, index)
         for rows in self.x:
             rows.release()
+
+    def _gathered_batches(self, order):
+        """A shuffled epoch of small in-memory arrays: each array gathered in `order` once, its
+        batches slices of that copy (the same rows as a gather per batch, for one gather an epoch)."""
+        x = [rows.array[order] for rows in self.x]
+        targets, weights = _take(self.targets, order), _take(self.weights, order)
+        for step in range(self.steps):
+            index = slice(step * self.batch_size, min((step + 1) * self.batch_size, self.samples))
+            yield [array[index] for array in x], _take(targets, index), _take(weights, index)

@@ -3,7 +3,7 @@
 import numpy as np
 
 from .. import _checks
-from .base import MeanMetric, aligned, one_hot_like, per_sample_mean
+from .base import MeanMetric, aligned, one_hot_like, per_sample_matches
 
 
 class BinaryAccuracy(MeanMetric):
@@ -25,7 +25,7 @@ class BinaryAccuracy(MeanMetric):
     def values(self, y_true, y_pred):
         y_pred = np.asarray(y_pred)
         matches = (y_pred > self.threshold) == (aligned(y_true, y_pred) > 0.5)
-        return per_sample_mean(matches)
+        return per_sample_matches(matches)
 
     def get_config(self):
         return {"name": self.name, "threshold": self.threshold}
@@ -38,7 +38,7 @@ class CategoricalAccuracy(MeanMetric):
 
     def values(self, y_true, y_pred):
         matches = np.argmax(y_pred, axis=-1) == np.argmax(y_true, axis=-1)
-        return per_sample_mean(matches)
+        return per_sample_matches(matches)
 
 
 class SparseCategoricalAccuracy(MeanMetric):
@@ -49,7 +49,7 @@ class SparseCategoricalAccuracy(MeanMetric):
     def values(self, y_true, y_pred):
         predicted = np.argmax(y_pred, axis=-1)
         matches = predicted == np.asarray(y_true).reshape(predicted.shape)
-        return per_sample_mean(matches)
+        return per_sample_matches(matches)
 
 
 def _in_top_k(labels, y_pred, k):

@@ -48,7 +48,9 @@ class MeanMetric(Metric, register=False):
     def update_state(self, y_true, y_pred, sample_weight=None):
         values = self.values(y_true, y_pred)
         if sample_weight is None:
-            self._total += float(np.add.reduce(values, axis=None))  # values.sum() without its wrapper
+            # booleans (a match per sample, see per_sample_matches) are counted: the same sum, one call
+            self._total += float(np.count_nonzero(values) if values.dtype == np.bool_ else
+                                 np.add.reduce(values, axis=None))  # values.sum() without its wrapper
             self._count += values.shape[0]
         else:
             weight = np.asarray(sample_weight, dtype=np.float64)
@@ -108,13 +110,12 @@ class MeanMetricWrapper(MeanMetric, register=False):
         return {"name": self.name, "fn": getattr(self.fn, "__name__", repr(self.fn)), **self.fn_kwargs}
 
 
-def per_sample_mean(values):
-    """The mean over every axis but the first of (batch, ...) `values`, as ndarray.mean gives it
-    (float64 for booleans); one value per sample, the common case, skips mean's Python wrapper."""
-    flat = values.reshape(values.shape[0], -1)
-    if flat.shape[1] != 1:
-        return flat.mean(axis=1)
-    return flat[:, 0] if flat.dtype.kind == "f" else flat[:, 0].astype(np.float64)
+def per_sample_matches(matches):
+    """The fraction of matches per sample of boolean (batch, ...) `matches` (float64, the mean
+    over every axis but the first); one match per sample, the common case, stays boolean:
+    ``MeanMetric.update_state`` counts them (the same total, with no float64 copy a batch)."""
+    flat = matches.reshape(matches.shape[0], -1)
+    return flat[:, 0] if flat.shape[1] == 1 else flat.mean(axis=1)
 
 
 def aligned(y_true, y_pred):

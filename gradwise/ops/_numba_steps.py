@@ -81,16 +81,25 @@ _ARGUMENTS = {
 # (a subclass's override, a patched method) runs its own code instead.
 _UPDATE_METHODS = ("_step", "_update", "_begin_step")
 _REPRODUCED = {cls: tuple(getattr(cls, name) for name in _UPDATE_METHODS) for cls in _ARGUMENTS}
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+# What _fused_class found, by the class and its update methods as they are now (a method
+# patched later is another key): the MRO walk runs once per class, not once per step.
+_FOUND = {}
 
 
 def _fused_class(optimizer):
     """The built-in class whose kernel computes `optimizer`'s update, or None."""
     kind = type(optimizer)
-    for base in kind.__mro__:
-        if base in _ARGUMENTS:
-            current = tuple(getattr(kind, name) for name in _UPDATE_METHODS)
-            return base if current == _REPRODUCED[base] else None
-    return None
+    key = (kind, kind._step, kind._update, kind._begin_step)
+    found = _FOUND.get(key, False)
+    if found is False:
+        found = None
+        for base in kind.__mro__:
+            if base in _ARGUMENTS:
+                found = base if key[1:] == _REPRODUCED[base] else None
+                break
+        _FOUND[key] = found
+    return found
 
 
 def fused_step(optimizer, values, grads, learning_rate, kernels):
@@ -98,13 +107,15 @@ def fused_step(optimizer, values, grads, learning_rate, kernels):
     step (slot arrays may be sliced along with values and grads), or None when no kernel
     computes it (a custom optimizer, mixed dtypes, non-contiguous arrays)."""
     base = _fused_class(optimizer)
+    dtype = values.dtype
+    if base is None or dtype not in _FLOATS or grads.dtype != dtype or not (
+            values.flags.c_contiguous and grads.flags.c_contiguous):
+        return None
     slots = optimizer.slots
-    if base is None or values.dtype not in (np.float32, np.float64) or grads.dtype != values.dtype:
-        return None
-    arrays = [slot for slot in slots.values() if np.ndim(slot)]
-    if not all(array.flags.c_contiguous and array.dtype == values.dtype for array in (values, grads, *arrays)):
-        return None
-    cast = values.dtype.type
+    for slot in slots.values():
+        if np.ndim(slot) and not (slot.flags.c_contiguous and slot.dtype == dtype):
+            return None
+    cast = dtype.type
     kernel, arguments = _ARGUMENTS[base](optimizer, kernels, cast, slots, learning_rate)
     decay = cast(1.0 - learning_rate * optimizer.weight_decay) if optimizer.weight_decay else cast(1)
     return kernel, (*arguments, decay)

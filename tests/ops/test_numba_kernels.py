@@ -96,6 +96,19 @@ def test_an_optimizer_that_overrides_its_step_runs_its_own_numpy_code():
     assert not np.array_equal(numba_values, plain)
 
 
+def test_a_method_patched_after_a_fused_step_is_seen_at_the_next_step(monkeypatch):
+    """The kernel choice is remembered per class and per update method: patching Adam's _step
+    after it ran fused sends the next step to the patched NumPy code, and undoing it returns."""
+    assert _numba_steps._fused_class(optimizers.Adam()) is optimizers.Adam
+    original = optimizers.Adam._step
+    monkeypatch.setattr(optimizers.Adam, "_step", lambda self, grad, slots, rate: original(self, grad, slots, rate) * 0)
+    assert _numba_steps._fused_class(optimizers.Adam()) is None
+    frozen, _ = _stepped(NUMBA, lambda: optimizers.Adam(0.1), np.float32, 100)
+    np.testing.assert_array_equal(frozen, np.random.default_rng(7).normal(size=100).astype(np.float32))
+    monkeypatch.undo()
+    assert _numba_steps._fused_class(optimizers.Adam()) is optimizers.Adam
+
+
 # ----- activations -------------------------------------------------------------------
 def _awkward(rng, shape, dtype):
     """Normal values with exact zeros of both signs, infinities and NaN mixed in."""
