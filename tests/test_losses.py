@@ -6,6 +6,7 @@ import torch
 import torch.nn.functional as F
 
 from gradwise import activations, losses
+from gradwise.ops import use_ops
 
 
 def _softmax(logits):
@@ -454,12 +455,18 @@ class _OwnLogitsForm(losses.BinaryCrossentropy):
         return 2.0 * super().gradient_from_logits(y_true, logits)
 
 
+@pytest.mark.parametrize("ops", ["numpy", "numba"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("columns", [1, 3])
 @pytest.mark.parametrize("smoothing", [0.0, 0.2])
-def test_binary_fused_value_and_gradient_is_the_logits_path_bit_for_bit(dtype, columns, smoothing):
-    """One exp(-|z|) shared by the loss and its gradient gives exactly the two methods' bits,
-    weighted or not, and a subclass's own logits gradient is still the one used."""
+def test_binary_fused_value_and_gradient_is_the_logits_path_bit_for_bit(ops, dtype, columns, smoothing):
+    """One exp(-|z|) shared by the loss and its gradient (either array seam) gives exactly the
+    two methods' bits, weighted or not, and a subclass's own logits gradient is still the one used."""
+    with use_ops(ops):
+        _check_binary_fused(dtype, columns, smoothing)
+
+
+def _check_binary_fused(dtype, columns, smoothing):
     rng_local = np.random.default_rng(11)
     logits = rng_local.normal(scale=4.0, size=(7, columns)).astype(dtype)
     logits[0, 0], logits[1, 0] = 90.0, -90.0  # exp(-|z|) underflows in float32

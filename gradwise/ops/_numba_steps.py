@@ -7,6 +7,8 @@ update (``_step``, ``_update`` or ``_begin_step``), or whose method was replaced
 fused: its own NumPy code runs.
 """
 
+import functools
+
 import numpy as np
 
 from .. import optimizers
@@ -14,17 +16,25 @@ from .. import optimizers
 _EMPTY = {}
 
 
+@functools.lru_cache(maxsize=256)
+def _rounded(cast, *values):
+    """`values` rounded to the scalar type `cast`: hyperparameters stay the same over a fit,
+    so each step looks their rounding up instead of redoing it (a tiny model's step is
+    mostly such per-call costs)."""
+    return tuple(cast(value) for value in values)
+
+
 def _no_slot(dtype):
-    key = np.dtype(dtype)
-    if key not in _EMPTY:
-        _EMPTY[key] = np.empty(0, dtype=key)
-    return _EMPTY[key]
+    empty = _EMPTY.get(dtype)  # keyed by what callers pass (the scalar type): no np.dtype() a step
+    if empty is None:
+        empty = _EMPTY[dtype] = np.empty(0, dtype=dtype)
+    return empty
 
 
-def _adam(optimizer, kernels, cast, slots):
+def _adam(optimizer, kernels, cast, slots, learning_rate):
     empty = _no_slot(cast)
     return kernels.adam, (slots["momentum"], slots["velocity"], slots.get("velocity_hat", empty), optimizer.amsgrad,
-                          cast(1 - optimizer.beta_1), cast(1 - optimizer.beta_2), cast(optimizer.epsilon),
+                          *_rounded(cast, 1 - optimizer.beta_1, 1 - optimizer.beta_2, optimizer.epsilon),
                           cast(optimizer._alpha))
 
 
@@ -67,7 +77,7 @@ def _nadam(optimizer, kernels, cast, slots, learning_rate):
 
 # Adam's alpha is computed by its _begin_step; the others take the learning rate.
 _ARGUMENTS = {
-    optimizers.Adam: lambda optimizer, kernels, cast, slots, learning_rate: _adam(optimizer, kernels, cast, slots),
+    optimizers.Adam: _adam,
     optimizers.SGD: _sgd,
     optimizers.RMSprop: _rmsprop,
     optimizers.Adagrad: _adagrad,
@@ -112,10 +122,10 @@ def fused_step(optimizer, values, grads, learning_rate, kernels):
             values.flags.c_contiguous and grads.flags.c_contiguous):
         return None
     slots = optimizer.slots
-    for slot in slots.values():
-        if np.ndim(slot) and not (slot.flags.c_contiguous and slot.dtype == dtype):
+    for slot in slots.values():  # arrays, or 0-d state such as Nadam's product
+        if isinstance(slot, np.ndarray) and slot.ndim and not (slot.flags.c_contiguous and slot.dtype == dtype):
             return None
     cast = dtype.type
     kernel, arguments = _ARGUMENTS[base](optimizer, kernels, cast, slots, learning_rate)
-    decay = cast(1.0 - learning_rate * optimizer.weight_decay) if optimizer.weight_decay else cast(1)
+    decay = cast(1.0 - learning_rate * optimizer.weight_decay) if optimizer.weight_decay else _rounded(cast, 1)[0]
     return kernel, (*arguments, decay)

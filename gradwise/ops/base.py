@@ -79,6 +79,12 @@ class Ops:
         and the gradient w.r.t. the logits, ``p - onehot(label)``, unscaled."""
         raise NotImplementedError
 
+    def sigmoid_cross_entropy(self, logits, targets):
+        """(losses, grad) of binary cross-entropy from `logits` and `targets` of the same shape,
+        element by element: ``max(z, 0) - z y + log1p(exp(-|z|))`` and the gradient w.r.t. the
+        logits, ``sigmoid(z) - y``, unscaled."""
+        raise NotImplementedError
+
     # ----- batch normalization -------------------------------------------------------------
     def moments(self, inputs, axes):
         """(mean, variance) of `inputs` over `axes`: the batch statistics, biased variance."""

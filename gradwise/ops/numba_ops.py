@@ -84,27 +84,32 @@ class NumbaOps(NumpyOps):
 
     def activate(self, activation, preactivation, bias=None):
         kernels = self._kernels(activation)
-        if kernels is None or not _fusable(preactivation) or preactivation.ndim == 0 or not preactivation.shape[-1] or \
-                not preactivation.flags.writeable or (
+        flags = preactivation.flags
+        if kernels is None or preactivation.dtype not in _FLOATS or not (flags.c_contiguous and flags.writeable) or \
+                preactivation.ndim == 0 or not preactivation.shape[-1] or (
                 bias is not None and (bias.dtype != preactivation.dtype or bias.shape != preactivation.shape[-1:])):
             return super().activate(activation, preactivation, bias)
-        rows = preactivation.reshape(-1, preactivation.shape[-1])
         outputs = np.empty_like(preactivation)
-        kernels[0](rows, _no_bias(preactivation.dtype, rows.shape[1]) if bias is None else bias,
-                   outputs.reshape(rows.shape), bias is not None)  # without a bias the inputs are only read
+        # a Dense layer's (batch, units) is already the kernel's rows: no views to make
+        rows, out_rows = (preactivation, outputs) if preactivation.ndim == 2 else (
+            preactivation.reshape(-1, preactivation.shape[-1]), outputs.reshape(-1, preactivation.shape[-1]))
+        kernels[0](rows, _no_bias(preactivation.dtype, rows.shape[1]) if bias is None else bias, out_rows,
+                   bias is not None)  # without a bias the inputs are only read
         return outputs
 
     def activate_backward(self, activation, grad_outputs, preactivation, outputs):
         kernels = self._kernels(activation)
-        if kernels is None or not all(
-                _fusable(array) and array.shape == grad_outputs.shape and array.dtype == grad_outputs.dtype
-                for array in (grad_outputs, preactivation, outputs)):
+        shape, dtype = grad_outputs.shape, grad_outputs.dtype
+        if kernels is None or not (_fusable(grad_outputs) and _fusable(preactivation) and _fusable(outputs) and
+                                   preactivation.shape == shape and outputs.shape == shape and
+                                   preactivation.dtype == dtype and outputs.dtype == dtype):
             return super().activate_backward(activation, grad_outputs, preactivation, outputs)
+        backward = kernels[1]
+        reads = preactivation if backward is self._elementwise.relu_backward else outputs
         grad_inputs = np.empty_like(grad_outputs)
-        reads = preactivation if kernels[1] is self._elementwise.relu_backward else outputs
-        shape = (-1, grad_outputs.shape[-1]) if kernels[1] is self._softmax.softmax_backward else -1  # softmax: by row
+        shape = (-1, grad_outputs.shape[-1]) if backward is self._softmax.softmax_backward else -1  # softmax: by row
         if grad_outputs.size:
-            kernels[1](grad_outputs.reshape(shape), reads.reshape(shape), grad_inputs.reshape(shape))
+            backward(grad_outputs.reshape(shape), reads.reshape(shape), grad_inputs.reshape(shape))
         return grad_inputs
 
     # ----- losses -----------------------------------------------------------------------
@@ -115,6 +120,21 @@ class NumbaOps(NumpyOps):
         losses, grad = np.empty(len(probabilities), dtype=probabilities.dtype), np.empty_like(probabilities)
         exact = self._softmax.sparse_cross_entropy(probabilities, labels, probabilities.dtype.type(tiny), losses, grad)
         return (losses if exact else None), grad
+
+    def sigmoid_cross_entropy(self, logits, targets):
+        if not (_fusable(logits) and targets.shape == logits.shape and targets.dtype == logits.dtype and
+                targets.flags.c_contiguous):
+            return super().sigmoid_cross_entropy(logits, targets)
+        # exp and log1p stay NumPy's (the C library's differ in the last bit); the kernel does
+        # the rest of both formulas in one pass, in NumPy's order, over these two buffers
+        e = np.abs(logits)
+        np.negative(e, out=e)
+        np.exp(e, out=e)
+        losses = np.log1p(e)
+        if logits.size:
+            self._elementwise.sigmoid_cross_entropy(logits.reshape(-1), targets.reshape(-1), losses.reshape(-1),
+                                                    e.reshape(-1))
+        return losses, e
 
     def dropout(self, inputs, rng, mask_shape, rate):
         if tuple(mask_shape) != inputs.shape or not _fusable(inputs):

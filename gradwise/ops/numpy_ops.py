@@ -82,6 +82,13 @@ class NumpyOps(Ops):
         grad[rows, labels] -= 1
         return losses, grad
 
+    def sigmoid_cross_entropy(self, logits, targets):
+        # one exp(-|z|) for both: it never overflows; sigmoid(z) = 1/(1+e) for z >= 0 and e/(1+e) below
+        e = np.exp(-np.abs(logits))
+        losses = np.maximum(logits, 0) - logits * targets + np.log1p(e)
+        grad = np.where(logits >= 0, 1.0, e) / (1.0 + e) - targets
+        return losses, grad
+
     # ----- batch normalization -------------------------------------------------------------
     def moments(self, inputs, axes):
         return inputs.mean(axis=axes), inputs.var(axis=axes)

@@ -158,6 +158,32 @@ def test_activation_backward_is_bit_identical(name, dtype):
     assert np.array_equal(np.signbit(got), np.signbit(expected))
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(33, 1), (5, 3, 2)])
+def test_sigmoid_cross_entropy_is_bit_identical(dtype, shape):
+    """Losses and gradient from the logits as NumPy computes them, NaN, infinities, signed zeros
+    and soft targets included; a target array that only broadcasts runs NumPy's code."""
+    rng = np.random.default_rng(4)
+    logits = _awkward(rng, shape, dtype)
+    logits.reshape(-1)[6:8] = [90.0, -90.0]  # exp(-|z|) underflows in float32
+    targets = rng.uniform(size=shape).astype(dtype)
+    targets.reshape(-1)[:3] = [0.0, 1.0, 1.0]
+    kept = logits.copy(), targets.copy()
+    with np.errstate(invalid="ignore"):  # inf - inf: NumPy warns, the kernel is silent
+        (losses, grad), (expected_losses, expected_grad) = (NUMBA.sigmoid_cross_entropy(logits, targets),
+                                                            NUMPY.sigmoid_cross_entropy(logits, targets))
+    assert losses.dtype == grad.dtype == dtype
+    np.testing.assert_array_equal(losses, expected_losses)
+    np.testing.assert_array_equal(grad, expected_grad)
+    np.testing.assert_array_equal(logits, kept[0])  # the inputs are only read
+    np.testing.assert_array_equal(targets, kept[1])
+    row = targets[:1]  # broadcast over the batch
+    with np.errstate(invalid="ignore"):
+        pairs = zip(NUMBA.sigmoid_cross_entropy(logits, row), NUMPY.sigmoid_cross_entropy(logits, row))
+        for got, expected in pairs:
+            np.testing.assert_array_equal(got, expected)
+
+
 def test_activations_with_options_fall_back_to_numpy():
     function = activations.ReLU(max_value=6.0)
     assert NUMBA._kernels(function) is None and NUMBA._kernels(activations.ELU()) is None

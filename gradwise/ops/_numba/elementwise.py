@@ -94,3 +94,16 @@ def dropout(inputs, bits, threshold, scale, outputs, mask):
         m = scale if bits[i] >= threshold else zero
         mask[i] = m
         outputs[i] = inputs[i] * m
+
+
+@_jit
+def sigmoid_cross_entropy(logits, targets, losses, exp_grad):
+    # in: losses = log1p(e), exp_grad = e = exp(-|z|) (NumPy's);  out: the losses
+    # max(z, 0) - z y + log1p(e) and, over e, the gradient sigmoid(z) - y = (1 or e) / (1 + e) - y
+    one = logits.dtype.type(1)
+    zero = logits.dtype.type(0)
+    for i in range(logits.size):
+        z, y, e = logits[i], targets[i], exp_grad[i]
+        positive = z if (z > zero or z != z) else zero  # np.maximum(z, 0): NaN stays NaN
+        losses[i] = positive - z * y + losses[i]
+        exp_grad[i] = (one if z >= zero else e) / (one + e) - y
