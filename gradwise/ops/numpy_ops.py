@@ -39,8 +39,10 @@ def random_keep(rng, shape, rate):
     return (bits >= keep_threshold(rate)).reshape(shape)
 
 
+@functools.lru_cache(maxsize=64)
 def keep_threshold(rate):
-    """The 32-bit threshold at or above which a unit is kept: rate * 2^32, rounded."""
+    """The 32-bit threshold at or above which a unit is kept: rate * 2^32, rounded (looked up:
+    a model's rates are few and every training step of each dropout layer asks)."""
     return np.uint32(min(round(rate * 2.0**32), 2**32 - 1))
 
 
@@ -84,7 +86,9 @@ class NumpyOps(Ops):
 
     def sigmoid_cross_entropy(self, logits, targets):
         # one exp(-|z|) for both: it never overflows; sigmoid(z) = 1/(1+e) for z >= 0 and e/(1+e) below
-        e = np.exp(-np.abs(logits))
+        e = np.abs(logits)
+        np.negative(e, out=e)
+        np.exp(e, out=e)
         losses = np.maximum(logits, 0) - logits * targets + np.log1p(e)
         grad = np.where(logits >= 0, 1.0, e) / (1.0 + e) - targets
         return losses, grad
