@@ -25,6 +25,7 @@ Scored per set-up and seed (the model's seed; the data split is fixed):
     python -m bench.doctor.independent                    # calibration set-ups, seed 0
     python -m bench.doctor.independent --held-out --seeds 0,1,2
     python -m bench.doctor.independent --cases lr --verbose --jobs 2
+    python -m bench.doctor.independent --all --functional   # the same networks built as functional models
 """
 
 import argparse
@@ -39,6 +40,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 LEVEL = 0.02  # of accuracy or R²: the spread of a textbook fix's score over seeds on these sets is about this
+GRAPH = {"functional": False}  # --functional: every network (fault, fix) built with the Functional API
 
 
 # ----- data ------------------------------------------------------------------------------------
@@ -119,7 +121,13 @@ def network(hidden=(32, 32), activation="relu", optimizer="adam", learning_rate=
                                            "regression": (1, None, "mse")}.get(
             task, (task, "softmax", "sparse_categorical_crossentropy"))
         layers.append(gw.Dense(units, activation=out_activation if output == "auto" else output))
-        model = gw.Sequential(layers, seed=seed)
+        if GRAPH["functional"]:  # the same chain of layers as a graph: gw.Model(inputs, outputs)
+            tensor = layers[0]
+            for layer in layers[1:]:
+                tensor = layer(tensor)
+            model = gw.Model(layers[0], tensor, seed=seed)
+        else:
+            model = gw.Sequential(layers, seed=seed)
         args = {"learning_rate": learning_rate}
         if momentum is not None:
             args["momentum"] = momentum
@@ -449,6 +457,8 @@ def main(argv=None):
     parser.add_argument("--seeds", default="0", help="comma-separated model seeds")
     parser.add_argument("--cases", help="comma-separated substrings of set-up names")
     parser.add_argument("--no-live", action="store_true")
+    parser.add_argument("--functional", action="store_true",
+                        help="build every network as a functional model (gw.Model) instead of a Sequential")
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--json", help="write the results to this file")
     parser.add_argument("--verbose", action="store_true")
@@ -458,7 +468,7 @@ def main(argv=None):
         parts = args.cases.split(",")
         chosen = [item for item in chosen if any(part in item.name for part in parts)]
     seeds = [int(value) for value in args.seeds.split(",")]
-    jobs = [(item.name, seed, not args.no_live) for seed in seeds for item in chosen]
+    jobs = [(item.name, seed, not args.no_live, args.functional) for seed in seeds for item in chosen]
     start = time.perf_counter()
     results = []
     if args.jobs > 1:
@@ -476,7 +486,8 @@ def main(argv=None):
 
 
 def _run(job):
-    name, seed, live = job
+    name, seed, live, functional = job
+    GRAPH["functional"] = functional
     return run_one(name, seed, live=live)
 
 

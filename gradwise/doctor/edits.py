@@ -5,6 +5,7 @@ import copy
 
 from .. import activations, initializers, registry, regularizers
 from ..layers import Activation
+from . import wiring
 
 
 def _role(entry, role):
@@ -23,19 +24,30 @@ def _serialized_initializer(name):
     return initializers.serialize(initializers.get(name))
 
 
+def _has_kernel(entry):
+    return _role(entry, "has_kernel")
+
+
 def _hidden(spec):
-    """Layer entries with a kernel, except the last one (the output layer)."""
-    entries = [entry for entry in spec.layers if _role(entry, "has_kernel")]
-    return entries[:-1]
+    """Layer entries with a kernel, except the output layers' (``wiring.output_owners``)."""
+    outputs = [id(entry) for entry in wiring.output_owners(spec, _has_kernel)]
+    return [entry for entry in spec.layers if _has_kernel(entry) and id(entry) not in outputs]
 
 
 def _kernel_owner(spec, name):
-    """The entry holding the kernel for layer `name` (an Activation layer's preceding Dense)."""
-    index, entry = spec.layer(name)
-    while not _role(entry, "has_kernel") and index > 0:
-        index -= 1
-        entry = spec.layers[index]
-    return entry if _role(entry, "has_kernel") else None
+    """The entry holding the kernel for layer `name` (an Activation layer's producing Dense)."""
+    _, entry = spec.layer(name)
+    while entry is not None and not _has_kernel(entry):
+        entry = wiring.producer(spec, entry)
+    return entry
+
+
+def _after(spec, entry, passes):
+    """The last layer of the row that follows `entry` while `passes(follower)` (entry itself when none)."""
+    follower = wiring.follower(spec, entry)
+    while follower is not None and passes(follower):
+        entry, follower = follower, wiring.follower(spec, follower)
+    return entry
 
 
 def _set_learning_rate(spec, remedy, trace):
@@ -99,11 +111,7 @@ def _batch_norm(spec, remedy, trace):
         owner = _kernel_owner(spec, name)
         if owner is None:
             continue
-        index = spec.layers.index(owner)
-        later = index + 1
-        while later < len(spec.layers) and _role(spec.layers[later], "activates"):
-            later += 1
-        follower = spec.layers[later] if later < len(spec.layers) else None
+        follower = wiring.follower(spec, _after(spec, owner, lambda entry: _role(entry, "activates")))
         if follower is not None and _role(follower, "normalizes"):
             continue  # already normalized (batch or layer normalization): another one adds only batch noise
         activation = owner["config"].get("activation") or {"name": "linear"}
@@ -112,7 +120,7 @@ def _batch_norm(spec, remedy, trace):
         if activation.get("name") != "linear":
             block.append({"class_name": "Activation", "config": {"name": f"{owner['config']['name']}_act",
                                                                   "activation": activation}})
-        spec.layers[index + 1:index + 1] = block
+        wiring.insert_after(spec, owner, block)
         inserted.append(owner["config"]["name"])
     return f"BatchNormalization() after {', '.join(inserted)}" if inserted else None
 
@@ -136,14 +144,12 @@ def _reset_bias(spec, remedy, trace):
 def _regularize(spec, remedy, trace):
     inserted = []
     for owner in _hidden(spec):
-        index = spec.layers.index(owner)
-        while index + 1 < len(spec.layers) and (_is_batch_norm(spec.layers[index + 1])
-                                                 or _role(spec.layers[index + 1], "activates")):
-            index += 1
-        if index + 1 < len(spec.layers) and _role(spec.layers[index + 1], "drops_out"):
+        last = _after(spec, owner, lambda entry: _is_batch_norm(entry) or _role(entry, "activates"))
+        follower = wiring.follower(spec, last)
+        if follower is not None and _role(follower, "drops_out"):
             continue
-        spec.layers.insert(index + 1, {"class_name": "Dropout", "config": {
-            "name": f"{owner['config']['name']}_dropout", "rate": remedy.params["rate"]}})
+        wiring.insert_after(spec, last, [{"class_name": "Dropout", "config": {
+            "name": f"{owner['config']['name']}_dropout", "rate": remedy.params["rate"]}}])
         inserted.append(owner["config"]["name"])
     _early_stopping(spec, remedy, trace)
     return (f"Dropout({remedy.params['rate']:g}) after {', '.join(inserted) or 'no layer'} and "
@@ -179,12 +185,43 @@ def _weaken_regularization(spec, remedy, trace):
 
 
 def _add_capacity(spec, remedy, trace):
+    """Widen the named (narrow) hidden layers to `units`; then, when the network has fewer than
+    `depth` hidden layers, add Dense layers of `units` after the last one, with its activation and
+    initializers (``remedies.add_capacity`` says why)."""
     layers = remedy.params["layers"] or [entry["config"]["name"] for entry in _hidden(spec)]
+    units = remedy.params["units"]
     for name in layers:
         owner = _kernel_owner(spec, name)
         if owner is not None and "units" in owner["config"]:
-            owner["config"]["units"] = max(owner["config"]["units"], remedy.params["units"])
-    return f"{remedy.params['units']} units in {', '.join(layers)}" if layers else None
+            owner["config"]["units"] = max(owner["config"]["units"], units)
+    changes = [f"{units} units in {', '.join(layers)}"] if layers else []
+    hidden = [entry for entry in _hidden(spec) if "units" in entry["config"]]
+    added = []
+    while hidden and len(hidden) + len(added) < remedy.params.get("depth", 1):
+        last = hidden[-1] if not added else added[-1]
+        row_end = _after(spec, last, lambda entry: _is_batch_norm(entry) or _role(entry, "activates")
+                         or _role(entry, "drops_out"))
+        entry = copy.deepcopy(hidden[-1])
+        entry["config"]["name"] = _unused_name(spec, f"{hidden[-1]['config']['name']}_deeper")
+        entry["config"]["units"] = max(entry["config"]["units"], units)
+        if (entry["config"].get("activation") or {}).get("name", "linear") == "linear":
+            activated = _after(spec, hidden[-1], lambda item: _role(item, "activates"))
+            if activated is not hidden[-1] and "activation" in activated["config"]:
+                entry["config"]["activation"] = copy.deepcopy(activated["config"]["activation"])
+        wiring.insert_after(spec, row_end, [entry])
+        added.append(entry)
+    if added:
+        changes.append(f"{len(added)} hidden Dense layer(s) of {units} units more after "
+                       f"{hidden[-1]['config']['name']} ({', '.join(e['config']['name'] for e in added)})")
+    return "; ".join(changes) if changes else None
+
+
+def _unused_name(spec, name):
+    names = {entry["config"].get("name") for entry in spec.layers}
+    candidate, number = name, 1
+    while candidate in names:
+        candidate, number = f"{name}_{number}", number + 1
+    return candidate
 
 
 def _reduce_lr_on_plateau(spec, remedy, trace):

@@ -45,6 +45,7 @@ import numpy as np
 
 from .. import activations, initializers, optimizers
 from ..layers import Activation
+from . import wiring
 from .findings import severity_rank
 
 RECHECK = 3
@@ -145,7 +146,7 @@ class LiveRepairer:
         if self._original is None:
             optimizer = self.model.optimizer
             self._original = {"epoch": epoch, "weights": self.model.get_weights(), "val_loss": self._last_val,
-                              "layers": self.model.layers,
+                              "structure": _structure(self.model),
                               "optimizer": optimizer, "learning_rate": optimizer.learning_rate
                               if optimizer.schedule is None else optimizer.schedule,
                               "clipnorm": optimizer.clipnorm}
@@ -188,6 +189,8 @@ class LiveRepairer:
             if detail is None:
                 self._propose(entry, remedy, state)
                 continue
+            if finding.evidence.get("judged_at_checkpoint") and remedy.action in REINITIALIZING:
+                detail += self._catch_up()
             applied += 1
             entry.update(applied=True, action=remedy.action, description=remedy.description + detail, code=remedy.code)
             self.log.append(entry)
@@ -228,6 +231,7 @@ class LiveRepairer:
         found = []
         for finding in detect_progress(view):
             finding.remedies = [item for item in finding.remedies if item.action in REBUILDING]
+            finding.evidence["judged_at_checkpoint"] = epoch
             if finding.remedies:
                 found.append(finding)
         return found
@@ -237,10 +241,10 @@ class LiveRepairer:
         description = "not applied during fit: " + getattr(remedy, "description", "see the report")
         skipped = [item.action for item in [remedy, *remedies] if getattr(item, "action", None) in REBUILDING
                    and item.action not in IN_PLACE]
-        if skipped and not _rebuildable(self.model):
-            entry["note"] = (f"a {type(self.model).__name__} that is not Sequential cannot be rebuilt in place during "
-                             f"fit ({', '.join(dict.fromkeys(skipped))} add or reshape layers); apply the change to the "
-                             "model and fit again, or use diagnose(..., repair=True)")
+        if skipped and not (_rebuildable(self.model) or _graph_model(self.model)):
+            entry["note"] = (f"a subclassed {type(self.model).__name__}'s call() is user code: the doctor cannot add "
+                             f"a layer to it or reshape one during fit ({', '.join(dict.fromkeys(skipped))} add or "
+                             "reshape layers); apply the change in the class and fit again")
             description += f" ({entry['note']})"
             where = "after fit" if entry["epoch"] is None else f"after epoch {entry['epoch'] + 1}"
             self.say(f"gradwise doctor repair [{where}] for {entry['finding']}: {description}")
@@ -260,34 +264,60 @@ class LiveRepairer:
                 or len(rows[0]) < RANGE_TEST_ROWS):  # several inputs: the range test takes one array
             return report
         from .detectors import run_detectors
-        from .lr_finder import sweep
         from .report import Report
+
+        if self.model.optimizer.schedule is not None:
+            return report
+        trace.setup["lr_finder"] = self._range_test(rows)
+        return Report(run_detectors(trace), trace)
+
+    def _range_test(self, rows, fresh=True):
+        """The range test (``lr_finder.sweep``) on a copy of the model (with fresh weights, or with the
+        model's own when not `fresh`) over the kept training rows: the dict ``setup['lr_finder']`` holds."""
+        from .lr_finder import sweep
         from .spec import Spec
 
-        optimizer = self.model.optimizer
-        if optimizer.schedule is not None:
-            return report
         start = time.perf_counter()
         try:
-            copy_ = Spec.from_model(self.model).copy().build(input_shape=tuple(self.model.input_shape)[1:])
-            copy_.optimizer = optimizers.deserialize(optimizers.serialize(optimizer))
+            spec = Spec.from_model(self.model)
+            copy_ = (spec.copy() if fresh else spec).build(input_shape=tuple(self.model.input_shape)[1:])
+            copy_.optimizer = optimizers.deserialize(optimizers.serialize(self.model.optimizer))
             x, y = rows
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 result = sweep(copy_, x.astype(copy_.dtype), y, batch_size=min(self.params.get("batch_size") or 32,
                                                                                len(x)))
-            trace.setup["lr_finder"] = {"suggestion": result.suggestion, "rule": result.rule,
-                                        "optimizer": result.optimizer, "diverged": result.diverged,
-                                        "batches": len(result.losses), "live": True}
+            found = {"suggestion": result.suggestion, "rule": result.rule, "optimizer": result.optimizer,
+                     "diverged": result.diverged, "batches": len(result.losses), "live": True}
         except (ValueError, TypeError) as error:  # a model the range test cannot copy: fixed factors
-            trace.setup["lr_finder"] = {"suggestion": None, "error": str(error)}
+            found = {"suggestion": None, "error": str(error)}
         if self.recorder is not None:
             self.recorder.note_overhead(time.perf_counter() - start)
-        return Report(run_detectors(trace), trace)
+        return found
+
+    def _catch_up(self):
+        """After a rebuild judged at the checkpoint (``_checkpoint``): training restarts from new weights
+        with a fifth of the planned epochs gone, so the rebuilt model trains at the range test's rate when
+        that is higher than the rate it has (the largest rate that still lowers the loss fast, Smith 2017):
+        the shorter run covers the ground of the planned one. Never lowered here (a range test on a new
+        model can suggest a rate far below a working one). Returns the account, '' when unchanged."""
+        optimizer = self.model.optimizer
+        rows = self.recorder.training_rows() if self.recorder is not None else None
+        if (optimizer.schedule is not None or rows is None or isinstance(rows[0], list)
+                or len(rows[0]) < RANGE_TEST_ROWS):
+            return ""
+        found = self._range_test(rows, fresh=False)
+        suggestion, old = found.get("suggestion"), float(optimizer.learning_rate)
+        if not suggestion or found.get("optimizer") != type(optimizer).__name__ or suggestion <= old:
+            return ""
+        optimizer.learning_rate = float(suggestion)
+        return (f"; learning_rate {old:g} -> {suggestion:.3g}, the range test's rate for the rebuilt model (it "
+                "restarts with a fifth of the planned epochs gone)")
 
     def _applicable(self, remedy, epochs_left=0):
         optimizer = self.model.optimizer
-        if remedy.action in REBUILDING and remedy.action not in IN_PLACE and not _rebuildable(self.model):
+        if (remedy.action in REBUILDING and remedy.action not in IN_PLACE
+                and not (_rebuildable(self.model) or _graph_model(self.model))):
             return False
         if remedy.action in REINITIALIZING:  # new weights need epochs to train, or they are handed back untrained
             return epochs_left >= RECHECK
@@ -400,12 +430,13 @@ class LiveRepairer:
         if type(fresh.loss) is not type(self.model.loss):
             return None  # fit prepared the targets for this loss: another loss needs another fit
         if remedy.action == "standardize_inputs":
-            _seed_statistics(fresh.layers[0], self.recorder.training_rows() if self.recorder is not None else None)
+            _seed_statistics(fresh.get_layer("input_standardization"),
+                             self.recorder.training_rows() if self.recorder is not None else None)
         optimizer = self.model.optimizer
         if not keep:
             optimizer = optimizers.deserialize(optimizers.serialize(optimizer))  # a fresh state for new weights
             self._best_loss, self._best = math.inf, None  # earlier weights belong to the old layers
-        _adopt(self.model, fresh.layers)
+        _adopt_structure(self.model, _structure(fresh))
         self.model.loss = fresh.loss
         self.model.optimizer = optimizer  # kept weights keep their slots: the same tensors, the same layout
         if self.recorder is not None:
@@ -419,7 +450,9 @@ class LiveRepairer:
         optimizer = self.model.optimizer
         action = remedy.action
         if action in REBUILDING:
-            rebuild = self._rebuild if _rebuildable(self.model) else self._edit_in_place
+            # a functional model is rebuilt from its edited graph, except for the edits its own layers can take
+            graph = _graph_model(self.model) and action not in IN_PLACE
+            rebuild = self._rebuild if _rebuildable(self.model) or graph else self._edit_in_place
             detail = rebuild(remedy, trace)
             if detail is not None and action in REINITIALIZING and epoch is not None:
                 self._renewed_at = epoch
@@ -472,8 +505,8 @@ class LiveRepairer:
             return
         for layer, attribute, value in original.get("attributes", {}).values():  # edits made in place
             setattr(layer, attribute, value)
-        if [id(layer) for layer in self.model.layers] != [id(layer) for layer in original["layers"]]:
-            _adopt(self.model, original["layers"])
+        if _changed(self.model, original["structure"]):
+            _adopt_structure(self.model, original["structure"])
             if self.recorder is not None:
                 self.recorder.rebuilt(self.model, self.params)
         self.model.set_weights(original["weights"])
@@ -524,6 +557,30 @@ def _rebuildable(model):
     return callable(getattr(model, "pop", None)) and callable(getattr(model, "add", None)) and bool(model.layers)
 
 
+def _graph_model(model):
+    """A functional model (not subclassed): rebuilt in place from its edited config (``Model._take_graph``)."""
+    return callable(getattr(model, "_take_graph", None)) and not getattr(model, "_define_by_run", False)
+
+
+def _structure(model):
+    """What ``_adopt_structure`` puts back: a Sequential's layers, or a functional model's graph (a
+    shallow copy of the model holds it)."""
+    return list(model.layers) if _rebuildable(model) else copy.copy(model)
+
+
+def _changed(model, structure):
+    if isinstance(structure, list):
+        return [id(layer) for layer in model.layers] != [id(layer) for layer in structure]
+    return model._graph is not structure._graph
+
+
+def _adopt_structure(model, structure):
+    if isinstance(structure, list):
+        _adopt(model, structure)
+    else:
+        model._take_graph(structure)
+
+
 def _adopt(model, layers):
     """Replace `model`'s layers by `layers` (built for the same input shape), in place; fit packs
     their parameters at the next epoch."""
@@ -551,9 +608,10 @@ def _input_standardization(spec, remedy, trace):
     taking raw inputs; its statistics are seeded from the training rows)."""
     from .edits import _is_batch_norm
 
-    if spec.layers and _is_batch_norm(spec.layers[0]):
+    first = wiring.first(spec)
+    if first is not None and _is_batch_norm(first):
         return None
-    spec.layers.insert(0, {"class_name": "BatchNormalization", "config": {"name": "input_standardization"}})
+    wiring.insert_first(spec, [{"class_name": "BatchNormalization", "config": {"name": "input_standardization"}}])
     return "BatchNormalization() as the first layer, standardizing the inputs"
 
 

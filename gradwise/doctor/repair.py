@@ -75,7 +75,10 @@ def repair_spec(spec, first, data, *, epochs, batch_size, rounds=3, sample_every
         entries = []
         for finding, remedy in plan:
             tried.add(_key(finding, remedy))
-            change = EDITS[remedy.action](new_spec, remedy, current.report.trace)
+            try:
+                change = EDITS[remedy.action](new_spec, remedy, current.report.trace)
+            except (ValueError, KeyError, TypeError):  # a shared layer, a subclassed model's config: not rewired
+                change = None
             if change is None:
                 continue
             entries.append({"round": round_number, "finding": finding.code, "action": remedy.action,

@@ -185,6 +185,22 @@ class Model(BaseModel):
         if seed is not None:
             ownership.redraw_pending(self._graph.layers, self._build_rng)
 
+    # what _take_graph moves: the graph and what is read from it (names, shapes, the Inputs)
+    _GRAPH_PARTS = ("_graph", "_calls", "_listed", "_numbers", "inputs", "outputs", "input_names", "_input_keys",
+                    "output_names", "_input_shapes", "_input_dtypes", "_output_shapes", "_input_form", "_output_form")
+
+    def _take_graph(self, other):
+        """Take the graph of `other` in place: a model built from an edited config of this one, with
+        the same inputs and output names (the training doctor's live repairs add a layer or widen one
+        between two epochs of fit). Compile settings, optimizer and history stay; fit packs the new
+        layers' parameters at its next epoch."""
+        if other.output_names != self.output_names or list(other._input_shapes) != list(self._input_shapes):
+            raise ValueError(f"Model._take_graph: `other` must have this model's inputs {self._input_shapes} and "
+                             f"outputs {self.output_names}, got {other._input_shapes} and {other.output_names}.")
+        for part in self._GRAPH_PARTS:
+            setattr(self, part, getattr(other, part))
+        self._parameter_set = None
+
     @staticmethod
     def _check_sources(sources):
         """`inputs` must be distinct Input tensors."""
