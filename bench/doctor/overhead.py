@@ -12,7 +12,9 @@ measurement noise), in turn, `repeats` times. Reported per set-up:
   training time (``report.overhead``, median): steady, but it leaves out fit's step
   hook (a ``StepData`` per batch) and the few operations the doctor does every batch;
 - ``one_off_ms``: the part of it paid once per fit (set-up, data summaries, the final
-  report), in milliseconds, which weighs most on the shortest fits.
+  report), in milliseconds, which weighs most on the shortest fits;
+- ``asked``: the share of the batches whose step data the doctor asked fit for (samples,
+  dead-unit counts, the first epoch's kept rows): a count, the same on a loaded machine.
 
 The set-ups range from a tiny MLP whose batch step takes ~0.1 ms (where any per-batch
 Python work shows most) to an MNIST MLP and a small CNN.
@@ -98,7 +100,9 @@ def _seconds(build, data, batch_size, epochs, kind):
         gc.enable()
     if kind != "doctor":
         return seconds, None
-    return seconds, (callbacks[0].report.overhead, callbacks[0].recorder.one_off_seconds)
+    recorder = callbacks[0].recorder
+    batches = max(len(recorder.trace.batch_losses), 1)
+    return seconds, (callbacks[0].report.overhead, recorder.one_off_seconds, recorder.asked / batches)
 
 
 def measure(repeats=7, setups=None):
@@ -109,7 +113,7 @@ def measure(repeats=7, setups=None):
             continue
         build, data, batch_size = make()
         times = {"plain": [], "doctor": [], "plain_again": []}
-        own, one_off = [], []
+        own, one_off, asked = [], [], []
         for _ in range(repeats):  # in turn, so a change of load hits all alike
             for kind in times:
                 seconds, overhead = _seconds(build, data, batch_size, epochs, kind.replace("_again", ""))
@@ -117,10 +121,12 @@ def measure(repeats=7, setups=None):
                 if overhead is not None:
                     own.append(overhead[0])
                     one_off.append(overhead[1])
+                    asked.append(overhead[2])
         median = {kind: statistics.median(values) for kind, values in times.items()}
         runs[name] = {"ab": median["doctor"] / median["plain"] - 1.0,
                       "aa": median["plain_again"] / median["plain"] - 1.0,
                       "self": statistics.median(own), "one_off_ms": 1e3 * statistics.median(one_off),
+                      "asked": statistics.median(asked),
                       "seconds": median["plain"]}
     ab = [run["ab"] for run in runs.values()]
     own = [run["self"] for run in runs.values()]
@@ -143,11 +149,12 @@ def main(argv=None):
     result = measure(args.repeats, chosen)
     load = os.getloadavg()
     print(f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; {args.repeats} runs a side, in turn")
-    print("| set-up | CPU s without | A/B overhead | A/A noise | self-measured | of which once per fit (ms) |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print("| set-up | CPU s without | A/B overhead | A/A noise | self-measured | of which once per fit (ms) "
+          "| batches with step data |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, run in result["runs"].items():
         print(f"| {name} | {run['seconds']:.2f} | {run['ab']:+.1%} | {run['aa']:+.1%} | {run['self']:.1%} | "
-              f"{run['one_off_ms']:.1f} |")
+              f"{run['one_off_ms']:.1f} | {run['asked']:.1%} |")
     print(f"median A/B {result['median']:+.1%}, max {result['max']:+.1%}; self-measured median "
           f"{result['self_median']:.1%}")
 

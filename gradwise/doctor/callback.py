@@ -154,6 +154,8 @@ class Doctor(Callback):
         if self.repair or (self.verbose and within_budget):  # repairs need every epoch's findings
             start = time.perf_counter()
             self._update(epoch)
+            if not self.repair:  # a repairing doctor keeps its whole budget: its remedies act on each epoch
+                self.recorder.calm(not self.report.codes("warning"))
             self._detect_last = time.perf_counter() - start
             self._detect_seconds += self._detect_last
             self.recorder.note_overhead(self._detect_last)

@@ -27,10 +27,11 @@ def feature_summary(x, feature_names=None, worst=5):
         ``constant_features`` and ``worst``: the features with the largest scale
         (name, mean, std).
     """
-    x = np.asarray(x, dtype=np.float64).reshape(len(x), -1)
-    with np.errstate(all="ignore"):
-        means = x.mean(axis=0)
-        stds = x.std(axis=0)
+    x = np.asarray(x)
+    x = (x if x.dtype.kind == "f" else x.astype(np.float64)).reshape(len(x), -1)
+    with np.errstate(all="ignore"):  # float64 sums without a float64 copy of the rows
+        means = x.mean(axis=0, dtype=np.float64)
+        stds = x.std(axis=0, dtype=np.float64)
     finite = np.isfinite(means) & np.isfinite(stds)
     varying = finite & (stds > 1e-12)
     names = list(feature_names) if feature_names is not None else [f"feature {j}" for j in range(x.shape[1])]
@@ -126,7 +127,10 @@ def linear_baseline(x, targets, labels, max_features=1024, ridge=1e-3):
     if d > max_features or n < 2 * d + 2 or not np.isfinite(x).all():
         return None
     std = x.std(axis=0)
-    design = np.hstack([(x - x.mean(axis=0)) / np.where(std > 1e-12, std, 1.0), np.ones((n, 1))])
+    design = np.empty((n, d + 1))  # standardized features and a column of ones, written in place
+    np.subtract(x, x.mean(axis=0), out=design[:, :d])
+    design[:, :d] /= np.where(std > 1e-12, std, 1.0)
+    design[:, d] = 1.0
     task = labels["task"]
     y = np.asarray(targets)
     if task == "multiclass" and labels["format"] == "sparse":

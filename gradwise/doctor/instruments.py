@@ -44,6 +44,8 @@ from .reservoir import Reservoir
 from .setup import DYING, SATURATING, describe_model
 from .trace import ACCURACY_KEYS, Trace
 
+CALM = 0.5  # the share of the budget while the epoch-end detectors find nothing (``Recorder.calm``)
+
 
 class Recorder:
     """Fills ``self.trace`` from the hooks of one fit.
@@ -94,6 +96,8 @@ class Recorder:
         self._batch, self._epoch_accuracy, self._failure = -1, [0.0, 0], None
         self._cost_ema = self._interval_ema = self._last_sample = None
         self._pending_cost = self._recurring = 0.0
+        self._budget = self.overhead_budget  # halved while the run is calm (``calm``)
+        self.asked = 0  # batches whose step data the doctor asked fit for
         self._reservoir = Reservoir(self.reservoir_size, self._steps, np.random.default_rng(self._seed))
         self._fit_start = self._epoch_started = start
         self.overhead_seconds = time.perf_counter() - start
@@ -156,6 +160,12 @@ class Recorder:
         if recurring:
             self._recurring += seconds
 
+    def calm(self, quiet):
+        """The epoch-end detectors found nothing of warning or worse (`quiet`): samples and dead-unit counts
+        go on within ``CALM`` of the budget, until a finding appears. A run that goes wrong shows it in
+        its losses, kept for every batch whatever the sampling, and in the samples still taken."""
+        self._budget = self.overhead_budget * (CALM if quiet else 1.0)
+
     def note_overhead(self, seconds, recurring=True):
         """Count time the doctor spent outside the recorder (the detectors) as overhead."""
         self._charge(seconds, recurring)
@@ -163,7 +173,7 @@ class Recorder:
     def _within_budget(self, now):
         """True while the recurring work stays within `overhead_budget` of the training time so
         far; one-off costs (set-up, data summaries) are left out so short fits still get samples."""
-        return self._recurring <= self.overhead_budget * (now - self._fit_start - self.overhead_seconds)
+        return self._recurring <= self._budget * (now - self._fit_start - self.overhead_seconds)
 
     # ----- batches ------------------------------------------------------------------------------
     def epoch_begin(self, epoch):
@@ -180,11 +190,16 @@ class Recorder:
         self._batch += 1
         self.trace.batch_losses.append((step, loss))
         self._countdown -= 1
-        if self._countdown <= 0 or self._reservoir.collecting or loss - loss != 0.0:  # NaN/Inf: x - x is NaN
+        if self._countdown <= 0 or loss - loss != 0.0:  # NaN/Inf: x - x is NaN
+            self.asked += 1
+            return True
+        if self._reservoir.collecting and self._reservoir.wants_next():
+            self.asked += 1
             return True
         if self._light_on:
             self._light_countdown -= 1
             if self._light_countdown <= 0:
+                self.asked += 1
                 return True
         if self._countdown == 1:  # the next batch is sampled: keep the weights from before its update
             start = time.perf_counter()
@@ -199,7 +214,7 @@ class Recorder:
             loss = data["loss"]
             self._failure = {"epoch": self._epoch, "batch": self._batch, "step": step,
                              "kind": "NaN" if loss != loss else "Inf"}
-        if self._reservoir.collecting:
+        if self._reservoir.collecting and self._reservoir.wants_next():
             start = time.perf_counter()
             self._reservoir.offer(data["inputs"], data["targets"])
             self._charge(time.perf_counter() - start, False)
@@ -222,6 +237,10 @@ class Recorder:
         self._light_countdown = self._light_every
         pool_full = self._active_samples >= self._dead_rows  # an epoch's dead-unit count needs its rows
         if self.sample_every == "auto" and pool_full and not self._within_budget(start):
+            # over budget with the count's rows in: wait the longest interval allowed, not one batch (asking
+            # for every batch's step data only to skip it cost fit more than the light samples themselves)
+            most = self._light_most if self._epoch == self._first_epoch else 3 * self._light_most
+            self._light_countdown = max(self._light_every, most)
             return
         rows = 0
         active = self._active
@@ -236,7 +255,7 @@ class Recorder:
         self._charge(cost)
         self._light_cost = cost if self._light_cost is None else 0.8 * self._light_cost + 0.2 * cost
         if self.sample_every == "auto" and self._interval_ema:
-            wanted = math.ceil(cost / (0.5 * self.overhead_budget * self._interval_ema))
+            wanted = math.ceil(cost / (0.5 * self._budget * self._interval_ema))
             # the first epoch's count covers its rows within the epoch ("dead from the start"); later
             # counts may pool up to 3 epochs, so light samples can be three times rarer
             most = self._light_most if self._epoch == self._first_epoch else 3 * self._light_most
@@ -252,8 +271,8 @@ class Recorder:
         exceeded."""
         trained = now - self._fit_start - self.overhead_seconds
         interval = self._interval_ema or trained / max(step, 1)
-        deficit = self._recurring - self.overhead_budget * trained
-        wait = math.ceil(deficit / max(self.overhead_budget * interval, 1e-12)) if deficit > 0 else 1
+        deficit = self._recurring - self._budget * trained
+        wait = math.ceil(deficit / max(self._budget * interval, 1e-12)) if deficit > 0 else 1
         until_overdue = self._gap_steps - (step - self._last_sample[0]) if self._last_sample is not None else 1
         return int(max(min(max(wait, self._every), until_overdue), 1))
 
@@ -307,7 +326,7 @@ class Recorder:
         previous = cost if self._cost_ema is None else self._cost_ema
         self._cost_ema = 0.8 * previous + 0.2 * cost
         if self.sample_every == "auto" and self._interval_ema:
-            self._every = int(min(max(math.ceil(self._cost_ema / (0.5 * self.overhead_budget * self._interval_ema)),
+            self._every = int(min(max(math.ceil(self._cost_ema / (0.5 * self._budget * self._interval_ema)),
                                       1), self._gap_steps))
         self._last_sample, self._pending_cost = (step, now), 0.0
 
@@ -336,7 +355,7 @@ class Recorder:
                 self._choose_dead_count()
                 # the next pass in as many epochs (at most 3) as keep it within a quarter of the budget
                 epoch_seconds = max(start - self._epoch_started, 1e-9)
-                wanted = math.ceil(self._probe_cost / (0.25 * self.overhead_budget * epoch_seconds))
+                wanted = math.ceil(self._probe_cost / (0.25 * self._budget * epoch_seconds))
                 self._probe_every, self._since_probe = int(min(max(wanted, 1), 3)), 0
         elif self._active and enough:
             self._pool_epochs = 0

@@ -104,15 +104,16 @@ class LiveRepairer:
                            "x, y = x[keep], y[keep]")
         if not (data.counts["x"] or data.counts["validation x"]):
             return
-        if len(data.x) != 1 or not _rebuildable(self.model):
+        if len(data.x) != 1 or not (_rebuildable(self.model) or self._impute_graph(data)):
             self._log_data("impute", evidence, None, "")
             return
-        from ..layers import MeanImputation
+        if _rebuildable(self.model):
+            from ..layers import MeanImputation
 
-        layer = MeanImputation(fill=data.input_means(), name="input_imputation")
-        shape = tuple(self.model.input_shape)
-        layer.build_for(shape[1:] if shape and shape[0] is None else shape, None, self.model.dtype)
-        _adopt(self.model, [layer] + list(self.model.layers))
+            layer = MeanImputation(fill=data.input_means(), name="input_imputation")
+            shape = tuple(self.model.input_shape)
+            layer.build_for(shape[1:] if shape and shape[0] is None else shape, None, self.model.dtype)
+            _adopt(self.model, [layer] + list(self.model.layers))
         if self.recorder is not None:
             self.recorder.rebuilt(self.model, self.params)
         record["imputed"] = True
@@ -120,12 +121,31 @@ class LiveRepairer:
                        "inputs are replaced inside the model (in fit, evaluate and predict)",
                        "model = Sequential([MeanImputation(fill=training_means), *model.layers])")
 
+    def _impute_graph(self, data):
+        """A functional model of one input: its graph rebuilt with a MeanImputation layer reading the input,
+        every other layer's weights carried over. False when it cannot be rebuilt."""
+        from .spec import Spec
+
+        if not _graph_model(self.model):
+            return False
+        try:
+            spec = Spec.from_model(self.model).copy()
+            wiring.insert_first(spec, [{"class_name": "MeanImputation", "config": {
+                "name": "input_imputation", "fill": [float(value) for value in np.ravel(data.input_means())]}}])
+            fresh = spec.build(input_shape=tuple(self.model.input_shape))
+        except (ValueError, TypeError, KeyError):
+            return False
+        _carry_weights(self.model, fresh)
+        self.model._take_graph(fresh)
+        return True
+
     def _log_data(self, action, evidence, description, code):
         entry = {"finding": "NAN_INF", "epoch": None, "evidence": evidence, "action": action, "code": code,
                  "applied": description is not None}
         if description is None:
-            entry["description"] = ("not applied during fit: a model that is not Sequential, or takes several "
-                                    "inputs, cannot be rebuilt in place; impute the data before fit")
+            entry["description"] = ("not applied during fit: a subclassed model (its call() is user code) or a "
+                                    "model of several inputs cannot take an imputing first layer in place; "
+                                    "impute the data before fit")
         else:
             entry["description"] = description
             self.say(f"gradwise doctor repair [before training] for NAN_INF: {description}")
@@ -579,6 +599,19 @@ def _adopt_structure(model, structure):
         _adopt(model, structure)
     else:
         model._take_graph(structure)
+
+
+def _carry_weights(old, new):
+    """Copy each layer's weights and state from `old` into the layer of `new` of the same name and shapes."""
+    by_name = {layer.name: layer for layer in old._all_layers()}
+    for layer in new._all_layers():
+        source = by_name.get(layer.name)
+        if source is None:
+            continue
+        for mine, theirs in ((layer.params, source.params), (layer.state, source.state)):
+            for key, value in mine.items():
+                if key in theirs and np.shape(theirs[key]) == np.shape(value):
+                    value[...] = theirs[key]
 
 
 def _adopt(model, layers):

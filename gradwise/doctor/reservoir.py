@@ -1,13 +1,17 @@
 """A reservoir of training rows from the first epoch, for the doctor's data summaries.
 
 Up to `size` rows (Algorithm R, Vitter 1985) from every batch until the reservoir is
-full, then from about 64 batches spread over the epoch. Fed by the doctor's
-``on_train_step`` hook, which hands over each batch's inputs and targets.
+full, then from about ``SPREAD`` = 32 batches spread over the epoch. Fed by the doctor's
+``on_train_step`` hook, which hands over the inputs and targets of the batches
+``wants_next`` asks for (fit builds no step data for the others).
 """
 
 import math
 
 import numpy as np
+
+SPREAD = 32  # batches offered after the reservoir is full: enough for rows from the whole epoch (an
+# unshuffled, sorted data set), and each costs a copy of a batch and fit a step's data
 
 
 class Reservoir:
@@ -25,11 +29,19 @@ class Reservoir:
         self.size = size
         self.collecting = True
         self.seen_rows = 0
-        self._stride = max(1, math.ceil(steps / 64))
+        self._stride = max(1, math.ceil(steps / SPREAD))
         self._rng = rng
         self._rows = None
         self._several = False
         self._calls = 0
+
+    def wants_next(self):
+        """Whether the next batch is to be offered; a batch not wanted is counted here (so the strides
+        stay spread over the epoch)."""
+        if self.seen_rows < self.size or (self._calls + 1) % self._stride == 0:
+            return True
+        self._calls += 1
+        return False
 
     def offer(self, inputs, targets):
         """A training batch (`inputs` an array, or a list of arrays for several inputs); kept every time

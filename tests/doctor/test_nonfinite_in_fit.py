@@ -49,15 +49,24 @@ def test_the_doctor_reports_nan_inputs_as_nan_inf_with_the_imputing_remedy():
     assert root.remedies[0].action == "impute"
 
 
-def test_repair_imputes_inside_the_model_and_predict_takes_nan_rows(tmp_path):
+def _functional_model():
+    inputs = gw.Input((4,))
+    model = gw.Model(inputs, gw.Dense(1, activation="sigmoid")(gw.Dense(8, activation="relu")(inputs)), seed=0)
+    model.compile(gw.optimizers.Adam(0.02), "binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
+@pytest.mark.parametrize("make", [_model, _functional_model], ids=["sequential", "functional"])
+def test_repair_imputes_inside_the_model_and_predict_takes_nan_rows(tmp_path, make):
     x, y = _data()
-    model, doctor = _model(), Doctor(repair=True, verbose=0)
+    model, doctor = make(), Doctor(repair=True, verbose=0)
     with warnings.catch_warnings():
         warnings.simplefilter("error", NonFiniteLossWarning)
         history = model.fit(x, y, epochs=15, verbose=0, callbacks=[doctor], validation_split=0.25)
-    assert isinstance(model.layers[0], MeanImputation)
+    imputation = next(layer for layer in model.layers if not isinstance(layer, gw.layers.InputLayer))
+    assert isinstance(imputation, MeanImputation)
     train = x[:180]
-    np.testing.assert_allclose(model.layers[0].state["fill"], np.nanmean(train, axis=0), rtol=1e-5)
+    np.testing.assert_allclose(imputation.state["fill"], np.nanmean(train, axis=0), rtol=1e-5)
     assert history.history["val_accuracy"][-1] > 0.8  # trains: a NaN would have stopped fit
     applied = [entry for entry in doctor.report.repairs if entry["action"] == "impute"]
     assert applied and applied[0]["applied"] and applied[0]["epoch"] is None
