@@ -12,10 +12,11 @@ Findings are printed as they appear (at the end of the epoch that shows them) an
 collected in ``doctor.report``. With ``repair=True`` the doctor also applies the top
 remedy during fit (``live_repair``): optimizer changes in place (learning rates sized by
 a range test), and changes to the model (another activation, initializer or output
-activation, batch normalization, standardized inputs, dropout, more units) by rebuilding
-a Sequential model in place between two epochs; a functional or subclassed model gets the
-changes that keep its layers' shapes (activation, initializer) on its own layers, and the
-others are proposed with the reason. Each is printed and logged with the code
+activation, batch normalization, standardized inputs, dropout, more units or layers) by
+rebuilding a Sequential or functional model in place between two epochs (a functional
+model's graph is rewired, ``wiring.py``); a subclassed model's call() is user code, so it
+gets only the changes that keep its layers' shapes (activation, initializer) on its own
+layers, and the others are proposed with that reason. Each is printed and logged with the code
 change it stands for and the finding's evidence; what cannot be applied live (another
 loss, imputed data, more epochs) is logged as proposed, for
 ``gradwise.doctor.diagnose(..., repair=True)`` or for the user to apply. A repaired run
@@ -58,7 +59,9 @@ class Doctor(Callback):
         summaries, detectors) may take; samples are skipped beyond it (but at least
         one is taken every ``LONGEST_GAP`` = 3 epochs, every epoch with ``repair=True``).
         None: ``OBSERVING_BUDGET`` (1%), or ``REPAIRING_BUDGET`` (1.5%) with
-        ``repair=True``, whose remedies act on every epoch's findings. Untimed: the hook
+        ``repair=True``, whose remedies act on every epoch's findings. An observing
+        doctor works within half of it while its epoch-end detectors find nothing
+        (``Recorder.calm``). Untimed: the hook
         calls and the few operations of every batch (the benchmark measures the total).
         1% leaves room for those, the one-off summaries and the detectors'
         ``DETECTION_BUDGET`` within issue 14's 5% (``bench.doctor.overhead``).

@@ -6,7 +6,9 @@ sized by the range test (``lr_finder.sweep``) run once, on a copy of the model, 
 training rows the doctor keeps from the first epoch, not by a fixed factor.
 
 Remedies that change the model are applied by rebuilding it in place (a Sequential
-model, through its own ``pop`` and ``add``), between two epochs of the same fit: another
+model through its own ``pop`` and ``add``; a functional model from its config edited by
+``edits.py`` through ``wiring.py``, whose graph it then takes, ``Model._take_graph``),
+between two epochs of the same fit: another
 activation with its fitting initializer (ReLU or LeakyReLU with He kernels), batch
 normalization after the hidden layers, standardized inputs (a BatchNormalization first
 layer whose moving statistics start at the training rows' mean and variance, so the
@@ -14,11 +16,14 @@ model keeps taking raw inputs), a re-drawn initialization, more units, a weight 
 dropout. A rebuild that changes what the weights mean starts from the new layers'
 initializers with a fresh optimizer state, and only when at least ``RECHECK`` epochs are
 left to train them (otherwise it is proposed); dropout and weight penalties keep the
-trained weights. fit picks up the new layers' parameter buffer at the next epoch. A
-functional or subclassed model cannot be rebuilt in place: the remedies that change no
-layer's shape (``IN_PLACE``: another activation, initializer or zero biases) are applied
-to its own layers with every weight re-drawn; the others (new layers, more units) are
-proposed, announced with the reason.
+trained weights. fit picks up the new layers' parameter buffer at the next epoch. The
+remedies that change no layer's shape (``IN_PLACE``: another activation, initializer or
+zero biases) are applied to a functional or subclassed model's own layers with every
+weight re-drawn (the user's layer objects stay). A subclassed model's call() is user
+code: the doctor cannot add a layer to it or widen one, so those remedies are proposed,
+announced with that reason. A PLATEAU or UNDERFITTING judged at the checkpoint (a fifth of
+the way) restarts training with a fifth of the epochs gone: the rebuilt model then trains
+at the range test's rate when it is higher than its own (``_catch_up``).
 Overfitting is also met by early stopping with the best validation weights restored.
 Every change is announced and logged with the code it stands for and the finding's
 evidence; a remedy that cannot be applied live (another loss, imputation, more epochs)

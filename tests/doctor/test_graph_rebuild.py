@@ -117,3 +117,22 @@ def test_a_two_unit_functional_regressor_is_widened_and_deepened_during_fit():
     assert entry["applied"] and entry["action"] == "add_capacity" and "rebuilt in place" in entry["description"]
     if not doctor.report.after["original"]["kept"]:
         assert model.get_layer("narrow").units == 64 and model.get_layer("narrow_deeper").units == 64
+
+
+class _Rows:
+    def training_rows(self):
+        return np.zeros((128, 4)), np.zeros((128, 1))
+
+    def note_overhead(self, seconds, recurring=True):
+        pass
+
+
+@pytest.mark.parametrize("suggestion, expected", [(0.02, 0.02), (1e-5, 1e-3), (None, 1e-3)])
+def test_a_rebuild_at_the_checkpoint_takes_the_range_tests_rate_only_when_higher(monkeypatch, suggestion, expected):
+    model = _skip_model()  # Adam at 1e-3
+    repairer = LiveRepairer(model, lambda message: None, recorder=_Rows())
+    monkeypatch.setattr(repairer, "_range_test", lambda rows, fresh=True: {"suggestion": suggestion,
+                                                                             "optimizer": "Adam"})
+    detail = repairer._catch_up()
+    assert model.optimizer.learning_rate == pytest.approx(expected)
+    assert ("range test's rate" in detail) == (expected != 1e-3)
