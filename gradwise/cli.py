@@ -54,6 +54,7 @@ def main(argv=None):
     if getattr(args, "handler", None) is None:
         parser.print_help()
         return 2
+    args.whole_process = argv is None  # run as the `gradwise` command: its time began with the process
     try:
         return int(args.handler(args) or 0)
     except (ValueError, TypeError, OSError) as error:

@@ -1,6 +1,9 @@
 """What `gradwise tune` keeps of its time budget after the search: scaled for a busy machine, the plots skipped past it."""
 
+import json
 import os
+import subprocess
+import sys
 import time
 
 import optuna
@@ -52,3 +55,25 @@ def test_plots_within_the_deadline_are_drawn(tmp_path):
     written, notes = write_plots(str(tmp_path), _study(), deadline=time.time() + 600)
     assert notes == [] and sorted(os.path.basename(path) for path in written) == ["optimization_history.png",
                                                                                   "param_importances.png"]
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="the process start is read from Linux's /proc")
+def test_the_process_start_is_read_from_proc():
+    code = ("import time; from gradwise.tabular.tune import process_started; time.sleep(1.0); "
+            "print(time.time() - process_started())")
+    age = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    assert 1.0 <= age < 60.0
+
+
+def test_run_as_the_command_the_budget_counts_from_the_process_start(tmp_path, monkeypatch, capsys):
+    from gradwise.cli import main
+    from gradwise.tabular import tune
+    from gradwise.tabular.messy import write_customer_csv
+
+    data = write_customer_csv(tmp_path / "late.csv", rows=120, seed=3)
+    monkeypatch.setattr(tune, "process_started", lambda: time.time() - 30.0)  # as if started 30 s ago
+    monkeypatch.setattr(sys, "argv", ["gradwise", "tune", "--data", str(data), "--target", "churned", "--runs-dir",
+                                      str(tmp_path / "runs"), "--time-budget", "5", "--no-baselines"])
+    assert main() == 0  # the budget was spent before the search: one trial, cut to what it finished
+    summary = json.loads((tmp_path / "runs" / "late" / "summary.json").read_text())
+    assert summary["seconds"] >= 30.0 and summary["trials"]["complete"] == 1
