@@ -23,6 +23,12 @@ keeps values of its own (gates, pre-activations) writes
 ``forward(inputs, states, training=False) -> ((output, new_states), cache)`` instead.
 Each step's cache lives in the call's cache, never on the cell.
 
+Nested steps, as the Keras guide's ``NestedCell``: called on a list of sequences
+(``RNN(cell)([a, b])``, each (batch, steps, ...)), the cell's step gets the list of their
+steps and ``build`` the list of their step shapes; an ``output_size`` listing several
+shapes (``[units, [rows, columns]]``) makes the step's output, and the layer's, a list.
+``backward`` then takes and returns lists in the same places.
+
 Masks, ``go_backwards``, ``return_sequences``, ``return_state`` and ``stateful`` are the
 built-in layers' (``_recurrent.py``): at a masked step the states carry over and the
 output repeats the previous one (zeros with ``zero_output_for_mask``).
@@ -33,7 +39,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from . import masking
+from . import masking, recorded, symbolic
 from ._wrapper import Wrapper
 from .base import Layer, unique_name
 
@@ -58,6 +64,16 @@ def _shape(owner, name, size):
         raise ValueError(f"RNN: the cell {owner}'s `{name}` must be a positive int or a list of positive ints per "
                          f"state, got {size!r}.")
     return tuple(int(d) for d in dims)
+
+
+def output_shapes(cell, states):
+    """The per-sample shape of each part of the step's output, and whether it is a list (nested)."""
+    size = getattr(cell, "output_size", None)
+    if size is None:
+        return [states[0]], False
+    if isinstance(size, (list, tuple)) and any(isinstance(entry, (list, tuple)) for entry in size):
+        return [_shape(type(cell).__name__, "output_size", entry) for entry in size], True
+    return [_shape(type(cell).__name__, "output_size", size)], False
 
 
 def state_shapes(cell):
@@ -150,36 +166,73 @@ class CellRNN(Wrapper):
 
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False, stateful=False,
                  unroll=False, zero_output_for_mask=False, name=None, **kwargs):
+        nested_inputs = bool(kwargs.pop("nested_inputs", False))  # saved by get_config for a call on a list
         if not is_cell(cell):
             raise TypeError(f"RNN: `cell` must be a gradwise.layers.Layer subclass with `state_size`, got {cell!r}.")
         super().__init__(name=name or unique_name("rnn"), **kwargs)
         self.cell = cell
+        self.multi_input = nested_inputs
         self.state_shapes = state_shapes(cell)
         self.state_count = len(self.state_shapes)
-        output_size = getattr(cell, "output_size", None)
-        self.step_output_shape = (self.state_shapes[0] if output_size is None
-                                  else _shape(type(cell).__name__, "output_size", output_size))
+        self.step_output_shapes, self.nested_outputs = output_shapes(cell, self.state_shapes)
         self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
         self.go_backwards, self.stateful, self.unroll = bool(go_backwards), bool(stateful), bool(unroll)
         self.zero_output_for_mask = bool(zero_output_for_mask)
+        if type(cell).forward is Layer.forward and not callable(getattr(cell, "call", None)):
+            raise TypeError(f"RNN: the cell {type(cell).__name__} has no step: define call(self, inputs, states) "
+                            "returning (output, new_states), or forward(self, inputs, states, training=False) "
+                            "returning ((output, new_states), cache).")
+        self._call_takes_training = (type(cell).forward is Layer.forward
+                                     and "training" in inspect.signature(cell.call).parameters)
         self._carried_states = None
         self._wrap([("cell/", cell)])
 
+    def __call__(self, inputs, training=None, rng=None, mask=None):
+        """As Layer's; a list of sequences (Keras's nested inputs) gives the cell a list of steps."""
+        nested = isinstance(inputs, (list, tuple))
+        if not self.built:
+            self.multi_input = nested
+        if not nested or symbolic.is_symbolic(inputs) or recorded.recorder_of(inputs) is not None:
+            return super().__call__(inputs, training, rng, mask)
+        sequences = [np.asarray(sequence) for sequence in inputs]
+        if not self.built:
+            from ..backend import new_rng, resolve_dtype
+
+            dtype = sequences[0].dtype if sequences[0].dtype in (np.float32, np.float64) else None
+            self.build_for([sequence.shape[1:] for sequence in sequences], rng or new_rng(), resolve_dtype(dtype))
+        call = {} if mask is None else {"mask": np.asarray(mask)}
+        return self.forward(sequences, training=bool(training), **call)[0]
+
     # ----- shapes and weights --------------------------------------------------------------
+    def _sequence_shapes(self, input_shape):
+        shapes = [tuple(shape) for shape in input_shape] if self.multi_input else [tuple(input_shape)]
+        for shape in shapes:
+            if len(shape) < 2:
+                raise ValueError(f"RNN '{self.name}' expected inputs of shape (batch, steps, features), got "
+                                 f"per-sample shape {shape} (rank {len(shape) + 1}).")
+        if len({shape[0] for shape in shapes}) > 1:
+            raise ValueError(f"RNN '{self.name}': nested inputs must have the same number of steps, got per-sample "
+                             f"shapes {shapes}.")
+        return shapes
+
     def compute_output_shape(self, input_shape):
-        if len(input_shape) < 2:
-            raise ValueError(f"RNN '{self.name}' expected inputs of shape (batch, steps, features), got per-sample "
-                             f"shape {tuple(input_shape)} (rank {len(input_shape) + 1}).")
-        outputs = (input_shape[0], *self.step_output_shape) if self.return_sequences else self.step_output_shape
-        return [outputs, *self.state_shapes] if self.return_state else outputs
+        steps = self._sequence_shapes(input_shape)[0][0]
+        outputs = [(steps, *shape) if self.return_sequences else shape for shape in self.step_output_shapes]
+        if self.return_state or self.nested_outputs:
+            return [*outputs, *(self.state_shapes if self.return_state else [])]
+        return outputs[0]
 
     def compute_mask(self, inputs, mask):
+        if isinstance(mask, list):
+            mask = next((item for item in mask if item is not None), None)
         output_mask = mask if self.return_sequences else None
-        return [output_mask] + [None] * self.state_count if self.return_state else output_mask
+        masks = [output_mask] * len(self.step_output_shapes) + [None] * (self.state_count if self.return_state else 0)
+        return masks if self.return_state or self.nested_outputs else output_mask
 
     def build(self, input_shape, rng):
         if not self.cell.built:
-            build_cell(self.cell, (None, *input_shape[1:]), rng, self.dtype)
+            step_shapes = [(None, *shape[1:]) for shape in self._sequence_shapes(input_shape)]
+            build_cell(self.cell, step_shapes if self.multi_input else step_shapes[0], rng, self.dtype)
 
     # ----- states --------------------------------------------------------------------------
     @property
@@ -197,17 +250,20 @@ class CellRNN(Wrapper):
                                  f"({self._carried_states[0].shape[0]}), got a batch of {batch}.")
             return list(self._carried_states)
         if hasattr(self.cell, "get_initial_state"):  # Keras 3's get_initial_state(batch_size); tf.keras's has more
-            return self._checked_states(self.cell.get_initial_state(batch_size=batch), batch, "get_initial_state")
+            return self._checked(self.cell.get_initial_state(batch_size=batch), self.state_shapes, batch,
+                                 "get_initial_state")
         return [np.zeros((batch, *shape), dtype=dtype) for shape in self.state_shapes]
 
-    def _checked_states(self, states, batch, where):
-        states = list(states) if isinstance(states, (list, tuple)) else [states]
-        shapes = [np.shape(state) for state in states]
-        if shapes != [(batch, *shape) for shape in self.state_shapes]:
-            raise ValueError(f"RNN '{self.name}': the cell {type(self.cell).__name__}'s {where} must give states of "
-                             f"shapes {[(batch, *shape) for shape in self.state_shapes]} (its state_size), "
-                             f"got {shapes}.")
-        return [np.asarray(state) for state in states]
+    def _checked(self, arrays, shapes, batch, what):
+        """`arrays` (an array or a list) as a list of arrays of shapes (batch, *shape), else a ValueError."""
+        arrays = list(arrays) if isinstance(arrays, (list, tuple)) else [arrays]
+        expected = [(batch, *shape) for shape in shapes]
+        if [np.shape(array) for array in arrays] != expected:
+            sizes = "output_size, else its first state_size" if what == "output" else "state_size"
+            raise ValueError(f"RNN '{self.name}': the cell {type(self.cell).__name__}'s {what} must have shape(s) "
+                             f"{expected if len(expected) > 1 else expected[0]} (its {sizes}), got "
+                             f"{[np.shape(array) for array in arrays] if len(arrays) > 1 else np.shape(arrays[0])}.")
+        return [np.asarray(array) for array in arrays]
 
     # ----- forward -------------------------------------------------------------------------
     def _step(self, inputs, states, training):
@@ -215,7 +271,7 @@ class CellRNN(Wrapper):
         cell = self.cell
         if type(cell).forward is not Layer.forward:
             return cell.forward(inputs, states, training=training)
-        if "training" in inspect.signature(cell.call).parameters:
+        if self._call_takes_training:
             output, new_states = cell.call(inputs, states, training=training)
         else:
             output, new_states = cell.call(inputs, states)
@@ -223,36 +279,43 @@ class CellRNN(Wrapper):
 
     def forward(self, inputs, training=False, mask=None):
         _sync_weight_attributes(self.cell)
-        if inputs.ndim < 3:
-            raise ValueError(f"RNN '{self.name}' expected inputs of shape (batch, steps, features), got shape "
-                             f"{inputs.shape}.")
-        mask = masking.check_mask(self, inputs, mask)
-        batch, steps = inputs.shape[:2]
-        states = self._initial_states(batch, inputs.dtype)
-        output = np.zeros((batch, *self.step_output_shape), dtype=inputs.dtype)  # before the first real step
-        outputs, caches = [], []
+        sequences = list(inputs) if self.multi_input else [inputs]
+        if isinstance(mask, list):
+            mask = next((item for item in mask if item is not None), None)
+        for sequence in sequences:
+            if sequence.ndim < 3 or sequence.shape[:2] != sequences[0].shape[:2]:
+                raise ValueError(f"RNN '{self.name}' expected inputs of shape (batch, steps, features), the same "
+                                 f"batch and steps for each, got shapes {[item.shape for item in sequences]}.")
+        mask = masking.check_mask(self, sequences[0], mask)
+        batch, steps = sequences[0].shape[:2]
+        dtype = sequences[0].dtype
+        states = self._initial_states(batch, dtype)
+        outputs = [np.zeros((batch, *shape), dtype=dtype) for shape in self.step_output_shapes]  # before step 1
+        sequence_parts, caches = [[] for _ in outputs], []
         for position in range(steps):
             time = steps - 1 - position if self.go_backwards else position
-            (new_output, new_states), step_cache = self._step(inputs[:, time], list(states), training)
-            new_states = self._checked_states(new_states, batch, "new states")
-            new_output = np.asarray(new_output)
-            if new_output.shape != output.shape:
-                raise ValueError(f"RNN '{self.name}': the cell {type(self.cell).__name__}'s output must have shape "
-                                 f"{output.shape} (its output_size, else its first state_size), got "
-                                 f"{new_output.shape}.")
+            step_inputs = [sequence[:, time] for sequence in sequences]
+            (new_output, new_states), step_cache = self._step(step_inputs if self.multi_input else step_inputs[0],
+                                                              list(states), training)
+            new_states = self._checked(new_states, self.state_shapes, batch, "new states")
+            new_outputs = self._checked(new_output if self.nested_outputs else [new_output], self.step_output_shapes,
+                                        batch, "output")
             if mask is not None:  # a masked row keeps its states and repeats its output (or outputs zeros)
                 real = mask[:, time]
                 new_states = [np.where(_rows(real, new), new, old) for new, old in zip(new_states, states)]
-                kept = np.zeros_like(output) if self.zero_output_for_mask else output
-                new_output = np.where(_rows(real, new_output), new_output, kept)
+                new_outputs = [np.where(_rows(real, new), new, np.zeros_like(old) if self.zero_output_for_mask else old)
+                               for new, old in zip(new_outputs, outputs)]
             caches.append(step_cache)
-            outputs.append(new_output)
-            states, output = new_states, new_output
+            for part, output in zip(sequence_parts, new_outputs):
+                part.append(output)
+            states, outputs = new_states, new_outputs
         if self.stateful:
             self._carried_states = [state.copy() for state in states]
-        result = np.stack(outputs, axis=1) if self.return_sequences else output
-        cache = (caches, mask, inputs.shape, inputs.dtype)
-        return ([result, *states] if self.return_state else result), cache
+        results = [np.stack(part, axis=1) for part in sequence_parts] if self.return_sequences else outputs
+        cache = (caches, mask, [sequence.shape for sequence in sequences], dtype)
+        if self.return_state or self.nested_outputs:
+            return [*results, *(states if self.return_state else [])], cache
+        return results[0], cache
 
     # ----- backward ------------------------------------------------------------------------
     # through time, last step first: the cell's own backward per step gives d inputs_t and
@@ -262,58 +325,60 @@ class CellRNN(Wrapper):
         if type(cell).backward is Layer.backward:
             raise TypeError(f"RNN '{self.name}': the cell {type(cell).__name__} has no backward, so it cannot be "
                             f"trained (gradwise writes every derivative by hand): {_BACKWARD_HELP}.")
-        caches, mask, input_shape, dtype = cache
-        steps, batch = len(caches), input_shape[0]
-        state_grads = [None] * self.state_count
-        if self.return_state:
-            grad_outputs, state_grads = grad_outputs[0], list(grad_outputs[1:])
+        caches, mask, input_shapes, dtype = cache
+        steps, batch = len(caches), input_shapes[0][0]
+        count = len(self.step_output_shapes)
+        grads = list(grad_outputs) if self.return_state or self.nested_outputs else [grad_outputs]
+        output_grads, state_grads = grads[:count], grads[count:] or [None] * self.state_count
         grad_states = [np.zeros((batch, *shape), dtype=dtype) if grad is None else np.asarray(grad)
                        for shape, grad in zip(self.state_shapes, state_grads)]
-        carried = np.zeros((batch, *self.step_output_shape), dtype=dtype)  # d output_t through output_{t+1}
-        grad_inputs = np.zeros(input_shape, dtype=dtype)
+        carried = [np.zeros((batch, *shape), dtype=dtype) for shape in self.step_output_shapes]  # via output_{t+1}
+        grad_inputs = [np.zeros(shape, dtype=dtype) for shape in input_shapes]
         if not accumulate:
             for grad in cell.grads.values():
                 grad.fill(0)
         for position in range(steps - 1, -1, -1):
             time = steps - 1 - position if self.go_backwards else position
-            grad_output = carried
-            if grad_outputs is not None and self.return_sequences:
-                grad_output = grad_output + grad_outputs[:, position]
-            elif grad_outputs is not None and position == steps - 1:
-                grad_output = grad_output + grad_outputs
+            step_grads = []
+            for grad, through in zip(output_grads, carried):
+                if grad is not None and self.return_sequences:
+                    through = through + grad[:, position]
+                elif grad is not None and position == steps - 1:
+                    through = through + grad
+                step_grads.append(through)
             passed = None
             if mask is not None:
                 real = mask[:, time]
                 passed = [np.where(_rows(real, grad), 0.0, grad) for grad in grad_states]
-                carried = (np.zeros_like(carried) if self.zero_output_for_mask
-                           else np.where(_rows(real, grad_output), 0.0, grad_output))
-                grad_output = np.where(_rows(real, grad_output), grad_output, 0.0)
+                carried = [np.zeros_like(grad) if self.zero_output_for_mask else np.where(_rows(real, grad), 0.0, grad)
+                           for grad in step_grads]
+                step_grads = [np.where(_rows(real, grad), grad, 0.0) for grad in step_grads]
                 grad_states = [np.where(_rows(real, grad), grad, 0.0) for grad in grad_states]
             else:
-                carried = np.zeros_like(carried)
-            grad_step, grad_previous = cell.backward(grad_output, grad_states, caches[position])
-            grad_states = self._checked_grads(grad_previous, batch)
+                carried = [np.zeros_like(grad) for grad in step_grads]
+            grad_step, grad_previous = cell.backward(step_grads if self.nested_outputs else step_grads[0], grad_states,
+                                                     caches[position])
+            grad_states = self._checked(grad_previous, self.state_shapes, batch, "backward's grad_states")
             if passed is not None:
                 grad_states = [grad + through for grad, through in zip(grad_states, passed)]
-            grad_inputs[:, time] = grad_step
-        return grad_inputs if input_grad else None
-
-    def _checked_grads(self, grads, batch):
-        grads = list(grads) if isinstance(grads, (list, tuple)) else [grads]
-        shapes = [np.shape(grad) for grad in grads]
-        if shapes != [(batch, *shape) for shape in self.state_shapes]:
-            raise ValueError(f"RNN '{self.name}': the cell {type(self.cell).__name__}'s backward must return "
-                             f"grad_states of shapes {[(batch, *shape) for shape in self.state_shapes]} (one per "
-                             f"state), got {shapes}.")
-        return grads
+            step_shapes = [shape[2:] for shape in input_shapes]
+            for grad_input, grad in zip(grad_inputs, self._checked(grad_step if self.multi_input else [grad_step],
+                                                                   step_shapes, batch, "backward's grad_inputs")):
+                grad_input[:, time] = grad
+        if not input_grad:
+            return None
+        return grad_inputs if self.multi_input else grad_inputs[0]
 
     # ----- config --------------------------------------------------------------------------
     def get_config(self):
-        return {**super().get_config(), "cell": {"class_name": type(self.cell).__name__,
-                                                 "config": cell_config(self.cell)},
-                "return_sequences": self.return_sequences, "return_state": self.return_state,
-                "go_backwards": self.go_backwards, "stateful": self.stateful, "unroll": self.unroll,
-                "zero_output_for_mask": self.zero_output_for_mask}
+        config = {**super().get_config(), "cell": {"class_name": type(self.cell).__name__,
+                                                   "config": cell_config(self.cell)},
+                  "return_sequences": self.return_sequences, "return_state": self.return_state,
+                  "go_backwards": self.go_backwards, "stateful": self.stateful, "unroll": self.unroll,
+                  "zero_output_for_mask": self.zero_output_for_mask}
+        if self.multi_input:
+            config["nested_inputs"] = True
+        return config
 
     @classmethod
     def from_config(cls, config):

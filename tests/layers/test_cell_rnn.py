@@ -199,7 +199,7 @@ def test_wrong_cells_are_named(rng):
     with pytest.raises(TypeError, match=r"its __init__ argument `width` is not kept .* define "
                                         r"_HiddenArgumentCell.get_config\(\) returning \{'width'"):
         layers.serialize(layers.RNN(_HiddenArgumentCell(3)))
-    with pytest.raises(ValueError, match=r"the cell _WrongOutputCell's output must have shape \(3, 4\) \(its "
+    with pytest.raises(ValueError, match=r"the cell _WrongOutputCell's output must have shape\(s\) \(3, 4\) \(its "
                                          r"output_size, else its first state_size\), got \(3, 1\)"):
         layers.RNN(_WrongOutputCell(4))(rng.normal(size=(3, 5, 2)))
     bad = ElmanCell(3)
@@ -207,6 +207,11 @@ def test_wrong_cells_are_named(rng):
     with pytest.raises(ValueError, match=r"ElmanCell's `state_size` must be a positive int or a list of positive "
                                          r"ints per state, got 0"):
         layers.RNN(bad)
+    stepless = gradwise.layers.Layer()
+    stepless.state_size = 3
+    with pytest.raises(TypeError, match=r"the cell Layer has no step: define call\(self, inputs, states\) returning "
+                                        r"\(output, new_states\), or forward"):
+        layers.RNN(stepless)
     with pytest.raises(TypeError, match=r"`cell` must be a SimpleRNNCell, LSTMCell or GRUCell, a cell of one's own"):
         layers.RNN(layers.Dense(3))
     with pytest.raises(ValueError, match=r"`mask` must have shape \(batch, steps\) = \(3, 5\)"):
