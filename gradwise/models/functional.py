@@ -60,6 +60,23 @@ def _unique(names, what, hint):
         raise ValueError(f"Model: two {what} are named {duplicates}; {hint}")
 
 
+def _numbered(names):
+    """Output names, one per output: Keras names an output after the layer that made it, so the
+    outputs of one layer (an LSTM's sequence and its states) share a name; the second and later
+    of a name become ``name_1``, ``name_2``, ... (as Keras numbers the metrics of such outputs),
+    so logs, dicts of targets and losses can tell them apart."""
+    taken, numbered = set(names), []
+    for name in names:
+        if name in numbered:
+            count = 1
+            while f"{name}_{count}" in taken:
+                count += 1
+            name = f"{name}_{count}"
+            taken.add(name)
+        numbered.append(name)
+    return numbered
+
+
 def _config_index(value, limit, what):
     """`value` checked as an index below `limit` (a count when `limit` is None)."""
     if not isinstance(value, int) or isinstance(value, bool) or value < 0 or (limit is not None and value >= limit):
@@ -162,9 +179,11 @@ class Model(BaseModel):
         self._numbers = index  # id(symbolic tensor) -> graph tensor number
         self.input_names = [source.name for source in sources]
         self._input_keys = input_keys or self.input_names
-        self.output_names = output_keys or [target.name for target in targets]
-        _unique(self.output_names, "outputs", "Keras names an output after its layer: give the outputs as a dict "
-                "keyed by the names you want.")
+        repeated = sorted({target.name for target in targets if sum(other is target for other in targets) > 1})
+        if repeated:
+            raise ValueError(f"Model: `outputs` gives the same tensor {repeated} more than once; give each output "
+                             "tensor once (an identity layer such as Activation('linear') makes a second one).")
+        self.output_names = output_keys or _numbered([target.name for target in targets])
         self._input_shapes = [source.shape for source in sources]
         self._input_dtypes = [getattr(source.source, "input_dtype", None) for source in sources]
         self._output_shapes = [target.shape for target in targets]

@@ -275,5 +275,34 @@ def test_bad_graphs_of_several_inputs_are_named(rng):
         gw.Model(a, {"x": hidden, "y": 3})
     with pytest.raises(ValueError, match=r"two inputs are named \['a'\]"):
         gw.Model([a, a], hidden)
-    with pytest.raises(ValueError, match=r"two outputs are named \['hidden'\]; .* give the outputs as a dict"):
+    with pytest.raises(ValueError, match=r"`outputs` gives the same tensor \['hidden'\] more than once"):
         gw.Model(a, [hidden, hidden])
+
+
+def test_outputs_of_one_layer_are_numbered_as_keras_numbers_their_metrics(rng):
+    """Keras's seq2seq encoder: Model(inputs, [sequence, state_h, state_c]) of one LSTM(return_state=True)
+    names every output after the layer; the repeats become lstm_1, lstm_2, and each output trains on
+    its own target with its own loss."""
+    inputs = gw.Input((5, 3))
+    sequence, state_h, state_c = gw.layers.LSTM(4, return_sequences=True, return_state=True, name="lstm")(inputs)
+    encoder = gw.Model(inputs, [sequence, state_h, state_c], seed=0)
+    assert encoder.output_names == ["lstm", "lstm_1", "lstm_2"]
+    x = rng.standard_normal((16, 5, 3)).astype(np.float32)
+    predicted = encoder.predict(x, verbose=0)
+    assert [p.shape for p in predicted] == [(16, 5, 4), (16, 4), (16, 4)]
+    np.testing.assert_array_equal(predicted[0][:, -1], predicted[1])  # the last output is the hidden state
+    states_only = gw.Model(inputs, [state_h, state_c], seed=0)
+    assert states_only.output_names == ["lstm", "lstm_1"]
+    # a loss on the cell state alone moves only through it: the sequence output gets no loss
+    encoder.compile(optimizer=gw.optimizers.SGD(0.1), loss={"lstm": None, "lstm_1": None, "lstm_2": "mse"})
+    target = np.full((16, 4), 0.5, dtype=np.float32)
+    before = encoder.evaluate(x, {"lstm_2": target}, verbose=0)[0]
+    history = encoder.fit(x, {"lstm_2": target}, epochs=5, verbose=0)
+    assert sorted(key for key in history.history if key.endswith("_loss")) == ["lstm_2_loss"]
+    assert encoder.evaluate(x, {"lstm_2": target}, verbose=0)[0] < 0.9 * before
+    encoder.compile(optimizer="adam", loss=["mse", "mse", "mse"])  # every output its own loss, logged apart
+    logs = encoder.fit(x, [np.zeros((16, 5, 4), np.float32), target, target], epochs=1, verbose=0).history
+    assert {"lstm_loss", "lstm_1_loss", "lstm_2_loss"} <= set(logs)
+    assert logs["lstm_1_loss"][0] != logs["lstm_loss"][0]
+    restored = gw.Model.from_config(encoder.get_config())
+    assert restored.output_names == ["lstm", "lstm_1", "lstm_2"]
