@@ -1,5 +1,9 @@
 """gradwise: Keras-style neural networks on NumPy, with explicit, verified backpropagation."""
 
+import time as _time
+
+_IMPORT_STARTED = _time.time()  # the `gradwise tune` command's time budget counts from here (tabular/tune.py)
+
 from . import activations, backend, callbacks, initializers, layers, losses, metrics, models, ops, optimizers, regularizers
 from .backend import floatx, set_floatx, set_random_seed
 from .layers import Dense, Input, Layer

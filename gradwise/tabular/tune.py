@@ -97,8 +97,21 @@ def _names(text):
     return [name.strip() for name in text.split(",") if name.strip()]
 
 
+# At most this much of the time before gradwise's import is counted as the interpreter's own start.
+INTERPRETER_START_ALLOWANCE = 2.0
+
+
 def process_started():
-    """When this process started, as a ``time.time()`` value; None where /proc does not tell (not Linux)."""
+    """When this command started, as a ``time.time()`` value: the process start read from Linux's
+    /proc, but no earlier than INTERPRETER_START_ALLOWANCE before gradwise's import began.
+
+    /proc gives the time the process was forked, and a shell that runs ``a && b && gradwise tune``
+    (``bash -c``, a subshell, the README's one-liner) execs its last command in its own process,
+    forked before ``a``: a bare /proc start would charge a venv's creation and a pip install to the
+    search. Where /proc does not tell (not Linux), gradwise's import start."""
+    import gradwise
+
+    imported = gradwise._IMPORT_STARTED
     try:
         with open("/proc/self/stat", encoding="ascii") as stat:
             fields = stat.read().rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
@@ -106,8 +119,8 @@ def process_started():
             since_boot = float(uptime.read().split()[0])
         age = since_boot - int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22, starttime, in clock ticks
     except (OSError, ValueError, IndexError, AttributeError):
-        return None
-    return time.time() - max(age, 0.0)
+        return imported
+    return max(time.time() - max(age, 0.0), imported - INTERPRETER_START_ALLOWANCE)
 
 
 def _load(args):

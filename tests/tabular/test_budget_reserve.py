@@ -65,6 +65,16 @@ def test_the_process_start_is_read_from_proc():
     assert 1.0 <= age < 60.0
 
 
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="the process start is read from Linux's /proc")
+def test_time_a_shell_spent_before_exec_is_not_counted():
+    """`sh -c 'a && gradwise tune'` execs the command in the shell's process, forked before `a`
+    (the README's one-liner creates a venv and installs first): that time is not the search's."""
+    code = "import time; from gradwise.tabular.tune import process_started; print(time.time() - process_started())"
+    shell = f"sleep 4 && exec {sys.executable} -c '{code}'"
+    age = float(subprocess.run(["sh", "-c", shell], capture_output=True, text=True, check=True).stdout)
+    assert age < 3.0  # the 4 s slept before exec are not counted (at most the 2 s interpreter allowance)
+
+
 def test_run_as_the_command_the_budget_counts_from_the_process_start(tmp_path, monkeypatch, capsys):
     from gradwise.cli import main
     from gradwise.tabular import tune
