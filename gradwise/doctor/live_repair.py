@@ -122,9 +122,11 @@ class LiveRepairer:
         if self.recorder is not None:
             self.recorder.rebuilt(self.model, self.params)
         record["imputed"] = True
+        code = ("model = Sequential([MeanImputation(fill=training_means), *model.layers])" if _rebuildable(self.model)
+                else "inputs = Input(shape); outputs = model(MeanImputation(fill=training_means)(inputs)); "
+                     "model = Model(inputs, outputs)")  # a functional model: the layer reads its input
         self._log_data("impute", evidence, "MeanImputation() as the first layer, holding the training means: NaN/Inf "
-                       "inputs are replaced inside the model (in fit, evaluate and predict)",
-                       "model = Sequential([MeanImputation(fill=training_means), *model.layers])")
+                       "inputs are replaced inside the model (in fit, evaluate and predict)", code)
 
     def _impute_graph(self, data):
         """A functional model of one input: its graph rebuilt with a MeanImputation layer reading the input,

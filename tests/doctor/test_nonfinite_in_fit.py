@@ -70,6 +70,8 @@ def test_repair_imputes_inside_the_model_and_predict_takes_nan_rows(tmp_path, ma
     assert history.history["val_accuracy"][-1] > 0.8  # trains: a NaN would have stopped fit
     applied = [entry for entry in doctor.report.repairs if entry["action"] == "impute"]
     assert applied and applied[0]["applied"] and applied[0]["epoch"] is None
+    # the code shown is the user's own kind of model
+    assert applied[0]["code"].startswith("model = Sequential(" if make is _model else "inputs = Input(")
     predictions = model.predict(x, verbose=0)
     assert np.isfinite(predictions).all()
     path = tmp_path / "imputed.keras"
