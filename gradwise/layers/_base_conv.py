@@ -122,21 +122,23 @@ class BaseConv(ActivatedLayer, register=False):
                 "padded", (batch, height + top + bottom, width + left + right, channels), self.dtype, fill=0,
                 key=pads)  # only the interior is rewritten: the border stays zero
             depth = kernel.shape[0]
+            # kept for backward, unless backward makes the columns again itself (Ops.needs_columns)
+            kept = self.ops.needs_columns(self.dtype, self._kernel2d, channels)
             buffer = self._buffers.get("cols", (batch, *out, depth + self.use_bias), self.dtype,
-                                       fill=1 if self.use_bias else None)
+                                       fill=1 if self.use_bias else None) if kept else None
             arguments = (images, padded, buffer, self._weights_with_bias(kernel), pads, out, self._kernel2d,
                          self._strides2d, self._dilation2d)
-            cols = buffer.reshape(batch * out[0] * out[1], -1)
+            cols = None if buffer is None else buffer.reshape(batch * out[0] * out[1], -1)
             if self._fused_activation:
                 # each chunk's activation right after its product, while in cache
                 outputs, activated = self.ops.activated_columns_product(self.activation, *arguments)
                 shape = (batch,) + out[2 - self.rank:] + (self.filters,)
                 preactivation, activated = outputs.reshape(shape), activated.reshape(shape)
-                return activated, ((cols, images.shape, padded.shape, pads, out), preactivation, activated)
+                return activated, ((cols, images, padded.shape, pads, out), preactivation, activated)
             outputs = self.ops.columns_product(*arguments)
         preactivation = outputs.reshape((batch,) + out[2 - self.rank:] + (self.filters,))
         activated = self._per_sample(self._activate, preactivation)
-        return activated, ((cols, images.shape, padded.shape, pads, out), preactivation, activated)
+        return activated, ((cols, images, padded.shape, pads, out), preactivation, activated)
 
     @property
     def _fused_activation(self):
@@ -174,7 +176,9 @@ class BaseConv(ActivatedLayer, register=False):
     # y = f(z)  =>  dz = f'(z) dy, from the function's own backward
     def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
         _, preactivation, outputs = cache
-        if not self._fused_activation:
+        if not self._fused_activation or (input_grad and self._scatters_input_gradient):
+            # with an input gradient to scatter, dz is needed whole: it is made first, and both
+            # gradients then go over batch chunks together (Ops.kernel_and_input_gradients)
             grad_preactivation = self._per_sample(self._activate_backward, grad_outputs, preactivation, outputs)
             return self.backward_preactivation(grad_preactivation, cache, input_grad, accumulate)
 
@@ -185,9 +189,17 @@ class BaseConv(ActivatedLayer, register=False):
 
         return self._backward(kernel_gradient, cache, input_grad, accumulate)
 
+    @property
+    def _scatters_input_gradient(self):
+        """Whether the input gradient is col2im'd from window gradients (not a 1x1 kernel with
+        unit strides, whose input gradient is one product)."""
+        return self._kernel2d != (1, 1) or self._strides2d != (1, 1)
+
     def backward_preactivation(self, grad_preactivation, cache, input_grad=True, accumulate=False):
         """Backward from the gradient w.r.t. the pre-activation (the fused-loss entry point)."""
         grad = np.asarray(grad_preactivation, dtype=self.dtype).reshape(-1, self.filters)
+        if input_grad and self._scatters_input_gradient:
+            return self._scattered_backward(grad, cache, accumulate)
 
         def kernel_gradient(cols, out, accumulate_, keep):
             self.ops.columns_gradient(cols, grad, out, accumulate_)
@@ -195,48 +207,80 @@ class BaseConv(ActivatedLayer, register=False):
 
         return self._backward(kernel_gradient, cache, input_grad, accumulate)
 
+    def _weight_gradients(self, cols, accumulate):
+        """(where ``cols^T dz`` is to be written, whether to add to it there, the bias column's
+        presence): the layer's kernel gradient itself, or with the bias column of ones in
+        `cols`, a buffer that _store_weight_gradients then splits. `cols` None: the im2col
+        columns that forward did not keep, which have the bias column when there is a bias."""
+        grad_kernel = self.grads["kernel"].reshape(-1, self.filters)
+        columns = grad_kernel.shape[0] + self.use_bias if cols is None else cols.shape[1]
+        if columns > grad_kernel.shape[0]:
+            return self._buffers.get("grad_weights", (columns, self.filters), self.dtype), False, True
+        return grad_kernel, accumulate, False
+
+    def _store_weight_gradients(self, grad_weights, accumulate):
+        """The kernel and bias gradients from `grad_weights` (kernel rows, then the bias's)."""
+        grad_kernel = self.grads["kernel"].reshape(-1, self.filters)
+        if accumulate:
+            grad_kernel += grad_weights[:-1]
+            self.grads["bias"] += grad_weights[-1]
+        else:
+            grad_kernel[...] = grad_weights[:-1]
+            self.grads["bias"][...] = grad_weights[-1]
+
+    def _bias_gradient(self, grad, accumulate):
+        """The bias gradient as the sum of dz (rows, filters) over positions (no bias column in `cols`)."""
+        if accumulate:
+            self.grads["bias"] += grad.sum(axis=0)
+        else:
+            np.sum(grad, axis=0, out=self.grads["bias"])
+
     def _backward(self, kernel_gradient, cache, input_grad, accumulate):
         """The kernel, bias and input gradients, from ``kernel_gradient(cols, out, accumulate,
         keep)``, which writes ``cols^T dz`` into `out` and returns dz (rows, filters) when `keep`."""
-        cols, image_shape, padded_shape, pads, out = cache[0]
+        cols, images, padded_shape, pads, out = cache[0]
+        if cols is None:  # not kept by forward (Ops.needs_columns)
+            cols = self.ops.columns(images, pads, out, self._kernel2d, self._strides2d, self._dilation2d,
+                                    self.params["kernel"].reshape(-1, self.filters).shape[0] + self.use_bias,
+                                    self.dtype)
         # Z = cols K + b  =>  dK = cols^T dZ,  db = sum of dZ over positions,  dcols = dZ K^T, scattered back
-        grad_kernel = self.grads["kernel"].reshape(-1, self.filters)
-        if cols.shape[1] > grad_kernel.shape[0]:  # the bias column of ones is in `cols`
-            grad_weights = self._buffers.get("grad_weights", (cols.shape[1], self.filters), self.dtype)
-            grad = kernel_gradient(cols, grad_weights, False, input_grad)
-            if accumulate:
-                grad_kernel += grad_weights[:-1]
-                self.grads["bias"] += grad_weights[-1]
-            else:
-                grad_kernel[...] = grad_weights[:-1]
-                self.grads["bias"][...] = grad_weights[-1]
-        elif accumulate:
-            grad = kernel_gradient(cols, grad_kernel, True, input_grad or self.use_bias)
-            if self.use_bias:
-                self.grads["bias"] += grad.sum(axis=0)
-        else:
-            grad = kernel_gradient(cols, grad_kernel, False, input_grad or self.use_bias)
-            if self.use_bias:
-                np.sum(grad, axis=0, out=self.grads["bias"])
+        target, add, bias_column = self._weight_gradients(cols, accumulate)
+        grad = kernel_gradient(cols, target, add, input_grad or (self.use_bias and not bias_column))
+        if bias_column:
+            self._store_weight_gradients(target, accumulate)
+        elif self.use_bias:
+            self._bias_gradient(grad, accumulate)
         if not input_grad:
             return None
-        batch, height, width, channels = image_shape
+        # only a 1x1 kernel with unit strides comes here for its input gradient (see backward)
+        grad_inputs = grad @ self._kernel_t(images.shape[3])[0]
+        return grad_inputs.reshape(images.shape[:1] + images.shape[3 - self.rank:])
+
+    def _kernel_t(self, channels):
+        """(offsets, filters, channels): the kernel as one (filters, channels) block per kernel offset."""
         offsets = self._kernel2d[0] * self._kernel2d[1]
-        # (offsets, filters, channels): one matmul per kernel offset, each giving a contiguous block
-        kernel_t = self.params["kernel"].reshape(offsets, channels, self.filters).transpose(0, 2, 1)
-        if offsets == 1 and self._strides2d == (1, 1):
-            grad_inputs = grad @ kernel_t[0]
-        else:
-            grad_inputs = np.empty(image_shape, dtype=self.dtype)
-            grad_padded = grad_inputs if padded_shape == image_shape else self._buffers.get(
-                "grad_padded", padded_shape, self.dtype)
-            positions = grad.reshape(batch, *out, self.filters)
-            live = conv.live_extent(positions)
-            if live != out:  # trailing rows/columns with no gradient in any sample: left out of the products
-                grad, out = np.ascontiguousarray(positions[:, :live[0], :live[1]]).reshape(-1, self.filters), live
-            self.ops.scatter_products(grad, kernel_t, grad_padded, grad_inputs, pads, out, self._kernel2d,
-                                      self._strides2d, self._dilation2d, self._buffers)
-        return grad_inputs.reshape((batch,) + (height, width)[2 - self.rank:] + (channels,))
+        return self.params["kernel"].reshape(offsets, channels, self.filters).transpose(0, 2, 1)
+
+    def _scattered_backward(self, grad, cache, accumulate):
+        """The kernel, bias and input gradients from dz `grad` (rows, filters), over batch
+        chunks together (Ops.kernel_and_input_gradients)."""
+        cols, images, padded_shape, pads, out = cache[0]
+        # Z = cols K + b  =>  dK = cols^T dZ,  db = sum of dZ over positions,  dcols = dZ K^T, scattered back
+        target, add, bias_column = self._weight_gradients(cols, accumulate)
+        if self.use_bias and not bias_column:
+            self._bias_gradient(grad, accumulate)
+        grad_inputs = np.empty(images.shape, dtype=self.dtype)
+        grad_padded = grad_inputs if padded_shape == images.shape else self._buffers.get(
+            "grad_padded", padded_shape, self.dtype)
+        positions = grad.reshape(len(images), *out, self.filters)
+        # trailing rows/columns with no gradient in any sample are left out of the products
+        live = conv.live_extent(positions)
+        self.ops.kernel_and_input_gradients(positions, cols, images, self._kernel_t(images.shape[3]), target, add,
+                                            grad_padded, grad_inputs, pads, out, live, self._kernel2d,
+                                            self._strides2d, self._dilation2d, self._buffers)
+        if bias_column:
+            self._store_weight_gradients(target, accumulate)
+        return grad_inputs.reshape(images.shape[:1] + images.shape[3 - self.rank:])
 
     # ----- config -----------------------------------------------------------------------
     def get_config(self):

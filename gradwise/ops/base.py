@@ -102,8 +102,21 @@ class Ops:
         raise NotImplementedError
 
     # ----- convolution and pooling ------------------------------------------------------
+    def needs_columns(self, dtype, kernel, channels):
+        """Whether a convolution (a (kernel_h, kernel_w) `kernel` over images of `channels`)
+        has its backward read the im2col columns its forward made (in the `buffer` given to
+        ``columns_product``); when not, forward gets no buffer and backward gets None for
+        the columns, and makes what it needs again from the inputs."""
+        return True
+
+    def columns(self, images, pads, out_size, kernel, strides, dilation, depth, dtype):
+        """The im2col columns of `images` (batch * out_h * out_w, depth) of `dtype`, ones past the
+        window's columns (the bias's): what a forward without a buffer did not keep."""
+        raise NotImplementedError
+
     def columns_product(self, images, padded, buffer, weights, pads, out_size, kernel, strides, dilation):
-        """A convolution's forward: im2col of `images` times `weights` (see ``ops.conv``)."""
+        """A convolution's forward: im2col of `images` times `weights` (see ``ops.conv``);
+        `buffer` is None when ``needs_columns`` says the columns need not be kept."""
         raise NotImplementedError
 
     def activated_columns_product(self, activation, images, padded, buffer, weights, pads, out_size, kernel, strides,
@@ -127,6 +140,17 @@ class Ops:
     def scatter_products(self, grad, kernel_t, grad_padded, grad_inputs, pads, out_size, kernel, strides, dilation,
                          buffers):
         """A convolution's input gradient, written into `grad_inputs` (see ``ops.conv``)."""
+        raise NotImplementedError
+
+    def kernel_and_input_gradients(self, grad, cols, images, kernel_t, grad_weights, accumulate, grad_padded,
+                                   grad_inputs, pads, out_size, live, kernel, strides, dilation, buffers):
+        """Both gradients of a convolution from dz `grad` (batch, out_h, out_w, filters), which
+        is zero outside the live extent `live` (see ``ops.conv.live_extent``): the kernel
+        gradient ``cols^T dz`` over the live positions into `grad_weights` (added to it when
+        `accumulate`; see ``ops.conv.live_columns_gradient``, whose chunks and products fix
+        its bits), and the input gradient into `grad_inputs`, as ``scatter_products`` gives it
+        from the live rows. `cols` are the forward's columns (batch * out_h * out_w, depth)
+        and `images` its inputs."""
         raise NotImplementedError
 
     def tile_pool(self, images, outputs, masks, pool, mode):

@@ -22,7 +22,7 @@ CHUNK_ELEMENTS = 1 << 20
 # keeps its per-offset products: its col2im from the strided views of one wide product was
 # slower (11.2 ms against 9.9 ms on that layer).
 GRAD_COLUMN_ELEMENTS = 1 << 17
-# Rows per product of the kernel gradient (see columns_gradient).
+# Rows per product of the kernel gradient (see columns_gradient and gradient_samples).
 GRADIENT_ROWS = 2048
 
 
@@ -70,6 +70,16 @@ def im2col(padded, cols, out_size, kernel, strides, dilation):
             offset = (i * dilation[0], j * dilation[1])
             np.copyto(cols[:, :, :, i, j, :], offset_slice(padded, offset, out_size, strides))
     return cols
+
+
+def columns(images, pads, out_size, kernel, strides, dilation, depth, dtype):
+    """The im2col columns of `images` (batch * out_h * out_w, depth) of `dtype` in one new
+    array, with ones past the window's columns (the bias's column, when `depth` has one)."""
+    padded = np.pad(np.asarray(images, dtype=dtype), ((0, 0), tuple(pads[0]), tuple(pads[1]), (0, 0)))
+    buffer = np.ones((len(images), *out_size, depth), dtype=dtype)
+    windows = buffer[..., :math.prod(kernel) * images.shape[3]].reshape(*buffer.shape[:3], *kernel, images.shape[3])
+    im2col(padded, windows, out_size, kernel, strides, dilation)
+    return buffer.reshape(-1, depth)
 
 
 def col2im(grad_blocks, grad_padded, out_size, kernel, strides, dilation):
@@ -142,6 +152,53 @@ def store_transposed(out, total, accumulate):
     else:
         out[...] = total.T
     return out
+
+
+def gradient_samples(batch, rows, depth):
+    """Samples per batch chunk when the kernel and input gradients are computed together
+    (``Ops.kernel_and_input_gradients``), for `rows` positions a sample and `depth` columns:
+    the chunk's columns within COLUMN_ELEMENTS, so that they and the window gradients made
+    next are still in a core's L2 cache, and its rows within GRADIENT_ROWS. The chunk count
+    is made even where that costs no more chunks than one, so that two threads get equal
+    shares (W4's batch of 128 in 16 chunks of 8 rather than 15 of 9). The chunks do not
+    depend on the thread count, so neither does the kernel gradient."""
+    step = max(1, min(GRADIENT_ROWS // rows, COLUMN_ELEMENTS // (rows * depth)))
+    chunks = -(-batch // step)
+    if chunks > 1 and chunks % 2:
+        step = max(1, -(-batch // (chunks + 1)))
+    return step
+
+
+def live_rows(grad, live):
+    """The positions of `grad` (batch, out_h, out_w, filters) inside the live extent `live`
+    (see live_extent), as contiguous (batch * live_h * live_w, filters) rows."""
+    if grad.shape[1:3] != tuple(live):
+        grad = np.ascontiguousarray(grad[:, :live[0], :live[1]])
+    return grad.reshape(-1, grad.shape[3])
+
+
+def live_columns_gradient(cols, grad, live, out, accumulate=False):
+    """The kernel gradient ``cols^T dz`` over the positions of the live extent only (the
+    others have no gradient: they would add zeros), written into `out` (added to it when
+    `accumulate`).
+
+    `cols` (batch, out_h, out_w, depth) are the im2col columns and `grad` the live rows of
+    dz (live_rows). The sum is taken over batch chunks of gradient_samples samples, each one
+    ``dz^T cols`` product (as columns_gradient's), added in order.
+    """
+    batch, depth = cols.shape[0], cols.shape[3]
+    rows = live[0] * live[1]
+    step = gradient_samples(batch, rows, depth)
+    total = None
+    for start in range(0, batch, step):
+        stop = min(start + step, batch)
+        chunk = cols[start:stop, :live[0], :live[1]].reshape(-1, depth)  # a copy only when rows are left out
+        product = np.matmul(grad[start * rows:stop * rows].T, chunk)
+        if total is None:
+            total = product
+        else:
+            total += product
+    return store_transposed(out, total, accumulate)
 
 
 def live_extent(grad):

@@ -11,6 +11,7 @@ optimizer, an activation with options, a broadcast dropout mask, float16) falls 
 to NumpyOps, which this class extends.
 """
 
+import functools
 import importlib
 import importlib.util
 import math
@@ -183,11 +184,31 @@ class NumbaOps(NumpyOps):
         return grad_beta, grad_gamma, (grad_inputs if input_grad else None)
 
     # ----- convolution ------------------------------------------------------------------
+    def needs_columns(self, dtype, kernel, channels):
+        """Float columns whose window rows are long copies are made again by the backward
+        kernels (``kernel_and_input_gradients``, ``columns``): forward makes them chunk by
+        chunk in scratch that stays in cache. Short rows (a first layer's one channel) are
+        slow to copy (a loop of a few elements per row: 1.0 ms for W4's first convolution
+        against 0.45 ms for NumPy's offset by offset copies), so those columns are kept."""
+        return np.dtype(dtype) not in _FLOATS or kernel[1] * channels < _RECOMPUTED_ROW
+
+    def columns(self, images, pads, out_size, kernel, strides, dilation, depth, dtype):
+        if np.dtype(dtype) not in _FLOATS:
+            return super().columns(images, pads, out_size, kernel, strides, dilation, depth, dtype)
+        images = np.ascontiguousarray(images, dtype=dtype)
+        buffer = np.empty((len(images), *out_size, depth), dtype=dtype)
+        buffer[..., math.prod(kernel) * images.shape[3]:] = 1  # the bias's column, when there is one
+        self._convolution.im2col(images, buffer, pads[0][0], pads[1][0], *kernel, *strides, *dilation)
+        return buffer.reshape(-1, depth)
+
     def columns_product(self, images, padded, buffer, weights, pads, out_size, kernel, strides, dilation):
         """NumpyOps' batch chunks, each im2col'd in one pass from `images` (the padding written
         as zeros on the fly: `padded` is not used); with several threads, each thread takes
-        a part of the batch (see ``_over_batch_with_blas``)."""
-        if buffer.dtype not in _FLOATS or not buffer.flags.c_contiguous:
+        a part of the batch (see ``_over_batch_with_blas``). Without a `buffer` (see
+        ``needs_columns``), each thread's chunks go through one chunk-sized scratch array:
+        on W4's second convolution (one thread) 6.9 ms against 7.7 ms through the whole
+        batch's columns, which leave the cache before backward reads them."""
+        if buffer is not None and (buffer.dtype not in _FLOATS or not buffer.flags.c_contiguous):
             return super().columns_product(images, padded, buffer, weights, pads, out_size, kernel, strides, dilation)
         return self._chunked_product(images, buffer, weights, pads, out_size, kernel, strides, dilation)
 
@@ -197,13 +218,18 @@ class NumbaOps(NumpyOps):
         product, while the product is still in cache (NumPy's path activates the whole
         batch afterwards); the same kernel as ``activate``, so the same bits."""
         kernels = self._kernels(activation)
-        if kernels is None or kernels[0] is self._softmax.bias_softmax or buffer.dtype not in _FLOATS or \
-                not buffer.flags.c_contiguous or weights.dtype != buffer.dtype:
+        dtype = weights.dtype if buffer is None else buffer.dtype
+        if kernels is None or kernels[0] is self._softmax.bias_softmax or dtype not in _FLOATS or \
+                (buffer is not None and not buffer.flags.c_contiguous) or weights.dtype != dtype:
+            if buffer is None:  # the activation after the products, over the whole batch
+                outputs = self.columns_product(images, padded, buffer, weights, pads, out_size, kernel, strides,
+                                               dilation)
+                return outputs, self.map_batch(functools.partial(self.activate, activation), outputs)
             return super().activated_columns_product(activation, images, padded, buffer, weights, pads, out_size,
                                                      kernel, strides, dilation)
         forward = kernels[0]
-        no_bias = _no_bias(buffer.dtype, weights.shape[1])
-        activated = np.empty((math.prod(buffer.shape[:3]), weights.shape[1]), dtype=buffer.dtype)
+        no_bias = _no_bias(dtype, weights.shape[1])
+        activated = np.empty((len(images) * math.prod(out_size), weights.shape[1]), dtype=dtype)
 
         def activate(outputs, rows):
             forward(outputs[rows], no_bias, activated[rows], False)  # without a bias the inputs are only read
@@ -214,24 +240,29 @@ class NumbaOps(NumpyOps):
     def _chunked_product(self, images, buffer, weights, pads, out_size, kernel, strides, dilation, after=None):
         """im2col and product over batch chunks (see ``columns_product``), then ``after(outputs,
         rows)`` on each chunk's rows of the product, if given."""
-        images = np.ascontiguousarray(images, dtype=buffer.dtype)  # NumPy's cast, where one is needed
+        dtype = weights.dtype if buffer is None else buffer.dtype
+        images = np.ascontiguousarray(images, dtype=dtype)  # NumPy's cast, where one is needed
         (top, _), (left, _) = pads
-        cols = buffer.reshape(-1, buffer.shape[3])
-        outputs = np.empty((cols.shape[0], weights.shape[1]), dtype=np.result_type(cols, weights))
+        batch, depth = len(images), weights.shape[0]
         rows = out_size[0] * out_size[1]
-        step = max(1, conv.COLUMN_ELEMENTS // (rows * buffer.shape[3]))
+        outputs = np.empty((batch * rows, weights.shape[1]), dtype=np.result_type(dtype, weights))
+        step = max(1, conv.COLUMN_ELEMENTS // (rows * depth))
 
         def run(first, last):
+            scratch = None
+            if buffer is None:
+                scratch = np.empty((min(step, last - first), *out_size, depth), dtype=dtype)
+                scratch[..., math.prod(kernel) * images.shape[3]:] = 1  # the bias's column, when there is one
             for start in range(first, last, step):
                 stop = min(start + step, last)
-                self._convolution.im2col(images[start:stop], buffer[start:stop], top, left, *kernel, *strides,
-                                         *dilation)
+                chunk_cols = buffer[start:stop] if scratch is None else scratch[:stop - start]
+                self._convolution.im2col(images[start:stop], chunk_cols, top, left, *kernel, *strides, *dilation)
                 chunk = slice(start * rows, stop * rows)
-                np.matmul(cols[chunk], weights, out=outputs[chunk])
+                np.matmul(chunk_cols.reshape(-1, depth), weights, out=outputs[chunk])
                 if after is not None:
                     after(outputs, chunk)
 
-        _over_batch_with_blas(run, len(images), cols.size)
+        _over_batch_with_blas(run, batch, batch * rows * depth)
         return outputs
 
     def columns_gradient(self, cols, grad, out, accumulate=False):
@@ -347,6 +378,72 @@ class NumbaOps(NumpyOps):
                                          *dilation)
 
         _over_batch_with_blas(run, batch, grad_inputs.size, bounds)
+
+    def kernel_and_input_gradients(self, grad, cols, images, kernel_t, grad_weights, accumulate, grad_padded,
+                                   grad_inputs, pads, out_size, live, kernel, strides, dilation, buffers):
+        """Both gradients in one pass over NumpyOps' batch chunks: each chunk's live columns
+        im2col'd again from `images` when forward did not keep them (see ``needs_columns``),
+        multiplied by its dz rows into the kernel gradient, then its window gradients made
+        and col2im'd as in ``scatter_products``.
+        With several threads, each takes a run of chunks with its own buffers; the kernel
+        gradient's chunk products are summed in order, so it is bit-identical to NumpyOps'
+        and does not depend on the thread count (the input gradient matches to float
+        rounding, as ``scatter_products``'). On W4's second convolution (one thread, idle
+        machine) this took 12.2 ms against 15.0 ms for the kernel gradient over every row
+        followed by ``scatter_products``."""
+        dtype = grad_inputs.dtype
+        if dtype not in _FLOATS or not grad_inputs.flags.c_contiguous or grad.dtype != dtype or \
+                grad_weights.dtype != dtype:
+            return super().kernel_and_input_gradients(grad, cols, images, kernel_t, grad_weights, accumulate,
+                                                      grad_padded, grad_inputs, pads, out_size, live, kernel,
+                                                      strides, dilation, buffers)
+        images = np.ascontiguousarray(images, dtype=dtype)
+        live_grad = conv.live_rows(grad, live)
+        (top, _), (left, _) = pads
+        batch, depth = len(grad_inputs), grad_weights.shape[0]
+        offsets, filters, channels = kernel_t.shape
+        rows = live[0] * live[1]
+        step = conv.gradient_samples(batch, rows, depth)
+        chunks = -(-batch // step)
+        kernels = np.ascontiguousarray(kernel_t.transpose(1, 0, 2)).reshape(filters, offsets * channels)
+        bounds = threads._bounds(chunks, batch * rows * depth)
+        parts = len(bounds) - 1
+        part_of = {start: part for part, start in enumerate(bounds[:-1])}
+        # the forward's columns when it kept them (short window rows: see needs_columns), else made again
+        windows = None if cols is None else cols.reshape(batch, *out_size, depth)
+        # the bias's column of ones (past the window's columns) is set once, when the buffer is made
+        chunk_cols = buffers.get("live_cols", (parts, step, *live, depth), dtype, fill=1)
+        chunk_window_grads = buffers.get("live_window_grads", (parts, step * rows, offsets * channels), dtype)
+        # one thread: a running sum, as NumPy's; several: each chunk's product, summed in order after
+        products = np.empty((chunks if parts > 1 else 2, filters, depth), dtype=dtype)
+
+        def run(first, last):
+            part = part_of[first]
+            for index in range(first, last):
+                start, stop = index * step, min(index * step + step, batch)
+                if windows is None:
+                    own_cols = chunk_cols[part, :stop - start]
+                    self._convolution.im2col(images[start:stop], own_cols, top, left, *kernel, *strides, *dilation)
+                elif tuple(live) == tuple(out_size):
+                    own_cols = windows[start:stop]
+                else:
+                    own_cols = chunk_cols[part, :stop - start]
+                    np.copyto(own_cols, windows[start:stop, :live[0], :live[1]])
+                chunk_grad = live_grad[start * rows:stop * rows]
+                target = products[index] if parts > 1 else products[min(index, 1)]
+                np.matmul(chunk_grad.T, own_cols.reshape(-1, depth), out=target)
+                if parts == 1 and index:
+                    products[0] += target
+                window_grads = chunk_window_grads[part, :len(chunk_grad)]
+                np.matmul(chunk_grad, kernels, out=window_grads)
+                self._convolution.col2im(window_grads, grad_inputs[start:stop], *live, top, left, *kernel, *strides,
+                                         *dilation)
+
+        _over_batch_with_blas(run, chunks, batch * rows * depth, bounds)
+        total = products[0]
+        for product in products[1:] if parts > 1 else ():
+            total += product
+        conv.store_transposed(grad_weights, total, accumulate)
 
     # ----- pooling ----------------------------------------------------------------------
     def tile_pool(self, images, outputs, masks, pool, mode):
@@ -491,6 +588,11 @@ def _over_batch_with_blas(function, batch, elements, bounds=None):
     with blas.one_thread_if_small(0):  # zero multiply-adds: always one BLAS thread in the block
         threads._run(function, bounds)
 
+
+# Fewest elements in a window's row (kernel width x channels) for which backward makes the
+# im2col columns again rather than forward keeping them (see NumbaOps.needs_columns): one
+# 512-bit vector of float32.
+_RECOMPUTED_ROW = 16
 
 _NO_BIAS = {}
 

@@ -119,6 +119,9 @@ class NumpyOps(Ops):
         return grad_beta, grad_gamma, grad_inputs
 
     # ----- convolution and pooling ------------------------------------------------------
+    def columns(self, images, pads, out_size, kernel, strides, dilation, depth, dtype):
+        return conv.columns(images, pads, out_size, kernel, strides, dilation, depth, dtype)
+
     def columns_product(self, images, padded, buffer, weights, pads, out_size, kernel, strides, dilation):
         return conv.columns_product(images, padded, buffer, weights, pads, out_size, kernel, strides, dilation)
 
@@ -141,6 +144,16 @@ class NumpyOps(Ops):
     def scatter_products(self, grad, kernel_t, grad_padded, grad_inputs, pads, out_size, kernel, strides, dilation,
                          buffers):
         conv.scatter_products(grad, kernel_t, grad_padded, grad_inputs, pads, out_size, kernel, strides, dilation,
+                              buffers)
+
+    def kernel_and_input_gradients(self, grad, cols, images, kernel_t, grad_weights, accumulate, grad_padded,
+                                   grad_inputs, pads, out_size, live, kernel, strides, dilation, buffers):
+        if cols is None:  # a forward on kernels that make the columns again (see needs_columns)
+            cols = self.columns(images, pads, out_size, kernel, strides, dilation, grad_weights.shape[0],
+                                grad_weights.dtype)
+        live_grad = conv.live_rows(grad, live)
+        conv.live_columns_gradient(cols.reshape(*grad.shape[:3], -1), live_grad, live, grad_weights, accumulate)
+        self.scatter_products(live_grad, kernel_t, grad_padded, grad_inputs, pads, live, kernel, strides, dilation,
                               buffers)
 
     def tile_pool(self, images, outputs, masks, pool, mode):

@@ -132,17 +132,28 @@ def test_input_gradient_without_the_dead_last_row_and_column_matches_torch(rng, 
     upstream[:, :, -1] = 0
     assert conv_kernels.live_extent(upstream) == (layer.output_shape[0] - 1, layer.output_shape[1] - 1)
     ops = NumpyOps() if ops_name == "numpy" else NumbaOps()
-    sizes, scatter = [], ops.scatter_products
+    extents, gradients = [], ops.kernel_and_input_gradients
 
-    def recorded(grad, kernel_t, grad_padded, grad_inputs, pads, out_size, *rest):
-        sizes.append((len(grad), out_size))
-        return scatter(grad, kernel_t, grad_padded, grad_inputs, pads, out_size, *rest)
+    def recorded(grad, cols, images, kernel_t, grad_weights, accumulate, grad_padded, grad_inputs, pads, out_size,
+                 live, *rest):
+        extents.append((grad.shape, out_size, live))
+        return gradients(grad, cols, images, kernel_t, grad_weights, accumulate, grad_padded, grad_inputs, pads,
+                         out_size, live, *rest)
 
-    ops.scatter_products = recorded
+    ops.kernel_and_input_gradients = recorded
     with use_ops(ops):
         outputs, cache = layer.forward(inputs, training=True)
         grad_inputs = layer.backward(upstream, cache)
-    live = (layer.output_shape[0] - 1, layer.output_shape[1] - 1)
-    assert sizes == [(5 * live[0] * live[1], live)]  # the products skip the dead row and column
+    out = layer.output_shape[:2]
+    live = (out[0] - 1, out[1] - 1)
+    assert extents == [((5, *out, 4), out, live)]  # the products skip the dead row and column
+    x = torch.from_numpy(np.ascontiguousarray(inputs.transpose(0, 3, 1, 2)))
+    kernel = torch.from_numpy(np.ascontiguousarray(layer.params["kernel"].transpose(3, 2, 0, 1))).requires_grad_(True)
+    bias = torch.zeros(4, dtype=torch.float64, requires_grad=True)
+    F.conv2d(F.pad(x, pad), kernel, bias, stride=layer.strides, dilation=layer.dilation_rate).backward(
+        torch.from_numpy(np.ascontiguousarray(upstream.transpose(0, 3, 1, 2))))
     _, expected_grad = torch_conv(layer, inputs, upstream, pad)
     np.testing.assert_allclose(grad_inputs, expected_grad, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(layer.grads["kernel"], kernel.grad.numpy().transpose(2, 3, 1, 0), rtol=1e-10,
+                               atol=1e-12)
+    np.testing.assert_allclose(layer.grads["bias"], bias.grad.numpy(), rtol=1e-10, atol=1e-12)

@@ -152,7 +152,7 @@ def test_batch_parts_in_threads_match_numpy(rng, monkeypatch, make, shape):
     monkeypatch.setattr(threads, "_run", recorded_run)
     got = _run(NUMBA, layer, inputs, upstream)
     kernels = sorted(name.split(".")[1] for name, count in submitted if name.startswith("NumbaOps.") and count == 4)
-    assert kernels == ["_chunked_gradient", "_chunked_product", "scatter_products"]  # (kernel gradient, forward)
+    assert kernels == ["_chunked_product", "kernel_and_input_gradients"]  # (forward, both gradients)
     monkeypatch.setenv("GRADWISE_NUM_THREADS", "1")
     expected = _run(NUMPY, layer, inputs, upstream)
     np.testing.assert_array_equal(got[0], expected[0])
@@ -204,11 +204,16 @@ def test_a_relu_layers_gradients_over_many_chunks_match_numpy(rng, monkeypatch, 
     assert_input_gradients_match(got[1], expected[1])
     for name in expected[2]:
         np.testing.assert_array_equal(got[2][name], expected[2][name])
-    with use_ops(NUMBA):  # the first layer's case: no input gradient, dz never kept whole
-        outputs, cache = layer.forward(inputs, training=True)
-        assert layer.backward(upstream, cache, input_grad=False) is None
+    first_layer = []  # the first layer's case: no input gradient, and in numba's kernels dz never kept whole
+    for ops in (NUMPY, NUMBA):
+        with use_ops(ops):
+            outputs, cache = layer.forward(inputs, training=True)
+            assert layer.backward(upstream, cache, input_grad=False) is None
+        first_layer.append({name: grad.copy() for name, grad in layer.grads.items()})
     for name in expected[2]:
-        np.testing.assert_array_equal(layer.grads[name], expected[2][name])
+        np.testing.assert_array_equal(first_layer[1][name], first_layer[0][name])
+        # over every row in chunks of GRADIENT_ROWS, where with the input gradient the chunks are whole samples
+        np.testing.assert_allclose(first_layer[1][name], expected[2][name], rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize("threads_", ["1", "3"])
@@ -238,3 +243,89 @@ def test_the_activation_chunk_by_chunk_after_the_products_is_bit_identical(rng, 
     np.testing.assert_array_equal(numpy_activated, NUMPY.activate(function, expected.copy()))
     if activation == "relu":
         np.testing.assert_array_equal(activated, numpy_activated)
+
+
+def _dead_last_row_and_column(upstream):
+    """`upstream` with no gradient in its last row and column, as under a 'valid' 2x2 pooling."""
+    upstream[:, -1] = 0
+    upstream[:, :, -1] = 0
+    return upstream
+
+
+@pytest.mark.parametrize("threads_", ["1", "3"])
+@pytest.mark.parametrize("make, shape", [
+    (lambda: Conv2D(6, 3, activation="relu"), (9, 8, 6)),  # window rows of 18: the columns made again
+    (lambda: Conv2D(4, 3, padding="same", use_bias=False), (7, 8, 8)),
+    (lambda: Conv2D(3, 3, strides=2, padding="same", activation="relu"), (9, 8, 2)),  # short rows: kept
+])
+def test_both_gradients_over_the_live_extent_match_numpy(rng, monkeypatch, threads_, make, shape):
+    # NumbaOps makes the kernel gradient's columns again chunk by chunk (forward kept none) or reads
+    # the kept ones, over the live rows only: the same chunks and products as NumPy's, bit for bit
+    from gradwise.ops import threads
+
+    monkeypatch.setenv("GRADWISE_NUM_THREADS", threads_)
+    monkeypatch.setattr(threads, "MIN_ELEMENTS", 1)
+    monkeypatch.setattr(conv, "GRADIENT_ROWS", 40)  # a few samples a chunk
+    if threads_ != "1":  # forward's products as NumPy's, one sample each (threads' parts start anywhere)
+        monkeypatch.setattr(conv, "COLUMN_ELEMENTS", 200)
+    layer = built(make(), shape, dtype=np.float32)
+    inputs = rng.normal(size=(11, *shape)).astype(np.float32)
+    upstream = _dead_last_row_and_column(rng.normal(size=(11, *layer.output_shape)).astype(np.float32))
+    kept = NUMBA.needs_columns(np.float32, layer._kernel2d, shape[-1])
+    assert kept == (layer._kernel2d[1] * shape[-1] < 16)
+    expected, got = _run(NUMPY, layer, inputs, upstream), _run(NUMBA, layer, inputs, upstream)
+    np.testing.assert_array_equal(got[0], expected[0])
+    assert_input_gradients_match(got[1], expected[1])
+    for name in expected[2]:
+        np.testing.assert_array_equal(got[2][name], expected[2][name])
+    for ops, results in ((NUMPY, expected), (NUMBA, got)):  # accumulate: a second backward adds the same again
+        for name in results[2]:
+            layer.grads[name][...] = results[2][name]
+        with use_ops(ops):
+            layer.backward(upstream, layer.forward(inputs, training=True)[1], accumulate=True)
+        for name in results[2]:
+            np.testing.assert_array_equal(layer.grads[name], 2 * results[2][name])
+
+
+def test_gradient_chunks_are_even_in_number_and_cover_the_batch():
+    assert conv.gradient_samples(128, 100, 289) == 8  # 16 chunks of 8, not 15 of 9
+    for batch in range(1, 60):
+        for rows, depth in ((100, 289), (3, 7), (676, 10), (1, 1)):
+            step = conv.gradient_samples(batch, rows, depth)
+            chunks = -(-batch // step)
+            assert step >= 1 and step * rows <= max(rows, conv.GRADIENT_ROWS) and chunks <= batch
+            assert step * rows * depth <= max(rows * depth, conv.COLUMN_ELEMENTS)
+
+
+def test_a_forward_without_columns_then_numpys_backward_makes_them(rng):
+    # numba's forward keeps no columns (long window rows); a backward on NumPy's kernels (the
+    # seam switched between the two) makes them again: nothing is read from a missing buffer
+    layer = built(Conv2D(5, 3, padding="same", activation="relu"), (6, 7, 8), dtype=np.float32)
+    inputs = rng.normal(size=(4, 6, 7, 8)).astype(np.float32)
+    upstream = rng.normal(size=(4, 6, 7, 5)).astype(np.float32)
+    expected = _run(NUMPY, layer, inputs, upstream)
+    for input_grad in (True, False):
+        with use_ops(NUMBA):
+            outputs, cache = layer.forward(inputs, training=True)
+        assert cache[0][0] is None
+        with use_ops(NUMPY):
+            grad_inputs = layer.backward(upstream, cache, input_grad=input_grad)
+        if input_grad:
+            np.testing.assert_array_equal(grad_inputs, expected[1])
+        for name in expected[2]:
+            np.testing.assert_allclose(layer.grads[name], expected[2][name], rtol=1e-5, atol=1e-5)
+    with use_ops(NUMBA):  # numba's own first-layer case: no input gradient, the columns made whole
+        layer.backward(upstream, layer.forward(inputs, training=True)[1], input_grad=False)
+    for name in expected[2]:
+        np.testing.assert_allclose(layer.grads[name], expected[2][name], rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_numbas_columns_are_numpys(rng, dtype):
+    images = rng.normal(size=(3, 6, 5, 4)).astype(np.float32)  # float32 images into either dtype
+    arguments = (images, ((1, 1), (0, 1)), (3, 3), (3, 2), (2, 2), (1, 1))
+    got = NUMBA.columns(*arguments, 3 * 2 * 4 + 1, dtype)
+    expected = NUMPY.columns(*arguments, 3 * 2 * 4 + 1, dtype)
+    assert got.dtype == expected.dtype == dtype and got.shape == (3 * 3 * 3, 25)
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(got[:, -1], 1)  # the bias's column
