@@ -176,11 +176,16 @@ class BaseConv(ActivatedLayer, register=False):
     # y = f(z)  =>  dz = f'(z) dy, from the function's own backward
     def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
         _, preactivation, outputs = cache
-        if not self._fused_activation or (input_grad and self._scatters_input_gradient):
-            # with an input gradient to scatter, dz is needed whole: it is made first, and both
-            # gradients then go over batch chunks together (Ops.kernel_and_input_gradients)
+        if not self._fused_activation:
             grad_preactivation = self._per_sample(self._activate_backward, grad_outputs, preactivation, outputs)
             return self.backward_preactivation(grad_preactivation, cache, input_grad, accumulate)
+        if input_grad and self._scatters_input_gradient:
+            # with an input gradient to scatter, dz is made first (its live rows), and both
+            # gradients then go over batch chunks together (Ops.kernel_and_input_gradients)
+            shape = (len(cache[0][1]), *cache[0][4], self.filters)
+            live_grad, live = self.ops.live_activation_backward(
+                self.activation, grad_outputs.reshape(shape), preactivation.reshape(shape), outputs.reshape(shape))
+            return self._scattered_backward(live_grad, live, cache, accumulate)
 
         def kernel_gradient(cols, out, accumulate_, keep):
             # dz chunk by chunk, each multiplied into the kernel gradient while in cache
@@ -199,7 +204,10 @@ class BaseConv(ActivatedLayer, register=False):
         """Backward from the gradient w.r.t. the pre-activation (the fused-loss entry point)."""
         grad = np.asarray(grad_preactivation, dtype=self.dtype).reshape(-1, self.filters)
         if input_grad and self._scatters_input_gradient:
-            return self._scattered_backward(grad, cache, accumulate)
+            positions = grad.reshape(len(cache[0][1]), *cache[0][4], self.filters)
+            # trailing rows/columns with no gradient in any sample are left out of the products
+            live = conv.live_extent(positions)
+            return self._scattered_backward(conv.live_rows(positions, live), live, cache, accumulate)
 
         def kernel_gradient(cols, out, accumulate_, keep):
             self.ops.columns_gradient(cols, grad, out, accumulate_)
@@ -261,21 +269,19 @@ class BaseConv(ActivatedLayer, register=False):
         offsets = self._kernel2d[0] * self._kernel2d[1]
         return self.params["kernel"].reshape(offsets, channels, self.filters).transpose(0, 2, 1)
 
-    def _scattered_backward(self, grad, cache, accumulate):
-        """The kernel, bias and input gradients from dz `grad` (rows, filters), over batch
-        chunks together (Ops.kernel_and_input_gradients)."""
+    def _scattered_backward(self, live_grad, live, cache, accumulate):
+        """The kernel, bias and input gradients from `live_grad`, dz's rows inside its live
+        extent `live` (dz is zero elsewhere), over batch chunks together
+        (Ops.kernel_and_input_gradients)."""
         cols, images, padded_shape, pads, out = cache[0]
         # Z = cols K + b  =>  dK = cols^T dZ,  db = sum of dZ over positions,  dcols = dZ K^T, scattered back
         target, add, bias_column = self._weight_gradients(cols, accumulate)
         if self.use_bias and not bias_column:
-            self._bias_gradient(grad, accumulate)
+            self._bias_gradient(live_grad, accumulate)
         grad_inputs = np.empty(images.shape, dtype=self.dtype)
         grad_padded = grad_inputs if padded_shape == images.shape else self._buffers.get(
             "grad_padded", padded_shape, self.dtype)
-        positions = grad.reshape(len(images), *out, self.filters)
-        # trailing rows/columns with no gradient in any sample are left out of the products
-        live = conv.live_extent(positions)
-        self.ops.kernel_and_input_gradients(positions, cols, images, self._kernel_t(images.shape[3]), target, add,
+        self.ops.kernel_and_input_gradients(live_grad, cols, images, self._kernel_t(images.shape[3]), target, add,
                                             grad_padded, grad_inputs, pads, out, live, self._kernel2d,
                                             self._strides2d, self._dilation2d, self._buffers)
         if bias_column:

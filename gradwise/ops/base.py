@@ -142,15 +142,21 @@ class Ops:
         """A convolution's input gradient, written into `grad_inputs` (see ``ops.conv``)."""
         raise NotImplementedError
 
-    def kernel_and_input_gradients(self, grad, cols, images, kernel_t, grad_weights, accumulate, grad_padded,
+    def live_activation_backward(self, activation, grad_outputs, preactivation, outputs):
+        """(dz's rows inside its live extent, that extent) for a convolution's outputs (batch,
+        out_h, out_w, filters): dz = ``activate_backward``'s, the extent ``ops.conv.live_extent``
+        of it and the rows ``ops.conv.live_rows``'."""
+        raise NotImplementedError
+
+    def kernel_and_input_gradients(self, live_grad, cols, images, kernel_t, grad_weights, accumulate, grad_padded,
                                    grad_inputs, pads, out_size, live, kernel, strides, dilation, buffers):
-        """Both gradients of a convolution from dz `grad` (batch, out_h, out_w, filters), which
-        is zero outside the live extent `live` (see ``ops.conv.live_extent``): the kernel
-        gradient ``cols^T dz`` over the live positions into `grad_weights` (added to it when
-        `accumulate`; see ``ops.conv.live_columns_gradient``, whose chunks and products fix
-        its bits), and the input gradient into `grad_inputs`, as ``scatter_products`` gives it
-        from the live rows. `cols` are the forward's columns (batch * out_h * out_w, depth)
-        and `images` its inputs."""
+        """Both gradients of a convolution from `live_grad`, dz's rows inside its live extent
+        `live` (``ops.conv.live_rows``; dz is zero elsewhere): the kernel gradient ``cols^T dz``
+        over the live positions into `grad_weights` (added to it when `accumulate`; see
+        ``ops.conv.live_columns_gradient``, whose chunks and products fix its bits), and the
+        input gradient into `grad_inputs`, as ``scatter_products`` gives it from the live rows.
+        `cols` are the forward's columns (batch * out_h * out_w, depth), or None where forward
+        did not keep them (``needs_columns``), and `images` its inputs."""
         raise NotImplementedError
 
     def tile_pool(self, images, outputs, masks, pool, mode):

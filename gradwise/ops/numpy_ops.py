@@ -146,13 +146,19 @@ class NumpyOps(Ops):
         conv.scatter_products(grad, kernel_t, grad_padded, grad_inputs, pads, out_size, kernel, strides, dilation,
                               buffers)
 
-    def kernel_and_input_gradients(self, grad, cols, images, kernel_t, grad_weights, accumulate, grad_padded,
+    def live_activation_backward(self, activation, grad_outputs, preactivation, outputs):
+        grad = self.map_batch(functools.partial(self.activate_backward, activation), grad_outputs, preactivation,
+                              outputs)
+        live = conv.live_extent(grad)
+        return conv.live_rows(grad, live), live
+
+    def kernel_and_input_gradients(self, live_grad, cols, images, kernel_t, grad_weights, accumulate, grad_padded,
                                    grad_inputs, pads, out_size, live, kernel, strides, dilation, buffers):
         if cols is None:  # a forward on kernels that make the columns again (see needs_columns)
             cols = self.columns(images, pads, out_size, kernel, strides, dilation, grad_weights.shape[0],
                                 grad_weights.dtype)
-        live_grad = conv.live_rows(grad, live)
-        conv.live_columns_gradient(cols.reshape(*grad.shape[:3], -1), live_grad, live, grad_weights, accumulate)
+        conv.live_columns_gradient(cols.reshape(len(images), *out_size, -1), live_grad, live, grad_weights,
+                                   accumulate)
         self.scatter_products(live_grad, kernel_t, grad_padded, grad_inputs, pads, live, kernel, strides, dilation,
                               buffers)
 

@@ -104,13 +104,13 @@ def test_inputs_of_another_dtype_are_cast_as_numpy_casts_them(rng):
 
 def test_the_kernels_run_without_the_padded_buffers(rng):
     # NumPy's path reads the zero-bordered `padded` copy and writes `grad_padded`; numba's
-    # pads on the fly. NaN-filled buffers show which path ran: the results carry no NaN and
-    # the buffers stay untouched.
-    images = rng.normal(size=(2, 4, 4, 3)).astype(np.float32)
-    weights = rng.normal(size=(27, 5)).astype(np.float32)
+    # pads on the fly (for window rows of 16 elements or more: see needs_columns). NaN-filled
+    # buffers show which path ran: the results carry no NaN and the buffers stay untouched.
+    images = rng.normal(size=(2, 4, 4, 6)).astype(np.float32)
+    weights = rng.normal(size=(54, 5)).astype(np.float32)
     pads, out, kernel, ones = ((1, 1), (1, 1)), (4, 4), (3, 3), (1, 1)
-    padded = np.full((2, 6, 6, 3), np.nan, dtype=np.float32)
-    buffer = np.empty((2, 4, 4, 27), dtype=np.float32)
+    padded = np.full((2, 6, 6, 6), np.nan, dtype=np.float32)
+    buffer = np.empty((2, 4, 4, 54), dtype=np.float32)
     outputs = NUMBA.columns_product(images, padded, buffer, weights, pads, out, kernel, ones, ones)
     expected_buffer = np.empty_like(buffer)
     expected = NUMPY.columns_product(images, np.zeros_like(padded), expected_buffer, weights, pads, out, kernel,
@@ -119,8 +119,8 @@ def test_the_kernels_run_without_the_padded_buffers(rng):
     assert np.isnan(padded).all()
 
     grad = rng.normal(size=(32, 5)).astype(np.float32)
-    kernel_t = np.ascontiguousarray(weights.reshape(9, 3, 5).transpose(0, 2, 1))
-    grad_padded = np.full((2, 6, 6, 3), np.nan, dtype=np.float32)
+    kernel_t = np.ascontiguousarray(weights.reshape(9, 6, 5).transpose(0, 2, 1))
+    grad_padded = np.full((2, 6, 6, 6), np.nan, dtype=np.float32)
     grad_inputs, expected_grad = np.empty_like(images), np.empty_like(images)
     NUMBA.scatter_products(grad, kernel_t, grad_padded, grad_inputs, pads, out, kernel, ones, ones, BufferPool())
     NUMPY.scatter_products(grad, kernel_t, np.empty_like(grad_padded), expected_grad, pads, out, kernel, ones, ones,
@@ -152,7 +152,8 @@ def test_batch_parts_in_threads_match_numpy(rng, monkeypatch, make, shape):
     monkeypatch.setattr(threads, "_run", recorded_run)
     got = _run(NUMBA, layer, inputs, upstream)
     kernels = sorted(name.split(".")[1] for name, count in submitted if name.startswith("NumbaOps.") and count == 4)
-    assert kernels == ["_chunked_product", "kernel_and_input_gradients"]  # (forward, both gradients)
+    relu = ["live_activation_backward"] if layer.activation.name == "relu" else []  # ReLU's dz: its live rows
+    assert kernels == sorted(["_chunked_product", "kernel_and_input_gradients"] + relu)  # forward, both gradients
     monkeypatch.setenv("GRADWISE_NUM_THREADS", "1")
     expected = _run(NUMPY, layer, inputs, upstream)
     np.testing.assert_array_equal(got[0], expected[0])
@@ -329,3 +330,56 @@ def test_numbas_columns_are_numpys(rng, dtype):
     assert got.dtype == expected.dtype == dtype and got.shape == (3 * 3 * 3, 25)
     np.testing.assert_array_equal(got, expected)
     np.testing.assert_array_equal(got[:, -1], 1)  # the bias's column
+
+
+@pytest.mark.parametrize("threads_", ["1", "3"])
+@pytest.mark.parametrize("activation", ["relu", "tanh", "softmax"])
+def test_the_live_rows_of_dz_match_numpy(rng, monkeypatch, threads_, activation):
+    # ReLU's kernel makes dz for dy's live extent only; the extent and rows are NumPy's, bit for bit,
+    # also where dz's extent is smaller than dy's (every sample's z negative along a row dy reaches)
+    from gradwise import activations
+    from gradwise.ops import threads
+
+    monkeypatch.setenv("GRADWISE_NUM_THREADS", threads_)
+    monkeypatch.setattr(threads, "MIN_ELEMENTS", 1)
+    function = activations.get(activation)
+    preactivation = rng.normal(size=(7, 6, 5, 4)).astype(np.float32)
+    outputs = NUMPY.activate(function, preactivation.copy())
+    for dead_rows, negative_row in ((0, None), (1, None), (1, 4), (2, 3)):
+        grad_outputs = rng.normal(size=preactivation.shape).astype(np.float32)
+        if dead_rows:
+            grad_outputs[:, -dead_rows:] = 0
+            grad_outputs[:, :, -dead_rows:] = 0
+        z = preactivation.copy()
+        if negative_row is not None:
+            z[:, negative_row] = -np.abs(z[:, negative_row]) - 1
+        y = NUMPY.activate(function, z.copy()) if activation != "relu" else outputs
+        expected, expected_live = NUMPY.live_activation_backward(function, grad_outputs, z, y)
+        got, live = NUMBA.live_activation_backward(function, grad_outputs, z, y)
+        shrunk = negative_row == 6 - dead_rows - 1 and activation == "relu"
+        assert live == expected_live == ((negative_row if shrunk else 6 - dead_rows), 5 - dead_rows)
+        assert got.shape == expected.shape == (7 * live[0] * live[1], 4) and got.flags.c_contiguous
+        np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_short_window_rows_are_copied_as_numpy_copies_them(rng, monkeypatch, padding):
+    # one channel: the columns are kept and made offset by offset from the zero-bordered copy
+    # (or from the images themselves, unpadded), bit for bit NumPy's; float64 inputs into a
+    # float32 layer are cast, and the caller's array is left as it was
+    monkeypatch.setattr(conv, "COLUMN_ELEMENTS", 300)  # a few images a chunk
+    layer = built(Conv2D(4, 3, padding=padding, activation="relu"), (8, 7, 1), dtype=np.float32)
+    for dtype in (np.float32, np.float64):
+        inputs = rng.normal(size=(9, 8, 7, 1)).astype(dtype)
+        before = inputs.copy()
+        upstream = rng.normal(size=(9, *layer.output_shape)).astype(np.float32)
+        expected = _run(NUMPY, layer, inputs, upstream)
+        copies, numpy_im2col = [], conv.im2col
+        monkeypatch.setattr(conv, "im2col", lambda *args: copies.append(len(args[0])) or numpy_im2col(*args))
+        got = _run(NUMBA, layer, inputs, upstream)
+        monkeypatch.setattr(conv, "im2col", numpy_im2col)
+        assert sum(copies) == 9 and len(copies) > 1 or dtype == np.float64  # NumPy's copies, chunk by chunk
+        np.testing.assert_array_equal(inputs, before)
+        np.testing.assert_array_equal(got[0], expected[0])
+        for name in expected[2]:
+            np.testing.assert_array_equal(got[2][name], expected[2][name])

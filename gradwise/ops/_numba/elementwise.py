@@ -14,6 +14,7 @@ included) and ``store=False``: the inputs are then only read, never written.
 
 import numba
 import numpy as np
+from numba import uint64
 
 _jit = numba.njit(cache=True, error_model="numpy", nogil=True)
 
@@ -107,3 +108,19 @@ def sigmoid_cross_entropy(logits, targets, losses, exp_grad):
         positive = z if (z > zero or z != z) else zero  # np.maximum(z, 0): NaN stays NaN
         losses[i] = positive - z * y + losses[i]
         exp_grad[i] = (one if z >= zero else e) / (one + e) - y
+
+
+@_jit
+def relu_backward_live(grad_outputs, preactivation, out_h, out_w, filters, rows, columns, grad_inputs):
+    # relu_backward over the top-left (rows, columns) positions of each (out_h, out_w, filters)
+    # sample only, written as contiguous (batch * rows * columns, filters) rows; arrays flat,
+    # indices unsigned (see convolution.py: signed ones keep the copy loop from vectorizing)
+    one = grad_outputs.dtype.type(1)
+    zero = grad_outputs.dtype.type(0)
+    run = uint64(columns * filters)
+    for b in range(grad_outputs.size // (out_h * out_w * filters)):
+        for i in range(rows):
+            source = uint64(((b * out_h + i) * out_w) * filters)
+            target = uint64(((b * rows + i) * columns) * filters)
+            for e in range(run):
+                grad_inputs[target + e] = grad_outputs[source + e] * (one if preactivation[source + e] > zero else zero)
