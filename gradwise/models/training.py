@@ -401,10 +401,12 @@ class TrainingMixin(StreamingMixin):
         snapshots = []
         tape = None
         step_source = StepSource(self) if hooks.wants_train_step else None
+        validation_parts = self._validation_parts(validation, batch_size)
         for epoch in range(initial_epoch, epochs):
             hooks.call("on_epoch_begin", epoch, {})
             if self._parameter_set is not parameter_set:  # a callback changed the layers between epochs
                 parameter_set, fused, tape, snapshots = self.parameter_set, self._fused_output(), None, []
+                validation_parts = self._validation_parts(validation, batch_size)
             # This epoch's start, and the previous one (kept until this one gives a finite batch loss):
             # where a non-finite batch rolls back to if the weights it leaves predict NaN/Inf.
             snapshots = snapshots[-1:] + [(epoch, self._snapshot())]
@@ -445,7 +447,7 @@ class TrainingMixin(StreamingMixin):
                 hooks.call("on_epoch_failed", epoch,
                            self._failed_epoch_logs(epoch, value, output_losses, seen, validation))
             else:
-                self._end_epoch(hooks, epoch, loss_sum, output_sums, seen, validation, batch_size)
+                self._end_epoch(hooks, epoch, loss_sum, output_sums, seen, validation, batch_size, validation_parts)
             if self.stop_training:
                 break
 
@@ -476,11 +478,14 @@ class TrainingMixin(StreamingMixin):
             validation = (list(held[:inputs]), list(held[inputs:inputs + outputs]), list(held[inputs + outputs:]))
         return x, targets, weights, validation
 
-    def _end_epoch(self, hooks, epoch, loss_sum, output_sums, seen, validation, batch_size):
+    def _end_epoch(self, hooks, epoch, loss_sum, output_sums, seen, validation, batch_size, validation_parts=None):
         seen = max(seen, 1)
         logs = self._logs(loss_sum / seen, [total / seen for total in output_sums])
         if validation is not None and validation.due(epoch):
-            val_logs = self._validate(validation.data, batch_size, epoch)
+            if validation_parts is None:
+                val_logs = self._validate(validation.data, batch_size, epoch)
+            else:  # in-memory arrays, cut once for the fit: only the passes (fit already set the fused outputs)
+                val_logs = self._evaluate_cut(validation_parts)
             logs.update({f"val_{key}": value for key, value in val_logs.items()})
         logs["learning_rate"] = float(self.optimizer.learning_rate)
         hooks.call("on_epoch_end", epoch, logs)
@@ -581,15 +586,19 @@ class TrainingMixin(StreamingMixin):
         batch_size=1024 would otherwise hold every layer's outputs (and its im2col matrix)
         for 1024 images at once.
         """
-        longest = max((max(array.shape[1:], default=1) for array in inputs), default=1)  # for None axes
-        widest = max((sum(math.prod(longest if d is None else d for d in shape)
-                          for shape in several_output_shapes(layer) or [layer.output_shape])
-                      for layer in self._graph.layers), default=1)
-        step = max(1, min(batch_size, INFERENCE_ELEMENTS // max(widest, 1)))
+        step = min(batch_size, self._inference_step(samples, inputs))
         for batch_start in range(0, samples, batch_size):
             batch_stop = min(batch_start + batch_size, samples)
             for start in range(batch_start, batch_stop, step):
                 yield start, min(start + step, batch_stop)
+
+    def _inference_step(self, samples, inputs=()):
+        """The most rows of `inputs` one inference pass takes: no layer's outputs above INFERENCE_ELEMENTS."""
+        longest = max((max(array.shape[1:], default=1) for array in inputs), default=1)  # for None axes
+        widest = max((sum(math.prod(longest if d is None else d for d in shape)
+                          for shape in several_output_shapes(layer) or [layer.output_shape])
+                      for layer in self._graph.layers), default=1)
+        return max(1, min(max(samples, 1), INFERENCE_ELEMENTS // max(widest, 1)))
 
     def _evaluate_arrays(self, x, targets, weights, batch_size):
         return self._evaluate_batches([(x, targets, weights)], batch_size)
@@ -610,24 +619,103 @@ class TrainingMixin(StreamingMixin):
             raise ValueError(empty)
         return self._logs(totals[0] / samples, [total / samples for total in totals[1]])
 
+    def _evaluate_cut(self, parts):
+        """evaluate's logs over `parts` (``_validation_parts``): the same sums as ``_evaluate_batches``."""
+        self._reset_metrics()
+        totals = [0.0, [0.0] * len(self._outputs)]
+        self._evaluate_parts(parts, totals, None)
+        samples = sum(part[3] for part in parts)
+        return self._logs(totals[0] / samples, [total / samples for total in totals[1]])
+
     def _evaluate_slices(self, rows, targets, weights, batch_size, totals, tape):
-        output_sums = totals[1]
-        for start, stop in self._inference_slices(rows[0].array.shape[0], batch_size, [r.array for r in rows]):
-            yb, wb = _take(targets, slice(start, stop)), _take(weights, slice(start, stop))
-            tape = self._graph.forward([r.take(slice(start, stop)) for r in rows], training=False, recycle=tape)
-            for k, (output, tensor) in enumerate(zip(self._outputs, self._graph.outputs)):
-                if output.loss is None:
-                    continue
-                losses_ = output.per_sample(yb[k], tape.values[tensor], self._output_logits(tape, output),
-                                            _mask(tape, tensor))
-                value = float(losses_.sum() if wb[k] is None else np.dot(losses_, wb[k]))
-                output_sums[k] += value
-                totals[0] += output.weight * value
-            totals[0] += self._penalties(tape, stop - start) * (stop - start)
-            self._update_metrics(yb, tape, wb)
+        parts = ((slice(start, stop), stop - start) for start, stop in
+                 self._inference_slices(rows[0].array.shape[0], batch_size, [r.array for r in rows]))
+        tape = self._evaluate_parts((([r.take(rows_) for r in rows], _take(targets, rows_), _take(weights, rows_), count,
+                                      None) for rows_, count in parts), totals, tape)
         for r in rows:
             r.release()
         return tape
+
+    def _validation_parts(self, validation, batch_size):
+        """fit's validation of in-memory arrays, cut once for the whole fit, or None for a stream or
+        memory-mapped arrays (read slice by slice, as evaluate reads them).
+
+        Each part is (inputs, targets, weights, rows, batches): consecutive inference slices of
+        `batch_size` rows joined into one pass of at most INFERENCE_ELEMENTS per layer (inference
+        treats every sample on its own, see ``_inference_slices``), and the (start, stop) of each
+        slice in it, over which the losses are summed and the metrics updated as evaluate does: the
+        same values, bit for bit, with one pass where evaluate makes several (Pima's validation
+        rows and batch 32: one pass for four).
+        """
+        if validation is None or getattr(validation.data, "stream", False):
+            return None
+        x, targets, weights = validation.data
+        if any(feeds.is_mapped(array) for array in x):
+            return None
+        samples = x[0].shape[0]
+        # an activity penalty is a mean over its pass: one pass per slice keeps evaluate's sums
+        most = 1 if self._graph.activity_nodes else self._inference_step(samples, x)
+        parts, group = [], []
+        for start, stop in list(self._inference_slices(samples, batch_size or samples, x)) + [(samples, samples)]:
+            if group and (stop - group[0][0] > most or start == samples):
+                first, last = group[0][0], group[-1][1]
+                rows = slice(first, last)
+                batches = None if len(group) == 1 else [(a - first, b - first) for a, b in group]
+                parts.append(([array[rows] for array in x], _take(targets, rows), _take(weights, rows), last - first,
+                              batches))
+                group = []
+            group.append((start, stop))
+        return parts or None
+
+    def _evaluate_parts(self, parts, totals, tape):
+        """Add the loss of each (inputs, targets, weights, rows, batches) part to `totals` and update
+        the metrics: over each (start, stop) of `batches`, or over the whole part when it is None."""
+        graph = self._graph
+        penalized = bool(graph.activity_nodes or graph.regularized)
+        for xb, yb, wb, count, batches in parts:
+            tape = graph.forward(xb, training=False, recycle=tape)
+            if batches is None:
+                self._add_losses(yb, wb, [tape.values[tensor] for tensor in graph.outputs],
+                                 [self._output_logits(tape, output) for output in self._outputs],
+                                 [_mask(tape, tensor) for tensor in graph.outputs], totals)
+                if penalized:
+                    totals[0] += self._penalties(tape, count) * count
+                self._update_metrics(yb, tape, wb)
+                continue
+            outputs = [tape.values[tensor] for tensor in graph.outputs]
+            logits = [self._output_logits(tape, output) for output in self._outputs]
+            masks = [_mask(tape, tensor) for tensor in graph.outputs]
+            for start, stop in batches:
+                rows = slice(start, stop)
+                y_rows, w_rows, out_rows, mask_rows = _take(yb, rows), _take(wb, rows), _take(outputs, rows), \
+                    _take(masks, rows)
+                self._add_losses(y_rows, w_rows, out_rows, _take(logits, rows), mask_rows, totals)
+                if penalized:  # the weights' penalties only (no activity penalty: see _validation_parts)
+                    totals[0] += self._penalties(tape, stop - start) * (stop - start)
+                self._update_output_metrics(y_rows, out_rows, mask_rows, w_rows)
+        return tape
+
+    def _add_losses(self, targets, weights, outputs, logits, masks, totals):
+        """Add each output's summed (weighted) per-sample losses of one inference slice to `totals`."""
+        output_sums = totals[1]
+        for k, output in enumerate(self._outputs):
+            if output.loss is None:
+                continue
+            losses_ = output.per_sample(targets[k], outputs[k], logits[k], masks[k])
+            value = float(losses_.sum() if weights[k] is None else np.dot(losses_, weights[k]))
+            output_sums[k] += value
+            totals[0] += output.weight * value
+
+    def _update_output_metrics(self, targets, outputs, masks, weights):
+        """``_update_metrics`` from the outputs and masks of rows of a pass."""
+        for output, y, values, mask, w in zip(self._outputs, targets, outputs, masks, weights):
+            if not output.metrics:
+                continue
+            if loss_masks.applies(mask, values):
+                y, values, w = loss_masks.by_step(y, mask), loss_masks.by_step(values, mask), \
+                    loss_masks.metric_weights(mask, w)
+            for metric in output.metrics:
+                metric.update_state(y, values, w)
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, return_dict=False,
                  steps=None):

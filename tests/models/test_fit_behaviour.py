@@ -263,6 +263,31 @@ def test_validation_data_triple_weights_the_validation_loss():
     assert logs["val_loss"] == pytest.approx(weighted) and weighted != pytest.approx(plain)
 
 
+@pytest.mark.parametrize("penalty", [{"kernel_regularizer": "l2"}, {"activity_regularizer": "l1"}])
+def test_validation_cut_once_per_fit_gives_evaluates_exact_values_every_epoch(penalty):
+    # fit cuts in-memory validation arrays once for the fit and runs one pass over several of evaluate's
+    # slices (10 rows, batch 4: one pass for three slices; one pass per slice with an activity penalty, a
+    # mean over its pass): each epoch's val_ logs are evaluate's, bit for bit, with the penalty and sample
+    # weights in the sums
+    x, y = _data(samples=50)
+    weights = np.linspace(0.5, 1.5, 10)
+    model = gw.Sequential([Dense(8, activation="relu", input_shape=(3,), **penalty),
+                           Dense(2, activation="softmax")], seed=3)
+    model.compile(optimizer=gw.optimizers.Adam(0.05), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    seen, evaluated = [], []
+
+    def compare(epoch, logs):
+        seen.append({key: value for key, value in logs.items() if key.startswith("val_")})
+        evaluated.append(model.evaluate(x[40:], y[40:], batch_size=4, sample_weight=weights, verbose=0,
+                                        return_dict=True))
+
+    model.fit(x[:40], y[:40], batch_size=4, epochs=3, verbose=0, validation_data=(x[40:], y[40:], weights),
+              callbacks=[LambdaCallback(on_epoch_end=compare)])
+    assert len(seen) == 3 and len({logs["val_loss"] for logs in seen}) == 3  # the weights moved between epochs
+    for logs, values in zip(seen, evaluated):
+        assert logs == {f"val_{key}": value for key, value in values.items()}
+
+
 @pytest.mark.parametrize("kwargs, match", [
     ({"validation_data": (np.zeros((2, 3)),)}, r"`validation_data` must be a tuple \(x_val, y_val\) or .* of length 1"),
     ({"validation_data": (np.zeros((2, 3)), np.zeros(2)), "validation_split": 0.2}, "not both"),
