@@ -71,8 +71,25 @@ class CrashSafeJournalBackend(JournalFileBackend):
 
     def __init__(self, file_path):
         super().__init__(file_path)
+        self._fsyncs = None  # a ``BackgroundFsync`` while ``fsyncs_in_background`` runs
         with get_lock_file(self._lock):
             self._repair()
+
+    @contextlib.contextmanager
+    def fsyncs_in_background(self):
+        """While the block runs, the fsync a durable record asks for is done by a thread of its own
+        (``BackgroundFsync``) instead of inside the write: the writer goes on at once, and the
+        record is on disk a few milliseconds later. When the block ends, every record written
+        in it is on disk. Nested blocks share the outer one's thread."""
+        if self._fsyncs is not None:
+            yield
+            return
+        self._fsyncs = BackgroundFsync(self._file_path)
+        try:
+            yield
+        finally:
+            fsyncs, self._fsyncs = self._fsyncs, None
+            fsyncs.close()
 
     def _repair(self):
         with open(self._file_path, "rb") as handle:
@@ -118,12 +135,13 @@ class CrashSafeJournalBackend(JournalFileBackend):
         try:
             with get_lock_file(self._lock):
                 size = os.path.getsize(self._file_path)
+                durable = any(_durable(log) for log in logs)
                 try:
                     text = "\n".join(json.dumps(log, separators=(",", ":")) for log in logs) + "\n"
                     with open(self._file_path, "ab") as handle:
                         handle.write(text.encode("utf-8"))
                         handle.flush()
-                        if any(_durable(log) for log in logs):
+                        if durable and self._fsyncs is None:
                             os.fsync(handle.fileno())
                 except OSError as error:
                     restored = _truncate(self._file_path, size)
@@ -134,6 +152,8 @@ class CrashSafeJournalBackend(JournalFileBackend):
                             "resume." if restored else
                             "The failed record could not be removed now; it is dropped when the study is next "
                             "opened. Free some space and run the same search again to resume.")) from None
+                if durable and self._fsyncs is not None:
+                    self._fsyncs.request()  # raises the failure of an earlier one
         except JournalWriteError:
             raise
         except OSError as error:  # the lock file itself could not be created
@@ -142,13 +162,85 @@ class CrashSafeJournalBackend(JournalFileBackend):
                 "Free some space and run the same search again to resume.") from None
 
 
+class BackgroundFsync:
+    """fsyncs of one file, done by a daemon thread as they are asked for (``request``).
+
+    Each request is followed by an fsync that starts after it, so everything written to the
+    file before a request reaches the disk; requests that come while an fsync runs share the
+    next one. ``close`` returns once every request is done. A process killed meanwhile loses
+    nothing (its writes are in the kernel's page cache); a crash of the machine may lose the
+    records of the last few milliseconds, which the journal's repair and the retry of running
+    trials recover from as from any crash. An fsync that fails is raised, as
+    ``JournalWriteError``, by the next ``request`` or by ``close``.
+    """
+
+    def __init__(self, path):
+        self.path = path
+        self._descriptor = os.open(path, os.O_RDONLY)
+        self._changed = threading.Condition()
+        self._requested = self._done = 0
+        self._closing = False
+        self._error = None
+        self._thread = threading.Thread(target=self._run, daemon=True, name="gradwise-journal-fsync")
+        self._thread.start()
+
+    def request(self):
+        with self._changed:
+            self._raise_error()
+            self._requested += 1
+            self._changed.notify()
+
+    def close(self):
+        with self._changed:
+            self._closing = True
+            self._changed.notify()
+        self._thread.join()
+        os.close(self._descriptor)
+        with self._changed:
+            self._raise_error()
+
+    def _run(self):
+        while True:
+            with self._changed:
+                while self._requested == self._done and not self._closing:
+                    self._changed.wait()
+                if self._requested == self._done:
+                    return
+                target = self._requested
+            try:
+                os.fsync(self._descriptor)
+            except OSError as error:
+                with self._changed:
+                    self._error = self._error or error
+            with self._changed:
+                self._done = target
+
+    def _raise_error(self):
+        error, self._error = self._error, None
+        if error is not None:
+            raise JournalWriteError(error.errno, f"Cannot write to the study journal '{self.path}': "
+                                    f"{error.strerror or error}. Free some space and run the same search again to "
+                                    "resume.")
+
+
+def fsyncs_in_background(storage):
+    """The block in which `storage`'s journal fsyncs in a thread of its own
+    (``CrashSafeJournalBackend.fsyncs_in_background``); any other storage is left as it is."""
+    backend = getattr(storage, "_backend", None)
+    if isinstance(storage, HeartbeatJournalStorage) and isinstance(backend, CrashSafeJournalBackend):
+        return backend.fsyncs_in_background()
+    return contextlib.nullcontext()
+
+
 # Records of a running trial's progress: its claim, parameters, reports, attributes and
 # heartbeats. A search writes dozens per trial (a report every epoch), and an fsync costs
 # about a millisecond each, so these are left to the OS's page cache. A crash of the
 # process loses none of them (the kernel holds the written pages); a crash of the machine
 # may lose the last ones, which belong to trials that were running and are run again
 # when the study resumes. Every other record (a trial's end, a queued trial, the study's
-# own records) is fsynced, which also flushes everything written to the journal before it.
+# own records) is fsynced, which also flushes everything written to the journal before it;
+# inside a search's loop of trials that fsync runs in a thread of its own (``BackgroundFsync``),
+# so a trial's end costs its worker no wait for the disk.
 _PROGRESS_OPERATIONS = frozenset({
     JournalOperation.SET_TRIAL_PARAM, JournalOperation.SET_TRIAL_INTERMEDIATE_VALUE,
     JournalOperation.SET_TRIAL_USER_ATTR, JournalOperation.SET_TRIAL_SYSTEM_ATTR,

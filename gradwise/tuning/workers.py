@@ -41,7 +41,7 @@ from optuna.trial import TrialState
 
 from ..ops import set_ops
 from .samplers import make_search_sampler
-from .storage import StorageUnavailableError
+from .storage import StorageUnavailableError, fsyncs_in_background
 
 
 def _heartbeat_interval(storage):
@@ -165,7 +165,8 @@ def run_queued(study, runner, deadline=None, on_finished=None, wait_for_running=
     With `wait_for_running`, the loop also waits for running trials: each either finishes
     or, if its process died, goes stale and is re-queued by the retry callback, then run here.
     """
-    with _Heartbeat(study._storage) as heartbeat:
+    # Both helper threads end with the loop, before the caller may fork worker processes.
+    with fsyncs_in_background(study._storage), _Heartbeat(study._storage) as heartbeat:
         _run_queued(study, runner, deadline, on_finished, wait_for_running, heartbeat)
 
 

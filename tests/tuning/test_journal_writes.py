@@ -228,3 +228,97 @@ def test_queued_trials_reach_the_journal_in_one_fsynced_append_as_add_trial_writ
     assert [(t.number, t.state, t.params, t.user_attrs, t.system_attrs, t.datetime_start) for t in reread] == \
         [(t.number, t.state, t.params, t.user_attrs, t.system_attrs, t.datetime_start) for t in expected]
     assert study_module.queue_missing(batched, spec, batched._storage, 5) == 0  # they count toward max_trials
+
+
+@pytest.fixture
+def fsync_threads(monkeypatch):
+    import threading
+
+    threads = []
+    real = os.fsync
+
+    def recording(descriptor):
+        threads.append(threading.current_thread().name)
+        return real(descriptor)
+
+    monkeypatch.setattr(storage_module.os, "fsync", recording)
+    return threads
+
+
+def test_in_a_search_loop_a_trials_end_is_fsynced_by_a_thread_of_its_own_and_all_of_it_before_the_loop_ends(
+        tmp_path, fsync_threads):
+    import threading
+
+    study = _study(tmp_path)
+    backend = study._storage._backend
+    del fsync_threads[:]
+    with storage_module.fsyncs_in_background(study._storage):
+        with storage_module.fsyncs_in_background(study._storage):  # nested: the outer block's thread
+            pass
+        assert backend._fsyncs is not None
+        for value in (0.25, 0.5, 0.75):
+            trial = study.ask()
+            trial.report(value, 0)
+            study.tell(trial, value)
+    # the writer never waited for the disk (a trial's creation and end ask for fsyncs); the fsync thread did
+    assert fsync_threads and set(fsync_threads) == {"gradwise-journal-fsync"}
+    assert backend._fsyncs is None  # the block closed its thread, after every asked fsync ran
+    assert not [thread for thread in threading.enumerate() if thread.name == "gradwise-journal-fsync"]
+    assert [t.value for t in _study(tmp_path).trials] == [0.25, 0.5, 0.75]  # what another process reads
+    del fsync_threads[:]
+    study.tell(study.ask(), 1.0)  # outside the block: fsynced in the write, as before (creation and end)
+    assert fsync_threads == [threading.current_thread().name] * 2
+
+
+def test_every_fsync_asked_in_the_block_starts_after_its_write_and_ends_before_the_block_does(tmp_path, monkeypatch):
+    import time
+
+    study = _study(tmp_path)
+    path = study._storage._backend._file_path
+    synced_sizes = []
+    real = os.fsync
+
+    def slow(descriptor):
+        size = os.path.getsize(path)  # what this fsync is sure to cover
+        time.sleep(0.02)
+        real(descriptor)
+        synced_sizes.append(size)
+
+    monkeypatch.setattr(storage_module.os, "fsync", slow)
+    with storage_module.fsyncs_in_background(study._storage):
+        for value in range(5):
+            study.tell(study.ask(), float(value))  # asked faster than the disk answers: requests share fsyncs
+        written = os.path.getsize(path)
+    assert synced_sizes and synced_sizes[-1] == written and len(synced_sizes) <= 5
+
+
+def test_a_failed_background_fsync_is_raised_as_a_journal_write_error(tmp_path, monkeypatch):
+    import errno
+
+    study = _study(tmp_path)
+
+    def failing(descriptor):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(storage_module.os, "fsync", failing)
+    with pytest.raises(storage_module.JournalWriteError, match="Input/output error"):
+        with storage_module.fsyncs_in_background(study._storage):
+            study.tell(study.ask(), 0.5)
+    monkeypatch.undo()
+    assert _study(tmp_path).trials[-1].value == 0.5  # the record itself was written
+
+
+def test_a_search_runs_its_journal_fsyncs_in_the_background_and_leaves_no_thread(tmp_path, fsync_threads):
+    import threading
+
+    from .builders import binary_data, build_tiny
+    from gradwise.tuning import Tuner
+
+    x, y = binary_data(64)
+    tuner = Tuner(build_tiny, objective="val_loss", max_trials=3, seed=0, directory=str(tmp_path), project_name="bg",
+                  pruner=None, save_models=1)
+    del fsync_threads[:]
+    tuner.search(x, y, epochs=2, validation_split=0.25, verbose=0)
+    assert "gradwise-journal-fsync" in fsync_threads
+    assert not [thread for thread in threading.enumerate() if thread.name == "gradwise-journal-fsync"]
+    assert [t.state.name for t in _study(tmp_path / "bg", "bg").trials] == ["COMPLETE"] * 3
