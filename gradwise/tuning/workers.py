@@ -255,17 +255,24 @@ def fork_is_safe():
     threads.stop_pool()
     if threading.active_count() != 1:
         return False
-    try:
-        native = len(os.listdir("/proc/self/task"))
-    except OSError:
-        return False
     blas_threads = 0
     for pool in threadpoolctl.threadpool_info():
         if pool.get("internal_api") == "openblas" and pool.get("threading_layer") == "pthreads":
             blas_threads += max(0, int(pool.get("num_threads", 1)) - 1)
         elif pool.get("user_api") == "blas":
             return False  # MKL, BLIS or an OpenMP OpenBLAS: threads whose fork behaviour is not known
-    return native <= 1 + blas_threads
+    # A joined Python thread (a stopped helper, the journal's fsync thread) leaves its OS thread
+    # a moment later; on a loaded machine that moment can be milliseconds, so wait for it briefly
+    # rather than choosing the slower forkserver because of a thread that is already finishing.
+    deadline = time.monotonic() + 1.0
+    while True:
+        try:
+            native = len(os.listdir("/proc/self/task"))
+        except OSError:
+            return False
+        if native <= 1 + blas_threads or time.monotonic() >= deadline:
+            return native <= 1 + blas_threads
+        time.sleep(0.002)
 
 
 def start_method(requested="auto"):
