@@ -36,7 +36,7 @@ EXPECTATIONS = {
     "pima_grid_search.py": [("len(means) == 12", "every grid point scored"),
                             ("grid_result.best_params_['optimizer'] in optimizer", "a best optimizer"),
                             ("predictions.shape == (10,)", "predictions")],
-    "mnist_mlp.py": [("score[1] > 0.8", "test accuracy above 0.8"),
+    "mnist_mlp.py": [("score[1] > 0.7", "test accuracy above 0.7 (unseeded: 0.78-0.85 over 12 seeds, chance 0.1)"),
                      ("predicted_digits.shape == (20,)", "predicted digits"),
                      ("len(history.history['val_loss']) == 2", "validation each epoch")],
     "mnist_convnet.py": [("score[1] > 0.4", "test accuracy above 0.4 (chance: 0.1) after 2 short epochs"),
