@@ -19,7 +19,15 @@ scores each on the run's test rows, beside the best scikit-learn default of that
   on the fold's), the procedure of lowest nested loss applied to every row. Unlike
   ``ensemble.choose``, whose nested estimate covers the choice among the kept best few only,
   this also charges a trial's luck in ranking first among all trials (tried on branch
-  ``tabular-alltrials``, not landed: see BENCHMARKS.md).
+  ``tabular-alltrials``, not landed: see BENCHMARKS.md);
+- ``1se paired``: the one-standard-error rule (Breiman et al., 1984) between ``current`` and
+  the best linear trial: the linear trial alone unless ``current``'s nested out-of-fold loss
+  beats it by more than one standard error of the paired per-row loss difference (as on
+  branch ``tabular-1se``);
+- ``1se folds``: the same rule with the standard error of the chosen model's nested loss
+  across the validation folds (std over folds / sqrt(folds)), Breiman's own form;
+- ``greedy+linear``: Caruana's greedy ensemble selection on the out-of-fold predictions of the
+  kept trials plus the best linear trial, always (no nested choice against the best trial).
 
 Every procedure chooses on out-of-fold predictions only; the test rows score them after the
 fact, as in ``diagnose``. Differences between procedures here are differences of choice
@@ -100,6 +108,13 @@ def choose_over_all(task, predictions, y, groups, linear, kept):
     return name, final[name]
 
 
+def ensemble_margin(task, simple, chosen, y):
+    """(mean loss of `simple` - mean loss of `chosen`) in standard errors of that paired per-row difference."""
+    difference = ensemble.row_losses(task, simple, y) - ensemble.row_losses(task, chosen, y)
+    error = difference.std(ddof=1) / np.sqrt(len(difference))
+    return float(difference.mean() / error) if error > 0 else float(np.sign(difference.mean()) * np.inf)
+
+
 def evaluate(record, keep, folder):
     """{procedure: test score} for one benchmark record whose run folder is under `keep` (tables written to `folder`)."""
     path, target = write_table(record["table"], folder)
@@ -140,6 +155,23 @@ def evaluate(record, keep, folder):
                                     [t in linears for t in usable], [t.number in tests for t in usable])
     out["all trials"] = score(sum(w * tests[t.number] for w, t in zip(weights, usable) if w > 0))
     out["chose"] = name
+    if linears:
+        best_linear = oof[linears[0].number][covered]
+        _, choice = _choose(task, [oof[t.number][covered] for t in kept], [tests[t.number] for t in kept], yc, groups)
+        chosen = out["current"]
+        margin = ensemble_margin(task, best_linear, choice.nested, yc)
+        out["1se paired"] = out["linear"] if margin <= 1.0 else chosen
+        per_group = [ensemble.loss(task, choice.nested[groups == g], yc[groups == g]) for g in np.unique(groups)]
+        error = np.std(per_group, ddof=1) / np.sqrt(len(per_group))
+        out["1se folds"] = (out["linear"] if ensemble.loss(task, best_linear, yc) <= choice.nested_loss + error
+                            else chosen)
+        out["1se margin"] = margin
+        pool = kept + ([linears[0]] if linears[0] not in kept else [])
+        weights, _, _ = ensemble.select(task, [oof[t.number][covered] for t in pool], yc)
+        out["greedy+linear"] = score(sum(w * tests[t.number] for w, t in zip(weights, pool) if w > 0))
+    else:
+        out["1se paired"] = out["1se folds"] = out["greedy+linear"] = out["current"]
+        out["1se margin"] = None
     out["reported"] = record["gradwise"]
     return out
 
@@ -151,7 +183,8 @@ def main(argv=None):
     parser.add_argument("--out", help="also write one JSON line per run here")
     args = parser.parse_args(argv)
     records = [json.loads(line) for line in open(args.results) if line.strip()]
-    procedures = ["current", "best", "ensemble", "+linear", "linear", "all trials"]
+    procedures = ["current", "best", "ensemble", "+linear", "linear", "all trials", "1se paired", "1se folds",
+                  "greedy+linear"]
     gaps = {}
     print("| table | seed | best peer | " + " | ".join(procedures) + " | linear trials | all trials chose |")
     print("|---|---|---:|" + "---:|" * len(procedures) + "---:|---|")
