@@ -7,7 +7,9 @@ A `gradwise tune` run keeps the out-of-fold predictions of every complete trial 
 networks of the best few. From them this script builds the final model several ways and
 scores each on the run's test rows, beside the best scikit-learn default of that split:
 
-- ``current``: what `gradwise tune` did (``ensemble.choose`` over the kept trials);
+- ``current``: what `gradwise tune` does (``ensemble.choose`` over the kept trials and the best
+  linear trial, with the one-standard-error rule between them);
+- ``before 1se``: ``ensemble.choose`` over the kept trials without the rule (sessions 5-8);
 - ``best``: the best trial alone; ``ensemble``: ensemble selection over the kept trials, always;
 - ``+linear``: ``ensemble.choose`` over the kept trials plus every complete linear trial
   (their fold networks solved again: a solved trial is a deterministic function of its
@@ -20,12 +22,9 @@ scores each on the run's test rows, beside the best scikit-learn default of that
   ``ensemble.choose``, whose nested estimate covers the choice among the kept best few only,
   this also charges a trial's luck in ranking first among all trials (tried on branch
   ``tabular-alltrials``, not landed: see BENCHMARKS.md);
-- ``1se paired``: the one-standard-error rule (Breiman et al., 1984) between ``current`` and
-  the best linear trial: the linear trial alone unless ``current``'s nested out-of-fold loss
-  beats it by more than one standard error of the paired per-row loss difference (as on
-  branch ``tabular-1se``);
-- ``1se folds``: the same rule with the standard error of the chosen model's nested loss
-  across the validation folds (std over folds / sqrt(folds)), Breiman's own form;
+- ``1se paired``: the one-standard-error rule with the standard error of the paired per-row loss
+  difference between ``before 1se``'s nested outputs and the best linear trial (branch
+  ``tabular-1se``) instead of Breiman's fold-wise one;
 - ``greedy+linear``: Caruana's greedy ensemble selection on the out-of-fold predictions of the
   kept trials plus the best linear trial, always (no nested choice against the best trial).
 
@@ -63,8 +62,8 @@ def _solved_networks(build, trial, folds, x, y):
             for fold, (fit, _) in enumerate(folds)]
 
 
-def _choose(task, oofs, tests, y, groups):
-    choice = ensemble.choose(task, oofs, y, groups)
+def _choose(task, oofs, tests, y, groups, simplest=None):
+    choice = ensemble.choose(task, oofs, y, groups, simplest)
     return sum(w * t for w, t in zip(choice.weights, tests) if w > 0), choice
 
 
@@ -140,7 +139,12 @@ def evaluate(record, keep, folder):
     score = functools.partial(fold_score, task, y=yt)
     yc = y[covered]
     out = {}
-    mixed, _ = _choose(task, [oof[t.number][covered] for t in kept], [tests[t.number] for t in kept], yc, groups)
+    mixed, before = _choose(task, [oof[t.number][covered] for t in kept], [tests[t.number] for t in kept], yc, groups)
+    out["before 1se"] = score(mixed)
+    pool = kept + ([linears[0]] if linears and linears[0] not in kept else [])  # as ``Reporter._choose``
+    simplest = pool.index(linears[0]) if linears else None
+    mixed, _ = _choose(task, [oof[t.number][covered] for t in pool], [tests[t.number] for t in pool], yc, groups,
+                       simplest)
     out["current"] = score(mixed)
     out["best"] = score(tests[kept[0].number])
     weights, _, _ = ensemble.select(task, [oof[t.number][covered] for t in kept], yc)
@@ -156,22 +160,14 @@ def evaluate(record, keep, folder):
     out["all trials"] = score(sum(w * tests[t.number] for w, t in zip(weights, usable) if w > 0))
     out["chose"] = name
     if linears:
-        best_linear = oof[linears[0].number][covered]
-        _, choice = _choose(task, [oof[t.number][covered] for t in kept], [tests[t.number] for t in kept], yc, groups)
-        chosen = out["current"]
-        margin = ensemble_margin(task, best_linear, choice.nested, yc)
-        out["1se paired"] = out["linear"] if margin <= 1.0 else chosen
-        per_group = [ensemble.loss(task, choice.nested[groups == g], yc[groups == g]) for g in np.unique(groups)]
-        error = np.std(per_group, ddof=1) / np.sqrt(len(per_group))
-        out["1se folds"] = (out["linear"] if ensemble.loss(task, best_linear, yc) <= choice.nested_loss + error
-                            else chosen)
-        out["1se margin"] = margin
-        pool = kept + ([linears[0]] if linears[0] not in kept else [])
+        margin = ensemble_margin(task, oof[linears[0].number][covered], before.nested, yc)
+        out["1se paired"] = out["linear"] if margin <= 1.0 else out["before 1se"]
+        out["1se paired margin"] = margin
         weights, _, _ = ensemble.select(task, [oof[t.number][covered] for t in pool], yc)
         out["greedy+linear"] = score(sum(w * tests[t.number] for w, t in zip(weights, pool) if w > 0))
     else:
-        out["1se paired"] = out["1se folds"] = out["greedy+linear"] = out["current"]
-        out["1se margin"] = None
+        out["1se paired"] = out["greedy+linear"] = out["before 1se"]
+        out["1se paired margin"] = None
     out["reported"] = record["gradwise"]
     return out
 
@@ -183,7 +179,7 @@ def main(argv=None):
     parser.add_argument("--out", help="also write one JSON line per run here")
     args = parser.parse_args(argv)
     records = [json.loads(line) for line in open(args.results) if line.strip()]
-    procedures = ["current", "best", "ensemble", "+linear", "linear", "all trials", "1se paired", "1se folds",
+    procedures = ["current", "before 1se", "best", "ensemble", "+linear", "linear", "all trials", "1se paired",
                   "greedy+linear"]
     gaps = {}
     print("| table | seed | best peer | " + " | ".join(procedures) + " | linear trials | all trials chose |")

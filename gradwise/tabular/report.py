@@ -90,9 +90,14 @@ class Reporter:
     # ----- the final model ----------------------------------------------------------------------
     def _choose(self, tuner, best):
         """(members [(trial, weight)], Choice) from the out-of-fold predictions of the best trials."""
-        candidates = [t for t in best if "oof_file" in t.user_attrs and tuner.has_networks(t)][: ensemble.CANDIDATES]
+        kept = [t for t in best if "oof_file" in t.user_attrs and tuner.has_networks(t)]
+        candidates = kept[: ensemble.CANDIDATES]
         if not candidates:
             return [], None
+        linear = next((t for t in tuner.best_trials(len(tuner.study.trials))
+                       if t.user_attrs.get("solved") and "oof_file" in t.user_attrs and tuner.has_networks(t)), None)
+        if linear is not None and linear not in candidates:
+            candidates.append(linear)  # the best linear trial: kept by the search wherever it ranks
         predictions = [tuner.load_oof(t) for t in candidates]
         covered = np.all(np.isfinite(predictions[0]), axis=1)
         usable = [i for i, p in enumerate(predictions) if np.all(np.isfinite(p[covered]))]  # cut trials cover less
@@ -102,7 +107,8 @@ class Reporter:
             choice = None
             members = [(candidates[0], 1.0)]
         else:
-            choice = ensemble.choose(self.prepared.task, predictions, self.prepared.y_train[covered], groups)
+            simplest = candidates.index(linear) if linear in candidates else None
+            choice = ensemble.choose(self.prepared.task, predictions, self.prepared.y_train[covered], groups, simplest)
             members = sorted([(t, w) for t, w in zip(candidates, choice.weights) if w > 0], key=lambda m: -m[1])
         self._covered, self._groups = covered, groups
         return members, choice
@@ -213,7 +219,11 @@ class Reporter:
         facts = {"trials": [t.number for t, _ in members], "weights": [float(w) for _, w in members],
                  "folds_per_trial": [len(t.user_attrs["fold_files"]) for t, _ in members]}
         if choice is not None:
-            facts.update({"procedure": "ensemble" if choice.ensemble else "best trial",
+            procedure = ("simplest trial (within one standard error)" if choice.simplest
+                         else "ensemble" if choice.ensemble else "best trial")
+            margin = choice.simplest_margin
+            facts.update({"procedure": procedure,
+                          "simplest_margin_se": margin if margin is not None and np.isfinite(margin) else None,
                           "nested_cv_loss": choice.nested_loss, "nested_best_trial_cv_loss": choice.nested_single_loss,
                           "nested_ensemble_cv_loss": choice.nested_ensemble_loss,
                           "in_sample_cv_loss": choice.in_sample_loss, "in_sample_cv": in_sample_cv})

@@ -242,19 +242,25 @@ class CrossValidatedRunner(TrialRunner):
         np.save(os.path.join(self.project_dir, oof_filename(trial.number)), oof, allow_pickle=False)
         trial.set_user_attr("oof_file", oof_filename(trial.number))
         value = float(np.mean(losses))
-        self._keep_networks(trial, value, networks, doctor)
+        self._keep_networks(trial, value, networks, doctor, solved)
         return value
 
     def _loss(self, model, rows):
         """The model's data loss on `rows` (no penalty term)."""
         return float(model.loss(self.y[rows], model.predict(self.x[rows], verbose=0)))
 
-    def _keep_networks(self, trial, value, networks, doctor):
-        """Save the fold networks if this trial is among the CANDIDATES best; delete those that fell out."""
+    def _keep_networks(self, trial, value, networks, doctor, solved):
+        """Save the fold networks if this trial is among the CANDIDATES best, or the best solved (linear) one.
+
+        The best linear trial is kept wherever it ranks: the final choice prefers it when the
+        chosen model is not clearly better (``ensemble.choose``). Networks that fell out are deleted.
+        """
         complete = trial.study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
         ranked = sorted([(t.values[0], t.number, t) for t in complete if t.number != trial.number]
                         + [(value, trial.number, None)], key=lambda entry: entry[:2])
-        if trial.number in {number for _, number, _ in ranked[:CANDIDATES]}:
+        linear = [entry for entry in ranked if (solved if entry[2] is None else entry[2].user_attrs.get("solved"))]
+        keep = {number for _, number, _ in ranked[:CANDIDATES] + linear[:1]}
+        if trial.number in keep:
             files = [fold_filename(trial.number, fold) for fold in range(len(networks))]
             for network, relative in zip(networks, files):
                 network.save(os.path.join(self.project_dir, relative))
@@ -263,7 +269,7 @@ class CrossValidatedRunner(TrialRunner):
                     json.dump(doctor.report.to_dict(), out, indent=1, default=str)
                 trial.set_user_attr("doctor_file", doctor_filename(trial.number))
             trial.set_user_attr("fold_files", files)
-        for _, _, other in ranked[CANDIDATES:]:
+        for _, _, other in [entry for entry in ranked if entry[1] not in keep]:
             for relative in (other.user_attrs.get("fold_files", []) if other is not None else []):
                 _remove(os.path.join(self.project_dir, relative))  # another worker may have removed it already
 

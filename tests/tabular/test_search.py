@@ -126,6 +126,33 @@ def test_a_real_gain_from_mixing_is_kept_and_estimated_honestly():
     assert choice.in_sample_loss <= choice.nested_loss < loss("regression", first, y)
 
 
+def test_the_simplest_candidate_wins_ties_within_one_standard_error():
+    ties = 0
+    for seed in range(20):  # the other is the simple one plus a little noise: any gain it shows is noise
+        rng = np.random.default_rng(seed)
+        truth = rng.normal(size=300)
+        y = truth + rng.normal(0, 0.5, 300)
+        simple = truth + rng.normal(0, 0.4, 300)
+        other = simple + rng.normal(0, 0.05, 300)
+        choice = choose("regression", [other, simple], y, np.arange(300) % 5, simplest=1)
+        assert choice.simplest == (choice.simplest_margin <= 1)
+        if loss("regression", other, y) < loss("regression", simple, y) and choice.simplest:
+            ties += 1  # the other looked better, yet within one standard error: the simplest is taken
+            assert choice.weights.tolist() == [0.0, 1.0] and choice.nested_loss == loss("regression", simple, y)
+            np.testing.assert_array_equal(choice.nested, simple)
+    assert ties >= 3
+
+
+def test_a_clearly_better_model_is_kept_over_the_simplest_candidate():
+    rng = np.random.default_rng(4)
+    truth = rng.normal(size=300)
+    y = truth + rng.normal(0, 0.3, 300)
+    better, simple = truth + rng.normal(0, 0.2, 300), truth + rng.normal(0, 0.8, 300)
+    choice = choose("regression", [better, simple], y, np.arange(300) % 5, simplest=1)
+    assert not choice.simplest and choice.simplest_margin > 1 and choice.weights[0] > choice.weights[1]
+    assert choose("regression", [better, simple], y, np.arange(300) % 5).simplest_margin is None
+
+
 def test_one_validation_split_is_cut_into_groups_for_the_nested_choice():
     folds = [(np.arange(0, 80), np.arange(80, 100))]
     covered = np.zeros(100, dtype=bool)
@@ -152,8 +179,12 @@ def test_the_final_model_is_the_fold_networks_the_cross_validation_scored(tmp_pa
     for network, (_, val) in zip(model.networks[:FOLDS], folds):
         np.testing.assert_allclose(network.predict(prepared.x_train[val], verbose=0).reshape(len(val), -1), oof[val],
                                    rtol=1e-6)
-    kept = {path.name.split("_fold")[0] for path in (run / "trials").glob("trial_*_fold*.gw")}
-    assert len(kept) == CANDIDATES < summary["trials"]["complete"]  # those that fell out were deleted
+    kept = {int(path.name.split("_fold")[0][6:]) for path in (run / "trials").glob("trial_*_fold*.gw")}
+    trials = _trials(run)
+    ranked = sorted((float(t["val_loss"]), int(t["number"])) for t in trials if t["state"] == "COMPLETE")
+    best_linear = min((entry for entry in ranked if trials[entry[1]]["epochs"] == "0"), default=None)
+    expected = {number for _, number in ranked[:CANDIDATES]} | ({best_linear[1]} if best_linear else set())
+    assert kept == expected and len(kept) < summary["trials"]["complete"]  # those that fell out were deleted
     trained = [number for number in members if not _trials(run)[number]["epochs"] in ("", "0")]
     assert (run / "doctor.json").exists() == bool(trained)  # a solved linear member has no training to diagnose
     honest, in_sample = summary["cv"], summary["ensemble"]["in_sample_cv"]
