@@ -69,10 +69,14 @@ def test_the_process_start_is_read_from_proc():
 def test_time_a_shell_spent_before_exec_is_not_counted():
     """`sh -c 'a && gradwise tune'` execs the command in the shell's process, forked before `a`
     (the README's one-liner creates a venv and installs first): that time is not the search's."""
-    code = "import time; from gradwise.tabular.tune import process_started; print(time.time() - process_started())"
-    shell = f"sleep 4 && exec {sys.executable} -c '{code}'"
-    age = float(subprocess.run(["sh", "-c", shell], capture_output=True, text=True, check=True).stdout)
-    assert age < 3.0  # the 4 s slept before exec are not counted (at most the 2 s interpreter allowance)
+    code = ("import time; began = time.time(); from gradwise.tabular.tune import process_started; "
+            "now = time.time(); print(now - process_started(), now - began)")
+    shell = f"sleep 6 && exec {sys.executable} -c '{code}'"
+    output = subprocess.run(["sh", "-c", shell], capture_output=True, text=True, check=True).stdout
+    age, importing = map(float, output.split())
+    # The 6 s slept before exec are not counted: the age is the import's own time plus at most the
+    # 2 s interpreter allowance (a loaded machine makes the import slow, not the bound wrong).
+    assert age < importing + 2.5
 
 
 def test_run_as_the_command_the_budget_counts_from_the_process_start(tmp_path, monkeypatch, capsys):
