@@ -143,6 +143,7 @@ class Reporter:
             print("No trial kept its networks (a study begun by an older gradwise?): run with --overwrite.")
             self._write_report(tuner)
             return 1
+        print(self._choice_line(members, choice))
         networks, weights = self._networks(tuner, members)
         preprocessing = {**p.preprocessing(), "trials": [t.number for t, _ in members],
                          "trial_weights": [float(w) for _, w in members],
@@ -213,6 +214,23 @@ class Reporter:
             nested, in_sample = choice.nested, choice.in_sample
         return tuple(cv_summary(task, [fold_score(task, outputs[self._groups == g], y[self._groups == g])
                                        for g in np.unique(self._groups)]) for outputs in (nested, in_sample))
+
+    @staticmethod
+    def _choice_line(members, choice):
+        """One line saying which trials became the final model and why (the table above ranks single trials)."""
+        trials = ", ".join(str(t.number) for t, _ in members)
+        if choice is None:
+            return f"\nFinal model: trial {trials} (too few cross-validated rows to compare procedures)."
+        if choice.simplest:
+            return (f"\nFinal model: trial {trials}, the best model without hidden layers: the best procedure's "
+                    f"out-of-fold val_loss ({min(choice.nested_single_loss, choice.nested_ensemble_loss):.4f}) is "
+                    f"within one standard error of its {choice.nested_loss:.4f} ({choice.simplest_margin:.2f} SE), "
+                    "so the simpler model is kept (Breiman's one-standard-error rule).")
+        if choice.ensemble:
+            return (f"\nFinal model: ensemble of trials {trials} (out-of-fold val_loss {choice.nested_ensemble_loss:.4f}, "
+                    f"weights chosen on the other folds, against {choice.nested_single_loss:.4f} for the best trial alone).")
+        return (f"\nFinal model: trial {trials} (out-of-fold val_loss {choice.nested_single_loss:.4f}; an ensemble "
+                f"scored {choice.nested_ensemble_loss:.4f}).")
 
     @staticmethod
     def _ensemble_facts(members, choice, in_sample_cv):

@@ -280,3 +280,24 @@ def test_baselines_stop_at_their_share_and_a_spent_budget_still_ends_with_a_mode
     assert main(["tune", "--dataset", "pima", "--runs-dir", str(tmp_path), "--time-budget", "0.5"]) == 0
     summary = json.loads((tmp_path / "pima" / "summary.json").read_text())
     assert summary["trials"]["complete"] == 1 and summary["ensemble"]["trials"] == [0]
+
+
+def test_the_printed_final_model_line_says_which_rule_chose_it():
+    from types import SimpleNamespace
+
+    from gradwise.tabular.report import Reporter
+
+    rng = np.random.default_rng(4)
+    truth = rng.normal(size=300)
+    y = truth + rng.normal(0, 0.3, 300)
+    better, simple = truth + rng.normal(0, 0.2, 300), truth + rng.normal(0, 0.8, 300)
+    trials = [SimpleNamespace(number=7), SimpleNamespace(number=2)]
+    kept = choose("regression", [better, simple], y, np.arange(300) % 5, simplest=1)
+    line = Reporter._choice_line([(trials[0], 1.0)], kept)
+    assert "trial 7" in line and "one standard error" not in line and f"{kept.nested_single_loss:.4f}" in line
+    close = simple + rng.normal(0, 0.01, 300)  # no better than the simple model, beyond noise
+    taken = choose("regression", [close, simple], y, np.arange(300) % 5, simplest=1)
+    assert taken.simplest
+    line = Reporter._choice_line([(trials[1], 1.0)], taken)
+    assert "trial 2" in line and "one-standard-error rule" in line and f"{taken.simplest_margin:.2f} SE" in line
+    assert "too few" in Reporter._choice_line([(trials[0], 1.0)], None)
