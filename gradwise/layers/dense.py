@@ -91,7 +91,7 @@ class Dense(ActivatedLayer):
             if accumulate:
                 self.grads["bias"] += grad_preactivation.sum(axis=0)
             else:
-                np.add.reduce(grad_preactivation, axis=0, out=self.grads["bias"])  # np.sum without its wrapper
+                self.ops.column_sums(grad_preactivation, self.grads["bias"])
         return grad_preactivation @ self.params["kernel"].T if input_grad else None
 
     def get_config(self):

@@ -66,6 +66,11 @@ class Ops:
         """The gradient w.r.t. the pre-activation: ``activation.backward(...)``."""
         raise NotImplementedError
 
+    def column_sums(self, rows, out):
+        """``rows.sum(axis=0)`` of a 2-D `rows` into `out` (a Dense layer's bias gradient),
+        each column summed over the rows in order, as NumPy's reduction does."""
+        raise NotImplementedError
+
     def dropout(self, inputs, rng, mask_shape, rate):
         """(outputs, mask): a fresh mask of `mask_shape` from `rng` whose units are 0 with
         probability `rate` and ``1 / (1 - rate)`` otherwise, and ``inputs * mask``."""

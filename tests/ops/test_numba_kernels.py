@@ -158,6 +158,71 @@ def test_activation_backward_is_bit_identical(name, dtype):
     assert np.array_equal(np.signbit(got), np.signbit(expected))
 
 
+def _count_threaded_runs(monkeypatch):
+    """The chunk boundaries of every call that went to the threads (a list that fills up)."""
+    calls, run = [], threads._run
+    monkeypatch.setattr(threads, "_run", lambda function, bounds: (calls.append(bounds), run(function, bounds)))
+    return calls
+
+
+@pytest.mark.parametrize("threaded", [False, True])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", ["relu", "sigmoid", "softmax"])
+def test_large_activations_split_among_threads_give_the_same_bits(monkeypatch, name, dtype, threaded):
+    """Past 4 * MIN_ELEMENTS the forward and backward kernels run in row chunks, one per thread
+    (W5's 512 x 2048 layers): the same bits as one call, the forward's within NumPy's bounds."""
+    monkeypatch.setattr(threads, "MIN_ELEMENTS", 32 if threaded else 1 << 17)
+    monkeypatch.setenv("GRADWISE_NUM_THREADS", "2")
+    chunked = _count_threaded_runs(monkeypatch)
+    rng = np.random.default_rng(5)
+    function = activations.Softmax() if name == "softmax" else FUNCTIONS[name]
+    pre, bias, grad = _awkward(rng, (41, 13), dtype), rng.normal(size=13).astype(dtype), _awkward(rng, (41, 13), dtype)
+    pre[0] = 1.0  # softmax: one row without NaN or infinities is enough
+    numba_pre, single_pre, numpy_pre = pre.copy(), pre.copy(), pre.copy()
+    with np.errstate(invalid="ignore", over="ignore"):
+        got = NUMBA.activate(function, numba_pre, bias)
+        got_back = NUMBA.activate_backward(function, grad, numba_pre, got)
+        expected = NUMPY.activate(function, numpy_pre, bias)
+        expected_back = NUMPY.activate_backward(function, grad, numpy_pre, expected)
+        monkeypatch.setattr(threads, "MIN_ELEMENTS", 1 << 30)  # one call
+        single = NUMBA.activate(function, single_pre, bias)
+        single_back = NUMBA.activate_backward(function, grad, single_pre, single)
+    assert len(chunked) == (2 if threaded else 0)  # the forward and the backward, in two chunks each
+    np.testing.assert_array_equal(numba_pre, numpy_pre)
+    np.testing.assert_array_equal(got, single)
+    np.testing.assert_array_equal(got_back, single_back)
+    if name == "relu":
+        np.testing.assert_array_equal(got, expected)
+        np.testing.assert_array_equal(got_back, expected_back)
+    else:
+        np.testing.assert_allclose(got[:1], expected[:1], rtol=1e-6 if dtype == np.float32 else 1e-14)
+
+
+@pytest.mark.parametrize("threaded", [False, True])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(1, 7), (40, 1), (512, 33)])
+def test_column_sums_are_bit_identical(monkeypatch, shape, dtype, threaded):
+    """A Dense layer's bias gradient: each column summed row after row, as NumPy's reduction,
+    whether the columns are shared among threads or not; -0.0 columns sum to +0.0 as NumPy's."""
+    monkeypatch.setattr(threads, "MIN_ELEMENTS", 4 if threaded else 1 << 17)
+    monkeypatch.setenv("GRADWISE_NUM_THREADS", "2")
+    chunked = _count_threaded_runs(monkeypatch)
+    rng = np.random.default_rng(6)
+    rows = (rng.normal(size=shape) * np.exp(rng.uniform(-12, 12, size=shape))).astype(dtype)
+    rows[:, 0] = -0.0
+    got, expected = np.full(shape[1], 7, dtype=dtype), np.full(shape[1], 7, dtype=dtype)
+    assert NUMBA.column_sums(rows, got) is got
+    NUMPY.column_sums(rows, expected)
+    assert len(chunked) == (1 if threaded and shape[1] > 1 and rows.size >= 16 else 0)
+    np.testing.assert_array_equal(got, expected)
+    assert np.array_equal(np.signbit(got), np.signbit(expected))
+
+
+def test_column_sums_of_no_rows_are_zeros():
+    got = NUMBA.column_sums(np.empty((0, 3), dtype=np.float32), np.ones(3, dtype=np.float32))
+    np.testing.assert_array_equal(got, np.zeros(3, dtype=np.float32))
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("shape", [(33, 1), (5, 3, 2)])
 def test_sigmoid_cross_entropy_is_bit_identical(dtype, shape):

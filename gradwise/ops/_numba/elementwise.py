@@ -88,6 +88,20 @@ def tanh_backward(grad_outputs, outputs, grad_inputs):
 
 
 @_jit
+def column_sums(rows, out):
+    # out = sum over rows, row after row from +0.0 (NumPy's order and start for a reduction over
+    # the first axis: a column of -0.0s sums to +0.0, as NumPy's)
+    count, columns = rows.shape
+    zero = out.dtype.type(0)
+    for j in range(columns):
+        out[j] = zero
+    for row in range(count):
+        values = rows[row]
+        for j in range(columns):
+            out[j] += values[j]
+
+
+@_jit
 def dropout(inputs, bits, threshold, scale, outputs, mask):
     # keep a unit when its 32 random bits reach rate * 2^32; mask = kept / (1 - rate); y = x mask
     zero = inputs.dtype.type(0)
