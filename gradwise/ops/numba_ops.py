@@ -49,6 +49,7 @@ class NumbaOps(NumpyOps):
 
     def __init__(self):
         self._elementwise = importlib.import_module("gradwise.ops._numba.elementwise")
+        self._pcg64 = importlib.import_module("gradwise.ops._numba.pcg64")
         self._optimizer_kernels = importlib.import_module("gradwise.ops._numba.optimizers")
         self._pooling = importlib.import_module("gradwise.ops._numba.pooling")
         self._lstm = importlib.import_module("gradwise.ops._numba.lstm")
@@ -155,9 +156,20 @@ class NumbaOps(NumpyOps):
         if tuple(mask_shape) != inputs.shape or not _fusable(inputs):
             return super().dropout(inputs, rng, mask_shape, rate)
         count = inputs.size
-        bits = rng.bit_generator.random_raw((count + 1) // 2).view(np.uint32)[:count]  # NumpyOps' draws
         outputs, mask = np.empty_like(inputs), np.empty_like(inputs)
         scale = np.multiply(True, 1.0 / (1.0 - rate), dtype=inputs.dtype)  # the kept units' mask value
+        generator = rng.bit_generator
+        if type(generator) is np.random.PCG64:  # default_rng's: the kernel draws NumpyOps' bits itself
+            with generator.lock:
+                state = generator.state
+                pcg = state["state"]
+                high, low = self._pcg64.dropout(
+                    inputs.reshape(-1), *_halves(pcg["state"]), *_halves(pcg["inc"]), numpy_ops.keep_threshold(rate),
+                    scale, outputs.reshape(-1), mask.reshape(-1))
+                pcg["state"] = (int(high) << 64) | int(low)
+                generator.state = state
+            return outputs, mask
+        bits = generator.random_raw((count + 1) // 2).view(np.uint32)[:count]  # NumpyOps' draws
         self._elementwise.dropout(inputs.reshape(-1), bits, numpy_ops.keep_threshold(rate), scale,
                                   outputs.reshape(-1), mask.reshape(-1))
         return outputs, mask
@@ -645,6 +657,14 @@ def _over_batch_with_blas(function, batch, elements, bounds=None):
 # im2col columns again rather than forward keeping them (see NumbaOps.needs_columns): one
 # 512-bit vector of float32.
 _RECOMPUTED_ROW = 16
+
+
+_LOW_64 = (1 << 64) - 1
+
+
+def _halves(number):
+    """A 128-bit integer as its (high, low) 64-bit halves, numba's uint64s."""
+    return np.uint64(number >> 64), np.uint64(number & _LOW_64)
 
 
 def _split(function, count, elements):

@@ -270,6 +270,48 @@ def test_dropout_draws_the_same_mask_and_outputs(rate, shape, dtype):
         assert np.array_equal(np.signbit(got_array), np.signbit(expected_array))
 
 
+@pytest.mark.parametrize("count", [1, 2, 7, 8, 9, 2047, 2 * 4 * 256 * 3 + 5, 128 * 512])
+@pytest.mark.parametrize("bit_generator", ["PCG64", "PCG64-half-used", "MT19937"])
+def test_dropout_leaves_the_generator_where_numpys_path_does(count, bit_generator):
+    """The kernel draws PCG64's stream itself (four lanes jumped ahead, blocks of 256 draws):
+    the same mask as random_raw's bits and the same state after, so the next masks agree too;
+    a half-used 64-bit draw (has_uint32, left by an odd uint32 draw) stays pending as
+    random_raw leaves it; another bit generator runs random_raw."""
+    def generator():
+        if bit_generator == "MT19937":
+            return np.random.Generator(np.random.MT19937(13))
+        rng = np.random.default_rng(13)
+        if bit_generator == "PCG64-half-used":
+            rng.integers(0, 2**32, size=3, dtype=np.uint32)
+            assert rng.bit_generator.state["has_uint32"] == 1
+        return rng
+
+    inputs = np.random.default_rng(2).normal(size=count).astype(np.float32)
+    numba_rng, numpy_rng = generator(), generator()
+    for _ in range(2):  # a second mask from the state the first one left
+        got_outputs, got_mask = NUMBA.dropout(inputs, numba_rng, inputs.shape, 0.3)
+        expected_outputs, expected_mask = NUMPY.dropout(inputs, numpy_rng, inputs.shape, 0.3)
+        np.testing.assert_array_equal(got_mask, expected_mask)
+        np.testing.assert_array_equal(got_outputs, expected_outputs)
+    if bit_generator != "MT19937":  # (its state holds an array)
+        assert numba_rng.bit_generator.state == numpy_rng.bit_generator.state
+    np.testing.assert_array_equal(numba_rng.integers(0, 2**32, size=5, dtype=np.uint32),
+                                  numpy_rng.integers(0, 2**32, size=5, dtype=np.uint32))
+
+
+def test_the_pcg64_jump_ahead_matches_numpys_advance():
+    from gradwise.ops._numba import pcg64
+
+    generator = np.random.PCG64(21)
+    state = generator.state["state"]
+    halves = lambda number: (np.uint64(number >> 64), np.uint64(number & (2**64 - 1)))
+    for draws in (0, 1, 5, 1000, 2**40 + 3):
+        high, low = pcg64.advance(*halves(state["state"]), *halves(state["inc"]), draws)
+        jumped = np.random.PCG64(21)
+        jumped.advance(draws)
+        assert (int(high) << 64) | int(low) == jumped.state["state"]["state"]
+
+
 def test_a_broadcast_dropout_mask_uses_numpys_path():
     inputs = np.ones((4, 3, 5), dtype=np.float32)
     outputs, mask = NUMBA.dropout(inputs, np.random.default_rng(0), (4, 1, 5), 0.5)
