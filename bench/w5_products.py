@@ -18,6 +18,9 @@ products alone, at the same BLAS thread count. Reported: the medians and their r
     python -m bench.w5_products --threads 2 --repeats 5
     python -m bench.w5_products --workload w3 --threads 1 --repeats 5
 
+``--cases w3:1,w5:1,w5:2`` runs several (workload, threads) cases one after the other in one
+process, each as above (the lead's one command on the idle machine).
+
 ``--workload w3`` measures the same for the MNIST MLP (784 -> 512 -> 512 -> 10, batch 128,
 Adam, dropout): its products alone bound what any gradwise epoch can reach with NumPy's
 BLAS, so they say whether "2x PyTorch" is reachable at all on the machine measured. The
@@ -61,38 +64,56 @@ def gradwise_epoch(workload, data):
     return result["epoch_seconds"][0]
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workload", choices=("w3", "w5"), default="w5")
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--repeats", type=int, default=5)
-    args = parser.parse_args(argv)
+def measure(key, threads, repeats):
+    """Print one case: `key`'s gradwise epoch against its products alone at `threads` BLAS threads."""
     import threadpoolctl
 
     from . import workloads
 
-    workload = workloads.WORKLOADS[args.workload]
+    workload = workloads.WORKLOADS[key]
     data = workloads.load(workload)
     batch = workload.batch_size
     steps = -(-len(data["x_train"]) // batch)
     widths = [workload.input_shape[0]] + [spec[1] for spec in workload.layers if spec[0] == "dense"]
     rng = np.random.default_rng(0)
     gradwise_seconds, product_seconds = [], []
-    with threadpoolctl.threadpool_limits(limits=args.threads, user_api="blas"):
-        os.environ["GRADWISE_NUM_THREADS"] = str(args.threads)  # fit leaves BLAS as set here
+    with threadpoolctl.threadpool_limits(limits=threads, user_api="blas"):
+        os.environ["GRADWISE_NUM_THREADS"] = str(threads)  # fit leaves BLAS as set here
         product_epoch(widths, batch, 2, rng)  # warm-up: BLAS buffers, page faults
-        for _ in range(args.repeats):
+        for _ in range(repeats):
             gradwise_seconds.append(gradwise_epoch(workload, data))
             product_seconds.append(product_epoch(widths, batch, steps, rng))
     load = os.getloadavg()
     gradwise_median, product_median = statistics.median(gradwise_seconds), statistics.median(product_seconds)
-    print(f"{args.workload.upper()} {widths}, batch {batch}, {steps} steps an epoch, {args.threads} BLAS thread(s), "
-          f"{args.repeats} repeats interleaved; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+    print(f"{key.upper()} {widths}, batch {batch}, {steps} steps an epoch, {threads} BLAS thread(s), "
+          f"{repeats} repeats interleaved; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     print(f"gradwise epoch: median {gradwise_median:.3f} s ({min(gradwise_seconds):.3f}-{max(gradwise_seconds):.3f})")
     print(f"products alone: median {product_median:.3f} s ({min(product_seconds):.3f}-{max(product_seconds):.3f})")
-    goal = " (goal >= 95%)" if args.workload == "w5" else ""
-    print(f"products alone / gradwise epoch: {product_median / gradwise_median:.1%}{goal}")
+    goal = " (goal >= 95%)" if key == "w5" else ""
+    print(f"products alone / gradwise epoch: {product_median / gradwise_median:.1%}{goal}", flush=True)
 
+
+def _cases(text):
+    cases = []
+    for item in text.split(","):
+        key, _, threads = item.strip().partition(":")
+        if key not in ("w3", "w5") or not threads.isdigit() or int(threads) < 1:
+            raise argparse.ArgumentTypeError(f"expected cases such as w3:1,w5:2, got {item.strip()!r}")
+        cases.append((key, int(threads)))
+    return cases
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workload", choices=("w3", "w5"), default="w5")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--cases", type=_cases, default=None,
+                        help="workload:threads pairs run one after the other, e.g. w3:1,w5:1,w5:2 "
+                             "(instead of --workload and --threads)")
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args(argv)
+    for key, threads in args.cases or [(args.workload, args.threads)]:
+        measure(key, threads, args.repeats)
 
 if __name__ == "__main__":
     main()
