@@ -667,15 +667,20 @@ def _halves(number):
     return np.uint64(number >> 64), np.uint64(number & _LOW_64)
 
 
+# Fewest elements of a bias + activation pass (or its backward, or a bias gradient) shared
+# among the threads: handing a chunk to the pool's thread costs about 50 us, and one pass of
+# these kernels over 2^19 float32 takes 0.1-0.2 ms on one core.
+SPLIT_ELEMENTS = 1 << 19
+
+
 def _split(function, count, elements):
     """``function(start, stop)`` over ``range(count)``: in one call for a small job (no thread
     hand-off, nor even a look at the thread count), else in chunks shared among the threads,
     as ``threads.over_batch`` does (W5's 512 x 2048 activations: the second core, idle
     between BLAS's products, takes half of each elementwise pass).
 
-    Small means under 4 * MIN_ELEMENTS (2^19): handing a chunk to the pool's thread costs
-    about 50 us, and one pass of these kernels over 2^19 float32 takes 0.1-0.2 ms."""
-    if elements < 4 * threads.MIN_ELEMENTS or threading.current_thread().name.startswith(_WORKER_PREFIX):
+    Small means under SPLIT_ELEMENTS."""
+    if elements < SPLIT_ELEMENTS or threading.current_thread().name.startswith(_WORKER_PREFIX):
         function(0, count)  # a worker thread waiting on the pool it runs in could wait forever
     else:
         threads.over_batch(function, count, elements)

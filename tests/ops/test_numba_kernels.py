@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from gradwise import activations, optimizers
-from gradwise.ops import NumbaOps, NumpyOps, _numba_steps, threads
+from gradwise.ops import NumbaOps, NumpyOps, _numba_steps, numba_ops, threads
 from gradwise.parameters import ParameterSet
 
 NUMPY, NUMBA = NumpyOps(), NumbaOps()
@@ -169,9 +169,10 @@ def _count_threaded_runs(monkeypatch):
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", ["relu", "sigmoid", "softmax"])
 def test_large_activations_split_among_threads_give_the_same_bits(monkeypatch, name, dtype, threaded):
-    """Past 4 * MIN_ELEMENTS the forward and backward kernels run in row chunks, one per thread
+    """Past SPLIT_ELEMENTS the forward and backward kernels run in row chunks, one per thread
     (W5's 512 x 2048 layers): the same bits as one call, the forward's within NumPy's bounds."""
-    monkeypatch.setattr(threads, "MIN_ELEMENTS", 32 if threaded else 1 << 17)
+    monkeypatch.setattr(threads, "MIN_ELEMENTS", 32)
+    monkeypatch.setattr(numba_ops, "SPLIT_ELEMENTS", 128 if threaded else 1 << 19)
     monkeypatch.setenv("GRADWISE_NUM_THREADS", "2")
     chunked = _count_threaded_runs(monkeypatch)
     rng = np.random.default_rng(5)
@@ -184,7 +185,7 @@ def test_large_activations_split_among_threads_give_the_same_bits(monkeypatch, n
         got_back = NUMBA.activate_backward(function, grad, numba_pre, got)
         expected = NUMPY.activate(function, numpy_pre, bias)
         expected_back = NUMPY.activate_backward(function, grad, numpy_pre, expected)
-        monkeypatch.setattr(threads, "MIN_ELEMENTS", 1 << 30)  # one call
+        monkeypatch.setattr(numba_ops, "SPLIT_ELEMENTS", 1 << 30)  # one call
         single = NUMBA.activate(function, single_pre, bias)
         single_back = NUMBA.activate_backward(function, grad, single_pre, single)
     assert len(chunked) == (2 if threaded else 0)  # the forward and the backward, in two chunks each
@@ -204,7 +205,8 @@ def test_large_activations_split_among_threads_give_the_same_bits(monkeypatch, n
 def test_column_sums_are_bit_identical(monkeypatch, shape, dtype, threaded):
     """A Dense layer's bias gradient: each column summed row after row, as NumPy's reduction,
     whether the columns are shared among threads or not; -0.0 columns sum to +0.0 as NumPy's."""
-    monkeypatch.setattr(threads, "MIN_ELEMENTS", 4 if threaded else 1 << 17)
+    monkeypatch.setattr(threads, "MIN_ELEMENTS", 4)
+    monkeypatch.setattr(numba_ops, "SPLIT_ELEMENTS", 16 if threaded else 1 << 19)
     monkeypatch.setenv("GRADWISE_NUM_THREADS", "2")
     chunked = _count_threaded_runs(monkeypatch)
     rng = np.random.default_rng(6)
