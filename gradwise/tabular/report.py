@@ -222,10 +222,13 @@ class Reporter:
         if choice is None:
             return f"\nFinal model: trial {trials} (too few cross-validated rows to compare procedures)."
         if choice.simplest:
-            return (f"\nFinal model: trial {trials}, the best model without hidden layers: the best procedure's "
-                    f"out-of-fold val_loss ({min(choice.nested_single_loss, choice.nested_ensemble_loss):.4f}) is "
-                    f"within one standard error of its {choice.nested_loss:.4f} ({choice.simplest_margin:.2f} SE), "
-                    "so the simpler model is kept (Breiman's one-standard-error rule).")
+            best = min(choice.nested_single_loss, choice.nested_ensemble_loss)
+            head = f"\nFinal model: trial {trials}, the best model without hidden layers: its out-of-fold val_loss " \
+                   f"{choice.nested_loss:.4f}"
+            if choice.simplest_margin <= 0:
+                return f"{head} is no worse than the best network procedure's {best:.4f} (one-standard-error rule)."
+            return (f"{head} is within one standard error of the best network procedure's {best:.4f} "
+                    f"({choice.simplest_margin:.2f} SE), so the simpler model is kept (Breiman's one-standard-error rule).")
         if choice.ensemble:
             return (f"\nFinal model: ensemble of trials {trials} (out-of-fold val_loss {choice.nested_ensemble_loss:.4f}, "
                     f"weights chosen on the other folds, against {choice.nested_single_loss:.4f} for the best trial alone).")

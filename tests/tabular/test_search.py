@@ -299,5 +299,19 @@ def test_the_printed_final_model_line_says_which_rule_chose_it():
     taken = choose("regression", [close, simple], y, np.arange(300) % 5, simplest=1)
     assert taken.simplest
     line = Reporter._choice_line([(trials[1], 1.0)], taken)
-    assert "trial 2" in line and "one-standard-error rule" in line and f"{taken.simplest_margin:.2f} SE" in line
+    assert "trial 2" in line and "one-standard-error rule" in line
+    assert (f"{taken.simplest_margin:.2f} SE" in line) == (taken.simplest_margin > 0)
+    assert ("no worse" in line) == (taken.simplest_margin <= 0)
+    for seed in range(20):  # a network that looked a little better, within one standard error
+        rng = np.random.default_rng(seed)
+        truth = rng.normal(size=300)
+        y = truth + rng.normal(0, 0.5, 300)
+        simple = truth + rng.normal(0, 0.4, 300)
+        taken = choose("regression", [simple + rng.normal(0, 0.05, 300), simple], y, np.arange(300) % 5, simplest=1)
+        if taken.simplest and taken.simplest_margin > 0:
+            line = Reporter._choice_line([(trials[1], 1.0)], taken)
+            assert "within one standard error" in line and f"({taken.simplest_margin:.2f} SE)" in line
+            break
+    else:
+        pytest.fail("no seed gave a tie within one standard error")
     assert "too few" in Reporter._choice_line([(trials[0], 1.0)], None)
