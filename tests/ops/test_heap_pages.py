@@ -42,6 +42,9 @@ CHECK = textwrap.dedent("""
 """)
 
 PAGES = 3 * (4 << 20) * 4 // 4096
+# malloc left as glibc sets it faults 1,049-1,560 of the 12,288 pages when run alone and 538 once
+# under a full parallel suite; with the pages kept it faults none (the first test's bound is 122)
+UNTOUCHED_FAULTS = PAGES // 60
 
 
 def run_check(check=CHECK, **environment):
@@ -68,7 +71,7 @@ def test_a_large_models_fit_keeps_freed_pages_for_the_next_array():
 @glibc_only
 def test_malloc_settings_from_the_environment_are_kept():
     faults, _ = run_check(MALLOC_TOP_PAD_="131072")  # glibc's own default: malloc as it would be
-    assert faults > PAGES // 20  # glibc trims part of the freed heap: over a thousand pages fault
+    assert faults > UNTOUCHED_FAULTS  # glibc trims part of the freed heap: hundreds of pages fault again
 
 
 @glibc_only
@@ -76,7 +79,7 @@ def test_small_models_leave_malloc_as_it_is():
     small = CHECK.replace("Dense(512", "Dense(4").replace("(256, 784)", "(256, 8)").replace("Input((784,))",
                                                                                              "Input((8,))")
     faults, changed_later = run_check(small)
-    assert faults > PAGES // 20  # glibc trims part of the freed heap: over a thousand pages fault
+    assert faults > UNTOUCHED_FAULTS  # glibc trims part of the freed heap: hundreds of pages fault again
     assert changed_later  # the fit did not use its one change
 
 
