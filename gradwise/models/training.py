@@ -122,16 +122,9 @@ class TrainingMixin(StreamingMixin):
             metric.reset_state()
 
     def _update_metrics(self, targets, tape, weights):
-        values = tape.values
-        for output, tensor, y, w in zip(self._outputs, self._graph.outputs, targets, weights):
-            if not output.metrics:
-                continue
-            outputs, mask = values[tensor], _mask(tape, tensor)
-            if loss_masks.applies(mask, outputs):  # Keras's metrics skip masked steps too: one row per real step
-                y, outputs, w = loss_masks.by_step(y, mask), loss_masks.by_step(outputs, mask), \
-                    loss_masks.metric_weights(mask, w)
-            for metric in output.metrics:
-                metric.update_state(y, outputs, w)
+        tensors = self._graph.outputs
+        self._update_output_metrics(targets, [tape.values[t] for t in tensors], [_mask(tape, t) for t in tensors],
+                                    weights)
 
     def _fused_output(self):
         """The indices of the output nodes whose logits their loss reads (stable, and no softmax
@@ -711,7 +704,7 @@ class TrainingMixin(StreamingMixin):
         for output, y, values, mask, w in zip(self._outputs, targets, outputs, masks, weights):
             if not output.metrics:
                 continue
-            if loss_masks.applies(mask, values):
+            if loss_masks.applies(mask, values):  # Keras's metrics skip masked steps too: one row per real step
                 y, values, w = loss_masks.by_step(y, mask), loss_masks.by_step(values, mask), \
                     loss_masks.metric_weights(mask, w)
             for metric in output.metrics:

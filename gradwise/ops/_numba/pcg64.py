@@ -20,6 +20,8 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
+from .elementwise import dropout as keep_units  # the mask and product pass, given the bits
+
 _jit = numba.njit(cache=True, error_model="numpy", nogil=True)
 
 # PCG64's 128-bit multiplier (PCG_DEFAULT_MULTIPLIER_128) in 64-bit halves
@@ -93,16 +95,6 @@ def _draw(high, low, increment_high, increment_low):
 
 
 @_jit
-def _keep(inputs, bits, threshold, scale, outputs, mask):
-    # elementwise.dropout's loop: one contiguous pass that LLVM vectorizes
-    zero = inputs.dtype.type(0)
-    for i in range(inputs.size):
-        m = scale if bits[i] >= threshold else zero
-        mask[i] = m
-        outputs[i] = inputs[i] * m
-
-
-@_jit
 def dropout(inputs, state_high, state_low, increment_high, increment_low, threshold, scale, outputs, mask):
     # keep unit i when its 32 random bits reach `threshold`: mask = scale, y = x * scale; else 0.
     # Each step of the generator depends on the one before (a multiply's latency, about 2 ns a
@@ -132,6 +124,6 @@ def dropout(inputs, state_high, state_low, increment_high, increment_low, thresh
             units = min(2 * size, count - start)
             # a draw's low 32 bits decide unit 2k, its high 32 bits unit 2k + 1: random_raw's draws
             # seen as uint32, as NumpyOps reads them
-            _keep(inputs[start:start + units], bits[lane].view(np.uint32), limit, scale,
-                  outputs[start:start + units], mask[start:start + units])
+            keep_units(inputs[start:start + units], bits[lane].view(np.uint32), limit, scale,
+                       outputs[start:start + units], mask[start:start + units])
     return advance(np.uint64(state_high), np.uint64(state_low), increment_high, increment_low, draws)
