@@ -6,6 +6,8 @@ from .dense import Dense
 from .input_layer import Input
 from .input_layer import Input as InputLayer  # Keras's class of a graph's model.layers[0]
 from .activation import ELU, Activation, LeakyReLU, ReLU, Softmax
+from .prelu import PReLU
+from .identity import ActivityRegularization, Identity
 from .batch_norm import BatchNormalization
 from .layer_norm import LayerNormalization
 from .group_norm import GroupNormalization
@@ -26,6 +28,7 @@ from .separable_conv2d import SeparableConv2D
 from .zero_padding2d import ZeroPadding2D
 from .cropping2d import Cropping2D
 from .upsampling2d import UpSampling2D
+from .steps_1d import Cropping1D, UpSampling1D, ZeroPadding1D
 from .global_pooling import GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D
 from .pooling1d import AveragePooling1D, MaxPooling1D
 from .pooling2d import AveragePooling2D, MaxPooling2D
@@ -46,15 +49,23 @@ from .preprocessing import (CategoryEncoding, Discretization, Hashing, IntegerLo
 from .augmentation import RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom
 from .merge import add, average, concatenate, dot, maximum, minimum, multiply, subtract
 
+# Keras's other names for the same classes (a saved model names the class itself)
+Convolution1D, Convolution2D, Convolution2DTranspose = Conv1D, Conv2D, Conv2DTranspose
+SeparableConvolution2D = SeparableConv2D
+MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D = MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D
+GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
+GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
+
 __all__ = ["Layer", "Input", "Dense", "serialize", "deserialize", "register"]
 __all__ += ["BatchNormalization", "Dropout", "SpatialDropout1D", "SpatialDropout2D"]
 __all__ += ["Rescaling", "Flatten", "Reshape", "Permute", "RepeatVector"]
 __all__ += ["GaussianNoise", "GaussianDropout", "AlphaDropout"]
 __all__ += ["LayerNormalization", "GroupNormalization", "UnitNormalization"]
-__all__ += ["Activation", "ReLU", "LeakyReLU", "ELU", "Softmax"]
+__all__ += ["Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "PReLU", "Identity", "ActivityRegularization"]
 __all__ += ["Conv1D", "Conv2D", "MaxPooling1D", "AveragePooling1D", "MaxPooling2D", "AveragePooling2D"]
 __all__ += ["Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D", "ZeroPadding2D", "Cropping2D", "UpSampling2D"]
 __all__ += ["GlobalAveragePooling1D", "GlobalMaxPooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling2D"]
+__all__ += ["ZeroPadding1D", "Cropping1D", "UpSampling1D"]
 __all__ += ["Lambda"]
 __all__ += ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot"]
 __all__ += ["Embedding", "Masking", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed"]
@@ -63,6 +74,9 @@ __all__ += ["Normalization", "StringLookup", "IntegerLookup", "CategoryEncoding"
             "MeanImputation"]
 __all__ += ["RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "RandomContrast", "RandomCrop"]
 __all__ += ["add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot"]
+__all__ += ["Convolution1D", "Convolution2D", "Convolution2DTranspose", "SeparableConvolution2D", "MaxPool1D",
+            "MaxPool2D", "AvgPool1D", "AvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalAvgPool1D",
+            "GlobalAvgPool2D"]
 
 
 _REGISTRY = registry.View("layer", lambda cls: cls.__name__)  # gradwise's own layers, by class name

@@ -202,6 +202,8 @@ class Layer:
                             "GlobalAveragePooling1D, GlobalMaxPooling1D, Bidirectional, TimeDistributed.")
         if type(self).forward is Layer.forward and callable(getattr(self, "call", None)):
             return recorded.run_block(self, inputs, training)  # a block: its `call` composes other layers
+        if getattr(self, "multi_input", False) and isinstance(inputs, (list, tuple)):
+            return self._call_on_arrays(inputs, training, rng)
         inputs = np.asarray(inputs)
         if not self.built:
             dtype = inputs.dtype if inputs.dtype in (np.float32, np.float64) else None
@@ -211,6 +213,30 @@ class Layer:
         if mask is not None:
             return self.forward(inputs, training=bool(training), mask=np.asarray(mask))[0]
         outputs, _ = self.forward(inputs, training=bool(training))
+        return outputs
+
+    def _call_on_arrays(self, inputs, training, rng):
+        """A layer of several inputs (Add, Concatenate, Dot) called on a list of arrays, as in
+        Keras's ``Add()([x1, x2])``: built from the list of their per-sample shapes, in the
+        first's float dtype, and each array given to forward in that dtype."""
+        from ..backend import new_rng, resolve_dtype
+
+        arrays = [np.asarray(item) for item in inputs]
+        if any(array.ndim < 1 for array in arrays):
+            raise ValueError(f"{type(self).__name__} '{self.name}' expected a list of arrays with a batch axis, got "
+                             f"shapes {[array.shape for array in arrays]}.")
+        if len({array.shape[0] for array in arrays}) > 1:
+            raise ValueError(f"{type(self).__name__} '{self.name}' expected arrays of one batch size, got shapes "
+                             f"{[array.shape for array in arrays]}.")
+        if not self.built:
+            first = arrays[0].dtype
+            self.build_for([array.shape[1:] for array in arrays], rng or new_rng(),
+                           resolve_dtype(first if first in (np.float32, np.float64) else None))
+        elif [tuple(array.shape[1:]) for array in arrays] != [tuple(shape) for shape in self.input_shape]:
+            raise ValueError(f"{type(self).__name__} '{self.name}' was built for inputs of per-sample shapes "
+                             f"{[tuple(shape) for shape in self.input_shape]}, got "
+                             f"{[tuple(array.shape[1:]) for array in arrays]}.")
+        outputs, _ = self.forward([array.astype(self.dtype, copy=False) for array in arrays], training=bool(training))
         return outputs
 
     def _call_symbolic(self, inputs):

@@ -103,6 +103,16 @@ CASES.update({  # augmentation draws anew each call: its training gradients are 
     "random_contrast": (lambda: layers.RandomContrast(0.3, value_range=(-10, 10)), (3, 3, 2)),
     "random_crop": (lambda: layers.RandomCrop(2, 3), (4, 4, 1)),
 })
+CASES.update({  # Keras-parity layers: learned slopes, pass-throughs and the steps axis
+    "prelu": (lambda: layers.PReLU(alpha_initializer="random_normal", alpha_regularizer="l2"), (2, 3)),
+    "prelu_shared": (lambda: layers.PReLU(alpha_initializer="random_normal", shared_axes=[1]), (3, 2)),
+    "identity": (lambda: layers.Identity(), (3,)),
+    "activity_regularization": (lambda: layers.ActivityRegularization(l1=0.01, l2=0.02), (3,)),
+    "zero_padding1d": (lambda: layers.ZeroPadding1D((1, 2)), (3, 2)),
+    "zero_padding1d_first": (lambda: layers.ZeroPadding1D(1, data_format="channels_first"), (2, 3)),
+    "cropping1d": (lambda: layers.Cropping1D((1, 0)), (4, 2)),
+    "up_sampling1d": (lambda: layers.UpSampling1D(3), (2, 2)),
+})
 CASES.update({  # Keras-parity layers: spatial, reshaping and noise
     "zero_padding2d": (lambda: layers.ZeroPadding2D(((1, 0), (2, 1))), (3, 2, 2)),
     "zero_padding2d_first": (lambda: layers.ZeroPadding2D(1, data_format="channels_first"), (2, 2, 3)),

@@ -102,3 +102,29 @@ def test_functional_shorthands_make_and_call_the_merge_layer(helper, arguments, 
     assert type(model.get_layer("merged")).__name__.lower() == helper
     x = np.linspace(-1, 2, 6).reshape(2, 3)
     np.testing.assert_allclose(model.predict(x, verbose=0), expected(x, 0.5 * x + 1.0), rtol=1e-6)
+
+
+def test_merge_layers_called_on_lists_of_arrays_as_in_keras_docs(rng):
+    """Keras's docs call merge layers on arrays: ``Add()([x1, x2])``, ``Dot(axes=(1, 2))([x, y])``."""
+    x1, x2 = rng.normal(size=(2, 3, 4)), rng.normal(size=(2, 3, 4))
+    np.testing.assert_array_equal(layers.Add()([x1, x2]), x1 + x2)
+    np.testing.assert_array_equal(layers.Subtract()([x1, x2]), x1 - x2)
+    np.testing.assert_array_equal(layers.Concatenate()([x1, x2[..., :1]]), np.concatenate([x1, x2[..., :1]], -1))
+    np.testing.assert_array_equal(layers.Concatenate(axis=1)([np.arange(20).reshape(2, 2, 5),
+                                                              np.arange(20, 30).reshape(2, 1, 5)]),
+                                  np.concatenate([np.arange(20).reshape(2, 2, 5),
+                                                  np.arange(20, 30).reshape(2, 1, 5)], axis=1))
+    dotted = layers.Dot(axes=(1, 2))([np.arange(10).reshape(1, 5, 2), np.arange(10, 20).reshape(1, 2, 5)])
+    np.testing.assert_array_equal(dotted, [[[260, 360], [320, 445]]])
+    np.testing.assert_array_equal(layers.add([x1, x2]), x1 + x2)
+
+
+def test_merge_layer_called_on_arrays_checks_their_shapes(rng):
+    layer = layers.Add()
+    layer([rng.normal(size=(2, 3)), rng.normal(size=(2, 3))])
+    with pytest.raises(ValueError, match=r"built for inputs of per-sample shapes \[\(3,\), \(3,\)\], got \[\(5,\)"):
+        layer([np.ones((2, 5)), np.ones((2, 5))])
+    with pytest.raises(ValueError, match="one batch size"):
+        layers.Add()([np.ones((2, 3)), np.ones((4, 3))])
+    with pytest.raises(ValueError, match="one shape"):
+        layers.Add()([np.ones((2, 3)), np.ones((2, 4))])
