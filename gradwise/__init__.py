@@ -4,7 +4,8 @@ import time as _time
 
 _IMPORT_STARTED = _time.time()  # the `gradwise tune` command's time budget counts from here (tabular/tune.py)
 
-from . import activations, backend, callbacks, initializers, layers, losses, metrics, models, ops, optimizers, regularizers
+from . import (activations, backend, callbacks, constraints, initializers, layers, losses, metrics, models, ops, optimizers,
+               regularizers)
 from .backend import floatx, set_floatx, set_random_seed
 from .layers import Dense, Input, Layer
 from .layers import (ELU, Activation, BatchNormalization, Dropout, Flatten, LeakyReLU, ReLU, Rescaling, Reshape,
@@ -14,6 +15,11 @@ from .layers import (AveragePooling1D, AveragePooling2D, Conv1D, Conv2D, GlobalA
 from .layers import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract
 from .layers import GRU, LSTM, Bidirectional, Embedding, Masking, SimpleRNN, TimeDistributed
 from .models import Model, Sequential
+from .initializers import Initializer
+from .losses import Loss
+from .metrics import Metric
+from .optimizers import Optimizer
+from .regularizers import Regularizer
 from . import saving
 from .saving import load_model
 from .tabular import modelfile as _tabular_modelfile  # noqa: E402,F401  (registers the 'tabular_model' file kind)
@@ -21,7 +27,7 @@ from .tabular import modelfile as _tabular_modelfile  # noqa: E402,F401  (regist
 __version__ = "0.1.0"
 
 __all__ = [
-    "activations", "backend", "callbacks", "initializers", "layers", "losses", "metrics", "models",
+    "activations", "backend", "callbacks", "constraints", "initializers", "layers", "losses", "metrics", "models",
     "ops", "optimizers", "regularizers", "Sequential", "Input", "Dense", "floatx", "set_floatx", "set_random_seed",
 ]
 __all__ += ["Conv1D", "Conv2D", "MaxPooling1D", "AveragePooling1D", "MaxPooling2D", "AveragePooling2D",
@@ -31,6 +37,7 @@ __all__ += ["Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "BatchNormaliza
 __all__ += ["saving", "load_model", "Model", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
             "Concatenate"]
 from . import plot  # noqa: E402  (matplotlib is imported only when a plot is drawn)
+__all__ += ["Initializer", "Loss", "Metric", "Optimizer", "Regularizer"]
 __all__ += ["Layer", "plot", "Embedding", "Masking", "SimpleRNN", "LSTM", "GRU", "Bidirectional",
             "TimeDistributed"]
 

@@ -258,6 +258,36 @@ class Orthogonal(Initializer):
         return {"gain": self.gain, "seed": self.seed}
 
 
+class Identity(Initializer):
+    """`gain` times the identity matrix (``numpy.eye`` for a non-square shape): Keras's
+    ``Identity``, used to start a recurrent kernel as the identity (Le et al. 2015's IRNN)."""
+
+    aliases = ("IdentityInitializer",)
+
+    def __init__(self, gain=1.0):
+        super().__init__()
+        if isinstance(gain, bool) or not isinstance(gain, (int, float, np.integer, np.floating)) or not math.isfinite(gain):
+            raise ValueError(f"Identity: `gain` must be a finite number, got {gain!r}.")
+        self.gain = float(gain)
+
+    def _sample(self, shape, rng):
+        if len(shape) != 2:
+            raise ValueError(f"Identity: makes 2-D matrices only, got shape {shape}.")
+        return self.gain * np.eye(*shape)
+
+    def get_config(self):
+        return {"gain": self.gain}
+
+
+# Keras's lower-case names for the same classes: initializers.he_normal(seed=1)
+constant, zeros, ones, identity, orthogonal = Constant, Zeros, Ones, Identity, Orthogonal
+random_normal, random_uniform, truncated_normal, variance_scaling = (RandomNormal, RandomUniform, TruncatedNormal,
+                                                                     VarianceScaling)
+glorot_normal, glorot_uniform, he_normal, he_uniform = GlorotNormal, GlorotUniform, HeNormal, HeUniform
+lecun_normal, lecun_uniform = LecunNormal, LecunUniform
+IdentityInitializer, OrthogonalInitializer = Identity, Orthogonal
+
+
 def get(identifier):
     """Resolve an initializer from a name, a serialized dict or an Initializer."""
     if isinstance(identifier, Initializer):

@@ -1,5 +1,5 @@
 """One registry for every kind of pluggable class: layers, models, optimizers, losses,
-metrics, initializers, regularizers, activations and array backends (ops).
+metrics, initializers, regularizers, constraints, activations and array backends (ops).
 
 A class registers itself by subclassing its kind's base class (each base calls
 ``register`` from ``__init_subclass__``), under its class name and the names its kind
@@ -12,11 +12,15 @@ Saving writes class names and loading resolves them here, so ``gradwise.saving``
 imports no model or layer module.
 """
 
+import contextlib
+import contextvars
 from collections.abc import Mapping
 
-KINDS = ("layer", "model", "optimizer", "loss", "metric", "initializer", "regularizer", "activation", "ops")
+KINDS = ("layer", "model", "optimizer", "loss", "metric", "initializer", "regularizer", "constraint", "activation",
+         "ops")
 
 _tables = {kind: {} for kind in KINDS}  # kind -> {lower-case name: (class, {names as written})}
+_custom_objects = contextvars.ContextVar("gradwise_custom_objects", default={})  # lower-case name -> object
 
 
 def _table(kind):
@@ -48,11 +52,31 @@ def lookup(kind, identifier, names=None):
         ``Unknown <kind> <identifier>. Valid names: ...`` listing the valid names.
     """
     table = _table(kind)
+    custom = _custom_objects.get()
+    if isinstance(identifier, str) and identifier.lower() in custom:
+        return custom[identifier.lower()]
     entry = table.get(identifier.lower()) if isinstance(identifier, str) else None
     if entry is None or (names is not None and not entry[1] & set(names)):
         valid = sorted(names if names is not None else {name for _, written in table.values() for name in written})
         raise ValueError(f"Unknown {kind} {identifier!r}. Valid names: {', '.join(valid)}.")
     return entry[0]
+
+
+@contextlib.contextmanager
+def custom_objects(mapping):
+    """Within the block, `lookup` resolves each name of `mapping` (any kind, any case) to its
+    object first: Keras's ``custom_objects={"Name": cls}``, for files that name a class by
+    another name than the one it registered under."""
+    if mapping is None:
+        yield
+        return
+    if not isinstance(mapping, Mapping) or not all(isinstance(name, str) for name in mapping):
+        raise TypeError(f"custom_objects must be a dict of names (str) to classes or functions, got {mapping!r}.")
+    token = _custom_objects.set({**_custom_objects.get(), **{name.lower(): obj for name, obj in mapping.items()}})
+    try:
+        yield
+    finally:
+        _custom_objects.reset(token)
 
 
 def names(kind, of=None):

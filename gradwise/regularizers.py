@@ -79,6 +79,9 @@ class L2(L1L2):
         return {"l2": self.l2}
 
 
+# Keras's lower-case names for the same classes: regularizers.l2(0.01)
+l1, l2, l1_l2 = L1, L2, L1L2
+
 _STRINGS = {"l1": lambda: L1(0.01), "l2": lambda: L2(0.01), "l1_l2": lambda: L1L2(0.01, 0.01)}
 
 

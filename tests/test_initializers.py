@@ -130,7 +130,7 @@ def test_orthogonal_needs_rank_two():
         initializers.Orthogonal()((5,))
 
 
-RANDOM_NAMES = sorted(set(initializers._REGISTRY) - {"zeros", "ones", "constant", "zero", "one"})
+RANDOM_NAMES = sorted(set(initializers._REGISTRY) - {"zeros", "ones", "constant", "zero", "one", "identity"})
 
 
 @pytest.mark.parametrize("name", RANDOM_NAMES)

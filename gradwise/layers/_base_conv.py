@@ -29,7 +29,8 @@ class BaseConv(ActivatedLayer, register=False):
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
                  activation=None, use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, **kwargs):
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
         owner = type(self).__name__
         self.filters = _checks.positive_int(owner, "filters", filters)
@@ -44,7 +45,8 @@ class BaseConv(ActivatedLayer, register=False):
                 f"strides={self.strides} and dilation_rate={self.dilation_rate}. Set one of them to 1."
             )
         set_kernel_options(self, activation, use_bias, kernel_initializer, bias_initializer,
-                           kernel_regularizer, bias_regularizer, activity_regularizer)
+                           kernel_regularizer, bias_regularizer, activity_regularizer, kernel_constraint,
+                           bias_constraint)
         # As 2-D geometry: a 1-D layer is a 2-D one with a kernel of height 1.
         pad2d = (1,) * (2 - self.rank)
         self._kernel2d = pad2d + self.kernel_size

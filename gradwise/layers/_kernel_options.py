@@ -1,11 +1,12 @@
 """The options shared by layers with a kernel, a bias and an activation (Dense, Conv)."""
 
-from .. import activations, initializers, regularizers
+from .. import activations, constraints, initializers, regularizers
 
 
 def set_kernel_options(layer, activation, use_bias, kernel_initializer, bias_initializer,
-                       kernel_regularizer, bias_regularizer, activity_regularizer):
-    """Resolve and store the options, and register the weight regularizers."""
+                       kernel_regularizer, bias_regularizer, activity_regularizer, kernel_constraint=None,
+                       bias_constraint=None):
+    """Resolve and store the options, and register the weight regularizers and constraints."""
     layer.activation = activations.get(activation)
     layer.use_bias = bool(use_bias)
     layer.kernel_initializer = initializers.get(kernel_initializer)
@@ -17,6 +18,12 @@ def set_kernel_options(layer, activation, use_bias, kernel_initializer, bias_ini
         layer.regularizers["kernel"] = layer.kernel_regularizer
     if layer.bias_regularizer is not None and layer.use_bias:
         layer.regularizers["bias"] = layer.bias_regularizer
+    layer.kernel_constraint = constraints.get(kernel_constraint)
+    layer.bias_constraint = constraints.get(bias_constraint)
+    if layer.kernel_constraint is not None:
+        layer.constraints["kernel"] = layer.kernel_constraint
+    if layer.bias_constraint is not None and layer.use_bias:
+        layer.constraints["bias"] = layer.bias_constraint
 
 
 def kernel_options_config(layer):
@@ -29,4 +36,6 @@ def kernel_options_config(layer):
         "kernel_regularizer": regularizers.serialize(layer.kernel_regularizer),
         "bias_regularizer": regularizers.serialize(layer.bias_regularizer),
         "activity_regularizer": regularizers.serialize(layer.activity_regularizer),
+        "kernel_constraint": constraints.serialize(layer.kernel_constraint),
+        "bias_constraint": constraints.serialize(layer.bias_constraint),
     }

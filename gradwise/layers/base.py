@@ -111,6 +111,7 @@ class Layer:
         self.grads = {}
         self.state = {}
         self.regularizers = {}
+        self.constraints = {}  # param key -> constraint, applied after each optimizer step (by the model)
         self.activity_regularizer = None
         self._storage = None  # the ParameterSet holding the params, once a model packed them (models/ownership.py)
         self.built = False
@@ -152,6 +153,12 @@ class Layer:
             self.state[key] = np.ascontiguousarray(value, dtype=self.dtype)
         self.input_shape = input_shape
         self.built = True
+
+    def apply_constraints(self):
+        """Replace each constrained param by its constraint's result, in place (the model calls
+        this after each optimizer step)."""
+        for key, constraint in self.constraints.items():
+            self.params[key][...] = constraint(self.params[key])
 
     @property
     def trainable(self):

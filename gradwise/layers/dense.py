@@ -34,11 +34,12 @@ class Dense(ActivatedLayer):
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, **kwargs):
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
         self.units = _checks.positive_int("Dense", "units", units)
         set_kernel_options(self, activation, use_bias, kernel_initializer, bias_initializer,
-                           kernel_regularizer, bias_regularizer, activity_regularizer)
+                           kernel_regularizer, bias_regularizer, activity_regularizer, kernel_constraint,
+                           bias_constraint)
 
     def compute_output_shape(self, input_shape):
         if not len(input_shape) or input_shape[-1] is None:

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .. import _checks, initializers, regularizers
+from .. import _checks, constraints, initializers, regularizers
 from .base import Layer
 
 
@@ -35,7 +35,7 @@ class Embedding(Layer):
     looks_up = True  # token indices, not features (the doctor summarizes no scale for them)
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None,
-                 activity_regularizer=None, mask_zero=False, input_length=None, **kwargs):
+                 activity_regularizer=None, embeddings_constraint=None, mask_zero=False, input_length=None, **kwargs):
         if input_length is not None and "input_shape" not in kwargs:
             kwargs["input_shape"] = (_checks.positive_int("Embedding", "input_length", input_length),)
         super().__init__(**kwargs)
@@ -46,6 +46,9 @@ class Embedding(Layer):
         self.activity_regularizer = regularizers.get(activity_regularizer)
         if self.embeddings_regularizer is not None:
             self.regularizers["embeddings"] = self.embeddings_regularizer
+        self.embeddings_constraint = constraints.get(embeddings_constraint)
+        if self.embeddings_constraint is not None:
+            self.constraints["embeddings"] = self.embeddings_constraint
         if not isinstance(mask_zero, (bool, np.bool_)):
             raise TypeError(f"Embedding: `mask_zero` must be a bool, got {mask_zero!r}.")
         self.mask_zero = bool(mask_zero)
@@ -111,5 +114,6 @@ class Embedding(Layer):
             "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
             "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
             "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "embeddings_constraint": constraints.serialize(self.embeddings_constraint),
             "mask_zero": self.mask_zero,
         }

@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import registry
 from ..layers.recorded import recorder_of
-from ..saving import load_weights, save_model, save_weights
+from ..saving import load_weights, model_to_json, save_model, save_weights
 from .ownership import OwnershipMixin
 from .training import TrainingMixin
 
@@ -114,6 +114,10 @@ class BaseModel(TrainingMixin, OwnershipMixin):
         """Save the whole model (architecture, compile settings, weights, optimizer and random
         states) to one file, atomically; reload it with ``gradwise.models.load_model``."""
         save_model(self, filepath, overwrite=overwrite)
+
+    def to_json(self, **kwargs):
+        """The architecture (no weights) as a JSON string, for ``gradwise.models.model_from_json``."""
+        return model_to_json(self, **kwargs)
 
     def save_weights(self, filepath, overwrite=True):
         """Save every layer's weights (params and state) to one file, atomically."""

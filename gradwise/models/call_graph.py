@@ -24,6 +24,7 @@ class CallGraph:
     def __init__(self, model):
         self.model = model
         self.layers, self.nodes, self.regularized, self.activity_nodes = [], [], [], []
+        self.constrained = []
         self._node_outputs = []
         self._trained = None
         self._trained_layers = []
@@ -34,6 +35,7 @@ class CallGraph:
         self.layers = [layer for layer in self.model._all_layers() if layer.built]
         self._known = frozenset(id(layer) for layer in self.layers)
         self.regularized = [layer for layer in self.layers if layer.regularizers]
+        self.constrained = [layer for layer in self.layers if layer.constraints]
         self.activity_nodes = [layer for layer in self.layers if layer.activity_regularizer is not None]
         self.plan_gradients(self._trained)
 

@@ -91,6 +91,7 @@ class Graph:
                 seen.add(id(node.layer))
                 self.layers.append(node.layer)
         self.regularized = [layer for layer in self.layers if layer.regularizers]
+        self.constrained = [layer for layer in self.layers if layer.constraints]
         self.activity_nodes = [node for node in self.nodes if node.activity]
         self._masked = any(layer.produces_mask for layer in self.layers)
         # a chain (tensor i -> node i -> tensor i + 1) runs a shorter loop: the small models' case

@@ -203,6 +203,9 @@ class TrainingMixin(StreamingMixin):
             return value, output_losses, tape
         self._backward(tape, grads, fused, batch, parameter_set)
         self.optimizer.step(parameter_set)
+        for layer in self._graph.constrained:  # Keras's kernel_constraint: after the update
+            if id(layer) in self._trained_ids:
+                layer.apply_constraints()
         return value, output_losses, tape
 
     def compute_gradients(self, x, y, sample_weight=None, training=True):

@@ -10,6 +10,8 @@ exactly, bit for bit, as the saved one would have.
 
 import io
 
+import numpy as np
+
 from .. import registry
 from ..initializers import AllocationLimitError, allocation_limit
 from . import payload
@@ -191,18 +193,27 @@ def model_from_archive(label, meta, arrays):
     return _model_from_archive(label, meta, arrays)
 
 
-def load_model(filepath):
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """Load a model saved with ``model.save`` (or ``save_model``), ready to predict or train on.
 
     Parameters
     ----------
     filepath : str or os.PathLike
+    custom_objects : dict, optional
+        Keras's: names in the file mapped to classes. gradwise layers and models register
+        under their class name when defined, so this is needed only where a file names a
+        class by another name.
+    compile : bool, default True
+        False: the model comes back uncompiled (no optimizer, loss or metrics), as Keras's.
+    safe_mode : bool, default True
+        Accepted for Keras code; gradwise files never hold code or pickles, so every load
+        is safe.
 
     Returns
     -------
     Sequential
-        Compiled if the saved model was; for the ``best.gw`` of ``gradwise tune``, a
-        ``gradwise.tabular.TabularModel`` that predicts from raw rows.
+        Compiled if the saved model was (and `compile`); for the ``best.gw`` of ``gradwise
+        tune``, a ``gradwise.tabular.TabularModel`` that predicts from raw rows.
 
     Raises
     ------
@@ -210,10 +221,15 @@ def load_model(filepath):
         The file is missing, a folder, empty, truncated, corrupt, of another format, or
         written by a newer gradwise. The message names the file and the problem.
     """
+    if not isinstance(compile, (bool, np.bool_)):
+        raise TypeError(f"load_model: `compile` must be a bool, got {compile!r}.")
     label, meta, arrays = read_archive(filepath)
     kind = meta.get("kind")
+    if not compile and kind == "model":
+        meta = {**meta, "compile": None, "optimizer_state": None}
     loader = _FILE_KINDS.get(kind, _model_from_archive) if isinstance(kind, str) else _model_from_archive
-    return loader(label, meta, arrays)
+    with registry.custom_objects(custom_objects):
+        return loader(label, meta, arrays)
 
 
 def load_model_from_bytes(data):

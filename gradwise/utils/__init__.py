@@ -5,5 +5,7 @@ from .model_plot import plot_model
 from .pydataset import PyDataset
 from .seeding import set_random_seed
 from .sequence import pad_sequences
+from ..saving import register_keras_serializable
 
-__all__ = ["to_categorical", "normalize", "set_random_seed", "plot_model", "pad_sequences", "PyDataset"]
+__all__ = ["to_categorical", "normalize", "set_random_seed", "plot_model", "pad_sequences", "PyDataset",
+           "register_keras_serializable"]

@@ -1,0 +1,115 @@
+"""Keras entry points that ported code calls: lower-case class names, the Identity
+initializer, top-level base classes, load_model's custom_objects/compile, JSON architectures
+and register_keras_serializable."""
+
+import json
+
+import numpy as np
+import pytest
+
+import gradwise as gw
+from gradwise import initializers, layers, regularizers
+
+
+def test_lower_case_names_are_the_classes():
+    assert regularizers.l2 is regularizers.L2 and regularizers.l1_l2 is regularizers.L1L2
+    assert regularizers.l2(0.001).get_config() == {"l2": 0.001}
+    assert initializers.he_normal is initializers.HeNormal and initializers.glorot_uniform is initializers.GlorotUniform
+    assert initializers.constant(0.5)((2,)).tolist() == [0.5, 0.5]
+    assert gw.constraints.max_norm is gw.constraints.MaxNorm
+    assert (gw.Loss, gw.Metric, gw.Optimizer, gw.Initializer, gw.Regularizer) == (
+        gw.losses.Loss, gw.metrics.Metric, gw.optimizers.Optimizer, initializers.Initializer, regularizers.Regularizer)
+
+
+def test_identity_initializer():
+    np.testing.assert_array_equal(initializers.Identity(gain=2.0)((3, 3)), 2.0 * np.eye(3))
+    np.testing.assert_array_equal(initializers.get("identity")((2, 3)), np.eye(2, 3))
+    rnn = gw.Sequential([gw.Input((4, 2)), layers.SimpleRNN(3, recurrent_initializer="identity")])
+    np.testing.assert_array_equal(rnn.layers[0].params["recurrent_kernel"], np.eye(3))
+    with pytest.raises(ValueError, match="2-D matrices only"):
+        initializers.Identity()((2, 2, 2))
+    with pytest.raises(ValueError, match="`gain` must be a finite number"):
+        initializers.Identity(gain=float("nan"))
+
+
+def _compiled_model():
+    model = gw.Sequential([gw.Input((3,)), layers.Dense(4, activation="relu"), layers.Dense(1)], seed=0)
+    model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    model.fit(np.ones((8, 3)), np.ones((8, 1)), epochs=1, verbose=0)
+    return model
+
+
+def test_load_model_compile_false_and_safe_mode(tmp_path, rng):
+    model = _compiled_model()
+    model.save(tmp_path / "model.gw")
+    loaded = gw.models.load_model(tmp_path / "model.gw", compile=False, safe_mode=True)
+    assert not loaded.compiled
+    inputs = rng.normal(size=(5, 3))
+    np.testing.assert_array_equal(loaded.predict(inputs, verbose=0), model.predict(inputs, verbose=0))
+    assert gw.load_model(tmp_path / "model.gw").compiled
+    with pytest.raises(TypeError, match="`compile` must be a bool"):
+        gw.load_model(tmp_path / "model.gw", compile="no")
+
+
+class Doubling(layers.Layer):
+    def forward(self, inputs, training=False):
+        return 2 * inputs, None
+
+    # y = 2x  =>  dx = 2 dy
+    def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
+        return 2 * grad_outputs if input_grad else None
+
+
+def test_custom_objects_resolve_a_name_the_registry_does_not_know(tmp_path, rng):
+    model = gw.Sequential([gw.Input((3,)), Doubling(), layers.Dense(2)], seed=0)
+    model.save(tmp_path / "model.gw")
+    gw.registry.unregister("layer", Doubling)
+    try:
+        with pytest.raises(gw.saving.ModelFileError, match="Doubling"):
+            gw.load_model(tmp_path / "model.gw")
+        loaded = gw.load_model(tmp_path / "model.gw", custom_objects={"Doubling": Doubling})
+    finally:
+        gw.registry.register("layer", Doubling)
+    inputs = rng.normal(size=(4, 3))
+    np.testing.assert_array_equal(loaded.predict(inputs, verbose=0), model.predict(inputs, verbose=0))
+    with pytest.raises(TypeError, match="custom_objects must be a dict"):
+        gw.load_model(tmp_path / "model.gw", custom_objects=[Doubling])
+
+
+def test_json_architecture_round_trip(rng):
+    model = _compiled_model()
+    text = model.to_json()
+    assert json.loads(text)["class_name"] == "Sequential"
+    rebuilt = gw.models.model_from_json(text)
+    assert [layer.get_config() for layer in rebuilt.layers] == [layer.get_config() for layer in model.layers]
+    assert not rebuilt.compiled
+    rebuilt.set_weights(model.get_weights())
+    inputs = rng.normal(size=(3, 3))
+    np.testing.assert_array_equal(rebuilt.predict(inputs, verbose=0), model.predict(inputs, verbose=0))
+    inputs_tensor = gw.Input((2,))
+    functional = gw.Model(inputs_tensor, layers.Dense(3)(inputs_tensor))
+    assert type(gw.models.model_from_json(functional.to_json(indent=2))) is gw.Model
+    with pytest.raises(ValueError, match="not JSON"):
+        gw.models.model_from_json("{nope")
+    with pytest.raises(ValueError, match="'class_name' and 'config'"):
+        gw.models.model_from_json('{"layers": []}')
+
+
+def test_register_keras_serializable(tmp_path):
+    @gw.saving.register_keras_serializable(package="MyPackage", name="Halving")
+    class HalvingLayer(layers.Layer):
+        def forward(self, inputs, training=False):
+            return inputs / 2, None
+
+        # y = x / 2  =>  dx = dy / 2
+        def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
+            return grad_outputs / 2 if input_grad else None
+
+    try:
+        assert layers.deserialize({"class_name": "MyPackage>Halving", "config": {}}).__class__ is HalvingLayer
+        assert layers.deserialize({"class_name": "HalvingLayer", "config": {}}).__class__ is HalvingLayer
+        assert gw.utils.register_keras_serializable is gw.saving.register_keras_serializable
+        with pytest.raises(TypeError, match="is not a subclass of a gradwise"):
+            gw.saving.register_keras_serializable()(dict)
+    finally:
+        gw.registry.unregister("layer", HalvingLayer)
