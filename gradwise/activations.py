@@ -31,6 +31,10 @@ __all__ = [
     "Softplus", "Softmax", "register", "get", "serialize",
     "linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu", "silu", "swish", "softplus",
     "softmax",
+    "ReLU6", "HardSigmoid", "HardSiLU", "Softsign", "Mish", "CELU", "Exponential", "HardTanh", "LogSigmoid",
+    "Squareplus", "SparsePlus", "TanhShrink", "SoftShrink", "HardShrink", "LogSoftmax",
+    "relu6", "hard_sigmoid", "hard_silu", "hard_swish", "softsign", "mish", "celu", "exponential", "hard_tanh",
+    "log_sigmoid", "squareplus", "sparse_plus", "tanh_shrink", "soft_shrink", "hard_shrink", "log_softmax",
 ]
 
 
@@ -518,3 +522,86 @@ def softplus(x):
 @_functional(Softmax)
 def softmax(x, axis=-1):
     return Softmax(axis)(x)
+
+
+# ----- Keras 3's other activations (activations_more.py), with their functional forms -------
+from .activations_more import (CELU, Exponential, HardShrink, HardSigmoid, HardSiLU, HardTanh, LogSigmoid,  # noqa: E402
+                               LogSoftmax, Mish, ReLU6, SoftShrink, Softsign, SparsePlus, Squareplus, TanhShrink)
+
+
+@_functional(ReLU6)
+def relu6(x):
+    return ReLU6()(x)
+
+
+@_functional(HardSigmoid)
+def hard_sigmoid(x):
+    return HardSigmoid()(x)
+
+
+@_functional(HardSiLU)
+def hard_silu(x):
+    return HardSiLU()(x)
+
+
+hard_swish = hard_silu
+
+
+@_functional(Softsign)
+def softsign(x):
+    return Softsign()(x)
+
+
+@_functional(Mish)
+def mish(x):
+    return Mish()(x)
+
+
+@_functional(CELU)
+def celu(x, alpha=1.0):
+    return CELU(alpha)(x)
+
+
+@_functional(Exponential)
+def exponential(x):
+    return Exponential()(x)
+
+
+@_functional(HardTanh)
+def hard_tanh(x):
+    return HardTanh()(x)
+
+
+@_functional(LogSigmoid)
+def log_sigmoid(x):
+    return LogSigmoid()(x)
+
+
+@_functional(Squareplus)
+def squareplus(x, b=4):
+    return Squareplus(b)(x)
+
+
+@_functional(SparsePlus)
+def sparse_plus(x):
+    return SparsePlus()(x)
+
+
+@_functional(TanhShrink)
+def tanh_shrink(x):
+    return TanhShrink()(x)
+
+
+@_functional(SoftShrink)
+def soft_shrink(x, threshold=0.5):
+    return SoftShrink(threshold)(x)
+
+
+@_functional(HardShrink)
+def hard_shrink(x, threshold=0.5):
+    return HardShrink(threshold)(x)
+
+
+@_functional(LogSoftmax)
+def log_softmax(x, axis=-1):
+    return LogSoftmax(axis)(x)

@@ -40,6 +40,29 @@ CASES = [
     ({"name": "softplus"}, F.softplus, ()),
     ({"name": "softmax"}, lambda t: torch.softmax(t, -1), ()),
     ({"name": "softmax", "axis": 1}, lambda t: torch.softmax(t, 1), ()),
+    # Keras 3's other activations (activations_more.py)
+    ({"name": "relu6"}, F.relu6, (0.0, 6.0)),
+    # F.hardsigmoid/F.hardswish backward use a float32 1/6 even in float64: their formulas instead
+    ({"name": "hard_sigmoid"}, lambda t: torch.clamp(t / 6 + 0.5, 0, 1), (-3.0, 3.0)),
+    ({"name": "hard_silu"}, lambda t: t * torch.clamp(t / 6 + 0.5, 0, 1), (-3.0, 3.0)),
+    ({"name": "hard_swish"}, lambda t: t * torch.clamp(t / 6 + 0.5, 0, 1), (-3.0, 3.0)),
+    ({"name": "softsign"}, F.softsign, (0.0,)),
+    ({"name": "mish"}, F.mish, ()),
+    ({"name": "celu"}, F.celu, (0.0,)),
+    ({"name": "celu", "alpha": 0.5}, lambda t: F.celu(t, alpha=0.5), (0.0,)),
+    ({"name": "exponential"}, torch.exp, ()),
+    ({"name": "hard_tanh"}, F.hardtanh, (-1.0, 1.0)),
+    ({"name": "log_sigmoid"}, F.logsigmoid, ()),
+    ({"name": "squareplus"}, lambda t: (t + torch.sqrt(t * t + 4.0)) / 2, ()),
+    ({"name": "squareplus", "b": 1.0}, lambda t: (t + torch.sqrt(t * t + 1.0)) / 2, ()),
+    ({"name": "sparse_plus"}, lambda t: torch.where(t <= -1, 0.0 * t, torch.where(t >= 1, t, (t + 1) ** 2 / 4)),
+     (-1.0, 1.0)),
+    ({"name": "tanh_shrink"}, F.tanhshrink, ()),
+    ({"name": "soft_shrink"}, F.softshrink, (-0.5, 0.5)),
+    ({"name": "soft_shrink", "threshold": 1.0}, lambda t: F.softshrink(t, 1.0), (-1.0, 1.0)),
+    ({"name": "hard_shrink"}, F.hardshrink, (-0.5, 0.5)),
+    ({"name": "log_softmax"}, lambda t: torch.log_softmax(t, -1), ()),
+    ({"name": "log_softmax", "axis": 1}, lambda t: torch.log_softmax(t, 1), ()),
 ]
 IDS = ["-".join(str(v) for v in config.values()) for config, _, _ in CASES]
 
@@ -177,7 +200,9 @@ def test_softmax_rows_sum_to_one(logits):
     np.testing.assert_allclose(shifted, probabilities, rtol=0, atol=1e-9)
 
 
-@pytest.mark.parametrize("name", ["sigmoid", "softmax", "softplus", "silu", "tanh", "elu", "selu", "gelu"])
+@pytest.mark.parametrize("name", ["sigmoid", "softmax", "softplus", "silu", "tanh", "elu", "selu", "gelu", "mish",
+                                  "celu", "log_sigmoid", "softsign", "squareplus", "log_softmax", "hard_silu",
+                                  "tanh_shrink", "sparse_plus"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_extreme_inputs_are_finite_without_warnings(name, dtype):
     function = activations.get(name)
