@@ -133,6 +133,15 @@ def get(identifier):
                     f"of type {type(identifier).__name__}.")
 
 
+def attach(layer, key, identifier, applies=True):
+    """Resolve `identifier` and, when there is one and the param exists (`applies`), constrain
+    ``layer.params[key]`` with it after each step; returns the resolved constraint (or None)."""
+    constraint = get(identifier)
+    if constraint is not None and applies:
+        layer.constraints[key] = constraint
+    return constraint
+
+
 def serialize(constraint):
     if constraint is not None and not isinstance(constraint, Constraint):
         raise TypeError(f"Cannot save the constraint {constraint!r}: a plain function has no config. Subclass "

@@ -266,7 +266,8 @@ class Identity(Initializer):
 
     def __init__(self, gain=1.0):
         super().__init__()
-        if isinstance(gain, bool) or not isinstance(gain, (int, float, np.integer, np.floating)) or not math.isfinite(gain):
+        if isinstance(gain, bool) or not isinstance(gain, (int, float, np.integer, np.floating)) or not math.isfinite(
+                gain):
             raise ValueError(f"Identity: `gain` must be a finite number, got {gain!r}.")
         self.gain = float(gain)
 

@@ -76,7 +76,8 @@ def test_conv_and_embedding_constraints():
     model.compile(optimizer=gw.optimizers.SGD(0.1), loss="mse")
     model.fit(rng.normal(size=(32, 6, 6, 1)) * 5, rng.normal(size=(32, 1)), epochs=2, verbose=0)
     assert np.sqrt((model.layers[0].params["kernel"] ** 2).sum(axis=(0, 1, 2))).max() <= 0.2 + 1e-6
-    embedded = gw.Sequential([gw.Input((3,)), layers.Embedding(10, 4, embeddings_constraint=constraints.UnitNorm(axis=1)),
+    unit_rows = constraints.UnitNorm(axis=1)
+    embedded = gw.Sequential([gw.Input((3,)), layers.Embedding(10, 4, embeddings_constraint=unit_rows),
                               layers.Flatten(), layers.Dense(1)], seed=0)
     embedded.compile(optimizer=gw.optimizers.SGD(0.5), loss="mse")
     embedded.fit(rng.integers(0, 10, size=(32, 3)), rng.normal(size=(32, 1)) * 10, epochs=2, verbose=0)
@@ -114,3 +115,17 @@ def test_bad_constraint_arguments():
         layers.Dense(2, kernel_constraint="max_nrom")
     with pytest.raises(TypeError, match="constraint must be"):
         layers.Dense(2, kernel_constraint=3)
+
+
+def test_normalization_scale_and_shift_constraints(rng):
+    model = gw.Sequential([gw.Input((4,)), layers.BatchNormalization(gamma_constraint=constraints.MaxNorm(0.5, axis=0),
+                                                                     beta_constraint="non_neg"),
+                           layers.LayerNormalization(gamma_constraint=constraints.NonNeg()), layers.Dense(1)], seed=0)
+    model.compile(optimizer=gw.optimizers.SGD(0.5), loss="mse")
+    model.fit(rng.normal(size=(64, 4)), rng.normal(size=(64, 1)) * 5, epochs=3, verbose=0)
+    batch_norm, layer_norm = model.layers[:2]
+    assert np.linalg.norm(batch_norm.params["gamma"]) <= 0.5 + 1e-6 and batch_norm.params["beta"].min() >= 0
+    assert layer_norm.params["gamma"].min() >= 0
+    assert layers.deserialize(layers.serialize(batch_norm)).gamma_constraint.get_config() == {"max_value": 0.5,
+                                                                                           "axis": 0}
+    assert not layers.BatchNormalization(center=False, beta_constraint="non_neg").constraints  # no beta to constrain

@@ -68,10 +68,16 @@ def test_custom_objects_resolve_a_name_the_registry_does_not_know(tmp_path, rng)
         with pytest.raises(gw.saving.ModelFileError, match="Doubling"):
             gw.load_model(tmp_path / "model.gw")
         loaded = gw.load_model(tmp_path / "model.gw", custom_objects={"Doubling": Doubling})
+        with gw.saving.custom_object_scope({"Doubling": Doubling}):
+            scoped = gw.load_model(tmp_path / "model.gw")
+        with pytest.raises(gw.saving.ModelFileError, match="Doubling"):  # the scope ended with its block
+            gw.load_model(tmp_path / "model.gw")
     finally:
         gw.registry.register("layer", Doubling)
+    assert gw.utils.CustomObjectScope is gw.saving.custom_object_scope
     inputs = rng.normal(size=(4, 3))
     np.testing.assert_array_equal(loaded.predict(inputs, verbose=0), model.predict(inputs, verbose=0))
+    np.testing.assert_array_equal(scoped.predict(inputs, verbose=0), model.predict(inputs, verbose=0))
     with pytest.raises(TypeError, match="custom_objects must be a dict"):
         gw.load_model(tmp_path / "model.gw", custom_objects=[Doubling])
 

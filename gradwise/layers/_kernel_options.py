@@ -18,12 +18,8 @@ def set_kernel_options(layer, activation, use_bias, kernel_initializer, bias_ini
         layer.regularizers["kernel"] = layer.kernel_regularizer
     if layer.bias_regularizer is not None and layer.use_bias:
         layer.regularizers["bias"] = layer.bias_regularizer
-    layer.kernel_constraint = constraints.get(kernel_constraint)
-    layer.bias_constraint = constraints.get(bias_constraint)
-    if layer.kernel_constraint is not None:
-        layer.constraints["kernel"] = layer.kernel_constraint
-    if layer.bias_constraint is not None and layer.use_bias:
-        layer.constraints["bias"] = layer.bias_constraint
+    layer.kernel_constraint = constraints.attach(layer, "kernel", kernel_constraint)
+    layer.bias_constraint = constraints.attach(layer, "bias", bias_constraint, applies=layer.use_bias)
 
 
 def kernel_options_config(layer):

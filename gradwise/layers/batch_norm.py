@@ -5,7 +5,7 @@ import numbers
 
 import numpy as np
 
-from .. import _checks, initializers, regularizers
+from .. import _checks, constraints, initializers, regularizers
 from . import masking
 from .base import Layer
 
@@ -34,6 +34,8 @@ class BatchNormalization(Layer):
         Whether to learn ``beta`` / ``gamma``.
     beta_initializer, gamma_initializer, moving_mean_initializer, moving_variance_initializer : str or Initializer
     beta_regularizer, gamma_regularizer : str or Regularizer, optional
+    beta_constraint, gamma_constraint : str or Constraint, optional
+        Applied after each optimizer step (``gradwise.constraints``).
 
     Examples
     --------
@@ -49,7 +51,8 @@ class BatchNormalization(Layer):
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones", moving_mean_initializer="zeros",
-                 moving_variance_initializer="ones", beta_regularizer=None, gamma_regularizer=None, **kwargs):
+                 moving_variance_initializer="ones", beta_regularizer=None, gamma_regularizer=None,
+                 beta_constraint=None, gamma_constraint=None, **kwargs):
         super().__init__(**kwargs)
         if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
             raise TypeError(f"BatchNormalization: `axis` must be an int such as -1, got {axis!r}.")
@@ -70,6 +73,8 @@ class BatchNormalization(Layer):
             self.regularizers["beta"] = self.beta_regularizer
         if self.gamma_regularizer is not None and self.scale:
             self.regularizers["gamma"] = self.gamma_regularizer
+        self.beta_constraint = constraints.attach(self, "beta", beta_constraint, applies=self.center)
+        self.gamma_constraint = constraints.attach(self, "gamma", gamma_constraint, applies=self.scale)
 
     def _feature_axis(self, rank):
         """The feature axis as a non-negative index into inputs of `rank` (batch included)."""
@@ -175,4 +180,6 @@ class BatchNormalization(Layer):
             "moving_variance_initializer": initializers.serialize(self.moving_variance_initializer),
             "beta_regularizer": regularizers.serialize(self.beta_regularizer),
             "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+            "beta_constraint": constraints.serialize(self.beta_constraint),
+            "gamma_constraint": constraints.serialize(self.gamma_constraint),
         }

@@ -46,9 +46,7 @@ class Embedding(Layer):
         self.activity_regularizer = regularizers.get(activity_regularizer)
         if self.embeddings_regularizer is not None:
             self.regularizers["embeddings"] = self.embeddings_regularizer
-        self.embeddings_constraint = constraints.get(embeddings_constraint)
-        if self.embeddings_constraint is not None:
-            self.constraints["embeddings"] = self.embeddings_constraint
+        self.embeddings_constraint = constraints.attach(self, "embeddings", embeddings_constraint)
         if not isinstance(mask_zero, (bool, np.bool_)):
             raise TypeError(f"Embedding: `mask_zero` must be a bool, got {mask_zero!r}.")
         self.mask_zero = bool(mask_zero)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .. import _checks, initializers, regularizers
+from .. import _checks, constraints, initializers, regularizers
 from .base import Layer
 
 
@@ -32,6 +32,8 @@ class GroupNormalization(Layer):
         Whether to learn ``beta`` / ``gamma``.
     beta_initializer, gamma_initializer : str or Initializer
     beta_regularizer, gamma_regularizer : str or Regularizer, optional
+    beta_constraint, gamma_constraint : str or Constraint, optional
+        Applied after each optimizer step (``gradwise.constraints``).
 
     Examples
     --------
@@ -43,7 +45,8 @@ class GroupNormalization(Layer):
     supports_masking = True  # as Keras 3: the mask goes on, the statistics ignore it (see above)
 
     def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
-                 gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, **kwargs):
+                 gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, **kwargs):
         super().__init__(**kwargs)
         owner = type(self).__name__
         if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or not (groups > 0 or groups == -1):
@@ -63,6 +66,8 @@ class GroupNormalization(Layer):
             self.regularizers["beta"] = self.beta_regularizer
         if self.gamma_regularizer is not None and self.scale:
             self.regularizers["gamma"] = self.gamma_regularizer
+        self.beta_constraint = constraints.attach(self, "beta", beta_constraint, applies=self.center)
+        self.gamma_constraint = constraints.attach(self, "gamma", gamma_constraint, applies=self.scale)
 
     def _channel_axis(self, input_shape):
         """The channel axis as an index into inputs (batch included), checked with the group count."""
@@ -152,4 +157,6 @@ class GroupNormalization(Layer):
             "gamma_initializer": initializers.serialize(self.gamma_initializer),
             "beta_regularizer": regularizers.serialize(self.beta_regularizer),
             "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+            "beta_constraint": constraints.serialize(self.beta_constraint),
+            "gamma_constraint": constraints.serialize(self.gamma_constraint),
         }

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .. import _checks, initializers, regularizers
+from .. import _checks, constraints, initializers, regularizers
 from . import _axes
 from .base import Layer
 
@@ -28,6 +28,8 @@ class LayerNormalization(Layer):
         subtracted and no ``beta`` is learned (`center` and `scale` are ignored).
     beta_initializer, gamma_initializer : str or Initializer
     beta_regularizer, gamma_regularizer : str or Regularizer, optional
+    beta_constraint, gamma_constraint : str or Constraint, optional
+        Applied after each optimizer step (``gradwise.constraints``).
 
     Examples
     --------
@@ -41,7 +43,7 @@ class LayerNormalization(Layer):
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False,
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None,
-                 **kwargs):
+                 beta_constraint=None, gamma_constraint=None, **kwargs):
         super().__init__(**kwargs)
         owner = type(self).__name__
         self.axis = _axes.check_axis(owner, axis)
@@ -57,6 +59,8 @@ class LayerNormalization(Layer):
             self.regularizers["beta"] = self.beta_regularizer
         if self.gamma_regularizer is not None and self._has_gamma:
             self.regularizers["gamma"] = self.gamma_regularizer
+        self.beta_constraint = constraints.attach(self, "beta", beta_constraint, applies=self._has_beta)
+        self.gamma_constraint = constraints.attach(self, "gamma", gamma_constraint, applies=self._has_gamma)
 
     @property
     def _has_gamma(self):
@@ -134,4 +138,6 @@ class LayerNormalization(Layer):
             "gamma_initializer": initializers.serialize(self.gamma_initializer),
             "beta_regularizer": regularizers.serialize(self.beta_regularizer),
             "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+            "beta_constraint": constraints.serialize(self.beta_constraint),
+            "gamma_constraint": constraints.serialize(self.gamma_constraint),
         }

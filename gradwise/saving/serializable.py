@@ -1,5 +1,6 @@
 """Keras's serialization entry points for code that ports unchanged: a model's architecture
-as JSON (``model.to_json()``, ``model_from_json``) and ``register_keras_serializable``."""
+as JSON (``model.to_json()``, ``model_from_json``), ``register_keras_serializable`` and
+``custom_object_scope``."""
 
 import json
 
@@ -41,6 +42,15 @@ def register_keras_serializable(package="Custom", name=None):
         return cls
 
     return decorate
+
+
+def custom_object_scope(custom_objects):
+    """Keras's ``with custom_object_scope({"Name": cls}):``: within the block, saved files and
+    configs that name ``Name`` rebuild `cls` (see ``load_model``'s `custom_objects`)."""
+    return registry.custom_objects(custom_objects)
+
+
+CustomObjectScope = custom_object_scope
 
 
 def model_to_json(model, **kwargs):
