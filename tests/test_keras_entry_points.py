@@ -119,3 +119,17 @@ def test_register_keras_serializable(tmp_path):
             gw.saving.register_keras_serializable()(dict)
     finally:
         gw.registry.unregister("layer", HalvingLayer)
+
+
+def test_one_value_per_sample_fits_an_input_of_shape_one_as_in_keras(rng):
+    """Keras adds the last axis of an ``Input(shape=(1,))`` given a 1-D array (keras.io's
+    structured-data example predicts from ``{name: np.array([value])}``)."""
+    age, sex = gw.Input((1,), name="age"), gw.Input((1,), name="sex")
+    model = gw.Model([age, sex], layers.Dense(1)(layers.concatenate([age, sex])))
+    model.compile(optimizer="sgd", loss="mse")
+    ages, sexes, targets = rng.normal(size=16), rng.integers(0, 2, 16), rng.normal(size=16)
+    model.fit({"age": ages, "sex": sexes}, targets, epochs=1, verbose=0)
+    np.testing.assert_array_equal(model.predict({"age": ages, "sex": sexes}, verbose=0),
+                                  model.predict({"age": ages[:, None], "sex": sexes[:, None]}, verbose=0))
+    with pytest.raises(ValueError, match="per-sample shape"):  # only a missing last axis of 1 is added
+        model.predict({"age": np.ones((4, 2)), "sex": np.ones((4, 1))}, verbose=0)

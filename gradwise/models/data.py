@@ -31,6 +31,8 @@ def as_features(x, name, dtype, input_shape=None, keep_mapped=False, strings=Fal
         return _as_strings(array, name, input_shape)
     if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
         raise TypeError(f"`{name}` must hold numbers, got an array of dtype {array.dtype}.")
+    if input_shape is not None and len(input_shape) and input_shape[-1] == 1 and array.ndim == len(input_shape):
+        array = array[..., None]  # Keras's rank adjustment: one value per sample for an Input(shape=(1,))
     if array.ndim < 2:
         raise ValueError(
             f"`{name}` must have a batch axis and at least one feature axis (shape (samples, features)), "

@@ -30,7 +30,7 @@ class TimeseriesDataset(PyDataset):
         super().__init__()
         self.data = np.asarray(data)
         if self.data.ndim < 1:
-            raise ValueError(f"timeseries_dataset_from_array: `data` must have a time axis first, got a scalar.")
+            raise ValueError("timeseries_dataset_from_array: `data` must have a time axis first, got a scalar.")
         self.targets = None if targets is None else np.asarray(targets)
         self.sequence_length = _count("sequence_length", sequence_length)
         sequence_stride = _count("sequence_stride", sequence_stride)

@@ -264,3 +264,13 @@ def test_input_only_config_round_trip(case):
     layer = INPUT_ONLY_CASES[case]()
     rebuilt = layers.deserialize(json.loads(json.dumps(layers.serialize(layer))))
     assert rebuilt.get_config() == layer.get_config()
+
+
+def test_binary_output_mode_is_kerass_older_name_of_multi_hot():
+    from gradwise import layers
+
+    for make in (lambda mode: layers.IntegerLookup(vocabulary=[1, 2, 3], output_mode=mode),
+                 lambda mode: layers.CategoryEncoding(num_tokens=4, output_mode=mode)):
+        binary, multi_hot = make("binary"), make("multi_hot")
+        assert binary.output_mode == "multi_hot"
+        np.testing.assert_array_equal(binary(np.array([[1, 3]])), multi_hot(np.array([[1, 3]])))

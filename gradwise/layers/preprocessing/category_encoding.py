@@ -3,6 +3,7 @@
 import numpy as np
 
 from ... import _checks
+from . import encoding
 from .base import PreprocessingLayer
 from .encoding import encode, encoded_shape
 
@@ -28,7 +29,7 @@ class CategoryEncoding(PreprocessingLayer):
         if num_tokens is None:
             raise ValueError(f"{owner}: `num_tokens` is required (the number of categories), got None.")
         self.num_tokens = _checks.positive_int(owner, "num_tokens", num_tokens)
-        self.output_mode = _checks.choice(owner, "output_mode", output_mode, ("one_hot", "multi_hot", "count"))
+        self.output_mode = encoding.output_mode(owner, output_mode, ("one_hot", "multi_hot", "count"))
         if sparse:
             raise ValueError(f"{owner}: `sparse=True` is not supported (gradwise has no sparse tensors); got True.")
 

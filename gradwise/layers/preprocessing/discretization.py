@@ -3,8 +3,9 @@
 import numpy as np
 
 from ... import _checks
+from . import encoding
 from .base import PreprocessingLayer
-from .encoding import OUTPUT_MODES, encode, encoded_shape
+from .encoding import encode, encoded_shape
 
 
 class Discretization(PreprocessingLayer):
@@ -34,7 +35,7 @@ class Discretization(PreprocessingLayer):
                              f"bin_boundaries={bin_boundaries!r} and num_bins={num_bins!r}.")
         self.num_bins = None if num_bins is None else _checks.positive_int(owner, "num_bins", num_bins)
         self.epsilon = _checks.positive_float(owner, "epsilon", epsilon)
-        self.output_mode = _checks.choice(owner, "output_mode", output_mode, OUTPUT_MODES)
+        self.output_mode = encoding.output_mode(owner, output_mode)
         if sparse:
             raise ValueError(f"{owner}: `sparse=True` is not supported (gradwise has no sparse tensors); got True.")
         self.bin_boundaries = None if bin_boundaries is None else self._checked(bin_boundaries)

@@ -9,6 +9,13 @@ import numpy as np
 OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count")
 
 
+def output_mode(owner, value, options=OUTPUT_MODES):
+    """`value` checked against `options`; Keras's older name 'binary' is 'multi_hot' (as Keras 3 maps it)."""
+    from ... import _checks
+
+    return _checks.choice(owner, "output_mode", "multi_hot" if value == "binary" else value, options)
+
+
 def encode(indices, depth, output_mode, dtype):
     """`indices` (int64 array, batch axis first, values in [-1, depth)) in `output_mode`.
 

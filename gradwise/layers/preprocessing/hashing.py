@@ -13,8 +13,9 @@ import numbers
 import numpy as np
 
 from ... import _checks
+from . import encoding
 from .base import PreprocessingLayer
-from .encoding import OUTPUT_MODES, encode, encoded_shape
+from .encoding import encode, encoded_shape
 
 FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 FNV_PRIME = np.uint64(0x100000001B3)
@@ -79,7 +80,7 @@ class Hashing(PreprocessingLayer):
             raise ValueError(f"{owner}: with `mask_value`, `num_bins` must be at least 2, got {num_bins}.")
         if salt is not None and (isinstance(salt, bool) or not isinstance(salt, numbers.Integral) or salt < 0):
             raise ValueError(f"{owner}: `salt` must be a non-negative int or None, got {salt!r}.")
-        self.output_mode = _checks.choice(owner, "output_mode", output_mode, OUTPUT_MODES)
+        self.output_mode = encoding.output_mode(owner, output_mode)
         if sparse:
             raise ValueError(f"{owner}: `sparse=True` is not supported (gradwise has no sparse tensors); got True.")
         self.mask_value, self.salt = mask_value, None if salt is None else int(salt)

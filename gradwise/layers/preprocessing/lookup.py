@@ -15,8 +15,9 @@ import collections
 import numpy as np
 
 from ... import _checks
+from . import encoding
 from .base import PreprocessingLayer
-from .encoding import OUTPUT_MODES, encode, encoded_shape
+from .encoding import encode, encoded_shape
 from .hashing import stable_hash
 
 
@@ -32,7 +33,7 @@ class IndexLookup(PreprocessingLayer, register=False):
             max_tokens = _checks.positive_int(owner, "max_tokens", max_tokens)
         if isinstance(num_oov_indices, bool) or not isinstance(num_oov_indices, (int, np.integer)) or num_oov_indices < 0:
             raise ValueError(f"{owner}: `num_oov_indices` must be a non-negative int, got {num_oov_indices!r}.")
-        self.output_mode = _checks.choice(owner, "output_mode", output_mode, OUTPUT_MODES)
+        self.output_mode = encoding.output_mode(owner, output_mode)
         if invert and self.output_mode != "int":
             raise ValueError(f"{owner}: `invert=True` maps indices back to tokens and needs output_mode='int', "
                              f"got output_mode={output_mode!r}.")
