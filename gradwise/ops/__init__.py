@@ -105,3 +105,20 @@ def use_ops(ops):
         yield _current
     finally:
         _current, _chosen = previous
+
+
+
+def __getattr__(name):
+    """A submodule not imported yet (``from ..ops import model_threads``), else Keras's
+    ``keras.ops`` math (``ops.sigmoid``, ``ops.mean``, ...), eager on NumPy: see keras_ops.py."""
+    import importlib
+
+    try:
+        return importlib.import_module(f"{__name__}.{name}")
+    except ModuleNotFoundError as error:
+        if error.name != f"{__name__}.{name}":
+            raise
+    function = importlib.import_module(f"{__name__}.keras_ops").lookup(name)
+    if function is None:
+        raise AttributeError(f"module 'gradwise.ops' has no attribute {name!r}")
+    return function
