@@ -1,4 +1,5 @@
-"""Global numeric settings: the default float type and the default random seed."""
+"""Global numeric settings: the default float type and the default random seed; and Keras's
+``clear_session``, ``epsilon`` and ``image_data_format`` for code that ports unchanged."""
 
 import contextlib
 import contextvars
@@ -27,6 +28,26 @@ def set_floatx(dtype):
     if name not in _FLOAT_TYPES:
         raise ValueError(f"set_floatx: `dtype` must be one of {_FLOAT_TYPES}, got {dtype!r}.")
     _floatx = name
+
+
+def epsilon():
+    """Keras's fuzz factor, 1e-7: the clipping of probabilities in cross-entropies and the
+    ``epsilon`` of ``gradwise.constraints``."""
+    return 1e-7
+
+
+def image_data_format():
+    """'channels_last', the layout convolution and pooling layers take by default (each takes
+    ``data_format="channels_first"`` on its own)."""
+    return "channels_last"
+
+
+def clear_session():
+    """Keras's: start naming layers and models afresh (dense, dense_1, ... restart at dense).
+    gradwise keeps no graph or session, so nothing else needs freeing."""
+    from .layers.base import reset_names
+
+    reset_names()
 
 
 def resolve_dtype(dtype=None):

@@ -133,3 +133,59 @@ def test_one_value_per_sample_fits_an_input_of_shape_one_as_in_keras(rng):
                                   model.predict({"age": ages[:, None], "sex": sexes[:, None]}, verbose=0))
     with pytest.raises(ValueError, match="per-sample shape"):  # only a missing last axis of 1 is added
         model.predict({"age": np.ones((4, 2)), "sex": np.ones((4, 1))}, verbose=0)
+
+
+def test_keras_variable_names_and_session_helpers(rng):
+    model = _compiled_model()
+    model.layers[0].trainable = False
+    assert len(model.variables) == len(model.weights) == 4
+    assert [w.shape for w in model.trainable_variables] == [(4, 1), (1,)]
+    assert [w.shape for w in model.non_trainable_variables] == [(3, 4), (4,)]
+    dense = model.layers[1]
+    assert [w.shape for w in dense.trainable_weights] == [(4, 1), (1,)] and dense.non_trainable_weights == []
+    assert [w.shape for w in model.layers[0].non_trainable_variables] == [(3, 4), (4,)]
+    assert gw.backend.epsilon() == 1e-7 and gw.backend.image_data_format() == "channels_last"
+    gw.backend.clear_session()
+    assert layers.Dense(2).name == "dense" and layers.Dense(2).name == "dense_1"
+
+
+def test_learning_rate_assign_as_in_a_keras_callback():
+    optimizer = gw.optimizers.Adam(0.01)
+    assert optimizer.learning_rate == 0.01 and optimizer.learning_rate.numpy() == 0.01
+    optimizer.learning_rate.assign(0.002)
+    assert optimizer.learning_rate == 0.002 and optimizer.get_config()["learning_rate"] == 0.002
+
+    class Halve(gw.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            self.model.optimizer.learning_rate.assign(self.model.optimizer.learning_rate * 0.5)
+
+    model = _compiled_model()
+    history = model.fit(np.ones((8, 3)), np.ones((8, 1)), epochs=3, verbose=0, callbacks=[Halve()])
+    assert history.history["learning_rate"] == pytest.approx([0.001, 0.0005, 0.00025])
+    with pytest.raises(ValueError, match="learning_rate"):
+        optimizer.learning_rate.assign(-1.0)
+
+
+def test_add_weight_with_a_constraint():
+    class Scaled(layers.Layer):  # Keras's build(input_shape), weights read through self.scale
+        def build(self, input_shape):
+            self.scale = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="scale",
+                                         constraint=gw.constraints.NonNeg())
+
+        def forward(self, inputs, training=False):
+            return inputs * self.scale, inputs
+
+        # y = s x  =>  dx = s dy, ds = sum over the batch of x dy
+        def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
+            grad = (cache * grad_outputs).sum(axis=0)
+            self.grads["scale"][...] = self.grads["scale"] + grad if accumulate else grad
+            return grad_outputs * self.scale if input_grad else None
+
+    model = gw.Sequential([gw.Input((2,)), Scaled()], seed=0)
+    model.compile(optimizer=gw.optimizers.SGD(0.1), loss="mse")
+    layer = model.layers[0]
+    model.fit(np.ones((8, 2)), 3 * np.ones((8, 2)), epochs=1, verbose=0)  # the scale grows towards 3
+    assert layer.scale is layer.params["scale"] and (layer.scale > 1).all()  # the attribute follows the packed buffer
+    model.fit(np.ones((8, 2)), -np.ones((8, 2)), epochs=20, verbose=0)  # pulls the scale below zero
+    np.testing.assert_array_equal(layer.params["scale"], [0.0, 0.0])
+    np.testing.assert_array_equal(model.predict(np.ones((1, 2)), verbose=0), [[0.0, 0.0]])

@@ -33,6 +33,7 @@ Layers whose activation a loss can fuse with (Dense, Conv, Activation) are
 starts backward from their gradient with ``backward_preactivation``.
 """
 
+import inspect
 import re
 
 import numpy as np
@@ -46,6 +47,11 @@ _name_counts = {}
 
 def _snake_case(name):
     return re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+
+
+def reset_names():
+    """Forget the automatic names given so far (``backend.clear_session``)."""
+    _name_counts.clear()
 
 
 def unique_name(base):
@@ -121,7 +127,8 @@ class Layer:
 
     # ----- lifecycle -------------------------------------------------------------
     def build(self, input_shape, rng):
-        """Create params for per-sample `input_shape` (no batch axis). Default: none."""
+        """Create params for per-sample `input_shape` (no batch axis). Default: none. Keras's
+        ``build(self, input_shape)`` works too: its ``add_weight`` calls draw from `rng`."""
 
     def compute_output_shape(self, input_shape):
         """Per-sample output shape for per-sample `input_shape`. Default: unchanged."""
@@ -138,7 +145,7 @@ class Layer:
         self.dtype = np.dtype(dtype)
         try:
             self.output_shape = tuple(self.compute_output_shape(input_shape))
-            self.build(input_shape, rng)
+            self.run_build(input_shape, rng)
         except TypeError:
             if None not in input_shape:  # shape arithmetic on an axis of any length (Input(shape=(None, ...)))
                 raise
@@ -151,8 +158,35 @@ class Layer:
             self.grads[key] = np.zeros_like(self.params[key])
         for key, value in self.state.items():
             self.state[key] = np.ascontiguousarray(value, dtype=self.dtype)
+        self.sync_weight_attributes()
         self.input_shape = input_shape
         self.built = True
+
+    def run_build(self, input_shape, rng):
+        """``build(input_shape, rng)``, or Keras's ``build(input_shape)`` whose ``add_weight`` draws
+        from `rng`; then remember which attributes that build set to its weights
+        (``self.kernel = self.add_weight(...)``) so ``sync_weight_attributes`` can follow them."""
+        positional = [p for p in inspect.signature(self.build).parameters.values()
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        if len(positional) >= 2:
+            self.build(input_shape, rng)
+        else:
+            self._build_rng = rng
+            try:
+                self.build(input_shape)
+            finally:
+                del self._build_rng
+        keys = {id(value): key for table in (self.params, self.state) for key, value in table.items()}
+        self._weight_attributes = {attribute: keys[id(value)] for attribute, value in vars(self).items()
+                                   if isinstance(value, np.ndarray) and id(value) in keys}
+
+    def sync_weight_attributes(self):
+        """Point the attributes a Keras-style build set (``self.kernel``) at the current weights: a
+        model packs params into its own buffer and rebinds ``self.params[key]``."""
+        for attribute, key in self.__dict__.get("_weight_attributes", {}).items():
+            current = self.params[key] if key in self.params else self.state[key]
+            if self.__dict__.get(attribute) is not current:
+                self.__dict__[attribute] = current
 
     def apply_constraints(self):
         """Replace each constrained param by its constraint's result, in place (the model calls
@@ -319,11 +353,12 @@ class Layer:
 
     # ----- weights ----------------------------------------------------------------
     def add_weight(self, shape=(), initializer="glorot_uniform", dtype=None, trainable=True, regularizer=None,
-                   name=None, rng=None):
+                   name=None, rng=None, constraint=None):
         """Keras's ``add_weight`` for a ``build``: a new param (a state entry when not trainable)
-        named `name`, drawn by `initializer` from `rng` (else the generator of the build in progress).
+        named `name`, drawn by `initializer` from `rng` (else the generator of the build in progress),
+        with an optional `regularizer` and `constraint` (applied after each optimizer step).
         Returns the array; read it back through ``self.params[name]``, which a model may rebind."""
-        from .. import initializers, regularizers
+        from .. import constraints, initializers, regularizers
 
         owner = f"{type(self).__name__} '{self.name}'"
         table = self.params if trainable else self.state
@@ -341,6 +376,7 @@ class Layer:
         table[name] = np.ascontiguousarray(initializers.get(initializer)(shape, dtype, rng), dtype=dtype)
         if regularizer is not None and trainable:
             self.regularizers[name] = regularizers.get(regularizer)
+        constraints.attach(self, name, constraint, applies=trainable)
         return table[name]
 
     def weight_names(self):
@@ -349,6 +385,22 @@ class Layer:
 
     def get_weights(self):
         return [np.array(self.params[k] if k in self.params else self.state[k]) for k in self.weight_names()]
+
+    # Keras's lists of a layer's weights (copies: write them back with set_weights)
+    @property
+    def weights(self):
+        return self.get_weights()
+
+    @property
+    def trainable_weights(self):
+        return [self.params[key].copy() for key in self.params] if self.trainable else []
+
+    @property
+    def non_trainable_weights(self):
+        frozen = [] if self.trainable else [self.params[key].copy() for key in self.params]
+        return frozen + [value.copy() for value in self.state.values()]
+
+    variables, trainable_variables, non_trainable_variables = weights, trainable_weights, non_trainable_weights
 
     def set_weights(self, weights):
         self.__dict__.pop("_seed_pending", None)  # weights given: no model seed redraws them

@@ -114,35 +114,18 @@ def cell_config(cell):
     return config
 
 
-def _takes_rng(build):
-    positional = [p for p in inspect.signature(build).parameters.values()
-                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    return len(positional) >= 2
-
-
 def _sync_weight_attributes(cell):
-    """Point the attributes a Keras-style build assigned (``self.kernel = self.add_weight(...)``)
-    at the current params: a model packs params into its own buffer and rebinds them."""
-    for attribute, key in cell.__dict__.get("_weight_attributes", {}).items():
-        if cell.__dict__.get(attribute) is not cell.params[key]:
-            cell.__dict__[attribute] = cell.params[key]
+    cell.sync_weight_attributes()
 
 
 def build_cell(cell, step_shape, rng, dtype):
     """Build `cell` for steps of shape `step_shape` (batch first, None), its weights in `dtype`."""
     cell.dtype = np.dtype(dtype)
-    cell._build_rng = rng  # for add_weight in a Keras-style build(input_shape)
-    try:
-        cell.build(step_shape, rng) if _takes_rng(cell.build) else cell.build(step_shape)
-    finally:
-        del cell._build_rng
-    arrays = {id(value): key for key, value in cell.params.items()}
-    cell._weight_attributes = {attribute: arrays[id(value)] for attribute, value in vars(cell).items()
-                               if isinstance(value, np.ndarray) and id(value) in arrays}
+    cell.run_build(step_shape, rng)  # Layer's: build(input_shape, rng) or Keras's build(input_shape)
     for key, value in cell.params.items():
         cell.params[key] = np.ascontiguousarray(value, dtype=cell.dtype)
         cell.grads[key] = np.zeros_like(cell.params[key])
-    _sync_weight_attributes(cell)
+    cell.sync_weight_attributes()
     cell.input_shape = tuple(step_shape)
     cell.built = True
 

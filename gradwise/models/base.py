@@ -84,6 +84,19 @@ class BaseModel(TrainingMixin, OwnershipMixin):
         frozen = [layer.params[key].copy() for layer in layers if not layer.trainable for key in layer.params]
         return frozen + [value.copy() for layer in layers for value in layer.state.values()]
 
+    # Keras 3's names for the same lists
+    @property
+    def variables(self):
+        return self.weights
+
+    @property
+    def trainable_variables(self):
+        return self.trainable_weights
+
+    @property
+    def non_trainable_variables(self):
+        return self.non_trainable_weights
+
     def set_weights(self, weights):
         self._require_built("set_weights")
         weights = list(weights)

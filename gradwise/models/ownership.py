@@ -65,6 +65,7 @@ class OwnershipMixin:
                 layer.params[key] = packed.value_views[f"{layer.name}/{key}"]
                 layer.grads[key] = packed.grad_views[f"{layer.name}/{key}"]
             layer._storage = packed
+            layer.sync_weight_attributes()
         loose = [layer for layer in graph.layers if layer.params and layer not in trained]
         for layer in loose:
             if previous is not None and getattr(layer, "_storage", None) is previous:
@@ -73,6 +74,7 @@ class OwnershipMixin:
                     layer.params[key] = layer.params[key].copy()
                     layer.grads[key] = layer.grads[key].copy()
                 layer._storage = None
+                layer.sync_weight_attributes()
         self._parameter_set = packed
         self._trained_layers = trained
         self._trained_ids = {id(layer) for layer in trained}

@@ -32,6 +32,23 @@ from ..ops import get_ops
 from ..parameters import ParameterSet
 
 
+class LearningRate(float):
+    """The learning rate an optimizer reads out: a float, with Keras's variable methods so
+    ``optimizer.learning_rate.assign(0.01)`` (in a callback) sets the optimizer's rate."""
+
+    def __new__(cls, value, optimizer):
+        rate = super().__new__(cls, value)
+        rate._optimizer = optimizer
+        return rate
+
+    def assign(self, value):
+        self._optimizer.learning_rate = float(value)
+        return self._optimizer.learning_rate
+
+    def numpy(self):
+        return float(self)
+
+
 class Optimizer:
     """Base class of all optimizers.
 
@@ -76,7 +93,14 @@ class Optimizer:
     # ----- learning rate ------------------------------------------------------------
     @property
     def learning_rate(self):
-        """The learning rate in effect for the next step (a schedule is evaluated here)."""
+        """The learning rate in effect for the next step (a schedule is evaluated here); a fixed
+        rate comes with Keras's ``assign``."""
+        if self._schedule is not None:
+            return self._rate()
+        return LearningRate(self._learning_rate, self)
+
+    def _rate(self):
+        """The learning rate of the next step as a plain float (what the update kernels take)."""
         if self._schedule is not None:
             return float(self._schedule(self.iterations))
         return self._learning_rate
@@ -118,7 +142,7 @@ class Optimizer:
             if slots is not None:  # same shape, e.g. state restored before the first step
                 self.slots = slots
         grads = self._clipped(parameter_set)
-        learning_rate = self.learning_rate
+        learning_rate = self._rate()
         self._begin_step(learning_rate)
         get_ops().update_parameters(self, parameter_set.values, grads, learning_rate)
         self.iterations += 1
