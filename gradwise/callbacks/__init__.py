@@ -1,5 +1,6 @@
 """Training callbacks with Keras names and defaults."""
 
+from .backup import BackupAndRestore
 from .base import Callback, CallbackList, History, as_list
 from .checkpoint import ModelCheckpoint
 from .csv_logger import CSVLogger
@@ -13,7 +14,7 @@ from .terminate import NonFiniteLossWarning, TerminateOnNaN
 __all__ = [
     "Callback", "CallbackList", "History", "ProgressLogger", "ProgressBar", "LoggingCallback", "EarlyStopping",
     "ReduceLROnPlateau", "LearningRateScheduler", "TerminateOnNaN", "NonFiniteLossWarning", "CSVLogger",
-    "LambdaCallback", "ModelCheckpoint", "as_list", "HTMLReport",
+    "LambdaCallback", "ModelCheckpoint", "BackupAndRestore", "as_list", "HTMLReport",
 ]
 
 

@@ -380,6 +380,8 @@ class TrainingMixin(StreamingMixin):
         self.metrics  # resolve the metrics for the output shapes
         try:
             hooks.call("on_train_begin", {})
+            # a callback that restored an interrupted run (BackupAndRestore) says where it resumes
+            initial_epoch = max(initial_epoch, self.__dict__.pop("_resume_epoch", initial_epoch))
             # BLAS threads for the model's size (gradwise.ops.model_threads): one for a small model
             with model_threads.for_layers(self._all_layers(), batch_size or 32):
                 self._fit_epochs(hooks, feed, validation, batch_size, epochs, initial_epoch, shuffle, fused,

@@ -209,8 +209,50 @@ class CosineDecay(LearningRateSchedule):
                 "warmup_steps": self.warmup_steps}
 
 
+class CosineDecayRestarts(LearningRateSchedule):
+    """Cosine decay with warm restarts (Loshchilov & Hutter, "SGDR", ICLR 2017), as in Keras 3.
+
+    The first period lasts `first_decay_steps`; each next one `t_mul` times longer and starts
+    from `m_mul` times the previous start. Within period ``i`` at fraction ``f`` of it:
+    ``initial * ((1 - alpha) * m_mul**i * 0.5 * (1 + cos(pi * f)) + alpha)``.
+
+    Examples
+    --------
+    >>> round(CosineDecayRestarts(0.1, first_decay_steps=10)(10), 6)  # the first restart
+    0.1
+    """
+
+    def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0, alpha=0.0,
+                 name="SGDRDecay"):
+        owner = "CosineDecayRestarts"
+        self.initial_learning_rate = _checks.non_negative_float(owner, "initial_learning_rate", initial_learning_rate)
+        _checks.positive_float(owner, "first_decay_steps", first_decay_steps)
+        self.first_decay_steps = first_decay_steps
+        self.t_mul = _checks.positive_float(owner, "t_mul", t_mul)
+        self.m_mul = _checks.non_negative_float(owner, "m_mul", m_mul)
+        self.alpha = _checks.fraction(owner, "alpha", alpha, closed_right=True)
+        self.name = name
+
+    def _rate(self, step):
+        fraction = step / self.first_decay_steps
+        if self.t_mul == 1.0:
+            restart = np.floor(fraction)
+            fraction = fraction - restart
+        else:  # periods of geometric length: which one `step` falls in, and how far into it
+            # (+1e-9: a step exactly on a restart, 30 of 10 + 20, is the new period's first, not the last's end)
+            restart = np.floor(np.log1p(-fraction * (1.0 - self.t_mul)) / np.log(self.t_mul) + 1e-9)
+            elapsed = (1.0 - self.t_mul ** restart) / (1.0 - self.t_mul)
+            fraction = (fraction - elapsed) / self.t_mul ** restart
+        cosine = 0.5 * self.m_mul ** restart * (1.0 + np.cos(math.pi * fraction))
+        return self.initial_learning_rate * ((1.0 - self.alpha) * cosine + self.alpha)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate, "first_decay_steps": self.first_decay_steps,
+                "t_mul": self.t_mul, "m_mul": self.m_mul, "alpha": self.alpha, "name": self.name}
+
+
 _REGISTRY = {cls.__name__: cls for cls in (
-    ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay, PolynomialDecay, CosineDecay)}
+    ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay, PolynomialDecay, CosineDecay, CosineDecayRestarts)}
 
 
 def serialize(schedule):

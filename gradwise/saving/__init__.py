@@ -10,13 +10,13 @@ from .format import FORMAT_NAME, FORMAT_VERSION
 from .serializable import (CustomObjectScope, custom_object_scope, model_from_json, model_to_json,
                            register_keras_serializable)
 from .model_io import (
-    clone_model, load_model, load_model_from_bytes, load_weights, model_from_archive, register_file_kind, save_model,
-    save_model_to_bytes, save_weights,
+    clone_model, load_model, load_model_from_bytes, load_weights, model_from_archive, register_file_kind,
+    restore_training_state, save_model, save_model_to_bytes, save_weights,
 )
 
 __all__ = [
     "ModelFileError", "save_model", "load_model", "save_weights", "load_weights", "clone_model",
     "save_model_to_bytes", "load_model_from_bytes", "atomic_write", "check_writable",
     "FORMAT_NAME", "FORMAT_VERSION", "register_file_kind", "model_from_archive",
-    "model_to_json", "model_from_json", "register_keras_serializable", "custom_object_scope", "CustomObjectScope",
+    "restore_training_state", "model_to_json", "model_from_json", "register_keras_serializable", "custom_object_scope", "CustomObjectScope",
 ]

@@ -232,6 +232,22 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         return loader(label, meta, arrays)
 
 
+def restore_training_state(model, filepath):
+    """Put a whole-model file's weights, optimizer state and random generators into `model`,
+    which must have the file's architecture (BackupAndRestore resuming an interrupted fit).
+    All or nothing for the weights; raises ModelFileError when the file does not fit."""
+    label, meta, arrays = read_archive(filepath)
+    if meta.get("kind") != "model":
+        raise ModelFileError(label, f"its kind {meta.get('kind')!r} is not a whole model.")
+    payload.restore_weights(model, meta.get("weights"), arrays, label)  # layers matched by position
+    renamed = {entry["name"]: layer.name for layer, entry in zip(model._all_layers(), meta["weights"])
+               if entry["name"] != layer.name}  # a model built anew names its layers anew
+    if model.compiled and meta.get("optimizer_state") is not None:
+        payload.restore_optimizer(model, meta["optimizer_state"], arrays, label, renamed)
+    if meta.get("rng") is not None:
+        payload.restore_rngs(model, meta["rng"], label)
+
+
 def load_model_from_bytes(data):
     """Inverse of ``save_model_to_bytes``."""
     return _model_from_archive(*read_archive(bytes(data)))

@@ -112,12 +112,18 @@ def optimizer_section(optimizer, arrays):
     return [[key, _add_array(arrays, value)] for key, value in optimizer.get_state().items()]
 
 
-def restore_optimizer(model, section, arrays, label):
+def restore_optimizer(model, section, arrays, label, renamed=None):
+    """Restore the optimizer's slots; `renamed` maps a saved layer name to the model's own where
+    they differ (slots are keyed ``"layer/param/slot"``)."""
     state = {}
     for pair in expect(section, list, label, "optimizer state"):
         if not isinstance(pair, list) or len(pair) != 2 or not isinstance(pair[0], str):
             raise ModelFileError(label, "its optimizer state is malformed: the file is corrupt.")
-        state[pair[0]] = _array(arrays, pair[1], label, f"optimizer slot '{pair[0]}'")
+        key = pair[0]
+        if renamed and "/" in key and key.split("/", 1)[0] in renamed:
+            layer, rest = key.split("/", 1)
+            key = f"{renamed[layer]}/{rest}"
+        state[key] = _array(arrays, pair[1], label, f"optimizer slot '{pair[0]}'")
     iterations = state.get("iterations")
     if iterations is None or iterations.shape != () or iterations.dtype.kind not in "iu" or int(iterations) < 0:
         raise ModelFileError(label, "its optimizer state has no valid 'iterations': the file is corrupt.")

@@ -152,3 +152,25 @@ def test_get_rejects_other_types():
     with pytest.raises(TypeError, match="`optimizer` must be a name such as 'adam' or a gradwise Optimizer, got 3 "
                                         "of type int"):
         optimizers.get(3)
+
+
+@pytest.mark.parametrize("t_mul, alpha", [(1, 0.0), (2, 0.0), (2, 0.1), (3, 0.05)])
+def test_cosine_decay_restarts_is_torchs_warm_restarts(t_mul, alpha):
+    schedule = schedules.CosineDecayRestarts(0.1, first_decay_steps=10, t_mul=float(t_mul), alpha=alpha)
+    parameter = torch.nn.Parameter(torch.zeros(1))
+    optimizer = torch.optim.SGD([parameter], lr=0.1)
+    warm = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(optimizer, T_0=10, T_mult=t_mul, eta_min=0.1 * alpha)
+    for step in range(200):
+        assert schedule(step) == pytest.approx(optimizer.param_groups[0]["lr"], rel=1e-9, abs=1e-12), step
+        optimizer.step()
+        warm.step()
+
+
+def test_cosine_decay_restarts_m_mul_and_config():
+    schedule = schedules.CosineDecayRestarts(0.1, first_decay_steps=10, t_mul=2.0, m_mul=0.5)
+    assert schedule(0) == pytest.approx(0.1) and schedule(10) == pytest.approx(0.05)
+    assert schedule(30) == pytest.approx(0.025)  # third period: 10 + 20 steps in
+    rebuilt = schedules.deserialize(schedules.serialize(schedule))
+    np.testing.assert_allclose(rebuilt(np.arange(100)), schedule(np.arange(100)))
+    with pytest.raises(ValueError, match="CosineDecayRestarts: `t_mul`"):
+        schedules.CosineDecayRestarts(0.1, 10, t_mul=0)
