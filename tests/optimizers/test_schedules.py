@@ -161,7 +161,7 @@ def test_decays_never_increase(first, second):
 
 def test_unknown_schedule_lists_the_valid_ones():
     with pytest.raises(ValueError, match="Unknown learning-rate schedule 'StepDecay'. Valid names: CosineDecay, "
-                                         "ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay, PolynomialDecay"):
+                                         "CosineDecayRestarts, ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay, PolynomialDecay"):
         schedules.deserialize({"class_name": "StepDecay", "config": {}})
 
 

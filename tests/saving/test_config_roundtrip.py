@@ -22,7 +22,7 @@ from ..layers.cells import ElmanCell
 # Values for required constructor arguments, by (Keras) argument name.
 EXAMPLE_ARGUMENTS = {
     "units": 3, "rate": 0.25, "scale": 0.5, "target_shape": (2, 3), "activation": "tanh", "filters": 2,
-    "kernel_size": 3, "initial_learning_rate": 0.1, "decay_steps": 3, "decay_rate": 0.5,
+    "kernel_size": 3, "initial_learning_rate": 0.1, "decay_steps": 3, "first_decay_steps": 4, "decay_rate": 0.5,
     "boundaries": [2, 4], "values": [0.1, 0.05, 0.01], "axes": -1, "input_dim": 5, "output_dim": 2,
     "dims": (2, 1), "n": 2, "stddev": 0.1,
     "layer": layers.LSTM(2, return_sequences=True),  # for the wrappers
