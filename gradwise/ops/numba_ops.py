@@ -511,26 +511,28 @@ class NumbaOps(NumpyOps):
 
     # ----- pooling ----------------------------------------------------------------------
     def tile_pool(self, images, outputs, masks, pool, mode):
-        if images.dtype not in _FLOATS:
+        if images.dtype not in _FLOATS or not outputs.flags.c_contiguous or (
+                masks is not None and not masks.flags.c_contiguous):
             return super().tile_pool(images, outputs, masks, pool, mode)
+        images = np.ascontiguousarray(images)  # the max kernel reads the arrays flat
 
         def run(start, stop):
             if mode == "max":
-                self._pooling.max_pool(images[start:stop], outputs[start:stop], masks[:, start:stop], *pool)
+                self._pooling.max_pool(images, outputs, masks, start, stop, *pool)
             else:
                 self._pooling.average_pool(images[start:stop], outputs[start:stop], *pool)
 
         self.over_batch(run, len(images), images.size)
 
     def tile_pool_backward(self, grad, masks, grad_inputs, pool):
-        if grad.dtype not in _FLOATS:
+        if grad.dtype not in _FLOATS or not (grad.flags.c_contiguous and grad_inputs.flags.c_contiguous) or (
+                masks is not None and not masks.flags.c_contiguous):
             return super().tile_pool_backward(grad, masks, grad_inputs, pool)
         is_max = masks is not None
         masks = masks if is_max else np.zeros((1,) * 5, dtype=bool)
 
-        def run(start, stop):
-            self._pooling.pool_backward(grad[start:stop], masks[:, start:stop] if is_max else masks,
-                                        grad_inputs[start:stop], pool[0], pool[1], is_max)
+        def run(start, stop):  # each thread writes its own samples of the whole arrays
+            self._pooling.pool_backward(grad, masks, grad_inputs, start, stop, pool[0], pool[1], is_max)
 
         self.over_batch(run, len(grad), grad_inputs.size)
 

@@ -364,6 +364,25 @@ def test_tile_pooling_in_threaded_chunks(monkeypatch):
     test_tile_pooling_forward_and_backward_are_bit_identical((2, 2), (7, 9, 2), "max", np.float32)
 
 
+def test_tile_pooling_of_strided_arrays_matches_numpy():
+    # the kernels read flat arrays: strided images are copied, strided outputs go to NumPy's path
+    rng = np.random.default_rng(6)
+    images = _tied(rng, (3, 6, 2, 8), np.float32).transpose(0, 3, 1, 2)  # (3, 8, 6, 2), not contiguous
+    results = []
+    for ops in (NUMPY, NUMBA):
+        outputs = np.empty((3, 3, 2, 4), dtype=np.float32).transpose(0, 3, 1, 2)  # (3, 4, 3, 2)
+        masks = np.empty((4, 3, 4, 3, 2), dtype=bool)
+        with np.errstate(invalid="ignore"):
+            ops.tile_pool(images, outputs, masks, (2, 2), "max")
+        grad = _tied(np.random.default_rng(7), (3, 3, 2, 4), np.float32).transpose(0, 3, 1, 2)
+        grad_inputs = np.full(images.shape, 99.0, dtype=np.float32)
+        ops.tile_pool_backward(np.ascontiguousarray(grad), masks, grad_inputs, (2, 2))
+        results.append((outputs, masks, grad_inputs))
+    for got, expected in zip(results[1], results[0]):
+        np.testing.assert_array_equal(got, expected)
+        assert np.array_equal(np.signbit(got), np.signbit(expected))
+
+
 def test_an_activation_without_bias_leaves_its_inputs_alone():
     inputs = _awkward(np.random.default_rng(6), (4, 6), np.float32)
     before = inputs.copy()
