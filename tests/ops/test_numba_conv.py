@@ -195,6 +195,39 @@ def test_the_activations_gradient_chunk_by_chunk_is_bit_identical(rng, monkeypat
         assert unkept is None or activation == "softmax"
 
 
+@pytest.mark.parametrize("has_scipy", [True, False])
+def test_the_relu_kernel_gradient_in_one_call_per_thread_matches_the_chunked_products(rng, monkeypatch, has_scipy):
+    # with SciPy, ReLU's dz and the chunks' products run in one numba call per thread
+    # (relu_columns_gradient); without it, in _chunked_gradient's Python loop: the same bits,
+    # at one and two threads, dz kept or not
+    from gradwise import activations
+    from gradwise.ops import threads
+
+    monkeypatch.setattr(threads, "MIN_ELEMENTS", 1)
+    monkeypatch.setattr(conv, "GRADIENT_ROWS", 32)
+    monkeypatch.setattr(NUMBA, "_has_scipy", has_scipy)
+    relu = activations.get("relu")
+    rows, depth, filters = 250, 10, 32  # eight chunks, the last one short
+    cols = rng.normal(size=(rows, depth)).astype(np.float32)
+    preactivation = rng.normal(size=(rows, filters)).astype(np.float32)
+    preactivation[3, :5] = [0.0, -0.0, np.nan, np.inf, -np.inf]
+    outputs = NUMPY.activate(relu, preactivation.copy())
+    grad_outputs = rng.normal(size=preactivation.shape).astype(np.float32)
+    expected_out = np.empty((depth, filters), dtype=np.float32)
+    with np.errstate(invalid="ignore"):
+        expected = NUMPY.activated_columns_gradient(relu, grad_outputs, preactivation, outputs, cols, expected_out)
+        for threads_ in ("1", "2"):
+            monkeypatch.setenv("GRADWISE_NUM_THREADS", threads_)
+            for keep in (True, False):
+                got_out = np.empty_like(expected_out)
+                got = NUMBA.activated_columns_gradient(relu, grad_outputs, preactivation, outputs, cols, got_out,
+                                                       keep=keep)
+                np.testing.assert_array_equal(got_out, expected_out)
+                if keep:
+                    np.testing.assert_array_equal(got, expected)
+                    assert np.array_equal(np.signbit(got), np.signbit(expected))
+
+
 @pytest.mark.parametrize("use_bias", [True, False])
 def test_a_relu_layers_gradients_over_many_chunks_match_numpy(rng, monkeypatch, use_bias):
     monkeypatch.setattr(conv, "GRADIENT_ROWS", 24)

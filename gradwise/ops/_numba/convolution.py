@@ -16,6 +16,7 @@ col2im sums ``(batch * out_h * out_w, kernel_h * kernel_w * channels)``, in the 
 """
 
 import numba
+import numpy as np
 from numba import uint64
 
 _jit = numba.njit(cache=True, error_model="numpy", nogil=True)
@@ -103,3 +104,26 @@ def _col2im(grad_cols, depth, grad_inputs, batch, height, width, channels, out_h
                     target = uint64(((b * height + y) * width + x) * channels)
                     for c in range(uint64(channels)):
                         grad_inputs[target + c] += grad_cols[source + c]
+
+
+@_jit
+def relu_columns_gradient(grad_outputs, preactivation, cols, partials, dz, first, last, chunk_rows, keep):
+    # For chunks first..last-1 of chunk_rows rows: dz = dy [z > 0] (relu_backward's product),
+    # written into its rows of `dz` when `keep`, else into `dz`'s first rows (a chunk's scratch),
+    # then partials[chunk] = dz^T cols over the chunk's rows, the product NumPy's path takes
+    # (BLAS, through SciPy's interface). One call per thread: no Python between the chunks, so the
+    # threads never wait for each other's GIL (W4's first convolution: 43 chunks, each a relu pass
+    # and a product of some tens of microseconds).
+    rows, filters = grad_outputs.shape
+    flat_grad, flat_pre, flat_dz = grad_outputs.reshape(-1), preactivation.reshape(-1), dz.reshape(-1)
+    one = grad_outputs.dtype.type(1)
+    zero = grad_outputs.dtype.type(0)
+    for index in range(first, last):
+        low = index * chunk_rows
+        high = min(low + chunk_rows, rows)
+        source = uint64(low * filters)
+        target = source if keep else uint64(0)
+        for e in range(uint64((high - low) * filters)):
+            flat_dz[target + e] = flat_grad[source + e] * (one if flat_pre[source + e] > zero else zero)
+        chunk = dz[low:high] if keep else dz[:high - low]
+        partials[index] = np.dot(chunk.T, cols[low:high])
