@@ -178,35 +178,31 @@ def _max_pool_backward(grad, masks, grad_inputs, first, last, batch, height, wid
 
 @_jit
 def _max_pool_backward_2x2(grad, masks, grad_inputs, first, last, height, width, channels, out_h, out_w, plane):
-    # _max_pool_backward for 2x2 windows: each of a window's four input positions written in its
-    # own loop along the channels, the mask read as a 0 or 1 byte (one loop for all four, or a
-    # select on the mask, does not vectorize: 1.5 ms against 0.36 ms on W4's first pooling), then
-    # the row and column no window reaches, if any
+    # _max_pool_backward for 2x2 windows, input row after input row (written in order): each
+    # position's channels in one loop that vectorizes, the mask read as a 0 or 1 byte (a select on
+    # the mask does not vectorize). Measured on W4's first pooling, one thread, loaded machine:
+    # 0.59 ms against 0.72 ms for the earlier kernel and 1.0 ms for a window's four positions
+    # written in one pass (two rows apart).
     zero = grad.dtype.type(0)
     run = uint64(channels)
     line = uint64(width * channels)
-    plane2 = plane + plane
-    plane3 = plane2 + plane
     hits = masks.view(np.uint8)
     for b in range(first, last):
-        for i in range(out_h):
-            top = uint64((b * height + 2 * i) * width * channels)
+        for row in range(2 * out_h):
+            i, di = row // 2, row % 2
+            target = uint64((b * height + row) * width * channels)
+            left_slab = uint64(2 * di) * plane  # the offsets (di, 0) and (di, 1)
+            right_slab = left_slab + plane
             for j in range(out_w):
                 source = uint64(((b * out_h + i) * out_w + j) * channels)
-                left = top + uint64(2 * j * channels)
-                bottom = left + line
+                left = target + uint64(2 * j * channels)
                 for c in range(run):
-                    grad_inputs[left + c] = grad[source + c] * grad.dtype.type(hits[source + c])
+                    grad_inputs[left + c] = grad[source + c] * grad.dtype.type(hits[left_slab + source + c])
                 for c in range(run):
-                    grad_inputs[left + run + c] = grad[source + c] * grad.dtype.type(hits[plane + source + c])
-                for c in range(run):
-                    grad_inputs[bottom + c] = grad[source + c] * grad.dtype.type(hits[plane2 + source + c])
-                for c in range(run):
-                    grad_inputs[bottom + run + c] = grad[source + c] * grad.dtype.type(hits[plane3 + source + c])
-            for row in (top, top + line):  # an odd last column
-                for e in range(uint64(2 * out_w * channels), line):
-                    grad_inputs[row + e] = zero
-        if 2 * out_h < height:  # an odd last row
-            last_row = uint64((b * height + 2 * out_h) * width * channels)
+                    grad_inputs[left + run + c] = grad[source + c] * grad.dtype.type(hits[right_slab + source + c])
+            for e in range(uint64(2 * out_w * channels), line):  # an odd last column
+                grad_inputs[target + e] = zero
+        for row in range(2 * out_h, height):  # an odd last row
+            target = uint64((b * height + row) * width * channels)
             for e in range(line):
-                grad_inputs[last_row + e] = zero
+                grad_inputs[target + e] = zero
