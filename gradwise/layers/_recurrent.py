@@ -1,7 +1,7 @@
 """What SimpleRNN, LSTM and GRU share: arguments, weights, masks, dropout and the time-major loop's frame.
 
 Inputs (batch, steps, features) are turned time-major once, and every step's input
-product is one matrix product over all steps: ``projected = inputs @ kernel + bias``,
+product is one matrix product over all steps: ``projected = [inputs, 1] @ [kernel; bias]``,
 (steps, batch, gates * units). A cell subclass then runs the recurrence (``_scan``),
 one (batch, units) @ (units, gates * units) product per step with all of its gates
 fused, and its backward through time (``_scan_backward``), which gives the gradient
@@ -211,15 +211,21 @@ class Recurrent(Layer, register=False):
         batch, steps, features = inputs.shape
         input_keep, state_keep = self._dropout_keeps(batch, features, inputs.dtype, training)
         dropped = inputs if input_keep is None else inputs * input_keep[:, None, :]
-        sequence = dropped.transpose(1, 0, 2)  # time-major
+        time_major = dropped.transpose(1, 0, 2)
         step_mask = None if mask is None else mask.T
         if self.go_backwards:
-            sequence = sequence[::-1]
+            time_major = time_major[::-1]
             step_mask = None if step_mask is None else step_mask[::-1]
-        sequence = np.ascontiguousarray(sequence).reshape(steps * batch, features)
-        projected = (sequence @ self.params["kernel"]).reshape(steps, batch, -1)
+        # [x_t, 1] @ [W; b] = x_t W + b: the bias rides the input product as a last feature of
+        # ones, which saves a pass over all steps' pre-activations
+        sequence = np.empty((steps, batch, features + self.use_bias), dtype=time_major.dtype)
+        sequence[:, :, :features] = time_major
+        weights = self.params["kernel"]
         if self.use_bias:
-            projected += self._input_bias()
+            sequence[:, :, features] = 1
+            weights = np.concatenate([weights, self._input_bias()[None]])
+        sequence = sequence.reshape(steps * batch, -1)
+        projected = (sequence @ weights).reshape(steps, batch, -1)
         initial = self._initial_states(initial_state, batch, projected.dtype)
         with one_thread_if_small(batch * self.units * projected.shape[2]):
             states, scan_cache = self._scan(projected, step_mask, state_keep, initial)
@@ -262,7 +268,7 @@ class Recurrent(Layer, register=False):
             grad_projected, initial_grads = self._scan_backward(grad_sequence, state_grads, projected, step_mask, state_keep,
                                                  states, scan_cache, accumulate)
         flat = grad_projected.reshape(steps * batch, -1)
-        self._write("kernel", sequence.T @ flat, accumulate)
+        self._write("kernel", sequence[:, :self.params["kernel"].shape[0]].T @ flat, accumulate)
         if self.use_bias:
             self._write_input_bias_grad(flat.sum(axis=0), accumulate)
         if not input_grad:

@@ -173,3 +173,38 @@ def test_the_fused_step_allocates_nothing_and_leaves_its_inputs_alone():
     for array, copy in zip((product, cell_previous, hidden_previous), copies):
         np.testing.assert_array_equal(array, copy)
     assert cell._exps is scratch
+
+
+@pytest.mark.parametrize("masked", [False, True])
+@pytest.mark.parametrize("kept", [False, True])
+def test_the_float32_whole_loop_backward_is_the_numpy_cells_given_the_same_forward(masked, kept):
+    """The whole-loop backward has no transcendental function: from the same forward caches it
+    computes the NumPy cell's row derivatives in the same order (dz, dc_{t-1}, dh_{t-1} through
+    the products), so it agrees with LSTMCell.backward_sequence to float32 rounding of the products."""
+    rng = np.random.default_rng(3)
+    steps, batch, units, dtype = 7, 9, 20, np.float32
+    tanh, sigmoid = activations.get("tanh"), activations.get("sigmoid")
+    fused = NUMBA.lstm_cell(tanh, sigmoid, batch, units, dtype)
+    assert fused._sequence_kernels is not None
+    step_mask = rng.random((steps, batch)) > 0.3 if masked else None
+    state_keep = (rng.random((batch, units)) > 0.4).astype(dtype) / dtype(0.6) if kept else None
+    recurrent_kernel = rng.normal(scale=0.3, size=(units, 4 * units)).astype(dtype)
+    preactivations = rng.normal(scale=2, size=(steps, batch, 4 * units)).astype(dtype)
+    hidden = np.zeros((steps + 1, batch, units), dtype)
+    cell = np.zeros_like(hidden)
+    hidden[0], cell[0] = rng.normal(size=(2, batch, units))
+    gates = np.empty_like(preactivations)
+    new_cell, squashed = np.empty((2, steps, batch, units), dtype)
+    fused.forward_sequence(preactivations, recurrent_kernel, hidden, cell, step_mask, state_keep, gates, new_cell,
+                           squashed)
+    grad_sequence = rng.normal(size=(steps, batch, units)).astype(dtype)
+    final_grads = rng.normal(size=(2, batch, units)).astype(dtype)
+    results = []
+    for implementation in (fused, LSTMCell(tanh, sigmoid, batch, units, dtype)):
+        grad_hidden, grad_cell = final_grads.copy()
+        grad_preactivations = np.empty_like(preactivations)
+        implementation.backward_sequence(grad_sequence, grad_hidden, grad_cell, preactivations, gates, new_cell,
+                                         squashed, cell, step_mask, state_keep, recurrent_kernel, grad_preactivations)
+        results.append((grad_preactivations, grad_hidden, grad_cell))
+    for got, want in zip(*results):
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6 * np.max(np.abs(want)))
