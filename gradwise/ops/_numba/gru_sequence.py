@@ -25,31 +25,37 @@ def forward(projected, update_reset_kernel, candidate_kernel, hidden, gates, res
     # z, r = sigmoid(x_zr + h_kept U_zr), hh = tanh(x_h + (r h_kept) U_h), h_t = hh + z (h_{t-1} - hh);
     # h_kept is h_{t-1} times the recurrent keep; the pre-activations are completed in `projected`,
     # r h_kept kept in `reset_hidden`; a masked row carries h_{t-1} over
+    # loops on the 3-D arrays themselves, one transcendental each, so they vectorize (as the LSTM's)
     steps, rows, width = projected.shape
     units = width // 3
     for step in range(steps):
         previous_hidden = hidden[step]
         _recurrent_product(previous_hidden, update_reset_kernel, state_keep, kept, kept_previous, update_reset_product)
         for row in range(rows):
-            z_row, gate_row, product_row = projected[step, row], gates[step, row], update_reset_product[row]
-            reset_row, previous_row = reset_hidden[step, row], previous_hidden[row]
             for j in range(2 * units):
-                z_row[j] = z_row[j] + product_row[j]
-                gate_row[j] = _sigmoid(z_row[j])
-            for j in range(units):
-                kept_value = previous_row[j] * state_keep[row, j] if kept else previous_row[j]
-                reset_row[j] = gate_row[units + j] * kept_value
+                projected[step, row, j] += update_reset_product[row, j]
+            for j in range(2 * units):
+                gates[step, row, j] = _sigmoid(projected[step, row, j])
+            if kept:
+                for j in range(units):
+                    reset_hidden[step, row, j] = gates[step, row, units + j] * (previous_hidden[row, j]
+                                                                                * state_keep[row, j])
+            else:
+                for j in range(units):
+                    reset_hidden[step, row, j] = gates[step, row, units + j] * previous_hidden[row, j]
         np.dot(reset_hidden[step], candidate_kernel, candidate_product)
         for row in range(rows):
-            z_row, gate_row, product_row = projected[step, row], gates[step, row], candidate_product[row]
-            previous_row, hidden_row = previous_hidden[row], hidden[step + 1, row]
-            skipped = masked and not step_mask[step, row]
             for j in range(units):
-                z_row[2 * units + j] = z_row[2 * units + j] + product_row[j]
-                candidate = _tanh(z_row[2 * units + j])
-                gate_row[2 * units + j] = candidate
-                new = candidate + gate_row[j] * (previous_row[j] - candidate)
-                hidden_row[j] = previous_row[j] if skipped else new
+                projected[step, row, 2 * units + j] += candidate_product[row, j]
+            for j in range(units):
+                gates[step, row, 2 * units + j] = _tanh(projected[step, row, 2 * units + j])
+            if masked and not step_mask[step, row]:
+                for j in range(units):
+                    hidden[step + 1, row, j] = previous_hidden[row, j]
+            else:
+                for j in range(units):
+                    candidate = gates[step, row, 2 * units + j]
+                    hidden[step + 1, row, j] = candidate + gates[step, row, j] * (previous_hidden[row, j] - candidate)
 
 
 # h = z h_prev + (1 - z) hh  =>  dz = dh (h_prev - hh),  dhh = dh (1 - z),  dh_prev = dh z + (recurrent paths);
@@ -64,20 +70,24 @@ def backward(grad_sequence, grad_next, hidden, gates, step_mask, masked, state_k
     steps, rows, units = grad_sequence.shape
     zero, one = np.float32(0), np.float32(1)
     for step in range(steps - 1, -1, -1):
-        for row in range(rows):
-            grad_row, next_row, gate_row = grad_sequence[step, row], grad_next[row], gates[step, row]
-            previous_row, grad_z_row = hidden[step, row], grad_preactivations[step, row]
-            skipped = masked and not step_mask[step, row]
+        for row in range(rows):  # loops on the 3-D arrays themselves, few arrays each, so they vectorize
+            if masked and not step_mask[step, row]:
+                for j in range(units):
+                    carried[row, j] = grad_sequence[step, row, j] + grad_next[row, j]
+                    grad_next[row, j] = zero  # dh_t of the step's own rows, read again below
+            else:
+                for j in range(units):
+                    carried[row, j] = zero
+                    grad_next[row, j] = grad_sequence[step, row, j] + grad_next[row, j]
             for j in range(units):
-                grad_hidden = grad_row[j] + next_row[j]
-                carried[row, j] = grad_hidden if skipped else zero
-                grad_hidden = zero if skipped else grad_hidden
-                next_row[j] = grad_hidden  # dh_t of the step's own rows, read again below
-                update, candidate = gate_row[j], gate_row[2 * units + j]
-                grad_candidate = (one - candidate * candidate) * (grad_hidden * (one - update))
-                grad_z_row[2 * units + j] = grad_candidate
+                update, candidate = gates[step, row, j], gates[step, row, 2 * units + j]
+                grad_candidate = (one - candidate * candidate) * (grad_next[row, j] * (one - update))
+                grad_preactivations[step, row, 2 * units + j] = grad_candidate
                 grad_reset_hidden[step, row, j] = grad_candidate
-                grad_update_reset[row, j] = (one - update) * update * (grad_hidden * (previous_row[j] - candidate))
+            for j in range(units):
+                update, candidate = gates[step, row, j], gates[step, row, 2 * units + j]
+                grad_update_reset[row, j] = (one - update) * update * (grad_next[row, j]
+                                                                       * (hidden[step, row, j] - candidate))
         np.dot(grad_reset_hidden[step], transposed_candidate, grad_reset_input)
         for row in range(rows):
             gate_row, previous_row = gates[step, row], hidden[step, row]

@@ -7,8 +7,12 @@ exponential written so the compiler vectorizes it: the one of Cephes's ``expf`` 
 reduction by ln 2 in two parts, a degree-7 polynomial, the power of two made from its
 exponent bits), within 1.3 ulp of the exact value where NumPy's is within 1. The results are
 therefore not NumPy's bits but float32's rounding of the same math (the tests hold them
-to the float64 cell at float32's precision). The backward reuses ``lstm.py``'s row
-derivatives, which need no transcendental function, and the product by U^T per step.
+to the float64 cell at float32's precision). The backward computes ``lstm.py``'s row
+derivatives in the same order (a masked row through its ``_masked_row``), which need no
+transcendental function, and the product by U^T per step. The loops index the 3-D arrays
+directly, one transcendental function or few arrays each: so written, the compiler
+vectorizes them (with row views and the sigmoid and tanh in one loop a step's gates took
+about 1.5 times as long).
 
 Arrays are C-contiguous: the pre-activations, gates and their gradients (steps, batch,
 4 * units), the states (steps + 1, batch, units), the mask (steps, batch), read only
@@ -93,9 +97,6 @@ def forward(projected, recurrent_kernel, hidden, cell, step_mask, masked, state_
     # i, f, o = sigmoid(z_i, z_f, z_o), g = tanh(z_c), c_t = f c_{t-1} + i g, h_t = o tanh(c_t);
     # a masked row carries c_{t-1} and h_{t-1} over; `gates`, `new_cell` (c_t before masking) and
     # `squashed` (tanh(c_t)) are kept for the backward
-    # The loops index the 3-D arrays directly rather than through row views, one function per
-    # loop: so the compiler vectorizes each of them (row views with the sigmoid and tanh mixed
-    # in one loop ran the step's gates in about 1.5 times the time).
     steps, rows, width = projected.shape
     units = width // 4
     for step in range(steps):
@@ -106,6 +107,7 @@ def forward(projected, recurrent_kernel, hidden, cell, step_mask, masked, state_
                 projected[step, row, j] += product[row, j]
             for j in range(2 * units):
                 gates[step, row, j] = _sigmoid(projected[step, row, j])
+            # written as offsets from 0 to units: a loop over range(3 * units, width) ran twice as long
             for j in range(units):
                 gates[step, row, 2 * units + j] = _tanh(projected[step, row, 2 * units + j])
             for j in range(units):
