@@ -129,3 +129,20 @@ def test_normalization_scale_and_shift_constraints(rng):
     assert layers.deserialize(layers.serialize(batch_norm)).gamma_constraint.get_config() == {"max_value": 0.5,
                                                                                            "axis": 0}
     assert not layers.BatchNormalization(center=False, beta_constraint="non_neg").constraints  # no beta to constrain
+
+
+def test_depthwise_and_separable_constraints(rng):
+    model = gw.Sequential([gw.Input((6, 6, 2)),
+                           layers.DepthwiseConv2D(3, depthwise_constraint="non_neg", bias_constraint="non_neg"),
+                           layers.SeparableConv2D(3, 2, pointwise_constraint=constraints.MaxNorm(0.1, axis=[0, 1, 2]),
+                                                  depthwise_constraint=constraints.NonNeg()),
+                           layers.Flatten(), layers.Dense(1)], seed=0)
+    model.compile(optimizer=gw.optimizers.SGD(0.5), loss="mse")
+    model.fit(rng.normal(size=(32, 6, 6, 2)), rng.normal(size=(32, 1)) * 5, epochs=2, verbose=0)
+    depthwise, separable = model.layers[:2]
+    assert depthwise.params["kernel"].min() >= 0 and depthwise.params["bias"].min() >= 0
+    assert separable.params["depthwise_kernel"].min() >= 0
+    assert np.sqrt((separable.params["pointwise_kernel"] ** 2).sum(axis=(0, 1, 2))).max() <= 0.1 + 1e-6
+    rebuilt = layers.deserialize(layers.serialize(separable))
+    assert rebuilt.pointwise_constraint.get_config() == {"max_value": 0.1, "axis": [0, 1, 2]}
+    assert isinstance(rebuilt.depthwise_constraint, constraints.NonNeg)

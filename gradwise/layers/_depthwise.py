@@ -3,7 +3,7 @@ channel convolved with its own `depth_multiplier` filters, one strided slice per
 
 import numpy as np
 
-from .. import _checks, activations, initializers, regularizers
+from .. import _checks, activations, constraints, initializers, regularizers
 from ..ops.conv import offset_slice
 from . import _geometry
 from .base import ActivatedLayer
@@ -45,7 +45,7 @@ class BaseDepthwiseConv(ActivatedLayer, register=False):
     def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1, data_format=None,
                  dilation_rate=(1, 1), activation=None, use_bias=True, depthwise_initializer="glorot_uniform",
                  bias_initializer="zeros", depthwise_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, **kwargs):
+                 activity_regularizer=None, depthwise_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
         owner = type(self).__name__
         self.kernel_size = _geometry.int_tuple(owner, "kernel_size", kernel_size, 2)
@@ -66,6 +66,8 @@ class BaseDepthwiseConv(ActivatedLayer, register=False):
         self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.depthwise_constraint = constraints.get(depthwise_constraint)  # attached by the subclass, which
+        self.bias_constraint = constraints.get(bias_constraint)  # names the kernel's param
 
     def _geometry(self, input_shape):
         """(((top, bottom), (left, right)), (out_h, out_w)) for per-sample `input_shape`."""
@@ -133,4 +135,6 @@ class BaseDepthwiseConv(ActivatedLayer, register=False):
             "depthwise_regularizer": regularizers.serialize(self.depthwise_regularizer),
             "bias_regularizer": regularizers.serialize(self.bias_regularizer),
             "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "depthwise_constraint": constraints.serialize(self.depthwise_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
         }

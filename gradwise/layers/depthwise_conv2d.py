@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .. import constraints
 from ._depthwise import BaseDepthwiseConv, depthwise_backward, depthwise_forward
 
 
@@ -46,6 +47,8 @@ class DepthwiseConv2D(BaseDepthwiseConv):
             self.regularizers["kernel"] = self.depthwise_regularizer
         if self.bias_regularizer is not None and self.use_bias:
             self.regularizers["bias"] = self.bias_regularizer
+        constraints.attach(self, "kernel", self.depthwise_constraint)
+        constraints.attach(self, "bias", self.bias_constraint, applies=self.use_bias)
 
     def compute_output_shape(self, input_shape):
         _, out = self._geometry(input_shape)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .. import _checks, initializers, regularizers
+from .. import _checks, constraints, initializers, regularizers
 from ._depthwise import BaseDepthwiseConv, depthwise_backward, depthwise_forward
 
 
@@ -38,12 +38,14 @@ class SeparableConv2D(BaseDepthwiseConv):
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None, dilation_rate=(1, 1),
                  depth_multiplier=1, activation=None, use_bias=True, depthwise_initializer="glorot_uniform",
                  pointwise_initializer="glorot_uniform", bias_initializer="zeros", depthwise_regularizer=None,
-                 pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None, **kwargs):
+                 pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(kernel_size, strides=strides, padding=padding, depth_multiplier=depth_multiplier,
                          data_format=data_format, dilation_rate=dilation_rate, activation=activation,
                          use_bias=use_bias, depthwise_initializer=depthwise_initializer,
                          bias_initializer=bias_initializer, depthwise_regularizer=depthwise_regularizer,
-                         bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer, **kwargs)
+                         bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
+                         depthwise_constraint=depthwise_constraint, bias_constraint=bias_constraint, **kwargs)
         self.filters = _checks.positive_int("SeparableConv2D", "filters", filters)
         self.pointwise_initializer = initializers.get(pointwise_initializer)
         self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
@@ -52,6 +54,9 @@ class SeparableConv2D(BaseDepthwiseConv):
                                  ("bias", self.bias_regularizer if self.use_bias else None)):
             if regularizer is not None:
                 self.regularizers[key] = regularizer
+        self.pointwise_constraint = constraints.attach(self, "pointwise_kernel", pointwise_constraint)
+        constraints.attach(self, "depthwise_kernel", self.depthwise_constraint)
+        constraints.attach(self, "bias", self.bias_constraint, applies=self.use_bias)
 
     def compute_output_shape(self, input_shape):
         _, out = self._geometry(input_shape)
@@ -96,4 +101,5 @@ class SeparableConv2D(BaseDepthwiseConv):
             "filters": self.filters,
             "pointwise_initializer": initializers.serialize(self.pointwise_initializer),
             "pointwise_regularizer": regularizers.serialize(self.pointwise_regularizer),
+            "pointwise_constraint": constraints.serialize(self.pointwise_constraint),
         }
