@@ -552,7 +552,7 @@ class NumbaOps(NumpyOps):
             else:
                 self._pooling.average_pool(images[start:stop], outputs[start:stop], *pool)
 
-        self.over_batch(run, len(images), images.size)
+        _split_pooling(self, run, len(images), images.size)
 
     def tile_pool_backward(self, grad, masks, grad_inputs, pool):
         if grad.dtype not in _FLOATS or not (grad.flags.c_contiguous and grad_inputs.flags.c_contiguous) or (
@@ -564,7 +564,7 @@ class NumbaOps(NumpyOps):
         def run(start, stop):  # each thread writes its own samples of the whole arrays
             self._pooling.pool_backward(grad, masks, grad_inputs, start, stop, pool[0], pool[1], is_max)
 
-        self.over_batch(run, len(grad), grad_inputs.size)
+        _split_pooling(self, run, len(grad), grad_inputs.size)
 
     # ----- recurrent cells ----------------------------------------------------------------
     def lstm_cell(self, activation, recurrent_activation, batch, units, dtype):
@@ -665,6 +665,23 @@ class NumbaOps(NumpyOps):
             kernel(values[start:stop], grads[start:stop], *chunk)
 
         self.over_batch(run, values.size, values.size)
+
+
+# Fewest input elements of a tile pooling (forward or backward) shared among the threads. Its
+# kernels take about 0.1 ms a million elements on one core, less than handing half to the
+# second thread saves: W4's second pooling (991,232 elements, loaded machine, layer by layer)
+# took 0.13 + 0.10 ms on one thread and 0.17 + 0.14 ms split over two; its first pooling
+# (2,768,896) 0.83 + 0.49 ms on one and 0.43 + 0.31 ms on two.
+POOL_SPLIT_ELEMENTS = 1 << 21
+
+
+def _split_pooling(ops, function, batch, elements):
+    """``ops.over_batch(function, batch, elements)`` for a pooling job of at least
+    POOL_SPLIT_ELEMENTS elements, else one call in this thread."""
+    if elements < POOL_SPLIT_ELEMENTS:
+        function(0, batch)
+    else:
+        ops.over_batch(function, batch, elements)
 
 
 def _over_batch_with_blas(function, batch, elements, bounds=None):

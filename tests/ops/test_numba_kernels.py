@@ -360,6 +360,7 @@ def test_tile_pooling_forward_and_backward_are_bit_identical(pool, shape, mode, 
 
 def test_tile_pooling_in_threaded_chunks(monkeypatch):
     monkeypatch.setattr(threads, "MIN_ELEMENTS", 1)
+    monkeypatch.setattr(numba_ops, "POOL_SPLIT_ELEMENTS", 1)
     monkeypatch.setenv("GRADWISE_NUM_THREADS", "2")
     test_tile_pooling_forward_and_backward_are_bit_identical((2, 2), (7, 9, 2), "max", np.float32)
 
