@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 
 from gradwise.layers import AveragePooling1D, AveragePooling2D, MaxPooling1D, MaxPooling2D
-from gradwise.ops import pool_tiles, threads
+from gradwise.ops import numba_ops, pool_tiles, threads
 
 from ..layers.gradient_check import built, check_layer_gradients
 
@@ -36,6 +36,7 @@ def chunking(request, monkeypatch):
     if request.param != "whole":
         monkeypatch.setattr(pool_tiles, "SCRATCH_ELEMENTS", 1)
         monkeypatch.setattr(threads, "MIN_ELEMENTS", 1)
+        monkeypatch.setattr(numba_ops, "POOL_SPLIT_ELEMENTS", 1)
         monkeypatch.setenv("GRADWISE_NUM_THREADS", "2")
     return request.param
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from gradwise import activations
-from gradwise.ops import NumbaOps, get_ops, threads
+from gradwise.ops import NumbaOps, get_ops, numba_ops, threads
 from gradwise.layers import AveragePooling2D, Conv1D, Conv2D, MaxPooling2D
 
 from ..layers.gradient_check import built
@@ -14,6 +14,7 @@ from ..layers.gradient_check import built
 def counted_submissions(monkeypatch):
     """Make every job big enough to split, and count the chunks handed to worker threads."""
     monkeypatch.setattr(threads, "MIN_ELEMENTS", 0)
+    monkeypatch.setattr(numba_ops, "POOL_SPLIT_ELEMENTS", 0)
     submitted = []
     real_executor = threads._executor
 
