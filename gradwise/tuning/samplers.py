@@ -20,6 +20,8 @@ import math
 import optuna
 from optuna.distributions import CategoricalDistribution, FloatDistribution
 
+from .median import StepMedianPruner
+
 SAMPLERS = ("tpe", "random", "grid", "cmaes", "nsga2")
 PRUNERS = ("median", "hyperband", "successive_halving")
 GRID_LIMIT = 100_000
@@ -132,7 +134,7 @@ MEDIAN_WARMUP_STEPS = 3  # the least warm-up, and the warm-up while the epochs a
 
 
 def median_pruner(epochs=None):
-    """Optuna's MedianPruner for trials of `epochs` epochs.
+    """Optuna's MedianPruner (its StepMedianPruner twin: the same decisions) for trials of `epochs` epochs.
 
     It judges a trial from the end of its first fifth of epochs on (at least the 4th
     epoch): a curve that starts slowly (a low learning rate, SGD) is not stopped before
@@ -141,11 +143,10 @@ def median_pruner(epochs=None):
     instead of 27 (each decision reads the study and takes a percentile over its trials).
     """
     if epochs is None:
-        return optuna.pruners.MedianPruner(n_startup_trials=MEDIAN_STARTUP_TRIALS,
-                                           n_warmup_steps=MEDIAN_WARMUP_STEPS)
-    return optuna.pruners.MedianPruner(n_startup_trials=MEDIAN_STARTUP_TRIALS,
-                                       n_warmup_steps=max(MEDIAN_WARMUP_STEPS, math.ceil(epochs / 5)),
-                                       interval_steps=max(1, epochs // 10))
+        return StepMedianPruner(n_startup_trials=MEDIAN_STARTUP_TRIALS, n_warmup_steps=MEDIAN_WARMUP_STEPS)
+    return StepMedianPruner(n_startup_trials=MEDIAN_STARTUP_TRIALS,
+                            n_warmup_steps=max(MEDIAN_WARMUP_STEPS, math.ceil(epochs / 5)),
+                            interval_steps=max(1, epochs // 10))
 
 
 def prunes(pruner):
