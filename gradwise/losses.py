@@ -723,14 +723,73 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
     return _per_sample_values(SparseCategoricalCrossentropy(from_logits), y_true, y_pred)
 
 
+# Keras' other losses live beside this module; importing them here registers them.
+from .more_losses import (  # noqa: E402
+    CategoricalHinge, CosineSimilarity, Hinge, KLDivergence, LogCosh, MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError, Poisson, SquaredHinge,
+)
+
+
+def hinge(y_true, y_pred):
+    """Per-sample hinge loss, shape (batch,)."""
+    return _per_sample_values(Hinge(), y_true, y_pred)
+
+
+def squared_hinge(y_true, y_pred):
+    """Per-sample squared hinge loss, shape (batch,)."""
+    return _per_sample_values(SquaredHinge(), y_true, y_pred)
+
+
+def categorical_hinge(y_true, y_pred):
+    """Per-sample categorical hinge loss, shape (batch,)."""
+    return _per_sample_values(CategoricalHinge(), y_true, y_pred)
+
+
+def kl_divergence(y_true, y_pred):
+    """Per-sample Kullback-Leibler divergence, shape (batch,)."""
+    return _per_sample_values(KLDivergence(), y_true, y_pred)
+
+
+def log_cosh(y_true, y_pred):
+    """Per-sample log-cosh loss, shape (batch,)."""
+    return _per_sample_values(LogCosh(), y_true, y_pred)
+
+
+def poisson(y_true, y_pred):
+    """Per-sample Poisson loss, shape (batch,)."""
+    return _per_sample_values(Poisson(), y_true, y_pred)
+
+
+def mean_absolute_percentage_error(y_true, y_pred):
+    """Per-sample mean absolute percentage error, shape (batch,)."""
+    return _per_sample_values(MeanAbsolutePercentageError(), y_true, y_pred)
+
+
+def mean_squared_logarithmic_error(y_true, y_pred):
+    """Per-sample mean squared logarithmic error, shape (batch,)."""
+    return _per_sample_values(MeanSquaredLogarithmicError(), y_true, y_pred)
+
+
+def cosine_similarity(y_true, y_pred, axis=-1):
+    """Per-sample negative cosine similarity over the last axis, shape (batch,)."""
+    return _per_sample_values(CosineSimilarity(axis), y_true, y_pred)
+
+
 mse = mean_squared_error
 mae = mean_absolute_error
+mape = mean_absolute_percentage_error
+msle = mean_squared_logarithmic_error
+kld = kullback_leibler_divergence = kl_divergence
+logcosh = log_cosh
 
 # This module's functions given as `loss=` (Keras code writes loss=keras.losses.mean_squared_error).
 _FUNCTION_NAMES = {
     mean_squared_error: "mean_squared_error", mean_absolute_error: "mean_absolute_error", huber: "huber",
     binary_crossentropy: "binary_crossentropy", categorical_crossentropy: "categorical_crossentropy",
-    sparse_categorical_crossentropy: "sparse_categorical_crossentropy",
+    sparse_categorical_crossentropy: "sparse_categorical_crossentropy", hinge: "hinge",
+    squared_hinge: "squared_hinge", categorical_hinge: "categorical_hinge", kl_divergence: "kl_divergence",
+    log_cosh: "log_cosh", poisson: "poisson", mean_absolute_percentage_error: "mean_absolute_percentage_error",
+    mean_squared_logarithmic_error: "mean_squared_logarithmic_error", cosine_similarity: "cosine_similarity",
 }
 
 __all__ = [
@@ -738,4 +797,9 @@ __all__ = [
     "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "get", "register",
     "mean_squared_error", "mean_absolute_error", "huber", "binary_crossentropy",
     "categorical_crossentropy", "sparse_categorical_crossentropy", "mse", "mae",
+    "Hinge", "SquaredHinge", "CategoricalHinge", "KLDivergence", "LogCosh", "Poisson",
+    "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "CosineSimilarity",
+    "hinge", "squared_hinge", "categorical_hinge", "kl_divergence", "log_cosh", "poisson",
+    "mean_absolute_percentage_error", "mean_squared_logarithmic_error", "cosine_similarity",
+    "mape", "msle", "kld", "kullback_leibler_divergence", "logcosh",
 ]
