@@ -232,6 +232,8 @@ def _loss_data(loss, rng):
         return np.eye(3)[rng.integers(0, 3, size=5)], probabilities
     if "binary" in loss.name:
         return rng.integers(0, 2, size=(5, 1)).astype(float), rng.uniform(0.05, 0.95, size=(5, 1))
+    if loss.name == "poisson":  # a rate: log(y_pred) needs positive predictions
+        return rng.poisson(1.0, size=(5, 2)).astype(float), rng.uniform(0.1, 2.0, size=(5, 2))
     return rng.normal(size=(5, 2)), rng.normal(size=(5, 2))
 
 
