@@ -114,10 +114,6 @@ def cell_config(cell):
     return config
 
 
-def _sync_weight_attributes(cell):
-    cell.sync_weight_attributes()
-
-
 def build_cell(cell, step_shape, rng, dtype):
     """Build `cell` for steps of shape `step_shape` (batch first, None), its weights in `dtype`."""
     cell.dtype = np.dtype(dtype)
@@ -261,7 +257,7 @@ class CellRNN(Wrapper):
         return (output, new_states), CellStep(inputs, states, output, new_states)
 
     def forward(self, inputs, training=False, mask=None):
-        _sync_weight_attributes(self.cell)
+        self.cell.sync_weight_attributes()
         sequences = list(inputs) if self.multi_input else [inputs]
         if isinstance(mask, list):
             mask = next((item for item in mask if item is not None), None)
