@@ -49,6 +49,9 @@ class Recurrent(Layer, register=False):
     takes_mask = True
     gate_count = 1
     state_count = 1
+    # Its matrix products are one time step each, whatever the length of its output: the
+    # size that decides whether a second BLAS thread pays (see ops.model_threads).
+    products_per_time_step = True
 
     def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
                  recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,

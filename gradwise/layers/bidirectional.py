@@ -47,6 +47,7 @@ class Bidirectional(Wrapper):
     """
 
     takes_mask = True
+    products_per_time_step = True  # those of its two recurrent layers (see ops.model_threads)
 
     def __init__(self, layer, merge_mode="concat", backward_layer=None, **kwargs):
         super().__init__(**kwargs)

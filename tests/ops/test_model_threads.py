@@ -49,6 +49,18 @@ def test_step_multiply_adds_follow_the_layer_shapes():
     assert model_threads.step_multiply_adds(convnet._all_layers(), 5) == expected
 
 
+@pytest.mark.parametrize("wrap", [lambda layer: layer, gradwise.layers.Bidirectional])
+def test_a_recurrent_layer_counts_one_time_step_whatever_its_output(wrap):
+    # its products are one time step each: the whole sequence's output must not make them look large
+    counts = []
+    for sequences in (False, True):
+        model = gradwise.Sequential([gradwise.layers.Input((50, 16)),
+                                     wrap(gradwise.layers.LSTM(64, return_sequences=sequences))])
+        counts.append(model_threads.step_multiply_adds(model._all_layers(), 64))
+    directions = 2 if wrap is gradwise.layers.Bidirectional else 1
+    assert counts == [3 * 64 * directions * (16 * 256 + 64 * 256)] * 2
+
+
 def test_small_steps_run_blas_on_one_thread_and_restore_it(auto):
     with model_threads.for_model(model_threads.SMALL_STEP - 1):
         assert blas_threads() == {1}
