@@ -146,3 +146,30 @@ def test_depthwise_and_separable_constraints(rng):
     rebuilt = layers.deserialize(layers.serialize(separable))
     assert rebuilt.pointwise_constraint.get_config() == {"max_value": 0.1, "axis": [0, 1, 2]}
     assert isinstance(rebuilt.depthwise_constraint, constraints.NonNeg)
+
+
+@pytest.mark.parametrize("make", [
+    lambda **c: layers.SimpleRNN(6, **c), lambda **c: layers.LSTM(6, **c), lambda **c: layers.GRU(6, **c),
+    lambda **c: layers.GRU(6, reset_after=False, **c), lambda **c: layers.RNN(layers.LSTMCell(6, **c))])
+def test_recurrent_kernel_recurrent_and_bias_constraints(make, tmp_path):
+    rng = np.random.default_rng(2)
+    x, y = rng.normal(size=(32, 5, 3)) * 4, rng.normal(size=(32, 1)) * 10
+
+    def trained(**constrained):
+        model = gw.Sequential([gw.Input((5, 3)), make(**constrained), layers.Dense(1)], seed=0)
+        model.compile(optimizer=gw.optimizers.SGD(0.2), loss="mse")
+        model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+        return model
+
+    model = trained(kernel_constraint=constraints.MaxNorm(0.25), recurrent_constraint="unit_norm",
+                    bias_constraint="non_neg")
+    params = model.layers[0].params
+    assert np.linalg.norm(params["kernel"], axis=0).max() <= 0.25 + 1e-6
+    np.testing.assert_allclose(np.linalg.norm(params["recurrent_kernel"], axis=0), 1.0, rtol=1e-5)
+    assert params["bias"].min() >= 0
+    free = trained().layers[0].params
+    assert np.linalg.norm(free["kernel"], axis=0).max() > 0.25 and free["bias"].min() < 0  # the constraints acted
+    model.save(tmp_path / "rnn.gw")
+    loaded = gw.load_model(tmp_path / "rnn.gw").layers[0]
+    assert isinstance(loaded.recurrent_constraint, constraints.UnitNorm)
+    assert loaded.kernel_constraint.get_config() == constraints.MaxNorm(0.25).get_config()

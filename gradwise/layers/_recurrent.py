@@ -28,7 +28,7 @@ import numbers
 
 import numpy as np
 
-from .. import _checks, activations, initializers, regularizers
+from .. import _checks, activations, constraints, initializers, regularizers
 from ..ops.blas import one_thread_if_small
 from . import masking, recorded, symbolic
 from .base import Layer
@@ -57,7 +57,8 @@ class Recurrent(Layer, register=False):
                  recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
                  recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None, dropout=0.0,
                  recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False, go_backwards=False,
-                 stateful=False, unroll=False, zero_output_for_mask=False, **kwargs):
+                 stateful=False, unroll=False, zero_output_for_mask=False, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, **kwargs):
         state_inputs = kwargs.pop("state_inputs", False)  # saved by get_config for a call with initial_state
         super().__init__(**kwargs)
         owner = type(self).__name__
@@ -77,6 +78,9 @@ class Recurrent(Layer, register=False):
                                  ("bias", self.bias_regularizer if self.use_bias else None)):
             if regularizer is not None:
                 self.regularizers[key] = regularizer
+        self.kernel_constraint = constraints.attach(self, "kernel", kernel_constraint)
+        self.recurrent_constraint = constraints.attach(self, "recurrent_kernel", recurrent_constraint)
+        self.bias_constraint = constraints.attach(self, "bias", bias_constraint, applies=self.use_bias)
         self.dropout = _rate(owner, "dropout", dropout)
         self.recurrent_dropout = _rate(owner, "recurrent_dropout", recurrent_dropout)
         self.seed = _check_seed(owner, seed)
@@ -309,6 +313,9 @@ class Recurrent(Layer, register=False):
             "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
             "bias_regularizer": regularizers.serialize(self.bias_regularizer),
             "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
             "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout,
             "seed": self.seed,

@@ -27,6 +27,8 @@ class LSTM(Recurrent):
         Start the forget gate's bias at 1 (Jozefowicz et al., 2015), as Keras does.
     use_bias, kernel_initializer, recurrent_initializer, bias_initializer : as Keras's
     kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer : optional
+    kernel_constraint, recurrent_constraint, bias_constraint : optional
+        Applied after each optimizer step (``gradwise.constraints``).
     dropout, recurrent_dropout, seed, return_sequences, return_state, go_backwards, unroll :
         as Keras's (see ``_recurrent.py``). With `return_state`, the outputs are
         ``[outputs, h, c]``.

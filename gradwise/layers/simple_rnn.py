@@ -15,6 +15,8 @@ class SimpleRNN(Recurrent):
     use_bias, kernel_initializer, recurrent_initializer, bias_initializer : as Keras's
         Defaults True, 'glorot_uniform', 'orthogonal', 'zeros'.
     kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer : optional
+    kernel_constraint, recurrent_constraint, bias_constraint : optional
+        Applied after each optimizer step (``gradwise.constraints``).
     dropout, recurrent_dropout, seed, return_sequences, return_state, go_backwards, unroll :
         as Keras's (see ``_recurrent.py``).
 
