@@ -46,11 +46,13 @@ class LSTM(Recurrent):
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
                  unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False,
-                 return_state=False, go_backwards=False, stateful=False, unroll=False, **kwargs):
+                 return_state=False, go_backwards=False, stateful=False, unroll=False, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(units, activation, use_bias, kernel_initializer, recurrent_initializer, bias_initializer,
                          kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer, dropout,
                          recurrent_dropout, seed, return_sequences, return_state, go_backwards, stateful, unroll,
-                         **kwargs)
+                         kernel_constraint=kernel_constraint,
+                         recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint, **kwargs)
         self.recurrent_activation = activations.get(recurrent_activation)
         self.unit_forget_bias = bool(unit_forget_bias)
 
