@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 QUICK = "--trials 4 --epochs 3 --patience 2 --time-budget 900 --no-baselines"
@@ -37,3 +38,12 @@ def test_the_replayed_current_choice_scores_what_tune_reported(tmp_path):
     assert replayed["1se paired"] in (replayed["before 1se"], replayed["linear"])
     assert replayed["chose"] in ("best trial", "best linear trial", "ensemble")
     assert "| mean over tables |" in completed.stdout
+
+
+def test_report_names_a_choices_file_instead_of_failing_on_a_missing_key(tmp_path):
+    from bench.tabular import run
+
+    choices = tmp_path / "choices.jsonl"
+    choices.write_text(json.dumps({"table": "wine", "seed": 0, "peer": 1.0, "current": 1.0}) + "\n")
+    with pytest.raises(SystemExit, match="bench.tabular.choices"):
+        run.report(str(choices))

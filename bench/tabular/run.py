@@ -104,6 +104,11 @@ def _group(record):
 
 def report(path):
     rows = [json.loads(line) for line in open(path) if line.strip()]
+    if rows and "peers" not in rows[0]:
+        kind = "a `bench.tabular.choices` result (one score per procedure)" if "current" in rows[0] else \
+            "not a `bench.tabular.run` result"
+        raise SystemExit(f"--report {path}: this file is {kind}; --report reads the JSON lines `bench.tabular.run "
+                         f"--out` writes (each with 'peers' and 'gradwise').")
     print("| table | set | seed | metric | gradwise | LogReg/Ridge | RandomForest | HistGB | best peer | gap | wall s | trials (complete/pruned) | ensemble |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
