@@ -67,6 +67,7 @@ def _choose(task, oofs, tests, y, groups, simplest=None):
     return sum(w * t for w, t in zip(choice.weights, tests) if w > 0), choice
 
 
+THRESHOLDS = (1.0, 1.5, 2.0, 3.0, float("inf"))  # standard errors, for the rule's replay
 PROCEDURES = ("best trial", "best linear trial", "ensemble")  # on equal nested losses the earlier one is taken
 
 
@@ -143,9 +144,14 @@ def evaluate(record, keep, folder):
     out["before 1se"] = score(mixed)
     pool = kept + ([linears[0]] if linears and linears[0] not in kept else [])  # as ``Reporter._choose``
     simplest = pool.index(linears[0]) if linears else None
-    mixed, _ = _choose(task, [oof[t.number][covered] for t in pool], [tests[t.number] for t in pool], yc, groups,
-                       simplest)
+    mixed, current = _choose(task, [oof[t.number][covered] for t in pool], [tests[t.number] for t in pool], yc,
+                             groups, simplest)
     out["current"] = score(mixed)
+    if linears:  # what the rule weighs, to replay it at other thresholds: margin, and the choice it overrules
+        unruled, _ = _choose(task, [oof[t.number][covered] for t in pool], [tests[t.number] for t in pool], yc, groups)
+        out["margin"] = current.simplest_margin
+        out["unruled"] = score(unruled)
+        out["linear+unruled"] = score((unruled + tests[linears[0].number]) / 2)
     out["best"] = score(tests[kept[0].number])
     weights, _, _ = ensemble.select(task, [oof[t.number][covered] for t in kept], yc)
     out["ensemble"] = score(sum(w * tests[t.number] for w, t in zip(weights, kept)))
@@ -181,7 +187,7 @@ def main(argv=None):
     records = [json.loads(line) for line in open(args.results) if line.strip()]
     procedures = ["current", "before 1se", "best", "ensemble", "+linear", "linear", "all trials", "1se paired",
                   "greedy+linear"]
-    gaps = {}
+    gaps, margins = {}, {}
     print("| table | seed | best peer | " + " | ".join(procedures) + " | linear trials | all trials chose |")
     print("|---|---|---:|" + "---:|" * len(procedures) + "---:|---|")
     folder = tempfile.mkdtemp()  # not the run's folder: a benchmark may still be reading its tables
@@ -190,6 +196,8 @@ def main(argv=None):
         peer = max(record["peers"].values())
         for name in procedures:
             gaps.setdefault(record["table"], {}).setdefault(name, []).append(result[name] - peer)
+        if result.get("margin") is not None:
+            margins.setdefault(record["table"], []).append((result["margin"], result["linear"], result["unruled"], peer))
         print(f"| {record['table']} | {record['seed']} | {peer:.4f} | "
               + " | ".join(f"{result[name] - peer:+.4f}" for name in procedures) + f" | {result['linear_trials']} | {result['chose']} |",
               flush=True)
@@ -203,6 +211,14 @@ def main(argv=None):
         print(f"| {table} | {len(by['current'])} | " + " | ".join(f"{np.mean(by[n]):+.4f}" for n in procedures) + " |")
     print("| mean over tables | | " + " | ".join(
         f"{np.mean([np.mean(by[n]) for by in gaps.values()]):+.4f}" for n in procedures) + " |")
+    print("\nThe one-standard-error rule replayed at other thresholds (the linear trial unless the chosen model's nested "
+          "loss beats it by more than k standard errors), mean gap to the best peer:\n")
+    print("| table | runs | " + " | ".join(f"k = {k:g}" for k in THRESHOLDS) + " | margins (standard errors) |")
+    print("|---|---:|" + "---:|" * len(THRESHOLDS) + "---|")
+    for table, runs in margins.items():
+        print(f"| {table} | {len(runs)} | " + " | ".join(
+            f"{np.mean([(linear if margin <= k else unruled) - peer for margin, linear, unruled, peer in runs]):+.4f}"
+            for k in THRESHOLDS) + " | " + ", ".join(f"{m[0]:.1f}" for m in runs) + " |")
 
 
 if __name__ == "__main__":
