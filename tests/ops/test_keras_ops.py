@@ -46,3 +46,89 @@ def test_own_ops(rng):
     np.testing.assert_allclose(ops.norm(x, axis=1), np.linalg.norm(x, axis=1))
     assert isinstance(ops.convert_to_numpy([1, 2]), np.ndarray)
     assert ops.convert_to_tensor([1], "float32").dtype == np.float32
+
+
+def test_linear_algebra_names_are_numpy_linalgs():
+    for name in keras_ops.LINALG_NAMES:
+        assert getattr(ops, name) is getattr(np.linalg, name)
+
+
+def test_linear_algebra_ops_against_torch(rng):
+    a = rng.normal(size=(4, 4))
+    spd, b = a @ a.T + 4 * np.eye(4), rng.normal(size=(4, 2))
+    t = torch.from_numpy
+    np.testing.assert_allclose(ops.cholesky(spd), torch.linalg.cholesky(t(spd)).numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ops.cholesky(spd, upper=True), torch.linalg.cholesky(t(spd), upper=True).numpy(),
+                               rtol=1e-12)
+    np.testing.assert_allclose(ops.lstsq(a, b), torch.linalg.lstsq(t(a), t(b)).solution.numpy(), rtol=1e-8)
+    np.testing.assert_allclose(ops.logdet(spd), torch.logdet(t(spd)).item(), rtol=1e-12)
+    np.testing.assert_allclose(ops.solve_triangular(np.tril(spd), b, lower=True),
+                               torch.linalg.solve_triangular(t(np.tril(spd)), t(b), upper=False).numpy(), rtol=1e-10)
+    assert ops.matrix_rank(np.ones((3, 3))) == 1
+
+
+def test_elementwise_and_reduction_ops_against_torch(rng):
+    x, p = rng.normal(size=(4, 5)), rng.uniform(0.05, 0.95, size=(4, 5))
+    t = torch.from_numpy
+    np.testing.assert_allclose(ops.erf(x), torch.erf(t(x)).numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ops.erfc(x), torch.erfc(t(x)).numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ops.erfinv(p), torch.erfinv(t(p)).numpy(), rtol=1e-10)
+    np.testing.assert_allclose(ops.rsqrt(p), torch.rsqrt(t(p)).numpy(), rtol=1e-12)
+    zeros = np.where(p > 0.5, p, 0.0)
+    np.testing.assert_array_equal(ops.divide_no_nan(x, zeros), np.where(zeros == 0, 0, x / np.where(zeros, zeros, 1)))
+    mean, variance = ops.moments(x, axes=[0])
+    np.testing.assert_allclose(variance, torch.var_mean(t(x), 0, correction=0)[0].numpy(), rtol=1e-12)
+    np.testing.assert_allclose(mean, x.mean(axis=0))
+    np.testing.assert_allclose(ops.normalize(x), torch.nn.functional.normalize(t(x), dim=-1, eps=1e-7).numpy(),
+                               rtol=1e-12)
+    np.testing.assert_allclose(ops.cdist(x, x[:2]), torch.cdist(t(x), t(x[:2])).numpy(), rtol=1e-10, atol=1e-12)
+    assert [u.shape for u in ops.unstack(x, axis=1)] == [(4,)] * 5
+    with pytest.raises(ValueError, match="`num` must equal"):
+        ops.unstack(x, num=3)
+    assert ops.dtype(x.astype("float32")) == "float32" and ops.is_tensor(x) and ops.stop_gradient(x) is x
+    np.testing.assert_array_equal(ops.saturate_cast(np.array([-300.0, 5.7, 300.0]), "int8"), [-128, 5, 127])
+
+
+def test_crossentropy_ops_against_torch(rng):
+    p = rng.uniform(0.05, 0.95, size=(4, 3))
+    targets = (rng.random((4, 3)) > 0.5).astype(float)
+    t = torch.from_numpy
+    np.testing.assert_allclose(ops.binary_crossentropy(targets, p),
+                               torch.nn.functional.binary_cross_entropy(t(p), t(targets), reduction="none").numpy(),
+                               rtol=1e-10)
+    logits = np.log(p)
+    np.testing.assert_allclose(
+        ops.binary_crossentropy(targets, logits, from_logits=True),
+        torch.nn.functional.binary_cross_entropy_with_logits(t(logits), t(targets), reduction="none").numpy(),
+        rtol=1e-10)
+    labels = np.array([0, 2, 1, 2])
+    expected = torch.nn.functional.cross_entropy(t(logits), t(labels), reduction="none").numpy()
+    np.testing.assert_allclose(ops.sparse_categorical_crossentropy(labels, logits, from_logits=True), expected,
+                               rtol=1e-10)
+    softmax = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(ops.categorical_crossentropy(np.eye(3)[labels], softmax), expected, rtol=1e-6)
+
+
+def test_indexing_segment_and_control_flow_ops():
+    x = np.arange(12.0).reshape(3, 4)
+    np.testing.assert_array_equal(ops.slice(x, [1, 1], [2, 2]), x[1:3, 1:3])
+    updated = ops.slice_update(x, [0, 2], np.zeros((2, 2)))
+    assert updated[:2, 2:].sum() == 0 and x[0, 2] == 2  # a copy
+    np.testing.assert_array_equal(ops.scatter(np.array([[0, 1], [0, 1], [2, 0]]), np.array([1.0, 2.0, 5.0]), (3, 2)),
+                                  [[0, 3], [0, 0], [5, 0]])
+    np.testing.assert_array_equal(ops.scatter_update(np.zeros((2, 2)), np.array([[1, 1]]), np.array([7.0])),
+                                  [[0, 0], [0, 7]])
+    np.testing.assert_array_equal(ops.segment_sum(x, np.array([0, 0, 2]), num_segments=3),
+                                  torch.zeros(3, 4, dtype=torch.float64).index_add_(
+                                      0, torch.tensor([0, 0, 2]), torch.from_numpy(x)).numpy())
+    np.testing.assert_array_equal(ops.segment_max(x, np.array([1, 0, 1])), [x[1], np.maximum(x[0], x[2])])
+    np.testing.assert_array_equal(ops.multi_hot(np.array([[0, 2], [1, 1]]), 4), [[1, 0, 1, 0], [0, 1, 0, 0]])
+    assert ops.cond(True, lambda: 1, lambda: 2) == 1 and ops.switch(5, [lambda v: v, lambda v: -v], 3) == -3
+    assert ops.fori_loop(0, 4, lambda i, v: v + i, 0) == 6
+    assert ops.while_loop(lambda a, b: a < 5, lambda a, b: (a + 1, b * 2), (0, 1)) == (5, 32)
+    assert ops.while_loop(lambda a: a < 10, lambda a: a + 1, 0, maximum_iterations=3) == 3
+    carry, outputs = ops.scan(lambda c, v: (c + v, c * v), 0.0, np.array([1.0, 2.0, 3.0]))
+    assert carry == 6.0 and outputs.tolist() == [0.0, 2.0, 9.0]
+    np.testing.assert_array_equal(ops.map(lambda r: r.sum(), x), x.sum(axis=1))
+    np.testing.assert_array_equal(ops.vectorized_map(lambda r: r * 2, x), x * 2)
+    assert ops.get_item(x, (1, 2)) == 6.0
