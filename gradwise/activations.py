@@ -419,7 +419,8 @@ def get(identifier):
     if isinstance(identifier, ActivationFunction):
         return identifier
     if isinstance(identifier, str):
-        return registry.lookup("activation", identifier)()
+        found = registry.lookup("activation", identifier)  # a class, or a custom object of any kind
+        return found() if isinstance(found, type) else get(found)
     function = getattr(identifier, "function", None)
     if isinstance(function, ActivationFunction):
         return function

@@ -21,6 +21,7 @@ KINDS = ("layer", "model", "optimizer", "loss", "metric", "initializer", "regula
 
 _tables = {kind: {} for kind in KINDS}  # kind -> {lower-case name: (class, {names as written})}
 _custom_objects = contextvars.ContextVar("gradwise_custom_objects", default={})  # lower-case name -> object
+_global_custom_objects = {}  # name as the user wrote it -> object (Keras's get_custom_objects(), for the process)
 
 
 def _table(kind):
@@ -55,6 +56,10 @@ def lookup(kind, identifier, names=None):
     custom = _custom_objects.get()
     if isinstance(identifier, str) and identifier.lower() in custom:
         return custom[identifier.lower()]
+    if isinstance(identifier, str) and _global_custom_objects:
+        for name, obj in _global_custom_objects.items():
+            if isinstance(name, str) and name.lower() == identifier.lower():
+                return obj
     entry = table.get(identifier.lower()) if isinstance(identifier, str) else None
     if entry is None or (names is not None and not entry[1] & set(names)):
         valid = sorted(names if names is not None else {name for _, written in table.values() for name in written})
@@ -77,6 +82,28 @@ def custom_objects(mapping):
         yield
     finally:
         _custom_objects.reset(token)
+
+
+def global_custom_objects():
+    """The process-wide ``{name: object}`` dict that `lookup` reads after any ``custom_objects``
+    block (Keras's ``get_custom_objects()``: the caller adds to it)."""
+    return _global_custom_objects
+
+
+# Where a bare name is looked for when its kind is not known: a name such as 'relu' or 'mse' is
+# first the function or loss it names, then the layer class of that name.
+_FIND_ORDER = ("activation", "loss", "metric", "optimizer", "initializer", "regularizer", "constraint", "layer",
+               "model")
+
+
+def find(identifier):
+    """(kind, class) registered under the name `identifier` in the first kind that has it, or None."""
+    for kind in _FIND_ORDER:
+        try:
+            return kind, lookup(kind, identifier)
+        except ValueError:
+            continue
+    return None
 
 
 def names(kind, of=None):

@@ -189,3 +189,95 @@ def test_add_weight_with_a_constraint():
     model.fit(np.ones((8, 2)), -np.ones((8, 2)), epochs=20, verbose=0)  # pulls the scale below zero
     np.testing.assert_array_equal(layer.params["scale"], [0.0, 0.0])
     np.testing.assert_array_equal(model.predict(np.ones((1, 2)), verbose=0), [[0.0, 0.0]])
+
+
+def test_serialize_and_deserialize_keras_object_round_trip():
+    from gradwise import utils
+
+    dense = layers.Dense(3, activation="relu", kernel_regularizer=regularizers.L2(0.1))
+    described = utils.serialize_keras_object(dense)
+    assert described["class_name"] == "Dense" and described["registered_name"] == "Dense"
+    json.dumps(described)  # JSON-ready
+    rebuilt = utils.deserialize_keras_object(described)
+    assert isinstance(rebuilt, layers.Dense) and rebuilt.get_config() == dense.get_config()
+    adam = utils.deserialize_keras_object(utils.serialize_keras_object(gw.optimizers.Adam(0.01)))
+    assert isinstance(adam, gw.optimizers.Adam) and float(adam.learning_rate) == 0.01
+    assert isinstance(utils.deserialize_keras_object("relu"), gw.activations.ReLU)  # the function before the layer
+    assert utils.get_registered_object("Dense") is layers.Dense and utils.get_registered_object("nothing") is None
+    assert utils.get_registered_object("Mine", custom_objects={"Mine": int}) is int
+    with pytest.raises(ValueError, match="unknown class 'Nothing'"):
+        utils.deserialize_keras_object({"class_name": "Nothing", "config": {}})
+    with pytest.raises(TypeError, match="no get_config"):
+        utils.serialize_keras_object(object())
+
+
+def test_get_custom_objects_is_read_by_names_everywhere():
+    from gradwise import registry, utils
+
+    class Tripled(gw.activations.ActivationFunction):
+        name = "tripled_for_a_test"
+
+        def forward(self, inputs):
+            return 3 * inputs
+
+        # d(3x)/dx = 3
+        def backward(self, grad_outputs, inputs, outputs):
+            return 3 * grad_outputs
+
+    def plain(x):
+        return x
+
+    custom = utils.get_custom_objects()
+    custom.update({"MyTriple": Tripled, "plain_function": plain})
+    try:
+        layer = layers.Dense(2, activation="mytriple")  # any case, as registered names
+        assert isinstance(layer.activation, Tripled)
+        with pytest.raises(TypeError, match="no derivative"):  # a plain function is refused with the reason
+            layers.Dense(2, activation="plain_function")
+    finally:
+        del custom["MyTriple"], custom["plain_function"]
+        registry.unregister("activation", Tripled)
+    with pytest.raises(ValueError, match="Unknown activation 'mytriple'"):
+        layers.Dense(2, activation="mytriple")
+
+
+def test_register_keras_serializable_names_classes_and_functions():
+    from gradwise import utils
+
+    @gw.saving.register_keras_serializable(package="Tests")
+    class Scaled(gw.initializers.Initializer):
+        def __call__(self, shape, dtype=None, rng=None):
+            return np.full(shape, 0.5, dtype=dtype)
+
+    @gw.saving.register_keras_serializable(package="Tests", name="half")
+    def halve(x):
+        return x / 2
+
+    try:
+        assert utils.get_registered_name(Scaled) == "Tests>Scaled" == utils.get_registered_name(Scaled())
+        assert utils.get_registered_name(halve) == "halve" and utils.get_registered_object("Tests>half") is halve
+
+        class Child(Scaled):
+            pass
+
+        assert utils.get_registered_name(Child) == "Child"  # not its parent's registered name
+    finally:
+        for name in ("half", "Tests>half"):
+            utils.get_custom_objects().pop(name, None)
+        gw.registry.unregister("initializer", Scaled)
+        gw.registry.unregister("initializer", Child)
+
+
+def test_keras_data_helpers():
+    from gradwise import utils
+
+    x, y, w = np.ones((2, 1)), np.zeros(2), np.ones(2)
+    assert utils.pack_x_y_sample_weight(x) == (x,) and len(utils.pack_x_y_sample_weight(x, y)) == 2
+    assert utils.unpack_x_y_sample_weight((x, y)) == (x, y, None)
+    assert utils.unpack_x_y_sample_weight(x)[0] is x
+    assert utils.unpack_x_y_sample_weight(utils.pack_x_y_sample_weight(x, y, w))[2] is w
+    with pytest.raises(ValueError, match="1 to 3 items"):
+        utils.unpack_x_y_sample_weight((x, y, w, w))
+    assert utils.Sequence is utils.PyDataset
+    assert utils.is_keras_tensor(gw.Input((3,))) and not utils.is_keras_tensor(x)
+    assert utils.standardize_dtype(np.float32) == "float32"
