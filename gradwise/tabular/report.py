@@ -226,9 +226,10 @@ class Reporter:
             head = f"\nFinal model: trial {trials}, the best model without hidden layers: its out-of-fold val_loss " \
                    f"{choice.nested_loss:.4f}"
             if choice.simplest_margin <= 0:
-                return f"{head} is no worse than the best network procedure's {best:.4f} (one-standard-error rule)."
-            return (f"{head} is within one standard error of the best network procedure's {best:.4f} "
-                    f"({choice.simplest_margin:.2f} SE), so the simpler model is kept (Breiman's one-standard-error rule).")
+                return f"{head} is no worse than the best network procedure's {best:.4f} (standard-error rule)."
+            return (f"{head} is within {ensemble.SIMPLEST_WITHIN:g} standard errors of the best network procedure's "
+                    f"{best:.4f} ({choice.simplest_margin:.2f} SE), so the simpler model is kept (Breiman's "
+                    "standard-error rule).")
         if choice.ensemble:
             return (f"\nFinal model: ensemble of trials {trials} (out-of-fold val_loss {choice.nested_ensemble_loss:.4f}, "
                     f"weights chosen on the other folds, against {choice.nested_single_loss:.4f} for the best trial alone).")
@@ -240,7 +241,7 @@ class Reporter:
         facts = {"trials": [t.number for t, _ in members], "weights": [float(w) for _, w in members],
                  "folds_per_trial": [len(t.user_attrs["fold_files"]) for t, _ in members]}
         if choice is not None:
-            procedure = ("simplest trial (within one standard error)" if choice.simplest
+            procedure = (f"simplest trial (within {ensemble.SIMPLEST_WITHIN:g} standard errors)" if choice.simplest
                          else "ensemble" if choice.ensemble else "best trial")
             margin = choice.simplest_margin
             facts.update({"procedure": procedure,

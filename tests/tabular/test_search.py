@@ -13,6 +13,7 @@ import pytest
 from gradwise.cli import main
 from gradwise.tabular import read_csv, split_rows
 import gradwise
+from gradwise.tabular import ensemble
 from gradwise.tabular.ensemble import CANDIDATES, choose, groups_of_rows, loss, select
 from gradwise.tabular.messy import write_customer_csv
 from gradwise.tabular.search import (CV_BELOW_ROWS, FOLDS, STOPPING_SHARE, TabularTuner, make_folds, stopping_splits,
@@ -135,9 +136,9 @@ def test_the_simplest_candidate_wins_ties_within_one_standard_error():
         simple = truth + rng.normal(0, 0.4, 300)
         other = simple + rng.normal(0, 0.05, 300)
         choice = choose("regression", [other, simple], y, np.arange(300) % 5, simplest=1)
-        assert choice.simplest == (choice.simplest_margin <= 1)
+        assert choice.simplest == (choice.simplest_margin <= ensemble.SIMPLEST_WITHIN)
         if loss("regression", other, y) < loss("regression", simple, y) and choice.simplest:
-            ties += 1  # the other looked better, yet within one standard error: the simplest is taken
+            ties += 1  # the other looked better, yet within the standard errors: the simplest is taken
             assert choice.weights.tolist() == [0.0, 1.0] and choice.nested_loss == loss("regression", simple, y)
             np.testing.assert_array_equal(choice.nested, simple)
     assert ties >= 3
@@ -149,7 +150,7 @@ def test_a_clearly_better_model_is_kept_over_the_simplest_candidate():
     y = truth + rng.normal(0, 0.3, 300)
     better, simple = truth + rng.normal(0, 0.2, 300), truth + rng.normal(0, 0.8, 300)
     choice = choose("regression", [better, simple], y, np.arange(300) % 5, simplest=1)
-    assert not choice.simplest and choice.simplest_margin > 1 and choice.weights[0] > choice.weights[1]
+    assert not choice.simplest and choice.simplest_margin > ensemble.SIMPLEST_WITHIN and choice.weights[0] > choice.weights[1]
     assert choose("regression", [better, simple], y, np.arange(300) % 5).simplest_margin is None
 
 
@@ -294,15 +295,15 @@ def test_the_printed_final_model_line_says_which_rule_chose_it():
     trials = [SimpleNamespace(number=7), SimpleNamespace(number=2)]
     kept = choose("regression", [better, simple], y, np.arange(300) % 5, simplest=1)
     line = Reporter._choice_line([(trials[0], 1.0)], kept)
-    assert "trial 7" in line and "one standard error" not in line and f"{kept.nested_single_loss:.4f}" in line
+    assert "trial 7" in line and "standard errors of" not in line and f"{kept.nested_single_loss:.4f}" in line
     close = simple + rng.normal(0, 0.01, 300)  # no better than the simple model, beyond noise
     taken = choose("regression", [close, simple], y, np.arange(300) % 5, simplest=1)
     assert taken.simplest
     line = Reporter._choice_line([(trials[1], 1.0)], taken)
-    assert "trial 2" in line and "one-standard-error rule" in line
+    assert "trial 2" in line and "standard-error rule" in line
     assert (f"{taken.simplest_margin:.2f} SE" in line) == (taken.simplest_margin > 0)
     assert ("no worse" in line) == (taken.simplest_margin <= 0)
-    for seed in range(20):  # a network that looked a little better, within one standard error
+    for seed in range(20):  # a network that looked a little better, within the standard errors
         rng = np.random.default_rng(seed)
         truth = rng.normal(size=300)
         y = truth + rng.normal(0, 0.5, 300)
@@ -310,8 +311,8 @@ def test_the_printed_final_model_line_says_which_rule_chose_it():
         taken = choose("regression", [simple + rng.normal(0, 0.05, 300), simple], y, np.arange(300) % 5, simplest=1)
         if taken.simplest and taken.simplest_margin > 0:
             line = Reporter._choice_line([(trials[1], 1.0)], taken)
-            assert "within one standard error" in line and f"({taken.simplest_margin:.2f} SE)" in line
+            assert f"within {ensemble.SIMPLEST_WITHIN:g} standard errors" in line and f"({taken.simplest_margin:.2f} SE)" in line
             break
     else:
-        pytest.fail("no seed gave a tie within one standard error")
+        pytest.fail("no seed gave a tie within the standard errors")
     assert "too few" in Reporter._choice_line([(trials[0], 1.0)], None)
