@@ -16,14 +16,18 @@ becomes a `MeanMetricWrapper`. Metrics need no gradient.
 """
 
 from .. import registry
-from .accuracy import (BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, SparseTopKCategoricalAccuracy,
-                       TopKCategoricalAccuracy)
+from .accuracy import (Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
+                       SparseTopKCategoricalAccuracy, TopKCategoricalAccuracy)
 from .base import MeanMetric, MeanMetricWrapper, Metric
-from .confusion import Precision, Recall
+from .confusion import FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives
 from .curves import AUC, PrecisionAtRecall
 from .fscore import F1Score, FBetaScore
+from .from_losses import (BinaryCrossentropy, CategoricalCrossentropy, CategoricalHinge, CosineSimilarity, Hinge,
+                          KLDivergence, LogCoshError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
+                          Poisson, SparseCategoricalCrossentropy, SquaredHinge)
 from .iou import MeanIoU
-from .regression import MeanAbsoluteError, MeanSquaredError, R2Score
+from .reduction import Mean, Sum
+from .regression import MeanAbsoluteError, MeanSquaredError, R2Score, RootMeanSquaredError
 
 _REGISTRY = registry.View("metric", lambda cls: cls.name)  # gradwise's own metrics, by name
 
@@ -76,11 +80,31 @@ def _from_name(identifier, loss):
     return metric
 
 
-def get(identifier, loss=None, output_shape=(1,)):
-    """Resolve a metric from a name, a Metric or a function ``f(y_true, y_pred)``; 'accuracy' depends on the loss.
+def serialize(metric):
+    """A Metric as ``{"class_name": ..., "config": ...}`` (what ``deserialize`` and ``get`` take back)."""
+    if not isinstance(metric, Metric):
+        raise TypeError(f"serialize: `metric` must be a gradwise Metric, got {metric!r} of type "
+                        f"{type(metric).__name__} (a plain function holds no config to save).")
+    return {"class_name": type(metric).__name__, "config": metric.get_config()}
 
-    Metrics with a threshold ('precision', 'recall', 'f1_score' on one column) threshold
-    at 0 instead of 0.5 when the loss takes logits.
+
+def deserialize(config, custom_objects=None):
+    """The Metric of ``serialize(metric)``: its class (by class name) built from its config."""
+    if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):
+        raise ValueError(f"deserialize: `config` must be a dict with a 'class_name', as serialize() returns, "
+                         f"got {config!r}.")
+    with registry.custom_objects(custom_objects):
+        cls = registry.lookup("metric", config["class_name"])
+        return cls(**config.get("config", {}))
+
+
+def get(identifier, loss=None, output_shape=(1,)):
+    """Resolve a metric from a name, a ``serialize`` dict, a Metric or a function ``f(y_true, y_pred)``;
+    'accuracy' depends on the loss.
+
+    Metrics with a threshold ('precision', 'recall', 'f1_score' on one column, 'true_positives'
+    and the other counts) threshold at 0 instead of 0.5 when the loss takes logits, and the
+    crossentropy metrics ('binary_crossentropy', ...) take logits.
     """
     if isinstance(identifier, Metric):
         return identifier
@@ -88,6 +112,8 @@ def get(identifier, loss=None, output_shape=(1,)):
         if identifier.lower() in ("accuracy", "acc"):
             return resolve_accuracy(identifier, loss, output_shape)
         return _from_name(identifier, loss)
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
     if callable(identifier) and not isinstance(identifier, type):
         return MeanMetricWrapper(identifier)
     raise TypeError(
@@ -100,5 +126,9 @@ __all__ = [
     "Metric", "MeanMetric", "MeanMetricWrapper", "BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy",
     "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "MeanSquaredError", "MeanAbsoluteError", "R2Score",
     "Precision", "Recall", "F1Score", "FBetaScore", "AUC", "PrecisionAtRecall", "MeanIoU", "get", "register",
-    "resolve_accuracy",
+    "resolve_accuracy", "Accuracy", "Mean", "Sum", "RootMeanSquaredError", "MeanSquaredLogarithmicError",
+    "MeanAbsolutePercentageError", "LogCoshError", "CosineSimilarity", "TruePositives", "TrueNegatives",
+    "FalsePositives", "FalseNegatives", "BinaryCrossentropy", "CategoricalCrossentropy",
+    "SparseCategoricalCrossentropy", "KLDivergence", "Poisson", "Hinge", "SquaredHinge", "CategoricalHinge",
+    "serialize", "deserialize",
 ]

@@ -1,9 +1,23 @@
-"""Accuracies: binary, categorical, sparse categorical and their top-k versions."""
+"""Accuracies: exact match, binary, categorical, sparse categorical and their top-k versions."""
 
 import numpy as np
 
 from .. import _checks
 from .base import MeanMetric, aligned, one_hot_like, per_sample_matches
+
+
+class Accuracy(MeanMetric):
+    """Fraction of outputs exactly equal to their targets, averaged per sample (Keras's ``Accuracy``).
+
+    For predicted labels, not scores: ``compile(metrics=["accuracy"])`` picks the binary or
+    categorical accuracy instead, as Keras does.
+    """
+
+    name = "accuracy"
+
+    def values(self, y_true, y_pred):
+        y_pred = np.asarray(y_pred)
+        return per_sample_matches(y_pred == aligned(y_true, y_pred))
 
 
 class BinaryAccuracy(MeanMetric):

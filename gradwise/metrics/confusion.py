@@ -1,4 +1,5 @@
-"""Precision and Recall: weighted confusion counts at one threshold over every output element."""
+"""Precision, Recall and the true/false positive/negative counts: weighted confusion counts at one
+threshold over every output element."""
 
 import numpy as np
 
@@ -75,3 +76,43 @@ class Recall(_ConfusionMetric):
     def result(self):
         actual = self.true_positives + self.false_negatives
         return self.true_positives / actual if actual else 0.0
+
+
+class _Count(_ConfusionMetric, register=False):
+    """One weighted confusion count over every output element seen this epoch (Keras's counting metrics).
+
+    Thresholds and multi-column outputs are handled as in `Precision`.
+    """
+
+    count = None  # the attribute of the counts that result() returns
+
+    def reset_state(self):
+        super().reset_state()
+        self.true_negatives = 0.0
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        positives, scores, weights = binary_arrays(y_true, y_pred, sample_weight)
+        predicted = scores > self.threshold
+        self.true_positives += float(weights[predicted & positives].sum())
+        self.false_positives += float(weights[predicted & ~positives].sum())
+        self.false_negatives += float(weights[~predicted & positives].sum())
+        self.true_negatives += float(weights[~predicted & ~positives].sum())
+
+    def result(self):
+        return getattr(self, self.count)
+
+
+class TruePositives(_Count):
+    name = count = "true_positives"
+
+
+class TrueNegatives(_Count):
+    name = count = "true_negatives"
+
+
+class FalsePositives(_Count):
+    name = count = "false_positives"
+
+
+class FalseNegatives(_Count):
+    name = count = "false_negatives"

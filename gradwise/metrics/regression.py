@@ -1,4 +1,4 @@
-"""Regression metrics: mean squared and absolute error, R² (plain and adjusted)."""
+"""Regression metrics: mean squared, root mean squared and absolute error, R² (plain and adjusted)."""
 
 import numbers
 import warnings
@@ -17,6 +17,24 @@ class MeanSquaredError(MeanMetric):
         y_pred = np.asarray(y_pred)
         diff = (y_pred - aligned(y_true, y_pred)).reshape(y_pred.shape[0], -1)
         return (diff * diff).mean(axis=1)
+
+
+class RootMeanSquaredError(MeanSquaredError):
+    """sqrt of the (weighted) mean squared error over the epoch: the root is taken last, not per batch.
+
+    Examples
+    --------
+    >>> metric = RootMeanSquaredError()
+    >>> metric.update_state([[0.0], [0.0]], [[3.0], [4.0]])
+    >>> round(metric.result(), 4)
+    3.5355
+    """
+
+    name = "root_mean_squared_error"
+    aliases = ()
+
+    def result(self):
+        return float(np.sqrt(super().result()))
 
 
 class MeanAbsoluteError(MeanMetric):
