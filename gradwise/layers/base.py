@@ -244,7 +244,7 @@ class Layer:
         if type(self).forward is Layer.forward and callable(getattr(self, "call", None)):
             return recorded.run_block(self, inputs, training)  # a block: its `call` composes other layers
         if getattr(self, "multi_input", False) and isinstance(inputs, (list, tuple)):
-            return self._call_on_arrays(inputs, training, rng)
+            return self._call_on_arrays(inputs, training, rng, mask)
         inputs = np.asarray(inputs)
         if not self.built:
             dtype = inputs.dtype if inputs.dtype in (np.float32, np.float64) else None
@@ -256,7 +256,7 @@ class Layer:
         outputs, _ = self.forward(inputs, training=bool(training))
         return outputs
 
-    def _call_on_arrays(self, inputs, training, rng):
+    def _call_on_arrays(self, inputs, training, rng, mask=None):
         """A layer of several inputs (Add, Concatenate, Dot) called on a list of arrays, as in
         Keras's ``Add()([x1, x2])``: built from the list of their per-sample shapes, in the
         first's float dtype, and each array given to forward in that dtype."""
@@ -277,7 +277,11 @@ class Layer:
             raise ValueError(f"{type(self).__name__} '{self.name}' was built for inputs of per-sample shapes "
                              f"{[tuple(shape) for shape in self.input_shape]}, got "
                              f"{[tuple(array.shape[1:]) for array in arrays]}.")
-        outputs, _ = self.forward([array.astype(self.dtype, copy=False) for array in arrays], training=bool(training))
+        arrays = [array.astype(self.dtype, copy=False) for array in arrays]
+        if mask is not None:  # one (batch, steps) mask or None per input, for a layer that takes_mask
+            masks = [None if item is None else np.asarray(item) for item in mask]
+            return self.forward(arrays, training=bool(training), mask=masks)[0]
+        outputs, _ = self.forward(arrays, training=bool(training))
         return outputs
 
     def _call_symbolic(self, inputs):

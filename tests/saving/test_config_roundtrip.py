@@ -96,10 +96,11 @@ def _tokens_for(layer, inputs):
 def test_every_registered_layer_rebuilt_from_config_computes_the_same(class_name, rng):
     layer = _example(layers._REGISTRY[class_name])
     rebuilt = layers.deserialize(_json(layers.serialize(layer)))
-    if getattr(layer, "multi_input", False):  # a merge layer: two inputs of one shape
+    if getattr(layer, "multi_input", False):  # a merge layer: two inputs of one shape; attention: two sequences
+        shapes = [(3, 6), (5, 6)] if class_name == "Attention" else [(6,), (6,)]
         for merge in (layer, rebuilt):
-            merge.build_for([(6,), (6,)], np.random.default_rng(0), np.float64)
-        inputs = [rng.normal(size=(4, 6)) + 0.1, rng.normal(size=(4, 6))]
+            merge.build_for(shapes, np.random.default_rng(0), np.float64)
+        inputs = [rng.normal(size=(4, *shape)) + 0.1 for shape in shapes]
     else:
         shape = _build(layer)
         _build(rebuilt)
