@@ -725,9 +725,16 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
 
 # Keras' other losses live beside this module; importing them here registers them.
 from .more_losses import (  # noqa: E402
-    CategoricalHinge, CosineSimilarity, Hinge, KLDivergence, LogCosh, MeanAbsolutePercentageError,
-    MeanSquaredLogarithmicError, Poisson, SquaredHinge,
+    BinaryFocalCrossentropy, CategoricalHinge, CosineSimilarity, Hinge, KLDivergence, LogCosh,
+    MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Poisson, SquaredHinge,
 )
+
+
+def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False,
+                              label_smoothing=0.0, axis=-1):
+    """Per-sample binary focal crossentropy, shape (batch,)."""
+    loss = BinaryFocalCrossentropy(apply_class_balancing, alpha, gamma, from_logits, label_smoothing, axis)
+    return _per_sample_values(loss, y_true, y_pred)
 
 
 def hinge(y_true, y_pred):
@@ -790,6 +797,7 @@ _FUNCTION_NAMES = {
     squared_hinge: "squared_hinge", categorical_hinge: "categorical_hinge", kl_divergence: "kl_divergence",
     log_cosh: "log_cosh", poisson: "poisson", mean_absolute_percentage_error: "mean_absolute_percentage_error",
     mean_squared_logarithmic_error: "mean_squared_logarithmic_error", cosine_similarity: "cosine_similarity",
+    binary_focal_crossentropy: "binary_focal_crossentropy",
 }
 
 __all__ = [
@@ -802,4 +810,5 @@ __all__ = [
     "hinge", "squared_hinge", "categorical_hinge", "kl_divergence", "log_cosh", "poisson",
     "mean_absolute_percentage_error", "mean_squared_logarithmic_error", "cosine_similarity",
     "mape", "msle", "kld", "kullback_leibler_divergence", "logcosh",
+    "BinaryFocalCrossentropy", "binary_focal_crossentropy",
 ]

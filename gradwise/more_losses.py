@@ -8,7 +8,8 @@ on the last axis and average over any axes between, as Keras' mean over loss ent
 
 import numpy as np
 
-from .losses import EPSILON, _float, _mean_rest, _per_sample_count, _RegressionLoss
+from . import _checks
+from .losses import EPSILON, BinaryCrossentropy, _float, _mean_rest, _per_sample_count, _RegressionLoss, _sigmoid
 
 # keras.ops.normalize's floor on the squared norm: a zero row stays finite.
 _NORM_FLOOR = 1e-12
@@ -214,3 +215,76 @@ class CosineSimilarity(_RegressionLoss):
 
     def get_config(self):
         return {"name": self.name, "axis": self.axis}
+
+
+class BinaryFocalCrossentropy(BinaryCrossentropy):
+    """(1 - p_t)**gamma * binary crossentropy per output, averaged over the last axes (Lin et al.'s focal loss).
+
+    p_t = y p + (1 - y)(1 - p) is the probability given to the target; easy outputs (p_t
+    near 1) count less. With `apply_class_balancing`, each output is also weighted by
+    `alpha` for class 1 and 1 - alpha for class 0. The crossentropy clips p to
+    [1e-7, 1 - 1e-7] as BinaryCrossentropy; logits go through a sigmoid first, as in Keras.
+
+    Parameters
+    ----------
+    apply_class_balancing : bool, default False
+    alpha : float in [0, 1], default 0.25
+    gamma : float >= 0, default 2.0
+    from_logits : bool, default False
+    label_smoothing : float in [0, 1], default 0.0
+    axis : int, default -1
+        Only the last axis, as every gradwise loss.
+    """
+
+    aliases = ()
+
+    name = "binary_focal_crossentropy"
+    fused_activation = None  # the focal factor has no fused form: a sigmoid layer differentiates itself
+
+    def __init__(self, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0,
+                 axis=-1):
+        super().__init__(from_logits, label_smoothing)
+        if not isinstance(apply_class_balancing, (bool, np.bool_)):
+            raise TypeError(f"BinaryFocalCrossentropy: `apply_class_balancing` must be True or False, got "
+                            f"{apply_class_balancing!r}.")
+        if axis != -1:
+            raise ValueError(f"BinaryFocalCrossentropy: `axis` must be -1 (the last axis), got {axis!r}.")
+        self.apply_class_balancing = bool(apply_class_balancing)
+        self.alpha = _checks.fraction("BinaryFocalCrossentropy", "alpha", alpha, closed_right=True)
+        self.gamma = _checks.non_negative_float("BinaryFocalCrossentropy", "gamma", gamma)
+        self.axis = axis
+
+    def _parts(self, y_true, y_pred):
+        """Per output: the class weight, the focal factor (1 - p_t)**gamma and the clipped crossentropy."""
+        y = self._smooth(y_true, y_pred.dtype)
+        clipped = np.clip(y_pred, EPSILON, 1 - EPSILON)
+        crossentropy = -(y * np.log(clipped) + (1 - y) * np.log1p(-clipped))
+        miss = 1 - (y * y_pred + (1 - y) * (1 - y_pred))  # 1 - p_t
+        weight = y * self.alpha + (1 - y) * (1 - self.alpha) if self.apply_class_balancing else 1.0
+        return y, clipped, weight, miss, crossentropy
+
+    def per_sample(self, y_true, y_pred):
+        _, _, weight, miss, crossentropy = self._parts(y_true, _float(y_pred))
+        return _mean_rest(weight * miss ** self.gamma * crossentropy)
+
+    # m = 1 - p_t, dm/dp = 1 - 2y; L = w m^g bce  =>  dL/dp = w (g m^(g-1) (1 - 2y) bce + m^g dbce/dp) / n
+    def gradient(self, y_true, y_pred):
+        y_pred = _float(y_pred)
+        y, clipped, weight, miss, crossentropy = self._parts(y_true, y_pred)
+        inside = (y_pred >= EPSILON) & (y_pred <= 1 - EPSILON)
+        d_crossentropy = np.where(inside, (clipped - y) / (clipped * (1 - clipped)), 0.0)
+        d_factor = self.gamma * miss ** (self.gamma - 1) * (1 - 2 * y) if self.gamma else 0.0
+        grad = weight * (d_factor * crossentropy + miss ** self.gamma * d_crossentropy)
+        return np.asarray(grad, dtype=y_pred.dtype) / _per_sample_count(y_pred)
+
+    def per_sample_from_logits(self, y_true, logits):
+        return self.per_sample(y_true, _sigmoid(_float(logits)))
+
+    # p = sigmoid(z)  =>  dL/dz = dL/dp p (1 - p)
+    def gradient_from_logits(self, y_true, logits):
+        probabilities = _sigmoid(_float(logits))
+        return self.gradient(y_true, probabilities) * probabilities * (1 - probabilities)
+
+    def get_config(self):
+        return {**super().get_config(), "apply_class_balancing": self.apply_class_balancing, "alpha": self.alpha,
+                "gamma": self.gamma, "axis": self.axis}

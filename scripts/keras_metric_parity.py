@@ -1,4 +1,4 @@
-"""Compare gradwise's metrics with Keras 3's on the same random batches (weights, several updates).
+"""Compare gradwise's metrics (and focal loss) with Keras 3's on the same random batches (weights, several updates).
 
 Run with a Python that has Keras (any backend) and from the repository root:
     KERAS_BACKEND=torch PYTHONPATH=. /work/venv-peers/bin/python scripts/keras_metric_parity.py
@@ -76,6 +76,18 @@ def main():
         failures += not same
         print(f"{'ok  ' if same else 'DIFF'} {name}{values, weights_}: gradwise {ours.result()} keras "
               f"{float(theirs.result())}")
+    from gradwise import losses
+
+    y_true, probabilities = data["binary"]
+    for arguments in ({}, {"gamma": 3.0, "apply_class_balancing": True, "alpha": 0.4}, {"label_smoothing": 0.2}):
+        for from_logits in (False, True):
+            y_pred = np.log(probabilities / (1 - probabilities)) if from_logits else probabilities
+            ours = losses.BinaryFocalCrossentropy(from_logits=from_logits, **arguments)(y_true, y_pred)
+            theirs = keras.losses.BinaryFocalCrossentropy(from_logits=from_logits, **arguments)(y_true, y_pred)
+            same = np.isclose(float(ours), float(theirs), rtol=2e-5)
+            failures += not same
+            print(f"{'ok  ' if same else 'DIFF'} loss BinaryFocalCrossentropy({arguments}, from_logits={from_logits}): "
+                  f"gradwise {float(ours):.6f} keras {float(theirs):.6f}")
     print(f"{failures} differences")
     return 1 if failures else 0
 
