@@ -638,6 +638,36 @@ def register(cls, *aliases):
 
 
 
+def serialize(loss):
+    """A Loss as ``{"class_name": ..., "config": ...}`` (what ``deserialize`` and ``get`` take back)."""
+    if not isinstance(loss, Loss):
+        raise TypeError(f"serialize: `loss` must be a gradwise Loss, got {loss!r} of type {type(loss).__name__}.")
+    return {"class_name": type(loss).__name__, "config": loss.get_config()}
+
+
+def deserialize(config, custom_objects=None):
+    """The Loss of ``serialize(loss)`` (or of Keras's form, whose extra keys are ignored), by class name."""
+    if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):
+        raise ValueError(f"deserialize: `config` must be a dict with a 'class_name', as serialize() returns, "
+                         f"got {config!r}.")
+    arguments = dict(config.get("config") or {})
+    name = arguments.pop("name", None)
+    arguments.pop("reduction", None)  # Keras writes it; gradwise has the one reduction
+    arguments.pop("dtype", None)
+    with registry.custom_objects(custom_objects):
+        try:
+            cls = registry.lookup("loss", config["class_name"])  # a custom object, or a name
+        except ValueError:
+            by_class_name = {cls.__name__: cls for cls in registry.classes("loss")}  # losses register by snake name
+            if config["class_name"] not in by_class_name:
+                raise
+            cls = by_class_name[config["class_name"]]
+        loss = cls(**arguments)
+    if name is not None:
+        loss.name = name
+    return loss
+
+
 def get(identifier):
     """Resolve a loss from a name, a config dict, a Loss instance or one of this module's functions.
 
@@ -651,6 +681,8 @@ def get(identifier):
         return identifier
     if isinstance(identifier, str):
         return registry.lookup("loss", identifier)()
+    if isinstance(identifier, dict) and "class_name" in identifier:
+        return deserialize(identifier)
     if isinstance(identifier, dict) and "name" in identifier:
         config = dict(identifier)
         return registry.lookup("loss", config.pop("name"))(**config)
@@ -725,8 +757,8 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
 
 # Keras' other losses live beside this module; importing them here registers them.
 from .more_losses import (  # noqa: E402
-    BinaryFocalCrossentropy, CategoricalHinge, CosineSimilarity, Hinge, KLDivergence, LogCosh,
-    MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Poisson, SquaredHinge,
+    BinaryFocalCrossentropy, CategoricalFocalCrossentropy, CategoricalHinge, CosineSimilarity, Hinge, KLDivergence,
+    LogCosh, MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Poisson, SquaredHinge,
 )
 
 
@@ -734,6 +766,13 @@ def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha
                               label_smoothing=0.0, axis=-1):
     """Per-sample binary focal crossentropy, shape (batch,)."""
     loss = BinaryFocalCrossentropy(apply_class_balancing, alpha, gamma, from_logits, label_smoothing, axis)
+    return _per_sample_values(loss, y_true, y_pred)
+
+
+def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0,
+                                   axis=-1):
+    """Per-sample categorical focal crossentropy, shape (batch,)."""
+    loss = CategoricalFocalCrossentropy(alpha, gamma, from_logits, label_smoothing, axis)
     return _per_sample_values(loss, y_true, y_pred)
 
 
@@ -798,6 +837,7 @@ _FUNCTION_NAMES = {
     log_cosh: "log_cosh", poisson: "poisson", mean_absolute_percentage_error: "mean_absolute_percentage_error",
     mean_squared_logarithmic_error: "mean_squared_logarithmic_error", cosine_similarity: "cosine_similarity",
     binary_focal_crossentropy: "binary_focal_crossentropy",
+    categorical_focal_crossentropy: "categorical_focal_crossentropy",
 }
 
 __all__ = [
@@ -810,5 +850,6 @@ __all__ = [
     "hinge", "squared_hinge", "categorical_hinge", "kl_divergence", "log_cosh", "poisson",
     "mean_absolute_percentage_error", "mean_squared_logarithmic_error", "cosine_similarity",
     "mape", "msle", "kld", "kullback_leibler_divergence", "logcosh",
-    "BinaryFocalCrossentropy", "binary_focal_crossentropy",
+    "BinaryFocalCrossentropy", "binary_focal_crossentropy", "CategoricalFocalCrossentropy",
+    "categorical_focal_crossentropy", "serialize", "deserialize",
 ]

@@ -9,7 +9,8 @@ on the last axis and average over any axes between, as Keras' mean over loss ent
 import numpy as np
 
 from . import _checks
-from .losses import EPSILON, BinaryCrossentropy, _float, _mean_rest, _per_sample_count, _RegressionLoss, _sigmoid
+from .losses import (EPSILON, BinaryCrossentropy, CategoricalCrossentropy, _float, _mean_rest, _normalized_clipped,
+                     _per_sample_count, _RegressionLoss, _sigmoid, _softmax)
 
 # keras.ops.normalize's floor on the squared norm: a zero row stays finite.
 _NORM_FLOOR = 1e-12
@@ -288,3 +289,65 @@ class BinaryFocalCrossentropy(BinaryCrossentropy):
     def get_config(self):
         return {**super().get_config(), "apply_class_balancing": self.apply_class_balancing, "alpha": self.alpha,
                 "gamma": self.gamma, "axis": self.axis}
+
+
+class CategoricalFocalCrossentropy(CategoricalCrossentropy):
+    """-sum(alpha * (1 - q)**gamma * y_true * log(q)) over the classes, q the probabilities (focal loss).
+
+    As CategoricalCrossentropy, rows are renormalized to sum 1 and clipped to
+    [1e-7, 1 - 1e-7]; logits go through a softmax first, as in Keras. Confident right
+    classes (q near 1) count less.
+
+    Parameters
+    ----------
+    alpha : float >= 0, default 0.25
+        One weight for every class.
+    gamma : float >= 0, default 2.0
+    from_logits : bool, default False
+    label_smoothing : float in [0, 1], default 0.0
+        Targets become y (1 - label_smoothing) + label_smoothing / classes.
+    axis : int, default -1
+        Only the last axis, as every gradwise loss.
+    """
+
+    name = "categorical_focal_crossentropy"
+    fused_activation = None  # the focal factor has no fused form: a softmax layer differentiates itself
+
+    def __init__(self, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1):
+        super().__init__(from_logits, label_smoothing)
+        if axis != -1:
+            raise ValueError(f"CategoricalFocalCrossentropy: `axis` must be -1 (the last axis), got {axis!r}.")
+        self.alpha = _checks.non_negative_float("CategoricalFocalCrossentropy", "alpha", alpha)
+        self.gamma = _checks.non_negative_float("CategoricalFocalCrossentropy", "gamma", gamma)
+        self.axis = axis
+
+    def per_sample(self, y_true, y_pred):
+        y_pred = _float(y_pred)
+        y = self._smooth(y_true, y_pred.dtype)
+        _, clipped, _, _ = _normalized_clipped(y_pred)
+        values = (-self.alpha * (1 - clipped) ** self.gamma * y * np.log(clipped)).sum(axis=-1, keepdims=True)
+        return _mean_rest(values)
+
+    # f = -a y (1-q)^g log q  =>  df/dq = a y (g (1-q)^(g-1) log q - (1-q)^g / q),
+    # then through q = p / sum(p) as CategoricalCrossentropy.gradient: (g_k - sum_j g_j q_j) / sum(p)
+    def gradient(self, y_true, y_pred):
+        y_pred = _float(y_pred)
+        y = self._smooth(y_true, y_pred.dtype)
+        normalized, clipped, totals, inside = _normalized_clipped(y_pred)
+        miss = 1 - clipped
+        d_factor = self.gamma * miss ** (self.gamma - 1) * np.log(clipped) if self.gamma else 0.0
+        grad_normalized = np.where(inside, self.alpha * y * (d_factor - miss ** self.gamma / clipped), 0.0)
+        projected = grad_normalized - (grad_normalized * normalized).sum(axis=-1, keepdims=True)
+        return (projected / totals / self._positions(y_pred)).astype(y_pred.dtype)
+
+    def per_sample_from_logits(self, y_true, logits):
+        return self.per_sample(y_true, _softmax(_float(logits)))
+
+    # p = softmax(z)  =>  dL/dz = p (dL/dp - sum_k dL/dp_k p_k)
+    def gradient_from_logits(self, y_true, logits):
+        probabilities = _softmax(_float(logits))
+        grad = self.gradient(y_true, probabilities)
+        return probabilities * (grad - (grad * probabilities).sum(axis=-1, keepdims=True))
+
+    def get_config(self):
+        return {**super().get_config(), "alpha": self.alpha, "gamma": self.gamma, "axis": self.axis}

@@ -88,6 +88,16 @@ def main():
             failures += not same
             print(f"{'ok  ' if same else 'DIFF'} loss BinaryFocalCrossentropy({arguments}, from_logits={from_logits}): "
                   f"gradwise {float(ours):.6f} keras {float(theirs):.6f}")
+    y_true, softmax = data["categorical"]
+    for arguments in ({}, {"gamma": 1.5, "alpha": 0.7, "label_smoothing": 0.2}):
+        for from_logits in (False, True):
+            y_pred = np.log(softmax) + 0.3 if from_logits else softmax * 1.7  # unnormalized rows
+            ours = losses.CategoricalFocalCrossentropy(from_logits=from_logits, **arguments)(y_true, y_pred)
+            theirs = keras.losses.CategoricalFocalCrossentropy(from_logits=from_logits, **arguments)(y_true, y_pred)
+            same = np.isclose(float(ours), float(theirs), rtol=2e-5)
+            failures += not same
+            print(f"{'ok  ' if same else 'DIFF'} loss CategoricalFocalCrossentropy({arguments}, from_logits="
+                  f"{from_logits}): gradwise {float(ours):.6f} keras {float(theirs):.6f}")
     print(f"{failures} differences")
     return 1 if failures else 0
 
