@@ -10,7 +10,7 @@ from .prelu import PReLU
 from .attention import Attention
 from .identity import ActivityRegularization, Identity
 from .batch_norm import BatchNormalization
-from .layer_norm import LayerNormalization
+from .layer_norm import LayerNormalization, RMSNormalization
 from .group_norm import GroupNormalization
 from .unit_norm import UnitNormalization
 from .dropout import Dropout
@@ -61,7 +61,7 @@ __all__ = ["Layer", "Input", "Dense", "serialize", "deserialize", "register"]
 __all__ += ["BatchNormalization", "Dropout", "SpatialDropout1D", "SpatialDropout2D"]
 __all__ += ["Rescaling", "Flatten", "Reshape", "Permute", "RepeatVector"]
 __all__ += ["GaussianNoise", "GaussianDropout", "AlphaDropout"]
-__all__ += ["LayerNormalization", "GroupNormalization", "UnitNormalization"]
+__all__ += ["LayerNormalization", "RMSNormalization", "GroupNormalization", "UnitNormalization"]
 __all__ += ["Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "PReLU", "Identity", "ActivityRegularization"]
 __all__ += ["Conv1D", "Conv2D", "MaxPooling1D", "AveragePooling1D", "MaxPooling2D", "AveragePooling2D"]
 __all__ += ["Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D", "ZeroPadding2D", "Cropping2D", "UpSampling2D"]

@@ -141,3 +141,29 @@ class LayerNormalization(Layer):
             "beta_constraint": constraints.serialize(self.beta_constraint),
             "gamma_constraint": constraints.serialize(self.gamma_constraint),
         }
+
+
+class RMSNormalization(LayerNormalization):
+    """Keras's RMSNormalization: ``outputs = scale * inputs / sqrt(mean(inputs**2) + epsilon)`` over
+    `axis`, a learned `scale` (held as ``gamma``) of the normalized axes' shape, starting at ones.
+    LayerNormalization with ``rms_scaling=True``, under Keras's name, arguments and defaults.
+
+    Parameters
+    ----------
+    axis : int or list of int, default -1
+    epsilon : float > 0, default 1e-6
+
+    Examples
+    --------
+    >>> RMSNormalization()
+    <RMSNormalization name='rms_normalization'>
+    """
+
+    def __init__(self, axis=-1, epsilon=1e-6, **kwargs):
+        super().__init__(axis=axis, epsilon=epsilon, rms_scaling=True, **kwargs)
+
+    def get_config(self):
+        config = super().get_config()
+        for key in ("center", "scale", "rms_scaling", "beta_initializer", "beta_regularizer", "beta_constraint"):
+            config.pop(key)
+        return config

@@ -37,6 +37,7 @@ CASES = {
     "layer_norm": (lambda: layers.LayerNormalization(gamma_initializer="random_normal"), (5,)),
     "layer_norm_two_axes": (lambda: layers.LayerNormalization(axis=[1, 2], beta_regularizer="l2"), (3, 2, 2)),
     "layer_norm_rms": (lambda: layers.LayerNormalization(rms_scaling=True), (2, 4)),
+    "rms_normalization": (lambda: layers.RMSNormalization(gamma_initializer="random_normal"), (2, 4)),
     "group_norm": (lambda: layers.GroupNormalization(2, beta_initializer="random_normal"), (3, 3, 4)),
     "group_norm_instance_axis_1": (lambda: layers.GroupNormalization(-1, axis=1, scale=False), (3, 4)),
     "unit_norm": (lambda: layers.UnitNormalization(), (4,)),

@@ -3,6 +3,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from gradwise import layers
 from gradwise.layers import LayerNormalization
 
 from .gradient_check import built, check_layer_gradients
@@ -87,3 +88,22 @@ def test_bad_arguments_are_named():
         built(LayerNormalization(axis=3), (4, 2))
     with pytest.raises(ValueError, match=r"axis 0 is the batch"):
         built(LayerNormalization(axis=0), (4,))
+
+
+def test_rms_normalization_is_torchs_rms_norm_with_keras_defaults(rng):
+    x = rng.normal(size=(3, 4, 6)) * 3
+    layer = layers.RMSNormalization()
+    layer.build_for((4, 6), np.random.default_rng(0), np.float64)
+    weight = np.linspace(0.5, 2.0, 6)
+    layer.params["gamma"][...] = weight
+    outputs, cache = layer.forward(x)
+    t = torch.tensor(x, requires_grad=True)
+    scale = torch.tensor(weight, requires_grad=True)
+    expected = torch.nn.functional.rms_norm(t, (6,), scale, eps=1e-6)
+    upstream = rng.normal(size=x.shape)
+    (expected * torch.from_numpy(upstream)).sum().backward()
+    np.testing.assert_allclose(outputs, expected.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(layer.backward(upstream, cache), t.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(layer.grads["gamma"], scale.grad.numpy(), rtol=1e-10)
+    assert set(layer.get_config()) >= {"axis", "epsilon"} and "center" not in layer.get_config()
+    assert layers.deserialize(layers.serialize(layer)).epsilon == 1e-6
