@@ -8,6 +8,7 @@ from .input_layer import Input as InputLayer  # Keras's class of a graph's model
 from .activation import ELU, Activation, LeakyReLU, ReLU, Softmax
 from .prelu import PReLU
 from .attention import Attention
+from .multi_head_attention import MultiHeadAttention
 from .identity import ActivityRegularization, Identity
 from .batch_norm import BatchNormalization
 from .layer_norm import LayerNormalization, RMSNormalization
@@ -69,7 +70,7 @@ __all__ += ["GlobalAveragePooling1D", "GlobalMaxPooling1D", "GlobalAveragePoolin
 __all__ += ["ZeroPadding1D", "Cropping1D", "UpSampling1D"]
 __all__ += ["Lambda"]
 __all__ += ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot"]
-__all__ += ["Attention"]
+__all__ += ["Attention", "MultiHeadAttention"]
 __all__ += ["Embedding", "Masking", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed"]
 __all__ += ["RNN", "SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells", "StackedRNN", "CellRNN", "CellStep"]
 __all__ += ["Normalization", "StringLookup", "IntegerLookup", "CategoryEncoding", "Discretization", "Hashing",

@@ -161,9 +161,10 @@ def test_every_registered_layer_has_a_case():
     from .test_merge import MERGE_CASES  # the merge layers take lists: their own cases
     from .test_preprocessing import INPUT_ONLY_CASES  # lookups take tokens: their own cases
     from .test_attention import ATTENTION_CASES  # a query, a value and masks: their own cases
+    from .test_multi_head_attention import MHA_CASES
 
     covered = {type(factory()) for factory, _ in [*CASES.values(), *MERGE_CASES.values()]}
-    covered |= {type(factory()) for factory in ATTENTION_CASES.values()}
+    covered |= {type(factory()) for factory in [*ATTENTION_CASES.values(), *MHA_CASES.values()]}
     covered |= {type(factory()) for factory in INPUT_ONLY_CASES.values()}
     missing = sorted(cls.__name__ for cls in registered - covered)
     assert not missing, f"registered layers without a contract case: {missing}; add them to CASES"

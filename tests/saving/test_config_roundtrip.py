@@ -29,6 +29,7 @@ EXAMPLE_ARGUMENTS = {
     "layers": [layers.LSTM(2), layers.GRU(3)],  # for StackedRNN (RNN of stacked cells)
     "cell": ElmanCell,  # for CellRNN (RNN of a cell of one's own): a new cell for each example (_example)
     "factor": 0.2, "height_factor": 0.2, "width_factor": 0.1, "height": 2, "width": 2, "num_bins": 3,
+    "num_heads": 2, "key_dim": 3,
 }
 TOKEN_LAYERS = {"Embedding"}  # their inputs are token indices below EXAMPLE_ARGUMENTS["input_dim"]
 EXTRA_ARGUMENTS = {"Input": {"shape": (6,)}, "CategoryEncoding": {"num_tokens": 4},
@@ -97,7 +98,7 @@ def test_every_registered_layer_rebuilt_from_config_computes_the_same(class_name
     layer = _example(layers._REGISTRY[class_name])
     rebuilt = layers.deserialize(_json(layers.serialize(layer)))
     if getattr(layer, "multi_input", False):  # a merge layer: two inputs of one shape; attention: two sequences
-        shapes = [(3, 6), (5, 6)] if class_name == "Attention" else [(6,), (6,)]
+        shapes = [(3, 6), (5, 6)] if class_name in ("Attention", "MultiHeadAttention") else [(6,), (6,)]
         for merge in (layer, rebuilt):
             merge.build_for(shapes, np.random.default_rng(0), np.float64)
         inputs = [rng.normal(size=(4, *shape)) + 0.1 for shape in shapes]
