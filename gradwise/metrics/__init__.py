@@ -25,6 +25,12 @@ from .fscore import F1Score, FBetaScore
 from .from_losses import (BinaryCrossentropy, CategoricalCrossentropy, CategoricalHinge, CosineSimilarity, Hinge,
                           KLDivergence, LogCoshError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
                           Poisson, SparseCategoricalCrossentropy, SquaredHinge)
+from .functions import (binary_accuracy, binary_crossentropy, binary_focal_crossentropy, categorical_accuracy,
+                        categorical_crossentropy, categorical_focal_crossentropy, categorical_hinge, hinge, huber,
+                        kl_divergence, log_cosh, mean_absolute_error, mean_absolute_percentage_error,
+                        mean_squared_error, mean_squared_logarithmic_error, poisson, sparse_categorical_accuracy,
+                        sparse_categorical_crossentropy, sparse_top_k_categorical_accuracy, squared_hinge,
+                        top_k_categorical_accuracy)
 from .iou import MeanIoU
 from .reduction import Mean, Sum
 from .regression import MeanAbsoluteError, MeanSquaredError, R2Score, RootMeanSquaredError
@@ -130,5 +136,9 @@ __all__ = [
     "MeanAbsolutePercentageError", "LogCoshError", "CosineSimilarity", "TruePositives", "TrueNegatives",
     "FalsePositives", "FalseNegatives", "BinaryCrossentropy", "CategoricalCrossentropy",
     "SparseCategoricalCrossentropy", "KLDivergence", "Poisson", "Hinge", "SquaredHinge", "CategoricalHinge",
-    "serialize", "deserialize",
-]
+    "serialize", "deserialize", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
+    "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy", "binary_crossentropy",
+    "binary_focal_crossentropy", "categorical_crossentropy", "categorical_focal_crossentropy", "categorical_hinge",
+    "hinge", "huber", "kl_divergence", "log_cosh", "mean_absolute_error", "mean_absolute_percentage_error",
+    "mean_squared_error", "mean_squared_logarithmic_error", "poisson", "sparse_categorical_crossentropy",
+    "squared_hinge"]
