@@ -45,6 +45,8 @@ class Recurrent(Layer, register=False):
     """Base of the recurrent layers. A subclass sets ``gate_count`` (blocks of `units`
     columns in the kernels) and ``state_count``, and writes ``_scan``/``_scan_backward``."""
 
+    reusable_on_other_lengths = True  # forward reads the lengths off the arrays (Layer._output_shape_on_other_inputs)
+
     has_kernel = True
     takes_mask = True
     gate_count = 1

@@ -303,21 +303,48 @@ class Layer:
                 sources = ", ".join(f"{t.name!r} of per-sample shape {t.shape}" for t in tensors)
                 raise ValueError(f"{str(error).rstrip('.')}; called on {sources}.") from None
             self._seed_pending = True  # Model(..., seed=s) draws these weights again from s (functional.py)
-        elif tuple(map(tuple, shape) if many else shape) != tuple(map(tuple, self.input_shape) if many
-                                                               else self.input_shape):
-            raise ValueError(
-                f"{type(self).__name__} '{self.name}' was built for inputs of per-sample shape {self.input_shape}, "
-                f"but is called on {shape} from {', '.join(repr(t.name) for t in tensors)}.")
-        several = symbolic.several_output_shapes(self)
+        output_shape = self.output_shape
+        if self.built and tuple(map(tuple, shape) if many else shape) != tuple(map(tuple, self.input_shape) if many
+                                                                              else self.input_shape):
+            output_shape = self._output_shape_on_other_inputs(shape, tensors)
+        several = symbolic.several_output_shapes(output_shape)
         if several is not None:  # several outputs (LSTM(return_state=True)): one tensor each
             made = [symbolic.SymbolicTensor(shape, self.dtype, layer=self, inputs=tensors) for shape in several]
             siblings = tuple(made)
             for tensor in made:
                 tensor.siblings = siblings
         else:
-            made = symbolic.SymbolicTensor(self.output_shape, self.dtype, layer=self, inputs=tensors)
+            made = symbolic.SymbolicTensor(output_shape, self.dtype, layer=self, inputs=tensors)
         self.__dict__.setdefault("_symbolic_outputs", []).append(made)  # the graph's structure, for `output`
         return made
+
+    def _output_shape_on_other_inputs(self, shape, tensors):
+        """The output shape of a built layer called again on inputs of another shape: Keras shares a
+        layer so (one Embedding over an encoder's and a decoder's tokens of different lengths). Allowed
+        for a layer that says ``reusable_on_other_lengths`` (its forward reads every length from the
+        arrays) when a copy built for `shape` has weights of the very same shapes; else a ValueError."""
+        def refuse(reason=""):
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}' was built for inputs of per-sample shape {self.input_shape}, "
+                f"but is called on {shape} from {', '.join(repr(t.name) for t in tensors)}{reason}.")
+
+        if not getattr(self, "reusable_on_other_lengths", False):
+            refuse()
+        from ..backend import new_rng
+        from ..initializers import AllocationLimitError, allocation_limit
+
+        probe = type(self).from_config(self.get_config())
+        try:  # the probe may take no more values than this layer's own weights (and none from a loader's budget)
+            with allocation_limit(sum(np.size(value) for value in self.params.values())):
+                probe.build_for(shape, new_rng(), self.dtype)
+        except AllocationLimitError:
+            refuse(" (its weights would need other shapes)")
+        except (ValueError, TypeError):
+            refuse()
+        if {key: np.shape(value) for key, value in probe.params.items()} != \
+                {key: np.shape(value) for key, value in self.params.items()}:
+            refuse(" (its weights would need other shapes)")
+        return probe.output_shape
 
     @property
     def output(self):

@@ -29,6 +29,8 @@ class Dense(ActivatedLayer):
     <Dense name='dense'>
     """
 
+    reusable_on_other_lengths = True  # forward reads the lengths off the arrays (Layer._output_shape_on_other_inputs)
+
     has_kernel = True
     supports_masking = True  # a per-step map: the mask of (batch, steps, ...) inputs still holds
 

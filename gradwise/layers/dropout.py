@@ -35,6 +35,8 @@ class Dropout(Layer):
     <Dropout name='dropout'>
     """
 
+    reusable_on_other_lengths = True  # forward reads the lengths off the arrays (Layer._output_shape_on_other_inputs)
+
     drops_out = True
     supports_masking = True
 

@@ -32,6 +32,8 @@ class Embedding(Layer):
     <Embedding name='embedding'>
     """
 
+    reusable_on_other_lengths = True  # forward reads the lengths off the arrays (Layer._output_shape_on_other_inputs)
+
     looks_up = True  # token indices, not features (the doctor summarizes no scale for them)
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None,

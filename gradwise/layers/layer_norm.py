@@ -37,6 +37,8 @@ class LayerNormalization(Layer):
     <LayerNormalization name='layer_normalization'>
     """
 
+    reusable_on_other_lengths = True  # forward reads the lengths off the arrays (Layer._output_shape_on_other_inputs)
+
     supports_masking = True  # each position is normalized on its own: the mask is handed on, as Keras
 
     normalizes = True

@@ -34,9 +34,11 @@ class SymbolicTensor:
             "backward gives its derivative (gradwise computes no derivative by itself).")
 
 
-def several_output_shapes(layer):
-    """The per-output shapes of a layer with several outputs (LSTM(return_state=True)), else None."""
-    shape = getattr(layer, "output_shape", None)
+def several_output_shapes(layer_or_shape):
+    """The per-output shapes of a layer with several outputs (LSTM(return_state=True)), else None; or
+    of such an output shape itself (a list of shapes)."""
+    shape = layer_or_shape if isinstance(layer_or_shape, (list, tuple)) else getattr(layer_or_shape, "output_shape",
+                                                                                       None)
     if isinstance(shape, (list, tuple)) and shape and all(isinstance(item, (list, tuple)) for item in shape):
         return [tuple(item) for item in shape]
     return None

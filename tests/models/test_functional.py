@@ -200,3 +200,34 @@ def test_layers_start_with_the_input_layers_as_in_keras(tmp_path):
     two = gw.Model([a, b], Dense(1)(Add()([b, a])))
     # Keras lists inputs by depth, ties in the order a walk back from the output meets them: b first
     assert [layer.name for layer in two.layers[:2]] == ["b", "a"] and len(two.layers) == 4
+
+
+def _shared_over_two_lengths(seed=0):
+    # Keras shares a layer over inputs of other lengths (an encoder's and a decoder's tokens)
+    short, long = gw.Input((3,), dtype="int32"), gw.Input((5,), dtype="int32")
+    embed = gw.layers.Embedding(7, 4, name="embed")
+    project = Dense(3, activation="tanh", name="project")
+    read = gw.layers.LSTM(2, name="read")
+    encoded = [read(project(embed(tokens))) for tokens in (short, long)]
+    outputs = Dense(1, name="out")(Concatenate(name="cat")(encoded))
+    return gw.Model([short, long], outputs, seed=seed)
+
+
+def test_a_layer_shared_over_inputs_of_other_lengths(float64, rng, tmp_path):
+    model = _shared_over_two_lengths()
+    assert model.get_layer("project").output_shape == (3, 3)  # its first call's
+    assert [t.shape for t in model.get_layer("cat").input] == [(2,), (2,)]
+    model.compile(optimizer="sgd", loss="mse")
+    x = [rng.integers(0, 7, size=(4, 3)), rng.integers(0, 7, size=(4, 5))]
+    finite_difference_check(model, x, rng.normal(size=(4, 1)))  # each shared weight sums both calls' gradients
+    model.save(tmp_path / "shared.gw")
+    np.testing.assert_allclose(gw.load_model(tmp_path / "shared.gw").predict(x, verbose=0),
+                               model.predict(x, verbose=0), rtol=1e-12)
+    dense = Dense(2)
+    dense(gw.Input((3, 4)))
+    with pytest.raises(ValueError, match=r"its weights would need other shapes"):
+        dense(gw.Input((3, 5)))  # another feature count: not the same weights
+    conv = gw.layers.Conv1D(2, 3)
+    conv(gw.Input((6, 2)))
+    with pytest.raises(ValueError, match=r"was built for inputs of per-sample shape \(6, 2\)"):
+        conv(gw.Input((8, 2)))  # a layer that does not say it reads its lengths off the arrays
