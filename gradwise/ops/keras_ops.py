@@ -321,6 +321,104 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
                                     output, from_logits, axis)
 
 
+def glu(x, axis=-1):
+    """Gated linear unit: the first half of `x` along `axis` times the sigmoid of the second."""
+    first, second = np.split(np.asarray(x), 2, axis=axis)
+    return first * activations.get("sigmoid")(second)
+
+
+def sparsemax(x, axis=-1):
+    """Martins & Astudillo's sparsemax: the Euclidean projection of `x` onto the simplex along `axis`.
+    The threshold is (sum of the k largest - 1) / k; Keras 3.15's op sums the running sums over the
+    support instead, so its outputs need not sum to 1 ([0.5, 1.2, -0.3, 0.9] gives it 0.05 in all)."""
+    x = np.moveaxis(np.asarray(x, dtype=np.result_type(x, np.float32)), axis, -1)
+    ordered = -np.sort(-x, axis=-1)
+    ranks = np.arange(1, x.shape[-1] + 1, dtype=x.dtype)
+    running = np.cumsum(ordered, axis=-1)
+    support = 1 + ranks * ordered > running  # the k largest entries that stay above the threshold
+    count = support.sum(axis=-1, keepdims=True)
+    tau = (np.take_along_axis(running, count - 1, axis=-1) - 1) / count
+    return np.moveaxis(np.maximum(x - tau, 0), -1, axis)
+
+
+def threshold(x, threshold, default_value):
+    """`x` where it is above `threshold`, else `default_value`."""
+    x = np.asarray(x)
+    return np.where(x > threshold, x, default_value).astype(x.dtype, copy=False)
+
+
+def hard_shrink(x, threshold=0.5):
+    """`x` where its magnitude is above `threshold`, else 0."""
+    x = np.asarray(x)
+    return np.where(np.abs(x) > threshold, x, 0).astype(x.dtype, copy=False)
+
+
+def psnr(x1, x2, max_val):
+    """Peak signal-to-noise ratio in decibels: 20 log10(max_val) - 10 log10(mean squared error)."""
+    error = np.mean((np.asarray(x1, dtype=np.float64) - np.asarray(x2, dtype=np.float64)) ** 2)
+    return 20 * np.log10(max_val) - 10 * np.log10(error)
+
+
+def rms_normalization(x, scale=None, axis=-1, epsilon=None):
+    """x / sqrt(mean(x², axis) + epsilon) (· scale); epsilon defaults to 1e-7, as Keras's."""
+    x = np.asarray(x)
+    axis = tuple(axis) if isinstance(axis, (list, tuple)) else axis
+    outputs = x / np.sqrt(np.mean(x * x, axis=axis, keepdims=True) + (1e-7 if epsilon is None else epsilon))
+    return outputs if scale is None else outputs * scale
+
+
+def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwargs):
+    """(x - mean) / sqrt(variance + epsilon) over `axis` (· gamma + beta); epsilon defaults to 1e-7."""
+    if kwargs.get("rms_scaling"):
+        return rms_normalization(x, gamma, axis, epsilon)
+    x = np.asarray(x)
+    axis = tuple(axis) if isinstance(axis, (list, tuple)) else axis
+    mean, variance = np.mean(x, axis=axis, keepdims=True), np.var(x, axis=axis, keepdims=True)
+    outputs = (x - mean) / np.sqrt(variance + (1e-7 if epsilon is None else epsilon))
+    outputs = outputs if gamma is None else outputs * gamma
+    return outputs if beta is None else outputs + beta
+
+
+def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
+    """(x - mean) / sqrt(variance + epsilon) (· scale + offset), the statistics given along `axis`."""
+    x = np.asarray(x)
+    shape = [1] * x.ndim
+    shape[axis] = x.shape[axis]
+
+    def along(value):
+        return None if value is None else np.reshape(value, shape)
+
+    outputs = (x - along(mean)) / np.sqrt(along(variance) + epsilon)
+    outputs = outputs if scale is None else outputs * along(scale)
+    return outputs if offset is None else outputs + along(offset)
+
+
+def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, is_causal=False, **kwargs):
+    """softmax(q kᵀ · scale + bias, masked) v for (batch, steps, heads, size) arrays (Keras's op)."""
+    query, key, value = np.asarray(query), np.asarray(key), np.asarray(value)
+    scale = 1.0 / np.sqrt(query.shape[-1]) if scale is None else scale
+    logits = np.einsum("btnh,bsnh->bnts", query, key) * scale
+    if bias is not None:
+        logits = logits + bias
+    allowed = None if mask is None else np.broadcast_to(np.asarray(mask, dtype=bool), logits.shape)
+    if is_causal:
+        causal = np.tril(np.ones(logits.shape[-2:], dtype=bool))
+        allowed = causal if allowed is None else allowed & causal
+    if allowed is not None:
+        logits = np.where(allowed, logits, np.finfo(logits.dtype).min / 2)
+    weights = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    weights /= weights.sum(axis=-1, keepdims=True)
+    return np.einsum("bnts,bsnh->btnh", weights, value)
+
+
+def extract_sequences(x, sequence_length, sequence_stride):
+    """Frames of `sequence_length` every `sequence_stride` along the last axis: (..., frames, sequence_length)."""
+    x = np.asarray(x)
+    frames = 1 + (x.shape[-1] - sequence_length) // sequence_stride
+    starts = np.arange(frames) * sequence_stride
+    return x[..., starts[:, None] + np.arange(sequence_length)]
+
+
 def _activation(name):
     def apply(x, **kwargs):
         return activations.get({"name": name, **kwargs})(np.asarray(x))
@@ -339,7 +437,9 @@ _OWN = {function.__name__: function for function in (
     logdet, matrix_rank, solve_triangular, erf, erfc, erfinv, rsqrt, divide_no_nan, unstack, stop_gradient, moments,
     normalize, dtype, is_tensor, get_item, saturate_cast, slice, slice_update, scatter, scatter_update, segment_sum,
     segment_max, cond, switch, fori_loop, while_loop, map, vectorized_map, scan, cdist, multi_hot,
-    binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy)}
+    binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy, glu, sparsemax, threshold,
+    hard_shrink, psnr, rms_normalization, layer_normalization, batch_normalization, dot_product_attention,
+    extract_sequences)}
 
 
 def lookup(name):

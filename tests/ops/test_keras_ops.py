@@ -132,3 +132,57 @@ def test_indexing_segment_and_control_flow_ops():
     np.testing.assert_array_equal(ops.map(lambda r: r.sum(), x), x.sum(axis=1))
     np.testing.assert_array_equal(ops.vectorized_map(lambda r: r * 2, x), x * 2)
     assert ops.get_item(x, (1, 2)) == 6.0
+
+
+def test_nn_ops_against_torch(rng):
+    x, y = rng.normal(size=(3, 4, 6)), rng.normal(size=(3, 4, 6))
+    t = torch.from_numpy
+    np.testing.assert_allclose(ops.glu(x), torch.nn.functional.glu(t(x), -1).numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ops.hard_shrink(x, 0.3), torch.nn.functional.hardshrink(t(x), 0.3).numpy())
+    np.testing.assert_allclose(ops.threshold(x, 0.1, -2.0), torch.nn.functional.threshold(t(x), 0.1, -2.0).numpy())
+    scale = np.linspace(0.5, 1.0, 6)
+    np.testing.assert_allclose(ops.rms_normalization(x, scale),
+                               torch.nn.functional.rms_norm(t(x), (6,), t(scale), eps=1e-7).numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ops.layer_normalization(x, scale, scale),
+                               torch.nn.functional.layer_norm(t(x), (6,), t(scale), t(scale), eps=1e-7).numpy(),
+                               rtol=1e-10)
+    statistics = [rng.random(4) + 0.5 for _ in range(4)]
+    expected = torch.nn.functional.batch_norm(t(x), *map(t, statistics[:2]), t(statistics[3]), t(statistics[2]),
+                                              eps=1e-3).numpy()  # channels on axis 1
+    np.testing.assert_allclose(ops.batch_normalization(x, *statistics[:2], 1, statistics[2], statistics[3]), expected,
+                               rtol=1e-10)
+    np.testing.assert_allclose(ops.psnr(x, y, 2.0), 20 * np.log10(2.0) - 10 * np.log10(np.mean((x - y) ** 2)))
+    frames = ops.extract_sequences(np.arange(10.0), 4, 3)
+    np.testing.assert_array_equal(frames, [[0, 1, 2, 3], [3, 4, 5, 6], [6, 7, 8, 9]])
+
+
+def test_dot_product_attention_against_torch(rng):
+    query, key, value = (rng.normal(size=(2, steps, 2, 4)) for steps in (3, 5, 5))
+    mask = rng.random((2, 2, 3, 5)) > 0.3
+    mask[..., 0] = True  # every row keeps a step
+
+    def torch_attention(**kwargs):
+        t = [torch.from_numpy(a.transpose(0, 2, 1, 3)) for a in (query, key, value)]
+        return torch.nn.functional.scaled_dot_product_attention(*t, **kwargs).numpy().transpose(0, 2, 1, 3)
+
+    np.testing.assert_allclose(ops.dot_product_attention(query, key, value), torch_attention(), rtol=1e-10)
+    np.testing.assert_allclose(ops.dot_product_attention(query, key, value, mask=mask),
+                               torch_attention(attn_mask=torch.from_numpy(mask)), rtol=1e-10)
+    np.testing.assert_allclose(ops.dot_product_attention(query, key, value, scale=0.3),
+                               torch_attention(scale=0.3), rtol=1e-10)
+    square = [a[:, :3] for a in (key, value)]
+    t = [torch.from_numpy(a.transpose(0, 2, 1, 3)) for a in (query, *square)]
+    causal = torch.nn.functional.scaled_dot_product_attention(*t, is_causal=True).numpy().transpose(0, 2, 1, 3)
+    np.testing.assert_allclose(ops.dot_product_attention(query, *square, is_causal=True), causal, rtol=1e-10)
+
+
+def test_sparsemax_is_the_projection_onto_the_simplex(rng):
+    np.testing.assert_allclose(ops.sparsemax(np.array([[0.5, 1.2, -0.3, 0.9]])), [[0.0, 0.65, 0.0, 0.35]])
+    x = rng.normal(size=(5, 7)) * 2
+    projected = ops.sparsemax(x)
+    np.testing.assert_allclose(projected.sum(axis=-1), 1.0, rtol=1e-12)
+    assert projected.min() >= 0
+    for row, point in zip(x, projected):  # no other point of the simplex is closer (random candidates)
+        candidates = rng.dirichlet(np.ones(7), size=200)
+        assert np.linalg.norm(row - point) <= np.linalg.norm(row - candidates, axis=1).min() + 1e-12
+    np.testing.assert_allclose(ops.sparsemax(x.T, axis=0), projected.T, rtol=1e-12)
