@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import _checks
 from . import masking
+from ._attention_calls import AttentionCalls
 from .base import Layer
 from .dropout import _check_seed
 
@@ -29,7 +30,7 @@ def _softmax(scores):
     return shifted
 
 
-class Attention(Layer):
+class Attention(AttentionCalls, Layer):
     """Keras's ``Attention``: called on ``[query, value]`` or ``[query, value, key]``.
 
     Besides ``training`` and ``mask`` (a list of the query's and the value's (batch, steps)
@@ -57,7 +58,7 @@ class Attention(Layer):
     takes_mask = True
 
     def __init__(self, use_scale=False, score_mode="dot", dropout=0.0, seed=None, **kwargs):
-        options = (kwargs.pop("return_attention_scores", None), kwargs.pop("use_causal_mask", None))
+        self._init_call_options(kwargs)
         super().__init__(**kwargs)
         if score_mode not in SCORE_MODES:
             raise ValueError(f"Attention: `score_mode` must be one of {list(SCORE_MODES)}, got {score_mode!r}.")
@@ -67,37 +68,14 @@ class Attention(Layer):
         self.dropout = _checks.fraction("Attention", "dropout", dropout)
         self.seed = _check_seed("Attention", seed)
         self._rng = None
-        # (return_attention_scores, use_causal_mask) of the first call; a saved model's come from its config
-        self._call_options = None if options == (None, None) else (bool(options[0]), bool(options[1]))
-        self._from_config = self._call_options is not None  # a loaded graph calls it without the options
 
     def __call__(self, inputs, training=None, rng=None, mask=None, return_attention_scores=False,
                  use_causal_mask=False):
-        options = (bool(return_attention_scores), bool(use_causal_mask))
-        if self._from_config and options == (False, False):
-            options = self._call_options
-        if self._call_options is not None and options != self._call_options:
-            raise ValueError(f"Attention '{self.name}' was first called with return_attention_scores="
-                             f"{self._call_options[0]}, use_causal_mask={self._call_options[1]}; use one layer object "
-                             "per way of calling it.")
-        self._call_options = options
+        self._fix_call_options(return_attention_scores, use_causal_mask)
         return super().__call__(inputs, training, rng, mask)
 
-    @property
-    def _options(self):
-        return self._call_options or (False, False)
-
     def _shapes(self, input_shape):
-        shapes = [tuple(shape) for shape in input_shape] if isinstance(input_shape, (list, tuple)) and \
-            input_shape and isinstance(input_shape[0], (list, tuple)) else None
-        if shapes is None or len(shapes) not in (2, 3) or any(len(shape) != 2 for shape in shapes):
-            raise ValueError(f"Attention '{self.name}' expected [query, value] or [query, value, key], each of "
-                             f"per-sample shape (steps, features), got {input_shape!r}.")
-        query, value = shapes[0], shapes[1]
-        key = shapes[2] if len(shapes) == 3 else value
-        if key[0] != value[0]:
-            raise ValueError(f"Attention '{self.name}': the key and the value must have as many steps, got per-sample "
-                             f"shapes {key} and {value}.")
+        query, value, key = self._sequence_shapes(input_shape, "[query, value] or [query, value, key]")
         if query[1] != key[1]:
             raise ValueError(f"Attention '{self.name}': the query and the key must have as many features, got "
                              f"per-sample shapes {query} and {key}.")
@@ -204,6 +182,4 @@ class Attention(Layer):
     def get_config(self):
         config = {**super().get_config(), "use_scale": self.use_scale, "score_mode": self.score_mode,
                   "dropout": self.dropout, "seed": self.seed}
-        if self._call_options is not None and any(self._call_options):  # they fix the outputs of a saved graph
-            config["return_attention_scores"], config["use_causal_mask"] = self._call_options
-        return config
+        return {**config, **self._call_options_config()}

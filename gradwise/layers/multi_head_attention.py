@@ -21,13 +21,14 @@ import numpy as np
 
 from .. import _checks, constraints, initializers, regularizers
 from . import masking
+from ._attention_calls import AttentionCalls
 from .base import Layer
 from .dropout import _check_seed
 
 _MASKED = -1e9  # the score of a masked step (Keras's Softmax with a mask)
 
 
-class MultiHeadAttention(Layer):
+class MultiHeadAttention(AttentionCalls, Layer):
     """Keras's ``MultiHeadAttention``: ``layer(query, value, key=None, ...)``.
 
     Besides ``training``, a call takes Keras's ``value_mask``/``key_mask`` ((batch, steps), else
@@ -70,7 +71,7 @@ class MultiHeadAttention(Layer):
                  attention_axes=None, flash_attention=None, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, seed=None, **kwargs):
-        options = (kwargs.pop("return_attention_scores", None), kwargs.pop("use_causal_mask", None))
+        self._init_call_options(kwargs)
         super().__init__(**kwargs)
         owner = "MultiHeadAttention"
         self.num_heads = _checks.positive_int(owner, "num_heads", num_heads)
@@ -98,8 +99,6 @@ class MultiHeadAttention(Layer):
         self.bias_constraint = constraints.get(bias_constraint)
         self.seed = _check_seed(owner, seed)
         self._rng = None
-        self._call_options = None if options == (None, None) else (bool(options[0]), bool(options[1]))
-        self._from_config = self._call_options is not None  # a loaded graph calls it without the options
 
     # ----- calls --------------------------------------------------------------------------
     def __call__(self, query, value=None, key=None, query_mask=None, value_mask=None, key_mask=None,
@@ -109,14 +108,7 @@ class MultiHeadAttention(Layer):
             return super().__call__(query, training, rng, mask)
         if value is None:
             raise TypeError(f"MultiHeadAttention '{self.name}' must be called as layer(query, value, key=None).")
-        options = (bool(return_attention_scores), bool(use_causal_mask))
-        if self._from_config and options == (False, False):
-            options = self._call_options
-        if self._call_options is not None and options != self._call_options:
-            raise ValueError(f"MultiHeadAttention '{self.name}' was first called with return_attention_scores="
-                             f"{self._call_options[0]}, use_causal_mask={self._call_options[1]}; use one layer object "
-                             "per way of calling it.")
-        self._call_options = options
+        self._fix_call_options(return_attention_scores, use_causal_mask)
         inputs = [query, value] if key is None else [query, value, key]
         masks = [query_mask, value_mask, key_mask][:len(inputs)]
         if attention_mask is not None:
@@ -130,23 +122,9 @@ class MultiHeadAttention(Layer):
         given = any(item is not None for item in masks)
         return super().__call__(inputs, training, rng, masks if given else None)
 
-    @property
-    def _options(self):
-        return self._call_options or (False, False)
-
     # ----- shapes and weights -------------------------------------------------------------
     def _shapes(self, input_shape):
-        shapes = [tuple(shape) for shape in input_shape] if isinstance(input_shape, (list, tuple)) and \
-            input_shape and isinstance(input_shape[0], (list, tuple)) else None
-        if shapes is None or len(shapes) not in (2, 3) or any(len(shape) != 2 for shape in shapes):
-            raise ValueError(f"MultiHeadAttention '{self.name}' expected a query, a value and optionally a key, each "
-                             f"of per-sample shape (steps, features), got {input_shape!r}.")
-        query, value = shapes[0], shapes[1]
-        key = shapes[2] if len(shapes) == 3 else value
-        if key[0] != value[0]:
-            raise ValueError(f"MultiHeadAttention '{self.name}': the key and the value must have as many steps, got "
-                             f"per-sample shapes {key} and {value}.")
-        return query, value, key
+        return self._sequence_shapes(input_shape, "a query, a value and optionally a key")
 
     def compute_output_shape(self, input_shape):
         query, value, _ = self._shapes(input_shape)
@@ -297,6 +275,4 @@ class MultiHeadAttention(Layer):
                   "activity_regularizer": regularizers.serialize(self.activity_regularizer),
                   "kernel_constraint": constraints.serialize(self.kernel_constraint),
                   "bias_constraint": constraints.serialize(self.bias_constraint), "seed": self.seed}
-        if self._call_options is not None and any(self._call_options):  # they fix the outputs of a saved graph
-            config["return_attention_scores"], config["use_causal_mask"] = self._call_options
-        return config
+        return {**config, **self._call_options_config()}
