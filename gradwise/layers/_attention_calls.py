@@ -1,5 +1,15 @@
 """What Attention and MultiHeadAttention share: the call options that fix their outputs, and the
-per-sample shapes of a query, a value and an optional key."""
+per-sample shapes of a query, a value and an optional key, and the softmax of their scores."""
+
+import numpy as np
+
+
+def softmax_last_axis(scores):
+    """softmax over the last axis (the value steps), in a new array."""
+    shifted = scores - scores.max(axis=-1, keepdims=True)
+    np.exp(shifted, out=shifted)
+    shifted /= shifted.sum(axis=-1, keepdims=True)
+    return shifted
 
 
 class AttentionCalls:

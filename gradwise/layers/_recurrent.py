@@ -251,12 +251,6 @@ class Recurrent(Layer, register=False):
         return result, cache
 
     # ----- backward ------------------------------------------------------------------------
-    def _write(self, key, value, accumulate):
-        if accumulate:
-            self.grads[key] += value
-        else:
-            self.grads[key][...] = value
-
     def backward(self, grad_outputs, cache, input_grad=True, accumulate=False):
         # backpropagation through time: each step's cell derivative (see the cell's _scan_backward),
         # then Y = X W + b over all steps  =>  dW = X^T dY, db = sum of dY, dX = dY W^T
@@ -277,7 +271,7 @@ class Recurrent(Layer, register=False):
             grad_projected, initial_grads = self._scan_backward(grad_sequence, state_grads, projected, step_mask, state_keep,
                                                  states, scan_cache, accumulate)
         flat = grad_projected.reshape(steps * batch, -1)
-        self._write("kernel", sequence[:, :self.params["kernel"].shape[0]].T @ flat, accumulate)
+        self._write_grad("kernel", sequence[:, :self.params["kernel"].shape[0]].T @ flat, accumulate)
         if self.use_bias:
             self._write_input_bias_grad(flat.sum(axis=0), accumulate)
         if not input_grad:
@@ -292,7 +286,7 @@ class Recurrent(Layer, register=False):
         return [grad_inputs, *initial_grads] if from_inputs else grad_inputs
 
     def _write_input_bias_grad(self, value, accumulate):
-        self._write("bias", value, accumulate)
+        self._write_grad("bias", value, accumulate)
 
     @staticmethod
     def _carry(step_mask, step, new, old):

@@ -15,19 +15,12 @@ import numpy as np
 
 from .. import _checks
 from . import masking
-from ._attention_calls import AttentionCalls
+from ._attention_calls import AttentionCalls, softmax_last_axis
 from .base import Layer
 from .dropout import _check_seed
 
 SCORE_MODES = ("dot", "concat")
 _MASKED = 1e9  # subtracted from the score of a masked step (Keras's value for float32)
-
-
-def _softmax(scores):
-    shifted = scores - scores.max(axis=-1, keepdims=True)
-    np.exp(shifted, out=shifted)
-    shifted /= shifted.sum(axis=-1, keepdims=True)
-    return shifted
 
 
 class Attention(AttentionCalls, Layer):
@@ -124,7 +117,7 @@ class Attention(AttentionCalls, Layer):
             scores = self.params["concat_score_weight"] * tanh.sum(axis=-1)
         if allowed is not None:
             scores = scores - _MASKED * (~allowed).astype(scores.dtype)
-        weights = _softmax(scores)
+        weights = softmax_last_axis(scores)
         dropped, keep = weights, None
         if training and self.dropout > 0:
             dropped, keep = self.ops.dropout(weights, self._rng, weights.shape, self.dropout)
@@ -155,16 +148,16 @@ class Attention(AttentionCalls, Layer):
         scale = self.params["scale"] if self.use_scale else None
         if self.score_mode == "dot":
             if scale is not None:
-                self._write("scale", (grad_scores * raw).sum(), accumulate)
+                self._write_grad("scale", (grad_scores * raw).sum(), accumulate)
                 grad_scores = grad_scores * scale
             grad_query = grad_scores @ key
             grad_key = grad_scores.transpose(0, 2, 1) @ query
         else:
             weight = self.params["concat_score_weight"]
-            self._write("concat_score_weight", (grad_scores * tanh.sum(axis=-1)).sum(), accumulate)
+            self._write_grad("concat_score_weight", (grad_scores * tanh.sum(axis=-1)).sum(), accumulate)
             grad_inside = (weight * grad_scores)[..., None] * (1 - tanh * tanh)
             if scale is not None:
-                self._write("scale", (grad_inside * raw).sum(), accumulate)
+                self._write_grad("scale", (grad_inside * raw).sum(), accumulate)
                 grad_inside = grad_inside * scale
             grad_query, grad_key = grad_inside.sum(axis=2), grad_inside.sum(axis=1)
         if not input_grad:
@@ -172,12 +165,6 @@ class Attention(AttentionCalls, Layer):
         if count == 2:  # the value was also the key
             return [grad_query, grad_value + grad_key]
         return [grad_query, grad_value, grad_key]
-
-    def _write(self, key, value, accumulate):
-        if accumulate:
-            self.grads[key] += value
-        else:
-            self.grads[key][...] = value
 
     def get_config(self):
         config = {**super().get_config(), "use_scale": self.use_scale, "score_mode": self.score_mode,

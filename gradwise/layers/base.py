@@ -180,6 +180,13 @@ class Layer:
         self._weight_attributes = {attribute: keys[id(value)] for attribute, value in vars(self).items()
                                    if isinstance(value, np.ndarray) and id(value) in keys}
 
+    def _write_grad(self, key, value, accumulate):
+        """``grads[key] = value``, or ``+= value`` for a later call of a layer called several times in a pass."""
+        if accumulate:
+            self.grads[key] += value
+        else:
+            self.grads[key][...] = value
+
     def sync_weight_attributes(self):
         """Point the attributes a Keras-style build set (``self.kernel``) at the current weights: a
         model packs params into its own buffer and rebinds ``self.params[key]``."""

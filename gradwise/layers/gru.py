@@ -63,7 +63,7 @@ class GRU(Recurrent):
 
     def _write_input_bias_grad(self, value, accumulate):
         if not self.reset_after:
-            return self._write("bias", value, accumulate)
+            return self._write_grad("bias", value, accumulate)
         if accumulate:
             self.grads["bias"][0] += value
         else:
@@ -213,7 +213,7 @@ class GRU(Recurrent):
         kept = kept.reshape(steps * batch, units)
         if self.reset_after:
             flat = grad_recurrent.reshape(steps * batch, width)
-            self._write("recurrent_kernel", kept.T @ flat, accumulate)
+            self._write_grad("recurrent_kernel", kept.T @ flat, accumulate)
             if self.use_bias:
                 if accumulate:
                     self.grads["bias"][1] += flat.sum(axis=0)
@@ -223,7 +223,7 @@ class GRU(Recurrent):
         grad = np.empty((units, width), dtype=grad_preactivations.dtype)
         grad[:, :2 * units] = kept.T @ grad_preactivations[:, :, :2 * units].reshape(steps * batch, 2 * units)
         grad[:, 2 * units:] = recurrent.reshape(steps * batch, units).T @ grad_recurrent.reshape(steps * batch, units)
-        self._write("recurrent_kernel", grad, accumulate)
+        self._write_grad("recurrent_kernel", grad, accumulate)
 
     def get_config(self):
         config = super().get_config()

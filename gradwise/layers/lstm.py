@@ -100,7 +100,7 @@ class LSTM(Recurrent):
         previous = hidden[:-1]
         if state_keep is not None:
             previous = previous * state_keep
-        self._write("recurrent_kernel", previous.reshape(steps * batch, units).T
+        self._write_grad("recurrent_kernel", previous.reshape(steps * batch, units).T
                     @ grad_preactivations.reshape(steps * batch, width), accumulate)
         return grad_preactivations, [grad_hidden, grad_cell]  # w.r.t. the initial states
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import _checks, constraints, initializers, regularizers
 from . import masking
-from ._attention_calls import AttentionCalls
+from ._attention_calls import AttentionCalls, softmax_last_axis
 from .base import Layer
 from .dropout import _check_seed
 
@@ -198,9 +198,7 @@ class MultiHeadAttention(AttentionCalls, Layer):
         allowed = self._allowed(inputs, mask)
         if allowed is not None:
             scores = np.where(allowed[:, None], scores, scores.dtype.type(_MASKED))
-        scores -= scores.max(axis=-1, keepdims=True)
-        weights = np.exp(scores)
-        weights /= weights.sum(axis=-1, keepdims=True)
+        weights = softmax_last_axis(scores)
         if allowed is not None:  # zero where masked, also where a whole row is (softmax would be uniform there)
             weights = np.where(allowed[:, None], weights, 0).astype(weights.dtype, copy=False)
         dropped, keep = weights, None
@@ -214,20 +212,14 @@ class MultiHeadAttention(AttentionCalls, Layer):
         cache = (query, value, key, len(inputs), q, k, v, weights, dropped, keep, heads)
         return ([outputs, weights] if self._options[0] else outputs), cache
 
-    def _write(self, key, value, accumulate):
-        if accumulate:
-            self.grads[key] += value
-        else:
-            self.grads[key][...] = value
-
     def _project_backward(self, name, inputs, grad, accumulate):
         """Gradients of ``inputs @ kernel + bias`` for grad (batch, steps, H, size): params written, inputs' returned."""
         kernel = self.params[f"{name}/kernel"]
         flat = grad.reshape(-1, math.prod(grad.shape[2:]))
         rows = inputs.reshape(-1, inputs.shape[-1])
-        self._write(f"{name}/kernel", (rows.T @ flat).reshape(kernel.shape), accumulate)
+        self._write_grad(f"{name}/kernel", (rows.T @ flat).reshape(kernel.shape), accumulate)
         if self.use_bias:
-            self._write(f"{name}/bias", flat.sum(axis=0).reshape(kernel.shape[1:]), accumulate)
+            self._write_grad(f"{name}/bias", flat.sum(axis=0).reshape(kernel.shape[1:]), accumulate)
         return (flat @ kernel.reshape(kernel.shape[0], -1).T).reshape(inputs.shape)
 
     # out = O Wo + bo => dO = dout Woᵀ; O = D V => dD = dO Vᵀ, dV = Dᵀ dO; D = A·keep => dA = dD·keep (+ the
@@ -242,10 +234,10 @@ class MultiHeadAttention(AttentionCalls, Layer):
         if grad_outputs is None:
             grad_outputs = np.zeros((*query.shape[:2], kernel.shape[-1]), dtype=query.dtype)
         rows = grad_outputs.reshape(-1, kernel.shape[-1])
-        self._write("attention_output/kernel",
+        self._write_grad("attention_output/kernel",
                     (heads.reshape(rows.shape[0], -1).T @ rows).reshape(kernel.shape), accumulate)
         if self.use_bias:
-            self._write("attention_output/bias", rows.sum(axis=0), accumulate)
+            self._write_grad("attention_output/bias", rows.sum(axis=0), accumulate)
         grad_heads = (rows @ kernel.reshape(-1, kernel.shape[-1]).T).reshape(heads.shape).transpose(0, 2, 1, 3)
         grad_v = (dropped.transpose(0, 1, 3, 2) @ grad_heads).transpose(0, 2, 1, 3)  # (batch, Tv, H, D)
         grad_dropped = grad_heads @ v.transpose(0, 2, 3, 1)  # (batch, H, Tq, Tv)

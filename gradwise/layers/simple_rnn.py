@@ -70,7 +70,7 @@ class SimpleRNN(Recurrent):
         previous = states[0][:-1]
         if state_keep is not None:
             previous = previous * state_keep
-        self._write("recurrent_kernel", previous.reshape(steps * batch, units).T
+        self._write_grad("recurrent_kernel", previous.reshape(steps * batch, units).T
                     @ grad_preactivations.reshape(steps * batch, units), accumulate)
         return grad_preactivations, [grad_next]  # grad_next: w.r.t. the initial state
 

@@ -7,7 +7,7 @@ from .base import Metric, binary_arrays
 
 
 class _ConfusionMetric(Metric, register=False):
-    """Weighted true/false positive and false negative counts at one threshold."""
+    """Weighted true/false positive/negative counts at one threshold."""
 
     def __init__(self, thresholds=None, name=None):
         if thresholds is not None and (isinstance(thresholds, bool) or not np.isscalar(thresholds)):
@@ -31,6 +31,7 @@ class _ConfusionMetric(Metric, register=False):
         self.true_positives = 0.0
         self.false_positives = 0.0
         self.false_negatives = 0.0
+        self.true_negatives = 0.0
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         positives, scores, weights = binary_arrays(y_true, y_pred, sample_weight)
@@ -38,6 +39,7 @@ class _ConfusionMetric(Metric, register=False):
         self.true_positives += float(weights[predicted & positives].sum())
         self.false_positives += float(weights[predicted & ~positives].sum())
         self.false_negatives += float(weights[~predicted & positives].sum())
+        self.true_negatives += float(weights[~predicted & ~positives].sum())
 
     def get_config(self):
         return {"name": self.name, "thresholds": self.thresholds}
@@ -85,18 +87,6 @@ class _Count(_ConfusionMetric, register=False):
     """
 
     count = None  # the attribute of the counts that result() returns
-
-    def reset_state(self):
-        super().reset_state()
-        self.true_negatives = 0.0
-
-    def update_state(self, y_true, y_pred, sample_weight=None):
-        positives, scores, weights = binary_arrays(y_true, y_pred, sample_weight)
-        predicted = scores > self.threshold
-        self.true_positives += float(weights[predicted & positives].sum())
-        self.false_positives += float(weights[predicted & ~positives].sum())
-        self.false_negatives += float(weights[~predicted & positives].sum())
-        self.true_negatives += float(weights[~predicted & ~positives].sum())
 
     def result(self):
         return getattr(self, self.count)
