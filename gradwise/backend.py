@@ -92,6 +92,27 @@ def seeded(seed):
         _scoped_seed.reset(token)
 
 
+# The seed models created with ``seed=None`` take as their own inside a ``model_seed`` block.
+_block_model_seed = contextvars.ContextVar("gradwise_block_model_seed", default=None)
+
+
+@contextlib.contextmanager
+def model_seed(seed):
+    """Models created with ``seed=None`` inside this block, in this thread only, take `seed` as their
+    own ``seed``: as if built with ``seed=seed``, so ``clone_model(model, seed=seed)`` of one gives
+    the same weights. The tuner builds each trial's model so."""
+    token = _block_model_seed.set(None if seed is None else int(seed))
+    try:
+        yield
+    finally:
+        _block_model_seed.reset(token)
+
+
+def seed_of_new_model(seed):
+    """The seed a model created with `seed` has: `seed`, or a ``model_seed`` block's."""
+    return _block_model_seed.get() if seed is None else seed
+
+
 def new_rng(seed=None):
     """A numpy Generator from `seed`, else from a ``seeded`` block's or the global seed, else from entropy."""
     if seed is not None:

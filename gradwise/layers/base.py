@@ -33,7 +33,9 @@ Layers whose activation a loss can fuse with (Dense, Conv, Activation) are
 starts backward from their gradient with ``backward_preactivation``.
 """
 
+import functools
 import inspect
+import itertools
 import re
 
 import numpy as np
@@ -109,6 +111,7 @@ class Layer:
         if input_dim is not None:
             input_shape = (_checks.positive_int(owner, "input_dim", input_dim),)
         self.name = name or unique_name(_snake_case(owner))
+        self._created = next(_creations)  # which layers a block of code made (``created_since``)
         self._trainable = bool(trainable)
         self.requested_input_shape = (
             None if input_shape is None else _checks.shape_tuple(owner, "input_shape", input_shape, allow_none=True)
@@ -166,9 +169,7 @@ class Layer:
         """``build(input_shape, rng)``, or Keras's ``build(input_shape)`` whose ``add_weight`` draws
         from `rng`; then remember which attributes that build set to its weights
         (``self.kernel = self.add_weight(...)``) so ``sync_weight_attributes`` can follow them."""
-        positional = [p for p in inspect.signature(self.build).parameters.values()
-                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-        if len(positional) >= 2:
+        if _takes_rng(self.build):
             self.build(input_shape, rng)
         else:
             self._build_rng = rng
@@ -500,3 +501,33 @@ class ActivatedLayer(Layer, register=False):
 
     def backward_preactivation(self, grad_preactivation, cache, input_grad=True, accumulate=False):
         raise NotImplementedError
+
+
+@functools.lru_cache(maxsize=512)
+def _build_takes_rng(function):
+    positional = [p for p in inspect.signature(function).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) >= 3  # self, input_shape, rng
+
+
+def _takes_rng(build):
+    """Whether a bound ``build`` is gradwise's ``build(input_shape, rng)`` rather than Keras's
+    ``build(input_shape)``; asked of the function once (``inspect.signature`` costs tens of µs)."""
+    function = getattr(build, "__func__", None)
+    if function is None or not hasattr(function, "__code__"):  # not a plain method: ask the callable itself
+        return len([p for p in inspect.signature(build).parameters.values()
+                    if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]) >= 2
+    return _build_takes_rng(function)
+
+
+_creations = itertools.count()
+
+
+def creation_mark():
+    """A number below that of every layer created from now on (see ``created_since``)."""
+    return next(_creations)
+
+
+def created_since(mark, layer):
+    """Whether `layer` was created after `mark` was taken with ``creation_mark()``."""
+    return layer.__dict__.get("_created", -1) > mark

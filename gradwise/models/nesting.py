@@ -37,10 +37,15 @@ class ModelCall:
         self.training = training
 
 
-def is_model(item):
-    from .base import BaseModel
+_model_class = []  # [BaseModel], filled on first use (base.py imports this module)
 
-    return isinstance(item, BaseModel)
+
+def is_model(item):
+    if not _model_class:
+        from .base import BaseModel
+
+        _model_class.append(BaseModel)
+    return isinstance(item, _model_class[0])
 
 
 def is_symbolic_call(value):

@@ -41,7 +41,7 @@ class Sequential(BaseModel):
     def __init__(self, layers=None, name=None, seed=None, dtype=None):
         self.name = name or "sequential"
         self.dtype = backend.resolve_dtype(dtype)
-        self.seed = seed
+        self.seed = seed = backend.seed_of_new_model(seed)
         rng = backend.new_rng(seed)
         # Independent streams, so building later or earlier never changes the shuffles.
         self._build_rng, self._shuffle_rng = (np.random.default_rng(s) for s in rng.integers(2**63, size=2))
@@ -145,9 +145,15 @@ class Sequential(BaseModel):
             self._input_dtypes = ["string"]  # Keras's Sequential([StringLookup(...), ...]) fits on text without an Input
             self._strings_from_first_layer = True
         self._layers.append(layer)
-        self._layers_changed()
-        if self._input_shape is not None:
-            self.build(self._input_shape)
+        if self._input_shape is None:
+            self._layers_changed()
+            return
+        self._parameter_set = None
+        try:
+            self._build(self._input_shape, extending=True)
+        except BaseException:
+            self._graph = self._chain_graph()  # the stack as it now is, built or not
+            raise
 
     def pop(self):
         layer = self._layers.pop()
@@ -158,6 +164,12 @@ class Sequential(BaseModel):
 
     def build(self, input_shape):
         """Build every layer for per-sample `input_shape` (no batch axis)."""
+        self._build(input_shape)
+
+    def _build(self, input_shape, extending=False):
+        """`build`; `extending`: only the last layer is new (``add``), so the symbolic trace of the
+        others is kept and extended instead of made again (building a stack layer by layer then
+        costs each layer once, not once per layer added after it)."""
         shape = tuple(input_shape)
         self._input_shape = shape
         for layer in self._layers:
@@ -177,8 +189,24 @@ class Sequential(BaseModel):
             shape = layer.output_shape
         self._graph = self._chain_graph()  # planned again now that every layer has its params
         self.built = bool(self._layers)
-        if self.built:
+        if self.built and not (extending and self._extend_trace()):
             self._trace_symbolic()
+
+    def _extend_trace(self):
+        """Call the last layer on the traced output of the others; False when there is no such trace
+        (then the whole stack is traced again)."""
+        previous = self.__dict__.get("_symbolic")
+        layer = self._layers[-1]
+        if (previous is None or nesting.is_model(layer) or len(previous[2]) != len(self._layers) - 1
+                or tuple(previous[0].shape) != tuple(self._input_shape)):
+            return False
+        source, tensor, made = previous
+        try:
+            tensor = layer(tensor)
+        except Exception:  # noqa: BLE001 -- traced again from the start, which records why
+            return False
+        self._symbolic = (source, tensor, [*made, (layer, tensor)])
+        return True
 
     def _trace_symbolic(self):
         """Keras's symbolic structure of a built stack: an Input and each layer called on the tensor

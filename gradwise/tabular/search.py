@@ -37,7 +37,7 @@ from ..callbacks import Callback, EarlyStopping
 from ..tuning import Tuner
 from ..tuning.hyperparameters import HyperParameters
 from ..tuning.objective import BestEpoch, Objective
-from ..tuning.runner import MODELS_DIR, TrialRunner, _seeded
+from ..tuning.runner import MODELS_DIR, TrialRunner, build_seeded
 from ..tuning.study import trial_seed
 from . import linear
 from .ensemble import CANDIDATES
@@ -137,7 +137,7 @@ class Solved:
 
 def fit_member(hypermodel, values, seed, x, y, epochs, batch_size, validation=None, callbacks=(), deadline=None):
     """A network of hyperparameters `values` trained on (x, y); (model, BestEpoch, StopAt)."""
-    model = _seeded(hypermodel(HyperParameters(values)), seed)
+    model = build_seeded(hypermodel, HyperParameters(values), seed)
     tracker, stop = BestEpoch(Objective("val_loss", "min")), StopAt(deadline)
     model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0, validation_data=validation,
               callbacks=[*callbacks, tracker, stop] if validation is not None else [*callbacks, stop])
@@ -197,7 +197,7 @@ class CrossValidatedRunner(TrialRunner):
                 trial.set_user_attr("epochs", epochs)
                 raise optuna.TrialPruned(f"the time budget ended after {fold} of {len(self.folds)} folds")
             if solved:  # a convex network: its optimum on every training row of the fold, no epochs to choose
-                model = linear.solve(_seeded(self.hypermodel(HyperParameters(values)), seed + fold),
+                model = linear.solve(build_seeded(self.hypermodel, HyperParameters(values), seed + fold),
                                      self.x[fit], self.y[fit])
                 tracker = clock = Solved(self._loss(model, val))
             else:

@@ -17,6 +17,9 @@ import socket
 import optuna
 import threadpoolctl
 
+from .. import backend
+from ..layers.base import created_since, creation_mark
+from ..models import Sequential, nesting
 from ..ops import get_ops
 from ..saving import clone_model
 from .hyperparameters import HyperParameters
@@ -70,7 +73,7 @@ class TrialRunner:
             set_user_attrs(trial, {"seed": seed, "blas_threads": self._blas_threads(), "host": socket.gethostname(),
                                    "pid": os.getpid(), "ops": get_ops().name})
             hp = HyperParameters.for_trial(trial)
-            model = _seeded(self.hypermodel(hp), seed)
+            model = build_seeded(self.hypermodel, hp, seed)
             set_user_attrs(trial, {"hp_values": _json_safe(hp.values)})
         tracker = BestEpoch(self.objectives[0])
         callbacks = copy.deepcopy(self.callbacks) + [tracker]
@@ -120,13 +123,39 @@ class TrialRunner:
         return known[1]
 
 
+def build_seeded(hypermodel, hp, seed):
+    """``hypermodel(hp)`` with weights drawn from `seed`: built so directly (models made with no seed
+    take `seed`, ``backend.model_seed``) when that gives what cloning it with `seed` would, else
+    built again outside that block and cloned with `seed`, as every trial was before (cloning
+    costs about a millisecond a trial; `hp` holds its values, so the second build is the first's)."""
+    mark = creation_mark()
+    with backend.model_seed(seed):
+        model = hypermodel(hp)
+    _check_built(model)
+    return model if _drawn_from(model, seed, mark) else _seeded(hypermodel(hp), seed)
+
+
+def _drawn_from(model, seed, mark):
+    """Whether `model` is already what ``clone_model(model, seed=seed)`` makes: a Sequential of seed
+    `seed` whose layers were all made after `mark` (none kept from an earlier trial, no nested model,
+    whose seeding differs), compiled with an optimizer that has never stepped (a build function may
+    hand every trial one optimizer object: its state must not pass from trial to trial)."""
+    return (type(model) is Sequential and model.seed == seed
+            and all(not nesting.is_model(layer) and created_since(mark, layer) for layer in model.layers)
+            and model.optimizer is not None and model.optimizer.iterations == 0 and model.optimizer.slots is None)
+
+
 def _seeded(model, seed):
     """A fresh copy of `model` seeded with `seed` (same architecture and compile settings)."""
+    _check_built(model)
+    return clone_model(model, compile=True, seed=seed)
+
+
+def _check_built(model):
     if not hasattr(model, "fit") or not hasattr(model, "get_config"):
         raise TypeError(f"build_model(hp) must return a compiled gradwise model, got {type(model).__name__}.")
     if not model.compiled:
         raise ValueError("build_model(hp) returned a model that is not compiled; call model.compile(...) in it.")
-    return clone_model(model, compile=True, seed=seed)
 
 
 def _blas_threads():
