@@ -47,3 +47,15 @@ def test_report_names_a_choices_file_instead_of_failing_on_a_missing_key(tmp_pat
     choices.write_text(json.dumps({"table": "wine", "seed": 0, "peer": 1.0, "current": 1.0}) + "\n")
     with pytest.raises(SystemExit, match="bench.tabular.choices"):
         run.report(str(choices))
+
+
+def test_the_best_single_default_is_the_peer_of_best_mean_and_its_gap_is_paired_per_seed():
+    from bench.tabular import run
+
+    rows = [{"gradwise": 0.97, "peers": {"LogisticRegression": 0.97, "RandomForest": 1.00, "HistGradientBoosting": 0.94}},
+            {"gradwise": 1.00, "peers": {"LogisticRegression": 1.00, "RandomForest": 0.97, "HistGradientBoosting": 1.00}},
+            {"gradwise": 0.97, "peers": {"LogisticRegression": 0.97, "RandomForest": 1.00, "HistGradientBoosting": 0.97}}]
+    best, gaps = run.best_single_default(rows)
+    assert best == "RandomForest"  # mean 0.990 against 0.980 and 0.970; the per-seed best would be 1.00 every time
+    assert gaps == pytest.approx([-0.03, 0.03, -0.03])
+    assert run._paired_se(gaps) == pytest.approx(0.02)  # sd 0.0346 over sqrt(3)

@@ -119,22 +119,45 @@ def report(path):
               f"{r['gradwise']:.4f} | {linear:.4f} | {peers['RandomForest']:.4f} | {peers['HistGradientBoosting']:.4f} | "
               f"{best:.4f} | {r['gradwise'] - best:+.4f} | {r['wall_s']:.1f} | "
               f"{r['trials'].get('complete', 0)}/{r['trials'].get('pruned', 0)} | {r['ensemble']} |")
-    print("\n| table | set | seeds | gradwise mean | best peer mean (per seed) | mean gap | goal (>= -0.01 acc / -0.02 R²) |")
-    print("|---|---|---|---|---|---|---|")
+    print("\n| table | set | seeds | gradwise mean | best peer mean (per seed) | mean gap (± paired SE) | goal (>= -0.01 acc "
+          "/ -0.02 R²) | best single default | gap to it (± paired SE) | goal |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     gaps = {"calibration": [], "held-out": [], "timing": []}
+    single_gaps = {"calibration": [], "held-out": [], "timing": []}
     for table in dict.fromkeys(r["table"] for r in rows):
         mine = [r for r in rows if r["table"] == table]
-        gap = np.mean([r["gradwise"] - max(r["peers"].values()) for r in mine])
+        per_seed = [r["gradwise"] - max(r["peers"].values()) for r in mine]
+        gap = np.mean(per_seed)
+        single, single_seeds = best_single_default(mine)
         limit = -0.02 if mine[0]["metric"] == "r2" else -0.01
         group = _group(mine[0])
         gaps[group].append(gap)
+        single_gaps[group].append(np.mean(single_seeds))
         print(f"| {table} | {group} | {len(mine)} | {np.mean([r['gradwise'] for r in mine]):.4f} | "
-              f"{np.mean([max(r['peers'].values()) for r in mine]):.4f} | {gap:+.4f} | {'met' if gap >= limit else 'NOT met'} |")
+              f"{np.mean([max(r['peers'].values()) for r in mine]):.4f} | {gap:+.4f} ± {_paired_se(per_seed):.4f} | "
+              f"{'met' if gap >= limit else 'NOT met'} | {single} | {np.mean(single_seeds):+.4f} ± "
+              f"{_paired_se(single_seeds):.4f} | {'met' if np.mean(single_seeds) >= limit else 'NOT met'} |")
     for group, values in gaps.items():
         if values:
-            print(f"\nMean gap over {group} tables: {np.mean(values):+.4f}")
+            print(f"\nMean gap over {group} tables: {np.mean(values):+.4f} to the best peer of each seed, "
+                  f"{np.mean(single_gaps[group]):+.4f} to each table's best single default")
     each_peer(rows)
     optimism(rows)
+
+
+def best_single_default(rows):
+    """The scikit-learn default with the best mean test score over the seeds of one table, and
+    gradwise's gap to it on each seed. The issue's bar read as one model ("the best scikit-learn
+    default" of a table): unlike the best of three picked per seed on the test rows, a user could
+    have chosen it, though only by looking at the test scores of every seed."""
+    names = list(rows[0]["peers"])
+    best = max(names, key=lambda name: np.mean([r["peers"][name] for r in rows]))
+    return best, [r["gradwise"] - r["peers"][best] for r in rows]
+
+
+def _paired_se(gaps):
+    """Standard error of a mean of per-seed gaps (each seed's split pairs the two scores)."""
+    return float(np.std(gaps, ddof=1) / np.sqrt(len(gaps))) if len(gaps) > 1 else float("nan")
 
 
 def each_peer(rows):
