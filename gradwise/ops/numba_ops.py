@@ -99,7 +99,11 @@ class NumbaOps(NumpyOps):
             preactivation.reshape(-1, preactivation.shape[-1]), outputs.reshape(-1, preactivation.shape[-1]))
         forward, store = kernels[0], bias is not None  # without a bias the inputs are only read
         bias = _no_bias(preactivation.dtype, rows.shape[1]) if bias is None else bias
-        _split(lambda start, stop: forward(rows[start:stop], bias, out_rows[start:stop], store), len(rows), rows.size)
+        if rows.size < SPLIT_ELEMENTS:  # the small models' case, without a closure or views a step
+            forward(rows, bias, out_rows, store)
+        else:
+            _split(lambda start, stop: forward(rows[start:stop], bias, out_rows[start:stop], store), len(rows),
+                   rows.size)
         return outputs
 
     def activate_backward(self, activation, grad_outputs, preactivation, outputs):
@@ -115,8 +119,11 @@ class NumbaOps(NumpyOps):
         shape = (-1, grad_outputs.shape[-1]) if backward is self._softmax.softmax_backward else -1  # softmax: by row
         if grad_outputs.size:
             grads, reads, out = grad_outputs.reshape(shape), reads.reshape(shape), grad_inputs.reshape(shape)
-            _split(lambda start, stop: backward(grads[start:stop], reads[start:stop], out[start:stop]), len(grads),
-                   grads.size)
+            if grads.size < SPLIT_ELEMENTS:
+                backward(grads, reads, out)
+            else:
+                _split(lambda start, stop: backward(grads[start:stop], reads[start:stop], out[start:stop]), len(grads),
+                       grads.size)
         return grad_inputs
 
     def column_sums(self, rows, out):
@@ -126,7 +133,10 @@ class NumbaOps(NumpyOps):
                 out.shape == rows.shape[1:] and out.flags.c_contiguous):
             return super().column_sums(rows, out)
         kernel = self._elementwise.column_sums
-        _split(lambda start, stop: kernel(rows[:, start:stop], out[start:stop]), rows.shape[1], rows.size)
+        if rows.size < SPLIT_ELEMENTS:
+            kernel(rows, out)
+        else:
+            _split(lambda start, stop: kernel(rows[:, start:stop], out[start:stop]), rows.shape[1], rows.size)
         return out
 
     # ----- losses -----------------------------------------------------------------------
