@@ -19,7 +19,7 @@ import threadpoolctl
 
 from .. import backend
 from ..layers.base import created_since, creation_mark
-from ..models import Sequential, nesting
+from ..models import Model, Sequential, nesting
 from ..ops import get_ops
 from ..saving import clone_model
 from .hyperparameters import HyperParameters
@@ -126,13 +126,20 @@ class TrialRunner:
 def build_seeded(hypermodel, hp, seed):
     """``hypermodel(hp)`` with weights drawn from `seed`: built so directly (models made with no seed
     take `seed`, ``backend.model_seed``) when that gives what cloning it with `seed` would, else
-    built again outside that block and cloned with `seed`, as every trial was before (cloning
-    costs about a millisecond a trial; `hp` holds its values, so the second build is the first's)."""
+    cloned with `seed`, as every trial was before (cloning costs about a millisecond a trial).
+
+    A model holding other models (or a subclassed one, which may) is built again outside the
+    block before it is cloned: inside it, its inner models took `seed` as their own, which
+    their clones would keep. `hp` holds its values, so the second build is the first's."""
     mark = creation_mark()
     with backend.model_seed(seed):
         model = hypermodel(hp)
     _check_built(model)
-    return model if _drawn_from(model, seed, mark) else _seeded(hypermodel(hp), seed)
+    if _drawn_from(model, seed, mark):
+        return model
+    if type(model) not in (Sequential, Model) or any(nesting.is_model(layer) for layer in model.layers):
+        model = hypermodel(hp)
+    return _seeded(model, seed)
 
 
 def _drawn_from(model, seed, mark):

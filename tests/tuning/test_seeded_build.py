@@ -123,3 +123,24 @@ def test_a_search_gives_the_same_trials_built_directly_or_cloned(tmp_path, monke
     direct = search("direct")
     monkeypatch.setattr(runner, "_drawn_from", lambda *args: False)  # every trial cloned, as before
     assert search("cloned") == direct
+
+
+BUILDS = []
+
+
+def build_functional(hp):
+    BUILDS.append(1)
+    inputs = Input((4,))
+    outputs = Dense(1, activation="sigmoid")(Dense(hp.Int("units", 2, 8), activation="relu")(inputs))
+    model = gw.Model(inputs, outputs)
+    model.compile(optimizer=gw.optimizers.Adam(0.01), loss="binary_crossentropy")
+    return model
+
+
+def test_a_functional_model_is_cloned_from_its_one_build_with_the_weights_it_had_before():
+    expected = runner._seeded(build_functional(HP), 9)
+    BUILDS.clear()
+    model = runner.build_seeded(build_functional, HP, 9)
+    assert BUILDS == [1]  # a build function with side effects runs once a trial
+    _assert_same(model.get_weights(), expected.get_weights())
+    _assert_same(_trained_weights(model), _trained_weights(expected))
