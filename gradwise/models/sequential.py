@@ -160,6 +160,10 @@ class Sequential(BaseModel):
         if not self._layers and getattr(self, "_strings_from_first_layer", False):
             del self._input_dtypes, self._strings_from_first_layer
         self._layers_changed()
+        if self.built and self._layers:
+            self._trace_symbolic()  # ``model.output`` is the new last layer's (Keras rebuilds on pop)
+        else:
+            self._drop_trace()
         return layer
 
     def build(self, input_shape):
@@ -213,12 +217,7 @@ class Sequential(BaseModel):
         before it, so ``inputs``/``outputs``/``input``/``output`` and each layer's ``output`` and
         ``input`` are defined (``Model(seq.inputs, seq.layers[-2].output)`` extracts features). Made
         again, the previous trace's tensors are let go."""
-        previous = self.__dict__.pop("_symbolic", None)
-        if previous is not None:
-            for layer, made in previous[2]:
-                outputs = layer.__dict__.get("_symbolic_outputs", [])
-                if made in outputs:
-                    outputs.remove(made)
+        self._drop_trace()
         source = Input(shape=self._input_shape, name=self._input_name)
         tensor = source.symbolic_output = SymbolicTensor(self._input_shape, self.dtype, source=source)
         made = []
@@ -234,6 +233,15 @@ class Sequential(BaseModel):
             return
         self._symbolic = (source.symbolic_output, tensor, made)
         self._symbolic_error = None
+
+    def _drop_trace(self):
+        """Let go of the symbolic trace: its tensors leave the layers' lists of outputs."""
+        previous = self.__dict__.pop("_symbolic", None)
+        if previous is not None:
+            for layer, made in previous[2]:
+                outputs = layer.__dict__.get("_symbolic_outputs", [])
+                if made in outputs:
+                    outputs.remove(made)
 
     def _symbolic_part(self, index, what):
         symbolic = self.__dict__.get("_symbolic")

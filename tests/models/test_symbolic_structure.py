@@ -49,3 +49,19 @@ def test_layer_input_in_a_functional_model():
     twice(left)
     with pytest.raises(AttributeError, match=r"Dense 'twice' was called 2 times, so its `input` is not defined"):
         twice.input
+
+
+def test_pop_makes_the_new_last_layer_the_output_and_the_popped_layer_lets_go_of_its_tensor(rng):
+    model = gw.Sequential([Input((4,)), Dense(3, name="kept"), Dense(2, name="popped")], seed=0)
+    popped = model.pop()
+    assert model.output.layer.name == "kept" and model.output.shape == (3,)
+    assert popped.__dict__.get("_symbolic_outputs", []) == []  # the trace it was in is gone
+    model.add(Dense(5, name="added"))  # traced from the kept layer's tensor, not the popped one's
+    assert model.output.layer.name == "added" and model.get_layer("added").input is model.get_layer("kept").output
+    x = rng.normal(size=(2, 4))
+    head = gw.Model(model.inputs, model.get_layer("kept").output)
+    assert np.allclose(head.predict(x, verbose=0), model.get_layer("kept")(x), atol=1e-6)
+    model.pop()
+    model.pop()
+    with pytest.raises(AttributeError, match="has no symbolic `output`"):
+        model.output
