@@ -92,15 +92,15 @@ def seeded(seed):
         _scoped_seed.reset(token)
 
 
-# The seed models created with ``seed=None`` take as their own inside a ``model_seed`` block.
+# The seed a Sequential created with ``seed=None`` takes as its own inside a ``model_seed`` block.
 _block_model_seed = contextvars.ContextVar("gradwise_block_model_seed", default=None)
 
 
 @contextlib.contextmanager
 def model_seed(seed):
-    """Models created with ``seed=None`` inside this block, in this thread only, take `seed` as their
-    own ``seed``: as if built with ``seed=seed``, so ``clone_model(model, seed=seed)`` of one gives
-    the same weights. The tuner builds each trial's model so."""
+    """A Sequential created with ``seed=None`` inside this block, in this thread only, takes `seed` as
+    its own ``seed``: as if built with ``seed=seed``, so ``clone_model(model, seed=seed)`` of one
+    gives the same weights. The tuner builds each trial's model so (other models it clones)."""
     token = _block_model_seed.set(None if seed is None else int(seed))
     try:
         yield
@@ -109,7 +109,7 @@ def model_seed(seed):
 
 
 def seed_of_new_model(seed):
-    """The seed a model created with `seed` has: `seed`, or a ``model_seed`` block's."""
+    """The seed a Sequential created with `seed` has: `seed`, or a ``model_seed`` block's."""
     return _block_model_seed.get() if seed is None else seed
 
 

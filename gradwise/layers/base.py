@@ -503,11 +503,15 @@ class ActivatedLayer(Layer, register=False):
         raise NotImplementedError
 
 
+def _positional(function):
+    """How many parameters `function` takes by position (``self`` included for a plain function)."""
+    parameters = inspect.signature(function).parameters.values()
+    return sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in parameters)
+
+
 @functools.lru_cache(maxsize=512)
-def _build_takes_rng(function):
-    positional = [p for p in inspect.signature(function).parameters.values()
-                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    return len(positional) >= 3  # self, input_shape, rng
+def _method_takes_rng(function):
+    return _positional(function) >= 3  # self, input_shape, rng
 
 
 def _takes_rng(build):
@@ -515,9 +519,8 @@ def _takes_rng(build):
     ``build(input_shape)``; asked of the function once (``inspect.signature`` costs tens of µs)."""
     function = getattr(build, "__func__", None)
     if function is None or not hasattr(function, "__code__"):  # not a plain method: ask the callable itself
-        return len([p for p in inspect.signature(build).parameters.values()
-                    if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]) >= 2
-    return _build_takes_rng(function)
+        return _positional(build) >= 2
+    return _method_takes_rng(function)
 
 
 _creations = itertools.count()

@@ -135,20 +135,21 @@ def build_seeded(hypermodel, hp, seed):
     with backend.model_seed(seed):
         model = hypermodel(hp)
     _check_built(model)
-    if _drawn_from(model, seed, mark):
+    holds_models = any(nesting.is_model(layer) for layer in model.layers)
+    if not holds_models and _drawn_from(model, seed, mark):
         return model
-    if type(model) not in (Sequential, Model) or any(nesting.is_model(layer) for layer in model.layers):
+    if holds_models or type(model) not in (Sequential, Model):
         model = hypermodel(hp)
     return _seeded(model, seed)
 
 
 def _drawn_from(model, seed, mark):
-    """Whether `model` is already what ``clone_model(model, seed=seed)`` makes: a Sequential of seed
-    `seed` whose layers were all made after `mark` (none kept from an earlier trial, no nested model,
-    whose seeding differs), compiled with an optimizer that has never stepped (a build function may
-    hand every trial one optimizer object: its state must not pass from trial to trial)."""
+    """Whether `model`, which holds no other model, is already what ``clone_model(model, seed=seed)``
+    makes: a Sequential of seed `seed` whose layers were all made after `mark` (none kept from an
+    earlier trial), compiled with an optimizer that has never stepped (a build function may hand
+    every trial one optimizer object: its state must not pass from trial to trial)."""
     return (type(model) is Sequential and model.seed == seed
-            and all(not nesting.is_model(layer) and created_since(mark, layer) for layer in model.layers)
+            and all(created_since(mark, layer) for layer in model.layers)
             and model.optimizer is not None and model.optimizer.iterations == 0 and model.optimizer.slots is None)
 
 
