@@ -16,6 +16,7 @@ epoch and batch (the message is kept on ``model.stop_reason``). The per-batch co
 this is one scalar check; batch logs are built only when a callback observes batches.
 """
 
+import contextlib
 import math
 import warnings
 
@@ -30,6 +31,7 @@ from ..ops import model_threads
 from . import data, loss_masks, nesting, structures
 from .outputs import compile_outputs
 from . import nonfinite
+from .chain_step import ChainStep
 from .step_data import StepSource
 from .streaming import StreamingMixin
 
@@ -202,11 +204,21 @@ class TrainingMixin(StreamingMixin):
         if not math.isfinite(value):
             return value, output_losses, tape
         self._backward(tape, grads, fused, batch, parameter_set)
+        self._update(parameter_set)
+        return value, output_losses, tape
+
+    def _update(self, parameter_set):
         self.optimizer.step(parameter_set)
         for layer in self._graph.constrained:  # Keras's kernel_constraint: after the update
             if id(layer) in self._trained_ids:
                 layer.apply_constraints()
-        return value, output_losses, tape
+
+    def _chain_train_step(self, chain, inputs, targets, sample_weight, parameter_set):
+        """`_train_step` as one compiled call (``chain_step.py``); returns (loss, [loss], outputs)."""
+        value, outputs = chain.run(inputs, targets, sample_weight)
+        if math.isfinite(value):
+            self._update(parameter_set)
+        return value, [value], outputs
 
     def compute_gradients(self, x, y, sample_weight=None, training=True):
         """Loss (penalties included) and the gradient of every trainable tensor, without a step.
@@ -400,11 +412,13 @@ class TrainingMixin(StreamingMixin):
         tape = None
         step_source = StepSource(self) if hooks.wants_train_step else None
         validation_parts = self._validation_parts(validation, batch_size)
+        chain = ChainStep.plan(self, parameter_set, hooks, batch_size)
         for epoch in range(initial_epoch, epochs):
             hooks.call("on_epoch_begin", epoch, {})
             if self._parameter_set is not parameter_set:  # a callback changed the layers between epochs
                 parameter_set, fused, tape, snapshots = self.parameter_set, self._fused_output(), None, []
                 validation_parts = self._validation_parts(validation, batch_size)
+                chain = ChainStep.plan(self, parameter_set, hooks, batch_size)
             # This epoch's start, and the previous one (kept until this one gives a finite batch loss):
             # where a non-finite batch rolls back to if the weights it leaves predict NaN/Inf.
             snapshots = snapshots[-1:] + [(epoch, self._snapshot())]
@@ -414,30 +428,40 @@ class TrainingMixin(StreamingMixin):
             seen = 0
             failed = False
             batches = feed.batches(self._shuffle_rng if shuffle else None)
-            for step, (xb, yb, wb) in enumerate(batches):
-                size = xb[0].shape[0]
-                if hooks.wants_batch_begin:
-                    hooks.call("on_train_batch_begin", step, {})
-                value, output_losses, tape = self._train_step(xb, yb, wb, fused, parameter_set, tape)
-                if hooks.wants_train_step:
-                    hooks.call_train_step(global_step, value, step_source, epoch, step, xb, yb, wb, tape)
-                global_step += 1
-                if not math.isfinite(value):
-                    self._stop_on_non_finite(value, epoch, epochs, step, steps, snapshots, xb)
-                    failed = True
-                    break
-                if step == 0:
-                    del snapshots[:-1]
-                loss_sum += value * size
-                if several:
-                    output_sums = [total if v is None else total + v * size
-                                   for total, v in zip(output_sums, output_losses)]
-                seen += size
-                self._update_metrics(yb, tape, wb)
-                if hooks.wants_batch_end:
-                    hooks.call("on_train_batch_end", step, self._logs(loss_sum / seen, [s / seen for s in output_sums]))
-                if self.stop_training:
-                    break
+            with _generators_lent(chain):
+                for step, (xb, yb, wb) in enumerate(batches):
+                    size = xb[0].shape[0]
+                    if hooks.wants_batch_begin:
+                        with _generators_back(chain):
+                            hooks.call("on_train_batch_begin", step, {})
+                    if chain is None:
+                        value, output_losses, tape = self._train_step(xb, yb, wb, fused, parameter_set, tape)
+                    else:
+                        value, output_losses, outputs = self._chain_train_step(chain, xb, yb, wb, parameter_set)
+                    if hooks.wants_train_step:
+                        hooks.call_train_step(global_step, value, step_source, epoch, step, xb, yb, wb, tape)
+                    global_step += 1
+                    if not math.isfinite(value):
+                        self._stop_on_non_finite(value, epoch, epochs, step, steps, snapshots, xb)
+                        failed = True
+                        break
+                    if step == 0:
+                        del snapshots[:-1]
+                    loss_sum += value * size
+                    if several:
+                        output_sums = [total if v is None else total + v * size
+                                       for total, v in zip(output_sums, output_losses)]
+                    seen += size
+                    if chain is None:
+                        self._update_metrics(yb, tape, wb)
+                    else:
+                        self._update_output_metrics(yb, [outputs], [None], wb)
+                    if hooks.wants_batch_end:
+                        with _generators_back(chain):
+                            hooks.call("on_train_batch_end", step,
+                                       self._logs(loss_sum / seen, [s / seen for s in output_sums]))
+                    if self.stop_training:
+                        break
             batches.close()  # a PyDataset's pass ends (on_epoch_end) even when training stopped mid-epoch
             if feed.ran_out and not failed and self._stop_ran_out(epoch, epochs, seen, feed):
                 break
@@ -788,6 +812,34 @@ class TrainingMixin(StreamingMixin):
             return nesting.call_symbolic(self, x, training)
         outputs = self._forward(self._prepare_inputs(x), training=bool(training))
         return structures.pack([output.copy() for output in outputs], self.output_names, self._output_form)
+
+
+@contextlib.contextmanager
+def _generators_lent(chain):
+    """The Dropout generators' state lent to `chain`'s kernel for a block (an epoch's batches),
+    written back however the block ends. No chain: nothing to do."""
+    if chain is None:
+        yield
+        return
+    chain.take_generators()
+    try:
+        yield
+    finally:
+        chain.give_back_generators()
+
+
+@contextlib.contextmanager
+def _generators_back(chain):
+    """Inside `_generators_lent`: the generators as the layers see them for a block (a batch
+    callback may draw from them), lent to the kernel again after it."""
+    if chain is None:
+        yield
+        return
+    chain.give_back_generators()
+    try:
+        yield
+    finally:
+        chain.take_generators()
 
 
 def _mask(tape, tensor):

@@ -215,6 +215,13 @@ class Ops:
         without the product: see ``ops.gru_cell.GRUCell``."""
         raise NotImplementedError
 
+    # ----- whole training steps ------------------------------------------------------------
+    def dense_chain_step(self):
+        """The compiled forward, loss and backward of a small Dense/Dropout chain
+        (``models.chain_step``; numba's: ``_numba/dense_chain.train_step``), or None where this
+        implementation has none and the layers run one by one."""
+        return None
+
     # ----- optimizers -------------------------------------------------------------------
     def update_parameters(self, optimizer, values, grads, learning_rate):
         """Apply one step of `optimizer` to the flat `values` in place (decoupled weight

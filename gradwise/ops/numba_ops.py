@@ -76,6 +76,12 @@ class NumbaOps(NumpyOps):
             activations.Softmax: (self._softmax.bias_softmax, self._softmax.softmax_backward),
         }
 
+    # ----- whole training steps ------------------------------------------------------------
+    def dense_chain_step(self):
+        # imported on the first fit that can use it: a process that never trains such a chain
+        # never loads it
+        return importlib.import_module("gradwise.ops._numba.dense_chain").train_step
+
     # ----- activations and dropout ------------------------------------------------------
     def _kernels(self, activation):
         """(forward, backward) kernels for `activation`, or None when only NumPy computes it

@@ -3,7 +3,7 @@
 numba compiles a kernel the first time it is called with new argument types and keeps
 the machine code on disk (``cache=True``); every later process only loads it. Warming
 trains the models of the probe draws (the ones ``study.probe_space`` builds) for one
-step on the first rows of the training data, so that:
+step, and validates it, on the first rows of the training data, so that:
 
 - a machine compiles each kernel once, here, and never inside a trial;
 - worker processes forked from this process inherit the loaded kernels and start
@@ -54,7 +54,10 @@ def warm_kernels(hypermodel, x, y, draws=PROBE_DRAWS):
     for draw in range(draws):
         try:
             model = hypermodel(HyperParameters.for_probe(draw, rng))
-            model.fit(x_head, y_head, epochs=1, batch_size=ROWS, verbose=0, shuffle=False)
+            # validated too: a fit whose chain trains in one compiled step (models/chain_step.py)
+            # still runs the layers' own kernels for its validation
+            validation = None if y_head is None else (x_head, y_head)
+            model.fit(x_head, y_head, epochs=1, batch_size=ROWS, verbose=0, shuffle=False, validation_data=validation)
         except Exception:  # noqa: BLE001 - the trial that builds this model reports the error
             continue
         warmed += 1

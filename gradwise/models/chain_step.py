@@ -1,0 +1,191 @@
+"""A small Dense/Dropout chain's training step as one compiled call (where the seam has one).
+
+A tabular MLP's step is a few tens of thousands of multiply-adds spread over some fifty
+Python-level calls (each layer's forward and backward, the activation kernels, dropout,
+the loss, its reduction); those calls, not the arithmetic, are most of its time. When a
+model is exactly such a chain, ``ChainStep.plan`` describes it once per fit to the seam's
+whole-step kernel (``Ops.dense_chain_step``; numba's is ``ops/_numba/dense_chain.py``) and
+fit calls that instead of the layers. Everything the kernel does not describe keeps the
+layer-by-layer step: another layer or activation, a regularizer, a frozen layer, loss
+options, a mask, several outputs, a callback that reads the step (``on_train_step``), layers
+too wide for the kernel's plain loops, or a seam without the kernel (NumPy's).
+
+The optimizer's update, the constraints and the metrics run as in the layer-by-layer step.
+Dropout draws the same bits from the layer's own generator: the kernel advances a copy of its
+state, written back to the generator whenever anything else could look at it (a batch
+callback, the end of an epoch, an error).
+"""
+
+import numpy as np
+
+from .. import activations, losses
+from ..layers.dense import Dense
+from ..layers.dropout import Dropout
+from ..ops import get_ops
+from ..ops.numba_ops import _halves
+from ..ops.numpy_ops import keep_threshold
+
+# Most multiply-adds of one layer's product over a batch (batch x fan-in x units) that the kernel's
+# loops take: above about this BLAS's blocked products win over them (one thread, a 3-layer ReLU
+# MLP's step against the layers' own: 1.17x as fast at 128 units and batch 32, 2**19; 0.92x at 192
+# units; at batch 128, 1.02x at 64 units, 2**19, and 0.66x at 128).
+LARGEST_PRODUCT = 2**19
+
+_ACTIVATIONS = {activations.Linear: 0, activations.ReLU: 1, activations.Sigmoid: 2, activations.Tanh: 3,
+                activations.Softmax: 4}
+_SIGMOID, _SOFTMAX = 2, 4
+_LOSSES = {losses.BinaryCrossentropy: 0, losses.SparseCategoricalCrossentropy: 1, losses.MeanSquaredError: 2}
+_TINY = {np.dtype(np.float32): np.float32(1e-30), np.dtype(np.float64): np.float64(1e-300)}
+
+
+def _activation_code(activation):
+    code = _ACTIVATIONS.get(type(activation))
+    if code == 1 and not activation._plain:  # ReLU with a slope, a ceiling or a threshold
+        return None
+    if code == _SOFTMAX and activation.axis != -1:
+        return None
+    return code
+
+
+def _loss_code(output, last_code):
+    loss = output.loss
+    code = _LOSSES.get(type(loss))
+    if code is None or output.weight != 1.0 or loss.from_logits or loss._defines_call():
+        return None
+    if code == 0:  # binary cross-entropy from the sigmoid's logits, as the fused output reads it
+        return code if last_code == _SIGMOID and not loss.label_smoothing and output.fused is not None else None
+    if code == 1:
+        return code if last_code == _SOFTMAX and output.fused is not None else None
+    return code if last_code != _SOFTMAX else None  # MSE through a softmax: its backward is not in the kernel
+
+
+def _offset(array, values):
+    """Where the C-contiguous `array` starts in the flat buffer `values` (None: not in it)."""
+    if not array.flags.c_contiguous or array.dtype != values.dtype:
+        return None
+    start = array.__array_interface__["data"][0] - values.__array_interface__["data"][0]
+    itemsize = values.itemsize
+    if start < 0 or start % itemsize or start // itemsize + array.size > values.size:
+        return None
+    return start // itemsize
+
+
+class ChainStep:
+    """One compiled training step for `model`'s chain of layers (see the module docstring);
+    made by ``plan``."""
+
+    def __init__(self, model, kernel, parameter_set, rows, dropouts, thresholds, scales, loss_code):
+        self.model = model
+        self.kernel = kernel
+        self.parameter_set = parameter_set
+        self.plan = np.array(rows, dtype=np.int64)
+        self.dropouts = dropouts  # the Dropout layers, by their row in `states`
+        self.thresholds = np.array(thresholds, dtype=np.int64)
+        self.scales = np.array(scales, dtype=parameter_set.values.dtype)
+        self.states = np.zeros((len(dropouts), 4), dtype=np.uint64)
+        self.loss_code = loss_code
+        self.dtype = parameter_set.values.dtype
+        self.units = int(self.plan[-1, 2])
+        self.tiny = _TINY[self.dtype]
+        self._empty_targets = np.empty((0, 0), dtype=self.dtype)
+        self._empty_labels = np.empty(0, dtype=np.int64)
+        self._empty_weights = np.empty(0, dtype=self.dtype)
+
+    @classmethod
+    def plan(cls, model, parameter_set, hooks, batch_size=None):
+        """The ChainStep of `model` for a fit of `batch_size` rows a batch (None: unknown, taken as 32),
+        or None when the layer-by-layer step must run."""
+        from .subclassed import SubclassedModel  # here: it imports the module that imports this one
+
+        kernel = get_ops().dense_chain_step()
+        # a subclassed model's graph is a trace of its `call`, which its own pass checks as it runs
+        if kernel is None or hooks.wants_train_step or len(model._outputs) != 1 or isinstance(model, SubclassedModel):
+            return None
+        graph = model._graph
+        if graph.regularized or graph.activity_nodes or len(graph.inputs) != 1 or len(graph.outputs) != 1:
+            return None
+        values = parameter_set.values
+        if values.dtype not in _TINY:
+            return None
+        rows, dropouts, thresholds, scales = [], [], [], []
+        previous = graph.inputs[0]
+        for node in graph.nodes:
+            layer = node.layer
+            if tuple(node.inputs) != (previous,) or node.outputs is not None or node.training is not None or \
+                    node.only is not None:
+                return None  # not a plain chain
+            previous = node.output
+            kind = type(layer)
+            if kind is Dense:
+                row = cls._dense_row(model, layer, values, batch_size or 32)
+                if row is None:
+                    return None
+            elif kind is Dropout:
+                if layer.rate == 0.0:
+                    continue
+                if (layer.noise_shape is not None or layer._fixed_keep is not None or layer._rng is None or
+                        type(layer._rng.bit_generator) is not np.random.PCG64 or len(layer.input_shape) != 1):
+                    return None
+                width = layer.input_shape[0]
+                row = (1, width, width, 0, 0, len(dropouts))
+                dropouts.append(layer)
+            else:
+                return None
+            rows.append(row)
+            thresholds.append(int(keep_threshold(layer.rate)) if kind is Dropout else 0)
+            scales.append(1.0 / (1.0 - layer.rate) if kind is Dropout else 1.0)
+        if not rows or rows[-1][0] != 0:
+            return None
+        loss_code = _loss_code(model._outputs[0], rows[-1][5])
+        if loss_code is None:
+            return None
+        return cls(model, kernel, parameter_set, rows, dropouts, thresholds, scales, loss_code)
+
+    @staticmethod
+    def _dense_row(model, layer, values, batch_size):
+        if (id(layer) not in model._trained_ids or len(layer.input_shape) != 1 or layer.activity_regularizer is not None
+                or layer.dtype != values.dtype):
+            return None
+        code = _activation_code(layer.activation)
+        fan_in, units = layer.params["kernel"].shape
+        kernel_at = _offset(layer.params["kernel"], values)
+        bias_at = _offset(layer.params["bias"], values) if layer.use_bias else -1
+        if code is None or kernel_at is None or bias_at is None or batch_size * fan_in * units > LARGEST_PRODUCT:
+            return None
+        return (0, fan_in, units, kernel_at, bias_at, code)
+
+    # ----- the dropout generators' state --------------------------------------------------
+    def take_generators(self):
+        """Copy each Dropout generator's state into the kernel's `states`."""
+        for row, layer in enumerate(self.dropouts):
+            pcg = layer._rng.bit_generator.state["state"]
+            self.states[row] = (*_halves(pcg["state"]), *_halves(pcg["inc"]))
+
+    def give_back_generators(self):
+        """Write the kernel's advanced states back to the Dropout generators."""
+        for row, layer in enumerate(self.dropouts):
+            generator = layer._rng.bit_generator
+            with generator.lock:
+                state = generator.state
+                state["state"]["state"] = (int(self.states[row, 0]) << 64) | int(self.states[row, 1])
+                generator.state = state
+
+    # ----- the step ---------------------------------------------------------------------
+    def run(self, inputs, targets, sample_weight):
+        """Forward, loss and backward of one batch; returns (loss, the chain's outputs). A
+        non-finite loss writes no gradient (the caller skips the update)."""
+        dtype = self.dtype
+        x = np.ascontiguousarray(inputs[0], dtype=dtype)
+        y = targets[0]
+        batch = x.shape[0]
+        if self.loss_code == 1:
+            labels, float_targets = np.ascontiguousarray(y.reshape(-1), dtype=np.int64), self._empty_targets
+        else:
+            labels, float_targets = self._empty_labels, np.ascontiguousarray(y, dtype=dtype).reshape(batch, self.units)
+        weights = sample_weight[0]
+        weights = self._empty_weights if weights is None else np.ascontiguousarray(weights, dtype=dtype).reshape(-1)
+        outputs = np.empty((batch, self.units), dtype=dtype)
+        parameter_set = self.parameter_set
+        value = self.kernel(x, float_targets, labels, weights, self.tiny, parameter_set.values, parameter_set.grads,
+                            self.plan, self.thresholds, self.scales, self.states, self.loss_code, outputs)
+        return value, outputs

@@ -1,0 +1,223 @@
+"""A whole training step of a small Dense/Dropout chain in one compiled call.
+
+A Pima MLP's step does about 30,000 multiply-adds; through the layers it is some fifty
+NumPy and kernel calls, each paying its Python-level cost, and the arithmetic is a small
+part of the time. Here forward, loss and backward run as one function: the products are
+plain loops over contiguous rows (BLAS's call overhead exceeds the work at these sizes), the
+bias + activation, their backward, the column sums and dropout are the elementwise kernels
+the layers use (the same operations, the same bits), and dropout draws NumPy's PCG64
+stream (``pcg64.dropout``). Only the products' order of summation differs from the
+layers' NumPy path, so results agree to float rounding, not bit for bit.
+
+The chain is described by ``plan``, one row of int64 per layer:
+``(kind, fan_in, units, kernel_offset, bias_offset, code)``. A Dense row's offsets point into
+the flat parameter and gradient buffers (``ParameterSet``), its bias offset is -1 without a
+bias and its code is the activation's; a Dropout row's code is its row in ``states``
+(the generator's state and increment in 64-bit halves, advanced in place) and its
+``thresholds`` and ``scales`` entries are the keep threshold and kept units' value.
+"""
+
+import numba
+import numpy as np
+
+from . import pcg64
+from .elementwise import (bias_relu, bias_sigmoid, bias_tanh, column_sums, relu_backward, sigmoid_backward,
+                          tanh_backward)
+from .softmax import bias_softmax
+
+_jit = numba.njit(cache=True, error_model="numpy", nogil=True)
+
+DENSE, DROPOUT = 0, 1
+LINEAR, RELU, SIGMOID, TANH, SOFTMAX = 0, 1, 2, 3, 4
+BINARY_CROSSENTROPY, SPARSE_CROSSENTROPY, MEAN_SQUARED_ERROR = 0, 1, 2
+
+
+@_jit
+def _accumulate(out, coefficients, rows, first, count):
+    # out += sum_{i < count} coefficients[first + i] rows[first + i], four terms a pass over `out` (its
+    # loads and stores, not the multiply-adds, bound a one-term loop); the inner loop vectorizes
+    units = out.shape[0]
+    i = 0
+    while i + 4 <= count:
+        c0, c1, c2, c3 = (coefficients[first + i], coefficients[first + i + 1], coefficients[first + i + 2],
+                          coefficients[first + i + 3])
+        r0, r1, r2, r3 = rows[first + i], rows[first + i + 1], rows[first + i + 2], rows[first + i + 3]
+        for j in range(units):
+            out[j] += c0 * r0[j] + c1 * r1[j] + c2 * r2[j] + c3 * r3[j]
+        i += 4
+    while i < count:
+        c, row = coefficients[first + i], rows[first + i]
+        for j in range(units):
+            out[j] += c * row[j]
+        i += 1
+
+
+@_jit
+def _product(inputs, kernel, outputs):
+    # Z = X W, row by row: Z_r = sum_k X_rk W_k (rows of W are contiguous)
+    zero = outputs.dtype.type(0)
+    for r in range(inputs.shape[0]):
+        z_row = outputs[r]
+        z_row[:] = zero
+        _accumulate(z_row, inputs[r], kernel, 0, inputs.shape[1])
+
+
+@_jit
+def _kernel_gradient(inputs, grad_preactivation, grad_kernel):
+    # dW = X^T dZ: dW_k = sum_r X_rk dZ_r, over a transposed copy of X (its columns contiguous)
+    columns = np.ascontiguousarray(inputs.T)
+    zero = grad_kernel.dtype.type(0)
+    for k in range(inputs.shape[1]):
+        row = grad_kernel[k]
+        row[:] = zero
+        _accumulate(row, columns[k], grad_preactivation, 0, inputs.shape[0])
+
+
+@_jit
+def _input_gradient(grad_preactivation, kernel, grad_inputs):
+    # dX = dZ W^T: dX_r = sum_j dZ_rj (W^T)_j, over a transposed copy of W (its columns contiguous)
+    transposed = np.ascontiguousarray(kernel.T)
+    zero = grad_inputs.dtype.type(0)
+    for r in range(grad_preactivation.shape[0]):
+        out = grad_inputs[r]
+        out[:] = zero
+        _accumulate(out, grad_preactivation[r], transposed, 0, grad_preactivation.shape[1])
+
+
+@_jit
+def _activate(code, preactivation, bias, outputs):
+    # y = f(z + b), z + b kept in `preactivation` (the backward of ReLU reads it)
+    if code == RELU:
+        bias_relu(preactivation, bias, outputs, True)
+    elif code == SIGMOID:
+        bias_sigmoid(preactivation, bias, outputs, True)
+    elif code == TANH:
+        bias_tanh(preactivation, bias, outputs, True)
+    elif code == SOFTMAX:
+        bias_softmax(preactivation, bias, outputs, True)
+    else:
+        rows, units = preactivation.shape
+        for r in range(rows):
+            for j in range(units):
+                z = preactivation[r, j] + bias[j]
+                preactivation[r, j] = z
+                outputs[r, j] = z
+
+
+@_jit
+def _activation_backward(code, grad_outputs, preactivation, outputs):
+    # dz = f'(z) dy, each function's own backward; the identity passes dy on
+    if code == LINEAR:
+        return grad_outputs
+    grad = np.empty_like(grad_outputs)
+    flat_grad, flat_out = grad_outputs.reshape(-1), grad.reshape(-1)
+    if code == RELU:
+        relu_backward(flat_grad, preactivation.reshape(-1), flat_out)
+    elif code == SIGMOID:
+        sigmoid_backward(flat_grad, outputs.reshape(-1), flat_out)
+    else:
+        tanh_backward(flat_grad, outputs.reshape(-1), flat_out)
+    return grad
+
+
+@_jit
+def _loss(loss_kind, targets, labels, weights, tiny, preactivation, outputs, grad):
+    # Keras's sum_over_batch_size: L = sum_r w_r l_r / batch, each l_r the mean over the sample's units;
+    # writes grad = dl_r/dz_r w_r / batch (dl_r/dy_r for MSE). BCE from the logits z:
+    # l = max(z, 0) - z t + log1p(exp(-|z|)), dl/dz = sigmoid(z) - t; sparse CE from the softmax
+    # p: l = -log p_label, dl/dz = p - onehot(label); MSE: l = (y - t)^2, dl/dy = 2 (y - t)
+    batch, units = outputs.shape
+    dtype = outputs.dtype.type
+    one, zero, two, count = dtype(1), dtype(0), dtype(2), dtype(units)
+    total = 0.0
+    for r in range(batch):
+        weight = 1.0 if weights.size == 0 else float(weights[r])
+        scale = dtype(1.0 / batch) if weights.size == 0 else dtype(weights[r]) / dtype(batch)
+        grad_row = grad[r]
+        if loss_kind == SPARSE_CROSSENTROPY:
+            label = labels[r]
+            for j in range(units):
+                grad_row[j] = outputs[r, j]
+            grad_row[label] -= one
+            for j in range(units):
+                grad_row[j] *= scale
+            picked = outputs[r, label]
+            if picked > tiny:
+                sample = -np.log(picked)
+            else:  # too few digits left in p: logsumexp(z) - z_label from the logits
+                top = preactivation[r, 0]
+                for j in range(units):
+                    top = max(top, preactivation[r, j])
+                summed = zero
+                for j in range(units):
+                    summed += np.exp(preactivation[r, j] - top)
+                sample = top + np.log(summed) - preactivation[r, label]
+        else:
+            sample = zero
+            for j in range(units):
+                if loss_kind == BINARY_CROSSENTROPY:
+                    z, t = preactivation[r, j], targets[r, j]
+                    e = np.exp(-np.abs(z))
+                    positive = z if (z > zero or z != z) else zero
+                    sample += positive - z * t + np.log1p(e)
+                    grad_row[j] = ((one if z >= zero else e) / (one + e) - t) / count * scale
+                else:
+                    difference = outputs[r, j] - targets[r, j]
+                    sample += difference * difference
+                    grad_row[j] = two / count * difference * scale
+            sample = sample / count
+        total += weight * float(sample)
+    return total / batch
+
+
+@_jit
+def train_step(inputs, targets, labels, weights, tiny, values, grads, plan, thresholds, scales, states, loss_kind,
+               outputs):
+    """Forward, loss and backward of one batch: writes every gradient into `grads` and the
+    chain's outputs into `outputs`; returns the loss (non-finite: no gradient is written)."""
+    batch = inputs.shape[0]
+    count = plan.shape[0]
+    layer_inputs = [inputs]
+    caches = [inputs]  # a Dense row's pre-activation, a Dropout row's mask
+    for i in range(count):
+        kind, fan_in, units, kernel_at, bias_at, code = plan[i]
+        x = layer_inputs[i]
+        if kind == DENSE:
+            kernel = values[kernel_at:kernel_at + fan_in * units].reshape((fan_in, units))
+            preactivation = np.empty((batch, units), dtype=inputs.dtype)
+            _product(x, kernel, preactivation)
+            bias = values[bias_at:bias_at + units] if bias_at >= 0 else np.full(units, -0.0, dtype=inputs.dtype)
+            y = outputs if i == count - 1 else np.empty((batch, units), dtype=inputs.dtype)
+            _activate(code, preactivation, bias, y)
+            caches.append(preactivation)
+        else:
+            y = outputs if i == count - 1 else np.empty_like(x)
+            mask = np.empty_like(x)
+            high, low = pcg64.dropout(x.reshape(-1), states[code, 0], states[code, 1], states[code, 2],
+                                      states[code, 3], thresholds[i], scales[i], y.reshape(-1), mask.reshape(-1))
+            states[code, 0], states[code, 1] = high, low
+            caches.append(mask)
+        layer_inputs.append(y)
+
+    grad = np.empty_like(outputs)
+    value = _loss(loss_kind, targets, labels, weights, tiny, caches[count], outputs, grad)
+    if not np.isfinite(value):
+        return value
+    # the fused output (BCE on a sigmoid, CE on a softmax) gave dL/dz already; MSE gave dL/dy
+    from_logits = loss_kind != MEAN_SQUARED_ERROR
+    for i in range(count - 1, -1, -1):
+        kind, fan_in, units, kernel_at, bias_at, code = plan[i]
+        if kind == DENSE:
+            if not (i == count - 1 and from_logits):
+                grad = _activation_backward(code, grad, caches[i + 1], layer_inputs[i + 1])
+            _kernel_gradient(layer_inputs[i], grad, grads[kernel_at:kernel_at + fan_in * units].reshape((fan_in, units)))
+            if bias_at >= 0:
+                column_sums(grad, grads[bias_at:bias_at + units])
+            if i > 0:
+                grad_inputs = np.empty((batch, fan_in), dtype=inputs.dtype)
+                _input_gradient(grad, values[kernel_at:kernel_at + fan_in * units].reshape((fan_in, units)),
+                                grad_inputs)
+                grad = grad_inputs
+        elif i > 0:
+            grad = grad * caches[i + 1]
+    return value
