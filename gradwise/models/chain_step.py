@@ -95,64 +95,11 @@ class ChainStep:
     def plan(cls, model, parameter_set, hooks, batch_size=None):
         """The ChainStep of `model` for a fit of `batch_size` rows a batch (None: unknown, taken as 32),
         or None when the layer-by-layer step must run."""
-        from .subclassed import SubclassedModel  # here: it imports the module that imports this one
-
         kernel = get_ops().dense_chain_step()
-        # a subclassed model's graph is a trace of its `call`, which its own pass checks as it runs
-        if kernel is None or hooks.wants_train_step or len(model._outputs) != 1 or isinstance(model, SubclassedModel):
+        if kernel is None or hooks.wants_train_step:
             return None
-        graph = model._graph
-        if graph.regularized or graph.activity_nodes or len(graph.inputs) != 1 or len(graph.outputs) != 1:
-            return None
-        values = parameter_set.values
-        if values.dtype not in _TINY:
-            return None
-        rows, dropouts, thresholds, scales = [], [], [], []
-        previous = graph.inputs[0]
-        for node in graph.nodes:
-            layer = node.layer
-            if tuple(node.inputs) != (previous,) or node.outputs is not None or node.training is not None or \
-                    node.only is not None:
-                return None  # not a plain chain
-            previous = node.output
-            kind = type(layer)
-            if kind is Dense:
-                row = cls._dense_row(model, layer, values, batch_size or 32)
-                if row is None:
-                    return None
-            elif kind is Dropout:
-                if layer.rate == 0.0:
-                    continue
-                if (layer.noise_shape is not None or layer._fixed_keep is not None or layer._rng is None or
-                        type(layer._rng.bit_generator) is not np.random.PCG64 or len(layer.input_shape) != 1):
-                    return None
-                width = layer.input_shape[0]
-                row = (1, width, width, 0, 0, len(dropouts))
-                dropouts.append(layer)
-            else:
-                return None
-            rows.append(row)
-            thresholds.append(int(keep_threshold(layer.rate)) if kind is Dropout else 0)
-            scales.append(1.0 / (1.0 - layer.rate) if kind is Dropout else 1.0)
-        if not rows or rows[-1][0] != 0:
-            return None
-        loss_code = _loss_code(model._outputs[0], rows[-1][5])
-        if loss_code is None:
-            return None
-        return cls(model, kernel, parameter_set, rows, dropouts, thresholds, scales, loss_code)
-
-    @staticmethod
-    def _dense_row(model, layer, values, batch_size):
-        if (id(layer) not in model._trained_ids or len(layer.input_shape) != 1 or layer.activity_regularizer is not None
-                or layer.dtype != values.dtype):
-            return None
-        code = _activation_code(layer.activation)
-        fan_in, units = layer.params["kernel"].shape
-        kernel_at = _offset(layer.params["kernel"], values)
-        bias_at = _offset(layer.params["bias"], values) if layer.use_bias else -1
-        if code is None or kernel_at is None or bias_at is None or batch_size * fan_in * units > LARGEST_PRODUCT:
-            return None
-        return (0, fan_in, units, kernel_at, bias_at, code)
+        description = describe(model, parameter_set, batch_size)
+        return None if description is None else cls(model, kernel, parameter_set, *description)
 
     # ----- the dropout generators' state --------------------------------------------------
     def take_generators(self):
@@ -189,3 +136,75 @@ class ChainStep:
         value = self.kernel(x, float_targets, labels, weights, self.tiny, parameter_set.values, parameter_set.grads,
                             self.plan, self.thresholds, self.scales, self.states, self.loss_code, outputs)
         return value, outputs
+
+
+def describes(model, batch_size=None):
+    """Whether a fit of the compiled `model` would train in the compiled chain step where the seam
+    has one (the tuner's probe models: ``tuning.kernels``); asks nothing of the seam."""
+    try:
+        model._fused_output()
+        return describe(model, model.parameter_set, batch_size) is not None
+    except Exception:  # noqa: BLE001 - a model this cannot read (not compiled, not built) is not a chain
+        return False
+
+
+def describe(model, parameter_set, batch_size=None):
+    """(plan rows, dropout layers, thresholds, scales, loss code) of `model`'s chain, or None when
+    the kernel does not describe the model (see the module docstring)."""
+    from .subclassed import SubclassedModel  # here: it imports the module that imports this one
+
+    # a subclassed model's graph is a trace of its `call`, which its own pass checks as it runs
+    if len(model._outputs) != 1 or isinstance(model, SubclassedModel):
+        return None
+    graph = model._graph
+    if graph.regularized or graph.activity_nodes or len(graph.inputs) != 1 or len(graph.outputs) != 1:
+        return None
+    values = parameter_set.values
+    if values.dtype not in _TINY:
+        return None
+    rows, dropouts, thresholds, scales = [], [], [], []
+    previous = graph.inputs[0]
+    for node in graph.nodes:
+        layer = node.layer
+        if tuple(node.inputs) != (previous,) or node.outputs is not None or node.training is not None or \
+                node.only is not None:
+            return None  # not a plain chain
+        previous = node.output
+        kind = type(layer)
+        if kind is Dense:
+            row = _dense_row(model, layer, values, batch_size or 32)
+            if row is None:
+                return None
+        elif kind is Dropout:
+            if layer.rate == 0.0:
+                continue
+            if (layer.noise_shape is not None or layer._fixed_keep is not None or layer._rng is None or
+                    type(layer._rng.bit_generator) is not np.random.PCG64 or len(layer.input_shape) != 1):
+                return None
+            width = layer.input_shape[0]
+            row = (1, width, width, 0, 0, len(dropouts))
+            dropouts.append(layer)
+        else:
+            return None
+        rows.append(row)
+        thresholds.append(int(keep_threshold(layer.rate)) if kind is Dropout else 0)
+        scales.append(1.0 / (1.0 - layer.rate) if kind is Dropout else 1.0)
+    if not rows or rows[-1][0] != 0:
+        return None
+    loss_code = _loss_code(model._outputs[0], rows[-1][5])
+    if loss_code is None:
+        return None
+    return rows, dropouts, thresholds, scales, loss_code
+
+
+def _dense_row(model, layer, values, batch_size):
+    if (id(layer) not in model._trained_ids or len(layer.input_shape) != 1 or layer.activity_regularizer is not None
+            or layer.dtype != values.dtype):
+        return None
+    code = _activation_code(layer.activation)
+    fan_in, units = layer.params["kernel"].shape
+    kernel_at = _offset(layer.params["kernel"], values)
+    bias_at = _offset(layer.params["bias"], values) if layer.use_bias else -1
+    if code is None or kernel_at is None or bias_at is None or batch_size * fan_in * units > LARGEST_PRODUCT:
+        return None
+    return (0, fan_in, units, kernel_at, bias_at, code)

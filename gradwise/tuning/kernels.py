@@ -11,6 +11,15 @@ below ``LOAD_PAYS_FROM`` multiply-adds, 0.35 s of loading at that rate, therefor
 its trials on NumPy's kernels and never imports numba (W6, the 20-trial Pima search:
 about 5e9).
 
+A small Dense/Dropout chain trains in one compiled call a step on numba's seam
+(``models/chain_step.py``), which saves a fixed time a step rather than a time per
+multiply-add: about ``CHAIN_STEP_SAVES`` for W6's models (its 20-trial search, one worker,
+2.49 s on NumPy's kernels against 1.68 s on numba's with the chain, about 9,600 steps at
+most, fewer with pruning). That pays for numba's loading in a fresh process, measured at
+``CHAIN_LOAD_SECONDS`` (numba's import, its registries, which import SciPy, and the cached
+kernels), once a process trains enough such steps: a search whose probe models are all
+chains counts both savings.
+
 Only searches whose cost the estimate knows are decided: every probe model built, every
 layer's output a flat vector (images, sequences and embeddings keep numba's kernels,
 whose gains there the rate above does not describe), the training rows countable. The
@@ -25,7 +34,10 @@ import statistics
 from .. import ops
 from ..ops import model_threads
 
-LOAD_PAYS_FROM = 0.35 / 1.5e-11  # multiply-adds of training per process: ~2.3e10
+MULTIPLY_ADD_SAVES = 1.5e-11  # seconds numba's kernels save per multiply-add of training (flat MLPs)
+LOAD_PAYS_FROM = 0.35 / MULTIPLY_ADD_SAVES  # multiply-adds of training per process: ~2.3e10
+CHAIN_STEP_SAVES = 1.2e-4  # seconds a compiled chain step saves over the layers' NumPy step (W6's models)
+CHAIN_LOAD_SECONDS = 0.8  # numba's import and set-up in a fresh process, with the kernels read from the disk cache
 
 
 def sample_multiply_adds(model):
@@ -64,12 +76,21 @@ def _rows(x):
     return None
 
 
-def search_ops(per_sample, rows, epochs, trials, workers, fits_per_trial=1):
-    """'numpy' when a search's training work per process is below ``LOAD_PAYS_FROM``, else None (the
-    seam's default). `per_sample`: the probe models' ``sample_multiply_adds``."""
+def search_ops(per_sample, rows, epochs, trials, workers, fits_per_trial=1, chains=(), batch_size=None):
+    """'numpy' when what numba's kernels would save a process is less than their loading costs, else
+    None (the seam's default). `per_sample`: the probe models' ``sample_multiply_adds``; `chains`:
+    whether each probe model trains as a compiled chain (``chain_step.describes``); `batch_size`:
+    the fit's (None: 32)."""
     if ops.chosen() or not per_sample or any(value is None for value in per_sample) or rows is None:
         return None
     if not isinstance(epochs, int) or epochs < 1:
         return None
-    work = math.ceil(trials / workers) * fits_per_trial * epochs * rows * statistics.fmean(per_sample)
-    return "numpy" if work < LOAD_PAYS_FROM else None
+    fits = math.ceil(trials / workers) * fits_per_trial * epochs
+    work = fits * rows * statistics.fmean(per_sample)
+    if work >= LOAD_PAYS_FROM:  # the products alone repay the loading
+        return None
+    if not (chains and all(chains)):
+        return "numpy"
+    batch = batch_size if isinstance(batch_size, int) and batch_size > 0 else 32
+    saved = work * MULTIPLY_ADD_SAVES + fits * math.ceil(rows / batch) * CHAIN_STEP_SAVES
+    return "numpy" if saved < CHAIN_LOAD_SECONDS else None

@@ -20,6 +20,7 @@ from optuna.trial import TrialState
 
 from .. import ops
 from ..callbacks import as_list
+from ..models import chain_step
 from ..saving import load_model
 from . import objective as objective_module
 from . import kernels, samplers, storage as storage_module, study as study_module, workers as workers_module
@@ -129,8 +130,8 @@ class Tuner:
         if overwrite:
             storage_module.delete_study(self.storage_spec, project_name, self.project_dir)
         self._sample_multiply_adds = []  # of each probe model: how much a search of them trains (``kernels``)
-        self.space = study_module.probe_space(hypermodel, on_model=lambda model: self._sample_multiply_adds.append(
-            kernels.sample_multiply_adds(model)))
+        self._chains = []  # of each probe model: whether it trains as one compiled step (``kernels``)
+        self.space = study_module.probe_space(hypermodel, on_model=self._measure_probe)
         self._sampler_spec, self._pruner_spec = sampler, pruner
         multi = len(self.objectives) > 1
         self.pruner = samplers.make_pruner(pruner, multi)
@@ -142,6 +143,10 @@ class Tuner:
         self.study.sampler = samplers.make_sampler(sampler, self.seed, self.space)
         if sampler == "grid":
             self.max_trials = min(self.max_trials, samplers.grid_size(self.space))
+
+    def _measure_probe(self, model):
+        self._sample_multiply_adds.append(kernels.sample_multiply_adds(model))
+        self._chains.append(chain_step.describes(model))
 
     # ----- search -----------------------------------------------------------------------
     def search(self, x=None, y=None, epochs=1, callbacks=None, timeout=None, verbose=1, on_trial=None, **fit_kwargs):
@@ -174,7 +179,8 @@ class Tuner:
         study_module.queue_missing(self.study, self.storage_spec, self._storage, self.max_trials)
         # A small search trains on NumPy's kernels: numba's would cost more to load than they save.
         kernel_ops = kernels.search_ops(self._sample_multiply_adds, kernels.training_rows(x, fit_kwargs), epochs,
-                                        self.max_trials, self.workers, getattr(runner, "fits_per_trial", 1))
+                                        self.max_trials, self.workers, getattr(runner, "fits_per_trial", 1),
+                                        self._chains, fit_kwargs.get("batch_size"))
         with ops.use_ops(kernel_ops) if kernel_ops else contextlib.nullcontext():
             if self.workers == 1:
                 self.study.sampler = samplers.make_search_sampler(self._sampler_spec, run_seed, self.space)

@@ -104,3 +104,29 @@ def test_a_small_search_in_a_fresh_process_never_imports_numba(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], cwd=REPOSITORY, env=env, capture_output=True, text=True,
                             timeout=120)
     assert result.stdout.split() == ["2", "False"], result.stderr[-2000:]
+
+
+def test_a_search_of_compiled_chains_counts_the_steps_they_save():
+    # W6's shape: 20 trials of 30 epochs on 491 rows, batch 32 (16 steps an epoch)
+    per_sample = [3 * (8 * 32 + 32 * 1)] * 3
+    assert kernels.search_ops(per_sample, 491, 30, 20, 1) == "numpy"  # layers' steps: too little work
+    steps = 20 * 30 * 16
+    assert steps * kernels.CHAIN_STEP_SAVES > kernels.CHAIN_LOAD_SECONDS
+    assert kernels.search_ops(per_sample, 491, 30, 20, 1, chains=[True] * 3) is None
+    assert kernels.search_ops(per_sample, 491, 30, 20, 1, chains=[True, False, True]) == "numpy"
+    assert kernels.search_ops(per_sample, 491, 30, 20, 1, chains=[True] * 3, batch_size=491) == "numpy"  # 1 step
+    assert kernels.search_ops(per_sample, 491, 30, 20, 4, chains=[True] * 3) == "numpy"  # 5 trials a process
+
+
+def test_the_probe_models_of_a_chain_space_are_chains_and_others_are_not(tmp_path):
+    tuner = Tuner(build_tiny, objective="val_accuracy", max_trials=2, seed=0, directory=tmp_path, project_name="c")
+    assert tuner._chains and all(tuner._chains)
+
+    def build_penalized(hp):
+        model = gw.Sequential([Input((4,)), Dense(hp.Int("units", 2, 6), activation="relu", kernel_regularizer="l2"),
+                               Dense(1, activation="sigmoid")])
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+        return model
+
+    tuner = Tuner(build_penalized, objective="val_loss", max_trials=2, seed=0, directory=tmp_path, project_name="p")
+    assert tuner._chains and not any(tuner._chains)
