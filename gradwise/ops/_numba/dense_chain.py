@@ -33,55 +33,56 @@ BINARY_CROSSENTROPY, SPARSE_CROSSENTROPY, MEAN_SQUARED_ERROR = 0, 1, 2
 
 
 @_jit
-def _accumulate(out, coefficients, rows, first, count):
-    # out += sum_{i < count} coefficients[first + i] rows[first + i], four terms a pass over `out` (its
-    # loads and stores, not the multiply-adds, bound a one-term loop); the inner loop vectorizes
-    units = out.shape[0]
+def _times(coefficients, rows, out):
+    # out = C R: out_i = sum_k C_ik R_k, over contiguous rows of R and of out (the inner loops vectorize).
+    # Four rows of out at a time, four terms of the sum a pass: each R_k read serves four rows and each
+    # pass over an out row does four multiply-adds per element (a one-term loop is bound by those loads
+    # and stores, not by the arithmetic)
+    count, depth = coefficients.shape
+    width = rows.shape[1]
+    zero = out.dtype.type(0)
+    out[:] = zero
     i = 0
-    while i + 4 <= count:
-        c0, c1, c2, c3 = (coefficients[first + i], coefficients[first + i + 1], coefficients[first + i + 2],
-                          coefficients[first + i + 3])
-        r0, r1, r2, r3 = rows[first + i], rows[first + i + 1], rows[first + i + 2], rows[first + i + 3]
-        for j in range(units):
-            out[j] += c0 * r0[j] + c1 * r1[j] + c2 * r2[j] + c3 * r3[j]
-        i += 4
     while i < count:
-        c, row = coefficients[first + i], rows[first + i]
-        for j in range(units):
-            out[j] += c * row[j]
-        i += 1
+        block = min(4, count - i)
+        k = 0
+        while k < depth:
+            terms = min(4, depth - k)
+            if block == 4 and terms == 4:
+                r0, r1, r2, r3 = rows[k], rows[k + 1], rows[k + 2], rows[k + 3]
+                for b in range(4):
+                    c = coefficients[i + b]
+                    c0, c1, c2, c3 = c[k], c[k + 1], c[k + 2], c[k + 3]
+                    o = out[i + b]
+                    for j in range(width):
+                        o[j] += c0 * r0[j] + c1 * r1[j] + c2 * r2[j] + c3 * r3[j]
+            else:
+                for b in range(block):
+                    c, o = coefficients[i + b], out[i + b]
+                    for t in range(terms):
+                        ck, r = c[k + t], rows[k + t]
+                        for j in range(width):
+                            o[j] += ck * r[j]
+            k += terms
+        i += block
 
 
 @_jit
 def _product(inputs, kernel, outputs):
-    # Z = X W, row by row: Z_r = sum_k X_rk W_k (rows of W are contiguous)
-    zero = outputs.dtype.type(0)
-    for r in range(inputs.shape[0]):
-        z_row = outputs[r]
-        z_row[:] = zero
-        _accumulate(z_row, inputs[r], kernel, 0, inputs.shape[1])
+    # Z = X W
+    _times(inputs, kernel, outputs)
 
 
 @_jit
 def _kernel_gradient(inputs, grad_preactivation, grad_kernel):
-    # dW = X^T dZ: dW_k = sum_r X_rk dZ_r, over a transposed copy of X (its columns contiguous)
-    columns = np.ascontiguousarray(inputs.T)
-    zero = grad_kernel.dtype.type(0)
-    for k in range(inputs.shape[1]):
-        row = grad_kernel[k]
-        row[:] = zero
-        _accumulate(row, columns[k], grad_preactivation, 0, inputs.shape[0])
+    # dW = X^T dZ, over a transposed copy of X (its columns contiguous)
+    _times(np.ascontiguousarray(inputs.T), grad_preactivation, grad_kernel)
 
 
 @_jit
 def _input_gradient(grad_preactivation, kernel, grad_inputs):
-    # dX = dZ W^T: dX_r = sum_j dZ_rj (W^T)_j, over a transposed copy of W (its columns contiguous)
-    transposed = np.ascontiguousarray(kernel.T)
-    zero = grad_inputs.dtype.type(0)
-    for r in range(grad_preactivation.shape[0]):
-        out = grad_inputs[r]
-        out[:] = zero
-        _accumulate(out, grad_preactivation[r], transposed, 0, grad_preactivation.shape[1])
+    # dX = dZ W^T, over a transposed copy of W (its columns contiguous)
+    _times(grad_preactivation, np.ascontiguousarray(kernel.T), grad_inputs)
 
 
 @_jit
