@@ -171,6 +171,8 @@ def describe(model, parameter_set, batch_size=None):
             return None  # not a plain chain
         previous = node.output
         kind = type(layer)
+        if "forward" in vars(layer) or "backward" in vars(layer):
+            return None  # a pass replaced on the instance: it must run
         if kind is Dense:
             row = _dense_row(model, layer, values, batch_size or 32)
             if row is None:

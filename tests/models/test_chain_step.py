@@ -195,13 +195,18 @@ def test_what_the_kernel_does_not_describe_keeps_the_layers_step(make):
     assert _plan(make()) is None
 
 
-def test_frozen_layers_numpy_seam_and_step_readers_keep_the_layers_step():
+def test_frozen_or_replaced_layers_numpy_seam_and_step_readers_keep_the_layers_step():
     model = _chain(Dense(4, activation="relu"), Dense(1, activation="sigmoid"))
     assert _plan(model) is not None
     with ops.use_ops("numpy"):
         assert _plan(model) is None
     model._fused_output()
     assert ChainStep.plan(model, model.parameter_set, types.SimpleNamespace(wants_train_step=True)) is None
+    forward = model.layers[0].forward
+    model.layers[0].forward = lambda inputs, training=False: forward(inputs, training)
+    assert _plan(model) is None
+    del model.layers[0].forward
+    assert _plan(model) is not None
     model.layers[0].trainable = False
     model.compile(optimizer="adam", loss="binary_crossentropy")
     assert _plan(model) is None
