@@ -24,6 +24,7 @@ from ..layers.dropout import Dropout
 from ..ops import get_ops
 from ..ops.numba_ops import _halves
 from ..ops.numpy_ops import keep_threshold
+from .graph import Tape
 
 # Most multiply-adds of one layer's product over a batch (batch x fan-in x units) that the kernel's
 # loops take: above about this BLAS's blocked products win over them (one thread, a 3-layer ReLU
@@ -134,8 +135,32 @@ class ChainStep:
         outputs = np.empty((batch, self.units), dtype=dtype)
         parameter_set = self.parameter_set
         value = self.kernel(x, float_targets, labels, weights, self.tiny, parameter_set.values, parameter_set.grads,
-                            self.plan, self.thresholds, self.scales, self.states, self.loss_code, outputs)
+                            self.plan, self.thresholds, self.scales, self.states, self.loss_code, outputs, True,
+                            self._empty_targets)
         return value, outputs
+
+    def inference_tape(self, inputs):
+        """The inference pass of `inputs` (dropout the identity) as the graph's Tape would hold it
+        for the loss and the metrics: the output's value and, for a fused output, the last
+        layer's pre-activation. Each row is computed alone, in the same order whatever the
+        rows around it, so a pass over joined batches gives each batch's values bit for bit."""
+        dtype = self.dtype
+        x = np.ascontiguousarray(inputs[0], dtype=dtype)
+        batch = x.shape[0]
+        outputs = np.empty((batch, self.units), dtype=dtype)
+        logits = np.empty((batch, self.units), dtype=dtype)
+        parameter_set = self.parameter_set
+        self.kernel(x, self._empty_targets, self._empty_labels, self._empty_weights, self.tiny, parameter_set.values,
+                    parameter_set.grads, self.plan, self.thresholds, self.scales, self.states, self.loss_code, outputs,
+                    False, logits)
+        graph = self.model._graph
+        values = [None] * graph.tensor_count
+        values[graph.outputs[0]] = outputs
+        caches = [None] * len(graph.nodes)
+        fused = self.model._outputs[0].fused
+        if fused is not None:
+            caches[fused] = (None, logits, outputs)
+        return Tape(values, caches)
 
 
 def describes(model, batch_size=None):

@@ -469,7 +469,8 @@ class TrainingMixin(StreamingMixin):
                 hooks.call("on_epoch_failed", epoch,
                            self._failed_epoch_logs(epoch, value, output_losses, seen, validation))
             else:
-                self._end_epoch(hooks, epoch, loss_sum, output_sums, seen, validation, batch_size, validation_parts)
+                self._end_epoch(hooks, epoch, loss_sum, output_sums, seen, validation, batch_size, validation_parts,
+                                chain)
             if self.stop_training:
                 break
 
@@ -500,14 +501,15 @@ class TrainingMixin(StreamingMixin):
             validation = (list(held[:inputs]), list(held[inputs:inputs + outputs]), list(held[inputs + outputs:]))
         return x, targets, weights, validation
 
-    def _end_epoch(self, hooks, epoch, loss_sum, output_sums, seen, validation, batch_size, validation_parts=None):
+    def _end_epoch(self, hooks, epoch, loss_sum, output_sums, seen, validation, batch_size, validation_parts=None,
+                   chain=None):
         seen = max(seen, 1)
         logs = self._logs(loss_sum / seen, [total / seen for total in output_sums])
         if validation is not None and validation.due(epoch):
             if validation_parts is None:
                 val_logs = self._validate(validation.data, batch_size, epoch)
             else:  # in-memory arrays, cut once for the fit: only the passes (fit already set the fused outputs)
-                val_logs = self._evaluate_cut(validation_parts)
+                val_logs = self._evaluate_cut(validation_parts, chain)
             logs.update({f"val_{key}": value for key, value in val_logs.items()})
         logs["learning_rate"] = float(self.optimizer.learning_rate)
         hooks.call("on_epoch_end", epoch, logs)
@@ -641,11 +643,12 @@ class TrainingMixin(StreamingMixin):
             raise ValueError(empty)
         return self._logs(totals[0] / samples, [total / samples for total in totals[1]])
 
-    def _evaluate_cut(self, parts):
-        """evaluate's logs over `parts` (``_validation_parts``): the same sums as ``_evaluate_batches``."""
+    def _evaluate_cut(self, parts, chain=None):
+        """evaluate's logs over `parts` (``_validation_parts``): the same sums as ``_evaluate_batches``.
+        `chain`: the fit's compiled chain step, whose inference pass then makes each part's values."""
         self._reset_metrics()
         totals = [0.0, [0.0] * len(self._outputs)]
-        self._evaluate_parts(parts, totals, None)
+        self._evaluate_parts(parts, totals, None, chain)
         samples = sum(part[3] for part in parts)
         return self._logs(totals[0] / samples, [total / samples for total in totals[1]])
 
@@ -689,13 +692,13 @@ class TrainingMixin(StreamingMixin):
             group.append((start, stop))
         return parts or None
 
-    def _evaluate_parts(self, parts, totals, tape):
+    def _evaluate_parts(self, parts, totals, tape, chain=None):
         """Add the loss of each (inputs, targets, weights, rows, batches) part to `totals` and update
         the metrics: over each (start, stop) of `batches`, or over the whole part when it is None."""
         graph = self._graph
         penalized = bool(graph.activity_nodes or graph.regularized)
         for xb, yb, wb, count, batches in parts:
-            tape = graph.forward(xb, training=False, recycle=tape)
+            tape = graph.forward(xb, training=False, recycle=tape) if chain is None else chain.inference_tape(xb)
             if batches is None:
                 self._add_losses(yb, wb, [tape.values[tensor] for tensor in graph.outputs],
                                  [self._output_logits(tape, output) for output in self._outputs],

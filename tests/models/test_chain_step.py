@@ -226,3 +226,30 @@ def test_a_subclassed_model_keeps_its_own_pass():
     model.compile(optimizer="adam", loss="binary_crossentropy")
     model.fit(np.zeros((4, 7), np.float32), np.zeros(4, np.float32), verbose=0)
     assert _plan(model) is None
+
+
+@pytest.mark.parametrize("loss,last,units,hidden", CASES)
+def test_the_inference_pass_gives_the_layers_outputs_whatever_the_rows_around_each(loss, last, units, hidden):
+    x, y, _ = _data(loss, units, "float32", rows=45)
+    model = _model(loss, last, units, hidden)
+    model._fused_output()
+    chain = ChainStep.plan(model, model.parameter_set, NO_HOOKS)
+    tape = chain.inference_tape([x])
+    outputs = tape.values[model._graph.outputs[0]]
+    expected = model._graph.forward([x], training=False).values[-1]
+    np.testing.assert_allclose(outputs, expected, rtol=2e-5, atol=2e-7)
+    pieces = [chain.inference_tape([x[start:start + 7]]).values[model._graph.outputs[0]] for start in range(0, 45, 7)]
+    np.testing.assert_array_equal(np.concatenate(pieces), outputs)  # each row alone: bit for bit
+    fused = model._outputs[0].fused
+    if fused is not None:
+        logits = model._output_logits(tape, model._outputs[0])
+        np.testing.assert_allclose(logits, model._graph.forward([x], training=False).caches[fused][1],
+                                   rtol=2e-5, atol=2e-6)
+
+
+def test_fit_validates_with_the_compiled_inference_pass(monkeypatch):
+    calls = []
+    inference = ChainStep.inference_tape
+    monkeypatch.setattr(ChainStep, "inference_tape", lambda self, *args: calls.append(1) or inference(self, *args))
+    _fit(*CASES[0], True, monkeypatch=monkeypatch)
+    assert len(calls) == 3  # one joined pass of the 20 validation rows after each of the 3 epochs

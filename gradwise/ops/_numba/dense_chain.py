@@ -48,9 +48,10 @@ def _times(coefficients, rows, out):
         k = 0
         while k < depth:
             terms = min(4, depth - k)
-            if block == 4 and terms == 4:
+            if terms == 4:  # each row's own order, however many rows share the pass: a row's values
+                # do not depend on the rows around it
                 r0, r1, r2, r3 = rows[k], rows[k + 1], rows[k + 2], rows[k + 3]
-                for b in range(4):
+                for b in range(block):
                     c = coefficients[i + b]
                     c0, c1, c2, c3 = c[k], c[k + 1], c[k + 2], c[k + 3]
                     o = out[i + b]
@@ -173,9 +174,11 @@ def _loss(loss_kind, targets, labels, weights, tiny, preactivation, outputs, gra
 
 @_jit
 def train_step(inputs, targets, labels, weights, tiny, values, grads, plan, thresholds, scales, states, loss_kind,
-               outputs):
+               outputs, training, logits):
     """Forward, loss and backward of one batch: writes every gradient into `grads` and the
-    chain's outputs into `outputs`; returns the loss (non-finite: no gradient is written)."""
+    chain's outputs into `outputs`; returns the loss (non-finite: no gradient is written).
+    With `training` False, the inference pass only (dropout is the identity): writes the outputs
+    and the last layer's pre-activation into `logits`, and returns 0."""
     batch = inputs.shape[0]
     count = plan.shape[0]
     layer_inputs = [inputs]
@@ -191,6 +194,9 @@ def train_step(inputs, targets, labels, weights, tiny, values, grads, plan, thre
             y = outputs if i == count - 1 else np.empty((batch, units), dtype=inputs.dtype)
             _activate(code, preactivation, bias, y)
             caches.append(preactivation)
+        elif not training:
+            y = x
+            caches.append(x)
         else:
             y = outputs if i == count - 1 else np.empty_like(x)
             mask = np.empty_like(x)
@@ -200,6 +206,9 @@ def train_step(inputs, targets, labels, weights, tiny, values, grads, plan, thre
             caches.append(mask)
         layer_inputs.append(y)
 
+    if not training:
+        logits[:] = caches[count]
+        return 0.0
     grad = np.empty_like(outputs)
     value = _loss(loss_kind, targets, labels, weights, tiny, caches[count], outputs, grad)
     if not np.isfinite(value):
