@@ -79,14 +79,14 @@ class ChainStep:
         self.model = model
         self.kernel = kernel
         self.parameter_set = parameter_set
-        self.plan = np.array(rows, dtype=np.int64)
+        self.rows = np.array(rows, dtype=np.int64)  # the kernel's plan: one row per layer
         self.dropouts = dropouts  # the Dropout layers, by their row in `states`
         self.thresholds = np.array(thresholds, dtype=np.int64)
         self.scales = np.array(scales, dtype=parameter_set.values.dtype)
         self.states = np.zeros((len(dropouts), 4), dtype=np.uint64)
         self.loss_code = loss_code
         self.dtype = parameter_set.values.dtype
-        self.units = int(self.plan[-1, 2])
+        self.units = int(self.rows[-1, 2])
         self.tiny = _TINY[self.dtype]
         self._empty_targets = np.empty((0, 0), dtype=self.dtype)
         self._empty_labels = np.empty(0, dtype=np.int64)
@@ -135,7 +135,7 @@ class ChainStep:
         outputs = np.empty((batch, self.units), dtype=dtype)
         parameter_set = self.parameter_set
         value = self.kernel(x, float_targets, labels, weights, self.tiny, parameter_set.values, parameter_set.grads,
-                            self.plan, self.thresholds, self.scales, self.states, self.loss_code, outputs, True,
+                            self.rows, self.thresholds, self.scales, self.states, self.loss_code, outputs, True,
                             self._empty_targets)
         return value, outputs
 
@@ -151,7 +151,7 @@ class ChainStep:
         logits = np.empty((batch, self.units), dtype=dtype)
         parameter_set = self.parameter_set
         self.kernel(x, self._empty_targets, self._empty_labels, self._empty_weights, self.tiny, parameter_set.values,
-                    parameter_set.grads, self.plan, self.thresholds, self.scales, self.states, self.loss_code, outputs,
+                    parameter_set.grads, self.rows, self.thresholds, self.scales, self.states, self.loss_code, outputs,
                     False, logits)
         graph = self.model._graph
         values = [None] * graph.tensor_count
