@@ -6,11 +6,14 @@ the loss, its reduction); those calls, not the arithmetic, are most of its time.
 model is exactly such a chain, ``ChainStep.plan`` describes it once per fit to the seam's
 whole-step kernel (``Ops.dense_chain_step``; numba's is ``ops/_numba/dense_chain.py``) and
 fit calls that instead of the layers. Everything the kernel does not describe keeps the
-layer-by-layer step: another layer or activation, a regularizer, a frozen layer, loss
+layer-by-layer step: another layer or activation, an activity penalty, a frozen layer, loss
 options, a mask, several outputs, a callback that reads the step (``on_train_step``), layers
 too wide for the kernel's plain loops, or a seam without the kernel (NumPy's).
 
-The optimizer's update, the constraints and the metrics run as in the layer-by-layer step.
+The weights' penalties (``kernel_regularizer``, ``bias_regularizer``: any regularizer), the
+optimizer's update, the constraints and the metrics run as in the layer-by-layer step, by the
+layers' and the optimizer's own code: the kernel computes the loss's gradient, the layers add
+their penalties' gradients to it.
 Dropout draws the same bits from the layer's own generator: the kernel advances a copy of its
 state, written back to the generator whenever anything else could look at it (a batch
 callback, the end of an epoch, an error).
@@ -24,7 +27,6 @@ from ..layers.dropout import Dropout
 from ..ops import get_ops
 from ..ops.numba_ops import _halves
 from ..ops.numpy_ops import keep_threshold
-from .graph import Tape
 
 # Most multiply-adds of one layer's product over a batch (batch x fan-in x units) that the kernel's
 # loops take: above about this BLAS's blocked products win over them (one thread, a 3-layer ReLU
@@ -135,32 +137,8 @@ class ChainStep:
         outputs = np.empty((batch, self.units), dtype=dtype)
         parameter_set = self.parameter_set
         value = self.kernel(x, float_targets, labels, weights, self.tiny, parameter_set.values, parameter_set.grads,
-                            self.rows, self.thresholds, self.scales, self.states, self.loss_code, outputs, True,
-                            self._empty_targets)
+                            self.rows, self.thresholds, self.scales, self.states, self.loss_code, outputs)
         return value, outputs
-
-    def inference_tape(self, inputs):
-        """The inference pass of `inputs` (dropout the identity) as the graph's Tape would hold it
-        for the loss and the metrics: the output's value and, for a fused output, the last
-        layer's pre-activation. Each row is computed alone, in the same order whatever the
-        rows around it, so a pass over joined batches gives each batch's values bit for bit."""
-        dtype = self.dtype
-        x = np.ascontiguousarray(inputs[0], dtype=dtype)
-        batch = x.shape[0]
-        outputs = np.empty((batch, self.units), dtype=dtype)
-        logits = np.empty((batch, self.units), dtype=dtype)
-        parameter_set = self.parameter_set
-        self.kernel(x, self._empty_targets, self._empty_labels, self._empty_weights, self.tiny, parameter_set.values,
-                    parameter_set.grads, self.rows, self.thresholds, self.scales, self.states, self.loss_code, outputs,
-                    False, logits)
-        graph = self.model._graph
-        values = [None] * graph.tensor_count
-        values[graph.outputs[0]] = outputs
-        caches = [None] * len(graph.nodes)
-        fused = self.model._outputs[0].fused
-        if fused is not None:
-            caches[fused] = (None, logits, outputs)
-        return Tape(values, caches)
 
 
 def describes(model, batch_size=None):
@@ -182,7 +160,7 @@ def describe(model, parameter_set, batch_size=None):
     if len(model._outputs) != 1 or isinstance(model, SubclassedModel):
         return None
     graph = model._graph
-    if graph.regularized or graph.activity_nodes or len(graph.inputs) != 1 or len(graph.outputs) != 1:
+    if graph.activity_nodes or len(graph.inputs) != 1 or len(graph.outputs) != 1:
         return None
     values = parameter_set.values
     if values.dtype not in _TINY:

@@ -214,11 +214,16 @@ class TrainingMixin(StreamingMixin):
                 layer.apply_constraints()
 
     def _chain_train_step(self, chain, inputs, targets, sample_weight, parameter_set):
-        """`_train_step` as one compiled call (``chain_step.py``); returns (loss, [loss], outputs)."""
-        value, outputs = chain.run(inputs, targets, sample_weight)
+        """`_train_step` with the forward, loss and backward in one compiled call (``chain_step.py``);
+        returns (loss with the weights' penalties, [the output's loss], outputs)."""
+        loss, outputs = chain.run(inputs, targets, sample_weight)
+        value = loss + self._penalties(None, inputs[0].shape[0]) if self._graph.regularized else loss
         if math.isfinite(value):
+            for layer in self._graph.regularized:  # what _backward adds after the graph's backward
+                if id(layer) in self._trained_ids:
+                    layer.add_regularization_gradients()
             self._update(parameter_set)
-        return value, [value], outputs
+        return value, [loss], outputs
 
     def compute_gradients(self, x, y, sample_weight=None, training=True):
         """Loss (penalties included) and the gradient of every trainable tensor, without a step.
@@ -469,8 +474,7 @@ class TrainingMixin(StreamingMixin):
                 hooks.call("on_epoch_failed", epoch,
                            self._failed_epoch_logs(epoch, value, output_losses, seen, validation))
             else:
-                self._end_epoch(hooks, epoch, loss_sum, output_sums, seen, validation, batch_size, validation_parts,
-                                chain)
+                self._end_epoch(hooks, epoch, loss_sum, output_sums, seen, validation, batch_size, validation_parts)
             if self.stop_training:
                 break
 
@@ -501,15 +505,14 @@ class TrainingMixin(StreamingMixin):
             validation = (list(held[:inputs]), list(held[inputs:inputs + outputs]), list(held[inputs + outputs:]))
         return x, targets, weights, validation
 
-    def _end_epoch(self, hooks, epoch, loss_sum, output_sums, seen, validation, batch_size, validation_parts=None,
-                   chain=None):
+    def _end_epoch(self, hooks, epoch, loss_sum, output_sums, seen, validation, batch_size, validation_parts=None):
         seen = max(seen, 1)
         logs = self._logs(loss_sum / seen, [total / seen for total in output_sums])
         if validation is not None and validation.due(epoch):
             if validation_parts is None:
                 val_logs = self._validate(validation.data, batch_size, epoch)
             else:  # in-memory arrays, cut once for the fit: only the passes (fit already set the fused outputs)
-                val_logs = self._evaluate_cut(validation_parts, chain)
+                val_logs = self._evaluate_cut(validation_parts)
             logs.update({f"val_{key}": value for key, value in val_logs.items()})
         logs["learning_rate"] = float(self.optimizer.learning_rate)
         hooks.call("on_epoch_end", epoch, logs)
@@ -643,12 +646,11 @@ class TrainingMixin(StreamingMixin):
             raise ValueError(empty)
         return self._logs(totals[0] / samples, [total / samples for total in totals[1]])
 
-    def _evaluate_cut(self, parts, chain=None):
-        """evaluate's logs over `parts` (``_validation_parts``): the same sums as ``_evaluate_batches``.
-        `chain`: the fit's compiled chain step, whose inference pass then makes each part's values."""
+    def _evaluate_cut(self, parts):
+        """evaluate's logs over `parts` (``_validation_parts``): the same sums as ``_evaluate_batches``."""
         self._reset_metrics()
         totals = [0.0, [0.0] * len(self._outputs)]
-        self._evaluate_parts(parts, totals, None, chain)
+        self._evaluate_parts(parts, totals, None)
         samples = sum(part[3] for part in parts)
         return self._logs(totals[0] / samples, [total / samples for total in totals[1]])
 
@@ -692,13 +694,13 @@ class TrainingMixin(StreamingMixin):
             group.append((start, stop))
         return parts or None
 
-    def _evaluate_parts(self, parts, totals, tape, chain=None):
+    def _evaluate_parts(self, parts, totals, tape):
         """Add the loss of each (inputs, targets, weights, rows, batches) part to `totals` and update
         the metrics: over each (start, stop) of `batches`, or over the whole part when it is None."""
         graph = self._graph
         penalized = bool(graph.activity_nodes or graph.regularized)
         for xb, yb, wb, count, batches in parts:
-            tape = graph.forward(xb, training=False, recycle=tape) if chain is None else chain.inference_tape(xb)
+            tape = graph.forward(xb, training=False, recycle=tape)
             if batches is None:
                 self._add_losses(yb, wb, [tape.values[tensor] for tensor in graph.outputs],
                                  [self._output_logits(tape, output) for output in self._outputs],

@@ -179,7 +179,6 @@ def _chain(*layers, loss="binary_crossentropy"):
 
 @pytest.mark.parametrize("make", [
     lambda: _chain(Dense(4, activation="elu"), Dense(1, activation="sigmoid")),
-    lambda: _chain(Dense(4, activation="relu", kernel_regularizer="l2"), Dense(1, activation="sigmoid")),
     lambda: _chain(Dense(4, activation="relu", activity_regularizer="l1"), Dense(1, activation="sigmoid")),
     lambda: _chain(Dense(4), Dropout(0.5, noise_shape=(None, 1)), Dense(1, activation="sigmoid")),
     lambda: _chain(Dense(4), Dense(1, activation="sigmoid"), loss=gw.losses.BinaryCrossentropy(label_smoothing=0.1)),
@@ -189,7 +188,7 @@ def _chain(*layers, loss="binary_crossentropy"):
     lambda: _chain(Dense(4), Dense(3, activation="softmax"), loss="categorical_crossentropy"),
     lambda: _chain(Dense(200), Dense(100), Dense(1, activation="sigmoid")),  # 32 x 200 x 100: BLAS's
     lambda: _chain(gw.layers.BatchNormalization(), Dense(1, activation="sigmoid")),
-], ids=["elu", "weight-penalty", "activity-penalty", "noise-shape", "label-smoothing", "from-logits",
+], ids=["elu", "activity-penalty", "noise-shape", "label-smoothing", "from-logits",
         "bce-on-tanh", "mse-on-softmax", "categorical", "too-wide", "other-layer"])
 def test_what_the_kernel_does_not_describe_keeps_the_layers_step(make):
     assert _plan(make()) is None
@@ -228,28 +227,33 @@ def test_a_subclassed_model_keeps_its_own_pass():
     assert _plan(model) is None
 
 
-@pytest.mark.parametrize("loss,last,units,hidden", CASES)
-def test_the_inference_pass_gives_the_layers_outputs_whatever_the_rows_around_each(loss, last, units, hidden):
-    x, y, _ = _data(loss, units, "float32", rows=45)
-    model = _model(loss, last, units, hidden)
-    model._fused_output()
-    chain = ChainStep.plan(model, model.parameter_set, NO_HOOKS)
-    tape = chain.inference_tape([x])
-    outputs = tape.values[model._graph.outputs[0]]
-    expected = model._graph.forward([x], training=False).values[-1]
-    np.testing.assert_allclose(outputs, expected, rtol=2e-5, atol=2e-7)
-    pieces = [chain.inference_tape([x[start:start + 7]]).values[model._graph.outputs[0]] for start in range(0, 45, 7)]
-    np.testing.assert_array_equal(np.concatenate(pieces), outputs)  # each row alone: bit for bit
-    fused = model._outputs[0].fused
-    if fused is not None:
-        logits = model._output_logits(tape, model._outputs[0])
-        np.testing.assert_allclose(logits, model._graph.forward([x], training=False).caches[fused][1],
-                                   rtol=2e-5, atol=2e-6)
+def test_the_weights_penalties_train_as_with_the_layers(monkeypatch):
+    def penalized():
+        model = gw.Sequential([Input((7,)), Dense(16, activation="relu", kernel_regularizer=gw.regularizers.L2(0.01),
+                                                  bias_regularizer=gw.regularizers.L1(0.02)),
+                               Dropout(0.2), Dense(1, activation="sigmoid", kernel_regularizer=gw.regularizers.L1L2(
+                                   0.001, 0.003))], seed=4)
+        model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+        return model
 
-
-def test_fit_validates_with_the_compiled_inference_pass(monkeypatch):
+    x, y, weights = _data("binary_crossentropy", 1, "float32", rows=70)
     calls = []
-    inference = ChainStep.inference_tape
-    monkeypatch.setattr(ChainStep, "inference_tape", lambda self, *args: calls.append(1) or inference(self, *args))
-    _fit(*CASES[0], True, monkeypatch=monkeypatch)
-    assert len(calls) == 3  # one joined pass of the 20 validation rows after each of the 3 epochs
+    run = ChainStep.run
+    monkeypatch.setattr(ChainStep, "run", lambda self, *args: calls.append(1) or run(self, *args))
+    compiled = penalized()
+    compiled_history = compiled.fit(x, y, sample_weight=weights, batch_size=16, epochs=3, verbose=0,
+                                    validation_data=(x[:20], y[:20])).history
+    assert len(calls) == 15
+    monkeypatch.setattr(chain_step, "LARGEST_PRODUCT", 0)
+    layered = penalized()
+    layered_history = layered.fit(x, y, sample_weight=weights, batch_size=16, epochs=3, verbose=0,
+                                  validation_data=(x[:20], y[:20])).history
+    assert len(calls) == 15
+    for key in compiled_history:
+        np.testing.assert_allclose(compiled_history[key], layered_history[key], rtol=1e-5, atol=1e-6)
+    for mine, theirs in zip(compiled.get_weights(), layered.get_weights()):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-4, atol=1e-6)
+    # the layers' fit counts the penalties in its loss and their gradients in its steps: a chain step
+    # without them would report a loss lower by the penalty and end with other weights
+    penalty = sum(layer.regularization_penalty() for layer in compiled.layers if layer.regularizers)
+    assert penalty > 1e-3

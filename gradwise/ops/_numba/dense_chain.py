@@ -174,11 +174,9 @@ def _loss(loss_kind, targets, labels, weights, tiny, preactivation, outputs, gra
 
 @_jit
 def train_step(inputs, targets, labels, weights, tiny, values, grads, plan, thresholds, scales, states, loss_kind,
-               outputs, training, logits):
+               outputs):
     """Forward, loss and backward of one batch: writes every gradient into `grads` and the
-    chain's outputs into `outputs`; returns the loss (non-finite: no gradient is written).
-    With `training` False, the inference pass only (dropout is the identity): writes the outputs
-    and the last layer's pre-activation into `logits`, and returns 0."""
+    chain's outputs into `outputs`; returns the loss (non-finite: no gradient is written)."""
     batch = inputs.shape[0]
     count = plan.shape[0]
     layer_inputs = [inputs]
@@ -194,9 +192,6 @@ def train_step(inputs, targets, labels, weights, tiny, values, grads, plan, thre
             y = outputs if i == count - 1 else np.empty((batch, units), dtype=inputs.dtype)
             _activate(code, preactivation, bias, y)
             caches.append(preactivation)
-        elif not training:
-            y = x
-            caches.append(x)
         else:
             y = outputs if i == count - 1 else np.empty_like(x)
             mask = np.empty_like(x)
@@ -206,9 +201,6 @@ def train_step(inputs, targets, labels, weights, tiny, values, grads, plan, thre
             caches.append(mask)
         layer_inputs.append(y)
 
-    if not training:
-        logits[:] = caches[count]
-        return 0.0
     grad = np.empty_like(outputs)
     value = _loss(loss_kind, targets, labels, weights, tiny, caches[count], outputs, grad)
     if not np.isfinite(value):
