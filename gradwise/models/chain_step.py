@@ -6,7 +6,8 @@ the loss, its reduction); those calls, not the arithmetic, are most of its time.
 model is exactly such a chain, ``ChainStep.plan`` describes it once per fit to the seam's
 whole-step kernel (``Ops.dense_chain_step``; numba's is ``ops/_numba/dense_chain.py``) and
 fit calls that instead of the layers. Everything the kernel does not describe keeps the
-layer-by-layer step: another layer or activation, an activity penalty, a frozen layer, loss
+layer-by-layer step: another layer or activation (the kernel computes linear, ReLU, sigmoid,
+tanh, softmax, ELU and GELU), an activity penalty, a frozen layer, loss
 options, a mask, several outputs, a callback that reads the step (``on_train_step``), layers
 too wide for the kernel's plain loops, or a seam without the kernel (NumPy's).
 
@@ -35,7 +36,7 @@ from ..ops.numpy_ops import keep_threshold
 LARGEST_PRODUCT = 2**19
 
 _ACTIVATIONS = {activations.Linear: 0, activations.ReLU: 1, activations.Sigmoid: 2, activations.Tanh: 3,
-                activations.Softmax: 4}
+                activations.Softmax: 4, activations.ELU: 5, activations.GELU: 6}
 _SIGMOID, _SOFTMAX = 2, 4
 _LOSSES = {losses.BinaryCrossentropy: 0, losses.SparseCategoricalCrossentropy: 1, losses.MeanSquaredError: 2}
 _TINY = {np.dtype(np.float32): np.float32(1e-30), np.dtype(np.float64): np.float64(1e-300)}
@@ -47,6 +48,8 @@ def _activation_code(activation):
         return None
     if code == _SOFTMAX and activation.axis != -1:
         return None
+    if code == 6 and activation.approximate:  # GELU's tanh form
+        return 7
     return code
 
 
@@ -193,7 +196,8 @@ def describe(model, parameter_set, batch_size=None):
             return None
         rows.append(row)
         thresholds.append(int(keep_threshold(layer.rate)) if kind is Dropout else 0)
-        scales.append(1.0 / (1.0 - layer.rate) if kind is Dropout else 1.0)
+        # a Dropout row's kept units' value; a Dense row's ELU alpha (unused by its other activations)
+        scales.append(1.0 / (1.0 - layer.rate) if kind is Dropout else float(getattr(layer.activation, "alpha", 1.0)))
     if not rows or rows[-1][0] != 0:
         return None
     loss_code = _loss_code(model._outputs[0], rows[-1][5])

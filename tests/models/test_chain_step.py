@@ -27,6 +27,9 @@ CASES = [
     ("sparse_categorical_crossentropy", "softmax", 5, ("relu", "relu")),
     ("mse", "linear", 2, ("tanh", "relu")),
     ("mse", "sigmoid", 2, ("relu", "sigmoid")),
+    ("binary_crossentropy", "sigmoid", 1, ("elu", "gelu")),
+    ("sparse_categorical_crossentropy", "softmax", 3, (gw.activations.ELU(alpha=0.5),
+                                                       gw.activations.GELU(approximate=True))),
 ]
 
 
@@ -178,7 +181,7 @@ def _chain(*layers, loss="binary_crossentropy"):
 
 
 @pytest.mark.parametrize("make", [
-    lambda: _chain(Dense(4, activation="elu"), Dense(1, activation="sigmoid")),
+    lambda: _chain(Dense(4, activation="selu"), Dense(1, activation="sigmoid")),
     lambda: _chain(Dense(4, activation="relu", activity_regularizer="l1"), Dense(1, activation="sigmoid")),
     lambda: _chain(Dense(4), Dropout(0.5, noise_shape=(None, 1)), Dense(1, activation="sigmoid")),
     lambda: _chain(Dense(4), Dense(1, activation="sigmoid"), loss=gw.losses.BinaryCrossentropy(label_smoothing=0.1)),
@@ -188,7 +191,7 @@ def _chain(*layers, loss="binary_crossentropy"):
     lambda: _chain(Dense(4), Dense(3, activation="softmax"), loss="categorical_crossentropy"),
     lambda: _chain(Dense(200), Dense(100), Dense(1, activation="sigmoid")),  # 32 x 200 x 100: BLAS's
     lambda: _chain(gw.layers.BatchNormalization(), Dense(1, activation="sigmoid")),
-], ids=["elu", "activity-penalty", "noise-shape", "label-smoothing", "from-logits",
+], ids=["selu", "activity-penalty", "noise-shape", "label-smoothing", "from-logits",
         "bce-on-tanh", "mse-on-softmax", "categorical", "too-wide", "other-layer"])
 def test_what_the_kernel_does_not_describe_keeps_the_layers_step(make):
     assert _plan(make()) is None

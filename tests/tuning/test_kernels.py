@@ -122,11 +122,11 @@ def test_the_probe_models_of_a_chain_space_are_chains_and_others_are_not(tmp_pat
     tuner = Tuner(build_tiny, objective="val_accuracy", max_trials=2, seed=0, directory=tmp_path, project_name="c")
     assert tuner._chains and all(tuner._chains)
 
-    def build_elu(hp):  # an activation the kernel does not compute
-        model = gw.Sequential([Input((4,)), Dense(hp.Int("units", 2, 6), activation="elu"),
+    def build_selu(hp):  # an activation the kernel does not compute
+        model = gw.Sequential([Input((4,)), Dense(hp.Int("units", 2, 6), activation="selu"),
                                Dense(1, activation="sigmoid")])
         model.compile(optimizer="adam", loss="binary_crossentropy")
         return model
 
-    tuner = Tuner(build_elu, objective="val_loss", max_trials=2, seed=0, directory=tmp_path, project_name="p")
+    tuner = Tuner(build_selu, objective="val_loss", max_trials=2, seed=0, directory=tmp_path, project_name="p")
     assert tuner._chains and not any(tuner._chains)

@@ -5,7 +5,8 @@ NumPy and kernel calls, each paying its Python-level cost, and the arithmetic is
 part of the time. Here forward, loss and backward run as one function: the products are
 plain loops over contiguous rows (BLAS's call overhead exceeds the work at these sizes), the
 bias + activation, their backward, the column sums and dropout are the elementwise kernels
-the layers use (the same operations, the same bits), and dropout draws NumPy's PCG64
+the layers use (the same operations, the same bits; ELU and GELU are written here as
+``activations.py`` computes them), and dropout draws NumPy's PCG64
 stream (``pcg64.dropout``). Only the products' order of summation differs from the
 layers' NumPy path, so results agree to float rounding, not bit for bit.
 
@@ -16,6 +17,8 @@ bias and its code is the activation's; a Dropout row's code is its row in ``stat
 (the generator's state and increment in 64-bit halves, advanced in place) and its
 ``thresholds`` and ``scales`` entries are the keep threshold and kept units' value.
 """
+
+import math
 
 import numba
 import numpy as np
@@ -28,7 +31,11 @@ from .softmax import bias_softmax
 _jit = numba.njit(cache=True, error_model="numpy", nogil=True)
 
 DENSE, DROPOUT = 0, 1
-LINEAR, RELU, SIGMOID, TANH, SOFTMAX = 0, 1, 2, 3, 4
+LINEAR, RELU, SIGMOID, TANH, SOFTMAX, ELU, GELU, GELU_TANH = 0, 1, 2, 3, 4, 5, 6, 7
+SQRT_HALF = math.sqrt(0.5)
+INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+GELU_CUBIC = 0.044715
 BINARY_CROSSENTROPY, SPARSE_CROSSENTROPY, MEAN_SQUARED_ERROR = 0, 1, 2
 
 
@@ -87,8 +94,8 @@ def _input_gradient(grad_preactivation, kernel, grad_inputs):
 
 
 @_jit
-def _activate(code, preactivation, bias, outputs):
-    # y = f(z + b), z + b kept in `preactivation` (the backward of ReLU reads it)
+def _activate(code, preactivation, bias, outputs, alpha):
+    # y = f(z + b), z + b kept in `preactivation` (the backward of ReLU, ELU and GELU reads it)
     if code == RELU:
         bias_relu(preactivation, bias, outputs, True)
     elif code == SIGMOID:
@@ -99,15 +106,31 @@ def _activate(code, preactivation, bias, outputs):
         bias_softmax(preactivation, bias, outputs, True)
     else:
         rows, units = preactivation.shape
+        dtype = outputs.dtype.type
         for r in range(rows):
             for j in range(units):
                 z = preactivation[r, j] + bias[j]
                 preactivation[r, j] = z
-                outputs[r, j] = z
+                outputs[r, j] = _nonlinear(code, z, alpha, dtype)
 
 
 @_jit
-def _activation_backward(code, grad_outputs, preactivation, outputs):
+def _nonlinear(code, z, alpha, dtype):
+    # as activations.py computes it: ELU z or alpha expm1(z); GELU z Phi(z) with Phi = erfc(-z/sqrt 2)/2
+    # in float64, or its tanh form 0.5 z (1 + tanh(sqrt(2/pi) (z + 0.044715 z^3)))
+    if code == ELU:
+        return z if z > dtype(0) else alpha * np.expm1(z)
+    if code == GELU:
+        x = float(z)
+        return dtype(math.erfc(x * -SQRT_HALF) * x * 0.5)
+    if code == GELU_TANH:
+        t = np.tanh((z * z * dtype(GELU_CUBIC) + dtype(1)) * z * dtype(SQRT_2_OVER_PI))
+        return (t + dtype(1)) * z * dtype(0.5)
+    return z
+
+
+@_jit
+def _activation_backward(code, grad_outputs, preactivation, outputs, alpha):
     # dz = f'(z) dy, each function's own backward; the identity passes dy on
     if code == LINEAR:
         return grad_outputs
@@ -117,9 +140,28 @@ def _activation_backward(code, grad_outputs, preactivation, outputs):
         relu_backward(flat_grad, preactivation.reshape(-1), flat_out)
     elif code == SIGMOID:
         sigmoid_backward(flat_grad, outputs.reshape(-1), flat_out)
-    else:
+    elif code == TANH:
         tanh_backward(flat_grad, outputs.reshape(-1), flat_out)
+    else:
+        flat_z, flat_y = preactivation.reshape(-1), outputs.reshape(-1)
+        dtype = grad_outputs.dtype.type
+        for i in range(flat_grad.size):
+            flat_out[i] = _slope(code, flat_z[i], flat_y[i], alpha, dtype) * flat_grad[i]
     return grad
+
+
+@_jit
+def _slope(code, z, y, alpha, dtype):
+    # ELU: 1 for z > 0, y + alpha (= alpha exp z) otherwise; GELU: Phi(z) + z phi(z), Phi(z) = y / z (1/2 at 0);
+    # its tanh form: (1 + t) / 2 + z (1 - t^2) u'(z) / 2, t = tanh u, u = sqrt(2/pi) (z + 0.044715 z^3)
+    if code == ELU:
+        return dtype(1) if z > dtype(0) else y + alpha
+    if code == GELU:
+        cdf = y / z if z != dtype(0) else dtype(0.5)
+        return cdf + np.exp(z * z * dtype(-0.5)) * z * dtype(INV_SQRT_2PI)
+    t = np.tanh((z * z * dtype(GELU_CUBIC) + dtype(1)) * z * dtype(SQRT_2_OVER_PI))
+    slope = dtype(3.0 * GELU_CUBIC * SQRT_2_OVER_PI) * z * z + dtype(SQRT_2_OVER_PI)
+    return (slope * (dtype(1) - t * t) * z + (dtype(1) + t)) * dtype(0.5)
 
 
 @_jit
@@ -190,7 +232,7 @@ def train_step(inputs, targets, labels, weights, tiny, values, grads, plan, thre
             _product(x, kernel, preactivation)
             bias = values[bias_at:bias_at + units] if bias_at >= 0 else np.full(units, -0.0, dtype=inputs.dtype)
             y = outputs if i == count - 1 else np.empty((batch, units), dtype=inputs.dtype)
-            _activate(code, preactivation, bias, y)
+            _activate(code, preactivation, bias, y, scales[i])
             caches.append(preactivation)
         else:
             y = outputs if i == count - 1 else np.empty_like(x)
@@ -211,7 +253,7 @@ def train_step(inputs, targets, labels, weights, tiny, values, grads, plan, thre
         kind, fan_in, units, kernel_at, bias_at, code = plan[i]
         if kind == DENSE:
             if not (i == count - 1 and from_logits):
-                grad = _activation_backward(code, grad, caches[i + 1], layer_inputs[i + 1])
+                grad = _activation_backward(code, grad, caches[i + 1], layer_inputs[i + 1], scales[i])
             _kernel_gradient(layer_inputs[i], grad, grads[kernel_at:kernel_at + fan_in * units].reshape((fan_in, units)))
             if bias_at >= 0:
                 column_sums(grad, grads[bias_at:bias_at + units])
