@@ -25,7 +25,7 @@ import numpy as np
 from .. import activations, losses
 from ..layers.dense import Dense
 from ..layers.dropout import Dropout
-from ..ops import get_ops
+from ..ops import chain_codes as codes, get_ops
 from ..ops.numba_ops import _halves
 from ..ops.numpy_ops import keep_threshold
 
@@ -35,21 +35,22 @@ from ..ops.numpy_ops import keep_threshold
 # units; at batch 128, 1.02x at 64 units, 2**19, and 0.66x at 128).
 LARGEST_PRODUCT = 2**19
 
-_ACTIVATIONS = {activations.Linear: 0, activations.ReLU: 1, activations.Sigmoid: 2, activations.Tanh: 3,
-                activations.Softmax: 4, activations.ELU: 5, activations.GELU: 6}
-_SIGMOID, _SOFTMAX = 2, 4
-_LOSSES = {losses.BinaryCrossentropy: 0, losses.SparseCategoricalCrossentropy: 1, losses.MeanSquaredError: 2}
-_TINY = {np.dtype(np.float32): np.float32(1e-30), np.dtype(np.float64): np.float64(1e-300)}
+_ACTIVATIONS = {activations.Linear: codes.LINEAR, activations.ReLU: codes.RELU, activations.Sigmoid: codes.SIGMOID,
+                activations.Tanh: codes.TANH, activations.Softmax: codes.SOFTMAX, activations.ELU: codes.ELU,
+                activations.GELU: codes.GELU}
+_LOSSES = {losses.BinaryCrossentropy: codes.BINARY_CROSSENTROPY,
+           losses.SparseCategoricalCrossentropy: codes.SPARSE_CROSSENTROPY,
+           losses.MeanSquaredError: codes.MEAN_SQUARED_ERROR}
 
 
 def _activation_code(activation):
     code = _ACTIVATIONS.get(type(activation))
-    if code == 1 and not activation._plain:  # ReLU with a slope, a ceiling or a threshold
+    if code == codes.RELU and not activation._plain:  # ReLU with a slope, a ceiling or a threshold
         return None
-    if code == _SOFTMAX and activation.axis != -1:
+    if code == codes.SOFTMAX and activation.axis != -1:
         return None
-    if code == 6 and activation.approximate:  # GELU's tanh form
-        return 7
+    if code == codes.GELU and activation.approximate:
+        return codes.GELU_TANH
     return code
 
 
@@ -58,11 +59,12 @@ def _loss_code(output, last_code):
     code = _LOSSES.get(type(loss))
     if code is None or output.weight != 1.0 or loss.from_logits or loss._defines_call():
         return None
-    if code == 0:  # binary cross-entropy from the sigmoid's logits, as the fused output reads it
-        return code if last_code == _SIGMOID and not loss.label_smoothing and output.fused is not None else None
-    if code == 1:
-        return code if last_code == _SOFTMAX and output.fused is not None else None
-    return code if last_code != _SOFTMAX else None  # MSE through a softmax: its backward is not in the kernel
+    fused = output.fused is not None
+    if code == codes.BINARY_CROSSENTROPY:  # from the sigmoid's logits, as the fused output reads it
+        return code if last_code == codes.SIGMOID and not loss.label_smoothing and fused else None
+    if code == codes.SPARSE_CROSSENTROPY:
+        return code if last_code == codes.SOFTMAX and fused else None
+    return code if last_code != codes.SOFTMAX else None  # MSE through a softmax: its backward is not in the kernel
 
 
 def _offset(array, values):
@@ -92,7 +94,7 @@ class ChainStep:
         self.loss_code = loss_code
         self.dtype = parameter_set.values.dtype
         self.units = int(self.rows[-1, 2])
-        self.tiny = _TINY[self.dtype]
+        self.tiny = self.dtype.type(losses._TINY[self.dtype.type])  # as the layers' sparse cross-entropy
         self._empty_targets = np.empty((0, 0), dtype=self.dtype)
         self._empty_labels = np.empty(0, dtype=np.int64)
         self._empty_weights = np.empty(0, dtype=self.dtype)
@@ -131,7 +133,7 @@ class ChainStep:
         x = np.ascontiguousarray(inputs[0], dtype=dtype)
         y = targets[0]
         batch = x.shape[0]
-        if self.loss_code == 1:
+        if self.loss_code == codes.SPARSE_CROSSENTROPY:
             labels, float_targets = np.ascontiguousarray(y.reshape(-1), dtype=np.int64), self._empty_targets
         else:
             labels, float_targets = self._empty_labels, np.ascontiguousarray(y, dtype=dtype).reshape(batch, self.units)
@@ -166,7 +168,7 @@ def describe(model, parameter_set, batch_size=None):
     if graph.activity_nodes or len(graph.inputs) != 1 or len(graph.outputs) != 1:
         return None
     values = parameter_set.values
-    if values.dtype not in _TINY:
+    if values.dtype.type not in losses._TINY:  # float32 and float64
         return None
     rows, dropouts, thresholds, scales = [], [], [], []
     previous = graph.inputs[0]
@@ -190,7 +192,7 @@ def describe(model, parameter_set, batch_size=None):
                     type(layer._rng.bit_generator) is not np.random.PCG64 or len(layer.input_shape) != 1):
                 return None
             width = layer.input_shape[0]
-            row = (1, width, width, 0, 0, len(dropouts))
+            row = (codes.DROPOUT, width, width, 0, 0, len(dropouts))
             dropouts.append(layer)
         else:
             return None
@@ -198,7 +200,7 @@ def describe(model, parameter_set, batch_size=None):
         thresholds.append(int(keep_threshold(layer.rate)) if kind is Dropout else 0)
         # a Dropout row's kept units' value; a Dense row's ELU alpha (unused by its other activations)
         scales.append(1.0 / (1.0 - layer.rate) if kind is Dropout else float(getattr(layer.activation, "alpha", 1.0)))
-    if not rows or rows[-1][0] != 0:
+    if not rows or rows[-1][0] != codes.DENSE:
         return None
     loss_code = _loss_code(model._outputs[0], rows[-1][5])
     if loss_code is None:
@@ -216,4 +218,4 @@ def _dense_row(model, layer, values, batch_size):
     bias_at = _offset(layer.params["bias"], values) if layer.use_bias else -1
     if code is None or kernel_at is None or bias_at is None or batch_size * fan_in * units > LARGEST_PRODUCT:
         return None
-    return (0, fan_in, units, kernel_at, bias_at, code)
+    return (codes.DENSE, fan_in, units, kernel_at, bias_at, code)

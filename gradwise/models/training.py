@@ -189,6 +189,9 @@ class TrainingMixin(StreamingMixin):
 
     def _backward(self, tape, grads, fused, batch, parameter_set):
         self._graph.backward(tape, grads, fused, batch)  # writes every trained gradient
+        self._add_penalty_gradients()
+
+    def _add_penalty_gradients(self):
         for layer in self._graph.regularized:
             if id(layer) in self._trained_ids:
                 layer.add_regularization_gradients()
@@ -219,9 +222,7 @@ class TrainingMixin(StreamingMixin):
         loss, outputs = chain.run(inputs, targets, sample_weight)
         value = loss + self._penalties(None, inputs[0].shape[0]) if self._graph.regularized else loss
         if math.isfinite(value):
-            for layer in self._graph.regularized:  # what _backward adds after the graph's backward
-                if id(layer) in self._trained_ids:
-                    layer.add_regularization_gradients()
+            self._add_penalty_gradients()  # as _backward adds them after the graph's backward
             self._update(parameter_set)
         return value, [loss], outputs
 

@@ -23,6 +23,8 @@ import math
 import numba
 import numpy as np
 
+from ..chain_codes import (BINARY_CROSSENTROPY, DENSE, ELU, GELU, GELU_TANH, LINEAR, MEAN_SQUARED_ERROR, RELU, SIGMOID,
+                           SOFTMAX, SPARSE_CROSSENTROPY, TANH)
 from . import pcg64
 from .elementwise import (bias_relu, bias_sigmoid, bias_tanh, column_sums, relu_backward, sigmoid_backward,
                           tanh_backward)
@@ -30,13 +32,10 @@ from .softmax import bias_softmax
 
 _jit = numba.njit(cache=True, error_model="numpy", nogil=True)
 
-DENSE, DROPOUT = 0, 1
-LINEAR, RELU, SIGMOID, TANH, SOFTMAX, ELU, GELU, GELU_TANH = 0, 1, 2, 3, 4, 5, 6, 7
 SQRT_HALF = math.sqrt(0.5)
 INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 GELU_CUBIC = 0.044715
-BINARY_CROSSENTROPY, SPARSE_CROSSENTROPY, MEAN_SQUARED_ERROR = 0, 1, 2
 
 
 @_jit
