@@ -28,6 +28,7 @@ from ..layers.dropout import Dropout
 from ..ops import chain_codes as codes, get_ops
 from ..ops.numba_ops import _halves
 from ..ops.numpy_ops import keep_threshold
+from . import chain_compile
 
 # Most multiply-adds of one layer's product over a batch (batch x fan-in x units) that the kernel's
 # loops take: above about this BLAS's blocked products win over them (one thread, a 3-layer ReLU
@@ -104,8 +105,8 @@ class ChainStep:
         """The ChainStep of `model` for a fit of `batch_size` rows a batch (None: unknown, taken as 32),
         or None when the layer-by-layer step must run."""
         kernel = get_ops().dense_chain_step()
-        if kernel is None or hooks.wants_train_step:
-            return None
+        if kernel is None or hooks.wants_train_step or chain_compile.compiling():
+            return None  # (compiling: a helper process compiles the kernel meanwhile, see chain_compile)
         description = describe(model, parameter_set, batch_size)
         return None if description is None else cls(model, kernel, parameter_set, *description)
 
@@ -129,6 +130,12 @@ class ChainStep:
     def run(self, inputs, targets, sample_weight):
         """Forward, loss and backward of one batch; returns (loss, the chain's outputs). A
         non-finite loss writes no gradient (the caller skips the update)."""
+        arguments = self.arguments(inputs, targets, sample_weight)
+        return self.kernel(*arguments), arguments[-1]
+
+    def arguments(self, inputs, targets, sample_weight):
+        """The kernel's arguments for one batch, the last one the outputs it writes (their
+        types are the kernel's signature: ``chain_compile`` asks numba's cache for it)."""
         dtype = self.dtype
         x = np.ascontiguousarray(inputs[0], dtype=dtype)
         y = targets[0]
@@ -141,9 +148,8 @@ class ChainStep:
         weights = self._empty_weights if weights is None else np.ascontiguousarray(weights, dtype=dtype).reshape(-1)
         outputs = np.empty((batch, self.units), dtype=dtype)
         parameter_set = self.parameter_set
-        value = self.kernel(x, float_targets, labels, weights, self.tiny, parameter_set.values, parameter_set.grads,
-                            self.rows, self.thresholds, self.scales, self.states, self.loss_code, outputs)
-        return value, outputs
+        return (x, float_targets, labels, weights, self.tiny, parameter_set.values, parameter_set.grads, self.rows,
+                self.thresholds, self.scales, self.states, self.loss_code, outputs)
 
 
 def describes(model, batch_size=None):

@@ -20,7 +20,7 @@ from optuna.trial import TrialState
 
 from .. import ops
 from ..callbacks import as_list
-from ..models import chain_step
+from ..models import chain_compile, chain_step
 from ..saving import load_model
 from . import objective as objective_module
 from . import kernels, samplers, storage as storage_module, study as study_module, workers as workers_module
@@ -131,6 +131,7 @@ class Tuner:
             storage_module.delete_study(self.storage_spec, project_name, self.project_dir)
         self._sample_multiply_adds = []  # of each probe model: how much a search of them trains (``kernels``)
         self._chains = []  # of each probe model: whether it trains as one compiled step (``kernels``)
+        self._chain_dtypes = []  # the dtypes of those that do (the kernel compiles once for each)
         self.space = study_module.probe_space(hypermodel, on_model=self._measure_probe)
         self._sampler_spec, self._pruner_spec = sampler, pruner
         multi = len(self.objectives) > 1
@@ -147,6 +148,8 @@ class Tuner:
     def _measure_probe(self, model):
         self._sample_multiply_adds.append(kernels.sample_multiply_adds(model))
         self._chains.append(chain_step.describes(model))
+        if self._chains[-1] and model.dtype.name not in self._chain_dtypes:
+            self._chain_dtypes.append(model.dtype.name)
 
     # ----- search -----------------------------------------------------------------------
     def search(self, x=None, y=None, epochs=1, callbacks=None, timeout=None, verbose=1, on_trial=None, **fit_kwargs):
@@ -183,6 +186,10 @@ class Tuner:
                                         self._chains, fit_kwargs.get("batch_size"))
         with ops.use_ops(kernel_ops) if kernel_ops else contextlib.nullcontext():
             if self.workers == 1:
+                # on a machine whose numba cache lacks the chain step's kernel, a helper process compiles it
+                # on a spare core while the first trials train layer by layer (models/chain_compile.py)
+                if self._chain_dtypes:
+                    chain_compile.compile_in_background(ops.get_ops().dense_chain_step(), self._chain_dtypes, 1)
                 self.study.sampler = samplers.make_search_sampler(self._sampler_spec, run_seed, self.space)
                 with threadpoolctl.threadpool_limits(limits=self.threads_per_worker):
                     workers_module.run_queued(self.study, runner, deadline, report)

@@ -1,0 +1,128 @@
+"""The chain step's kernel compiled by a helper process while a search trains on the layers.
+
+numba compiles the chain step's kernel (``ops/_numba/dense_chain.train_step``) the first time
+a machine uses it: about 8 s of one core (numba then keeps it in its disk cache, which later
+processes read in a few hundredths of a second). A search that meets a cold cache would pay
+that inside its first trial, out of its time budget: the README's ``gradwise tune --dataset
+pima`` on a fresh machine ran 14 trials in its 45 s against 27 with the kernel cached.
+
+``compile_in_background`` starts a helper process (``python -m gradwise.models.chain_compile
+float32``) that fits a tiny chain on numba's kernels, so that numba compiles the kernel and
+writes it to its cache, on a core the search does not use. While it runs, ``compiling()`` is
+true in the process that started it and ``ChainStep.plan`` keeps the layer-by-layer step
+there; the first fit after the helper ends loads the kernel from the cache. The helper runs at
+a lower priority (nice 10), so it takes no time from the search where the core is wanted
+after all. A kernel already in the cache starts no helper; a helper that fails only means
+that a later fit compiles the kernel itself, as any fit does on a cold cache.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+_helper = None  # (the process that started it, its Popen) while a helper may still run
+
+
+def compiling():
+    """Whether a helper started by this process is still compiling the kernel."""
+    global _helper
+    if _helper is None:
+        return False
+    owner, process = _helper
+    if owner != os.getpid():  # a forked child: the helper is its parent's, not its own to wait for
+        return False
+    if process.poll() is None:
+        return True
+    _helper = None
+    return False
+
+
+def _tiny_chain(dtype):
+    """A compiled three-layer chain of `dtype` and a batch for it: the kernel's signature for that dtype."""
+    import gradwise as gw  # here: the helper imports this module before gradwise is loaded
+    from ..layers import Dense, Dropout, Input
+
+    model = gw.Sequential([Input((2,)), Dense(2, activation="relu"), Dropout(0.5), Dense(1, activation="sigmoid")],
+                          seed=0, dtype=dtype)
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    x = np.zeros((2, 2), dtype=dtype)
+    y = np.zeros((2, 1), dtype=dtype)
+    return model, x, y
+
+
+def _signature(kernel, dtype):
+    """The argument types numba compiles the kernel for when a chain of `dtype` trains."""
+    from .chain_step import ChainStep, describe
+
+    model, x, y = _tiny_chain(dtype)
+    model._fused_output()  # as fit sets the output before the plan reads it
+    step = ChainStep(model, kernel, model.parameter_set, *describe(model, model.parameter_set, len(x)))
+    return tuple(kernel.typeof_pyval(argument) for argument in step.arguments([x], [y], [None]))
+
+
+def cached(kernel, dtype):
+    """Whether numba's disk cache (or this process) holds `kernel` compiled for chains of `dtype`;
+    None when this numba's cache cannot be asked (its internals differ from 0.60-0.68's)."""
+    try:
+        signature = _signature(kernel, dtype)
+        if tuple(signature) in kernel.overloads:
+            return True
+        return kernel._cache.load_overload(signature, kernel.targetctx) is not None
+    except Exception:  # noqa: BLE001 - any other numba: cannot tell, and the caller compiles as usual
+        return None
+
+
+def _spare_cores(busy):
+    """Whether this process may use more cores than the `busy` ones the search keeps occupied."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return cores > busy
+
+
+def compile_in_background(kernel, dtypes, busy_cores, command=None):
+    """Start a helper that compiles `kernel` for chains of each of `dtypes` (names), unless it is
+    cached, a helper already runs, or no core is spare beyond `busy_cores`. Returns whether one started.
+
+    `command` replaces the helper's command line (tests).
+    """
+    global _helper
+    if kernel is None or compiling() or not _spare_cores(busy_cores):
+        return False
+    missing = [np.dtype(dtype).name for dtype in dict.fromkeys(dtypes) if cached(kernel, dtype) is False]
+    if not missing:
+        return False
+    package_root = str(Path(__file__).resolve().parents[2])  # the folder holding `gradwise`, wherever it was imported from
+    environment = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [package_root] + [part for part in os.environ.get("PYTHONPATH", "").split(os.pathsep) if part]))
+    environment.pop("GRADWISE_OPS", None)
+    try:
+        process = subprocess.Popen(command or [sys.executable, "-m", __name__, *missing], env=environment,
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   start_new_session=True)  # a Ctrl-C of the search does not cut the compile short
+    except OSError:
+        return False
+    _helper = (os.getpid(), process)
+    return True
+
+
+def main(dtypes):
+    """The helper: one step of a tiny chain of each dtype on numba's kernels (compiles and caches them)."""
+    try:
+        os.nice(10)
+    except (AttributeError, OSError):
+        pass
+    from .. import ops
+
+    with ops.use_ops("numba"):
+        for dtype in dtypes:
+            model, x, y = _tiny_chain(dtype)
+            model.fit(x, y, epochs=1, batch_size=2, verbose=0)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
