@@ -8,26 +8,46 @@ pima`` on a fresh machine ran 14 trials in its 45 s against 27 with the kernel c
 
 ``compile_in_background`` starts a helper process (``python -m gradwise.models.chain_compile
 float32``) that fits a tiny chain on numba's kernels, so that numba compiles the kernel and
-writes it to its cache, on a core the search does not use. While it runs, ``compiling()`` is
-true in the process that started it and ``ChainStep.plan`` keeps the layer-by-layer step
-there; the first fit after the helper ends loads the kernel from the cache. The helper runs at
-a lower priority (nice 10), so it takes no time from the search where the core is wanted
-after all. A kernel already in the cache starts no helper; a helper that fails only means
-that a later fit compiles the kernel itself, as any fit does on a cold cache.
+writes it to its cache, on a core the search does not use. While it runs, inside the
+search's ``deferring()`` block, ``compiling()`` is true in the process that started it and
+``ChainStep.plan`` keeps the layer-by-layer step there; the first fit after the helper ends
+loads the kernel from the cache. Outside such a block a fit never waits for the helper (it
+compiles the kernel itself if it must, as on any cold cache). The helper runs at a lower
+priority (nice 10), so it takes no time from the search where the core is wanted after all.
+A kernel already in the cache starts no helper; a helper that fails only means that a later
+fit compiles the kernel itself.
 """
 
+import contextlib
 import os
-import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 
 _helper = None  # (the process that started it, its Popen) while a helper may still run
+_deferring = 0  # how many deferring() blocks this thread of control is in
+_deferred_plans = 0  # fits that kept the layers' step while the helper compiled (defers_plan)
+
+
+@contextlib.contextmanager
+def deferring():
+    """Inside the block, fits of this process keep the layers' step while a helper compiles the kernel."""
+    global _deferring
+    _deferring += 1
+    try:
+        yield
+    finally:
+        _deferring -= 1
 
 
 def compiling():
-    """Whether a helper started by this process is still compiling the kernel."""
+    """Whether a fit should leave the kernel alone: inside ``deferring()``, while a helper started
+    by this process is still compiling it."""
+    return bool(_deferring) and _running()
+
+
+def _running():
+    """Whether a helper this process started still runs (forgotten once it has ended)."""
     global _helper
     if _helper is None:
         return False
@@ -38,6 +58,21 @@ def compiling():
         return True
     _helper = None
     return False
+
+
+def defers_plan():
+    """Whether a fit planning its step now keeps the layers' step (``compiling()``); each such
+    plan is counted (``deferred_plans``), so a search can mark the trials that trained that way."""
+    global _deferred_plans
+    if compiling():
+        _deferred_plans += 1
+        return True
+    return False
+
+
+def deferred_plans():
+    """How many fits of this process kept the layers' step for the helper (``defers_plan``)."""
+    return _deferred_plans
 
 
 def _tiny_chain(dtype):
@@ -91,8 +126,11 @@ def compile_in_background(kernel, dtypes, busy_cores, command=None):
     `command` replaces the helper's command line (tests).
     """
     global _helper
-    if kernel is None or compiling() or not _spare_cores(busy_cores):
+    if kernel is None or _running() or not _spare_cores(busy_cores):
         return False
+    import subprocess  # here: `import gradwise` does not need it
+    from pathlib import Path
+
     missing = [np.dtype(dtype).name for dtype in dict.fromkeys(dtypes) if cached(kernel, dtype) is False]
     if not missing:
         return False

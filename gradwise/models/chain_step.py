@@ -105,7 +105,7 @@ class ChainStep:
         """The ChainStep of `model` for a fit of `batch_size` rows a batch (None: unknown, taken as 32),
         or None when the layer-by-layer step must run."""
         kernel = get_ops().dense_chain_step()
-        if kernel is None or hooks.wants_train_step or chain_compile.compiling():
+        if kernel is None or hooks.wants_train_step or chain_compile.defers_plan():
             return None  # (compiling: a helper process compiles the kernel meanwhile, see chain_compile)
         description = describe(model, parameter_set, batch_size)
         return None if description is None else cls(model, kernel, parameter_set, *description)

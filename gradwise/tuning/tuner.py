@@ -186,12 +186,12 @@ class Tuner:
                                         self._chains, fit_kwargs.get("batch_size"))
         with ops.use_ops(kernel_ops) if kernel_ops else contextlib.nullcontext():
             if self.workers == 1:
+                self.study.sampler = samplers.make_search_sampler(self._sampler_spec, run_seed, self.space)
                 # on a machine whose numba cache lacks the chain step's kernel, a helper process compiles it
                 # on a spare core while the first trials train layer by layer (models/chain_compile.py)
-                if self._chain_dtypes:
-                    chain_compile.compile_in_background(ops.get_ops().dense_chain_step(), self._chain_dtypes, 1)
-                self.study.sampler = samplers.make_search_sampler(self._sampler_spec, run_seed, self.space)
-                with threadpoolctl.threadpool_limits(limits=self.threads_per_worker):
+                with chain_compile.deferring(), threadpoolctl.threadpool_limits(limits=self.threads_per_worker):
+                    if self._chain_dtypes:
+                        chain_compile.compile_in_background(ops.get_ops().dense_chain_step(), self._chain_dtypes, 1)
                     workers_module.run_queued(self.study, runner, deadline, report)
                 return
             if kernel_ops is None:

@@ -39,9 +39,10 @@ import threadpoolctl
 from optuna.storages._heartbeat import BaseHeartbeat
 from optuna.trial import TrialState
 
+from ..models import chain_compile
 from ..ops import set_ops
 from .samplers import make_search_sampler
-from .storage import StorageUnavailableError, fsyncs_in_background
+from .storage import StorageUnavailableError, fsyncs_in_background, set_user_attrs_at_end
 
 
 def _heartbeat_interval(storage):
@@ -117,6 +118,7 @@ def _claim(study):
 def _run_one(study, trial_id, origin, runner, heartbeat):
     trial = optuna.trial.Trial(study, trial_id)
     value, state, error = None, None, None
+    deferred = chain_compile.deferred_plans()
     with heartbeat.beating(trial_id):
         try:
             value = runner(trial, origin)
@@ -126,6 +128,10 @@ def _run_one(study, trial_id, origin, runner, heartbeat):
             raise  # nothing can be recorded; the trial, left running, is retried when the study resumes
         except (Exception, KeyboardInterrupt) as caught:
             state, error = TrialState.FAIL, caught
+        if chain_compile.deferred_plans() != deferred:
+            # a fit of this trial trained layer by layer while a helper compiled the chain step's kernel: a
+            # retrain on the same kernels, which takes the chain, matches it to float rounding, not bit for bit
+            set_user_attrs_at_end(trial, {"chain_step_deferred": True})
     stop = False
     try:
         frozen = study.tell(trial, None if state is not None else value, state=state)

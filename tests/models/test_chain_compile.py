@@ -12,7 +12,7 @@ import pytest
 import gradwise as gw
 from gradwise import ops
 from gradwise.layers import Dense, Dropout, Input
-from gradwise.models import chain_compile, chain_step
+from gradwise.models import chain_compile
 from gradwise.models.chain_step import ChainStep
 from gradwise.tuning import Tuner
 
@@ -26,6 +26,7 @@ pytestmark = pytest.mark.skipif("numba" not in ops.available_ops(),
 def no_helper_left(monkeypatch):
     """Each test starts with no helper of an earlier test's and leaves none behind."""
     monkeypatch.setattr(chain_compile, "_helper", None)
+    monkeypatch.setattr(chain_compile, "_deferring", 0)
     yield
     if chain_compile._helper is not None:
         chain_compile._helper[1].kill()
@@ -70,18 +71,25 @@ def test_fits_keep_the_layers_step_while_the_helper_runs_and_take_the_kernel_aft
     monkeypatch.setattr(chain_compile, "cached", lambda kernel, dtype: False)
     monkeypatch.setattr(chain_compile, "_spare_cores", lambda busy: True)
     release = tmp_path / "release"
-    assert chain_compile.compile_in_background(_kernel(), ["float32"], 1, command=_waiting_helper(release))
-    assert chain_compile.compiling()
     calls = _kernel_calls(monkeypatch)
     model = _model()
+    with chain_compile.deferring():
+        assert chain_compile.compile_in_background(_kernel(), ["float32"], 1, command=_waiting_helper(release))
+        assert chain_compile.compiling()
+        _fit(model)
+        assert calls == []  # the layers' step: the kernel is not ready
+        assert not chain_compile.compile_in_background(_kernel(), ["float32"], 1)  # one helper at a time
+    assert not chain_compile.compiling()  # outside a deferring block a fit does not wait for the helper
     _fit(model)
-    assert calls == []  # the layers' step: the kernel is not ready
-    assert not chain_compile.compile_in_background(_kernel(), ["float32"], 1)  # one helper at a time
-    release.touch()
-    chain_compile._helper[1].wait(timeout=30)
-    assert not chain_compile.compiling()
-    _fit(model)
-    assert len(calls) == 2  # both batches through the kernel
+    assert len(calls) == 2
+    assert not chain_compile.compile_in_background(_kernel(), ["float32"], 1)  # still one helper at a time
+    with chain_compile.deferring():
+        assert chain_compile.compiling()
+        release.touch()
+        chain_compile._helper[1].wait(timeout=30)
+        assert not chain_compile.compiling()
+        _fit(model)
+    assert len(calls) == 4  # both batches through the kernel once the helper is done
 
 
 def test_a_failed_helper_leaves_fits_to_compile_the_kernel_themselves(monkeypatch):
@@ -90,8 +98,9 @@ def test_a_failed_helper_leaves_fits_to_compile_the_kernel_themselves(monkeypatc
     assert chain_compile.compile_in_background(_kernel(), ["float32"], 1, command=[sys.executable, "-c", "exit(3)"])
     chain_compile._helper[1].wait(timeout=30)
     calls = _kernel_calls(monkeypatch)
-    _fit(_model())
-    assert len(calls) == 2 and not chain_compile.compiling()
+    with chain_compile.deferring():
+        _fit(_model())
+        assert len(calls) == 2 and not chain_compile.compiling()
 
 
 def test_a_forked_child_does_not_wait_for_its_parents_helper(tmp_path, monkeypatch):
@@ -100,13 +109,14 @@ def test_a_forked_child_does_not_wait_for_its_parents_helper(tmp_path, monkeypat
     release = tmp_path / "release"
     chain_compile.compile_in_background(_kernel(), ["float32"], 1, command=_waiting_helper(release))
     read, write = os.pipe()
-    child = os.fork()
-    if child == 0:  # the child reports what it sees and leaves at once
-        os.write(write, b"1" if chain_compile.compiling() else b"0")
-        os._exit(0)
-    os.waitpid(child, 0)
-    assert os.read(read, 1) == b"0"
-    assert chain_compile.compiling()  # still the parent's
+    with chain_compile.deferring():
+        child = os.fork()
+        if child == 0:  # the child reports what it sees and leaves at once
+            os.write(write, b"1" if chain_compile.compiling() else b"0")
+            os._exit(0)
+        os.waitpid(child, 0)
+        assert os.read(read, 1) == b"0"
+        assert chain_compile.compiling()  # still the parent's
     release.touch()
 
 
@@ -144,10 +154,14 @@ def test_the_helper_compiles_the_kernel_into_an_empty_cache(tmp_path):
     assert json.loads(result.stdout.splitlines()[-1]) == [False, True, 0, True, False]
 
 
-def test_a_one_worker_search_of_chains_asks_for_the_helper_with_its_dtypes(tmp_path, monkeypatch):
+def test_a_one_worker_search_of_chains_asks_for_the_helper_with_its_dtypes_and_defers_to_it(tmp_path, monkeypatch):
     asked = []
-    monkeypatch.setattr(chain_compile, "compile_in_background",
-                        lambda kernel, dtypes, busy: asked.append((kernel, list(dtypes), busy)) and False)
+
+    def ask(kernel, dtypes, busy):
+        asked.append((kernel, list(dtypes), busy, chain_compile._deferring))
+        return False
+
+    monkeypatch.setattr(chain_compile, "compile_in_background", ask)
 
     def build(hp):
         model = gw.Sequential([Input((4,)), Dense(hp.Int("units", 2, 8), activation="relu"),
@@ -160,5 +174,37 @@ def test_a_one_worker_search_of_chains_asks_for_the_helper_with_its_dtypes(tmp_p
     tuner = Tuner(build, objective="loss", max_trials=1, directory=tmp_path, project_name="p", seed=0, workers=1)
     with ops.use_ops("numba"):
         tuner.search(x, y, epochs=1, verbose=0)
-    assert len(asked) == 1 and asked[0][0] is not None and asked[0][2] == 1
+    assert len(asked) == 1 and asked[0][0] is not None and asked[0][2] == 1 and asked[0][3] == 1  # in the search's block
+    assert chain_compile._deferring == 0
     assert set(asked[0][1]) == {"float32", "float64"}
+
+
+def _chain_search(tmp_path, name):
+    def build(hp):
+        model = gw.Sequential([Input((4,)), Dense(hp.Int("units", 2, 8), activation="relu"),
+                               Dense(1, activation="sigmoid")])
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+        return model
+
+    x = np.random.default_rng(0).normal(size=(32, 4)).astype("float32")
+    y = (x[:, :1] > 0).astype("float32")
+    tuner = Tuner(build, objective="loss", max_trials=2, directory=tmp_path, project_name=name, seed=0, workers=1)
+    with ops.use_ops("numba"):
+        tuner.search(x, y, epochs=1, verbose=0)
+    return tuner.study.trials
+
+
+def test_trials_that_trained_layer_by_layer_for_the_helper_say_so(tmp_path, monkeypatch):
+    calls = _kernel_calls(monkeypatch)
+    assert all("chain_step_deferred" not in t.user_attrs for t in _chain_search(tmp_path, "cached"))
+    assert calls  # the kernel trained them
+    release = tmp_path / "release"
+    start = chain_compile.compile_in_background
+    monkeypatch.setattr(chain_compile, "cached", lambda kernel, dtype: False)
+    monkeypatch.setattr(chain_compile, "_spare_cores", lambda busy: True)
+    monkeypatch.setattr(chain_compile, "compile_in_background",
+                        lambda kernel, dtypes, busy: start(kernel, dtypes, busy, command=_waiting_helper(release)))
+    del calls[:]
+    trials = _chain_search(tmp_path, "compiling")
+    assert [t.user_attrs.get("chain_step_deferred") for t in trials] == [True, True] and calls == []
+    release.touch()
