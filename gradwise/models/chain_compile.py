@@ -4,19 +4,22 @@ numba compiles the chain step's kernel (``ops/_numba/dense_chain.train_step``) t
 a machine uses it: about 8 s of one core (numba then keeps it in its disk cache, which later
 processes read in a few hundredths of a second). A search that meets a cold cache would pay
 that inside its first trial, out of its time budget: the README's ``gradwise tune --dataset
-pima`` on an empty numba cache ran 18 trials in its 45 s, its first chain trial taking 10.7 s;
-with the helper below, 26 trials, that trial 2.6 s.
+pima`` on an empty numba cache ran 17-18 trials in its 45 s, its first chain trial taking
+10.7 s; with the helper below, 25-26 trials, that trial 2.6 s.
 
-``compile_in_background`` starts a helper process (``python -m gradwise.models.chain_compile
-float32``) that fits a tiny chain on numba's kernels, so that numba compiles the kernel and
-writes it to its cache, on a core the search does not use. While it runs, inside the
-search's ``deferring()`` block, ``compiling()`` is true in the process that started it and
+Inside a search's ``deferring(dtypes)`` block, the first fit that would train a chain asks
+``compile_in_background`` for a helper process (``python -m gradwise.models.chain_compile
+float32``) unless numba's cache holds the kernel: the helper fits a tiny chain on numba's
+kernels, so that numba compiles the kernel and writes it to its cache, on a core the search
+does not use. While it runs, ``compiling()`` is true in the process that started it and
 ``ChainStep.plan`` keeps the layer-by-layer step there; the first fit after the helper ends
 loads the kernel from the cache. Outside such a block a fit never waits for the helper (it
 compiles the kernel itself if it must, as on any cold cache). The helper runs at a lower
 priority (nice 10), so it takes no time from the search where the core is wanted after all.
 A kernel already in the cache starts no helper; a helper that fails only means that a later
-fit compiles the kernel itself.
+fit compiles the kernel itself. The question is asked at that first fit, not before the
+search starts, so that a search on numba's kernels loads numba in its first trial as before
+(a worker is ready at once).
 """
 
 import contextlib
@@ -27,18 +30,25 @@ import numpy as np
 
 _helper = None  # (the process that started it, its Popen) while a helper may still run
 _deferring = 0  # how many deferring() blocks this thread of control is in
+_wanted = None  # (dtypes, busy cores) of the innermost block, until its first chain fit has asked
 _deferred_plans = 0  # fits that kept the layers' step while the helper compiled (defers_plan)
 
 
 @contextlib.contextmanager
-def deferring():
-    """Inside the block, fits of this process keep the layers' step while a helper compiles the kernel."""
-    global _deferring
+def deferring(dtypes=(), busy_cores=1):
+    """Inside the block, the first chain fit of this process starts a helper that compiles the
+    kernel for chains of `dtypes` where numba's cache lacks it (``compile_in_background``, with
+    `busy_cores` the cores the block's work keeps busy), and fits keep the layers' step while a
+    helper runs."""
+    global _deferring, _wanted
+    outer = _wanted
     _deferring += 1
+    _wanted = (list(dtypes), busy_cores) if dtypes else None
     try:
         yield
     finally:
         _deferring -= 1
+        _wanted = outer
 
 
 def compiling():
@@ -61,10 +71,18 @@ def _running():
     return False
 
 
-def defers_plan():
-    """Whether a fit planning its step now keeps the layers' step (``compiling()``); each such
-    plan is counted (``deferred_plans``), so a search can mark the trials that trained that way."""
-    global _deferred_plans
+def defers_plan(kernel):
+    """Whether a fit about to train a chain on `kernel` keeps the layers' step: inside
+    ``deferring()``, the block's first such fit asks for a helper, and then any fit while a
+    helper runs (``compiling()``). Each fit that keeps it is counted (``deferred_plans``), so a
+    search can mark the trials that trained that way."""
+    global _deferred_plans, _wanted
+    if not _deferring:
+        return False
+    if _wanted is not None:
+        dtypes, busy_cores = _wanted
+        _wanted = None
+        compile_in_background(kernel, dtypes, busy_cores)
     if compiling():
         _deferred_plans += 1
         return True
@@ -101,14 +119,25 @@ def _signature(kernel, dtype):
 
 def cached(kernel, dtype):
     """Whether numba's disk cache (or this process) holds `kernel` compiled for chains of `dtype`;
-    None when this numba's cache cannot be asked (its internals differ from 0.60-0.68's)."""
+    None when this numba's cache cannot be asked (its internals differ from 0.60-0.68's).
+
+    A kernel found on the disk is loaded into `kernel` as numba's own ``Dispatcher.compile``
+    loads it, so that the first fit does not read it again."""
     try:
         signature = _signature(kernel, dtype)
         if tuple(signature) in kernel.overloads:
             return True
-        return kernel._cache.load_overload(signature, kernel.targetctx) is not None
+        loaded = kernel._cache.load_overload(signature, kernel.targetctx)
     except Exception:  # noqa: BLE001 - any other numba: cannot tell, and the caller compiles as usual
         return None
+    if loaded is None:
+        return False
+    try:
+        kernel.targetctx.insert_user_function(loaded.entry_point, loaded.fndesc, [loaded.library])
+        kernel.add_overload(loaded)
+    except Exception:  # noqa: BLE001 - not installed: the first fit loads it from the disk itself
+        pass
+    return True
 
 
 def _spare_cores(busy):

@@ -105,10 +105,12 @@ class ChainStep:
         """The ChainStep of `model` for a fit of `batch_size` rows a batch (None: unknown, taken as 32),
         or None when the layer-by-layer step must run."""
         kernel = get_ops().dense_chain_step()
-        if kernel is None or hooks.wants_train_step or chain_compile.defers_plan():
-            return None  # (compiling: a helper process compiles the kernel meanwhile, see chain_compile)
+        if kernel is None or hooks.wants_train_step:
+            return None
         description = describe(model, parameter_set, batch_size)
-        return None if description is None else cls(model, kernel, parameter_set, *description)
+        if description is None or chain_compile.defers_plan(kernel):
+            return None  # (deferred: a helper process compiles the kernel meanwhile, see chain_compile)
+        return cls(model, kernel, parameter_set, *description)
 
     # ----- the dropout generators' state --------------------------------------------------
     def take_generators(self):

@@ -189,9 +189,8 @@ class Tuner:
                 self.study.sampler = samplers.make_search_sampler(self._sampler_spec, run_seed, self.space)
                 # on a machine whose numba cache lacks the chain step's kernel, a helper process compiles it
                 # on a spare core while the first trials train layer by layer (models/chain_compile.py)
-                with chain_compile.deferring(), threadpoolctl.threadpool_limits(limits=self.threads_per_worker):
-                    if self._chain_dtypes:
-                        chain_compile.compile_in_background(ops.get_ops().dense_chain_step(), self._chain_dtypes, 1)
+                with chain_compile.deferring(self._chain_dtypes, busy_cores=1), \
+                        threadpoolctl.threadpool_limits(limits=self.threads_per_worker):
                     workers_module.run_queued(self.study, runner, deadline, report)
                 return
             if kernel_ops is None:

@@ -135,7 +135,7 @@ def test_no_helper_for_a_cached_kernel_a_busy_machine_or_a_seam_without_the_kern
 
 def test_the_helper_compiles_the_kernel_into_an_empty_cache(tmp_path):
     # end to end, in a fresh interpreter on an empty numba cache: not cached, a helper compiles it with the
-    # signature fits call it with, after which the cache holds it and no helper starts again
+    # signature fits call it with, after which the cache holds it and no helper starts again;
     script = (
         "import json, sys\n"
         "from gradwise import ops\n"
@@ -145,13 +145,20 @@ def test_the_helper_compiles_the_kernel_into_an_empty_cache(tmp_path):
         "chain_compile._spare_cores = lambda busy: True\n"
         "started = chain_compile.compile_in_background(kernel, ['float32'], 1)\n"
         "code = chain_compile._helper[1].wait(timeout=300)\n"
-        "print(json.dumps([before, started, code, chain_compile.cached(kernel, 'float32'),\n"
+        "after = chain_compile.cached(kernel, 'float32')\n"
+        "installed = chain_compile._signature(kernel, 'float32') in kernel.overloads\n"
+        "hits = sum(kernel.stats.cache_hits.values())\n"
+        "model, x, y = chain_compile._tiny_chain('float32')\n"
+        "model.fit(x, y, epochs=1, verbose=0)\n"
+        "again = sum(kernel.stats.cache_hits.values()) - hits\n"
+        "print(json.dumps([before, started, code, after, installed, again,\n"
         "                  chain_compile.compile_in_background(kernel, ['float32'], 1)]))\n")
     environment = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path), PYTHONPATH=REPOSITORY, GRADWISE_OPS="numba")
     result = subprocess.run([sys.executable, "-c", script], env=environment, capture_output=True, text=True,
                             timeout=600, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.splitlines()[-1]) == [False, True, 0, True, False]
+    # found on the disk, it is loaded into the dispatcher once: the fit reads nothing again
+    assert json.loads(result.stdout.splitlines()[-1]) == [False, True, 0, True, True, 0, False]
 
 
 def test_a_one_worker_search_of_chains_asks_for_the_helper_with_its_dtypes_and_defers_to_it(tmp_path, monkeypatch):
@@ -208,3 +215,19 @@ def test_trials_that_trained_layer_by_layer_for_the_helper_say_so(tmp_path, monk
     trials = _chain_search(tmp_path, "compiling")
     assert [t.user_attrs.get("chain_step_deferred") for t in trials] == [True, True] and calls == []
     release.touch()
+
+
+def test_the_first_chain_fit_of_a_deferring_block_asks_for_the_helper_once(monkeypatch):
+    asked = []
+    monkeypatch.setattr(chain_compile, "compile_in_background",
+                        lambda kernel, dtypes, busy: asked.append((list(dtypes), busy)) or False)
+    not_a_chain = gw.Sequential([Input((4,)), Dense(8, activation="selu"), Dense(1, activation="sigmoid")], seed=1)
+    not_a_chain.compile(optimizer="adam", loss="binary_crossentropy")
+    _fit(_model())
+    assert asked == []  # outside a block: never
+    with chain_compile.deferring(["float32"], busy_cores=1):
+        _fit(not_a_chain)
+        assert asked == []  # a model the kernel does not train does not ask
+        _fit(_model())
+        _fit(_model())
+    assert asked == [(["float32"], 1)]
