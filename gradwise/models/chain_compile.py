@@ -49,6 +49,7 @@ def deferring(dtypes=(), busy_cores=1):
     finally:
         _deferring -= 1
         _wanted = outer
+        _running()  # a helper that has ended is reaped now, not left a zombie until the next search
 
 
 def compiling():

@@ -97,6 +97,9 @@ def test_a_failed_helper_leaves_fits_to_compile_the_kernel_themselves(monkeypatc
     monkeypatch.setattr(chain_compile, "_spare_cores", lambda busy: True)
     assert chain_compile.compile_in_background(_kernel(), ["float32"], 1, command=[sys.executable, "-c", "exit(3)"])
     chain_compile._helper[1].wait(timeout=30)
+    with chain_compile.deferring():
+        pass
+    assert chain_compile._helper is None  # reaped as the block ended, no zombie left
     calls = _kernel_calls(monkeypatch)
     with chain_compile.deferring():
         _fit(_model())
