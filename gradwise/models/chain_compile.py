@@ -8,8 +8,8 @@ pima`` on an empty numba cache ran 17-18 trials in its 45 s, its first chain tri
 10.7 s; with the helper below, 25-26 trials, that trial 2.6 s.
 
 Inside a search's ``deferring(dtypes)`` block, the first fit that would train a chain asks
-``compile_in_background`` for a helper process (``python -m gradwise.models.chain_compile
-float32``) unless numba's cache holds the kernel: the helper fits a tiny chain on numba's
+``compile_in_background`` for a helper process (a Python running ``chain_compile.main``) unless
+numba's cache holds the kernel: the helper fits a tiny chain on numba's
 kernels, so that numba compiles the kernel and writes it to its cache, on a core the search
 does not use. While it runs, ``compiling()`` is true in the process that started it and
 ``ChainStep.plan`` keeps the layer-by-layer step there; the first fit after the helper ends
@@ -97,7 +97,7 @@ def deferred_plans():
 
 def _tiny_chain(dtype):
     """A compiled three-layer chain of `dtype` and a batch for it: the kernel's signature for that dtype."""
-    import gradwise as gw  # here: the helper imports this module before gradwise is loaded
+    import gradwise as gw  # here: this module is imported while gradwise itself is (by chain_step)
     from ..layers import Dense, Dropout, Input
 
     model = gw.Sequential([Input((2,)), Dense(2, activation="relu"), Dropout(0.5), Dense(1, activation="sigmoid")],
@@ -160,18 +160,18 @@ def compile_in_background(kernel, dtypes, busy_cores, command=None):
     if kernel is None or _running() or not _spare_cores(busy_cores) or not (command or sys.executable):
         return False  # (no sys.executable: an embedded interpreter cannot start the helper)
     import subprocess  # here: `import gradwise` does not need it
-    from pathlib import Path
 
     missing = [np.dtype(dtype).name for dtype in dict.fromkeys(dtypes) if cached(kernel, dtype) is False]
     if not missing:
         return False
-    package_root = str(Path(__file__).resolve().parents[2])  # the folder holding `gradwise`, wherever it was imported from
-    environment = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [package_root] + [part for part in os.environ.get("PYTHONPATH", "").split(os.pathsep) if part]))
-    environment.pop("GRADWISE_OPS", None)
+    # the helper imports gradwise from where this process did: its module search path is this one's
+    path = [os.fspath(entry) for entry in sys.path if isinstance(entry, (str, os.PathLike))]
+    command = command or [sys.executable, "-c", f"import sys; sys.path[:] = {path!r}; "
+                          f"from gradwise.models.chain_compile import main; main({missing!r})"]
+    environment = {key: value for key, value in os.environ.items() if key != "GRADWISE_OPS"}
     try:
-        process = subprocess.Popen(command or [sys.executable, "-m", __name__, *missing], env=environment,
-                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        process = subprocess.Popen(command, env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL,
                                    start_new_session=True)  # a Ctrl-C of the search does not cut the compile short
     except OSError:
         return False
@@ -192,6 +192,3 @@ def main(dtypes):
             model, x, y = _tiny_chain(dtype)
             model.fit(x, y, epochs=1, batch_size=2, verbose=0)
 
-
-if __name__ == "__main__":
-    main(sys.argv[1:])
