@@ -9,7 +9,7 @@ fit calls that instead of the layers. Everything the kernel does not describe ke
 layer-by-layer step: another layer or activation (the kernel computes linear, ReLU, sigmoid,
 tanh, softmax, ELU and GELU), an activity penalty, a frozen layer, loss
 options, a mask, several outputs, a callback that reads the step (``on_train_step``), layers
-too wide for the kernel's plain loops, or a seam without the kernel (NumPy's).
+too wide for the kernel to pay, or a seam without the kernel (NumPy's, or numba's without SciPy).
 
 The weights' penalties (``kernel_regularizer``, ``bias_regularizer``: any regularizer), the
 optimizer's update, the constraints and the metrics run as in the layer-by-layer step, by the
@@ -30,11 +30,12 @@ from ..ops.numba_ops import _halves
 from ..ops.numpy_ops import keep_threshold
 from . import chain_compile
 
-# Most multiply-adds of one layer's product over a batch (batch x fan-in x units) that the kernel's
-# loops take: above about this BLAS's blocked products win over them (one thread, a 3-layer ReLU
-# MLP's step against the layers' own: 1.17x as fast at 128 units and batch 32, 2**19; 0.92x at 192
-# units; at batch 128, 1.02x at 64 units, 2**19, and 0.66x at 128).
-LARGEST_PRODUCT = 2**19
+# Most multiply-adds of one layer's product over a batch (batch x fan-in x units) that the kernel
+# takes: above about this the layers' step wins (its products are NumPy's BLAS, the kernel's SciPy's,
+# which runs these shapes slower; one thread, bench.chain_crossover, a 3-layer ReLU MLP's step against
+# the layers' own: at batch 32, 1.08x as fast at 256 units, 2**21, and 0.93x at 384; at batch 128,
+# 1.28x at 128 units, 2**21, 1.11x at 192 and 0.97x at 384).
+LARGEST_PRODUCT = 2**22
 
 _ACTIVATIONS = {activations.Linear: codes.LINEAR, activations.ReLU: codes.RELU, activations.Sigmoid: codes.SIGMOID,
                 activations.Tanh: codes.TANH, activations.Softmax: codes.SOFTMAX, activations.ELU: codes.ELU,

@@ -79,7 +79,9 @@ class NumbaOps(NumpyOps):
     # ----- whole training steps ------------------------------------------------------------
     def dense_chain_step(self):
         # imported on the first fit that can use it: a process that never trains such a chain
-        # never loads it
+        # never loads it; its larger products call BLAS through numba's np.dot, which needs SciPy
+        if not self._has_scipy:
+            return None
         return importlib.import_module("gradwise.ops._numba.dense_chain").train_step
 
     # ----- activations and dropout ------------------------------------------------------

@@ -189,7 +189,7 @@ def _chain(*layers, loss="binary_crossentropy"):
     lambda: _chain(Dense(4), Dense(1, activation="tanh"), loss="binary_crossentropy"),
     lambda: _chain(Dense(4), Dense(3, activation="softmax"), loss="mse"),
     lambda: _chain(Dense(4), Dense(3, activation="softmax"), loss="categorical_crossentropy"),
-    lambda: _chain(Dense(200), Dense(100), Dense(1, activation="sigmoid")),  # 32 x 200 x 100: BLAS's
+    lambda: _chain(Dense(1000), Dense(200), Dense(1, activation="sigmoid")),  # 32 x 1000 x 200: the layers'
     lambda: _chain(gw.layers.BatchNormalization(), Dense(1, activation="sigmoid")),
 ], ids=["selu", "activity-penalty", "noise-shape", "label-smoothing", "from-logits",
         "bce-on-tanh", "mse-on-softmax", "categorical", "too-wide", "other-layer"])
@@ -260,3 +260,15 @@ def test_the_weights_penalties_train_as_with_the_layers(monkeypatch):
     # without them would report a loss lower by the penalty and end with other weights
     penalty = sum(layer.regularization_penalty() for layer in compiled.layers if layer.regularizers)
     assert penalty > 1e-3
+
+
+def test_numba_without_scipy_offers_no_chain_kernel():
+    # the kernel's larger products call BLAS through numba's np.dot, which SciPy provides
+    with ops.use_ops("numba") as seam:
+        assert seam.dense_chain_step() is not None
+        seam._has_scipy = False
+        try:
+            assert seam.dense_chain_step() is None
+            assert _plan(_chain(Dense(4), Dense(1, activation="sigmoid"))) is None
+        finally:
+            seam._has_scipy = True
