@@ -4,11 +4,11 @@ A Pima MLP's step does about 30,000 multiply-adds; through the layers it is some
 NumPy and kernel calls, each paying its Python-level cost, and the arithmetic is a small
 part of the time. Here forward, loss and backward run as one function: the products are
 BLAS's, called from inside the kernel (no Python call around them), except the smallest, plain
-loops over contiguous rows (BLAS's own set-up exceeds their work), the bias + activation, their backward, the column sums and dropout are the elementwise kernels
-the layers use (the same operations, the same bits; ELU and GELU are written here as
-``activations.py`` computes them), and dropout draws NumPy's PCG64
-stream (``pcg64.dropout``). Only the products' order of summation differs from the
-layers' NumPy path, so results agree to float rounding, not bit for bit.
+loops over contiguous rows (BLAS's own set-up exceeds their work); the bias + activation, their
+backward, the column sums and dropout are the elementwise kernels the layers use (the same
+operations, the same bits; ELU and GELU are written here as ``activations.py`` computes them),
+and dropout draws NumPy's PCG64 stream (``pcg64.dropout``). Only the products' order of
+summation differs from the layers' NumPy path, so results agree to float rounding, not bit for bit.
 
 The chain is described by ``plan``, one row of int64 per layer:
 ``(kind, fan_in, units, kernel_offset, bias_offset, code)``. A Dense row's offsets point into
@@ -34,9 +34,8 @@ _jit = numba.njit(cache=True, error_model="numpy", nogil=True)
 
 # Products of at least BLAS_FROM multiply-adds go to BLAS, called from inside the kernel (numba's
 # np.dot: SciPy's BLAS, with no Python call around it; so the seam offers this kernel only where SciPy
-# is installed), smaller ones to the plain loops below (one thread, bench.chain_crossover's models: a
-# 32 x 64 by 64 x 64 product 12.6 us in the loops, 6.2 us through np.dot; 32 x 8 by 8 x 16 1.2 against
-# 1.3 us).
+# is installed), smaller ones to the plain loops below (one thread, each product timed alone: 32 x 64
+# by 64 x 64 12.6 us in the loops, 6.2 us through np.dot; 32 x 8 by 8 x 16 1.2 against 1.3 us).
 BLAS_FROM = 2**12
 
 SQRT_HALF = math.sqrt(0.5)
