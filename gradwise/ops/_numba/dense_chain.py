@@ -81,30 +81,31 @@ def _times(coefficients, rows, out):
 
 
 @_jit
+def _dot(left, right, out):
+    # out = left right: BLAS from BLAS_FROM multiply-adds on, else the loops, over C-contiguous
+    # operands (a transposed view is copied; a contiguous one is used as it is)
+    if left.shape[0] * left.shape[1] * right.shape[1] >= BLAS_FROM:
+        np.dot(left, right, out)
+    else:
+        _times(np.ascontiguousarray(left), np.ascontiguousarray(right), out)
+
+
+@_jit
 def _product(inputs, kernel, outputs):
     # Z = X W
-    if inputs.shape[0] * inputs.shape[1] * kernel.shape[1] >= BLAS_FROM:
-        np.dot(inputs, kernel, outputs)
-    else:
-        _times(inputs, kernel, outputs)
+    _dot(inputs, kernel, outputs)
 
 
 @_jit
 def _kernel_gradient(inputs, grad_preactivation, grad_kernel):
-    # dW = X^T dZ (the loops: over a transposed copy of X, its columns contiguous)
-    if inputs.shape[0] * inputs.shape[1] * grad_kernel.shape[1] >= BLAS_FROM:
-        np.dot(inputs.T, grad_preactivation, grad_kernel)
-    else:
-        _times(np.ascontiguousarray(inputs.T), grad_preactivation, grad_kernel)
+    # dW = X^T dZ
+    _dot(inputs.T, grad_preactivation, grad_kernel)
 
 
 @_jit
 def _input_gradient(grad_preactivation, kernel, grad_inputs):
-    # dX = dZ W^T (the loops: over a transposed copy of W, its columns contiguous)
-    if grad_preactivation.shape[0] * grad_preactivation.shape[1] * grad_inputs.shape[1] >= BLAS_FROM:
-        np.dot(grad_preactivation, kernel.T, grad_inputs)
-    else:
-        _times(grad_preactivation, np.ascontiguousarray(kernel.T), grad_inputs)
+    # dX = dZ W^T
+    _dot(grad_preactivation, kernel.T, grad_inputs)
 
 
 @_jit
