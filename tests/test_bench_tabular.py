@@ -59,3 +59,26 @@ def test_the_best_single_default_is_the_peer_of_best_mean_and_its_gap_is_paired_
     assert best == "RandomForest"  # mean 0.990 against 0.980 and 0.970; the per-seed best would be 1.00 every time
     assert gaps == pytest.approx([-0.03, 0.03, -0.03])
     assert run._paired_se(gaps) == pytest.approx(0.02)  # sd 0.0346 over sqrt(3)
+
+
+@pytest.mark.parametrize("name, task, rows, classes", [("friedman", "regression", 1500, None),
+                                                       ("moons", "binary", 1200, 2), ("imbalanced", "binary", 3000, 2),
+                                                       ("clusters", "multiclass", 2000, 4), ("plans", "binary", 2000, 2)])
+def test_each_fresh_table_is_written_with_its_task_and_the_same_rows_every_time(tmp_path, name, task, rows, classes):
+    from bench.tabular.tables import FRESH, HELD_OUT, write_table
+    from gradwise.tabular import read_csv, split_rows
+
+    assert name in FRESH and name in HELD_OUT
+    first, target = write_table(name, str(tmp_path))
+    content = Path(first).read_bytes()
+    again, _ = write_table(name, str(tmp_path))
+    assert Path(again).read_bytes() == content  # generated from fixed seeds: every run scores the same table
+    table = read_csv(first)
+    inferred, cells, train, test = split_rows(table, target, seed=0)
+    assert (inferred, table.rows) == (task, rows)
+    if classes:
+        assert len(set(cells)) == classes
+    if name == "imbalanced":
+        assert 0.05 < np.mean(np.asarray(cells) == "yes") < 0.15
+    if name == "plans":
+        assert {"region", "plan", "device"} <= set(table.names)

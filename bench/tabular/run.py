@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from .tables import CALIBRATION, HELD_OUT, TIMING, write_table
+from .tables import CALIBRATION, FRESH, HELD_OUT, TIMING, write_table
 
 
 def _peers(task, seed):
@@ -64,7 +64,7 @@ def peer_scores(path, target, seed, kept, with_cv=False):
     for name, (model, scale) in _peers(task, seed).items():
         numbers = [SimpleImputer(strategy="median")] + ([StandardScaler()] if scale else [])
         prep = ColumnTransformer([("num", make_pipeline(*numbers), numeric)] + (
-            [("text", make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore")),
+            [("text", make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore", sparse_output=False)),
               text)] if text else []))
         pipe = make_pipeline(prep, model)
         if with_cv:  # on the training rows only: the peer a user would pick without seeing the test rows
@@ -99,7 +99,9 @@ def run_one(name, seed, folder, extra=()):
 
 
 def _group(record):
-    return "timing" if record["table"] in TIMING else "held-out" if record["held_out"] else "calibration"
+    if record["table"] in TIMING:
+        return "timing"
+    return "fresh held-out" if record["table"] in FRESH else "held-out" if record["held_out"] else "calibration"
 
 
 def report(path):
@@ -122,8 +124,8 @@ def report(path):
     print("\n| table | set | seeds | gradwise mean | best peer mean (per seed) | mean gap (± paired SE) | goal (>= -0.01 acc "
           "/ -0.02 R²) | best single default | gap to it (± paired SE) | goal |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    gaps = {"calibration": [], "held-out": [], "timing": []}
-    single_gaps = {"calibration": [], "held-out": [], "timing": []}
+    groups = ("calibration", "held-out", "fresh held-out", "timing")
+    gaps, single_gaps = {group: [] for group in groups}, {group: [] for group in groups}
     for table in dict.fromkeys(r["table"] for r in rows):
         mine = [r for r in rows if r["table"] == table]
         per_seed = [r["gradwise"] - max(r["peers"].values()) for r in mine]
