@@ -19,6 +19,7 @@ def test_space_holds_the_linear_models_and_the_regularized_mlps():
     assert (space["learning_rate"].low, space["learning_rate"].high, space["learning_rate"].log) == (1e-4, 3e-2, True)
     assert (space["dropout"].low, space["dropout"].high) == (0.0, 0.5)
     assert (space["l2"].low, space["l2"].high, space["weight_decay"].high) == (1e-6, 1e-1, 1e-1)
+    assert (space["input_l1"].low, space["input_l1"].high, space["input_l1"].log) == (1e-6, 1e-1, True)
     assert isinstance(space["batch_norm"], CategoricalDistribution)
     for rows in (10, 500, 10**7):  # every start configuration lies inside the space
         for params in portfolio(rows):
@@ -56,3 +57,35 @@ def test_batch_norm_dropout_and_weight_decay_are_applied():
     assert isinstance(model.optimizer, AdamW) and model.optimizer.weight_decay == 0.002
     assert telling_params(values) == {"layers": 2, "units": 16, "dropout": 0.25, "batch_norm": True,
                                       "weight_decay": 0.002, "learning_rate": 0.01}
+
+
+def test_only_the_first_layers_kernel_carries_the_input_l1_penalty():
+    values = {"layers": 3, "units": 16, "batch_norm": False, "dropout": 0.0, "l2": 1e-4, "input_l1": 1e-2}
+    model = build_default_model(HyperParameters(values), 7, "binary")
+    dense = [layer for layer in model.layers if isinstance(layer, Dense)]
+    assert (dense[0].kernel_regularizer.l1, dense[0].kernel_regularizer.l2) == (1e-2, 1e-4)
+    assert all((layer.kernel_regularizer.l1, layer.kernel_regularizer.l2) == (0.0, 1e-4) for layer in dense[1:])
+    with_bn = build_default_model(HyperParameters({**values, "batch_norm": True}), 7, "binary")
+    assert [layer for layer in with_bn.layers if isinstance(layer, Dense)][0].kernel_regularizer.l1 == 1e-2
+
+
+def test_the_input_l1_penalty_drives_the_weights_of_noise_columns_toward_zero():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(600, 6))
+    y = ((x[:, 0] * x[:, 1] > 0) ^ (x[:, 0] > 1)).astype(np.float64).reshape(-1, 1)  # columns 2-5: noise
+    kernels = {}
+    for input_l1 in (1e-6, 3e-2):
+        values = {"layers": 2, "units": 32, "activation": "relu", "batch_norm": False, "dropout": 0.0, "l2": 1e-6,
+                  "input_l1": input_l1, "weight_decay": 1e-6, "learning_rate": 3e-3}
+        model = build_default_model(HyperParameters(values), 6, "binary")
+        model.fit(x, y, epochs=60, batch_size=32, verbose=0)
+        kernels[input_l1] = np.abs(model.layers[0].get_weights()[0])
+    share = {key: kernel[2:].sum() / kernel.sum() for key, kernel in kernels.items()}  # the noise columns' share
+    assert share[3e-2] < 0.5 * share[1e-6]
+
+
+def test_a_start_configuration_prunes_the_inputs_with_l1():
+    assert any(params.get("input_l1", 0) >= 1e-3 for params in PORTFOLIO)
+    assert all(params["input_l1"] > 0 for params in PORTFOLIO if params["layers"])
