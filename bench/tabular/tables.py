@@ -10,7 +10,9 @@ depends on an interaction of two of them. LATE tables were written after the fir
 shown a fault (moons: noise columns) and its remedy had been chosen on it, and were run only
 on the remedy and the code before it: an XOR of two columns among eighteen of noise, a
 nonlinear regression among twenty noise columns, and Hastie's ten-dimensional sphere (every
-column informative, where an L1 penalty on the inputs has nothing to prune).
+column informative, where an L1 penalty on the inputs has nothing to prune). ``states`` was
+written after a probe had shown a high-cardinality column losing its signal to the 'other'
+bucket, before any run of it: 50 states of uneven frequency whose effects drive the target.
 """
 
 import csv
@@ -21,7 +23,7 @@ import numpy as np
 CALIBRATION = ("pima", "breast_cancer", "customers")
 HELD_OUT = ("wine", "iris", "digits", "diabetes", "spend")
 FRESH = ("friedman", "moons", "imbalanced", "clusters", "plans")
-LATE = ("xor", "sparse_reg", "hastie")
+LATE = ("xor", "sparse_reg", "hastie", "states")
 FRESH = FRESH + LATE
 HELD_OUT = HELD_OUT + FRESH
 TIMING = ("wide10k",)
@@ -70,6 +72,19 @@ def _fresh(name):
         x, y = datasets.make_hastie_10_2(2000, random_state=15)
         return [f"h{i}" for i in range(10)] + ["outside"], [[f"{v:.4f}" for v in r] + [str(int(t > 0))]
                                                             for r, t in zip(x, y)]
+    if name == "states":  # 50 states (frequencies from a Dirichlet draw), each with its own effect on the odds
+        states = np.random.default_rng(50)
+        share = states.dirichlet(np.full(50, 2.0))
+        effect = states.normal(scale=1.0, size=50)
+        rows = 2500
+        state = states.choice(50, rows, p=share)
+        segment = states.choice(["retail", "smb", "enterprise", "public", "edu", "ngo"], rows)
+        numbers = states.normal(size=(rows, 3))
+        logit = effect[state] + 0.8 * numbers[:, 0] - 0.5 * numbers[:, 1] + (segment == "enterprise") * 0.7
+        renewed = states.random(rows) < 1 / (1 + np.exp(-logit))
+        header = ["state", "segment", "tenure", "seats", "tickets", "renewed"]
+        return header, [[f"S{s:02d}", g, *[f"{v:.3f}" for v in r], ["no", "yes"][int(t)]]
+                        for s, g, r, t in zip(state, segment, numbers, renewed)]
     if name == "imbalanced":
         x, y = datasets.make_classification(3000, 20, n_informative=6, n_redundant=4, weights=[0.9], flip_y=0.02,
                                             random_state=15)

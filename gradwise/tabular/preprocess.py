@@ -25,7 +25,15 @@ MIN_FREQUENCY = 5
 def min_frequency(rows):
     """Training rows a category needs for a column of its own."""
     return max(2, min(MIN_FREQUENCY, rows // 50))
-MAX_CATEGORIES = 32
+
+
+# At most this many columns per categorical column; the frequency cut-off decides first. Why not
+# fewer: a column of many well-filled categories carries its signal in all of them (50 states,
+# 150 postcodes of 16 rows each), and a cap of 32 sent 118 of those 150 postcodes into one
+# 'other' column: test accuracy 0.668 against LogisticRegression's 0.692 on all of them (a
+# generated table, 3,000 rows). Why a cap at all: each category is a column of the first
+# layer's product on every batch; beyond a few hundred, an embedding is the better encoding.
+MAX_CATEGORIES = 256
 OTHER = "(other)"
 
 

@@ -92,3 +92,16 @@ def test_bad_cells_and_columns_are_named():
         fitted.check_columns(Table({"z": np.zeros(2)}, source="'new.csv'"))
     with pytest.raises(ValueError, match=r"`impute` must be one of mean, median, most_frequent or None, got 'zero'"):
         TabularPreprocessor(impute="zero")
+
+
+def test_a_column_of_many_well_filled_categories_keeps_a_column_for_each_up_to_the_cap():
+    from gradwise.tabular.preprocess import MAX_CATEGORIES
+
+    levels = [f"z{i:03d}" for i in range(150)]  # 150 postcodes of 10 rows each: all above the frequency cut-off
+    many = Table({"zip": np.array(levels * 10, dtype=object)}, source="zips.csv")
+    fitted = TabularPreprocessor().fit(many, ["zip"])
+    assert fitted.config["categorical"][0]["categories"] == levels and fitted.config["categorical"][0]["other"] == []
+    too_many = [f"c{i:04d}" for i in range(MAX_CATEGORIES + 40)]
+    wide = Table({"code": np.array(too_many * 6, dtype=object)}, source="codes.csv")
+    config = TabularPreprocessor().fit(wide, ["code"]).config["categorical"][0]
+    assert len(config["categories"]) == MAX_CATEGORIES - 1 and len(config["other"]) == 41  # the rest share 'other'
