@@ -65,7 +65,11 @@ def test_the_best_single_default_is_the_peer_of_best_mean_and_its_gap_is_paired_
                                                        ("moons", "binary", 1200, 2), ("imbalanced", "binary", 3000, 2),
                                                        ("clusters", "multiclass", 2000, 4), ("plans", "binary", 2000, 2),
                                                        ("xor", "binary", 1500, 2), ("sparse_reg", "regression", 1200, None),
-                                                       ("hastie", "binary", 2000, 2), ("states", "binary", 2500, 2)])
+                                                       ("hastie", "binary", 2000, 2), ("states", "binary", 2500, 2),
+                                                       ("lognormal", "regression", 1500, None), ("tiny", "binary", 150, 2),
+                                                       ("postcodes", "binary", 3000, 2), ("gaps", "binary", 1500, 2),
+                                                       ("heavytail", "binary", 2000, 2),
+                                                       ("manyclass", "multiclass", 3000, 20)])
 def test_each_fresh_table_is_written_with_its_task_and_the_same_rows_every_time(tmp_path, name, task, rows, classes):
     from bench.tabular.tables import FRESH, HELD_OUT, write_table
     from gradwise.tabular import read_csv, split_rows

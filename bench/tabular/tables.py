@@ -13,6 +13,9 @@ nonlinear regression among twenty noise columns, and Hastie's ten-dimensional sp
 column informative, where an L1 penalty on the inputs has nothing to prune). ``states`` was
 written after a probe had shown a high-cardinality column losing its signal to the 'other'
 bucket, before any run of it: 50 states of uneven frequency whose effects drive the target.
+PROBES are one-seed checks of kinds of table not covered above (a log-normal regression target,
+150 rows, a 150-level postcode, a quarter of the cells missing, heavy-tailed columns, twenty
+classes), run once on the final code of the fifteenth session.
 """
 
 import csv
@@ -24,7 +27,8 @@ CALIBRATION = ("pima", "breast_cancer", "customers")
 HELD_OUT = ("wine", "iris", "digits", "diabetes", "spend")
 FRESH = ("friedman", "moons", "imbalanced", "clusters", "plans")
 LATE = ("xor", "sparse_reg", "hastie", "states")
-FRESH = FRESH + LATE
+PROBES = ("lognormal", "tiny", "postcodes", "gaps", "heavytail", "manyclass")
+FRESH = FRESH + LATE + PROBES
 HELD_OUT = HELD_OUT + FRESH
 TIMING = ("wide10k",)
 
@@ -85,6 +89,8 @@ def _fresh(name):
         header = ["state", "segment", "tenure", "seats", "tickets", "renewed"]
         return header, [[f"S{s:02d}", g, *[f"{v:.3f}" for v in r], ["no", "yes"][int(t)]]
                         for s, g, r, t in zip(state, segment, numbers, renewed)]
+    if name in PROBES:
+        return _probe(name)
     if name == "imbalanced":
         x, y = datasets.make_classification(3000, 20, n_informative=6, n_redundant=4, weights=[0.9], flip_y=0.02,
                                             random_state=15)
@@ -107,6 +113,40 @@ def _fresh(name):
     header = ["region", "plan", "device", "age", "usage", "churned"]
     return header, [[r, p, d, str(a), f"{u:.1f}", ["no", "yes"][int(c)]]
                     for r, p, d, a, u, c in zip(region, plan, device, age, usage, churn)]
+
+
+def _probe(name):
+    """(header, rows) of a PROBES table; the target is the last column."""
+    from sklearn import datasets
+
+    rng = np.random.default_rng(7)
+    if name == "lognormal":  # a price-like target: exp of a linear part, an interaction and noise
+        x = rng.normal(size=(1500, 8))
+        y = np.exp(0.6 * x[:, 0] + 0.4 * x[:, 1] * x[:, 2] + rng.normal(scale=0.3, size=1500))
+        return [f"a{i}" for i in range(8)] + ["price"], [[f"{v:.4f}" for v in r] + [f"{t:.4f}"] for r, t in zip(x, y)]
+    if name == "tiny":
+        x, y = datasets.make_classification(150, 6, n_informative=3, random_state=7)
+        return [f"t{i}" for i in range(6)] + ["c"], [[f"{v:.4f}" for v in r] + [str(t)] for r, t in zip(x, y)]
+    if name == "postcodes":  # 150 postcodes of about 20 rows each, each with its own effect
+        effect, code, numbers = rng.normal(size=150), rng.integers(0, 150, 3000), rng.normal(size=(3000, 4))
+        logit = effect[code] + numbers[:, 0] - 0.5 * numbers[:, 1]
+        bought = rng.random(3000) < 1 / (1 + np.exp(-logit))
+        return ["zip", "n0", "n1", "n2", "n3", "bought"], [[f"z{c:03d}", *[f"{v:.3f}" for v in r], str(int(t))]
+                                                          for c, r, t in zip(code, numbers, bought)]
+    if name == "gaps":  # a quarter of the cells missing, completely at random
+        x, y = datasets.make_classification(1500, 10, n_informative=5, random_state=8)
+        x[rng.random(x.shape) < 0.25] = np.nan
+        return [f"g{i}" for i in range(10)] + ["y"], [["" if np.isnan(v) else f"{v:.4f}" for v in r] + [str(t)]
+                                                      for r, t in zip(x, y)]
+    if name == "heavytail":  # log-normal columns and a Cauchy one; the odds follow their logarithms
+        x = rng.lognormal(sigma=1.5, size=(2000, 6))
+        x[:, 5] = rng.standard_cauchy(2000)
+        logit = 1.2 * np.log(x[:, 0]) - 0.8 * np.log(x[:, 1]) + 0.5 * np.log(x[:, 2]) * (x[:, 3] > 1)
+        y = rng.random(2000) < 1 / (1 + np.exp(-logit))
+        return [f"h{i}" for i in range(6)] + ["y"], [[f"{v:.5g}" for v in r] + [str(int(t))] for r, t in zip(x, y)]
+    x, y = datasets.make_classification(3000, 16, n_informative=10, n_classes=20, n_clusters_per_class=1,
+                                        class_sep=1.5, random_state=9)
+    return [f"m{i}" for i in range(16)] + ["k"], [[f"{v:.4f}" for v in r] + [f"class{t}"] for r, t in zip(x, y)]
 
 
 def write_table(name, folder):
