@@ -36,6 +36,7 @@ import optuna
 from ..callbacks import Callback, EarlyStopping
 from ..tuning import Tuner
 from ..tuning.hyperparameters import HyperParameters
+from ..tuning.median import SameStepMedianPruner
 from ..tuning.objective import BestEpoch, Objective
 from ..tuning.runner import MODELS_DIR, TrialRunner, build_seeded
 from ..tuning.study import trial_seed
@@ -298,8 +299,8 @@ class TabularTuner(Tuner):
     """
 
     def __init__(self, hypermodel, folds, deadline=None, last_call=None, patience=10, stopping=None, **kwargs):
-        if kwargs.get("pruner") == "median":  # steps are folds: compare from the second fold on
-            kwargs["pruner"] = optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1)
+        if kwargs.get("pruner") == "median":  # steps are folds: compare running means from the second fold on
+            kwargs["pruner"] = SameStepMedianPruner(n_startup_trials=5, n_warmup_steps=1)
         super().__init__(hypermodel, objective="val_loss", **kwargs)
         self.folds, self.deadline, self.patience, self.stopping = folds, deadline, patience, stopping
         self.last_call = deadline if last_call is None else last_call

@@ -51,3 +51,33 @@ def test_the_tuners_median_pruner_is_the_stepwise_one():
     pruner = median_pruner(30)
     assert isinstance(pruner, StepMedianPruner)
     assert (pruner._n_startup_trials, pruner._n_warmup_steps, pruner._interval_steps) == (5, 6, 3)
+
+
+def _study_with(pruner, completed_curves):
+    study = optuna.create_study(pruner=pruner)
+    for curve in completed_curves:
+        trial = study.ask()
+        for step, value in enumerate(curve):
+            trial.report(value, step)
+        study.tell(trial, curve[-1])
+    return study
+
+
+def test_the_same_step_pruner_compares_running_means_at_the_step_not_the_best_one_so_far():
+    from gradwise.tuning.median import SameStepMedianPruner
+
+    # pima's folds: the first one is easy, so every running mean rises with the folds
+    completed = [[0.42, 0.49, 0.51], [0.41, 0.50, 0.53], [0.43, 0.49, 0.53], [0.42, 0.48, 0.51], [0.43, 0.48, 0.51]]
+    for pruner, pruned in ((SameStepMedianPruner(n_startup_trials=5, n_warmup_steps=1), True),
+                           (optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1), False)):
+        study = _study_with(pruner, completed)
+        bad = study.ask()
+        bad.report(0.487, 0)  # a first fold at the median ...
+        assert not bad.should_prune()  # (step 0 is the warm-up)
+        bad.report(0.546, 1)  # ... then a fold far worse: its running mean is above every other's at step 1
+        assert bad.should_prune() == pruned  # Optuna's compares 0.487, its best so far, against 0.49
+    study = _study_with(SameStepMedianPruner(n_startup_trials=5, n_warmup_steps=1), completed)
+    good = study.ask()
+    good.report(0.45, 0)
+    good.report(0.47, 1)  # below the median (0.49) at this step: kept, though above its own first fold
+    assert not good.should_prune()
