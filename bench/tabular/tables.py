@@ -24,12 +24,10 @@ import os
 import numpy as np
 
 CALIBRATION = ("pima", "breast_cancer", "customers")
-HELD_OUT = ("wine", "iris", "digits", "diabetes", "spend")
-FRESH = ("friedman", "moons", "imbalanced", "clusters", "plans")
 LATE = ("xor", "sparse_reg", "hastie", "states")
 PROBES = ("lognormal", "tiny", "postcodes", "gaps", "heavytail", "manyclass")
-FRESH = FRESH + LATE + PROBES
-HELD_OUT = HELD_OUT + FRESH
+FRESH = ("friedman", "moons", "imbalanced", "clusters", "plans") + LATE + PROBES
+HELD_OUT = ("wine", "iris", "digits", "diabetes", "spend") + FRESH
 TIMING = ("wide10k",)
 
 
@@ -38,6 +36,12 @@ def _write(path, header, rows):
         writer = csv.writer(handle)
         writer.writerow(header)
         writer.writerows(rows)
+
+
+def _numbers(prefix, x, target, labels, number=".4f"):
+    """(header, rows) of number columns PREFIX0, PREFIX1, ... holding `x`, then the `target` column of `labels`."""
+    return ([f"{prefix}{i}" for i in range(x.shape[1])] + [target],
+            [[f"{v:{number}}" for v in row] + [label] for row, label in zip(x, labels)])
 
 
 def _sklearn(name):
@@ -59,23 +63,22 @@ def _fresh(name):
     rng = np.random.default_rng(15)
     if name == "friedman":  # y = 10 sin(pi x1 x2) + 20 (x3 - 0.5)^2 + 10 x4 + 5 x5 + noise; x6-x10 unused
         x, y = datasets.make_friedman1(1500, 10, noise=1.0, random_state=15)
-        return [f"x{i}" for i in range(10)] + ["y"], [[f"{v:.5f}" for v in r] + [f"{t:.4f}"] for r, t in zip(x, y)]
+        return _numbers("x", x, "y", [f"{t:.4f}" for t in y], ".5f")
     if name == "moons":  # two interleaved half circles, noisy, beside eight columns of noise
         x, y = datasets.make_moons(1200, noise=0.3, random_state=15)
         x = np.hstack([x * [3.0, 40.0] + [1.0, 200.0], rng.normal(size=(len(x), 8))])
-        return [f"m{i}" for i in range(10)] + ["label"], [[f"{v:.4f}" for v in r] + [str(t)] for r, t in zip(x, y)]
+        return _numbers("m", x, "label", map(str, y))
     if name == "xor":  # the label is the XOR of two columns' signs, 10% of labels flipped; 18 noise columns
         x = rng.normal(size=(1500, 20))
         y = ((x[:, 3] > 0) ^ (x[:, 11] > 0)) ^ (rng.random(1500) < 0.1)
-        return [f"v{i}" for i in range(20)] + ["flag"], [[f"{v:.4f}" for v in r] + [str(int(t))] for r, t in zip(x, y)]
+        return _numbers("v", x, "flag", [str(int(t)) for t in y])
     if name == "sparse_reg":  # y = sin(2 x0) + x1^2 + 0.5 x2 + noise; columns 3-22 unused
         x = rng.uniform(-2, 2, size=(1200, 23))
         y = np.sin(2 * x[:, 0]) + x[:, 1] ** 2 + 0.5 * x[:, 2] + rng.normal(scale=0.3, size=1200)
-        return [f"s{i}" for i in range(23)] + ["y"], [[f"{v:.4f}" for v in r] + [f"{t:.4f}"] for r, t in zip(x, y)]
+        return _numbers("s", x, "y", [f"{t:.4f}" for t in y])
     if name == "hastie":  # y = 1 where the sum of ten squared standard normals exceeds 9.34 (its median)
         x, y = datasets.make_hastie_10_2(2000, random_state=15)
-        return [f"h{i}" for i in range(10)] + ["outside"], [[f"{v:.4f}" for v in r] + [str(int(t > 0))]
-                                                            for r, t in zip(x, y)]
+        return _numbers("h", x, "outside", [str(int(t > 0)) for t in y])
     if name == "states":  # 50 states (frequencies from a Dirichlet draw), each with its own effect on the odds
         states = np.random.default_rng(50)
         share = states.dirichlet(np.full(50, 2.0))
@@ -89,17 +92,14 @@ def _fresh(name):
         header = ["state", "segment", "tenure", "seats", "tickets", "renewed"]
         return header, [[f"S{s:02d}", g, *[f"{v:.3f}" for v in r], ["no", "yes"][int(t)]]
                         for s, g, r, t in zip(state, segment, numbers, renewed)]
-    if name in PROBES:
-        return _probe(name)
     if name == "imbalanced":
         x, y = datasets.make_classification(3000, 20, n_informative=6, n_redundant=4, weights=[0.9], flip_y=0.02,
                                             random_state=15)
-        return [f"f{i}" for i in range(20)] + ["event"], [[f"{v:.5f}" for v in r] + [["no", "yes"][t]]
-                                                          for r, t in zip(x, y)]
+        return _numbers("f", x, "event", [["no", "yes"][t] for t in y], ".5f")
     if name == "clusters":
         x, y = datasets.make_classification(2000, 12, n_informative=8, n_redundant=2, n_classes=4,
                                             n_clusters_per_class=3, class_sep=1.2, random_state=15)
-        return [f"c{i}" for i in range(12)] + ["kind"], [[f"{v:.5f}" for v in r] + [f"k{t}"] for r, t in zip(x, y)]
+        return _numbers("c", x, "kind", [f"k{t}" for t in y], ".5f")
     rows = 2000  # plans: the churn of a plan depends on the device it is used on, and on age and usage
     region = rng.choice([f"r{i}" for i in range(8)], rows)
     plan = rng.choice(["basic", "plus", "pro", "family"], rows, p=[0.4, 0.3, 0.2, 0.1])
@@ -123,10 +123,10 @@ def _probe(name):
     if name == "lognormal":  # a price-like target: exp of a linear part, an interaction and noise
         x = rng.normal(size=(1500, 8))
         y = np.exp(0.6 * x[:, 0] + 0.4 * x[:, 1] * x[:, 2] + rng.normal(scale=0.3, size=1500))
-        return [f"a{i}" for i in range(8)] + ["price"], [[f"{v:.4f}" for v in r] + [f"{t:.4f}"] for r, t in zip(x, y)]
+        return _numbers("a", x, "price", [f"{t:.4f}" for t in y])
     if name == "tiny":
         x, y = datasets.make_classification(150, 6, n_informative=3, random_state=7)
-        return [f"t{i}" for i in range(6)] + ["c"], [[f"{v:.4f}" for v in r] + [str(t)] for r, t in zip(x, y)]
+        return _numbers("t", x, "c", map(str, y))
     if name == "postcodes":  # 150 postcodes of about 20 rows each, each with its own effect
         effect, code, numbers = rng.normal(size=150), rng.integers(0, 150, 3000), rng.normal(size=(3000, 4))
         logit = effect[code] + numbers[:, 0] - 0.5 * numbers[:, 1]
@@ -143,10 +143,10 @@ def _probe(name):
         x[:, 5] = rng.standard_cauchy(2000)
         logit = 1.2 * np.log(x[:, 0]) - 0.8 * np.log(x[:, 1]) + 0.5 * np.log(x[:, 2]) * (x[:, 3] > 1)
         y = rng.random(2000) < 1 / (1 + np.exp(-logit))
-        return [f"h{i}" for i in range(6)] + ["y"], [[f"{v:.5g}" for v in r] + [str(int(t))] for r, t in zip(x, y)]
+        return _numbers("h", x, "y", [str(int(t)) for t in y], ".5g")
     x, y = datasets.make_classification(3000, 16, n_informative=10, n_classes=20, n_clusters_per_class=1,
                                         class_sep=1.5, random_state=9)
-    return [f"m{i}" for i in range(16)] + ["k"], [[f"{v:.4f}" for v in r] + [f"class{t}"] for r, t in zip(x, y)]
+    return _numbers("m", x, "k", [f"class{t}" for t in y])
 
 
 def write_table(name, folder):
@@ -169,11 +169,10 @@ def write_table(name, folder):
         from sklearn.datasets import make_classification
 
         x, y = make_classification(10_000, 50, n_informative=20, random_state=0)
-        _write(path, [f"f{i}" for i in range(50)] + ["label"],
-               [[f"{v:.5f}" for v in row] + [str(t)] for row, t in zip(x, y)])
+        _write(path, *_numbers("f", x, "label", map(str, y), ".5f"))
         return path, "label"
     if name in FRESH:
-        header, rows = _fresh(name)
+        header, rows = _probe(name) if name in PROBES else _fresh(name)
         _write(path, header, rows)
         return path, header[-1]
     header, rows = _sklearn(name)
