@@ -18,7 +18,6 @@ could not be read. ``--find-lr`` runs the learning-rate range test instead and p
 suggested rate (status 0, or 1 when no rate could be read from the curve).
 """
 
-import csv
 import math
 import sys
 
@@ -56,33 +55,29 @@ def add_parser(subparsers):
 
 
 def read_csv(path, target):
-    """(x, y, feature names) from a CSV file with a header row; empty cells become NaN.
+    """(x, y, feature names) from a CSV file with a header row (as ``gradwise.tabular.read_csv`` reads it);
+    empty cells become NaN.
 
     Raises
     ------
     ValueError
         If the target column is missing, or a cell is not a number (naming row and column).
     """
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        rows = list(csv.reader(handle))
-    if not rows:
-        raise ValueError(f"{path}: the file is empty; expected a header row and data rows.")
-    header = [name.strip() for name in rows[0]]
-    if target not in header:
-        raise ValueError(f"{path}: no column named {target!r} for `--target`; the columns are {', '.join(header)}.")
-    values = np.empty((len(rows) - 1, len(header)))
-    for line, row in enumerate(rows[1:], start=2):
-        if len(row) != len(header):
-            raise ValueError(f"{path}, line {line}: expected {len(header)} values, got {len(row)}.")
-        for column, cell in enumerate(row):
-            cell = cell.strip()
+    from ..tabular import read_csv as read_table
+
+    table = read_table(path)
+    if target not in table.names:
+        raise ValueError(f"{path}: no column named {target!r} for `--target`; the columns are {', '.join(table.names)}.")
+    values = np.empty((table.rows, len(table.names)))
+    for column, name in enumerate(table.names):
+        for row, (line, cell) in enumerate(zip(table.lines, table[name])):
             try:
-                values[line - 2, column] = float(cell) if cell else math.nan
+                values[row, column] = float(cell) if cell else math.nan
             except ValueError:
-                raise ValueError(f"{path}, line {line}, column {header[column]!r}: {cell!r} is not a number; "
+                raise ValueError(f"{path}, line {line}, column {name!r}: {cell!r} is not a number; "
                                  "the doctor needs numeric columns (encode categories first).") from None
-    index = header.index(target)
-    features = [name for name in header if name != target]
+    index = table.names.index(target)
+    features = [name for name in table.names if name != target]
     return np.delete(values, index, axis=1), values[:, index], features
 
 

@@ -42,11 +42,26 @@ def _split(indices, labels, fraction, seed, stratify):
     from sklearn.model_selection import train_test_split
 
     if stratify:
-        _, counts = np.unique(labels, return_counts=True)
-        if counts.min() < 2:
-            raise ValueError("A class of the target has a single row; every class needs at least 2 rows "
-                             "to be split into training and test rows.")
+        classes, counts = np.unique(labels, return_counts=True)
+        single = [str(label) for label, count in zip(classes, counts) if count < 2]
+        if single:
+            hint = (" The target's values are whole numbers, read as classes; if they are quantities (counts, "
+                    "amounts), use --task regression." if all(_whole_number(label) for label in classes) else "")
+            raise ValueError(f"{len(single)} class(es) of the target have a single row ({', '.join(single[:5])}"
+                             f"{', ...' if len(single) > 5 else ''}); every class needs at least 2 rows to be split "
+                             f"into training and test rows.{hint}")
+        test_rows = int(np.ceil(fraction * len(indices)))
+        if test_rows < len(classes) or len(indices) - test_rows < len(classes):
+            raise ValueError(f"--test-size {fraction:g} of {len(indices)} rows gives {test_rows} test and "
+                             f"{len(indices) - test_rows} training rows, but each must hold all {len(classes)} classes.")
     return train_test_split(indices, test_size=fraction, random_state=seed, stratify=labels if stratify else None)
+
+
+def _whole_number(label):
+    try:
+        return float(label).is_integer()
+    except ValueError:
+        return False
 
 
 def split_rows(table, target, task=None, test_size=0.2, seed=0):

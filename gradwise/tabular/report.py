@@ -15,6 +15,7 @@ from .outputs import best_table, write_plots, write_summary, write_trials_csv
 from .pipeline import TabularModel
 from .scores import CV_METRIC, cv_summary, fold_score, test_scores
 from .space import telling_params
+from .target import case_variants
 
 BEST_SHOWN = 5
 WRITE_SECONDS = 2.0  # trials.csv, plots, summary, the model file and the report, on an idle machine
@@ -70,6 +71,9 @@ class Reporter:
                       f"(--impute {config['impute']})")
             if entry.get("other"):
                 print(f"Column '{entry['name']}': {len(entry['other'])} rare categories share one '(other)' column")
+        for group in case_variants(p.classes or []):
+            print(f"Target '{p.target}': the classes {', '.join(repr(label) for label in group)} differ only in letter "
+                  "case and are learned as different classes (if they are one, write them alike in the file)")
         task = p.task + (f", {len(p.classes)} classes" if p.classes else "")
         scheme = f"{len(self.folds)}-fold cross-validation" if len(self.folds) > 1 else "one 80/20 validation split"
         print(f"gradwise tune '{self.name}': {table.source}, {table.rows} rows -> {len(p.x_train)} train "

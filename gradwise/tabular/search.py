@@ -29,6 +29,7 @@ import copy
 import json
 import os
 import time
+import warnings
 
 import numpy as np
 import optuna
@@ -60,9 +61,13 @@ def make_folds(y, task, seed):
     if rows >= CV_BELOW_ROWS:
         fit, val = train_test_split(np.arange(rows), test_size=HOLDOUT, random_state=seed, stratify=labels)
         return [(np.sort(fit), np.sort(val))]
-    if classes and np.unique(labels, return_counts=True)[1].min() >= FOLDS:
-        splitter = StratifiedKFold(FOLDS, shuffle=True, random_state=seed)
-        return list(splitter.split(np.zeros(rows), labels))
+    if classes and np.unique(labels, return_counts=True)[1].max() >= FOLDS:
+        # Stratified even when a class has fewer rows than folds: its rows then land in different
+        # folds, so every fold's training rows keep some of them (a plain KFold can put a rare
+        # class's rows all in one validation fold, and train that fold without the class).
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "The least populated class", UserWarning)
+            return list(StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(np.zeros(rows), labels))
     return list(KFold(FOLDS, shuffle=True, random_state=seed).split(np.zeros(rows)))
 
 
@@ -82,8 +87,10 @@ def stopping_splits(folds, y, task, seed):
     splits = []
     for index, (fit, _) in enumerate(folds):
         stratify = labels[fit] if labels is not None else None
-        if stratify is not None and np.unique(stratify, return_counts=True)[1].min() < 2:
-            stratify = None
+        if stratify is not None:
+            counts = np.unique(stratify, return_counts=True)[1]
+            if counts.min() < 2 or np.ceil(STOPPING_SHARE * len(fit)) < len(counts):
+                stratify = None  # a class too rare, or too few stopping rows to hold every class: a plain split
         train, stop = train_test_split(fit, test_size=STOPPING_SHARE, random_state=seed + index, stratify=stratify)
         splits.append((np.sort(train), np.sort(stop)))
     return splits

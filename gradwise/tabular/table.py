@@ -2,16 +2,21 @@
 
 A column is either a float array (NaN marks a missing value) or an object array of raw
 strings (missing values are None). ``read_csv`` keeps every cell as text; deciding what
-is numeric is the preprocessor's job, from the training rows.
+is numeric is the preprocessor's job, from the training rows. It reads comma-separated
+files, and the ';'-separated ones that spreadsheets write where the decimal mark is a comma
+(their '3,25' read as 3.25), tab- and '|'-separated ones, as their header line shows.
 """
 
 import csv
 import io
 import os
+import re
 
 import numpy as np
 
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?"})
+OTHER_DELIMITERS = (";", "\t", "|")  # tried, in this order, when the header line holds no comma
+DECIMAL_COMMA = re.compile(r"[+-]?(\d+,\d*|,\d+)([eE][+-]?\d+)?")
 
 
 def is_missing(cell):
@@ -84,7 +89,8 @@ def read_csv(path):
         raise ValueError(f"CSV file '{path}' is not UTF-8 text (byte {data[error.start]:#04x} at offset {error.start} "
                          f"is invalid); it may be {_guess_encoding(data)}: save it as UTF-8, e.g. "
                          f"iconv -f {_guess_encoding(data).split()[0]} -t utf-8 '{path}'.") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         rows = list(reader)
     except csv.Error as error:
@@ -92,7 +98,28 @@ def read_csv(path):
             raise ValueError(f"CSV file '{path}', line {reader.line_num}: a cell is longer than the csv module's limit "
                              f"of {csv.field_size_limit():,} characters (often an unclosed quote).") from None
         raise ValueError(f"CSV file '{path}', line {reader.line_num}: not valid CSV ({error}).") from None
+    if delimiter == ";":
+        rows = [[_decimal_point(cell) for cell in row] for row in rows]
     return _table_from_rows(rows, f"'{path}'")
+
+
+def _delimiter(text):
+    """The cell separator: a comma, unless the header line holds none but holds ';', a tab or '|'.
+
+    Spreadsheets in locales whose decimal mark is a comma (most of Europe) save "CSV" with ';'
+    between cells; a tab-separated export keeps its .csv name just as often. The header decides,
+    as it is the one line with no numbers in it.
+    """
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    if "," in header:
+        return ","
+    return max(OTHER_DELIMITERS, key=header.count) if any(d in header for d in OTHER_DELIMITERS) else ","
+
+
+def _decimal_point(cell):
+    """'3,25' -> '3.25' in a ';'-separated file, where the comma is the decimal mark; other cells unchanged."""
+    stripped = cell.strip()
+    return stripped.replace(",", ".") if DECIMAL_COMMA.fullmatch(stripped) else cell
 
 
 def _guess_encoding(data):
@@ -109,9 +136,11 @@ def _table_from_rows(rows, source):
     rows = [row for row in rows if any(cell.strip() for cell in row)]
     if not rows:
         raise ValueError(f"CSV file {source} is empty: expected a header row and data rows.")
+    rows = _without_empty_unnamed_columns(rows)
     header = [cell.strip() for cell in rows[0]]
     if any(not name for name in header):
-        raise ValueError(f"CSV file {source}: the header has an empty column name (column {header.index('') + 1}).")
+        raise ValueError(f"CSV file {source}: the header has an empty column name (column {header.index('') + 1}) "
+                         "over cells that are not empty.")
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
         raise ValueError(f"CSV file {source}: the header repeats column names {repeated}.")
@@ -127,6 +156,17 @@ def _table_from_rows(rows, source):
         column[:] = [row[position].strip() for row in data]
         columns[name] = column
     return Table(columns, np.asarray(lines[1:]), source)
+
+
+def _without_empty_unnamed_columns(rows):
+    """`rows` without the columns that have neither a name nor a value (a spreadsheet's trailing separators)."""
+    header = rows[0]
+    empty = {position for position, name in enumerate(header) if not name.strip()}
+    empty = {position for position in empty
+             if all(position >= len(row) or not row[position].strip() for row in rows[1:])}
+    if not empty:
+        return rows
+    return [[cell for position, cell in enumerate(row) if position not in empty] for row in rows]
 
 
 def write_csv(path, header, rows):

@@ -60,6 +60,14 @@ def infer_task(cells, name="target"):
     return "regression"
 
 
+def case_variants(classes):
+    """Groups of class labels that differ only in letter case ('Yes', 'yes'): most often one class typed two ways."""
+    groups = {}
+    for label in classes:
+        groups.setdefault(label.casefold(), []).append(label)
+    return [sorted(group) for group in groups.values() if len(group) > 1]
+
+
 class TargetEncoder:
     """Encode target cells for training; decode model outputs to labels, probabilities or values."""
 

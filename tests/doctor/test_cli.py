@@ -69,3 +69,10 @@ def test_read_csv_keeps_feature_names_and_empty_cells(tmp_path):
     x, y, names = cli.read_csv(data, "target")
     assert names == ["f1", "f2"] and y.tolist() == [0.0, 1.0]
     assert x[0, 0] == 1.0 and x[0, 1] != x[0, 1]  # NaN
+
+
+def test_read_csv_reads_semicolon_files_with_decimal_commas(tmp_path):
+    data = tmp_path / "d.csv"
+    data.write_text("f1;target\n1,5;0\n-2,25;1\n")
+    x, y, names = cli.read_csv(data, "target")
+    assert names == ["f1"] and x[:, 0].tolist() == [1.5, -2.25] and y.tolist() == [0.0, 1.0]

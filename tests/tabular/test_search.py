@@ -61,6 +61,35 @@ def test_folds_are_stratified_k_fold_on_small_tables_and_one_split_on_large_ones
     assert len(large) == 1 and len(large[0][1]) == CV_BELOW_ROWS // 5
 
 
+def test_a_class_rarer_than_the_folds_is_spread_so_every_fold_trains_on_it():
+    y = np.array([0] * 96 + [1] * 4, dtype=np.float32)  # 4 rows of class 1, 5 folds
+    for seed in range(5):
+        folds = make_folds(y, "binary", seed=seed)
+        assert all(y[fit].sum() >= 3 for fit, _ in folds)  # a plain KFold could leave a fold with only class 0
+        assert sorted(int(y[val].sum()) for _, val in folds) == [0, 1, 1, 1, 1]
+
+
+def test_early_stopping_rows_of_a_tiny_fold_need_not_hold_every_class():
+    y = np.array([0, 1, 2] * 3 + [0])  # 8 training rows per fold: two stopping rows, three classes
+    folds = make_folds(y, "multiclass", seed=0)
+    for (fit, _), (train, stop) in zip(folds, stopping_splits(folds, y, "multiclass", seed=0)):
+        assert len(stop) == 2 and sorted(np.concatenate([train, stop]).tolist()) == sorted(fit.tolist())
+
+
+def test_a_baseline_is_skipped_with_the_reason_when_a_fold_trains_on_one_class():
+    from gradwise.tabular import load_dataset, prepare
+    from gradwise.tabular.baselines import run_baselines
+
+    table, target = load_dataset("pima")
+    prepared = prepare(table, target)
+    positives = np.flatnonzero(prepared.y_train == 1)
+    folds = make_folds(prepared.y_train, prepared.task, 0)
+    fit, val = folds[0]
+    folds[0] = (np.setdiff1d(fit, positives), np.union1d(val, positives))  # fold 0 trains on class 0 only
+    results = run_baselines(prepared, folds)
+    assert [b["skipped"] for b in results] == ["a fold's training rows hold a single class"] * 2
+
+
 def test_early_stopping_rows_come_from_the_folds_training_rows_never_from_its_validation_rows():
     y = np.array([0] * 150 + [1] * 50, dtype=np.float32)
     folds = make_folds(y, "binary", seed=0)

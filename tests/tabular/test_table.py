@@ -39,7 +39,7 @@ def test_float_columns_mark_missing_with_nan():
     ("a,b\n", r"has a header but no data rows"),
     ("a,b\n1,2\n3\n", r"line 3: expected 2 cells \(as in the header\), got 1"),
     ("a,a\n1,2\n", r"repeats column names \['a'\]"),
-    ("a,\n1,2\n", r"empty column name \(column 2\)"),
+    ("a,\n1,2\n", r"empty column name \(column 2\) over cells that are not empty"),
 ])
 def test_malformed_files_raise_with_the_place(tmp_path, text, message):
     with pytest.raises(ValueError, match=message):
@@ -54,3 +54,26 @@ def test_missing_file_is_named(tmp_path):
 def test_columns_must_have_equal_lengths():
     with pytest.raises(ValueError, match=r"different lengths \[1, 2\]"):
         Table({"a": np.zeros(1), "b": np.zeros(2)})
+
+
+def test_semicolon_files_read_the_comma_as_the_decimal_mark(tmp_path):
+    table = read_csv(_write(tmp_path, "size;price;city\n3,25;-1,5e3;Lyon, FR\n4;,5;Nice\n"))
+    assert table.names == ["size", "price", "city"]
+    assert list(table["size"]) == ["3.25", "4"] and list(table["price"]) == ["-1.5e3", ".5"]
+    assert list(table["city"]) == ["Lyon, FR", "Nice"]  # text keeps its commas
+
+
+@pytest.mark.parametrize("separator", ["\t", "|"])
+def test_tab_and_bar_separated_files_are_read_by_their_header(tmp_path, separator):
+    table = read_csv(_write(tmp_path, f"a{separator}b\n1.5{separator}x,y\n"))
+    assert table.names == ["a", "b"] and list(table["a"]) == ["1.5"] and list(table["b"]) == ["x,y"]
+
+
+def test_a_header_with_commas_keeps_the_comma_separator(tmp_path):
+    table = read_csv(_write(tmp_path, "a,b;c\n1;2,3\n"))
+    assert table.names == ["a", "b;c"] and list(table["a"]) == ["1;2"]
+
+
+def test_columns_without_a_name_or_a_value_are_left_out(tmp_path):
+    table = read_csv(_write(tmp_path, "a,b,,\n1,2,,\n3,4, ,\n"))  # a spreadsheet's trailing separators
+    assert table.names == ["a", "b"] and list(table["b"]) == ["2", "4"]

@@ -57,3 +57,32 @@ def test_missing_targets_name_the_line():
         check_target(np.array(["1", "", "0"], dtype=object), "y", [2, 3, 4])
     with pytest.raises(ValueError, match=r"`task` must be one of binary, multiclass, regression"):
         TargetEncoder("ranking")
+
+
+def test_case_variants_of_a_class_are_found():
+    from gradwise.tabular.target import case_variants
+
+    assert case_variants(["No", "Yes", "no", "yes", "maybe"]) == [["No", "no"], ["Yes", "yes"]]
+    assert case_variants(["a", "b"]) == []
+
+
+def test_a_class_of_one_row_is_named_and_whole_numbers_suggest_regression():
+    from gradwise.tabular import split_rows
+    from gradwise.tabular.table import Table
+
+    counts = Table({"x": np.arange(12.0), "y": np.array(["0", "0", "1", "1", "2", "2", "3", "3", "4", "4", "7", "9"], dtype=object)})
+    with pytest.raises(ValueError, match=r"2 class\(es\) of the target have a single row \(7, 9\).*--task regression"):
+        split_rows(counts, "y")
+    words = Table({"x": np.arange(5.0), "y": np.array(["a", "a", "b", "b", "c"], dtype=object)})
+    with pytest.raises(ValueError, match=r"single row \(c\); every class needs at least 2 rows[^-]*$"):
+        split_rows(words, "y")
+
+
+def test_a_test_size_too_small_for_every_class_names_the_flag():
+    from gradwise.tabular import split_rows
+    from gradwise.tabular.table import Table
+
+    table = Table({"x": np.arange(9.0), "y": np.array(["a", "a", "a", "b", "b", "b", "c", "c", "c"], dtype=object)})
+    with pytest.raises(ValueError, match=r"--test-size 0.2 of 9 rows gives 2 test and 7 training rows, but each must "
+                                         r"hold all 3 classes"):
+        split_rows(table, "y")
