@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .preprocess import TabularPreprocessor, split_features
-from .target import TargetEncoder, check_target, infer_task
+from .target import TargetEncoder, infer_task, target_cells
 
 
 @dataclass
@@ -65,14 +65,28 @@ def _whole_number(label):
 
 
 def split_rows(table, target, task=None, test_size=0.2, seed=0):
-    """(task, target cells, training row indices, test row indices): the split every tool compares on."""
+    """(task, target cells, training row indices, test row indices): the split every tool compares on.
+
+    Rows whose target is missing are in neither part (``unlabelled_lines`` names them): a row
+    without a target can neither train nor score a model.
+    """
     _, target_values = split_features(table, target)
-    cells = check_target(target_values, target, table.lines)
-    task = task or infer_task(cells, target)
-    TargetEncoder(task).fit(cells)  # a task that does not fit the target fails here, before any split
-    labels = np.array(cells, dtype=object)
-    train_index, test_index = _split(np.arange(table.rows), labels, test_size, seed, task != "regression")
+    cells = target_cells(target_values)
+    labelled = np.flatnonzero([cell is not None for cell in cells])
+    if not len(labelled):
+        raise ValueError(f"The target column '{target}' is missing on every row.")
+    known = [cells[i] for i in labelled]
+    task = task or infer_task(known, target)
+    TargetEncoder(task).fit(known)  # a task that does not fit the target fails here, before any split
+    labels = np.array(known, dtype=object)
+    train_index, test_index = _split(labelled, labels, test_size, seed, task != "regression")
     return task, cells, np.sort(train_index), np.sort(test_index)
+
+
+def unlabelled_lines(table, target):
+    """The file lines of the rows whose target is missing (left out by ``split_rows``)."""
+    _, target_values = split_features(table, target)
+    return [line for line, cell in zip(table.lines, target_cells(target_values)) if cell is None]
 
 
 def prepare(table, target, task=None, impute=None, test_size=0.2, seed=0, drop=(), keep=()):
@@ -107,4 +121,4 @@ def prepare(table, target, task=None, impute=None, test_size=0.2, seed=0, drop=(
                     train_cells, test_cells, train_index, test_index, task, preprocessor, encoder, target)
 
 
-__all__ = ["Prepared", "prepare", "split_rows"]
+__all__ = ["Prepared", "prepare", "split_rows", "unlabelled_lines"]

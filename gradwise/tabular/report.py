@@ -1,6 +1,7 @@
 """What ``gradwise tune`` prints and writes: progress, the final model, the comparison table, runs/NAME."""
 
 import os
+import shlex
 import shutil
 import time
 
@@ -11,6 +12,7 @@ from ..report.runinfo import DOCTOR_FILE
 from ..report.search import write_search
 from ..tuning.report import progress_line
 from . import ensemble
+from .data import unlabelled_lines
 from .outputs import best_table, write_plots, write_summary, write_trials_csv
 from .pipeline import TabularModel
 from .scores import CV_METRIC, cv_summary, fold_score, test_scores
@@ -64,13 +66,17 @@ class Reporter:
         p = self.prepared
         config = p.preprocessor.config
         for dropped in config["dropped"]:
-            print(f"Dropped column '{dropped['name']}': {dropped['reason']} (keep it with --keep {dropped['name']})")
+            print(f"Dropped column '{dropped['name']}': {dropped['reason']} (keep it with --keep {shlex.quote(dropped['name'])})")
         for entry in config["numeric"] + config["categorical"]:
             if entry.get("missing") and entry.get("fill") is not None:
                 print(f"Imputing {entry['missing']} missing value(s) of '{entry['name']}' with {entry['fill']!r} "
                       f"(--impute {config['impute']})")
             if entry.get("other"):
                 print(f"Column '{entry['name']}': {len(entry['other'])} rare categories share one '(other)' column")
+        unlabelled = unlabelled_lines(table, p.target)
+        if unlabelled:
+            print(f"Left out {len(unlabelled)} row(s) whose target '{p.target}' is missing (first on line "
+                  f"{unlabelled[0]}): a row without a target can neither train nor test a model")
         for group in case_variants(p.classes or []):
             print(f"Target '{p.target}': the classes {', '.join(repr(label) for label in group)} differ only in letter "
                   "case and are learned as different classes (if they are one, write them alike in the file)")

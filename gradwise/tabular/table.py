@@ -137,10 +137,9 @@ def _table_from_rows(rows, source):
     if not rows:
         raise ValueError(f"CSV file {source} is empty: expected a header row and data rows.")
     rows = _without_empty_unnamed_columns(rows)
-    header = [cell.strip() for cell in rows[0]]
-    if any(not name for name in header):
-        raise ValueError(f"CSV file {source}: the header has an empty column name (column {header.index('') + 1}) "
-                         "over cells that are not empty.")
+    # An empty name over cells: the row index that pandas' to_csv and R's write.csv write first.
+    # Named as pandas reads it back; the column screening then drops it as an identifier.
+    header = [cell.strip() or f"Unnamed: {position}" for position, cell in enumerate(rows[0])]
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
         raise ValueError(f"CSV file {source}: the header repeats column names {repeated}.")

@@ -13,7 +13,7 @@ TASKS = ("binary", "multiclass", "regression")
 MAX_CLASSES_FOR_NUMBERS = 20  # integer targets with at most this many values are classes
 
 
-def _cells(values):
+def target_cells(values):
     """Target cells as strings (numbers written without a trailing '.0'), with missing ones None."""
     from .table import is_missing
 
@@ -37,7 +37,7 @@ def _numbers(cells):
 
 def check_target(values, name, lines):
     """The target cells as strings; ValueError naming the lines where the target is missing."""
-    cells = _cells(values)
+    cells = target_cells(values)
     missing = [line for line, cell in zip(lines, cells) if cell is None]
     if missing:
         raise ValueError(f"The target column '{name}' is missing on {len(missing)} line(s), first on line {missing[0]}; "

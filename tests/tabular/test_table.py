@@ -39,7 +39,6 @@ def test_float_columns_mark_missing_with_nan():
     ("a,b\n", r"has a header but no data rows"),
     ("a,b\n1,2\n3\n", r"line 3: expected 2 cells \(as in the header\), got 1"),
     ("a,a\n1,2\n", r"repeats column names \['a'\]"),
-    ("a,\n1,2\n", r"empty column name \(column 2\) over cells that are not empty"),
 ])
 def test_malformed_files_raise_with_the_place(tmp_path, text, message):
     with pytest.raises(ValueError, match=message):
@@ -77,3 +76,27 @@ def test_a_header_with_commas_keeps_the_comma_separator(tmp_path):
 def test_columns_without_a_name_or_a_value_are_left_out(tmp_path):
     table = read_csv(_write(tmp_path, "a,b,,\n1,2,,\n3,4, ,\n"))  # a spreadsheet's trailing separators
     assert table.names == ["a", "b"] and list(table["b"]) == ["2", "4"]
+
+
+def test_an_unnamed_column_over_values_is_named_as_pandas_reads_it(tmp_path):
+    table = read_csv(_write(tmp_path, ',a,b\n0,1,x\n1,2,y\n'))  # pandas' to_csv, R's write.csv: the row index first
+    assert table.names == ["Unnamed: 0", "a", "b"] and list(table["Unnamed: 0"]) == ["0", "1"]
+
+
+def test_tune_announces_the_index_column_it_drops_rows_without_a_target_and_classes_that_differ_in_case(tmp_path, capsys):
+    import time
+
+    from gradwise.tabular import prepare
+    from gradwise.tabular.report import Reporter
+
+    labels = ["Yes", "yes", "no"] * 20 + ["", "NA"]
+    rows = "".join(f"{i},{i % 7},{label}\n" for i, label in enumerate(labels))
+    table = read_csv(_write(tmp_path, ",x,answer\n" + rows))
+    prepared = prepare(table, "answer")
+    Reporter(prepared, "t", None, [None] * 5, time.time(), 45).header(table)
+    out = capsys.readouterr().out
+    assert "Dropped column 'Unnamed: 0': holds a different whole number on every row" in out
+    assert "--keep 'Unnamed: 0'" in out  # quoted for the shell
+    assert "the classes 'Yes', 'yes' differ only in letter case" in out
+    assert "Left out 2 row(s) whose target 'answer' is missing (first on line 62)" in out
+    assert len(prepared.x_train) + len(prepared.x_test) == 60 and None not in prepared.train_cells + prepared.test_cells
