@@ -89,7 +89,7 @@ def unlabelled_lines(table, target):
     return [line for line, cell in zip(table.lines, target_cells(target_values)) if cell is None]
 
 
-def prepare(table, target, task=None, impute=None, test_size=0.2, seed=0, drop=(), keep=()):
+def prepare(table, target, task=None, impute=None, test_size=0.2, seed=0, drop=(), keep=(), report=None):
     """Split `table`, fit the preprocessing on the training rows and encode everything.
 
     Parameters
@@ -105,6 +105,9 @@ def prepare(table, target, task=None, impute=None, test_size=0.2, seed=0, drop=(
         Fraction of all rows held out for the test.
     drop, keep : sequence of str
         Columns to drop, and columns the hygiene rules must keep.
+    report : callable, optional
+        Called with a line for each column whose test rows hold what training never saw (an unseen
+        category, text in a number column; see ``TabularPreprocessor.transform``).
     """
     features, _ = split_features(table, target)
     if not features.names:
@@ -113,11 +116,14 @@ def prepare(table, target, task=None, impute=None, test_size=0.2, seed=0, drop=(
     train_cells = [cells[i] for i in train_index]
     if task != "regression" and len(set(train_cells)) < 2:
         raise ValueError(f"The training rows hold a single class of '{target}': there is nothing to learn.")
-    preprocessor = TabularPreprocessor(impute, drop, keep).fit(features.take(train_index), features.names)
     encoder = TargetEncoder(task).fit(train_cells)
+    targets = encoder.transform(train_cells)
+    targets = np.eye(len(encoder.classes))[targets] if task == "multiclass" else targets.reshape(-1, 1)
+    preprocessor = TabularPreprocessor(impute, drop, keep).fit(features.take(train_index), features.names,
+                                                                targets.astype(np.float64))
     test_cells = [cells[i] for i in test_index]
     return Prepared(preprocessor.transform(features.take(train_index)), encoder.transform(train_cells),
-                    preprocessor.transform(features.take(test_index)), encoder.transform(test_cells),
+                    preprocessor.transform(features.take(test_index), report=report), encoder.transform(test_cells),
                     train_cells, test_cells, train_index, test_index, task, preprocessor, encoder, target)
 
 

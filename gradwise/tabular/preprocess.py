@@ -15,6 +15,7 @@ training goes there too (or nowhere, when there is no 'other' column), and is re
 
 import numpy as np
 
+from .codes import code_text, is_code_column
 from .columns import screen_columns
 from .table import Table
 
@@ -53,6 +54,20 @@ def _as_float(table, name):
                 f"{values[index]!r}."
             ) from None
     return result
+
+
+def _numbers_or_nan(table, name):
+    """(floats, mask of cells that are text): the column as numbers, text cells (not missing ones) as NaN."""
+    values = table[name]
+    if values.dtype.kind in "fiub":
+        return values.astype(np.float64), np.zeros(len(values), dtype=bool)
+    result, text = np.full(len(values), np.nan), np.zeros(len(values), dtype=bool)
+    for index in np.flatnonzero(~table.missing_mask(name)):
+        try:
+            result[index] = float(values[index])
+        except (TypeError, ValueError):
+            text[index] = True
+    return result, text
 
 
 def _is_numeric(table, name):
@@ -108,8 +123,13 @@ class TabularPreprocessor:
         self.drop, self.keep = list(drop), list(keep)
         self.config = None
 
-    def fit(self, table, features):
-        """Learn which columns to use, their kinds and statistics from `table` (training rows); returns self."""
+    def fit(self, table, features, targets=None):
+        """Learn which columns to use, their kinds and statistics from `table` (training rows); returns self.
+
+        `targets` (optional): the training rows' targets as a (rows, outputs) float array (the
+        standardized value, or one column per class); with them, whole-number columns that act as
+        codes are one-hot encoded as well (see ``codes``).
+        """
         columns = list(features)
         features, dropped = screen_columns(table, columns, self.drop, self.keep)
         masks = [table.missing_mask(name) for name in features]
@@ -120,6 +140,10 @@ class TabularPreprocessor:
         config = {"columns": columns, "features": features, "dropped": dropped, "impute": self.impute,
                   "numeric": self._fit_numeric(table, numeric),
                   "categorical": [self._fit_categorical(table, name) for name in features if name not in numeric]}
+        if targets is not None:
+            rows = min_frequency(table.rows)
+            config["categorical"] += [self._fit_categories(name, code_text(_as_float(table, name)), codes=True)
+                                      for name in numeric if is_code_column(_as_float(table, name), targets, rows)]
         self.config = config
         return self
 
@@ -141,12 +165,14 @@ class TabularPreprocessor:
                  "missing": int(c)} for n, m, s, f, c in zip(numeric, scaler.mean_, scaler.scale_, fill, missing)]
 
     def _fit_categorical(self, table, name):
+        return self._fit_categories(name, _text(table, name))
+
+    def _fit_categories(self, name, cells, codes=False):
         from sklearn.preprocessing import OneHotEncoder
 
-        cells = _text(table, name)
         missing = int((cells == None).sum())  # noqa: E711 - element-wise comparison on an object array
         fill = None
-        if self.impute is not None and missing:
+        if self.impute is not None and len(cells) > missing:  # also without gaps in training: new rows may have some
             labels, counts = np.unique(cells[cells != None].astype(str), return_counts=True)  # noqa: E711
             fill = str(labels[np.argmax(counts)])
             cells = np.where(cells == None, fill, cells)  # noqa: E711
@@ -155,7 +181,8 @@ class TabularPreprocessor:
         infrequent = encoder.infrequent_categories_[0]
         rare = [] if infrequent is None else [str(c) for c in infrequent]
         frequent = [str(c) for c in encoder.categories_[0] if str(c) not in rare]
-        return {"name": name, "categories": frequent, "other": rare, "fill": fill, "missing": missing}
+        entry = {"name": name, "categories": frequent, "other": rare, "fill": fill, "missing": missing}
+        return {**entry, "codes": True} if codes else entry
 
     @classmethod
     def from_config(cls, config):
@@ -207,13 +234,22 @@ class TabularPreprocessor:
         missing_columns = [name for name in self.config["features"] if name not in table.names]
         if missing_columns:
             self.check_columns(table, ignore=table.names)
-        blocks = [self._numeric_block(table, entry) for entry in self.config["numeric"]]
+        blocks = [self._numeric_block(table, entry, strict, report) for entry in self.config["numeric"]]
         blocks += [self._categorical_block(table, entry, strict, report) for entry in self.config["categorical"]]
         matrix = np.hstack(blocks) if blocks else np.zeros((table.rows, 0))
         return matrix.astype(np.float32)
 
-    def _numeric_block(self, table, entry):
-        values = _as_float(table, entry["name"])
+    def _numeric_block(self, table, entry, strict=False, report=None):
+        values, text = _numbers_or_nan(table, entry["name"])
+        if text.any():  # a number column with text in new rows: like an unseen category, a missing value
+            examples = sorted({str(cell) for cell in table[entry["name"]][text]})[:3]
+            where = f"{text.sum()} row(s) of {table.source}, first on line {table.lines[np.argmax(text)]}"
+            if strict or entry["fill"] is None:
+                raise ValueError(f"Column '{entry['name']}' must hold numbers, as in training, but {where} hold "
+                                 f"text {examples}" + (" (strict mode)." if strict else "."))
+            if report is not None:
+                report(f"column '{entry['name']}': {where} hold text {examples} where training had numbers; "
+                       f"imputed as missing values ({entry['fill']:.6g})")
         missing = np.isnan(values)
         if missing.any():
             if entry["fill"] is None:
@@ -223,7 +259,7 @@ class TabularPreprocessor:
 
     def _categorical_block(self, table, entry, strict, report):
         name = entry["name"]
-        text = _text(table, name)
+        text = code_text(_numbers_or_nan(table, name)[0]) if entry.get("codes") else _text(table, name)
         missing = text == None  # noqa: E711
         if missing.any():
             if entry["fill"] is None:
@@ -255,7 +291,8 @@ class TabularPreprocessor:
         for entry in self.config["categorical"]:
             other = f" + '{OTHER}' for {len(entry['other'])} rare" if entry.get("other") else ""
             fill = "" if entry["fill"] is None else f", missing -> {entry['fill']!r}"
-            lines.append(f"  {entry['name']!r}: one-hot {len(entry['categories'])} categories{other}{fill}")
+            kind = "codes (also standardized above)" if entry.get("codes") else "categories"
+            lines.append(f"  {entry['name']!r}: one-hot {len(entry['categories'])} {kind}{other}{fill}")
         return lines
 
 

@@ -68,7 +68,11 @@ class Reporter:
         for dropped in config["dropped"]:
             print(f"Dropped column '{dropped['name']}': {dropped['reason']} (keep it with --keep {shlex.quote(dropped['name'])})")
         for entry in config["numeric"] + config["categorical"]:
-            if entry.get("missing") and entry.get("fill") is not None:
+            if entry.get("codes"):
+                print(f"Column '{entry['name']}': whole numbers that act as codes (the target's mean for each value "
+                      f"departs from a smooth curve of the value): also one-hot encoded, "
+                      f"{len(entry['categories'])} codes")
+            elif entry.get("missing") and entry.get("fill") is not None:
                 print(f"Imputing {entry['missing']} missing value(s) of '{entry['name']}' with {entry['fill']!r} "
                       f"(--impute {config['impute']})")
             if entry.get("other"):

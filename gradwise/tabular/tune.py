@@ -169,7 +169,7 @@ def run(args):
         raise ValueError(f"--test-size must be between 0 and 1, got {args.test_size}.")
     impute = None if args.impute == "none" else args.impute
     prepared = prepare(table, target, args.task, impute, args.test_size, seed=args.seed, drop=args.drop,
-                       keep=args.keep)
+                       keep=args.keep, report=lambda line: print(f"Test rows: {line}"))
     folds = make_folds(prepared.y_train, prepared.task, args.seed)
     batch_size = args.batch_size or _batch_size(len(prepared.x_train))
     classes = len(prepared.classes) if prepared.task == "multiclass" else None

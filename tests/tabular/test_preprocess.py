@@ -86,7 +86,8 @@ def test_impute_fills_numbers_with_scikit_learn_statistics_and_text_with_the_mod
 
 def test_bad_cells_and_columns_are_named():
     fitted = TabularPreprocessor().fit(Table({"a": np.array(["1", "2"], dtype=object)}), ["a"])
-    with pytest.raises(ValueError, match=r"Column 'a' of 'new.csv' must hold numbers, but line 3 has 'abc'"):
+    with pytest.raises(ValueError, match=r"Column 'a' must hold numbers, as in training, but 1 row\(s\) of 'new.csv', "
+                                         r"first on line 3 hold text \['abc'\]\.$"):
         fitted.transform(Table({"a": np.array(["1", "abc"], dtype=object)}, source="'new.csv'"))
     with pytest.raises(ValueError, match=r"missing column\(s\) \['a'\] and unexpected column\(s\) \['z'\]"):
         fitted.check_columns(Table({"z": np.zeros(2)}, source="'new.csv'"))
@@ -105,3 +106,15 @@ def test_a_column_of_many_well_filled_categories_keeps_a_column_for_each_up_to_t
     wide = Table({"code": np.array(too_many * 6, dtype=object)}, source="codes.csv")
     config = TabularPreprocessor().fit(wide, ["code"]).config["categorical"][0]
     assert len(config["categories"]) == MAX_CATEGORIES - 1 and len(config["other"]) == 41  # the rest share 'other'
+
+
+def test_text_in_a_number_column_of_new_rows_is_imputed_and_reported_when_training_imputed():
+    fitted = TabularPreprocessor(impute="median").fit(Table({"a": np.array(["1", "2", "6"], dtype=object)}), ["a"])
+    lines = []
+    rows = Table({"a": np.array(["2", "rotary", "x", "rotary"], dtype=object)}, source="'new.csv'")
+    matrix = fitted.transform(rows, report=lines.append)
+    assert matrix[1, 0] == matrix[0, 0] == matrix[2, 0]  # imputed with the training median, 2
+    assert lines == ["column 'a': 3 row(s) of 'new.csv', first on line 3 hold text ['rotary', 'x'] where training "
+                     "had numbers; imputed as missing values (2)"]
+    with pytest.raises(ValueError, match=r"hold text \['rotary', 'x'\] \(strict mode\)"):
+        fitted.transform(rows, strict=True)

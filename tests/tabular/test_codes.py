@@ -1,0 +1,86 @@
+"""Whole-number columns that act as codes get a one-hot encoding too; quantities with a curved effect do not."""
+
+import numpy as np
+import pytest
+
+from gradwise.tabular import prepare
+from gradwise.tabular.codes import code_text, is_code_column, lack_of_fit
+from gradwise.tabular.preprocess import TabularPreprocessor
+from gradwise.tabular.table import Table
+
+
+def _schools(rows=2000, schools=40, seed=0):
+    """A score that depends on the school (a code: one random effect each) and on age (a smooth curve)."""
+    rng = np.random.default_rng(seed)
+    school = rng.integers(100, 100 + schools, rows).astype(np.float64)
+    effect = rng.normal(0, 1.0, 200)
+    age = rng.integers(18, 70, rows).astype(np.float64)
+    score = effect[(school - 100).astype(int)] + 0.002 * (age - 40) ** 2 + rng.normal(0, 1.0, rows)
+    return school, age, score
+
+
+def test_codes_depart_from_a_smooth_curve_and_a_curved_quantity_does_not():
+    school, age, score = _schools()
+    p_school, share_school = lack_of_fit(school, score)
+    p_age, share_age = lack_of_fit(age, score)
+    assert p_school < 1e-30 and share_school > 0.3
+    assert p_age > 1e-3 and share_age < 0.03  # the quadratic age effect is within the cubic
+    target = ((score - score.mean()) / score.std()).reshape(-1, 1)
+    assert is_code_column(school, target, 5) and not is_code_column(age, target, 5)
+
+
+def test_only_whole_numbers_with_enough_frequent_values_are_codes():
+    school, _, score = _schools()
+    target = score.reshape(-1, 1)
+    assert not is_code_column(school + 0.5, target, 5)  # not whole numbers
+    few = np.where(school < 104, school, 104.0)  # five values: too few groups for the test
+    assert not is_code_column(few, target, 5)
+    many = np.arange(len(score), dtype=np.float64)  # one row per value: none is frequent
+    assert not is_code_column(many, target, 5)
+    with_gaps = school.copy()
+    with_gaps[:10] = np.nan
+    assert is_code_column(with_gaps, target, 5)
+
+
+def test_code_labels_do_not_depend_on_how_the_number_was_written():
+    assert list(code_text(np.array([17.0, np.nan, 3.0]))) == ["17", None, "3"]
+
+
+def test_a_code_column_keeps_its_standardized_value_and_gains_one_hot_columns_that_predict_alike():
+    school, age, score = _schools()
+    table = Table({"school": np.array([str(int(s)) for s in school], dtype=object),
+                   "age": np.array([str(int(a)) for a in age], dtype=object),
+                   "score": np.array([f"{s:.4f}" for s in score], dtype=object)})
+    prepared = prepare(table, "score", impute="median")
+    config = prepared.preprocessor.config
+    assert [e["name"] for e in config["numeric"]] == ["school", "age"]
+    codes = [e for e in config["categorical"] if e.get("codes")]
+    assert [e["name"] for e in codes] == ["school"] and len(codes[0]["categories"]) == 40
+    names = prepared.preprocessor.output_names
+    assert names[:2] == ["school", "age"] and "school=117" in names and not any(n.startswith("age=") for n in names)
+    assert any("one-hot 40 codes (also standardized above)" in line for line in prepared.preprocessor.describe())
+    # the same rows as floats (a DataFrame's numbers) give the same inputs as the text cells of a file
+    as_floats = Table({"school": school[:5], "age": age[:5]})
+    as_text = Table({"school": table["school"][:5], "age": table["age"][:5]})
+    np.testing.assert_array_equal(prepared.preprocessor.transform(as_floats), prepared.preprocessor.transform(as_text))
+    row = names.index(f"school={int(school[0])}")
+    assert prepared.preprocessor.transform(as_floats)[0, row] == 1.0
+
+
+def test_an_unseen_code_is_reported_like_an_unseen_category():
+    school, _, score = _schools()
+    fitted = TabularPreprocessor().fit(Table({"school": school}), ["school"], ((score - score.mean()) / score.std())
+                                       .reshape(-1, 1))
+    lines = []
+    matrix = fitted.transform(Table({"school": np.array([999.0, 101.0])}, source="'new.csv'"), report=lines.append)
+    assert lines == ["column 'school': 1 row(s) of 'new.csv', first on line 2 hold categories not seen in training "
+                     "['999']; mapped to no category (all zeros)"]
+    assert matrix[0, 1:].sum() == 0 and matrix[1, 1:].sum() == 1
+    with pytest.raises(ValueError, match=r"categories not seen in training \['999'\]"):
+        fitted.transform(Table({"school": np.array([999.0])}), strict=True)
+
+
+def test_without_targets_no_column_is_read_as_codes():
+    school, _, _ = _schools()
+    fitted = TabularPreprocessor().fit(Table({"school": school}), ["school"])
+    assert fitted.config["categorical"] == []
