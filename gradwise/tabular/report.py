@@ -242,13 +242,20 @@ class Reporter:
             if choice.simplest_margin <= 0:
                 return f"{head} is no worse than the best network procedure's {best:.4f} (standard-error rule)."
             return (f"{head} is within {ensemble.SIMPLEST_WITHIN:g} standard errors of the best network procedure's "
-                    f"{best:.4f} ({choice.simplest_margin:.2f} SE), so the simpler model is kept (Breiman's "
+                    f"{best:.4f} ({choice.simplest_margin:.2f} SE) and not better on the same folds by a paired t-test "
+                    f"(t {choice.paired_t:.2f} <= {choice.paired_critical:.2f}), so the simpler model is kept (Breiman's "
                     "standard-error rule).")
+        paired = ""
+        if choice.simplest_margin is not None and choice.simplest_margin <= ensemble.SIMPLEST_WITHIN:
+            paired = (f" It is within {ensemble.SIMPLEST_WITHIN:g} standard errors of the best model without hidden "
+                      f"layers ({choice.simplest_margin:.2f} SE) but better on the same folds by a paired t-test "
+                      f"(t {choice.paired_t:.2f} > {choice.paired_critical:.2f}).")
         if choice.ensemble:
             return (f"\nFinal model: ensemble of trials {trials} (out-of-fold val_loss {choice.nested_ensemble_loss:.4f}, "
-                    f"weights chosen on the other folds, against {choice.nested_single_loss:.4f} for the best trial alone).")
+                    f"weights chosen on the other folds, against {choice.nested_single_loss:.4f} for the best trial "
+                    f"alone).{paired}")
         return (f"\nFinal model: trial {trials} (out-of-fold val_loss {choice.nested_single_loss:.4f}; an ensemble "
-                f"scored {choice.nested_ensemble_loss:.4f}).")
+                f"scored {choice.nested_ensemble_loss:.4f}).{paired}")
 
     @staticmethod
     def _ensemble_facts(members, choice, in_sample_cv):
@@ -260,6 +267,8 @@ class Reporter:
             margin = choice.simplest_margin
             facts.update({"procedure": procedure,
                           "simplest_margin_se": margin if margin is not None and np.isfinite(margin) else None,
+                          "simplest_paired_t": (choice.paired_t if choice.paired_t is not None
+                                                and np.isfinite(choice.paired_t) else None),
                           "nested_cv_loss": choice.nested_loss, "nested_best_trial_cv_loss": choice.nested_single_loss,
                           "nested_ensemble_cv_loss": choice.nested_ensemble_loss,
                           "in_sample_cv_loss": choice.in_sample_loss, "in_sample_cv": in_sample_cv})

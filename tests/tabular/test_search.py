@@ -165,7 +165,8 @@ def test_the_simplest_candidate_wins_ties_within_one_standard_error():
         simple = truth + rng.normal(0, 0.4, 300)
         other = simple + rng.normal(0, 0.05, 300)
         choice = choose("regression", [other, simple], y, np.arange(300) % 5, simplest=1)
-        assert choice.simplest == (choice.simplest_margin <= ensemble.SIMPLEST_WITHIN)
+        assert choice.simplest == (choice.simplest_margin <= ensemble.SIMPLEST_WITHIN
+                                   and choice.paired_t <= choice.paired_critical)
         if loss("regression", other, y) < loss("regression", simple, y) and choice.simplest:
             ties += 1  # the other looked better, yet within the standard errors: the simplest is taken
             assert choice.weights.tolist() == [0.0, 1.0] and choice.nested_loss == loss("regression", simple, y)
@@ -181,6 +182,26 @@ def test_a_clearly_better_model_is_kept_over_the_simplest_candidate():
     choice = choose("regression", [better, simple], y, np.arange(300) % 5, simplest=1)
     assert not choice.simplest and choice.simplest_margin > ensemble.SIMPLEST_WITHIN and choice.weights[0] > choice.weights[1]
     assert choose("regression", [better, simple], y, np.arange(300) % 5).simplest_margin is None
+
+
+def test_a_model_better_on_every_fold_of_uneven_difficulty_is_kept_by_the_paired_test():
+    rng = np.random.default_rng(0)
+    groups = np.arange(500) % 5
+    truth = rng.normal(size=500)
+    y = truth + rng.normal(0, 1, 500) * np.where(groups == 4, 6.0, 0.5)  # one fold far noisier: uneven folds
+    simple, better = truth + rng.normal(0, 0.6, 500), truth + rng.normal(0, 0.3, 500)
+    choice = choose("regression", [better, simple], y, groups, simplest=1)
+    # Breiman's unpaired standard error sees the folds' spread, which both models share...
+    assert choice.simplest_margin <= ensemble.SIMPLEST_WITHIN
+    # ...the paired differences on the same folds do not: the better model is kept
+    assert choice.paired_t > choice.paired_critical == pytest.approx(2.776, abs=1e-3)
+    assert not choice.simplest and choice.weights[0] == 1.0
+    from types import SimpleNamespace
+
+    from gradwise.tabular.report import Reporter
+
+    line = Reporter._choice_line([(SimpleNamespace(number=3), 1.0)], choice)
+    assert f"better on the same folds by a paired t-test (t {choice.paired_t:.2f} > 2.78)" in line
 
 
 def test_one_validation_split_is_cut_into_groups_for_the_nested_choice():
