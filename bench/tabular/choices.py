@@ -48,7 +48,7 @@ from gradwise.tabular.space import build_default_model
 from gradwise.tuning.hyperparameters import HyperParameters
 from gradwise.tuning.runner import _seeded
 
-from .tables import write_table
+from .tables import table_file
 
 
 def _test_outputs(networks, x):
@@ -117,9 +117,9 @@ def ensemble_margin(task, simple, chosen, y):
 
 def evaluate(record, keep, folder):
     """{procedure: test score} for one benchmark record whose run folder is under `keep` (tables written to `folder`)."""
-    path, target = write_table(record["table"], folder)
+    path, target, drop = table_file(record["table"], folder)
     seed = record["seed"]
-    prepared = prepare(read_csv(path), target, None, "median", 0.2, seed=seed)
+    prepared = prepare(read_csv(path), target, None, "median", 0.2, seed=seed, drop=drop)
     task, x, y, xt, yt = prepared.task, prepared.x_train, prepared.y_train, prepared.x_test, prepared.y_test
     folds = make_folds(y, task, seed)
     classes = len(prepared.classes) if task == "multiclass" else None

@@ -2,6 +2,7 @@
 
     python -m bench.tabular.run --tables pima,wine --seeds 0,1,2 --out bench/results/tabular.jsonl
     python -m bench.tabular.run --report bench/results/tabular.jsonl     # Markdown for BENCHMARKS.md
+    python -m bench.tabular.real --fetch && python -m bench.tabular.run --tables star,boston --seeds 0,1   # real tables
 
 Each (table, seed): `gradwise tune --data T.csv --target Y --seed S` runs in a subprocess
 (wall time measured around it: start-up, search, final fit, files). The peers are fitted on
@@ -23,7 +24,8 @@ import time
 
 import numpy as np
 
-from .tables import CALIBRATION, FRESH, HELD_OUT, TIMING, write_table
+from .real import REAL
+from .tables import CALIBRATION, FRESH, HELD_OUT, TIMING, table_file
 
 
 def _peers(task, seed):
@@ -76,10 +78,11 @@ def peer_scores(path, target, seed, kept, with_cv=False):
 
 
 def run_one(name, seed, folder, extra=()):
-    path, target = write_table(name, folder)
+    path, target, drop = table_file(name, folder)
     runs = os.path.join(folder, "runs")
     command = [sys.executable, "-m", "gradwise", "tune", "--data", path, "--target", target, "--seed", str(seed),
                "--name", f"{name}-{seed}", "--runs-dir", runs, "--overwrite", *extra]
+    command += ["--drop", ",".join(drop)] if drop else []
     started = time.time()
     result = subprocess.run(command, capture_output=True, text=True)
     wall = time.time() - started
@@ -95,12 +98,14 @@ def run_one(name, seed, folder, extra=()):
                 b["name"]: b["test"][metric] for b in summary["baselines"] if "test" in b},
             "cv": summary["cv"]["mean"], "cv_in_sample": summary["ensemble"].get("in_sample_cv", {}).get("mean"),
             "builtin_cv": {b["name"]: b["cv"]["mean"] for b in summary["baselines"] if "cv" in b},
-            "load_before": os.getloadavg()[0], "held_out": name in HELD_OUT, "timing": name in TIMING}
+            "load_before": os.getloadavg()[0], "held_out": name in HELD_OUT or name in REAL, "timing": name in TIMING}
 
 
 def _group(record):
     if record["table"] in TIMING:
         return "timing"
+    if record["table"] in REAL:
+        return "real"
     return "fresh held-out" if record["table"] in FRESH else "held-out" if record["held_out"] else "calibration"
 
 
@@ -124,7 +129,7 @@ def report(path):
     print("\n| table | set | seeds | gradwise mean | best peer mean (per seed) | mean gap (± paired SE) | goal (>= -0.01 acc "
           "/ -0.02 R²) | best single default | gap to it (± paired SE) | goal |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    groups = ("calibration", "held-out", "fresh held-out", "timing")
+    groups = ("calibration", "held-out", "fresh held-out", "real", "timing")
     gaps, single_gaps = {group: [] for group in groups}, {group: [] for group in groups}
     for table in dict.fromkeys(r["table"] for r in rows):
         mine = [r for r in rows if r["table"] == table]

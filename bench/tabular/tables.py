@@ -149,6 +149,15 @@ def _probe(name):
     return _numbers("m", x, "k", [f"class{t}" for t in y])
 
 
+def table_file(name, folder):
+    """(csv path, target column, columns to drop) of any benchmark table: generated, bundled or real."""
+    from .real import REAL, write_real
+
+    if name in REAL:
+        return write_real(name, folder)
+    return (*write_table(name, folder), [])
+
+
 def write_table(name, folder):
     """(csv path, target column) of benchmark table `name`, written under `folder`."""
     from gradwise.tabular.messy import write_customer_csv

