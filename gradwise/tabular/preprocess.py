@@ -161,8 +161,10 @@ class TabularPreprocessor:
             fill = imputer.statistics_
             matrix = imputer.transform(matrix)
         scaler = StandardScaler().fit(matrix)
+        low, high = np.nanmin(matrix, axis=0), np.nanmax(matrix, axis=0)
         return [{"name": n, "mean": float(m), "scale": float(s), "fill": None if np.isnan(f) else float(f),
-                 "missing": int(c)} for n, m, s, f, c in zip(numeric, scaler.mean_, scaler.scale_, fill, missing)]
+                 "missing": int(c), "low": float(lo), "high": float(hi)}
+                for n, m, s, f, c, lo, hi in zip(numeric, scaler.mean_, scaler.scale_, fill, missing, low, high)]
 
     def _fit_categorical(self, table, name):
         return self._fit_categories(name, _text(table, name))
@@ -255,7 +257,21 @@ class TabularPreprocessor:
             if entry["fill"] is None:
                 raise _missing_at_predict(table, entry["name"], missing)
             values = np.where(missing, entry["fill"], values)
+        if "low" in entry:  # files written before the range was stored predict unclipped, as they did
+            values = self._clipped(table, entry, values, report)
         return ((values - entry["mean"]) / entry["scale"]).reshape(-1, 1)
+
+    @staticmethod
+    def _clipped(table, entry, values, report):
+        """`values` within the training rows' range: a network (or a linear model) knows nothing beyond it,
+        and extrapolating a line or a ReLU from there is how one outlier row gets a wild prediction
+        (a test row 17 standard deviations out turned a test R² of 0.75 into -0.54, Ecdat's Fatality)."""
+        outside = (values < entry["low"]) | (values > entry["high"])
+        if outside.any() and report is not None:
+            where = f"{outside.sum()} row(s) of {table.source}, first on line {table.lines[np.argmax(outside)]}"
+            report(f"column '{entry['name']}': {where} hold values outside the training range "
+                   f"[{entry['low']:.6g}, {entry['high']:.6g}]; clipped to it")
+        return np.clip(values, entry["low"], entry["high"])
 
     def _categorical_block(self, table, entry, strict, report):
         name = entry["name"]
@@ -287,7 +303,9 @@ class TabularPreprocessor:
         lines = [f"  dropped {d['name']!r}: {d['reason']}" for d in self.config.get("dropped", [])]
         for entry in self.config["numeric"]:
             fill = "" if entry["fill"] is None else f", missing -> {entry['fill']:.6g}"
-            lines.append(f"  {entry['name']!r}: standardize (mean {entry['mean']:.6g}, scale {entry['scale']:.6g}{fill})")
+            clip = f", clipped to [{entry['low']:.6g}, {entry['high']:.6g}]" if "low" in entry else ""
+            lines.append(f"  {entry['name']!r}: standardize (mean {entry['mean']:.6g}, scale {entry['scale']:.6g}"
+                         f"{fill}{clip})")
         for entry in self.config["categorical"]:
             other = f" + '{OTHER}' for {len(entry['other'])} rare" if entry.get("other") else ""
             fill = "" if entry["fill"] is None else f", missing -> {entry['fill']!r}"

@@ -31,8 +31,9 @@ def test_numeric_columns_are_standardized_with_training_statistics_only():
     fitted = TabularPreprocessor().fit(table.take(train), ["height", "weight"])
     scaler = StandardScaler().fit(np.column_stack([np.round(height, 2), weight])[train])
     reloaded = _roundtrip(fitted)
-    for index in (train, test):
-        expected = scaler.transform(np.column_stack([np.round(height, 2), weight])[index])
+    raw = np.column_stack([np.round(height, 2), weight])
+    for index in (train, test):  # test rows beyond the training range are clipped to it
+        expected = scaler.transform(np.clip(raw[index], raw[train].min(axis=0), raw[train].max(axis=0)))
         np.testing.assert_allclose(reloaded.transform(table.take(index)), expected, rtol=1e-6, atol=1e-6)
     assert fitted.config["numeric"][1]["mean"] == pytest.approx(weight[train].mean())  # not the test rows
 
@@ -118,3 +119,18 @@ def test_text_in_a_number_column_of_new_rows_is_imputed_and_reported_when_traini
                      "had numbers; imputed as missing values (2)"]
     with pytest.raises(ValueError, match=r"hold text \['rotary', 'x'\] \(strict mode\)"):
         fitted.transform(rows, strict=True)
+
+
+def test_numbers_beyond_the_training_range_are_clipped_to_it_and_reported():
+    fitted = TabularPreprocessor().fit(Table({"a": np.array([1.0, 2.0, 3.0])}), ["a"])
+    lines = []
+    rows = Table({"a": np.array([0.0, 2.0, 40.0])}, source="'new.csv'")
+    matrix = fitted.transform(rows, report=lines.append)
+    entry = fitted.config["numeric"][0]
+    np.testing.assert_allclose(matrix[:, 0], (np.array([1.0, 2.0, 3.0]) - 2.0) / entry["scale"], rtol=1e-6)
+    assert lines == ["column 'a': 2 row(s) of 'new.csv', first on line 2 hold values outside the training range "
+                     "[1, 3]; clipped to it"]
+    assert "clipped to [1, 3]" in fitted.describe()[0]
+    old = dict(fitted.config, numeric=[{k: v for k, v in entry.items() if k not in ("low", "high")}])
+    unclipped = TabularPreprocessor.from_config(old).transform(rows)  # a file written before the range was kept
+    assert unclipped[2, 0] == pytest.approx((40.0 - 2.0) / entry["scale"], rel=1e-6)
