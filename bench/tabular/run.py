@@ -197,7 +197,7 @@ def optimism(rows):
     The baseline's CV involves no choice, so its CV - test difference is the split's own noise;
     gradwise's excess over it is what its choice of trials and weights added (an optimistic CV).
     """
-    rows = [r for r in rows if r.get("cv") is not None and r.get("builtin_cv")]
+    rows = [r for r in rows if r.get("cv") is not None and r.get("builtin_cv") and r.get("builtin_baselines")]
     if not rows:
         return
     print("\n| table | set | runs | gradwise CV - test (reported) | CV - test (in-sample ensemble) "
