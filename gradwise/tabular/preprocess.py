@@ -40,20 +40,12 @@ OTHER = "(other)"
 
 def _as_float(table, name):
     """The column as floats (NaN for missing); ValueError naming the first non-numeric cell."""
-    values = table[name]
-    if values.dtype.kind in "fiub":
-        return values.astype(np.float64)
-    missing = table.missing_mask(name)
-    result = np.full(len(values), np.nan)
-    for index in np.flatnonzero(~missing):
-        try:
-            result[index] = float(values[index])
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"Column '{name}' of {table.source} must hold numbers, but line {table.lines[index]} has "
-                f"{values[index]!r}."
-            ) from None
-    return result
+    values, text = _numbers_or_nan(table, name)
+    if text.any():
+        index = int(np.argmax(text))
+        raise ValueError(f"Column '{name}' of {table.source} must hold numbers, but line {table.lines[index]} has "
+                         f"{table[name][index]!r}.")
+    return values
 
 
 def _numbers_or_nan(table, name):
