@@ -52,14 +52,27 @@ def _numbers_or_nan(table, name):
     """(floats, mask of cells that are text): the column as numbers, text cells (not missing ones) as NaN."""
     values = table[name]
     if values.dtype.kind in "fiub":
-        return values.astype(np.float64), np.zeros(len(values), dtype=bool)
+        result = values.astype(np.float64)
+        return np.where(np.isfinite(result), result, np.nan), np.zeros(len(values), dtype=bool)
     result, text = np.full(len(values), np.nan), np.zeros(len(values), dtype=bool)
     for index in np.flatnonzero(~table.missing_mask(name)):
         try:
             result[index] = float(values[index])
         except (TypeError, ValueError):
             text[index] = True
+    # 'inf' (a division by zero upstream) carries no value a model can use: a missing value, imputed
+    # and counted as one, or an error naming it without imputation
+    result[~np.isfinite(result)] = np.nan
     return result, text
+
+
+def _clipping_line(table, clipped, shown=3):
+    """One report line for the columns whose new values lay beyond the training range (``clipped``)."""
+    parts = [f"'{entry['name']}' {rows} row(s) from line {line} (range [{entry['low']:.6g}, {entry['high']:.6g}])"
+             for entry, rows, line in clipped[:shown]]
+    more = f" and {len(clipped) - shown} more column(s)" if len(clipped) > shown else ""
+    return (f"{table.source} holds values outside the training range in {', '.join(parts)}{more}; "
+            "clipped to the range")
 
 
 def _is_numeric(table, name):
@@ -228,12 +241,15 @@ class TabularPreprocessor:
         missing_columns = [name for name in self.config["features"] if name not in table.names]
         if missing_columns:
             self.check_columns(table, ignore=table.names)
-        blocks = [self._numeric_block(table, entry, strict, report) for entry in self.config["numeric"]]
+        clipped = []  # (column, rows, first line) of numbers beyond the training range: one report for all
+        blocks = [self._numeric_block(table, entry, strict, report, clipped) for entry in self.config["numeric"]]
+        if clipped and report is not None:
+            report(_clipping_line(table, clipped))
         blocks += [self._categorical_block(table, entry, strict, report) for entry in self.config["categorical"]]
         matrix = np.hstack(blocks) if blocks else np.zeros((table.rows, 0))
         return matrix.astype(np.float32)
 
-    def _numeric_block(self, table, entry, strict=False, report=None):
+    def _numeric_block(self, table, entry, strict=False, report=None, clipped=None):
         values, text = _numbers_or_nan(table, entry["name"])
         if text.any():  # a number column with text in new rows: like an unseen category, a missing value
             examples = sorted({str(cell) for cell in table[entry["name"]][text]})[:3]
@@ -250,20 +266,14 @@ class TabularPreprocessor:
                 raise _missing_at_predict(table, entry["name"], missing)
             values = np.where(missing, entry["fill"], values)
         if "low" in entry:  # files written before the range was stored predict unclipped, as they did
-            values = self._clipped(table, entry, values, report)
+            # Within the training rows' range: a network (or a linear model) knows nothing beyond it, and
+            # extrapolating a line or a ReLU from there is how one outlier row gets a wild prediction (a
+            # test row 17 standard deviations out turned a test R² of 0.75 into -0.54, Ecdat's Fatality).
+            outside = (values < entry["low"]) | (values > entry["high"])
+            if outside.any() and clipped is not None:
+                clipped.append((entry, int(outside.sum()), table.lines[np.argmax(outside)]))
+            values = np.clip(values, entry["low"], entry["high"])
         return ((values - entry["mean"]) / entry["scale"]).reshape(-1, 1)
-
-    @staticmethod
-    def _clipped(table, entry, values, report):
-        """`values` within the training rows' range: a network (or a linear model) knows nothing beyond it,
-        and extrapolating a line or a ReLU from there is how one outlier row gets a wild prediction
-        (a test row 17 standard deviations out turned a test R² of 0.75 into -0.54, Ecdat's Fatality)."""
-        outside = (values < entry["low"]) | (values > entry["high"])
-        if outside.any() and report is not None:
-            where = f"{outside.sum()} row(s) of {table.source}, first on line {table.lines[np.argmax(outside)]}"
-            report(f"column '{entry['name']}': {where} hold values outside the training range "
-                   f"[{entry['low']:.6g}, {entry['high']:.6g}]; clipped to it")
-        return np.clip(values, entry["low"], entry["high"])
 
     def _categorical_block(self, table, entry, strict, report):
         name = entry["name"]

@@ -14,14 +14,15 @@ import re
 
 import numpy as np
 
-MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?"})
+# 'inf' too: a division by zero upstream, no value a model can use (pandas reads it as infinity)
+MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?", "inf", "-inf", "+inf", "infinity", "-infinity"})
 OTHER_DELIMITERS = (";", "\t", "|")  # tried, in this order, when the header line holds no comma
 DECIMAL_COMMA = re.compile(r"[+-]?(\d+,\d*|,\d+)([eE][+-]?\d+)?")
 
 
 def is_missing(cell):
     return cell is None or (isinstance(cell, str) and cell.strip().lower() in MISSING) or (
-        isinstance(cell, float) and np.isnan(cell))
+        isinstance(cell, float) and not np.isfinite(cell))
 
 
 class Table:
@@ -62,7 +63,7 @@ class Table:
     def missing_mask(self, name):
         values = self.columns[name]
         if values.dtype.kind == "f":
-            return np.isnan(values)
+            return ~np.isfinite(values)
         return np.fromiter((is_missing(cell) for cell in values), dtype=bool, count=len(values))
 
 

@@ -75,7 +75,7 @@ def test_an_unseen_code_is_reported_like_an_unseen_category():
     matrix = fitted.transform(Table({"school": np.array([999.0, 101.0])}, source="'new.csv'"), report=lines.append)
     assert lines[-1] == ("column 'school': 1 row(s) of 'new.csv', first on line 2 hold categories not seen in "
                          "training ['999']; mapped to no category (all zeros)")
-    assert "outside the training range [100, 139]; clipped to it" in lines[0]  # and its number is clipped
+    assert "'school' 1 row(s) from line 2 (range [100, 139]); clipped to the range" in lines[0]  # its number too
     assert matrix[0, 1:].sum() == 0 and matrix[1, 1:].sum() == 1
     with pytest.raises(ValueError, match=r"categories not seen in training \['999'\]"):
         fitted.transform(Table({"school": np.array([999.0])}), strict=True)

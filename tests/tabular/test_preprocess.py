@@ -128,9 +128,21 @@ def test_numbers_beyond_the_training_range_are_clipped_to_it_and_reported():
     matrix = fitted.transform(rows, report=lines.append)
     entry = fitted.config["numeric"][0]
     np.testing.assert_allclose(matrix[:, 0], (np.array([1.0, 2.0, 3.0]) - 2.0) / entry["scale"], rtol=1e-6)
-    assert lines == ["column 'a': 2 row(s) of 'new.csv', first on line 2 hold values outside the training range "
-                     "[1, 3]; clipped to it"]
+    assert lines == ["'new.csv' holds values outside the training range in 'a' 2 row(s) from line 2 (range [1, 3]); "
+                     "clipped to the range"]
     assert "clipped to [1, 3]" in fitted.describe()[0]
     old = dict(fitted.config, numeric=[{k: v for k, v in entry.items() if k not in ("low", "high")}])
     unclipped = TabularPreprocessor.from_config(old).transform(rows)  # a file written before the range was kept
     assert unclipped[2, 0] == pytest.approx((40.0 - 2.0) / entry["scale"], rel=1e-6)
+
+
+def test_clipping_in_many_columns_is_one_line_and_infinity_is_a_missing_value():
+    names = [f"f{i}" for i in range(6)]
+    fitted = TabularPreprocessor(impute="median").fit(Table({n: np.array([1.0, 2.0, 3.0]) for n in names}), names)
+    lines = []
+    fitted.transform(Table({n: np.array([9.0, 2.0]) for n in names}, source="'new.csv'"), report=lines.append)
+    assert len(lines) == 1 and "'f0' 1 row(s) from line 2" in lines[0] and "and 3 more column(s)" in lines[0]
+    matrix = fitted.transform(Table({n: np.array(["inf", "-inf"], dtype=object) for n in names}))
+    assert np.all(matrix == fitted.transform(Table({n: np.array([2.0, 2.0]) for n in names})))  # the median
+    with pytest.raises(ValueError, match=r"missing values in column\(s\) 'a' \(1 missing, first on line 3\)"):
+        TabularPreprocessor().fit(Table({"a": np.array(["1", "inf", "2", "3"], dtype=object)}), ["a"])

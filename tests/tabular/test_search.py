@@ -366,3 +366,18 @@ def test_the_printed_final_model_line_says_which_rule_chose_it():
     else:
         pytest.fail("no seed gave a tie within the standard errors")
     assert "too few" in Reporter._choice_line([(trials[0], 1.0)], None)
+
+
+def test_boosting_baselines_grow_in_chunks_the_same_trees_and_stop_at_the_deadline():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from gradwise.tabular import baselines
+
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(400, 5)), rng.integers(0, 3, 400)
+    whole = HistGradientBoostingClassifier(random_state=0).fit(x, y)
+    grown = baselines._fit(HistGradientBoostingClassifier(random_state=0), x, y, time.time() + 600)
+    assert grown.n_iter_ == whole.n_iter_ == 100
+    np.testing.assert_array_equal(grown.predict_proba(x), whole.predict_proba(x))
+    with pytest.raises(baselines._OutOfTime):  # the clock is checked between chunks, not after the whole fit
+        baselines._fit(HistGradientBoostingClassifier(random_state=0), x, y, time.time() - 1)

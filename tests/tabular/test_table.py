@@ -23,7 +23,7 @@ def test_read_csv_keeps_text_cells_and_file_lines(tmp_path):
     assert table.without("a").names == ["b"]
 
 
-@pytest.mark.parametrize("cell", ["", "NA", "n/a", "NaN", "null", "None", "?", " na "])
+@pytest.mark.parametrize("cell", ["", "NA", "n/a", "NaN", "null", "None", "?", " na ", "inf", "-Infinity"])
 def test_missing_tokens_are_recognised(tmp_path, cell):
     table = read_csv(_write(tmp_path, f"a,b\n{cell},1\n3,2\n"))
     assert list(table.missing_mask("a")) == [True, False] and not table.missing_mask("b").any()
