@@ -74,11 +74,11 @@ def run_baselines(prepared, folds, seed=0, threads=1, deadline=None):
     labels = y if task == "regression" else np.asarray(y).astype(np.int64)
     classes = prepared.classes
     results = []
+    single_class = task != "regression" and any(len(np.unique(labels[fit])) < 2 for fit, _ in folds)
     with threadpoolctl.threadpool_limits(limits=threads):
         for name, make in _models(task, seed):
             started = time.time()
             fold_values = []
-            single_class = task != "regression" and any(len(np.unique(labels[fit])) < 2 for fit, _ in folds)
             if single_class:  # scikit-learn's classifiers refuse one class; the network's fold predicts it
                 results.append({"name": name, "skipped": "a fold's training rows hold a single class", "seconds": 0.0})
                 continue

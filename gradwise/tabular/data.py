@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .preprocess import TabularPreprocessor, split_features
-from .target import TargetEncoder, infer_task, target_cells
+from .target import TargetEncoder, infer_task, target_cells, whole_numbers
 
 
 @dataclass
@@ -46,7 +46,7 @@ def _split(indices, labels, fraction, seed, stratify):
         single = [str(label) for label, count in zip(classes, counts) if count < 2]
         if single:
             hint = (" The target's values are whole numbers, read as classes; if they are quantities (counts, "
-                    "amounts), use --task regression." if all(_whole_number(label) for label in classes) else "")
+                    "amounts), use --task regression." if whole_numbers(classes) else "")
             raise ValueError(f"{len(single)} class(es) of the target have a single row ({', '.join(single[:5])}"
                              f"{', ...' if len(single) > 5 else ''}); every class needs at least 2 rows to be split "
                              f"into training and test rows.{hint}")
@@ -55,13 +55,6 @@ def _split(indices, labels, fraction, seed, stratify):
             raise ValueError(f"--test-size {fraction:g} of {len(indices)} rows gives {test_rows} test and "
                              f"{len(indices) - test_rows} training rows, but each must hold all {len(classes)} classes.")
     return train_test_split(indices, test_size=fraction, random_state=seed, stratify=labels if stratify else None)
-
-
-def _whole_number(label):
-    try:
-        return float(label).is_integer()
-    except ValueError:
-        return False
 
 
 def split_rows(table, target, task=None, test_size=0.2, seed=0):

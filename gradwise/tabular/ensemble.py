@@ -176,6 +176,18 @@ def groups_of_rows(folds, rows, covered, seed=0):
     return groups
 
 
+def _group_losses(task, outputs, y, groups):
+    """The mean loss of `outputs` in each of the `groups` (in sorted order of the group labels)."""
+    return np.array([loss(task, outputs[groups == label], y[groups == label]) for label in np.unique(groups)])
+
+
+def _in_errors(difference, error):
+    """`difference` / `error`; a zero error gives 0 for no difference, else infinity of the difference's sign."""
+    if error == 0:
+        return 0.0 if difference == 0 else float(np.sign(difference) * np.inf)
+    return float(difference / error)
+
+
 def standard_errors_apart(task, simple, chosen, y, groups):
     """(loss of `simple` - loss of `chosen`) in standard errors of `chosen`'s loss over the `groups` (folds).
 
@@ -183,13 +195,9 @@ def standard_errors_apart(task, simple, chosen, y, groups):
     square root of the number of groups: the spread of a cross-validated estimate, as Breiman's
     standard-error rule reads it.
     """
-    labels = np.unique(groups)
-    per_group = [loss(task, chosen[groups == label], y[groups == label]) for label in labels]
-    error = float(np.std(per_group, ddof=1) / np.sqrt(len(labels))) if len(labels) > 1 else 0.0
-    difference = loss(task, simple, y) - loss(task, chosen, y)
-    if error == 0:
-        return 0.0 if difference == 0 else float(np.sign(difference) * np.inf)
-    return float(difference / error)
+    per_group = _group_losses(task, chosen, y, groups)
+    error = float(np.std(per_group, ddof=1) / np.sqrt(len(per_group))) if len(per_group) > 1 else 0.0
+    return _in_errors(loss(task, simple, y) - loss(task, chosen, y), error)
 
 
 def paired_t(task, simple, chosen, y, groups):
@@ -200,14 +208,10 @@ def paired_t(task, simple, chosen, y, groups):
     """
     from scipy import stats
 
-    labels = np.unique(groups)
-    differences = np.array([loss(task, simple[groups == label], y[groups == label])
-                            - loss(task, chosen[groups == label], y[groups == label]) for label in labels])
-    critical = float(stats.t.ppf(PAIRED_LEVEL, len(labels) - 1))
-    error = float(differences.std(ddof=1) / np.sqrt(len(labels)))
-    if error == 0:
-        return (0.0 if differences.mean() == 0 else float(np.sign(differences.mean()) * np.inf)), critical
-    return float(differences.mean() / error), critical
+    differences = _group_losses(task, simple, y, groups) - _group_losses(task, chosen, y, groups)
+    critical = float(stats.t.ppf(PAIRED_LEVEL, len(differences) - 1))
+    error = float(differences.std(ddof=1) / np.sqrt(len(differences)))
+    return _in_errors(float(differences.mean()), error), critical
 
 
 def choose(task, predictions, y, groups, simplest=None):

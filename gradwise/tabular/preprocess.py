@@ -147,8 +147,10 @@ class TabularPreprocessor:
                   "categorical": [self._fit_categorical(table, name) for name in features if name not in numeric]}
         if targets is not None:
             rows = min_frequency(table.rows)
-            config["categorical"] += [self._fit_categories(name, code_text(_as_float(table, name)), codes=True)
-                                      for name in numeric if is_code_column(_as_float(table, name), targets, rows)]
+            for name in numeric:
+                values = _as_float(table, name)
+                if is_code_column(values, targets, rows):
+                    config["categorical"].append(self._fit_categories(name, code_text(values), codes=True))
         self.config = config
         return self
 

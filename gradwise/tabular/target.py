@@ -35,6 +35,12 @@ def _numbers(cells):
         return None
 
 
+def whole_numbers(cells):
+    """Whether every cell is a number without a fractional part ('3', '17.0')."""
+    numbers = _numbers(cells)
+    return numbers is not None and bool(np.all(numbers == np.round(numbers)))
+
+
 def check_target(values, name, lines):
     """The target cells as strings; ValueError naming the lines where the target is missing."""
     cells = target_cells(values)
