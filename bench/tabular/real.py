@@ -56,7 +56,17 @@ REAL = {
     "cigar": ("Ecdat/Cigar", "sales", ()),
     "fatality": ("Ecdat/Fatality", "mrall", ()),
     "mroz": ("Ecdat/Mroz", "work", ()),
+    # tables with a date column (seventeenth session: dates read as dates, ``gradwise.tabular.dates``),
+    # chosen as every table of the collection with a date column and at least 60 rows but one (pscl's
+    # AustralianElectionPolling, whose parties' shares sum to 100: any target is the rest's complement)
+    "economics": ("ggplot2/economics", "psavert", ()),  # monthly, 1967-2015: a trend
+    "noxch": ("robustbase/ambientNOxCH", "ad", ()),  # daily NOx at 14 Swiss sites, 2004: weekdays
+    "prostitutes": ("HistData/Prostitutes", "count", ()),  # monthly counts, Paris 1812-1854
+    "baboon": ("KMsurv/baboon", "observed", ()),  # '25/11/63': day first, two-digit years
+    "cgd": ("survival/cgd", "status", ()),  # the date of randomization
+    "bundesliga": ("vcd/Bundesliga", "HomeGoals", ()),  # 14,018 matches with their kick-off times
 }
+DATED = ("economics", "noxch", "prostitutes", "baboon", "cgd", "bundesliga")
 
 
 def write_real(name, folder):

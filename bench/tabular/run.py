@@ -54,10 +54,11 @@ def peer_scores(path, target, seed, kept, with_cv=False):
     table = read_csv(path)
     task, cells, train, test = split_rows(table, target, seed=seed)
     frame = pd.DataFrame({name: table[name] for name in kept}).replace({"": np.nan, "NA": np.nan})
-    numeric = [n for n in kept if pd.to_numeric(frame[n], errors="coerce").notna().sum() == frame[n].notna().sum()]
+    frame = _readable(frame, train)
+    numeric = [n for n in frame.columns if pd.to_numeric(frame[n], errors="coerce").notna().sum() == frame[n].notna().sum()]
     frame[numeric] = frame[numeric].apply(pd.to_numeric)
-    text = [n for n in kept if n not in numeric]
-    y = np.array([float(c) for c in cells]) if task == "regression" else np.array(cells)
+    text = [n for n in frame.columns if n not in numeric]
+    y = np.array([np.nan if c is None else float(c) for c in cells]) if task == "regression" else np.array(cells)
     from sklearn.base import clone
     from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
 
@@ -75,6 +76,34 @@ def peer_scores(path, target, seed, kept, with_cv=False):
         predicted = pipe.fit(frame.iloc[train], y[train]).predict(frame.iloc[test])
         scores[name] = float(r2_score(y[test], predicted) if task == "regression" else accuracy_score(y[test], predicted))
     return (task, scores, cv) if with_cv else (task, scores)
+
+
+def _readable(frame, train):
+    """`frame` with dates and numbers written with '$', '%' or ',' as numbers, as a scikit-learn user would read them.
+
+    A date becomes its days since 1970, its month and its weekday (the parts trees use; the
+    linear peer gets them as numbers), read in the format gradwise finds on the training rows.
+    """
+    import pandas as pd
+
+    from gradwise.tabular.dates import date_format, parse_dates
+    from gradwise.tabular.formats import formatted_numbers, parse_number
+
+    for name in list(frame.columns):
+        present = frame[name].iloc[train].dropna().tolist()
+        if pd.to_numeric(frame[name], errors="coerce").notna().sum() == frame[name].notna().sum():
+            continue
+        if formatted_numbers(present):
+            frame[name] = [np.nan if pd.isna(c) else (parse_number(c) if parse_number(c) is not None else np.nan)
+                           for c in frame[name]]
+            continue
+        found = date_format(present)
+        if found:
+            stamps = parse_dates(np.array([None if pd.isna(c) else c for c in frame[name]], dtype=object), found)
+            frame[name] = (stamps.tz_convert(None) - pd.Timestamp("1970-01-01")).total_seconds() / 86400.0
+            frame[name + ".month"] = np.asarray(stamps.month, dtype=float)
+            frame[name + ".weekday"] = np.asarray(stamps.day_of_week, dtype=float)
+    return frame
 
 
 def run_one(name, seed, folder, extra=()):

@@ -16,6 +16,9 @@ import re
 
 import numpy as np
 
+from .dates import date_format
+from .formats import parse_number
+
 NEAR_UNIQUE_RATIO = 0.5  # distinct text values per non-missing row above which a column is dropped
 MIN_ROWS = 20  # below this many training rows no column is called an identifier or near-unique
 _ID_NAME = re.compile(r"(^|[^a-z])(id|uuid|guid|key|code|number|no)$|^id[^a-z]|[a-z]Id$|ID$", re.IGNORECASE)
@@ -26,10 +29,12 @@ def _present(table, name):
 
 
 def _numbers(values):
+    """The values as floats, written plainly or with signs and separators ('$1,200'); None if some are text."""
     try:
         return np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
-        return None
+        numbers = [parse_number(value) for value in values]
+        return None if None in numbers else np.array(numbers)
 
 
 def _reason(table, name):
@@ -45,6 +50,8 @@ def _reason(table, name):
         return None
     numbers = _numbers(present)
     if numbers is None:
+        if date_format(list(present)):
+            return None  # a date on every row is a time series, not an identifier (see ``dates``)
         if distinct == len(present):
             return "holds a different text value on every row (an identifier)"
         if distinct > NEAR_UNIQUE_RATIO * len(present):

@@ -49,3 +49,35 @@ def write_customer_csv(path, rows=400, seed=0, task="binary"):
         writer.writerow(header)
         writer.writerows(table)
     return path
+
+
+def order_table(rows=600, seed=0):
+    """(header, rows of cells) of an order table as a spreadsheet exports it; target 'returned' (yes/no).
+
+    Dates ('2021-06-10'), amounts in dollars with thousands separators ('$1,234.50'), a discount
+    in percent ('15%'), a TRUE/FALSE column (R and Excel write booleans so): the target depends on
+    the weekday, the season, the amount and the discount.
+    """
+    rng = np.random.default_rng(seed)
+    days = rng.integers(0, 3 * 365, rows)
+    date = np.datetime64("2020-01-01") + days.astype("timedelta64[D]")
+    weekday = (days + 2) % 7  # 2020-01-01 was a Wednesday (Monday = 0)
+    month = date.astype("datetime64[M]").astype(int) % 12 + 1
+    amount = rng.lognormal(5, 1, rows)
+    discount = rng.choice([0, 5, 10, 15, 20, 30], rows)
+    member = rng.random(rows) < 0.4
+    score = (1.2 * (weekday >= 5) + 1.0 * np.isin(month, (11, 12)) + 0.6 * (np.log(amount) - 5) + 0.05 * discount
+             - 0.8 * member + rng.normal(0, 0.7, rows))
+    target = np.where(score > np.quantile(score, 0.6), "yes", "no")
+    header = ["order_date", "amount", "discount", "member", "returned"]
+    return header, [[str(d), f"${a:,.2f}", f"{p}%", "TRUE" if m else "FALSE", t]
+                    for d, a, p, m, t in zip(date, amount, discount, member, target)]
+
+
+def write_order_csv(path, rows=600, seed=0):
+    header, table = order_table(rows, seed)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(table)
+    return path

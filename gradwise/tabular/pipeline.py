@@ -95,12 +95,14 @@ class TabularModel:
         """ValueError when numeric columns sit near 0 where the training values sit far from it (standardized)."""
         if table.rows < 20:
             return
-        far = [e for e in self.preprocessor.config["numeric"] if abs(e["mean"]) > 3 * e["scale"] and e["scale"] > 0]
+        far = [e for e in self.preprocessor.config["numeric"]
+               if abs(e["mean"]) > 3 * e["scale"] and e["scale"] > 0 and e["name"] in table.names]
         if not far:
             return
         from .preprocess import _as_float
 
-        near = [e["name"] for e in far if abs(np.nanmean(_as_float(table, e["name"]))) < e["scale"]]
+        near = [e["name"] for e in far
+                if abs(np.nanmean(_as_float(table, e["name"], e.get("formatted", False)))) < e["scale"]]
         if len(near) == len(far):
             raise ValueError(f"TabularModel.predict: columns {near} of {table.source} are centred near 0, while "
                              "their training values are far from 0: these look like already-standardized features. "

@@ -11,12 +11,19 @@ Categories seen fewer than ``min_frequency(rows)`` times in training — 5 from 
 on, fewer on smaller tables, never below 2 — (and those beyond the ``MAX_CATEGORIES``
 most frequent) share one 'other' column; a category never seen in
 training goes there too (or nowhere, when there is no 'other' column), and is reported.
+
+Before that, text columns that write numbers with currency or percent signs or thousands
+separators are read as numbers (``formats``), date columns become a trend and calendar
+categories (``dates``), and whole-number columns that act as codes are one-hot encoded as
+well (``codes``).
 """
 
 import numpy as np
 
 from .codes import code_text, is_code_column
 from .columns import screen_columns
+from .dates import ISO, expand_dates, fit_dates, part_name
+from .formats import parse_number, plain_number
 from .table import Table
 
 IMPUTE_STRATEGIES = ("mean", "median", "most_frequent")
@@ -38,9 +45,9 @@ MAX_CATEGORIES = 256
 OTHER = "(other)"
 
 
-def _as_float(table, name):
+def _as_float(table, name, formatted=False):
     """The column as floats (NaN for missing); ValueError naming the first non-numeric cell."""
-    values, text = _numbers_or_nan(table, name)
+    values, text = _numbers_or_nan(table, name, formatted)
     if text.any():
         index = int(np.argmax(text))
         raise ValueError(f"Column '{name}' of {table.source} must hold numbers, but line {table.lines[index]} has "
@@ -48,8 +55,12 @@ def _as_float(table, name):
     return values
 
 
-def _numbers_or_nan(table, name):
-    """(floats, mask of cells that are text): the column as numbers, text cells (not missing ones) as NaN."""
+def _numbers_or_nan(table, name, formatted=False):
+    """(floats, mask of cells that are text): the column as numbers, text cells (not missing ones) as NaN.
+
+    `formatted`: cells may write numbers with currency and percent signs and thousands separators
+    (see ``formats``).
+    """
     values = table[name]
     if values.dtype.kind in "fiub":
         result = values.astype(np.float64)
@@ -59,7 +70,9 @@ def _numbers_or_nan(table, name):
         try:
             result[index] = float(values[index])
         except (TypeError, ValueError):
-            text[index] = True
+            number = parse_number(values[index]) if formatted else None
+            text[index] = number is None
+            result[index] = np.nan if number is None else number
     # 'inf' (a division by zero upstream) carries no value a model can use: a missing value, imputed
     # and counted as one, or an error naming it without imputation
     result[~np.isfinite(result)] = np.nan
@@ -75,16 +88,15 @@ def _clipping_line(table, clipped, shown=3):
             "clipped to the range")
 
 
-def _is_numeric(table, name):
+def _number_kind(table, name):
+    """'plain' when ``float`` reads every present cell, 'formatted' when ``formats`` does, else None."""
     values = table[name]
     if values.dtype.kind in "fiub":
-        return True
-    missing = table.missing_mask(name)
-    try:
-        [float(cell) for cell in values[~missing]]
-    except (TypeError, ValueError):
-        return False
-    return True
+        return "plain"
+    present = values[~table.missing_mask(name)]
+    if all(plain_number(cell) for cell in present):
+        return "plain"
+    return "formatted" if all(parse_number(cell) is not None for cell in present) else None
 
 
 def _missing_error(table, names, masks):
@@ -106,6 +118,23 @@ def _missing_at_predict(table, name, mask):
 def _text(table, name):
     return np.array([None if missing else str(cell).strip() for cell, missing in
                      zip(table[name], table.missing_mask(name))], dtype=object)
+
+
+_TRUE, _FALSE = {"true", "1", "1.0"}, {"false", "0", "0.0"}
+
+
+def _as_written_in_training(text, categories):
+    """`text` with true/false values spelled as the training rows spelled them.
+
+    A CSV file's 'TRUE'/'FALSE' (R, Excel) are categories of the training rows; the same file read
+    by pandas gives bools (1.0/0.0 in a float column) and Python's str gives 'True': without
+    this, every row of such a DataFrame was an unseen category.
+    """
+    lower = {category.lower(): category for category in categories}
+    if set(lower) != {"true", "false"}:
+        return text
+    spelled = {**{word: lower["true"] for word in _TRUE}, **{word: lower["false"] for word in _FALSE}}
+    return np.array([cell if cell is None else spelled.get(cell.lower(), cell) for cell in text], dtype=object)
 
 
 class TabularPreprocessor:
@@ -141,26 +170,35 @@ class TabularPreprocessor:
         if self.impute is None and any(mask.any() for mask in masks):
             bad = [(n, m) for n, m in zip(features, masks) if m.any()]
             raise _missing_error(table, [n for n, _ in bad], [m for _, m in bad])
-        numeric = [name for name in features if _is_numeric(table, name)]
+        kinds = {name: _number_kind(table, name) for name in features}
+        numeric = [name for name in features if kinds[name]]
+        formatted = {name for name in numeric if kinds[name] == "formatted"}
+        dates = [entry for entry in (fit_dates(table, name) for name in features if name not in numeric) if entry]
+        text = [name for name in features if name not in numeric and name not in {e["name"] for e in dates}]
+        work = expand_dates(table, dates)  # each date column replaced by its parts: a number and categories
+        trends = [part_name(entry, "days") for entry in dates]
+        calendar = [part_name(entry, part) for entry in dates for part in entry["parts"][1:]]
         config = {"columns": columns, "features": features, "dropped": dropped, "impute": self.impute,
-                  "numeric": self._fit_numeric(table, numeric),
-                  "categorical": [self._fit_categorical(table, name) for name in features if name not in numeric]}
+                  "numeric": self._fit_numeric(work, numeric + trends, formatted),
+                  "categorical": [self._fit_categorical(work, name) for name in text + calendar]}
+        if dates:  # only then: configs and model files of tables without dates stay as they were
+            config["dates"] = dates
         if targets is not None:
             rows = min_frequency(table.rows)
             for name in numeric:
-                values = _as_float(table, name)
+                values = _as_float(table, name, name in formatted)
                 if is_code_column(values, targets, rows):
                     config["categorical"].append(self._fit_categories(name, code_text(values), codes=True))
         self.config = config
         return self
 
-    def _fit_numeric(self, table, numeric):
+    def _fit_numeric(self, table, numeric, formatted=()):
         from sklearn.impute import SimpleImputer
         from sklearn.preprocessing import StandardScaler
 
         if not numeric:
             return []
-        matrix = np.column_stack([_as_float(table, name) for name in numeric])
+        matrix = np.column_stack([_as_float(table, name, name in formatted) for name in numeric])
         missing = np.isnan(matrix).sum(axis=0)
         fill = np.full(len(numeric), np.nan)
         if self.impute is not None:
@@ -169,9 +207,10 @@ class TabularPreprocessor:
             matrix = imputer.transform(matrix)
         scaler = StandardScaler().fit(matrix)
         low, high = np.nanmin(matrix, axis=0), np.nanmax(matrix, axis=0)
-        return [{"name": n, "mean": float(m), "scale": float(s), "fill": None if np.isnan(f) else float(f),
-                 "missing": int(c), "low": float(lo), "high": float(hi)}
-                for n, m, s, f, c, lo, hi in zip(numeric, scaler.mean_, scaler.scale_, fill, missing, low, high)]
+        entries = [{"name": n, "mean": float(m), "scale": float(s), "fill": None if np.isnan(f) else float(f),
+                    "missing": int(c), "low": float(lo), "high": float(hi)}
+                   for n, m, s, f, c, lo, hi in zip(numeric, scaler.mean_, scaler.scale_, fill, missing, low, high)]
+        return [{**entry, "formatted": True} if entry["name"] in formatted else entry for entry in entries]
 
     def _fit_categorical(self, table, name):
         return self._fit_categories(name, _text(table, name))
@@ -243,6 +282,7 @@ class TabularPreprocessor:
         missing_columns = [name for name in self.config["features"] if name not in table.names]
         if missing_columns:
             self.check_columns(table, ignore=table.names)
+        table = expand_dates(table, self.config.get("dates", []), strict, report, fill=self.config["impute"] is not None)
         clipped = []  # (column, rows, first line) of numbers beyond the training range: one report for all
         blocks = [self._numeric_block(table, entry, strict, report, clipped) for entry in self.config["numeric"]]
         if clipped and report is not None:
@@ -252,7 +292,7 @@ class TabularPreprocessor:
         return matrix.astype(np.float32)
 
     def _numeric_block(self, table, entry, strict=False, report=None, clipped=None):
-        values, text = _numbers_or_nan(table, entry["name"])
+        values, text = _numbers_or_nan(table, entry["name"], entry.get("formatted", False))
         if text.any():  # a number column with text in new rows: like an unseen category, a missing value
             examples = sorted({str(cell) for cell in table[entry["name"]][text]})[:3]
             where = f"{text.sum()} row(s) of {table.source}, first on line {table.lines[np.argmax(text)]}"
@@ -279,7 +319,8 @@ class TabularPreprocessor:
 
     def _categorical_block(self, table, entry, strict, report):
         name = entry["name"]
-        text = code_text(_numbers_or_nan(table, name)[0]) if entry.get("codes") else _text(table, name)
+        text = code_text(_numbers_or_nan(table, name)[0]) if entry.get("codes") else _as_written_in_training(
+            _text(table, name), entry["categories"] + entry.get("other", []))
         missing = text == None  # noqa: E711
         if missing.any():
             if entry["fill"] is None:
@@ -305,11 +346,17 @@ class TabularPreprocessor:
     def describe(self):
         """Lines of text: what happens to each column (for ``summary()``)."""
         lines = [f"  dropped {d['name']!r}: {d['reason']}" for d in self.config.get("dropped", [])]
+        for entry in self.config.get("dates", []):
+            shown = "ISO 8601" if entry["format"] == ISO else repr(entry["format"])
+            parts = ", ".join(repr(part_name(entry, part)) for part in entry["parts"])
+            lines.append(f"  {entry['name']!r}: dates ({shown}) -> {parts}")
         for entry in self.config["numeric"]:
             fill = "" if entry["fill"] is None else f", missing -> {entry['fill']:.6g}"
             clip = f", clipped to [{entry['low']:.6g}, {entry['high']:.6g}]" if "low" in entry else ""
+            read = ", read from text with currency/percent signs or thousands separators" if entry.get(
+                "formatted") else ""
             lines.append(f"  {entry['name']!r}: standardize (mean {entry['mean']:.6g}, scale {entry['scale']:.6g}"
-                         f"{fill}{clip})")
+                         f"{fill}{clip}{read})")
         for entry in self.config["categorical"]:
             other = f" + '{OTHER}' for {len(entry['other'])} rare" if entry.get("other") else ""
             fill = "" if entry["fill"] is None else f", missing -> {entry['fill']!r}"

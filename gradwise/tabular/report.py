@@ -67,7 +67,15 @@ class Reporter:
         config = p.preprocessor.config
         for dropped in config["dropped"]:
             print(f"Dropped column '{dropped['name']}': {dropped['reason']} (keep it with --keep {shlex.quote(dropped['name'])})")
+        for entry in config.get("dates", []):
+            shown = "ISO 8601" if entry["format"] == "ISO8601" else repr(entry["format"])
+            calendar = ", ".join(entry["parts"][1:])
+            print(f"Column '{entry['name']}': dates ({shown}), used as days since 1970-01-01 (a trend)"
+                  + (f" and one-hot {calendar}" if calendar else ""))
         for entry in config["numeric"] + config["categorical"]:
+            if entry.get("formatted"):
+                print(f"Column '{entry['name']}': numbers written with currency or percent signs or thousands "
+                      "separators, read as numbers")
             if entry.get("codes"):
                 print(f"Column '{entry['name']}': whole numbers that act as codes (the target's mean for each value "
                       f"departs from a smooth curve of the value): also one-hot encoded, "

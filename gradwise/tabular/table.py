@@ -22,7 +22,12 @@ DECIMAL_COMMA = re.compile(r"[+-]?(\d+,\d*|,\d+)([eE][+-]?\d+)?")
 
 def is_missing(cell):
     return cell is None or (isinstance(cell, str) and cell.strip().lower() in MISSING) or (
-        isinstance(cell, float) and not np.isfinite(cell))
+        isinstance(cell, float) and not np.isfinite(cell)) or _not_a_time(cell)
+
+
+def _not_a_time(cell):
+    """NumPy's and pandas' missing time (NaT), the one value unequal to itself among times."""
+    return type(cell).__name__ in ("datetime64", "NaTType") and cell != cell
 
 
 class Table:
@@ -64,6 +69,8 @@ class Table:
         values = self.columns[name]
         if values.dtype.kind == "f":
             return ~np.isfinite(values)
+        if values.dtype.kind == "M":
+            return np.isnat(values)
         return np.fromiter((is_missing(cell) for cell in values), dtype=bool, count=len(values))
 
 

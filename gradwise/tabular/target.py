@@ -29,10 +29,14 @@ def target_cells(values):
 
 
 def _numbers(cells):
+    """The cells as numbers, written plainly or as '$12,500' and '4.5%' (see ``formats``); None if some are text."""
+    from .formats import parse_number
+
     try:
         return np.array([float(cell) for cell in cells])
     except ValueError:
-        return None
+        numbers = [parse_number(cell) for cell in cells]
+        return None if None in numbers else np.array(numbers)
 
 
 def whole_numbers(cells):

@@ -167,3 +167,30 @@ def test_a_best_gw_of_the_previous_layout_loads_as_a_tabular_model(customers, tm
     frame = _rows(customers[1]).drop(columns=["customer_id", "account", "country", "note"])
     np.testing.assert_allclose(old.predict(frame), TabularModel(model.preprocessing, model.networks[:1]).predict(frame),
                                atol=1e-12)
+
+
+def test_dates_amounts_percents_and_booleans_of_a_spreadsheet_export_are_used_and_replayed(tmp_path, capsys):
+    from gradwise.tabular.messy import write_order_csv
+
+    data = write_order_csv(tmp_path / "orders.csv", rows=400, seed=5)
+    assert main(["tune", "--data", str(data), "--target", "returned", "--runs-dir", str(tmp_path / "runs"),
+                 *FAST]) == 0
+    out = capsys.readouterr().out
+    assert "Column 'order_date': dates (ISO 8601), used as days since 1970-01-01 (a trend) and one-hot month, " \
+           "weekday" in out
+    assert "Column 'amount': numbers written with currency" in out and "Column 'discount': numbers" in out
+    assert "Dropped column" not in out  # none of them is free text or an identifier any more
+    model_path = tmp_path / "runs" / "orders" / "best.gw"
+    model = gradwise.load_model(model_path)
+    assert "order_date.weekday=Sat" in model.preprocessor.output_names
+    # pandas reads the same file with parsed dates and bools; the CLI reads its text: the same predictions
+    frame = pd.read_csv(data, parse_dates=["order_date"]).drop(columns=["returned"]).tail(60)
+    assert frame["member"].dtype == bool and frame["order_date"].dtype.kind == "M"
+    rows = _cli_predictions(model_path, pd.read_csv(data, dtype=str).drop(columns=["returned"]).tail(60),
+                            tmp_path / "new.csv")
+    capsys.readouterr()
+    lines = []
+    probabilities = model.predict(frame, report=lines.append)
+    assert not lines  # TRUE/FALSE read by pandas as bools are the training's categories, not unseen ones
+    np.testing.assert_allclose([[float(r["probability_no"]), float(r["probability_yes"])] for r in rows],
+                               probabilities, atol=1e-6)
