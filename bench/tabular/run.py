@@ -24,7 +24,7 @@ import time
 
 import numpy as np
 
-from .real import REAL
+from .real import GROUPED, REAL, group_of
 from .tables import CALIBRATION, FRESH, HELD_OUT, TIMING, table_file
 
 
@@ -39,9 +39,9 @@ def _peers(task, seed):
             "HistGradientBoosting": (ensemble.HistGradientBoostingClassifier(random_state=seed), False)}
 
 
-def peer_scores(path, target, seed, kept, with_cv=False):
+def peer_scores(path, target, seed, kept, with_cv=False, group=None):
     """Test accuracy or R² of each peer on gradwise's split of `path` (and, `with_cv`, its 5-fold CV score on the
-    training rows)."""
+    training rows; with `group`, the split and the folds keep that column's groups whole)."""
     import pandas as pd
     from sklearn.compose import ColumnTransformer
     from sklearn.impute import SimpleImputer
@@ -52,7 +52,7 @@ def peer_scores(path, target, seed, kept, with_cv=False):
     from gradwise.tabular import read_csv, split_rows
 
     table = read_csv(path)
-    task, cells, train, test = split_rows(table, target, seed=seed)
+    task, cells, train, test = split_rows(table, target, seed=seed, group=group)
     frame = pd.DataFrame({name: table[name] for name in kept}).replace({"": np.nan, "NA": np.nan})
     frame = _readable(frame, train)
     numeric = [n for n in frame.columns if pd.to_numeric(frame[n], errors="coerce").notna().sum() == frame[n].notna().sum()]
@@ -60,10 +60,15 @@ def peer_scores(path, target, seed, kept, with_cv=False):
     text = [n for n in frame.columns if n not in numeric]
     y = np.array([np.nan if c is None else float(c) for c in cells]) if task == "regression" else np.array(cells)
     from sklearn.base import clone
-    from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
+    from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold, cross_val_score
 
     scores, cv = {}, {}
     splitter = (KFold if task == "regression" else StratifiedKFold)(5, shuffle=True, random_state=seed)
+    groups = None
+    if group is not None:
+        from gradwise.tabular.groups import group_labels
+
+        splitter, groups = GroupKFold(5), group_labels(table, group)[train]
     for name, (model, scale) in _peers(task, seed).items():
         numbers = [SimpleImputer(strategy="median")] + ([StandardScaler()] if scale else [])
         prep = ColumnTransformer([("num", make_pipeline(*numbers), numeric)] + (
@@ -71,7 +76,7 @@ def peer_scores(path, target, seed, kept, with_cv=False):
               text)] if text else []))
         pipe = make_pipeline(prep, model)
         if with_cv:  # on the training rows only: the peer a user would pick without seeing the test rows
-            cv[name] = float(np.mean(cross_val_score(clone(pipe), frame.iloc[train], y[train], cv=splitter,
+            cv[name] = float(np.mean(cross_val_score(clone(pipe), frame.iloc[train], y[train], cv=splitter, groups=groups,
                                                      scoring="r2" if task == "regression" else "accuracy")))
         predicted = pipe.fit(frame.iloc[train], y[train]).predict(frame.iloc[test])
         scores[name] = float(r2_score(y[test], predicted) if task == "regression" else accuracy_score(y[test], predicted))
@@ -112,6 +117,7 @@ def run_one(name, seed, folder, extra=()):
     command = [sys.executable, "-m", "gradwise", "tune", "--data", path, "--target", target, "--seed", str(seed),
                "--name", f"{name}-{seed}", "--runs-dir", runs, "--overwrite", *extra]
     command += ["--drop", ",".join(drop)] if drop else []
+    command += ["--group", group_of(name)] if group_of(name) else []
     started = time.time()
     result = subprocess.run(command, capture_output=True, text=True)
     wall = time.time() - started
@@ -119,7 +125,8 @@ def run_one(name, seed, folder, extra=()):
         raise RuntimeError(f"{name} seed {seed}: {result.stderr[-2000:]}")
     with open(os.path.join(runs, f"{name}-{seed}", "summary.json")) as handle:
         summary = json.load(handle)
-    task, peers, peer_cv = peer_scores(path, target, seed, summary["columns"]["used"], with_cv=True)
+    task, peers, peer_cv = peer_scores(path, target, seed, summary["columns"]["used"], with_cv=True,
+                                       group=group_of(name))
     metric = "r2" if task == "regression" else "accuracy"
     return {"table": name, "seed": seed, "task": task, "metric": metric, "gradwise": summary["test"][metric],
             "peers": peers, "peer_cv": peer_cv, "wall_s": round(wall, 1), "tune_s": summary["seconds"], "trials": summary["trials"],
@@ -127,12 +134,15 @@ def run_one(name, seed, folder, extra=()):
                 b["name"]: b["test"][metric] for b in summary["baselines"] if "test" in b},
             "cv": summary["cv"]["mean"], "cv_in_sample": summary["ensemble"].get("in_sample_cv", {}).get("mean"),
             "builtin_cv": {b["name"]: b["cv"]["mean"] for b in summary["baselines"] if "cv" in b},
-            "load_before": os.getloadavg()[0], "held_out": name in HELD_OUT or name in REAL, "timing": name in TIMING}
+            "load_before": os.getloadavg()[0], "held_out": name in HELD_OUT or name in REAL or name in GROUPED,
+            "timing": name in TIMING}
 
 
 def _group(record):
     if record["table"] in TIMING:
         return "timing"
+    if record["table"] in GROUPED:
+        return "real, grouped"
     if record["table"] in REAL:
         return "real"
     return "fresh held-out" if record["table"] in FRESH else "held-out" if record["held_out"] else "calibration"
@@ -158,7 +168,7 @@ def report(path):
     print("\n| table | set | seeds | gradwise mean | best peer mean (per seed) | mean gap (± paired SE) | goal (>= -0.01 acc "
           "/ -0.02 R²) | best single default | gap to it (± paired SE) | goal |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    groups = ("calibration", "held-out", "fresh held-out", "real", "timing")
+    groups = ("calibration", "held-out", "fresh held-out", "real", "real, grouped", "timing")
     gaps, single_gaps = {group: [] for group in groups}, {group: [] for group in groups}
     for table in dict.fromkeys(r["table"] for r in rows):
         mine = [r for r in rows if r["table"] == table]

@@ -151,9 +151,9 @@ def _probe(name):
 
 def table_file(name, folder):
     """(csv path, target column, columns to drop) of any benchmark table: generated, bundled or real."""
-    from .real import REAL, write_real
+    from .real import GROUPED, REAL, write_real
 
-    if name in REAL:
+    if name in REAL or name in GROUPED:
         return write_real(name, folder)
     return (*write_table(name, folder), [])
 

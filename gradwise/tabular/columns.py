@@ -9,7 +9,8 @@ Decided on the training rows only and announced one line per column by ``gradwis
   One-hot columns of categories seen once or twice cannot generalize; above
   ``NEAR_UNIQUE_RATIO`` distinct values per non-missing row the column is dropped.
 
-``drop`` forces columns out, ``keep`` keeps columns these rules would drop.
+``drop`` forces columns out, ``keep`` keeps columns these rules would drop; the ``group``
+column (``--group``, see ``groups``) is never a feature.
 """
 
 import re
@@ -66,7 +67,11 @@ def _reason(table, name):
     return None
 
 
-def screen_columns(table, features, drop=(), keep=()):
+GROUP_REASON = ("groups the rows (--group): the test rows and every fold keep its groups whole, and its values "
+                "say nothing of groups not seen in training")
+
+
+def screen_columns(table, features, drop=(), keep=(), group=None):
     """(kept feature names, [{'name', 'reason'}] of dropped ones) for the training rows `table`.
 
     Raises
@@ -79,9 +84,12 @@ def screen_columns(table, features, drop=(), keep=()):
         if unknown:
             raise ValueError(f"{flag} names column(s) {unknown} that {table.source} does not have as features; "
                              f"its feature columns are {list(features)}.")
+    if group is not None and group in keep:
+        raise ValueError(f"--keep names the --group column {group!r}: a column that groups the rows is not a feature.")
     kept, dropped = [], []
     for name in features:
-        reason = "named by --drop" if name in drop else None if name in keep else _reason(table, name)
+        reason = (GROUP_REASON if name == group else "named by --drop" if name in drop else None if name in keep
+                  else _reason(table, name))
         if reason is None:
             kept.append(name)
         else:

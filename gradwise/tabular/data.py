@@ -1,7 +1,7 @@
 """From a table to training and held-out test arrays, with the preprocessing fitted on training rows.
 
-The test rows are split off first (stratified for classification) and are never seen by
-the search: the column screening and the preprocessing statistics come from the training
+The test rows are split off first (stratified for classification; whole groups of rows with
+``group``, see ``groups``) and are never seen by the search: the column screening and the preprocessing statistics come from the training
 rows, the trials are compared on folds of the training rows (see ``folds``), and the test
 rows are scored once, at the end.
 """
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .groups import check_groups, group_labels, split_off
 from .preprocess import TabularPreprocessor, split_features
 from .target import TargetEncoder, infer_task, target_cells, whole_numbers
 
@@ -28,6 +29,7 @@ class Prepared:
     preprocessor: TabularPreprocessor
     encoder: TargetEncoder
     target: str
+    groups: np.ndarray = None  # the training rows' groups (``--group``), or None: rows are independent
 
     @property
     def classes(self):
@@ -38,7 +40,7 @@ class Prepared:
         return {"target": self.target, "features": self.preprocessor.config, "target_encoding": self.encoder.config}
 
 
-def _split(indices, labels, fraction, seed, stratify):
+def _split(indices, labels, fraction, seed, stratify, groups=None):
     from sklearn.model_selection import train_test_split
 
     if stratify:
@@ -54,16 +56,20 @@ def _split(indices, labels, fraction, seed, stratify):
         if test_rows < len(classes) or len(indices) - test_rows < len(classes):
             raise ValueError(f"--test-size {fraction:g} of {len(indices)} rows gives {test_rows} test and "
                              f"{len(indices) - test_rows} training rows, but each must hold all {len(classes)} classes.")
+    if groups is not None:
+        return split_off(indices, groups, labels, fraction, seed, stratify)
     return train_test_split(indices, test_size=fraction, random_state=seed, stratify=labels if stratify else None)
 
 
-def split_rows(table, target, task=None, test_size=0.2, seed=0):
+def split_rows(table, target, task=None, test_size=0.2, seed=0, group=None):
     """(task, target cells, training row indices, test row indices): the split every tool compares on.
 
     Rows whose target is missing are in neither part (``unlabelled_lines`` names them): a row
-    without a target can neither train nor score a model.
+    without a target can neither train nor score a model. With `group` (a column), the test
+    rows are whole groups of that column's values.
     """
     _, target_values = split_features(table, target)
+    groups = None if group is None else _group_column(table, target, group)
     cells = target_cells(target_values)
     labelled = np.flatnonzero([cell is not None for cell in cells])
     if not len(labelled):
@@ -72,8 +78,19 @@ def split_rows(table, target, task=None, test_size=0.2, seed=0):
     task = task or infer_task(known, target)
     TargetEncoder(task).fit(known)  # a task that does not fit the target fails here, before any split
     labels = np.array(known, dtype=object)
-    train_index, test_index = _split(labelled, labels, test_size, seed, task != "regression")
+    if groups is not None:
+        groups = groups[labelled]
+        check_groups(groups, 2, f"the {len(labelled)} labelled rows")
+    train_index, test_index = _split(labelled, labels, test_size, seed, task != "regression", groups)
     return task, cells, np.sort(train_index), np.sort(test_index)
+
+
+def _group_column(table, target, group):
+    if group == target:
+        raise ValueError(f"--group {group!r} is the target; name the column whose rows belong together.")
+    if group not in table.names:
+        raise ValueError(f"--group {group!r} is not a column of {table.source}; its columns are {table.names}.")
+    return group_labels(table, group)
 
 
 def unlabelled_lines(table, target):
@@ -82,7 +99,8 @@ def unlabelled_lines(table, target):
     return [line for line, cell in zip(table.lines, target_cells(target_values)) if cell is None]
 
 
-def prepare(table, target, task=None, impute=None, test_size=0.2, seed=0, drop=(), keep=(), report=None):
+def prepare(table, target, task=None, impute=None, test_size=0.2, seed=0, drop=(), keep=(), report=None,
+            group=None):
     """Split `table`, fit the preprocessing on the training rows and encode everything.
 
     Parameters
@@ -101,23 +119,27 @@ def prepare(table, target, task=None, impute=None, test_size=0.2, seed=0, drop=(
     report : callable, optional
         Called with a line for each column whose test rows hold what training never saw (an unseen
         category, text in a number column; see ``TabularPreprocessor.transform``).
+    group : str, optional
+        A column whose rows belong together: the test rows are whole groups, ``Prepared.groups``
+        holds the training rows' groups for the folds, and the column is not a feature.
     """
     features, _ = split_features(table, target)
     if not features.names:
         raise ValueError(f"{table.source} has no feature columns besides the target {target!r}.")
-    task, cells, train_index, test_index = split_rows(table, target, task, test_size, seed)
+    task, cells, train_index, test_index = split_rows(table, target, task, test_size, seed, group)
     train_cells = [cells[i] for i in train_index]
     if task != "regression" and len(set(train_cells)) < 2:
         raise ValueError(f"The training rows hold a single class of '{target}': there is nothing to learn.")
     encoder = TargetEncoder(task).fit(train_cells)
     targets = encoder.transform(train_cells)
     targets = np.eye(len(encoder.classes))[targets] if task == "multiclass" else targets.reshape(-1, 1)
-    preprocessor = TabularPreprocessor(impute, drop, keep).fit(features.take(train_index), features.names,
+    preprocessor = TabularPreprocessor(impute, drop, keep, group).fit(features.take(train_index), features.names,
                                                                 targets.astype(np.float64))
     test_cells = [cells[i] for i in test_index]
     return Prepared(preprocessor.transform(features.take(train_index)), encoder.transform(train_cells),
                     preprocessor.transform(features.take(test_index), report=report), encoder.transform(test_cells),
-                    train_cells, test_cells, train_index, test_index, task, preprocessor, encoder, target)
+                    train_cells, test_cells, train_index, test_index, task, preprocessor, encoder, target,
+                    None if group is None else group_labels(table, group)[train_index])
 
 
 __all__ = ["Prepared", "prepare", "split_rows", "unlabelled_lines"]

@@ -15,7 +15,7 @@ Each date column becomes, as FLAML's and AutoGluon's feature generators do:
   extrapolated);
 - ``NAME.month`` ('Jan' ... 'Dec'), ``NAME.weekday`` ('Mon' ... 'Sun'), ``NAME.hour`` ('0' ...
   '23'): categories, one-hot encoded with the frequency cut-off, each only when it varies in
-  training (the weekday only when the day of the month varies: monthly data falls on one day).
+  training (the weekday only when distinct dates lie less than a week apart: not for monthly data).
 
 A value that is not a date in the column's format when predicting is a missing value, imputed
 and reported, as text in a number column is.
@@ -114,9 +114,19 @@ def fit_dates(table, name):
         return None
     parts = _calendar(parse_dates(present, found))
     varies = {part: len(set(parts[part])) > 1 for part in PARTS}
-    day_of_month = len(set(parse_dates(present, found).day)) > 1
-    chosen = ["days"] + [p for p in ("month", "weekday", "hour") if varies[p] and (p != "weekday" or day_of_month)]
+    daily = _daily(parts["days"])
+    chosen = ["days"] + [p for p in ("month", "weekday", "hour") if varies[p] and (p != "weekday" or daily)]
     return {"name": name, "format": found, "parts": chosen}
+
+
+def _daily(days):
+    """Whether distinct dates lie less than a week apart (median): only then can a weekday tell rows apart.
+
+    Monthly data on the last day of the month (ggplot2's economics: 1967-06-30, 1967-07-31) has
+    a weekday that varies and means nothing.
+    """
+    days = np.unique(np.floor(days))
+    return len(days) > 1 and float(np.median(np.diff(days))) < 7
 
 
 def part_name(entry, part):

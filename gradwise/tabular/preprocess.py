@@ -148,13 +148,16 @@ class TabularPreprocessor:
     drop, keep : sequence of str
         Columns to drop whatever they hold, and columns to keep even when the column
         hygiene rules (see ``columns``) would drop them.
+    group : str, optional
+        The column that groups the rows (``--group``): dropped, with that reason.
     """
 
-    def __init__(self, impute=None, drop=(), keep=()):
+    def __init__(self, impute=None, drop=(), keep=(), group=None):
         if impute is not None and impute not in IMPUTE_STRATEGIES:
             raise ValueError(f"`impute` must be one of {', '.join(IMPUTE_STRATEGIES)} or None, got {impute!r}.")
         self.impute = impute
         self.drop, self.keep = list(drop), list(keep)
+        self.group = group
         self.config = None
 
     def fit(self, table, features, targets=None):
@@ -165,7 +168,7 @@ class TabularPreprocessor:
         codes are one-hot encoded as well (see ``codes``).
         """
         columns = list(features)
-        features, dropped = screen_columns(table, columns, self.drop, self.keep)
+        features, dropped = screen_columns(table, columns, self.drop, self.keep, self.group)
         masks = [table.missing_mask(name) for name in features]
         if self.impute is None and any(mask.any() for mask in masks):
             bad = [(n, m) for n, m in zip(features, masks) if m.any()]

@@ -13,6 +13,7 @@ from ..report.search import write_search
 from ..tuning.report import progress_line
 from . import ensemble
 from .data import unlabelled_lines
+from .groups import likely_groups
 from .outputs import best_table, write_plots, write_summary, write_trials_csv
 from .pipeline import TabularModel
 from .scores import CV_METRIC, cv_summary, fold_score, test_scores
@@ -66,7 +67,9 @@ class Reporter:
         p = self.prepared
         config = p.preprocessor.config
         for dropped in config["dropped"]:
-            print(f"Dropped column '{dropped['name']}': {dropped['reason']} (keep it with --keep {shlex.quote(dropped['name'])})")
+            grouping = dropped["name"] == getattr(self.args, "group", None)
+            hint = "" if grouping else f" (keep it with --keep {shlex.quote(dropped['name'])})"
+            print(f"Dropped column '{dropped['name']}': {dropped['reason']}{hint}")
         for entry in config.get("dates", []):
             shown = "ISO 8601" if entry["format"] == "ISO8601" else repr(entry["format"])
             calendar = ", ".join(entry["parts"][1:])
@@ -89,11 +92,18 @@ class Reporter:
         if unlabelled:
             print(f"Left out {len(unlabelled)} row(s) whose target '{p.target}' is missing (first on line "
                   f"{unlabelled[0]}): a row without a target can neither train nor test a model")
+        if p.groups is None:
+            for column, values, rows in likely_groups(table, config["features"]):
+                print(f"Column '{column}' repeats its values ({values} values, {rows:.1f} rows each): if new rows will "
+                      f"come from new values of it, use --group {shlex.quote(column)} so that the test rows and the "
+                      "folds are new ones too (rows of one value on both sides flatter every model's scores)")
         for group in case_variants(p.classes or []):
             print(f"Target '{p.target}': the classes {', '.join(repr(label) for label in group)} differ only in letter "
                   "case and are learned as different classes (if they are one, write them alike in the file)")
         task = p.task + (f", {len(p.classes)} classes" if p.classes else "")
         scheme = f"{len(self.folds)}-fold cross-validation" if len(self.folds) > 1 else "one 80/20 validation split"
+        if p.groups is not None:
+            scheme += f" of whole groups of '{self.args.group}', {len(set(p.groups))} in training"
         print(f"gradwise tune '{self.name}': {table.source}, {table.rows} rows -> {len(p.x_train)} train "
               f"({scheme}), {len(p.x_test)} held-out test; target '{p.target}' ({task}); "
               f"{len(config['features'])} columns -> {p.x_train.shape[1]} input features", flush=True)
@@ -189,6 +199,7 @@ class Reporter:
         write_summary(os.path.join(tuner.project_dir, "summary.json"), {
             "name": self.name, "task": p.task, "target": p.target, "classes": p.classes, "objective": "val_loss",
             "direction": "minimize", "trials": counts, "seed": tuner.seed, "folds": len(self.folds),
+            "group": None if p.groups is None else {"column": self.args.group, "groups": len(set(p.groups))},
             "columns": {"used": p.preprocessor.config["features"], "dropped": p.preprocessor.config["dropped"]},
             "best_trial": {"number": best[0].number, "value": best[0].values[0],
                            "epochs": best[0].user_attrs.get("best_epoch"), "seed": best[0].user_attrs.get("seed"),

@@ -43,6 +43,7 @@ from ..tuning.runner import MODELS_DIR, TrialRunner, build_seeded
 from ..tuning.study import trial_seed
 from . import linear
 from .ensemble import CANDIDATES
+from .groups import check_groups, grouped_folds, split_off
 
 CV_BELOW_ROWS = 5000
 FOLDS = 5
@@ -51,13 +52,22 @@ STOPPING_SHARE = 0.15  # of a fold's training rows, set aside to tell early stop
 RECENT_TRIALS = 10  # complete trials whose median duration predicts the next one's (``trial_seconds``)
 
 
-def make_folds(y, task, seed):
-    """[(fit rows, validation rows)] of the training rows: k-fold below CV_BELOW_ROWS rows, else one split."""
+def make_folds(y, task, seed, groups=None):
+    """[(fit rows, validation rows)] of the training rows: k-fold below CV_BELOW_ROWS rows, else one split.
+
+    `groups` (``--group``): each row's group; folds and the split keep groups whole.
+    """
     from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
     rows = len(y)
     classes = task != "regression"
     labels = np.asarray(y).reshape(rows, -1)[:, 0] if classes else None
+    if groups is not None:
+        if rows >= CV_BELOW_ROWS:
+            fit, val = split_off(np.arange(rows), groups, labels, HOLDOUT, seed, classes)
+            return [(np.sort(fit), np.sort(val))]
+        check_groups(groups, FOLDS, f"the {rows} training rows")
+        return grouped_folds(groups, labels, FOLDS, seed)
     if rows >= CV_BELOW_ROWS:
         fit, val = train_test_split(np.arange(rows), test_size=HOLDOUT, random_state=seed, stratify=labels)
         return [(np.sort(fit), np.sort(val))]
@@ -71,7 +81,7 @@ def make_folds(y, task, seed):
     return list(KFold(FOLDS, shuffle=True, random_state=seed).split(np.zeros(rows)))
 
 
-def stopping_splits(folds, y, task, seed):
+def stopping_splits(folds, y, task, seed, groups=None):
     """[(fit rows, early-stopping rows)] for each fold's training rows: early stopping never sees the rows that score.
 
     Stopping where the validation fold's loss is lowest and keeping that epoch's weights
@@ -86,6 +96,10 @@ def stopping_splits(folds, y, task, seed):
     labels = None if task == "regression" else np.asarray(y).reshape(len(y), -1)[:, 0]
     splits = []
     for index, (fit, _) in enumerate(folds):
+        if groups is not None and len(set(groups[fit])) >= 2:  # whole groups stop training, as they score it
+            train, stop = split_off(fit, groups[fit], None, STOPPING_SHARE, seed + index, False)
+            splits.append((np.sort(train), np.sort(stop)))
+            continue
         stratify = labels[fit] if labels is not None else None
         if stratify is not None:
             counts = np.unique(stratify, return_counts=True)[1]

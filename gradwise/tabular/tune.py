@@ -48,6 +48,9 @@ def add_parser(subparsers):
     parser.add_argument("--drop", type=_names, default=[], metavar="COL,...", help="columns not to learn from")
     parser.add_argument("--keep", type=_names, default=[], metavar="COL,...",
                         help="columns to keep although they look like IDs, constants or free text")
+    parser.add_argument("--group", metavar="COLUMN",
+                        help="a column whose rows belong together (a patient, a store): the test rows and every "
+                             "fold are whole groups, so the scores are those of new groups; not a feature")
     parser.add_argument("--time-budget", type=_seconds("--time-budget"), default=DEFAULT_BUDGET, metavar="SECONDS",
                         help=f"wall-clock seconds for the whole run, search and final fit included "
                              f"(default {DEFAULT_BUDGET:.0f})")
@@ -169,8 +172,8 @@ def run(args):
         raise ValueError(f"--test-size must be between 0 and 1, got {args.test_size}.")
     impute = None if args.impute == "none" else args.impute
     prepared = prepare(table, target, args.task, impute, args.test_size, seed=args.seed, drop=args.drop,
-                       keep=args.keep, report=lambda line: print(f"Test rows: {line}"))
-    folds = make_folds(prepared.y_train, prepared.task, args.seed)
+                       keep=args.keep, report=lambda line: print(f"Test rows: {line}"), group=args.group)
+    folds = make_folds(prepared.y_train, prepared.task, args.seed, prepared.groups)
     batch_size = args.batch_size or _batch_size(len(prepared.x_train))
     classes = len(prepared.classes) if prepared.task == "multiclass" else None
     build = functools.partial(build_default_model, features=prepared.x_train.shape[1], task=prepared.task,
@@ -183,7 +186,7 @@ def run(args):
     if args.timeout is not None:
         search_end = min(search_end, time.time() + args.timeout)
     last_call = started + budget - reporter.reserve(final=False)
-    stopping = stopping_splits(folds, prepared.y_train, prepared.task, args.seed)
+    stopping = stopping_splits(folds, prepared.y_train, prepared.task, args.seed, prepared.groups)
     tuner = TabularTuner(build, folds, deadline=search_end, last_call=last_call, patience=args.patience,
                          stopping=stopping,
                          max_trials=args.trials, sampler=args.sampler, pruner=None if args.pruner == "none" else args.pruner,
@@ -192,7 +195,7 @@ def run(args):
     fingerprint = {"source": table.source, "rows": table.rows, "columns": table.names, "target": target,
                    "task": prepared.task, "seed": args.seed, "test_size": args.test_size, "impute": impute,
                    "drop": args.drop, "keep": args.keep, "folds": len(folds), "batch_size": batch_size,
-                   "early_stopping_rows": STOPPING_SHARE}
+                   "early_stopping_rows": STOPPING_SHARE, **({"group": args.group} if args.group else {})}
     _check_same_data(tuner, fingerprint)
     remember_run(tuner.study, args, prepared)  # for the report: the resume command, the columns
     tuner.enqueue_portfolio(portfolio(len(prepared.x_train)))

@@ -61,6 +61,8 @@ def test_monthly_dates_get_no_weekday_and_dates_without_times_no_hour():
     months = pd.date_range("2015-01-01", periods=60, freq="MS").strftime("%d/%m/%Y")
     entry = fit_dates(Table({"month": np.array(months, dtype=object)}), "month")
     assert entry == {"name": "month", "format": "%d/%m/%Y", "parts": ["days", "month"]}
+    month_ends = pd.date_range("1967-06-30", periods=60, freq="ME").strftime("%Y-%m-%d")  # weekdays vary, mean nothing
+    assert fit_dates(Table({"month": np.array(month_ends, dtype=object)}), "month")["parts"] == ["days", "month"]
     stamps = pd.date_range("2021-03-01", periods=200, freq="7h").strftime("%Y-%m-%d %H:%M")
     assert fit_dates(Table({"at": np.array(stamps, dtype=object)}), "at")["parts"] == ["days", "month", "weekday",
                                                                                       "hour"]

@@ -1,0 +1,111 @@
+"""--group: the test rows, the folds and the early-stopping rows keep the rows of a group together."""
+
+import json
+
+import numpy as np
+import pytest
+
+from gradwise.cli import main
+from gradwise.tabular.data import prepare, split_rows
+from gradwise.tabular.groups import grouped_folds, split_off
+from gradwise.tabular.search import CV_BELOW_ROWS, make_folds, stopping_splits
+from gradwise.tabular.table import Table
+
+FAST = ["--trials", "3", "--epochs", "4", "--patience", "2", "--time-budget", "900"]
+
+
+def _panel(subjects=30, visits=6, seed=0, classes=False):
+    """Rows of `subjects` people, `visits` each: the target is a person's own level plus a dose effect."""
+    rng = np.random.default_rng(seed)
+    subject = np.repeat(np.arange(100, 100 + subjects), visits)
+    level = rng.normal(0, 2, subjects)[subject - 100]
+    dose = rng.uniform(0, 1, len(subject))
+    value = level + 1.5 * dose + rng.normal(0, 0.3, len(subject))
+    target = np.where(value > np.median(value), "high", "low") if classes else np.round(value, 4).astype(str)
+    return Table({"subject": subject.astype(float), "dose": dose, "y": np.array(target, dtype=object)},
+                 source="'panel.csv'")
+
+
+def _whole(groups, first, second):
+    return not set(groups[first]) & set(groups[second])
+
+
+@pytest.mark.parametrize("classes", [False, True])
+def test_the_test_rows_are_whole_groups_of_about_the_test_size(classes):
+    table = _panel(classes=classes)
+    task, cells, train, test = split_rows(table, "y", test_size=0.2, seed=3, group="subject")
+    assert _whole(table["subject"], train, test) and len(train) + len(test) == table.rows
+    assert 0.1 <= len(test) / table.rows <= 0.3
+    if classes:  # both classes in the test rows
+        assert {cells[i] for i in test} == {"high", "low"}
+    _, _, train_other, _ = split_rows(table, "y", test_size=0.2, seed=4, group="subject")
+    assert not np.array_equal(train, train_other)  # the seed draws the groups
+
+
+@pytest.mark.parametrize("task", ["regression", "binary"])
+def test_folds_and_early_stopping_rows_keep_groups_whole(task):
+    groups = np.repeat(np.arange(40), 5).astype(str)
+    y = (np.arange(200) % 2).astype(np.float32).reshape(-1, 1)
+    folds = make_folds(y, task, seed=0, groups=groups)
+    assert len(folds) == 5 and all(_whole(groups, fit, val) for fit, val in folds)
+    assert sorted(np.concatenate([val for _, val in folds]).tolist()) == list(range(200))
+    for (fit, _), (train, stop) in zip(folds, stopping_splits(folds, y, task, 0, groups)):
+        assert _whole(groups, train, stop) and sorted([*train, *stop]) == sorted(fit)
+    other = make_folds(y, task, seed=1, groups=groups)
+    assert any(not np.array_equal(a[1], b[1]) for a, b in zip(folds, other))
+
+
+def test_a_large_table_is_one_split_of_whole_groups():
+    groups = np.repeat(np.arange(CV_BELOW_ROWS // 10 + 1), 10)
+    (fit, val), = make_folds(np.zeros((len(groups), 1)), "regression", 0, groups)
+    assert _whole(groups, fit, val) and 0.15 <= len(val) / len(groups) <= 0.25
+
+
+def test_split_off_and_grouped_folds_follow_the_given_groups():
+    groups = np.array(list("aabbccddeeffgghhiijj"))
+    train, test = split_off(np.arange(100, 120), groups, None, 0.2, 0, False)
+    assert len(test) == 4 and len({groups[i - 100] for i in test}) == 2 and set(train) | set(test) == set(range(100, 120))
+    assert all(_whole(groups, fit, val) for fit, val in grouped_folds(groups, None, 5, 0))
+
+
+def test_the_group_column_is_not_a_feature_and_prepared_carries_the_training_groups():
+    table = _panel()
+    prepared = prepare(table, "y", seed=0, group="subject")
+    assert prepared.preprocessor.config["features"] == ["dose"]
+    assert prepared.preprocessor.config["dropped"][0]["name"] == "subject"
+    assert "--group" in prepared.preprocessor.config["dropped"][0]["reason"]
+    np.testing.assert_array_equal(prepared.groups, [str(int(v)) for v in table["subject"][prepared.train_index]])
+
+
+@pytest.mark.parametrize("group, message", [
+    ("nope", r"--group 'nope' is not a column of 'panel.csv'"),
+    ("y", r"--group 'y' is the target"),
+])
+def test_a_group_that_is_no_column_or_the_target_is_named(group, message):
+    with pytest.raises(ValueError, match=message):
+        split_rows(_panel(), "y", group=group)
+
+
+def test_too_few_groups_for_the_folds_name_the_flag():
+    with pytest.raises(ValueError, match=r"--group: the \d+ training rows hold 3 group\(s\), but 5 are needed"):
+        prepared = prepare(_panel(subjects=4, visits=10), "y", seed=0, group="subject", test_size=0.25)
+        make_folds(prepared.y_train, prepared.task, 0, prepared.groups)
+
+
+def test_tune_with_group_scores_whole_groups_and_says_so(tmp_path, capsys):
+    table = _panel()
+    path = tmp_path / "panel.csv"
+    with open(path, "w") as handle:
+        handle.write("subject,dose,y\n")
+        for s, d, y in zip(table["subject"], table["dose"], table["y"]):
+            handle.write(f"{int(s)},{d:.5f},{y}\n")
+    assert main(["tune", "--data", str(path), "--target", "y", "--group", "subject", "--runs-dir",
+                 str(tmp_path / "runs"), *FAST]) == 0
+    out = capsys.readouterr().out
+    assert "Dropped column 'subject': groups the rows (--group)" in out and "--keep subject" not in out
+    assert "5-fold cross-validation of whole groups of 'subject', 24 in training" in out
+    summary = json.loads((tmp_path / "runs" / "panel" / "summary.json").read_text())
+    assert summary["group"] == {"column": "subject", "groups": 24} and summary["columns"]["used"] == ["dose"]
+    assert main(["tune", "--data", str(path), "--target", "y", "--group", "subject", "--keep", "subject",
+                 "--runs-dir", str(tmp_path / "runs2"), *FAST]) == 1
+    assert "--keep names the --group column 'subject'" in capsys.readouterr().err
