@@ -4,7 +4,8 @@ A column is either a float array (NaN marks a missing value) or an object array 
 strings (missing values are None). ``read_csv`` keeps every cell as text; deciding what
 is numeric is the preprocessor's job, from the training rows. It reads comma-separated
 files, and the ';'-separated ones that spreadsheets write where the decimal mark is a comma
-(their '3,25' read as 3.25), tab- and '|'-separated ones, as their header line shows.
+(their '3,25' read as 3.25, '1.234,50 €' as '1234.50 €' for ``formats``), tab- and '|'-separated
+ones, as their header line shows.
 """
 
 import csv
@@ -18,6 +19,9 @@ import numpy as np
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?", "inf", "-inf", "+inf", "infinity", "-infinity"})
 OTHER_DELIMITERS = (";", "\t", "|")  # tried, in this order, when the header line holds no comma
 DECIMAL_COMMA = re.compile(r"[+-]?(\d+,\d*|,\d+)([eE][+-]?\d+)?")
+# '1.234,56', '1.234.567', '-12,5 %', '€ 1.234,50', '1.234,50 €': dots group thousands, the comma marks decimals
+EUROPEAN_NUMBER = re.compile(r"(?P<head>[-+]?\s*[$€£¥]?\s*)(?P<number>\d{1,3}(\.\d{3})+(,\d*)?|\d+,\d*)"
+                             r"(?P<tail>\s*(%|[$€£¥])?)")
 
 
 def is_missing(cell):
@@ -107,7 +111,7 @@ def read_csv(path):
                              f"of {csv.field_size_limit():,} characters (often an unclosed quote).") from None
         raise ValueError(f"CSV file '{path}', line {reader.line_num}: not valid CSV ({error}).") from None
     if delimiter == ";":
-        rows = [[_decimal_point(cell) for cell in row] for row in rows]
+        rows = _decimal_points(rows)
     return _table_from_rows(rows, f"'{path}'")
 
 
@@ -124,10 +128,40 @@ def _delimiter(text):
     return max(OTHER_DELIMITERS, key=header.count) if any(d in header for d in OTHER_DELIMITERS) else ","
 
 
-def _decimal_point(cell):
-    """'3,25' -> '3.25' in a ';'-separated file, where the comma is the decimal mark; other cells unchanged."""
+_LONE_GROUP = re.compile(r"[-+]?\d{1,3}\.\d{3}")  # '1.234': a thousand, or one and a bit?
+
+
+def _decimal_points(rows):
+    """The rows of a ';'-separated file with its numbers written with a decimal point (see ``_decimal_point``).
+
+    A lone '1.234' is a thousand and more in a column where another cell groups thousands
+    unambiguously ('2.345.678', '1.234,5', '€ 1.234'), else one and a bit, as written.
+    """
+    width = max((len(row) for row in rows[1:]), default=0)
+    grouped = [any(j < len(row) and _groups_thousands(row[j]) for row in rows[1:]) for j in range(width)]
+    return rows[:1] + [[_decimal_point(cell, j < width and grouped[j]) for j, cell in enumerate(row)]
+                       for row in rows[1:]]
+
+
+def _groups_thousands(cell):
     stripped = cell.strip()
-    return stripped.replace(",", ".") if DECIMAL_COMMA.fullmatch(stripped) else cell
+    return EUROPEAN_NUMBER.fullmatch(stripped) is not None and "." in stripped and not _LONE_GROUP.fullmatch(stripped)
+
+
+def _decimal_point(cell, thousands=False):
+    """'3,25' -> '3.25' in a ';'-separated file, where the comma is the decimal mark; other cells unchanged.
+
+    With thousands separators, currency or percent signs ('1.234,50 €', '12,5 %') the number is
+    rewritten with a decimal point and the signs kept, for ``formats`` to read: '1234.50 €'. A lone
+    '1.234' is rewritten only when `thousands` (its column groups thousands elsewhere).
+    """
+    stripped = cell.strip()
+    if DECIMAL_COMMA.fullmatch(stripped):
+        return stripped.replace(",", ".")
+    match = EUROPEAN_NUMBER.fullmatch(stripped)
+    if match is None or (_LONE_GROUP.fullmatch(stripped) and not thousands):
+        return cell
+    return match["head"] + match["number"].replace(".", "").replace(",", ".") + match["tail"]
 
 
 def _guess_encoding(data):

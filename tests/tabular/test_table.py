@@ -62,6 +62,22 @@ def test_semicolon_files_read_the_comma_as_the_decimal_mark(tmp_path):
     assert list(table["city"]) == ["Lyon, FR", "Nice"]  # text keeps its commas
 
 
+def test_semicolon_files_with_thousands_separators_currency_and_percent_signs_give_numbers(tmp_path):
+    from gradwise.tabular import TabularPreprocessor
+
+    table = read_csv(_write(tmp_path, "amount;share;count\n1.234,56 €;12,5 %;1.234\n€ 2.000;-3,25%;2.345.678\n"
+                                      "7,5 €;100 %;1.500\n"))
+    assert list(table["amount"]) == ["1234.56 €", "€ 2000", "7.5 €"] and list(table["share"])[:2] == ["12.5 %", "-3.25%"]
+    assert list(table["count"]) == ["1234", "2345678", "1500"]  # '2.345.678' says the column groups thousands
+    alone = read_csv(_write(tmp_path, "weight;n\n1.234;1\n2.5;2\n"))
+    assert list(alone["weight"]) == ["1.234", "2.5"]  # nothing says '1.234' is a thousand: as written
+    fitted = TabularPreprocessor().fit(table, ["amount", "share"])
+    assert [e["name"] for e in fitted.config["numeric"]] == ["amount", "share"]
+    entry = fitted.config["numeric"][0]
+    np.testing.assert_allclose(fitted.transform(table)[:, 0] * entry["scale"] + entry["mean"], [1234.56, 2000, 7.5],
+                               rtol=1e-5)
+
+
 @pytest.mark.parametrize("separator", ["\t", "|"])
 def test_tab_and_bar_separated_files_are_read_by_their_header(tmp_path, separator):
     table = read_csv(_write(tmp_path, f"a{separator}b\n1.5{separator}x,y\n"))
