@@ -17,8 +17,12 @@ Each date column becomes, as FLAML's and AutoGluon's feature generators do:
   '23'): categories, one-hot encoded with the frequency cut-off, each only when it varies in
   training (the weekday only when distinct dates lie less than a week apart: not for monthly data).
 
-A value that is not a date in the column's format when predicting is a missing value, imputed
-and reported, as text in a number column is.
+A column of times of day alone ('14:30', '2:30 PM') becomes ``NAME.time`` (hours since
+midnight, which is also a duration under a day) and a one-hot ``NAME.hour``. Up to
+``UNREADABLE_SHARE`` of a date column's training values may be no date ('0000-00-00', a
+database's zero date): they are missing values, imputed (an error without imputation). A value
+that is not a date in the column's format when predicting is a missing value, imputed and
+reported, as text in a number column is.
 """
 
 import datetime
@@ -34,10 +38,16 @@ _DATES = ("%m/%d/%Y", "%d/%m/%Y", "%Y/%m/%d", "%m/%d/%y", "%d/%m/%y", "%d.%m.%Y"
           "%d %B %Y", "%B %d %Y", "%B %d, %Y")
 _TIMES = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p")
 FORMATS = tuple(date + time for date in _DATES for time in _TIMES)
+# A time of day alone ('14:30', '2:30 PM'; minutes of two digits, so that a score '2:1' stays text)
+TIME_ONLY = tuple(time.strip() for time in _TIMES if time)
+_TIME_SHAPE = re.compile(r"\d{1,2}:\d{2}(:\d{2})?(\s*[AaPp][Mm])?")
 PROBE = 50  # cells tried with every format before the survivors are tried on the whole column
+# A date column may hold a few values that are no date ('0000-00-00', a database's zero date; 'unknown'):
+# at most this share of its training values, which become missing values (imputed, and announced)
+UNREADABLE_SHARE = 0.02
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-PARTS = ("days", "month", "weekday", "hour")
+PARTS = ("days", "time", "month", "weekday", "hour")
 
 
 def parse_dates(cells, date_format):
@@ -64,9 +74,10 @@ def _reads(cell, date_format):
 
 
 def date_format(cells):
-    """The format that reads every cell (none missing, at least two distinct) as a date, or None.
+    """The format that reads the cells (none missing, at least two distinct) as dates, or None.
 
-    Date and time objects (a DataFrame's parsed column) are dates whatever their format: ISO.
+    All but ``UNREADABLE_SHARE`` of them must be read (none when there are fewer than 50). Date and
+    time objects (a DataFrame's parsed column) are dates whatever their format: ISO.
     """
     if len(cells) and all(isinstance(cell, (datetime.date, np.datetime64)) for cell in cells):
         return ISO if len(set(cells)) > 1 else None
@@ -75,13 +86,23 @@ def date_format(cells):
                                                                for cell in texts[:PROBE]):
         return None  # numbers are read as numbers ('20190105' too: a date format would also take an ID)
     texts = np.array([cell.strip() for cell in texts], dtype=object)
-    if not all(_HAS_DIGIT.search(cell) for cell in texts[:PROBE]):
+    allowed = int(UNREADABLE_SHARE * len(texts))
+    if sum(not _HAS_DIGIT.search(cell) for cell in texts[:PROBE]) > allowed:
         return None  # categories ('Retail'): no format need be tried
-    candidates = [ISO] if all(_ISO_START.fullmatch(cell) for cell in texts) else [
-        f for f in FORMATS if _reads(texts[0], f)]  # one cell with the standard library first: cheap
+    if sum(not _ISO_START.fullmatch(cell) for cell in texts) <= allowed:
+        candidates = [ISO]
+    elif sum(not _TIME_SHAPE.fullmatch(cell) for cell in texts) <= allowed:
+        candidates = list(TIME_ONLY)
+    else:  # the formats that read one readable-looking cell with the standard library first: cheap
+        first = next((cell for cell in texts if _HAS_DIGIT.search(cell)), texts[0])
+        candidates = [f for f in FORMATS if _reads(first, f)]
     for stage in (texts[:PROBE], texts):
-        candidates = [f for f in candidates if not parse_dates(stage, f).isna().any()]
+        candidates = [f for f in candidates if parse_dates(stage, f).isna().sum() <= allowed]
     return min(candidates, key=lambda f: not _monthly(parse_dates(texts, f)), default=None)
+
+
+def is_time_only(date_format):
+    return date_format in TIME_ONLY
 
 
 def _monthly(stamps):
@@ -98,7 +119,8 @@ def _calendar(stamps):
     missing = np.asarray(stamps.isna())
     seconds = np.asarray(stamps.tz_convert(None).astype("datetime64[s]").astype(np.int64), dtype=np.float64)
     labels = {"month": (stamps.month, MONTHS, 1), "weekday": (stamps.day_of_week, WEEKDAYS, 0), "hour": (stamps.hour, None, 0)}
-    parts = {"days": np.where(missing, np.nan, seconds / 86400.0)}
+    days = np.where(missing, np.nan, seconds / 86400.0)
+    parts = {"days": days, "time": (days - np.floor(days)) * 24.0}  # time: hours since midnight
     for part, (numbers, names, first) in labels.items():
         numbers = np.asarray(numbers.fillna(-1) if hasattr(numbers, "fillna") else numbers)
         parts[part] = np.array([None if gone else (names[int(n) - first] if names else str(int(n)))
@@ -112,11 +134,17 @@ def fit_dates(table, name):
     found = date_format(list(present))
     if found is None:
         return None
-    parts = _calendar(parse_dates(present, found))
+    stamps = parse_dates(present, found)
+    unreadable = np.asarray(stamps.isna())
+    parts = _calendar(stamps[~unreadable])
     varies = {part: len(set(parts[part])) > 1 for part in PARTS}
     daily = _daily(parts["days"])
-    chosen = ["days"] + [p for p in ("month", "weekday", "hour") if varies[p] and (p != "weekday" or daily)]
-    return {"name": name, "format": found, "parts": chosen}
+    chosen = ["time" if is_time_only(found) else "days"] + [
+        p for p in ("month", "weekday", "hour") if varies[p] and (p != "weekday" or daily)]
+    entry = {"name": name, "format": found, "parts": chosen}
+    if unreadable.any():  # said by ``gradwise tune``; missing values for the imputation
+        entry["unreadable"] = {"rows": int(unreadable.sum()), "examples": sorted({str(c) for c in present[unreadable]})[:3]}
+    return entry
 
 
 def _daily(days):

@@ -107,6 +107,15 @@ def _missing_error(table, names, masks):
     )
 
 
+def _unreadable_dates(table, entries):
+    details = [f"'{e['name']}' ({e['unreadable']['rows']}: {e['unreadable']['examples']})" for e in entries]
+    return ValueError(
+        f"{table.source} has values that are not dates in the date column(s) {', '.join(details)}. Fill them in, "
+        "drop those rows, or impute them as missing values with --impute mean|median|most_frequent "
+        "(Python: impute='median')."
+    )
+
+
 def _missing_at_predict(table, name, mask):
     return ValueError(
         f"{table.source} has {mask.sum()} missing value(s) in column '{name}', first on line "
@@ -179,7 +188,10 @@ class TabularPreprocessor:
         dates = [entry for entry in (fit_dates(table, name) for name in features if name not in numeric) if entry]
         text = [name for name in features if name not in numeric and name not in {e["name"] for e in dates}]
         work = expand_dates(table, dates)  # each date column replaced by its parts: a number and categories
-        trends = [part_name(entry, "days") for entry in dates]
+        unreadable = [entry for entry in dates if "unreadable" in entry]
+        if unreadable and self.impute is None:
+            raise _unreadable_dates(table, unreadable)
+        trends = [part_name(entry, entry["parts"][0]) for entry in dates]  # days since 1970, or a time of day
         calendar = [part_name(entry, part) for entry in dates for part in entry["parts"][1:]]
         config = {"columns": columns, "features": features, "dropped": dropped, "impute": self.impute,
                   "numeric": self._fit_numeric(work, numeric + trends, formatted),

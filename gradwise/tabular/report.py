@@ -73,8 +73,13 @@ class Reporter:
         for entry in config.get("dates", []):
             shown = "ISO 8601" if entry["format"] == "ISO8601" else repr(entry["format"])
             calendar = ", ".join(entry["parts"][1:])
-            print(f"Column '{entry['name']}': dates ({shown}), used as days since 1970-01-01 (a trend)"
+            kind, use = (("times of day", "hours since midnight") if entry["parts"][0] == "time" else
+                         ("dates", "days since 1970-01-01 (a trend)"))
+            print(f"Column '{entry['name']}': {kind} ({shown}), used as {use}"
                   + (f" and one-hot {calendar}" if calendar else ""))
+            if "unreadable" in entry:
+                print(f"Column '{entry['name']}': {entry['unreadable']['rows']} value(s) are not dates "
+                      f"{entry['unreadable']['examples']}: missing values, imputed")
         for entry in config["numeric"] + config["categorical"]:
             if entry.get("formatted"):
                 print(f"Column '{entry['name']}': numbers written with currency or percent signs or thousands "

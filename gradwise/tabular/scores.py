@@ -7,6 +7,8 @@ predictions on each validation fold, as mean and standard deviation over the fol
 
 import numpy as np
 
+from .target import target_numbers
+
 CV_METRIC = {"binary": "accuracy", "multiclass": "accuracy", "regression": "r2"}
 
 
@@ -18,7 +20,7 @@ def test_scores(task, classes, truth_cells, outputs):
     from sklearn.metrics import log_loss, mean_absolute_error, mean_squared_error, r2_score
 
     if task == "regression":
-        truth = np.array([float(cell) for cell in truth_cells])
+        truth = target_numbers(truth_cells)
         values = np.asarray(outputs, dtype=np.float64).reshape(-1)
         return {"r2": float(r2_score(truth, values)), "mae": float(mean_absolute_error(truth, values)),
                 "rmse": float(np.sqrt(mean_squared_error(truth, values)))}

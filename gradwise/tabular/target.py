@@ -28,7 +28,7 @@ def target_cells(values):
     return result
 
 
-def _numbers(cells):
+def target_numbers(cells):
     """The cells as numbers, written plainly or as '$12,500' and '4.5%' (see ``formats``); None if some are text."""
     from .formats import parse_number
 
@@ -41,7 +41,7 @@ def _numbers(cells):
 
 def whole_numbers(cells):
     """Whether every cell is a number without a fractional part ('3', '17.0')."""
-    numbers = _numbers(cells)
+    numbers = target_numbers(cells)
     return numbers is not None and bool(np.all(numbers == np.round(numbers)))
 
 
@@ -60,7 +60,7 @@ def infer_task(cells, name="target"):
     classes = set(cells)
     if len(classes) < 2:
         raise ValueError(f"The target column '{name}' has a single value {sorted(classes)}: there is nothing to learn.")
-    numbers = _numbers(cells)
+    numbers = target_numbers(cells)
     if len(classes) == 2:
         return "binary"
     if numbers is None:
@@ -89,14 +89,14 @@ class TargetEncoder:
 
     def fit(self, cells):
         if self.task == "regression":
-            numbers = _numbers(cells)
+            numbers = target_numbers(cells)
             if numbers is None:
                 raise ValueError("--task regression needs a numeric target, but the target holds text.")
             scale = float(numbers.std()) or 1.0
             self.config = {"task": "regression", "mean": float(numbers.mean()), "scale": scale}
             return self
         classes = sorted(set(cells))
-        numbers = _numbers(classes)
+        numbers = target_numbers(classes)
         if numbers is not None:
             classes = [c for _, c in sorted(zip(numbers, classes))]
         if self.task == "binary" and len(classes) != 2:
@@ -118,7 +118,7 @@ class TargetEncoder:
 
     def transform(self, cells):
         if self.task == "regression":
-            return ((_numbers(cells) - self.config["mean"]) / self.config["scale"]).astype(np.float32)
+            return ((target_numbers(cells) - self.config["mean"]) / self.config["scale"]).astype(np.float32)
         index = {label: position for position, label in enumerate(self.classes)}
         unknown = sorted({cell for cell in cells if cell not in index})
         if unknown:

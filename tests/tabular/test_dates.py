@@ -110,3 +110,29 @@ def test_parsed_dates_with_a_gap_keep_their_rows_and_train_like_the_text():
     mixed = np.array([text[0], days[1], None, days[3]], dtype=object)  # text and Timestamps in one column
     np.testing.assert_allclose(as_text.transform(Table({"day": mixed}))[[0, 1, 3]],
                                as_text.transform(table.take(np.arange(4)))[[0, 1, 3]])
+
+
+def test_a_few_values_that_are_no_dates_are_missing_values_imputed_or_an_error_without_imputation():
+    table, _ = _daily(rows=100)
+    cells = table["day"].copy()
+    cells[[5, 40]] = "0000-00-00"  # a database's zero date: 2 of 100
+    zeros = Table({"day": cells}, source="'zeros.csv'")
+    entry = fit_dates(zeros, "day")
+    assert entry["format"] == ISO and entry["unreadable"] == {"rows": 2, "examples": ["0000-00-00"]}
+    fitted = TabularPreprocessor(impute="median").fit(zeros, ["day"])
+    days = fitted.config["numeric"][0]
+    assert days["name"] == "day.days" and days["missing"] == 2
+    with pytest.raises(ValueError, match=r"not dates in the date column\(s\) 'day' \(2: \['0000-00-00'\]\).*--impute"):
+        TabularPreprocessor().fit(zeros, ["day"])
+    cells[[1, 2, 3]] = "unknown"  # 5 of 100: beyond the share, the column is no date column
+    assert fit_dates(Table({"day": cells}), "day") is None
+
+
+def test_times_of_day_become_hours_since_midnight_and_a_one_hot_hour_and_scores_stay_text():
+    times = np.array([f"{h:02d}:{m:02d}" for h, m in zip(range(24), range(0, 48, 2))] * 3, dtype=object)
+    entry = fit_dates(Table({"at": times}), "at")
+    assert entry == {"name": "at", "format": "%H:%M", "parts": ["time", "hour"]}
+    expanded = expand_dates(Table({"at": times}), [entry])
+    np.testing.assert_allclose(expanded["at.time"][:3], [0.0, 1 + 2 / 60, 2 + 4 / 60])
+    assert date_format(["2:1", "0:0", "3:2"]) is None  # football scores: minutes need two digits
+    assert date_format(["2:30 PM", "11:05 AM"]) == "%I:%M %p"

@@ -75,3 +75,10 @@ def test_a_target_written_in_dollars_is_a_regression_target_in_dollars():
     assert encoder.config["mean"] == pytest.approx(np.round(np.linspace(1000, 50000, 40)).mean())
     np.testing.assert_allclose(encoder.decode(encoder.transform(cells)), np.round(np.linspace(1000, 50000, 40)),
                                rtol=1e-5)
+
+
+def test_the_test_scores_read_a_target_written_in_percent():
+    from gradwise.tabular import scores  # its test_scores is no test of pytest's
+
+    result = scores.test_scores("regression", None, ["10%", "20%", "30.5%"], np.array([10.0, 20.0, 30.5]))
+    assert result["r2"] == pytest.approx(1.0) and result["mae"] == pytest.approx(0.0)
