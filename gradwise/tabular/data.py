@@ -133,13 +133,13 @@ def prepare(table, target, task=None, impute=None, test_size=0.2, seed=0, drop=(
     encoder = TargetEncoder(task).fit(train_cells)
     targets = encoder.transform(train_cells)
     targets = np.eye(len(encoder.classes))[targets] if task == "multiclass" else targets.reshape(-1, 1)
+    groups = None if group is None else group_labels(table, group)[train_index]
     preprocessor = TabularPreprocessor(impute, drop, keep, group).fit(features.take(train_index), features.names,
-                                                                targets.astype(np.float64))
+                                                                       targets.astype(np.float64), groups)
     test_cells = [cells[i] for i in test_index]
     return Prepared(preprocessor.transform(features.take(train_index)), encoder.transform(train_cells),
                     preprocessor.transform(features.take(test_index), report=report), encoder.transform(test_cells),
-                    train_cells, test_cells, train_index, test_index, task, preprocessor, encoder, target,
-                    None if group is None else group_labels(table, group)[train_index])
+                    train_cells, test_cells, train_index, test_index, task, preprocessor, encoder, target, groups)
 
 
 __all__ = ["Prepared", "prepare", "split_rows", "unlabelled_lines"]

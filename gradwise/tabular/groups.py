@@ -56,6 +56,16 @@ def likely_groups(table, features):
     return found
 
 
+def constant_within(values, groups):
+    """Whether `values` (floats, NaN for missing) take one value in each group: a property of the group."""
+    seen = {}
+    for value, group in zip(values, groups):
+        key = "nan" if value != value else value
+        if seen.setdefault(group, key) != key:
+            return False
+    return True
+
+
 def _shuffled_codes(groups, seed):
     """Groups as integers in an order drawn from `seed`: GroupKFold's ties fall where the seed says."""
     _, codes = np.unique(groups.astype(str), return_inverse=True)
@@ -87,4 +97,5 @@ def grouped_folds(groups, labels, folds, seed):
     return list(GroupKFold(folds).split(rows, groups=_shuffled_codes(np.asarray(groups), seed)))
 
 
-__all__ = ["group_labels", "check_groups", "split_off", "grouped_folds", "likely_groups", "MISSING_GROUP"]
+__all__ = ["group_labels", "check_groups", "split_off", "grouped_folds", "likely_groups", "constant_within",
+           "MISSING_GROUP"]

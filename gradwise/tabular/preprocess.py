@@ -24,6 +24,7 @@ from .codes import code_text, is_code_column
 from .columns import screen_columns
 from .dates import ISO, expand_dates, fit_dates, part_name
 from .formats import parse_number, plain_number
+from .groups import constant_within
 from .table import Table
 
 IMPUTE_STRATEGIES = ("mean", "median", "most_frequent")
@@ -169,12 +170,15 @@ class TabularPreprocessor:
         self.group = group
         self.config = None
 
-    def fit(self, table, features, targets=None):
+    def fit(self, table, features, targets=None, groups=None):
         """Learn which columns to use, their kinds and statistics from `table` (training rows); returns self.
 
         `targets` (optional): the training rows' targets as a (rows, outputs) float array (the
         standardized value, or one column per class); with them, whole-number columns that act as
-        codes are one-hot encoded as well (see ``codes``).
+        codes are one-hot encoded as well (see ``codes``). `groups` (optional, ``--group``): each
+        row's group; a column constant within every group is then no code: its values name groups,
+        and new rows come from new groups (a patient's baseline count, MASS's epil, was one-hot
+        encoded and its codes were unseen on every test patient).
         """
         columns = list(features)
         features, dropped = screen_columns(table, columns, self.drop, self.keep, self.group)
@@ -202,6 +206,8 @@ class TabularPreprocessor:
             rows = min_frequency(table.rows)
             for name in numeric:
                 values = _as_float(table, name, name in formatted)
+                if groups is not None and constant_within(values, groups):
+                    continue
                 if is_code_column(values, targets, rows):
                     config["categorical"].append(self._fit_categories(name, code_text(values), codes=True))
         self.config = config

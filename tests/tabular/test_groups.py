@@ -109,3 +109,15 @@ def test_tune_with_group_scores_whole_groups_and_says_so(tmp_path, capsys):
     assert main(["tune", "--data", str(path), "--target", "y", "--group", "subject", "--keep", "subject",
                  "--runs-dir", str(tmp_path / "runs2"), *FAST]) == 1
     assert "--keep names the --group column 'subject'" in capsys.readouterr().err
+
+
+def test_a_column_constant_within_groups_is_no_code_when_grouped():
+    table = _panel(subjects=40, visits=8)
+    columns = dict(table.columns)
+    columns["baseline"] = (columns["subject"] - 100) * 3.0  # one whole number per subject: a group's property
+    table = Table(columns, source="'panel.csv'")
+    by_row = prepare(table, "y", seed=0, drop=["subject"])
+    assert [e["name"] for e in by_row.preprocessor.config["categorical"] if e.get("codes")] == ["baseline"]
+    grouped = prepare(table, "y", seed=0, group="subject")
+    assert not [e for e in grouped.preprocessor.config["categorical"] if e.get("codes")]
+    assert [e["name"] for e in grouped.preprocessor.config["numeric"]] == ["dose", "baseline"]
