@@ -23,7 +23,9 @@ import os
 
 import numpy as np
 
-CALIBRATION = ("pima", "breast_cancer", "customers")
+# orders (seventeenth session): a spreadsheet export with dates, dollar amounts, percentages and TRUE/FALSE,
+# written while ``gradwise.tabular.dates`` and ``formats`` were built, so a calibration table
+CALIBRATION = ("pima", "breast_cancer", "customers", "orders")
 LATE = ("xor", "sparse_reg", "hastie", "states")
 PROBES = ("lognormal", "tiny", "postcodes", "gaps", "heavytail", "manyclass")
 FRESH = ("friedman", "moons", "imbalanced", "clusters", "plans") + LATE + PROBES
@@ -172,6 +174,10 @@ def write_table(name, folder):
         return path, "Outcome"
     if name == "customers":
         return str(write_customer_csv(path, rows=1000, seed=11)), "churned"
+    if name == "orders":
+        from gradwise.tabular.messy import write_order_csv
+
+        return str(write_order_csv(path, rows=1500, seed=21)), "returned"
     if name == "spend":
         return str(write_customer_csv(path, rows=1000, seed=12, task="regression")), "spend"
     if name == "wide10k":
