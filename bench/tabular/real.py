@@ -80,6 +80,13 @@ REAL.update({
     "laborsupply": ("plm/LaborSupply", "lnhr", ()),  # 532 men, 10 years each
     "respiratory": ("HSAUR/respiratory", "outcome", ()),  # 111 patients, 4 visits and a baseline
 })
+# Held out from the choice of one-hot columns for categories of two training rows (seventeenth
+# session; chosen before any run, among tables of repeated measures with few rows per subject)
+REAL.update({
+    "schizophrenia": ("HSAUR/schizophrenia2", "disorder", ()),  # 44 patients, 5 visits each
+    "koch": ("geepack/koch", "y", ()),  # 72 patients, 4 visits, an ordinal outcome
+    "colon": ("survival/colon", "status", ()),  # 929 patients, 2 rows each (recurrence, death)
+})
 GROUPED = {  # name: (table of REAL, the column whose rows belong together)
     "sleepstudy_grouped": ("sleepstudy", "Subject"),
     "epil_grouped": ("epil", "subject"),
