@@ -23,8 +23,8 @@ do not. Two bars, both needed:
   hard-disk sizes 0.210) are above it, every pixel of digits (at most 0.063), pima's
   columns (at most 0.113 but p > 0.03) and every other column below.
 
-Values with fewer than ``min_frequency`` training rows share the 'other' column like rare
-categories, and are left out of the test.
+Values with fewer than ``code_group_rows`` training rows are left out of the test; in the one-hot
+encoding, values seen once share the 'other' column like rare categories.
 """
 
 import numpy as np
@@ -57,6 +57,13 @@ def lack_of_fit(values, target):
         return 0.0, share
     statistic = ((smooth_residual - group_residual) / (count - 4)) / (group_residual / (rows - count))
     return float(stats.f.sf(statistic, count - 4, rows - count)), share
+
+
+def code_group_rows(rows):
+    """Training rows a value needs to take part in the test: 5 from 250 rows on, fewer on smaller tables, never
+    below 2 (a group mean of fewer rows is mostly noise; with 2 from any size on, Ecdat's Housing lot sizes
+    passed as codes)."""
+    return max(2, min(5, rows // 50))
 
 
 def is_code_column(values, targets, min_rows):

@@ -75,7 +75,10 @@ def test_summary_shows_the_preprocessing(customers, capsys):
     assert "dropped 'customer_id': holds a different whole number on every row" in out
     assert "'age': standardize (mean" in out and "missing ->" in out
     plan = next(e for e in gradwise.load_model(customers[2]).preprocessor.config["categorical"] if e["name"] == "plan")
-    assert plan["other"] and f"'plan': one-hot {len(plan['categories'])} categories + '(other)' for " in out
+    assert plan["categories"] == ["basic", "legacy", "plus", "pro", "trial"]  # 'legacy', 'trial': a few rows each
+    assert "'plan': one-hot 5 categories, missing ->" in out
+    region = next(e for e in gradwise.load_model(customers[2]).preprocessor.config["categorical"] if e["name"] == "region")
+    assert f"'region': one-hot {len(region['categories'])} categories" in out
     assert "Target: classes ['no', 'yes']" in out and "Dense" in out
 
 
