@@ -99,8 +99,7 @@ def _readable(frame, train):
         if pd.to_numeric(frame[name], errors="coerce").notna().sum() == frame[name].notna().sum():
             continue
         if formatted_numbers(present):
-            frame[name] = [np.nan if pd.isna(c) else (parse_number(c) if parse_number(c) is not None else np.nan)
-                           for c in frame[name]]
+            frame[name] = [np.nan if pd.isna(c) else parse_number(c) for c in frame[name]]  # None: NaN below
             continue
         found = date_format(present)
         if found:

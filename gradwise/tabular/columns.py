@@ -18,7 +18,7 @@ import re
 import numpy as np
 
 from .dates import date_format
-from .formats import parse_number
+from .formats import written_numbers
 
 NEAR_UNIQUE_RATIO = 0.5  # distinct text values per non-missing row above which a column is dropped
 MIN_ROWS = 20  # below this many training rows no column is called an identifier or near-unique
@@ -27,15 +27,6 @@ _ID_NAME = re.compile(r"(^|[^a-z])(id|uuid|guid|key|code|number|no)$|^id[^a-z]|[
 
 def _present(table, name):
     return table[name][~table.missing_mask(name)]
-
-
-def _numbers(values):
-    """The values as floats, written plainly or with signs and separators ('$1,200'); None if some are text."""
-    try:
-        return np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        numbers = [parse_number(value) for value in values]
-        return None if None in numbers else np.array(numbers)
 
 
 def _reason(table, name):
@@ -49,7 +40,7 @@ def _reason(table, name):
         return f"holds the single value {value!r}"
     if table.rows < MIN_ROWS or len(present) < 0.9 * table.rows:
         return None
-    numbers = _numbers(present)
+    numbers = written_numbers(present)
     if numbers is None:
         if date_format(list(present)):
             return None  # a date on every row is a time series, not an identifier (see ``dates``)

@@ -157,6 +157,11 @@ def _daily(days):
     return len(days) > 1 and float(np.median(np.diff(days))) < 7
 
 
+def shown_format(date_format):
+    """The format as messages write it."""
+    return "ISO 8601" if date_format == ISO else repr(date_format)
+
+
 def part_name(entry, part):
     return f"{entry['name']}.{part}"
 
@@ -180,7 +185,7 @@ def expand_dates(table, entries, strict=False, report=None, fill=True):
         if wrong.any():
             examples = sorted({str(cell) for cell in cells[wrong]})[:3]
             where = f"{wrong.sum()} row(s) of {table.source}, first on line {table.lines[np.argmax(wrong)]}"
-            shown = "ISO 8601" if entry["format"] == ISO else repr(entry["format"])
+            shown = shown_format(entry["format"])
             if strict or not fill:
                 raise ValueError(f"Column '{entry['name']}' must hold dates ({shown}), as in training, but {where} "
                                  f"hold {examples}" + (" (strict mode)." if strict else "."))
@@ -194,4 +199,4 @@ def expand_dates(table, entries, strict=False, report=None, fill=True):
     return Table(columns, table.lines, table.source)
 
 
-__all__ = ["fit_dates", "expand_dates", "parse_dates", "date_format", "part_name", "FORMATS"]
+__all__ = ["fit_dates", "expand_dates", "parse_dates", "date_format", "part_name", "shown_format", "FORMATS"]

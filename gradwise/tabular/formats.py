@@ -47,6 +47,15 @@ def plain_number(cell):
     return True
 
 
+def written_numbers(cells):
+    """The cells as floats, written plainly or with signs and separators ('$1,200', '4.5%'); None if some are text."""
+    try:
+        return np.asarray(cells, dtype=np.float64)
+    except (TypeError, ValueError):
+        numbers = [parse_number(cell) for cell in cells]
+        return None if None in numbers else np.array(numbers)
+
+
 def formatted_numbers(cells):
     """Whether every cell (none missing) writes a number and some need more than ``float`` to be read."""
     if not len(cells):
@@ -61,4 +70,4 @@ def formatted_numbers(cells):
     return not plain
 
 
-__all__ = ["parse_number", "formatted_numbers", "plain_number"]
+__all__ = ["parse_number", "written_numbers", "formatted_numbers", "plain_number"]

@@ -21,7 +21,7 @@ import numpy as np
 
 from .codes import code_group_rows, code_text, is_code_column
 from .columns import screen_columns
-from .dates import ISO, expand_dates, fit_dates, part_name
+from .dates import expand_dates, fit_dates, part_name, shown_format
 from .formats import parse_number, plain_number
 from .groups import constant_within
 from .table import Table
@@ -194,7 +194,8 @@ class TabularPreprocessor:
         numeric = [name for name in features if kinds[name]]
         formatted = {name for name in numeric if kinds[name] == "formatted"}
         dates = [entry for entry in (fit_dates(table, name) for name in features if name not in numeric) if entry]
-        text = [name for name in features if name not in numeric and name not in {e["name"] for e in dates}]
+        date_names = {entry["name"] for entry in dates}
+        text = [name for name in features if name not in numeric and name not in date_names]
         work = expand_dates(table, dates)  # each date column replaced by its parts: a number and categories
         unreadable = [entry for entry in dates if "unreadable" in entry]
         if unreadable and self.impute is None:
@@ -372,7 +373,7 @@ class TabularPreprocessor:
         """Lines of text: what happens to each column (for ``summary()``)."""
         lines = [f"  dropped {d['name']!r}: {d['reason']}" for d in self.config.get("dropped", [])]
         for entry in self.config.get("dates", []):
-            shown = "ISO 8601" if entry["format"] == ISO else repr(entry["format"])
+            shown = shown_format(entry["format"])
             parts = ", ".join(repr(part_name(entry, part)) for part in entry["parts"])
             lines.append(f"  {entry['name']!r}: dates ({shown}) -> {parts}")
         for entry in self.config["numeric"]:

@@ -13,6 +13,7 @@ from ..report.search import write_search
 from ..tuning.report import progress_line
 from . import ensemble
 from .data import unlabelled_lines
+from .dates import shown_format
 from .groups import likely_groups
 from .outputs import best_table, write_plots, write_summary, write_trials_csv
 from .pipeline import TabularModel
@@ -71,7 +72,7 @@ class Reporter:
             hint = "" if grouping else f" (keep it with --keep {shlex.quote(dropped['name'])})"
             print(f"Dropped column '{dropped['name']}': {dropped['reason']}{hint}")
         for entry in config.get("dates", []):
-            shown = "ISO 8601" if entry["format"] == "ISO8601" else repr(entry["format"])
+            shown = shown_format(entry["format"])
             calendar = ", ".join(entry["parts"][1:])
             kind, use = (("times of day", "hours since midnight") if entry["parts"][0] == "time" else
                          ("dates", "days since 1970-01-01 (a trend)"))

@@ -30,13 +30,9 @@ def target_cells(values):
 
 def target_numbers(cells):
     """The cells as numbers, written plainly or as '$12,500' and '4.5%' (see ``formats``); None if some are text."""
-    from .formats import parse_number
+    from .formats import written_numbers
 
-    try:
-        return np.array([float(cell) for cell in cells])
-    except ValueError:
-        numbers = [parse_number(cell) for cell in cells]
-        return None if None in numbers else np.array(numbers)
+    return written_numbers(list(cells))
 
 
 def whole_numbers(cells):
