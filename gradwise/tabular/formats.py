@@ -1,6 +1,6 @@
 """Numbers as spreadsheets and reports write them: currency signs, thousands separators, percent signs.
 
-'$15,635.18', '52.8%', '-€3.50', '1,234,567', '12 €'. Read
+'$15,635.18', '52.8%', '-€3.50', '1,234,567', '45 678', '12 €'. Read
 as plain text, such a column is unique on nearly every row and was dropped as free text: a
 generated churn table with an income in dollars and a share in percent lost both (test
 accuracy 0.60; 0.84 with them read as numbers).
@@ -8,8 +8,9 @@ accuracy 0.60; 0.84 with them read as numbers).
 A text column is read as numbers when every value of its training rows is written this way;
 ``parse_number`` gives the number as written (52.8% -> 52.8: the standardization that follows
 makes the scale immaterial). Not read: an accountant's '(1,200)' for a negative (a label such as
-'(1)' would turn into a number). Thousands separators are commas in groups of three, so '1,5' is
-not a number here (a ';'-separated file's decimal commas are read by ``table.read_csv``).
+'(1)' would turn into a number). Thousands separators are commas or spaces (one kind in a
+number) in groups of three, so '1,5' is not a number here (a ';'-separated file's decimal commas
+are read by ``table.read_csv``).
 """
 
 import re
@@ -17,9 +18,12 @@ import re
 import numpy as np
 
 CURRENCY = "$€£¥"
+# Spaces that group thousands: a plain one ('45 678', as French, Swedish or ISO 31-0 write it), the
+# no-break space spreadsheets put there, and the narrow one of French typography
+SPACES = " \u00a0\u202f"
 _NUMBER = re.compile(rf"""
     \s*(?P<sign>[-+−])?\s*[{CURRENCY}]?\s*(?P<after>[-+−])?\s*
-    (?P<digits>\d{{1,3}}(?:,\d{{3}})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)
+    (?P<digits>\d{{1,3}}(?P<group>[,{SPACES}])\d{{3}}(?:(?P=group)\d{{3}})*(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)
     (?P<exponent>[eE][-+]?\d+)?
     \s*(?:%|[{CURRENCY}])?\s*""", re.VERBOSE)
 
@@ -33,7 +37,7 @@ def parse_number(cell):
     match = _NUMBER.fullmatch(cell)
     if match is None or (match["sign"] and match["after"]):
         return None
-    value = float(match["digits"].replace(",", "") + (match["exponent"] or ""))
+    value = float(re.sub(f"[,{SPACES}]", "", match["digits"]) + (match["exponent"] or ""))
     negative = (match["sign"] or match["after"] or "+") in "-−"
     return -value if negative else value
 

@@ -5,6 +5,7 @@ the training columns only (the target column may be present; it is ignored).
 """
 
 import argparse
+import sys
 
 import numpy as np
 
@@ -45,6 +46,8 @@ def run(args):
 
     model = load_tabular_model(args.model)
     table = read_csv(args.data)
+    for note in table.notes:
+        print(f"gradwise: {note}", file=sys.stderr)
     header, rows = predict_rows(model, table, strict=args.strict)
     write_csv(args.output or "-", header, rows)
     if args.output:

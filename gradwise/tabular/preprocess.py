@@ -12,9 +12,10 @@ share one 'other' column; a category never seen in
 training goes there too (or nowhere, when there is no 'other' column), and is reported.
 
 Before that, text columns that write numbers with currency or percent signs or thousands
-separators are read as numbers (``formats``), date columns become a trend and calendar
-categories (``dates``), and whole-number columns that act as codes are one-hot encoded as
-well (``codes``).
+separators are read as numbers (``formats``), number columns with a few words in them ('-',
+'unknown', '#N/A') read the words as missing values and one-hot (``markers``), date columns become
+a trend and calendar categories (``dates``), and whole-number columns that act as codes are
+one-hot encoded as well (``codes``).
 """
 
 import numpy as np
@@ -24,6 +25,7 @@ from .columns import screen_columns
 from .dates import expand_dates, fit_dates, part_name, shown_format
 from .formats import parse_number, plain_number
 from .groups import constant_within
+from .markers import describe_markers, expand_markers, fit_markers, text_part
 from .table import Table
 
 IMPUTE_STRATEGIES = ("mean", "median", "most_frequent")
@@ -185,6 +187,8 @@ class TabularPreprocessor:
         encoded and its codes were unseen on every test patient).
         """
         columns = list(features)
+        markers = [entry for entry in (fit_markers(table, name) for name in columns) if entry]
+        table = expand_markers(table, markers)
         features, dropped = screen_columns(table, columns, self.drop, self.keep, self.group)
         masks = [table.missing_mask(name) for name in features]
         if self.impute is None and any(mask.any() for mask in masks):
@@ -196,6 +200,8 @@ class TabularPreprocessor:
         dates = [entry for entry in (fit_dates(table, name) for name in features if name not in numeric) if entry]
         date_names = {entry["name"] for entry in dates}
         text = [name for name in features if name not in numeric and name not in date_names]
+        markers = [entry for entry in markers if entry["name"] in numeric]  # kept, and numbers but for the words
+        text += [text_part(entry) for entry in markers]
         work = expand_dates(table, dates)  # each date column replaced by its parts: a number and categories
         unreadable = [entry for entry in dates if "unreadable" in entry]
         if unreadable and self.impute is None:
@@ -207,6 +213,8 @@ class TabularPreprocessor:
                   "categorical": [self._fit_categorical(work, name) for name in text + calendar]}
         if dates:  # only then: configs and model files of tables without dates stay as they were
             config["dates"] = dates
+        if markers:  # likewise
+            config["markers"] = markers
         if targets is not None:
             rows = code_group_rows(table.rows)
             for name in numeric:
@@ -308,6 +316,7 @@ class TabularPreprocessor:
         missing_columns = [name for name in self.config["features"] if name not in table.names]
         if missing_columns:
             self.check_columns(table, ignore=table.names)
+        table = expand_markers(table, self.config.get("markers", []))
         table = expand_dates(table, self.config.get("dates", []), strict, report, fill=self.config["impute"] is not None)
         clipped = []  # (column, rows, first line) of numbers beyond the training range: one report for all
         blocks = [self._numeric_block(table, entry, strict, report, clipped) for entry in self.config["numeric"]]
@@ -372,6 +381,9 @@ class TabularPreprocessor:
     def describe(self):
         """Lines of text: what happens to each column (for ``summary()``)."""
         lines = [f"  dropped {d['name']!r}: {d['reason']}" for d in self.config.get("dropped", [])]
+        for entry in self.config.get("markers", []):
+            lines.append(f"  {entry['name']!r}: the words {describe_markers(entry)} -> missing, and one-hot in "
+                         f"{text_part(entry)!r}")
         for entry in self.config.get("dates", []):
             shown = shown_format(entry["format"])
             parts = ", ".join(repr(part_name(entry, part)) for part in entry["parts"])

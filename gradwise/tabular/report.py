@@ -15,6 +15,7 @@ from . import ensemble
 from .data import unlabelled_lines
 from .dates import shown_format
 from .groups import likely_groups
+from .markers import describe_markers, text_part
 from .outputs import best_table, write_plots, write_summary, write_trials_csv
 from .pipeline import TabularModel
 from .scores import CV_METRIC, cv_summary, fold_score, test_scores
@@ -67,6 +68,8 @@ class Reporter:
     def header(self, table):
         p = self.prepared
         config = p.preprocessor.config
+        for note in table.notes:
+            print(note)
         for dropped in config["dropped"]:
             grouping = dropped["name"] == getattr(self.args, "group", None)
             hint = "" if grouping else f" (keep it with --keep {shlex.quote(dropped['name'])})"
@@ -81,6 +84,9 @@ class Reporter:
             if "unreadable" in entry:
                 print(f"Column '{entry['name']}': {entry['unreadable']['rows']} value(s) are not dates "
                       f"{entry['unreadable']['examples']}: missing values, imputed")
+        for entry in config.get("markers", []):
+            print(f"Column '{entry['name']}': numbers but for {entry['rows']} cell(s) of the word(s) "
+                  f"{describe_markers(entry)}: read as missing values, and one-hot in '{text_part(entry)}'")
         for entry in config["numeric"] + config["categorical"]:
             if entry.get("formatted"):
                 print(f"Column '{entry['name']}': numbers written with currency or percent signs or thousands "

@@ -20,7 +20,9 @@ MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?", "inf", "-inf",
 OTHER_DELIMITERS = (";", "\t", "|")  # tried, in this order, when the header line holds no comma
 DECIMAL_COMMA = re.compile(r"[+-]?(\d+,\d*|,\d+)([eE][+-]?\d+)?")
 # '1.234,56', '1.234.567', '-12,5 %', '€ 1.234,50', '1.234,50 €': dots group thousands, the comma marks decimals
-EUROPEAN_NUMBER = re.compile(r"(?P<head>[-+]?\s*[$€£¥]?\s*)(?P<number>\d{1,3}(\.\d{3})+(,\d*)?|\d+,\d*)"
+# ('1 234,56' with a space, a no-break or a narrow no-break space: French, Nordic)
+EUROPEAN_NUMBER = re.compile(r"(?P<head>[-+]?\s*[$€£¥]?\s*)"
+                             r"(?P<number>\d{1,3}(?P<group>[. \u00a0\u202f])\d{3}((?P=group)\d{3})*(,\d*)?|\d+,\d*)"
                              r"(?P<tail>\s*(%|[$€£¥])?)")
 
 
@@ -44,10 +46,13 @@ class Table:
         The file line of each row (header is line 1); defaults to 2, 3, ...
     source : str, optional
         Where the rows came from, for messages.
+    notes : sequence of str, optional
+        What reading the file skipped (title lines above the header), one line each.
     """
 
-    def __init__(self, columns, lines=None, source="the data"):
+    def __init__(self, columns, lines=None, source="the data", notes=()):
         self.columns = {name: np.asarray(values) for name, values in columns.items()}
+        self.notes = list(notes)  # lines on how the rows were read, for the commands to print
         lengths = {len(values) for values in self.columns.values()}
         if len(lengths) > 1:
             raise ValueError(f"Table: columns of {source} have different lengths {sorted(lengths)}.")
@@ -122,7 +127,9 @@ def _delimiter(text):
     between cells; a tab-separated export keeps its .csv name just as often. The header decides,
     as it is the one line with no numbers in it.
     """
-    header = next((line for line in text.splitlines() if line.strip()), "")
+    lines = [line for line in text.splitlines()[:MAX_TITLE_LINES + 1] if line.strip()]
+    # the first line with a separator: a title line above the header may have none ('Sales report')
+    header = next((line for line in lines if any(d in line for d in (",",) + OTHER_DELIMITERS)), "")
     if "," in header:
         return ","
     return max(OTHER_DELIMITERS, key=header.count) if any(d in header for d in OTHER_DELIMITERS) else ","
@@ -145,7 +152,8 @@ def _decimal_points(rows):
 
 def _groups_thousands(cell):
     stripped = cell.strip()
-    return EUROPEAN_NUMBER.fullmatch(stripped) is not None and "." in stripped and not _LONE_GROUP.fullmatch(stripped)
+    match = EUROPEAN_NUMBER.fullmatch(stripped)
+    return match is not None and match["group"] is not None and not _LONE_GROUP.fullmatch(stripped)
 
 
 def _decimal_point(cell, thousands=False):
@@ -161,7 +169,7 @@ def _decimal_point(cell, thousands=False):
     match = EUROPEAN_NUMBER.fullmatch(stripped)
     if match is None or (_LONE_GROUP.fullmatch(stripped) and not thousands):
         return cell
-    return match["head"] + match["number"].replace(".", "").replace(",", ".") + match["tail"]
+    return match["head"] + re.sub(r"[. \u00a0\u202f]", "", match["number"]).replace(",", ".") + match["tail"]
 
 
 def _guess_encoding(data):
@@ -178,6 +186,10 @@ def _table_from_rows(rows, source):
     rows = [row for row in rows if any(cell.strip() for cell in row)]
     if not rows:
         raise ValueError(f"CSV file {source} is empty: expected a header row and data rows.")
+    titles = _title_rows(rows)
+    rows, lines = rows[len(titles):], lines[len(titles):]
+    notes = [f"Skipped {len(titles)} title line(s) above the header on line {lines[0]} of {source}: "
+             f"{' / '.join(repr(title) for title in titles[:3])}"] if titles else []
     rows = _without_empty_unnamed_columns(rows)
     # An empty name over cells: the row index that pandas' to_csv and R's write.csv write first.
     # Named as pandas reads it back; the column screening then drops it as an identifier.
@@ -196,7 +208,26 @@ def _table_from_rows(rows, source):
         column = np.empty(len(data), dtype=object)
         column[:] = [row[position].strip() for row in data]
         columns[name] = column
-    return Table(columns, np.asarray(lines[1:]), source)
+    return Table(columns, np.asarray(lines[1:]), source, notes)
+
+
+MAX_TITLE_LINES = 10
+
+
+def _title_rows(rows):
+    """The texts of the leading rows that are a title, not the header: a first cell alone on its row.
+
+    A spreadsheet exported with a report's title or an export date above the table ('Customer
+    churn report,,,'): read as the header, its title named the columns and the real header became
+    a row of data. A header has more than one name; a file of one column has no title rows.
+    """
+    width = max(len(row) for row in rows)
+    titles = []
+    for row in rows[:MAX_TITLE_LINES]:
+        if width < 2 or not row[0].strip() or any(cell.strip() for cell in row[1:]):
+            break
+        titles.append(row[0].strip())
+    return titles if len(titles) < len(rows) else []
 
 
 def _without_empty_unnamed_columns(rows):

@@ -14,12 +14,15 @@ from gradwise.tabular.target import TargetEncoder, infer_task
 
 @pytest.mark.parametrize("cell, number", [("$15,635.18", 15635.18), ("52.8%", 52.8), ("-€3.50", -3.5),
                                           ("€-3.50", -3.5), ("1,234,567", 1234567.0), ("12 €", 12.0),
-                                          ("£0.5", 0.5), (" +5% ", 5.0), ("1e3", 1000.0), ("- $3", -3.0)])
+                                          ("£0.5", 0.5), (" +5% ", 5.0), ("1e3", 1000.0), ("- $3", -3.0),
+                                          ("45 678", 45678.0), ("1 234 567.5", 1234567.5), ("$ 1 234", 1234.0),
+                                          ("1\u00a0234", 1234.0), ("-1\u202f234\u202f567", -1234567.0)])
 def test_written_numbers_are_read(cell, number):
     assert parse_number(cell) == pytest.approx(number)
 
 
-@pytest.mark.parametrize("cell", ["1,5", "12,34.5", "$", "abc", "(12)", "-$-3", "1.2.3", "12 apples", ""])
+@pytest.mark.parametrize("cell", ["1,5", "12,34.5", "$", "abc", "(12)", "-$-3", "1.2.3", "12 apples", "",
+                                  "12 34", "123 4567", "1,234 567", "1 234,567"])
 def test_text_that_is_not_a_written_number_is_not_read(cell):
     assert parse_number(cell) is None
 

@@ -78,6 +78,40 @@ def test_semicolon_files_with_thousands_separators_currency_and_percent_signs_gi
                                rtol=1e-5)
 
 
+def test_semicolon_files_read_thousands_grouped_by_spaces(tmp_path):
+    table = read_csv(_write(tmp_path, "price;n\n1 234,50 €;1\n12\u00a0345;2\n7,5;3\n"))
+    assert list(table["price"]) == ["1234.50 €", "12345", "7.5"]
+
+
+def test_title_lines_above_the_header_are_skipped_and_named(tmp_path):
+    text = "Customer churn report,,\nExported 2024-03-01,,\n,,\nx,colour,churned\n1.5,red,yes\n2,blue,no\n"
+    table = read_csv(_write(tmp_path, text))
+    assert table.names == ["x", "colour", "churned"] and list(table["x"]) == ["1.5", "2"]
+    assert list(table.lines) == [5, 6]
+    assert table.notes == [f"Skipped 2 title line(s) above the header on line 4 of '{tmp_path / 'data.csv'}': "
+                           "'Customer churn report' / 'Exported 2024-03-01'"]
+    # a title without separators above a ';' file: the separator is the header's
+    semicolons = read_csv(_write(tmp_path, "Sales report\n\nx;y\n1,5;a\n"))
+    assert semicolons.names == ["x", "y"] and list(semicolons["x"]) == ["1.5"] and len(semicolons.notes) == 1
+    assert read_csv(_write(tmp_path, "x,y\n1,\n2,b\n")).notes == []  # a row with one cell filled is data
+    assert read_csv(_write(tmp_path, "x\n1\n2\n")).names == ["x"]  # one column: no title
+
+
+def test_tune_and_predict_print_the_skipped_title(tmp_path, capsys):
+    from gradwise.cli import main
+
+    rng = np.random.default_rng(0)
+    rows = "".join(f"{v:.3f},{'yes' if v > 0 else 'no'}\n" for v in rng.normal(size=80))
+    path = _write(tmp_path, "Report,\nx,label\n" + rows)
+    assert main(["tune", "--data", str(path), "--target", "label", "--trials", "1", "--epochs", "2",
+                 "--no-baselines", "--runs-dir", str(tmp_path / "runs"), "--time-budget", "30"]) == 0
+    assert "Skipped 1 title line(s) above the header on line 2" in capsys.readouterr().out
+    main(["predict", "--model", str(tmp_path / "runs" / "data" / "best.gw"), "--data", str(path)])
+    printed = capsys.readouterr()
+    assert "gradwise: Skipped 1 title line(s)" in printed.err and printed.out.startswith("line,prediction")
+    assert printed.out.splitlines()[1].startswith("3,")
+
+
 @pytest.mark.parametrize("separator", ["\t", "|"])
 def test_tab_and_bar_separated_files_are_read_by_their_header(tmp_path, separator):
     table = read_csv(_write(tmp_path, f"a{separator}b\n1.5{separator}x,y\n"))

@@ -1,0 +1,79 @@
+"""Words in a number column: missing values with a meaning ('unknown', '-', '#N/A', 'never').
+
+Spreadsheets and surveys write a gap in a column of numbers as a word or a sign: '-', 'unknown',
+'n.a.', Excel's '#N/A' and '#DIV/0!'; or a number with a name: a flat's rooms '1', '2', 'studio',
+a school grade '1' ... '12' and 'K'. Read as text, such a column was a near-unique text column and
+was dropped: a generated churn table whose most telling column had 30 such cells in 400 lost it
+(test accuracy 0.70; 0.86 with it).
+
+A text column whose training values are numbers but for a few words (``MAX_MARKERS`` distinct
+values at most, none holding a digit unless it is a spreadsheet error such as '#DIV/0!', and no
+more than half of the present values) keeps its numbers, with the words as missing values
+(imputed, like empty cells), and gains a categorical part ``NAME.text``: each word one-hot, the
+numbers and empty cells under ``NUMBER`` ('studio' is no missing number of rooms; 'unknown' may
+say something too: HistGradientBoosting learns from a gap where it falls, this part lets a network
+do so). A word not seen in training is, when predicting, text in a number column: imputed and
+reported (an error with ``strict``), as before.
+"""
+
+import re
+
+import numpy as np
+
+from .formats import parse_number, plain_number
+
+MAX_MARKERS = 5  # distinct words in a number column; more, and the column is text with some numbers in it
+MAX_SHARE = 0.5  # of the present values at most; more, and the numbers are the exception
+NUMBER = "(number)"  # the category of the cells that write a number, or nothing
+_DIGIT = re.compile(r"\d")
+
+
+def _marker(cell):
+    """Whether `cell` (text that is no number) can stand for a missing or named number."""
+    text = cell.strip()
+    return 0 < len(text) <= 30 and (text.startswith("#") or not _DIGIT.search(text))
+
+
+def fit_markers(table, name):
+    """{'name', 'values', 'rows'} for a number column of `table` with words in it (see the module's doc), else None."""
+    values = table[name]
+    if values.dtype.kind != "O":
+        return None
+    present = values[~table.missing_mask(name)]
+    words = [str(cell).strip() for cell in present
+             if not (plain_number(cell) or parse_number(cell) is not None)]
+    if not words or len(words) > MAX_SHARE * len(present):
+        return None
+    distinct = sorted(set(words))
+    if len(distinct) > MAX_MARKERS or not all(_marker(word) for word in distinct):
+        return None
+    return {"name": name, "values": distinct, "rows": len(words)}
+
+
+def text_part(entry):
+    return f"{entry['name']}.text"
+
+
+def expand_markers(table, entries):
+    """`table` with the words of each column of `entries` as missing values, and its ``NAME.text`` part beside it."""
+    from .table import Table
+
+    if not entries:
+        return table
+    columns = dict(table.columns)
+    for entry in entries:
+        cells = table[entry["name"]].astype(object)
+        words = np.array([isinstance(cell, str) and cell.strip() in entry["values"] for cell in cells], dtype=bool)
+        columns[entry["name"]] = np.where(words, None, cells)
+        part = np.full(len(cells), NUMBER, dtype=object)
+        part[words] = [cell.strip() for cell in cells[words]]
+        columns[text_part(entry)] = part
+    return Table(columns, table.lines, table.source)
+
+
+def describe_markers(entry):
+    """"'#N/A', 'unknown'": the words of `entry` as the messages show them."""
+    return ", ".join(repr(word) for word in entry["values"])
+
+
+__all__ = ["fit_markers", "expand_markers", "describe_markers", "text_part", "NUMBER", "MAX_MARKERS"]

@@ -1,0 +1,125 @@
+"""Words in a number column ('-', 'unknown', '#N/A', 'studio') are missing values, and one-hot beside the numbers."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from gradwise.tabular import TabularPreprocessor
+from gradwise.tabular.columns import screen_columns
+from gradwise.tabular.markers import NUMBER, expand_markers, fit_markers
+from gradwise.tabular.table import Table
+
+
+def _rooms(rows=200, seed=0):
+    """A flat's rooms written '1' ... '5', 'studio' for none, '-' where the agent left it out; a price."""
+    rng = np.random.default_rng(seed)
+    rooms = rng.integers(1, 6, rows).astype(float) + rng.normal(0, 0.01, rows).round(2)  # distinct on most rows
+    cells = np.array([f"{value:g}" for value in rooms], dtype=object)
+    chosen = rng.choice(rows, 30, replace=False)
+    studio, gap = chosen[:20], chosen[20:]
+    cells[studio], cells[gap] = "studio", " - "
+    return Table({"rooms": cells, "area": rng.uniform(20, 120, rows).round(1)}, source="'flats.csv'"), rooms, studio, gap
+
+
+def test_a_number_column_with_a_few_words_keeps_its_numbers_and_one_hots_its_words():
+    table, rooms, studio, gap = _rooms()
+    assert fit_markers(table, "rooms") == {"name": "rooms", "values": ["-", "studio"], "rows": 30}
+    fitted = TabularPreprocessor(impute="median").fit(table, ["rooms", "area"])
+    reloaded = TabularPreprocessor.from_config(json.loads(json.dumps(fitted.config)))
+    assert [e["name"] for e in fitted.config["numeric"]] == ["rooms", "area"]
+    assert not fitted.config["dropped"]  # before: dropped as text with nearly every value distinct
+    names = reloaded.output_names
+    assert {"rooms.text=studio", "rooms.text=-", f"rooms.text={NUMBER}"} <= set(names)
+    matrix = reloaded.transform(table)
+    words = np.zeros(len(rooms), dtype=bool)
+    words[studio] = words[gap] = True
+    numeric = fitted.config["numeric"][0]
+    plain = ~words
+    np.testing.assert_allclose(matrix[plain, 0] * numeric["scale"] + numeric["mean"], rooms[plain], rtol=1e-5)
+    # the words are missing numbers, filled with the median of the numbers
+    assert numeric["fill"] == pytest.approx(np.median(rooms[plain]))
+    np.testing.assert_allclose(matrix[words, 0], (numeric["fill"] - numeric["mean"]) / numeric["scale"], rtol=1e-5)
+    np.testing.assert_array_equal(matrix[:, names.index("rooms.text=studio")], np.isin(np.arange(len(rooms)), studio))
+    np.testing.assert_array_equal(matrix[:, names.index(f"rooms.text={NUMBER}")], plain)
+    assert any("'studio'" in line and "rooms.text" in line for line in fitted.describe())
+
+
+def test_new_rows_read_the_training_words_and_report_other_text():
+    table, *_ = _rooms()
+    fitted = TabularPreprocessor(impute="median").fit(table, ["rooms", "area"])
+    new = Table({"rooms": np.array(["studio", "3", "penthouse", None], dtype=object),
+                 "area": np.array([30.0, 70.0, 150.0, 60.0])}, source="'new.csv'")
+    lines = []
+    matrix = fitted.transform(new, report=lines.append)
+    names = fitted.output_names
+    assert matrix[0, names.index("rooms.text=studio")] == 1 and matrix[1, names.index(f"rooms.text={NUMBER}")] == 1
+    assert matrix[2, names.index(f"rooms.text={NUMBER}")] == 1 and matrix[3, names.index(f"rooms.text={NUMBER}")] == 1
+    # 'penthouse' was never a word of the column: text where training had numbers, imputed and reported
+    assert sum("'rooms'" in line and "penthouse" in line for line in lines) == 1
+    assert not any("studio" in line for line in lines)
+    with pytest.raises(ValueError, match="penthouse"):
+        fitted.transform(new, strict=True)
+
+
+@pytest.mark.parametrize("cells", [
+    ["1", "2", "x", "y", "z"],  # words on more than half the rows: text with some numbers
+    ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "a", "b", "c", "d", "e", "f"],  # six words
+    ["1", "2", "3", "4", "5a"],  # a word with a digit: a code, not a gap
+    ["1", "2", "3", "4", "5"],  # numbers only
+])
+def test_columns_that_are_not_numbers_with_a_few_words_are_left_as_they_were(cells):
+    assert fit_markers(Table({"c": np.array(cells, dtype=object)}), "c") is None
+
+
+def test_spreadsheet_errors_are_words_although_they_hold_a_digit():
+    entry = fit_markers(Table({"c": np.array(["1", "2.5", "#DIV/0!", "#N/A", "4"], dtype=object)}), "c")
+    assert entry["values"] == ["#DIV/0!", "#N/A"]
+    expanded = expand_markers(Table({"c": np.array(["#N/A", "7", ""], dtype=object)}), [entry])
+    assert list(expanded["c"]) == [None, "7", ""] and list(expanded["c.text"]) == ["#N/A", NUMBER, NUMBER]
+
+
+def test_without_imputation_the_words_are_missing_values_named_in_the_error():
+    table, *_ = _rooms()
+    with pytest.raises(ValueError, match=r"'rooms' \(30 missing"):
+        TabularPreprocessor().fit(table, ["rooms", "area"])
+
+
+def test_a_dropped_column_keeps_no_text_part():
+    table, *_ = _rooms()
+    fitted = TabularPreprocessor(impute="median", drop=["rooms"]).fit(table, ["rooms", "area"])
+    assert "markers" not in fitted.config and fitted.output_names == ["area"]
+    kept, _ = screen_columns(expand_markers(table, [fit_markers(table, "rooms")]), ["rooms", "area"])
+    assert kept == ["rooms", "area"]
+
+
+def test_tune_announces_the_words_and_load_model_predicts_as_the_command(tmp_path, capsys):
+    from gradwise import load_model
+    from gradwise.cli import main
+    from gradwise.tabular import read_csv
+
+    rng = np.random.default_rng(3)
+    rows = 160
+    x = rng.normal(size=rows)
+    cells = np.array([f"{v:.3f}" for v in x], dtype=object)
+    cells[rng.choice(rows, 24, replace=False)] = rng.choice(["-", "unknown", "#N/A"], 24)
+    label = np.where(x + rng.normal(0, 0.3, rows) > 0, "yes", "no")
+    lines = ["x,colour,label"] + [f"{c},{rng.choice(['red', 'blue'])},{y}" for c, y in zip(cells, label)]
+    path = tmp_path / "words.csv"
+    path.write_text("\n".join(lines) + "\n")
+    status = main(["tune", "--data", str(path), "--target", "label", "--trials", "2", "--epochs", "3",
+                   "--no-baselines", "--runs-dir", str(tmp_path / "runs"), "--time-budget", "30"])
+    assert status == 0
+    out = capsys.readouterr().out
+    assert re.search(r"Column 'x': numbers but for \d+ cell\(s\) of the word\(s\) '#N/A', '-', 'unknown': read as "
+                     r"missing values, and one-hot in 'x.text'", out)
+    assert "Dropped column 'x'" not in out
+    model = load_model(str(tmp_path / "runs" / "words" / "best.gw"))
+    new = tmp_path / "new.csv"
+    new.write_text("x,colour\nunknown,red\n1.5,blue\n#N/A,red\n")
+    main(["predict", "--model", str(tmp_path / "runs" / "words" / "best.gw"), "--data", str(new)])
+    printed = capsys.readouterr()
+    assert "gradwise:" not in printed.err  # the training words are no surprise
+    probabilities = [[float(p) for p in line.split(",")[2:]] for line in printed.out.splitlines()[1:]]
+    np.testing.assert_allclose(model.predict(read_csv(str(new))), probabilities, atol=1e-6)
