@@ -86,6 +86,8 @@ def peer_scores(path, target, seed, kept, with_cv=False, group=None):
 def _readable(frame, train):
     """`frame` with dates and numbers written with '$', '%' or ',' as numbers, as a scikit-learn user would read them.
 
+    Words in a number column ('unknown', '-': see ``gradwise.tabular.markers``) are missing values.
+
     A date becomes its days since 1970, its month and its weekday (the parts trees use; the
     linear peer gets them as numbers), read in the format gradwise finds on the training rows.
     """
@@ -93,9 +95,15 @@ def _readable(frame, train):
 
     from gradwise.tabular.dates import date_format, parse_dates
     from gradwise.tabular.formats import formatted_numbers, parse_number
+    from gradwise.tabular.markers import fit_markers
+    from gradwise.tabular.table import Table
 
     for name in list(frame.columns):
         present = frame[name].iloc[train].dropna().tolist()
+        words = fit_markers(Table({name: np.array(present, dtype=object)}), name)
+        if words:  # 'unknown' in a number column: read as missing, as pd.read_csv(na_values=...) would
+            frame[name] = [np.nan if isinstance(c, str) and c.strip() in words["values"] else c for c in frame[name]]
+            present = frame[name].iloc[train].dropna().tolist()
         if pd.to_numeric(frame[name], errors="coerce").notna().sum() == frame[name].notna().sum():
             continue
         if formatted_numbers(present):

@@ -25,7 +25,9 @@ import numpy as np
 
 # orders (seventeenth session): a spreadsheet export with dates, dollar amounts, percentages and TRUE/FALSE,
 # written while ``gradwise.tabular.dates`` and ``formats`` were built, so a calibration table
-CALIBRATION = ("pima", "breast_cancer", "customers", "orders")
+# survey (eighteenth session): a survey export with a title line, words in number columns ('unknown',
+# 'refused', 'never', '-') and incomes grouped by spaces, written while ``gradwise.tabular.markers`` was built
+CALIBRATION = ("pima", "breast_cancer", "customers", "orders", "survey")
 LATE = ("xor", "sparse_reg", "hastie", "states")
 PROBES = ("lognormal", "tiny", "postcodes", "gaps", "heavytail", "manyclass")
 FRESH = ("friedman", "moons", "imbalanced", "clusters", "plans") + LATE + PROBES
@@ -151,6 +153,31 @@ def _probe(name):
     return _numbers("m", x, "k", [f"class{t}" for t in y])
 
 
+def _survey(path, rows=1200, seed=31):
+    """A health survey as an office tool exports it (see CALIBRATION); the target is 'condition'."""
+    rng = np.random.default_rng(seed)
+    age = rng.uniform(18, 85, rows)
+    income = rng.lognormal(10.5, 0.6, rows)
+    never = rng.random(rows) < 0.4  # never smoked: no years of smoking, and lower odds
+    years = np.where(never, 0.0, rng.uniform(1, 40, rows))
+    region = rng.choice(["north", "south", "east", "west"], rows, p=[0.4, 0.3, 0.2, 0.1])
+    logit = (0.04 * (age - 50) - 0.8 * (np.log(income) - 10.5) + 0.05 * years - 0.9 * never
+             + np.where(region == "south", 0.6, 0.0) + rng.normal(scale=0.5, size=rows))
+    condition = np.where(logit > np.median(logit), "yes", "no")
+    age_cells = np.array([f"{a:.0f}" for a in age], dtype=object)
+    age_cells[rng.random(rows) < 0.05] = "unknown"
+    age_cells[rng.random(rows) < 0.02] = "refused"
+    income_cells = np.array([f"{round(v):,}".replace(",", " ") for v in income], dtype=object)
+    income_cells[rng.random(rows) < 0.05] = "-"
+    years_cells = np.where(never, "never", [f"{y:.1f}" for y in years]).astype(object)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        handle.write("Health survey 2024 - export,,,,,\n")
+        writer = csv.writer(handle)
+        writer.writerow(["respondent", "age", "income", "years_smoking", "region", "condition"])
+        writer.writerows(zip(range(1, rows + 1), age_cells, income_cells, years_cells, region, condition))
+    return path
+
+
 def table_file(name, folder):
     """(csv path, target column, columns to drop) of any benchmark table: generated, bundled or real."""
     from .real import GROUPED, REAL, write_real
@@ -178,6 +205,8 @@ def write_table(name, folder):
         from gradwise.tabular.messy import write_order_csv
 
         return str(write_order_csv(path, rows=1500, seed=21)), "returned"
+    if name == "survey":
+        return _survey(path), "condition"
     if name == "spend":
         return str(write_customer_csv(path, rows=1000, seed=12, task="regression")), "spend"
     if name == "wide10k":
