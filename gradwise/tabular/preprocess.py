@@ -285,6 +285,17 @@ class TabularPreprocessor:
             names += [f"{entry['name']}={OTHER}"] if entry.get("other") else []
         return names
 
+    @property
+    def source_columns(self):
+        """The raw column each output column comes from (a date's parts and a number column's words included)."""
+        parts = {part_name(entry, part): entry["name"] for entry in self.config.get("dates", [])
+                 for part in entry["parts"]}
+        parts.update({text_part(entry): entry["name"] for entry in self.config.get("markers", [])})
+        sources = [entry["name"] for entry in self.config["numeric"]]
+        for entry in self.config["categorical"]:
+            sources += [entry["name"]] * (len(entry["categories"]) + bool(entry.get("other")))
+        return [parts.get(name, name) for name in sources]
+
     def check_columns(self, table, ignore=()):
         """ValueError naming missing and extra columns when `table` does not have the model's columns.
 

@@ -15,6 +15,7 @@ from . import ensemble
 from .data import unlabelled_lines
 from .dates import shown_format
 from .groups import likely_groups
+from .leaks import leak_line, leaking_columns
 from .markers import describe_markers, text_part
 from .outputs import best_table, write_plots, write_summary, write_trials_csv
 from .pipeline import TabularModel
@@ -109,6 +110,9 @@ class Reporter:
                 print(f"Column '{column}' repeats its values ({values} values, {rows:.1f} rows each): if new rows will "
                       f"come from new values of it, use --group {shlex.quote(column)} so that the test rows and the "
                       "folds are new ones too (rows of one value on both sides flatter every model's scores)")
+        self.leaks = leaking_columns(p, getattr(self.args, "seed", 0))
+        for leak in self.leaks:
+            print(leak_line(leak, p.target, p.task == "regression"))
         for group in case_variants(p.classes or []):
             print(f"Target '{p.target}': the classes {', '.join(repr(label) for label in group)} differ only in letter "
                   "case and are learned as different classes (if they are one, write them alike in the file)")
@@ -212,7 +216,8 @@ class Reporter:
             "name": self.name, "task": p.task, "target": p.target, "classes": p.classes, "objective": "val_loss",
             "direction": "minimize", "trials": counts, "seed": tuner.seed, "folds": len(self.folds),
             "group": None if p.groups is None else {"column": self.args.group, "groups": len(set(p.groups))},
-            "columns": {"used": p.preprocessor.config["features"], "dropped": p.preprocessor.config["dropped"]},
+            "columns": {"used": p.preprocessor.config["features"], "dropped": p.preprocessor.config["dropped"],
+                        "possible_leaks": getattr(self, "leaks", [])},
             "best_trial": {"number": best[0].number, "value": best[0].values[0],
                            "epochs": best[0].user_attrs.get("best_epoch"), "seed": best[0].user_attrs.get("seed"),
                            "hyperparameters": best[0].user_attrs.get("hp_values")},

