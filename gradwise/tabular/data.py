@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .groups import check_groups, group_labels, split_off
+from .markers import target_words
 from .preprocess import TabularPreprocessor, split_features
 from .target import TargetEncoder, infer_task, target_cells, whole_numbers
 
@@ -68,9 +69,8 @@ def split_rows(table, target, task=None, test_size=0.2, seed=0, group=None):
     without a target can neither train nor score a model. With `group` (a column), the test
     rows are whole groups of that column's values.
     """
-    _, target_values = split_features(table, target)
     groups = None if group is None else _group_column(table, target, group)
-    cells = target_cells(target_values)
+    cells, _ = labelled_cells(table, target, task)
     labelled = np.flatnonzero([cell is not None for cell in cells])
     if not len(labelled):
         raise ValueError(f"The target column '{target}' is missing on every row.")
@@ -93,10 +93,24 @@ def _group_column(table, target, group):
     return group_labels(table, group)
 
 
-def unlabelled_lines(table, target):
-    """The file lines of the rows whose target is missing (left out by ``split_rows``)."""
+def labelled_cells(table, target, task=None):
+    """(the target's cells, None where missing, the words read as missing): see ``markers.target_words``.
+
+    A target of numbers with a few words ('-', 'unknown') is read as numbers, its words as missing,
+    unless `task` says it is classes.
+    """
     _, target_values = split_features(table, target)
-    return [line for line, cell in zip(table.lines, target_cells(target_values)) if cell is None]
+    cells = target_cells(target_values)
+    words = target_words(cells) if task in (None, "regression") else None
+    if words:
+        cells = [None if cell in words else cell for cell in cells]
+    return cells, words or []
+
+
+def unlabelled_lines(table, target, task=None):
+    """The file lines of the rows whose target is missing (left out by ``split_rows``), and the words read as missing."""
+    cells, words = labelled_cells(table, target, task)
+    return [line for line, cell in zip(table.lines, cells) if cell is None], words
 
 
 def prepare(table, target, task=None, impute=None, test_size=0.2, seed=0, drop=(), keep=(), report=None,
@@ -142,4 +156,4 @@ def prepare(table, target, task=None, impute=None, test_size=0.2, seed=0, drop=(
                     train_cells, test_cells, train_index, test_index, task, preprocessor, encoder, target, groups)
 
 
-__all__ = ["Prepared", "prepare", "split_rows", "unlabelled_lines"]
+__all__ = ["Prepared", "prepare", "split_rows", "unlabelled_lines", "labelled_cells"]

@@ -26,6 +26,7 @@ import re
 import numpy as np
 
 from .formats import parse_number, plain_number
+from .table import Table
 
 MAX_MARKERS = 5  # distinct words in a number column; more, and the column is text with some numbers in it
 MAX_SHARE = 0.5  # of the present values at most; more, and the numbers are the exception
@@ -61,14 +62,24 @@ def fit_markers(table, name):
     return {"name": name, "values": distinct, "rows": len(words)}
 
 
+def target_words(cells):
+    """The words of a target of numbers with a few words in it ('-', 'unknown'), by the rules above; else None.
+
+    `cells`: the target's cells as text, None where missing. Such a target is a regression
+    target whose word rows have no value: they are left out like rows without a target, where
+    they made the target text, classes of one row each.
+    """
+    present = np.array([cell for cell in cells if cell is not None], dtype=object)
+    entry = fit_markers(Table({"target": present}), "target") if len(present) else None
+    return None if entry is None else entry["values"]
+
+
 def text_part(entry):
     return f"{entry['name']}.text"
 
 
 def expand_markers(table, entries):
     """`table` with the words of each column of `entries` as missing values, and its ``NAME.text`` part beside it."""
-    from .table import Table
-
     if not entries:
         return table
     columns = dict(table.columns)
@@ -87,4 +98,4 @@ def describe_markers(entry):
     return ", ".join(repr(word) for word in entry["values"])
 
 
-__all__ = ["fit_markers", "expand_markers", "describe_markers", "text_part", "NUMBER", "MAX_MARKERS", "MIN_NUMBERS"]
+__all__ = ["fit_markers", "expand_markers", "describe_markers", "text_part", "NUMBER", "MAX_MARKERS", "MIN_NUMBERS", "target_words"]

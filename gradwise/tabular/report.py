@@ -101,9 +101,10 @@ class Reporter:
                       f"(--impute {config['impute']})")
             if entry.get("other"):
                 print(f"Column '{entry['name']}': {len(entry['other'])} rare categories share one '(other)' column")
-        unlabelled = unlabelled_lines(table, p.target)
+        unlabelled, words = unlabelled_lines(table, p.target, getattr(self.args, "task", None))
         if unlabelled:
-            print(f"Left out {len(unlabelled)} row(s) whose target '{p.target}' is missing (first on line "
+            written = f" or one of the words {', '.join(map(repr, words))} among its numbers" if words else ""
+            print(f"Left out {len(unlabelled)} row(s) whose target '{p.target}' is missing{written} (first on line "
                   f"{unlabelled[0]}): a row without a target can neither train nor test a model")
         if p.groups is None:
             for column, values, rows in likely_groups(table, config["features"]):

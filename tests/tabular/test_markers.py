@@ -135,3 +135,24 @@ def test_tune_announces_the_words_and_load_model_predicts_as_the_command(tmp_pat
     assert "gradwise:" not in printed.err  # the training words are no surprise
     probabilities = [[float(p) for p in line.split(",")[2:]] for line in printed.out.splitlines()[1:]]
     np.testing.assert_allclose(model.predict(read_csv(str(new))), probabilities, atol=1e-6)
+
+
+def test_a_target_of_numbers_with_a_few_words_is_a_regression_target_without_those_rows(capsys):
+    import time
+
+    from gradwise.tabular import prepare
+    from gradwise.tabular.report import Reporter
+
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=120)
+    price = np.array([f"{50 + 10 * v:.2f}" for v in x], dtype=object)
+    price[[5, 17, 40]] = ["unknown", "-", "unknown"]
+    table = Table({"x": np.array([f"{v:.3f}" for v in x], dtype=object), "price": price}, source="'prices.csv'")
+    prepared = prepare(table, "price")
+    assert prepared.task == "regression" and len(prepared.x_train) + len(prepared.x_test) == 117
+    Reporter(prepared, "t", None, [None] * 5, time.time(), 45).header(table)
+    assert ("Left out 3 row(s) whose target 'price' is missing or one of the words '-', 'unknown' among its numbers "
+            "(first on line 7)") in capsys.readouterr().out
+    # told that they are classes, the words are classes too (and each number one, here an error)
+    with pytest.raises(ValueError, match="single row"):
+        prepare(table, "price", task="multiclass")
