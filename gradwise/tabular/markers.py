@@ -22,6 +22,7 @@ rows; mean -0.022).
 """
 
 import re
+from collections import Counter
 
 import numpy as np
 
@@ -47,19 +48,25 @@ def fit_markers(table, name):
     if values.dtype.kind != "O":
         return None
     present = values[~table.missing_mask(name)]
-    numbers, words = set(), []
-    for cell in present:
-        number = float(cell) if plain_number(cell) else parse_number(cell)
-        if number is None:
-            words.append(str(cell).strip())
-        else:
-            numbers.add(number)
-    if not words or len(words) > MAX_SHARE * len(present) or len(numbers) < MIN_NUMBERS:
+    try:
+        np.asarray(present, dtype=np.float64)
+        return None  # numbers only (the usual case, read at C speed)
+    except (TypeError, ValueError):
+        pass
+    numbers, words = 0, {}
+    for cell, count in Counter(present.tolist()).items():  # each distinct value once: a category's many rows
+        if plain_number(cell) or parse_number(cell) is not None:
+            numbers += 1
+            continue
+        word = str(cell).strip()
+        words[word] = words.get(word, 0) + count
+        if len(words) > MAX_MARKERS or not _marker(word):
+            return None
+    rows = sum(words.values())
+    if not words or rows > MAX_SHARE * len(present) or numbers < MIN_NUMBERS:
         return None
-    distinct = sorted(set(words))
-    if len(distinct) > MAX_MARKERS or not all(_marker(word) for word in distinct):
-        return None
-    return {"name": name, "values": distinct, "rows": len(words)}
+    distinct = sorted(words)
+    return {"name": name, "values": distinct, "rows": rows}
 
 
 def target_words(cells):
