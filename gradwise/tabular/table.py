@@ -108,8 +108,11 @@ def read_csv(path):
                          f"iconv -f {_guess_encoding(data).split()[0]} -t utf-8 '{path}'.") from None
     delimiter = _delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows, starts = [], []  # each record and the file line it starts on (a quoted cell may span lines)
     try:
-        rows = list(reader)
+        for row in reader:
+            starts.append(reader.line_num - sum(cell.count("\n") for cell in row))
+            rows.append(row)
     except csv.Error as error:
         if "field larger" in str(error):
             raise ValueError(f"CSV file '{path}', line {reader.line_num}: a cell is longer than the csv module's limit "
@@ -117,7 +120,7 @@ def read_csv(path):
         raise ValueError(f"CSV file '{path}', line {reader.line_num}: not valid CSV ({error}).") from None
     if delimiter == ";":
         rows = _decimal_points(rows)
-    return _table_from_rows(rows, f"'{path}'")
+    return _table_from_rows(rows, f"'{path}'", starts)
 
 
 def _delimiter(text):
@@ -181,8 +184,9 @@ def _guess_encoding(data):
         return "latin-1 (ISO-8859-1)"
 
 
-def _table_from_rows(rows, source):
-    lines = [index + 1 for index, row in enumerate(rows) if any(cell.strip() for cell in row)]
+def _table_from_rows(rows, source, starts=None):
+    starts = starts or range(1, len(rows) + 1)
+    lines = [start for start, row in zip(starts, rows) if any(cell.strip() for cell in row)]
     rows = [row for row in rows if any(cell.strip() for cell in row)]
     if not rows:
         raise ValueError(f"CSV file {source} is empty: expected a header row and data rows.")

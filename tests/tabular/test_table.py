@@ -83,6 +83,11 @@ def test_semicolon_files_read_thousands_grouped_by_spaces(tmp_path):
     assert list(table["price"]) == ["1234.50 €", "12345", "7.5"]
 
 
+def test_rows_after_a_cell_over_several_lines_keep_their_file_lines(tmp_path):
+    table = read_csv(_write(tmp_path, 'x,note\n1,"line one\nline two"\n2,ok\n\n3,"a\r\nb\r\nc"\n4,ok\n'))
+    assert list(table["x"]) == ["1", "2", "3", "4"] and list(table.lines) == [2, 4, 6, 9]
+
+
 def test_title_lines_above_the_header_are_skipped_and_named(tmp_path):
     text = "Customer churn report,,\nExported 2024-03-01,,\n,,\nx,colour,churned\n1.5,red,yes\n2,blue,no\n"
     table = read_csv(_write(tmp_path, text))
