@@ -27,7 +27,9 @@ import numpy as np
 # written while ``gradwise.tabular.dates`` and ``formats`` were built, so a calibration table
 # survey (eighteenth session): a survey export with a title line, words in number columns ('unknown',
 # 'refused', 'never', '-') and incomes grouped by spaces, written while ``gradwise.tabular.markers`` was built
-CALIBRATION = ("pima", "breast_cancer", "customers", "orders", "survey")
+# usedcars (eighteenth session): a scraped listing with units after the numbers ('23.4 kmpl', '17.3 km/kg',
+# '1248 CC', '74 bhp', ' bhp' alone), written while ``gradwise.tabular.markers`` read units
+CALIBRATION = ("pima", "breast_cancer", "customers", "orders", "survey", "usedcars")
 LATE = ("xor", "sparse_reg", "hastie", "states")
 PROBES = ("lognormal", "tiny", "postcodes", "gaps", "heavytail", "manyclass")
 FRESH = ("friedman", "moons", "imbalanced", "clusters", "plans") + LATE + PROBES
@@ -178,6 +180,25 @@ def _survey(path, rows=1200, seed=31):
     return path
 
 
+def _usedcars(path, rows=1500, seed=5):
+    """Used cars as a listing site writes them (see CALIBRATION); the target is 'selling_price'."""
+    rng = np.random.default_rng(seed)
+    year, km = rng.integers(2005, 2021, rows), rng.lognormal(10.8, 0.6, rows).round(-2)
+    power = rng.uniform(45, 250, rows).round(1)
+    engine = (power * 9 + rng.normal(0, 150, rows)).clip(800, 3000).round(-1)
+    gas = rng.random(rows) < 0.15  # CNG: mileage in km/kg, on another scale than kmpl
+    mileage = np.where(gas, rng.uniform(18, 30, rows), rng.uniform(10, 25, rows)).round(2)
+    fuel = np.where(gas, "CNG", rng.choice(["Petrol", "Diesel"], rows))
+    price = np.exp(11 + 0.12 * (year - 2005) + 0.006 * power - 0.25 * np.log(km / 10000)
+                   + 0.15 * (fuel == "Diesel") + rng.normal(0, 0.2, rows)).round(-3)
+    power_cells = np.array([f"{p} bhp" for p in power], dtype=object)
+    power_cells[rng.choice(rows, 20, replace=False)] = " bhp"  # the site's empty power
+    _write(path, ["year", "km_driven", "fuel", "mileage", "engine", "max_power", "selling_price"],
+           zip(year, km.astype(int), fuel, [f"{m} km/kg" if g else f"{m} kmpl" for m, g in zip(mileage, gas)],
+               [f"{int(e)} CC" for e in engine], power_cells, price.astype(int)))
+    return path
+
+
 def table_file(name, folder):
     """(csv path, target column, columns to drop) of any benchmark table: generated, bundled or real."""
     from .real import GROUPED, REAL, write_real
@@ -207,6 +228,8 @@ def write_table(name, folder):
         return str(write_order_csv(path, rows=1500, seed=21)), "returned"
     if name == "survey":
         return _survey(path), "condition"
+    if name == "usedcars":
+        return _usedcars(path), "selling_price"
     if name == "spend":
         return str(write_customer_csv(path, rows=1000, seed=12, task="regression")), "spend"
     if name == "wide10k":

@@ -1,24 +1,30 @@
-"""Words in a number column: missing values with a meaning ('unknown', '-', '#N/A', 'never').
+"""Words in a number column: missing values with a meaning ('unknown', '-', '#N/A', 'never'), and units.
 
 Spreadsheets and surveys write a gap in a column of numbers as a word or a sign: '-', 'unknown',
 'n.a.', Excel's '#N/A' and '#DIV/0!'; or a number with a name: years of smoking '12.5' or 'never'.
-Read as text, such a column was a near-unique text column and was dropped, or a category per
-value: a generated churn table whose most telling column had 30 such cells in 400 lost it (test
-accuracy 0.70; 0.86 with it).
+Scraped listings write a unit after each number: '1248 CC', '74 bhp', '23.4 kmpl' beside
+'17.3 km/kg'. Read as text, such a column was a near-unique text column and was dropped, or a
+category per value: a generated churn table whose most telling column had 30 words in 400 cells
+lost it (test accuracy 0.70; 0.86 with it).
 
 A text column whose training values are numbers but for a few words (``MAX_MARKERS`` distinct
 values at most, none holding a digit unless it is a spreadsheet error such as '#DIV/0!', and no
-more than half of the present values) and whose numbers take ``MIN_NUMBERS`` values or more keeps
-its numbers, with the words as missing values (imputed, like empty cells), and gains a
-categorical part ``NAME.text``: each word one-hot, the numbers and empty cells under ``NUMBER``
-('never' is no missing number of years; 'unknown' may say something too: HistGradientBoosting
-learns from a gap where it falls, this part lets a network do so). A word not seen in training
-is, when predicting, text in a number column: imputed and reported (an error with ``strict``).
+more than half of the present values) or numbers followed by a unit (``MAX_UNITS`` distinct
+units at most, on half of the values or more; a unit starts with a letter or '°' and holds no
+digit), and whose numbers take
+``MIN_NUMBERS`` values or more, keeps its numbers: the words are missing values (imputed, like
+empty cells), the units are stripped. Where the words, the units and the plain numbers make two
+kinds of cell or more, the column gains a categorical part ``NAME.text``: each word and each unit
+one-hot, the plain numbers and empty cells under ``NUMBER`` ('never' is no missing number of
+years; 'unknown' may say something too: HistGradientBoosting learns from a gap where it falls,
+this part lets a network do so; kmpl and km/kg are no common scale, so the unit says which).
+When predicting, a word or unit not seen in training is text in a number column: imputed and
+reported (an error with ``strict``).
 
 Numbers of fewer values with a word ('3', '4', '6', '8' cylinders and 'rotary'; grades '1' ...
-'12' and 'K') stay a category per value, as before: nothing was lost there, and on MASS's Cars93
-reading its cylinders as a number moved the test R² by -0.13 to +0.03 over seven seeds (19 test
-rows; mean -0.022).
+'12' and 'K'; '2 BHK', '3 BHK') stay a category per value, as before: nothing was lost there, and
+on MASS's Cars93 reading its cylinders as a number moved the test R² by -0.13 to +0.03 over seven
+seeds (19 test rows; mean -0.022).
 """
 
 import re
@@ -32,8 +38,18 @@ from .table import Table
 MAX_MARKERS = 5  # distinct words in a number column; more, and the column is text with some numbers in it
 MAX_SHARE = 0.5  # of the present values at most; more, and the numbers are the exception
 MIN_NUMBERS = 20  # distinct numbers at least; fewer, and one-hot categories of them lose nothing
+MAX_UNITS = 5  # distinct units after the numbers
 NUMBER = "(number)"  # the category of the cells that write a number, or nothing
 _DIGIT = re.compile(r"\d")
+# '1,248 CC', '23.4kmpl', '20 °C': a unit starts with a letter or '°' and holds no digit or control character
+_WITH_UNIT = re.compile(r"(?P<number>.*?\d\.?)\s*(?P<unit>(?:[^\W\d_]|°)[^\d\x00-\x1f\x7f]{0,19})")
+
+
+def _with_unit(cell):
+    """(number, unit) of a cell that writes a number and a unit after it ('74 bhp' -> (74.0, 'bhp')), else None."""
+    match = _WITH_UNIT.fullmatch(cell.strip()) if isinstance(cell, str) else None
+    number = None if match is None else parse_number(match["number"])
+    return None if number is None else (number, match["unit"].strip())
 
 
 def _marker(cell):
@@ -43,7 +59,8 @@ def _marker(cell):
 
 
 def fit_markers(table, name):
-    """{'name', 'values', 'rows'} for a number column of `table` with words in it (see the module's doc), else None."""
+    """{'name', 'values', 'units', 'rows', 'part'} for a number column of `table` with words or units in it
+    (see the module's doc), else None. 'rows': the cells that are words; 'part': whether ``NAME.text`` is made."""
     values = table[name]
     if values.dtype.kind != "O":
         return None
@@ -53,20 +70,32 @@ def fit_markers(table, name):
         return None  # numbers only (the usual case, read at C speed)
     except (TypeError, ValueError):
         pass
-    numbers, words = 0, {}
+    numbers, words, units, plain, unit_rows = set(), {}, set(), False, 0
     for cell, count in Counter(present.tolist()).items():  # each distinct value once: a category's many rows
-        if plain_number(cell) or parse_number(cell) is not None:
-            numbers += 1
+        number = float(cell) if plain_number(cell) else parse_number(cell)
+        if number is not None:
+            numbers.add(number)
+            plain = True
+            continue
+        with_unit = _with_unit(cell)
+        if with_unit is not None:
+            numbers.add(with_unit[0])
+            units.add(with_unit[1])
+            unit_rows += count
+            if len(units) > MAX_UNITS:
+                return None
             continue
         word = str(cell).strip()
         words[word] = words.get(word, 0) + count
         if len(words) > MAX_MARKERS or not _marker(word):
             return None
     rows = sum(words.values())
-    if not words or rows > MAX_SHARE * len(present) or numbers < MIN_NUMBERS:
+    if not (words or units) or rows > MAX_SHARE * len(present) or len(numbers) < MIN_NUMBERS:
         return None
-    distinct = sorted(words)
-    return {"name": name, "values": distinct, "rows": rows}
+    if units and unit_rows < MAX_SHARE * len(present):
+        return None  # a few numbers with a letter among plain ones are codes ('136A' among Galton's families)
+    return {"name": name, "values": sorted(words), "units": sorted(units), "rows": rows,
+            "part": len(words) + len(units) + plain >= 2}
 
 
 def target_words(cells):
@@ -81,28 +110,50 @@ def target_words(cells):
     return None if entry is None else entry["values"]
 
 
+def marker_line(entry):
+    """What reading the column of `entry` did, for ``gradwise tune``'s announcement and ``summary()``."""
+    done = ([f"{entry['rows']} cell(s) of {describe_markers({'values': entry['values']})} read as missing values"]
+            if entry["values"] else [])
+    done += [f"{describe_markers({'values': [], 'units': entry['units']})} stripped"] if entry.get("units") else []
+    part = f"; one-hot in '{text_part(entry)}'" if entry.get("part", True) else ""
+    return f"numbers, with {' and '.join(done)}{part}"
+
+
 def text_part(entry):
     return f"{entry['name']}.text"
 
 
 def expand_markers(table, entries):
-    """`table` with the words of each column of `entries` as missing values, and its ``NAME.text`` part beside it."""
+    """`table` with each column of `entries` read (see the module's doc): its words missing, its units stripped,
+    and its ``NAME.text`` part beside it where the entry makes one."""
     if not entries:
         return table
     columns = dict(table.columns)
     for entry in entries:
+        words, units = set(entry["values"]), set(entry.get("units", []))
         cells = table[entry["name"]].astype(object)
-        words = np.array([isinstance(cell, str) and cell.strip() in entry["values"] for cell in cells], dtype=bool)
-        columns[entry["name"]] = np.where(words, None, cells)
-        part = np.full(len(cells), NUMBER, dtype=object)
-        part[words] = [cell.strip() for cell in cells[words]]
-        columns[text_part(entry)] = part
+        numbers, part = cells.copy(), np.full(len(cells), NUMBER, dtype=object)
+        for index, cell in enumerate(cells):
+            if not isinstance(cell, str):
+                continue
+            if cell.strip() in words:
+                numbers[index], part[index] = None, cell.strip()
+                continue
+            with_unit = _with_unit(cell) if units else None
+            if with_unit is not None and with_unit[1] in units:
+                numbers[index], part[index] = repr(with_unit[0]), with_unit[1]
+        columns[entry["name"]] = numbers
+        if entry.get("part", True):
+            columns[text_part(entry)] = part
     return Table(columns, table.lines, table.source)
 
 
 def describe_markers(entry):
-    """"'#N/A', 'unknown'": the words of `entry` as the messages show them."""
-    return ", ".join(repr(word) for word in entry["values"])
+    """"the word(s) '#N/A', 'unknown'; the unit(s) 'kmpl'": what `entry` reads, as the messages show it."""
+    parts = [f"the word(s) {', '.join(map(repr, entry['values']))}"] if entry["values"] else []
+    parts += [f"the unit(s) {', '.join(map(repr, entry['units']))}"] if entry.get("units") else []
+    return "; ".join(parts)
 
 
-__all__ = ["fit_markers", "expand_markers", "describe_markers", "text_part", "NUMBER", "MAX_MARKERS", "MIN_NUMBERS", "target_words"]
+__all__ = ["fit_markers", "expand_markers", "describe_markers", "text_part", "NUMBER", "MAX_MARKERS", "MIN_NUMBERS", "target_words",
+           "marker_line"]

@@ -13,7 +13,8 @@ training goes there too (or nowhere, when there is no 'other' column), and is re
 
 Before that, text columns that write numbers with currency or percent signs or thousands
 separators are read as numbers (``formats``), number columns with a few words in them ('-',
-'unknown', '#N/A') read the words as missing values and one-hot (``markers``), date columns become
+'unknown', '#N/A') or units after them ('74 bhp') read the words as missing values, strip the
+units and one-hot both (``markers``), date columns become
 a trend and calendar categories (``dates``), and whole-number columns that act as codes are
 one-hot encoded as well (``codes``).
 """
@@ -25,7 +26,7 @@ from .columns import screen_columns
 from .dates import expand_dates, fit_dates, part_name, shown_format
 from .formats import parse_number, plain_number
 from .groups import constant_within
-from .markers import describe_markers, expand_markers, fit_markers, text_part
+from .markers import expand_markers, fit_markers, marker_line, text_part
 from .table import Table
 
 IMPUTE_STRATEGIES = ("mean", "median", "most_frequent")
@@ -200,8 +201,8 @@ class TabularPreprocessor:
         dates = [entry for entry in (fit_dates(table, name) for name in features if name not in numeric) if entry]
         date_names = {entry["name"] for entry in dates}
         text = [name for name in features if name not in numeric and name not in date_names]
-        markers = [entry for entry in markers if entry["name"] in numeric]  # kept, and numbers but for the words
-        text += [text_part(entry) for entry in markers]
+        markers = [entry for entry in markers if entry["name"] in numeric]  # kept, and numbers when read so
+        text += [text_part(entry) for entry in markers if entry.get("part", True)]
         work = expand_dates(table, dates)  # each date column replaced by its parts: a number and categories
         unreadable = [entry for entry in dates if "unreadable" in entry]
         if unreadable and self.impute is None:
@@ -290,7 +291,8 @@ class TabularPreprocessor:
         """The raw column each output column comes from (a date's parts and a number column's words included)."""
         parts = {part_name(entry, part): entry["name"] for entry in self.config.get("dates", [])
                  for part in entry["parts"]}
-        parts.update({text_part(entry): entry["name"] for entry in self.config.get("markers", [])})
+        parts.update({text_part(entry): entry["name"] for entry in self.config.get("markers", [])
+                      if entry.get("part", True)})
         sources = [entry["name"] for entry in self.config["numeric"]]
         for entry in self.config["categorical"]:
             sources += [entry["name"]] * (len(entry["categories"]) + bool(entry.get("other")))
@@ -393,8 +395,7 @@ class TabularPreprocessor:
         """Lines of text: what happens to each column (for ``summary()``)."""
         lines = [f"  dropped {d['name']!r}: {d['reason']}" for d in self.config.get("dropped", [])]
         for entry in self.config.get("markers", []):
-            lines.append(f"  {entry['name']!r}: the words {describe_markers(entry)} -> missing, and one-hot in "
-                         f"{text_part(entry)!r}")
+            lines.append(f"  {entry['name']!r}: {marker_line(entry)}")
         for entry in self.config.get("dates", []):
             shown = shown_format(entry["format"])
             parts = ", ".join(repr(part_name(entry, part)) for part in entry["parts"])

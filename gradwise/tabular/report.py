@@ -16,7 +16,7 @@ from .data import unlabelled_lines
 from .dates import shown_format
 from .groups import likely_groups
 from .leaks import leak_line, leaking_columns
-from .markers import describe_markers, text_part
+from .markers import marker_line
 from .outputs import best_table, write_plots, write_summary, write_trials_csv
 from .pipeline import TabularModel
 from .scores import CV_METRIC, cv_summary, fold_score, test_scores
@@ -86,8 +86,7 @@ class Reporter:
                 print(f"Column '{entry['name']}': {entry['unreadable']['rows']} value(s) are not dates "
                       f"{entry['unreadable']['examples']}: missing values, imputed")
         for entry in config.get("markers", []):
-            print(f"Column '{entry['name']}': numbers but for {entry['rows']} cell(s) of the word(s) "
-                  f"{describe_markers(entry)}: read as missing values, and one-hot in '{text_part(entry)}'")
+            print(f"Column '{entry['name']}': {marker_line(entry)}")
         for entry in config["numeric"] + config["categorical"]:
             if entry.get("formatted"):
                 print(f"Column '{entry['name']}': numbers written with currency or percent signs or thousands "

@@ -25,7 +25,8 @@ def _smoking(rows=200, seed=0):
 
 def test_a_number_column_with_a_few_words_keeps_its_numbers_and_one_hots_its_words():
     table, years, never, gap = _smoking()
-    assert fit_markers(table, "smoked") == {"name": "smoked", "values": ["-", "never"], "rows": 30}
+    assert fit_markers(table, "smoked") == {"name": "smoked", "values": ["-", "never"], "units": [], "rows": 30,
+                                            "part": True}
     fitted = TabularPreprocessor(impute="median").fit(table, ["smoked", "age"])
     reloaded = TabularPreprocessor.from_config(json.loads(json.dumps(fitted.config)))
     assert [e["name"] for e in fitted.config["numeric"]] == ["smoked", "age"]
@@ -76,9 +77,11 @@ NUMBERS = [f"{value / 4:g}" for value in range(40)]  # forty distinct numbers
 @pytest.mark.parametrize("cells", [
     NUMBERS + ["x", "y", "z"] * 14,  # words on more than half of the rows: text with some numbers in it
     NUMBERS + ["a", "b", "c", "d", "e", "f"],  # six distinct words
-    NUMBERS + ["5a", "-"],  # a word with a digit: a code, not a gap
+    NUMBERS + ["A5", "-"],  # a word with a digit, not after it: a code, not a gap
     NUMBERS,  # numbers only
     NUMBERS[:19] + ["-"],  # nineteen numbers: few enough for a category each (see the next test)
+    NUMBERS + ["136A", "137B"],  # a letter after a few numbers: codes (Galton's families), not units
+    NUMBERS + ["6.2\x1a"],  # a control character is no unit
 ])
 def test_columns_that_are_not_numbers_with_a_few_words_are_left_as_they_were(cells):
     assert fit_markers(Table({"c": np.array(cells, dtype=object)}), "c") is None
@@ -124,8 +127,8 @@ def test_tune_announces_the_words_and_load_model_predicts_as_the_command(tmp_pat
                    "--no-baselines", "--runs-dir", str(tmp_path / "runs"), "--time-budget", "30"])
     assert status == 0
     out = capsys.readouterr().out
-    assert re.search(r"Column 'x': numbers but for \d+ cell\(s\) of the word\(s\) '#N/A', '-', 'unknown': read as "
-                     r"missing values, and one-hot in 'x.text'", out)
+    assert re.search(r"Column 'x': numbers, with \d+ cell\(s\) of the word\(s\) '#N/A', '-', 'unknown' read as "
+                     r"missing values; one-hot in 'x.text'", out)
     assert "Dropped column 'x'" not in out
     model = load_model(str(tmp_path / "runs" / "words" / "best.gw"))
     new = tmp_path / "new.csv"
@@ -156,3 +159,50 @@ def test_a_target_of_numbers_with_a_few_words_is_a_regression_target_without_tho
     # told that they are classes, the words are classes too (and each number one, here an error)
     with pytest.raises(ValueError, match="single row"):
         prepare(table, "price", task="multiclass")
+
+
+def test_numbers_with_a_unit_are_numbers_and_several_units_are_told_apart():
+    rng = np.random.default_rng(4)
+    power = rng.uniform(40, 200, 150).round(1)
+    mileage = rng.uniform(10, 30, 150).round(1)
+    gas = rng.random(150) < 0.2
+    table = Table({"power": np.array([f"{v:g} bhp" for v in power], dtype=object),
+                   "mileage": np.array([f"{v:g} km/kg" if g else f"{v:g}kmpl" for v, g in zip(mileage, gas)],
+                                       dtype=object),
+                   "engine": np.array([f"{1000 + 10 * i:,} CC" for i in range(150)], dtype=object)},
+                  source="'cars.csv'")
+    fitted = TabularPreprocessor(impute="median").fit(table, ["power", "mileage", "engine"])
+    entries = {entry["name"]: entry for entry in fitted.config["markers"]}
+    assert entries["power"]["units"] == ["bhp"] and not entries["power"]["part"]  # one unit: nothing to tell apart
+    assert entries["mileage"]["units"] == ["km/kg", "kmpl"] and entries["mileage"]["part"]
+    assert entries["engine"]["units"] == ["CC"]  # '1,248 CC': thousands separators as ever
+    assert not fitted.config["dropped"] and [e["name"] for e in fitted.config["numeric"]] == ["power", "mileage",
+                                                                                             "engine"]
+    names = fitted.output_names
+    assert "power.text=bhp" not in " ".join(names) and {"mileage.text=km/kg", "mileage.text=kmpl"} <= set(names)
+    matrix = fitted.transform(table)
+    for column, values in ((0, power), (1, mileage), (2, 1000 + 10 * np.arange(150))):
+        entry = fitted.config["numeric"][column]
+        np.testing.assert_allclose(matrix[:, column] * entry["scale"] + entry["mean"], values, rtol=1e-5)
+    np.testing.assert_array_equal(matrix[:, names.index("mileage.text=km/kg")], gas)
+    assert "the unit(s) 'km/kg', 'kmpl' stripped; one-hot in 'mileage.text'" in " ".join(fitted.describe())
+    # new rows: a known unit is read, an unknown one is text in a number column, imputed and reported
+    lines = []
+    new = Table({"power": np.array(["88 bhp", "90 PS"], dtype=object), "mileage": np.array(["20 kmpl", "21"], dtype=object),
+                 "engine": np.array(["1,500 CC", "1200"], dtype=object)}, source="'new.csv'")
+    out = fitted.transform(new, report=lines.append)
+    entry = fitted.config["numeric"][0]
+    assert out[0, 0] * entry["scale"] + entry["mean"] == pytest.approx(88, rel=1e-5)
+    assert len(lines) == 2 and "'power'" in lines[0] and "90 PS" in lines[0]
+    # a number without a unit where training always had one: its unit part is a kind never seen
+    assert "'mileage.text'" in lines[1] and f"['{NUMBER}']" in lines[1]
+
+
+@pytest.mark.parametrize("cell, expected", [("74 bhp", (74.0, "bhp")), ("1,248 CC", (1248.0, "CC")),
+                                            ("23.4kmpl", (23.4, "kmpl")), ("20 °C", (20.0, "°C")),
+                                            ("12 m²", (12.0, "m²")), ("-3 h", (-3.0, "h")),
+                                            ("A5", None), ("5 2", None), ("190Nm@ 2000rpm", None), ("bhp", None)])
+def test_a_number_and_its_unit_are_read_apart(cell, expected):
+    from gradwise.tabular.markers import _with_unit
+
+    assert _with_unit(cell) == expected
