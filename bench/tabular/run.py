@@ -86,7 +86,9 @@ def peer_scores(path, target, seed, kept, with_cv=False, group=None):
 def _readable(frame, train):
     """`frame` with dates and numbers written with '$', '%' or ',' as numbers, as a scikit-learn user would read them.
 
-    Words in a number column ('unknown', '-': see ``gradwise.tabular.markers``) are missing values.
+    Words in a number column ('unknown', '-': see ``gradwise.tabular.markers``) are missing values, units
+    after numbers ('74 bhp') are stripped, and the word or unit is a category beside the number where
+    gradwise makes one.
 
     A date becomes its days since 1970, its month and its weekday (the parts trees use; the
     linear peer gets them as numbers), read in the format gradwise finds on the training rows.
@@ -95,15 +97,20 @@ def _readable(frame, train):
 
     from gradwise.tabular.dates import date_format, parse_dates
     from gradwise.tabular.formats import formatted_numbers, parse_number
-    from gradwise.tabular.markers import fit_markers
+    from gradwise.tabular.markers import expand_markers, fit_markers, text_part
     from gradwise.tabular.table import Table
 
     for name in list(frame.columns):
         present = frame[name].iloc[train].dropna().tolist()
         words = fit_markers(Table({name: np.array(present, dtype=object)}), name)
-        if words:  # 'unknown' in a number column: read as missing, as pd.read_csv(na_values=...) would
-            frame[name] = [np.nan if isinstance(c, str) and c.strip() in words["values"] else c for c in frame[name]]
-            present = frame[name].iloc[train].dropna().tolist()
+        if words:  # 'unknown' in a number column: missing, as pd.read_csv(na_values=...) reads it; '74 bhp': 74
+            cells = np.array([None if pd.isna(c) else c for c in frame[name]], dtype=object)
+            read = expand_markers(Table({name: cells}), [words])
+            numbers = [None if c is None else parse_number(c) for c in read[name]]
+            frame[name] = [np.nan if v is None else v for v in numbers]
+            if words["part"]:  # the word or unit as a category of its own, as gradwise's NAME.text
+                frame[text_part(words)] = read[text_part(words)]
+            continue
         if pd.to_numeric(frame[name], errors="coerce").notna().sum() == frame[name].notna().sum():
             continue
         if formatted_numbers(present):
