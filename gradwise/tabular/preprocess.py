@@ -189,6 +189,8 @@ class TabularPreprocessor:
         """
         columns = list(features)
         markers = [entry for entry in (fit_markers(table, name) for name in columns) if entry]
+        for entry in markers:  # a column of the file named like the part ('x.text') keeps its name and values
+            entry["part"] = entry["part"] and text_part(entry) not in table.names
         table = expand_markers(table, markers)
         features, dropped = screen_columns(table, columns, self.drop, self.keep, self.group)
         masks = [table.missing_mask(name) for name in features]
@@ -198,7 +200,8 @@ class TabularPreprocessor:
         kinds = {name: _number_kind(table, name) for name in features}
         numeric = [name for name in features if kinds[name]]
         formatted = {name for name in numeric if kinds[name] == "formatted"}
-        dates = [entry for entry in (fit_dates(table, name) for name in features if name not in numeric) if entry]
+        dates = [entry for entry in (fit_dates(table, name) for name in features if name not in numeric)
+                 if entry and not any(part_name(entry, part) in table.names for part in entry["parts"])]
         date_names = {entry["name"] for entry in dates}
         text = [name for name in features if name not in numeric and name not in date_names]
         markers = [entry for entry in markers if entry["name"] in numeric]  # kept, and numbers when read so

@@ -46,6 +46,26 @@ def _shown(trial):
     return telling_params(trial.user_attrs.get("hp_values", trial.params))
 
 
+SHOWN_ALIKE = 3  # dropped columns of one reason shown one line each; more share a line
+
+
+def dropped_lines(dropped, group=None):
+    """One line per dropped column, or one per reason where more than ``SHOWN_ALIKE`` columns share it."""
+    reasons = {}
+    for entry in dropped:
+        reasons.setdefault(entry["reason"], []).append(entry["name"])
+    lines = []
+    for reason, names in reasons.items():
+        if len(names) > SHOWN_ALIKE:
+            shown = ", ".join(repr(name) for name in names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+            lines.append(f"Dropped {len(names)} columns ({shown}): each {reason} (keep one with --keep COLUMN)")
+            continue
+        for name in names:
+            hint = "" if name == group else f" (keep it with --keep {shlex.quote(name)})"
+            lines.append(f"Dropped column '{name}': {reason}{hint}")
+    return lines
+
+
 class Reporter:
     """Prints progress for one ``gradwise tune`` run, chooses and trains the final model, writes the outputs."""
 
@@ -71,10 +91,8 @@ class Reporter:
         config = p.preprocessor.config
         for note in table.notes:
             print(note)
-        for dropped in config["dropped"]:
-            grouping = dropped["name"] == getattr(self.args, "group", None)
-            hint = "" if grouping else f" (keep it with --keep {shlex.quote(dropped['name'])})"
-            print(f"Dropped column '{dropped['name']}': {dropped['reason']}{hint}")
+        for line in dropped_lines(config["dropped"], getattr(self.args, "group", None)):
+            print(line)
         for entry in config.get("dates", []):
             shown = shown_format(entry["format"])
             calendar = ", ".join(entry["parts"][1:])

@@ -56,3 +56,17 @@ def test_empty_and_numeric_constant_columns_are_named_plainly():
     _, dropped = screen_columns(table, table.names)
     assert dropped == [{"name": "blank", "reason": "is empty in every training row"},
                        {"name": "zeros", "reason": "holds the single value 0.0"}]
+
+
+def test_many_columns_dropped_for_one_reason_share_a_line():
+    from gradwise.tabular.report import dropped_lines
+
+    dropped = [{"name": f"empty{i}", "reason": "is empty in every training row"} for i in range(12)]
+    dropped += [{"name": "id", "reason": "holds a different whole number on every row (an identifier)"},
+                {"name": "site", "reason": "groups the rows (--group)"}]
+    lines = dropped_lines(dropped, group="site")
+    assert lines[0] == ("Dropped 12 columns ('empty0', 'empty1', 'empty2', 'empty3', 'empty4', 'empty5', 'empty6', "
+                        "'empty7' and 4 more): each is empty in every training row (keep one with --keep COLUMN)")
+    assert lines[1] == ("Dropped column 'id': holds a different whole number on every row (an identifier) "
+                        "(keep it with --keep id)")
+    assert lines[2] == "Dropped column 'site': groups the rows (--group)" and len(lines) == 3

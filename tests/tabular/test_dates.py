@@ -136,3 +136,12 @@ def test_times_of_day_become_hours_since_midnight_and_a_one_hot_hour_and_scores_
     np.testing.assert_allclose(expanded["at.time"][:3], [0.0, 1 + 2 / 60, 2 + 4 / 60])
     assert date_format(["2:1", "0:0", "3:2"]) is None  # football scores: minutes need two digits
     assert date_format(["2:30 PM", "11:05 AM"]) == "%I:%M %p"
+
+
+def test_a_date_column_whose_parts_would_take_a_column_s_name_stays_text():
+    days = np.array([f"2024-01-{1 + i % 28:02d}" for i in range(60)], dtype=object)
+    own = np.random.default_rng(0).normal(size=60)
+    fitted = TabularPreprocessor().fit(Table({"day": days, "day.days": own}), ["day", "day.days"])
+    assert "dates" not in fitted.config
+    entry = fitted.config["numeric"][0]
+    assert entry["name"] == "day.days" and entry["mean"] == pytest.approx(own.mean())

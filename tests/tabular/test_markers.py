@@ -206,3 +206,16 @@ def test_a_number_and_its_unit_are_read_apart(cell, expected):
     from gradwise.tabular.markers import _with_unit
 
     assert _with_unit(cell) == expected
+
+
+def test_a_column_of_the_file_named_like_the_text_part_keeps_its_values():
+    table, *_ = _smoking()
+    rng = np.random.default_rng(9)
+    own = rng.choice(["p", "q"], table.rows).astype(object)
+    table = Table({**table.columns, "smoked.text": own}, source="'survey.csv'")
+    fitted = TabularPreprocessor(impute="median").fit(table, ["smoked", "age", "smoked.text"])
+    assert not fitted.config["markers"][0]["part"]
+    names = fitted.output_names
+    assert {"smoked.text=p", "smoked.text=q"} == {n for n in names if n.startswith("smoked.text")}
+    matrix = fitted.transform(table)
+    np.testing.assert_array_equal(matrix[:, names.index("smoked.text=p")], own == "p")
