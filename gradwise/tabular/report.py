@@ -131,6 +131,13 @@ class Reporter:
         self.leaks = leaking_columns(p, getattr(self.args, "seed", 0))
         for leak in self.leaks:
             print(leak_line(leak, p.target, p.task == "regression"))
+        for entry in config["categorical"]:
+            groups = [] if entry.get("codes") else case_variants(entry["categories"] + entry.get("other", []))
+            if groups:
+                shown = "; ".join(", ".join(repr(label) for label in group) for group in groups[:3])
+                more = f" and {len(groups) - 3} more" if len(groups) > 3 else ""
+                print(f"Column '{entry['name']}': the categories {shown}{more} differ only in letter case and are "
+                      "learned as different categories (if they are one, write them alike in the file)")
         for group in case_variants(p.classes or []):
             print(f"Target '{p.target}': the classes {', '.join(repr(label) for label in group)} differ only in letter "
                   "case and are learned as different classes (if they are one, write them alike in the file)")

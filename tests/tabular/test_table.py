@@ -145,13 +145,16 @@ def test_tune_announces_the_index_column_it_drops_rows_without_a_target_and_clas
     from gradwise.tabular.report import Reporter
 
     labels = ["Yes", "yes", "no"] * 20 + ["", "NA"]
-    rows = "".join(f"{i},{i % 7},{label}\n" for i, label in enumerate(labels))
-    table = read_csv(_write(tmp_path, ",x,answer\n" + rows))
+    channels = ["Online", "online", "shop", "Shop", "phone"]
+    rows = "".join(f"{i},{i % 7},{channels[i % 5]},{label}\n" for i, label in enumerate(labels))
+    table = read_csv(_write(tmp_path, ",x,channel,answer\n" + rows))
     prepared = prepare(table, "answer")
     Reporter(prepared, "t", None, [None] * 5, time.time(), 45).header(table)
     out = capsys.readouterr().out
     assert "Dropped column 'Unnamed: 0': holds a different whole number on every row" in out
     assert "--keep 'Unnamed: 0'" in out  # quoted for the shell
     assert "the classes 'Yes', 'yes' differ only in letter case" in out
+    assert ("Column 'channel': the categories 'Online', 'online'; 'Shop', 'shop' differ only in letter case and are "
+            "learned as different categories") in out
     assert "Left out 2 row(s) whose target 'answer' is missing (first on line 62)" in out
     assert len(prepared.x_train) + len(prepared.x_test) == 60 and None not in prepared.train_cells + prepared.test_cells
