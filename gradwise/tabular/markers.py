@@ -15,8 +15,9 @@ digit), and whose numbers take
 ``MIN_NUMBERS`` values or more, keeps its numbers: the words are missing values (imputed, like
 empty cells), the units are stripped. Where the words, the units and the plain numbers make two
 kinds of cell or more, the column gains a categorical part ``NAME.text``: each word and each unit
-one-hot, the plain numbers and empty cells under ``NUMBER`` ('never' is no missing number of
-years; 'unknown' may say something too: HistGradientBoosting learns from a gap where it falls,
+one-hot (a unit as '(number) kmpl', apart from a word that spells it alone: ' bhp' is a listing's
+missing power), the plain numbers and empty cells under ``NUMBER`` ('never' is no missing number
+of years; 'unknown' may say something too: HistGradientBoosting learns from a gap where it falls,
 this part lets a network do so; kmpl and km/kg are no common scale, so the unit says which).
 When predicting, a word or unit not seen in training is text in a number column: imputed and
 reported (an error with ``strict``).
@@ -33,7 +34,7 @@ from collections import Counter
 import numpy as np
 
 from .formats import parse_number, plain_number
-from .table import Table
+from .table import Table, is_missing
 
 MAX_MARKERS = 5  # distinct words in a number column; more, and the column is text with some numbers in it
 MAX_SHARE = 0.5  # of the present values at most; more, and the numbers are the exception
@@ -110,6 +111,11 @@ def target_words(cells):
     return None if entry is None else entry["values"]
 
 
+def unit_category(unit):
+    """'(number) kmpl': the category of a number written with `unit`, apart from a word that spells the unit alone."""
+    return f"{NUMBER} {unit}"
+
+
 def marker_line(entry):
     """What reading the column of `entry` did, for ``gradwise tune``'s announcement and ``summary()``."""
     done = ([f"{entry['rows']} cell(s) of {describe_markers({'values': entry['values']})} read as missing values"]
@@ -141,7 +147,9 @@ def expand_markers(table, entries):
                 continue
             with_unit = _with_unit(cell) if units else None
             if with_unit is not None and with_unit[1] in units:
-                numbers[index], part[index] = repr(with_unit[0]), with_unit[1]
+                numbers[index], part[index] = repr(with_unit[0]), unit_category(with_unit[1])
+            elif not (is_missing(cell) or plain_number(cell) or parse_number(cell) is not None):
+                part[index] = None  # text never seen here: reported once, by the number column; the part imputes it
         columns[entry["name"]] = numbers
         if entry.get("part", True):
             columns[text_part(entry)] = part

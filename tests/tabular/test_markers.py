@@ -164,27 +164,33 @@ def test_a_target_of_numbers_with_a_few_words_is_a_regression_target_without_tho
 def test_numbers_with_a_unit_are_numbers_and_several_units_are_told_apart():
     rng = np.random.default_rng(4)
     power = rng.uniform(40, 200, 150).round(1)
+    power_cells = np.array([f"{v:g} bhp" for v in power], dtype=object)
+    power_cells[:5] = " bhp"  # a listing's missing power: the unit alone, a word
     mileage = rng.uniform(10, 30, 150).round(1)
     gas = rng.random(150) < 0.2
-    table = Table({"power": np.array([f"{v:g} bhp" for v in power], dtype=object),
+    table = Table({"power": power_cells,
                    "mileage": np.array([f"{v:g} km/kg" if g else f"{v:g}kmpl" for v, g in zip(mileage, gas)],
                                        dtype=object),
                    "engine": np.array([f"{1000 + 10 * i:,} CC" for i in range(150)], dtype=object)},
                   source="'cars.csv'")
     fitted = TabularPreprocessor(impute="median").fit(table, ["power", "mileage", "engine"])
     entries = {entry["name"]: entry for entry in fitted.config["markers"]}
-    assert entries["power"]["units"] == ["bhp"] and not entries["power"]["part"]  # one unit: nothing to tell apart
-    assert entries["mileage"]["units"] == ["km/kg", "kmpl"] and entries["mileage"]["part"]
+    assert entries["mileage"]["units"] == ["km/kg", "kmpl"] and not entries["mileage"]["values"]
+    assert entries["power"]["units"] == ["bhp"] and entries["power"]["values"] == ["bhp"]
+    assert not entries["engine"]["part"]  # one unit: nothing to tell apart
     assert entries["engine"]["units"] == ["CC"]  # '1,248 CC': thousands separators as ever
     assert not fitted.config["dropped"] and [e["name"] for e in fitted.config["numeric"]] == ["power", "mileage",
                                                                                              "engine"]
     names = fitted.output_names
-    assert "power.text=bhp" not in " ".join(names) and {"mileage.text=km/kg", "mileage.text=kmpl"} <= set(names)
+    assert "engine.text" not in " ".join(names)
+    assert {f"mileage.text={NUMBER} km/kg", f"mileage.text={NUMBER} kmpl"} <= set(names)
+    assert {"power.text=bhp", f"power.text={NUMBER} bhp"} == {n for n in names if n.startswith("power.text")}
     matrix = fitted.transform(table)
     for column, values in ((0, power), (1, mileage), (2, 1000 + 10 * np.arange(150))):
         entry = fitted.config["numeric"][column]
-        np.testing.assert_allclose(matrix[:, column] * entry["scale"] + entry["mean"], values, rtol=1e-5)
-    np.testing.assert_array_equal(matrix[:, names.index("mileage.text=km/kg")], gas)
+        np.testing.assert_allclose(matrix[5:, column] * entry["scale"] + entry["mean"], values[5:], rtol=1e-5)
+    np.testing.assert_array_equal(matrix[:, names.index(f"mileage.text={NUMBER} km/kg")], gas)
+    np.testing.assert_array_equal(matrix[:, names.index("power.text=bhp")], np.arange(150) < 5)
     assert "the unit(s) 'km/kg', 'kmpl' stripped; one-hot in 'mileage.text'" in " ".join(fitted.describe())
     # new rows: a known unit is read, an unknown one is text in a number column, imputed and reported
     lines = []
