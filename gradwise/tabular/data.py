@@ -108,7 +108,7 @@ def labelled_cells(table, target, task=None):
 
 
 def unlabelled_lines(table, target, task=None):
-    """The file lines of the rows whose target is missing (left out by ``split_rows``), and the words read as missing."""
+    """(file lines of the rows whose target is missing, left out by ``split_rows``; the words read as missing)."""
     cells, words = labelled_cells(table, target, task)
     return [line for line, cell in zip(table.lines, cells) if cell is None], words
 

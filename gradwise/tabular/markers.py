@@ -163,5 +163,5 @@ def describe_markers(entry):
     return "; ".join(parts)
 
 
-__all__ = ["fit_markers", "expand_markers", "describe_markers", "text_part", "NUMBER", "MAX_MARKERS", "MIN_NUMBERS", "target_words",
-           "marker_line"]
+__all__ = ["fit_markers", "expand_markers", "describe_markers", "marker_line", "text_part", "target_words",
+           "unit_category", "NUMBER", "MAX_MARKERS", "MAX_UNITS", "MIN_NUMBERS"]

@@ -57,7 +57,8 @@ def dropped_lines(dropped, group=None):
     lines = []
     for reason, names in reasons.items():
         if len(names) > SHOWN_ALIKE:
-            shown = ", ".join(repr(name) for name in names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+            more = f" and {len(names) - 8} more" if len(names) > 8 else ""
+            shown = ", ".join(repr(name) for name in names[:8]) + more
             lines.append(f"Dropped {len(names)} columns ({shown}): each {reason} (keep one with --keep COLUMN)")
             continue
         for name in names:
