@@ -68,6 +68,14 @@ def _data_section(run, page):
                            caption=f"{len(dropped)} column(s) dropped"))
     elif used:
         parts.append(paragraph("No column was dropped."))
+    leaks = columns.get("possible_leaks") or []
+    if leaks:
+        score = "R²" if task == "regression" else "accuracy"
+        parts.append(table(["column", f"{score} from it alone (out of fold)"],
+                           [[leak["column"], f"{leak['score']:.3f}"] for leak in leaks],
+                           caption=f"{len(leaks)} column(s) that alone predict the target almost perfectly: if one "
+                                   "is known only after the outcome (a leak), the scores flatter the model; drop it "
+                                   "with --drop"))
     page.section("Task and data", *parts)
 
 

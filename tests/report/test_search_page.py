@@ -49,6 +49,17 @@ def test_gradwise_report_rebuilds_the_page_from_the_folder(run_copy, capsys):
     assert f"{summary(run_copy)['comparison'][0]['cv']['mean']:.4f}" in html
 
 
+def test_the_report_names_the_possible_leaks_of_summary_json(run_copy):
+    import json
+
+    facts = summary(run_copy)
+    facts["columns"]["possible_leaks"] = [{"column": "refund_date", "score": 0.9961, "constant": 0.62}]
+    (run_copy / "summary.json").write_text(json.dumps(facts))
+    assert main(["report", str(run_copy)]) == 0
+    html = (run_copy / "report.html").read_text()
+    assert "refund_date" in html and "0.996" in html and "alone predict the target almost perfectly" in html
+
+
 def test_a_running_study_with_a_journal_cut_mid_record(run_copy, browser, capsys):
     journal = run_copy / "study.journal"
     os.remove(run_copy / "summary.json")  # written only when tune ends
