@@ -201,7 +201,10 @@ def test_data_errors_exit_1_with_one_line(tmp_path, capsys):
     assert _tune(tmp_path, "--data", str(data)) == 1
     assert "--target COLUMN is required with --data" in capsys.readouterr().err
     assert _tune(tmp_path, "--data", str(data), "--target", "cost") == 1
-    assert "--target 'cost' is not a column" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert "--target 'cost' is not a column" in error and "did you mean" not in error
+    assert _tune(tmp_path, "--data", str(data), "--target", "Label") == 1
+    assert "(did you mean 'label'?)" in capsys.readouterr().err
 
 
 def test_optional_doctor_command_is_wired_when_present(monkeypatch, capsys):

@@ -19,6 +19,7 @@ import numpy as np
 
 from .dates import date_format
 from .formats import written_numbers
+from .table import did_you_mean
 
 NEAR_UNIQUE_RATIO = 0.5  # distinct text values per non-missing row above which a column is dropped
 MIN_ROWS = 20  # below this many training rows no column is called an identifier or near-unique
@@ -73,7 +74,8 @@ def screen_columns(table, features, drop=(), keep=(), group=None):
     for flag, names in (("--drop", drop), ("--keep", keep)):
         unknown = [name for name in names if name not in features]
         if unknown:
-            raise ValueError(f"{flag} names column(s) {unknown} that {table.source} does not have as features; "
+            hints = "".join(did_you_mean(name, features) for name in unknown)
+            raise ValueError(f"{flag} names column(s) {unknown}{hints} that {table.source} does not have as features; "
                              f"its feature columns are {list(features)}.")
     if group is not None and group in keep:
         raise ValueError(f"--keep names the --group column {group!r}: a column that groups the rows is not a feature.")

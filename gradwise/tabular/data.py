@@ -13,6 +13,7 @@ import numpy as np
 from .groups import check_groups, group_labels, split_off
 from .markers import target_words
 from .preprocess import TabularPreprocessor, split_features
+from .table import did_you_mean
 from .target import TargetEncoder, infer_task, target_cells, whole_numbers
 
 
@@ -89,7 +90,8 @@ def _group_column(table, target, group):
     if group == target:
         raise ValueError(f"--group {group!r} is the target; name the column whose rows belong together.")
     if group not in table.names:
-        raise ValueError(f"--group {group!r} is not a column of {table.source}; its columns are {table.names}.")
+        raise ValueError(f"--group {group!r} is not a column of {table.source}{did_you_mean(group, table.names)}; "
+                         f"its columns are {table.names}.")
     return group_labels(table, group)
 
 

@@ -27,7 +27,7 @@ from .dates import expand_dates, fit_dates, part_name, shown_format
 from .formats import parse_number, plain_number
 from .groups import constant_within
 from .markers import expand_markers, fit_markers, marker_line, text_part
-from .table import Table
+from .table import Table, did_you_mean
 
 IMPUTE_STRATEGIES = ("mean", "median", "most_frequent")
 # Training rows a category needs for a column of its own. Until the seventeenth session 5 (from 250 rows
@@ -421,7 +421,8 @@ class TabularPreprocessor:
 def split_features(table, target):
     """(feature table, target column) of `table`."""
     if target not in table.names:
-        raise ValueError(f"--target {target!r} is not a column of {table.source}; its columns are {table.names}.")
+        raise ValueError(f"--target {target!r} is not a column of {table.source}{did_you_mean(target, table.names)}; "
+                         f"its columns are {table.names}.")
     return table.without(target), table[target]
 
 

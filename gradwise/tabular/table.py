@@ -245,6 +245,18 @@ def _without_empty_unnamed_columns(rows):
     return [[cell for position, cell in enumerate(row) if position not in empty] for row in rows]
 
 
+def did_you_mean(name, names):
+    """" (did you mean 'Churned'?)" for a column name close to `name` (letter case, spaces, a typo), else ''."""
+    import difflib
+
+    folded = {str(other).casefold().replace(" ", "").replace("_", ""): other for other in names}
+    key = str(name).casefold().replace(" ", "").replace("_", "")
+    if key in folded:
+        return f" (did you mean {folded[key]!r}?)"
+    close = difflib.get_close_matches(str(name), [str(other) for other in names], n=1, cutoff=0.85)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def write_csv(path, header, rows):
     """Write `rows` (sequences of cells) under `header`; '-' writes to standard output."""
     import sys

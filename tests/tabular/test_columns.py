@@ -41,6 +41,10 @@ def test_drop_and_keep_override_and_unknown_names_are_refused():
         screen_columns(table, table.names, drop=["weight"])
     with pytest.raises(ValueError, match=r"--keep names column\(s\) \['x'\]"):
         screen_columns(table, table.names, keep=["x"])
+    with pytest.raises(ValueError, match=r"\['Colour'\] \(did you mean 'colour'\?\) that 'people.csv'"):
+        screen_columns(table, table.names, drop=["Colour"])
+    with pytest.raises(ValueError, match=r"\['customerid'\] \(did you mean 'customer_id'\?\) that"):
+        screen_columns(table, table.names, keep=["customerid"])
     with pytest.raises(ValueError, match="Every feature column of 'people.csv' was dropped"):
         screen_columns(table, ["country", "account"])
 
