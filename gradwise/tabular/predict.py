@@ -1,7 +1,8 @@
 """``gradwise predict``: raw CSV rows in, labels and class probabilities (or values) out.
 
 The model file written by ``gradwise tune`` carries its preprocessing, so the CSV needs
-the training columns only (the target column may be present; it is ignored).
+the training columns only (the target column may be present; it is ignored). The columns tune
+dropped as identifiers (or grouped by), where present, are copied beside each prediction.
 """
 
 import argparse
@@ -28,15 +29,29 @@ def add_parser(subparsers):
     return parser
 
 
+def identifier_columns(model, table):
+    """The columns of `table` that tune dropped as identifiers or used as --group: copied beside each prediction."""
+    from .columns import GROUP_REASON
+
+    return [entry["name"] for entry in model.preprocessor.config.get("dropped", [])
+            if entry["name"] in table.names and ("identifier" in entry["reason"] or entry["reason"] == GROUP_REASON)]
+
+
 def predict_rows(model, table, strict=False):
-    """(header, rows) of the predictions of `model` (a TabularModel) for the raw rows of `table`."""
+    """(header, rows) of the predictions of `model` (a TabularModel) for the raw rows of `table`.
+
+    Each row starts with its file line and the values of its identifier columns (a customer
+    number, the row index pandas writes), so that predictions join back to their records.
+    """
+    names = identifier_columns(model, table)
+    keys = [[line, *[table[name][index] for name in names]] for index, line in enumerate(table.lines)]
     if model.task == "regression":
         values = model.predict(table, strict=strict)
-        return ["line", "prediction"], [[line, float(value)] for line, value in zip(table.lines, values)]
+        return ["line", *names, "prediction"], [[*key, float(value)] for key, value in zip(keys, values)]
     probabilities = model.predict(table, strict=strict)
     labels = np.array(model.classes, dtype=object)[probabilities.argmax(axis=1)]
-    header = ["line", "prediction", *[f"probability_{label}" for label in model.classes]]
-    rows = [[line, label, *np.round(row, 6).tolist()] for line, label, row in zip(table.lines, labels, probabilities)]
+    header = ["line", *names, "prediction", *[f"probability_{label}" for label in model.classes]]
+    rows = [[*key, label, *np.round(row, 6).tolist()] for key, label, row in zip(keys, labels, probabilities)]
     return header, rows
 
 

@@ -69,6 +69,18 @@ def test_identifier_and_constant_columns_are_dropped_and_do_not_matter(customers
     np.testing.assert_array_equal(model.predict(frame.drop(columns=["customer_id", "account"])), model.predict(frame))
 
 
+def test_predictions_carry_the_identifier_columns_beside_the_line(customers, tmp_path, capsys):
+    folder, data, model_path = customers
+    frame = _rows(data, count=5)
+    rows = _cli_predictions(model_path, frame, tmp_path / "ids.csv")
+    # the identifiers as tune named them (a unique note too), not the constant column
+    assert list(rows[0])[:5] == ["line", "customer_id", "account", "note", "prediction"]
+    assert [r["customer_id"] for r in rows] == [str(v) for v in frame["customer_id"]]
+    assert [r["account"] for r in rows] == [str(v) for v in frame["account"]]
+    without = _cli_predictions(model_path, frame.drop(columns=["account"]), tmp_path / "some.csv")
+    assert list(without[0])[:4] == ["line", "customer_id", "note", "prediction"]
+
+
 def test_summary_shows_the_preprocessing(customers, capsys):
     gradwise.load_model(customers[2]).summary()
     out = capsys.readouterr().out
