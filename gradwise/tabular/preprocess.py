@@ -313,7 +313,8 @@ class TabularPreprocessor:
         if missing or extra:
             parts = []
             if missing:
-                parts.append(f"missing column(s) {missing}")
+                hints = "".join(did_you_mean(name, extra) for name in missing) if extra else ""
+                parts.append(f"missing column(s) {missing}{hints}")
             if extra:
                 parts.append(f"unexpected column(s) {extra}")
             raise ValueError(f"{table.source} does not match the model's columns: {' and '.join(parts)}. "

@@ -92,6 +92,8 @@ def test_bad_cells_and_columns_are_named():
         fitted.transform(Table({"a": np.array(["1", "abc"], dtype=object)}, source="'new.csv'"))
     with pytest.raises(ValueError, match=r"missing column\(s\) \['a'\] and unexpected column\(s\) \['z'\]"):
         fitted.check_columns(Table({"z": np.zeros(2)}, source="'new.csv'"))
+    with pytest.raises(ValueError, match=r"missing column\(s\) \['a'\] \(did you mean 'A'\?\) and unexpected column"):
+        fitted.check_columns(Table({"A": np.zeros(2)}, source="'new.csv'"))
     with pytest.raises(ValueError, match=r"`impute` must be one of mean, median, most_frequent or None, got 'zero'"):
         TabularPreprocessor(impute="zero")
 
