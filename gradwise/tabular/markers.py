@@ -1,26 +1,28 @@
-"""Words in a number column: missing values with a meaning ('unknown', '-', '#N/A', 'never'), and units.
+"""Words, units and bounds in a number column: '-', 'unknown', '#N/A', 'never'; '74 bhp'; '<0.5'.
 
 Spreadsheets and surveys write a gap in a column of numbers as a word or a sign: '-', 'unknown',
 'n.a.', Excel's '#N/A' and '#DIV/0!'; or a number with a name: years of smoking '12.5' or 'never'.
 Scraped listings write a unit after each number: '1248 CC', '74 bhp', '23.4 kmpl' beside
-'17.3 km/kg'. Read as text, such a column was a near-unique text column and was dropped, or a
-category per value: a generated churn table whose most telling column had 30 words in 400 cells
-lost it (test accuracy 0.70; 0.86 with it).
+'17.3 km/kg'. Laboratories write a value below or above what they measure as '<0.5' or '>1000'.
+Read as text, such a column was a near-unique text column and was dropped, or a category per
+value: a generated churn table whose most telling column had 30 words in 400 cells lost it (test
+accuracy 0.70; 0.86 with it).
 
 A text column whose training values are numbers but for a few words (``MAX_MARKERS`` distinct
 values at most, none holding a digit unless it is a spreadsheet error such as '#DIV/0!', and no
-more than half of the present values) or numbers followed by a unit (``MAX_UNITS`` distinct
+more than half of the present values), or numbers followed by a unit (``MAX_UNITS`` distinct
 units at most, on half of the values or more; a unit starts with a letter or '°' and holds no
-digit), and whose numbers take
+digit), or numbers after a bound ('<', '>', '≤', '≥', '~'), and whose numbers take
 ``MIN_NUMBERS`` values or more, keeps its numbers: the words are missing values (imputed, like
-empty cells), the units are stripped. Where the words, the units and the plain numbers make two
-kinds of cell or more, the column gains a categorical part ``NAME.text``: each word and each unit
-one-hot (a unit as '(number) kmpl', apart from a word that spells it alone: ' bhp' is a listing's
-missing power), the plain numbers and empty cells under ``NUMBER`` ('never' is no missing number
-of years; 'unknown' may say something too: HistGradientBoosting learns from a gap where it falls,
-this part lets a network do so; kmpl and km/kg are no common scale, so the unit says which).
-When predicting, a word or unit not seen in training is text in a number column: imputed and
-reported (an error with ``strict``).
+empty cells), the units are stripped, a bounded value is its bound ('<0.5' is 0.5). Where the
+words, units, bounds and plain numbers make two kinds of cell or more, the column gains a
+categorical part ``NAME.text``, one-hot: each word; each unit as '(number) kmpl' (apart from a
+word that spells it alone: ' bhp' is a listing's missing power); each bound as '< (number)'
+(below what was measured); the plain numbers and empty cells as ``NUMBER``. 'never' is no missing
+number of years, 'unknown' may say something too (HistGradientBoosting learns from a gap where it
+falls; this part lets a network do so), kmpl and km/kg are no common scale, and '<0.5' is not
+0.5. When predicting, a word, unit or bound not seen in training is text in a number column:
+imputed and reported (an error with ``strict``).
 
 Numbers of fewer values with a word ('3', '4', '6', '8' cylinders and 'rotary'; grades '1' ...
 '12' and 'K'; '2 BHK', '3 BHK') stay a category per value, as before: nothing was lost there, and
@@ -44,6 +46,18 @@ NUMBER = "(number)"  # the category of the cells that write a number, or nothing
 _DIGIT = re.compile(r"\d")
 # '1,248 CC', '23.4kmpl', '20 °C': a unit starts with a letter or '°' and holds no digit or control character
 _WITH_UNIT = re.compile(r"(?P<number>.*?\d\.?)\s*(?P<unit>(?:[^\W\d_]|°)[^\d\x00-\x1f\x7f]{0,19})")
+
+
+# '<0.5', '> 1000', '<=5', '≥ 3', '~12': a laboratory's value below or above what it measures, or an estimate
+_WITH_BOUND = re.compile(r"\s*(?P<bound><=|>=|[<>≤≥~])\s*(?P<number>[^<>≤≥~]+)")
+_BOUNDS = {"<=": "≤", ">=": "≥"}
+
+
+def _with_bound(cell):
+    """(number, bound) of a cell that writes a number after '<', '>', '≤', '≥' or '~' ('<0.5' -> (0.5, '<')), else None."""
+    match = _WITH_BOUND.fullmatch(cell) if isinstance(cell, str) else None
+    number = None if match is None else parse_number(match["number"])
+    return None if number is None else (number, _BOUNDS.get(match["bound"], match["bound"]))
 
 
 def _with_unit(cell):
@@ -71,12 +85,17 @@ def fit_markers(table, name):
         return None  # numbers only (the usual case, read at C speed)
     except (TypeError, ValueError):
         pass
-    numbers, words, units, plain, unit_rows = set(), {}, set(), False, 0
+    numbers, words, units, bounds, plain, unit_rows = set(), {}, set(), set(), False, 0
     for cell, count in Counter(present.tolist()).items():  # each distinct value once: a category's many rows
         number = float(cell) if plain_number(cell) else parse_number(cell)
         if number is not None:
             numbers.add(number)
             plain = True
+            continue
+        with_bound = _with_bound(cell)
+        if with_bound is not None:
+            numbers.add(with_bound[0])
+            bounds.add(with_bound[1])
             continue
         with_unit = _with_unit(cell)
         if with_unit is not None:
@@ -91,12 +110,13 @@ def fit_markers(table, name):
         if len(words) > MAX_MARKERS or not _marker(word):
             return None
     rows = sum(words.values())
-    if not (words or units) or rows > MAX_SHARE * len(present) or len(numbers) < MIN_NUMBERS:
+    if not (words or units or bounds) or rows > MAX_SHARE * len(present) or len(numbers) < MIN_NUMBERS:
         return None
     if units and unit_rows < MAX_SHARE * len(present):
         return None  # a few numbers with a letter among plain ones are codes ('136A' among Galton's families)
-    return {"name": name, "values": sorted(words), "units": sorted(units), "rows": rows,
-            "part": len(words) + len(units) + plain >= 2}
+    entry = {"name": name, "values": sorted(words), "units": sorted(units), "rows": rows,
+             "part": len(words) + len(units) + len(bounds) + plain >= 2}
+    return {**entry, "bounds": sorted(bounds)} if bounds else entry  # files without bounds keep their configs
 
 
 def target_words(cells):
@@ -116,11 +136,18 @@ def unit_category(unit):
     return f"{NUMBER} {unit}"
 
 
+def bound_category(bound):
+    """'< (number)': the category of a number written after `bound` ('<0.5': below what the laboratory measures)."""
+    return f"{bound} {NUMBER}"
+
+
 def marker_line(entry):
     """What reading the column of `entry` did, for ``gradwise tune``'s announcement and ``summary()``."""
     done = ([f"{entry['rows']} cell(s) of {describe_markers({'values': entry['values']})} read as missing values"]
             if entry["values"] else [])
     done += [f"{describe_markers({'values': [], 'units': entry['units']})} stripped"] if entry.get("units") else []
+    done += ([f"the bound(s) {', '.join(map(repr, entry['bounds']))} read as their numbers"]
+             if entry.get("bounds") else [])
     part = f"; one-hot in '{text_part(entry)}'" if entry.get("part", True) else ""
     return f"numbers, with {' and '.join(done)}{part}"
 
@@ -136,7 +163,7 @@ def expand_markers(table, entries):
         return table
     columns = dict(table.columns)
     for entry in entries:
-        words, units = set(entry["values"]), set(entry.get("units", []))
+        words, units, bounds = set(entry["values"]), set(entry.get("units", [])), set(entry.get("bounds", []))
         cells = table[entry["name"]].astype(object)
         numbers, part = cells.copy(), np.full(len(cells), NUMBER, dtype=object)
         for index, cell in enumerate(cells):
@@ -145,8 +172,11 @@ def expand_markers(table, entries):
             if cell.strip() in words:
                 numbers[index], part[index] = None, cell.strip()
                 continue
+            with_bound = _with_bound(cell) if bounds else None
             with_unit = _with_unit(cell) if units else None
-            if with_unit is not None and with_unit[1] in units:
+            if with_bound is not None and with_bound[1] in bounds:
+                numbers[index], part[index] = repr(with_bound[0]), bound_category(with_bound[1])
+            elif with_unit is not None and with_unit[1] in units:
                 numbers[index], part[index] = repr(with_unit[0]), unit_category(with_unit[1])
             elif not (is_missing(cell) or plain_number(cell) or parse_number(cell) is not None):
                 part[index] = None  # text never seen here: reported once, by the number column; the part imputes it
@@ -164,4 +194,4 @@ def describe_markers(entry):
 
 
 __all__ = ["fit_markers", "expand_markers", "describe_markers", "marker_line", "text_part", "target_words",
-           "unit_category", "NUMBER", "MAX_MARKERS", "MAX_UNITS", "MIN_NUMBERS"]
+           "unit_category", "bound_category", "NUMBER", "MAX_MARKERS", "MAX_UNITS", "MIN_NUMBERS"]

@@ -225,3 +225,30 @@ def test_a_column_of_the_file_named_like_the_text_part_keeps_its_values():
     assert {"smoked.text=p", "smoked.text=q"} == {n for n in names if n.startswith("smoked.text")}
     matrix = fitted.transform(table)
     np.testing.assert_array_equal(matrix[:, names.index("smoked.text=p")], own == "p")
+
+
+def test_values_below_or_above_what_a_laboratory_measures_are_their_bounds_and_one_hot():
+    rng = np.random.default_rng(6)
+    level = rng.lognormal(0, 1, 200).round(2)
+    cells = np.array([f"{v:g}" for v in level], dtype=object)
+    low, high = level < 0.3, level > 8
+    cells[low], cells[high] = "<0.3", "> 8"
+    table = Table({"crp": cells, "age": rng.uniform(20, 80, 200).round()}, source="'lab.csv'")
+    fitted = TabularPreprocessor(impute="median").fit(table, ["crp", "age"])
+    entry = fitted.config["markers"][0]
+    assert entry["bounds"] == ["<", ">"] and entry["values"] == [] and entry["part"]
+    names = fitted.output_names
+    matrix = fitted.transform(table)
+    numeric = fitted.config["numeric"][0]
+    expected = np.where(low, 0.3, np.where(high, 8.0, level))
+    np.testing.assert_allclose(matrix[:, 0] * numeric["scale"] + numeric["mean"],
+                               np.clip(expected, numeric["low"], numeric["high"]), rtol=1e-5)
+    np.testing.assert_array_equal(matrix[:, names.index(f"crp.text=< {NUMBER}")], low)
+    np.testing.assert_array_equal(matrix[:, names.index(f"crp.text=> {NUMBER}")], high)
+    assert "the bound(s) '<', '>' read as their numbers; one-hot in 'crp.text'" in " ".join(fitted.describe())
+    new = Table({"crp": np.array(["<=0.3", "2.5", "< 0.3"], dtype=object), "age": np.array([30.0, 40.0, 50.0])})
+    lines = []
+    out = fitted.transform(new, report=lines.append)
+    assert out[2, names.index(f"crp.text=< {NUMBER}")] == 1 and out[1, names.index(f"crp.text={NUMBER}")] == 1
+    assert len(lines) == 1 and "<=0.3" in lines[0]  # '≤' was never a bound of this column: text, reported
+    assert "bounds" not in fit_markers(Table({"c": np.array(NUMBERS + ["-"], dtype=object)}), "c")  # as before
