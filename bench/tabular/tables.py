@@ -29,7 +29,8 @@ import numpy as np
 # 'refused', 'never', '-') and incomes grouped by spaces, written while ``gradwise.tabular.markers`` was built
 # usedcars (eighteenth session): a scraped listing with units after the numbers ('23.4 kmpl', '17.3 km/kg',
 # '1248 CC', '74 bhp', ' bhp' alone), written while ``gradwise.tabular.markers`` read units
-CALIBRATION = ("pima", "breast_cancer", "customers", "orders", "survey", "usedcars")
+# lab (eighteenth session): laboratory values with bounds ('<0.5', '>40', '>150'), written with their reader
+CALIBRATION = ("pima", "breast_cancer", "customers", "orders", "survey", "usedcars", "lab")
 LATE = ("xor", "sparse_reg", "hastie", "states")
 PROBES = ("lognormal", "tiny", "postcodes", "gaps", "heavytail", "manyclass")
 FRESH = ("friedman", "moons", "imbalanced", "clusters", "plans") + LATE + PROBES
@@ -199,6 +200,20 @@ def _usedcars(path, rows=1500, seed=5):
     return path
 
 
+def _lab(path, rows=800, seed=8):
+    """Laboratory values outside the measured range written as bounds (see CALIBRATION); the target is 'sepsis'."""
+    rng = np.random.default_rng(seed)
+    crp, age, ferritin = rng.lognormal(0.5, 1.2, rows), rng.uniform(20, 90, rows), rng.lognormal(4, 0.8, rows)
+    logit = 1.2 * np.log(crp) + 0.03 * (age - 55) - 0.4 * np.log(ferritin / 50) + rng.normal(0, 0.7, rows)
+    crp_cells = np.array([f"{v:.2f}" for v in crp], dtype=object)
+    crp_cells[crp < 0.5], crp_cells[crp > 40] = "<0.5", ">40"
+    ferritin_cells = np.array([f"{v:.0f}" for v in ferritin], dtype=object)
+    ferritin_cells[ferritin > 150] = ">150"
+    _write(path, ["age", "crp", "ferritin", "sepsis"],
+           zip(age.round().astype(int), crp_cells, ferritin_cells, np.where(logit > np.median(logit), "yes", "no")))
+    return path
+
+
 def table_file(name, folder):
     """(csv path, target column, columns to drop) of any benchmark table: generated, bundled or real."""
     from .real import GROUPED, REAL, write_real
@@ -230,6 +245,8 @@ def write_table(name, folder):
         return _survey(path), "condition"
     if name == "usedcars":
         return _usedcars(path), "selling_price"
+    if name == "lab":
+        return _lab(path), "sepsis"
     if name == "spend":
         return str(write_customer_csv(path, rows=1000, seed=12, task="regression")), "spend"
     if name == "wide10k":
