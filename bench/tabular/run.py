@@ -96,7 +96,7 @@ def _readable(frame, train):
     import pandas as pd
 
     from gradwise.tabular.dates import date_format, parse_dates
-    from gradwise.tabular.formats import formatted_numbers, parse_number
+    from gradwise.tabular.formats import accounting_column, formatted_numbers, parse_number
     from gradwise.tabular.markers import expand_markers, fit_markers, text_part
     from gradwise.tabular.table import Table
 
@@ -113,8 +113,9 @@ def _readable(frame, train):
             continue
         if pd.to_numeric(frame[name], errors="coerce").notna().sum() == frame[name].notna().sum():
             continue
-        if formatted_numbers(present):
-            frame[name] = [np.nan if pd.isna(c) else parse_number(c) for c in frame[name]]  # None: NaN below
+        if formatted_numbers(present) or accounting_column(present):
+            accounting = accounting_column(present)  # '(1,200.00)': an accountant's negative
+            frame[name] = [np.nan if pd.isna(c) else parse_number(c, accounting) for c in frame[name]]  # None: NaN
             continue
         found = date_format(present)
         if found:

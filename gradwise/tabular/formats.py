@@ -7,8 +7,9 @@ accuracy 0.60; 0.84 with them read as numbers).
 
 A text column is read as numbers when every value of its training rows is written this way;
 ``parse_number`` gives the number as written (52.8% -> 52.8: the standardization that follows
-makes the scale immaterial). Not read: an accountant's '(1,200)' for a negative (a label such as
-'(1)' would turn into a number). Thousands separators are commas or spaces (one kind in a
+makes the scale immaterial). An accountant's '(1,200.00)' is a negative in a column that writes
+so, with a separator, a decimal point or a currency sign in its parentheses (``accounting_column``);
+a column of labels such as '(1)', '(2)' stays text. Thousands separators are commas or spaces (one kind in a
 number) in groups of three, so '1,5' is not a number here (a ';'-separated file's decimal commas
 are read by ``table.read_csv``).
 """
@@ -28,12 +29,25 @@ _NUMBER = re.compile(rf"""
     \s*(?:%|[{CURRENCY}])?\s*""", re.VERBOSE)
 
 
-def parse_number(cell):
-    """The number a cell writes ('$1,234.50' -> 1234.5, '12%' -> 12.0), or None when it writes none."""
+# An accountant's negative: '(1,200.00)', '$(1,200)', '($1,200)'
+_PARENTHESES = re.compile(rf"\s*(?P<before>[{CURRENCY}]?)\s*\((?P<inside>[^()]*)\)\s*(?P<after>[{CURRENCY}]?)\s*")
+_SEPARATORS = re.compile(rf"[,.{CURRENCY}]")
+
+
+def parse_number(cell, accounting=False):
+    """The number a cell writes ('$1,234.50' -> 1234.5, '12%' -> 12.0), or None when it writes none.
+
+    `accounting`: '(1,200.00)' is -1200 (see ``accounting_column``: only for a column that writes so).
+    """
     if isinstance(cell, (int, float, np.integer, np.floating)) and not isinstance(cell, bool):
         return float(cell)
     if not isinstance(cell, str):
         return None
+    if accounting:
+        parenthesized = _PARENTHESES.fullmatch(cell)
+        if parenthesized is not None:
+            inside = parse_number(parenthesized["before"] + parenthesized["inside"] + parenthesized["after"])
+            return None if inside is None or inside < 0 else -inside
     match = _NUMBER.fullmatch(cell)
     if match is None or (match["sign"] and match["after"]):
         return None
@@ -51,13 +65,27 @@ def plain_number(cell):
     return True
 
 
+def accounting_column(cells):
+    """Whether `cells` write numbers as an accountant does: every one a number, some in parentheses for a
+    negative, and those written with a separator, a decimal point or a currency sign ('(1,200)', '(3.50)').
+
+    A column of '(1)', '(2)' is labels, not negatives, and stays text.
+    """
+    parenthesized = [cell for cell in cells if isinstance(cell, str) and _PARENTHESES.fullmatch(cell)]
+    return (bool(parenthesized) and any(_SEPARATORS.search(cell) for cell in parenthesized)
+            and all(parse_number(cell, accounting=True) is not None for cell in cells))
+
+
 def written_numbers(cells):
-    """The cells as floats, written plainly or with signs and separators ('$1,200', '4.5%'); None if some are text."""
+    """The cells as floats, written plainly or with signs and separators ('$1,200', '4.5%', an accountant's
+    '(1,200.00)'); None if some are text."""
     try:
         return np.asarray(cells, dtype=np.float64)
     except (TypeError, ValueError):
         numbers = [parse_number(cell) for cell in cells]
-        return None if None in numbers else np.array(numbers)
+        if None not in numbers:
+            return np.array(numbers)
+        return np.array([parse_number(cell, accounting=True) for cell in cells]) if accounting_column(cells) else None
 
 
 def formatted_numbers(cells):
@@ -74,4 +102,4 @@ def formatted_numbers(cells):
     return not plain
 
 
-__all__ = ["parse_number", "written_numbers", "formatted_numbers", "plain_number"]
+__all__ = ["parse_number", "written_numbers", "formatted_numbers", "plain_number", "accounting_column"]

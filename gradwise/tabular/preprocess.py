@@ -24,7 +24,7 @@ import numpy as np
 from .codes import code_group_rows, code_text, is_code_column
 from .columns import screen_columns
 from .dates import expand_dates, fit_dates, part_name, shown_format
-from .formats import parse_number, plain_number
+from .formats import accounting_column, parse_number, plain_number
 from .groups import constant_within
 from .markers import expand_markers, fit_markers, marker_line, text_part
 from .table import Table, did_you_mean
@@ -78,7 +78,7 @@ def _numbers_or_nan(table, name, formatted=False):
         try:
             result[index] = float(values[index])
         except (TypeError, ValueError):
-            number = parse_number(values[index]) if formatted else None
+            number = parse_number(values[index], accounting=formatted == "accounting") if formatted else None
             text[index] = number is None
             result[index] = np.nan if number is None else number
     # 'inf' (a division by zero upstream) carries no value a model can use: a missing value, imputed
@@ -104,7 +104,9 @@ def _number_kind(table, name):
     present = values[~table.missing_mask(name)]
     if all(plain_number(cell) for cell in present):
         return "plain"
-    return "formatted" if all(parse_number(cell) is not None for cell in present) else None
+    if all(parse_number(cell) is not None for cell in present):
+        return "formatted"
+    return "accounting" if accounting_column(list(present)) else None
 
 
 def _missing_error(table, names, masks):
@@ -199,7 +201,7 @@ class TabularPreprocessor:
             raise _missing_error(table, [n for n, _ in bad], [m for _, m in bad])
         kinds = {name: _number_kind(table, name) for name in features}
         numeric = [name for name in features if kinds[name]]
-        formatted = {name for name in numeric if kinds[name] == "formatted"}
+        formatted = {name: kinds[name] for name in numeric if kinds[name] in ("formatted", "accounting")}
         dates = [entry for entry in (fit_dates(table, name) for name in features if name not in numeric)
                  if entry and not any(part_name(entry, part) in table.names for part in entry["parts"])]
         date_names = {entry["name"] for entry in dates}
@@ -222,7 +224,7 @@ class TabularPreprocessor:
         if targets is not None:
             rows = code_group_rows(table.rows)
             for name in numeric:
-                values = _as_float(table, name, name in formatted)
+                values = _as_float(table, name, formatted.get(name, False))
                 if groups is not None and constant_within(values, groups):
                     continue
                 if is_code_column(values, targets, rows):
@@ -236,7 +238,8 @@ class TabularPreprocessor:
 
         if not numeric:
             return []
-        matrix = np.column_stack([_as_float(table, name, name in formatted) for name in numeric])
+        formatted = formatted if isinstance(formatted, dict) else dict.fromkeys(formatted, "formatted")
+        matrix = np.column_stack([_as_float(table, name, formatted.get(name, False)) for name in numeric])
         missing = np.isnan(matrix).sum(axis=0)
         fill = np.full(len(numeric), np.nan)
         if self.impute is not None:
@@ -248,7 +251,12 @@ class TabularPreprocessor:
         entries = [{"name": n, "mean": float(m), "scale": float(s), "fill": None if np.isnan(f) else float(f),
                     "missing": int(c), "low": float(lo), "high": float(hi)}
                    for n, m, s, f, c, lo, hi in zip(numeric, scaler.mean_, scaler.scale_, fill, missing, low, high)]
-        return [{**entry, "formatted": True} if entry["name"] in formatted else entry for entry in entries]
+        for entry in entries:
+            if entry["name"] in formatted:
+                entry["formatted"] = True
+                if formatted[entry["name"]] == "accounting":
+                    entry["accounting"] = True
+        return entries
 
     def _fit_categorical(self, table, name):
         return self._fit_categories(name, _text(table, name))
@@ -344,7 +352,8 @@ class TabularPreprocessor:
         return matrix.astype(np.float32)
 
     def _numeric_block(self, table, entry, strict=False, report=None, clipped=None):
-        values, text = _numbers_or_nan(table, entry["name"], entry.get("formatted", False))
+        values, text = _numbers_or_nan(table, entry["name"], "accounting" if entry.get("accounting") else
+                                       entry.get("formatted", False))
         if text.any():  # a number column with text in new rows: like an unseen category, a missing value
             examples = sorted({str(cell) for cell in table[entry["name"]][text]})[:3]
             where = f"{text.sum()} row(s) of {table.source}, first on line {table.lines[np.argmax(text)]}"
@@ -409,6 +418,7 @@ class TabularPreprocessor:
             clip = f", clipped to [{entry['low']:.6g}, {entry['high']:.6g}]" if "low" in entry else ""
             read = ", read from text with currency/percent signs or thousands separators" if entry.get(
                 "formatted") else ""
+            read += " and negatives in parentheses" if entry.get("accounting") else ""
             lines.append(f"  {entry['name']!r}: standardize (mean {entry['mean']:.6g}, scale {entry['scale']:.6g}"
                          f"{fill}{clip}{read})")
         for entry in self.config["categorical"]:

@@ -108,8 +108,9 @@ class Reporter:
             print(f"Column '{entry['name']}': {marker_line(entry)}")
         for entry in config["numeric"] + config["categorical"]:
             if entry.get("formatted"):
+                negatives = ", negatives in parentheses as an accountant writes them" if entry.get("accounting") else ""
                 print(f"Column '{entry['name']}': numbers written with currency or percent signs or thousands "
-                      "separators, read as numbers")
+                      f"separators{negatives}, read as numbers")
             if entry.get("codes"):
                 print(f"Column '{entry['name']}': whole numbers that act as codes (the target's mean for each value "
                       f"departs from a smooth curve of the value): also one-hot encoded, "

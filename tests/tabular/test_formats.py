@@ -85,3 +85,31 @@ def test_the_test_scores_read_a_target_written_in_percent():
 
     result = scores.test_scores("regression", None, ["10%", "20%", "30.5%"], np.array([10.0, 20.0, 30.5]))
     assert result["r2"] == pytest.approx(1.0) and result["mae"] == pytest.approx(0.0)
+
+
+def test_an_accountants_negatives_in_parentheses_are_read_where_the_column_writes_so():
+    from gradwise.tabular.formats import accounting_column, written_numbers
+
+    assert parse_number("(1,200.00)", accounting=True) == -1200.0 and parse_number("$(1,200)", accounting=True) == -1200
+    assert parse_number("($3.50)", accounting=True) == -3.5 and parse_number("(1,200.00)") is None
+    assert parse_number("(-5)", accounting=True) is None  # no double negative
+    assert accounting_column(["1,200.00", "(300.50)", "$5"]) and not accounting_column(["(1)", "(2)", "3"])
+    assert written_numbers(["(1)", "(2)", "3"]) is None  # labels, not negatives
+    rng = np.random.default_rng(5)
+    profit = rng.normal(0, 2000, 120).round(2)
+    cells = np.array([f"({-v:,.2f})" if v < 0 else f"{v:,.2f}" for v in profit], dtype=object)
+    table = Table({"profit": cells}, source="'ledger.csv'")
+    kept, dropped = screen_columns(table, ["profit"])
+    assert kept == ["profit"] and not dropped
+    fitted = TabularPreprocessor().fit(table, ["profit"])
+    entry = fitted.config["numeric"][0]
+    assert entry["formatted"] and entry["accounting"]
+    np.testing.assert_allclose(fitted.transform(table)[:, 0] * entry["scale"] + entry["mean"], profit, rtol=1e-5,
+                               atol=1e-3)
+    assert "negatives in parentheses" in " ".join(fitted.describe())
+    # a negative regression target written so is a number too
+    assert infer_task(list(cells), "profit") == "regression"
+    new = fitted.transform(Table({"profit": np.array(["(10.00)"], dtype=object)}, source="'new.csv'"))
+    assert new[0, 0] * entry["scale"] + entry["mean"] == pytest.approx(-10.0, abs=1e-3)
+    with pytest.raises(ValueError, match=r"Column 'profit' must hold numbers.*\['\(x\)'\]"):  # no imputation here
+        fitted.transform(Table({"profit": np.array(["(10.00)", "(x)"], dtype=object)}, source="'new.csv'"))
