@@ -46,15 +46,14 @@ NUMBER = "(number)"  # the category of the cells that write a number, or nothing
 _DIGIT = re.compile(r"\d")
 # '1,248 CC', '23.4kmpl', '20 °C': a unit starts with a letter or '°' and holds no digit or control character
 _WITH_UNIT = re.compile(r"(?P<number>.*?\d\.?)\s*(?P<unit>(?:[^\W\d_]|°)[^\d\x00-\x1f\x7f]{0,19})")
-
-
 # '<0.5', '> 1000', '<=5', '≥ 3', '~12': a laboratory's value below or above what it measures, or an estimate
 _WITH_BOUND = re.compile(r"\s*(?P<bound><=|>=|[<>≤≥~])\s*(?P<number>[^<>≤≥~]+)")
 _BOUNDS = {"<=": "≤", ">=": "≥"}
 
 
 def _with_bound(cell):
-    """(number, bound) of a cell that writes a number after '<', '>', '≤', '≥' or '~' ('<0.5' -> (0.5, '<')), else None."""
+    """(number, bound) of a cell that writes a number after '<', '>', '≤', '≥' or '~' ('<0.5' -> (0.5, '<')),
+    else None."""
     match = _WITH_BOUND.fullmatch(cell) if isinstance(cell, str) else None
     number = None if match is None else parse_number(match["number"])
     return None if number is None else (number, _BOUNDS.get(match["bound"], match["bound"]))
@@ -74,8 +73,9 @@ def _marker(cell):
 
 
 def fit_markers(table, name):
-    """{'name', 'values', 'units', 'rows', 'part'} for a number column of `table` with words or units in it
-    (see the module's doc), else None. 'rows': the cells that are words; 'part': whether ``NAME.text`` is made."""
+    """{'name', 'values', 'units', 'rows', 'part'} (and 'bounds' where there are some) for a number column of
+    `table` with words, units or bounds in it (see the module's doc), else None. 'values': the words; 'rows':
+    the cells that are words; 'part': whether ``NAME.text`` is made."""
     values = table[name]
     if values.dtype.kind != "O":
         return None
