@@ -26,6 +26,10 @@ MIN_ROWS = 20  # below this many training rows no column is called an identifier
 _ID_NAME = re.compile(r"(^|[^a-z])(id|uuid|guid|key|code|number|no)$|^id[^a-z]|[a-z]Id$|ID$", re.IGNORECASE)
 
 
+TEXT_IDENTIFIER = "holds a different text value on every row (an identifier)"
+NUMBER_IDENTIFIER = "holds a different whole number on every row (an identifier)"
+
+
 def _present(table, name):
     return table[name][~table.missing_mask(name)]
 
@@ -46,7 +50,7 @@ def _reason(table, name):
         if date_format(list(present)):
             return None  # a date on every row is a time series, not an identifier (see ``dates``)
         if distinct == len(present):
-            return "holds a different text value on every row (an identifier)"
+            return TEXT_IDENTIFIER
         if distinct > NEAR_UNIQUE_RATIO * len(present):
             return (f"is text with {distinct} distinct values in {len(present)} rows: most categories "
                     "appear once, so one-hot columns could not generalize")
@@ -55,12 +59,18 @@ def _reason(table, name):
     if whole and distinct == len(present):
         counting = numbers.max() - numbers.min() + 1 <= 2 * len(present)
         if counting or _ID_NAME.search(name):
-            return "holds a different whole number on every row (an identifier)"
+            return NUMBER_IDENTIFIER
     return None
 
 
 GROUP_REASON = ("groups the rows (--group): the test rows and every fold keep its groups whole, and its values "
                 "say nothing of groups not seen in training")
+
+
+def names_rows(dropped):
+    """Whether a dropped column (an entry of ``screen_columns``) tells rows or their groups apart: an identifier,
+    or the --group column; ``gradwise predict`` copies such columns beside its predictions."""
+    return dropped["reason"] in (TEXT_IDENTIFIER, NUMBER_IDENTIFIER, GROUP_REASON)
 
 
 def screen_columns(table, features, drop=(), keep=(), group=None):

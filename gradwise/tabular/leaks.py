@@ -35,7 +35,7 @@ def column_errors(x, y, sources, classification, seed=0):
     if len(y) > SAMPLE_ROWS:
         keep = np.sort(rng.choice(len(y), SAMPLE_ROWS, replace=False))
         x, y = x[keep], y[keep]
-    y = np.asarray(y).reshape(len(y), -1)[:, 0] if not classification else np.asarray(y).reshape(-1)
+    y = np.asarray(y).reshape(-1)
     if classification:
         _, counts = np.unique(y, return_counts=True)
         if counts.min() < FOLDS:

@@ -66,6 +66,19 @@ def _with_unit(cell):
     return None if number is None else (number, match["unit"].strip())
 
 
+def _reading(cell):
+    """('number', value, None), ('bound', value, '<') or ('unit', value, 'kmpl') of a cell that writes a number
+    plainly, after a bound or before a unit; None for any other cell (a word)."""
+    number = float(cell) if plain_number(cell) else parse_number(cell)
+    if number is not None:
+        return "number", number, None
+    for kind, read in (("bound", _with_bound), ("unit", _with_unit)):
+        found = read(cell)
+        if found is not None:
+            return kind, found[0], found[1]
+    return None
+
+
 def _marker(cell):
     """Whether `cell` (text that is no number) can stand for a missing or named number."""
     text = cell.strip()
@@ -87,28 +100,23 @@ def fit_markers(table, name):
         pass
     numbers, words, units, bounds, plain, unit_rows = set(), {}, set(), set(), False, 0
     for cell, count in Counter(present.tolist()).items():  # each distinct value once: a category's many rows
-        number = float(cell) if plain_number(cell) else parse_number(cell)
-        if number is not None:
-            numbers.add(number)
-            plain = True
+        reading = _reading(cell)
+        if reading is None:
+            word = str(cell).strip()
+            words[word] = words.get(word, 0) + count
+            if len(words) > MAX_MARKERS or not _marker(word):
+                return None
             continue
-        with_bound = _with_bound(cell)
-        if with_bound is not None:
-            numbers.add(with_bound[0])
-            bounds.add(with_bound[1])
-            continue
-        with_unit = _with_unit(cell)
-        if with_unit is not None:
-            numbers.add(with_unit[0])
-            units.add(with_unit[1])
+        kind, number, label = reading
+        numbers.add(number)
+        plain = plain or kind == "number"
+        if kind == "bound":
+            bounds.add(label)
+        elif kind == "unit":
+            units.add(label)
             unit_rows += count
             if len(units) > MAX_UNITS:
                 return None
-            continue
-        word = str(cell).strip()
-        words[word] = words.get(word, 0) + count
-        if len(words) > MAX_MARKERS or not _marker(word):
-            return None
     rows = sum(words.values())
     if not (words or units or bounds) or rows > MAX_SHARE * len(present) or len(numbers) < MIN_NUMBERS:
         return None
@@ -143,11 +151,11 @@ def bound_category(bound):
 
 def marker_line(entry):
     """What reading the column of `entry` did, for ``gradwise tune``'s announcement and ``summary()``."""
-    done = ([f"{entry['rows']} cell(s) of {describe_markers({'values': entry['values']})} read as missing values"]
+    quoted = {key: ", ".join(map(repr, entry.get(key, []))) for key in ("values", "units", "bounds")}
+    done = ([f"{entry['rows']} cell(s) of the word(s) {quoted['values']} read as missing values"]
             if entry["values"] else [])
-    done += [f"{describe_markers({'values': [], 'units': entry['units']})} stripped"] if entry.get("units") else []
-    done += ([f"the bound(s) {', '.join(map(repr, entry['bounds']))} read as their numbers"]
-             if entry.get("bounds") else [])
+    done += [f"the unit(s) {quoted['units']} stripped"] if entry.get("units") else []
+    done += [f"the bound(s) {quoted['bounds']} read as their numbers"] if entry.get("bounds") else []
     part = f"; one-hot in '{text_part(entry)}'" if entry.get("part", True) else ""
     return f"numbers, with {' and '.join(done)}{part}"
 
@@ -167,18 +175,17 @@ def expand_markers(table, entries):
         cells = table[entry["name"]].astype(object)
         numbers, part = cells.copy(), np.full(len(cells), NUMBER, dtype=object)
         for index, cell in enumerate(cells):
-            if not isinstance(cell, str):
+            if not isinstance(cell, str) or is_missing(cell):
                 continue
             if cell.strip() in words:
                 numbers[index], part[index] = None, cell.strip()
                 continue
-            with_bound = _with_bound(cell) if bounds else None
-            with_unit = _with_unit(cell) if units else None
-            if with_bound is not None and with_bound[1] in bounds:
-                numbers[index], part[index] = repr(with_bound[0]), bound_category(with_bound[1])
-            elif with_unit is not None and with_unit[1] in units:
-                numbers[index], part[index] = repr(with_unit[0]), unit_category(with_unit[1])
-            elif not (is_missing(cell) or plain_number(cell) or parse_number(cell) is not None):
+            kind, number, label = _reading(cell) or (None, None, None)
+            if kind == "bound" and label in bounds:
+                numbers[index], part[index] = repr(number), bound_category(label)
+            elif kind == "unit" and label in units:
+                numbers[index], part[index] = repr(number), unit_category(label)
+            elif kind != "number":
                 part[index] = None  # text never seen here: reported once, by the number column; the part imputes it
         columns[entry["name"]] = numbers
         if entry.get("part", True):
@@ -186,12 +193,5 @@ def expand_markers(table, entries):
     return Table(columns, table.lines, table.source)
 
 
-def describe_markers(entry):
-    """"the word(s) '#N/A', 'unknown'; the unit(s) 'kmpl'": what `entry` reads, as the messages show it."""
-    parts = [f"the word(s) {', '.join(map(repr, entry['values']))}"] if entry["values"] else []
-    parts += [f"the unit(s) {', '.join(map(repr, entry['units']))}"] if entry.get("units") else []
-    return "; ".join(parts)
-
-
-__all__ = ["fit_markers", "expand_markers", "describe_markers", "marker_line", "text_part", "target_words",
+__all__ = ["fit_markers", "expand_markers", "marker_line", "text_part", "target_words",
            "unit_category", "bound_category", "NUMBER", "MAX_MARKERS", "MAX_UNITS", "MIN_NUMBERS"]

@@ -31,10 +31,10 @@ def add_parser(subparsers):
 
 def identifier_columns(model, table):
     """The columns of `table` that tune dropped as identifiers or used as --group: copied beside each prediction."""
-    from .columns import GROUP_REASON
+    from .columns import names_rows
 
     return [entry["name"] for entry in model.preprocessor.config.get("dropped", [])
-            if entry["name"] in table.names and ("identifier" in entry["reason"] or entry["reason"] == GROUP_REASON)]
+            if entry["name"] in table.names and names_rows(entry)]
 
 
 def predict_rows(model, table, strict=False):

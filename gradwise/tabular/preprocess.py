@@ -232,13 +232,12 @@ class TabularPreprocessor:
         self.config = config
         return self
 
-    def _fit_numeric(self, table, numeric, formatted=()):
+    def _fit_numeric(self, table, numeric, formatted):
         from sklearn.impute import SimpleImputer
         from sklearn.preprocessing import StandardScaler
 
         if not numeric:
             return []
-        formatted = formatted if isinstance(formatted, dict) else dict.fromkeys(formatted, "formatted")
         matrix = np.column_stack([_as_float(table, name, formatted.get(name, False)) for name in numeric])
         missing = np.isnan(matrix).sum(axis=0)
         fill = np.full(len(numeric), np.nan)
