@@ -47,7 +47,7 @@ from .cell_rnn import CellRNN, CellStep
 from .bidirectional import Bidirectional
 from .time_distributed import TimeDistributed
 from .preprocessing import (CategoryEncoding, Discretization, Hashing, IntegerLookup, MeanImputation, Normalization,
-                            StringLookup)
+                            PiecewiseLinearEncoding, StringLookup)
 from .augmentation import RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom
 from .merge import add, average, concatenate, dot, maximum, minimum, multiply, subtract
 
@@ -74,7 +74,7 @@ __all__ += ["Attention", "MultiHeadAttention"]
 __all__ += ["Embedding", "Masking", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed"]
 __all__ += ["RNN", "SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells", "StackedRNN", "CellRNN", "CellStep"]
 __all__ += ["Normalization", "StringLookup", "IntegerLookup", "CategoryEncoding", "Discretization", "Hashing",
-            "MeanImputation"]
+            "MeanImputation", "PiecewiseLinearEncoding"]
 __all__ += ["RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "RandomContrast", "RandomCrop"]
 __all__ += ["add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot"]
 __all__ += ["Convolution1D", "Convolution2D", "Convolution2DTranspose", "SeparableConvolution2D", "MaxPool1D",

@@ -97,6 +97,8 @@ CASES.update({  # augmentation draws anew each call: its training gradients are 
     "normalization": (lambda: layers.Normalization(mean=[0.5, -1.0, 2.0], variance=[4.0, 0.5, 1.0]), (2, 3)),
     "normalization_invert_all": (lambda: layers.Normalization(axis=None, mean=1.0, variance=9.0, invert=True), (3,)),
     "mean_imputation": (lambda: layers.MeanImputation(fill=[0.5, -1.0, 2.0]), (3,)),
+    "piecewise_linear_encoding": (lambda: layers.PiecewiseLinearEncoding(bin_edges=[[-1.0, 0.0, 1.5], [-0.5, 0.7]],
+                                                                         columns=[2, 0]), (3,)),
     "random_flip": (lambda: layers.RandomFlip(), (3, 4, 2)),
     "random_rotation": (lambda: layers.RandomRotation(0.1, fill_mode="constant"), (4, 4, 1)),
     "random_translation": (lambda: layers.RandomTranslation(0.2, 0.2), (4, 5, 2)),

@@ -274,3 +274,71 @@ def test_binary_output_mode_is_kerass_older_name_of_multi_hot():
         binary, multi_hot = make("binary"), make("multi_hot")
         assert binary.output_mode == "multi_hot"
         np.testing.assert_array_equal(binary(np.array([[1, 3]])), multi_hot(np.array([[1, 3]])))
+
+
+# ----- PiecewiseLinearEncoding -------------------------------------------------------------------------
+def test_piecewise_linear_encoding_is_each_bins_clipped_fraction_and_passes_other_columns(rng):
+    layer = layers.PiecewiseLinearEncoding(bin_edges=[[0.0, 1.0, 3.0], [-1.0, 1.0]], columns=[2, 0])
+    x = np.array([[5.0, 7.0, -1.0], [-3.0, 8.0, 0.5], [0.0, 9.0, 2.0], [2.0, 1.0, 9.0]])
+    # column 2 in bins [0, 1) and [1, 3), then column 0 in one bin [-1, 1), then column 1 as it was
+    assert layer(x).tolist() == [[0.0, 0.0, 1.0, 7.0], [0.5, 0.0, 0.0, 8.0], [1.0, 0.5, 0.5, 9.0],
+                                 [1.0, 1.0, 1.0, 1.0]]
+    # inside its edges a number is b_0 + sum_t e_t (b_t - b_{t-1}): nothing is lost
+    inside = rng.uniform(0.0, 3.0, size=(20, 1))
+    encoded = layers.PiecewiseLinearEncoding(bin_edges=[[0.0, 1.0, 3.0]])(inside)
+    np.testing.assert_allclose(encoded @ np.array([1.0, 2.0]), inside[:, 0], rtol=1e-6)
+
+
+def test_piecewise_linear_encoding_adapts_quantile_edges_and_merges_repeats(rng):
+    data = np.column_stack([rng.uniform(0, 100, size=1001), rng.integers(0, 3, size=1001), np.ones(1001)])
+    layer = layers.PiecewiseLinearEncoding(num_bins=4, columns=[0, 1])
+    layer.adapt(data)
+    np.testing.assert_allclose(layer.bin_edges[0], np.quantile(data[:, 0], [0, 0.25, 0.5, 0.75, 1]))
+    assert layer.bin_edges[1] == [0.0, 1.0, 2.0]  # three values: two bins, not four
+    encoded = layer(data)
+    assert encoded.shape == (1001, 4 + 2 + 1)
+    # a quarter of the rows in each bin: bin t is full on the rows of the bins above it, half full on its own
+    np.testing.assert_allclose(encoded[:, :4].mean(axis=0), [0.875, 0.625, 0.375, 0.125], atol=0.01)
+    np.testing.assert_array_equal(encoded[:, -1], 1.0)  # the constant column passed through
+    with pytest.raises(ValueError, match=r"column 2 of `data` holds one value \(1.0\); a constant has no bins"):
+        layers.PiecewiseLinearEncoding(columns=[2]).adapt(data)
+
+
+@pytest.mark.parametrize("columns", [None, [1, 3]])
+def test_piecewise_linear_encoding_gradients_match_finite_differences(rng, columns):
+    edges = [[-1.0, -0.2, 0.4, 1.5], [-0.5, 0.3]] if columns else [[-1.0, 0.0, 1.0]] * 4
+    layer = layers.PiecewiseLinearEncoding(bin_edges=edges, columns=columns)
+    layer.build_for((4,), rng, np.float64)
+    check_layer_gradients(layer, rng.normal(size=(6, 4)), rng)
+
+
+def test_piecewise_linear_encoding_bad_arguments_are_named():
+    with pytest.raises(ValueError, match=r"`bin_edges\[0\]` must hold at least two finite, strictly increasing"):
+        layers.PiecewiseLinearEncoding(bin_edges=[[1.0, 1.0]])
+    with pytest.raises(ValueError, match=r"`bin_edges` holds 1 lists of edges for 2 `columns`"):
+        layers.PiecewiseLinearEncoding(bin_edges=[[0.0, 1.0]], columns=[0, 1])
+    with pytest.raises(ValueError, match=r"`num_bins` must be a positive int, got 0"):
+        layers.PiecewiseLinearEncoding(num_bins=0)
+    with pytest.raises(ValueError, match=r"`columns` names a column twice"):
+        layers.PiecewiseLinearEncoding(columns=[1, 1])
+    with pytest.raises(ValueError, match=r"`columns` names column 5, but the inputs have 3 columns"):
+        layers.PiecewiseLinearEncoding(bin_edges=[[0.0, 1.0]], columns=[5])(np.ones((2, 3)))
+    with pytest.raises(ValueError, match=r"has no bin edges: call layer.adapt"):
+        layers.PiecewiseLinearEncoding()(np.ones((2, 3)))
+    with pytest.raises(ValueError, match=r"`data` holds NaN or Inf"):
+        layers.PiecewiseLinearEncoding().adapt(np.array([[1.0], [np.nan]]))
+
+
+def test_an_adapted_piecewise_encoding_travels_in_the_model_file_and_trains(tmp_path, rng):
+    x = rng.uniform(-3, 3, size=(256, 2))
+    y = np.abs(x[:, :1])  # a kink a line cannot fit, a piecewise-linear encoding can
+    encoding = layers.PiecewiseLinearEncoding(num_bins=8, columns=[0])
+    encoding.adapt(x)
+    model = gw.Sequential([gw.Input((2,)), encoding, layers.Dense(1)], seed=0)
+    model.compile(optimizer=gw.optimizers.Adam(0.05), loss="mse")
+    model.fit(x, y, epochs=60, batch_size=32, verbose=0)
+    assert model.evaluate(x, y, verbose=0) < 0.05 * np.var(y)
+    model.save(tmp_path / "model.gw")
+    loaded = gw.load_model(tmp_path / "model.gw")
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert loaded.layers[0].bin_edges == encoding.bin_edges

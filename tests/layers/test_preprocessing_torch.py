@@ -156,3 +156,20 @@ def test_augmentation_is_the_identity_at_inference(layer, rng):
     np.testing.assert_array_equal(outputs, images)
     upstream = rng.normal(size=images.shape)
     np.testing.assert_array_equal(layer.backward(upstream, cache), upstream)
+
+
+def test_piecewise_linear_encoding_is_torch_clamp_of_each_bins_fraction(rng):
+    edges, columns = [[-1.0, -0.3, 0.2, 1.4], [-2.0, 0.5, 2.0]], [2, 0]
+    layer = layers.PiecewiseLinearEncoding(bin_edges=edges, columns=columns)
+    layer.build_for((4,), rng, np.float64)
+    x = rng.normal(size=(16, 4))
+    outputs, cache = layer.forward(x, training=True)
+    upstream = rng.normal(size=outputs.shape)
+    grad_inputs = layer.backward(upstream, cache)
+    inputs = _torch(x, grad=True)
+    pieces = [torch.clamp((inputs[:, [column]] - _torch(bins[:-1])) / _torch(np.diff(bins)), 0.0, 1.0)
+              for column, bins in zip(columns, edges)]
+    expected = torch.cat([*pieces, inputs[:, [1, 3]]], dim=1)
+    expected.backward(_torch(upstream))
+    np.testing.assert_allclose(outputs, expected.detach().numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(grad_inputs, inputs.grad.numpy(), rtol=1e-12, atol=1e-12)

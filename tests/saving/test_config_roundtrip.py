@@ -35,7 +35,8 @@ TOKEN_LAYERS = {"Embedding"}  # their inputs are token indices below EXAMPLE_ARG
 EXTRA_ARGUMENTS = {"Input": {"shape": (6,)}, "CategoryEncoding": {"num_tokens": 4},
                    "Discretization": {"bin_boundaries": [0.0, 1.0]}, "StringLookup": {"vocabulary": ["1", "2"]},
                    "IntegerLookup": {"vocabulary": [2, 1]}, "Normalization": {"mean": 0.5, "variance": 2.0},
-                   "GroupNormalization": {"groups": 3}}
+                   "GroupNormalization": {"groups": 3},
+                   "PiecewiseLinearEncoding": {"bin_edges": [[-1.0, 0.0, 1.0], [0.0, 2.0]], "columns": [4, 1]}}
 INPUT_SHAPES = [(6,), (8, 3), (8, 8, 3)]
 # Layers holding Python functions: gradwise never pickles, so their get_config refuses (checked below).
 UNSERIALIZABLE = {"Lambda": lambda: layers.Lambda(np.tanh, derivative=lambda x: 1 - np.tanh(x) ** 2)}
