@@ -44,7 +44,7 @@ import numpy as np
 from gradwise.tabular import ensemble, linear, prepare, read_csv
 from gradwise.tabular.scores import fold_score
 from gradwise.tabular.search import TabularTuner, make_folds
-from gradwise.tabular.space import build_default_model
+from gradwise.tabular.space import default_builder
 from gradwise.tuning.hyperparameters import HyperParameters
 from gradwise.tuning.runner import _seeded
 
@@ -122,8 +122,7 @@ def evaluate(record, keep, folder):
     prepared = prepare(read_csv(path), target, None, "median", 0.2, seed=seed, drop=drop)
     task, x, y, xt, yt = prepared.task, prepared.x_train, prepared.y_train, prepared.x_test, prepared.y_test
     folds = make_folds(y, task, seed)
-    classes = len(prepared.classes) if task == "multiclass" else None
-    build = functools.partial(build_default_model, features=x.shape[1], task=task, classes=classes)
+    build = default_builder(prepared)
     tuner = TabularTuner(build, folds, directory=os.path.join(keep, "runs"), project_name=f"{record['table']}-{seed}",
                          seed=seed)
     ranked = tuner.best_trials(10_000)

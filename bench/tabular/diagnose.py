@@ -18,7 +18,7 @@ from gradwise.tabular import prepare, read_csv
 from gradwise.tabular.ensemble import select
 from gradwise.tabular.scores import fold_score
 from gradwise.tabular.search import TabularTuner, fit_member, make_folds, stopping_splits
-from gradwise.tabular.space import build_default_model, telling_params
+from gradwise.tabular.space import default_builder, telling_params
 
 
 def _score(task, outputs, y):
@@ -34,14 +34,12 @@ def main(argv=None):
     parser.add_argument("--top", type=int, default=8)
     parser.add_argument("--batch-size", type=int, default=32)
     args = parser.parse_args(argv)
-    import functools
     import os
 
     prepared = prepare(read_csv(args.data), args.target, None, "median", 0.2, seed=args.seed)
     task = prepared.task
     folds = make_folds(prepared.y_train, task, args.seed)
-    classes = len(prepared.classes) if task == "multiclass" else None
-    build = functools.partial(build_default_model, features=prepared.x_train.shape[1], task=task, classes=classes)
+    build = default_builder(prepared)
     directory, name = os.path.split(os.path.abspath(args.run))
     tuner = TabularTuner(build, folds, directory=directory, project_name=name, seed=args.seed)
     best = tuner.best_trials(args.top)

@@ -22,11 +22,16 @@ only fitted to convergence. Per row, the network minimizes
 which is scikit-learn's ``C * sum(loss) + ||W||^2 / 2`` with ``C = 1 / (2 * rows * l2)``
 for the logistic losses and ``||y - XW||^2 + alpha * ||W||^2`` with ``alpha = rows * l2``
 for ridge. The bias is not penalized, in either.
+
+Preprocessing layers before the Dense layer (the search's ``PiecewiseLinearEncoding`` of the
+numbers) are fixed maps of the inputs, not trained: the solver fits the Dense layer on their
+outputs, so an encoded linear network is solved exactly too.
 """
 
 import numpy as np
 
 from ..layers import Dense
+from ..layers.preprocessing import PreprocessingLayer
 from ..regularizers import L1L2
 
 _HEADS = {  # activation name -> the loss class name that makes the problem convex and its solver
@@ -40,11 +45,14 @@ UNPENALIZED_C = 1e12  # no L2 penalty: scikit-learn's C that makes its own negli
 
 
 def solvable(model):
-    """True when `model` is one Dense layer (L2 or no penalty) whose activation and loss form a convex problem."""
-    layers = [layer for layer in getattr(model, "layers", []) if layer.get_weights()]
-    if len(layers) != 1 or type(layers[0]) is not Dense or not layers[0].use_bias:
+    """True when `model` is one Dense layer (L2 or no penalty) whose activation and loss form a convex problem,
+    after nothing but preprocessing layers."""
+    layers = list(getattr(model, "layers", []))
+    if not layers or type(layers[-1]) is not Dense or not layers[-1].use_bias:
         return False
-    dense = layers[0]
+    if not all(isinstance(layer, PreprocessingLayer) for layer in layers[:-1]):  # fixed maps, never trained
+        return False
+    dense = layers[-1]
     penalty = dense.kernel_regularizer
     if penalty is not None and not (isinstance(penalty, L1L2) and not penalty.l1):
         return False
@@ -57,6 +65,12 @@ def solvable(model):
     return name != "sigmoid" or dense.units == 1
 
 
+def plain(model):
+    """True when `model` is a ``solvable`` Dense layer on its inputs as they come, with no encoding before it: the
+    simplest model of the search, which its final choice falls back to (``ensemble.choose``)."""
+    return solvable(model) and len(model.layers) == 1
+
+
 def solve(model, x, y):
     """Set the Dense layer of a ``solvable`` model to the optimum of its penalized loss on (x, y); returns the model."""
     if not solvable(model):
@@ -65,7 +79,9 @@ def solve(model, x, y):
                          f"error head, got {model!r}.")
     from sklearn.linear_model import LogisticRegression, Ridge
 
-    dense = next(layer for layer in model.layers if layer.get_weights())
+    *preprocessing, dense = model.layers
+    for layer in preprocessing:  # fixed maps of the inputs: the Dense layer is solved on what they give it
+        x = layer(x)
     x = np.asarray(x, dtype=np.float64)
     rows = len(x)
     l2 = dense.kernel_regularizer.l2 if dense.kernel_regularizer is not None else 0.0

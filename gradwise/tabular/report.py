@@ -20,6 +20,7 @@ from .markers import marker_line
 from .outputs import best_table, write_plots, write_summary, write_trials_csv
 from .pipeline import TabularModel
 from .scores import CV_METRIC, cv_summary, fold_score, test_scores
+from .search import is_simplest
 from .space import telling_params
 from .target import case_variants
 
@@ -170,7 +171,7 @@ class Reporter:
         if not candidates:
             return [], None
         linear = next((t for t in tuner.best_trials(len(tuner.study.trials))
-                       if t.user_attrs.get("solved") and "oof_file" in t.user_attrs and tuner.has_networks(t)), None)
+                       if is_simplest(t) and "oof_file" in t.user_attrs and tuner.has_networks(t)), None)
         if linear is not None and linear not in candidates:
             candidates.append(linear)  # the best linear trial: kept by the search wherever it ranks
         predictions = [tuner.load_oof(t) for t in candidates]

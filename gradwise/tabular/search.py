@@ -204,9 +204,11 @@ class CrossValidatedRunner(TrialRunner):
         seed = trial_seed(self.study_seed, origin_number)
         trial.set_user_attr("seed", seed)
         hp = HyperParameters.for_trial(trial)
-        solved = linear.solvable(self.hypermodel(hp))  # defines the trial's parameters; no hidden layer: solved
+        built = self.hypermodel(hp)  # defines the trial's parameters
+        solved = linear.solvable(built)  # no hidden layer: solved
         values = dict(hp.values)
         trial.set_user_attr("solved", solved)
+        trial.set_user_attr("simplest", linear.plain(built))
         trial.set_user_attr("hp_values", values)
         oof, losses, epochs, best_epochs, curves = None, [], 0, [], {"loss": [], "val_loss": []}
         networks, doctor = [], None
@@ -264,15 +266,15 @@ class CrossValidatedRunner(TrialRunner):
         np.save(os.path.join(self.project_dir, oof_filename(trial.number)), oof, allow_pickle=False)
         trial.set_user_attr("oof_file", oof_filename(trial.number))
         value = float(np.mean(losses))
-        self._keep_networks(trial, value, networks, doctor, solved)
+        self._keep_networks(trial, value, networks, doctor, linear.plain(built))
         return value
 
     def _loss(self, model, rows):
         """The model's data loss on `rows` (no penalty term)."""
         return float(model.loss(self.y[rows], model.predict(self.x[rows], verbose=0)))
 
-    def _keep_networks(self, trial, value, networks, doctor, solved):
-        """Save the fold networks if this trial is among the CANDIDATES best, or the best solved (linear) one.
+    def _keep_networks(self, trial, value, networks, doctor, simplest):
+        """Save the fold networks if this trial is among the CANDIDATES best, or the best simplest (linear) one.
 
         The best linear trial is kept wherever it ranks: the final choice prefers it when the
         chosen model is not clearly better (``ensemble.choose``). Networks that fell out are deleted.
@@ -280,7 +282,7 @@ class CrossValidatedRunner(TrialRunner):
         complete = trial.study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
         ranked = sorted([(t.values[0], t.number, t) for t in complete if t.number != trial.number]
                         + [(value, trial.number, None)], key=lambda entry: entry[:2])
-        linear = [entry for entry in ranked if (solved if entry[2] is None else entry[2].user_attrs.get("solved"))]
+        linear = [entry for entry in ranked if (simplest if entry[2] is None else is_simplest(entry[2]))]
         keep = {number for _, number, _ in ranked[:CANDIDATES] + linear[:1]}
         if trial.number in keep:
             files = [fold_filename(trial.number, fold) for fold in range(len(networks))]
@@ -294,6 +296,12 @@ class CrossValidatedRunner(TrialRunner):
         for _, _, other in [entry for entry in ranked if entry[1] not in keep]:
             for relative in (other.user_attrs.get("fold_files", []) if other is not None else []):
                 _remove(os.path.join(self.project_dir, relative))  # another worker may have removed it already
+
+
+def is_simplest(trial):
+    """Whether `trial` is a plain linear model (``linear.plain``), the final choice's fallback; a study written
+    before encoded linear models existed said so as "solved"."""
+    return trial.user_attrs.get("simplest", trial.user_attrs.get("solved", False))
 
 
 def _remove(path):

@@ -22,20 +22,39 @@ its learning rate and weight decay would be dead dimensions of the search: they 
 sampled; it gets ``LINEAR_OPTIMIZER`` (no weight decay, so that training it further keeps
 the penalized optimum it was solved for).
 
+Each number may enter as it comes (standardized) or piecewise-linearly encoded (``numbers``:
+"piecewise", ``PiecewiseLinearEncoding`` in ``NUMBER_BINS`` quantile bins; Gorishniy et al., 2022,
+"On Embeddings for Numerical Features in Tabular Deep Learning"). A Dense layer on the encoding
+gives each bin its own slope: the linear model becomes a piecewise-linear curve per column (an
+additive model, still solved exactly), and an MLP no longer has to build a column's steps and
+bends out of ReLUs. Measured before it entered the space (a probe of fixed configurations,
+5-fold CV on the training rows of two seeds, LogisticRegression/Ridge at C=1 on the encoding): fgl
+0.637/0.607 -> 0.748/0.743, prostitutes R² 0.879/0.883 -> 0.988/0.986, a sparse nonlinear
+regression 0.109/0.105 -> 0.942/0.943, moons 0.821/0.824 -> 0.879/0.883; and lower on pima
+0.769/0.775 -> 0.753/0.749 and diabetes R² 0.527/0.505 -> 0.499/0.423, where the plain linear
+model stays the search's first trial. 8 bins or 16 scored within 0.01 of each other; the encoding
+replacing each number or added beside it, likewise.
+
 ``PORTFOLIO`` holds the configurations the search runs first, before the sampler takes
 over — well-performing defaults across tables, as AutoGluon's and FLAML's start points
 are: a regularized linear model, a wide shallow net, a deeper regularized one, one whose
 inputs are L1-penalized.
 """
 
+import functools
+
+import numpy as np
+
 from .. import optimizers
-from ..layers import Activation, BatchNormalization, Dense, Dropout, Input
+from ..layers import Activation, BatchNormalization, Dense, Dropout, Input, PiecewiseLinearEncoding
 from ..models import Sequential
 from ..regularizers import L1L2, L2
 
 ACTIVATIONS = ["relu", "elu", "gelu"]
+NUMBER_ENCODINGS = ["standard", "piecewise"]
+NUMBER_BINS = 8
 TELLING = ("layers", "units", "activation", "dropout", "batch_norm", "l2", "input_l1", "weight_decay",
-           "learning_rate")
+           "learning_rate", "numbers")
 OFF = 1e-6  # the lowest penalty of the space: a start configuration's way of saying "no input L1"
 PORTFOLIO = [
     {"layers": 0, "l2": 1e-3},  # l2 replaced by portfolio(rows)
@@ -49,17 +68,39 @@ PORTFOLIO = [
      "input_l1": OFF, "weight_decay": 1e-4, "learning_rate": 3e-3},
     {"layers": 0, "l2": 1e-2},
 ]
+PIECEWISE_PORTFOLIO = [  # tried after PORTFOLIO's first, where the table has numbers to encode
+    {"layers": 0, "l2": 1e-3, "numbers": "piecewise"},  # l2 replaced as the first's: an additive model
+    {"layers": 2, "units": 64, "activation": "relu", "dropout": 0.1, "batch_norm": False, "l2": 1e-4,
+     "input_l1": OFF, "weight_decay": 1e-4, "learning_rate": 3e-3, "numbers": "piecewise"},
+]
 LINEAR_OPTIMIZER = {"learning_rate": 1e-2, "weight_decay": 0.0}
 
 
-def portfolio(rows):
+def portfolio(rows, numbers=False):
     """PORTFOLIO for a table of `rows` training rows: its linear model first, penalized as scikit-learn's.
 
     LogisticRegression(C=1) minimizes sum(log loss) + ||w||^2 / 2; per row, as a gradwise loss
-    (a mean) plus L2(l2) * ||w||^2, that is l2 = 1 / (2 * rows).
+    (a mean) plus L2(l2) * ||w||^2, that is l2 = 1 / (2 * rows). With `numbers` (the table has
+    numbers to encode, see ``number_bins``), every start names its encoding, and the encoded linear
+    model follows the plain one, the encoded MLP comes last.
     """
-    first = dict(PORTFOLIO[0], l2=float(min(1e-1, max(1e-6, 0.5 / max(rows, 1)))))
-    return [first, *PORTFOLIO[1:]]
+    l2 = float(min(1e-1, max(1e-6, 0.5 / max(rows, 1))))
+    first = dict(PORTFOLIO[0], l2=l2)
+    if not numbers:
+        return [first, *PORTFOLIO[1:]]
+    standard = [dict(params, numbers="standard") for params in (first, *PORTFOLIO[1:])]
+    additive, encoded_mlp = dict(PIECEWISE_PORTFOLIO[0], l2=l2), PIECEWISE_PORTFOLIO[1]
+    return [standard[0], additive, *standard[1:], encoded_mlp]
+
+
+def number_bins(x, numeric):
+    """The ``PiecewiseLinearEncoding`` arguments for the first `numeric` columns of training matrix `x` that take
+    more than two values (a 0/1 column has nothing to bend), or None when there is none."""
+    columns = [column for column in range(numeric) if len(np.unique(x[:, column])) > 2]
+    if not columns:
+        return None
+    encoding = PiecewiseLinearEncoding(num_bins=NUMBER_BINS, columns=columns).adapt(x)
+    return {"bin_edges": encoding.bin_edges, "columns": columns}
 
 
 def _head(task, classes, l2):
@@ -71,10 +112,15 @@ def _head(task, classes, l2):
     return Dense(1, kernel_regularizer=L2(l2)), "mse", ["mae"]
 
 
-def build_default_model(hp, features, task, classes=None):
-    """A compiled Sequential for `features` inputs and `task` ('binary', 'multiclass', 'regression')."""
+def build_default_model(hp, features, task, classes=None, numbers=None):
+    """A compiled Sequential for `features` inputs and `task` ('binary', 'multiclass', 'regression').
+
+    `numbers`: the encoding's arguments (``number_bins``); with them, the search chooses how numbers enter.
+    """
     layers = hp.Int("layers", 0, 3)
     model = Sequential([Input((features,))])
+    if numbers is not None and hp.Choice("numbers", NUMBER_ENCODINGS) == "piecewise":
+        model.add(PiecewiseLinearEncoding(num_bins=NUMBER_BINS, **numbers))
     if layers:
         units = hp.Int("units", 16, 512, sampling="log")
         activation = hp.Choice("activation", ACTIVATIONS)
@@ -107,3 +153,12 @@ def build_default_model(hp, features, task, classes=None):
 def telling_params(values):
     """The most telling hyperparameters of a trial, in a fixed order."""
     return {key: values[key] for key in TELLING if key in values}
+
+
+def default_builder(prepared):
+    """``build_default_model`` for the table of `prepared` (``data.prepare``): its width, task, classes and the
+    encoding of its numbers, fitted on its training rows."""
+    classes = len(prepared.classes) if prepared.task == "multiclass" else None
+    numbers = number_bins(prepared.x_train, len(prepared.preprocessor.config["numeric"]))
+    return functools.partial(build_default_model, features=prepared.x_train.shape[1], task=prepared.task,
+                             classes=classes, numbers=numbers)

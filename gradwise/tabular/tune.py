@@ -9,7 +9,6 @@ runs/NAME/ (the study, best.gw with its preprocessing, summary.json, trials.csv,
 """
 
 import argparse
-import functools
 import os
 import time
 
@@ -161,7 +160,7 @@ def run(args):
     from optuna.trial import TrialState
 
     from .search import STOPPING_SHARE, TabularTuner, make_folds, stopping_splits
-    from .space import build_default_model, portfolio
+    from .space import default_builder, portfolio
 
     import optuna
 
@@ -175,9 +174,7 @@ def run(args):
                        keep=args.keep, report=lambda line: print(f"Test rows: {line}"), group=args.group)
     folds = make_folds(prepared.y_train, prepared.task, args.seed, prepared.groups)
     batch_size = args.batch_size or _batch_size(len(prepared.x_train))
-    classes = len(prepared.classes) if prepared.task == "multiclass" else None
-    build = functools.partial(build_default_model, features=prepared.x_train.shape[1], task=prepared.task,
-                              classes=classes)
+    build = default_builder(prepared)
     reporter = Reporter(prepared, name, args, folds, started, budget)
     reporter.header(table)
     baselines = (run_baselines(prepared, folds, args.seed, args.threads, time.time() + BASELINE_SHARE * budget)
@@ -198,7 +195,7 @@ def run(args):
                    "early_stopping_rows": STOPPING_SHARE, **({"group": args.group} if args.group else {})}
     _check_same_data(tuner, fingerprint)
     remember_run(tuner.study, args, prepared)  # for the report: the resume command, the columns
-    tuner.enqueue_portfolio(portfolio(len(prepared.x_train)))
+    tuner.enqueue_portfolio(portfolio(len(prepared.x_train), numbers=build.keywords["numbers"] is not None))
     reporter.search_header(tuner)
     for timeout in (search_end - time.time(), 5.0):
         tuner.search(prepared.x_train, prepared.y_train, epochs=args.epochs, batch_size=batch_size,
