@@ -109,3 +109,22 @@ def test_only_convex_one_layer_networks_are_solvable(model):
     assert not solvable(network)
     with pytest.raises(ValueError, match="`model` must be one Dense layer"):
         solve(network, *_data("binary"))
+
+
+def test_an_encoded_linear_model_is_solved_on_its_encoding_and_is_not_the_plain_fallback():
+    from gradwise.layers import PiecewiseLinearEncoding
+    from gradwise.tabular.linear import plain
+
+    x, y = _data("binary")
+    y = (np.abs(x[:, :1]) > 0.8).astype(np.float32)  # a band: no line separates it, bins do
+    numbers = {"bin_edges": PiecewiseLinearEncoding(num_bins=8).adapt(x).bin_edges, "columns": list(range(5))}
+    model = build_default_model(HyperParameters({"layers": 0, "l2": L2, "numbers": "piecewise"}), 5, "binary",
+                                numbers=numbers)
+    assert solvable(model) and not plain(model) and plain(_linear("binary"))
+    solve(model, x, y)
+    encoded = model.layers[0](x)
+    reference = LogisticRegression(C=1 / (2 * len(x) * L2), tol=1e-8).fit(encoded, y[:, 0])
+    np.testing.assert_allclose(model.predict(x, verbose=0)[:, 0], reference.predict_proba(encoded)[:, 1], atol=1e-3)
+    accuracy = np.mean((model.predict(x, verbose=0)[:, 0] > 0.5) == y[:, 0])
+    line = solve(_linear("binary"), x, y)
+    assert accuracy > 0.95 > np.mean((line.predict(x, verbose=0)[:, 0] > 0.5) == y[:, 0]) + 0.15

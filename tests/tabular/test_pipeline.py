@@ -209,3 +209,26 @@ def test_dates_amounts_percents_and_booleans_of_a_spreadsheet_export_are_used_an
     assert not lines  # TRUE/FALSE read by pandas as bools are the training's categories, not unseen ones
     np.testing.assert_allclose([[float(r["probability_no"]), float(r["probability_yes"])] for r in rows],
                                probabilities, atol=1e-6)
+
+
+def test_a_model_that_encodes_its_numbers_carries_the_encoding_and_predicts_alike(tmp_path, capsys):
+    from gradwise.layers import PiecewiseLinearEncoding
+
+    rng = np.random.default_rng(4)
+    dose, noise = rng.uniform(-3, 3, size=400), rng.normal(size=400)
+    colour = rng.choice(["red", "blue"], size=400)
+    reacts = np.where(np.abs(dose) > 1.2, "yes", "no")  # a band of the dose: no line separates it, bins do
+    data = tmp_path / "band.csv"
+    pd.DataFrame({"dose": dose.round(3), "noise": noise.round(3), "colour": colour, "reacts": reacts}).to_csv(
+        data, index=False)
+    assert main(["tune", "--data", str(data), "--target", "reacts", "--runs-dir", str(tmp_path / "runs"),
+                 "--trials", "2", "--time-budget", "900", "--no-baselines"]) == 0  # the plain, then the additive model
+    run = tmp_path / "runs" / "band"
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["ensemble"]["trials"] == [1] and summary["test"]["accuracy"] > 0.95
+    model = gradwise.load_model(run / "best.gw")
+    encoding = model.networks[0].layers[0]
+    assert isinstance(encoding, PiecewiseLinearEncoding) and encoding.columns == [0, 1]  # dose and noise
+    frame = pd.read_csv(data).tail(50)
+    rows = _cli_predictions(run / "best.gw", frame, tmp_path / "rows.csv")
+    np.testing.assert_allclose([float(r["probability_yes"]) for r in rows], model.predict(frame)[:, 1], atol=1e-6)

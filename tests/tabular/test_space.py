@@ -89,3 +89,48 @@ def test_the_input_l1_penalty_drives_the_weights_of_noise_columns_toward_zero():
 def test_a_start_configuration_prunes_the_inputs_with_l1():
     assert any(params.get("input_l1", 0) >= 1e-3 for params in PORTFOLIO)
     assert all(params["input_l1"] > 0 for params in PORTFOLIO if params["layers"])
+
+
+def _bins(x, numeric):
+    from gradwise.tabular.space import number_bins
+
+    return number_bins(x, numeric)
+
+
+def test_numbers_enter_standardized_or_piecewise_encoded_where_the_table_has_numbers_to_bend():
+    import numpy as np
+
+    from gradwise.layers import PiecewiseLinearEncoding
+
+    rng = np.random.default_rng(0)
+    x = np.column_stack([rng.normal(size=200), rng.integers(0, 2, size=200), rng.normal(size=200), np.eye(2)[
+        rng.integers(0, 2, size=200)]])  # numbers: columns 0-2 (column 1 a 0/1 flag); then one one-hot category
+    numbers = _bins(x, 3)
+    assert numbers["columns"] == [0, 2] and len(numbers["bin_edges"]) == 2  # the flag has nothing to bend
+    assert _bins(x, 0) is None and _bins(x[:, 1:2], 1) is None
+    space = probe_space(lambda hp: build_default_model(hp, 5, "binary", numbers=numbers), draws=20)
+    assert set(space["numbers"].choices) == {"standard", "piecewise"}
+    assert "numbers" not in probe_space(lambda hp: build_default_model(hp, 5, "binary"), draws=5)
+    encoded = build_default_model(HyperParameters({"layers": 0, "l2": 0.01, "numbers": "piecewise"}), 5, "binary",
+                                  numbers=numbers)
+    assert [type(layer).__name__ for layer in encoded.layers] == ["PiecewiseLinearEncoding", "Dense"]
+    assert encoded.layers[0].bin_edges == numbers["bin_edges"] and encoded.layers[0].columns == [0, 2]
+    assert encoded.layers[1].get_weights()[0].shape[0] == 8 + 8 + 3  # two columns in 8 bins, the flag and the one-hot pass
+    plain = build_default_model(HyperParameters({"layers": 0, "l2": 0.01, "numbers": "standard"}), 5, "binary",
+                                numbers=numbers)
+    assert not any(isinstance(layer, PiecewiseLinearEncoding) for layer in plain.layers)
+
+
+def test_the_portfolio_names_the_encoding_and_tries_the_additive_model_second():
+    space = probe_space(lambda hp: build_default_model(hp, 8, "binary", numbers={"bin_edges": [[0.0, 1.0, 2.0]],
+                                                                                  "columns": [0]}), draws=20)
+    for rows in (10, 500, 10**7):
+        starts = portfolio(rows, numbers=True)
+        assert all(contains(space[name], value) for params in starts for name, value in params.items())
+        assert all("numbers" in params for params in starts)
+        assert starts[0] == {**portfolio(rows)[0], "numbers": "standard"}  # the plain linear model stays first
+        assert starts[1] == {"layers": 0, "l2": starts[0]["l2"], "numbers": "piecewise"}
+        assert [dict(p, numbers=None) for p in starts if p["numbers"] == "standard"] == [
+            dict(p, numbers=None) for p in portfolio(rows)]
+        assert starts[-1]["numbers"] == "piecewise" and starts[-1]["layers"] == 2
+    assert telling_params({"layers": 0, "l2": 0.1, "numbers": "piecewise"})["numbers"] == "piecewise"
