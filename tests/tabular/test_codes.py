@@ -85,3 +85,16 @@ def test_without_targets_no_column_is_read_as_codes():
     school, _, _ = _schools()
     fitted = TabularPreprocessor().fit(Table({"school": school}), ["school"])
     assert fitted.config["categorical"] == []
+
+
+def test_a_quantity_smooth_in_its_rank_or_with_a_heavy_tailed_target_is_no_code():
+    rng = np.random.default_rng(0)
+    doublings = rng.integers(0, 10, 2000)
+    size = (2.0 ** doublings) * 10  # sizes doubling from 10 to 5,120 (memory, a dose): most mass at small values
+    effect = np.sqrt(doublings) * 3 + rng.normal(0, 0.5, 2000)  # saturating per doubling: smooth in the rank
+    standardized = ((effect - effect.mean()) / effect.std()).reshape(-1, 1)
+    assert not is_code_column(size, standardized, 5)  # a cubic in the size alone left 24% of the variance
+    # the target enters by its rank: a heavy tail (the same effect, exponentiated) reads alike
+    assert lack_of_fit(size, np.exp(effect)) == lack_of_fit(size, effect)
+    school, _, score = _schools()  # codes still are codes
+    assert lack_of_fit(school, np.exp(score))[0] < 1e-30
