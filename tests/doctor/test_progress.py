@@ -118,3 +118,15 @@ def test_smoothing_is_a_moving_average(window):
     series = generalization._smooth(__import__("numpy").arange(8.0), window)
     assert series[-1] == pytest.approx(sum(range(8 - window, 8)) / window)
     assert series[0] == 0.0
+
+
+def test_overfitting_of_a_model_without_hidden_layers_is_not_told_to_add_dropout_after_them():
+    validation = [1.0, 0.8, 0.6, 0.5, 0.5, 0.55, 0.65, 0.75, 0.85, 0.9]
+    deep = generalization.detect_overfitting(_overfit(validation))
+    assert [remedy.action for remedy in deep[0].remedies] == ["regularize", "l2", "early_stopping"]
+    trace = new_trace([dense("out", "softmax", 3, 8, output=True)], epochs=len(validation))  # a linear model
+    for epoch, value in enumerate(validation):
+        add_epoch(trace, {"loss": 1.0 - 0.07 * epoch, "val_loss": value})
+    linear = generalization.detect_overfitting(trace)
+    assert codes(linear) == ["OVERFITTING"] and [remedy.action for remedy in linear[0].remedies] == ["l2",
+                                                                                                   "early_stopping"]

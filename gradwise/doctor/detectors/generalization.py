@@ -117,7 +117,7 @@ def detect_overfitting(trace):
         f"The validation loss was lowest at epoch {best + 1} ({fmt(validation[best])}) and has since risen "
         f"{fmt(100 * rise)}% to {fmt(validation[-1])}, while the training loss fell another "
         f"{fmt(100 * train_drop)}%. The model is memorizing the training set instead of learning what generalizes.",
-        evidence, [remedies.regularize(), remedies.l2(), remedies.early_stopping()],
+        evidence, _remedies(trace),
         epoch=best + 1, step=_signals.epoch_start_step(trace, best + 1))]
 
 
@@ -141,8 +141,15 @@ def _memorized_regression(trace, validation, training):
         f"The training loss fell to {fmt(training[-1])} while the validation loss stays at {fmt(validation[-1])}, "
         f"{fmt(ratios[-1])} times higher (since epoch {first + 1}). The model fits the noise of its training rows, "
         "which does not carry over to new data: fewer parameters, regularization or more rows would.",
-        evidence, [remedies.regularize(), remedies.l2(), remedies.early_stopping()],
+        evidence, _remedies(trace),
         epoch=first, step=_signals.epoch_start_step(trace, first))]
+
+
+def _remedies(trace):
+    """Dropout after each hidden layer, an L2 penalty, early stopping; a model without a hidden layer (a tuned
+    linear model) has nowhere to put the dropout, so it is offered the other two."""
+    hidden = trace.setup.get("depth", 2) > 1  # layers with a kernel, the output among them
+    return ([remedies.regularize()] if hidden else []) + [remedies.l2(), remedies.early_stopping()]
 
 
 DETECTORS = [detect_overfitting]
