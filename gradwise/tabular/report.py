@@ -301,7 +301,7 @@ class Reporter:
             return f"\nFinal model: trial {trials} (too few cross-validated rows to compare procedures)."
         if choice.simplest:
             best = min(choice.nested_single_loss, choice.nested_ensemble_loss)
-            head = f"\nFinal model: trial {trials}, the best model without hidden layers: its out-of-fold val_loss " \
+            head = f"\nFinal model: trial {trials}, the best plain linear model: its out-of-fold val_loss " \
                    f"{choice.nested_loss:.4f}"
             if choice.simplest_margin <= 0:
                 return f"{head} is no worse than the best network procedure's {best:.4f} (standard-error rule)."
@@ -311,8 +311,8 @@ class Reporter:
                     "standard-error rule).")
         paired = ""
         if choice.simplest_margin is not None and choice.simplest_margin <= ensemble.SIMPLEST_WITHIN:
-            paired = (f" It is within {ensemble.SIMPLEST_WITHIN:g} standard errors of the best model without hidden "
-                      f"layers ({choice.simplest_margin:.2f} SE) but better on the same folds by a paired t-test "
+            paired = (f" It is within {ensemble.SIMPLEST_WITHIN:g} standard errors of the best plain linear "
+                      f"model ({choice.simplest_margin:.2f} SE) but better on the same folds by a paired t-test "
                       f"(t {choice.paired_t:.2f} > {choice.paired_critical:.2f}).")
         if choice.ensemble:
             return (f"\nFinal model: ensemble of trials {trials} (out-of-fold val_loss {choice.nested_ensemble_loss:.4f}, "
