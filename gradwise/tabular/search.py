@@ -208,7 +208,8 @@ class CrossValidatedRunner(TrialRunner):
         solved = linear.solvable(built)  # no hidden layer: solved
         values = dict(hp.values)
         trial.set_user_attr("solved", solved)
-        trial.set_user_attr("simplest", linear.plain(built))
+        simplest = linear.plain(built)  # the final choice's fallback: kept wherever it ranks
+        trial.set_user_attr("simplest", simplest)
         trial.set_user_attr("hp_values", values)
         oof, losses, epochs, best_epochs, curves = None, [], 0, [], {"loss": [], "val_loss": []}
         networks, doctor = [], None
@@ -266,7 +267,7 @@ class CrossValidatedRunner(TrialRunner):
         np.save(os.path.join(self.project_dir, oof_filename(trial.number)), oof, allow_pickle=False)
         trial.set_user_attr("oof_file", oof_filename(trial.number))
         value = float(np.mean(losses))
-        self._keep_networks(trial, value, networks, doctor, linear.plain(built))
+        self._keep_networks(trial, value, networks, doctor, simplest)
         return value
 
     def _loss(self, model, rows):

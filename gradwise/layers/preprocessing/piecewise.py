@@ -63,6 +63,15 @@ class PiecewiseLinearEncoding(PreprocessingLayer):
         self.columns = columns
         self.bin_edges = None if bin_edges is None else self._checked(bin_edges)
 
+    @property
+    def bin_edges(self):
+        return self._bin_edges
+
+    @bin_edges.setter
+    def bin_edges(self, edges):
+        self._bin_edges = edges
+        self._layouts = {}  # features -> _pieces' arrays: derived from the edges once, not on every batch
+
     def _checked(self, bin_edges):
         owner = type(self).__name__
         if not isinstance(bin_edges, (list, tuple)) or not bin_edges:
@@ -90,15 +99,17 @@ class PiecewiseLinearEncoding(PreprocessingLayer):
 
     def _pieces(self, features):
         """(input column of each output piece, its lower edge, its width, the columns passed through)."""
-        encoded = self._encoded(features)
-        if len(self.bin_edges) != len(encoded):
-            raise ValueError(f"{type(self).__name__} '{self.name}' has edges for {len(self.bin_edges)} columns, but "
-                             f"encodes {len(encoded)} of its {features} input columns.")
-        column = np.concatenate([np.full(len(edges) - 1, c) for c, edges in zip(encoded, self.bin_edges)])
-        lower = np.concatenate([edges[:-1] for edges in self.bin_edges])
-        width = np.concatenate([np.diff(edges) for edges in self.bin_edges])
-        rest = [c for c in range(features) if c not in set(encoded)]
-        return column.astype(np.int64), lower, width, rest
+        if features not in self._layouts:
+            encoded = self._encoded(features)
+            if len(self.bin_edges) != len(encoded):
+                raise ValueError(f"{type(self).__name__} '{self.name}' has edges for {len(self.bin_edges)} columns, "
+                                 f"but encodes {len(encoded)} of its {features} input columns.")
+            column = np.concatenate([np.full(len(edges) - 1, c) for c, edges in zip(encoded, self.bin_edges)])
+            lower = np.concatenate([edges[:-1] for edges in self.bin_edges])
+            width = np.concatenate([np.diff(edges) for edges in self.bin_edges])
+            rest = sorted(set(range(features)) - set(encoded))
+            self._layouts[features] = (column.astype(np.int64), lower, width, rest)
+        return self._layouts[features]
 
     def _adapt_batches(self, batches):
         data = np.concatenate([np.asarray(batch, dtype=np.float64) for batch in batches])
