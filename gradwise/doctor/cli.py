@@ -94,10 +94,14 @@ def _impute(x, strategy):
     return SimpleImputer(strategy=strategy, keep_empty_features=True).fit_transform(x) if strategy else x
 
 
-def _tuned_data(model, args):
-    """(network, x, y, feature names) of a tuned model: its stored preprocessing applied to the raw rows."""
+def _tuned_data(model, args, note):
+    """(network, x, y, feature names) of a tuned model: its stored preprocessing applied to the raw rows.
+
+    Rows whose target is missing are left out, as `gradwise tune` leaves them out (a row without a
+    target can neither train nor score a model); `note` is told how many and where.
+    """
     from ..tabular import read_csv as read_table
-    from ..tabular.target import check_target
+    from ..tabular.data import labelled_cells
 
     table = read_table(args.data)
     if model.target != args.target:
@@ -105,8 +109,17 @@ def _tuned_data(model, args):
     if args.target not in table.names:
         raise ValueError(f"{args.data}: no column named {args.target!r} for `--target`; the columns are "
                          f"{', '.join(table.names)}.")
+    cells, _ = labelled_cells(table, args.target, model.task)
+    labelled = np.flatnonzero([cell is not None for cell in cells])
+    if not len(labelled):
+        raise ValueError(f"{args.data}: the target column '{args.target}' is missing on every row.")
+    if len(labelled) < table.rows:
+        first = next(line for line, cell in zip(table.lines, cells) if cell is None)
+        note(f"gradwise doctor: {table.rows - len(labelled)} row(s) of {args.data} without a '{args.target}' left "
+             f"out (the first on line {first}), as `gradwise tune` leaves them out.")
+    table = table.take(labelled)
     x = model.transform(table, report=lambda line: None)
-    y = model.encoder.transform(check_target(table[args.target], args.target, table.lines))
+    y = model.encoder.transform([cells[i] for i in labelled])
     network = model.networks[int(np.argmax(model.weights))]
     return network, x, y, model.preprocessor.output_names
 
@@ -129,7 +142,7 @@ def run(args, stdout=None, stderr=None):
     try:
         model = load_model(args.model)
         if hasattr(model, "networks"):
-            network, x, y, features = _tuned_data(model, args)
+            network, x, y, features = _tuned_data(model, args, lambda line: print(line, file=stderr))
         else:
             x, y, features = read_csv(args.data, args.target)
             network, x, y = model, _impute(x, getattr(args, "impute", None)), _targets(y, model)

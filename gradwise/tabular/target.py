@@ -41,16 +41,6 @@ def whole_numbers(cells):
     return numbers is not None and bool(np.all(numbers == np.round(numbers)))
 
 
-def check_target(values, name, lines):
-    """The target cells as strings; ValueError naming the lines where the target is missing."""
-    cells = target_cells(values)
-    missing = [line for line, cell in zip(lines, cells) if cell is None]
-    if missing:
-        raise ValueError(f"The target column '{name}' is missing on {len(missing)} line(s), first on line {missing[0]}; "
-                         "targets cannot be imputed: remove those rows.")
-    return cells
-
-
 def infer_task(cells, name="target"):
     """'binary', 'multiclass' or 'regression' from the target's values."""
     classes = set(cells)

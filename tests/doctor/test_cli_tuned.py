@@ -41,6 +41,21 @@ def test_doctor_applies_the_stored_preprocessing_and_finds_no_scaling_problem(tu
     assert not any(code.startswith("EXPLODING") for code in codes)
 
 
+def test_doctor_leaves_out_rows_without_a_target_as_tune_does(tuned):
+    folder, data, model = tuned
+    lines = data.read_text().splitlines()
+    column = lines[0].split(",").index("churned")
+    blanked = [line.split(",") for line in lines]
+    for row in (3, 10, 11):  # file lines 4, 11 and 12
+        blanked[row][column] = ""
+    gappy = folder / "gappy.csv"
+    gappy.write_text("\n".join(",".join(cells) for cells in blanked) + "\n")
+    status, out, err = _doctor("--model", str(model), "--data", str(gappy), "--target", "churned", "--epochs", "2")
+    assert status in (0, 1), err
+    assert f"3 row(s) of {gappy} without a 'churned' left out (the first on line 4)" in err
+    assert "gradwise doctor" in out
+
+
 def test_a_repaired_tuned_model_still_predicts_from_raw_rows(tuned):
     folder, data, model_path = tuned
     status, out, err = _doctor("--model", str(model_path), "--data", str(data), "--target", "churned", "--epochs",

@@ -6,7 +6,7 @@ import numpy as np
 
 from gradwise.doctor.detectors import generalization, initialization, learning_rate, numerics, progress
 
-from .traces import add_epoch, codes, mlp, new_trace
+from .traces import add_epoch, codes, dense, mlp, new_trace
 
 BINARY = {"task": "binary", "prior_loss": 0.69, "majority": 0.5, "classes": 2, "format": "binary"}
 ADAM = {"class": "Adam", "learning_rate": 1e-3, "momentum": None}
@@ -38,6 +38,35 @@ def test_plateau_silent_just_past_the_near_start_threshold():
 def test_plateau_near_start_needs_flowing_gradients():
     assert progress.detect_progress(_stalled(0.69 * 0.9, update_ratio=5e-5)) == []  # tiny steps: LR_TOO_LOW's case
     assert progress.detect_progress(_stalled(0.69 * 0.9, grad_norm=5e3)) == []  # exploding
+
+
+def test_plateau_near_start_needs_a_hidden_layer():
+    # a linear model's loss is convex: ending near the prior is the data's limit, not a saddle
+    deep = _stalled(0.69 * 0.86)
+    linear = new_trace([dense("out", "sigmoid", 1, 8, output=True)], loss="binary_crossentropy", labels=BINARY,
+                       baseline={"kind": "accuracy", "score": 0.7}, epochs=10, optimizer=ADAM)
+    for loss in np.linspace(0.69, 0.69 * 0.86, 10):
+        add_epoch(linear, {"loss": float(loss), "accuracy": 0.7},
+                  samples={"out": {"update_ratio": 1e-3, "grad_norm": 0.5}}, loss=float(loss))
+    assert progress.stalled_near_start(deep)[0] and not progress.stalled_near_start(linear)[0]
+    assert codes(progress.detect_progress(linear)) == []
+
+
+def test_a_linear_model_at_the_majority_is_a_fault_only_where_a_linear_model_does_better():
+    def linear(baseline):
+        trace = new_trace([dense("out", "sigmoid", 1, 8, output=True)], loss="binary_crossentropy",
+                          labels=dict(BINARY, majority=0.85), baseline={"kind": "accuracy", "score": baseline},
+                          epochs=10, optimizer=ADAM)
+        for loss in np.linspace(0.42, 0.40, 10):
+            add_epoch(trace, {"loss": float(loss), "accuracy": 0.856}, loss=float(loss))
+        return trace
+
+    assert codes(progress.detect_progress(linear(0.855))) == []  # the data give a linear model no more
+    flagged = progress.detect_progress(linear(0.93))  # a linear model does better here: a poor fit, and at the majority
+    assert len(flagged) == 1 and flagged[0].severity == "error"
+    deep = _stalled(0.69 * 0.5)  # a network at the majority is flagged whatever a linear model gets (rings)
+    deep.setup["labels"] = dict(BINARY, majority=0.69)
+    assert [finding.severity for finding in progress.detect_progress(deep)] == ["error"]
 
 
 def test_train_longer_is_sized_from_the_loss_slope():
