@@ -41,7 +41,7 @@ import tempfile
 
 import numpy as np
 
-from gradwise.tabular import ensemble, linear, prepare, read_csv
+from gradwise.tabular import ensemble, linear, prepare, read_csv, search
 from gradwise.tabular.scores import fold_score
 from gradwise.tabular.search import TabularTuner, make_folds
 from gradwise.tabular.space import default_builder
@@ -133,6 +133,7 @@ def evaluate(record, keep, folder):
     groups = ensemble.groups_of_rows(folds, len(y), covered, seed)[covered]
     tests = {t.number: _test_outputs(tuner.load_networks(t), xt) for t in kept}
     linears = [t for t in ranked if t.user_attrs.get("solved") and len(t.user_attrs.get("fold_losses", [])) == len(folds)]
+    plains = [t for t in linears if search.is_simplest(t)]  # the final choice's fallback, as ``Reporter._choose``
     for t in linears:
         if t.number not in tests:
             tests[t.number] = _test_outputs(_solved_networks(build, t, folds, x, y), xt)
@@ -141,31 +142,34 @@ def evaluate(record, keep, folder):
     out = {}
     mixed, before = _choose(task, [oof[t.number][covered] for t in kept], [tests[t.number] for t in kept], yc, groups)
     out["before 1se"] = score(mixed)
-    pool = kept + ([linears[0]] if linears and linears[0] not in kept else [])  # as ``Reporter._choose``
-    simplest = pool.index(linears[0]) if linears else None
+    pool = kept + ([plains[0]] if plains and plains[0] not in kept else [])  # as ``Reporter._choose``
+    simplest = pool.index(plains[0]) if plains else None
     mixed, current = _choose(task, [oof[t.number][covered] for t in pool], [tests[t.number] for t in pool], yc,
                              groups, simplest)
     out["current"] = score(mixed)
-    if linears:  # what the rule weighs, to replay it at other thresholds: margin, and the choice it overrules
-        unruled, _ = _choose(task, [oof[t.number][covered] for t in pool], [tests[t.number] for t in pool], yc, groups)
+    if plains:  # what the rule weighs, to replay it at other thresholds: margin, and the choice it overrules
+        unruled, overruled = _choose(task, [oof[t.number][covered] for t in pool], [tests[t.number] for t in pool],
+                                     yc, groups)
         out["margin"] = current.simplest_margin
+        out["paired_t"], out["paired_critical"] = current.paired_t, current.paired_critical
+        out["row_z"] = ensemble_margin(task, oof[plains[0].number][covered], overruled.nested, yc)
         out["unruled"] = score(unruled)
-        out["linear+unruled"] = score((unruled + tests[linears[0].number]) / 2)
+        out["linear+unruled"] = score((unruled + tests[plains[0].number]) / 2)
     out["best"] = score(tests[kept[0].number])
     weights, _, _ = ensemble.select(task, [oof[t.number][covered] for t in kept], yc)
     out["ensemble"] = score(sum(w * tests[t.number] for w, t in zip(weights, kept)))
     pool = kept + [t for t in linears if t not in kept]
     mixed, _ = _choose(task, [oof[t.number][covered] for t in pool], [tests[t.number] for t in pool], yc, groups)
     out["+linear"] = score(mixed)
-    out["linear"] = score(tests[linears[0].number]) if linears else float("nan")
+    out["linear"] = score(tests[plains[0].number]) if plains else float("nan")
     out["linear_trials"] = len(linears)
     usable = [t for t in ranked if np.all(np.isfinite(oof[t.number][covered]))]
     name, weights = choose_over_all(task, [oof[t.number][covered] for t in usable], yc, groups,
                                     [t in linears for t in usable], [t.number in tests for t in usable])
     out["all trials"] = score(sum(w * tests[t.number] for w, t in zip(weights, usable) if w > 0))
     out["chose"] = name
-    if linears:
-        margin = ensemble_margin(task, oof[linears[0].number][covered], before.nested, yc)
+    if plains:
+        margin = ensemble_margin(task, oof[plains[0].number][covered], before.nested, yc)
         out["1se paired"] = out["linear"] if margin <= 1.0 else out["before 1se"]
         out["1se paired margin"] = margin
         weights, _, _ = ensemble.select(task, [oof[t.number][covered] for t in pool], yc)

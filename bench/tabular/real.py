@@ -107,6 +107,22 @@ REAL.update({
     "cigarette": ("Ecdat/Cigarette", "packpc", ()),
     "mass_survey": ("MASS/survey", "Height", ()),
 })
+# Held out (twentieth session): chosen before any replay of a new final-choice rule, among tables never run
+# before; Ecdat's Doctor and OFP were dropped at once (counts, which tune reads as classes and stops on)
+REAL.update({
+    "diamond": ("Ecdat/Diamond", "price", ()),
+    "hdma": ("Ecdat/Hdma", "deny", ()),
+    "cowles": ("car/Cowles", "volunteer", ()),
+    "treatment": ("Ecdat/Treatment", "re78", ()),
+    "quakes": ("datasets/quakes", "mag", ()),
+    "lung": ("survival/lung", "status", ("time",)),  # time: follow-up until the status
+    "males": ("Ecdat/Males", "wage", ()),  # 545 workers, 8 years each: nr numbers them
+    "crime": ("Ecdat/Crime", "crmrte", ()),
+    "melanoma": ("MASS/Melanoma", "status", ("time",)),
+    "wages1": ("Ecdat/Wages1", "wage", ()),
+    "mathlevel": ("Ecdat/Mathlevel", "mathlevel", ()),
+    "tobacco": ("Ecdat/Tobacco", "stobacco", ()),
+})
 GROUPED = {  # name: (table of REAL, the column whose rows belong together)
     "sleepstudy_grouped": ("sleepstudy", "Subject"),
     "epil_grouped": ("epil", "subject"),

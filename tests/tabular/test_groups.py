@@ -7,7 +7,7 @@ import pytest
 
 from gradwise.cli import main
 from gradwise.tabular.data import prepare, split_rows
-from gradwise.tabular.groups import grouped_folds, split_off
+from gradwise.tabular.groups import group_properties, grouped_folds, likely_groups, split_off
 from gradwise.tabular.search import CV_BELOW_ROWS, make_folds, stopping_splits
 from gradwise.tabular.table import Table
 
@@ -121,3 +121,50 @@ def test_a_column_constant_within_groups_is_no_code_when_grouped():
     grouped = prepare(table, "y", seed=0, group="subject")
     assert not [e for e in grouped.preprocessor.config["categorical"] if e.get("codes")]
     assert [e["name"] for e in grouped.preprocessor.config["numeric"]] == ["dose", "baseline"]
+
+
+def _workers(workers=60, years=6, seed=0):
+    """A panel without a telling name: worker `nr` (ids in random order), each with a sex and schooling of
+    their own, a year and an age band that is a coarsening of age."""
+    rng = np.random.default_rng(seed)
+    ids = rng.permutation(np.arange(1000, 1000 + 40 * workers, 40))
+    nr = np.repeat(ids, years)
+    sex = np.repeat(rng.integers(0, 2, workers), years).astype(float)
+    school = np.repeat(rng.integers(8, 17, workers), years).astype(float)
+    year = np.tile(np.arange(1980, 1980 + years), workers).astype(float)
+    age = np.repeat(rng.integers(20, 40, workers), years) + (year - 1980)
+    band = np.array([f"{int(a) // 10 * 10}s" for a in age], dtype=object)
+    wage = 0.1 * school + 0.3 * sex + rng.normal(0, 0.2, len(nr))
+    return Table({"nr": nr.astype(float), "sex": sex, "school": school, "year": year, "age": age.astype(float),
+                  "band": band, "wage": np.round(wage, 4)}, source="'workers.csv'")
+
+
+def test_a_column_is_a_likely_group_by_its_name_or_by_properties_of_its_values():
+    table = _workers()
+    features = ["nr", "sex", "school", "year", "age", "band"]
+    assert likely_groups(table, features) == [("nr", 60, 6.0, ["sex", "school"])]
+    assert group_properties(table, "age", features) == []  # the age band is a coarsening of age: no group
+    renamed = Table({("worker_id" if name == "nr" else name): values for name, values in table.columns.items()})
+    assert likely_groups(renamed, ["worker_id", "sex", "year"]) == [("worker_id", 60, 6.0, [])]  # by its name
+    # one value per row, or a label of the values one to one (each worker's own number): no property
+    columns = dict(table.columns)
+    columns["code"] = columns["nr"] * 2 + 1
+    assert group_properties(Table(columns), "nr", ["code", "year"]) == []
+    shuffled = table.take(np.random.default_rng(1).permutation(table.rows))
+    assert likely_groups(shuffled, features) == likely_groups(table, features)  # the rows' order plays no part
+    columns["nr_copy"] = columns["nr"] + 0.5  # the same grouping again: named once
+    assert [entry[0] for entry in likely_groups(Table(columns), ["nr", "nr_copy", "sex", "school"])] == ["nr"]
+
+
+def test_tune_hints_at_a_column_whose_values_have_properties(tmp_path, capsys):
+    table = _workers()
+    path = tmp_path / "workers.csv"
+    names = ["nr", "sex", "school", "year", "wage"]
+    with open(path, "w") as handle:
+        handle.write(",".join(names) + "\n")
+        for row in zip(*(table[name] for name in names)):
+            handle.write(",".join(f"{value:g}" for value in row) + "\n")
+    assert main(["tune", "--data", str(path), "--target", "wage", "--runs-dir", str(tmp_path / "runs"), *FAST]) == 0
+    out = capsys.readouterr().out
+    assert ("Column 'nr' repeats its values (60 values, 6.0 rows each; 'sex', 'school' never change within one of "
+            "its values): if new rows will come from new values of it, use --group nr") in out
