@@ -126,13 +126,17 @@ class Reporter:
             written = f" or one of the words {', '.join(map(repr, words))} among its numbers" if words else ""
             print(f"Left out {len(unlabelled)} row(s) whose target '{p.target}' is missing{written} (first on line "
                   f"{unlabelled[0]}): a row without a target can neither train nor test a model")
-        if p.groups is None:
-            for column, values, rows, properties in likely_groups(table, config["features"]):
-                shown = ", ".join(f"'{name}'" for name in properties[:3]) + (", ..." if len(properties) > 3 else "")
-                said = f"; {shown} never change within one of its values" if properties else ""
-                print(f"Column '{column}' repeats its values ({values} values, {rows:.1f} rows each{said}): if new "
-                      f"rows will come from new values of it, use --group {shlex.quote(column)} so that the test rows "
-                      "and the folds are new ones too (rows of one value on both sides flatter every model's scores)")
+        self.groups = [] if p.groups is not None else [  # for summary.json's columns.possible_groups
+            {"column": column, "values": values, "rows_per_value": round(rows, 2), "properties": properties}
+            for column, values, rows, properties in likely_groups(table, config["features"])]
+        for group in self.groups:
+            properties = group["properties"]
+            shown = ", ".join(f"'{name}'" for name in properties[:3]) + (", ..." if len(properties) > 3 else "")
+            said = f"; {shown} never change within one of its values" if properties else ""
+            print(f"Column '{group['column']}' repeats its values ({group['values']} values, "
+                  f"{group['rows_per_value']:.1f} rows each{said}): if new rows will come from new values of it, use "
+                  f"--group {shlex.quote(group['column'])} so that the test rows and the folds are new ones too (rows "
+                  "of one value on both sides flatter every model's scores)")
         self.leaks = leaking_columns(p, getattr(self.args, "seed", 0))
         for leak in self.leaks:
             print(leak_line(leak, p.target, p.task == "regression"))
@@ -247,7 +251,7 @@ class Reporter:
             "direction": "minimize", "trials": counts, "seed": tuner.seed, "folds": len(self.folds),
             "group": None if p.groups is None else {"column": self.args.group, "groups": len(set(p.groups))},
             "columns": {"used": p.preprocessor.config["features"], "dropped": p.preprocessor.config["dropped"],
-                        "possible_leaks": getattr(self, "leaks", [])},
+                        "possible_leaks": getattr(self, "leaks", []), "possible_groups": getattr(self, "groups", [])},
             "best_trial": {"number": best[0].number, "value": best[0].values[0],
                            "epochs": best[0].user_attrs.get("best_epoch"), "seed": best[0].user_attrs.get("seed"),
                            "hyperparameters": best[0].user_attrs.get("hp_values")},

@@ -168,3 +168,6 @@ def test_tune_hints_at_a_column_whose_values_have_properties(tmp_path, capsys):
     out = capsys.readouterr().out
     assert ("Column 'nr' repeats its values (60 values, 6.0 rows each; 'sex', 'school' never change within one of "
             "its values): if new rows will come from new values of it, use --group nr") in out
+    summary = json.loads((tmp_path / "runs" / "workers" / "summary.json").read_text())
+    assert summary["columns"]["possible_groups"] == [{"column": "nr", "values": 60, "rows_per_value": 6.0,
+                                                      "properties": ["sex", "school"]}]
