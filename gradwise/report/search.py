@@ -76,6 +76,14 @@ def _data_section(run, page):
                            caption=f"{len(leaks)} column(s) that alone predict the target almost perfectly: if one "
                                    "is known only after the outcome (a leak), the scores flatter the model; drop it "
                                    "with --drop"))
+    groups = columns.get("possible_groups") or []
+    if groups:
+        parts.append(table(["column", "values", "rows each", "columns that never change within one of its values"],
+                           [[group["column"], number(group["values"]), f"{group['rows_per_value']:.1f}",
+                             ", ".join(group["properties"]) or "— (named like an identifier)"] for group in groups],
+                           caption=f"{len(groups)} column(s) whose rows may belong together: if new rows will come "
+                                   "from new values of one, the split by row flatters the scores; run again with "
+                                   "--group COLUMN"))
     page.section("Task and data", *parts)
 
 

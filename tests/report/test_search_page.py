@@ -60,6 +60,18 @@ def test_the_report_names_the_possible_leaks_of_summary_json(run_copy):
     assert "refund_date" in html and "0.996" in html and "alone predict the target almost perfectly" in html
 
 
+def test_the_report_names_the_possible_groups_of_summary_json(run_copy):
+    import json
+
+    facts = summary(run_copy)
+    facts["columns"]["possible_groups"] = [{"column": "nr", "values": 545, "rows_per_value": 8.0,
+                                            "properties": ["school", "ethn"]}]
+    (run_copy / "summary.json").write_text(json.dumps(facts))
+    assert main(["report", str(run_copy)]) == 0
+    html = (run_copy / "report.html").read_text()
+    assert "nr" in html and "school, ethn" in html and "run again with --group COLUMN" in html
+
+
 def test_a_running_study_with_a_journal_cut_mid_record(run_copy, browser, capsys):
     journal = run_copy / "study.journal"
     os.remove(run_copy / "summary.json")  # written only when tune ends
