@@ -96,7 +96,7 @@ def group_properties(table, name, features, codes=None):
     """
     codes = codes or {}
     present = ~table.missing_mask(name)
-    groups = np.unique((codes.get(name) if name in codes else _codes(table[name]))[present], return_inverse=True)[1]
+    groups = np.unique((codes[name] if name in codes else _codes(table[name]))[present], return_inverse=True)[1]
     count = _count(groups)
     several = np.bincount(groups, minlength=count) >= 2
     order = np.argsort(groups, kind="stable")
@@ -106,7 +106,7 @@ def group_properties(table, name, features, codes=None):
         if other == name:
             continue
         column = (codes[other] if other in codes else _codes(table[other]))[present]
-        kinds = _count(np.unique(column))
+        kinds = len(np.unique(column))
         if not 2 <= kinds <= count / 2:
             continue
         ordered = column[order]
