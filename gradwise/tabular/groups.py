@@ -26,6 +26,7 @@ _WHO = re.compile(r"(^|[^a-z])(id|subject|patient|person|user|customer|client|pa
 _CAMEL_ID = re.compile(r"[a-z](Id|ID)$")  # patientId, storeID (case matters: 'afraid' is no identifier)
 MIN_GROUPS = 5  # values a column needs for the hint (and, with --group, as many as folds)
 DATA_HINTS = 2  # hints a table gets from its data alone (gap's mao would get seven: its genotype codes)
+SAMPLE_ROWS = 20_000  # rows a possible property is tried on first, in a larger table (see group_properties)
 
 
 def group_labels(table, name):
@@ -92,31 +93,50 @@ def group_properties(table, name, features, codes=None):
     whose schooling and ethnicity never change within one; plm's Hedonic townid, MASS's nlschools class,
     geepack's dietox Pig, datasets' infert stratum), the other 9 are codes, prices and times whose values
     share a property (gap's mao genotype codes, whose gender never changes).
-    `codes`: ``_codes`` of the columns, when already computed.
+    `codes`: ``_codes`` of the columns, when already computed. In a table of more than ``SAMPLE_ROWS`` rows a
+    column is first tried on that many rows drawn at random, and only one constant there on every row: 100,000
+    rows of 50 whole-number columns take 1.5 s with it, 6.2 s without.
     """
-    codes = codes or {}
-    present = ~table.missing_mask(name)
-    groups = np.unique((codes[name] if name in codes else _codes(table[name]))[present], return_inverse=True)[1]
-    count = _count(groups)
-    several = np.bincount(groups, minlength=count) >= 2
-    order = np.argsort(groups, kind="stable")
-    starts = np.flatnonzero(np.r_[True, np.diff(groups[order]) != 0])  # each group's first row in `order`
+    codes = dict(codes or {})
+    for column in (name, *features):
+        if column not in codes:
+            codes[column] = _codes(table[column])
+    rows = np.flatnonzero(~table.missing_mask(name))
+    others = [other for other in features if other != name]
+    if len(rows) > SAMPLE_ROWS:  # a property is constant within the groups of any rows: try a sample first
+        sample = np.sort(np.random.default_rng(0).choice(rows, SAMPLE_ROWS, replace=False))
+        grouping = _grouping(codes[name][sample])
+        others = [other for other in others if _within(grouping, codes[other][sample]) is not None]
+    grouping = _grouping(codes[name][rows])
+    count = len(grouping[1])
     found = []
-    for other in features:
-        if other == name:
-            continue
-        column = (codes[other] if other in codes else _codes(table[other]))[present]
-        kinds = len(np.unique(column))
+    for other in others:
+        first = _within(grouping, codes[other][rows])
+        kinds = len(np.unique(codes[other][rows])) if first is not None else 0
         if not 2 <= kinds <= count / 2:
             continue
-        ordered = column[order]
-        low, high = np.minimum.reduceat(ordered, starts), np.maximum.reduceat(ordered, starts)
-        if not np.array_equal(low[several], high[several]):
-            continue
-        changes = int(np.count_nonzero(low[1:] != low[:-1]))  # along the values of `name`, in sorted order
+        changes = int(np.count_nonzero(first[1:] != first[:-1]))  # along the values of `name`, in sorted order
         if changes >= max(2 * kinds, (count - 1) / 10):
             found.append(other)
     return found
+
+
+def _grouping(values):
+    """(the rows in order of their value, where each value's rows start in that order, whether each value (in
+    sorted order) has several rows)."""
+    groups = np.unique(values, return_inverse=True)[1]
+    order = np.argsort(groups, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(groups[order]) != 0])
+    return order, starts, np.bincount(groups) >= 2
+
+
+def _within(grouping, column):
+    """The code of `column` in each group of `grouping` (``_grouping``), in sorted order of the groups' values;
+    None when `column` takes several values within a group of several rows."""
+    order, starts, several = grouping
+    ordered = column[order]
+    low, high = np.minimum.reduceat(ordered, starts), np.maximum.reduceat(ordered, starts)
+    return low if np.array_equal(low[several], high[several]) else None
 
 
 def constant_within(values, groups):

@@ -156,6 +156,21 @@ def test_a_column_is_a_likely_group_by_its_name_or_by_properties_of_its_values()
     assert [entry[0] for entry in likely_groups(Table(columns), ["nr", "nr_copy", "sex", "school"])] == ["nr"]
 
 
+def test_a_large_table_tries_properties_on_a_sample_and_confirms_them_on_every_row(monkeypatch):
+    from gradwise.tabular import groups
+
+    table = _workers()
+    features = ["nr", "sex", "school", "year", "age", "band"]
+    monkeypatch.setattr(groups, "SAMPLE_ROWS", 100)
+    assert likely_groups(table, features) == [("nr", 60, 6.0, ["sex", "school"])]
+    sample = set(np.random.default_rng(0).choice(np.arange(table.rows), 100, replace=False).tolist())
+    outside = next(row for row in range(table.rows) if row not in sample)
+    columns = dict(table.columns)
+    columns["school"] = columns["school"].copy()
+    columns["school"][outside] += 1  # constant within every worker in the sample, not on every row
+    assert group_properties(Table(columns), "nr", features) == ["sex"]
+
+
 def test_tune_hints_at_a_column_whose_values_have_properties(tmp_path, capsys):
     table = _workers()
     path = tmp_path / "workers.csv"
