@@ -10,11 +10,15 @@ is hard (baseline 0.78), digits easy (0.95).
 
 A run *fits poorly* when, at the end of training, its training score is more than
 ``BASELINE_GAP`` = 0.1 below the baseline, or a classifier is within 0.02 of the
-majority accuracy — unless it has no hidden layer and the linear baseline is itself within
-0.02 of the majority: a linear model then does what a linear model can (Zelig's voteincome,
-85.5% voters: a tuned logistic regression, the least-squares baseline and the majority all at
-0.855-0.856 training accuracy were reported as an error-level PLATEAU). Calibration: the suite's healthy runs end 0.01 to 0.05 *above* the
-baseline (iris: 0.09 below, hence the gap of 0.1). When the set-up itself limits the
+majority accuracy. A model without hidden layers is judged against the linear baseline alone
+(near the majority, it is an error only when also below the baseline by the gap): a linear
+model's reference is a linear model, and a tuned one near the majority is where its
+cross-validated penalty or the columns put it. Found with ``gradwise doctor`` on tuned models:
+Zelig's voteincome (logistic regression, least-squares baseline and majority all at 0.855-0.856
+training accuracy) and birthwt (0.695 against a baseline of 0.715 and a majority of 0.689) were
+error-level PLATEAUs, "stuck in a flat region" of a convex loss at its solved optimum.
+Calibration: the suite's healthy runs end 0.01 to 0.05 *above* the baseline (iris: 0.09
+below, hence the gap of 0.1). When the set-up itself limits the
 capacity (a hidden layer narrower than ``NARROW`` units or than the output, or an L1/L2
 coefficient of ``HEAVY_PENALTY`` or more), ``LIMITED_GAP`` = 0.02 below the baseline is
 enough: the cause is in plain sight, and a network that then cannot beat a linear model
@@ -256,8 +260,8 @@ def detect_progress(trace):
     gap = LIMITED_GAP if narrow or _heavy_penalty(trace) else BASELINE_GAP  # a limit in plain sight
     poor_vs_baseline = reference is not None and score < reference - gap
     near_majority = majority is not None and score <= majority + MAJORITY_MARGIN
-    if near_majority and trace.setup.get("depth", 2) <= 1 and reference is not None:
-        near_majority = reference > majority + MAJORITY_MARGIN  # a linear model's best: what a linear model gets
+    if trace.setup.get("depth", 2) <= 1 and reference is not None:  # a linear model: against the linear baseline
+        near_majority = near_majority and poor_vs_baseline
     if not (poor_vs_baseline or near_majority):
         return []
     series = trace.epoch_series("loss")
