@@ -8,6 +8,13 @@ import numpy as np
 from .._format import fmt  # noqa: F401  (re-exported for the detectors)
 
 
+def has_hidden_layer(trace):
+    """Whether the model has a layer with a kernel before its output (``setup``'s depth counts the output too);
+    without one (logistic, softmax or ridge regression) the loss is convex in the weights. A set-up that does not
+    say counts as having one."""
+    return trace.setup.get("depth", 2) > 1
+
+
 def epoch_start_step(trace, epoch):
     """Global step of the first batch of `epoch` (for ordering findings)."""
     for sample in trace.samples:

@@ -148,8 +148,8 @@ def _memorized_regression(trace, validation, training):
 def _remedies(trace):
     """Dropout after each hidden layer, an L2 penalty, early stopping; a model without a hidden layer (a tuned
     linear model) has nowhere to put the dropout, so it is offered the other two."""
-    hidden = trace.setup.get("depth", 2) > 1  # layers with a kernel, the output among them
-    return ([remedies.regularize()] if hidden else []) + [remedies.l2(), remedies.early_stopping()]
+    dropout = [remedies.regularize()] if _signals.has_hidden_layer(trace) else []
+    return dropout + [remedies.l2(), remedies.early_stopping()]
 
 
 DETECTORS = [detect_overfitting]

@@ -145,7 +145,7 @@ def stalled_near_start(trace):
     series = trace.epoch_series("loss")
     if series.size < MIN_EPOCHS or not np.isfinite(series).all() or trace.failure:
         return False, {}
-    if trace.setup.get("depth", 2) <= 1:  # layers with a kernel, the output among them: convex, no plateau
+    if not _signals.has_hidden_layer(trace):  # convex: no plateau before its optimum
         return False, {}
     prior = trace.prior_loss()
     start = prior if math.isfinite(prior) and prior > 0 else trace.initial_loss()
@@ -260,7 +260,7 @@ def detect_progress(trace):
     gap = LIMITED_GAP if narrow or _heavy_penalty(trace) else BASELINE_GAP  # a limit in plain sight
     poor_vs_baseline = reference is not None and score < reference - gap
     near_majority = majority is not None and score <= majority + MAJORITY_MARGIN
-    if trace.setup.get("depth", 2) <= 1 and reference is not None:  # a linear model: against the linear baseline
+    if not _signals.has_hidden_layer(trace) and reference is not None:  # a linear model: against the linear baseline
         near_majority = near_majority and poor_vs_baseline
     if not (poor_vs_baseline or near_majority):
         return []
