@@ -70,6 +70,24 @@ def test_a_linear_model_at_the_majority_is_a_fault_only_below_the_linear_baselin
     assert [finding.severity for finding in progress.detect_progress(deep)] == ["error"]
 
 
+def test_a_flat_linear_model_far_below_the_linear_baseline_has_steps_too_small_not_a_saddle():
+    def flat(layers):
+        trace = new_trace(layers, loss="binary_crossentropy", labels=dict(BINARY, majority=0.6),
+                          baseline={"kind": "accuracy", "score": 0.97}, epochs=10, optimizer=ADAM)
+        for loss in np.linspace(0.45, 0.449, 10):  # 0.2% over the last epochs: flat
+            add_epoch(trace, {"loss": float(loss), "accuracy": 0.75}, loss=float(loss))
+        return progress.detect_progress(trace)
+
+    linear = flat([dense("out", "sigmoid", 1, 8, output=True)])
+    assert codes(linear) == ["PLATEAU"]
+    # a convex loss has no saddle before its optimum: flat short of it, the steps are too small
+    assert "convex" in linear[0].explanation and "saddle" not in linear[0].explanation.replace("without saddles", "")
+    assert [remedy.action for remedy in linear[0].remedies] == ["raise_learning_rate"]
+    deep = flat(mlp(("tanh", "tanh"), outputs=1, output_activation="sigmoid"))
+    assert codes(deep) == ["PLATEAU"] and "a saddle or a plateau" in deep[0].explanation
+    assert [remedy.action for remedy in deep[0].remedies] == ["reduce_lr_on_plateau"]
+
+
 def test_train_longer_is_sized_from_the_loss_slope():
     halving = [1.0 - sum(0.1 * 0.5 ** k for k in range(epoch)) for epoch in range(8)]
     assert progress.epoch_factor(halving, 4) == 2  # converging fast: the minimum

@@ -293,14 +293,20 @@ def detect_progress(trace):
             "data it trains on: " + "; ".join(reasons) + ".",
             evidence, fixes, **where)]
     optimizer = trace.setup.get("optimizer", {})
-    fixes = [remedies.reduce_lr_on_plateau()]
+    convex = not _signals.has_hidden_layer(trace)
+    # a convex loss has no saddle or plateau before its optimum: flat short of it, the steps are too small
+    fixes = [remedies.raise_learning_rate(trace.setup)] if convex else [remedies.reduce_lr_on_plateau()]
     if optimizer.get("class") == "SGD" and not optimizer.get("momentum"):
         fixes.insert(0, remedies.switch_to_adam(trace.setup))
+    cause = ("The model has no hidden layer, so its loss is convex, without saddles or plateaus before its optimum: "
+             "a loss this flat this far from the linear baseline means the optimizer's steps are too small to reach "
+             "that optimum." if convex else
+             "The optimizer is stuck in a flat region (a saddle or a plateau of the loss surface) rather than at a "
+             "good minimum.")
     return [Finding(
         "PLATEAU", "Loss plateau", severity,
         f"The training loss improved by only {fmt(100 * flat_drop)}% over the last {window} epochs and stays at "
-        f"{fmt(series[-1])}, with a training {kind} of {fmt(score)} while {compared}. The optimizer is stuck in a "
-        "flat region (a saddle or a plateau of the loss surface) rather than at a good minimum.",
+        f"{fmt(series[-1])}, with a training {kind} of {fmt(score)} while {compared}. " + cause,
         evidence, fixes, **where)]
 
 
