@@ -4,7 +4,11 @@ Decided on the training rows only and announced one line per column by ``gradwis
 
 - constant: a single value (or nothing) in every training row carries no information;
 - identifier: a different value on every row, text or whole numbers counting up (a customer
-  number): it tells rows apart but says nothing that carries over to new rows;
+  number): it tells rows apart but says nothing that carries over to new rows; a column without
+  a header holding a different whole number on every row is the row index a data frame was
+  written with (pandas' ``to_csv``, R's ``write.csv``), counting up or not: the row numbers of a
+  filtered or sampled frame are spread far beyond the row count (car's Greene: 13 to 2,456 in 307
+  training rows), and were kept as a feature;
 - near-unique text: text whose values are mostly distinct (names, free text, ticket codes).
   One-hot columns of categories seen once or twice cannot generalize; above
   ``NEAR_UNIQUE_RATIO`` distinct values per non-missing row the column is dropped.
@@ -25,9 +29,12 @@ NEAR_UNIQUE_RATIO = 0.5  # distinct text values per non-missing row above which 
 MIN_ROWS = 20  # below this many training rows no column is called an identifier or near-unique
 _ID_NAME = re.compile(r"(^|[^a-z])(id|uuid|guid|key|code|number|no)$|^id[^a-z]|[a-z]Id$|ID$", re.IGNORECASE)
 
+_UNNAMED = re.compile(r"Unnamed: \d+")  # a blank header cell, as ``read_csv`` and pandas name it
+
 
 TEXT_IDENTIFIER = "holds a different text value on every row (an identifier)"
 NUMBER_IDENTIFIER = "holds a different whole number on every row (an identifier)"
+ROW_INDEX = "has no header and a different whole number on every row (the row index the file was written with)"
 
 
 def _present(table, name):
@@ -60,6 +67,8 @@ def _reason(table, name):
         counting = numbers.max() - numbers.min() + 1 <= 2 * len(present)
         if counting or _ID_NAME.search(name):
             return NUMBER_IDENTIFIER
+        if _UNNAMED.fullmatch(name):
+            return ROW_INDEX
     return None
 
 
@@ -70,7 +79,7 @@ GROUP_REASON = ("groups the rows (--group): the test rows and every fold keep it
 def names_rows(dropped):
     """Whether a dropped column (an entry of ``screen_columns``) tells rows or their groups apart: an identifier,
     or the --group column; ``gradwise predict`` copies such columns beside its predictions."""
-    return dropped["reason"] in (TEXT_IDENTIFIER, NUMBER_IDENTIFIER, GROUP_REASON)
+    return dropped["reason"] in (TEXT_IDENTIFIER, NUMBER_IDENTIFIER, ROW_INDEX, GROUP_REASON)
 
 
 def screen_columns(table, features, drop=(), keep=(), group=None):

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from gradwise.tabular import columns
 from gradwise.tabular.columns import screen_columns
 from gradwise.tabular.table import Table
 
@@ -30,6 +31,17 @@ def test_identifiers_constants_and_near_unique_text_are_dropped_with_a_reason():
     assert "identifier" in reasons["account"]
     assert reasons["country"] == "holds the single value 'NL'"
     assert "70 distinct values in 100 rows" in reasons["comment"]
+
+
+def test_a_row_index_without_a_header_is_dropped_however_spread_its_numbers():
+    rng = np.random.default_rng(3)
+    sampled = np.sort(rng.choice(5000, 120, replace=False)).astype(float)  # a filtered frame's index: 0-4999
+    table = Table({"Unnamed: 0": sampled, "row": sampled.copy(), "y": rng.normal(size=120)}, source="'f.csv'")
+    kept, dropped = screen_columns(table, table.names)
+    assert kept == ["row", "y"]  # a named column of spread whole numbers may be a quantity: kept
+    assert dropped == [{"name": "Unnamed: 0", "reason": columns.ROW_INDEX}] and columns.names_rows(dropped[0])
+    repeated = Table({"Unnamed: 0": np.repeat(sampled[:60], 2), "y": rng.normal(size=120)}, source="'f.csv'")
+    assert screen_columns(repeated, repeated.names)[0] == ["Unnamed: 0", "y"]  # not one per row: no index
 
 
 def test_drop_and_keep_override_and_unknown_names_are_refused():
