@@ -37,7 +37,14 @@ map of the column: nothing changes.
 
 Values with fewer than ``code_group_rows`` training rows are left out of the test; in the one-hot
 encoding, values seen once share the 'other' column like rare categories.
+
+A column whose numbers are written with leading zeros ('030001', '02134') is a code whatever the
+test says (``zero_padded``): postcodes, provider and product numbers are padded to a fixed width
+because their digits are labels, not amounts (COUNT's medpar: the hospital of 1,495 patients as
+``provnum``, '030001' to '032003', standardized as a number until the twenty-first session).
 """
+
+import re
 
 import numpy as np
 
@@ -106,6 +113,18 @@ def is_code_column(values, targets, min_rows):
     tests = [lack_of_fit(values[frequent], column[frequent]) for column in targets.T]
     p_value = min(p for p, _ in tests) * len(tests)
     return p_value < ROUGH_P and max(share for _, share in tests) >= ROUGH_SHARE
+
+
+_PADDED = re.compile(r"[+-]?0\d+")
+MIN_PADDED_SHARE = 0.01  # of the present cells: one stray '007' among thousands is a typo, not a convention
+
+
+def zero_padded(cells):
+    """Whether at least ``MIN_PADDED_SHARE`` of the present `cells` (text, None for missing) are whole numbers
+    written with leading zeros."""
+    present = [cell for cell in cells if cell is not None]
+    padded = sum(1 for cell in present if _PADDED.fullmatch(cell))
+    return bool(padded) and padded >= MIN_PADDED_SHARE * len(present)
 
 
 def code_text(values):

@@ -21,7 +21,7 @@ one-hot encoded as well (``codes``).
 
 import numpy as np
 
-from .codes import code_group_rows, code_text, is_code_column
+from .codes import code_group_rows, code_text, is_code_column, zero_padded
 from .columns import screen_columns
 from .dates import expand_dates, fit_dates, part_name, shown_format
 from .formats import accounting_column, parse_number, plain_number
@@ -221,14 +221,16 @@ class TabularPreprocessor:
             config["dates"] = dates
         if markers:  # likewise
             config["markers"] = markers
-        if targets is not None:
+        padded = {name for name in numeric if kinds[name] == "plain" and zero_padded(_text(table, name))}
+        if targets is not None or padded:
             rows = code_group_rows(table.rows)
             for name in numeric:
                 values = _as_float(table, name, formatted.get(name, False))
                 if groups is not None and constant_within(values, groups):
                     continue
-                if is_code_column(values, targets, rows):
-                    config["categorical"].append(self._fit_categories(name, code_text(values), codes=True))
+                if name in padded or (targets is not None and is_code_column(values, targets, rows)):
+                    entry = self._fit_categories(name, code_text(values), codes=True)
+                    config["categorical"].append({**entry, "zero_padded": True} if name in padded else entry)
         self.config = config
         return self
 
@@ -424,6 +426,7 @@ class TabularPreprocessor:
             other = f" + '{OTHER}' for {len(entry['other'])} rare" if entry.get("other") else ""
             fill = "" if entry["fill"] is None else f", missing -> {entry['fill']!r}"
             kind = "codes (also standardized above)" if entry.get("codes") else "categories"
+            kind = kind.replace("codes", "codes written with leading zeros") if entry.get("zero_padded") else kind
             lines.append(f"  {entry['name']!r}: one-hot {len(entry['categories'])} {kind}{other}{fill}")
         return lines
 

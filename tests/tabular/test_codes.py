@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from gradwise.tabular import prepare
-from gradwise.tabular.codes import code_text, is_code_column, lack_of_fit
+from gradwise.tabular.codes import code_text, is_code_column, lack_of_fit, zero_padded
 from gradwise.tabular.preprocess import TabularPreprocessor
 from gradwise.tabular.table import Table
 
@@ -98,3 +98,28 @@ def test_a_quantity_smooth_in_its_rank_or_with_a_heavy_tailed_target_is_no_code(
     assert lack_of_fit(size, np.exp(effect)) == lack_of_fit(size, effect)
     school, _, score = _schools()  # codes still are codes
     assert lack_of_fit(school, np.exp(score))[0] < 1e-30
+
+
+def test_numbers_written_with_leading_zeros_are_codes_whatever_the_test_says():
+    rng = np.random.default_rng(1)
+    hospital = rng.integers(30001, 30041, 600)  # provider numbers, written '030001' as COUNT's medpar writes them
+    noise = rng.normal(size=600)  # no effect of the hospital: the lack-of-fit test alone would not call it a code
+    padded = np.array([f"{h:06d}" for h in hospital], dtype=object)
+    fitted = TabularPreprocessor().fit(Table({"provnum": padded}), ["provnum"], noise.reshape(-1, 1))
+    codes = fitted.config["categorical"]
+    assert [e["name"] for e in codes] == ["provnum"] and codes[0]["codes"] and codes[0]["zero_padded"]
+    assert any("one-hot 40 codes written with leading zeros (also standardized above)" in line
+               for line in fitted.describe())
+    # the same hospital read as a float (a DataFrame's column) gets its own code's column
+    as_floats = fitted.transform(Table({"provnum": hospital[:3].astype(np.float64)}))
+    np.testing.assert_array_equal(as_floats, fitted.transform(Table({"provnum": padded[:3]})))
+    assert as_floats[:, 1:].sum(axis=1).tolist() == [1.0, 1.0, 1.0]
+    # without targets too: the writing alone says so
+    assert TabularPreprocessor().fit(Table({"provnum": padded}), ["provnum"]).config["categorical"][0]["zero_padded"]
+    plain = np.array([str(h) for h in hospital], dtype=object)
+    assert TabularPreprocessor().fit(Table({"provnum": plain}), ["provnum"], noise.reshape(-1, 1)).config[
+        "categorical"] == []
+    stray = plain.copy()
+    stray[0] = "007"  # one cell in 600: a typo, not a convention
+    assert TabularPreprocessor().fit(Table({"n": stray}), ["n"], noise.reshape(-1, 1)).config["categorical"] == []
+    assert [zero_padded(c) for c in (["0.5", "01.5", None], ["-07", "12"], ["0", "10"])] == [False, True, False]
