@@ -35,6 +35,14 @@ def test_plateau_silent_just_past_the_near_start_threshold():
     assert progress.detect_progress(_stalled(0.69 * 0.84)) == []
 
 
+def test_a_loss_that_ended_far_above_its_start_is_no_plateau():
+    # uis' tuned network at its learning rate of 0.019: 0.491 -> 0.623, 27% above; as a plateau it was told to
+    # raise the learning rate beside LR_TOO_HIGH's advice to lower it
+    assert progress.detect_progress(_stalled(0.69 * 1.27)) == []
+    slightly_above = progress.detect_progress(_stalled(0.69 * 1.05))  # within the band: still flat near the start
+    assert codes(slightly_above) == ["PLATEAU"] and "5% above where it started" in slightly_above[0].explanation
+
+
 def test_plateau_near_start_needs_flowing_gradients():
     assert progress.detect_progress(_stalled(0.69 * 0.9, update_ratio=5e-5)) == []  # tiny steps: LR_TOO_LOW's case
     assert progress.detect_progress(_stalled(0.69 * 0.9, grad_norm=5e3)) == []  # exploding

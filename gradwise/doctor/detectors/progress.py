@@ -152,7 +152,9 @@ def stalled_near_start(trace):
     drop = _signals.relative_drop(start, float(series[-1]))
     evidence = {"start_loss": start, "final_loss": float(series[-1]), "loss_drop_from_start": drop,
                 "threshold_near_start": NEAR_START}
-    return bool(start > 0 and drop < NEAR_START and _gradients_flow(trace)), evidence
+    # near the start on either side: a loss that ended far above it did not sit on a plateau, it went astray (a step
+    # too large, unscaled inputs), which other rules name; as a plateau it was told to raise the learning rate
+    return bool(start > 0 and -NEAR_START < drop < NEAR_START and _gradients_flow(trace)), evidence
 
 
 def finished(trace):
@@ -217,6 +219,7 @@ def _capacity_limits(trace):
 
 def _plateau_near_start(trace, evidence):
     series = trace.epoch_series("loss")
+    drop = evidence["loss_drop_from_start"]
     optimizer = trace.setup.get("optimizer", {})
     fixes = []
     small = [info for info in trace.kernel_layers() if not info.get("is_output") and info.get("fan_in")
@@ -232,8 +235,9 @@ def _plateau_near_start(trace, evidence):
              "near the saddle point at the origin." if small else "")
     return [Finding(
         "PLATEAU", "Loss plateau near its starting value", "warning",
-        f"After {series.size} epochs the training loss is {fmt(series[-1])}, only "
-        f"{fmt(100 * evidence['loss_drop_from_start'])}% below where it started ({fmt(evidence['start_loss'])}, the "
+        f"After {series.size} epochs the training loss is {fmt(series[-1])}, " + (
+            f"only {fmt(100 * drop)}% below" if drop >= 0 else f"{fmt(-100 * drop)}% above") +
+        f" where it started ({fmt(evidence['start_loss'])}, the "
         "loss of predicting the label frequencies), "
         "although the gradients neither vanished nor exploded and the steps were of normal size. The optimizer is "
         "crossing a flat region of the loss surface (a plateau or a saddle)." + cause,
