@@ -120,11 +120,11 @@ MIN_PADDED_SHARE = 0.01  # of the present cells: one stray '007' among thousands
 
 
 def zero_padded(cells):
-    """Whether at least ``MIN_PADDED_SHARE`` of the present `cells` (text, None for missing) are whole numbers
-    written with leading zeros."""
-    present = [cell for cell in cells if cell is not None]
-    padded = sum(1 for cell in present if _PADDED.fullmatch(cell))
-    return bool(padded) and padded >= MIN_PADDED_SHARE * len(present)
+    """Whether at least ``MIN_PADDED_SHARE`` of a column's `cells` (as read: text, or numbers that show no padding;
+    missing cells count in the share, too few to matter) are whole numbers written with leading zeros."""
+    padded = sum(1 for cell in cells if isinstance(cell, str) and cell.lstrip()[:1] in "0+-"  # cheap test first
+                 and _PADDED.fullmatch(cell.strip()))
+    return bool(padded) and padded >= MIN_PADDED_SHARE * len(cells)
 
 
 def code_text(values):

@@ -221,7 +221,7 @@ class TabularPreprocessor:
             config["dates"] = dates
         if markers:  # likewise
             config["markers"] = markers
-        padded = {name for name in numeric if kinds[name] == "plain" and zero_padded(_text(table, name))}
+        padded = {name for name in numeric if kinds[name] == "plain" and zero_padded(table[name])}
         if targets is not None or padded:
             rows = code_group_rows(table.rows)
             for name in numeric:
