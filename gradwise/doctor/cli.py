@@ -101,7 +101,7 @@ def _tuned_data(model, args, note):
     target can neither train nor score a model); `note` is told how many and where.
     """
     from ..tabular import read_csv as read_table
-    from ..tabular.data import labelled_cells
+    from ..tabular.data import labelled_rows
 
     table = read_table(args.data)
     if model.target != args.target:
@@ -109,10 +109,7 @@ def _tuned_data(model, args, note):
     if args.target not in table.names:
         raise ValueError(f"{args.data}: no column named {args.target!r} for `--target`; the columns are "
                          f"{', '.join(table.names)}.")
-    cells, _ = labelled_cells(table, args.target, model.task)
-    labelled = np.flatnonzero([cell is not None for cell in cells])
-    if not len(labelled):
-        raise ValueError(f"{args.data}: the target column '{args.target}' is missing on every row.")
+    cells, labelled = labelled_rows(table, args.target, model.task)
     if len(labelled) < table.rows:
         first = next(line for line, cell in zip(table.lines, cells) if cell is None)
         note(f"gradwise doctor: {table.rows - len(labelled)} row(s) of {args.data} without a '{args.target}' left "

@@ -116,7 +116,7 @@ def is_code_column(values, targets, min_rows):
 
 
 _PADDED = re.compile(r"[+-]?0\d+")
-MIN_PADDED_SHARE = 0.01  # of the present cells: one stray '007' among thousands is a typo, not a convention
+MIN_PADDED_SHARE = 0.01  # of the cells: one stray '007' among thousands is a typo, not a convention
 
 
 def zero_padded(cells):

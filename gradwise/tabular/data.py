@@ -71,10 +71,7 @@ def split_rows(table, target, task=None, test_size=0.2, seed=0, group=None):
     rows are whole groups of that column's values.
     """
     groups = None if group is None else _group_column(table, target, group)
-    cells, _ = labelled_cells(table, target, task)
-    labelled = np.flatnonzero([cell is not None for cell in cells])
-    if not len(labelled):
-        raise ValueError(f"The target column '{target}' is missing on every row.")
+    cells, labelled = labelled_rows(table, target, task)
     known = [cells[i] for i in labelled]
     task = task or infer_task(known, target)
     TargetEncoder(task).fit(known)  # a task that does not fit the target fails here, before any split
@@ -107,6 +104,15 @@ def labelled_cells(table, target, task=None):
     if words:
         cells = [None if cell in words else cell for cell in cells]
     return cells, words or []
+
+
+def labelled_rows(table, target, task=None):
+    """(the target's cells, None where missing; the indices of the rows that have one); ValueError when none has."""
+    cells, _ = labelled_cells(table, target, task)
+    labelled = np.flatnonzero([cell is not None for cell in cells])
+    if not len(labelled):
+        raise ValueError(f"{table.source}: the target column '{target}' is missing on every row.")
+    return cells, labelled
 
 
 def unlabelled_lines(table, target, task=None):
@@ -158,4 +164,4 @@ def prepare(table, target, task=None, impute=None, test_size=0.2, seed=0, drop=(
                     train_cells, test_cells, train_index, test_index, task, preprocessor, encoder, target, groups)
 
 
-__all__ = ["Prepared", "prepare", "split_rows", "unlabelled_lines", "labelled_cells"]
+__all__ = ["Prepared", "prepare", "split_rows", "unlabelled_lines", "labelled_cells", "labelled_rows"]

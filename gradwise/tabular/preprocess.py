@@ -425,8 +425,8 @@ class TabularPreprocessor:
         for entry in self.config["categorical"]:
             other = f" + '{OTHER}' for {len(entry['other'])} rare" if entry.get("other") else ""
             fill = "" if entry["fill"] is None else f", missing -> {entry['fill']!r}"
-            kind = "codes (also standardized above)" if entry.get("codes") else "categories"
-            kind = kind.replace("codes", "codes written with leading zeros") if entry.get("zero_padded") else kind
+            written = " written with leading zeros" if entry.get("zero_padded") else ""
+            kind = f"codes{written} (also standardized above)" if entry.get("codes") else "categories"
             lines.append(f"  {entry['name']!r}: one-hot {len(entry['categories'])} {kind}{other}{fill}")
         return lines
 

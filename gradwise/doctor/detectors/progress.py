@@ -264,7 +264,8 @@ def detect_progress(trace):
     gap = LIMITED_GAP if narrow or _heavy_penalty(trace) else BASELINE_GAP  # a limit in plain sight
     poor_vs_baseline = reference is not None and score < reference - gap
     near_majority = majority is not None and score <= majority + MAJORITY_MARGIN
-    if not _signals.has_hidden_layer(trace) and reference is not None:  # a linear model: against the linear baseline
+    convex = not _signals.has_hidden_layer(trace)  # no hidden layer: logistic, softmax or ridge regression
+    if convex and reference is not None:  # a linear model: against the linear baseline
         near_majority = near_majority and poor_vs_baseline
     if not (poor_vs_baseline or near_majority):
         return []
@@ -297,7 +298,6 @@ def detect_progress(trace):
             "data it trains on: " + "; ".join(reasons) + ".",
             evidence, fixes, **where)]
     optimizer = trace.setup.get("optimizer", {})
-    convex = not _signals.has_hidden_layer(trace)
     # a convex loss has no saddle or plateau before its optimum: flat short of it, the steps are too small
     fixes = [remedies.raise_learning_rate(trace.setup)] if convex else [remedies.reduce_lr_on_plateau()]
     if optimizer.get("class") == "SGD" and not optimizer.get("momentum"):
