@@ -13,7 +13,7 @@ from gradwise.doctor.setup import describe_model
 from gradwise.doctor.spec import Preparation, Spec
 
 from .cases import (FAULTS, HEALTHY, HELD_OUT_FAULTS, HELD_OUT_HEALTHY, HELD_OUT_ROUND_TWO_FAULTS,
-                    HELD_OUT_ROUND_TWO_HEALTHY)
+                    HELD_OUT_ROUND_TWO_HEALTHY, HELD_OUT_ROUND_THREE_FAULTS, HELD_OUT_ROUND_THREE_HEALTHY)
 from .data import load
 
 _REGRESSION_TARGETS = ("continuous", "standardized", "continuous_binary")
@@ -69,7 +69,7 @@ def _labelled(case, x_train, y_train, x_val, y_val):
 
 def find_case(name):
     for case in (FAULTS + HEALTHY + HELD_OUT_FAULTS + HELD_OUT_HEALTHY + HELD_OUT_ROUND_TWO_FAULTS
-                 + HELD_OUT_ROUND_TWO_HEALTHY):
+                 + HELD_OUT_ROUND_TWO_HEALTHY + HELD_OUT_ROUND_THREE_FAULTS + HELD_OUT_ROUND_THREE_HEALTHY):
         if case.name == name:
             return case
     raise KeyError(f"no case named {name!r}")

@@ -31,7 +31,7 @@ import time  # noqa: E402
 
 from . import overhead, scoring  # noqa: E402
 from .cases import (FAULTS, HEALTHY, HELD_OUT_FAULTS, HELD_OUT_HEALTHY, HELD_OUT_ROUND_TWO_FAULTS,  # noqa: E402
-                    HELD_OUT_ROUND_TWO_HEALTHY)
+                    HELD_OUT_ROUND_TWO_HEALTHY, HELD_OUT_ROUND_THREE_FAULTS, HELD_OUT_ROUND_THREE_HEALTHY)
 from .execute import run_case  # noqa: E402
 
 
@@ -50,6 +50,8 @@ def _parse(argv):
                         help="run the held-out set-ups (written after the thresholds were frozen) instead")
     parser.add_argument("--held-out-round-two", action="store_true",
                         help="run the set-ups held out in the second round (written after its thresholds were frozen)")
+    parser.add_argument("--held-out-round-three", action="store_true",
+                        help="run the set-ups held out in the third round (tables with little signal)")
     parser.add_argument("--json", help="write every case's result to this file")
     parser.add_argument("--markdown", action="store_true", help="print the tables as Markdown")
     parser.add_argument("--verbose", action="store_true", help="print each case's codes as it finishes")
@@ -63,6 +65,8 @@ def main(argv=None):
         cases = HELD_OUT_FAULTS + HELD_OUT_HEALTHY
     elif args.held_out_round_two:
         cases = HELD_OUT_ROUND_TWO_FAULTS + HELD_OUT_ROUND_TWO_HEALTHY
+    elif args.held_out_round_three:
+        cases = HELD_OUT_ROUND_THREE_FAULTS + HELD_OUT_ROUND_THREE_HEALTHY
     if args.cases:
         wanted = args.cases.split(",")
         cases = [case for case in cases if any(part in case.name for part in wanted)]

@@ -7,6 +7,11 @@
 - ``linear_baseline``: the training score of a ridge least-squares model on
   standardized features: a cheap, dependable reference for what a network should at
   least reach (UNDERFITTING compares against it).
+- ``held_out_reference``: the cross-validated score of the better of a ridge model on
+  the features and one on random Fourier features of them (a Gaussian-kernel smoother):
+  what the data allow on rows a model did not see, linear or not. A network that ends
+  near the label prior on data where this reference does no better has learned what
+  there is to learn (weak signal), not stalled on a plateau.
 """
 
 import math
@@ -151,6 +156,112 @@ def linear_baseline(x, targets, labels, max_features=1024, ridge=1e-3):
     else:
         correct = predictions.argmax(axis=1) == goal.argmax(axis=1)
     return {"kind": "accuracy", "score": float(correct.mean()), "samples": n}
+
+
+def held_out_reference(x, targets, labels, folds=3, features=256, max_features=1024, seed=0):
+    """Cross-validated score of simple reference models on standardized `x`.
+
+    Two least-squares smoothers, each at four ridge penalties: a linear model, and a linear
+    model on ``features`` random Fourier features cos(z w + b), w ~ N(0, I / d) (Rahimi and
+    Recht, 2007: the features of a Gaussian kernel whose width is the typical distance of
+    standardized rows). Each is fitted on all folds but one and scored on that one; the best
+    of the eight out-of-fold scores is the reference. Classification regresses one-hot (or
+    0/1) targets and scores the accuracy of the largest output; regression scores R².
+
+    Returns
+    -------
+    dict or None
+        ``{"kind": "accuracy" or "r2", "score": float, "model": "linear" or "random features",
+        "samples": int}``; None for multilabel targets, non-finite rows, more than
+        ``max_features`` features or fewer than 10 rows per fold.
+    """
+    x = np.asarray(x, dtype=np.float64).reshape(len(x), -1)
+    n, d = x.shape
+    task = labels.get("task")
+    if task not in ("binary", "multiclass", "regression") or d > max_features or n < 10 * folds \
+            or not np.isfinite(x).all():
+        return None
+    std = x.std(axis=0)
+    z = (x - x.mean(axis=0)) / np.where(std > 1e-12, std, 1.0)
+    y = np.asarray(targets)
+    if task == "multiclass" and labels.get("format") == "sparse":
+        goal = np.eye(labels["classes"])[y.reshape(n, -1)[:, 0].astype(np.int64)]
+    else:
+        goal = y.reshape(n, -1).astype(np.float64)
+    if not np.isfinite(goal).all():
+        return None
+    rng = np.random.default_rng(seed)
+    weights = rng.normal(scale=1.0 / math.sqrt(max(d, 1)), size=(d, features))
+    phases = rng.uniform(0.0, 2.0 * math.pi, size=features)
+    # the linear model's solve grows with the cube of the columns: wide inputs (images) get the features alone
+    designs = {"linear": z} if d <= features else {}
+    designs["random features"] = np.cos(z @ weights + phases)
+    fold_of = rng.permutation(n) % folds
+    prior = _prior_loss(task, goal)
+    best = None
+    for model, design in designs.items():
+        for guess in _out_of_fold_ridge(design, goal, fold_of, folds):
+            loss = _reference_loss(task, goal, guess)
+            if best is None or loss < best["loss"]:
+                best = {"kind": "r2" if task == "regression" else "accuracy",
+                        "score": _reference_score(task, goal, guess), "loss": loss, "model": model, "samples": n}
+    best["loss_drop"] = float(1.0 - best["loss"] / prior) if prior > 0 else 0.0
+    return best
+
+
+RIDGE_PENALTIES = (1e-3, 1e-2, 1e-1, 1.0)  # times the mean eigenvalue of the training fold's Gram matrix
+
+
+def _out_of_fold_ridge(design, goal, fold_of, folds):
+    """Out-of-fold predictions of ridge least squares on `design` (columns and `goal` centred on the
+    training folds' means, so the intercept is not penalized), one array per penalty."""
+    predictions = [np.empty_like(goal) for _ in RIDGE_PENALTIES]
+    for fold in range(folds):
+        held = fold_of == fold
+        train_x, train_y = design[~held], goal[~held]
+        x_mean, y_mean = train_x.mean(axis=0), train_y.mean(axis=0)
+        centred = train_x - x_mean
+        eigenvalues, vectors = np.linalg.eigh(centred.T @ centred)
+        projected = vectors.T @ (centred.T @ (train_y - y_mean))
+        rows = (design[held] - x_mean) @ vectors
+        scale = max(float(eigenvalues.mean()), 1e-12)
+        for guess, penalty in zip(predictions, RIDGE_PENALTIES):
+            guess[held] = rows @ (projected / (np.maximum(eigenvalues, 0.0) + penalty * scale)[:, None]) + y_mean
+    return predictions
+
+
+PROBABILITY_FLOOR = 0.01  # least-squares outputs clipped into probabilities: a wrong, confident row costs log(100)
+
+
+def _prior_loss(task, goal):
+    """The loss of the best constant prediction: the targets' variance, or the entropy of the classes."""
+    if task == "regression":
+        return float(goal.var(axis=0).mean())
+    frequencies = goal.mean(axis=0)
+    if goal.shape[1] == 1:
+        frequencies = np.array([1.0 - frequencies[0], frequencies[0]])
+    return _entropy(frequencies)
+
+
+def _reference_loss(task, goal, guess):
+    """Mean squared error (regression) or the log loss of the outputs read as probabilities."""
+    if task == "regression":
+        return float(((goal - guess) ** 2).mean())
+    if goal.shape[1] == 1:
+        p = np.clip(guess[:, 0], PROBABILITY_FLOOR, 1.0 - PROBABILITY_FLOOR)
+        return float(-np.mean(np.where(goal[:, 0] >= 0.5, np.log(p), np.log(1.0 - p))))
+    p = np.clip(guess, PROBABILITY_FLOOR, None)
+    p /= p.sum(axis=1, keepdims=True)
+    return float(-np.mean(np.log(p[np.arange(len(goal)), goal.argmax(axis=1)])))
+
+
+def _reference_score(task, goal, guess):
+    if task == "regression":
+        total = ((goal - goal.mean(axis=0)) ** 2).sum()
+        return float(1 - ((goal - guess) ** 2).sum() / total) if total > 0 else 0.0
+    if goal.shape[1] == 1:
+        return float(((guess[:, 0] >= 0.5) == (goal[:, 0] >= 0.5)).mean())
+    return float((guess.argmax(axis=1) == goal.argmax(axis=1)).mean())
 
 
 def batch_accuracy(targets, outputs, logits, loss_name):

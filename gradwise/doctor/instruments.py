@@ -40,6 +40,7 @@ import time
 import numpy as np
 
 from . import datastats, measure
+from .detectors.progress import NEAR_START
 from .reservoir import Reservoir
 from .setup import DYING, SATURATING, describe_model
 from .trace import ACCURACY_KEYS, Trace
@@ -107,7 +108,7 @@ class Recorder:
         layers from the next batch on; the trace, its data summaries and the timing go on."""
         start = time.perf_counter()
         kept = {key: value for key, value in self.trace.setup.items()
-                if key in ("inputs", "labels", "baseline", "lr_finder")}
+                if key in ("inputs", "labels", "baseline", "reference", "lr_finder")}
         self.trace.setup.update(describe_model(model, params), **kept)
         self._layout(model)
         self._charge(time.perf_counter() - start, False)
@@ -340,7 +341,8 @@ class Recorder:
         if self._own_accuracy and logs and any(key in logs for key in ACCURACY_KEYS):
             self._own_accuracy = False  # the trace reads fit's (trace.train_accuracy); samples skip their own
         record = {"epoch": epoch, "logs": {key: float(value) for key, value in (logs or {}).items()},
-                  "train_accuracy": self._epoch_accuracy[0] / seen if seen else None, "samples": len(samples),
+                  "train_accuracy": self._epoch_accuracy[0] / seen if seen else None, "train_accuracy_rows": seen,
+                  "samples": len(samples),
                   "layers": measure.epoch_summary(samples)}
         regularized = self._regularized
         if regularized:
@@ -369,6 +371,8 @@ class Recorder:
         summarized = time.perf_counter()
         if self._reservoir.collecting:
             self._summarize_data()
+        if len(self.trace.epochs) >= self.trace.total_epochs:  # the last planned epoch: the end-of-fit rules run now
+            self.reference_when_near_start()
         if self._probe and self._light_on and self.rows is not None:  # from the next epoch on: the pass over rows
             self._light_on = False
             inputs = self.rows[0][:self.min_dead_samples]
@@ -422,6 +426,20 @@ class Recorder:
         setup["labels"] = datastats.label_summary(targets, setup["loss"], setup["output_units"] or 1)
         setup["baseline"] = datastats.linear_baseline(inputs, targets, setup["labels"])
 
+    def reference_when_near_start(self):
+        """``setup['reference']`` (what simple smoothers reach on unseen rows) once the loss ends less than
+        ``NEAR_START`` below the label prior's: only the rules for such a loss read it (progress.learned_nothing),
+        and it costs tens of milliseconds, a tenth of a small fit."""
+        setup = self.trace.setup
+        if setup.get("reference") is not None or self.rows is None or not self.trace.epochs or not setup["labels"]:
+            return
+        prior, loss = self.trace.prior_loss(), self.trace.epochs[-1]["logs"].get("loss")
+        if not (prior > 0 and loss is not None and 1.0 - loss / prior < NEAR_START):
+            return
+        inputs = _feature_view(self.rows[0], _index_inputs(self.model))
+        if inputs is not None:
+            setup["reference"] = datastats.held_out_reference(inputs, self.rows[1], setup["labels"])
+
     def training_rows(self):
         """The training rows kept from the first epoch (so far, while it runs), or None."""
         if self.rows is None and self._reservoir.collecting:
@@ -448,6 +466,7 @@ class Recorder:
         start = time.perf_counter()
         if self._reservoir.collecting:  # fit stopped inside the first epoch
             self._summarize_data()
+        self.reference_when_near_start()  # fit stopped early (EarlyStopping, a repair)
         if failed:  # the epoch never ended: fit stopped on this NaN/Inf loss
             self.trace.failure = {**self._failure, "message": getattr(self.model, "stop_reason", None) or ""}
         end = time.perf_counter()

@@ -253,6 +253,8 @@ class LiveRepairer:
             return []
         from .detectors.progress import detect_progress
 
+        if self.recorder is not None:  # what the data offer, for a loss near the prior's (weak signal or a plateau)
+            self.recorder.reference_when_near_start()
         view = trace.since(0)
         view.setup["finished"] = True
         found = []

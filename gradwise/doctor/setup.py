@@ -104,7 +104,7 @@ def describe_model(model, params=None):
         "epochs": params.get("epochs"),
         "input_normalized_in_model": bool(first is not None and first.normalizes),
         "depth": sum(1 for info in layers if info.get("fan_in")),
-        "inputs": None, "labels": None, "baseline": None,
+        "inputs": None, "labels": None, "baseline": None, "reference": None,
     }
 
 

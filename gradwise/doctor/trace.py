@@ -6,15 +6,18 @@ trace built by hand. A trace holds:
 - ``setup``: what was known at the start of fit: one dict per layer (class,
   activation, units, fans, initializer, kernel statistics), the loss, the optimizer,
   ``batch_size``/``steps``/``epochs``; after the first epoch also ``inputs`` (feature
-  scales and offsets), ``labels`` (label distribution) and ``baseline`` (a linear
-  least-squares model's training score, a reference for underfitting).
+  scales and offsets), ``labels`` (label distribution), ``baseline`` (a linear
+  least-squares model's training score, a reference for underfitting) and ``reference``
+  (the cross-validated score of simple smoothers, linear or not: what the data allow on
+  unseen rows).
 - ``samples``: one dict per sampled batch: ``epoch``, ``batch``, ``step`` and, per
   layer, ``grad_norm`` (kernel), ``grad_norms`` (every tensor), ``update_ratio``
   (||dw|| / ||w|| of the layer's tensors), ``act_mean``, ``act_std``,
   ``saturated_fraction`` and ``inactive_fraction``; ``nonfinite`` is True when a
   gradient, a weight or an activation held NaN or Inf.
 - ``epochs``: one dict per finished epoch: ``logs`` (loss, metrics, val_*),
-  ``train_accuracy`` (measured by the doctor on sampled batches, None for regression)
+  ``train_accuracy`` (measured by the doctor on sampled batches, None for regression; on
+  ``train_accuracy_rows`` rows)
   and per layer ``dead_fraction`` (ReLU units that output zero for every sample seen),
   ``saturated_fraction`` and the medians of ``grad_norm`` and ``update_ratio``.
 - ``batch_losses``: (step, loss) of every training batch, as the loss computed it
@@ -101,6 +104,25 @@ class Trace:
         labels = self.setup.get("labels") or {}
         value = labels.get("prior_loss")
         return math.nan if value is None else float(value)
+
+    def final_train_accuracy(self, min_rows=512, max_epochs=None):
+        """The training accuracy at the end of training: fit's compiled metric of the last epoch when it logs
+        one; else the doctor's own, measured on sampled batches and pooled over the last epochs (at most
+        `max_epochs`) until `min_rows` rows: one sampled batch of 64 rows has a standard error of 0.06, more
+        than half the gap the progress rules judge by. NaN when unknown."""
+        for key in ACCURACY_KEYS:
+            series = self.epoch_series(key)
+            if series.size and np.isfinite(series).all():
+                return float(series[-1])
+        correct = rows = 0.0
+        for epoch in reversed(self.epochs[-max_epochs:] if max_epochs else self.epochs):
+            accuracy, count = epoch.get("train_accuracy"), epoch.get("train_accuracy_rows")
+            if accuracy is None or not count:  # a trace without row counts: the last epoch's figure
+                return float(accuracy) if rows == 0 and accuracy is not None else (correct / rows if rows else math.nan)
+            correct, rows = correct + accuracy * count, rows + count
+            if rows >= min_rows:
+                break
+        return correct / rows if rows else math.nan
 
     def train_accuracy(self):
         """Training accuracy per epoch: the compiled metric when present, else the doctor's own."""

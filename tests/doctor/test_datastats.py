@@ -71,3 +71,56 @@ def test_batch_accuracy():
     assert datastats.batch_accuracy(np.array([[1.0], [0.0]]), np.array([[2.0], [0.5]]), True,
                                     "binary_crossentropy") == 0.5  # logits threshold at 0
     assert datastats.batch_accuracy(np.zeros((2, 1)), np.zeros((2, 1)), False, "mean_squared_error") is None
+
+
+def test_out_of_fold_ridge_matches_scikit_learn_ridge_on_each_fold(rng):
+    x = rng.normal(size=(90, 4))
+    goal = (x @ [[1.0], [0.5], [0.0], [-1.0]]) + rng.normal(size=(90, 1))
+    fold_of = np.arange(90) % 3
+    predictions = datastats._out_of_fold_ridge(x, goal, fold_of, 3)
+    for fold in range(3):
+        train, held = fold_of != fold, fold_of == fold
+        centred = x[train] - x[train].mean(axis=0)
+        scale = np.linalg.eigvalsh(centred.T @ centred).mean()  # the penalties are relative to the Gram's scale
+        for guess, penalty in zip(predictions, datastats.RIDGE_PENALTIES):
+            expected = Ridge(alpha=penalty * scale).fit(x[train], goal[train, 0]).predict(x[held])
+            np.testing.assert_allclose(guess[held, 0], expected, rtol=1e-7, atol=1e-9)
+
+
+def test_held_out_reference_sees_rings_a_linear_model_cannot():
+    from sklearn.datasets import make_circles
+
+    x, y = make_circles(n_samples=600, noise=0.08, factor=0.5, random_state=0)
+    labels = datastats.label_summary(y.astype(float), "binary_crossentropy", 1)
+    reference = datastats.held_out_reference(x, y.astype(float), labels)
+    assert datastats.linear_baseline(x, y.astype(float), labels)["score"] < 0.6  # a line cannot split rings
+    assert reference["model"] == "random features"
+    assert reference["score"] > 0.95 and reference["loss_drop"] > 0.6
+
+
+def test_held_out_reference_finds_no_room_in_labels_that_are_noise(rng):
+    x = rng.normal(size=(1000, 8))
+    y = rng.integers(0, 3, size=1000)
+    labels = datastats.label_summary(y, "sparse_categorical_crossentropy", 3)
+    reference = datastats.held_out_reference(x, y, labels)
+    assert reference["loss_drop"] < 0.02  # unseen rows: nothing beyond the label frequencies
+    assert reference["score"] < 0.4
+
+
+def test_held_out_reference_of_a_regression_drops_the_loss_by_its_r2(rng):
+    x = rng.normal(size=(600, 5))
+    y = 0.4 * x[:, 0] + rng.normal(size=600)  # weak signal: R² about 0.14
+    labels = datastats.label_summary(y, "mean_squared_error", 1)
+    reference = datastats.held_out_reference(x, y, labels)
+    assert reference["kind"] == "r2" and reference["model"] == "linear"
+    assert reference["loss_drop"] == pytest.approx(reference["score"], abs=1e-12)
+    assert 0.05 < reference["score"] < 0.25
+
+
+def test_held_out_reference_needs_rows_and_plain_labels(rng):
+    labels = datastats.label_summary(np.arange(20) % 2, "sparse_categorical_crossentropy", 2)
+    assert datastats.held_out_reference(rng.normal(size=(20, 3)), np.arange(20) % 2, labels) is None
+    multilabel = (rng.random((200, 3)) > 0.5).astype(float)
+    labels = datastats.label_summary(multilabel, "binary_crossentropy", 3)
+    assert labels["task"] == "multilabel"
+    assert datastats.held_out_reference(rng.normal(size=(200, 3)), multilabel, labels) is None

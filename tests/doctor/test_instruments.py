@@ -9,6 +9,7 @@ import gradwise as gw
 from gradwise import initializers
 from gradwise.callbacks import NonFiniteLossWarning
 from gradwise.doctor import Doctor
+from gradwise.doctor.detectors import progress
 
 
 def _model(layers, optimizer, loss="sparse_categorical_crossentropy", seed=0):
@@ -99,6 +100,36 @@ def test_data_summaries_without_patching_the_model(data):
     # the doctor watches through fit's hooks: nothing of the model or its loss is replaced
     assert not {"forward", "backward"} & set(vars(model.layers[0]))
     assert not {"value_and_gradient", "fused_value_and_gradient"} & set(vars(model.loss))
+
+
+def test_the_held_out_reference_is_computed_only_for_a_loss_near_the_prior(rng):
+    x = rng.normal(size=(600, 6))
+    strong = (x[:, 0] + x[:, 1] > 0).astype(np.int64)
+    weak = (0.2 * x[:, 0] + rng.normal(size=600) > 0).astype(np.int64)
+    traces = {}
+    for name, y in (("strong", strong), ("weak", weak)):
+        model = _model([gw.Input((6,)), gw.Dense(16, activation="relu"), gw.Dense(2, activation="softmax")], "adam")
+        traces[name] = _fit(model, x, y, epochs=6, batch_size=32, sample_every="auto")
+    assert traces["strong"].setup["reference"] is None  # its loss fell far below the prior's: no rule reads it
+    reference = traces["weak"].setup["reference"]
+    assert reference["kind"] == "accuracy" and reference["samples"] == 600
+    assert reference["loss_drop"] < 0.05
+
+
+def test_a_network_on_weak_signal_data_is_not_told_of_a_plateau(rng):
+    # a healthy MLP on a table with little signal (Bayes-optimal loss about 3% below the prior's): its loss ends near
+    # the prior, as every model's does on unseen rows; it was told to raise its learning rate tenfold
+    x = rng.normal(size=(1500, 8))
+    y = (0.3 * x[:, 0] + rng.normal(size=1500) > 0).astype(np.float64)
+    model = gw.Sequential([gw.Input((8,)), gw.Dense(32, activation="relu"), gw.Dense(32, activation="relu"),
+                           gw.Dense(1, activation="sigmoid")], seed=0)
+    model.compile(optimizer=gw.optimizers.Adam(1e-3), loss="binary_crossentropy", metrics=["accuracy"])
+    doctor = Doctor(verbose=0)
+    model.fit(x, y, epochs=20, batch_size=32, verbose=0, callbacks=[doctor])
+    evidence = progress.learned_nothing(doctor.trace)[1]
+    assert evidence["loss_drop_from_start"] < progress.NEAR_START  # near the prior: the case the reference decides
+    assert evidence["held_out_reference_drop"] < evidence["loss_drop_from_start"] + progress.SIGNAL_GAP
+    assert not doctor.report.codes("warning")
 
 
 def test_sampling_every_n_batches(data):
@@ -195,3 +226,21 @@ def test_over_budget_samples_wait_at_most_longest_gap_epochs(data, repair):
     gaps = np.diff([0, *steps, 9 * 8 - 1])
     longest = 8 * (1 if repair else LONGEST_GAP)  # a repairing doctor needs every epoch's findings
     assert steps[0] == 0 and gaps.max() <= longest and (repair or gaps.max() > 8)
+
+
+def test_a_live_doctor_does_not_rebuild_a_network_on_weak_signal_data(rng):
+    # judged a fifth of the way through (the checkpoint) as if training ended there: the held-out reference must be
+    # there too, or a healthy network near the prior's loss is re-initialized for a saddle it is not on (its kernels
+    # start at a sixth of Glorot's std, small enough for the saddle's remedy to be offered)
+    x = rng.normal(size=(1500, 8))
+    y = (0.3 * x[:, 0] + rng.normal(size=1500) > 0).astype(np.float64)
+    small = initializers.RandomNormal(stddev=0.05)
+    model = gw.Sequential([gw.Input((8,)), gw.Dense(16, activation="tanh", kernel_initializer=small),
+                           gw.Dense(16, activation="tanh", kernel_initializer=small),
+                           gw.Dense(1, activation="sigmoid")], seed=0)
+    model.compile(optimizer=gw.optimizers.Adam(1e-3), loss="binary_crossentropy")
+    doctor = Doctor(repair=True, verbose=0)
+    model.fit(x, y, epochs=30, batch_size=64, verbose=0, callbacks=[doctor])
+    assert doctor.trace.setup["reference"] is not None
+    assert doctor.report.repairs == []
+    assert not doctor.report.codes("warning")

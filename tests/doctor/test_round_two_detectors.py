@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import pytest
 
 from gradwise.doctor.detectors import generalization, initialization, learning_rate, numerics, progress
 
@@ -73,9 +74,41 @@ def test_a_linear_model_at_the_majority_is_a_fault_only_below_the_linear_baselin
     assert codes(progress.detect_progress(linear(0.875))) == []  # within the gap: its penalty's, or its loss's doing
     flagged = progress.detect_progress(linear(0.97))  # a linear model does far better here: poor, and at the majority
     assert len(flagged) == 1 and flagged[0].severity == "error"
-    deep = _stalled(0.69 * 0.5)  # a network at the majority is flagged whatever a linear model gets (rings)
+    # a network at the majority whose loss learned nothing is flagged whatever a linear model gets (rings); its
+    # steps too small for the near-start PLATEAU (LR_TOO_LOW's case), the majority rule is what flags it here
+    deep = _stalled(0.69 * 0.95, update_ratio=5e-5)
     deep.setup["labels"] = dict(BINARY, majority=0.69)
     assert [finding.severity for finding in progress.detect_progress(deep)] == ["error"]
+
+
+def test_a_network_at_the_majority_whose_loss_learned_is_not_stuck():
+    # rare positives with a weak signal: the probabilities move, the argmax stays on the majority
+    learned = _stalled(0.69 * 0.75, update_ratio=5e-5)
+    learned.setup["labels"] = dict(BINARY, majority=0.69)
+    assert progress.detect_progress(learned) == []
+    # near the prior, but unseen rows show the data offer no more: weak signal, not a fault
+    weak = _stalled(0.69 * 0.95, update_ratio=5e-5)
+    weak.setup["labels"] = dict(BINARY, majority=0.69)
+    weak.setup["reference"] = {"kind": "accuracy", "score": 0.69, "loss_drop": 0.04, "model": "linear"}
+    assert progress.detect_progress(weak) == []
+
+
+def _with_reference(trace, loss_drop):
+    trace.setup["reference"] = {"kind": "accuracy", "score": 0.7, "loss_drop": loss_drop, "model": "random features"}
+    return trace
+
+
+def test_plateau_near_start_needs_data_that_offer_more():
+    # the network's loss ended 10% below the prior's; simple smoothers on unseen rows get 12%: weak signal, learned
+    assert progress.detect_progress(_with_reference(_stalled(0.69 * 0.9), 0.12)) == []
+    # where they get 60% (the rings), the same loss is a plateau, with the reference as evidence
+    findings = progress.detect_progress(_with_reference(_stalled(0.69 * 0.9), 0.6))
+    assert codes(findings) == ["PLATEAU"]
+    assert findings[0].evidence["held_out_reference_drop"] == 0.6
+    # just past the gap (0.1 + SIGNAL_GAP) and just short of it
+    assert codes(progress.detect_progress(_with_reference(_stalled(0.69 * 0.9), 0.1 + progress.SIGNAL_GAP + 0.01))) \
+        == ["PLATEAU"]
+    assert progress.detect_progress(_with_reference(_stalled(0.69 * 0.9), 0.1 + progress.SIGNAL_GAP - 0.01)) == []
 
 
 def test_a_flat_linear_model_far_below_the_linear_baseline_has_steps_too_small_not_a_saddle():
@@ -209,3 +242,23 @@ def test_saturation_is_judged_on_enough_rows_for_the_batch_size():
     assert codes(_saturated(32)) == ["SATURATION"]  # one batch of 32 rows at 0.6
     assert _saturated(1, samples=1) == []  # one row at 0.6, pooled with the next epochs: 0.23
     assert codes(_saturated(1, per_epoch=(0.6,) * 4, samples=8)) == ["SATURATION"]  # 32 rows at 0.6
+
+
+def test_the_doctors_own_training_accuracy_is_pooled_over_the_last_epochs():
+    # without a compiled accuracy metric the doctor measures it on sampled batches: one batch of 64 rows read 0.469
+    # where the network was at 0.57, 0.1 below a linear baseline of 0.574, and a healthy network was told of a plateau
+    def trace(rows):
+        flat = _stalled(0.69 * 0.96)
+        flat.setup["labels"] = dict(BINARY, majority=0.506)
+        flat.setup["baseline"] = {"kind": "accuracy", "score": 0.574}
+        flat.setup["reference"] = {"kind": "accuracy", "score": 0.57, "loss_drop": 0.03, "model": "linear"}
+        for epoch, accuracy in zip(flat.epochs, [0.55, 0.56, 0.57, 0.58, 0.56, 0.57, 0.59, 0.58, 0.57, 0.469]):
+            epoch["logs"].pop("accuracy")
+            epoch.update(train_accuracy=accuracy, train_accuracy_rows=rows)
+        return flat
+
+    assert trace(64).final_train_accuracy(max_epochs=3) == pytest.approx((0.58 + 0.57 + 0.469) / 3)
+    assert trace(64).final_train_accuracy(min_rows=128) == pytest.approx((0.57 + 0.469) / 2)
+    assert progress.detect_progress(trace(64)) == []
+    flagged = progress.detect_progress(trace(1000))  # 1,000 rows at 0.469: a real shortfall (the loss still falls)
+    assert codes(flagged) == ["UNDERFITTING"] and flagged[0].evidence["train_accuracy"] == pytest.approx(0.469)
