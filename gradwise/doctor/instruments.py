@@ -433,8 +433,8 @@ class Recorder:
         setup = self.trace.setup
         if setup.get("reference") is not None or self.rows is None or not self.trace.epochs or not setup["labels"]:
             return
-        prior, loss = self.trace.prior_loss(), self.trace.epochs[-1]["logs"].get("loss")
-        if not (prior > 0 and loss is not None and 1.0 - loss / prior < NEAR_START):
+        prior, loss = self.trace.prior_loss(), float(self.trace.data_loss_series()[-1])
+        if not (prior > 0 and math.isfinite(loss) and 1.0 - loss / prior < NEAR_START):
             return
         inputs = _feature_view(self.rows[0], _index_inputs(self.model))
         if inputs is not None:

@@ -99,6 +99,15 @@ class Trace:
         losses = self.epoch_series("loss")
         return float(losses[0]) if losses.size else math.nan
 
+    def data_loss_series(self):
+        """The training loss per epoch without the weight penalty at that epoch's end: fit's loss logs
+        include it (as Keras' do), while the losses they are judged against (the label prior's, the first
+        batches', a variance) are losses on the data alone. Under L2(0.5) a network whose training MSE was
+        0.81 logged 2.13, and the doctor read a training R² of 0.66 where it was 0.87."""
+        losses = self.epoch_series("loss")
+        penalties = np.asarray([epoch.get("penalty") or 0.0 for epoch in self.epochs], dtype=np.float64)
+        return losses - penalties if penalties.size == losses.size else losses
+
     def prior_loss(self):
         """Loss of the best constant prediction (the label prior), or NaN when unknown."""
         labels = self.setup.get("labels") or {}

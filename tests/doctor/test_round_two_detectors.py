@@ -262,3 +262,15 @@ def test_the_doctors_own_training_accuracy_is_pooled_over_the_last_epochs():
     assert progress.detect_progress(trace(64)) == []
     flagged = progress.detect_progress(trace(1000))  # 1,000 rows at 0.469: a real shortfall (the loss still falls)
     assert codes(flagged) == ["UNDERFITTING"] and flagged[0].evidence["train_accuracy"] == pytest.approx(0.469)
+
+
+def test_losses_judged_against_the_prior_leave_the_weight_penalty_out():
+    from gradwise.doctor.detectors import _signals
+
+    trace = _stalled(0.69 * 0.6)
+    for epoch in trace.epochs:
+        epoch["logs"]["loss"] += 0.3  # fit's logs: the data's loss plus the penalty
+        epoch["penalty"] = 0.3
+    assert _signals.losses(trace)["final"] == pytest.approx(0.69 * 0.6)
+    assert progress.learned_nothing(trace)[1]["loss_drop_from_start"] == pytest.approx(0.4)
+    assert progress.detect_progress(trace) == []  # 0.714 logged is above the prior; the data's 0.414 is 40% below

@@ -73,8 +73,9 @@ def per_epoch_median(epochs, values, min_count=3):
 
 
 def losses(trace):
-    """Reference losses: initial, first/final/best epoch, prior (NaN when unknown)."""
-    series = trace.epoch_series("loss")
+    """Reference losses: initial, first/final/best epoch, prior (NaN when unknown); the epochs' without
+    their weight penalty, like the initial batches' and the prior's."""
+    series = trace.data_loss_series()
     finite = series[np.isfinite(series)]
     return {
         "initial": trace.initial_loss(),

@@ -170,8 +170,9 @@ def learned_nothing(trace):
     """(True, evidence) when the training loss ended less than ``NEAR_START`` below its start, the label
     prior's loss (or above it), while the data offer clearly more: a held-out reference (``setup['reference']``,
     simple smoothers scored on rows they did not see) drops the loss by ``SIGNAL_GAP`` more. Without a
-    reference (another loss, no rows kept) the data are taken to offer more."""
-    series = trace.epoch_series("loss")
+    reference (another loss, no rows kept) the data are taken to offer more. The loss is the data's part,
+    without the weight penalty."""
+    series = trace.data_loss_series()
     if not series.size or not np.isfinite(series).all() or trace.failure:
         return False, {}
     prior = trace.prior_loss()
@@ -216,7 +217,7 @@ def fit_quality(trace):
         variance = labels.get("std", 0.0) ** 2
         if trace.setup.get("loss") != "mean_squared_error" or variance <= 0:
             return None
-        score = 1.0 - trace.epoch_series("loss")[-1] / variance
+        score = 1.0 - trace.data_loss_series()[-1] / variance  # the data's part of the loss, not the penalty's
         return score, baseline.get("score"), "R²", None
     accuracy = trace.final_train_accuracy(max_epochs=max(3, math.ceil(trace.total_epochs / 4)))
     if not math.isfinite(accuracy):
