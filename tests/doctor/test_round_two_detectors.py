@@ -274,3 +274,22 @@ def test_losses_judged_against_the_prior_leave_the_weight_penalty_out():
     assert _signals.losses(trace)["final"] == pytest.approx(0.69 * 0.6)
     assert progress.learned_nothing(trace)[1]["loss_drop_from_start"] == pytest.approx(0.4)
     assert progress.detect_progress(trace) == []  # 0.714 logged is above the prior; the data's 0.414 is 40% below
+
+
+def test_a_rise_of_a_near_zero_validation_loss_without_an_accuracy_gap_is_no_overfitting():
+    # a tuned softmax regression of wine retrained by `gradwise doctor`: every validation row right throughout, the
+    # validation loss 0.0115 -> 0.018 ("57%"), 0.6% of the prior's 1.09; it was an error-level OVERFITTING
+    def run(validation_losses, prior=1.09):
+        trace = new_trace(mlp(("relu",), outputs=3), labels={"task": "multiclass", "prior_loss": prior,
+                                                            "majority": 0.4, "classes": 3, "format": "sparse"},
+                          baseline={"kind": "accuracy", "score": 1.0}, epochs=len(validation_losses), optimizer=ADAM)
+        for epoch, val_loss in enumerate(validation_losses):
+            train_loss = 0.05 * 0.8 ** epoch
+            add_epoch(trace, {"loss": train_loss, "val_loss": val_loss, "accuracy": 1.0, "val_accuracy": 1.0},
+                      loss=train_loss)
+        return generalization.detect_overfitting(trace)
+
+    rising = [0.02, 0.0115, 0.012, 0.013, 0.0145, 0.016, 0.017, 0.018]
+    assert run(rising) == []
+    # the same curve scaled to a material rise (0.07 of a prior of 1.09) is overfitting
+    assert codes(run([10 * value for value in rising])) == ["OVERFITTING"]
