@@ -38,6 +38,15 @@ map of the column: nothing changes.
 Values with fewer than ``code_group_rows`` training rows are left out of the test; in the one-hot
 encoding, values seen once share the 'other' column like rare categories.
 
+Up to ``MAX_VALUES`` = 1,024 distinct values (a category column gets at most 256 columns). A panel
+numbers its people: Ecdat's Males (545 workers, 8 years each, as ``nr``) and LaborSupply (532
+people, ``id``) were standardized as numbers, and with the person's effect lost gradwise's test
+R² was 0.34 / 0.24 and 0.02 / 0.01 (seeds 0 / 1) against HistGradientBoosting's 0.42 / 0.29 and a
+forest's 0.31 / 0.16, which recall a person from the number's ranges. As codes, one column per
+person with a penalty, the linear model is a random-intercept model: 0.53 / 0.45 and 0.40 / 0.24.
+New people are unseen codes (reported as such); ``--group`` scores on them. Over the bench's 77
+real tables these two columns are the only ones the larger bound adds.
+
 A column whose numbers are written with leading zeros ('030001', '02134') is a code whatever the
 test says (``zero_padded``): postcodes, provider and product numbers are padded to a fixed width
 because their digits are labels, not amounts (COUNT's medpar: the hospital of 1,495 patients as
@@ -49,7 +58,7 @@ import re
 import numpy as np
 
 MIN_VALUES = 6  # distinct frequent values: a cubic has 4 parameters, the test needs more groups
-MAX_VALUES = 256  # as ``preprocess.MAX_CATEGORIES``
+MAX_VALUES = 1024  # as ``preprocess.MAX_CODES``
 ROUGH_P = 1e-6
 ROUGH_SHARE = 0.10
 

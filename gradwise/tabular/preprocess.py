@@ -50,6 +50,9 @@ def min_frequency(rows):
 # generated table, 3,000 rows). Why a cap at all: each category is a column of the first
 # layer's product on every batch; beyond a few hundred, an embedding is the better encoding.
 MAX_CATEGORIES = 256
+# A whole-number code (codes.py) may have more: it passed a test that each value's rows differ, and a panel's
+# people are hundreds (Males: 545 workers), each an effect of its own.
+MAX_CODES = 1024
 OTHER = "(other)"
 
 
@@ -272,7 +275,7 @@ class TabularPreprocessor:
             fill = str(labels[np.argmax(counts)])
             cells = np.where(cells == None, fill, cells)  # noqa: E711
         encoder = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=min_frequency(len(cells)),
-                                max_categories=MAX_CATEGORIES).fit(cells.reshape(-1, 1).astype(str))
+                                max_categories=MAX_CODES if codes else MAX_CATEGORIES).fit(cells.reshape(-1, 1).astype(str))
         infrequent = encoder.infrequent_categories_[0]
         rare = [] if infrequent is None else [str(c) for c in infrequent]
         frequent = [str(c) for c in encoder.categories_[0] if str(c) not in rare]
@@ -297,6 +300,14 @@ class TabularPreprocessor:
             names += [f"{entry['name']}={category}" for category in entry["categories"]]
             names += [f"{entry['name']}={OTHER}"] if entry.get("other") else []
         return names
+
+    @property
+    def code_columns(self):
+        """Boolean mask of the output columns that one-hot encode a whole-number code (its number is a column too)."""
+        mask = [False] * len(self.config["numeric"])
+        for entry in self.config["categorical"]:
+            mask += [bool(entry.get("codes"))] * (len(entry["categories"]) + bool(entry.get("other")))
+        return np.array(mask, dtype=bool)
 
     @property
     def source_columns(self):
