@@ -164,14 +164,16 @@ def held_out_reference(x, targets, labels, folds=3, features=256, max_features=1
     Two least-squares smoothers, each at four ridge penalties: a linear model, and a linear
     model on ``features`` random Fourier features cos(z w + b), w ~ N(0, I / d) (Rahimi and
     Recht, 2007: the features of a Gaussian kernel whose width is the typical distance of
-    standardized rows). Each is fitted on all folds but one and scored on that one; the best
-    of the eight out-of-fold scores is the reference. Classification regresses one-hot (or
-    0/1) targets and scores the accuracy of the largest output; regression scores R².
+    standardized rows; inputs wider than ``features`` get the features alone). Each is fitted on
+    all folds but one and predicts that one; the reference is the one of lowest out-of-fold loss:
+    the log loss of the outputs clipped into probabilities (classification regresses one-hot or
+    0/1 targets), or the squared error (regression).
 
     Returns
     -------
     dict or None
-        ``{"kind": "accuracy" or "r2", "score": float, "model": "linear" or "random features",
+        ``{"kind": "accuracy" or "r2", "score": its out-of-fold accuracy or R², "loss": float,
+        "loss_drop": 1 - loss / the label prior's loss, "model": "linear" or "random features",
         "samples": int}``; None for multilabel targets, non-finite rows, more than
         ``max_features`` features or fewer than 10 rows per fold.
     """
