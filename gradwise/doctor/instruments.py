@@ -40,7 +40,7 @@ import time
 import numpy as np
 
 from . import datastats, measure
-from .detectors.progress import NEAR_START
+from .detectors.progress import NEAR_START, loss_from_start
 from .reservoir import Reservoir
 from .setup import DYING, SATURATING, describe_model
 from .trace import ACCURACY_KEYS, Trace
@@ -433,8 +433,8 @@ class Recorder:
         setup = self.trace.setup
         if setup.get("reference") is not None or self.rows is None or not self.trace.epochs or not setup["labels"]:
             return
-        prior, loss = self.trace.prior_loss(), float(self.trace.data_loss_series()[-1])
-        if not (prior > 0 and math.isfinite(loss) and 1.0 - loss / prior < NEAR_START):
+        near = loss_from_start(self.trace)
+        if not (self.trace.prior_loss() > 0 and near and near["loss_drop_from_start"] < NEAR_START):
             return
         inputs = _feature_view(self.rows[0], _index_inputs(self.model))
         if inputs is not None:

@@ -127,7 +127,9 @@ class Trace:
         for epoch in reversed(self.epochs[-max_epochs:] if max_epochs else self.epochs):
             accuracy, count = epoch.get("train_accuracy"), epoch.get("train_accuracy_rows")
             if accuracy is None or not count:  # a trace without row counts: the last epoch's figure
-                return float(accuracy) if rows == 0 and accuracy is not None else (correct / rows if rows else math.nan)
+                if rows:
+                    break
+                return math.nan if accuracy is None else float(accuracy)
             correct, rows = correct + accuracy * count, rows + count
             if rows >= min_rows:
                 break

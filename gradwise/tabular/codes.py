@@ -58,7 +58,7 @@ import re
 import numpy as np
 
 MIN_VALUES = 6  # distinct frequent values: a cubic has 4 parameters, the test needs more groups
-MAX_VALUES = 1024  # as ``preprocess.MAX_CODES``
+MAX_VALUES = 1024  # also the most one-hot columns a code gets (preprocess)
 ROUGH_P = 1e-6
 ROUGH_SHARE = 0.10
 

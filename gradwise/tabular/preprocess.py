@@ -21,7 +21,7 @@ one-hot encoded as well (``codes``).
 
 import numpy as np
 
-from .codes import code_group_rows, code_text, is_code_column, zero_padded
+from .codes import MAX_VALUES as MAX_CODES, code_group_rows, code_text, is_code_column, zero_padded
 from .columns import screen_columns
 from .dates import expand_dates, fit_dates, part_name, shown_format
 from .formats import accounting_column, parse_number, plain_number
@@ -50,9 +50,8 @@ def min_frequency(rows):
 # generated table, 3,000 rows). Why a cap at all: each category is a column of the first
 # layer's product on every batch; beyond a few hundred, an embedding is the better encoding.
 MAX_CATEGORIES = 256
-# A whole-number code (codes.py) may have more: it passed a test that each value's rows differ, and a panel's
-# people are hundreds (Males: 545 workers), each an effect of its own.
-MAX_CODES = 1024
+# A whole-number code may have more (codes.MAX_VALUES): it passed a test that each value's rows differ, and a
+# panel's people are hundreds (Males: 545 workers), each an effect of its own.
 OTHER = "(other)"
 
 
@@ -297,8 +296,7 @@ class TabularPreprocessor:
     def output_names(self):
         names = [entry["name"] for entry in self.config["numeric"]]
         for entry in self.config["categorical"]:
-            names += [f"{entry['name']}={category}" for category in entry["categories"]]
-            names += [f"{entry['name']}={OTHER}"] if entry.get("other") else []
+            names += [f"{entry['name']}={category}" for category in _columns_of(entry)]
         return names
 
     @property
@@ -306,7 +304,7 @@ class TabularPreprocessor:
         """Boolean mask of the output columns that one-hot encode a whole-number code (its number is a column too)."""
         mask = [False] * len(self.config["numeric"])
         for entry in self.config["categorical"]:
-            mask += [bool(entry.get("codes"))] * (len(entry["categories"]) + bool(entry.get("other")))
+            mask += [bool(entry.get("codes"))] * len(_columns_of(entry))
         return np.array(mask, dtype=bool)
 
     @property
@@ -318,7 +316,7 @@ class TabularPreprocessor:
                       if entry.get("part", True)})
         sources = [entry["name"] for entry in self.config["numeric"]]
         for entry in self.config["categorical"]:
-            sources += [entry["name"]] * (len(entry["categories"]) + bool(entry.get("other")))
+            sources += [entry["name"]] * len(_columns_of(entry))
         return [parts.get(name, name) for name in sources]
 
     def check_columns(self, table, ignore=()):
@@ -440,6 +438,11 @@ class TabularPreprocessor:
             kind = f"codes{written} (also standardized above)" if entry.get("codes") else "categories"
             lines.append(f"  {entry['name']!r}: one-hot {len(entry['categories'])} {kind}{other}{fill}")
         return lines
+
+
+def _columns_of(entry):
+    """The output columns of a categorical entry: one per kept category, then the '(other)' bucket if any."""
+    return entry["categories"] + ([OTHER] if entry.get("other") else [])
 
 
 def split_features(table, target):

@@ -166,21 +166,29 @@ def _gradients_flow(trace):
     return bool(medians) and max(medians.values()) >= LOW_UPDATE
 
 
+def loss_from_start(trace):
+    """The final training loss (the data's part) against its start, the label prior's loss (the first batches'
+    when the prior is unknown), as evidence; {} when the loss is not finite or training failed."""
+    series = trace.data_loss_series()
+    if not series.size or not np.isfinite(series).all() or trace.failure:
+        return {}
+    prior = trace.prior_loss()
+    start = prior if math.isfinite(prior) and prior > 0 else trace.initial_loss()
+    return {"start_loss": start, "final_loss": float(series[-1]),
+            "loss_drop_from_start": _signals.relative_drop(start, float(series[-1])), "threshold_near_start": NEAR_START}
+
+
 def learned_nothing(trace):
     """(True, evidence) when the training loss ended less than ``NEAR_START`` below its start, the label
     prior's loss (or above it), while the data offer clearly more: a held-out reference (``setup['reference']``,
     simple smoothers scored on rows they did not see) drops the loss by ``SIGNAL_GAP`` more. Without a
     reference (another loss, no rows kept) the data are taken to offer more. The loss is the data's part,
     without the weight penalty."""
-    series = trace.data_loss_series()
-    if not series.size or not np.isfinite(series).all() or trace.failure:
+    evidence = loss_from_start(trace)
+    if not evidence:
         return False, {}
-    prior = trace.prior_loss()
-    start = prior if math.isfinite(prior) and prior > 0 else trace.initial_loss()
-    drop = _signals.relative_drop(start, float(series[-1]))
-    evidence = {"start_loss": start, "final_loss": float(series[-1]), "loss_drop_from_start": drop,
-                "threshold_near_start": NEAR_START}
-    if not (start > 0 and drop < NEAR_START):
+    drop = evidence["loss_drop_from_start"]
+    if not (evidence["start_loss"] > 0 and drop < NEAR_START):
         return False, evidence
     reference = trace.setup.get("reference") or {}
     if trace.setup.get("loss") in REFERENCE_LOSSES and reference.get("loss_drop") is not None:
@@ -264,7 +272,7 @@ def _capacity_limits(trace):
 
 def _plateau_near_start(trace, evidence):
     series = trace.epoch_series("loss")
-    drop = evidence["loss_drop_from_start"]
+    drop = evidence["loss_drop_from_start"]  # of the data's part of the loss (evidence['final_loss'])
     optimizer = trace.setup.get("optimizer", {})
     fixes = []
     small = [info for info in trace.kernel_layers() if not info.get("is_output") and info.get("fan_in")
@@ -280,7 +288,7 @@ def _plateau_near_start(trace, evidence):
              "near the saddle point at the origin." if small else "")
     return [Finding(
         "PLATEAU", "Loss plateau near its starting value", "warning",
-        f"After {series.size} epochs the training loss is {fmt(series[-1])}, " + (
+        f"After {series.size} epochs the training loss is {fmt(evidence['final_loss'])}, " + (
             f"only {fmt(100 * drop)}% below" if drop >= 0 else f"{fmt(-100 * drop)}% above") +
         f" where it started ({fmt(evidence['start_loss'])}, the "
         "loss of predicting the label frequencies), "
