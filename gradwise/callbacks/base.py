@@ -16,6 +16,15 @@ gradient buffer holds this batch's gradients. An observer that needs the data of
 batches also provides ``on_train_loss(step, loss)``: it is called after every batch with
 its loss (a float) and returns True when it wants this batch's ``on_train_step``; other
 batches cost it one call and no ``data`` dict (the doctor samples a few batches this way).
+Such an observer may also say *before* each batch whether it will ask for it:
+``wants_step_data(step)`` returns True when its ``on_train_loss`` will return True for
+this batch, given a finite loss. A model that trains in one compiled call
+(``models/chain_step.py``), which keeps no layer's outputs, then runs that call on the
+batches no observer wants and the layer-by-layer step on the others; a batch whose
+compiled step ends in a non-finite loss (nothing was updated) is run again layer by layer,
+so its observers see it whole. Without ``wants_step_data``, an observer of the step keeps
+the layer-by-layer step for the whole fit. A step that ran compiled and was asked for
+anyway has no ``logits`` or ``layer_outputs`` (reading them raises a RuntimeError that says why).
 
 ``on_train_end`` also runs when fit raises or is interrupted, so an observer can
 always clean up.
@@ -53,6 +62,7 @@ class Callback:
     def on_train_batch_end(self, batch, logs=None): ...
     def on_train_step(self, step, data): ...
     def on_train_loss(self, step, loss): ...
+    def wants_step_data(self, step): ...
     def on_non_finite_data(self, data): ...
     def on_test_begin(self, logs=None): ...
     def on_test_end(self, logs=None): ...
@@ -107,6 +117,25 @@ class CallbackList:
         # (callback, gated): a gated observer's on_train_loss says which steps it wants the data of
         self._step_observers = [(c, _overrides(c, "on_train_loss")) for c in self.callbacks
                                 if _overrides(c, "on_train_step")]
+        # the observers' own forecasts of the steps they will ask for (all of them, or none is used)
+        forecasters = [c for c, gated in self._step_observers if gated and _overrides(c, "wants_step_data")]
+        self._forecasters = forecasters if len(forecasters) == len(self._step_observers) else None
+
+    @property
+    def needs_every_step(self):
+        """True when some observer of the step cannot say beforehand which steps it wants (then a
+        compiled step, which keeps no layer's outputs, cannot run)."""
+        return self.wants_train_step and self._forecasters is None
+
+    def step_data_wanted(self, step):
+        """Whether some observer will ask for this step's data (``wants_step_data``); True where
+        one cannot say."""
+        if self._forecasters is None:
+            return self.wants_train_step
+        for callback in self._forecasters:  # (looked up each time: an observer may rebind its hook)
+            if callback.wants_step_data(step):
+                return True
+        return False
 
     def __iter__(self):
         return iter(self.callbacks)
@@ -115,16 +144,17 @@ class CallbackList:
         for callback in self.callbacks:
             getattr(callback, hook)(*args)
 
-    def call_train_step(self, step, loss, source, epoch, batch, inputs, targets, sample_weight, tape):
+    def call_train_step(self, step, loss, source, epoch, batch, inputs, targets, sample_weight, tape, outputs=None):
         """``on_train_step`` on the callbacks that provide it (it runs after every batch), each gated by
         its ``on_train_loss`` when it has one; the ``StepData`` is built (by `source`) only when some
-        callback takes it, and closed afterwards: the next step recycles its arrays."""
+        callback takes it, and closed afterwards: the next step recycles its arrays. `tape` is None
+        after a compiled step, whose `outputs` are then given."""
         data = None
         for callback, gated in self._step_observers:
             if gated and not callback.on_train_loss(step, loss):
                 continue
             if data is None:
-                data = source.data(epoch, batch, inputs, targets, sample_weight, loss, tape)
+                data = source.data(epoch, batch, inputs, targets, sample_weight, loss, tape, outputs)
             callback.on_train_step(step, data)
         if data is not None:
             data.close()

@@ -129,6 +129,7 @@ class Doctor(Callback):
         # after every batch fit calls the recorder directly: one Python frame less per batch
         self.on_train_loss = self.recorder.on_loss
         self.on_train_step = self.recorder.on_step
+        self.wants_step_data = self.recorder.wants_data
         self._printed = set()
         self._repairer = LiveRepairer(self.model, self._say, self.recorder, self.params) if self.repair else None
         if self._repairer is not None and non_finite is not None:
@@ -147,6 +148,9 @@ class Doctor(Callback):
 
     def on_train_step(self, step, data):
         self.recorder.on_step(step, data)
+
+    def wants_step_data(self, step):
+        return self.recorder.wants_data(step)
 
     def on_epoch_end(self, epoch, logs=None):
         self.recorder.epoch_end(epoch, logs)

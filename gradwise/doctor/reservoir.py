@@ -35,10 +35,14 @@ class Reservoir:
         self._several = False
         self._calls = 0
 
+    def would_want_next(self):
+        """Whether the next batch will be wanted (``wants_next`` without counting)."""
+        return self.seen_rows < self.size or (self._calls + 1) % self._stride == 0
+
     def wants_next(self):
         """Whether the next batch is to be offered; a batch not wanted is counted here (so the strides
         stay spread over the epoch)."""
-        if self.seen_rows < self.size or (self._calls + 1) % self._stride == 0:
+        if self.would_want_next():
             return True
         self._calls += 1
         return False

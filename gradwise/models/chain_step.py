@@ -8,8 +8,10 @@ whole-step kernel (``Ops.dense_chain_step``; numba's is ``ops/_numba/dense_chain
 fit calls that instead of the layers. Everything the kernel does not describe keeps the
 layer-by-layer step: another layer or activation (the kernel computes linear, ReLU, sigmoid,
 tanh, softmax, ELU and GELU), an activity penalty, a frozen layer, loss
-options, a mask, several outputs, a callback that reads the step (``on_train_step``), layers
-too wide for the kernel to pay, or a seam without the kernel (NumPy's, or numba's without SciPy).
+options, a mask, several outputs, layers too wide for the kernel to pay, or a seam without
+the kernel (NumPy's, or numba's without SciPy). A callback that reads the step
+(``on_train_step``) gets the layers' step on the batches it asks for, when it says which
+beforehand (``Callback.wants_step_data``: the doctor does), else on all of them.
 
 The weights' penalties (``kernel_regularizer``, ``bias_regularizer``: any regularizer), the
 optimizer's update, the constraints and the metrics run as in the layer-by-layer step, by the
@@ -93,6 +95,8 @@ class ChainStep:
         self.thresholds = np.array(thresholds, dtype=np.int64)
         self.scales = np.array(scales, dtype=parameter_set.values.dtype)
         self.states = np.zeros((len(dropouts), 4), dtype=np.uint64)
+        self.states_before = None  # the states before the last step, kept while a callback reads steps
+        self.read = _what_plan_reads(model)  # (stale)
         self.loss_code = loss_code
         self.dtype = parameter_set.values.dtype
         self.units = int(self.rows[-1, 2])
@@ -106,12 +110,20 @@ class ChainStep:
         """The ChainStep of `model` for a fit of `batch_size` rows a batch (None: unknown, taken as 32),
         or None when the layer-by-layer step must run."""
         kernel = get_ops().dense_chain_step()
-        if kernel is None or hooks.wants_train_step:
+        if kernel is None or hooks.needs_every_step:
             return None
         description = describe(model, parameter_set, batch_size)
         if description is None or chain_compile.defers_plan(kernel):
             return None  # (deferred: a helper process compiles the kernel meanwhile, see chain_compile)
-        return cls(model, kernel, parameter_set, *description)
+        step = cls(model, kernel, parameter_set, *description)
+        if hooks.wants_train_step and step.dropouts:  # a batch may be run again (rewind_generators)
+            step.states_before = step.states.copy()
+        return step
+
+    def stale(self):
+        """Whether a layer of the chain was edited in place since the plan (another activation or rate:
+        the doctor's live repairs do that between epochs), so that fit must plan again."""
+        return _what_plan_reads(self.model) != self.read
 
     # ----- the dropout generators' state --------------------------------------------------
     def take_generators(self):
@@ -129,11 +141,18 @@ class ChainStep:
                 state["state"]["state"] = (int(self.states[row, 0]) << 64) | int(self.states[row, 1])
                 generator.state = state
 
+    def rewind_generators(self):
+        """The kernel's states as they were before the last step, whose batch is to be run again
+        with the same dropout draws (kept only where the plan's hooks read steps)."""
+        np.copyto(self.states, self.states_before)
+
     # ----- the step ---------------------------------------------------------------------
     def run(self, inputs, targets, sample_weight):
         """Forward, loss and backward of one batch; returns (loss, the chain's outputs). A
         non-finite loss writes no gradient (the caller skips the update)."""
         arguments = self.arguments(inputs, targets, sample_weight)
+        if self.states_before is not None:
+            np.copyto(self.states_before, self.states)
         return self.kernel(*arguments), arguments[-1]
 
     def arguments(self, inputs, targets, sample_weight):
@@ -215,6 +234,13 @@ def describe(model, parameter_set, batch_size=None):
     if loss_code is None:
         return None
     return rows, dropouts, thresholds, scales, loss_code
+
+
+def _what_plan_reads(model):
+    """What of the chain's layers a plan depends on and a callback may change in place: each layer's
+    activation, rate and activity penalty (by identity: a new object is a change)."""
+    return [(id(getattr(layer, "activation", None)), getattr(layer, "rate", None),
+             id(getattr(layer, "activity_regularizer", None))) for layer in (node.layer for node in model._graph.nodes)]
 
 
 def _dense_row(model, layer, values, batch_size):

@@ -425,6 +425,9 @@ class TrainingMixin(StreamingMixin):
                 parameter_set, fused, tape, snapshots = self.parameter_set, self._fused_output(), None, []
                 validation_parts = self._validation_parts(validation, batch_size)
                 chain = ChainStep.plan(self, parameter_set, hooks, batch_size)
+            elif chain is not None and chain.stale():  # a callback edited a layer in place (a live repair)
+                fused = self._fused_output()
+                chain = ChainStep.plan(self, parameter_set, hooks, batch_size)
             # This epoch's start, and the previous one (kept until this one gives a finite batch loss):
             # where a non-finite batch rolls back to if the weights it leaves predict NaN/Inf.
             snapshots = snapshots[-1:] + [(epoch, self._snapshot())]
@@ -440,12 +443,22 @@ class TrainingMixin(StreamingMixin):
                     if hooks.wants_batch_begin:
                         with _generators_back(chain):
                             hooks.call("on_train_batch_begin", step, {})
-                    if chain is None:
-                        value, output_losses, tape = self._train_step(xb, yb, wb, fused, parameter_set, tape)
-                    else:
+                    # the compiled step keeps no layer's outputs: the layers' step where an observer wants them
+                    compiled = chain is not None and not (hooks.wants_train_step
+                                                          and hooks.step_data_wanted(global_step))
+                    if compiled:
                         value, output_losses, outputs = self._chain_train_step(chain, xb, yb, wb, parameter_set)
+                        if hooks.wants_train_step and not math.isfinite(value):
+                            # nothing was updated: the batch again, layer by layer and with the same dropout
+                            # draws, so that its observers see it whole
+                            compiled = False
+                            chain.rewind_generators()
+                    if not compiled:
+                        with _generators_back(chain):
+                            value, output_losses, tape = self._train_step(xb, yb, wb, fused, parameter_set, tape)
                     if hooks.wants_train_step:
-                        hooks.call_train_step(global_step, value, step_source, epoch, step, xb, yb, wb, tape)
+                        hooks.call_train_step(global_step, value, step_source, epoch, step, xb, yb, wb,
+                                              None if compiled else tape, outputs if compiled else None)
                     global_step += 1
                     if not math.isfinite(value):
                         self._stop_on_non_finite(value, epoch, epochs, step, steps, snapshots, xb)
@@ -458,10 +471,10 @@ class TrainingMixin(StreamingMixin):
                         output_sums = [total if v is None else total + v * size
                                        for total, v in zip(output_sums, output_losses)]
                     seen += size
-                    if chain is None:
-                        self._update_metrics(yb, tape, wb)
-                    else:
+                    if compiled:
                         self._update_output_metrics(yb, [outputs], [None], wb)
+                    else:
+                        self._update_metrics(yb, tape, wb)
                     if hooks.wants_batch_end:
                         with _generators_back(chain):
                             hooks.call("on_train_batch_end", step,

@@ -17,7 +17,7 @@ from gradwise.models.chain_step import ChainStep
 
 pytestmark = pytest.mark.skipif("numba" not in ops.available_ops(), reason="the kernel is numba's")
 
-NO_HOOKS = types.SimpleNamespace(wants_train_step=False)
+NO_HOOKS = types.SimpleNamespace(wants_train_step=False, needs_every_step=False)
 TOLERANCE = {"float32": dict(rtol=2e-5, atol=2e-7), "float64": dict(rtol=1e-11, atol=1e-14)}
 
 # (loss, output activation, output units, hidden activations)
@@ -203,7 +203,8 @@ def test_frozen_or_replaced_layers_numpy_seam_and_step_readers_keep_the_layers_s
     with ops.use_ops("numpy"):
         assert _plan(model) is None
     model._fused_output()
-    assert ChainStep.plan(model, model.parameter_set, types.SimpleNamespace(wants_train_step=True)) is None
+    step_readers = types.SimpleNamespace(wants_train_step=True, needs_every_step=True)
+    assert ChainStep.plan(model, model.parameter_set, step_readers) is None
     forward = model.layers[0].forward
     model.layers[0].forward = lambda inputs, training=False: forward(inputs, training)
     assert _plan(model) is None
