@@ -143,8 +143,9 @@ class ChainStep:
 
     def rewind_generators(self):
         """The kernel's states as they were before the last step, whose batch is to be run again
-        with the same dropout draws (kept only where the plan's hooks read steps)."""
-        np.copyto(self.states, self.states_before)
+        with the same dropout draws (kept only where the plan's hooks read steps; no dropout: nothing to do)."""
+        if self.states_before is not None:
+            np.copyto(self.states, self.states_before)
 
     # ----- the step ---------------------------------------------------------------------
     def run(self, inputs, targets, sample_weight):

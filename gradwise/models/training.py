@@ -453,7 +453,11 @@ class TrainingMixin(StreamingMixin):
                             # draws, so that its observers see it whole
                             compiled = False
                             chain.rewind_generators()
-                    if not compiled:
+                    if compiled:
+                        pass
+                    elif chain is None:
+                        value, output_losses, tape = self._train_step(xb, yb, wb, fused, parameter_set, tape)
+                    else:  # a compiled chain's observed batch: the layers draw from their own dropout generators
                         with _generators_back(chain):
                             value, output_losses, tape = self._train_step(xb, yb, wb, fused, parameter_set, tape)
                     if hooks.wants_train_step:

@@ -114,14 +114,15 @@ def test_observed_training_is_the_unobserved_training():
             == plain.get_layer("drop")._rng.bit_generator.state)
 
 
-def test_a_non_finite_compiled_step_is_run_again_by_the_layers(compiled_steps):
+@pytest.mark.parametrize("rate", [0.3, 0.0])
+def test_a_non_finite_compiled_step_is_run_again_by_the_layers(compiled_steps, rate):
     # the 14th row's target overflows float32 in the squared error: its batch's loss is Inf
     x, y = _data(rows=40)
     y = y.copy()
     y[13] = 3e38
 
     def model():
-        built = gw.Sequential([Input((6,)), Dense(8, activation="relu"), Dropout(0.3, name="drop"), Dense(1)], seed=2)
+        built = gw.Sequential([Input((6,)), Dense(8, activation="relu"), Dropout(rate, name="drop"), Dense(1)], seed=2)
         built.compile(optimizer="sgd", loss="mse")
         return built
 
