@@ -29,6 +29,13 @@ counted that way, the pass is timed, and from then on the cheaper of the two is 
 samples, which reuse the training pass's outputs, for larger ones). The first epoch is
 always counted by light samples, so "dead from the start" means the same for every model.
 
+A model that fit trains in one compiled call (a small Dense chain, ``models/chain_step.py``) keeps no
+layer's outputs, so the doctor says before each batch whether it will ask for it (``wants_data``):
+fit runs the layers' step for those batches and the compiled one for the rest. What such a batch
+costs beyond a batch's usual time is charged to the doctor, so the budget spaces its samples by
+their whole cost, and dead units are counted by the pass over kept rows where the model allows it
+(a light sample would need the layers' step).
+
 Times come from ``time.perf_counter`` (a fraction of a microsecond per reading; the
 process's CPU-time clock costs several, more with many threads): a busy machine inflates
 the doctor's costs and the training time it compares them with alike.

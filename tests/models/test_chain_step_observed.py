@@ -196,3 +196,50 @@ def test_a_layer_edited_in_place_between_epochs_is_planned_again(compiled_steps)
     assert compiled_steps["steps"] == 48
     for a, b in zip(compiled.get_weights(), layered.get_weights()):
         np.testing.assert_allclose(a, b, rtol=2e-4, atol=2e-6)
+
+
+def test_on_a_compiled_chain_the_doctor_counts_dead_units_by_the_pass_over_kept_rows(monkeypatch):
+    # a light sample would cost a layers' step there, which the first epoch's timings do not show: the
+    # pass is kept even when its first run looked dearer than the light samples (as it does on a busy machine)
+    from gradwise.doctor import instruments
+
+    count = instruments.Recorder._count_dead_on_rows
+
+    def slow_first_pass(self, record):
+        count(self, record)
+        self._probe_cost = 1.0
+
+    monkeypatch.setattr(instruments.Recorder, "_count_dead_on_rows", slow_first_pass)
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(900, 6)).astype(np.float32)
+    y = (x[:, 0] * x[:, 1] > 0).astype(np.float32)
+    doctor = Doctor(verbose=0)
+    model = gw.Sequential([Input((6,)), Dense(16, activation="relu", name="hidden"), Dense(1, activation="sigmoid")],
+                          seed=5)
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model.fit(x, y, epochs=8, batch_size=30, verbose=0, callbacks=[doctor])
+    counted = [epoch["layers"]["hidden"]["dead_samples"] for epoch in doctor.trace.epochs[1:]
+               if "dead_samples" in epoch["layers"].get("hidden", {})]
+    assert counted and set(counted) == {256}  # the pass's rows, never light samples' multiples of 30
+
+
+def test_the_doctor_is_charged_what_the_layers_step_it_asked_for_costs_beyond_a_usual_batch(monkeypatch):
+    from gradwise.doctor import instruments
+
+    clock = {"now": 100.0}
+    monkeypatch.setattr(instruments.time, "perf_counter", lambda: clock["now"])
+    recorder = instruments.Recorder()
+    recorder.begin(_model(dropout=0.0), {"batch_size": 10, "steps": 12, "epochs": 3})
+    recorder.epoch_begin(0)
+    recorder._reservoir.collecting = False
+    recorder._interval_ema = 0.002  # a usual batch: 2 ms
+    recorder._countdown, recorder._light_on = 4, False
+    for step in range(3):  # batches it does not ask for: nothing charged
+        assert not recorder.wants_data(step)
+        clock["now"] += 0.002
+        assert not recorder.on_loss(step, 0.5)
+    before = recorder.overhead_seconds
+    assert recorder.wants_data(3)  # the countdown reaches the sampled batch
+    clock["now"] += 0.007  # its layers' step took 7 ms
+    assert recorder.on_loss(3, 0.5)
+    assert recorder.overhead_seconds - before == pytest.approx(0.005)
