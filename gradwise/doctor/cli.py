@@ -41,8 +41,11 @@ def add_parser(subparsers):
     parser.add_argument("--repair", action="store_true", help="apply the remedies, retrain, report before/after")
     parser.add_argument("--find-lr", action="store_true",
                         help="run the learning-rate range test (Smith 2017) instead and print the suggested rate")
-    parser.add_argument("--epochs", type=int, default=20, help="epochs of the probe training (default 20)")
-    parser.add_argument("--batch-size", type=int, default=32, help="batch size of the probe (default 32)")
+    parser.add_argument("--epochs", type=int,
+                        help="epochs of the probe training (default 20; a tuned model's: as many as `gradwise tune` "
+                             "allowed, stopping early as it did)")
+    parser.add_argument("--batch-size", type=int,
+                        help="batch size of the probe (default 32; a tuned model's: the search's)")
     parser.add_argument("--validation-split", type=float, default=0.2, help="held-out fraction (default 0.2)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", help="also write the report as JSON to this file")
@@ -121,6 +124,25 @@ def _tuned_data(model, args, note):
     return network, x, y, model.preprocessor.output_names
 
 
+def _probe_settings(args, model, rows):
+    """(epochs, batch size, from scratch, patience) of the probe. A tuned model's training is over: continued,
+    any early-stopped network's validation loss rises again (OVERFITTING, "add early stopping", on a network
+    that had it), on CSV rows it partly trained on. So its network is trained afresh as the search trained it
+    (``preprocessing['training']``; a file from before it was stored: the search's defaults) unless the flags
+    say otherwise; a plain model's probe goes on from its weights, 20 epochs of 32 rows."""
+    def given(value, default):  # a flag given is used as it is (0 or less: diagnose says what it expects)
+        return default if value is None else value
+
+    if not hasattr(model, "networks"):
+        return given(args.epochs, 20), given(args.batch_size, 32), False, None
+    from ..tabular.tune import EPOCHS, PATIENCE, batch_size_for
+
+    training = model.preprocessing.get("training") or {}
+    epochs = given(args.epochs, training.get("epochs", EPOCHS))
+    batch_size = given(args.batch_size, training.get("batch_size") or batch_size_for(rows))
+    return epochs, batch_size, True, training.get("patience", PATIENCE)
+
+
 def _save_repaired(model, repaired, path):
     if hasattr(model, "networks"):  # a tuned model: the repaired network keeps its preprocessing
         from ..tabular import TabularModel
@@ -146,12 +168,17 @@ def run(args, stdout=None, stderr=None):
     except (OSError, ValueError) as error:
         print(f"gradwise doctor: {error}", file=stderr)
         return 2
+    epochs, args.batch_size, from_scratch, patience = _probe_settings(args, model, len(x))
     if args.find_lr:
         return _find_lr(args, network, x, y, stdout, stderr)
+    if from_scratch:
+        print(f"gradwise doctor: the tuned model's network trained afresh as `gradwise tune` trained it: batches of "
+              f"{args.batch_size}, at most {epochs} epochs, stopping after {patience} without a lower validation loss "
+              "(--epochs and --batch-size change the first two).", file=stderr)
     try:
-        report = diagnose(network, x, y, epochs=args.epochs, batch_size=args.batch_size,
+        report = diagnose(network, x, y, epochs=epochs, batch_size=args.batch_size,
                           validation_split=args.validation_split, repair=args.repair, seed=args.seed,
-                          feature_names=features)
+                          feature_names=features, from_scratch=from_scratch, patience=patience)
     except ValueError as error:
         print(f"gradwise doctor: {error}", file=stderr)
         return 2

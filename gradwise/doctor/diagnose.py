@@ -39,12 +39,13 @@ def _check(epochs, batch_size, validation_split, max_rows):
 
 
 def diagnose(model, x, y, *, epochs=20, batch_size=32, validation_split=0.2, validation_data=None, repair=False,
-             rounds=3, max_rows=4000, sample_every=1, seed=0, feature_names=None, verbose=0):
+             rounds=3, max_rows=4000, sample_every=1, seed=0, feature_names=None, verbose=0, from_scratch=False,
+             patience=None):
     """Train a copy of `model` briefly under the Doctor and report what goes wrong.
 
     The model itself is never changed: the probe copies its architecture, compile
-    settings and current weights. The probe holds out a stratified validation split
-    (or uses `validation_data`), so overfitting can be judged.
+    settings and current weights (its initializers' weights with `from_scratch`). The probe
+    holds out a stratified validation split (or uses `validation_data`), so overfitting can be judged.
 
     Parameters
     ----------
@@ -70,6 +71,14 @@ def diagnose(model, x, y, *, epochs=20, batch_size=32, validation_split=0.2, val
         Names used in the evidence about unscaled features.
     verbose : int
         1 prints the report.
+    from_scratch : bool
+        Train the probe from a fresh initialization instead of the current weights: for a model whose
+        training is over (``gradwise doctor`` on a tuned model), training on past its end shows what
+        any trained network shows there, a validation loss that rises, not how it trains.
+    patience : int or None
+        Stop the probe as ``EarlyStopping(monitor='val_loss', patience=patience,
+        restore_best_weights=True)`` does (the run is then judged up to its best epoch), as the
+        model was trained.
 
     Returns
     -------
@@ -87,7 +96,15 @@ def diagnose(model, x, y, *, epochs=20, batch_size=32, validation_split=0.2, val
     >>> print(report)  # doctest: +SKIP
     """
     _check(epochs, batch_size, validation_split, max_rows)
+    if patience is not None and (isinstance(patience, bool) or not isinstance(patience, numbers.Integral)
+                                 or patience < 1):
+        raise ValueError(f"diagnose: `patience` must be a positive int or None, got {patience!r}.")
     spec = Spec.from_model(model)
+    if from_scratch:
+        spec.weights = None
+    if patience is not None:
+        spec.callbacks.append(("EarlyStopping", {"monitor": "val_loss", "patience": int(patience),
+                                                 "restore_best_weights": True}))
     x, y = np.asarray(x), np.asarray(y)
     if len(x) != len(y):
         raise ValueError(f"diagnose: `x` and `y` must have the same number of samples, got {len(x)} and {len(y)}.")

@@ -170,6 +170,14 @@ class Reporter:
         print(progress_line(trial, self.tuner.objectives, params=_shown(trial)), flush=True)
 
     # ----- the final model ----------------------------------------------------------------------
+    def _training(self):
+        """How the search trained each network: most epochs, batch size, EarlyStopping's patience."""
+        from .tune import batch_size_for
+
+        args = self.args
+        return {"epochs": args.epochs, "batch_size": args.batch_size or batch_size_for(len(self.prepared.x_train)),
+                "patience": args.patience}
+
     def _choose(self, tuner, best):
         """(members [(trial, weight)], Choice) from the out-of-fold predictions of the best trials."""
         kept = [t for t in best if "oof_file" in t.user_attrs and tuner.has_networks(t)]
@@ -230,7 +238,9 @@ class Reporter:
         preprocessing = {**p.preprocessing(), "trials": [t.number for t, _ in members],
                          "trial_weights": [float(w) for _, w in members],
                          "folds": [len(t.user_attrs["fold_files"]) for t, _ in members],
-                         "hyperparameters": [t.user_attrs["hp_values"] for t, _ in members]}
+                         "hyperparameters": [t.user_attrs["hp_values"] for t, _ in members],
+                         # how the networks were trained, so `gradwise doctor` can watch the same training
+                         "training": self._training()}
         model = TabularModel(preprocessing, networks, weights)
         best_path = os.path.join(tuner.project_dir, "best.gw")
         model.save(best_path)

@@ -20,6 +20,8 @@ from .target import TASKS
 DATA_KEY = "gradwise:data"
 DEFAULT_BUDGET = 45.0
 BASELINE_SHARE = 0.3  # the baselines stop once this fraction of the budget has passed
+EPOCHS = 100  # most epochs of a fit (--epochs); each stops early after PATIENCE epochs without improvement
+PATIENCE = 10
 EXAMPLES = """examples:
   gradwise tune --dataset pima
   gradwise tune --data customers.csv --target churned --drop email --time-budget 120
@@ -54,8 +56,9 @@ def add_parser(subparsers):
                         help=f"wall-clock seconds for the whole run, search and final fit included "
                              f"(default {DEFAULT_BUDGET:.0f})")
     parser.add_argument("--trials", type=_positive, default=100, help="most trials in the study (default 100)")
-    parser.add_argument("--epochs", type=_positive, default=100, help="most epochs per fit (default 100)")
-    parser.add_argument("--patience", type=_positive, default=10, help="EarlyStopping patience (default 10)")
+    parser.add_argument("--epochs", type=_positive, default=EPOCHS, help=f"most epochs per fit (default {EPOCHS})")
+    parser.add_argument("--patience", type=_positive, default=PATIENCE,
+                        help=f"EarlyStopping patience (default {PATIENCE})")
     parser.add_argument("--batch-size", type=_positive, help="batch size (default: 32, 64 or 128 by table size)")
     parser.add_argument("--workers", type=_positive, default=1, help="trials run at once, one process each (default 1)")
     parser.add_argument("--threads", type=_positive, default=1, help="BLAS threads per worker (default 1)")
@@ -144,7 +147,8 @@ def _check_same_data(tuner, fingerprint):
                          f"{fingerprint}. Use --overwrite to start over, or another --name.")
 
 
-def _batch_size(rows):
+def batch_size_for(rows):
+    """The batch size of a search on `rows` training rows (without --batch-size)."""
     return 32 if rows <= 2000 else 64 if rows <= 5000 else 128
 
 
@@ -173,7 +177,7 @@ def run(args):
     prepared = prepare(table, target, args.task, impute, args.test_size, seed=args.seed, drop=args.drop,
                        keep=args.keep, report=lambda line: print(f"Test rows: {line}"), group=args.group)
     folds = make_folds(prepared.y_train, prepared.task, args.seed, prepared.groups)
-    batch_size = args.batch_size or _batch_size(len(prepared.x_train))
+    batch_size = args.batch_size or batch_size_for(len(prepared.x_train))
     build = default_builder(prepared)
     reporter = Reporter(prepared, name, args, folds, started, budget)
     reporter.header(table)
