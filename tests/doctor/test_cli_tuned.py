@@ -35,10 +35,46 @@ def test_doctor_applies_the_stored_preprocessing_and_finds_no_scaling_problem(tu
     folder, data, model = tuned
     status, out, err = _doctor("--model", str(model), "--data", str(data), "--target", "churned", "--epochs", "4",
                                "--json", str(folder / "report.json"))
-    assert err == "" and status in (0, 1)
+    assert err.startswith("gradwise doctor: the tuned model's network trained afresh") and err.count("\n") == 1
+    assert status in (0, 1)
     codes = [finding["code"] for finding in json.loads((folder / "report.json").read_text())["findings"]]
     assert "UNNORMALIZED_INPUT" not in codes and "UNNORMALIZED_INPUT" not in out
     assert not any(code.startswith("EXPLODING") for code in codes)
+
+
+def test_the_tuned_model_keeps_how_it_was_trained_and_the_doctor_trains_it_so(tuned, monkeypatch):
+    import importlib
+
+    module = importlib.import_module("gradwise.doctor.diagnose")  # (the package exports the function by that name)
+
+    folder, data, model_path = tuned
+    assert gradwise.load_model(model_path).preprocessing["training"] == {"epochs": 4, "batch_size": 32, "patience": 2}
+    probes = []
+    run = module.diagnose
+
+    def watched(*args, **kwargs):
+        probes.append(kwargs)
+        return run(*args, **kwargs)
+
+    monkeypatch.setattr(module, "diagnose", watched)
+    status, out, err = _doctor("--model", str(model_path), "--data", str(data), "--target", "churned")
+    assert status in (0, 1)
+    assert "trained afresh as `gradwise tune` trained it: batches of 32, at most 4 epochs, stopping after 2" in err
+    assert {key: probes[-1][key] for key in ("epochs", "batch_size", "from_scratch", "patience")} == {
+        "epochs": 4, "batch_size": 32, "from_scratch": True, "patience": 2}
+    status, out, err = _doctor("--model", str(model_path), "--data", str(data), "--target", "churned", "--epochs",
+                               "3", "--batch-size", "16")
+    assert "batches of 16, at most 3 epochs" in err
+    assert (probes[-1]["epochs"], probes[-1]["batch_size"]) == (3, 16)
+    # a file written before the recipe was stored: the search's defaults (batch 32 below 2,000 rows)
+    model = gradwise.load_model(model_path)
+    del model.preprocessing["training"]
+    model.save(folder / "older.gw")
+    status, out, err = _doctor("--model", str(folder / "older.gw"), "--data", str(data), "--target", "churned",
+                               "--epochs", "2")
+    assert "batches of 32, at most 2 epochs, stopping after 10" in err
+    status, out, err = _doctor("--model", str(model_path), "--data", str(data), "--target", "churned", "--epochs", "0")
+    assert status == 2 and "`epochs` must be a positive int, got 0" in err
 
 
 def test_doctor_leaves_out_rows_without_a_target_as_tune_does(tuned):

@@ -95,3 +95,23 @@ def test_diagnose_needs_a_compiled_model(digits):
         diagnose(model, *digits)
     with pytest.raises(ValueError, match="same number of samples, got 500 and 499"):
         diagnose(_mlp(), digits[0], digits[1][:499])
+
+
+def test_a_finished_training_is_probed_from_scratch_and_stopped_as_it_was_trained(digits):
+    x, y = digits
+    model = _mlp()
+    model.fit(x, y, epochs=15, batch_size=32, verbose=0)  # trained: its first probe epoch starts near the end
+    continued = diagnose(model, x, y, epochs=6)
+    fresh = diagnose(model, x, y, epochs=6, from_scratch=True)
+    first_loss = lambda report: report.trace.epochs[0]["logs"]["loss"]  # noqa: E731
+    assert first_loss(continued) < 0.5 * first_loss(fresh)  # fresh starts where an untrained network does
+    # restarted from the initializers the model's config draws: the same as an untrained copy's probe
+    untrained = diagnose(_mlp(), x, y, epochs=6)
+    assert first_loss(fresh) == pytest.approx(first_loss(untrained), rel=1e-6)
+
+    stopped = diagnose(_mlp(learning_rate=0.05), x, y, epochs=60, batch_size=16, patience=2)
+    epochs = len(stopped.trace.epochs)
+    assert epochs < 60  # EarlyStopping ended the probe, and the run is judged up to its best epoch
+    assert stopped.trace.setup["restored_epoch"] <= epochs - 3
+    with pytest.raises(ValueError, match="`patience` must be a positive int or None, got 0"):
+        diagnose(model, x, y, patience=0)
