@@ -211,7 +211,10 @@ class Recorder:
         """Charge the doctor with what the batch it asked for cost beyond a batch's usual training time
         (fetch and metrics included: the extra is not overstated); the first epoch's kept rows are a
         one-off cost. The sample that follows counts it in its own cost (``_asked_extra``), so the
-        sampling intervals the budget sets cover it too."""
+        sampling intervals the budget sets cover it too. Nothing to charge where fit did not ask
+        (``wants_data``: a model that trains layer by layer)."""
+        if not self._asked_at:
+            return
         extra = time.perf_counter() - self._asked_at - (self._interval_ema or math.inf)
         self._asked_at = 0.0
         self._asked_extra = max(extra, 0.0)
@@ -228,20 +231,17 @@ class Recorder:
         self._countdown -= 1
         if self._countdown <= 0 or loss - loss != 0.0:  # NaN/Inf: x - x is NaN
             self.asked += 1
-            if self._asked_at:
-                self._charge_layers_step()
+            self._charge_layers_step()
             return True
         if self._reservoir.collecting and self._reservoir.wants_next():
             self.asked += 1
-            if self._asked_at:
-                self._charge_layers_step(recurring=False)
+            self._charge_layers_step(recurring=False)
             return True
         if self._light_on:
             self._light_countdown -= 1
             if self._light_countdown <= 0:
                 self.asked += 1
-                if self._asked_at:
-                    self._charge_layers_step()
+                self._charge_layers_step()
                 return True
         if self._countdown == 1:  # the next batch is sampled: keep the weights from before its update
             start = time.perf_counter()

@@ -96,7 +96,7 @@ class ChainStep:
         self.scales = np.array(scales, dtype=parameter_set.values.dtype)
         self.states = np.zeros((len(dropouts), 4), dtype=np.uint64)
         self.states_before = None  # the states before the last step, kept while a callback reads steps
-        self.read = _what_plan_reads(model)  # (stale)
+        self.planned_on = _what_plan_reads(model)  # (stale)
         self.loss_code = loss_code
         self.dtype = parameter_set.values.dtype
         self.units = int(self.rows[-1, 2])
@@ -123,7 +123,7 @@ class ChainStep:
     def stale(self):
         """Whether a layer of the chain was edited in place since the plan (another activation or rate:
         the doctor's live repairs do that between epochs), so that fit must plan again."""
-        return _what_plan_reads(self.model) != self.read
+        return _what_plan_reads(self.model) != self.planned_on
 
     # ----- the dropout generators' state --------------------------------------------------
     def take_generators(self):

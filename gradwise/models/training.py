@@ -453,13 +453,12 @@ class TrainingMixin(StreamingMixin):
                             # draws, so that its observers see it whole
                             compiled = False
                             chain.rewind_generators()
-                    if compiled:
-                        pass
-                    elif chain is None:
-                        value, output_losses, tape = self._train_step(xb, yb, wb, fused, parameter_set, tape)
-                    else:  # a compiled chain's observed batch: the layers draw from their own dropout generators
-                        with _generators_back(chain):
+                    if not compiled:
+                        if chain is None:
                             value, output_losses, tape = self._train_step(xb, yb, wb, fused, parameter_set, tape)
+                        else:  # a compiled chain's observed batch: the layers draw from their own dropout generators
+                            with _generators_back(chain):
+                                value, output_losses, tape = self._train_step(xb, yb, wb, fused, parameter_set, tape)
                     if hooks.wants_train_step:
                         hooks.call_train_step(global_step, value, step_source, epoch, step, xb, yb, wb,
                                               None if compiled else tape, outputs if compiled else None)

@@ -71,9 +71,10 @@ def dropped_lines(dropped, group=None):
 class Reporter:
     """Prints progress for one ``gradwise tune`` run, chooses and trains the final model, writes the outputs."""
 
-    def __init__(self, prepared, name, args, folds, started, budget):
+    def __init__(self, prepared, name, args, folds, started, budget, training=None):
         self.prepared, self.name, self.args, self.folds = prepared, name, args, folds
         self.started, self.budget = started, budget
+        self.training = training  # how the search trains each network: most epochs, batch size, patience
 
     def reserve(self, final=True):
         """Seconds kept after the search: to load the final networks and write the files (`final`), or only
@@ -170,14 +171,6 @@ class Reporter:
         print(progress_line(trial, self.tuner.objectives, params=_shown(trial)), flush=True)
 
     # ----- the final model ----------------------------------------------------------------------
-    def _training(self):
-        """How the search trained each network: most epochs, batch size, EarlyStopping's patience."""
-        from .tune import batch_size_for
-
-        args = self.args
-        return {"epochs": args.epochs, "batch_size": args.batch_size or batch_size_for(len(self.prepared.x_train)),
-                "patience": args.patience}
-
     def _choose(self, tuner, best):
         """(members [(trial, weight)], Choice) from the out-of-fold predictions of the best trials."""
         kept = [t for t in best if "oof_file" in t.user_attrs and tuner.has_networks(t)]
@@ -240,7 +233,7 @@ class Reporter:
                          "folds": [len(t.user_attrs["fold_files"]) for t, _ in members],
                          "hyperparameters": [t.user_attrs["hp_values"] for t, _ in members],
                          # how the networks were trained, so `gradwise doctor` can watch the same training
-                         "training": self._training()}
+                         "training": self.training}
         model = TabularModel(preprocessing, networks, weights)
         best_path = os.path.join(tuner.project_dir, "best.gw")
         model.save(best_path)

@@ -179,7 +179,8 @@ def run(args):
     folds = make_folds(prepared.y_train, prepared.task, args.seed, prepared.groups)
     batch_size = args.batch_size or batch_size_for(len(prepared.x_train))
     build = default_builder(prepared)
-    reporter = Reporter(prepared, name, args, folds, started, budget)
+    reporter = Reporter(prepared, name, args, folds, started, budget,
+                        training={"epochs": args.epochs, "batch_size": batch_size, "patience": args.patience})
     reporter.header(table)
     baselines = (run_baselines(prepared, folds, args.seed, args.threads, time.time() + BASELINE_SHARE * budget)
                  if args.baselines else [])
