@@ -139,6 +139,16 @@ def _workers(workers=60, years=6, seed=0):
                   "band": band, "wage": np.round(wage, 4)}, source="'workers.csv'")
 
 
+def _workers_csv(path, names):
+    """``_workers``'s columns `names`, written as a CSV file at `path`."""
+    table = _workers()
+    with open(path, "w") as handle:
+        handle.write(",".join(names) + "\n")
+        for row in zip(*(table[name] for name in names)):
+            handle.write(",".join(f"{value:g}" for value in row) + "\n")
+    return path
+
+
 def test_a_column_is_a_likely_group_by_its_name_or_by_properties_of_its_values():
     table = _workers()
     features = ["nr", "sex", "school", "year", "age", "band"]
@@ -172,13 +182,7 @@ def test_a_large_table_tries_properties_on_a_sample_and_confirms_them_on_every_r
 
 
 def test_tune_hints_at_a_column_whose_values_have_properties(tmp_path, capsys):
-    table = _workers()
-    path = tmp_path / "workers.csv"
-    names = ["nr", "sex", "school", "year", "wage"]
-    with open(path, "w") as handle:
-        handle.write(",".join(names) + "\n")
-        for row in zip(*(table[name] for name in names)):
-            handle.write(",".join(f"{value:g}" for value in row) + "\n")
+    path = _workers_csv(tmp_path / "workers.csv", ["nr", "sex", "school", "year", "wage"])
     assert main(["tune", "--data", str(path), "--target", "wage", "--runs-dir", str(tmp_path / "runs"), *FAST]) == 0
     out = capsys.readouterr().out
     assert ("Column 'nr' repeats its values (60 values, 6.0 rows each; 'sex', 'school' never change within one of "
@@ -201,13 +205,7 @@ def test_rows_in_blocks_of_one_unit_without_a_column_naming_it_are_found_by_thei
 
 
 def test_tune_hints_at_blocks_of_rows_when_no_column_names_them(tmp_path, capsys):
-    table = _workers()
-    path = tmp_path / "years.csv"
-    names = ["sex", "school", "year", "wage"]
-    with open(path, "w") as handle:
-        handle.write(",".join(names) + "\n")
-        for row in zip(*(table[name] for name in names)):
-            handle.write(",".join(f"{value:g}" for value in row) + "\n")
+    path = _workers_csv(tmp_path / "years.csv", ["sex", "school", "year", "wage"])  # no column numbers the workers
     assert main(["tune", "--data", str(path), "--target", "wage", "--runs-dir", str(tmp_path / "runs"), *FAST]) == 0
     out = capsys.readouterr().out
     assert ("Rows come in blocks of 6 consecutive rows (60 blocks) within which 'sex', 'school' never change: if each "
