@@ -17,6 +17,8 @@ import re
 
 import numpy as np
 
+from .table import Table
+
 MISSING_GROUP = "(missing)"
 # Names of columns that usually say whose row it is; with repeated values, a hint suggests --group
 # ('school' is left out: as often years of schooling as a school)
@@ -106,6 +108,20 @@ def row_blocks(table, features):
         if len(found) >= BLOCK_PROPERTIES:
             return k, found
     return None
+
+
+def with_row_blocks(table, size):
+    """(`table` with a column numbering its blocks of `size` consecutive rows, that column's name): ``--group-rows``,
+    the units of a panel written one after another (see ``row_blocks``), kept whole as a column's groups are.
+
+    The column is the group column of the run, so it is no feature and new rows never need it. A row count
+    that `size` does not divide leaves a shorter last block (an unbalanced last unit, or a wrong `size`).
+    """
+    name = f"(blocks of {size} rows)"
+    while name in table.names:  # never overwrite the user's column
+        name += "'"
+    blocks = (np.arange(table.rows) // size + 1).astype(np.float64)
+    return Table({**table.columns, name: blocks}, lines=table.lines, source=table.source, notes=table.notes), name
 
 
 def _count(codes):

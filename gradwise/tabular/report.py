@@ -71,8 +71,9 @@ def dropped_lines(dropped, group=None):
 class Reporter:
     """Prints progress for one ``gradwise tune`` run, chooses and trains the final model, writes the outputs."""
 
-    def __init__(self, prepared, name, args, folds, started, budget, training=None):
+    def __init__(self, prepared, name, args, folds, started, budget, training=None, group=None):
         self.prepared, self.name, self.args, self.folds = prepared, name, args, folds
+        self.group = group  # the column whose groups the split keeps whole (--group, or --group-rows' blocks)
         self.started, self.budget = started, budget
         self.training = training  # how the search trains each network: most epochs, batch size, patience
 
@@ -94,7 +95,7 @@ class Reporter:
         config = p.preprocessor.config
         for note in table.notes:
             print(note)
-        for line in dropped_lines(config["dropped"], getattr(self.args, "group", None)):
+        for line in dropped_lines(config["dropped"], self.group):
             print(line)
         for entry in config.get("dates", []):
             shown = shown_format(entry["format"])
@@ -138,8 +139,8 @@ class Reporter:
             print(f"Rows come in blocks of {size} consecutive rows ({table.rows // size} blocks) within which "
                   f"{', '.join(repr(name) for name in properties)} never change: if each block is one unit's rows (a "
                   "worker's years, a patient's visits), a split by row puts every unit on both sides of the test rows "
-                  "and the folds, which flatters every model's scores (a forest's most); number the blocks in a "
-                  "column and pass it to --group so that the test rows and the folds are new units")
+                  "and the folds, which flatters every model's scores (a forest's most); use "
+                  f"--group-rows {size} so that the test rows and the folds are new units")
         for group in self.groups:
             properties = group["properties"]
             shown = ", ".join(f"'{name}'" for name in properties[:3]) + (", ..." if len(properties) > 3 else "")
@@ -164,7 +165,7 @@ class Reporter:
         task = p.task + (f", {len(p.classes)} classes" if p.classes else "")
         scheme = f"{len(self.folds)}-fold cross-validation" if len(self.folds) > 1 else "one 80/20 validation split"
         if p.groups is not None:
-            scheme += f" of whole groups of '{self.args.group}', {len(set(p.groups))} in training"
+            scheme += f" of whole groups of '{self.group}', {len(set(p.groups))} in training"
         print(f"gradwise tune '{self.name}': {table.source}, {table.rows} rows -> {len(p.x_train)} train "
               f"({scheme}), {len(p.x_test)} held-out test; target '{p.target}' ({task}); "
               f"{len(config['features'])} columns -> {p.x_train.shape[1]} input features", flush=True)
@@ -262,7 +263,7 @@ class Reporter:
         write_summary(os.path.join(tuner.project_dir, "summary.json"), {
             "name": self.name, "task": p.task, "target": p.target, "classes": p.classes, "objective": "val_loss",
             "direction": "minimize", "trials": counts, "seed": tuner.seed, "folds": len(self.folds),
-            "group": None if p.groups is None else {"column": self.args.group, "groups": len(set(p.groups))},
+            "group": None if p.groups is None else {"column": self.group, "groups": len(set(p.groups))},
             "columns": {"used": p.preprocessor.config["features"], "dropped": p.preprocessor.config["dropped"],
                         "possible_leaks": getattr(self, "leaks", []), "possible_groups": getattr(self, "groups", []),
                         "possible_blocks": getattr(self, "blocks", None)},

@@ -52,6 +52,9 @@ def add_parser(subparsers):
     parser.add_argument("--group", metavar="COLUMN",
                         help="a column whose rows belong together (a patient, a store): the test rows and every "
                              "fold are whole groups, so the scores are those of new groups; not a feature")
+    parser.add_argument("--group-rows", type=_block_rows, metavar="K",
+                        help="the rows come in blocks of K consecutive rows, one unit's each (a panel written one "
+                             "unit after another, no column naming it): kept whole as --group keeps a column's groups")
     parser.add_argument("--time-budget", type=_seconds("--time-budget"), default=DEFAULT_BUDGET, metavar="SECONDS",
                         help=f"wall-clock seconds for the whole run, search and final fit included "
                              f"(default {DEFAULT_BUDGET:.0f})")
@@ -83,6 +86,16 @@ def _positive(text):
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def _block_rows(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--group-rows must be a whole number of rows, got {text!r}") from None
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"--group-rows must be at least 2 (rows per unit), got {text}")
     return value
 
 
@@ -138,6 +151,22 @@ def _load(args):
     return table, args.target, args.name or os.path.splitext(os.path.basename(args.data))[0]
 
 
+def _grouped(table, args):
+    """(table, the run's group column or None): --group's column, or with --group-rows K a column numbering the
+    blocks of K rows, added to `table` (``groups.with_row_blocks``)."""
+    if not args.group_rows:
+        return table, args.group
+    from .groups import MIN_GROUPS, with_row_blocks
+
+    if args.group:
+        raise ValueError(f"--group {args.group!r} and --group-rows {args.group_rows} both say which rows belong "
+                         "together: give one of them.")
+    if table.rows < MIN_GROUPS * args.group_rows:
+        raise ValueError(f"--group-rows {args.group_rows}: {table.source} holds {table.rows} rows, fewer than "
+                         f"{MIN_GROUPS} blocks of {args.group_rows}; give the rows per unit.")
+    return with_row_blocks(table, args.group_rows)
+
+
 def _check_same_data(tuner, fingerprint):
     stored = tuner.study.user_attrs.get(DATA_KEY)
     if stored is None:
@@ -171,16 +200,18 @@ def run(args):
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # the command prints its own progress
     budget = args.time_budget
     table, target, name = _load(args)
+    table, group = _grouped(table, args)
     if not 0 < args.test_size < 1:
         raise ValueError(f"--test-size must be between 0 and 1, got {args.test_size}.")
     impute = None if args.impute == "none" else args.impute
     prepared = prepare(table, target, args.task, impute, args.test_size, seed=args.seed, drop=args.drop,
-                       keep=args.keep, report=lambda line: print(f"Test rows: {line}"), group=args.group)
+                       keep=args.keep, report=lambda line: print(f"Test rows: {line}"), group=group)
     folds = make_folds(prepared.y_train, prepared.task, args.seed, prepared.groups)
     batch_size = args.batch_size or batch_size_for(len(prepared.x_train))
     build = default_builder(prepared)
     reporter = Reporter(prepared, name, args, folds, started, budget,
-                        training={"epochs": args.epochs, "batch_size": batch_size, "patience": args.patience})
+                        training={"epochs": args.epochs, "batch_size": batch_size, "patience": args.patience},
+                        group=group)
     reporter.header(table)
     baselines = (run_baselines(prepared, folds, args.seed, args.threads, time.time() + BASELINE_SHARE * budget)
                  if args.baselines else [])
@@ -197,7 +228,7 @@ def run(args):
     fingerprint = {"source": table.source, "rows": table.rows, "columns": table.names, "target": target,
                    "task": prepared.task, "seed": args.seed, "test_size": args.test_size, "impute": impute,
                    "drop": args.drop, "keep": args.keep, "folds": len(folds), "batch_size": batch_size,
-                   "early_stopping_rows": STOPPING_SHARE, **({"group": args.group} if args.group else {})}
+                   "early_stopping_rows": STOPPING_SHARE, **({"group": group} if group else {})}
     _check_same_data(tuner, fingerprint)
     remember_run(tuner.study, args, prepared)  # for the report: the resume command, the columns
     tuner.enqueue_portfolio(portfolio(len(prepared.x_train), numbers=build.keywords["numbers"] is not None))

@@ -7,7 +7,8 @@ import pytest
 
 from gradwise.cli import main
 from gradwise.tabular.data import prepare, split_rows
-from gradwise.tabular.groups import group_properties, grouped_folds, likely_groups, row_blocks, split_off
+from gradwise.tabular.groups import (group_properties, grouped_folds, likely_groups, row_blocks, split_off,
+                                     with_row_blocks)
 from gradwise.tabular.search import CV_BELOW_ROWS, make_folds, stopping_splits
 from gradwise.tabular.table import Table
 
@@ -209,6 +210,42 @@ def test_tune_hints_at_blocks_of_rows_when_no_column_names_them(tmp_path, capsys
     assert main(["tune", "--data", str(path), "--target", "wage", "--runs-dir", str(tmp_path / "runs"), *FAST]) == 0
     out = capsys.readouterr().out
     assert ("Rows come in blocks of 6 consecutive rows (60 blocks) within which 'sex', 'school' never change: if each "
-            "block is one unit's rows") in out and "pass it to --group" in out
+            "block is one unit's rows") in out and "use --group-rows 6 so that the test rows and the folds" in out
     summary = json.loads((tmp_path / "runs" / "years" / "summary.json").read_text())
     assert summary["columns"]["possible_blocks"] == {"rows_per_block": 6, "blocks": 60, "properties": ["sex", "school"]}
+
+
+def test_group_rows_keeps_blocks_of_consecutive_rows_whole_and_new_rows_need_no_block_column(tmp_path, capsys):
+    path = _workers_csv(tmp_path / "years.csv", ["sex", "school", "year", "wage"])
+    assert main(["tune", "--data", str(path), "--target", "wage", "--group-rows", "6", "--runs-dir",
+                 str(tmp_path / "runs"), *FAST]) == 0
+    out = capsys.readouterr().out
+    assert "5-fold cross-validation of whole groups of '(blocks of 6 rows)', 48 in training" in out
+    assert "Rows come in blocks" not in out  # the blocks are grouped already
+    summary = json.loads((tmp_path / "runs" / "years" / "summary.json").read_text())
+    assert summary["group"] == {"column": "(blocks of 6 rows)", "groups": 48}
+    assert summary["rows"] == {"train": 288, "test": 72}  # whole workers of 6 rows on each side
+    assert main(["predict", "--model", str(tmp_path / "runs" / "years" / "best.gw"), "--data", str(path),
+                 "--output", str(tmp_path / "p.csv")]) == 0  # the CSV has no block column: none is needed
+    assert len((tmp_path / "p.csv").read_text().splitlines()) == 361
+
+
+def test_the_block_column_never_replaces_a_column_of_the_file():
+    table = Table({"(blocks of 2 rows)": np.arange(6.0), "x": np.ones(6)})
+    blocked, name = with_row_blocks(table, 2)
+    assert name == "(blocks of 2 rows)'" and blocked["(blocks of 2 rows)"].tolist() == list(range(6))
+    assert blocked[name].tolist() == [1, 1, 2, 2, 3, 3]
+    assert with_row_blocks(Table({"x": np.ones(7)}), 2)[0]["(blocks of 2 rows)"].tolist() == [1, 1, 2, 2, 3, 3, 4]
+
+
+@pytest.mark.parametrize("flags, status, message", [  # 2: a usage error of the flag; 1: an error of the data
+    (["--group-rows", "1"], 2, "--group-rows must be at least 2 (rows per unit), got 1"),
+    (["--group-rows", "six"], 2, "--group-rows must be a whole number of rows, got 'six'"),
+    (["--group-rows", "6", "--group", "sex"], 1, "--group 'sex' and --group-rows 6 both say which rows belong together"),
+    (["--group-rows", "80"], 1, "years.csv' holds 360 rows, fewer than 5 blocks of 80"),
+])
+def test_group_rows_rejects_what_cannot_be_blocks(tmp_path, capsys, flags, status, message):
+    path = _workers_csv(tmp_path / "years.csv", ["sex", "school", "year", "wage"])
+    assert main(["tune", "--data", str(path), "--target", "wage", "--runs-dir", str(tmp_path / "runs"), *flags,
+                 *FAST]) == status
+    assert message in capsys.readouterr().err
