@@ -98,12 +98,7 @@ def row_blocks(table, features):
         blocks, found = rows // k, []
         for name in features:
             within = codes[name].reshape(blocks, k)
-            first = within[:, 0]
-            if not np.array_equal(within, np.repeat(first[:, None], k, axis=1)):
-                continue
-            kinds = _count(np.unique(first, return_inverse=True)[1])
-            changes = int(np.count_nonzero(first[1:] != first[:-1]))
-            if 2 <= kinds <= blocks / 2 and changes >= max(2 * kinds, (blocks - 1) / 10):
+            if np.all(within == within[:, :1]) and _varies_as_a_property(within[:, 0]):
                 found.append(name)
         if len(found) >= BLOCK_PROPERTIES:
             return k, found
@@ -163,17 +158,20 @@ def group_properties(table, name, features, codes=None):
         grouping = _grouping(codes[name][sample])
         others = [other for other in others if _within(grouping, codes[other][sample]) is not None]
     grouping = _grouping(codes[name][rows])
-    count = len(grouping[1])
     found = []
     for other in others:
         first = _within(grouping, codes[other][rows])
-        kinds = len(np.unique(codes[other][rows])) if first is not None else 0
-        if not 2 <= kinds <= count / 2:
-            continue
-        changes = int(np.count_nonzero(first[1:] != first[:-1]))  # along the values of `name`, in sorted order
-        if changes >= max(2 * kinds, (count - 1) / 10):
+        if first is not None and _varies_as_a_property(first):  # along the values of `name`, in sorted order
             found.append(other)
     return found
+
+
+def _varies_as_a_property(values):
+    """Whether `values`, a column's one value in each of g groups (in the groups' order), pass the tests of a
+    property (``group_properties``): 2 to g / 2 kinds, changing at least ``max(2 kinds, (g - 1) / 10)`` times."""
+    groups, kinds = len(values), len(np.unique(values))
+    changes = int(np.count_nonzero(values[1:] != values[:-1]))
+    return 2 <= kinds <= groups / 2 and changes >= max(2 * kinds, (groups - 1) / 10)
 
 
 def _grouping(values):

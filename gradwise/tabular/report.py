@@ -136,7 +136,7 @@ class Reporter:
         if found:
             size, properties = found
             self.blocks = {"rows_per_block": size, "blocks": table.rows // size, "properties": properties}
-            print(f"Rows come in blocks of {size} consecutive rows ({table.rows // size} blocks) within which "
+            print(f"Rows come in blocks of {size} consecutive rows ({self.blocks['blocks']} blocks) within which "
                   f"{', '.join(repr(name) for name in properties)} never change: if each block is one unit's rows (a "
                   "worker's years, a patient's visits), a split by row puts every unit on both sides of the test rows "
                   "and the folds, which flatters every model's scores (a forest's most); use "
