@@ -194,6 +194,20 @@ def test_task_override_and_digits_multiclass(tmp_path, capsys):
     assert 0.0 <= summary["test"]["accuracy"] <= 1.0
 
 
+def test_a_whole_number_target_read_as_classes_says_how_to_read_it_as_a_quantity(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=120)
+    visits = np.clip(np.round(2 + x + rng.normal(0, 0.5, 120)), 0, 5).astype(int)  # a count of 0-5
+    data = tmp_path / "visits.csv"
+    data.write_text("x,visits\n" + "".join(f"{a:.4f},{v}\n" for a, v in zip(x, visits)))
+    hint = "whole numbers read as classes: if they are a quantity (a count, a score), use --task regression"
+    assert _tune(tmp_path, "--data", str(data), "--target", "visits") == 0
+    assert f"(multiclass, {len(set(visits))} classes; {hint})" in capsys.readouterr().out
+    for task in ("multiclass", "regression"):  # a task the user chose is not second-guessed
+        assert _tune(tmp_path, "--data", str(data), "--target", "visits", "--task", task, "--overwrite") == 0
+        assert hint not in capsys.readouterr().out
+
+
 def test_data_errors_exit_1_with_one_line(tmp_path, capsys):
     assert _tune(tmp_path, "--data", str(tmp_path / "none.csv"), "--target", "y") == 1
     assert "CSV file" in capsys.readouterr().err

@@ -22,7 +22,7 @@ from .pipeline import TabularModel
 from .scores import CV_METRIC, cv_summary, fold_score, test_scores
 from .search import is_simplest
 from .space import telling_params
-from .target import case_variants
+from .target import case_variants, whole_numbers
 
 BEST_SHOWN = 5
 WRITE_SECONDS = 2.0  # trials.csv, plots, summary, the model file and the report, on an idle machine
@@ -163,6 +163,9 @@ class Reporter:
             print(f"Target '{p.target}': the classes {', '.join(repr(label) for label in group)} differ only in letter "
                   "case and are learned as different classes (if they are one, write them alike in the file)")
         task = p.task + (f", {len(p.classes)} classes" if p.classes else "")
+        if p.task == "multiclass" and getattr(self.args, "task", None) is None and whole_numbers(p.classes):
+            # as AutoGluon says of its guess: whole numbers may be labels (ratings, codes) or a quantity (a count)
+            task += "; whole numbers read as classes: if they are a quantity (a count, a score), use --task regression"
         scheme = f"{len(self.folds)}-fold cross-validation" if len(self.folds) > 1 else "one 80/20 validation split"
         if p.groups is not None:
             scheme += f" of whole groups of '{self.group}', {len(set(p.groups))} in training"
