@@ -95,7 +95,8 @@ class Reporter:
         config = p.preprocessor.config
         for note in table.notes:
             print(note)
-        for line in dropped_lines(config["dropped"], self.group):
+        added = self.group if getattr(self.args, "group_rows", None) else None  # --group-rows' column: not the file's
+        for line in dropped_lines([entry for entry in config["dropped"] if entry["name"] != added], self.group):
             print(line)
         for entry in config.get("dates", []):
             shown = shown_format(entry["format"])

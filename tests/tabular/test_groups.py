@@ -222,6 +222,7 @@ def test_group_rows_keeps_blocks_of_consecutive_rows_whole_and_new_rows_need_no_
     out = capsys.readouterr().out
     assert "5-fold cross-validation of whole groups of '(blocks of 6 rows)', 48 in training" in out
     assert "Rows come in blocks" not in out  # the blocks are grouped already
+    assert "Dropped column '(blocks of 6 rows)'" not in out  # the run's own column, not one of the file's
     summary = json.loads((tmp_path / "runs" / "years" / "summary.json").read_text())
     assert summary["group"] == {"column": "(blocks of 6 rows)", "groups": 48}
     assert summary["rows"] == {"train": 288, "test": 72}  # whole workers of 6 rows on each side
