@@ -178,6 +178,19 @@ REAL.update({
     "verbagg": ("lme4/VerbAgg", "r2", ("resp",)),  # resp: the three-level answer r2 is cut from; id: the person
     "train": ("Ecdat/Train", "choice", ()),  # id: the traveller, about 12 choices each
 })
+# Held out (twenty-fifth session): yearly series, whose year column the identifier rule dropped until this session
+# (a different whole number on every row); chosen with their targets before any run
+REAL.update({
+    "hartnagel": ("car/Hartnagel", "fconvict", ()),  # Canada's female conviction rate, 1931-1968
+    "nile": ("datasets/Nile", "Nile", ()),  # the series alone: its year is the only feature
+    "lakehuron": ("datasets/LakeHuron", "LakeHuron", ()),
+    "lynx": ("datasets/lynx", "lynx", ()),
+    "sunspots": ("datasets/sunspot.year", "sunspot.year", ()),
+    "arbuthnot": ("HistData/Arbuthnot", "Mortality", ()),  # London's burials from its christenings and plague
+    "bankingcrises": ("Ecdat/bankingCrises", "US", ()),  # a US banking crisis from the year and 69 countries'
+    # Domestic is Financial + Nonfinancial, and the adjusted total and the share are made of them
+    "usfinance": ("Ecdat/USFinanceIndustry", "Financial", ("CorporateProfitsAdj", "Domestic", "FinanceProportion")),
+})
 GROUPED = {  # name: (table of REAL, the column whose rows belong together)
     "sleepstudy_grouped": ("sleepstudy", "Subject"),
     "epil_grouped": ("epil", "subject"),

@@ -44,6 +44,18 @@ def test_a_row_index_without_a_header_is_dropped_however_spread_its_numbers():
     assert screen_columns(repeated, repeated.names)[0] == ["Unnamed: 0", "y"]  # not one per row: no index
 
 
+def test_a_series_clock_named_as_a_time_is_kept_as_a_trend_where_numbered_rows_are_dropped():
+    rng = np.random.default_rng(4)
+    years = np.arange(1923.0, 1988.0)  # Port Pirie's sea levels: one row a year
+    table = Table({"Year": years, "sunspot.year": years - 200, "time": np.arange(1.0, 66.0),
+                   "patient_no": rng.permutation(65).astype(float) + 1, "lifetime": np.arange(65.0),
+                   "SeaLevel": rng.normal(4, 0.2, 65)}, source="'portpirie.csv'")
+    kept, dropped = screen_columns(table, table.names)
+    assert kept == ["Year", "sunspot.year", "time", "SeaLevel"]
+    assert dropped == [{"name": "patient_no", "reason": columns.NUMBER_IDENTIFIER},
+                       {"name": "lifetime", "reason": columns.NUMBER_IDENTIFIER}]  # a word ending in 'time' is no clock
+
+
 def test_drop_and_keep_override_and_unknown_names_are_refused():
     table = _table()
     kept, dropped = screen_columns(table, table.names, drop=["height"], keep=["customer_id"])
