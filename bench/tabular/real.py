@@ -191,6 +191,17 @@ REAL.update({
     # Domestic is Financial + Nonfinancial, and the adjusted total and the share are made of them
     "usfinance": ("Ecdat/USFinanceIndustry", "Financial", ("CorporateProfitsAdj", "Domestic", "FinanceProportion")),
 })
+# Held out, second round of the twenty-fifth session: more series, chosen before the finer encoding's first A/B run
+REAL.update({
+    "nhtemp": ("datasets/nhtemp", "nhtemp", ()),  # New Haven's mean temperature, 1912-1971
+    "discoveries": ("datasets/discoveries", "discoveries", ()),
+    "wwwusage": ("datasets/WWWusage", "WWWusage", ()),  # users of a server, minute by minute
+    "bjsales": ("datasets/BJsales", "BJsales", ()),
+    "treering": ("datasets/treering", "treering", ()),  # 7,980 years of a tree's rings
+    "bowley": ("HistData/Bowley", "Value", ()),  # British exports, 1855-1899
+    "strikenb": ("Ecdat/StrikeNb", "strikes", ()),  # monthly strikes from the month and industrial output
+    "lh": ("datasets/lh", "lh", ()),  # a hormone sampled every 10 minutes
+})
 GROUPED = {  # name: (table of REAL, the column whose rows belong together)
     "sleepstudy_grouped": ("sleepstudy", "Subject"),
     "epil_grouped": ("epil", "subject"),

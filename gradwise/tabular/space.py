@@ -35,6 +35,15 @@ regression 0.109/0.105 -> 0.942/0.943, moons 0.821/0.824 -> 0.879/0.883; and low
 model stays the search's first trial. 8 bins or 16 scored within 0.01 of each other; the encoding
 replacing each number or added beside it, likewise.
 
+The linear model on the encoding may also take ``FINE_BINS`` (64) bins per column, where a table
+has few enough numbers that their encoding stays within ``FINE_WIDTH`` inputs and half the training
+rows, with at least 16 bins a column (``fine_bins``).
+Why: a yearly series whose year is its one feature (R's lynx, sunspots, Lake Huron), split at random,
+is a curve that turns every few years; eight bins over a century draw it as a few straight pieces.
+Ridge on the encoding (5-fold CV on the training rows, seed 0) went from 0.48 with 8 bins to 0.74
+with 64 on Lake Huron (RandomForest 0.75), and from -0.04 to 0.36 on lynx (RandomForest 0.43).
+Solved exactly, the finer model costs one more start configuration; a network keeps 8 bins.
+
 ``PORTFOLIO`` holds the configurations the search runs first, before the sampler takes
 over — well-performing defaults across tables, as AutoGluon's and FLAML's start points
 are: a regularized linear model, a wide shallow net, a deeper regularized one, one whose
@@ -53,8 +62,10 @@ from ..regularizers import L1L2, L2
 ACTIVATIONS = ["relu", "elu", "gelu"]
 NUMBER_ENCODINGS = ["standard", "piecewise"]
 NUMBER_BINS = 8
+FINE_BINS = 64  # the additive model's finer encoding: a curve that wiggles along its column (a series' clock)
+FINE_WIDTH = 512  # at most this many encoded inputs in the finer encoding (and half the rows): wide tables get none
 TELLING = ("layers", "units", "activation", "dropout", "batch_norm", "l2", "input_l1", "weight_decay",
-           "learning_rate", "numbers")
+           "learning_rate", "numbers", "fine_bins")
 OFF = 1e-6  # the lowest penalty of the space: a start configuration's way of saying "no input L1"
 PORTFOLIO = [
     {"layers": 0, "l2": 1e-3},  # l2 replaced by portfolio(rows)
@@ -72,25 +83,28 @@ PIECEWISE_PORTFOLIO = [  # tried after PORTFOLIO's first, where the table has nu
     {"layers": 0, "l2": 1e-3, "numbers": "piecewise"},  # l2 replaced as the first's: an additive model
     {"layers": 2, "units": 64, "activation": "relu", "dropout": 0.1, "batch_norm": False, "l2": 1e-4,
      "input_l1": OFF, "weight_decay": 1e-4, "learning_rate": 3e-3, "numbers": "piecewise"},
+    {"layers": 0, "l2": 1e-3, "numbers": "piecewise", "fine_bins": True},  # l2 as the first's: a finer additive model
 ]
 LINEAR_OPTIMIZER = {"learning_rate": 1e-2, "weight_decay": 0.0}
 
 
-def portfolio(rows, numbers=False):
+def portfolio(rows, numbers=False, fine=False):
     """PORTFOLIO for a table of `rows` training rows: its linear model first, penalized as scikit-learn's.
 
     LogisticRegression(C=1) minimizes sum(log loss) + ||w||^2 / 2; per row, as a gradwise loss
     (a mean) plus L2(l2) * ||w||^2, that is l2 = 1 / (2 * rows). With `numbers` (the table has
     numbers to encode, see ``number_bins``), every start names its encoding, and the encoded linear
-    model follows the plain one, the encoded MLP comes last.
+    model follows the plain one, the encoded MLP comes last. With `fine` (the finer encoding is
+    offered), the finely encoded linear model follows the coarse one: solved exactly, it costs little.
     """
     l2 = float(min(1e-1, max(1e-6, 0.5 / max(rows, 1))))
     first = dict(PORTFOLIO[0], l2=l2)
     if not numbers:
         return [first, *PORTFOLIO[1:]]
     standard = [dict(params, numbers="standard") for params in (first, *PORTFOLIO[1:])]
-    additive, encoded_mlp = dict(PIECEWISE_PORTFOLIO[0], l2=l2), PIECEWISE_PORTFOLIO[1]
-    return [standard[0], additive, *standard[1:], encoded_mlp]
+    additive, encoded_mlp, fine_additive = PIECEWISE_PORTFOLIO
+    additive, fine_additive = dict(additive, l2=l2, **({"fine_bins": False} if fine else {})), dict(fine_additive, l2=l2)
+    return [standard[0], additive, *([fine_additive] if fine else []), *standard[1:], encoded_mlp]
 
 
 def number_bins(x, numeric):
@@ -100,7 +114,13 @@ def number_bins(x, numeric):
     if not columns:
         return None
     encoding = PiecewiseLinearEncoding(num_bins=NUMBER_BINS, columns=columns).adapt(x)
-    return {"bin_edges": encoding.bin_edges, "columns": columns}
+    found = {"bin_edges": encoding.bin_edges, "columns": columns}
+    # no more finely encoded inputs than half the rows: on small tables of several numbers the finer model won
+    # its cross-validation by chance (car's Hartnagel, 30 rows and 7 numbers: test R² 0.885 -> 0.766 on seed 1)
+    fine = min(FINE_BINS, FINE_WIDTH // len(columns), len(x) // (2 * len(columns)))
+    if fine >= 2 * NUMBER_BINS:
+        found["fine_edges"] = PiecewiseLinearEncoding(num_bins=fine, columns=columns).adapt(x).bin_edges
+    return found
 
 
 def _head(task, classes, l2):
@@ -120,7 +140,9 @@ def build_default_model(hp, features, task, classes=None, numbers=None):
     layers = hp.Int("layers", 0, 3)
     model = Sequential([Input((features,))])
     if numbers is not None and hp.Choice("numbers", NUMBER_ENCODINGS) == "piecewise":
-        model.add(PiecewiseLinearEncoding(num_bins=NUMBER_BINS, **numbers))
+        fine = not layers and "fine_edges" in numbers and hp.Boolean("fine_bins")
+        edges = numbers["fine_edges"] if fine else numbers["bin_edges"]
+        model.add(PiecewiseLinearEncoding(bin_edges=edges, columns=numbers["columns"]))
     if layers:
         units = hp.Int("units", 16, 512, sampling="log")
         activation = hp.Choice("activation", ACTIVATIONS)

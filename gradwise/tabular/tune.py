@@ -231,7 +231,9 @@ def run(args):
                    "early_stopping_rows": STOPPING_SHARE, **({"group": group} if group else {})}
     _check_same_data(tuner, fingerprint)
     remember_run(tuner.study, args, prepared)  # for the report: the resume command, the columns
-    tuner.enqueue_portfolio(portfolio(len(prepared.x_train), numbers=build.keywords["numbers"] is not None))
+    numbers = build.keywords["numbers"]
+    tuner.enqueue_portfolio(portfolio(len(prepared.x_train), numbers=numbers is not None,
+                                      fine=numbers is not None and "fine_edges" in numbers))
     reporter.search_header(tuner)
     for timeout in (search_end - time.time(), 5.0):
         tuner.search(prepared.x_train, prepared.y_train, epochs=args.epochs, batch_size=batch_size,

@@ -134,3 +134,38 @@ def test_the_portfolio_names_the_encoding_and_tries_the_additive_model_second():
             dict(p, numbers=None) for p in portfolio(rows)]
         assert starts[-1]["numbers"] == "piecewise" and starts[-1]["layers"] == 2
     assert telling_params({"layers": 0, "l2": 0.1, "numbers": "piecewise"})["numbers"] == "piecewise"
+
+
+def test_the_additive_model_of_a_narrow_table_may_take_a_finer_encoding_and_starts_with_both():
+    import numpy as np
+
+    from gradwise.tabular.space import FINE_BINS, FINE_WIDTH
+
+    rng = np.random.default_rng(1)
+    x = np.column_stack([rng.normal(size=300), rng.uniform(size=300), np.eye(3)[rng.integers(0, 3, size=300)]])
+    numbers = _bins(x, 2)
+    assert [len(edges) for edges in numbers["fine_edges"]] == [FINE_BINS + 1] * 2  # quantile edges of 64 bins
+    assert [len(edges) for edges in numbers["bin_edges"]] == [9, 9]
+    wide = rng.normal(size=(1100, FINE_WIDTH // 16 + 1))  # 33 columns: 15 finer bins each would be no finer choice
+    assert "fine_edges" not in _bins(wide, wide.shape[1]) and "fine_edges" in _bins(wide[:, :32], 32)
+    assert "fine_edges" not in _bins(wide[:1000, :32], 32)  # 1,000 rows: at most 15 bins for 32 columns
+    assert [len(edges) for edges in _bins(x[:80], 2)["fine_edges"]] == [21, 21]  # 80 rows, two numbers: 20 bins
+    assert "fine_edges" not in _bins(x[:60], 2)  # 15 bins each would be no finer choice
+
+    def build(values):
+        return build_default_model(HyperParameters(values), 5, "regression", numbers=numbers)
+
+    fine = build({"layers": 0, "l2": 0.01, "numbers": "piecewise", "fine_bins": True})
+    assert fine.layers[0].bin_edges == numbers["fine_edges"] and fine.layers[0].columns == [0, 1]
+    assert fine.layers[1].get_weights()[0].shape[0] == 2 * FINE_BINS + 3
+    coarse = build({"layers": 0, "l2": 0.01, "numbers": "piecewise", "fine_bins": False})
+    assert coarse.layers[1].get_weights()[0].shape[0] == 2 * 8 + 3
+    mlp = build({"layers": 1, "units": 16, "numbers": "piecewise", "fine_bins": True})  # a network keeps 8 bins
+    assert mlp.layers[0].bin_edges == numbers["bin_edges"]
+    space = probe_space(lambda hp: build_default_model(hp, 5, "regression", numbers=numbers), draws=40)
+    assert set(space["fine_bins"].choices) == {False, True}
+    starts = portfolio(200, numbers=True, fine=True)
+    assert starts[1] == {"layers": 0, "l2": starts[0]["l2"], "numbers": "piecewise", "fine_bins": False}
+    assert starts[2] == {"layers": 0, "l2": starts[0]["l2"], "numbers": "piecewise", "fine_bins": True}
+    assert all(contains(space[name], value) for params in starts for name, value in params.items())
+    assert [p for p in portfolio(200, numbers=True, fine=False) if p.get("fine_bins")] == []
