@@ -58,7 +58,9 @@ def test_tune_prints_progress_table_and_test_score_and_writes_the_run(pima_run, 
     assert summary["rows"] == {"train": 614, "test": 154} and summary["folds"] == 5
     trials = _read_csv(pima_run / "trials.csv")
     assert [row["number"] for row in trials] == ["0", "1", "2"]
-    assert {"state", "val_loss", "duration_s", "epochs", "seed", "layers", "units", "learning_rate"} <= set(trials[0])
+    # the first three start configurations are linear: plain, on the encoded numbers, on the finer encoding
+    assert {"state", "val_loss", "duration_s", "epochs", "seed", "layers", "l2", "numbers", "fine_bins"} <= set(trials[0])
+    assert [row["fine_bins"] for row in trials] == ["", "False", "True"]
     assert trials[0]["layers"] == "0"  # the portfolio starts with the linear model (logistic regression)
     names = [entry["name"] for entry in summary["comparison"]]
     assert names[0].startswith("gradwise network") and names[1:] == ["LogisticRegression (standardized)",
