@@ -153,3 +153,14 @@ def test_a_grouped_real_table_runs_tune_and_the_peers_on_whole_groups(tmp_path, 
     with pytest.raises(SystemExit, match="stop"):
         run.run_one("sleepstudy_grouped", 0, str(out))
     assert commands[0][-2:] == ["--group", "Subject"] and run._group({"table": "sleepstudy_grouped"}) == "real, grouped"
+
+
+def test_the_peers_take_the_task_the_run_was_told(tmp_path):
+    from bench.tabular import run
+
+    path = tmp_path / "counts.csv"  # a count with classes of one row: the peers fail to read it as classes
+    path.write_text("x,n\n" + "".join(f"{i},{i % 7 + (15 if i == 3 else 0)}\n" for i in range(60)))
+    with pytest.raises(ValueError, match="single row"):
+        run.peer_scores(str(path), "n", 0, ["x"])
+    task, scores = run.peer_scores(str(path), "n", 0, ["x"], task="regression")
+    assert task == "regression" and set(scores) == {"Ridge", "RandomForest", "HistGradientBoosting"}

@@ -39,9 +39,10 @@ def _peers(task, seed):
             "HistGradientBoosting": (ensemble.HistGradientBoostingClassifier(random_state=seed), False)}
 
 
-def peer_scores(path, target, seed, kept, with_cv=False, group=None):
+def peer_scores(path, target, seed, kept, with_cv=False, group=None, task=None):
     """Test accuracy or R² of each peer on gradwise's split of `path` (and, `with_cv`, its 5-fold CV score on the
-    training rows; with `group`, the split and the folds keep that column's groups whole)."""
+    training rows; with `group`, the split and the folds keep that column's groups whole; `task`, gradwise's task
+    where its run was told one, e.g. ``--task regression`` for a count)."""
     import pandas as pd
     from sklearn.compose import ColumnTransformer
     from sklearn.impute import SimpleImputer
@@ -52,7 +53,7 @@ def peer_scores(path, target, seed, kept, with_cv=False, group=None):
     from gradwise.tabular import read_csv, split_rows
 
     table = read_csv(path)
-    task, cells, train, test = split_rows(table, target, seed=seed, group=group)
+    task, cells, train, test = split_rows(table, target, task=task, seed=seed, group=group)
     frame = pd.DataFrame({name: table[name] for name in kept}).replace({"": np.nan, "NA": np.nan})
     frame = _readable(frame, train)
     numeric = [n for n in frame.columns if pd.to_numeric(frame[n], errors="coerce").notna().sum() == frame[n].notna().sum()]
@@ -141,7 +142,7 @@ def run_one(name, seed, folder, extra=()):
     with open(os.path.join(runs, f"{name}-{seed}", "summary.json")) as handle:
         summary = json.load(handle)
     task, peers, peer_cv = peer_scores(path, target, seed, summary["columns"]["used"], with_cv=True,
-                                       group=group_of(name))
+                                       group=group_of(name), task=summary["task"])
     metric = "r2" if task == "regression" else "accuracy"
     return {"table": name, "seed": seed, "task": task, "metric": metric, "gradwise": summary["test"][metric],
             "gradwise_test": {k: v for k, v in summary["test"].items() if k != "rows"},
