@@ -103,8 +103,10 @@ def portfolio(rows, numbers=False, fine=False):
         return [first, *PORTFOLIO[1:]]
     standard = [dict(params, numbers="standard") for params in (first, *PORTFOLIO[1:])]
     additive, encoded_mlp, fine_additive = PIECEWISE_PORTFOLIO
-    additive, fine_additive = dict(additive, l2=l2, **({"fine_bins": False} if fine else {})), dict(fine_additive, l2=l2)
-    return [standard[0], additive, *([fine_additive] if fine else []), *standard[1:], encoded_mlp]
+    if fine:  # the coarse model names its side of the choice too, so the sampler draws none for it
+        additive = dict(additive, fine_bins=False)
+    linear = [dict(additive, l2=l2), *([dict(fine_additive, l2=l2)] if fine else [])]
+    return [standard[0], *linear, *standard[1:], encoded_mlp]
 
 
 def number_bins(x, numeric):
