@@ -169,3 +169,23 @@ def test_the_additive_model_of_a_narrow_table_may_take_a_finer_encoding_and_star
     assert starts[2] == {"layers": 0, "l2": starts[0]["l2"], "numbers": "piecewise", "fine_bins": True}
     assert all(contains(space[name], value) for params in starts for name, value in params.items())
     assert [p for p in portfolio(200, numbers=True, fine=False) if p.get("fine_bins")] == []
+
+
+def test_one_curve_gets_a_knot_at_every_training_row_up_to_its_bound():
+    import numpy as np
+
+    from gradwise.tabular.space import CURVE_BINS, FINE_BINS
+
+    rng = np.random.default_rng(2)
+    year = np.arange(1700.0, 1700.0 + 90)[rng.permutation(90)]  # a series' clock, split at random
+    flags = rng.integers(0, 2, size=90).astype(float)  # a 0/1 column has nothing to bend: still one curve
+    x = np.column_stack([year, flags])
+    assert [len(edges) for edges in _bins(x, 2)["fine_edges"]] == [91]  # 90 rows: 90 bins, not 45 or 64
+    assert _bins(x, 2)["columns"] == [0]
+    assert [len(edges) for edges in _bins(x[:40, :1], 1)["fine_edges"]] == [41]
+    assert "fine_edges" not in _bins(x[:15, :1], 1)  # 15 bins would be no finer choice than 8
+    long = np.arange(1000.0)[:, None]
+    assert [len(edges) for edges in _bins(long, 1)["fine_edges"]] == [CURVE_BINS + 1]
+    assert CURVE_BINS > FINE_BINS
+    two = np.column_stack([year, rng.normal(size=90)])  # two curves keep the half-the-rows bound
+    assert [len(edges) for edges in _bins(two, 2)["fine_edges"]] == [23, 23]
