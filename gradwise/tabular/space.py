@@ -52,7 +52,7 @@ the penalty alone setting how stiff the curve is), and the search's L2 is that p
 its penalty chosen by cross-validation on the encoding (``bench/tabular/probe_curve_bins.py``, test
 R², seeds 0-2): lynx 0.77 / 0.54 / 0.48 at 45 bins, 0.86 / 0.80 / 0.92 with a knot per row
 (RandomForest 0.75 / 0.67 / 0.71); yearly sunspots 0.55 / 0.46 / 0.73 at 64 bins, 0.79 / 0.86 / 0.82
-at 231 (forest 0.69 / 0.77 / 0.81); Engel's food spending within 0.01 at any count. In whole runs
+at 231 (forest 0.69 / 0.77 / 0.81); Engel's food spending within 0.015 at any count. In whole runs
 (BENCHMARKS.md, twenty-sixth session) the mean gap to the best scikit-learn default went from -0.147
 to -0.078 on 13 one-curve tables, and from -0.043 to +0.012 on nine series held out.
 
