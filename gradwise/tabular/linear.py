@@ -71,6 +71,18 @@ def plain(model):
     return solvable(model) and len(model.layers) == 1
 
 
+def one_curve(model):
+    """True when `model` is a ``solvable`` Dense layer on a ``PiecewiseLinearEncoding`` of one column (with any
+    0/1 or one-hot columns passed through): a penalized spline of a table whose numbers are one curve
+    (``space.number_bins``). There it is the final choice's fallback beside the ``plain`` model, since a straight
+    line is rarely the right shape of a series' curve (see ``ensemble``)."""
+    from ..layers import PiecewiseLinearEncoding
+
+    layers = list(getattr(model, "layers", []))
+    return (solvable(model) and len(layers) == 2 and isinstance(layers[0], PiecewiseLinearEncoding)
+            and layers[0].columns is not None and len(layers[0].columns) == 1)
+
+
 def solve(model, x, y):
     """Set the Dense layer of a ``solvable`` model to the optimum of its penalized loss on (x, y); returns the model."""
     if not solvable(model):

@@ -68,6 +68,13 @@ def dropped_lines(dropped, group=None):
     return lines
 
 
+def _fallback_kind(trial):
+    """What the final choice's fallback `trial` is (``search.is_simplest``): a one-curve table's spline, or the plain
+    linear model."""
+    encoded = getattr(trial, "params", {}).get("numbers") == "piecewise"
+    return "spline of the table's one number (no hidden layer)" if encoded else "plain linear model"
+
+
 class Reporter:
     """Prints progress for one ``gradwise tune`` run, chooses and trains the final model, writes the outputs."""
 
@@ -187,11 +194,12 @@ class Reporter:
 
     # ----- the final model ----------------------------------------------------------------------
     def _choose(self, tuner, best):
-        """(members [(trial, weight)], Choice) from the out-of-fold predictions of the best trials."""
+        """(members [(trial, weight)], Choice, the fallback trial the choice was weighed against or None) from the
+        out-of-fold predictions of the best trials."""
         kept = [t for t in best if "oof_file" in t.user_attrs and tuner.has_networks(t)]
         candidates = kept[: ensemble.CANDIDATES]
         if not candidates:
-            return [], None
+            return [], None, None
         linear = next((t for t in tuner.best_trials(len(tuner.study.trials))
                        if is_simplest(t) and "oof_file" in t.user_attrs and tuner.has_networks(t)), None)
         if linear is not None and linear not in candidates:
@@ -209,7 +217,7 @@ class Reporter:
             choice = ensemble.choose(self.prepared.task, predictions, self.prepared.y_train[covered], groups, simplest)
             members = sorted([(t, w) for t, w in zip(candidates, choice.weights) if w > 0], key=lambda m: -m[1])
         self._covered, self._groups = covered, groups
-        return members, choice
+        return members, choice, (linear if choice is not None and choice.simplest_margin is not None else None)
 
     def _networks(self, tuner, members):
         """(networks, weights): every member's fold networks, each carrying its share of the member's weight."""
@@ -236,12 +244,12 @@ class Reporter:
         print("\nBest trials (mean val_loss over the folds):")
         for line in best_table(best[:BEST_SHOWN], "val_loss", _shown):
             print(line)
-        members, choice = self._choose(tuner, best)
+        members, choice, fallback = self._choose(tuner, best)
         if not members:
             print("No trial kept its networks (a study begun by an older gradwise?): run with --overwrite.")
             self._write_report(tuner)
             return 1
-        print(self._choice_line(members, choice))
+        print(self._choice_line(members, choice, fallback))
         networks, weights = self._networks(tuner, members)
         preprocessing = {**p.preprocessing(), "trials": [t.number for t, _ in members],
                          "trial_weights": [float(w) for _, w in members],
@@ -319,15 +327,16 @@ class Reporter:
                                        for g in np.unique(self._groups)]) for outputs in (nested, in_sample))
 
     @staticmethod
-    def _choice_line(members, choice):
-        """One line saying which trials became the final model and why (the table above ranks single trials)."""
+    def _choice_line(members, choice, fallback=None):
+        """One line saying which trials became the final model and why (the table above ranks single trials);
+        `fallback`: the trial the standard-error rule weighed the choice against."""
         trials = ", ".join(str(t.number) for t, _ in members)
         if choice is None:
             return f"\nFinal model: trial {trials} (too few cross-validated rows to compare procedures)."
         if choice.simplest:
             best = min(choice.nested_single_loss, choice.nested_ensemble_loss)
-            head = f"\nFinal model: trial {trials}, the best plain linear model: its out-of-fold val_loss " \
-                   f"{choice.nested_loss:.4f}"
+            head = f"\nFinal model: trial {trials}, the best {_fallback_kind(members[0][0])}: its out-of-fold " \
+                   f"val_loss {choice.nested_loss:.4f}"
             if choice.simplest_margin <= 0:
                 return f"{head} is no worse than the best network procedure's {best:.4f} (standard-error rule)."
             return (f"{head} is within {ensemble.SIMPLEST_WITHIN:g} standard errors of the best network procedure's "
@@ -336,8 +345,8 @@ class Reporter:
                     "standard-error rule).")
         paired = ""
         if choice.simplest_margin is not None and choice.simplest_margin <= ensemble.SIMPLEST_WITHIN:
-            paired = (f" It is within {ensemble.SIMPLEST_WITHIN:g} standard errors of the best plain linear "
-                      f"model ({choice.simplest_margin:.2f} SE) but better on the same folds by a paired t-test "
+            paired = (f" It is within {ensemble.SIMPLEST_WITHIN:g} standard errors of the best "
+                      f"{_fallback_kind(fallback)} ({choice.simplest_margin:.2f} SE) but better on the same folds by a paired t-test "
                       f"(t {choice.paired_t:.2f} > {choice.paired_critical:.2f}).")
         if choice.ensemble:
             return (f"\nFinal model: ensemble of trials {trials} (out-of-fold val_loss {choice.nested_ensemble_loss:.4f}, "

@@ -208,7 +208,7 @@ class CrossValidatedRunner(TrialRunner):
         solved = linear.solvable(built)  # no hidden layer: solved
         values = dict(hp.values)
         trial.set_user_attr("solved", solved)
-        simplest = linear.plain(built)  # the final choice's fallback: kept wherever it ranks
+        simplest = linear.plain(built) or linear.one_curve(built)  # the final choice's fallback: kept wherever it ranks
         trial.set_user_attr("simplest", simplest)
         trial.set_user_attr("hp_values", values)
         oof, losses, epochs, best_epochs, curves = None, [], 0, [], {"loss": [], "val_loss": []}
@@ -300,8 +300,8 @@ class CrossValidatedRunner(TrialRunner):
 
 
 def is_simplest(trial):
-    """Whether `trial` is a plain linear model (``linear.plain``), the final choice's fallback; a study written
-    before encoded linear models existed said so as "solved"."""
+    """Whether `trial` is a plain linear model (``linear.plain``) or a one-curve table's spline (``linear.one_curve``),
+    the final choice's fallback; a study written before encoded linear models existed said so as "solved"."""
     return trial.user_attrs.get("simplest", trial.user_attrs.get("solved", False))
 
 

@@ -128,3 +128,20 @@ def test_an_encoded_linear_model_is_solved_on_its_encoding_and_is_not_the_plain_
     accuracy = np.mean((model.predict(x, verbose=0)[:, 0] > 0.5) == y[:, 0])
     line = solve(_linear("binary"), x, y)
     assert accuracy > 0.95 > np.mean((line.predict(x, verbose=0)[:, 0] > 0.5) == y[:, 0]) + 0.15
+
+
+def test_a_spline_of_one_curve_is_the_fallback_beside_the_plain_model_and_a_several_column_encoding_is_not():
+    from gradwise.layers import PiecewiseLinearEncoding
+    from gradwise.tabular.linear import one_curve, plain
+
+    x, _ = _data("regression")
+
+    def encoded(columns, layers=0):
+        edges = PiecewiseLinearEncoding(num_bins=8, columns=columns).adapt(x).bin_edges
+        return build_default_model(HyperParameters({"layers": layers, "units": 8, "l2": L2, "numbers": "piecewise"}),
+                                   5, "regression", numbers={"bin_edges": edges, "columns": columns})
+
+    assert one_curve(encoded([0])) and not plain(encoded([0]))  # one number, the others passed through: a spline
+    assert not one_curve(encoded([0, 1]))  # an additive model of two curves: not a fallback
+    assert not one_curve(encoded([0], layers=1))  # a network on the encoding
+    assert not one_curve(_linear("regression")) and plain(_linear("regression"))

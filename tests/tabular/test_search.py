@@ -367,6 +367,10 @@ def test_the_printed_final_model_line_says_which_rule_chose_it():
     else:
         pytest.fail("no seed gave a tie within the standard errors")
     assert "too few" in Reporter._choice_line([(trials[0], 1.0)], None)
+    assert "best plain linear model" in Reporter._choice_line([(trials[1], 1.0)], taken)
+    spline = SimpleNamespace(number=2, params={"layers": 0, "numbers": "piecewise"})  # a one-curve table's fallback
+    line = Reporter._choice_line([(spline, 1.0)], taken)
+    assert "best spline of the table's one number" in line and "plain" not in line
 
 
 def test_boosting_baselines_grow_in_chunks_the_same_trees_and_stop_at_the_deadline():
@@ -382,3 +386,30 @@ def test_boosting_baselines_grow_in_chunks_the_same_trees_and_stop_at_the_deadli
     np.testing.assert_array_equal(grown.predict_proba(x), whole.predict_proba(x))
     with pytest.raises(baselines._OutOfTime):  # the clock is checked between chunks, not after the whole fit
         baselines._fit(HistGradientBoostingClassifier(random_state=0), x, y, time.time() - 1)
+
+
+@pytest.mark.parametrize("curves", [1, 2])
+def test_a_one_curve_tables_spline_is_the_final_choices_fallback_beside_the_plain_model(tmp_path, curves):
+    from gradwise.tabular.search import is_simplest
+    from gradwise.tabular.space import default_builder, portfolio
+    from gradwise.tabular.table import Table
+
+    rng = np.random.default_rng(0)
+    clock = 1990 + np.arange(120.0) / 4  # quarters: not an identifier
+    columns = {"t": clock} if curves == 1 else {"t": clock, "u": rng.normal(size=120)}
+    y = np.sin((clock - 1990) / 5) + rng.normal(0, 0.2, 120)  # a curve no line draws
+    table = Table({**{name: np.array([f"{v:.4f}" for v in values], dtype=object) for name, values in columns.items()},
+                   "y": np.array([f"{v:.4f}" for v in y], dtype=object)})
+    prepared = gradwise.tabular.prepare(table, "y", impute="median")
+    build = default_builder(prepared)
+    starts = [params for params in portfolio(len(prepared.x_train), numbers=True, fine=True)
+              if params["layers"] == 0][:3]  # the plain linear model, the spline of 8 bins, the finer one
+    tuner = TabularTuner(build, make_folds(prepared.y_train, "regression", 0), deadline=time.time() + 300,
+                         max_trials=len(starts), pruner=None, directory=str(tmp_path), project_name="series", seed=0)
+    tuner.enqueue_portfolio(starts)
+    tuner.search(prepared.x_train, prepared.y_train, epochs=2, batch_size=16, verbose=0)
+    trials = sorted(tuner.study.get_trials(deepcopy=False), key=lambda t: t.values[0])
+    assert [t.params["numbers"] for t in trials].count("piecewise") == 2
+    assert trials[0].params["numbers"] == "piecewise"  # a spline fits the sine far better than a line
+    # with one curve every linear trial is a fallback; with two the encoded one is an additive model, not a fallback
+    assert [is_simplest(t) for t in trials] == [curves == 1 or t.params["numbers"] == "standard" for t in trials]
