@@ -27,6 +27,7 @@ from .dates import expand_dates, fit_dates, part_name, shown_format
 from .formats import accounting_column, parse_number, plain_number
 from .groups import constant_within
 from .markers import expand_markers, fit_markers, marker_line, text_part
+from .seasons import describe as describe_season, fit_season, season_cells, season_part
 from .table import Table, did_you_mean
 
 IMPUTE_STRATEGIES = ("mean", "median", "most_frequent")
@@ -36,6 +37,16 @@ IMPUTE_STRATEGIES = ("mean", "median", "most_frequent")
 # (BENCHMARKS.md): 2 gained 0.26-0.29 R² on car's Blackmoor, 0.09-0.10 on Ecdat's Fatality, 0.02-0.05
 # on Galton's families, mean +0.060 over 14 runs of seven tables, +0.004 over 8 held-out runs.
 MIN_FREQUENCY = 2
+
+
+def _with_seasons(table, entries):
+    """`table` with the season part of each column of `entries` beside it (``seasons``)."""
+    if not entries:
+        return table
+    columns = dict(table.columns)
+    for entry in entries:
+        columns[season_part(entry)] = season_cells(_numbers_or_nan(table, entry["name"])[0], entry["period"])
+    return Table(columns, table.lines, table.source)
 
 
 def min_frequency(rows):
@@ -216,6 +227,10 @@ class TabularPreprocessor:
             raise _unreadable_dates(table, unreadable)
         trends = [part_name(entry, entry["parts"][0]) for entry in dates]  # days since 1970, or a time of day
         calendar = [part_name(entry, part) for entry in dates for part in entry["parts"][1:]]
+        seasons = [{"name": name, **found} for name in numeric if kinds[name] == "plain"
+                   for found in [fit_season(_as_float(table, name, False))] if found]
+        work = _with_seasons(work, seasons)  # a decimal-year clock's month or quarter beside it, as a category
+        calendar += [season_part(entry) for entry in seasons]
         config = {"columns": columns, "features": features, "dropped": dropped, "impute": self.impute,
                   "numeric": self._fit_numeric(work, numeric + trends, formatted),
                   "categorical": [self._fit_categorical(work, name) for name in text + calendar]}
@@ -223,6 +238,8 @@ class TabularPreprocessor:
             config["dates"] = dates
         if markers:  # likewise
             config["markers"] = markers
+        if seasons:  # likewise
+            config["seasons"] = seasons
         padded = {name for name in numeric if kinds[name] == "plain" and zero_padded(table[name])}
         if targets is not None or padded:
             rows = code_group_rows(table.rows)
@@ -314,6 +331,7 @@ class TabularPreprocessor:
                  for part in entry["parts"]}
         parts.update({text_part(entry): entry["name"] for entry in self.config.get("markers", [])
                       if entry.get("part", True)})
+        parts.update({season_part(entry): entry["name"] for entry in self.config.get("seasons", [])})
         sources = [entry["name"] for entry in self.config["numeric"]]
         for entry in self.config["categorical"]:
             sources += [entry["name"]] * len(_columns_of(entry))
@@ -353,6 +371,7 @@ class TabularPreprocessor:
             self.check_columns(table, ignore=table.names)
         table = expand_markers(table, self.config.get("markers", []))
         table = expand_dates(table, self.config.get("dates", []), strict, report, fill=self.config["impute"] is not None)
+        table = _with_seasons(table, self.config.get("seasons", []))
         clipped = []  # (column, rows, first line) of numbers beyond the training range: one report for all
         blocks = [self._numeric_block(table, entry, strict, report, clipped) for entry in self.config["numeric"]]
         if clipped and report is not None:
@@ -423,6 +442,8 @@ class TabularPreprocessor:
             shown = shown_format(entry["format"])
             parts = ", ".join(repr(part_name(entry, part)) for part in entry["parts"])
             lines.append(f"  {entry['name']!r}: dates ({shown}) -> {parts}")
+        for entry in self.config.get("seasons", []):
+            lines.append(f"  {entry['name']!r}: {describe_season(entry)} as {season_part(entry)!r}")
         for entry in self.config["numeric"]:
             fill = "" if entry["fill"] is None else f", missing -> {entry['fill']:.6g}"
             clip = f", clipped to [{entry['low']:.6g}, {entry['high']:.6g}]" if "low" in entry else ""

@@ -17,6 +17,7 @@ from .dates import shown_format
 from .groups import likely_groups, row_blocks
 from .leaks import leak_line, leaking_columns
 from .markers import marker_line
+from .seasons import describe as describe_season, season_part
 from .outputs import best_table, write_plots, write_summary, write_trials_csv
 from .pipeline import TabularModel
 from .scores import CV_METRIC, cv_summary, fold_score, test_scores
@@ -117,6 +118,8 @@ class Reporter:
                       f"{entry['unreadable']['examples']}: missing values, imputed")
         for entry in config.get("markers", []):
             print(f"Column '{entry['name']}': {marker_line(entry)}")
+        for entry in config.get("seasons", []):
+            print(f"Column '{entry['name']}': {describe_season(entry)} (as '{season_part(entry)}')")
         for entry in config["numeric"] + config["categorical"]:
             if entry.get("formatted"):
                 negatives = ", negatives in parentheses as an accountant writes them" if entry.get("accounting") else ""
