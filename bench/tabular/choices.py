@@ -7,8 +7,9 @@ A `gradwise tune` run keeps the out-of-fold predictions of every complete trial 
 networks of the best few. From them this script builds the final model several ways and
 scores each on the run's test rows, beside the best scikit-learn default of that split:
 
-- ``current``: what `gradwise tune` does (``ensemble.choose`` over the kept trials and the best
-  linear trial, with the one-standard-error rule between them);
+- ``current``: ``ensemble.choose`` over the kept trials and the best plain linear trial, with the
+  one-standard-error rule between them: what `gradwise tune` does, but on a one-curve table since the
+  twenty-seventh session (there it does ``solved fallback``);
 - ``before 1se``: ``ensemble.choose`` over the kept trials without the rule (sessions 5-8);
 - ``best``: the best trial alone; ``ensemble``: ensemble selection over the kept trials, always;
 - ``+linear``: ``ensemble.choose`` over the kept trials plus every complete linear trial

@@ -54,8 +54,8 @@ On a table whose numbers are one curve (a single column of more than two values,
 penalized spline of that column (twenty-seventh session). A straight line is rarely a series' shape,
 and on a few dozen rows the spread over the folds is wide enough that the spline's edge over the line
 stays within the standard errors: R's Nile (80 training rows, seed 1) ended on the line at test R² -0.95,
-where the spline as the fallback gives -0.34 (HistGradientBoosting -0.27). Replayed on the same searches (``bench/tabular/choices.py``,
-"solved fallback"), the mean gap to the best scikit-learn default of the 13 one-curve calibration tables
+where the spline as the fallback gives -0.34 (HistGradientBoosting -0.27). Replayed on the same searches
+(``bench/tabular/choices.py``, "solved fallback"), the mean gap to the best scikit-learn default of the 13 one-curve calibration tables
 went from -0.0784 to -0.0292 (Nile -0.361 -> -0.054, lh -0.913 -> -0.438; nhtemp -0.050 -> -0.163 and
 cats +0.002 -> -0.035 the other way), and on two held-out rounds it was neutral: nine series -0.0003,
 seven one-number tables -0.0007.

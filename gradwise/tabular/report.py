@@ -17,11 +17,11 @@ from .dates import shown_format
 from .groups import likely_groups, row_blocks
 from .leaks import leak_line, leaking_columns
 from .markers import marker_line
-from .seasons import describe as describe_season, season_part
 from .outputs import best_table, write_plots, write_summary, write_trials_csv
 from .pipeline import TabularModel
 from .scores import CV_METRIC, cv_summary, fold_score, test_scores
 from .search import is_simplest
+from .seasons import describe as describe_season, season_part
 from .space import telling_params
 from .target import case_variants, whole_numbers
 
@@ -349,8 +349,8 @@ class Reporter:
         paired = ""
         if choice.simplest_margin is not None and choice.simplest_margin <= ensemble.SIMPLEST_WITHIN:
             paired = (f" It is within {ensemble.SIMPLEST_WITHIN:g} standard errors of the best "
-                      f"{_fallback_kind(fallback)} ({choice.simplest_margin:.2f} SE) but better on the same folds by a paired t-test "
-                      f"(t {choice.paired_t:.2f} > {choice.paired_critical:.2f}).")
+                      f"{_fallback_kind(fallback)} ({choice.simplest_margin:.2f} SE) but better on the same folds by a "
+                      f"paired t-test (t {choice.paired_t:.2f} > {choice.paired_critical:.2f}).")
         if choice.ensemble:
             return (f"\nFinal model: ensemble of trials {trials} (out-of-fold val_loss {choice.nested_ensemble_loss:.4f}, "
                     f"weights chosen on the other folds, against {choice.nested_single_loss:.4f} for the best trial "

@@ -1,4 +1,5 @@
-"""A decimal-year clock (R's monthly and quarterly series) gets its month or quarter as a category; nothing else does."""
+"""A decimal-year clock (R's monthly and quarterly series) gets its month or quarter as a category; no other number
+does."""
 
 import numpy as np
 import pytest
@@ -88,4 +89,5 @@ def test_a_table_without_a_decimal_year_writes_no_seasons():
     table = Table({"x": np.array([f"{v:.3f}" for v in rng.normal(size=50)], dtype=object),
                    "year": np.array([str(y) for y in rng.integers(1990, 2000, 50)], dtype=object),
                    "y": np.array([f"{v:.3f}" for v in rng.normal(size=50)], dtype=object)})
-    assert "seasons" not in TabularPreprocessor("median").fit(table, ["x", "year"]).config  # model files stay as they were
+    config = TabularPreprocessor("median").fit(table, ["x", "year"]).config
+    assert "seasons" not in config  # model files stay as they were
