@@ -24,7 +24,7 @@ import numpy as np
 
 FIRST_YEAR, LAST_YEAR = 1000, 3000
 PERIODS = (4, 12)  # quarters first: a quarterly clock is also a whole number of months
-NAMES = {4: "quarter", 12: "month"}
+NAMES = {4: ("quarterly", "quarter"), 12: ("monthly", "month")}  # the clock, its season
 TOLERANCE = 0.01  # of a month: R writes 1969.08333333333, a rounded file 1969.0833
 MIN_YEARS = 2
 
@@ -39,7 +39,8 @@ def fit_season(values):
         return None
     for period in PERIODS:
         steps = present * period
-        if np.all(np.abs(steps - np.round(steps)) <= TOLERANCE) and len(np.unique(_season(present, period))) == period:
+        whole = np.round(steps)
+        if np.all(np.abs(steps - whole) <= TOLERANCE) and len(np.unique(whole % period)) == period:
             return {"period": period}
     return None
 
@@ -62,6 +63,6 @@ def season_cells(values, period):
 
 
 def describe(entry):
-    """'decimal years (monthly): month of the year also one-hot encoded' for a season `entry`."""
-    kind = NAMES[entry["period"]]
-    return f"decimal years ({'quarterly' if entry['period'] == 4 else 'monthly'}): the {kind} also one-hot encoded"
+    """'decimal years (monthly): the month also one-hot encoded' for a season `entry`."""
+    clock, season = NAMES[entry["period"]]
+    return f"decimal years ({clock}): the {season} also one-hot encoded"
