@@ -280,6 +280,12 @@ REAL.update({
     "deaths": ("MASS/deaths", "deaths", ()),  # monthly deaths from lung diseases in the UK, 1974-1979
     "manaus": ("boot/manaus", "manaus", ()),  # the Rio Negro's monthly level at Manaus, 1903-1992
 })
+# Held out (twenty-eighth session) from a knot at every row up to 1,024 (``space.CURVE_BINS``): chosen before any run,
+# every table of the collection not run before whose one input number takes more than 256 values over more than 320 rows
+REAL.update({
+    "wavesurge": ("texmex/wavesurge", "surge", ()),  # a storm surge from the wave height at the same time, 2,894 rows
+    "earnings": ("Ecdat/Earnings", "age", ()),  # a worker's age group (of three) from their earnings, 4,266 rows
+})
 GROUPED = {  # name: (table of REAL, the column whose rows belong together)
     "sleepstudy_grouped": ("sleepstudy", "Subject"),
     "epil_grouped": ("epil", "subject"),

@@ -45,7 +45,7 @@ with 64 on Lake Huron (RandomForest 0.75), and from -0.04 to 0.36 on lynx (Rando
 Solved exactly, the finer model costs one more start configuration; a network keeps 8 bins.
 
 Where a table's numbers are one curve (a single column of more than two values: a series' clock, an
-income), the finer encoding puts a knot at every training row, up to ``CURVE_BINS`` (256), and the
+income), the finer encoding puts a knot at every training row, up to ``CURVE_BINS`` (1024), and the
 half-the-rows bound does not apply. The linear model on it is then a smoothing spline (Hastie,
 Tibshirani and Friedman, *The Elements of Statistical Learning*, 5.4: a knot at every distinct value,
 the penalty alone setting how stiff the curve is), and the search's L2 is that penalty. Ridge with
@@ -55,6 +55,13 @@ R², seeds 0-2): lynx 0.77 / 0.54 / 0.48 at 45 bins, 0.86 / 0.80 / 0.92 with a k
 at 231 (forest 0.69 / 0.77 / 0.81); Engel's food spending within 0.015 at any count. In whole runs
 (BENCHMARKS.md, twenty-sixth session) the mean gap to the best scikit-learn default went from -0.147
 to -0.078 on 13 one-curve tables, and from -0.043 to +0.012 on nine series held out.
+
+The bound was 256 until the twenty-eighth session. A monthly series of 90 years (boot's manaus, 864
+training rows) then had a knot every four months, too few for its wiggles: whole runs went from
+R² 0.631 to 0.793 with 1,024 (RandomForest 0.752, seeds 0-2), sunspot.month from 0.873 to 0.889. A
+class target keeps 256 (``CURVE_BINS_CLASSES``): its logistic fit is iterative, and lbfgs on a knot
+per row is slow (Ecdat's Earnings, 2,730 rows, three classes: 10 s a fit at 256 knots, 40 s at 1,024,
+and the run overran its 45 s budget by a third), where ridge's closed form takes a fraction of a second.
 
 ``PORTFOLIO`` holds the configurations the search runs first, before the sampler takes
 over — well-performing defaults across tables, as AutoGluon's and FLAML's start points
@@ -75,7 +82,8 @@ ACTIVATIONS = ["relu", "elu", "gelu"]
 NUMBER_ENCODINGS = ["standard", "piecewise"]
 NUMBER_BINS = 8
 FINE_BINS = 64  # the additive model's finer encoding: a curve that wiggles along its column (a series' clock)
-CURVE_BINS = 256  # the finer encoding's bins where only one column has more than two values: a spline
+CURVE_BINS = 1024  # the finer encoding's bins where only one column has more than two values: a spline
+CURVE_BINS_CLASSES = 256  # the same for classes, whose logistic fit is iterative (lbfgs), not ridge's closed form
 FINE_WIDTH = 512  # at most this many encoded inputs in the finer encoding (and half the rows): wide tables get none
 TELLING = ("layers", "units", "activation", "dropout", "batch_norm", "l2", "input_l1", "weight_decay",
            "learning_rate", "numbers", "fine_bins")
@@ -122,16 +130,17 @@ def portfolio(rows, numbers=False, fine=False):
     return [standard[0], *linear, *standard[1:], encoded_mlp]
 
 
-def number_bins(x, numeric):
+def number_bins(x, numeric, task="regression"):
     """The ``PiecewiseLinearEncoding`` arguments for the first `numeric` columns of training matrix `x` that take
-    more than two values (a 0/1 column has nothing to bend), or None when there is none."""
+    more than two values (a 0/1 column has nothing to bend), or None when there is none; `task` bounds a
+    one-curve table's knots (``CURVE_BINS`` or ``CURVE_BINS_CLASSES``)."""
     columns = [column for column in range(numeric) if len(np.unique(x[:, column])) > 2]
     if not columns:
         return None
     encoding = PiecewiseLinearEncoding(num_bins=NUMBER_BINS, columns=columns).adapt(x)
     found = {"bin_edges": encoding.bin_edges, "columns": columns}
     if len(columns) == 1:  # one curve: a knot at every training row, its penalty sets how stiff it is
-        fine = min(CURVE_BINS, len(x))
+        fine = min(CURVE_BINS if task == "regression" else CURVE_BINS_CLASSES, len(x))
     else:  # no more finely encoded inputs than half the rows: on small tables of several numbers the finer model
         # won its cross-validation by chance (car's Hartnagel, 30 rows and 7 numbers: test R² 0.885 -> 0.766, seed 1)
         fine = min(FINE_BINS, FINE_WIDTH // len(columns), len(x) // (2 * len(columns)))
@@ -198,6 +207,6 @@ def default_builder(prepared):
     """``build_default_model`` for the table of `prepared` (``data.prepare``): its width, task, classes and the
     encoding of its numbers, fitted on its training rows."""
     classes = len(prepared.classes) if prepared.task == "multiclass" else None
-    numbers = number_bins(prepared.x_train, len(prepared.preprocessor.config["numeric"]))
+    numbers = number_bins(prepared.x_train, len(prepared.preprocessor.config["numeric"]), prepared.task)
     return functools.partial(build_default_model, features=prepared.x_train.shape[1], task=prepared.task,
                              classes=classes, numbers=numbers)

@@ -91,10 +91,10 @@ def test_a_start_configuration_prunes_the_inputs_with_l1():
     assert all(params["input_l1"] > 0 for params in PORTFOLIO if params["layers"])
 
 
-def _bins(x, numeric):
+def _bins(x, numeric, task="regression"):
     from gradwise.tabular.space import number_bins
 
-    return number_bins(x, numeric)
+    return number_bins(x, numeric, task)
 
 
 def test_numbers_enter_standardized_or_piecewise_encoded_where_the_table_has_numbers_to_bend():
@@ -174,7 +174,7 @@ def test_the_additive_model_of_a_narrow_table_may_take_a_finer_encoding_and_star
 def test_one_curve_gets_a_knot_at_every_training_row_up_to_its_bound():
     import numpy as np
 
-    from gradwise.tabular.space import CURVE_BINS, FINE_BINS
+    from gradwise.tabular.space import CURVE_BINS, CURVE_BINS_CLASSES, FINE_BINS
 
     rng = np.random.default_rng(2)
     year = np.arange(1700.0, 1700.0 + 90)[rng.permutation(90)]  # a series' clock, split at random
@@ -184,8 +184,33 @@ def test_one_curve_gets_a_knot_at_every_training_row_up_to_its_bound():
     assert _bins(x, 2)["columns"] == [0]
     assert [len(edges) for edges in _bins(x[:40, :1], 1)["fine_edges"]] == [41]
     assert "fine_edges" not in _bins(x[:15, :1], 1)  # 15 bins would be no finer choice than 8
-    long = np.arange(1000.0)[:, None]
+    long = np.arange(3000.0)[:, None]
+    assert [len(edges) for edges in _bins(long[:1000], 1)["fine_edges"]] == [1001]  # a knot per row past 256
     assert [len(edges) for edges in _bins(long, 1)["fine_edges"]] == [CURVE_BINS + 1]
-    assert CURVE_BINS > FINE_BINS
+    assert CURVE_BINS > CURVE_BINS_CLASSES > FINE_BINS
+    for task in ("binary", "multiclass"):  # lbfgs's logistic fit on a knot per row is slow: classes keep fewer
+        assert [len(edges) for edges in _bins(long[:1000], 1, task)["fine_edges"]] == [CURVE_BINS_CLASSES + 1]
+        assert [len(edges) for edges in _bins(x[:40, :1], 1, task)["fine_edges"]] == [41]
     two = np.column_stack([year, rng.normal(size=90)])  # two curves keep the half-the-rows bound
     assert [len(edges) for edges in _bins(two, 2)["fine_edges"]] == [23, 23]
+
+
+def test_the_builder_bounds_a_one_curve_tables_knots_by_its_task():
+    import numpy as np
+
+    from gradwise.tabular import prepare
+    from gradwise.tabular.space import CURVE_BINS_CLASSES, default_builder
+    from gradwise.tabular.table import Table
+    from gradwise.tuning import HyperParameters
+
+    rng = np.random.default_rng(3)
+    income = rng.uniform(0, 100, size=600)  # one number of 600 values: 480 training rows, past 256
+    knots = {}
+    for task, target in (("regression", income + rng.normal(size=600)), ("binary", income > 50)):
+        table = Table({"income": np.array([f"{v:.3f}" for v in income], dtype=object),
+                       "y": np.array([str(v) for v in target], dtype=object)})
+        prepared = prepare(table, "y", seed=0)
+        assert prepared.task == task
+        spline = default_builder(prepared)(HyperParameters({"layers": 0, "numbers": "piecewise", "fine_bins": True}))
+        knots[task] = len(spline.layers[0].bin_edges[0]) - 1
+    assert knots == {"regression": 480, "binary": CURVE_BINS_CLASSES}
