@@ -145,3 +145,57 @@ def test_a_spline_of_one_curve_is_the_fallback_beside_the_plain_model_and_a_seve
     assert not one_curve(encoded([0, 1]))  # an additive model of two curves: not a fallback
     assert not one_curve(encoded([0], layers=1))  # a network on the encoding
     assert not one_curve(_linear("regression")) and plain(_linear("regression"))
+
+
+def _ramps(rows, knots, classes, seed=0):
+    """A piecewise-linear encoding of one noisy number (nearly collinear ramps, ill-conditioned for lbfgs) and
+    `classes` labels that follow the number."""
+    from gradwise.layers import PiecewiseLinearEncoding
+
+    rng = np.random.default_rng(seed)
+    number = rng.normal(size=(rows, 1))
+    x = np.asarray(PiecewiseLinearEncoding(num_bins=knots).adapt(number)(number), dtype=np.float64)
+    labels = np.digitize(number[:, 0] + rng.normal(scale=0.7, size=rows), np.linspace(-1, 1, classes - 1))
+    return x, labels
+
+
+def _optimum(x, labels, inverse):
+    """The penalized optimum by lbfgs run to a tight tolerance: the reference the quick path must reach."""
+    return LogisticRegression(C=inverse, tol=1e-10, max_iter=100000).fit(x, labels)
+
+
+def _gap(fitted, reference, x):
+    """The largest difference of a predicted probability between two fits."""
+    return np.max(np.abs(fitted.predict_proba(x) - reference.predict_proba(x)))
+
+
+@pytest.mark.parametrize("classes", [2, 3])
+def test_an_ill_conditioned_logistic_fit_goes_to_newton_at_the_same_optimum(classes):
+    from gradwise.tabular.linear import QUICK_ITER, logistic_fit
+
+    x, labels = _ramps(600, 120, classes)
+    fitted = logistic_fit(x, labels, 1.0)
+    assert fitted.solver == "newton-cholesky" and np.max(fitted.n_iter_) < QUICK_ITER
+    assert _gap(fitted, _optimum(x, labels, 1.0), x) < 1e-3
+
+
+def test_a_well_conditioned_logistic_fit_stays_with_lbfgs():
+    from gradwise.tabular.linear import QUICK_ITER, logistic_fit
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(400, 5))
+    labels = (x @ np.arange(1.0, 6.0) + rng.normal(size=400) > 0).astype(int)
+    fitted = logistic_fit(x, labels, 1.0)
+    assert fitted.solver == "lbfgs" and np.max(fitted.n_iter_) < QUICK_ITER
+    assert _gap(fitted, _optimum(x, labels, 1.0), x) < 1e-4
+
+
+def test_past_newtons_width_lbfgs_goes_on_to_the_optimum(monkeypatch):
+    import gradwise.tabular.linear as linear
+
+    x, labels = _ramps(600, 120, 3)
+    monkeypatch.setattr(linear, "NEWTON_WIDTH", 100)  # (120 + 1) * 2 inputs of the Hessian: too wide now
+    fitted = linear.logistic_fit(x, labels, 1.0)
+    assert fitted.solver == "lbfgs"
+    assert np.max(fitted.n_iter_) > linear.QUICK_ITER  # it went on past its quick steps
+    assert _gap(fitted, _optimum(x, labels, 1.0), x) < 1e-3
