@@ -108,22 +108,24 @@ def solve(model, x, y):
     else:
         labels = np.asarray(y).reshape(rows, -1)[:, 0].astype(np.int64)
         inverse = 1.0 / (2.0 * rows * l2) if l2 > 0 else UNPENALIZED_C
-        fitted = logistic_fit(x, labels, inverse)
-        present = fitted.classes_.astype(np.int64)
-        if name == "sigmoid":
-            if len(present) == 1:  # one class in these rows: the bias alone says so, firmly
-                kernel, bias = np.zeros(kernel.shape), np.full(bias.shape, 20.0 if present[0] == 1 else -20.0)
+        present = np.unique(labels)
+        if len(present) == 1:  # one class in these rows (scikit-learn refuses to fit): the bias alone says so, firmly
+            kernel = np.zeros(kernel.shape)
+            bias = np.full(bias.shape, -20.0)
+            if name == "sigmoid":
+                bias[:] = 20.0 if present[0] == 1 else -20.0
             else:
-                kernel, bias = fitted.coef_.T.reshape(kernel.shape), fitted.intercept_.reshape(bias.shape)
+                bias[present] = 0.0
+        elif name == "sigmoid":
+            fitted = logistic_fit(x, labels, inverse)
+            kernel, bias = fitted.coef_.T.reshape(kernel.shape), fitted.intercept_.reshape(bias.shape)
         else:
+            fitted = logistic_fit(x, labels, inverse)
             coef, intercept = fitted.coef_, fitted.intercept_
             if len(present) == 2:  # scikit-learn's binary form: one logit; as softmax, +-half of it per class
                 coef, intercept = np.vstack([-coef / 2, coef / 2]), np.concatenate([-intercept / 2, intercept / 2])
             kernel, bias = np.zeros(kernel.shape), np.full(bias.shape, -20.0)  # classes absent from these rows
-            if len(present) > 1:
-                kernel[:, present], bias[present] = coef.T, intercept
-            else:
-                bias[present] = 0.0
+            kernel[:, present], bias[present] = coef.T, intercept
     dtype = dense.get_weights()[0].dtype
     dense.set_weights([kernel.astype(dtype), bias.astype(dtype)])
     return model

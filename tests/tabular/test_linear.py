@@ -78,6 +78,16 @@ def test_a_class_missing_from_the_rows_gets_no_probability_and_the_others_stay_r
     np.testing.assert_allclose(probabilities[:, :2], reference.predict_proba(x), atol=1e-3)
 
 
+@pytest.mark.parametrize("task, classes", [("binary", None), ("multiclass", 3)])
+def test_rows_of_one_class_give_that_class_firmly_where_scikit_learn_refuses_to_fit(task, classes):
+    x, y = _data(task)
+    for only in (0, 1):  # a fold's training rows may hold one class of a rare one's table
+        probabilities = solve(_linear(task, classes), x, np.full_like(y, only)).predict(x, verbose=0)
+        if task == "binary":  # the probability of class 1
+            probabilities = np.column_stack([1 - probabilities[:, 0], probabilities[:, 0]])
+        assert probabilities[:, only].min() > 1 - 1e-6
+
+
 def test_a_solved_network_is_still_a_trainable_gradwise_network(tmp_path):
     x, y = _data("regression")
     model = solve(_linear("regression"), x, y)
