@@ -806,8 +806,9 @@ class TrainingMixin(StreamingMixin):
         text_kinds = [None] * len(results)  # an output of strings (StringLookup(invert=True)): its kind, U or S
         tape = None
         for start, stop in self._inference_slices(samples, batch_size, x):
-            # OpenBLAS can leave the invalid-operation flag set after a product of finite inputs (numpy #24067, OpenBLAS #1924), which
-            # NumPy reports as "invalid value encountered in matmul"; a NaN made here is still in the outputs
+            # OpenBLAS can leave the invalid-operation flag set after a product of finite inputs (numpy #24067,
+            # OpenBLAS #1924), which NumPy reports as "invalid value encountered in matmul"; a NaN made here is
+            # still in the outputs
             with np.errstate(invalid="ignore"):
                 tape = self._graph.forward([r.take(slice(start, stop)) for r in rows], training=False, recycle=tape)
             for k, tensor in enumerate(self._graph.outputs):

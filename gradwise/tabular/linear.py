@@ -111,10 +111,10 @@ def solve(model, x, y):
         present = np.unique(labels)
         if len(present) == 1:  # one class in these rows (scikit-learn refuses to fit): the bias alone says so, firmly
             kernel = np.zeros(kernel.shape)
-            bias = np.full(bias.shape, -20.0)
             if name == "sigmoid":
-                bias[:] = 20.0 if present[0] == 1 else -20.0
+                bias = np.full(bias.shape, 20.0 if present[0] == 1 else -20.0)
             else:
+                bias = np.full(bias.shape, -20.0)
                 bias[present] = 0.0
         elif name == "sigmoid":
             fitted = logistic_fit(x, labels, inverse)
