@@ -805,20 +805,20 @@ class TrainingMixin(StreamingMixin):
         rows = [feeds.MappedRows(array, self.dtype, "x", data.check_finite) for array in x]
         text_kinds = [None] * len(results)  # an output of strings (StringLookup(invert=True)): its kind, U or S
         tape = None
-        for start, stop in self._inference_slices(samples, batch_size, x):
-            # OpenBLAS can leave the invalid-operation flag set after a product of finite inputs (numpy #24067,
-            # OpenBLAS #1924), which NumPy reports as "invalid value encountered in matmul"; a NaN made here is
-            # still in the outputs
-            with np.errstate(invalid="ignore"):
+        # OpenBLAS can leave the invalid-operation flag set after a product of finite inputs (numpy #24067,
+        # OpenBLAS #1924), which NumPy reports as "invalid value encountered in matmul"; a NaN made here is
+        # still in the outputs
+        with np.errstate(invalid="ignore"):
+            for start, stop in self._inference_slices(samples, batch_size, x):
                 tape = self._graph.forward([r.take(slice(start, stop)) for r in rows], training=False, recycle=tape)
-            for k, tensor in enumerate(self._graph.outputs):
-                value = tape.values[tensor]
-                if results[k] is None:
-                    text_kinds[k] = value.dtype.kind if value.dtype.kind in "US" else None
-                    # strings are gathered as objects: a later batch's may be longer than the first's
-                    results[k] = np.empty((samples, *value.shape[1:]),
-                                          dtype=object if text_kinds[k] else self.dtype)
-                results[k][start:stop] = value
+                for k, tensor in enumerate(self._graph.outputs):
+                    value = tape.values[tensor]
+                    if results[k] is None:
+                        text_kinds[k] = value.dtype.kind if value.dtype.kind in "US" else None
+                        # strings are gathered as objects: a later batch's may be longer than the first's
+                        results[k] = np.empty((samples, *value.shape[1:]),
+                                              dtype=object if text_kinds[k] else self.dtype)
+                    results[k][start:stop] = value
         for r in rows:
             r.release()
         return [result if kind is None else result.astype(kind) for result, kind in zip(results, text_kinds)]

@@ -116,16 +116,16 @@ def solve(model, x, y):
             else:
                 bias = np.full(bias.shape, -20.0)
                 bias[present] = 0.0
-        elif name == "sigmoid":
-            fitted = logistic_fit(x, labels, inverse)
-            kernel, bias = fitted.coef_.T.reshape(kernel.shape), fitted.intercept_.reshape(bias.shape)
         else:
             fitted = logistic_fit(x, labels, inverse)
             coef, intercept = fitted.coef_, fitted.intercept_
-            if len(present) == 2:  # scikit-learn's binary form: one logit; as softmax, +-half of it per class
-                coef, intercept = np.vstack([-coef / 2, coef / 2]), np.concatenate([-intercept / 2, intercept / 2])
-            kernel, bias = np.zeros(kernel.shape), np.full(bias.shape, -20.0)  # classes absent from these rows
-            kernel[:, present], bias[present] = coef.T, intercept
+            if name == "sigmoid":
+                kernel, bias = coef.T.reshape(kernel.shape), intercept.reshape(bias.shape)
+            else:
+                if len(present) == 2:  # scikit-learn's binary form: one logit; as softmax, +-half of it per class
+                    coef, intercept = np.vstack([-coef / 2, coef / 2]), np.concatenate([-intercept / 2, intercept / 2])
+                kernel, bias = np.zeros(kernel.shape), np.full(bias.shape, -20.0)  # classes absent from these rows
+                kernel[:, present], bias[present] = coef.T, intercept
     dtype = dense.get_weights()[0].dtype
     dense.set_weights([kernel.astype(dtype), bias.astype(dtype)])
     return model
