@@ -11,6 +11,10 @@ same test rows: LogisticRegression on standardized inputs (Ridge for regression)
 RandomForest and HistGradientBoosting, all at scikit-learn's defaults. They get the columns
 gradwise's screening kept (so an ID column does not handicap them), numbers imputed with the
 median, text one-hot encoded after imputing the most frequent value.
+
+``gradwise tune`` runs one worker per core by default (since the twenty-ninth session): run one
+stream at a time, on an otherwise idle machine, or give both arms ``--extra "--workers 1"``; two
+streams at once would each take the cores the other's workers count on.
 """
 
 import argparse
@@ -147,6 +151,7 @@ def run_one(name, seed, folder, extra=()):
     return {"table": name, "seed": seed, "task": task, "metric": metric, "gradwise": summary["test"][metric],
             "gradwise_test": {k: v for k, v in summary["test"].items() if k != "rows"},
             "peers": peers, "peer_cv": peer_cv, "wall_s": round(wall, 1), "tune_s": summary["seconds"], "trials": summary["trials"],
+            "workers": summary.get("workers"),
             "ensemble": len(summary["ensemble"]["trials"]), "builtin_baselines": {
                 b["name"]: b["test"][metric] for b in summary["baselines"] if "test" in b},
             "cv": summary["cv"]["mean"], "cv_in_sample": summary["ensemble"].get("in_sample_cv", {}).get("mean"),

@@ -143,11 +143,9 @@ def cached(kernel, dtype):
 
 def _spare_cores(busy):
     """Whether this process may use more cores than the `busy` ones the search keeps occupied."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return cores > busy
+    from ..ops.threads import usable_cores
+
+    return usable_cores() > busy
 
 
 def compile_in_background(kernel, dtypes, busy_cores, command=None):

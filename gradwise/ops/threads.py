@@ -21,13 +21,18 @@ _pool = None
 _pool_owner = None
 
 
+def usable_cores():
+    """The cores this process may run on: its CPU affinity where the system tells it (Linux), else all."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def thread_count():
     """Threads to use for elementwise work: the first positive integer in the environment."""
     for name in _ENVIRONMENT:
         value = os.environ.get(name, "").strip()
         if value.isdigit() and int(value) > 0:
             return int(value)
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return usable_cores()
 
 
 def _executor():

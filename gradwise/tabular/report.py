@@ -8,6 +8,7 @@ import time
 import numpy as np
 from optuna.trial import TrialState
 
+from ..ops.threads import usable_cores
 from ..report.runinfo import DOCTOR_FILE
 from ..report.search import write_search
 from ..tuning.report import progress_line
@@ -40,8 +41,7 @@ def busy_factor():
         load = os.getloadavg()[0]
     except (AttributeError, OSError):
         return 1.0
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return float(min(max(load / max(cores, 1), 1.0), BUSIEST))
+    return float(min(max(load / max(usable_cores(), 1), 1.0), BUSIEST))
 
 
 def _shown(trial):
@@ -190,7 +190,7 @@ class Reporter:
         resumed = f", resuming with {done} finished" if done else ""
         left = self.started + self.budget - time.time()
         print(f"Searching up to {self.args.trials} trials for {left:.0f} s{resumed} (objective: mean val_loss "
-              f"over the folds, {self.args.workers} worker(s)); study in {tuner.storage_spec.describe()}", flush=True)
+              f"over the folds, {tuner.workers} worker(s)); study in {tuner.storage_spec.describe()}", flush=True)
 
     def trial_line(self, trial):
         print(progress_line(trial, self.tuner.objectives, params=_shown(trial)), flush=True)
@@ -277,7 +277,8 @@ class Reporter:
         counts = {s.name.lower(): sum(1 for t in trials if t.state == s) for s in TrialState}
         write_summary(os.path.join(tuner.project_dir, "summary.json"), {
             "name": self.name, "task": p.task, "target": p.target, "classes": p.classes, "objective": "val_loss",
-            "direction": "minimize", "trials": counts, "seed": tuner.seed, "folds": len(self.folds),
+            "direction": "minimize", "trials": counts, "workers": tuner.workers, "seed": tuner.seed,
+            "folds": len(self.folds),
             "group": None if p.groups is None else {"column": self.group, "groups": len(set(p.groups))},
             "columns": {"used": p.preprocessor.config["features"], "dropped": p.preprocessor.config["dropped"],
                         "possible_leaks": getattr(self, "leaks", []), "possible_groups": getattr(self, "groups", []),
