@@ -28,6 +28,8 @@ import sys
 
 import numpy as np
 
+from ..ops.threads import usable_cores
+
 _helper = None  # (the process that started it, its Popen) while a helper may still run
 _deferring = 0  # how many deferring() blocks this thread of control is in
 _wanted = None  # (dtypes, busy cores) of the innermost block, until its first chain fit has asked
@@ -143,8 +145,6 @@ def cached(kernel, dtype):
 
 def _spare_cores(busy):
     """Whether this process may use more cores than the `busy` ones the search keeps occupied."""
-    from ..ops.threads import usable_cores
-
     return usable_cores() > busy
 
 
