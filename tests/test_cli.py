@@ -210,6 +210,21 @@ def test_a_whole_number_target_read_as_classes_says_how_to_read_it_as_a_quantity
         assert hint not in capsys.readouterr().out
 
 
+def test_a_count_whose_rare_values_are_seen_once_is_tuned_as_a_quantity(tmp_path, capsys):
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=120)
+    visits = np.minimum(rng.poisson(np.exp(0.5 + 0.6 * x)), 9)
+    visits[:3] = [14, 19, 31]  # the sparse tail of a count: as classes, each would have one row
+    data = tmp_path / "visits.csv"
+    data.write_text("x,visits\n" + "".join(f"{a:.4f},{v}\n" for a, v in zip(x, visits)))
+    assert _tune(tmp_path, "--data", str(data), "--target", "visits") == 0
+    out = capsys.readouterr().out
+    assert "(regression; whole numbers read as a quantity: 7, 14, 19, 31 occur once each" in out
+    assert json.loads((tmp_path / "runs" / "visits" / "summary.json").read_text())["task"] == "regression"
+    assert _tune(tmp_path, "--data", str(data), "--target", "visits", "--task", "multiclass", "--overwrite") == 1
+    assert "class(es) of the target have a single row (7, 14, 19, 31)" in capsys.readouterr().err
+
+
 def test_data_errors_exit_1_with_one_line(tmp_path, capsys):
     assert _tune(tmp_path, "--data", str(tmp_path / "none.csv"), "--target", "y") == 1
     assert "CSV file" in capsys.readouterr().err

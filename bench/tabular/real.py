@@ -354,6 +354,9 @@ REAL.update({
     "hla": ("gap/hla", "y", ()),  # a schizophrenia case or control from eight HLA alleles, 271 people
     "transact": ("car/Transact", "time", ()),  # a bank branch's minutes of work from its two kinds of transactions
 })
+# Ecdat's Doctor (round M, "doctor") stopped at its first run as rpart's car.test.frame had (round I): whole numbers with
+# values seen on one row each. Since such a tail is read as a quantity (``target.quantity_tail``) both run as regressions.
+REAL["cartestframe"] = ("rpart/car.test.frame", "Mileage", ())  # a car's miles per gallon from its price, type, weight
 GROUPED = {  # name: (table of REAL, the column whose rows belong together)
     "sleepstudy_grouped": ("sleepstudy", "Subject"),
     "epil_grouped": ("epil", "subject"),

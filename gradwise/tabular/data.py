@@ -49,8 +49,11 @@ def _split(indices, labels, fraction, seed, stratify, groups=None):
         classes, counts = np.unique(labels, return_counts=True)
         single = [str(label) for label, count in zip(classes, counts) if count < 2]
         if single:
+            whole = whole_numbers(classes)
+            if whole:
+                single.sort(key=float)  # 7 before 14, not after it as text
             hint = (" The target's values are whole numbers, read as classes; if they are quantities (counts, "
-                    "amounts), use --task regression." if whole_numbers(classes) else "")
+                    "amounts), use --task regression." if whole else "")
             raise ValueError(f"{len(single)} class(es) of the target have a single row ({', '.join(single[:5])}"
                              f"{', ...' if len(single) > 5 else ''}); every class needs at least 2 rows to be split "
                              f"into training and test rows.{hint}")

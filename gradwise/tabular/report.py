@@ -24,7 +24,7 @@ from .scores import CV_METRIC, cv_summary, fold_score, test_scores
 from .search import is_simplest
 from .seasons import describe as describe_season, season_part
 from .space import telling_params
-from .target import case_variants, whole_numbers
+from .target import case_variants, quantity_tail, whole_numbers
 
 BEST_SHOWN = 5
 WRITE_SECONDS = 2.0  # trials.csv, plots, summary, the model file and the report, on an idle machine
@@ -177,6 +177,11 @@ class Reporter:
         if p.task == "multiclass" and getattr(self.args, "task", None) is None and whole_numbers(p.classes):
             # as AutoGluon says of its guess: whole numbers may be labels (ratings, codes) or a quantity (a count)
             task += "; whole numbers read as classes: if they are a quantity (a count, a score), use --task regression"
+        tail = quantity_tail(p.train_cells + p.test_cells) if p.task == "regression" else []
+        if tail and getattr(self.args, "task", None) is None:
+            shown = ", ".join(str(value) for value in tail[:5]) + (", ..." if len(tail) > 5 else "")
+            task += (f"; whole numbers read as a quantity: {shown} occur once each, at the ends of its range, and a "
+                     "class needs two rows")
         scheme = f"{len(self.folds)}-fold cross-validation" if len(self.folds) > 1 else "one 80/20 validation split"
         if p.groups is not None:
             scheme += f" of whole groups of '{self.group}', {len(set(p.groups))} in training"

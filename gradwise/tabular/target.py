@@ -41,8 +41,33 @@ def whole_numbers(cells):
     return numbers is not None and bool(np.all(numbers == np.round(numbers)))
 
 
+def quantity_tail(cells):
+    """The values of a target of 3 to ``MAX_CLASSES_FOR_NUMBERS`` whole numbers that each occur on one
+    row and all lie outside the middle half of the rows' values (below the 25th percentile or above
+    the 75th); [] for any other target, when a value seen once lies inside it, or none is seen once.
+
+    Such values are the sparse tail of a quantity: a count of doctor visits (0 on half the rows,
+    11, 12, 15, 16, 24 and 48 once each), the best miles per gallon of a car test. As classes they
+    cannot be learned (a class needs a training and a test row), and the task would stop with an
+    error; read as a quantity, they are its largest or smallest values. A code seen once among
+    the common ones (a rare occupation between two frequent ones) is not a tail, and stays an error.
+    """
+    numbers = target_numbers(cells)
+    if numbers is None or not np.all(numbers == np.round(numbers)) or not 2 < len(set(cells)) <= MAX_CLASSES_FOR_NUMBERS:
+        return []
+    values, counts = np.unique(numbers, return_counts=True)
+    once = values[counts == 1]
+    if not len(once) or len(once) == len(values):
+        return []
+    low, high = np.percentile(numbers, [25, 75])
+    return [int(value) for value in once] if np.all((once < low) | (once > high)) else []
+
+
 def infer_task(cells, name="target"):
-    """'binary', 'multiclass' or 'regression' from the target's values."""
+    """'binary', 'multiclass' or 'regression' from the target's values.
+
+    Whole numbers of at most ``MAX_CLASSES_FOR_NUMBERS`` values are classes, unless some of them
+    are a quantity's tail of values seen once (``quantity_tail``)."""
     classes = set(cells)
     if len(classes) < 2:
         raise ValueError(f"The target column '{name}' has a single value {sorted(classes)}: there is nothing to learn.")
@@ -52,7 +77,7 @@ def infer_task(cells, name="target"):
     if numbers is None:
         return "multiclass"
     if np.all(numbers == np.round(numbers)) and len(classes) <= MAX_CLASSES_FOR_NUMBERS:
-        return "multiclass"
+        return "regression" if quantity_tail(cells) else "multiclass"
     return "regression"
 
 

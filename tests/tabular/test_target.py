@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from gradwise.tabular import TargetEncoder, infer_task
+from gradwise.tabular.target import quantity_tail
 
 
 @pytest.mark.parametrize("cells, task", [
@@ -16,6 +17,23 @@ from gradwise.tabular import TargetEncoder, infer_task
 ])
 def test_task_is_inferred_from_the_target(cells, task):
     assert infer_task(cells) == task
+
+
+def test_whole_numbers_with_a_tail_seen_once_are_a_quantity():
+    visits = ["0"] * 40 + ["1"] * 20 + ["2"] * 10 + ["3"] * 5 + ["11", "15", "24"]  # a count's sparse tail
+    assert quantity_tail(visits) == [11, 15, 24]
+    assert infer_task(visits) == "regression"
+    assert infer_task(["0"] * 40 + ["1"] * 20 + ["2"] * 10 + ["3"] * 5) == "multiclass"  # no value seen once
+    extremes = ["1"] + ["2"] * 10 + ["3"] * 10 + ["4"] * 10 + ["9"]  # seen once at both ends
+    assert quantity_tail(extremes) == [1, 9] and infer_task(extremes) == "regression"
+
+
+def test_a_code_seen_once_among_common_ones_stays_a_class():
+    codes = ["1"] * 10 + ["2"] * 10 + ["3"] + ["4"] * 10 + ["5"] * 10  # a rare code in the middle
+    assert quantity_tail(codes) == [] and infer_task(codes) == "multiclass"
+    assert quantity_tail(["a"] * 5 + ["b"] * 5 + ["c"]) == []  # words are no quantity
+    assert quantity_tail(["0"] * 5 + ["1"]) == []  # two values are classes (binary)
+    assert quantity_tail([str(i) for i in range(30)] + ["0"]) == []  # more values than classes allow
 
 
 def test_a_single_class_cannot_be_learned():
@@ -69,7 +87,7 @@ def test_a_class_of_one_row_is_named_and_whole_numbers_suggest_regression():
 
     counts = Table({"x": np.arange(12.0), "y": np.array(["0", "0", "1", "1", "2", "2", "3", "3", "4", "4", "7", "9"], dtype=object)})
     with pytest.raises(ValueError, match=r"2 class\(es\) of the target have a single row \(7, 9\).*--task regression"):
-        split_rows(counts, "y")
+        split_rows(counts, "y", task="multiclass")  # as tune --task multiclass: read alone, a quantity
     words = Table({"x": np.arange(5.0), "y": np.array(["a", "a", "b", "b", "c"], dtype=object)})
     with pytest.raises(ValueError, match=r"single row \(c\); every class needs at least 2 rows[^-]*$"):
         split_rows(words, "y")
