@@ -356,6 +356,19 @@ REAL.update({
     "hla": ("gap/hla", "y", ("id",)),  # a schizophrenia case or control from eight HLA alleles, 271 people
     "transact": ("car/Transact", "time", ()),  # a bank branch's minutes of work from its two kinds of transactions
 })
+# Held out (thirtieth session, round N): chosen the same way after rounds L and M had run, before any run of these, to
+# run on main once a whole-number target's tail seen once is read as a quantity (bioChemists' articles may be one).
+REAL.update({
+    "loomis": ("COUNT/loomis", "anvisits", ()),  # a year's doctor visits from gender, income and travel time, with gaps
+    "somerville": ("Ecdat/Somerville", "visits", ()),  # a household's boating trips to a Texas lake, by costs and income
+    "biochemists": ("pscl/bioChemists", "art", ()),  # a biochemistry PhD student's articles from gender, family, mentor
+    "ofp": ("Ecdat/OFP", "ofp", ("ofnp", "opp", "opnp")),  # an elderly American's physician office visits; ofnp, opp,
+    # opnp: the other kinds of visit counted over the same months
+    "schooldays": ("HSAUR/schooldays", "absent", ()),  # an Australian pupil's days absent, by race, sex, school, learner
+    "foodstamp": ("robustbase/foodstamp", "participation", ()),  # taking food stamps, from tenancy and income
+    "hitters": ("vcd/Hitters", "Positions", ()),  # a baseball player's position from putouts, assists and errors
+    "brambles": ("boot/brambles", "age", ()),  # a bramble cane's age (of three) from where it stands
+})
 # Ecdat's Doctor (round M, "doctor") stopped at its first run as rpart's car.test.frame had (round I): whole numbers with
 # values seen on one row each. Since such a tail is read as a quantity (``target.quantity_tail``) both run as regressions.
 REAL["cartestframe"] = ("rpart/car.test.frame", "Mileage", ())  # a car's miles per gallon from its price, type, weight
