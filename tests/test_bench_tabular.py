@@ -158,8 +158,8 @@ def test_a_grouped_real_table_runs_tune_and_the_peers_on_whole_groups(tmp_path, 
 def test_the_peers_take_the_task_the_run_was_told(tmp_path):
     from bench.tabular import run
 
-    path = tmp_path / "counts.csv"  # a count with classes of one row: the peers fail to read it as classes
-    path.write_text("x,n\n" + "".join(f"{i},{i % 7 + (15 if i == 3 else 0)}\n" for i in range(60)))
+    path = tmp_path / "counts.csv"  # a class of one row among the common ones (7): the peers fail to read it as classes
+    path.write_text("x,n\n" + "".join(f"{i},{(i % 7) * 2 + (1 if i == 3 else 0)}\n" for i in range(60)))
     with pytest.raises(ValueError, match="single row"):
         run.peer_scores(str(path), "n", 0, ["x"])
     task, scores = run.peer_scores(str(path), "n", 0, ["x"], task="regression")
