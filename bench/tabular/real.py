@@ -369,11 +369,11 @@ REAL.update({
     "hitters": ("vcd/Hitters", "Positions", ()),  # a baseball player's position from putouts, assists and errors
     "brambles": ("boot/brambles", "age", ()),  # a bramble cane's age (of three) from where it stands
 })
-# Held out (thirtieth session, round O): chosen the same way after round N had run, before any run of these.
+# Held out (thirtieth session, round O): chosen the same way after round N had run, before any run of these (plm's Crime
+# too, and dropped before its run: it is Ecdat's Crime, run as "crime").
 REAL.update({
     "azdrg112": ("COUNT/azdrg112", "los", ()),  # days in hospital for one diagnosis group in Arizona, by gender, age, type
     "electricity": ("Ecdat/Electricity", "cost", ()),  # a US utility's cost from its output, factor prices and shares
-    "crime": ("plm/Crime", "crmrte", ()),  # a North Carolina county's crime rate in a year, from policing, wages, people
     "homerun": ("Zelig/homerun", "homeruns", ()),  # McGwire's and Sosa's home runs in a game of 1998, by game and month
     "sitka89": ("MASS/Sitka89", "size", ()),  # a Sitka spruce's log size on a day of 1989, in ozone or control air
     "aidsinduct": ("KMsurv/aids", "induct", ()),  # years from HIV infection to AIDS, by infection time and adulthood
