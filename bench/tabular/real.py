@@ -375,7 +375,7 @@ REAL.update({
     "azdrg112": ("COUNT/azdrg112", "los", ()),  # days in hospital for one diagnosis group in Arizona, by gender, age, type
     "electricity": ("Ecdat/Electricity", "cost", ()),  # a US utility's cost from its output, factor prices and shares
     "homerun": ("Zelig/homerun", "homeruns", ()),  # McGwire's and Sosa's home runs in a game of 1998, by game and month
-    "sitka89": ("MASS/Sitka89", "size", ()),  # a Sitka spruce's log size on a day of 1989, in ozone or control air
+    "sitka89": ("MASS/Sitka89", "size", ()),  # the log size of "sitka"'s trees on days of 1989 (Sitka: 1988)
     "aidsinduct": ("KMsurv/aids", "induct", ()),  # years from HIV infection to AIDS, by infection time and adulthood
 })
 # Ecdat's Doctor (round M, "doctor") stopped at its first run as rpart's car.test.frame had (round I): whole numbers with
