@@ -220,6 +220,7 @@ def test_a_count_whose_rare_values_are_seen_once_is_tuned_as_a_quantity(tmp_path
     assert _tune(tmp_path, "--data", str(data), "--target", "visits") == 0
     out = capsys.readouterr().out
     assert "(regression; whole numbers read as a quantity: 7, 14, 19, 31 occur once each" in out
+    assert "(if they are codes, merge or drop the rows of the codes seen once)" in out
     assert json.loads((tmp_path / "runs" / "visits" / "summary.json").read_text())["task"] == "regression"
     assert _tune(tmp_path, "--data", str(data), "--target", "visits", "--task", "multiclass", "--overwrite") == 1
     assert "class(es) of the target have a single row (7, 14, 19, 31)" in capsys.readouterr().err

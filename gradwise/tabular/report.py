@@ -181,7 +181,7 @@ class Reporter:
         if tail and getattr(self.args, "task", None) is None:
             shown = ", ".join(str(value) for value in tail[:5]) + (", ..." if len(tail) > 5 else "")
             task += (f"; whole numbers read as a quantity: {shown} occur once each, at the ends of its range, and a "
-                     "class needs two rows")
+                     "class needs two rows (if they are codes, merge or drop the rows of the codes seen once)")
         scheme = f"{len(self.folds)}-fold cross-validation" if len(self.folds) > 1 else "one 80/20 validation split"
         if p.groups is not None:
             scheme += f" of whole groups of '{self.group}', {len(set(p.groups))} in training"
