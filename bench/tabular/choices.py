@@ -33,6 +33,9 @@ scores each on the run's test rows, beside the best scikit-learn default of that
   kept trials plus the best linear trial, always (no nested choice against the best trial).
 - ``solved fallback``: ``current`` with the best solved trial of any encoding as the fallback in place of the
   best plain linear one: on a one-curve table, the spline of a knot per row (twenty-seventh session).
+- ``default fallback``: ``current`` with the search's first linear trial as the fallback (scikit-learn's default
+  penalty, ``space.portfolio``), not the plain linear trial of lowest CV loss; ``default linear``: that trial alone
+  (thirtieth session: the fallback is chosen by log loss, small class tables are scored by accuracy).
 
 Every procedure chooses on out-of-fold predictions only; the test rows score them after the
 fact, as in ``diagnose``. Differences between procedures here are differences of choice
@@ -174,6 +177,15 @@ def evaluate(record, keep, folder):
         out["row_z"] = ensemble_margin(task, oof[plains[0].number][covered], overruled.nested, yc)
         out["unruled"] = score(unruled)
         out["linear+unruled"] = score((unruled + tests[plains[0].number]) / 2)
+    if plains:  # the fallback as the start configuration's linear model, scikit-learn's default penalty (C=1 / alpha=1)
+        default = min(plains, key=lambda t: t.number)  # the portfolio's first trial (``space.portfolio``)
+        pool_default = kept + ([default] if default not in kept else [])
+        mixed, _ = _choose(task, [oof[t.number][covered] for t in pool_default],
+                           [tests[t.number] for t in pool_default], yc, groups, pool_default.index(default))
+        out["default fallback"] = score(mixed)
+        out["default linear"] = score(tests[default.number])
+    else:
+        out["default fallback"] = out["default linear"] = out["current"]
     if linears:  # the fallback as the best solved trial of any encoding: on a one-curve table, its spline
         solved = linears[0]
         pool_solved = kept + ([solved] if solved not in kept else [])
@@ -215,7 +227,7 @@ def main(argv=None):
     parser.add_argument("--out", help="also write one JSON line per run here")
     args = parser.parse_args(argv)
     records = [json.loads(line) for line in open(args.results) if line.strip()]
-    procedures = ["current", "solved fallback", "before 1se", "best", "ensemble", "+linear", "linear", "all trials", "1se paired",
+    procedures = ["current", "default fallback", "default linear", "solved fallback", "before 1se", "best", "ensemble", "+linear", "linear", "all trials", "1se paired",
                   "greedy+linear"]
     gaps, margins = {}, {}
     print("| table | seed | best peer | " + " | ".join(procedures) + " | linear trials | all trials chose |")
