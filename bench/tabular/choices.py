@@ -227,8 +227,8 @@ def main(argv=None):
     parser.add_argument("--out", help="also write one JSON line per run here")
     args = parser.parse_args(argv)
     records = [json.loads(line) for line in open(args.results) if line.strip()]
-    procedures = ["current", "default fallback", "default linear", "solved fallback", "before 1se", "best", "ensemble", "+linear", "linear", "all trials", "1se paired",
-                  "greedy+linear"]
+    procedures = ["current", "default fallback", "default linear", "solved fallback", "before 1se", "best", "ensemble",
+                  "+linear", "linear", "all trials", "1se paired", "greedy+linear"]
     gaps, margins = {}, {}
     print("| table | seed | best peer | " + " | ".join(procedures) + " | linear trials | all trials chose |")
     print("|---|---|---:|" + "---:|" * len(procedures) + "---:|---|")

@@ -62,6 +62,11 @@ def quantity_tail(cells):
         return []
     if not 2 < len(set(cells)) <= MAX_CLASSES_FOR_NUMBERS:
         return []
+    return _tail_seen_once(numbers)
+
+
+def _tail_seen_once(numbers):
+    """``quantity_tail`` of a target already known to be 3 to ``MAX_CLASSES_FOR_NUMBERS`` whole `numbers`."""
     values, counts = np.unique(numbers, return_counts=True)
     once = values[counts == 1]
     if not len(once) or len(once) == len(values):
@@ -84,7 +89,7 @@ def infer_task(cells, name="target"):
     if numbers is None:
         return "multiclass"
     if np.all(numbers == np.round(numbers)) and len(classes) <= MAX_CLASSES_FOR_NUMBERS:
-        return "regression" if quantity_tail(cells) else "multiclass"
+        return "regression" if _tail_seen_once(numbers) else "multiclass"  # (two values returned binary above)
     return "regression"
 
 
