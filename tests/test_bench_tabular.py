@@ -33,11 +33,12 @@ def test_the_replayed_current_choice_scores_what_tune_reported(tmp_path):
     replayed = json.loads(choices.read_text())
     assert replayed["current"] == record["gradwise"]
     for name in ("before 1se", "best", "ensemble", "+linear", "linear", "all trials", "greedy+linear", "default fallback",
-                 "default linear"):
+                 "default linear", "metric fallback", "metric linear"):
         assert 0.0 <= replayed[name] <= 1.0 and np.isfinite(replayed[name])
     assert replayed["current"] in (replayed["before 1se"], replayed["linear"])  # the rule takes one of the two
     assert replayed["1se paired"] in (replayed["before 1se"], replayed["linear"])
     assert replayed["default fallback"] in (replayed["before 1se"], replayed["default linear"])
+    assert replayed["metric fallback"] in (replayed["before 1se"], replayed["metric linear"])
     assert replayed["chose"] in ("best trial", "best linear trial", "ensemble")
     assert "| mean over tables |" in completed.stdout
 

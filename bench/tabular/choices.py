@@ -36,6 +36,8 @@ scores each on the run's test rows, beside the best scikit-learn default of that
 - ``default fallback``: ``current`` with the search's first linear trial as the fallback (scikit-learn's default
   penalty, ``space.portfolio``), not the plain linear trial of lowest CV loss; ``default linear``: that trial alone
   (thirtieth session: the fallback is chosen by log loss, small class tables are scored by accuracy).
+- ``metric fallback``: ``current`` with the plain linear trial of best cross-validated accuracy (R² for numbers)
+  as the fallback, ties to the lower log loss; ``metric linear``: that trial alone (thirty-first session).
 
 Every procedure chooses on out-of-fold predictions only; the test rows score them after the
 fact, as in ``diagnose``. Differences between procedures here are differences of choice
@@ -186,6 +188,16 @@ def evaluate(record, keep, folder):
         out["default linear"] = score(tests[default.number])
     else:
         out["default fallback"] = out["default linear"] = out["current"]
+    if plains:  # the fallback as the plain linear trial of best CV score in the table's own metric (accuracy or R²),
+        # ties to the lower loss: the trials are ranked by log loss, a small class table is scored by accuracy
+        by_metric = max(plains, key=lambda t: fold_score(task, oof[t.number][covered], yc))
+        pool_metric = kept + ([by_metric] if by_metric not in kept else [])
+        mixed, _ = _choose(task, [oof[t.number][covered] for t in pool_metric],
+                           [tests[t.number] for t in pool_metric], yc, groups, pool_metric.index(by_metric))
+        out["metric fallback"] = score(mixed)
+        out["metric linear"] = score(tests[by_metric.number])
+    else:
+        out["metric fallback"] = out["metric linear"] = out["current"]
     if linears:  # the fallback as the best solved trial of any encoding: on a one-curve table, its spline
         solved = linears[0]
         pool_solved = kept + ([solved] if solved not in kept else [])
@@ -227,8 +239,9 @@ def main(argv=None):
     parser.add_argument("--out", help="also write one JSON line per run here")
     args = parser.parse_args(argv)
     records = [json.loads(line) for line in open(args.results) if line.strip()]
-    procedures = ["current", "default fallback", "default linear", "solved fallback", "before 1se", "best", "ensemble",
-                  "+linear", "linear", "all trials", "1se paired", "greedy+linear"]
+    procedures = ["current", "default fallback", "default linear", "metric fallback", "metric linear",
+                  "solved fallback", "before 1se", "best", "ensemble", "+linear", "linear", "all trials", "1se paired",
+                  "greedy+linear"]
     gaps, margins = {}, {}
     print("| table | seed | best peer | " + " | ".join(procedures) + " | linear trials | all trials chose |")
     print("|---|---|---:|" + "---:|" * len(procedures) + "---:|---|")

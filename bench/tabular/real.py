@@ -381,6 +381,22 @@ REAL.update({
 # Ecdat's Doctor (round M, "doctor") stopped at its first run as rpart's car.test.frame had (round I): whole numbers with
 # values seen on one row each. Since such a tail is read as a quantity (``target.quantity_tail``) both run as regressions.
 REAL["cartestframe"] = ("rpart/car.test.frame", "Mileage", ())  # a car's miles per gallon from its price, type, weight
+# Held out (thirty-first session, round P): chosen the same way, among the collection's tables of 150 to 10,000 rows
+# never run before, with their targets and leaks fixed before any run of them (Ecdat's LaborSupply left out: it is
+# plm's, run as "laborsupply"; geepack's respiratory too: HSAUR's trial without its baseline rows).
+REAL.update({
+    "budgetitaly": ("Ecdat/BudgetItaly", "wfood", ()),  # an Italian household's food budget share, by prices and income
+    "ome": ("MASS/OME", "Correct", ()),  # a child's correct answers in a hearing test, by age, loudness, noise, trials
+    "frenchfries": ("reshape2/french_fries", "potato", ()),  # a taster's potato-flavour score of fries fried in three oils
+    "lungcancer": ("survival/cancer", "status", ()),  # a lung cancer patient dead or censored, by time and condition
+    "depredations": ("car/Depredations", "late", ("number",)),  # wolf attacks on a Minnesota farm in 1991-98; number:
+    # the farm's row number
+    "quarrels": ("HistData/Quarrels", "logDeaths", ("deaths", "ID")),  # the log deaths of a quarrel from Richardson's
+    # 84 features; deaths: the target unlogged
+    "patentsrd": ("Ecdat/PatentsRD", "patent", ()),  # a European firm's patents in a year, by sector, R&D and spillover
+    "radarimage": ("robustbase/radarImage", "Band.1", ()),  # a radar pixel's first band from its place and two others
+    "cnes": ("sem/CNES", "MBSA2", ()),  # a Canadian's agreement that we should trust the market, from three attitudes
+})
 GROUPED = {  # name: (table of REAL, the column whose rows belong together)
     "sleepstudy_grouped": ("sleepstudy", "Subject"),
     "epil_grouped": ("epil", "subject"),
