@@ -397,6 +397,18 @@ REAL.update({
     "radarimage": ("robustbase/radarImage", "Band.1", ()),  # a radar pixel's first band from its place and two others
     "cnes": ("sem/CNES", "MBSA2", ()),  # a Canadian's agreement that we should trust the market, from three attitudes
 })
+# Held out (thirty-first session, round Q): chosen the same way while round P ran, before any of its results were read.
+REAL.update({
+    "presidential": ("pscl/presidentialElections", "demVote", ()),  # a state's Democratic vote share, 1932-2016
+    "un": ("car/UN", "infant.mortality", ()),  # a country's infant mortality from its GDP per person
+    "patentshgh": ("Ecdat/PatentsHGH", "pat", ()),  # a US firm's patents in a year, with its R&D and earlier years'
+    "sumhes": ("Ecdat/SumHes", "gdp", ()),  # a country's GDP per person in a year (Summers and Heston), 125 countries
+    "channing": ("KMsurv/channing", "death", ()),  # a resident of a retirement centre seen to die, by age and sex
+    "neuro": ("boot/neuro", "V6", ()),  # a neuron's sixth potential from the five before it, with gaps
+    "coop": ("MASS/coop", "Conc", ()),  # a measured concentration by laboratory, specimen and batch
+    "ability": ("psych/ability", "reason.4", ()),  # a reasoning item answered right, from 15 other ability items
+    "macro": ("Zelig/macro", "unem", ()),  # a rich country's unemployment rate in a year, by growth, trade, capital
+})
 GROUPED = {  # name: (table of REAL, the column whose rows belong together)
     "sleepstudy_grouped": ("sleepstudy", "Subject"),
     "epil_grouped": ("epil", "subject"),
