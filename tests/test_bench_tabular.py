@@ -31,7 +31,7 @@ def test_the_replayed_current_choice_scores_what_tune_reported(tmp_path):
     completed = subprocess.run(replay, cwd=REPO, capture_output=True, text=True, timeout=300)
     assert completed.returncode == 0, completed.stderr[-3000:]
     replayed = json.loads(choices.read_text())
-    assert replayed["current"] == record["gradwise"]
+    assert replayed["current"] == replayed["tune"] == record["gradwise"] and not replayed["one_curve"]
     for name in ("before 1se", "best", "ensemble", "+linear", "linear", "all trials", "greedy+linear", "default fallback",
                  "default linear", "metric fallback", "metric linear"):
         assert 0.0 <= replayed[name] <= 1.0 and np.isfinite(replayed[name])

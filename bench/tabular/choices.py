@@ -7,6 +7,7 @@ A `gradwise tune` run keeps the out-of-fold predictions of every complete trial 
 networks of the best few. From them this script builds the final model several ways and
 scores each on the run's test rows, beside the best scikit-learn default of that split:
 
+- ``tune``: what `gradwise tune` does: ``current``, and on a table whose numbers are one curve ``solved fallback``;
 - ``current``: ``ensemble.choose`` over the kept trials and the best plain linear trial, with the
   one-standard-error rule between them: what `gradwise tune` does, but on a one-curve table since the
   twenty-seventh session (there it does ``solved fallback``);
@@ -38,6 +39,7 @@ scores each on the run's test rows, beside the best scikit-learn default of that
   (thirtieth session: the fallback is chosen by log loss, small class tables are scored by accuracy).
 - ``metric fallback``: ``current`` with the plain linear trial of best cross-validated accuracy (R² for numbers)
   as the fallback, ties to the lower log loss; ``metric linear``: that trial alone (thirty-first session).
+  Both fallbacks are proposals for tables not one curve: on a one-curve table they are ``tune``.
 
 Every procedure chooses on out-of-fold predictions only; the test rows score them after the
 fact, as in ``diagnose``. Differences between procedures here are differences of choice
@@ -206,6 +208,14 @@ def evaluate(record, keep, folder):
         out["solved fallback"] = score(mixed)
     else:
         out["solved fallback"] = out["current"]
+    # a one-curve table (a simplest trial encodes its one number, ``linear.one_curve``) falls back to the best linear
+    # trial of either encoding, the line or the spline: there tune does "solved fallback", and a fallback proposed
+    # for the other tables leaves it so (the thirtieth session's replay had put the plain default line there)
+    out["one_curve"] = any(t.user_attrs.get("simplest") and t.user_attrs["hp_values"].get("numbers") == "piecewise"
+                           for t in ranked)
+    out["tune"] = out["solved fallback"] if out["one_curve"] else out["current"]
+    if out["one_curve"]:
+        out["default fallback"] = out["metric fallback"] = out["tune"]
     out["best"] = score(tests[kept[0].number])
     weights, _, _ = ensemble.select(task, [oof[t.number][covered] for t in kept], yc)
     out["ensemble"] = score(sum(w * tests[t.number] for w, t in zip(weights, kept)))
@@ -239,7 +249,7 @@ def main(argv=None):
     parser.add_argument("--out", help="also write one JSON line per run here")
     args = parser.parse_args(argv)
     records = [json.loads(line) for line in open(args.results) if line.strip()]
-    procedures = ["current", "default fallback", "default linear", "metric fallback", "metric linear",
+    procedures = ["tune", "current", "default fallback", "default linear", "metric fallback", "metric linear",
                   "solved fallback", "before 1se", "best", "ensemble", "+linear", "linear", "all trials", "1se paired",
                   "greedy+linear"]
     gaps, margins = {}, {}
