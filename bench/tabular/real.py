@@ -409,6 +409,19 @@ REAL.update({
     "ability": ("psych/ability", "reason.4", ()),  # a reasoning item answered right, from 15 other ability items
     "macro": ("Zelig/macro", "unem", ()),  # a rich country's unemployment rate in a year, by growth, trade, capital
 })
+# Held out (thirty-first session, round R): chosen the same way after rounds P and Q had run.
+REAL.update({
+    "immi2": ("Zelig/immi2", "ipip", ()),  # an American's view of immigration (1-5) by wage, party, ideology, gender
+    "aldh2": ("gap/aldh2", "y", ()),  # an alcoholic or a control from 16 alleles of eight markers, Chinese men
+    "capm": ("Ecdat/Capm", "rcon", ()),  # a month's excess return of consumer-goods stocks from the market and two others
+    "stanford2": ("survival/stanford2", "status", ()),  # a heart transplant patient seen to die, by days, age, mismatch
+    "vonbort": ("vcd/VonBort", "deaths", ()),  # Prussian soldiers killed by horse kicks in a corps and year
+    "cane": ("boot/cane", "r", ()),  # diseased sugar cane shoots in a plot, by shoots, variety and block
+    "singer": ("lattice/singer", "voice.part", ()),  # a New York choral singer's voice part from their height
+    "condroz": ("robustbase/condroz", "Ca", ()),  # calcium in a soil sample of the Condroz from its pH
+    "affect": ("psych/affect", "PA2", ("EA2", "TA2", "NA2", "state2")),  # positive affect after a film, from
+    # traits and moods before it; EA2, TA2, NA2, state2: the other moods measured after it
+})
 GROUPED = {  # name: (table of REAL, the column whose rows belong together)
     "sleepstudy_grouped": ("sleepstudy", "Subject"),
     "epil_grouped": ("epil", "subject"),
