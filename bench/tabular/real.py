@@ -422,6 +422,19 @@ REAL.update({
     "affect": ("psych/affect", "PA2", ("EA2", "TA2", "NA2", "state2")),  # positive affect after a film, from
     # traits and moods before it; EA2, TA2, NA2, state2: the other moods measured after it
 })
+# Held out (thirty-first session, round T): chosen the same way after round R had run.
+REAL.update({
+    "randu": ("datasets/randu", "z", ()),  # the third of three uniform random numbers from the first two: no signal
+    "seals": ("ggplot2/seals", "delta_long", ("delta_lat",)),  # the east-west component of seals' movement at a
+    # place; delta_lat: the other component of the same vector
+    "sunspots": ("datasets/sunspots", "sunspots", ()),  # the monthly sunspot number, 1749-1983, from the month
+    "heights": ("psych/heights", "cubit", ()),  # a man's forearm length from his height (Galton)
+    "minn38": ("MASS/minn38", "f", ()),  # how many 1938 Minnesota school leavers share a rank, father, plan and sex
+    "epi": ("psych/epi", "V1", ()),  # the first answer (yes/no) of Eysenck's personality inventory from the other 56
+    "garch": ("Ecdat/Garch", "dm", ("ddm",)),  # the Deutschmark's daily dollar rate from the day and four other rates;
+    # ddm: its change from the day before
+    "blot": ("psych/blot", "V 1", ()),  # the first item of a 35-item test passed, from the other 34, 150 children
+})
 GROUPED = {  # name: (table of REAL, the column whose rows belong together)
     "sleepstudy_grouped": ("sleepstudy", "Subject"),
     "epil_grouped": ("epil", "subject"),
