@@ -276,7 +276,8 @@ def test_time_budget_is_honoured(tmp_path, capsys):
     data = write_customer_csv(tmp_path / "budget.csv", rows=300, seed=2)
     started = time.time()
     assert main(["tune", "--data", str(data), "--target", "churned", "--runs-dir", str(tmp_path / "runs"),
-                 "--time-budget", "10", "--trials", "60", "--no-baselines"]) == 0
+                 "--time-budget", "10", "--trials", "1000", "--no-baselines"]) == 0  # more than 10 s can run: on
+    # an idle machine with the kernels compiled, all of 60 trials (most pruned after a fold) finished in the 10 s
     elapsed = time.time() - started
     summary = json.loads((tmp_path / "runs" / "budget" / "summary.json").read_text())
     assert summary["seconds"] <= 10 * 1.1 and elapsed <= 10 * 1.1 + 1.0
