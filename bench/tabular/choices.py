@@ -155,6 +155,14 @@ def evaluate(record, keep, folder):
     score = functools.partial(fold_score, task, y=yt)
     yc = y[covered]
     out = {}
+
+    def with_fallback(fallback):
+        """Test score of ``ensemble.choose`` over the kept trials with `fallback` as the simplest candidate."""
+        pool = kept + ([fallback] if fallback not in kept else [])
+        mixed, _ = _choose(task, [oof[t.number][covered] for t in pool], [tests[t.number] for t in pool], yc, groups,
+                           pool.index(fallback))
+        return score(mixed)
+
     mixed, before = _choose(task, [oof[t.number][covered] for t in kept], [tests[t.number] for t in kept], yc, groups)
     out["before 1se"] = score(mixed)
     pool = kept + ([plains[0]] if plains and plains[0] not in kept else [])  # as ``Reporter._choose``
@@ -167,10 +175,7 @@ def evaluate(record, keep, folder):
         within = plains[0].values[0] + folds_best.std(ddof=1) / np.sqrt(len(folds_best))
         penalized = max((t for t in plains if t.values[0] <= within), key=lambda t: t.user_attrs["hp_values"]["l2"],
                         default=plains[0])  # a NaN spread (a cut fold's loss) leaves only the best one
-        pool_1se = kept + ([penalized] if penalized not in kept else [])
-        mixed, _ = _choose(task, [oof[t.number][covered] for t in pool_1se], [tests[t.number] for t in pool_1se], yc,
-                           groups, pool_1se.index(penalized))
-        out["current, linear 1se"] = score(mixed)
+        out["current, linear 1se"] = with_fallback(penalized)
         out["linear 1se"] = score(tests[penalized.number])
         out["l2"], out["l2 1se"] = plains[0].user_attrs["hp_values"]["l2"], penalized.user_attrs["hp_values"]["l2"]
     if plains:  # what the rule weighs, to replay it at other thresholds: margin, and the choice it overrules
@@ -183,29 +188,19 @@ def evaluate(record, keep, folder):
         out["linear+unruled"] = score((unruled + tests[plains[0].number]) / 2)
     if plains:  # the fallback as the start configuration's linear model, scikit-learn's default penalty (C=1 / alpha=1)
         default = min(plains, key=lambda t: t.number)  # the portfolio's first trial (``space.portfolio``)
-        pool_default = kept + ([default] if default not in kept else [])
-        mixed, _ = _choose(task, [oof[t.number][covered] for t in pool_default],
-                           [tests[t.number] for t in pool_default], yc, groups, pool_default.index(default))
-        out["default fallback"] = score(mixed)
+        out["default fallback"] = with_fallback(default)
         out["default linear"] = score(tests[default.number])
     else:
         out["default fallback"] = out["default linear"] = out["current"]
     if plains:  # the fallback as the plain linear trial of best CV score in the table's own metric (accuracy or R²),
         # ties to the lower loss: the trials are ranked by log loss, a small class table is scored by accuracy
         by_metric = max(plains, key=lambda t: fold_score(task, oof[t.number][covered], yc))
-        pool_metric = kept + ([by_metric] if by_metric not in kept else [])
-        mixed, _ = _choose(task, [oof[t.number][covered] for t in pool_metric],
-                           [tests[t.number] for t in pool_metric], yc, groups, pool_metric.index(by_metric))
-        out["metric fallback"] = score(mixed)
+        out["metric fallback"] = with_fallback(by_metric)
         out["metric linear"] = score(tests[by_metric.number])
     else:
         out["metric fallback"] = out["metric linear"] = out["current"]
     if linears:  # the fallback as the best solved trial of any encoding: on a one-curve table, its spline
-        solved = linears[0]
-        pool_solved = kept + ([solved] if solved not in kept else [])
-        mixed, _ = _choose(task, [oof[t.number][covered] for t in pool_solved],
-                           [tests[t.number] for t in pool_solved], yc, groups, pool_solved.index(solved))
-        out["solved fallback"] = score(mixed)
+        out["solved fallback"] = with_fallback(linears[0])
     else:
         out["solved fallback"] = out["current"]
     # a one-curve table (a simplest trial encodes its one number, ``linear.one_curve``) falls back to the best linear
