@@ -435,6 +435,19 @@ REAL.update({
     # ddm: its change from the day before
     "blot": ("psych/blot", "V 1", ()),  # the first item of a 35-item test passed, from the other 34, 150 children
 })
+# Held out (thirty-first session, round U): chosen the same way after round T had run (KMsurv's rats left out: it is
+# survival's, run as "rats").
+REAL.update({
+    "hc": ("Ecdat/HC", "depvar", ()),  # a Californian home's heating and cooling system (of five) from their costs
+    "schizophrenia": ("HSAUR/schizophrenia", "gender", ()),  # a patient's sex from the age schizophrenia began
+    "suicide": ("vcd/Suicide", "Freq", ()),  # West German suicides of a sex, method and age, 1974-77
+    "gasoline": ("Ecdat/Gasoline", "lgaspcar", ()),  # an OECD country's log gasoline use per car in a year
+    "nerlove": ("Ecdat/Nerlove", "cost", ()),  # an American power firm's cost in 1955 from its output and prices
+    "grunfeld": ("Ecdat/Grunfeld", "inv", ()),  # a US firm's investment in a year from its value and capital
+    "ausvoting": ("pscl/AustralianElectionPolling", "ALP", ("Lib", "Nat", "Green", "FamilyFirst", "Dems",
+                                                            "OneNation", "DK")),  # Labor's share in a 2004-07 poll;
+    # the other parties' shares and the undecided add up to 100 with it
+})
 GROUPED = {  # name: (table of REAL, the column whose rows belong together)
     "sleepstudy_grouped": ("sleepstudy", "Subject"),
     "epil_grouped": ("epil", "subject"),
