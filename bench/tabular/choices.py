@@ -186,19 +186,6 @@ def evaluate(record, keep, folder):
         out["row_z"] = ensemble_margin(task, oof[plains[0].number][covered], overruled.nested, yc)
         out["unruled"] = score(unruled)
         out["linear+unruled"] = score((unruled + tests[plains[0].number]) / 2)
-    if plains:  # the fallback as the start configuration's linear model, scikit-learn's default penalty (C=1 / alpha=1)
-        default = min(plains, key=lambda t: t.number)  # the portfolio's first trial (``space.portfolio``)
-        out["default fallback"] = with_fallback(default)
-        out["default linear"] = score(tests[default.number])
-    else:
-        out["default fallback"] = out["default linear"] = out["current"]
-    if plains:  # the fallback as the plain linear trial of best CV score in the table's own metric (accuracy or R²),
-        # ties to the lower loss: the trials are ranked by log loss, a small class table is scored by accuracy
-        by_metric = max(plains, key=lambda t: fold_score(task, oof[t.number][covered], yc))
-        out["metric fallback"] = with_fallback(by_metric)
-        out["metric linear"] = score(tests[by_metric.number])
-    else:
-        out["metric fallback"] = out["metric linear"] = out["current"]
     if linears:  # the fallback as the best solved trial of any encoding: on a one-curve table, its spline
         out["solved fallback"] = with_fallback(linears[0])
     else:
@@ -209,8 +196,16 @@ def evaluate(record, keep, folder):
     out["one_curve"] = any(t.user_attrs.get("simplest") and t.user_attrs["hp_values"].get("numbers") == "piecewise"
                            for t in ranked)
     out["tune"] = out["solved fallback"] if out["one_curve"] else out["current"]
-    if out["one_curve"]:
-        out["default fallback"] = out["metric fallback"] = out["tune"]
+    proposed = plains and not out["one_curve"]  # elsewhere both proposals are what tune does
+    # the fallback as the start configuration's linear model, scikit-learn's default penalty (C=1 / alpha=1)
+    default = min(plains, key=lambda t: t.number) if plains else None  # the portfolio's first (``space.portfolio``)
+    out["default fallback"] = with_fallback(default) if proposed else out["tune"]
+    out["default linear"] = score(tests[default.number]) if plains else out["current"]
+    # the fallback as the plain linear trial of best CV score in the table's own metric (accuracy or R²), ties to the
+    # lower loss: the trials are ranked by log loss, a small class table is scored by accuracy
+    by_metric = max(plains, key=lambda t: fold_score(task, oof[t.number][covered], yc)) if plains else None
+    out["metric fallback"] = with_fallback(by_metric) if proposed else out["tune"]
+    out["metric linear"] = score(tests[by_metric.number]) if plains else out["current"]
     out["best"] = score(tests[kept[0].number])
     weights, _, _ = ensemble.select(task, [oof[t.number][covered] for t in kept], yc)
     out["ensemble"] = score(sum(w * tests[t.number] for w, t in zip(weights, kept)))
