@@ -167,3 +167,19 @@ def test_the_peers_take_the_task_the_run_was_told(tmp_path):
         run.peer_scores(str(path), "n", 0, ["x"])
     task, scores = run.peer_scores(str(path), "n", 0, ["x"], task="regression")
     assert task == "regression" and set(scores) == {"Ridge", "RandomForest", "HistGradientBoosting"}
+
+
+def test_the_forest_and_the_boosting_split_on_gaps_themselves(tmp_path):
+    from bench.tabular import run
+
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 11, 200)
+    gap = rng.random(200) < 0.2
+    label = np.where(gap, "b", np.where(x > 5, "b", "a"))  # a gap says 'b', as x above 5 does; x = 5 says 'a'
+    path = tmp_path / "gaps.csv"
+    path.write_text("x,y\n" + "".join(f"{'' if g else v},{c}\n" for v, g, c in zip(x, gap, label)))
+    _, native = run.peer_scores(str(path), "y", 0, ["x"])
+    _, imputed = run.peer_scores(str(path), "y", 0, ["x"], native_gaps=False)
+    assert native["HistGradientBoosting"] == native["RandomForest"] == 1.0
+    assert imputed["HistGradientBoosting"] < 0.95 and imputed["RandomForest"] < 0.95  # a gap imputed as the median, 5: as 'a' as x = 5
+    assert native["LogisticRegression"] == imputed["LogisticRegression"]  # the linear peer imputes either way

@@ -64,6 +64,11 @@ MAX_CATEGORIES = 256
 # A whole-number code may have more (codes.MAX_VALUES): it passed a test that each value's rows differ, and a
 # panel's people are hundreds (Males: 545 workers), each an effect of its own.
 OTHER = "(other)"
+# With imputation, a column's gaps are a category of their own (text) or are marked in a 0/1 column of
+# their own (numbers) once the training rows hold at least MIN_FREQUENCY of them, as scikit-learn's
+# SimpleImputer(add_indicator=True) marks them: a value is often missing for a reason (a test not ordered,
+# a question not asked of that group), and the imputed median alone hides the reason from the model.
+MISSING = "(missing)"
 
 
 def _as_float(table, name, formatted=False):
@@ -260,7 +265,8 @@ class TabularPreprocessor:
         if not numeric:
             return []
         matrix = np.column_stack([_as_float(table, name, formatted.get(name, False)) for name in numeric])
-        missing = np.isnan(matrix).sum(axis=0)
+        gaps = np.isnan(matrix)
+        missing = gaps.sum(axis=0)
         fill = np.full(len(numeric), np.nan)
         if self.impute is not None:
             imputer = SimpleImputer(strategy=self.impute, keep_empty_features=True).fit(matrix)
@@ -271,7 +277,17 @@ class TabularPreprocessor:
         entries = [{"name": n, "mean": float(m), "scale": float(s), "fill": None if np.isnan(f) else float(f),
                     "missing": int(c), "low": float(lo), "high": float(hi)}
                    for n, m, s, f, c, lo, hi in zip(numeric, scaler.mean_, scaler.scale_, fill, missing, low, high)]
-        for entry in entries:
+        marked = {}  # the training rows' gaps of each marked column, as bytes
+        for entry, column in zip(entries, gaps.T):
+            if self.impute is not None and entry["missing"] >= MIN_FREQUENCY:
+                # a column missing on exactly the rows of a marked one (a survey's five income questions, a
+                # trial's measures of the patients outside it) is not marked again: its mark would be a copy
+                twin = marked.get(column.tobytes())
+                if twin is None:
+                    marked[column.tobytes()] = entry["name"]
+                    entry["indicator"] = True  # only then: configs of tables without gaps stay as they were
+                else:
+                    entry["gaps_of"] = twin
             if entry["name"] in formatted:
                 entry["formatted"] = True
                 if formatted[entry["name"]] == "accounting":
@@ -286,9 +302,12 @@ class TabularPreprocessor:
 
         missing = int((cells == None).sum())  # noqa: E711 - element-wise comparison on an object array
         fill = None
-        if self.impute is not None and len(cells) > missing:  # also without gaps in training: new rows may have some
+        if self.impute is not None and missing >= MIN_FREQUENCY:
+            fill = MISSING
+        elif self.impute is not None and len(cells) > missing:  # also without gaps in training: new rows may have some
             labels, counts = np.unique(cells[cells != None].astype(str), return_counts=True)  # noqa: E711
             fill = str(labels[np.argmax(counts)])
+        if fill is not None:
             cells = np.where(cells == None, fill, cells)  # noqa: E711
         encoder = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=min_frequency(len(cells)),
                                 max_categories=MAX_CODES if codes else MAX_CATEGORIES).fit(cells.reshape(-1, 1).astype(str))
@@ -311,10 +330,12 @@ class TabularPreprocessor:
 
     @property
     def output_names(self):
+        """The matrix's columns: the numbers (standardized), each text column's one-hot columns, then one 0/1
+        column per number column whose gaps are marked ('age=(missing)'): last, so that the numbers stay first."""
         names = [entry["name"] for entry in self.config["numeric"]]
         for entry in self.config["categorical"]:
             names += [f"{entry['name']}={category}" for category in _columns_of(entry)]
-        return names
+        return names + [f"{entry['name']}={MISSING}" for entry in _marked(self.config)]
 
     @property
     def code_columns(self):
@@ -322,7 +343,7 @@ class TabularPreprocessor:
         mask = [False] * len(self.config["numeric"])
         for entry in self.config["categorical"]:
             mask += [bool(entry.get("codes"))] * len(_columns_of(entry))
-        return np.array(mask, dtype=bool)
+        return np.array(mask + [False] * len(_marked(self.config)), dtype=bool)
 
     @property
     def source_columns(self):
@@ -335,6 +356,7 @@ class TabularPreprocessor:
         sources = [entry["name"] for entry in self.config["numeric"]]
         for entry in self.config["categorical"]:
             sources += [entry["name"]] * len(_columns_of(entry))
+        sources += [entry["name"] for entry in _marked(self.config)]
         return [parts.get(name, name) for name in sources]
 
     def check_columns(self, table, ignore=()):
@@ -373,14 +395,18 @@ class TabularPreprocessor:
         table = expand_dates(table, self.config.get("dates", []), strict, report, fill=self.config["impute"] is not None)
         table = _with_seasons(table, self.config.get("seasons", []))
         clipped = []  # (column, rows, first line) of numbers beyond the training range: one report for all
-        blocks = [self._numeric_block(table, entry, strict, report, clipped) for entry in self.config["numeric"]]
+        numbers = [self._numeric_block(table, entry, strict, report, clipped) for entry in self.config["numeric"]]
         if clipped and report is not None:
             report(_clipping_line(table, clipped))
+        blocks = [column for column, _ in numbers]
         blocks += [self._categorical_block(table, entry, strict, report) for entry in self.config["categorical"]]
+        blocks += [gaps.reshape(-1, 1).astype(np.float64)  # after every other column: see ``output_names``
+                   for entry, (_, gaps) in zip(self.config["numeric"], numbers) if entry.get("indicator")]
         matrix = np.hstack(blocks) if blocks else np.zeros((table.rows, 0))
         return matrix.astype(np.float32)
 
     def _numeric_block(self, table, entry, strict=False, report=None, clipped=None):
+        """(the standardized column, the mask of its missing cells) of numeric `entry`."""
         values, text = _numbers_or_nan(table, entry["name"], "accounting" if entry.get("accounting") else
                                        entry.get("formatted", False))
         if text.any():  # a number column with text in new rows: like an unseen category, a missing value
@@ -405,7 +431,7 @@ class TabularPreprocessor:
             if outside.any() and clipped is not None:
                 clipped.append((entry, int(outside.sum()), table.lines[np.argmax(outside)]))
             values = np.clip(values, entry["low"], entry["high"])
-        return ((values - entry["mean"]) / entry["scale"]).reshape(-1, 1)
+        return ((values - entry["mean"]) / entry["scale"]).reshape(-1, 1), missing
 
     def _categorical_block(self, table, entry, strict, report):
         name = entry["name"]
@@ -446,6 +472,8 @@ class TabularPreprocessor:
             lines.append(f"  {entry['name']!r}: {describe_season(entry)} as {season_part(entry)!r}")
         for entry in self.config["numeric"]:
             fill = "" if entry["fill"] is None else f", missing -> {entry['fill']:.6g}"
+            fill += f" and marked in {entry['name'] + '=' + MISSING!r}" if entry.get("indicator") else ""
+            fill += f" (on the rows of {entry['gaps_of']!r}'s, marked there)" if entry.get("gaps_of") else ""
             clip = f", clipped to [{entry['low']:.6g}, {entry['high']:.6g}]" if "low" in entry else ""
             read = ", read from text with currency/percent signs or thousands separators" if entry.get(
                 "formatted") else ""
@@ -454,11 +482,17 @@ class TabularPreprocessor:
                          f"{fill}{clip}{read})")
         for entry in self.config["categorical"]:
             other = f" + '{OTHER}' for {len(entry['other'])} rare" if entry.get("other") else ""
-            fill = "" if entry["fill"] is None else f", missing -> {entry['fill']!r}"
+            fill = "" if entry["fill"] is None else (
+                ", missing -> a category of their own" if entry["fill"] == MISSING else f", missing -> {entry['fill']!r}")
             written = " written with leading zeros" if entry.get("zero_padded") else ""
             kind = f"codes{written} (also standardized above)" if entry.get("codes") else "categories"
             lines.append(f"  {entry['name']!r}: one-hot {len(entry['categories'])} {kind}{other}{fill}")
         return lines
+
+
+def _marked(config):
+    """The numeric entries of `config` whose gaps are marked in a column of their own."""
+    return [entry for entry in config["numeric"] if entry.get("indicator")]
 
 
 def _columns_of(entry):
@@ -474,4 +508,4 @@ def split_features(table, target):
     return table.without(target), table[target]
 
 
-__all__ = ["TabularPreprocessor", "Table", "split_features", "IMPUTE_STRATEGIES"]
+__all__ = ["TabularPreprocessor", "Table", "split_features", "IMPUTE_STRATEGIES", "MISSING"]

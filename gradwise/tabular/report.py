@@ -20,6 +20,7 @@ from .leaks import leak_line, leaking_columns
 from .markers import marker_line
 from .outputs import best_table, write_plots, write_summary, write_trials_csv
 from .pipeline import TabularModel
+from .preprocess import MISSING
 from .scores import CV_METRIC, cv_summary, fold_score, test_scores
 from .search import is_simplest
 from .seasons import describe as describe_season, season_part
@@ -49,6 +50,17 @@ def _shown(trial):
 
 
 SHOWN_ALIKE = 3  # dropped columns of one reason shown one line each; more share a line
+
+
+def gaps_line(entry, impute, rows):
+    """The line saying what becomes of the missing values of column `entry` (of `rows` training rows)."""
+    share = f" ({entry['missing'] / rows:.0%} of the training rows)" if entry["missing"] >= rows / 2 else ""
+    if entry["fill"] == MISSING and "categories" in entry:
+        return f"Column '{entry['name']}': {entry['missing']} missing value(s){share} are a category of their own, '{MISSING}'"
+    marked = f", and marking them in a 0/1 column '{entry['name']}={MISSING}'" if entry.get("indicator") else (
+        f"; they are on the rows of the gaps of '{entry['gaps_of']}', marked there" if entry.get("gaps_of") else "")
+    return (f"Imputing {entry['missing']} missing value(s) of '{entry['name']}'{share} with {entry['fill']!r} "
+            f"(--impute {impute}){marked}")
 
 
 def dropped_lines(dropped, group=None):
@@ -130,8 +142,7 @@ class Reporter:
                       f"departs from a smooth curve of the value): also one-hot encoded, "
                       f"{len(entry['categories'])} codes")
             elif entry.get("missing") and entry.get("fill") is not None:
-                print(f"Imputing {entry['missing']} missing value(s) of '{entry['name']}' with {entry['fill']!r} "
-                      f"(--impute {config['impute']})")
+                print(gaps_line(entry, config["impute"], p.x_train.shape[0]))
             if entry.get("other"):
                 print(f"Column '{entry['name']}': {len(entry['other'])} rare categories share one '(other)' column")
         unlabelled, words = unlabelled_lines(table, p.target, getattr(self.args, "task", None))

@@ -85,7 +85,7 @@ def test_summary_shows_the_preprocessing(customers, capsys):
     gradwise.load_model(customers[2]).summary()
     out = capsys.readouterr().out
     assert "dropped 'customer_id': holds a different whole number on every row" in out
-    assert "'age': standardize (mean" in out and "missing ->" in out
+    assert "'age': standardize (mean" in out and "missing ->" in out and "marked in 'age=(missing)'" in out
     plan = next(e for e in gradwise.load_model(customers[2]).preprocessor.config["categorical"] if e["name"] == "plan")
     assert plan["categories"] == ["basic", "legacy", "plus", "pro", "trial"]  # 'legacy', 'trial': a few rows each
     assert "'plan': one-hot 5 categories, missing ->" in out

@@ -85,6 +85,72 @@ def test_impute_fills_numbers_with_scikit_learn_statistics_and_text_with_the_mod
     np.testing.assert_array_equal(matrix[:, 1:], [[0, 1], [1, 0], [1, 0], [1, 0]])
 
 
+def test_gaps_seen_twice_in_training_are_marked_like_scikit_learns_add_indicator_and_text_gaps_are_a_category():
+    rng = np.random.default_rng(3)
+    age = rng.normal(40, 9, 30)
+    age[[2, 7, 11]] = np.nan  # three gaps: marked
+    dose = rng.normal(5, 1, 30)
+    dose[4] = np.nan  # one gap: imputed, not marked (a column with a single 1 in it says nothing)
+    smoker = np.array(rng.choice(["yes", "no"], 30), dtype=object)
+    smoker[[0, 5]] = None
+    table = Table({"age": age, "dose": dose, "smoker": smoker})
+    fitted = _roundtrip(TabularPreprocessor(impute="median").fit(table, ["age", "dose", "smoker"]))
+    assert fitted.output_names == ["age", "dose", "smoker=(missing)", "smoker=no", "smoker=yes", "age=(missing)"]
+    assert fitted.source_columns == ["age", "dose", "smoker", "smoker", "smoker", "age"]
+    assert fitted.code_columns.tolist() == [False] * 6
+    numbers = SimpleImputer(strategy="median", add_indicator=True).fit(np.column_stack([age, dose]))
+    filled = numbers.transform(np.column_stack([age, dose]))
+    np.testing.assert_array_equal(filled[:, 2], np.isnan(age))  # scikit-learn marks 'dose' too (filled[:, 3])
+    new_age, new_dose = np.array([np.nan, 30.0, 50.0]), np.array([5.0, np.nan, 4.0])
+    new = Table({"age": new_age, "dose": new_dose, "smoker": np.array([None, "no", "yes"], dtype=object)})
+    matrix = fitted.transform(new)
+    expected = numbers.transform(np.column_stack([new_age, new_dose]))
+    scaler = StandardScaler().fit(filled[:, :2])
+    np.testing.assert_allclose(matrix[:, :2], scaler.transform(expected[:, :2]), rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(matrix[:, 5], expected[:, 2])  # the mark: last, after the one-hot columns
+    np.testing.assert_array_equal(matrix[:, 2:5], [[1, 0, 0], [0, 1, 0], [0, 0, 1]])  # a new gap: '(missing)'
+    assert any("'age=(missing)'" in line for line in fitted.describe())
+    assert any("'smoker'" in line and "missing -> a category of their own" in line for line in fitted.describe())
+
+
+def test_the_tune_report_says_what_becomes_of_gaps_and_how_many_rows_a_mostly_empty_column_lacks():
+    from gradwise.tabular.report import gaps_line
+
+    level = np.array([1.0, 2.0] + [np.nan] * 8)  # 8 of 10 rows lack it (boot's neuro: 70 of 72)
+    dose = np.array([np.nan, np.nan] + list(range(8)), dtype=float)
+    kind = np.array(["a", "b", None, None, "a", "b", "a", "b", "a", "a"], dtype=object)
+    config = TabularPreprocessor(impute="median").fit(Table({"level": level, "dose": dose, "kind": kind}),
+                                                      ["level", "dose", "kind"]).config
+    level_entry, dose_entry = config["numeric"]
+    assert gaps_line(level_entry, "median", 10) == ("Imputing 8 missing value(s) of 'level' (80% of the training rows) "
+                                                    "with 1.5 (--impute median), and marking them in a 0/1 column "
+                                                    "'level=(missing)'")
+    assert gaps_line(dose_entry, "median", 10) == ("Imputing 2 missing value(s) of 'dose' with 3.5 (--impute median), "
+                                                   "and marking them in a 0/1 column 'dose=(missing)'")
+    assert gaps_line(config["categorical"][0], "median", 10) == ("Column 'kind': 2 missing value(s) are a category of "
+                                                                 "their own, '(missing)'")
+
+
+def test_a_column_whose_gaps_fall_on_the_rows_of_a_marked_ones_is_not_marked_again():
+    income = np.array([np.nan, 1.0, np.nan, 3.0, 4.0, 5.0])
+    bracket = np.array([np.nan, 1.0, np.nan, 2.0, 2.0, 3.0])  # the same two rows lack it
+    age = np.array([20.0, np.nan, 30.0, np.nan, 40.0, 50.0])
+    fitted = _roundtrip(TabularPreprocessor(impute="median").fit(
+        Table({"income": income, "bracket": bracket, "age": age}), ["income", "bracket", "age"]))
+    assert fitted.output_names == ["income", "bracket", "age", "income=(missing)", "age=(missing)"]
+    assert fitted.config["numeric"][1]["gaps_of"] == "income"
+    new = Table({"income": np.array([np.nan, 2.0]), "bracket": np.array([1.0, np.nan]), "age": np.array([1.0, 2.0])})
+    np.testing.assert_array_equal(fitted.transform(new)[:, 3:], [[1, 0], [0, 0]])  # the mark is income's own
+    assert any("on the rows of 'income''s, marked there" in line for line in fitted.describe())
+
+
+def test_without_gaps_the_config_is_as_before():
+    table, _, _, _ = _mixed()
+    config = TabularPreprocessor(impute="median").fit(table, ["height", "weight", "color"]).config
+    assert not any("indicator" in entry for entry in config["numeric"])
+    assert config["categorical"][0]["fill"] != "(missing)"  # the most frequent colour, for gaps of new rows
+
+
 def test_bad_cells_and_columns_are_named():
     fitted = TabularPreprocessor().fit(Table({"a": np.array(["1", "2"], dtype=object)}), ["a"])
     with pytest.raises(ValueError, match=r"Column 'a' must hold numbers, as in training, but 1 row\(s\) of 'new.csv', "
