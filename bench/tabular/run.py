@@ -13,8 +13,8 @@ gradwise's screening kept (so an ID column does not handicap them), text one-hot
 imputing the most frequent value. The linear peer gets the gaps of numbers imputed with the
 median; the forest and the boosting get them as they are, missing, since the thirty-second
 session: at their defaults they split on a gap themselves (scikit-learn 1.4 on), as a user of
-them would leave it (until then they got the median too: 0.0023 lower for the best of the three,
-over 75 runs of 25 tables with gaps, BENCHMARKS.md).
+them would leave it (until then they got the median too: 0.0015 lower for the best of the three,
+over 99 runs of 33 tables with gaps, BENCHMARKS.md).
 
 ``gradwise tune`` runs one worker per core by default (since the twenty-ninth session): run one
 stream at a time, on an otherwise idle machine, or give both arms ``--extra "--workers 1"``; two
