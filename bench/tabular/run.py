@@ -80,10 +80,10 @@ def peer_scores(path, target, seed, kept, with_cv=False, group=None, task=None, 
 
         splitter, groups = GroupKFold(5), group_labels(table, group)[train]
     for name, (model, scale) in _peers(task, seed).items():
-        native = native_gaps and not scale  # the forest and the boosting split on missing values themselves
-        numbers = ([] if native else [SimpleImputer(strategy="median")]) + ([StandardScaler()] if scale else [])
-        numbers = numbers or ["passthrough"]
-        prep = ColumnTransformer([("num", make_pipeline(*numbers), numeric)] + (
+        # the forest and the boosting (no scaling) split on missing values themselves
+        numbers = "passthrough" if native_gaps and not scale else make_pipeline(
+            SimpleImputer(strategy="median"), *([StandardScaler()] if scale else []))
+        prep = ColumnTransformer([("num", numbers, numeric)] + (
             [("text", make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore", sparse_output=False)),
               text)] if text else []))
         pipe = make_pipeline(prep, model)

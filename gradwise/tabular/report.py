@@ -55,7 +55,7 @@ SHOWN_ALIKE = 3  # dropped columns of one reason shown one line each; more share
 def gaps_line(entry, impute, rows):
     """The line saying what becomes of the missing values of column `entry` (of `rows` training rows)."""
     share = f" ({entry['missing'] / rows:.0%} of the training rows)" if entry["missing"] >= rows / 2 else ""
-    if entry["fill"] == MISSING and "categories" in entry:
+    if entry["fill"] == MISSING:  # a text column's (a number column's fill is a number)
         return f"Column '{entry['name']}': {entry['missing']} missing value(s){share} are a category of their own, '{MISSING}'"
     marked = f", and marking them in a 0/1 column '{entry['name']}={MISSING}'" if entry.get("indicator") else (
         f"; they are on the rows of the gaps of '{entry['gaps_of']}', marked there" if entry.get("gaps_of") else "")
