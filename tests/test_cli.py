@@ -1,6 +1,8 @@
 """The command line, in process through main(argv): tune, predict, resume, errors, --help everywhere."""
 
+import contextlib
 import csv
+import io
 import json
 import subprocess
 import sys
@@ -12,6 +14,7 @@ import pytest
 import gradwise
 from gradwise.cli import main
 from gradwise.tabular import TabularModel, load_dataset, load_tabular_model, prepare
+from gradwise.tabular.verdict import verdict_line
 
 # A budget that never binds: these tests check results, not timing (test_search checks the budget).
 FAST = ["--trials", "3", "--epochs", "3", "--patience", "2", "--time-budget", "900", "--no-baselines"]
@@ -30,7 +33,10 @@ def _tune(tmp_path, *args):
 def pima_run(tmp_path_factory):
     """One small Pima search shared by the tests that read its outputs."""
     folder = tmp_path_factory.mktemp("cli")
-    assert main(["tune", "--dataset", "pima", "--name", "pima", "--runs-dir", str(folder / "runs"), *FAST[:-1]]) == 0
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(["tune", "--dataset", "pima", "--name", "pima", "--runs-dir", str(folder / "runs"), *FAST[:-1]]) == 0
+    (folder / "runs" / "pima" / "printed.txt").write_text(printed.getvalue())
     return folder / "runs" / "pima"
 
 
@@ -69,6 +75,13 @@ def test_tune_prints_progress_table_and_test_score_and_writes_the_run(pima_run, 
         assert entry["cv"]["metric"] == "accuracy" and len(entry["cv"]["folds"]) == 5
         assert entry["cv"]["std"] == pytest.approx(np.std(entry["cv"]["folds"]))
         assert 0.5 < entry["test"]["accuracy"] <= 1 and entry["test"]["log_loss"] > 0
+    network, *baselines = summary["comparison"]
+    best = max(baselines, key=lambda b: b["cv"]["mean"])
+    assert summary["verdict"]["baseline"] == best["name"] and summary["verdict"]["paired"]
+    assert summary["verdict"]["difference"] == pytest.approx(np.mean(network["cv"]["folds"]) - np.mean(best["cv"]["folds"]))
+    printed = (pima_run / "printed.txt").read_text()
+    assert verdict_line(summary["verdict"]) in printed.splitlines()
+    assert printed.index("Held-out test (") < printed.index("Is the network worth it?")
     for plot in ("optimization_history.png", "param_importances.png"):
         assert (pima_run / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (pima_run / "study.journal").exists()

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import charts, search_charts
 from .findings import findings_html
-from .page import Page, code, escape, number, pairs, paragraph, table
+from .page import Page, code, number, pairs, paragraph, table
 from .study import DATA_KEY, RUN_KEY, read_run
 from .svg import default_style
 
@@ -107,6 +107,10 @@ def _results_section(run, page):
     if network:
         folds = ", ".join(f"{v:.4f}" for v in network["cv"].get("folds", []))
         parts.append(paragraph(f"Cross-validated {metric} of the network on each fold: {folds}."))
+    if summary.get("verdict"):  # written since the thirty-third session
+        from ..tabular.verdict import verdict_line  # here: the tabular package imports this module
+
+        parts.append(paragraph(verdict_line(summary["verdict"])))
     ensemble = summary.get("ensemble") or {}
     if ensemble.get("trials"):
         weights = ", ".join(f"trial {t} ({w:.2f})" for t, w in zip(ensemble["trials"], ensemble["weights"]))

@@ -26,6 +26,7 @@ from .search import is_simplest
 from .seasons import describe as describe_season, season_part
 from .space import telling_params
 from .target import case_variants, quantity_tail, whole_numbers
+from .verdict import verdict, verdict_line
 
 BEST_SHOWN = 5
 WRITE_SECONDS = 2.0  # trials.csv, plots, summary, the model file and the report, on an idle machine
@@ -291,6 +292,7 @@ class Reporter:
                  else f"gradwise network (trial {members[0][0].number}{bag})")
         table = [{"name": label, "cv": network_cv, "test": scores}] + [b for b in baselines if "skipped" not in b]
         counts = {s.name.lower(): sum(1 for t in trials if t.state == s) for s in TrialState}
+        standing = verdict(table)
         write_summary(os.path.join(tuner.project_dir, "summary.json"), {
             "name": self.name, "task": p.task, "target": p.target, "classes": p.classes, "objective": "val_loss",
             "direction": "minimize", "trials": counts, "workers": tuner.workers, "seed": tuner.seed,
@@ -304,13 +306,15 @@ class Reporter:
                            "hyperparameters": best[0].user_attrs.get("hp_values")},
             "ensemble": self._ensemble_facts(members, choice, in_sample_cv),
             "test": {"rows": len(p.x_test), **scores}, "cv": network_cv,
-            "baselines": baselines, "comparison": table,
+            "baselines": baselines, "comparison": table, "verdict": standing,
             "rows": {"train": len(p.x_train), "test": len(p.x_test)},
             "files": {"model": best_path, "trials": os.path.join(tuner.project_dir, "trials.csv"),
                       "study": tuner.storage_spec.describe(), "plots": plots},
             "time_budget": self.budget, "seconds": round(seconds, 1),
         })
         self._print_comparison(table, len(p.x_test))
+        if standing is not None:
+            print(verdict_line(standing))
         for baseline in baselines:
             if "skipped" in baseline:
                 print(f"{baseline['name']}: {baseline['skipped']} ({baseline['seconds']:.0f} s); "

@@ -49,6 +49,24 @@ def test_gradwise_report_rebuilds_the_page_from_the_folder(run_copy, capsys):
     assert f"{summary(run_copy)['comparison'][0]['cv']['mean']:.4f}" in html
 
 
+def test_the_report_says_where_the_network_stands_against_the_best_baseline(run_copy):
+    import html
+    import json
+
+    from gradwise.tabular.verdict import verdict
+
+    facts = summary(run_copy)
+    network = {"name": "net", "cv": {"metric": "accuracy", "mean": 0.71, "folds": [0.70, 0.72, 0.69, 0.73, 0.71]}}
+    boosting = {"name": "HistGradientBoosting", "cv": {"metric": "accuracy", "mean": 0.76,
+                                                       "folds": [0.75, 0.77, 0.74, 0.78, 0.76]}}
+    facts["verdict"] = verdict([network, boosting])
+    (run_copy / "summary.json").write_text(json.dumps(facts))
+    assert main(["report", str(run_copy)]) == 0
+    text = html.unescape((run_copy / "report.html").read_text())
+    assert ("Is the network worth it? Cross-validated accuracy 0.7100 against HistGradientBoosting's 0.7600, the "
+            "best baseline: -0.0500 (standard error 0.0000, paired over the same 5 folds): the network is behind") in text
+
+
 def test_the_report_names_the_possible_leaks_of_summary_json(run_copy):
     import json
 

@@ -74,6 +74,8 @@ def test_tune_prints_the_leak_and_summary_json_records_it(tmp_path, capsys):
     path.write_text("\n".join(lines) + "\n")
     assert main(["tune", "--data", str(path), "--target", "y", "--trials", "1", "--epochs", "2", "--no-baselines",
                  "--runs-dir", str(tmp_path / "runs"), "--time-budget", "30"]) == 0
-    assert "Column 'after' alone predicts 'y' almost perfectly" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "Column 'after' alone predicts 'y' almost perfectly" in printed
     summary = json.loads((tmp_path / "runs" / "orders" / "summary.json").read_text())
+    assert summary["verdict"] is None and "Is the network worth it?" not in printed  # --no-baselines
     assert [leak["column"] for leak in summary["columns"]["possible_leaks"]] == ["after"]
