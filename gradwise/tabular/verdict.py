@@ -19,7 +19,8 @@ WITHIN = 2.0  # standard errors of the paired difference within which the networ
 
 
 def verdict(table):
-    """{"baseline", "metric", "network", "score", "difference", "standard_error", "folds", "standing"} or None.
+    """{"baseline", "metric", "network", "score", "difference", "standard_error", "folds", "paired", "standing"},
+    or None without a baseline.
 
     `table`: the comparison table's entries, the network first, then the baselines that finished,
     each with "cv" = {"metric", "mean", "folds": [score of each validation fold]}. Standing is
@@ -62,5 +63,6 @@ def verdict_line(facts):
     if facts["standing"] == "ahead":
         return f"{head}: the network is ahead, by more than {WITHIN:g} standard errors."
     if facts["standing"] == "behind":
-        return f"{head}: the network is behind, by more than {WITHIN:g} standard errors; on this table {name} is the better model."
+        return (f"{head}: the network is behind, by more than {WITHIN:g} standard errors; on this table {name} is "
+                "the better model.")
     return f"{head}: level, within {WITHIN:g} standard errors."
