@@ -17,26 +17,13 @@ import tempfile
 
 import numpy as np
 
-from gradwise.tabular import codes, preprocess
+from gradwise.tabular import preprocess
+from gradwise.tabular.codes import code_readings
 from gradwise.tabular.data import prepare
 from gradwise.tabular.table import read_csv
 
 from .real import REAL
 from .tables import CALIBRATION, HELD_OUT, table_file
-
-
-def readings(values, targets, min_rows):
-    """(p-value, share) of the code test on a column, or None where the test does not run (as ``is_code_column``)."""
-    present = ~np.isnan(values)
-    values, targets = values[present], targets[present]
-    if not len(values) or not np.all(values == np.round(values)):
-        return None
-    distinct, counts = np.unique(values, return_counts=True)
-    frequent = np.isin(values, distinct[counts >= min_rows])
-    if len(distinct) > codes.MAX_VALUES or len(np.unique(values[frequent])) < codes.MIN_VALUES:
-        return None
-    tests = [codes.lack_of_fit(values[frequent], column[frequent]) for column in targets.T]
-    return min(p for p, _ in tests) * len(tests), max(share for _, share in tests)
 
 
 def main(names):
@@ -45,7 +32,7 @@ def main(names):
 
     def recording(values, targets, min_rows):
         answer = asked(values, targets, min_rows)
-        reading = readings(values, targets, min_rows)
+        reading = code_readings(values, targets, min_rows)
         if reading is not None:
             found.append((table, len(np.unique(values[~np.isnan(values)])), *reading, answer))
         return answer

@@ -109,19 +109,25 @@ def is_code_column(values, targets, min_rows):
 
     `targets` : (rows, outputs) floats — the standardized target, or one column per class.
     """
+    found = code_readings(values, targets, min_rows)
+    return found is not None and found[0] < ROUGH_P and found[1] >= ROUGH_SHARE
+
+
+def code_readings(values, targets, min_rows):
+    """(p-value, Bonferroni over `targets`' columns; the largest share) of the code test on a column, or None
+    where the test does not apply (not whole numbers, more than MAX_VALUES values, fewer than MIN_VALUES frequent)."""
     present = ~np.isnan(values)
     values, targets = values[present], targets[present]
     if not len(values) or not np.all(values == np.round(values)):
-        return False
+        return None
     distinct, counts = np.unique(values, return_counts=True)
     if len(distinct) > MAX_VALUES:
-        return False
+        return None
     frequent = np.isin(values, distinct[counts >= min_rows])
     if len(np.unique(values[frequent])) < MIN_VALUES:
-        return False
+        return None
     tests = [lack_of_fit(values[frequent], column[frequent]) for column in targets.T]
-    p_value = min(p for p, _ in tests) * len(tests)
-    return p_value < ROUGH_P and max(share for _, share in tests) >= ROUGH_SHARE
+    return min(p for p, _ in tests) * len(tests), max(share for _, share in tests)
 
 
 _PADDED = re.compile(r"[+-]?0\d+")

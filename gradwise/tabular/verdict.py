@@ -32,8 +32,8 @@ def verdict(table):
     best = max(baselines, key=lambda entry: entry["cv"]["mean"])
     ours, theirs = list(network["cv"].get("folds", [])), list(best["cv"].get("folds", []))
     difference = float(network["cv"]["mean"] - best["cv"]["mean"])
-    error = None
-    if len(ours) == len(theirs) and len(ours) > 1:  # the same folds, in the same order
+    error, paired = None, len(ours) == len(theirs) and len(ours) > 1  # paired: the same folds, in the same order
+    if paired:
         per_fold = np.subtract(ours, theirs)
         difference = float(per_fold.mean())
         error = float(per_fold.std(ddof=1) / np.sqrt(len(per_fold)))
@@ -45,7 +45,7 @@ def verdict(table):
         standing = "ahead" if difference > 0 else "behind" if difference < 0 else "level"
     return {"baseline": best["name"], "metric": network["cv"]["metric"], "network": float(network["cv"]["mean"]),
             "score": float(best["cv"]["mean"]), "difference": difference, "standard_error": error,
-            "folds": len(ours), "paired": len(ours) == len(theirs) and len(ours) > 1, "standing": standing}
+            "folds": len(ours), "paired": paired, "standing": standing}
 
 
 def verdict_line(facts):
