@@ -212,3 +212,22 @@ def test_the_forest_and_the_boosting_split_on_gaps_themselves(tmp_path):
     assert native["HistGradientBoosting"] == native["RandomForest"] == 1.0
     assert imputed["HistGradientBoosting"] < 0.95 and imputed["RandomForest"] < 0.95  # a gap imputed as the median, 5: as 'a' as x = 5
     assert native["LogisticRegression"] == imputed["LogisticRegression"]  # the linear peer imputes either way
+
+
+def test_the_runs_probe_lists_the_tables_written_one_unit_after_another(tmp_path, capsys):
+    from bench.tabular import probe_runs
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for person in range(200):  # 1 to 4 rows a person: a fine income, sex and schooling that stay, a moving age
+        income, sex, school = round(rng.lognormal(10, 0.6), 2), rng.integers(0, 2), rng.integers(8, 17)
+        rows += [(income, sex, school, rng.integers(20, 70), rng.normal()) for _ in range(rng.integers(1, 5))]
+    header = "income,sex,school,age,y\n"
+    (tmp_path / "panel").mkdir()
+    (tmp_path / "panel" / "people.csv").write_text(header + "".join(",".join(map(str, row)) + "\n" for row in rows))
+    shuffled = [rows[i] for i in rng.permutation(len(rows))]
+    (tmp_path / "shuffled.csv").write_text(header + "".join(",".join(map(str, row)) + "\n" for row in shuffled))
+    probe_runs.main([str(tmp_path)])
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("panel/people.csv\t") and "fine 'income'" in lines[0]
+    assert "found first: group 'income'" in lines[0] and lines[1] == "1 of 2 tables"  # income names each person

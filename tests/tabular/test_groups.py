@@ -7,8 +7,9 @@ import pytest
 
 from gradwise.cli import main
 from gradwise.tabular.data import prepare, split_rows
-from gradwise.tabular.groups import (group_properties, grouped_folds, likely_groups, row_blocks, split_off,
-                                     with_row_blocks)
+from gradwise.tabular.groups import (group_properties, grouped_folds, likely_groups, row_blocks, row_runs, split_off,
+                                     with_row_blocks, with_row_runs)
+from gradwise.tabular.report import runs_line
 from gradwise.tabular.search import CV_BELOW_ROWS, make_folds, stopping_splits
 from gradwise.tabular.table import Table
 
@@ -248,5 +249,126 @@ def test_the_block_column_never_replaces_a_column_of_the_file():
 def test_group_rows_rejects_what_cannot_be_blocks(tmp_path, capsys, flags, status, message):
     path = _workers_csv(tmp_path / "years.csv", ["sex", "school", "year", "wage"])
     assert main(["tune", "--data", str(path), "--target", "wage", "--runs-dir", str(tmp_path / "runs"), *flags,
+                 *FAST]) == status
+    assert message in capsys.readouterr().err
+
+
+def _households(households=150, seed=0, scattered=True):
+    """A panel written one person after another, 1 to 4 years each, with no column naming the person (as Ecdat's
+    DoctorContacts): 1 to 3 people per household, the household's income (fine: one value per household), each
+    person's sex and schooling, and a year and an age that move from row to row. `scattered`: the people in a
+    random order, so that a household's rows are not one stretch."""
+    rng = np.random.default_rng(seed)
+    people = []
+    for _ in range(households):
+        income = round(float(rng.lognormal(10, 0.6)), 2)
+        for _ in range(rng.integers(1, 4)):
+            sex, school, born, years = rng.integers(0, 2), rng.integers(8, 17), rng.integers(1930, 1990), rng.integers(1, 5)
+            people.append([(income, float(sex), float(school), float(year), float(year - born),
+                            round(0.2 * school + sex + rng.normal(0, 0.5), 4)) for year in range(1980, 1980 + years)])
+    order = rng.permutation(len(people)) if scattered else range(len(people))
+    rows = np.array([row for index in order for row in people[index]])
+    names = ["income", "sex", "school", "year", "age", "visits"]
+    return Table({name: rows[:, i] for i, name in enumerate(names)}, source="'visits.csv'")
+
+
+def _households_csv(path):
+    table = _households()
+    with open(path, "w") as handle:
+        handle.write(",".join(table.names) + "\n")
+        for row in zip(*(table[name] for name in table.names)):
+            handle.write(",".join(f"{value:g}" for value in row) + "\n")
+    return path
+
+
+FEATURES = ["income", "sex", "school", "year", "age"]
+
+
+def test_runs_of_one_unit_of_different_lengths_are_found_by_their_order():
+    table = _households()
+    people = 1 + int(np.count_nonzero(np.diff(table["year"]) <= 0))  # each person's years start again at 1980
+    assert likely_groups(table, FEATURES) == [] and row_blocks(table, FEATURES) is None  # no column, no one length
+    found = row_runs(table, FEATURES)
+    assert found["columns"] == ["income", "sex", "school"] and {"sex", "school"} <= set(found["properties"])
+    assert 0.9 * people <= found["runs"] <= people  # two people of a household alike in sex and school are one run
+    assert found["rows_per_run"] == round(table.rows / found["runs"], 2) and found["label"] is None
+    evidence = found["evidence"]
+    assert evidence["column"] == "income" and evidence["values"] == len(np.unique(table["income"]))
+    assert evidence["repeats"] == round(float(np.mean(table["income"][1:] == table["income"][:-1])), 4) > 0.6
+    assert evidence["after_shuffle"] < 0.02
+    shuffled = table.take(np.random.default_rng(1).permutation(table.rows))
+    assert row_runs(shuffled, FEATURES) is None
+    # sorted by its coarse columns, the rows repeat sex and schooling but no fine column: a sorted file, no units
+    by_columns = table.take(np.lexsort([table["school"], table["sex"]]))
+    assert row_runs(by_columns, ["sex", "school", "year", "age"]) is None
+    # shuffled, then sorted by a fine column: it repeats, but a person's sex and schooling no longer stay together
+    assert row_runs(shuffled.take(np.argsort(shuffled["income"], kind="stable")), FEATURES) is None
+    # sorted by it without the shuffle, each person's rows stay one after another: still runs of one person
+    assert 0.9 * people <= row_runs(table.take(np.argsort(table["income"], kind="stable")), FEATURES)["runs"] <= people
+
+
+def test_a_fine_column_whose_values_are_one_stretch_each_is_the_unit_to_keep_whole():
+    table = _households(scattered=False)  # a household's people one after another: its income on one stretch
+    found = row_runs(table, FEATURES)
+    assert found["label"] == "income" and "use --group-runs income so that" in runs_line(found)
+    person = np.cumsum(np.r_[1, np.diff(table["year"]) <= 0]) * 7.0  # a person number, in no telling column
+    found = row_runs(Table({**_households().columns, "p": person}), ["p", *FEATURES])
+    assert found["label"] == "p" and found["evidence"]["column"] == "p"  # the finest: the fewest repeats by chance
+
+
+def test_the_run_column_numbers_runs_of_equal_rows_and_never_replaces_a_column_of_the_file():
+    table = Table({"a": np.array([1, 1, 2, 2, 2, 1, np.nan, np.nan]), "b": np.array(list("xxxyyyzz"), dtype=object),
+                   "(runs of 2 columns)": np.zeros(8)}, source="'t.csv'")
+    numbered, name = with_row_runs(table, ["a", "b"])
+    assert name == "(runs of 2 columns)'" and numbered["(runs of 2 columns)"].tolist() == [0] * 8
+    assert numbered[name].tolist() == [1, 1, 2, 3, 3, 4, 5, 5]  # missing cells are equal to each other
+    assert with_row_runs(table, ["a"])[0]["(runs of a)"].tolist() == [1, 1, 2, 2, 2, 3, 4, 4]
+    with pytest.raises(ValueError, match=r"--group-runs: no column 'c' in 't.csv'"):
+        with_row_runs(table, ["a", "c"])
+
+
+def test_tune_hints_at_runs_of_rows_and_group_runs_keeps_them_whole(tmp_path, capsys):
+    path = _households_csv(tmp_path / "visits.csv")
+    table = _households()
+    found = row_runs(table, FEATURES)
+    assert main(["tune", "--data", str(path), "--target", "visits", "--runs-dir", str(tmp_path / "runs"), *FAST]) == 0
+    out = capsys.readouterr().out
+    assert (f"Rows come in runs of consecutive rows equal in 3 column(s) ('income', 'sex', 'school'): {found['runs']} "
+            "runs of") in out and "'income' (" in out and "use --group-runs income,sex,school so that" in out
+    summary = json.loads((tmp_path / "runs" / "visits" / "summary.json").read_text())
+    assert summary["columns"]["possible_runs"] == found and summary["group"] is None
+
+    assert main(["tune", "--data", str(path), "--target", "visits", "--group-runs", "income,sex,school", "--name",
+                 "grouped", "--runs-dir", str(tmp_path / "runs"), *FAST]) == 0
+    out = capsys.readouterr().out
+    assert "of whole groups of '(runs of 3 columns)'" in out and "Rows come in runs" not in out
+    assert "Dropped column '(runs of 3 columns)'" not in out
+    summary = json.loads((tmp_path / "runs" / "grouped" / "summary.json").read_text())
+    runs, _ = with_row_runs(table, ["income", "sex", "school"])
+    task, cells, train, test = split_rows(runs, "visits", test_size=0.2, seed=0, group="(runs of 3 columns)")
+    assert summary["group"] == {"column": "(runs of 3 columns)", "groups": len(set(runs["(runs of 3 columns)"][train]))}
+    assert summary["rows"] == {"train": len(train), "test": len(test)}
+    assert not set(runs["(runs of 3 columns)"][train]) & set(runs["(runs of 3 columns)"][test])
+    assert set(summary["columns"]["used"]) == set(FEATURES)  # the run's columns stay features
+    assert main(["predict", "--model", str(tmp_path / "runs" / "grouped" / "best.gw"), "--data", str(path),
+                 "--output", str(tmp_path / "p.csv")]) == 0  # new rows need no run column
+    assert len((tmp_path / "p.csv").read_text().splitlines()) == table.rows + 1
+
+
+@pytest.mark.parametrize("flags, status, message", [
+    (["--group-runs", ","], 2, "--group-runs must name at least one column (COL,...), got ','"),
+    (["--group-runs", "sex,school", "--group", "sex"], 1,
+     "--group 'sex' and --group-runs sex,school both say which rows belong together"),
+    (["--group-runs", "sex,height"], 1, "--group-runs: no column 'height' in"),
+    (["--group-runs", "sex,visits"], 1, "--group-runs names the target 'visits'"),
+    (["--group-runs", "year"], 1, "run(s) of consecutive rows equal in 'year', fewer than 5"),
+])
+def test_group_runs_rejects_what_cannot_be_runs(tmp_path, capsys, flags, status, message):
+    path = tmp_path / "visits.csv"
+    if "year" in flags:  # a file sorted by a column of two values: two runs
+        path.write_text("year,x,visits\n" + "".join(f"{1980 + (i >= 10)},{i},{i % 3}\n" for i in range(20)))
+    else:
+        _households_csv(path)
+    assert main(["tune", "--data", str(path), "--target", "visits", "--runs-dir", str(tmp_path / "runs"), *flags,
                  *FAST]) == status
     assert message in capsys.readouterr().err
