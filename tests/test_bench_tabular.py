@@ -187,6 +187,26 @@ def test_a_grouped_real_table_runs_tune_and_the_peers_on_whole_groups(tmp_path, 
     assert commands[0][-2:] == ["--group", "Subject"] and run._group({"table": "sleepstudy_grouped"}) == "real, grouped"
 
 
+def test_a_table_grouped_by_runs_runs_tune_with_group_runs_and_the_peers_on_the_same_runs(tmp_path, monkeypatch):
+    from bench.tabular import real, run
+
+    path = tmp_path / "visits.csv"  # 40 people of 1 to 4 consecutive rows, each with an income of their own
+    lengths = [1 + i % 4 for i in range(40)]
+    person = np.repeat(np.arange(40), lengths)
+    path.write_text("income,age,y\n" + "".join(f"{1000 + 37 * p},{20 + i % 50},{(p * 7 + i) % 5}\n"
+                                                for i, p in enumerate(person)))
+    task, scores, cv = run.peer_scores(str(path), "y", 0, ["income", "age"], with_cv=True, group=("income",))
+    from gradwise.tabular import read_csv, split_rows
+
+    table, column = real.grouped(read_csv(str(path)), ("income",))
+    assert column == "(runs of income)" and table[column].tolist() == (person + 1).tolist()
+    _, _, train, test = split_rows(table, "y", seed=0, group=column)
+    assert not set(person[train]) & set(person[test]) and set(cv) == set(scores)
+    monkeypatch.setitem(real.GROUPED, "visits_runs", ("visits", ("income",)))
+    assert run.group_flags("visits_runs") == ["--group-runs", "income"]
+    assert run.group_flags("sleepstudy_grouped") == ["--group", "Subject"] and run.group_flags("pima") == []
+
+
 def test_the_peers_take_the_task_the_run_was_told(tmp_path):
     from bench.tabular import run
 

@@ -25,7 +25,7 @@ def run_arm(name, seed, arm, folder):
     from gradwise.tabular import read_csv, split_rows
     from sklearn.metrics import r2_score
 
-    from .real import group_of
+    from .real import group_flags, group_of, grouped
     from .tables import table_file
     import pandas as pd
 
@@ -40,12 +40,12 @@ def run_arm(name, seed, arm, folder):
     command = [sys.executable, "-m", "gradwise", "tune", "--data", written, "--target", target, "--seed", str(seed),
                "--name", f"{name}-{seed}", "--runs-dir", runs, "--overwrite"]
     command += ["--drop", ",".join(drop)] if drop else []
-    command += ["--group", group_of(name)] if group_of(name) else []
+    command += group_flags(name)
     started = time.time()
     subprocess.run(command, capture_output=True, text=True, check=True)
     wall = time.time() - started
-    table = read_csv(path)
-    _, cells, train, test = split_rows(table, target, seed=seed, group=group_of(name))
+    table, group = grouped(read_csv(path), group_of(name))
+    _, cells, train, test = split_rows(table, target, seed=seed, group=group)
     truth = np.array([float(cells[i]) for i in test])
     known = np.array([float(cells[i]) for i in train])
     model = gradwise.load_model(os.path.join(runs, f"{name}-{seed}", "best.gw"))

@@ -558,12 +558,35 @@ GROUPED = {  # name: (table of REAL, the column whose rows belong together)
     "spruce_grouped": ("spruce", "id"),
     "laborsupply_grouped": ("laborsupply", "id"),
     "respiratory_grouped": ("respiratory", "id"),
+    # no column names the unit: the runs of consecutive rows equal in these columns (--group-runs), as tune's line
+    # on them suggests (thirty-fourth session): a person's years, a household's members
+    "doctorcontacts_runs": ("doctorcontacts", ("lc", "idp", "lpi", "fmde", "physlim", "ndisease", "health", "linc",
+                                               "lfam", "educdec", "sex", "child", "black")),
+    "vietnami_runs": ("vietnami", ("lnhhexp", "educ", "commune")),
 }
 
 
 def group_of(name):
-    """The --group column of benchmark table `name`, or None."""
+    """The --group column of benchmark table `name`, a tuple of --group-runs' columns, or None."""
     return GROUPED[name][1] if name in GROUPED else None
+
+
+def grouped(table, group):
+    """(`table`, the column its split keeps whole) for a `group` of ``group_of``: with --group-runs' columns, the
+    runs' column that ``gradwise tune`` adds, numbering the same rows."""
+    if not isinstance(group, tuple):
+        return table, group
+    from gradwise.tabular.groups import with_row_runs
+
+    return with_row_runs(table, list(group))
+
+
+def group_flags(name):
+    """The flags of `name`'s grouped split for ``gradwise tune``: --group COLUMN, --group-runs COL,..., or none."""
+    group = group_of(name)
+    if group is None:
+        return []
+    return ["--group-runs", ",".join(group)] if isinstance(group, tuple) else ["--group", group]
 
 
 def write_real(name, folder):

@@ -32,7 +32,7 @@ import time
 
 import numpy as np
 
-from .real import GROUPED, REAL, group_of
+from .real import GROUPED, REAL, group_flags, group_of, grouped
 from .tables import CALIBRATION, FRESH, HELD_OUT, TIMING, table_file
 
 
@@ -49,7 +49,8 @@ def _peers(task, seed):
 
 def peer_scores(path, target, seed, kept, with_cv=False, group=None, task=None, native_gaps=True):
     """Test accuracy or R² of each peer on gradwise's split of `path` (and, `with_cv`, its 5-fold CV score on the
-    training rows; with `group`, the split and the folds keep that column's groups whole; `task`, gradwise's task
+    training rows; with `group`, the split and the folds keep that column's groups whole (a tuple: the runs of
+    rows equal in those columns, as --group-runs keeps them); `task`, gradwise's task
     where its run was told one, e.g. ``--task regression`` for a count; `native_gaps` False, the forest and the boosting
     get the gaps of numbers imputed with the median as the linear peer does, as until the thirty-second session)."""
     import pandas as pd
@@ -61,7 +62,7 @@ def peer_scores(path, target, seed, kept, with_cv=False, group=None, task=None, 
 
     from gradwise.tabular import read_csv, split_rows
 
-    table = read_csv(path)
+    table, group = grouped(read_csv(path), group)
     task, cells, train, test = split_rows(table, target, task=task, seed=seed, group=group)
     frame = pd.DataFrame({name: table[name] for name in kept}).replace({"": np.nan, "NA": np.nan})
     frame = _readable(frame, train)
@@ -144,7 +145,7 @@ def run_one(name, seed, folder, extra=()):
     command = [sys.executable, "-m", "gradwise", "tune", "--data", path, "--target", target, "--seed", str(seed),
                "--name", f"{name}-{seed}", "--runs-dir", runs, "--overwrite", *extra]
     command += ["--drop", ",".join(drop)] if drop else []
-    command += ["--group", group_of(name)] if group_of(name) else []
+    command += group_flags(name)
     started = time.time()
     result = subprocess.run(command, capture_output=True, text=True)
     wall = time.time() - started
