@@ -25,7 +25,7 @@ from .codes import MAX_VALUES as MAX_CODES, code_group_rows, code_text, is_code_
 from .columns import screen_columns
 from .dates import expand_dates, fit_dates, part_name, shown_format
 from .formats import accounting_column, parse_number, plain_number
-from .groups import constant_within
+from .groups import own_to_groups
 from .markers import expand_markers, fit_markers, marker_line, text_part
 from .seasons import describe as describe_season, fit_season, season_cells, season_part
 from .table import Table, did_you_mean
@@ -250,7 +250,7 @@ class TabularPreprocessor:
             rows = code_group_rows(table.rows)
             for name in numeric:
                 values = _as_float(table, name, formatted.get(name, False))
-                if groups is not None and constant_within(values, groups):
+                if groups is not None and own_to_groups(values, groups):
                     continue
                 if name in padded or (targets is not None and is_code_column(values, targets, rows)):
                     entry = self._fit_categories(name, code_text(values), codes=True)

@@ -7,8 +7,8 @@ import pytest
 
 from gradwise.cli import main
 from gradwise.tabular.data import prepare, split_rows
-from gradwise.tabular.groups import (group_properties, grouped_folds, likely_groups, row_blocks, row_runs, split_off,
-                                     with_row_blocks, with_row_runs)
+from gradwise.tabular.groups import (group_properties, grouped_folds, likely_groups, own_to_groups, row_blocks,
+                                     row_runs, split_off, with_row_blocks, with_row_runs)
 from gradwise.tabular.report import runs_line
 from gradwise.tabular.search import CV_BELOW_ROWS, make_folds, stopping_splits
 from gradwise.tabular.table import Table
@@ -123,6 +123,23 @@ def test_a_column_constant_within_groups_is_no_code_when_grouped():
     grouped = prepare(table, "y", seed=0, group="subject")
     assert not [e for e in grouped.preprocessor.config["categorical"] if e.get("codes")]
     assert [e["name"] for e in grouped.preprocessor.config["numeric"]] == ["dose", "baseline"]
+
+
+def test_a_coarser_property_of_the_groups_is_still_a_code_when_grouped():
+    """VietNamI's commune under a split by household: each village holds dozens of households, so new households
+    come from villages seen in training, and the village's effect is learned from the other households."""
+    rng = np.random.default_rng(0)
+    households, size = 600, 3
+    household = np.repeat(np.arange(households), size)
+    village = np.repeat(rng.integers(1, 21, households), size).astype(float)  # 20 villages, about 30 households each
+    effect = rng.normal(0, 1.5, 21)
+    y = effect[village.astype(int)] + rng.normal(0, 1, len(household))
+    table = Table({"household": household.astype(float), "village": village,
+                   "y": np.array([f"{v:.4f}" for v in y], dtype=object)}, source="'villages.csv'")
+    grouped = prepare(table, "y", seed=0, group="household")
+    assert [e["name"] for e in grouped.preprocessor.config["categorical"] if e.get("codes")] == ["village"]
+    assert own_to_groups(village, household) is False and own_to_groups(household * 2.0, household) is True
+    assert own_to_groups(rng.normal(size=len(household)), household) is False  # not one value a group
 
 
 def _workers(workers=60, years=6, seed=0):
