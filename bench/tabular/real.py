@@ -550,6 +550,28 @@ REAL.update({
     # weeks, hours and income of work are 0 without, and the family's income is hers plus the rest (nonmomi)
     "vietnami": ("Ecdat/VietNamI", "pharvis", ()),  # a Vietnamese's visits to a pharmacy (27,765 people)
 })
+# Held out (thirty-fourth session, round A): ten more of Wooldridge's 150-10,000-row tables never run before, each
+# with the target its chapter fits and its leaks (the target's log, flags cut from it, parts that add up to it),
+# chosen before any run, after the session's two changes (runs of rows, orderless codes) were committed.
+REAL.update({
+    "apple": ("wooldridge/apple", "ecolbs", ()),  # pounds of eco-labelled apples a household would buy at the prices
+    "bwght2": ("wooldridge/bwght2", "bwght", ("lbw", "vlbw", "lbwght")),  # birth weight in grams; lbw and vlbw are
+    # flags cut from it, lbwght its log
+    "cps91": ("wooldridge/cps91", "inlf", ("hours", "earns", "hrwage", "lwage", "faminc")),  # a married woman is in
+    # the labour force: her hours, earnings and wage are 0 or missing without, and the family's income is hers plus
+    # the rest (nwifeinc)
+    "discrim": ("wooldridge/discrim", "psoda", ("lpsoda", "psoda2")),  # a fast-food restaurant's price of a soda;
+    # psoda2: the same price in the second survey wave
+    "elem9495": ("wooldridge/elem94_95", "avgsal", ("lavgsal", "bs")),  # a Michigan school's average teacher salary;
+    # bs is benefits over salary, which with avgben gives it
+    "engin": ("wooldridge/engin", "wage", ("lwage",)),  # a Filipino engineer's monthly wage
+    "fringe": ("wooldridge/fringe", "hrearn", ("annearn", "lannearn", "beratio", "peratio", "vserat")),  # a worker's
+    # hourly earnings; annual earnings are them times hours, and the ratios divide benefits by earnings
+    "airfare": ("wooldridge/airfare", "fare", ("lfare",)),  # an airline route's average one-way fare (1997-2000)
+    "jtrain3": ("wooldridge/jtrain3", "re78", ("unem78", "em78")),  # earnings in 1978 after job training; unem78
+    # and em78 say whether they are 0
+    "ceosal1": ("wooldridge/ceosal1", "salary", ("lsalary",)),  # a CEO's salary from sales and returns
+})
 GROUPED = {  # name: (table of REAL, the column whose rows belong together)
     "sleepstudy_grouped": ("sleepstudy", "Subject"),
     "epil_grouped": ("epil", "subject"),
