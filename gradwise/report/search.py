@@ -84,6 +84,13 @@ def _data_section(run, page):
                            caption=f"{len(groups)} column(s) whose rows may belong together: if new rows will come "
                                    "from new values of one, the split by row flatters the scores; run again with "
                                    "--group COLUMN"))
+    if columns.get("possible_blocks") or columns.get("possible_runs"):  # written since the thirty-fourth session
+        from ..tabular.report import blocks_line, runs_line
+
+        if columns.get("possible_blocks"):
+            parts.append(paragraph(blocks_line(columns["possible_blocks"]) + "."))
+        if columns.get("possible_runs"):
+            parts.append(paragraph(runs_line(columns["possible_runs"]) + "."))
     page.section("Task and data", *parts)
 
 

@@ -89,6 +89,16 @@ def _fallback_kind(trial):
     return "spline of the table's one number (no hidden layer)" if encoded else "plain linear model"
 
 
+def blocks_line(blocks):
+    """The line on rows that come in blocks of one length (``groups.row_blocks``), with the flag that keeps them whole."""
+    size = blocks["rows_per_block"]
+    return (f"Rows come in blocks of {size} consecutive rows ({blocks['blocks']} blocks) within which "
+            f"{', '.join(repr(name) for name in blocks['properties'])} never change: if each block is one unit's rows "
+            "(a worker's years, a patient's visits), a split by row puts every unit on both sides of the test rows "
+            "and the folds, which flatters every model's scores (a forest's most); use "
+            f"--group-rows {size} so that the test rows and the folds are new units")
+
+
 def runs_line(runs):
     """The line on rows that come in runs of one unit's rows (``groups.row_runs``), with the flag that keeps them whole."""
     columns, evidence = runs["columns"], runs["evidence"]
@@ -174,11 +184,7 @@ class Reporter:
         if found:
             size, properties = found
             self.blocks = {"rows_per_block": size, "blocks": table.rows // size, "properties": properties}
-            print(f"Rows come in blocks of {size} consecutive rows ({self.blocks['blocks']} blocks) within which "
-                  f"{', '.join(repr(name) for name in properties)} never change: if each block is one unit's rows (a "
-                  "worker's years, a patient's visits), a split by row puts every unit on both sides of the test rows "
-                  "and the folds, which flatters every model's scores (a forest's most); use "
-                  f"--group-rows {size} so that the test rows and the folds are new units")
+            print(blocks_line(self.blocks))
         self.runs = (row_runs(table, config["features"])  # for summary.json's columns.possible_runs
                      if p.groups is None and not self.groups and not self.blocks else None)
         if self.runs:

@@ -67,6 +67,24 @@ def test_the_report_says_where_the_network_stands_against_the_best_baseline(run_
             "best baseline: -0.0500 (standard error 0.0000, paired over the same 5 folds): the network is behind") in text
 
 
+def test_the_report_says_where_rows_come_in_blocks_or_runs_of_one_unit(run_copy):
+    import html
+    import json
+
+    from gradwise.tabular.report import blocks_line, runs_line
+
+    facts = summary(run_copy)
+    runs = {"columns": ["income", "sex", "school"], "properties": ["sex", "school"], "runs": 305, "rows_per_run": 2.55,
+            "evidence": {"column": "income", "values": 150, "repeats": 0.74, "after_shuffle": 0.0067}, "label": None}
+    blocks = {"rows_per_block": 6, "blocks": 60, "properties": ["sex", "school"]}
+    facts["columns"].update(possible_runs=runs, possible_blocks=blocks)
+    (run_copy / "summary.json").write_text(json.dumps(facts))
+    assert main(["report", str(run_copy)]) == 0
+    text = html.unescape((run_copy / "report.html").read_text())
+    assert runs_line(runs) in text and "use --group-runs income,sex,school so that" in text
+    assert blocks_line(blocks) in text and "use --group-rows 6 so that" in text
+
+
 def test_the_report_names_the_possible_leaks_of_summary_json(run_copy):
     import json
 
