@@ -76,6 +76,14 @@ def _data_section(run, page):
                            caption=f"{len(leaks)} column(s) that alone predict the target almost perfectly: if one "
                                    "is known only after the outcome (a leak), the scores flatter the model; drop it "
                                    "with --drop"))
+    gap_leaks = columns.get("possible_gap_leaks") or []  # written since the thirty-fourth session
+    if gap_leaks:
+        score = "R²" if task == "regression" else "accuracy"
+        parts.append(table(["column", f"{score} from whether it is missing (out of fold)", "missing on"],
+                           [[leak["column"], f"{leak['score']:.3f}", f"{leak['missing']:.0%}"] for leak in gap_leaks],
+                           caption=f"{len(gap_leaks)} column(s) whose gaps alone predict the target: if one is filled "
+                                   "in only for some outcomes (a leak), the scores flatter the model; drop it with "
+                                   "--drop"))
     groups = columns.get("possible_groups") or []
     if groups:
         parts.append(table(["column", "values", "rows each", "columns that never change within one of its values"],

@@ -16,7 +16,7 @@ from . import ensemble
 from .data import unlabelled_lines
 from .dates import shown_format
 from .groups import likely_groups, row_blocks, row_runs
-from .leaks import leak_line, leaking_columns
+from .leaks import gap_leak_line, gap_leaking_columns, leak_line, leaking_columns
 from .markers import marker_line
 from .outputs import best_table, write_plots, write_summary, write_trials_csv
 from .pipeline import TabularModel
@@ -200,6 +200,9 @@ class Reporter:
         self.leaks = leaking_columns(p, getattr(self.args, "seed", 0))
         for leak in self.leaks:
             print(leak_line(leak, p.target, p.task == "regression"))
+        self.gap_leaks = gap_leaking_columns(p, {leak["column"] for leak in self.leaks}, getattr(self.args, "seed", 0))
+        for leak in self.gap_leaks:
+            print(gap_leak_line(leak, p.target, p.task == "regression"))
         for entry in config["categorical"]:
             groups = [] if entry.get("codes") else case_variants(entry["categories"] + entry.get("other", []))
             if groups:
@@ -324,7 +327,8 @@ class Reporter:
             "folds": len(self.folds),
             "group": None if p.groups is None else {"column": self.group, "groups": len(set(p.groups))},
             "columns": {"used": p.preprocessor.config["features"], "dropped": p.preprocessor.config["dropped"],
-                        "possible_leaks": getattr(self, "leaks", []), "possible_groups": getattr(self, "groups", []),
+                        "possible_leaks": getattr(self, "leaks", []), "possible_gap_leaks": getattr(self, "gap_leaks", []),
+                        "possible_groups": getattr(self, "groups", []),
                         "possible_blocks": getattr(self, "blocks", None),
                         "possible_runs": getattr(self, "runs", None)},
             "best_trial": {"number": best[0].number, "value": best[0].values[0],

@@ -67,6 +67,18 @@ def test_the_report_says_where_the_network_stands_against_the_best_baseline(run_
             "best baseline: -0.0500 (standard error 0.0000, paired over the same 5 folds): the network is behind") in text
 
 
+def test_the_report_names_the_columns_whose_gaps_alone_predict_the_target(run_copy):
+    import json
+
+    facts = summary(run_copy)
+    facts["columns"]["possible_gap_leaks"] = [{"column": "union", "score": 0.9518, "constant": 0.5829,
+                                               "missing": 0.3687}]
+    (run_copy / "summary.json").write_text(json.dumps(facts))
+    assert main(["report", str(run_copy)]) == 0
+    html = (run_copy / "report.html").read_text()
+    assert "union" in html and "0.952" in html and "37%" in html and "whose gaps alone predict the target" in html
+
+
 def test_the_report_says_where_rows_come_in_blocks_or_runs_of_one_unit(run_copy):
     import html
     import json

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from gradwise.tabular import prepare
-from gradwise.tabular.leaks import LEAK_ERROR, column_errors, leak_line, leaking_columns
+from gradwise.tabular.leaks import (GAP_LEAK_ERROR, LEAK_ERROR, column_errors, gap_leak_line, gap_leaking_columns,
+                                    leak_line, leaking_columns)
 from gradwise.tabular.table import Table
 
 
@@ -79,3 +80,47 @@ def test_tune_prints_the_leak_and_summary_json_records_it(tmp_path, capsys):
     summary = json.loads((tmp_path / "runs" / "orders" / "summary.json").read_text())
     assert summary["verdict"] is None and "Is the network worth it?" not in printed  # --no-baselines
     assert [leak["column"] for leak in summary["columns"]["possible_leaks"]] == ["after"]
+
+
+def _workers(rows=600, seed=0):
+    """Whether a woman works ('yes'/'no'), her schooling, her union membership asked only of those who work (missing
+    for the others, and for 5% of those who do), and her husband's income with gaps at random."""
+    rng = np.random.default_rng(seed)
+    school = rng.integers(8, 18, rows)
+    works = rng.random(rows) < 1 / (1 + np.exp(-(school - 12) / 2))
+    union = np.where(works & (rng.random(rows) > 0.05), rng.choice(["0", "1"], rows), "")
+    income = np.where(rng.random(rows) < 0.3, "", np.round(rng.lognormal(10, 0.5, rows)).astype(int).astype(str))
+    return Table({"school": school.astype(str).astype(object), "union": union.astype(object),
+                  "husincome": income.astype(object), "works": np.where(works, "yes", "no").astype(object)},
+                 source="'workers.csv'")
+
+
+def test_a_column_whose_gaps_alone_tell_the_outcome_is_named_and_gaps_at_random_are_not():
+    prepared = prepare(_workers(), "works", impute="median")
+    assert leaking_columns(prepared) == []  # its values and gaps together are not almost perfect
+    leaks = gap_leaking_columns(prepared)
+    assert [leak["column"] for leak in leaks] == ["union"] and leaks[0]["score"] > 0.9
+    missing = np.mean(prepared.x_train[:, prepared.preprocessor.output_names.index("union=(missing)")] > 0.5)
+    assert leaks[0]["missing"] == round(float(missing), 4)
+    assert gap_leaking_columns(prepared, named={"union"}) == []  # a column the first check named is not named twice
+    errors, _ = column_errors(prepared.x_train[:, [prepared.preprocessor.output_names.index("husincome=(missing)")]],
+                              prepared.y_train, ["husincome"], True)
+    assert errors["husincome"] > 3 * GAP_LEAK_ERROR  # gaps at random say nothing of the outcome
+    line = gap_leak_line(leaks[0], "works", False)
+    assert "Column 'union': whether it is missing alone predicts 'works' (accuracy" in line and "--drop union" in line
+
+
+def test_tune_prints_the_gap_leak_and_summary_json_records_it(tmp_path, capsys):
+    from gradwise.cli import main
+
+    table = _workers()
+    path = tmp_path / "workers.csv"
+    lines = [",".join(table.names)] + [",".join(str(table[n][i]) for n in table.names) for i in range(table.rows)]
+    path.write_text("\n".join(lines) + "\n")
+    assert main(["tune", "--data", str(path), "--target", "works", "--trials", "1", "--epochs", "2", "--no-baselines",
+                 "--runs-dir", str(tmp_path / "runs"), "--time-budget", "30"]) == 0
+    printed = capsys.readouterr().out
+    assert "Column 'union': whether it is missing alone predicts 'works'" in printed
+    summary = json.loads((tmp_path / "runs" / "workers" / "summary.json").read_text())
+    assert [leak["column"] for leak in summary["columns"]["possible_gap_leaks"]] == ["union"]
+    assert summary["columns"]["possible_leaks"] == []
