@@ -251,3 +251,18 @@ def test_the_runs_probe_lists_the_tables_written_one_unit_after_another(tmp_path
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2 and lines[0].startswith("panel/people.csv\t") and "fine 'income'" in lines[0]
     assert "found first: group 'income'" in lines[0] and lines[1] == "1 of 2 tables"  # income names each person
+
+
+def test_the_gap_probe_weighs_each_gap_marker_alone():
+    from bench.tabular.probe_gap_leaks import marker_errors
+    from gradwise.tabular import prepare
+    from gradwise.tabular.table import Table
+
+    rng = np.random.default_rng(0)
+    works = rng.random(500) < 0.5
+    told = np.where(works, rng.choice(["0", "1"], 500), "")  # filled in only for one outcome
+    random = np.where(rng.random(500) < 0.3, "", rng.normal(size=500).round(3).astype(str))  # gaps at random
+    table = Table({"told": told.astype(object), "random": random.astype(object),
+                   "y": np.where(works, "yes", "no").astype(object)})
+    errors = marker_errors(prepare(table, "y", impute="median"))
+    assert set(errors) == {"told", "random"} and errors["told"] < 0.05 and errors["random"] > 0.8
