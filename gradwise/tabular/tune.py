@@ -174,7 +174,8 @@ def _grouped(table, args, target):
         ("--group", args.group, repr(args.group)), ("--group-rows", args.group_rows, args.group_rows),
         ("--group-runs", runs, ",".join(runs or ()))) if value]
     if len(given) > 1:
-        raise ValueError(f"{' and '.join(given)} both say which rows belong together: give one of them.")
+        raise ValueError(f"{' and '.join(given)} {'both' if len(given) == 2 else 'all'} say which rows belong "
+                         "together: give one of them.")
     if runs:
         return _runs(table, runs, target)
     if not args.group_rows:

@@ -377,6 +377,8 @@ def test_tune_hints_at_runs_of_rows_and_group_runs_keeps_them_whole(tmp_path, ca
     (["--group-runs", "sex,school", "--group", "sex"], 1,
      "--group 'sex' and --group-runs sex,school both say which rows belong together"),
     (["--group-runs", "sex,height"], 1, "--group-runs: no column 'height' in"),
+    (["--group-runs", "sex", "--group-rows", "2", "--group", "school"], 1,
+     "--group 'school' and --group-rows 2 and --group-runs sex all say which rows belong together"),
     (["--group-runs", "sex,visits"], 1, "--group-runs names the target 'visits'"),
     (["--group-runs", "year"], 1, "run(s) of consecutive rows equal in 'year', fewer than 5"),
 ])
