@@ -81,7 +81,13 @@ def leaking_columns(prepared, seed=0):
     classification = prepared.task != "regression"
     errors, constant = column_errors(prepared.x_train, prepared.y_train, prepared.preprocessor.source_columns,
                                      classification, seed)
-    found = sorted((error, column) for column, error in errors.items() if error <= LEAK_ERROR)
+    return _named(errors, constant, classification, LEAK_ERROR)
+
+
+def _named(errors, constant, classification, bar):
+    """[{'column', 'score', 'constant'}] of the columns of `errors` ({column: error ratio}) at most `bar`, best first;
+    'score' turns the ratio back into an accuracy (over the majority's `constant`) or an R²."""
+    found = sorted((error, column) for column, error in errors.items() if error <= bar)
     return [{"column": column, "score": round(1.0 - error * (1.0 - constant) if classification else 1.0 - error, 4),
              "constant": round(constant, 4)} for error, column in found]
 
@@ -100,17 +106,15 @@ def gap_leaking_columns(prepared, named=(), seed=0):
     errors, constant = column_errors(prepared.x_train[:, markers], prepared.y_train, [sources[i] for i in markers],
                                      classification, seed)
     share = {sources[i]: float(np.mean(prepared.x_train[:, i] > 0.5)) for i in markers}
-    found = sorted((error, column) for column, error in errors.items() if error <= GAP_LEAK_ERROR)
-    return [{"column": column, "score": round(1.0 - error * (1.0 - constant) if classification else 1.0 - error, 4),
-             "constant": round(constant, 4), "missing": round(share[column], 4)} for error, column in found]
+    return [{**leak, "missing": round(share[leak["column"]], 4)}
+            for leak in _named(errors, constant, classification, GAP_LEAK_ERROR)]
 
 
 def gap_leak_line(leak, target, regression):
     """One line naming a column whose gaps alone predict the target."""
     column = leak["column"]
-    score = (f"R² {leak['score']:.3f}" if regression else
-             f"accuracy {leak['score']:.3f}, the majority class {leak['constant']:.3f}")
-    return (f"Column '{column}': whether it is missing alone predicts '{target}' ({score}, out of fold on the training "
+    return (f"Column '{column}': whether it is missing alone predicts '{target}' ({_score(leak, regression)}, out of "
+            "fold on the training "
             f"rows; missing on {leak['missing']:.0%} of them): if it is filled in only for some outcomes (asked only "
             "of those who work, recorded only after a claim), it is a leak, every score here flatters the model and "
             f"predictions for new rows will fail; then drop it (--drop {shlex.quote(column)})")
@@ -119,11 +123,14 @@ def gap_leak_line(leak, target, regression):
 def leak_line(leak, target, regression):
     """One line naming a column that predicts the target alone."""
     column = leak["column"]
-    score = (f"R² {leak['score']:.3f}" if regression else
-             f"accuracy {leak['score']:.3f}, the majority class {leak['constant']:.3f}")
-    return (f"Column '{column}' alone predicts '{target}' almost perfectly ({score}, out of fold on the training "
-            f"rows): if it is known only after the outcome (a leak), every score here flatters the model and "
+    return (f"Column '{column}' alone predicts '{target}' almost perfectly ({_score(leak, regression)}, out of fold on "
+            f"the training rows): if it is known only after the outcome (a leak), every score here flatters the model and "
             f"predictions for new rows will fail; then drop it (--drop {shlex.quote(column)})")
+
+
+def _score(leak, regression):
+    return (f"R² {leak['score']:.3f}" if regression else
+            f"accuracy {leak['score']:.3f}, the majority class {leak['constant']:.3f}")
 
 
 __all__ = ["leaking_columns", "leak_line", "gap_leaking_columns", "gap_leak_line", "column_errors", "LEAK_ERROR",

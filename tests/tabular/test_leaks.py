@@ -66,18 +66,21 @@ def test_a_date_and_a_word_column_map_their_parts_to_themselves():
     assert set(sources) == {"day", "rooms"} and len(sources) == prepared.x_train.shape[1]
 
 
-def test_tune_prints_the_leak_and_summary_json_records_it(tmp_path, capsys):
+def _tuned(table, name, target, tmp_path, capsys):
+    """(what `gradwise tune` printed, its summary.json) on `table` written as tmp_path/NAME.csv, one short trial."""
     from gradwise.cli import main
 
-    table = _orders()
-    path = tmp_path / "orders.csv"
+    path = tmp_path / f"{name}.csv"
     lines = [",".join(table.names)] + [",".join(str(table[n][i]) for n in table.names) for i in range(table.rows)]
     path.write_text("\n".join(lines) + "\n")
-    assert main(["tune", "--data", str(path), "--target", "y", "--trials", "1", "--epochs", "2", "--no-baselines",
+    assert main(["tune", "--data", str(path), "--target", target, "--trials", "1", "--epochs", "2", "--no-baselines",
                  "--runs-dir", str(tmp_path / "runs"), "--time-budget", "30"]) == 0
-    printed = capsys.readouterr().out
+    return capsys.readouterr().out, json.loads((tmp_path / "runs" / name / "summary.json").read_text())
+
+
+def test_tune_prints_the_leak_and_summary_json_records_it(tmp_path, capsys):
+    printed, summary = _tuned(_orders(), "orders", "y", tmp_path, capsys)
     assert "Column 'after' alone predicts 'y' almost perfectly" in printed
-    summary = json.loads((tmp_path / "runs" / "orders" / "summary.json").read_text())
     assert summary["verdict"] is None and "Is the network worth it?" not in printed  # --no-baselines
     assert [leak["column"] for leak in summary["columns"]["possible_leaks"]] == ["after"]
 
@@ -111,16 +114,7 @@ def test_a_column_whose_gaps_alone_tell_the_outcome_is_named_and_gaps_at_random_
 
 
 def test_tune_prints_the_gap_leak_and_summary_json_records_it(tmp_path, capsys):
-    from gradwise.cli import main
-
-    table = _workers()
-    path = tmp_path / "workers.csv"
-    lines = [",".join(table.names)] + [",".join(str(table[n][i]) for n in table.names) for i in range(table.rows)]
-    path.write_text("\n".join(lines) + "\n")
-    assert main(["tune", "--data", str(path), "--target", "works", "--trials", "1", "--epochs", "2", "--no-baselines",
-                 "--runs-dir", str(tmp_path / "runs"), "--time-budget", "30"]) == 0
-    printed = capsys.readouterr().out
+    printed, summary = _tuned(_workers(), "workers", "works", tmp_path, capsys)
     assert "Column 'union': whether it is missing alone predicts 'works'" in printed
-    summary = json.loads((tmp_path / "runs" / "workers" / "summary.json").read_text())
     assert [leak["column"] for leak in summary["columns"]["possible_gap_leaks"]] == ["union"]
     assert summary["columns"]["possible_leaks"] == []
