@@ -124,8 +124,8 @@ def leak_line(leak, target, regression):
     """One line naming a column that predicts the target alone."""
     column = leak["column"]
     return (f"Column '{column}' alone predicts '{target}' almost perfectly ({_score(leak, regression)}, out of fold on "
-            f"the training rows): if it is known only after the outcome (a leak), every score here flatters the model and "
-            f"predictions for new rows will fail; then drop it (--drop {shlex.quote(column)})")
+            "the training rows): if it is known only after the outcome (a leak), every score here flatters the model "
+            f"and predictions for new rows will fail; then drop it (--drop {shlex.quote(column)})")
 
 
 def _score(leak, regression):

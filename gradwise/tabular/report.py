@@ -90,7 +90,8 @@ def _fallback_kind(trial):
 
 
 def blocks_line(blocks):
-    """The line on rows that come in blocks of one length (``groups.row_blocks``), with the flag that keeps them whole."""
+    """The line on rows that come in blocks of one length (``groups.row_blocks``), with the flag that keeps them
+    whole."""
     size = blocks["rows_per_block"]
     return (f"Rows come in blocks of {size} consecutive rows ({blocks['blocks']} blocks) within which "
             f"{', '.join(repr(name) for name in blocks['properties'])} never change: if each block is one unit's rows "
@@ -100,7 +101,8 @@ def blocks_line(blocks):
 
 
 def runs_line(runs):
-    """The line on rows that come in runs of one unit's rows (``groups.row_runs``), with the flag that keeps them whole."""
+    """The line on rows that come in runs of one unit's rows (``groups.row_runs``), with the flag that keeps them
+    whole."""
     columns, evidence = runs["columns"], runs["evidence"]
     shown = ", ".join(repr(name) for name in columns[:4]) + (", ..." if len(columns) > 4 else "")
     flag = f"--group-runs {shlex.quote(runs['label'] or ','.join(columns))}"  # the label's runs hold the finer ones
@@ -327,7 +329,8 @@ class Reporter:
             "folds": len(self.folds),
             "group": None if p.groups is None else {"column": self.group, "groups": len(set(p.groups))},
             "columns": {"used": p.preprocessor.config["features"], "dropped": p.preprocessor.config["dropped"],
-                        "possible_leaks": getattr(self, "leaks", []), "possible_gap_leaks": getattr(self, "gap_leaks", []),
+                        "possible_leaks": getattr(self, "leaks", []),
+                        "possible_gap_leaks": getattr(self, "gap_leaks", []),
                         "possible_groups": getattr(self, "groups", []),
                         "possible_blocks": getattr(self, "blocks", None),
                         "possible_runs": getattr(self, "runs", None)},
