@@ -186,14 +186,11 @@ def with_row_runs(table, names):
     if missing:
         raise ValueError(f"--group-runs: no column {missing[0]!r} in {table.source} (its columns: "
                          f"{', '.join(map(repr, table.names[:12]))}{', ...' if len(table.names) > 12 else ''}).")
-    name = f"(runs of {names[0]})" if len(names) == 1 else f"(runs of {len(names)} columns)"
-    while name in table.names:  # never overwrite the user's column
-        name += "'"
     runs = np.zeros(table.rows)
     if table.rows:
         runs[run_starts([_codes(table[column]) for column in names])] = 1
-    return Table({**table.columns, name: np.cumsum(runs)}, lines=table.lines, source=table.source,
-                 notes=table.notes), name
+    name = f"(runs of {names[0]})" if len(names) == 1 else f"(runs of {len(names)} columns)"
+    return _with_group_column(table, name, np.cumsum(runs))
 
 
 def with_row_blocks(table, size):
@@ -203,11 +200,15 @@ def with_row_blocks(table, size):
     The column is the group column of the run, so it is no feature and new rows never need it. A row count
     that `size` does not divide leaves a shorter last block (an unbalanced last unit, or a wrong `size`).
     """
-    name = f"(blocks of {size} rows)"
+    blocks = (np.arange(table.rows) // size + 1).astype(np.float64)
+    return _with_group_column(table, f"(blocks of {size} rows)", blocks)
+
+
+def _with_group_column(table, name, numbers):
+    """(`table` with the run's group column `numbers` added as `name`, primed until no column of the file has it)."""
     while name in table.names:  # never overwrite the user's column
         name += "'"
-    blocks = (np.arange(table.rows) // size + 1).astype(np.float64)
-    return Table({**table.columns, name: blocks}, lines=table.lines, source=table.source, notes=table.notes), name
+    return Table({**table.columns, name: numbers}, lines=table.lines, source=table.source, notes=table.notes), name
 
 
 def _count(codes):
