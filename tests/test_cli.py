@@ -239,6 +239,21 @@ def test_a_count_whose_rare_values_are_seen_once_is_tuned_as_a_quantity(tmp_path
     assert "class(es) of the target have a single row (7, 14, 19, 31)" in capsys.readouterr().err
 
 
+def test_a_count_of_too_many_values_for_its_rows_is_tuned_as_a_quantity(tmp_path, capsys):
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=40)
+    counts = np.clip(np.round(8 + 4 * x), 0, 15).astype(int)  # a count of 0-15 on 40 rows, some values once
+    data = tmp_path / "broods.csv"
+    data.write_text("x,young\n" + "".join(f"{a:.4f},{v}\n" for a, v in zip(x, counts)))
+    assert _tune(tmp_path, "--data", str(data), "--target", "young") == 0
+    values, rows = np.unique(counts, return_counts=True)
+    once = ", ".join(str(v) for v in values[rows == 1][:5])
+    out = capsys.readouterr().out
+    assert f"(regression; whole numbers read as a quantity: {once}" in out
+    assert f"occur once each, among {len(values)} values on 40 rows, too many for classes" in out
+    assert json.loads((tmp_path / "runs" / "broods" / "summary.json").read_text())["task"] == "regression"
+
+
 def test_data_errors_exit_1_with_one_line(tmp_path, capsys):
     assert _tune(tmp_path, "--data", str(tmp_path / "none.csv"), "--target", "y") == 1
     assert "CSV file" in capsys.readouterr().err

