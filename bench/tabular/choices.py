@@ -128,6 +128,36 @@ def ensemble_margin(task, simple, chosen, y):
     return float(difference.mean() / error) if error > 0 else float(np.sign(difference.mean()) * np.inf)
 
 
+def capped_rule(task, simple, chosen, y, groups, share=0.01):
+    """(margin, paired t) of the standard-error rule with each row's loss capped at the pooled losses' top `share`.
+
+    On a heavy-tailed target one row's squared error can outweigh a fold's other rows for both models alike: the
+    spread over the folds then hides any difference on the rest. Capped, such rows count the same for both."""
+    simple_rows, chosen_rows = ensemble.row_losses(task, simple, y), ensemble.row_losses(task, chosen, y)
+    cap = np.quantile(np.concatenate([simple_rows, chosen_rows]), 1 - share)
+    simple_rows, chosen_rows = np.minimum(simple_rows, cap), np.minimum(chosen_rows, cap)
+    labels = np.unique(groups)
+    per_simple = np.array([simple_rows[groups == g].mean() for g in labels])
+    per_chosen = np.array([chosen_rows[groups == g].mean() for g in labels])
+    error = per_chosen.std(ddof=1) / np.sqrt(len(labels))
+    margin = ensemble._in_errors(simple_rows.mean() - chosen_rows.mean(), error)
+    differences = per_simple - per_chosen
+    paired = ensemble._in_errors(differences.mean(), differences.std(ddof=1) / np.sqrt(len(labels)))
+    return margin, paired
+
+
+def signed_rank_z(task, simple, chosen, y):
+    """The z of Wilcoxon's signed-rank test of the per-row loss differences (`simple` minus `chosen`)."""
+    from scipy import stats
+
+    difference = ensemble.row_losses(task, simple, y) - ensemble.row_losses(task, chosen, y)
+    difference = difference[difference != 0]
+    if len(difference) < 10:
+        return 0.0
+    p = stats.wilcoxon(difference, alternative="greater").pvalue
+    return float(stats.norm.isf(max(p, 1e-300)))
+
+
 def evaluate(record, keep, folder):
     """{procedure: test score} for one benchmark record whose run folder is under `keep` (tables written to `folder`)."""
     path, target, drop = table_file(record["table"], folder)
@@ -184,6 +214,12 @@ def evaluate(record, keep, folder):
         out["margin"] = current.simplest_margin
         out["paired_t"], out["paired_critical"] = current.paired_t, current.paired_critical
         out["row_z"] = ensemble_margin(task, oof[plains[0].number][covered], overruled.nested, yc)
+        for share in (0.01, 0.05):
+            out[f"capped_{share:g}"] = capped_rule(task, oof[plains[0].number][covered], overruled.nested, yc, groups,
+                                                   share)
+        out["signed_rank_z"] = signed_rank_z(task, oof[plains[0].number][covered], overruled.nested, yc)
+        out["linear_oof"], out["unruled_oof"] = (ensemble.loss(task, oof[plains[0].number][covered], yc),
+                                                 ensemble.loss(task, overruled.nested, yc))
         out["unruled"] = score(unruled)
         out["linear+unruled"] = score((unruled + tests[plains[0].number]) / 2)
     if linears:  # the fallback as the best solved trial of any encoding: on a one-curve table, its spline
