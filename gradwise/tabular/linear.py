@@ -85,8 +85,10 @@ def one_curve(model):
             and layers[0].columns is not None and len(layers[0].columns) == 1)
 
 
-def solve(model, x, y):
-    """Set the Dense layer of a ``solvable`` model to the optimum of its penalized loss on (x, y); returns the model."""
+def solve(model, x, y, deadline=None):
+    """Set the Dense layer of a ``solvable`` model to the optimum of its penalized loss on (x, y); returns the model.
+
+    `deadline` (wall-clock seconds, None: none) bounds a logistic fit's steps (``logistic_fit``)."""
     if not solvable(model):
         raise ValueError("solve: `model` must be one Dense layer with an L2 (or no) kernel penalty and a sigmoid + "
                          "binary cross-entropy, softmax + sparse categorical cross-entropy or linear + mean squared "
@@ -117,7 +119,7 @@ def solve(model, x, y):
                 bias = np.full(bias.shape, -20.0)
                 bias[present] = 0.0
         else:
-            fitted = logistic_fit(x, labels, inverse)
+            fitted = logistic_fit(x, labels, inverse, deadline)
             coef, intercept = fitted.coef_, fitted.intercept_
             if name == "sigmoid":
                 kernel, bias = coef.T.reshape(kernel.shape), intercept.reshape(bias.shape)
@@ -131,7 +133,7 @@ def solve(model, x, y):
     return model
 
 
-def logistic_fit(x, labels, inverse):
+def logistic_fit(x, labels, inverse, deadline=None):
     """scikit-learn's LogisticRegression(C=`inverse`) fitted to its optimum on (x, labels).
 
     lbfgs first: on standardized numbers and one-hot columns it mostly converges in a few dozen steps.
@@ -144,13 +146,20 @@ def logistic_fit(x, labels, inverse):
     0.01); the price, digits' plain model (ten classes, lbfgs needing more than 50 steps) 0.03 s -> 0.8 s.
     Newton's Hessian is (inputs + 1) * (classes - 1) wide: past ``NEWTON_WIDTH`` lbfgs goes on from
     where it stopped instead.
+
+    Those further lbfgs steps stop at `deadline` (wall-clock seconds), at the pace of the first ones, as a
+    network's epochs stop at the time budget: Wooldridge's census2000 (23,600 training rows, 581 area codes,
+    seven classes) took 653 steps and 17.7 s, when the whole run had 8 s. The fit then ends where its steps
+    reached, short of the optimum.
     """
+    import time
     import warnings
 
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
 
     quick = LogisticRegression(C=inverse, tol=TOLERANCE, max_iter=QUICK_ITER)
+    began = time.time()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         quick.fit(x, labels)
@@ -158,4 +167,13 @@ def logistic_fit(x, labels, inverse):
         return quick
     if (x.shape[1] + 1) * max(1, len(quick.classes_) - 1) <= NEWTON_WIDTH:
         return LogisticRegression(C=inverse, tol=TOLERANCE, max_iter=MAX_ITER, solver="newton-cholesky").fit(x, labels)
-    return quick.set_params(max_iter=MAX_ITER - QUICK_ITER, warm_start=True).fit(x, labels)
+    steps = MAX_ITER - QUICK_ITER
+    if deadline is not None:
+        pace = (time.time() - began) / QUICK_ITER
+        steps = min(steps, int((deadline - time.time()) / pace) if pace > 0 else steps)
+    if steps < 1:
+        return quick
+    with warnings.catch_warnings():
+        if steps < MAX_ITER - QUICK_ITER:  # stopped by the deadline: where its steps reached, as said above
+            warnings.simplefilter("ignore", ConvergenceWarning)
+        return quick.set_params(max_iter=steps, warm_start=True).fit(x, labels)

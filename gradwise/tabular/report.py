@@ -241,7 +241,9 @@ class Reporter:
         done = len(tuner.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED)))
         resumed = f", resuming with {done} finished" if done else ""
         left = self.started + self.budget - time.time()
-        print(f"Searching up to {self.args.trials} trials for {left:.0f} s{resumed} (objective: mean val_loss "
+        spent = (f" (reading and preparing the table took the time budget of {self.budget:g} s: the first trial runs "
+                 "anyway, its steps cut short, so that the run ends with a model)" if left < 0.5 else "")
+        print(f"Searching up to {self.args.trials} trials for {max(left, 0):.0f} s{spent}{resumed} (objective: mean val_loss "
               f"over the folds, {tuner.workers} worker(s)); study in {tuner.storage_spec.describe()}", flush=True)
 
     def trial_line(self, trial):

@@ -223,7 +223,7 @@ class CrossValidatedRunner(TrialRunner):
                 raise optuna.TrialPruned(f"the time budget ended after {fold} of {len(self.folds)} folds")
             if solved:  # a convex network: its optimum on every training row of the fold, no epochs to choose
                 model = linear.solve(build_seeded(self.hypermodel, HyperParameters(values), seed + fold),
-                                     self.x[fit], self.y[fit])
+                                     self.x[fit], self.y[fit], deadline)
                 tracker = clock = Solved(self._loss(model, val))
             else:
                 stop = EarlyStopping(monitor="val_loss", patience=self.patience, restore_best_weights=True)

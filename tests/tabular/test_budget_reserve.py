@@ -89,5 +89,22 @@ def test_run_as_the_command_the_budget_counts_from_the_process_start(tmp_path, m
     monkeypatch.setattr(sys, "argv", ["gradwise", "tune", "--data", str(data), "--target", "churned", "--runs-dir",
                                       str(tmp_path / "runs"), "--time-budget", "5", "--no-baselines"])
     assert main() == 0  # the budget was spent before the search: one trial, cut to what it finished
+    out = capsys.readouterr().out
+    assert "Searching up to 100 trials for 0 s (reading and preparing the table took the time budget of 5 s" in out
+    assert "stopped at its share of the time budget (0 s)" not in out  # no baselines asked (below, with them)
     summary = json.loads((tmp_path / "runs" / "late" / "summary.json").read_text())
     assert summary["seconds"] >= 30.0 and summary["trials"]["complete"] == 1
+
+
+def test_baselines_do_not_start_once_reading_the_table_took_the_budget(tmp_path, monkeypatch, capsys):
+    from gradwise.cli import main
+    from gradwise.tabular import tune
+    from gradwise.tabular.messy import write_customer_csv
+
+    data = write_customer_csv(tmp_path / "late.csv", rows=120, seed=3)
+    monkeypatch.setattr(tune, "process_started", lambda: time.time() - 30.0)
+    monkeypatch.setattr(sys, "argv", ["gradwise", "tune", "--data", str(data), "--target", "churned", "--runs-dir",
+                                      str(tmp_path / "runs"), "--time-budget", "5"])
+    assert main() == 0
+    summary = json.loads((tmp_path / "runs" / "late" / "summary.json").read_text())
+    assert summary["baselines"] and all(b.get("skipped") and b["seconds"] < 0.5 for b in summary["baselines"])

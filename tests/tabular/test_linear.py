@@ -209,3 +209,17 @@ def test_past_newtons_width_lbfgs_goes_on_to_the_optimum(monkeypatch):
     assert fitted.solver == "lbfgs"
     assert np.max(fitted.n_iter_) > linear.QUICK_ITER  # it went on past its quick steps
     assert _gap(fitted, _optimum(x, labels, 1.0), x) < 1e-3
+
+
+def test_past_newtons_width_lbfgs_stops_at_the_deadline(monkeypatch):
+    import time
+
+    import gradwise.tabular.linear as linear
+
+    x, labels = _ramps(600, 120, 3)
+    monkeypatch.setattr(linear, "NEWTON_WIDTH", 100)
+    cut = linear.logistic_fit(x, labels, 1.0, deadline=time.time() - 1.0)  # no time left: its quick steps alone
+    assert cut.solver == "lbfgs" and np.max(cut.n_iter_) == linear.QUICK_ITER
+    later = linear.logistic_fit(x, labels, 1.0, deadline=time.time() + 600.0)  # time enough: to the optimum
+    assert np.max(later.n_iter_) > linear.QUICK_ITER
+    assert _gap(later, _optimum(x, labels, 1.0), x) < 1e-3 < _gap(cut, _optimum(x, labels, 1.0), x)
