@@ -30,6 +30,7 @@ seeded search trains on the same kernels, and gives the same bits, every time it
 
 import math
 import statistics
+import time
 
 from .. import ops
 from ..ops import model_threads
@@ -38,6 +39,7 @@ MULTIPLY_ADD_SAVES = 1.5e-11  # seconds numba's kernels save per multiply-add of
 LOAD_PAYS_FROM = 0.35 / MULTIPLY_ADD_SAVES  # multiply-adds of training per process: ~2.3e10
 CHAIN_STEP_SAVES = 1.2e-4  # seconds a compiled chain step saves over the layers' NumPy step (W6's models)
 CHAIN_LOAD_SECONDS = 0.8  # numba's import and set-up in a fresh process, with the kernels read from the disk cache
+COLD_COMPILE_SECONDS = 20.0  # compiling the kernels a tabular search uses on a machine's first run (see ``cold_ops``)
 
 
 def sample_multiply_adds(model):
@@ -94,3 +96,28 @@ def search_ops(per_sample, rows, epochs, trials, workers, fits_per_trial=1, chai
     batch = batch_size if isinstance(batch_size, int) and batch_size > 0 else 32
     saved = work * MULTIPLY_ADD_SAVES + fits * math.ceil(rows / batch) * CHAIN_STEP_SAVES
     return "numpy" if saved < CHAIN_LOAD_SECONDS else None
+
+
+def cold_ops(deadline, chain_dtypes=("float32",)):
+    """'numpy' when numba's cache lacks the chain step's kernel (a machine's first run) and a search that
+    must end at `deadline` (wall-clock seconds) has less time than compiling the kernels takes; else None.
+
+    A machine compiles the kernels of a tabular search once, in about ``COLD_COMPILE_SECONDS`` (the
+    README's ``gradwise tune --dataset pima`` on an empty numba cache, two workers: the first trial came
+    20-21 s after the search began), which no deadline can cut: car's Freedman with ``--time-budget 8``
+    took 23 s on a fresh machine, 8.5 s on the next run. On NumPy's kernels such a search keeps its time.
+    A longer search compiles them as before: over 45 s, numba's kernels then win back their compiling
+    (Pima, thirtieth session: 100 trials in 38.5 s cold, 36.8 s on NumPy's kernels, 19.2 s warm).
+    The user's choice (``GRADWISE_OPS``, ``set_ops``) wins, and numba is asked only when time is short.
+    """
+    if deadline is None or ops.chosen() or deadline - time.time() >= COLD_COMPILE_SECONDS:
+        return None
+    if "numba" not in ops.available_ops():
+        return None
+    from ..models import chain_compile
+
+    kernel = ops.get_ops().dense_chain_step()
+    if kernel is None:
+        return None
+    return "numpy" if any(chain_compile.cached(kernel, dtype) is False for dtype in chain_dtypes or ("float32",)) \
+        else None

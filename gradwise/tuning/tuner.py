@@ -184,6 +184,8 @@ class Tuner:
         kernel_ops = kernels.search_ops(self._sample_multiply_adds, kernels.training_rows(x, fit_kwargs), epochs,
                                         self.max_trials, self.workers, getattr(runner, "fits_per_trial", 1),
                                         self._chains, fit_kwargs.get("batch_size"))
+        # a machine's first search, shorter than compiling numba's kernels: NumPy's keep its deadline
+        kernel_ops = kernel_ops or kernels.cold_ops(deadline, self._chain_dtypes)
         with ops.use_ops(kernel_ops) if kernel_ops else contextlib.nullcontext():
             if self.workers == 1:
                 self.study.sampler = samplers.make_search_sampler(self._sampler_spec, run_seed, self.space)

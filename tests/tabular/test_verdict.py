@@ -54,12 +54,17 @@ def test_one_validation_split_gives_the_difference_without_a_standard_error():
                                         "the network is behind.")
 
 
-def test_folds_a_cut_trial_did_not_reach_are_weighed_unpaired():
-    facts = verdict([entry("net", NETWORK[:4]), entry("HistGradientBoosting", [s - 0.02 for s in NETWORK])])
-    assert not facts["paired"] and facts["folds"] == 4
-    assert facts["standard_error"] == pytest.approx(np.sqrt(np.var(NETWORK[:4], ddof=1) / 4
-                                                            + np.var(NETWORK, ddof=1) / 5))
-    assert "over the 4 folds" in verdict_line(facts)
+def test_a_cut_first_trial_is_weighed_on_the_first_folds_it_finished():
+    baseline = [s - 0.02 for s in NETWORK[:4]] + [0.99]  # the fold the network did not reach is left out
+    facts = verdict([entry("net", NETWORK[:4]), entry("HistGradientBoosting", baseline)])
+    assert facts["paired"] and facts["folds"] == 4 and facts["cut_from"] == 5 and facts["standing"] == "ahead"
+    assert facts["score"] == pytest.approx(np.mean(baseline[:4])) and facts["difference"] == pytest.approx(0.02)
+    assert "paired over the same 4 folds of 5, all the time budget let the network finish)" in verdict_line(facts)
+    # one fold finished: that fold against the baseline's same fold, not against its mean over five
+    facts = verdict([entry("net", [0.50], "r2"), entry("HistGradientBoosting", [0.60, -0.5, 0.1, 0.0, 0.2], "r2")])
+    assert facts["score"] == pytest.approx(0.60) and facts["standing"] == "behind" and facts["standard_error"] is None
+    assert verdict_line(facts).endswith("on the first of the 5 folds, the only one the time budget let the network "
+                                        "finish (no spread over folds to weigh it by): the network is behind.")
 
 
 def test_without_baselines_there_is_no_verdict():

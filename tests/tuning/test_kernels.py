@@ -68,11 +68,11 @@ def test_numpy_below_the_break_even_work_per_process_and_the_default_above():
         assert kernels.search_ops(per_sample, 100, 4, 10, 2) is None  # the user chose
 
 
-def _search(tmp_path, name, **kwargs):
+def _search(tmp_path, name, timeout=None, **kwargs):
     x, y = binary_data()
     tuner = Tuner(build_tiny, objective="val_accuracy", max_trials=2, seed=0, directory=tmp_path, project_name=name,
                   pruner=None, **kwargs)
-    tuner.search(x, y, epochs=2, validation_split=0.25, verbose=0)
+    tuner.search(x, y, epochs=2, validation_split=0.25, verbose=0, timeout=timeout)
     return [trial.user_attrs["ops"] for trial in tuner.study.trials]
 
 
@@ -130,3 +130,22 @@ def test_the_probe_models_of_a_chain_space_are_chains_and_others_are_not(tmp_pat
 
     tuner = Tuner(build_selu, objective="val_loss", max_trials=2, seed=0, directory=tmp_path, project_name="p")
     assert tuner._chains and not any(tuner._chains)
+
+
+@pytest.mark.skipif(not NUMBA, reason="needs numba, the seam's default, to tell the two choices apart")
+def test_a_search_shorter_than_compiling_on_a_cold_cache_trains_on_numpy(tmp_path, monkeypatch):
+    import time
+
+    from gradwise.models import chain_compile
+
+    cold = []
+    monkeypatch.setattr(chain_compile, "cached", lambda kernel, dtype: cold.append(dtype) or False)
+    assert kernels.cold_ops(time.time() + 5.0) == "numpy" and cold == ["float32"]
+    assert kernels.cold_ops(time.time() + kernels.COLD_COMPILE_SECONDS + 5.0) is None  # time to compile: numba
+    assert kernels.cold_ops(None) is None
+    with ops.use_ops("numba"):  # the user's choice wins
+        assert kernels.cold_ops(time.time() + 5.0) is None
+    monkeypatch.setattr(kernels, "LOAD_PAYS_FROM", 0)  # a search large enough for numba's kernels...
+    assert _search(tmp_path, "cold", timeout=5.0) == ["numpy", "numpy"]  # ...but short, on a cold cache
+    monkeypatch.setattr(chain_compile, "cached", lambda kernel, dtype: True)
+    assert _search(tmp_path, "warm", timeout=5.0) == ["numba", "numba"]  # the same on a warm cache
