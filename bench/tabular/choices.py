@@ -146,18 +146,6 @@ def capped_rule(task, simple, chosen, y, groups, share=0.01):
     return margin, paired
 
 
-def signed_rank_z(task, simple, chosen, y):
-    """The z of Wilcoxon's signed-rank test of the per-row loss differences (`simple` minus `chosen`)."""
-    from scipy import stats
-
-    difference = ensemble.row_losses(task, simple, y) - ensemble.row_losses(task, chosen, y)
-    difference = difference[difference != 0]
-    if len(difference) < 10:
-        return 0.0
-    p = stats.wilcoxon(difference, alternative="greater").pvalue
-    return float(stats.norm.isf(max(p, 1e-300)))
-
-
 def evaluate(record, keep, folder):
     """{procedure: test score} for one benchmark record whose run folder is under `keep` (tables written to `folder`)."""
     path, target, drop = table_file(record["table"], folder)
@@ -217,7 +205,7 @@ def evaluate(record, keep, folder):
         for share in (0.01, 0.05):
             out[f"capped_{share:g}"] = capped_rule(task, oof[plains[0].number][covered], overruled.nested, yc, groups,
                                                    share)
-        out["signed_rank_z"] = signed_rank_z(task, oof[plains[0].number][covered], overruled.nested, yc)
+        out["signed_rank_z"] = ensemble.signed_rank_z(task, oof[plains[0].number][covered], overruled.nested, yc)
         out["linear_oof"], out["unruled_oof"] = (ensemble.loss(task, oof[plains[0].number][covered], yc),
                                                  ensemble.loss(task, overruled.nested, yc))
         out["unruled"] = score(unruled)

@@ -403,12 +403,20 @@ class Reporter:
                    f"val_loss {choice.nested_loss:.4f}"
             if choice.simplest_margin <= 0:
                 return f"{head} is no worse than the best network procedure's {best:.4f} (standard-error rule)."
+            ranks = ("" if choice.signed_rank_z is None else f" nor row by row by Wilcoxon's signed-rank test of the "
+                     f"squared errors (z {choice.signed_rank_z:.2f} <= {ensemble.signed_rank_critical():.2f})")
             return (f"{head} is within {ensemble.SIMPLEST_WITHIN:g} standard errors of the best network procedure's "
                     f"{best:.4f} ({choice.simplest_margin:.2f} SE) and not better on the same folds by a paired t-test "
-                    f"(t {choice.paired_t:.2f} <= {choice.paired_critical:.2f}), so the simpler model is kept (Breiman's "
-                    "standard-error rule).")
+                    f"(t {choice.paired_t:.2f} <= {choice.paired_critical:.2f}){ranks}, so the simpler model is kept "
+                    "(Breiman's standard-error rule).")
         paired = ""
-        if choice.simplest_margin is not None and choice.simplest_margin <= ensemble.SIMPLEST_WITHIN:
+        if choice.signed_rank_z is not None:  # the fold-wise tests kept the simpler model, the rows' ranks did not
+            paired = (f" It is within {ensemble.SIMPLEST_WITHIN:g} standard errors of the best "
+                      f"{_fallback_kind(fallback)} ({choice.simplest_margin:.2f} SE) and not better on the same folds "
+                      f"by a paired t-test (t {choice.paired_t:.2f} <= {choice.paired_critical:.2f}), but better row "
+                      f"by row by Wilcoxon's signed-rank test of the squared errors (z {choice.signed_rank_z:.2f} > "
+                      f"{ensemble.signed_rank_critical():.2f}), which a few rows' large errors do not sway.")
+        elif choice.simplest_margin is not None and choice.simplest_margin <= ensemble.SIMPLEST_WITHIN:
             paired = (f" It is within {ensemble.SIMPLEST_WITHIN:g} standard errors of the best "
                       f"{_fallback_kind(fallback)} ({choice.simplest_margin:.2f} SE) but better on the same folds by a "
                       f"paired t-test (t {choice.paired_t:.2f} > {choice.paired_critical:.2f}).")
@@ -431,6 +439,8 @@ class Reporter:
                           "simplest_margin_se": margin if margin is not None and np.isfinite(margin) else None,
                           "simplest_paired_t": (choice.paired_t if choice.paired_t is not None
                                                 and np.isfinite(choice.paired_t) else None),
+                          "simplest_signed_rank_z": (choice.signed_rank_z if choice.signed_rank_z is not None
+                                                     and np.isfinite(choice.signed_rank_z) else None),
                           "nested_cv_loss": choice.nested_loss, "nested_best_trial_cv_loss": choice.nested_single_loss,
                           "nested_ensemble_cv_loss": choice.nested_ensemble_loss,
                           "in_sample_cv_loss": choice.in_sample_loss, "in_sample_cv": in_sample_cv})

@@ -165,8 +165,9 @@ def test_the_simplest_candidate_wins_ties_within_one_standard_error():
         simple = truth + rng.normal(0, 0.4, 300)
         other = simple + rng.normal(0, 0.05, 300)
         choice = choose("regression", [other, simple], y, np.arange(300) % 5, simplest=1)
+        kept_by_ranks = choice.signed_rank_z is not None and choice.signed_rank_z > ensemble.signed_rank_critical()
         assert choice.simplest == (choice.simplest_margin <= ensemble.SIMPLEST_WITHIN
-                                   and choice.paired_t <= choice.paired_critical)
+                                   and choice.paired_t <= choice.paired_critical and not kept_by_ranks)
         if loss("regression", other, y) < loss("regression", simple, y) and choice.simplest:
             ties += 1  # the other looked better, yet within the standard errors: the simplest is taken
             assert choice.weights.tolist() == [0.0, 1.0] and choice.nested_loss == loss("regression", simple, y)
@@ -202,6 +203,35 @@ def test_a_model_better_on_every_fold_of_uneven_difficulty_is_kept_by_the_paired
 
     line = Reporter._choice_line([(SimpleNamespace(number=3), 1.0)], choice)
     assert f"better on the same folds by a paired t-test (t {choice.paired_t:.2f} > 2.78)" in line
+
+
+def test_a_regression_model_better_on_most_rows_of_a_heavy_tailed_target_is_kept_by_the_signed_rank_test():
+    from types import SimpleNamespace
+
+    from gradwise.tabular.report import Reporter
+
+    rng = np.random.default_rng(1)
+    groups = np.arange(500) % 5
+    truth = rng.normal(size=500)
+    y = truth + rng.normal(0, 0.3, 500)
+    y[:10] += rng.choice([-1, 1], 10) * rng.uniform(10, 60, 10)  # two far rows a fold, of uneven size
+    better, simple = truth + rng.normal(0, 0.3, 500), truth + rng.normal(0, 0.5, 500)
+    choice = choose("regression", [better, simple], y, groups, simplest=1)
+    # the far rows' squared errors swamp both fold-wise tests...
+    assert choice.simplest_margin <= ensemble.SIMPLEST_WITHIN and choice.paired_t <= choice.paired_critical
+    # ...not the ranks of the rows' differences: the better model is kept
+    assert choice.signed_rank_z > ensemble.signed_rank_critical() == pytest.approx(1.96, abs=1e-2)
+    assert not choice.simplest and choice.weights[0] == 1.0
+    line = Reporter._choice_line([(SimpleNamespace(number=3), 1.0)], choice, SimpleNamespace(user_attrs={}))
+    assert f"but better row by row by Wilcoxon's signed-rank test of the squared errors (z {choice.signed_rank_z:.2f}" in line
+    # classes are left to the fold-wise tests: the ranks of the rows' log losses would call a surer model
+    # better (z 7.5) where neither test does, and are not asked
+    labels = (truth + rng.normal(0, 1, 500) > 0).astype(float)
+    sure, unsure = 1 / (1 + np.exp(-2 * truth)), 1 / (1 + np.exp(-truth))
+    choice = choose("binary", [sure, unsure], labels, groups, simplest=1)
+    assert ensemble.loss("binary", sure, labels) < ensemble.loss("binary", unsure, labels)
+    assert ensemble.signed_rank_z("binary", unsure, sure, labels) > 7
+    assert choice.simplest and choice.signed_rank_z is None
 
 
 def test_one_validation_split_is_cut_into_groups_for_the_nested_choice():
