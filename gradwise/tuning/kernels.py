@@ -25,7 +25,9 @@ layer's output a flat vector (images, sequences and embeddings keep numba's kern
 whose gains there the rate above does not describe), the training rows countable. The
 user's choice wins: ``GRADWISE_OPS`` or ``gradwise.ops.set_ops`` leaves the seam as it
 is. Nothing else about the process counts (not whether numba is loaded already), so a
-seeded search trains on the same kernels, and gives the same bits, every time it runs.
+seeded search trains on the same kernels, and gives the same bits, every time it runs; the
+one exception is a search shorter than compiling the kernels on a machine that has not compiled
+them yet (``cold_ops``), whose trials the clock cuts anyway.
 """
 
 import math
