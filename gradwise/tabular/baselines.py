@@ -89,6 +89,10 @@ def run_baselines(prepared, folds, seed=0, threads=1, deadline=None):
             if single_class:  # scikit-learn's classifiers refuse one class; the network's fold predicts it
                 results.append({"name": name, "skipped": "a fold's training rows hold a single class", "seconds": 0.0})
                 continue
+            if deadline is not None and started >= deadline:  # reading the table, or the baseline before, took it
+                results.append({"name": name, "skipped": "not started: the time budget was spent before its turn",
+                                "seconds": 0.0})
+                continue
             for fit, val in folds:
                 if deadline is not None and time.time() >= deadline:
                     break

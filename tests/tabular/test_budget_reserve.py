@@ -107,4 +107,7 @@ def test_baselines_do_not_start_once_reading_the_table_took_the_budget(tmp_path,
                                       str(tmp_path / "runs"), "--time-budget", "5"])
     assert main() == 0
     summary = json.loads((tmp_path / "runs" / "late" / "summary.json").read_text())
-    assert summary["baselines"] and all(b.get("skipped") and b["seconds"] < 0.5 for b in summary["baselines"])
+    assert summary["baselines"] and all(b.get("skipped") == "not started: the time budget was spent before its turn"
+                                        and b["seconds"] == 0.0 for b in summary["baselines"])
+    assert "LogisticRegression (standardized): not started: the time budget was spent before its turn" in \
+        capsys.readouterr().out

@@ -351,15 +351,20 @@ def test_drop_naming_a_missing_column_is_an_error(tmp_path, capsys):
     assert "--drop names column(s) ['shoe_size']" in capsys.readouterr().err
 
 
-def test_baselines_stop_at_their_share_and_a_spent_budget_still_ends_with_a_model(tmp_path, capsys):
-    from gradwise.tabular import load_dataset, prepare
+def test_baselines_stop_at_their_share_and_a_spent_budget_still_ends_with_a_model(tmp_path, capsys, monkeypatch):
+    from gradwise.tabular import baselines, load_dataset, prepare
     from gradwise.tabular.baselines import run_baselines
 
     table, target = load_dataset("pima")
     prepared = prepare(table, target)
     folds = make_folds(prepared.y_train, prepared.task, 0)
     skipped = run_baselines(prepared, folds, deadline=time.time() - 1)
-    assert [b["skipped"] for b in skipped] == ["stopped at its share of the time budget"] * 2
+    assert [b["skipped"] for b in skipped] == ["not started: the time budget was spent before its turn"] * 2
+    clock = iter(range(1000))  # a clock a second further at each look: the deadline passes after the first fold
+    monkeypatch.setattr(baselines.time, "time", lambda: float(next(clock)))
+    skipped = run_baselines(prepared, folds, deadline=1.5)
+    assert skipped[0]["skipped"] == "stopped at its share of the time budget"
+    monkeypatch.undo()
     assert main(["tune", "--dataset", "pima", "--runs-dir", str(tmp_path), "--time-budget", "0.5"]) == 0
     summary = json.loads((tmp_path / "pima" / "summary.json").read_text())
     assert summary["trials"]["complete"] == 1 and summary["ensemble"]["trials"] == [0]
