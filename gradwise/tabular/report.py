@@ -243,8 +243,8 @@ class Reporter:
         left = self.started + self.budget - time.time()
         spent = (f" (reading and preparing the table took the time budget of {self.budget:g} s: the first trial runs "
                  "anyway, its steps cut short, so that the run ends with a model)" if left < 0.5 else "")
-        print(f"Searching up to {self.args.trials} trials for {max(left, 0):.0f} s{spent}{resumed} (objective: mean val_loss "
-              f"over the folds, {tuner.workers} worker(s)); study in {tuner.storage_spec.describe()}", flush=True)
+        print(f"Searching up to {self.args.trials} trials for {max(left, 0):.0f} s{spent}{resumed} (objective: mean "
+              f"val_loss over the folds, {tuner.workers} worker(s)); study in {tuner.storage_spec.describe()}", flush=True)
 
     def trial_line(self, trial):
         print(progress_line(trial, self.tuner.objectives, params=_shown(trial)), flush=True)
@@ -410,16 +410,17 @@ class Reporter:
                     f"(t {choice.paired_t:.2f} <= {choice.paired_critical:.2f}){ranks}, so the simpler model is kept "
                     "(Breiman's standard-error rule).")
         paired = ""
-        if choice.signed_rank_z is not None:  # the fold-wise tests kept the simpler model, the rows' ranks did not
+        if choice.simplest_margin is not None and choice.simplest_margin <= ensemble.SIMPLEST_WITHIN:
             paired = (f" It is within {ensemble.SIMPLEST_WITHIN:g} standard errors of the best "
-                      f"{_fallback_kind(fallback)} ({choice.simplest_margin:.2f} SE) and not better on the same folds "
-                      f"by a paired t-test (t {choice.paired_t:.2f} <= {choice.paired_critical:.2f}), but better row "
-                      f"by row by Wilcoxon's signed-rank test of the squared errors (z {choice.signed_rank_z:.2f} > "
-                      f"{ensemble.signed_rank_critical():.2f}), which a few rows' large errors do not sway.")
-        elif choice.simplest_margin is not None and choice.simplest_margin <= ensemble.SIMPLEST_WITHIN:
-            paired = (f" It is within {ensemble.SIMPLEST_WITHIN:g} standard errors of the best "
-                      f"{_fallback_kind(fallback)} ({choice.simplest_margin:.2f} SE) but better on the same folds by a "
-                      f"paired t-test (t {choice.paired_t:.2f} > {choice.paired_critical:.2f}).")
+                      f"{_fallback_kind(fallback)} ({choice.simplest_margin:.2f} SE) ")
+            if choice.signed_rank_z is None:
+                paired += f"but better on the same folds by a paired t-test (t {choice.paired_t:.2f} > " \
+                          f"{choice.paired_critical:.2f})."
+            else:  # the fold-wise tests kept the simpler model, the rows' ranks did not
+                paired += (f"and not better on the same folds by a paired t-test (t {choice.paired_t:.2f} <= "
+                           f"{choice.paired_critical:.2f}), but better row by row by Wilcoxon's signed-rank test of "
+                           f"the squared errors (z {choice.signed_rank_z:.2f} > {ensemble.signed_rank_critical():.2f}), "
+                           "which a few rows' large errors do not sway.")
         if choice.ensemble:
             return (f"\nFinal model: ensemble of trials {trials} (out-of-fold val_loss {choice.nested_ensemble_loss:.4f}, "
                     f"weights chosen on the other folds, against {choice.nested_single_loss:.4f} for the best trial "

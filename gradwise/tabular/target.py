@@ -12,7 +12,7 @@ import numpy as np
 TASKS = ("binary", "multiclass", "regression")
 MAX_CLASSES_FOR_NUMBERS = 20  # integer targets with at most this many values are classes
 SPARSE_FEWEST = 10  # and the fewest values for it: a handful of codes with a rare one (ratings, levels) stays classes
-SPARSE_VALUES = 0.1  # values per row above which whole numbers with a value seen once are a quantity (``quantity_spread``)
+SPARSE_VALUES = 0.1  # values per row above which whole numbers with a value seen once are a quantity
 
 
 def target_cells(values):
@@ -95,6 +95,11 @@ def quantity_spread(cells):
     numbers = target_numbers(cells)
     if numbers is None or not np.all(numbers == np.round(numbers)):
         return []
+    return _spread_seen_once(numbers)
+
+
+def _spread_seen_once(numbers):
+    """``quantity_spread`` of a target already known to be whole `numbers`."""
     values, counts = np.unique(numbers, return_counts=True)
     if not SPARSE_FEWEST <= len(values) <= MAX_CLASSES_FOR_NUMBERS or len(values) <= SPARSE_VALUES * len(numbers):
         return []
@@ -116,7 +121,7 @@ def infer_task(cells, name="target"):
     if numbers is None:
         return "multiclass"
     if np.all(numbers == np.round(numbers)) and len(classes) <= MAX_CLASSES_FOR_NUMBERS:
-        quantity = _tail_seen_once(numbers) or quantity_spread(cells)
+        quantity = _tail_seen_once(numbers) or _spread_seen_once(numbers)
         return "regression" if quantity else "multiclass"  # (two values returned binary above)
     return "regression"
 

@@ -100,9 +100,10 @@ def search_ops(per_sample, rows, epochs, trials, workers, fits_per_trial=1, chai
     return "numpy" if saved < CHAIN_LOAD_SECONDS else None
 
 
-def cold_ops(deadline, chain_dtypes=("float32",)):
+def cold_ops(deadline, chain_dtypes=()):
     """'numpy' when numba's cache lacks the chain step's kernel (a machine's first run) and a search that
     must end at `deadline` (wall-clock seconds) has less time than compiling the kernels takes; else None.
+    `chain_dtypes`: the dtypes the search's chains train in (none known: float32, the default).
 
     A machine compiles the kernels of a tabular search once, in about ``COLD_COMPILE_SECONDS`` (the
     README's ``gradwise tune --dataset pima`` on an empty numba cache, two workers: the first trial came
