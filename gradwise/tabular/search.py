@@ -283,8 +283,7 @@ class CrossValidatedRunner(TrialRunner):
         complete = trial.study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
         ranked = sorted([(t.values[0], t.number, t) for t in complete if t.number != trial.number]
                         + [(value, trial.number, None)], key=lambda entry: entry[:2])
-        linear = [entry for entry in ranked if (simplest if entry[2] is None else is_simplest(entry[2]))]
-        keep = {number for _, number, _ in ranked[:CANDIDATES] + linear[:1]}
+        keep = _kept(ranked, lambda entry: simplest if entry[2] is None else is_simplest(entry[2]))
         if trial.number in keep:
             files = [fold_filename(trial.number, fold) for fold in range(len(networks))]
             for network, relative in zip(networks, files):
@@ -294,9 +293,21 @@ class CrossValidatedRunner(TrialRunner):
                     json.dump(doctor.report.to_dict(), out, indent=1, default=str)
                 trial.set_user_attr("doctor_file", doctor_filename(trial.number))
             trial.set_user_attr("fold_files", files)
-        for _, _, other in [entry for entry in ranked if entry[1] not in keep]:
-            for relative in (other.user_attrs.get("fold_files", []) if other is not None else []):
-                _remove(os.path.join(self.project_dir, relative))  # another worker may have removed it already
+        _remove_networks(self.project_dir, [other for _, number, other in ranked if number not in keep])
+
+
+def _kept(ranked, simplest):
+    """The trial numbers whose networks stay among `ranked` [(value, number, trial)], best first: the
+    ``CANDIDATES`` best and the best for which `simplest(entry)` holds."""
+    linear = [entry for entry in ranked if simplest(entry)]
+    return {number for _, number, _ in ranked[:CANDIDATES] + linear[:1]}
+
+
+def _remove_networks(project_dir, trials):
+    """Delete the fold networks of `trials` (None: the trial at hand, which saved none)."""
+    for trial in trials:
+        for relative in (trial.user_attrs.get("fold_files", []) if trial is not None else []):
+            _remove(os.path.join(project_dir, relative))  # another worker may have removed it already
 
 
 def is_simplest(trial):
@@ -342,6 +353,19 @@ class TabularTuner(Tuner):
                                     samplers.prunes(self.pruner), self.seed, self.project_dir, folds=self.folds,
                                     deadline=self.deadline, last_call=self.last_call, patience=self.patience,
                                     stopping=self.stopping)
+
+    def search(self, *args, **kwargs):
+        """``Tuner.search``, then the fold networks of the trials that fell out of the kept best few deleted.
+
+        Each trial deletes those that fell out when it completes, but it cannot count a trial that completes
+        in another worker at the same moment: two workers' last trials could each leave one whose networks
+        nobody deletes. Once no trial runs, the complete trials are ranked again."""
+        result = super().search(*args, **kwargs)
+        complete = self.study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+        ranked = sorted(((t.values[0], t.number, t) for t in complete), key=lambda entry: entry[:2])
+        keep = _kept(ranked, lambda entry: is_simplest(entry[2]))
+        _remove_networks(self.project_dir, [t for _, number, t in ranked if number not in keep])
+        return result
 
     def enqueue_portfolio(self, portfolio):
         """Queue the start configurations once, when the study has no trials yet."""

@@ -370,6 +370,28 @@ def test_baselines_stop_at_their_share_and_a_spent_budget_still_ends_with_a_mode
     assert summary["trials"]["complete"] == 1 and summary["ensemble"]["trials"] == [0]
 
 
+def test_networks_no_trial_deleted_in_a_race_are_deleted_once_the_search_ends(tmp_path, monkeypatch):
+    from gradwise.tabular import search
+    from gradwise.tabular.search import is_simplest
+    from gradwise.tabular.space import default_builder
+
+    prepared = gradwise.tabular.prepare(read_csv(write_customer_csv(tmp_path / "race.csv", rows=120, seed=2)),
+                                        "churned", impute="median")
+    tuner = TabularTuner(default_builder(prepared), make_folds(prepared.y_train, prepared.task, 0),
+                         deadline=time.time() + 300, max_trials=CANDIDATES + 3, pruner=None, workers=1,
+                         directory=str(tmp_path), project_name="race", seed=0)
+    keep_all = lambda ranked, simplest: {number for _, number, _ in ranked}  # noqa: E731 - as if every trial raced
+    monkeypatch.setattr(search, "_kept", keep_all)
+    tuner.search(prepared.x_train, prepared.y_train, epochs=2, batch_size=16, verbose=0)
+    complete = tuner.study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+    assert sum(tuner.has_networks(t) for t in complete) == len(complete) > CANDIDATES + 1  # nothing deleted so far
+    monkeypatch.undo()
+    tuner.search(prepared.x_train, prepared.y_train, epochs=2, batch_size=16, verbose=0)  # no trial left: the prune
+    ranked = sorted(complete, key=lambda t: (t.values[0], t.number))
+    best_simplest = next(t.number for t in ranked if is_simplest(t))
+    assert {t.number for t in complete if tuner.has_networks(t)} == {t.number for t in ranked[:CANDIDATES]} | {best_simplest}
+
+
 def test_the_printed_final_model_line_says_which_rule_chose_it():
     from types import SimpleNamespace
 
