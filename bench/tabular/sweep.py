@@ -7,6 +7,8 @@ Python predictions equal the command line's.
 
     python -m bench.tabular.sweep --draw 1 --tables 60 --budget 10 --out sweep-1.jsonl
     python -m bench.tabular.sweep --draw 3 --tables 25 --budget 20 --smallest 150000 --largest 20000000 --out big-3.jsonl
+    python -m bench.tabular.sweep --draw 36 --tables 100 --budget 8 --every-column \\
+        --folders statsmodels,linearmodels,causaldata,lifelines,sklego,vega --out sweep-36.jsonl
 """
 
 import argparse
@@ -25,7 +27,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from .real import RDATASETS
+from .real import BUNDLED, RDATASETS
 
 
 def _same(python, command_line):
@@ -68,27 +70,36 @@ def main():
     parser.add_argument("--budget", type=float, default=10, help="--time-budget of each run")
     parser.add_argument("--smallest", type=int, default=0, help="smallest file in bytes")
     parser.add_argument("--largest", type=int, default=3_000_000, help="largest file in bytes")
+    parser.add_argument("--folders", help="comma-separated folders of the csv folder to draw from (default: all); "
+                        "the bundled packages' folders (real.BUNDLED) have no row-name column")
+    parser.add_argument("--every-column", action="store_true", help="draw (table, target) pairs among every "
+                        "column of every table, not one target per table")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
-    files = sorted(glob.glob(os.path.join(RDATASETS, "*", "*.csv")))
+    folders = args.folders.split(",") if args.folders else ["*"]
+    files = sorted(f for folder in folders for f in glob.glob(os.path.join(RDATASETS, folder, "*.csv")))
     draw = random.Random(args.draw)
     draw.shuffle(files)
-    done = 0
+    candidates = []
     for path in files:
-        if done >= args.tables:
-            break
         if not args.smallest <= os.path.getsize(path) <= args.largest:
             continue
         with open(path, newline="", encoding="utf-8", errors="replace") as handle:
             rows = list(csv.reader(handle))
         if len(rows) < 30 or len(rows[0]) < 3:
             continue
-        target = draw.choice(rows[0][1:])  # Rdatasets writes the row names first
+        bundled = os.path.basename(os.path.dirname(path)) in BUNDLED
+        columns = rows[0] if bundled else rows[0][1:]  # Rdatasets writes the row names first
+        candidates += [(path, c) for c in columns] if args.every_column else [(path, draw.choice(columns))]
+        if not args.every_column and len(candidates) >= args.tables:
+            break
+    if args.every_column:
+        draw.shuffle(candidates)
+    for path, target in candidates[:args.tables]:
         with tempfile.TemporaryDirectory() as folder:
             record = run_one(path, target, args.budget, folder)
         with open(args.out, "a") as handle:
             handle.write(json.dumps(record) + "\n")
-        done += 1
 
 
 if __name__ == "__main__":
