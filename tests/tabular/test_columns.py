@@ -56,6 +56,16 @@ def test_a_series_clock_named_as_a_time_is_kept_as_a_trend_where_numbered_rows_a
                        {"name": "lifetime", "reason": columns.NUMBER_IDENTIFIER}]  # a word ending in 'time' is no clock
 
 
+def test_spread_whole_numbers_distinct_per_row_are_an_identifier_where_the_name_says_code_or_number():
+    rng = np.random.default_rng(5)
+    spread = rng.choice(10**6, 200, replace=False).astype(float)  # far beyond the row count: not counting up
+    names = ["pidnum", "bcode", "ZipCode", "FlightNumber", "customerId", "income", "maximum", "piano", "row_nr"]
+    table = Table({name: rng.permutation(spread) for name in names}, source="'patients.csv'")
+    kept, dropped = screen_columns(table, table.names)
+    assert kept == ["income", "maximum", "piano", "row_nr"]  # quantities, a word that ends in 'no', an abbreviation
+    assert dropped == [{"name": name, "reason": columns.NUMBER_IDENTIFIER} for name in names[:5]]
+
+
 def test_drop_and_keep_override_and_unknown_names_are_refused():
     table = _table()
     kept, dropped = screen_columns(table, table.names, drop=["height"], keep=["customer_id"])
