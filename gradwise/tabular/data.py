@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .dates import date_format
 from .groups import check_groups, group_labels, split_off
 from .markers import target_words
 from .preprocess import TabularPreprocessor, split_features
@@ -54,6 +55,9 @@ def _split(indices, labels, fraction, seed, stratify, groups=None):
                 single.sort(key=float)  # 7 before 14, not after it as text
             hint = (" The target's values are whole numbers, read as classes; if they are quantities (counts, "
                     "amounts), use --task regression." if whole else "")
+            if not whole and date_format([str(label) for label in classes]):
+                hint = (" The target's values are dates, which are neither classes nor a quantity: write what to "
+                        "predict of them as a column of its own (a year, a month, days since an event).")
             raise ValueError(f"{len(single)} class(es) of the target have a single row ({', '.join(single[:5])}"
                              f"{', ...' if len(single) > 5 else ''}); every class needs at least 2 rows to be split "
                              f"into training and test rows.{hint}")

@@ -104,6 +104,10 @@ def test_a_class_of_one_row_is_named_and_whole_numbers_suggest_regression():
     words = Table({"x": np.arange(5.0), "y": np.array(["a", "a", "b", "b", "c"], dtype=object)})
     with pytest.raises(ValueError, match=r"single row \(c\); every class needs at least 2 rows[^-]*$"):
         split_rows(words, "y")
+    days = Table({"x": np.arange(40.0), "day": np.array([f"2012/01/{d:02d}" for d in range(1, 21)] * 2, dtype=object)})
+    days["day"][-1] = "2012/02/01"  # two dates seen once, as a date target's (a day per row) all are
+    with pytest.raises(ValueError, match=r"single row \(2012/01/20, 2012/02/01\).* The target's values are dates"):
+        split_rows(days, "day")
 
 
 def test_a_test_size_too_small_for_every_class_names_the_flag():
