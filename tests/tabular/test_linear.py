@@ -223,3 +223,18 @@ def test_past_newtons_width_lbfgs_stops_at_the_deadline(monkeypatch):
     later = linear.logistic_fit(x, labels, 1.0, deadline=time.time() + 600.0)  # time enough: to the optimum
     assert np.max(later.n_iter_) > linear.QUICK_ITER
     assert _gap(later, _optimum(x, labels, 1.0), x) < 1e-3 < _gap(cut, _optimum(x, labels, 1.0), x)
+
+
+def test_with_a_deadline_newton_is_taken_only_where_a_step_of_it_fits_in_the_time_left():
+    import time
+
+    import gradwise.tabular.linear as linear
+
+    x, labels = _ramps(600, 120, 3)  # lbfgs does not converge in its quick steps
+    ample = linear.logistic_fit(x, labels, 1.0, deadline=time.time() + 600.0)
+    assert ample.solver == "newton-cholesky" and _gap(ample, _optimum(x, labels, 1.0), x) < 1e-3
+    late = linear.logistic_fit(x, labels, 1.0, deadline=time.time())  # no time for a Hessian: the quick steps
+    assert late.solver == "lbfgs" and np.max(late.n_iter_) == linear.QUICK_ITER
+    one = linear._newton(x, labels, 1.0, deadline=time.time() - 1.0)  # past the deadline: its first step alone
+    assert one.solver == "newton-cholesky" and np.max(one.n_iter_) == 1
+    assert _gap(one, _optimum(x, labels, 1.0), x) > _gap(ample, _optimum(x, labels, 1.0), x)
