@@ -4,9 +4,9 @@ Decided on the training rows only and announced one line per column by ``gradwis
 
 - constant: a single value (or nothing) in every training row carries no information;
 - identifier: a different value on every row, text or whole numbers counting up or named as an
-  identifier (a customer number, 'pidnum'): it tells rows apart but says nothing that carries over to new rows; a column without
-  a header holding a different whole number on every row is the row index a data frame was
-  written with (pandas' ``to_csv``, R's ``write.csv``), counting up or not: the row numbers of a
+  identifier (a customer number, 'pidnum'): it tells rows apart but says nothing that carries over
+  to new rows; a column without a header holding a different whole number on every row is the row
+  index a data frame was written with (pandas' ``to_csv``, R's ``write.csv``), counting up or not: the row numbers of a
   filtered or sampled frame are spread far beyond the row count (car's Greene: 13 to 2,456 in 307
   training rows), and were kept as a feature; a column named as a time (``Year``, ``time``,
   ``quarter``) that holds a different whole number on every row is a series' clock, kept as a
