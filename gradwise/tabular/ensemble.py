@@ -298,7 +298,7 @@ def choose(task, predictions, y, groups, simplest=None):
             outputs[inside] = _mix(weights, [p[inside] for p in predictions])
     single_loss, ensemble_loss = loss(task, nested[False], y), loss(task, nested[True], y)
     use_ensemble = ensemble_loss < single_loss
-    chosen = nested[use_ensemble]
+    chosen, chosen_loss = nested[use_ensemble], min(single_loss, ensemble_loss)
     margin = paired = critical = ranks = None
     if simplest is not None:
         margin = standard_errors_apart(task, predictions[simplest], chosen, y, groups)
@@ -306,7 +306,7 @@ def choose(task, predictions, y, groups, simplest=None):
     if margin is not None and margin <= SIMPLEST_WITHIN and paired <= critical:
         simple = predictions[simplest]
         simple_loss = loss(task, simple, y)
-        if task == "regression" and loss(task, chosen, y) < simple_loss:
+        if task == "regression" and chosen_loss < simple_loss:
             ranks = signed_rank_z(task, simple, chosen, y)
         if ranks is None or ranks <= signed_rank_critical():
             weights = np.zeros(len(predictions))
@@ -315,5 +315,5 @@ def choose(task, predictions, y, groups, simplest=None):
                           margin, paired, critical, ranks)
     weights = _pick(task, predictions, y, use_ensemble)
     in_sample = _mix(weights, predictions)
-    return Choice(weights, use_ensemble, nested[use_ensemble], in_sample, min(single_loss, ensemble_loss),
+    return Choice(weights, use_ensemble, chosen, in_sample, chosen_loss,
                   single_loss, ensemble_loss, loss(task, in_sample, y), False, margin, paired, critical, ranks)

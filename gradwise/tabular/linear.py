@@ -28,6 +28,9 @@ numbers) are fixed maps of the inputs, not trained: the solver fits the Dense la
 outputs, so an encoded linear network is solved exactly too.
 """
 
+import time
+import warnings
+
 import numpy as np
 
 from ..layers import Dense
@@ -154,32 +157,17 @@ def logistic_fit(x, labels, inverse, deadline=None):
     that many lbfgs steps as its Hessian is wide (a Hessian costs about a gradient per column of it), fits in
     the time left; its steps then stop at the deadline too (``_newton``).
     """
-    import time
-    import warnings
-
-    from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
 
-    quick = LogisticRegression(C=inverse, tol=TOLERANCE, max_iter=QUICK_ITER)
     began = time.time()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        quick.fit(x, labels)
+    quick = _quietly(LogisticRegression(C=inverse, tol=TOLERANCE, max_iter=QUICK_ITER), x, labels)
     if np.max(quick.n_iter_) < QUICK_ITER:
         return quick
     pace = (time.time() - began) / QUICK_ITER
     width = (x.shape[1] + 1) * max(1, len(quick.classes_) - 1)
     if width <= NEWTON_WIDTH and (deadline is None or pace * width < deadline - time.time()):
         return _newton(x, labels, inverse, deadline)
-    steps = MAX_ITER - QUICK_ITER
-    if deadline is not None:
-        steps = min(steps, int((deadline - time.time()) / pace) if pace > 0 else steps)
-    if steps < 1:
-        return quick
-    with warnings.catch_warnings():
-        if steps < MAX_ITER - QUICK_ITER:  # stopped by the deadline: where its steps reached, as said above
-            warnings.simplefilter("ignore", ConvergenceWarning)
-        return quick.set_params(max_iter=steps, warm_start=True).fit(x, labels)
+    return _go_on(quick, x, labels, MAX_ITER - QUICK_ITER, pace, deadline)
 
 
 def _newton(x, labels, inverse, deadline=None):
@@ -188,24 +176,33 @@ def _newton(x, labels, inverse, deadline=None):
     A step's Hessian holds a block for each pair of classes: where lbfgs steps cost milliseconds, Gapminder's
     142 countries as classes (1,363 rows, 9 inputs) took 7.3 s of newton steps when the search had 3 s.
     """
-    import time
-    import warnings
-
-    from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
 
     newton = LogisticRegression(C=inverse, tol=TOLERANCE, max_iter=MAX_ITER, solver="newton-cholesky")
     if deadline is None:
         return newton.fit(x, labels)
     began = time.time()
+    _quietly(newton.set_params(max_iter=1), x, labels)
+    return _go_on(newton, x, labels, MAX_ITER - 1, time.time() - began, deadline)
+
+
+def _quietly(model, x, labels):
+    """`model` fitted, its warning that it has not converged (yet) silenced."""
+    from sklearn.exceptions import ConvergenceWarning
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        newton.set_params(max_iter=1).fit(x, labels)
-    pace = time.time() - began
-    steps = min(MAX_ITER - 1, int((deadline - time.time()) / pace) if pace > 0 else MAX_ITER - 1)
+        return model.fit(x, labels)
+
+
+def _go_on(model, x, labels, most, pace, deadline=None):
+    """`model` fitted further from where it stopped (warm-started): `most` steps, or as many as `deadline`
+    (wall-clock seconds) leaves at `pace` seconds a step. A fit the deadline cut ends where its steps reached,
+    without a warning; with no step left, `model` is returned as it is."""
+    steps = most
+    if deadline is not None and pace > 0:
+        steps = min(most, int((deadline - time.time()) / pace))
     if steps < 1:
-        return newton
-    with warnings.catch_warnings():
-        if steps < MAX_ITER - 1:  # stopped by the deadline: where its steps reached
-            warnings.simplefilter("ignore", ConvergenceWarning)
-        return newton.set_params(max_iter=steps, warm_start=True).fit(x, labels)
+        return model
+    model.set_params(max_iter=steps, warm_start=True)
+    return _quietly(model, x, labels) if steps < most else model.fit(x, labels)

@@ -414,8 +414,8 @@ class Reporter:
             paired = (f" It is within {ensemble.SIMPLEST_WITHIN:g} standard errors of the best "
                       f"{_fallback_kind(fallback)} ({choice.simplest_margin:.2f} SE) ")
             if choice.signed_rank_z is None:
-                paired += f"but better on the same folds by a paired t-test (t {choice.paired_t:.2f} > " \
-                          f"{choice.paired_critical:.2f})."
+                paired += (f"but better on the same folds by a paired t-test (t {choice.paired_t:.2f} > "
+                           f"{choice.paired_critical:.2f}).")
             else:  # the fold-wise tests kept the simpler model, the rows' ranks did not
                 paired += (f"and not better on the same folds by a paired t-test (t {choice.paired_t:.2f} <= "
                            f"{choice.paired_critical:.2f}), but better row by row by Wilcoxon's signed-rank test of "
