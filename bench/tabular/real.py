@@ -665,6 +665,9 @@ KEEL_DRAWN = ("banana", "breast", "chess", "hayes-roth", "ionosphere", "led7digi
 KEEL_LEFT = ("australian", "bands", "bupa", "contraceptive", "crx", "german", "housevotes", "mammographic", "monk-2",
              "mushroom", "phoneme", "texture", "vehicle", "vowel")  # for a later round
 REAL.update({"keel_" + name.replace("-", ""): (f"keel/{name}", "class", ()) for name in KEEL_DRAWN})
+# Held out for the code test's ordered reading (thirty-seventh session): of KEEL_LEFT's whole-number columns, the
+# reading changes the answer on one, a shape measure of vehicle's; the bar was set on the tables above before.
+REAL["keel_vehicle"] = ("keel/vehicle", "class", ())
 # {folder under the csv folder: (requirement, {table: the file in the package's archive})}
 BUNDLED = {
     "statsmodels": ("statsmodels==0.15.0", {"fair": "statsmodels/datasets/fair/fair.csv",
