@@ -668,6 +668,10 @@ REAL.update({"keel_" + name.replace("-", ""): (f"keel/{name}", "class", ()) for 
 # Held out for the code test's ordered reading (thirty-seventh session): of KEEL_LEFT's whole-number columns, the
 # reading changes the answer on one, a shape measure of vehicle's; the bar was set on the tables above before.
 REAL["keel_vehicle"] = ("keel/vehicle", "class", ())
+# Held out (thirty-seventh session, round F): the rest of KEEL_LEFT, registered after the ordered reading had landed
+# (main at 53f8236) and before any run of them. The target is each table's class; nothing leaks it.
+REAL.update({"keel_" + name.replace("-", ""): (f"keel/{name}", "class", ()) for name in KEEL_LEFT
+             if name != "vehicle"})
 # {folder under the csv folder: (requirement, {table: the file in the package's archive})}
 BUNDLED = {
     "statsmodels": ("statsmodels==0.15.0", {"fair": "statsmodels/datasets/fair/fair.csv",
