@@ -42,7 +42,8 @@ is predicted as the mean departure of the two neighbouring values, weighted by t
 share of the departure's sum of squares that prediction explains: 0.73-0.97 on satimage's flagged intensities,
 0.84 on one of KEEL's segment columns and 0.82 on the hour of ISLP's Bikeshare, and at most 0.33 on every other
 column the test flags over the bench's tables (Star's school -0.31, VietNamI's commune -0.07, Males' person
--0.46, Computers' hard disks -3.09: a code's neighbours predict nothing, or worse than nothing).
+-0.46, Computers' hard disks -3.09: a code's neighbours predict nothing, or worse than nothing). Over the bench's
+272 tables the reading changes these 24 columns alone; satimage's intensities, kept as numbers, scored 0.904.
 
 Two readings make the test robust to how a quantity is spread (nineteenth session). The smooth
 curve is the better of two cubics, one in the value and one in its rank, and the target enters
