@@ -75,6 +75,8 @@ def test_tune_prints_progress_table_and_test_score_and_writes_the_run(pima_run, 
         assert entry["cv"]["metric"] == "accuracy" and len(entry["cv"]["folds"]) == 5
         assert entry["cv"]["std"] == pytest.approx(np.std(entry["cv"]["folds"]))
         assert 0.5 < entry["test"]["accuracy"] <= 1 and entry["test"]["log_loss"] > 0
+        assert 0.5 < entry["test"]["balanced_accuracy"] <= 1 and 0.5 < entry["test"]["roc_auc"] <= 1
+    assert summary["imbalance"] is None  # a third of Pima's rows are diabetic: not imbalanced
     network, *baselines = summary["comparison"]
     best = max(baselines, key=lambda b: b["cv"]["mean"])
     assert summary["verdict"]["baseline"] == best["name"] and summary["verdict"]["paired"]

@@ -61,6 +61,10 @@ def _data_section(run, page):
     columns = summary.get("columns") or facts.get("columns") or {}
     used, dropped = columns.get("used") or [], columns.get("dropped") or []
     parts = [pairs(items)]
+    if summary.get("imbalance"):  # written since the thirty-eighth session
+        from ..tabular.target import imbalance_line  # here: the tabular package imports this module
+
+        parts.append(paragraph(imbalance_line(summary.get("target"), summary["imbalance"], rows.get("train")) + "."))
     if used:
         parts.append(paragraph(f"{len(used)} column(s) used: {', '.join(used)}."))
     if dropped:

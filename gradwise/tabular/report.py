@@ -25,7 +25,7 @@ from .scores import CV_METRIC, cv_summary, fold_score, test_scores
 from .search import is_simplest
 from .seasons import describe as describe_season, season_part
 from .space import telling_params
-from .target import case_variants, quantity_spread, quantity_tail, whole_numbers
+from .target import case_variants, class_imbalance, imbalance_line, quantity_spread, quantity_tail, whole_numbers
 from .verdict import verdict, verdict_line
 
 BEST_SHOWN = 5
@@ -212,6 +212,9 @@ class Reporter:
                 more = f" and {len(groups) - 3} more" if len(groups) > 3 else ""
                 print(f"Column '{entry['name']}': the categories {shown}{more} differ only in letter case and are "
                       "learned as different categories (if they are one, write them alike in the file)")
+        self.imbalance = class_imbalance(p.train_cells, p.classes) if p.classes else None  # for summary.json
+        if self.imbalance:
+            print(imbalance_line(p.target, self.imbalance, len(p.train_cells)))
         for group in case_variants(p.classes or []):
             print(f"Target '{p.target}': the classes {', '.join(repr(label) for label in group)} differ only in letter "
                   "case and are learned as different classes (if they are one, write them alike in the file)")
@@ -331,7 +334,8 @@ class Reporter:
         counts = {s.name.lower(): sum(1 for t in trials if t.state == s) for s in TrialState}
         standing = verdict(table)
         write_summary(os.path.join(tuner.project_dir, "summary.json"), {
-            "name": self.name, "task": p.task, "target": p.target, "classes": p.classes, "objective": "val_loss",
+            "name": self.name, "task": p.task, "target": p.target, "classes": p.classes,
+            "imbalance": getattr(self, "imbalance", None), "objective": "val_loss",
             "direction": "minimize", "trials": counts, "workers": tuner.workers, "seed": tuner.seed,
             "folds": len(self.folds),
             "group": None if p.groups is None else {"column": self.group, "groups": len(set(p.groups))},

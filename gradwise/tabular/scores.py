@@ -1,4 +1,11 @@
-"""The scores ``gradwise tune`` reports: accuracy and log loss for classes, R², MAE and RMSE for numbers.
+"""The scores ``gradwise tune`` reports: accuracy, balanced accuracy, log loss and ROC AUC for classes, R², MAE and
+RMSE for numbers.
+
+Balanced accuracy (each class's recall, averaged over the classes) and ROC AUC (how often a row of a class is
+ranked above a row of another by its probability; one class against the rest, averaged, for several classes) are
+there for a table whose classes are imbalanced: where 95% of the rows are one class, a model that never predicts
+the other scores an accuracy of 0.95, and a balanced accuracy of 0.50 and a ROC AUC of 0.50 if its probabilities
+rank nothing. ROC AUC needs every class among the test rows; it is left out of the table where one is missing.
 
 Test scores are computed in the target's own terms (labels, original units); the
 cross-validated score of every model, network or baseline, is the accuracy or R² of its
@@ -17,7 +24,8 @@ def test_scores(task, classes, truth_cells, outputs):
 
     `outputs` are class probabilities (rows, classes) or values in the target's units.
     """
-    from sklearn.metrics import log_loss, mean_absolute_error, mean_squared_error, r2_score
+    from sklearn.metrics import (balanced_accuracy_score, log_loss, mean_absolute_error, mean_squared_error, r2_score,
+                                 roc_auc_score)
 
     if task == "regression":
         truth = target_numbers(truth_cells)
@@ -30,9 +38,14 @@ def test_scores(task, classes, truth_cells, outputs):
     index = {label: position for position, label in enumerate(classes)}
     codes = [index[cell] for cell in truth_cells]
     probabilities = np.clip(probabilities, 1e-15, 1.0)
-    return {"accuracy": accuracy,
-            "log_loss": float(log_loss(codes, probabilities / probabilities.sum(axis=1, keepdims=True),
-                                       labels=list(range(len(classes)))))}
+    probabilities = probabilities / probabilities.sum(axis=1, keepdims=True)
+    scores = {"accuracy": accuracy,
+              "balanced_accuracy": float(balanced_accuracy_score(codes, probabilities.argmax(axis=1))),
+              "log_loss": float(log_loss(codes, probabilities, labels=list(range(len(classes)))))}
+    if len(set(codes)) == len(classes):
+        scores["roc_auc"] = float(roc_auc_score(codes, probabilities[:, 1]) if len(classes) == 2 else
+                                  roc_auc_score(codes, probabilities, multi_class="ovr", labels=list(range(len(classes)))))
+    return scores
 
 
 def fold_score(task, outputs, y):

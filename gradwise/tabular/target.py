@@ -126,6 +126,37 @@ def infer_task(cells, name="target"):
     return "regression"
 
 
+def class_imbalance(cells, classes):
+    """{"rarest", "rows", "share", "majority", "majority_share"} of the training rows' target `cells`, where the
+    rarest of the `classes` holds less than half of an even share (1 / (2 x classes)); None otherwise.
+
+    Accuracy then flatters a model that predicts the common classes only: where 95% of the rows are one class,
+    always saying that class scores 0.95. ``gradwise tune`` says so, and its table adds balanced accuracy and
+    ROC AUC (``scores``).
+    """
+    counts = {label: 0 for label in classes}
+    for cell in cells:
+        if cell in counts:
+            counts[cell] += 1
+    total = sum(counts.values())
+    if len(counts) < 2 or total == 0:
+        return None
+    rarest = min(counts, key=counts.get)
+    majority = max(counts, key=counts.get)
+    if counts[rarest] / total >= 1 / (2 * len(counts)):
+        return None
+    return {"rarest": rarest, "rows": counts[rarest], "share": counts[rarest] / total, "majority": majority,
+            "majority_share": counts[majority] / total}
+
+
+def imbalance_line(target, facts, rows):
+    """The line ``gradwise tune`` prints for a `class_imbalance` (`rows`: the training rows)."""
+    return (f"Target '{target}': the classes are imbalanced, {facts['rarest']!r} is {facts['share']:.1%} of the "
+            f"training rows ({facts['rows']} of {rows}): always predicting {facts['majority']!r} would score an "
+            f"accuracy of {facts['majority_share']:.3f}, so the table at the end adds balanced accuracy (each class's "
+            "recall, averaged: 0.5 for that model) and ROC AUC (how well the probabilities rank the rows)")
+
+
 def case_variants(classes):
     """Groups of class labels that differ only in letter case ('Yes', 'yes'): most often one class typed two ways."""
     groups = {}
