@@ -103,6 +103,10 @@ def _data_section(run, page):
             parts.append(paragraph(blocks_line(columns["possible_blocks"]) + "."))
         if columns.get("possible_runs"):
             parts.append(paragraph(runs_line(columns["possible_runs"]) + "."))
+    if columns.get("possible_copies"):  # written since the thirty-eighth session
+        from ..tabular.report import copies_line
+
+        parts.append(paragraph(copies_line(columns["possible_copies"]) + "."))
     page.section("Task and data", *parts)
 
 

@@ -15,7 +15,7 @@ from ..tuning.report import progress_line
 from . import ensemble
 from .data import unlabelled_lines
 from .dates import shown_format
-from .groups import likely_groups, row_blocks, row_runs
+from .groups import likely_groups, row_blocks, row_copies, row_runs
 from .leaks import gap_leak_line, gap_leaking_columns, leak_line, leaking_columns
 from .markers import marker_line
 from .outputs import best_table, write_plots, write_summary, write_trials_csv
@@ -98,6 +98,17 @@ def blocks_line(blocks):
             "(a worker's years, a patient's visits), a split by row puts every unit on both sides of the test rows "
             "and the folds, which flatters every model's scores (a forest's most); use "
             f"--group-rows {size} so that the test rows and the folds are new units")
+
+
+def copies_line(copies):
+    """The line on rows that are exact copies of other rows (``groups.row_copies``)."""
+    return (f"Rows repeat: {copies['rows']} of the {copies['of']} rows ({copies['share']:.0%}) are exact copies of another row, target "
+            f"included, where with each column shuffled on its own {copies['after_shuffle']:.0%} would be; "
+            f"{copies['test_rows']} of the {copies['test_of']} test rows have a copy among the training rows. If a "
+            "copy is one observation written twice, those test rows are not new and every model's scores are "
+            "flattered (a forest's most, as it recalls training rows): remove the copies from the file. If they are "
+            "real repeats (different cases alike in every column), new rows will repeat too, and nothing needs to "
+            "change")
 
 
 def runs_line(runs):
@@ -191,6 +202,10 @@ class Reporter:
                      if p.groups is None and not self.groups and not self.blocks else None)
         if self.runs:
             print(runs_line(self.runs))
+        self.copies = (row_copies(table, config["features"] + [p.target], p.train_index, p.test_index,
+                                  getattr(self.args, "seed", 0)) if p.groups is None else None)  # for summary.json
+        if self.copies:
+            print(copies_line(self.copies))
         for group in self.groups:
             properties = group["properties"]
             shown = ", ".join(f"'{name}'" for name in properties[:3]) + (", ..." if len(properties) > 3 else "")
@@ -344,7 +359,8 @@ class Reporter:
                         "possible_gap_leaks": getattr(self, "gap_leaks", []),
                         "possible_groups": getattr(self, "groups", []),
                         "possible_blocks": getattr(self, "blocks", None),
-                        "possible_runs": getattr(self, "runs", None)},
+                        "possible_runs": getattr(self, "runs", None),
+                        "possible_copies": getattr(self, "copies", None)},
             "best_trial": {"number": best[0].number, "value": best[0].values[0],
                            "epochs": best[0].user_attrs.get("best_epoch"), "seed": best[0].user_attrs.get("seed"),
                            "hyperparameters": best[0].user_attrs.get("hp_values")},

@@ -7,9 +7,9 @@ import pytest
 
 from gradwise.cli import main
 from gradwise.tabular.data import prepare, split_rows
-from gradwise.tabular.groups import (group_properties, grouped_folds, likely_groups, own_to_groups, row_blocks,
+from gradwise.tabular.groups import (group_properties, grouped_folds, likely_groups, own_to_groups, row_blocks, row_copies,
                                      row_runs, split_off, with_row_blocks, with_row_runs)
-from gradwise.tabular.report import runs_line
+from gradwise.tabular.report import copies_line, runs_line
 from gradwise.tabular.search import CV_BELOW_ROWS, make_folds, stopping_splits
 from gradwise.tabular.table import Table
 
@@ -391,3 +391,59 @@ def test_group_runs_rejects_what_cannot_be_runs(tmp_path, capsys, flags, status,
     assert main(["tune", "--data", str(path), "--target", "visits", "--runs-dir", str(tmp_path / "runs"), *flags,
                  *FAST]) == status
     assert message in capsys.readouterr().err
+
+
+def _survey(rows=400, seed=0):
+    """Answers of `rows` people: an age, an income, a 0/1 sex and whether they voted."""
+    rng = np.random.default_rng(seed)
+    age = rng.integers(18, 90, rows)
+    income = rng.integers(1, 15, rows)
+    sex = rng.integers(0, 2, rows)
+    voted = rng.random(rows) < 1 / (1 + np.exp(-(income - 7) / 3))
+    return {"age": age.astype(object), "income": income.astype(object), "sex": sex.astype(object),
+            "voted": np.where(voted, "yes", "no").astype(object)}
+
+
+def test_rows_written_twice_are_found_and_copies_by_chance_are_not():
+    columns = _survey()
+    twice = Table({name: np.concatenate([values, values[:300]]) for name, values in columns.items()})  # 300 copied
+    names = list(columns)
+    order = np.random.default_rng(1).permutation(twice.rows)
+    train, test = np.sort(order[:560]), np.sort(order[560:])
+    found = row_copies(twice, names, train, test)
+    keys = [tuple(twice[name][i] for name in names) for i in range(twice.rows)]
+    # the rows with a copy: the 300 written twice, both times, and any the draw made alike
+    assert found["rows"] == sum(keys.count(key) > 1 for key in keys) >= 600 and found["of"] == 700
+    assert 0 < found["after_shuffle"] < 0.25 and found["test_of"] == 140  # 4,032 kinds of answers: some alike by chance
+    assert found["test_rows"] == sum(keys[i] in {keys[j] for j in train} for i in test) > 0
+    assert row_copies(Table(columns), names, np.arange(320), np.arange(320, 400)) is None  # no row written twice
+    # few values per column: rows alike by chance as often as after a shuffle, however many
+    rng = np.random.default_rng(2)
+    segments = {f"s{i}": rng.integers(0, 2, 500).astype(object) for i in range(4)}
+    segments["digit"] = rng.integers(0, 3, 500).astype(object)
+    assert row_copies(Table(segments), list(segments), np.arange(400), np.arange(400, 500)) is None
+    # copies that all fell on the training side: no test row has one, nothing is said (a fine column, so that
+    # no two people are alike by chance)
+    columns["score"] = np.random.default_rng(3).random(400).round(6).astype(object)
+    twice = Table({name: np.concatenate([values, values[:300]]) for name, values in columns.items()})
+    on_one_side = np.r_[0:300, 400:700]
+    assert row_copies(twice, list(columns), on_one_side, np.arange(300, 400)) is None
+    assert row_copies(twice, list(columns), np.arange(600), np.arange(600, 700))["test_rows"] == 100
+
+
+def test_tune_says_that_rows_repeat_and_summary_json_records_it(tmp_path, capsys):
+    columns = _survey()
+    lines = ["age,income,sex,voted"] + [",".join(str(columns[name][i]) for name in columns) for i in range(400)]
+    path = tmp_path / "votes.csv"
+    path.write_text("\n".join(lines + lines[1:201]) + "\n")  # the first 200 people written twice
+    assert main(["tune", "--data", str(path), "--target", "voted", "--runs-dir", str(tmp_path / "runs"), *FAST]) == 0
+    out = capsys.readouterr().out
+    copies = json.loads((tmp_path / "runs" / "votes" / "summary.json").read_text())["columns"]["possible_copies"]
+    assert copies["of"] == 600 and copies["rows"] >= 400 and copies["test_rows"] > 0
+    assert copies_line(copies) in out.splitlines()
+    assert f"Rows repeat: {copies['rows']} of the 600 rows" in out and "remove the copies from the file" in out
+    path.write_text("\n".join(lines) + "\n")  # each person once
+    assert main(["tune", "--data", str(path), "--target", "voted", "--runs-dir", str(tmp_path / "runs"),
+                 "--overwrite", *FAST]) == 0
+    assert "Rows repeat" not in capsys.readouterr().out
+    assert json.loads((tmp_path / "runs" / "votes" / "summary.json").read_text())["columns"]["possible_copies"] is None
