@@ -12,11 +12,9 @@ this afterwards (BENCHMARKS.md).
 import argparse
 import contextlib
 import io
-import os
 import tempfile
 import time
 
-import numpy as np
 
 from gradwise.tabular import read_csv
 from gradwise.tabular.data import prepare
