@@ -15,7 +15,6 @@ import io
 import tempfile
 import time
 
-
 from gradwise.tabular import read_csv
 from gradwise.tabular.data import prepare
 from gradwise.tabular.groups import _codes, _copied_share, row_copies
