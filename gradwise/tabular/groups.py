@@ -267,6 +267,20 @@ def with_row_blocks(table, size):
     return _with_group_column(table, f"(blocks of {size} rows)", blocks)
 
 
+def with_row_copies(table):
+    """(`table` with a column numbering its distinct rows, that column's name): ``--group-copies``, each row's exact
+    copies (see ``row_copies``) kept whole as a column's groups are, so that no test row or validation row has a
+    copy on the other side.
+
+    Rows are compared in every column but those whose values are all different (an identifier, which tune drops:
+    two copies of a row numbered apart are still copies). The column is the run's group column, so it is no
+    feature and new rows never need it.
+    """
+    names = [name for name in table.names if _count(_codes(table[name])) < table.rows]
+    copies = _row_codes([_codes(table[name]) for name in names]) if names and table.rows else np.arange(table.rows)
+    return _with_group_column(table, "(copies)", np.asarray(copies, dtype=np.float64) + 1)
+
+
 def _with_group_column(table, name, numbers):
     """(`table` with the run's group column `numbers` added as `name`, primed until no column of the file has it)."""
     while name in table.names:  # never overwrite the user's column

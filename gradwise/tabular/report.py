@@ -106,7 +106,8 @@ def copies_line(copies):
             f"included, where with each column shuffled on its own {copies['after_shuffle']:.0%} would be; "
             f"{copies['test_rows']} of the {copies['test_of']} test rows have a copy among the training rows. If a "
             "copy is one observation written twice, those test rows are not new and every model's scores are "
-            "flattered (a forest's most, as it recalls training rows): remove the copies from the file. If they are "
+            "flattered (a forest's most, as it recalls training rows): use --group-copies so that a row's copies "
+            "stay on one side of the test split and the folds, or remove the copies from the file. If they are "
             "real repeats (different cases alike in every column), new rows will repeat too, and nothing needs to "
             "change")
 
@@ -153,8 +154,9 @@ class Reporter:
         config = p.preprocessor.config
         for note in table.notes:
             print(note)
-        made = getattr(self.args, "group_rows", None) or getattr(self.args, "group_runs", None)
-        added = self.group if made else None  # the column of --group-rows' blocks or --group-runs' runs: not the file's
+        made = (getattr(self.args, "group_rows", None) or getattr(self.args, "group_runs", None)
+                or getattr(self.args, "group_copies", False))
+        added = self.group if made else None  # the column of --group-rows', --group-runs' or --group-copies' groups
         for line in dropped_lines([entry for entry in config["dropped"] if entry["name"] != added], self.group):
             print(line)
         for entry in config.get("dates", []):

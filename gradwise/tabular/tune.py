@@ -60,6 +60,9 @@ def add_parser(subparsers):
                         help="the rows come in runs of consecutive rows equal in these columns, one unit's each (a "
                              "panel written one unit after another in blocks of different lengths): kept whole as "
                              "--group keeps a column's groups; the columns stay features")
+    parser.add_argument("--group-copies", action="store_true",
+                        help="rows that are exact copies of each other (one observation written twice) are kept "
+                             "whole as --group keeps a column's groups, so no test row has a copy in training")
     parser.add_argument("--time-budget", type=_seconds("--time-budget"), default=DEFAULT_BUDGET, metavar="SECONDS",
                         help=f"wall-clock seconds for the whole run, search and final fit included "
                              f"(default {DEFAULT_BUDGET:.0f})")
@@ -167,17 +170,23 @@ def _load(args):
 
 def _grouped(table, args, target):
     """(table, the run's group column or None): --group's column, or with --group-rows K a column numbering the
-    blocks of K rows (``groups.with_row_blocks``), or with --group-runs one numbering the runs of rows equal in
-    its columns (``groups.with_row_runs``), added to `table`."""
+    blocks of K rows (``groups.with_row_blocks``), with --group-runs one numbering the runs of rows equal in
+    its columns (``groups.with_row_runs``), or with --group-copies one numbering the distinct rows
+    (``groups.with_row_copies``), added to `table`."""
     runs = getattr(args, "group_runs", None)
-    given = [f"{flag} {shown}" for flag, value, shown in (
+    copies = getattr(args, "group_copies", False)
+    given = [f"{flag} {shown}".strip() for flag, value, shown in (
         ("--group", args.group, repr(args.group)), ("--group-rows", args.group_rows, args.group_rows),
-        ("--group-runs", runs, ",".join(runs or ()))) if value]
+        ("--group-runs", runs, ",".join(runs or ())), ("--group-copies", copies, "")) if value]
     if len(given) > 1:
         raise ValueError(f"{' and '.join(given)} {'both' if len(given) == 2 else 'all'} say which rows belong "
                          "together: give one of them.")
     if runs:
         return _runs(table, runs, target)
+    if copies:
+        from .groups import with_row_copies
+
+        return with_row_copies(table)
     if not args.group_rows:
         return table, args.group
     from .groups import MIN_GROUPS, with_row_blocks
