@@ -53,13 +53,16 @@ def effect(table, prepared, names):
     copied = np.isin(rows[prepared.test_index], rows[prepared.train_index])
     if min(copied.sum(), (~copied).sum()) < 5:
         return None
-    y, test = prepared.y_train.reshape(len(prepared.y_train), -1)[:, 0], prepared.y_test.reshape(len(prepared.y_test), -1)[:, 0]
+    y = prepared.y_train.reshape(len(prepared.y_train), -1)[:, 0]
+    test = prepared.y_test.reshape(len(prepared.y_test), -1)[:, 0]
     if prepared.task == "regression":
         models, metric = (RandomForestRegressor(n_jobs=2, random_state=0), Ridge()), "mse"
         scores = [(model.fit(prepared.x_train, y).predict(prepared.x_test) - test) ** 2 for model in models]
     else:
-        models, metric = (RandomForestClassifier(n_jobs=2, random_state=0), LogisticRegression(max_iter=2000)), "accuracy"
-        scores = [model.fit(prepared.x_train, y.astype(int)).predict(prepared.x_test) == test.astype(int) for model in models]
+        models = (RandomForestClassifier(n_jobs=2, random_state=0), LogisticRegression(max_iter=2000))
+        metric = "accuracy"
+        scores = [model.fit(prepared.x_train, y.astype(int)).predict(prepared.x_test) == test.astype(int)
+                  for model in models]
     return (metric, *[float(np.mean(score[side])) for score in scores for side in (copied, ~copied)])
 
 

@@ -195,7 +195,8 @@ def row_copies(table, names, train_index, test_index, seed=0):
     if share < COPIES_SHARE:
         return None
     rng = np.random.default_rng(seed)
-    chance = float(np.mean([_copied_share([rng.permutation(column) for column in codes]) for _ in range(COPY_SHUFFLES)]))
+    shuffled = [_copied_share([rng.permutation(column) for column in codes]) for _ in range(COPY_SHUFFLES)]
+    chance = float(np.mean(shuffled))
     if share < COPIES_OVER_CHANCE * chance + COPIES_SHARE:
         return None
     rows = _row_codes(codes)

@@ -43,8 +43,9 @@ def test_scores(task, classes, truth_cells, outputs):
               "balanced_accuracy": float(balanced_accuracy_score(codes, probabilities.argmax(axis=1))),
               "log_loss": float(log_loss(codes, probabilities, labels=list(range(len(classes)))))}
     if len(set(codes)) == len(classes):
+        labels = list(range(len(classes)))
         scores["roc_auc"] = float(roc_auc_score(codes, probabilities[:, 1]) if len(classes) == 2 else
-                                  roc_auc_score(codes, probabilities, multi_class="ovr", labels=list(range(len(classes)))))
+                                  roc_auc_score(codes, probabilities, multi_class="ovr", labels=labels))
     return scores
 
 

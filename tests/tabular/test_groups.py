@@ -7,11 +7,11 @@ import pytest
 
 from gradwise.cli import main
 from gradwise.tabular.data import prepare, split_rows
-from gradwise.tabular.groups import (group_properties, grouped_folds, likely_groups, own_to_groups, row_blocks, row_copies,
-                                     row_runs, split_off, with_row_blocks, with_row_runs)
+from gradwise.tabular.groups import (group_properties, grouped_folds, likely_groups, own_to_groups, row_blocks,
+                                     row_copies, row_runs, split_off, with_row_blocks, with_row_copies, with_row_runs)
 from gradwise.tabular.report import copies_line, runs_line
 from gradwise.tabular.search import CV_BELOW_ROWS, make_folds, stopping_splits
-from gradwise.tabular.table import Table
+from gradwise.tabular.table import Table, read_csv
 
 FAST = ["--trials", "3", "--epochs", "4", "--patience", "2", "--time-budget", "900"]
 
@@ -447,3 +447,34 @@ def test_tune_says_that_rows_repeat_and_summary_json_records_it(tmp_path, capsys
                  "--overwrite", *FAST]) == 0
     assert "Rows repeat" not in capsys.readouterr().out
     assert json.loads((tmp_path / "runs" / "votes" / "summary.json").read_text())["columns"]["possible_copies"] is None
+
+
+def test_group_copies_keeps_every_row_with_its_copies_and_new_rows_need_no_column(tmp_path, capsys):
+    columns = _survey()
+    # numbered rows: a copy written with another row number is still a copy
+    lines = ["nr,age,income,sex,voted"] + [f"{i}," + ",".join(str(columns[name][i]) for name in columns)
+                                          for i in range(400)]
+    copied = [f"{400 + i}," + line.split(",", 1)[1] for i, line in enumerate(lines[1:201])]
+    path = tmp_path / "votes.csv"
+    path.write_text("\n".join(lines + copied) + "\n")
+    table = read_csv(str(path))
+    grouped_table, name = with_row_copies(table)
+    assert name == "(copies)" and grouped_table.rows == 600
+    keys = [tuple(table[column][i] for column in ("age", "income", "sex", "voted")) for i in range(600)]
+    groups = grouped_table[name]
+    assert all((groups[i] == groups[j]) == (keys[i] == keys[j]) for i in range(0, 600, 7) for j in range(0, 600, 5))
+    _, _, train, test = split_rows(grouped_table, "voted", seed=0, group=name)
+    assert not {keys[i] for i in test} & {keys[i] for i in train}  # no test row has a copy in training
+    assert main(["tune", "--data", str(path), "--target", "voted", "--group-copies", "--runs-dir",
+                 str(tmp_path / "runs"), *FAST]) == 0
+    out = capsys.readouterr().out
+    assert "Rows repeat" not in out and "of whole groups of '(copies)'" in out
+    assert "Dropped column '(copies)'" not in out
+    summary = json.loads((tmp_path / "runs" / "votes" / "summary.json").read_text())
+    assert summary["group"]["column"] == "(copies)" and summary["columns"]["possible_copies"] is None
+    new = tmp_path / "new.csv"
+    new.write_text("age,income,sex\n40,9,1\n70,3,0\n")  # no row number, no group column
+    assert main(["predict", "--model", str(tmp_path / "runs" / "votes" / "best.gw"), "--data", str(new)]) == 0
+    assert main(["tune", "--data", str(path), "--target", "voted", "--group-copies", "--group", "nr", "--runs-dir",
+                 str(tmp_path / "runs"), *FAST]) == 1
+    assert "--group 'nr' and --group-copies both say which rows belong together" in capsys.readouterr().err
