@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .dates import date_format
-from .groups import check_groups, group_labels, split_off
+from .groups import check_groups, group_flag, group_labels, split_off
 from .markers import target_words
 from .preprocess import TabularPreprocessor, split_features
 from .table import did_you_mean
@@ -85,7 +85,9 @@ def split_rows(table, target, task=None, test_size=0.2, seed=0, group=None):
     labels = np.array(known, dtype=object)
     if groups is not None:
         groups = groups[labelled]
-        check_groups(groups, 2, f"the {len(labelled)} labelled rows")
+        # a class-balanced test split takes the first of round(1 / test_size) folds of whole groups (``split_off``)
+        needed = 2 if task == "regression" else max(2, int(round(1 / test_size)))
+        check_groups(groups, needed, f"the {len(labelled)} labelled rows", group_flag(group))
     train_index, test_index = _split(labelled, labels, test_size, seed, task != "regression", groups)
     return task, cells, np.sort(train_index), np.sort(test_index)
 

@@ -45,12 +45,22 @@ def group_labels(table, name):
     return np.array([MISSING_GROUP if cell is None else cell for cell in target_cells(table[name])], dtype=object)
 
 
-def check_groups(groups, needed, what):
-    """ValueError naming --group when `groups` has fewer than `needed` distinct values."""
+def check_groups(groups, needed, what, flag="--group"):
+    """ValueError naming `flag` (``group_flag``) when `groups` has fewer than `needed` distinct values."""
     count = len(set(groups))
     if count < needed:
-        raise ValueError(f"--group: {what} hold {count} group(s), but {needed} are needed (a grouped split puts "
-                         "whole groups on each side); group by a column with more values, or leave out --group.")
+        remedy = "group by a column with more values, or leave out --group" if flag == "--group" else f"leave out {flag}"
+        raise ValueError(f"{flag}: {what} hold {count} group(s), but {needed} are needed (a grouped split puts "
+                         f"whole groups on each side); {remedy}.")
+
+
+def group_flag(name):
+    """The flag of ``gradwise tune`` that made group column `name`: one of the columns ``with_row_blocks``,
+    ``with_row_runs`` and ``with_row_copies`` add, or a column of the file (--group)."""
+    for prefix, flag in (("(blocks of ", "--group-rows"), ("(runs of ", "--group-runs"), ("(copies)", "--group-copies")):
+        if name.startswith(prefix):
+            return flag
+    return "--group"
 
 
 def likely_groups(table, features):

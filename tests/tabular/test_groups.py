@@ -478,3 +478,18 @@ def test_group_copies_keeps_every_row_with_its_copies_and_new_rows_need_no_colum
     assert main(["tune", "--data", str(path), "--target", "voted", "--group-copies", "--group", "nr", "--runs-dir",
                  str(tmp_path / "runs"), *FAST]) == 1
     assert "--group 'nr' and --group-copies both say which rows belong together" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--group", "a"], "--group: the 60 labelled rows hold 2 group(s), but 5 are needed (a grouped split puts whole "
+                       "groups on each side); group by a column with more values, or leave out --group."),
+    (["--group-copies"], "--group-copies: the 60 labelled rows hold 2 group(s), but 5 are needed (a grouped split puts "
+                         "whole groups on each side); leave out --group-copies."),
+])
+def test_a_grouped_split_of_classes_with_too_few_groups_for_its_test_folds_names_the_flag(tmp_path, capsys, flags,
+                                                                                         message):
+    path = tmp_path / "two.csv"  # two kinds of rows, 30 copies each: two groups by 'a' and by copies
+    path.write_text("a,b,y\n" + "1,2,yes\n3,4,no\n" * 30)
+    assert main(["tune", "--data", str(path), "--target", "y", *flags, "--runs-dir", str(tmp_path / "runs"),
+                 *FAST]) == 1
+    assert message in capsys.readouterr().err  # before: scikit-learn's "Cannot have number of splits n_splits=5"
