@@ -37,7 +37,7 @@ def probe(name, folder):
         table = read_csv(path)
         prepared = prepare(table, target, impute="median", drop=drop)
     names = prepared.preprocessor.config["features"] + [target]
-    share = _copied_share([_codes(table[column]) for column in names])
+    share = _copied_share(_row_codes([_codes(table[column]) for column in names]))
     started = time.time()
     found = row_copies(table, names, prepared.train_index, prepared.test_index)
     return table.rows, share, found, time.time() - started, (table, prepared, names)

@@ -33,7 +33,7 @@ BLOCK_PROPERTIES = 2  # properties of the blocks ``row_blocks`` needs
 SAMPLE_ROWS = 20_000  # rows a possible property is tried on first, in a larger table (see group_properties)
 MOST_CHANGE = 0.5  # a column of ``row_runs`` changes between consecutive rows at most this share of a shuffle's changes
 FINE_CHANCE = 0.01  # a fine column: two rows drawn at random share its value at most this often
-COPIES_SHARE = 0.05  # ``row_copies``: the share of rows with an exact copy beyond what the columns' values give by chance
+COPIES_SHARE = 0.05  # ``row_copies``: the share of rows with an exact copy beyond what the columns give by chance
 COPIES_OVER_CHANCE = 2.0  # and at least this many times that chance share
 COPY_SHUFFLES = 3  # shuffles of the columns that estimate the chance share
 
@@ -49,7 +49,8 @@ def check_groups(groups, needed, what, flag="--group"):
     """ValueError naming `flag` (``group_flag``) when `groups` has fewer than `needed` distinct values."""
     count = len(set(groups))
     if count < needed:
-        remedy = "group by a column with more values, or leave out --group" if flag == "--group" else f"leave out {flag}"
+        remedy = ("group by a column with more values, or leave out --group" if flag == "--group" else
+                  f"leave out {flag}")
         raise ValueError(f"{flag}: {what} hold {count} group(s), but {needed} are needed (a grouped split puts "
                          f"whole groups on each side); {remedy}.")
 
@@ -57,7 +58,8 @@ def check_groups(groups, needed, what, flag="--group"):
 def group_flag(name):
     """The flag of ``gradwise tune`` that made group column `name`: one of the columns ``with_row_blocks``,
     ``with_row_runs`` and ``with_row_copies`` add, or a column of the file (--group)."""
-    for prefix, flag in (("(blocks of ", "--group-rows"), ("(runs of ", "--group-runs"), ("(copies)", "--group-copies")):
+    made = (("(blocks of ", "--group-rows"), ("(runs of ", "--group-runs"), ("(copies)", "--group-copies"))
+    for prefix, flag in made:
         if name.startswith(prefix):
             return flag
     return "--group"
@@ -201,15 +203,15 @@ def row_copies(table, names, train_index, test_index, seed=0):
     codes = [_codes(table[name]) for name in names]
     if table.rows < 2 or not codes:
         return None
-    share = _copied_share(codes)
+    rows = _row_codes(codes)
+    share = _copied_share(rows)
     if share < COPIES_SHARE:
         return None
     rng = np.random.default_rng(seed)
-    shuffled = [_copied_share([rng.permutation(column) for column in codes]) for _ in range(COPY_SHUFFLES)]
+    shuffled = [_copied_share(_row_codes([rng.permutation(column) for column in codes])) for _ in range(COPY_SHUFFLES)]
     chance = float(np.mean(shuffled))
     if share < COPIES_OVER_CHANCE * chance + COPIES_SHARE:
         return None
-    rows = _row_codes(codes)
     copied = int(np.isin(rows[np.asarray(test_index)], rows[np.asarray(train_index)]).sum())
     if not copied:
         return None
@@ -238,9 +240,8 @@ def _mixed(values):
     return values ^ (values >> np.uint64(31))
 
 
-def _copied_share(codes):
-    """The share of rows equal in every column of `codes` to another row."""
-    rows = _row_codes(codes)
+def _copied_share(rows):
+    """The share of rows whose code (``_row_codes``) another row shares."""
     return float(np.mean(np.bincount(rows)[rows] > 1))
 
 
@@ -287,8 +288,8 @@ def with_row_copies(table):
     two copies of a row numbered apart are still copies). The column is the run's group column, so it is no
     feature and new rows never need it.
     """
-    names = [name for name in table.names if _count(_codes(table[name])) < table.rows]
-    copies = _row_codes([_codes(table[name]) for name in names]) if names and table.rows else np.arange(table.rows)
+    codes = [column for column in (_codes(table[name]) for name in table.names) if _count(column) < table.rows]
+    copies = _row_codes(codes) if codes and table.rows else np.arange(table.rows)
     return _with_group_column(table, "(copies)", np.asarray(copies, dtype=np.float64) + 1)
 
 

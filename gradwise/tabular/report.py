@@ -103,7 +103,8 @@ def blocks_line(blocks):
 def copies_line(copies):
     """The line on rows that are exact copies of other rows (``groups.row_copies``)."""
     return (f"Rows repeat: {copies['rows']} of the {copies['of']} rows ({copies['share']:.0%}) are exact copies of "
-            f"another row, target included, where with each column shuffled on its own {copies['after_shuffle']:.0%} would be; "
+            f"another row, target included, where with each column shuffled on its own "
+            f"{copies['after_shuffle']:.0%} would be; "
             f"{copies['test_rows']} of the {copies['test_of']} test rows have a copy among the training rows. If a "
             "copy is one observation written twice, those test rows are not new and every model's scores are "
             "flattered (a forest's most, as it recalls training rows): use --group-copies so that a row's copies "

@@ -39,11 +39,11 @@ def test_scores(task, classes, truth_cells, outputs):
     codes = [index[cell] for cell in truth_cells]
     probabilities = np.clip(probabilities, 1e-15, 1.0)
     probabilities = probabilities / probabilities.sum(axis=1, keepdims=True)
+    labels = list(range(len(classes)))
     scores = {"accuracy": accuracy,
               "balanced_accuracy": float(balanced_accuracy_score(codes, probabilities.argmax(axis=1))),
-              "log_loss": float(log_loss(codes, probabilities, labels=list(range(len(classes)))))}
+              "log_loss": float(log_loss(codes, probabilities, labels=labels))}
     if len(set(codes)) == len(classes):
-        labels = list(range(len(classes)))
         scores["roc_auc"] = float(roc_auc_score(codes, probabilities[:, 1]) if len(classes) == 2 else
                                   roc_auc_score(codes, probabilities, multi_class="ovr", labels=labels))
     return scores

@@ -97,9 +97,9 @@ def detect_dying_relu(trace):
         else:
             cause = "Their pre-activations became negative for every input."
             penalty = _weight_penalty(trace, info)
-            live = info["units"] - int(round(latest * info["units"]))
-            if penalty and live >= LIVE_ENOUGH and info["name"] not in narrow:
-                findings.append(_switched_off(trace, info, latest, fraction, epoch, penalty, live, early_ratio))
+            dead = int(round(latest * info["units"]))
+            if penalty and info["units"] - dead >= LIVE_ENOUGH and info["name"] not in narrow:
+                findings.append(_switched_off(trace, info, latest, fraction, epoch, penalty, dead, early_ratio))
                 continue
         if info["name"] in narrow:  # one or two units: the width is the fault (progress.py), so widen first
             cause += (f" With only {info['units']} unit(s) the layer is too narrow to fit the data even alive, "
@@ -129,9 +129,9 @@ def _weight_penalty(trace, info):
     return ", ".join(parts) or None
 
 
-def _switched_off(trace, info, latest, fraction, epoch, penalty, live, early_ratio):
+def _switched_off(trace, info, latest, fraction, epoch, penalty, dead, early_ratio):
     """The ``info`` finding for units a weight penalty switched off (see the module's text)."""
-    dead = int(round(latest * info["units"]))
+    live = info["units"] - dead
     evidence = {"dead_fraction": latest, "first_dead_fraction": fraction, "dead_units": dead, "units": info["units"],
                 "live_units": live, "threshold": DEAD_FRACTION, "penalty": penalty, "early_update_ratio": early_ratio,
                 "bias_mean": info.get("bias_mean")}
